@@ -1,0 +1,47 @@
+"""The ``wfm`` command line.
+
+Each command lives in its own module under ``wfm/commands/`` and registers itself on ``app``;
+commands that need ``solvers`` or ``api`` import them inside the command body, so ``wfm`` itself
+never imports OR-Tools or FastAPI at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    name="wfm",
+    help="Workforce management for contact centers: forecast, staff, roster, adherence, swaps.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+COMMAND_MODULES = ("forecast", "staff", "erlang", "roster", "check_roster", "adherence",
+                   "serve", "users", "demo", "report")
+
+
+def _register_commands() -> None:
+    for name in COMMAND_MODULES:
+        module_name = f"wfm.commands.{name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name == module_name:  # command not built yet
+                continue
+            raise
+        module.register(app)
+
+
+_register_commands()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

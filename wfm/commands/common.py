@@ -1,0 +1,116 @@
+"""What every CLI command shares: --config/--format options, error → exit code, output.
+
+Exit status (DESIGN.md): 0 success, 1 a domain failure (violations, infeasible), 2 bad input.
+Library code never prints; commands print a short human summary on stdout, or exactly one JSON
+object with ``--format json``. Progress goes to stderr so that JSON stays parseable.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wfm.config import SiteConfig, load_config
+from wfm.errors import Conflict, Infeasible, InvalidInput, NotFound, SwapRejected, WfmError
+
+EXIT_OK = 0
+EXIT_DOMAIN = 1
+EXIT_BAD_INPUT = 2
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Site configuration TOML (defaults match DESIGN.md)."),
+]
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", help="text: human summary; json: one JSON object.")
+]
+
+
+def load_site(config_path: Path | None, **overrides: Any) -> SiteConfig:
+    """Load the site file and apply command-line overrides (dotted keys; None = not given)."""
+    config = load_config(config_path)
+    if any(value is not None for value in overrides.values()):
+        config = config.with_overrides(**overrides)
+    return config
+
+
+def progress(message: str) -> None:
+    """A progress line on stderr (kept off stdout so JSON output stays clean)."""
+    typer.echo(message, err=True)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return _jsonable(value.item())
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def emit(summary: dict[str, Any], output_format: OutputFormat, human: list[str] | str) -> None:
+    """Print the human summary, or ``summary`` as one JSON object."""
+    if output_format == OutputFormat.json:
+        typer.echo(json.dumps(_jsonable(summary), ensure_ascii=False))
+    else:
+        lines = [human] if isinstance(human, str) else human
+        for line in lines:
+            typer.echo(line)
+
+
+def fail(message: str, code: int, output_format: OutputFormat = OutputFormat.text,
+         extra: dict[str, Any] | None = None) -> None:
+    """Report an error on stderr (and as JSON on stdout with --format json), then exit."""
+    typer.echo(f"error: {message}", err=True)
+    if output_format == OutputFormat.json:
+        payload = {"error": message, "exit_code": code, **(extra or {})}
+        typer.echo(json.dumps(_jsonable(payload), ensure_ascii=False))
+    raise typer.Exit(code)
+
+
+@contextmanager
+def cli_errors(output_format: OutputFormat = OutputFormat.text) -> Iterator[None]:
+    """Map wfm errors to exit codes: bad input 2, domain failures 1."""
+    try:
+        yield
+    except InvalidInput as error:
+        fail(str(error), EXIT_BAD_INPUT, output_format)
+    except (Infeasible, SwapRejected, Conflict, NotFound) as error:
+        fail(str(error), EXIT_DOMAIN, output_format)
+    except WfmError as error:
+        fail(str(error), EXIT_DOMAIN, output_format)
+    except OSError as error:
+        fail(f"{error.filename or ''}: {error.strerror or error}", EXIT_BAD_INPUT, output_format)
+
+
+def default_sibling(path: Path, suffix: str) -> Path:
+    """``<stem><suffix>`` beside ``path`` (e.g. roster.csv → roster.coverage.csv)."""
+    return path.with_name(f"{path.stem}{suffix}")
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+Command = Callable[..., None]

@@ -1,0 +1,325 @@
+"""The site configuration: one validated settings object, loadable from TOML.
+
+Every key is optional and defaults to a typical Chinese e-commerce customer-service center
+(DESIGN.md, "Site configuration"); unknown keys are an error so that a typo never passes silently.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from wfm.errors import InvalidInput
+
+MINUTES_PER_DAY = 24 * 60
+RESERVED_SHIFT_CODES = frozenset({"OFF", "LEAVE"})
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_clock(text: str, *, name: str = "time") -> int:
+    """Minutes after midnight of an ``HH:MM`` clock time (00:00-23:59)."""
+    match = _CLOCK.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        raise ValueError(f"{name} must be a clock time HH:MM (00:00-23:59), got {text!r}")
+    return int(match.group(1)) * 60 + int(match.group(2))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+class ServiceTargets(_Strict):
+    """Service targets and staffing factors for one queue (or the site default)."""
+
+    level: float = Field(0.80, gt=0, lt=1, description="fraction answered within the target")
+    answer_within_seconds: float = Field(20, ge=0)
+    asa_target_seconds: float = Field(0, ge=0, description="0: no ASA target")
+    max_occupancy: float = Field(0.85, gt=0, le=1)
+    shrinkage: float = Field(0.30, ge=0, lt=1)
+    patience_seconds: float = Field(0, ge=0, description="> 0 switches to Erlang A")
+    max_abandon: float = Field(0, ge=0, lt=1, description="0: no abandonment cap")
+
+
+class ServiceOverride(_Strict):
+    """Per-queue overrides: any key of ``[service]``; unset keys inherit the site default."""
+
+    level: float | None = Field(None, gt=0, lt=1)
+    answer_within_seconds: float | None = Field(None, ge=0)
+    asa_target_seconds: float | None = Field(None, ge=0)
+    max_occupancy: float | None = Field(None, gt=0, le=1)
+    shrinkage: float | None = Field(None, ge=0, lt=1)
+    patience_seconds: float | None = Field(None, ge=0)
+    max_abandon: float | None = Field(None, ge=0, lt=1)
+
+
+class ShiftTemplate(_Strict):
+    """A shift type: a code, a start and end clock time, and fixed breaks inside it.
+
+    A shift whose end is earlier than its start crosses midnight (ends the next day).
+    """
+
+    code: str
+    start: str
+    end: str
+    breaks: list[tuple[str, int]] = Field(default_factory=list)
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, code: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", code):
+            raise ValueError(f"shift code must be letters, digits, '_' or '-', got {code!r}")
+        if code.upper() in RESERVED_SHIFT_CODES:
+            raise ValueError(f"shift code {code!r} is reserved (OFF and LEAVE are roster states)")
+        return code
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+    @model_validator(mode="after")
+    def _shape(self) -> ShiftTemplate:
+        if self.start_minute == self.end_minute:
+            raise ValueError(f"shift {self.code}: end {self.end} equals start {self.start}")
+        for break_start, minutes in self.breaks:
+            offset = (parse_clock(break_start, name="break start") - self.start_minute) % (
+                MINUTES_PER_DAY)
+            if minutes <= 0:
+                raise ValueError(f"shift {self.code}: break at {break_start} must last > 0 "
+                                 f"minutes, got {minutes}")
+            if offset + minutes > self.duration_minutes:
+                raise ValueError(f"shift {self.code}: break {break_start}+{minutes}min is not "
+                                 f"inside {self.start}-{self.end}")
+        return self
+
+    @property
+    def start_minute(self) -> int:
+        return parse_clock(self.start)
+
+    @property
+    def end_minute(self) -> int:
+        return parse_clock(self.end)
+
+    @property
+    def duration_minutes(self) -> int:
+        """Length including breaks; a shift crossing midnight wraps."""
+        return (self.end_minute - self.start_minute) % MINUTES_PER_DAY
+
+    @property
+    def paid_minutes(self) -> int:
+        """Working minutes: duration minus fixed breaks."""
+        return self.duration_minutes - sum(minutes for _, minutes in self.breaks)
+
+    def break_offsets(self) -> list[tuple[int, int]]:
+        """Breaks as (minutes after shift start, minutes long)."""
+        return [((parse_clock(s) - self.start_minute) % MINUTES_PER_DAY, m)
+                for s, m in self.breaks]
+
+    @property
+    def start_time(self) -> time:
+        return time(self.start_minute // 60, self.start_minute % 60)
+
+
+def _default_shifts() -> list[ShiftTemplate]:
+    return [ShiftTemplate(code="DAY", start="08:30", end="16:00"),
+            ShiftTemplate(code="NIGHT", start="16:00", end="23:30")]
+
+
+class Rules(_Strict):
+    max_consecutive_days: int = Field(6, ge=1)
+    min_rest_days_per_week: int = Field(1, ge=0, le=7)
+    min_rest_hours: float = Field(9, ge=0, le=48)
+
+
+class RosterSettings(_Strict):
+    time_limit_seconds: float = Field(60, gt=0)
+    random_seed: int = Field(0, ge=0)
+    num_workers: int = Field(2, ge=1, le=64)
+    weights: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        for name, weight in weights.items():
+            if weight < 0:
+                raise ValueError(f"roster weight {name!r} must be >= 0, got {weight}")
+        return weights
+
+
+class AdherenceSettings(_Strict):
+    target_pct: float = Field(92, ge=0, le=100)
+    grace_minutes: float = Field(0, ge=0)
+
+
+class SwapSettings(_Strict):
+    min_notice_hours: float = Field(24, ge=0)
+    auto_approve: bool = False
+
+
+class SiteConfig(_Strict):
+    """Everything a site configures; see DESIGN.md for each key."""
+
+    timezone: str = "Asia/Shanghai"
+    interval_minutes: int = 30
+    country: str = "CN"
+    open_hours: str = ""
+    promotion_dates: list[str] = Field(default_factory=list)
+    service: ServiceTargets = Field(default_factory=ServiceTargets)
+    queues: dict[str, ServiceOverride] = Field(default_factory=dict)
+    shifts: list[ShiftTemplate] = Field(default_factory=_default_shifts)
+    rules: Rules = Field(default_factory=Rules)
+    roster: RosterSettings = Field(default_factory=RosterSettings)
+    adherence: AdherenceSettings = Field(default_factory=AdherenceSettings)
+    swaps: SwapSettings = Field(default_factory=SwapSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {name!r} (use an IANA name such as "
+                             "'Asia/Shanghai')") from None
+        return name
+
+    @field_validator("interval_minutes")
+    @classmethod
+    def _interval(cls, minutes: int) -> int:
+        if minutes <= 0 or MINUTES_PER_DAY % minutes:
+            raise ValueError(f"interval_minutes must divide a day (1440 minutes) evenly, e.g. 15 "
+                             f"or 30, got {minutes}")
+        return minutes
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, country: str) -> str:
+        if country:
+            import holidays
+
+            if country.upper() not in holidays.list_supported_countries():
+                raise ValueError(f"country {country!r} has no holiday calendar in the holidays "
+                                 "package ('' for none)")
+        return country.upper()
+
+    @field_validator("open_hours")
+    @classmethod
+    def _open_hours(cls, text: str) -> str:
+        if text:
+            parts = text.split("-")
+            if len(parts) != 2:
+                raise ValueError(f"open_hours must look like '08:30-23:30', got {text!r}")
+            start, end = (parse_clock(p, name="open_hours") if p.strip() != "24:00"
+                          else MINUTES_PER_DAY for p in parts)
+            if end <= start:
+                raise ValueError(f"open_hours end must be after start, got {text!r}")
+        return text
+
+    @field_validator("promotion_dates")
+    @classmethod
+    def _promotions(cls, dates: list[str]) -> list[str]:
+        from datetime import date as _date
+
+        for text in dates:
+            try:
+                _date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"promotion_dates must hold ISO dates YYYY-MM-DD, got "
+                                 f"{text!r}") from None
+        return dates
+
+    @model_validator(mode="after")
+    def _unique_shift_codes(self) -> SiteConfig:
+        codes = [s.code for s in self.shifts]
+        duplicated = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicated:
+            raise ValueError(f"shift codes must be unique, repeated: {', '.join(duplicated)}")
+        if not self.shifts:
+            raise ValueError("at least one shift template is required")
+        return self
+
+    # ---- helpers used across the package -------------------------------------------------
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def interval_seconds(self) -> int:
+        return self.interval_minutes * 60
+
+    def shift(self, code: str) -> ShiftTemplate:
+        for template in self.shifts:
+            if template.code == code:
+                return template
+        known = ", ".join(t.code for t in self.shifts)
+        raise InvalidInput(f"unknown shift code {code!r}; known: {known}, OFF, LEAVE")
+
+    def service_for(self, queue: str | None) -> ServiceTargets:
+        """The site default with the queue's overrides applied."""
+        override = self.queues.get(queue or "")
+        if override is None:
+            return self.service
+        changes = override.model_dump(exclude_none=True)
+        return self.service.model_copy(update=changes)
+
+    def open_window_minutes(self) -> tuple[int, int] | None:
+        """(start, end) minutes after midnight of ``open_hours``, or None when unset."""
+        if not self.open_hours:
+            return None
+        start_text, end_text = self.open_hours.split("-")
+        start = parse_clock(start_text)
+        end = MINUTES_PER_DAY if end_text.strip() == "24:00" else parse_clock(end_text)
+        return start, end
+
+    def with_overrides(self, **changes: Any) -> SiteConfig:
+        """A copy with dotted keys overridden, e.g. ``{"service.level": 0.9}`` (CLI flags)."""
+        data = self.model_dump()
+        for dotted, value in changes.items():
+            if value is None:
+                continue
+            target = data
+            *parents, leaf = dotted.split(".")
+            for key in parents:
+                target = target[key]
+            target[leaf] = value
+        return build_config(data, source="command-line flags")
+
+
+def _format_errors(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors():
+        location = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{source}: {location}: {message}")
+    return "\n".join(lines)
+
+
+def build_config(data: dict[str, Any], *, source: str = "configuration") -> SiteConfig:
+    """Validate a plain mapping into a ``SiteConfig``; errors name the key."""
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as error:
+        raise InvalidInput(_format_errors(error, source)) from None
+
+
+def load_config(path: str | Path | None = None) -> SiteConfig:
+    """Read a TOML site file, or return the defaults when ``path`` is None."""
+    if path is None:
+        return SiteConfig()
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise InvalidInput(f"configuration file not found: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise InvalidInput(f"{path}: not valid TOML: {error}") from None
+    return build_config(data, source=str(path))

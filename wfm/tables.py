@@ -1,0 +1,406 @@
+"""Data contracts: the CSV tables of DESIGN.md, read with validation and written atomically.
+
+Every table is described once by a ``TableSpec`` (columns, types, key). ``read_table`` parses a
+CSV into a typed DataFrame or raises ``InvalidInput`` naming the file, the line (the header is
+line 1) and the field; nothing is dropped silently. ``write_table`` writes to a temporary file
+and renames it, so a failed write never leaves half a file behind.
+
+Column kinds
+------------
+``datetime``  ISO 8601 local time; naive values are in the site timezone, values with an offset
+              (``+08:00``, ``Z``) are converted to it. Parsed to tz-aware ``datetime64``.
+``date``      ``YYYY-MM-DD``, parsed to ``datetime.date`` objects.
+``float``/``int`` numbers, with an optional lower bound.
+``str``       stripped text; ``upper``/``lower`` normalise case.
+``list``      ``;``-separated text, parsed to a tuple of stripped, non-empty strings.
+``bool``      ``true``/``false`` (also ``1``/``0``, ``yes``/``no``).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import InvalidInput
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+ACD_STATES = ("login", "logout", "ready", "talk", "acw", "hold", "break", "lunch", "meeting",
+              "training", "not_ready")
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f"}
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # datetime | date | float | int | str | list | bool
+    required: bool = True  # the column must be present in the header
+    allow_empty: bool = False  # an empty cell is allowed (becomes NaN/None/NaT)
+    minimum: float | None = None
+    choices: tuple[str, ...] | None = None
+    case: str | None = None  # "upper" | "lower" | None
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def required(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _num(name: str, *, required: bool = True, empty: bool = False, minimum: float | None = 0.0,
+         kind: str = "float") -> Column:
+    return Column(name, kind, required=required, allow_empty=empty, minimum=minimum)
+
+
+HISTORY_INTERVALS = TableSpec(
+    "history",
+    (Column("interval_start", "datetime"), _num("contacts"),
+     _num("aht_seconds", empty=True), Column("queue", "str", required=False)),
+    key=("interval_start", "queue"), defaults={"queue": "default"})
+
+HISTORY_RECORDS = TableSpec(
+    "history records",
+    (Column("arrival_time", "datetime"), _num("handle_seconds", empty=True),
+     Column("queue", "str", required=False), Column("abandoned", "bool", required=False)),
+    defaults={"queue": "default", "abandoned": False})
+
+FORECAST = TableSpec(
+    "forecast",
+    (Column("interval_start", "datetime"), Column("queue", "str"), _num("contacts"),
+     _num("aht_seconds", empty=True), _num("contacts_p10", required=False, empty=True),
+     _num("contacts_p90", required=False, empty=True)),
+    key=("interval_start", "queue"))
+
+REQUIREMENT = TableSpec(
+    "requirement",
+    (Column("interval_start", "datetime"), Column("queue", "str"), _num("contacts"),
+     _num("aht_seconds", empty=True), _num("traffic_erlangs"), _num("agents", kind="int"),
+     _num("service_level", empty=True), _num("asa_seconds", empty=True),
+     _num("occupancy", empty=True), _num("scheduled_agents", kind="int"),
+     _num("abandon_rate", required=False, empty=True)),
+    key=("interval_start", "queue"))
+
+AGENTS = TableSpec(
+    "agents",
+    (Column("agent_id", "str"), Column("name", "str", allow_empty=True), Column("skills", "list"),
+     Column("preferred_rest_days", "list", required=False, allow_empty=True, choices=WEEKDAYS),
+     _num("max_nights_per_week", required=False, empty=True, kind="int"),
+     Column("start_date", "date", required=False, allow_empty=True),
+     Column("end_date", "date", required=False, allow_empty=True)),
+    key=("agent_id",))
+
+LEAVE = TableSpec(
+    "leave",
+    (Column("agent_id", "str"), Column("date", "date"),
+     Column("reason", "str", required=False, allow_empty=True)),
+    key=("agent_id", "date"))
+
+FIXED = TableSpec(
+    "fixed",
+    (Column("agent_id", "str"), Column("date", "date"), Column("shift", "str", case="upper"),
+     Column("queue", "str", required=False, allow_empty=True)),
+    key=("agent_id", "date"))
+
+ROSTER = TableSpec(
+    "roster",
+    (Column("agent_id", "str"), Column("date", "date"), Column("shift", "str", case="upper"),
+     Column("queue", "str", required=False, allow_empty=True)),
+    key=("agent_id", "date"))
+
+LOGIN_EVENTS = TableSpec(
+    "login events",
+    (Column("agent_id", "str"), Column("timestamp", "datetime"),
+     Column("state", "str", case="lower", choices=ACD_STATES)))
+
+LOGIN_SESSIONS = TableSpec(
+    "login sessions",
+    (Column("agent_id", "str"), Column("login_time", "datetime"),
+     Column("logout_time", "datetime", allow_empty=True)))
+
+COVERAGE = TableSpec(
+    "coverage",
+    (Column("interval_start", "datetime"), Column("queue", "str"), _num("required", kind="int"),
+     _num("scheduled", kind="int"), _num("shortfall", kind="int")),
+    key=("interval_start", "queue"))
+
+ADHERENCE = TableSpec(
+    "adherence",
+    (Column("agent_id", "str"), Column("date", "date"), Column("shift", "str"),
+     _num("scheduled_minutes"), _num("logged_in_minutes"), _num("in_adherence_minutes"),
+     _num("adherence_pct", empty=True), _num("conformance_pct", empty=True),
+     _num("late_start_minutes"), _num("early_leave_minutes"), _num("overtime_minutes"),
+     Column("absent", "bool"), _num("episodes", kind="int")),
+    key=("agent_id", "date", "shift"))
+
+SPECS = {spec.name: spec for spec in (
+    HISTORY_INTERVALS, HISTORY_RECORDS, FORECAST, REQUIREMENT, AGENTS, LEAVE, FIXED, ROSTER,
+    LOGIN_EVENTS, LOGIN_SESSIONS, COVERAGE, ADHERENCE)}
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+Source = str | Path | IO[str]
+
+
+def _label(source: Source, label: str | None) -> str:
+    if label:
+        return label
+    if isinstance(source, str | Path):
+        return str(source)
+    return getattr(source, "name", "<input>")
+
+
+def read_header(source: Source) -> list[str]:
+    """The column names of a CSV file (to tell interval history from records)."""
+    frame = pd.read_csv(source, nrows=0)
+    return [str(c).strip() for c in frame.columns]
+
+
+def read_raw(source: Source, *, label: str | None = None) -> pd.DataFrame:
+    """Read a CSV as text cells; a missing or unreadable file is ``InvalidInput``."""
+    name = _label(source, label)
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except FileNotFoundError:
+        raise InvalidInput("file not found", file=name) from None
+    except pd.errors.EmptyDataError:
+        raise InvalidInput("the file is empty (a header line is required)", file=name) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InvalidInput(f"not a readable UTF-8 CSV: {error}", file=name) from None
+    raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    return raw
+
+
+def read_table(source: Source, spec: TableSpec | str, *, timezone: str | ZoneInfo =
+               "Asia/Shanghai", label: str | None = None) -> pd.DataFrame:
+    """Read and validate one table; see the module docstring for the column kinds."""
+    spec = SPECS[spec] if isinstance(spec, str) else spec
+    name = _label(source, label)
+    raw = read_raw(source, label=name)
+    return parse_table(raw, spec, timezone=timezone, label=name)
+
+
+def read_table_text(text: str, spec: TableSpec | str, *, timezone: str | ZoneInfo =
+                    "Asia/Shanghai", label: str = "<upload>") -> pd.DataFrame:
+    """Same as ``read_table`` for CSV text held in memory (API uploads)."""
+    return read_table(io.StringIO(text), spec, timezone=timezone, label=label)
+
+
+def parse_table(raw: pd.DataFrame, spec: TableSpec, *, timezone: str | ZoneInfo,
+                label: str) -> pd.DataFrame:
+    """Validate text cells into typed columns (``raw`` as produced by ``read_raw``)."""
+    duplicated_names = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
+    if duplicated_names:
+        raise InvalidInput(f"header repeats column(s) {', '.join(duplicated_names)}", file=label)
+    missing = [c for c in spec.required if c not in raw.columns]
+    if missing:
+        raise InvalidInput(f"missing required column(s) {', '.join(missing)} in the {spec.name} "
+                           f"table (header has: {', '.join(raw.columns) or 'nothing'})",
+                           file=label, line=1)
+    tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    out = pd.DataFrame(index=raw.index)
+    for column in spec.columns:
+        if column.name in raw.columns:
+            out[column.name] = _parse_column(raw[column.name], column, tz, label)
+        elif column.name in spec.defaults:
+            out[column.name] = spec.defaults[column.name]
+    extra = [c for c in raw.columns if c not in spec.names]
+    for name in extra:  # keep unknown columns as text: nothing is lost
+        out[name] = raw[name]
+    if spec.key:
+        _check_duplicates(out, [k for k in spec.key if k in out.columns], label)
+    return out.reset_index(drop=True)
+
+
+def _fail(label: str, values: pd.Series, bad: np.ndarray, column: Column, rule: str) -> None:
+    position = int(np.flatnonzero(bad)[0])
+    count = int(bad.sum())
+    more = f" ({count - 1} more row(s) like it)" if count > 1 else ""
+    shown = values.iloc[position]
+    raise InvalidInput(f"{rule}, got {shown!r}{more}", file=label, line=position + 2,
+                       field=column.name)
+
+
+def _parse_column(text: pd.Series, column: Column, tz: ZoneInfo, label: str) -> pd.Series:
+    values = text.astype(str).str.strip()
+    empty = (values == "").to_numpy()
+    if empty.any() and not column.allow_empty:
+        _fail(label, values, empty, column, "a value is required")
+    if column.kind == "datetime":
+        return _parse_datetimes(values, empty, column, tz, label)
+    if column.kind == "date":
+        parsed = pd.to_datetime(values.where(~empty), format="%Y-%m-%d", errors="coerce")
+        bad = parsed.isna().to_numpy() & ~empty
+        if bad.any():
+            _fail(label, values, bad, column, "expected a date YYYY-MM-DD")
+        return pd.Series([d.date() if not pd.isna(d) else None for d in parsed],
+                         index=values.index, dtype=object)
+    if column.kind in ("float", "int"):
+        numbers = pd.to_numeric(values.where(~empty), errors="coerce")
+        bad = (numbers.isna().to_numpy() | ~np.isfinite(numbers.to_numpy(dtype=float))) & ~empty
+        if bad.any():
+            _fail(label, values, bad, column, f"expected a number ({column.kind})")
+        if column.kind == "int":
+            fractional = ~empty & (numbers.fillna(0) % 1 != 0).to_numpy()
+            if fractional.any():
+                _fail(label, values, fractional, column, "expected a whole number")
+        if column.minimum is not None:
+            low = ~empty & (numbers.fillna(column.minimum) < column.minimum).to_numpy()
+            if low.any():
+                _fail(label, values, low, column, f"must be >= {column.minimum:g}")
+        if column.kind == "int" and not empty.any():
+            return numbers.astype("int64")
+        if column.kind == "int":
+            return numbers.astype("Int64")
+        return numbers.astype(float)
+    if column.kind == "bool":
+        lowered = values.str.lower()
+        bad = ~empty & ~lowered.isin(_TRUE | _FALSE).to_numpy()
+        if bad.any():
+            _fail(label, values, bad, column, "expected true or false")
+        return lowered.isin(_TRUE)
+    if column.kind == "list":
+        items = values.map(lambda cell: tuple(p.strip() for p in cell.split(";") if p.strip()))
+        if column.choices:
+            allowed = {c.lower(): c for c in column.choices}
+            bad = items.map(lambda parts: any(p.lower() not in allowed for p in parts)).to_numpy()
+            if bad.any():
+                _fail(label, values, bad, column,
+                      f"each item must be one of {', '.join(column.choices)}")
+            items = items.map(lambda parts: tuple(allowed[p.lower()] for p in parts))
+        return items
+    # str
+    if column.case == "upper":
+        values = values.str.upper()
+    elif column.case == "lower":
+        values = values.str.lower()
+    if column.choices:
+        bad = ~empty & ~values.isin(column.choices).to_numpy()
+        if bad.any():
+            _fail(label, values, bad, column, f"must be one of {', '.join(column.choices)}")
+    return values
+
+
+_OFFSET = r"(?:Z|z|[+-]\d\d:?\d\d)$"
+
+
+def _parse_datetimes(values: pd.Series, empty: np.ndarray, column: Column, tz: ZoneInfo,
+                     label: str) -> pd.Series:
+    has_offset = values.str.contains(_OFFSET, regex=True).to_numpy()
+    result = pd.Series(pd.NaT, index=values.index, dtype=f"datetime64[ns, {tz.key}]")
+    aware = has_offset & ~empty
+    naive = ~has_offset & ~empty
+    bad = np.zeros(len(values), dtype=bool)
+    if aware.any():
+        parsed = pd.to_datetime(values[aware], format="ISO8601", utc=True, errors="coerce")
+        bad[np.flatnonzero(aware)] = parsed.isna().to_numpy()
+        result[aware] = parsed.dt.tz_convert(tz)
+    if naive.any():
+        parsed = pd.to_datetime(values[naive], format="ISO8601", errors="coerce")
+        bad[np.flatnonzero(naive)] = parsed.isna().to_numpy()
+        localized = parsed.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+        bad[np.flatnonzero(naive)] |= localized.isna().to_numpy() & ~parsed.isna().to_numpy()
+        result[naive] = localized
+    if bad.any():
+        _fail(label, values, bad, column,
+              f"expected an ISO 8601 date-time such as 2026-11-23T08:30:00 (local time in "
+              f"{tz.key}, or with an offset such as +08:00)")
+    return result
+
+
+def _check_duplicates(frame: pd.DataFrame, key: list[str], label: str) -> None:
+    if not key:
+        return
+    duplicated = frame.duplicated(key, keep=False).to_numpy()
+    if duplicated.any():
+        rows = np.flatnonzero(duplicated)
+        first = frame.iloc[rows[0]][key]
+        same = rows[(frame.iloc[rows][key] == first).all(axis=1).to_numpy()]
+        lines = ", ".join(str(r + 2) for r in same[:10])
+        shown = ", ".join(f"{k}={first[k]}" for k in key)
+        raise InvalidInput(f"duplicate rows for {shown} on lines {lines}; each "
+                           f"({', '.join(key)}) may appear once", file=label, line=int(same[1]) + 2)
+
+
+# ---- writing ------------------------------------------------------------------------------
+
+def format_frame(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """Text form of a typed frame: ISO 8601 datetimes with offset, dates, lists joined by ';'."""
+    out = frame[list(columns)] if columns is not None else frame.copy()
+    out = out.copy()
+    for name in out.columns:
+        series = out[name]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            text = series.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+            out[name] = text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+        elif pd.api.types.is_bool_dtype(series):
+            out[name] = series.map({True: "true", False: "false"})
+        elif series.dtype == object:
+            out[name] = series.map(_format_cell)
+    return out
+
+
+def _format_cell(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        return ";".join(str(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None:
+        return ""
+    return value
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> None:
+    """Write ``frame`` to ``path`` through a temporary file, so readers never see half a file."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            frame.to_csv(stream, index=False, **to_csv)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, spec: TableSpec | str) -> None:
+    """Write a table with the contract's columns first (required, then optional present)."""
+    spec = SPECS[spec] if isinstance(spec, str) else spec
+    missing = [c for c in spec.required if c not in frame.columns]
+    if missing:
+        raise InvalidInput(f"cannot write the {spec.name} table: missing column(s) "
+                           f"{', '.join(missing)}")
+    ordered = [c for c in spec.names if c in frame.columns]
+    ordered += [c for c in frame.columns if c not in ordered]
+    write_csv_atomic(format_frame(frame, ordered), path)
+
+
+def table_to_csv_text(frame: pd.DataFrame, spec: TableSpec | str) -> str:
+    """CSV text of a table (for API responses)."""
+    spec = SPECS[spec] if isinstance(spec, str) else spec
+    ordered = [c for c in spec.names if c in frame.columns]
+    ordered += [c for c in frame.columns if c not in ordered]
+    return str(format_frame(frame, ordered).to_csv(index=False))
