@@ -1,0 +1,68 @@
+"""``wfm check-roster``: list every hard-rule violation of a roster; exit 1 when there is one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from wfm.commands.common import (
+    EXIT_DOMAIN,
+    ConfigOption,
+    FormatOption,
+    OutputFormat,
+    cli_errors,
+    emit,
+    load_site,
+)
+from wfm.rules import check_roster
+from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, TableSpec, read_table
+
+
+def _read(path: Path | None, spec: TableSpec, timezone: str) -> pd.DataFrame | None:
+    return None if path is None else read_table(path, spec, timezone=timezone)
+
+
+def check_roster_command(
+    roster: Annotated[Path, typer.Option("--roster", help="Roster CSV to check.")],
+    agents: Annotated[Path, typer.Option("--agents", help="Agents CSV.")],
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="Previous roster CSV (its tail extends runs and weeks).")] = None,
+    leave: Annotated[Path | None, typer.Option("--leave", help="Approved leave CSV.")] = None,
+    fixed: Annotated[Path | None, typer.Option(
+        "--fixed", help="Pinned assignments CSV.")] = None,
+    config: ConfigOption = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Check a roster against every hard rule; exit 1 when any rule is broken."""
+    with cli_errors(output_format):
+        site = load_site(config)
+        timezone = site.timezone
+        roster_frame = read_table(roster, ROSTER, timezone=timezone)
+        agents_frame = read_table(agents, AGENTS, timezone=timezone)
+        violations = check_roster(
+            roster_frame, agents_frame, site,
+            previous=_read(previous, ROSTER, timezone),
+            leave=_read(leave, LEAVE, timezone),
+            fixed=_read(fixed, FIXED, timezone))
+    num_agents = int(roster_frame["agent_id"].nunique())
+    num_days = int(roster_frame["date"].nunique())
+    summary = {"violations": [v.as_dict() for v in violations], "count": len(violations),
+               "agents": num_agents, "days": num_days}
+    lines = [f"{v.agent_id}  {v.date}  {v.code}: {v.message}" for v in violations]
+    if violations:
+        rules = sorted({v.code for v in violations})
+        lines.append(f"{len(violations)} violation(s) of {len(rules)} rule(s) "
+                     f"({', '.join(rules)}) in {roster} ({num_agents} agents x {num_days} days)")
+    else:
+        lines.append(f"{roster}: no violations ({num_agents} agents x {num_days} days)")
+    emit(summary, output_format, lines)
+    if violations:
+        raise typer.Exit(EXIT_DOMAIN)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``check-roster`` to the ``wfm`` command."""
+    app.command("check-roster")(check_roster_command)

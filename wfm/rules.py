@@ -1,0 +1,537 @@
+"""The independent roster rule checker: is this roster legal, and if not, why.
+
+``check_roster`` verifies every hard rule of DESIGN.md on a roster table (``agent_id, date,
+shift[, queue]``) and returns one ``Violation`` per broken rule, each with a sentence a planner
+understands. It shares no code with the solver: the solver encodes the same rules as constraints
+and its output is held against this module.
+
+Known days
+----------
+A day is *known* for an agent when the roster (or, before the horizon, the previous roster) has
+a row for it with a valid shift (a template code, ``OFF`` or ``LEAVE``). The *horizon* runs from
+the first to the last date in the roster. Previous-roster rows on or after the horizon start are
+ignored (the roster supersedes them). Unknown days break runs of working days and keep a week
+from being judged for rest days, because nothing can be said about them. Rules are only reported
+when they break on a day of the horizon: previous-roster facts are context, not the subject.
+
+A row with an unknown shift or a second row for the same agent and date is reported, and (for
+the second row) the first row is the one the other rules see.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from wfm.config import MINUTES_PER_DAY, ShiftTemplate, SiteConfig
+from wfm.errors import InvalidInput, Violation
+
+__all__ = ["NIGHT_END_MINUTE", "NIGHT_START_MINUTE", "RULE_CODES", "check_roster",
+           "is_night_shift", "violations_frame"]
+
+RULE_CODES: dict[str, str] = {
+    "unknown_agent": "every roster row names an agent of the agents table",
+    "unknown_shift": "every shift is a configured shift template code, OFF or LEAVE",
+    "one_shift_per_day": "at most one roster row per agent and date",
+    "leave": "no working shift on approved leave; LEAVE only where leave is approved",
+    "skill": "an agent works only queues in its skills",
+    "missing_queue": "a working row names its queue when the site has several queues",
+    "outside_contract": "no working shift before the agent's start_date or after its end_date",
+    "max_consecutive_days": "no more working days in a row than rules.max_consecutive_days "
+                            "(counting the previous roster)",
+    "min_rest_days_per_week": "at least rules.min_rest_days_per_week OFF/LEAVE days in every "
+                              "fully known Monday-Sunday week",
+    "min_rest_hours": "at least rules.min_rest_hours between the end of one shift and the "
+                      "start of the next",
+    "max_nights_per_week": "no more night shifts in a Monday-Sunday week than the agent's "
+                           "max_nights_per_week",
+    "fixed": "assignments pinned in the fixed table are kept (shift and, when given, queue)",
+}
+
+NIGHT_START_MINUTE = 20 * 60
+"""A night shift works at least one minute after 20:00 ..."""
+NIGHT_END_MINUTE = 6 * 60
+"""... or before 06:00 (see ``is_night_shift``)."""
+
+_OFF, _LEAVE, _UNKNOWN = -1, -2, -3  # grid states; >= 0 is the index of a shift template
+
+
+def is_night_shift(template: ShiftTemplate) -> bool:
+    """Whether a shift template is a night shift.
+
+    A night shift works at least one minute in the night window 20:00-06:00, i.e. it ends after
+    20:00, crosses midnight, or starts before 06:00. With the default templates ``NIGHT``
+    (16:00-23:30) is a night shift and ``DAY`` (08:30-16:00) is not.
+
+    Parameters
+    ----------
+    template
+        The shift template.
+
+    Returns
+    -------
+    bool
+        True when ``[start, end)`` overlaps ``[20:00, 06:00)``.
+    """
+    start = template.start_minute
+    end = start + template.duration_minutes  # may pass midnight (< 2 days)
+    windows = ((0, NIGHT_END_MINUTE),
+               (NIGHT_START_MINUTE, MINUTES_PER_DAY + NIGHT_END_MINUTE),
+               (MINUTES_PER_DAY + NIGHT_START_MINUTE, 3 * MINUTES_PER_DAY))
+    return any(start < high and low < end for low, high in windows)
+
+
+# ---- input normalisation ---------------------------------------------------------------------
+
+def _day_numbers(values: pd.Series, label: str, first_line: int = 2) -> np.ndarray:
+    """Days since 1970-01-01 of date-like values (``date``, ``Timestamp`` or ISO text)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    parsed = pd.to_datetime(values.map(_date_text), format="%Y-%m-%d", errors="coerce")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidInput(f"expected a date YYYY-MM-DD, got {values.iloc[row]!r}", file=label,
+                           line=row + first_line, field="date")
+    return parsed.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def _date_text(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.strip()[:10]
+    return value
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype=object)
+    values = frame[column]
+    return values.where(values.notna(), "").astype(str).str.strip()
+
+
+def _rows(frame: pd.DataFrame, label: str, columns: tuple[str, ...] = ("agent_id", "date",
+                                                                       "shift")) -> pd.DataFrame:
+    """A roster-like frame as plain columns: agent_id, day (days since 1970-01-01), shift,
+    queue ("" when absent)."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InvalidInput(f"missing column(s) {', '.join(missing)} in the {label} table",
+                           file=label)
+    frame = frame.reset_index(drop=True)
+    return pd.DataFrame({
+        "agent_id": _text(frame, "agent_id"),
+        "day": _day_numbers(frame["date"], label),
+        "shift": _text(frame, "shift"),
+        "queue": _text(frame, "queue"),
+    })
+
+
+def _skills(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(p.strip() for p in value.split(";") if p.strip())
+    if isinstance(value, Iterable):
+        return tuple(str(p).strip() for p in value if str(p).strip())
+    return ()
+
+
+def _optional_days(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """Day numbers of an optional date column, NaN where empty or absent."""
+    out = np.full(len(frame), np.nan)
+    if column not in frame.columns:
+        return out
+    present = frame[column].map(lambda v: v is not None and not pd.isna(v) and v != "")
+    present_array = present.to_numpy(dtype=bool)
+    if present_array.any():
+        out[present_array] = _day_numbers(frame[column][present_array], "agents")
+    return out
+
+
+def _agent_table(agents: pd.DataFrame) -> pd.DataFrame:
+    if "agent_id" not in agents.columns:
+        raise InvalidInput("missing column agent_id in the agents table", file="agents")
+    agents = agents.reset_index(drop=True)
+    skills = (agents["skills"].map(_skills) if "skills" in agents.columns
+              else pd.Series([()] * len(agents), dtype=object))
+    nights = (pd.to_numeric(agents["max_nights_per_week"], errors="coerce").to_numpy(dtype=float)
+              if "max_nights_per_week" in agents.columns else np.full(len(agents), np.nan))
+    table = pd.DataFrame({
+        "agent_id": _text(agents, "agent_id"),
+        "skills": skills,
+        "max_nights": nights,
+        "start_day": _optional_days(agents, "start_date"),
+        "end_day": _optional_days(agents, "end_date"),
+    })
+    return table.drop_duplicates("agent_id").set_index("agent_id")
+
+
+def _iso(day: int | np.integer) -> str:
+    return (date(1970, 1, 1) + timedelta(days=int(day))).isoformat()
+
+
+def _clock(minutes_since_epoch: int) -> str:
+    moment = pd.Timestamp(int(minutes_since_epoch), unit="m")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def _hours(seconds: float) -> str:
+    return f"{round(seconds / 3600, 2):g}"
+
+
+class _Collector:
+    """Accumulates (code, agent_id, day, message) and builds sorted Violations."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, str, str]] = []
+
+    def add(self, code: str, agent_id: str, day: int | np.integer, message: str) -> None:
+        self.items.append((code, str(agent_id), _iso(day), message))
+
+    def result(self) -> list[Violation]:
+        ordered = sorted(set(self.items), key=lambda v: (v[1], v[2], v[0], v[3]))
+        return [Violation(code, agent, when, message) for code, agent, when, message in ordered]
+
+
+# ---- the checker -----------------------------------------------------------------------------
+
+def check_roster(
+    roster: pd.DataFrame,
+    agents: pd.DataFrame,
+    config: SiteConfig,
+    *,
+    previous: pd.DataFrame | None = None,
+    leave: pd.DataFrame | None = None,
+    fixed: pd.DataFrame | None = None,
+    requirement_queues: list[str] | None = None,
+    agent_ids: Iterable[str] | None = None,
+) -> list[Violation]:
+    """Every hard-rule violation of a roster, sorted by agent, date and rule code.
+
+    Parameters
+    ----------
+    roster
+        ``agent_id, date, shift[, queue]``; ``date`` as ``datetime.date``, ``Timestamp`` or ISO
+        text (as ``wfm.tables.read_table`` returns it, or unvalidated from the API).
+    agents
+        ``agent_id, skills[, max_nights_per_week, start_date, end_date]``; skills as a tuple or
+        ``;``-separated text.
+    config
+        The site: shift templates and ``rules`` (max_consecutive_days, min_rest_days_per_week,
+        min_rest_hours).
+    previous
+        The previous roster (same columns); its rows before the horizon start extend runs of
+        working days, weeks and rest periods back in time.
+    leave
+        Approved leave ``agent_id, date``. When given, ``LEAVE`` is allowed only on those dates.
+    fixed
+        Pinned assignments ``agent_id, date, shift[, queue]``; those dated inside the horizon
+        must appear in the roster as pinned.
+    requirement_queues
+        Queues named by the requirement; with the agents' skills they decide whether the site
+        has several queues (and a working row then needs a queue).
+    agent_ids
+        Check only these agents (cheap; the horizon and the site's queues still come from the
+        whole input).
+
+    Returns
+    -------
+    list[Violation]
+        ``code`` (a key of ``RULE_CODES``), ``agent_id``, ``date`` (ISO; the week's Monday for
+        weekly rules, the first day over the limit for consecutive days, the later shift's date
+        for rest hours) and ``message``. Empty when the roster is legal.
+
+    Raises
+    ------
+    InvalidInput
+        A required column is missing or a date cannot be read.
+    """
+    rows = _rows(roster, "roster")
+    if rows.empty:
+        return []
+    first_day, last_day = int(rows["day"].min()), int(rows["day"].max())
+    table = _agent_table(agents)
+    site_queues = set(requirement_queues or [])
+    for skills in table["skills"]:
+        site_queues.update(skills)
+    keep = None if agent_ids is None else {str(a).strip() for a in agent_ids}
+    if keep is not None:
+        rows = rows[rows["agent_id"].isin(keep)]
+
+    codes = _shift_lookup(config)
+    rows["state"] = rows["shift"].map(lambda s: codes.get(s, codes.get(s.upper(), _UNKNOWN)))
+    found = _Collector()
+    rows = _check_identity(rows, table, config, found)
+    _check_rows(rows, table, len(site_queues) > 1, config, found)
+    if leave is not None:
+        _check_leave(rows, _rows(leave, "leave", ("agent_id", "date")), keep, found)
+    if fixed is not None:
+        fixed_rows = _rows(fixed, "fixed")
+        fixed_rows = fixed_rows[(fixed_rows["day"] >= first_day)
+                                & (fixed_rows["day"] <= last_day)]
+        if keep is not None:
+            fixed_rows = fixed_rows[fixed_rows["agent_id"].isin(keep)]
+        _check_fixed(rows, fixed_rows, found)
+
+    earlier = None
+    if previous is not None:
+        earlier = _rows(previous, "previous")
+        earlier = earlier[(earlier["day"] < first_day)
+                          & earlier["agent_id"].isin(rows["agent_id"].unique())]
+        earlier = earlier.assign(state=earlier["shift"].map(
+            lambda s: codes.get(s, codes.get(s.upper(), _UNKNOWN))))
+        earlier = earlier[earlier["state"] != _UNKNOWN].drop_duplicates(["agent_id", "day"])
+    _check_sequences(rows[rows["state"] != _UNKNOWN], earlier, table, config,
+                     (first_day, last_day), found)
+    return found.result()
+
+
+def _shift_lookup(config: SiteConfig) -> dict[str, int]:
+    codes: dict[str, int] = {"OFF": _OFF, "LEAVE": _LEAVE}
+    for s, template in enumerate(config.shifts):
+        codes[template.code] = s
+    for s, template in enumerate(config.shifts):
+        codes.setdefault(template.code.upper(), s)
+    return codes
+
+
+def _check_identity(rows: pd.DataFrame, table: pd.DataFrame, config: SiteConfig,
+                    found: _Collector) -> pd.DataFrame:
+    """unknown_agent, unknown_shift, one_shift_per_day; returns one row per agent and day."""
+    unknown = rows[~rows["agent_id"].isin(table.index)]
+    for agent_id, group in unknown.groupby("agent_id", sort=False):
+        span = f"{_iso(group['day'].min())}..{_iso(group['day'].max())}"
+        found.add("unknown_agent", str(agent_id), group["day"].min(),
+                  f"agent {agent_id!r} is in the roster ({len(group)} row(s), {span}) but not "
+                  "in the agents table")
+    known = ", ".join([t.code for t in config.shifts] + ["OFF", "LEAVE"])
+    for row in rows[rows["state"] == _UNKNOWN].itertuples():
+        found.add("unknown_shift", row.agent_id, row.day,
+                  f"{row.agent_id} on {_iso(row.day)}: shift {row.shift!r} is not a shift "
+                  f"template (known: {known})")
+    repeated = rows.duplicated(["agent_id", "day"], keep=False)
+    for (agent_id, day), group in rows[repeated].groupby(["agent_id", "day"], sort=False):
+        shifts = ", ".join(group["shift"])
+        found.add("one_shift_per_day", str(agent_id), day,
+                  f"{agent_id} has {len(group)} rows on {_iso(day)} ({shifts}); one per day is "
+                  "allowed")
+    return rows.drop_duplicates(["agent_id", "day"])
+
+
+def _check_rows(rows: pd.DataFrame, table: pd.DataFrame, several_queues: bool,
+                config: SiteConfig, found: _Collector) -> None:
+    """skill, missing_queue and outside_contract: rules of single working rows."""
+    working = rows[rows["state"] >= 0]
+    if working.empty:
+        return
+    known = working[working["agent_id"].isin(table.index)]
+    skills = table["skills"].reindex(known["agent_id"]).to_numpy()
+    has_queue = (known["queue"] != "").to_numpy()
+    skilled = np.fromiter((q in s for q, s in zip(known["queue"], skills, strict=True)),
+                          dtype=bool, count=len(known))
+    for row, agent_skills in zip(known[has_queue & ~skilled].itertuples(),
+                                 skills[has_queue & ~skilled], strict=True):
+        found.add("skill", row.agent_id, row.day,
+                  f"{row.agent_id} works {row.shift} on {_iso(row.day)} for queue "
+                  f"{row.queue!r}, which is not one of {row.agent_id}'s skills "
+                  f"({', '.join(agent_skills) or 'none'})")
+    if several_queues:
+        for row in working[working["queue"] == ""].itertuples():
+            found.add("missing_queue", row.agent_id, row.day,
+                      f"{row.agent_id} works {row.shift} on {_iso(row.day)} with no queue; the "
+                      "site has several queues, so each working row must name one")
+    start = table["start_day"].reindex(known["agent_id"]).to_numpy()
+    end = table["end_day"].reindex(known["agent_id"]).to_numpy()
+    day = known["day"].to_numpy()
+    early = day < np.nan_to_num(start, nan=-np.inf)
+    late = day > np.nan_to_num(end, nan=np.inf)
+    for row, first, last, is_early in zip(known[early | late].itertuples(), start[early | late],
+                                          end[early | late], early[early | late], strict=True):
+        bound = (f"before the contract starts on {_iso(first)}" if is_early
+                 else f"after the contract ended on {_iso(last)}")
+        found.add("outside_contract", row.agent_id, row.day,
+                  f"{row.agent_id} works {row.shift} on {_iso(row.day)}, {bound}")
+
+
+def _check_leave(rows: pd.DataFrame, leave: pd.DataFrame, keep: set[str] | None,
+                 found: _Collector) -> None:
+    """Approved leave is not worked, and LEAVE is only rostered on approved leave."""
+    if keep is not None:
+        leave = leave[leave["agent_id"].isin(keep)]
+    approved = set(zip(leave["agent_id"], leave["day"].tolist(), strict=True))
+    pairs = list(zip(rows["agent_id"], rows["day"].tolist(), strict=True))
+    on_leave = np.fromiter((p in approved for p in pairs), dtype=bool, count=len(pairs))
+    state = rows["state"].to_numpy()
+    for row in rows[on_leave & (state >= 0)].itertuples():
+        found.add("leave", row.agent_id, row.day,
+                  f"{row.agent_id} has approved leave on {_iso(row.day)} but is rostered "
+                  f"{row.shift}")
+    for row in rows[~on_leave & (state == _LEAVE)].itertuples():
+        found.add("leave", row.agent_id, row.day,
+                  f"{row.agent_id} is rostered LEAVE on {_iso(row.day)} without approved leave")
+
+
+def _check_fixed(rows: pd.DataFrame, fixed: pd.DataFrame, found: _Collector) -> None:
+    """Pinned assignments appear in the roster with the pinned shift (and queue when given)."""
+    merged = fixed.merge(rows[["agent_id", "day", "shift", "queue"]], on=["agent_id", "day"],
+                         how="left", suffixes=("", "_rostered"), indicator="presence")
+    for row in merged.itertuples():
+        pinned = row.shift + (f" on queue {row.queue!r}" if row.queue else "")
+        if row.presence == "left_only":
+            found.add("fixed", row.agent_id, row.day,
+                      f"{row.agent_id} is pinned to {pinned} on {_iso(row.day)} but the roster "
+                      "has no row for that day")
+            continue
+        same_shift = row.shift.upper() == row.shift_rostered.upper()
+        same_queue = not row.queue or row.queue == row.queue_rostered
+        if not (same_shift and same_queue):
+            rostered = row.shift_rostered + (f" on queue {row.queue_rostered!r}"
+                                             if row.queue_rostered else "")
+            found.add("fixed", row.agent_id, row.day,
+                      f"{row.agent_id} is pinned to {pinned} on {_iso(row.day)} but rostered "
+                      f"{rostered}")
+
+
+# ---- rules over sequences of days ------------------------------------------------------------
+
+def _check_sequences(rows: pd.DataFrame, earlier: pd.DataFrame | None, table: pd.DataFrame,
+                     config: SiteConfig, horizon: tuple[int, int], found: _Collector) -> None:
+    """Consecutive days, weekly rest days, rest hours and weekly nights on an agent x day grid."""
+    if rows.empty:
+        return
+    both = rows if earlier is None or earlier.empty else pd.concat([earlier, rows])
+    agent_names, agent_index = np.unique(both["agent_id"].to_numpy(dtype=str),
+                                         return_inverse=True)
+    day = both["day"].to_numpy()
+    origin = int(day.min()) - _weekday(int(day.min()))  # a Monday
+    num_days = (horizon[1] - _weekday(horizon[1]) + 7) - origin  # through a Sunday
+    state = np.full((len(agent_names), num_days), _UNKNOWN, dtype=np.int64)
+    state[agent_index, day - origin] = both["state"].to_numpy()
+    in_horizon = np.zeros(num_days, dtype=bool)
+    in_horizon[horizon[0] - origin: horizon[1] - origin + 1] = True
+    grid = _Grid(agent_names, origin, state, in_horizon)
+    _check_consecutive(grid, config.rules.max_consecutive_days, found)
+    _check_week_rest(grid, config.rules.min_rest_days_per_week, found)
+    _check_rest_hours(grid, config, found)
+    nights = table["max_nights"].reindex(agent_names).to_numpy(dtype=float)
+    if not np.isnan(nights).all():
+        _check_nights(grid, config, nights, found)
+
+
+def _weekday(day: int) -> int:
+    """0 for Monday (1970-01-01, day 0, was a Thursday)."""
+    return (day + 3) % 7
+
+
+class _Grid:
+    """Agents x days states (template index, OFF, LEAVE or unknown) from a Monday on."""
+
+    def __init__(self, agents: np.ndarray, origin: int, state: np.ndarray,
+                 in_horizon: np.ndarray) -> None:
+        self.agents = agents
+        self.origin = origin
+        self.state = state
+        self.in_horizon = in_horizon
+        self.working = state >= 0
+
+    def weeks(self, values: np.ndarray) -> np.ndarray:
+        return values.reshape(values.shape[0], -1, 7)
+
+    def week_in_horizon(self) -> np.ndarray:
+        return self.in_horizon.reshape(-1, 7).any(axis=1)
+
+
+def _check_consecutive(grid: _Grid, limit: int, found: _Collector) -> None:
+    working = grid.working
+    num_days = working.shape[1]
+    index = np.arange(num_days)
+    last_break = np.maximum.accumulate(np.where(working, -1, index), axis=1)
+    next_break = np.minimum.accumulate(np.where(working, num_days, index)[:, ::-1],
+                                       axis=1)[:, ::-1]
+    run = index - last_break  # length of the run so far, on working days
+    horizon_start = int(np.argmax(grid.in_horizon))
+    first_over = (run == limit + 1) | (index == horizon_start)
+    agent, d = np.nonzero(working & (run > limit) & first_over & grid.in_horizon)
+    for a, t in zip(agent, d, strict=True):
+        start, end = t - run[a, t] + 1, next_break[a, t] - 1
+        name = grid.agents[a]
+        found.add("max_consecutive_days", name, grid.origin + t,
+                  f"{name} works {end - start + 1} days in a row "
+                  f"{_iso(grid.origin + start)}..{_iso(grid.origin + end)} (max {limit})")
+
+
+def _check_week_rest(grid: _Grid, minimum: int, found: _Collector) -> None:
+    if minimum <= 0:
+        return
+    weeks = grid.weeks(grid.state)
+    known = (weeks != _UNKNOWN).all(axis=2)
+    rest = ((weeks == _OFF) | (weeks == _LEAVE)).sum(axis=2)
+    agent, w = np.nonzero(known & (rest < minimum) & grid.week_in_horizon()[None, :])
+    for a, k in zip(agent, w, strict=True):
+        monday = grid.origin + 7 * k
+        name = grid.agents[a]
+        found.add("min_rest_days_per_week", name, monday,
+                  f"{name} has {rest[a, k]} rest day(s) in the week {_iso(monday)}.."
+                  f"{_iso(monday + 6)} (min {minimum})")
+
+
+def _check_nights(grid: _Grid, config: SiteConfig, limits: np.ndarray,
+                  found: _Collector) -> None:
+    night_of = np.array([is_night_shift(t) for t in config.shifts])
+    nights = grid.working & night_of[np.where(grid.working, grid.state, 0)]
+    counts = grid.weeks(nights).sum(axis=2)
+    over = counts > np.nan_to_num(limits, nan=np.inf)[:, None]
+    agent, w = np.nonzero(over & grid.week_in_horizon()[None, :])
+    for a, k in zip(agent, w, strict=True):
+        monday = grid.origin + 7 * k
+        name = grid.agents[a]
+        found.add("max_nights_per_week", name, monday,
+                  f"{name} works {counts[a, k]} night shift(s) in the week {_iso(monday)}.."
+                  f"{_iso(monday + 6)} (max {int(limits[a])})")
+
+
+def _check_rest_hours(grid: _Grid, config: SiteConfig, found: _Collector) -> None:
+    agent, d = np.nonzero(grid.working)  # row-major: by agent, then day
+    if len(agent) < 2:
+        return
+    template = grid.state[agent, d]
+    start_minute = np.array([t.start_minute for t in config.shifts])[template]
+    duration = np.array([t.duration_minutes for t in config.shifts])[template]
+    local_start = (grid.origin + d) * MINUTES_PER_DAY + start_minute
+    local_end = local_start + duration
+    start_s = _utc_seconds(local_start, config)
+    end_s = _utc_seconds(local_end, config)
+    rest_s = start_s[1:] - end_s[:-1]
+    limit_s = config.rules.min_rest_hours * 3600
+    short = (agent[1:] == agent[:-1]) & (rest_s < limit_s) & grid.in_horizon[d[1:]]
+    for i in np.flatnonzero(short):
+        name = grid.agents[agent[i]]
+        before, after = config.shifts[template[i]].code, config.shifts[template[i + 1]].code
+        found.add("min_rest_hours", name, grid.origin + d[i + 1],
+                  f"{name} rests {_hours(rest_s[i])} h between {before} ending "
+                  f"{_clock(local_end[i])} and {after} starting {_clock(local_start[i + 1])} "
+                  f"(min {config.rules.min_rest_hours:g} h)")
+
+
+def _utc_seconds(local_minutes: np.ndarray, config: SiteConfig) -> np.ndarray:
+    """Seconds since the epoch of local wall-clock minutes in the site timezone.
+
+    A wall-clock time repeated by a DST change is taken at its first occurrence; one skipped by
+    it moves forward to the first valid time.
+    """
+    distinct, position = np.unique(local_minutes, return_inverse=True)  # few: days x shifts
+    naive = pd.DatetimeIndex(distinct.astype("datetime64[m]"))
+    aware = naive.tz_localize(config.tz, ambiguous=np.ones(len(naive), dtype=bool),
+                              nonexistent="shift_forward")
+    return np.asarray(aware.as_unit("s").asi8, dtype=np.int64)[position]
+
+
+def violations_frame(violations: list[Violation]) -> pd.DataFrame:
+    """Violations as a table with columns code, agent_id, date, message."""
+    return pd.DataFrame([v.as_dict() for v in violations],
+                        columns=["code", "agent_id", "date", "message"])
