@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from wfm.config import SiteConfig, ShiftTemplate
+from wfm.config import ShiftTemplate, SiteConfig
 from wfm.errors import InvalidInput
 
 NON_WORKING = ("OFF", "LEAVE")

@@ -84,7 +84,7 @@ def check_array(name: str, values: Any, *, minimum: float | None = None,
         bad |= (array <= minimum) if strictly else (array < minimum)
     if bad.any():
         index = int(np.flatnonzero(bad.ravel())[0])
-        shown = array.ravel()[index]
+        shown = float(array.ravel()[index])
         rule = "finite"
         if minimum is not None:
             rule = f"finite and {'>' if strictly else '>='} {minimum:g}"

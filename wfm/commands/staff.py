@@ -1,0 +1,79 @@
+"""``wfm staff``: forecast CSV in, requirement CSV out (Erlang C, or Erlang A with patience)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wfm.commands.common import (
+    ConfigOption,
+    FormatOption,
+    OutputFormat,
+    cli_errors,
+    emit,
+    load_site,
+)
+
+
+def staff(
+    forecast: Annotated[Path, typer.Option("--forecast", help="Forecast CSV (DESIGN.md).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Requirement CSV to write.")],
+    service_level: Annotated[float | None, typer.Option(
+        "--service-level", help="Fraction answered within the target, e.g. 0.8.")] = None,
+    answer_within: Annotated[float | None, typer.Option(
+        "--answer-within", help="Service-level target time, seconds.")] = None,
+    max_occupancy: Annotated[float | None, typer.Option(
+        "--max-occupancy", help="Occupancy cap in (0, 1], e.g. 0.85.")] = None,
+    shrinkage: Annotated[float | None, typer.Option(
+        "--shrinkage", help="Share of paid time not on contacts, in [0, 1).")] = None,
+    patience: Annotated[float | None, typer.Option(
+        "--patience", help="Average patience, seconds; > 0 switches to Erlang A.")] = None,
+    quantile: Annotated[float | None, typer.Option(
+        "--quantile", help="Staff for this forecast quantile (0.1-0.9), not the mean.")] = None,
+    config: ConfigOption = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Turn a contact forecast into required agents per interval and queue."""
+    from wfm.staffing.requirements import compute_requirements, summarize_requirements
+    from wfm.tables import FORECAST, REQUIREMENT, read_table, write_table
+
+    with cli_errors(output_format):
+        site = load_site(config, **{
+            "service.level": service_level, "service.answer_within_seconds": answer_within,
+            "service.max_occupancy": max_occupancy, "service.shrinkage": shrinkage,
+            "service.patience_seconds": patience})
+        if any(v is not None for v in (service_level, answer_within, max_occupancy, shrinkage,
+                                       patience)):
+            # a flag applies to every queue, including those with per-queue overrides
+            flags = {"level": service_level, "answer_within_seconds": answer_within,
+                     "max_occupancy": max_occupancy, "shrinkage": shrinkage,
+                     "patience_seconds": patience}
+            site = site.with_overrides(**{f"queues.{queue}.{key}": value
+                                          for queue in site.queues
+                                          for key, value in flags.items() if value is not None})
+        frame = read_table(forecast, FORECAST, timezone=site.timezone)
+        requirement = compute_requirements(frame, site, quantile=quantile, label=str(forecast))
+        write_table(requirement, output, REQUIREMENT)
+        summary = summarize_requirements(requirement, site.interval_minutes)
+        summary["output"] = str(output)
+        summary["model"] = ("erlang_a" if "abandon_rate" in requirement.columns else "erlang_c")
+        human = [f"wrote {output} ({len(requirement)} rows, {summary['model'].replace('_', ' ')})",
+                 _line("all queues", summary)]
+        human += [_line(queue, figures) for queue, figures in summary["queues"].items()]
+        emit(summary, output_format, human)
+
+
+def _line(name: str, figures: dict) -> str:
+    level = figures["service_level"]
+    occ = figures["occupancy"]
+    return (f"  {name}: peak {figures['peak_scheduled_agents']} scheduled agents"
+            f" ({figures['peak_agents']} on the phones) at {figures['peak_at']}, "
+            f"{figures['scheduled_agent_hours']:.1f} scheduled agent-hours, "
+            f"service level {'-' if level is None else f'{100 * level:.1f}%'}, "
+            f"occupancy {'-' if occ is None else f'{100 * occ:.1f}%'}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("staff")(staff)
