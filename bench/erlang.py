@@ -112,9 +112,9 @@ def main() -> None:
               f"(agents/scheduled) -> {right} right")
     agents_differ = int((ours[differ] != theirs[differ]).sum())
     print(f"wfm matches the exact answer in {wfm_right} of {len(differ)} disagreements "
-          f"({agents_differ} on agents: pyworkforce starts its search at round(A + 1), which "
-          f"skips floor(A) + 1 when A's fraction is >= .5; {len(differ) - agents_differ} on "
-          "scheduled agents only: its float ceil(N / (1 - shrinkage)))")
+          f"({agents_differ} on agents: pyworkforce's float ceil(A / max_occupancy) where the "
+          f"exact ratio is whole; {len(differ) - agents_differ} on scheduled agents only: its "
+          "float ceil(N / (1 - shrinkage)))")
 
 
 if __name__ == "__main__":
