@@ -1,0 +1,475 @@
+"""``build_report``: one self-contained ``report.html`` (inline CSS and SVG, no scripts).
+
+Each section has a fixed ``id`` (``SECTIONS``) and a heading; a section whose data was not
+given says so instead of failing, so a report can be built from whatever tables exist.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.config import SiteConfig
+from wfm.coverage import coverage_table
+from wfm.report import figures
+from wfm.report.svg import Axes, Band, Line, bar_chart, line_chart
+
+SECTIONS = (
+    ("kpis", "Headline figures"),
+    ("forecast", "Forecast against recent history"),
+    ("coverage", "Required and scheduled agents"),
+    ("roster", "Roster"),
+    ("fairness", "Fairness"),
+    ("adherence", "Adherence per agent"),
+    ("legend", "What each figure means"),
+)
+HISTORY_DAYS_SHOWN = 14
+PALETTE = ("#4e79a7", "#59a14f", "#9c755f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7")
+REST_COLORS = {"OFF": "#e9ecef", "LEAVE": "#ffe08a"}
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+margin:0 auto;max-width:1000px;padding:16px 20px;color:#222;background:#fff}
+h1{font-size:1.6em;margin:.2em 0}h2{border-bottom:2px solid #4e79a7;padding-bottom:4px;
+margin-top:1.8em}nav a{margin-right:12px}.meta{color:#555}
+.cards{display:flex;flex-wrap:wrap;gap:10px}.card{border:1px solid #ccd;border-radius:6px;
+padding:8px 12px;min-width:150px}.card .value{font-size:1.6em;font-weight:600}
+.card .label{color:#555;font-size:.85em}.card.bad .value{color:#c0392b}
+.card.good .value{color:#2e7d32}.missing{color:#8a6d3b;background:#fcf8e3;padding:8px;
+border-radius:4px}table{border-collapse:collapse;font-size:.85em;margin:8px 0}
+td,th{border:1px solid #ddd;padding:2px 6px;text-align:right}th{background:#f3f5f8}
+td.name,th.name{text-align:left}.grid td{text-align:center;min-width:52px}
+.scroll{max-height:520px;overflow:auto;border:1px solid #eee}
+svg.chart{display:block;margin:8px 0;max-width:100%;height:auto}
+.chart-title{font-size:14px;font-weight:600}.tick{font-size:11px;fill:#444}
+.axis-label{font-size:12px;fill:#222}.grid{stroke:#e5e5e5}.axis{stroke:#333}
+.marker{stroke:#888;stroke-dasharray:4 3}.target{stroke:#c0392b;stroke-width:1.5;
+stroke-dasharray:6 3}.target-label{font-size:12px;fill:#c0392b;font-weight:600}
+.shortfall{fill:#d62728;fill-opacity:.55}dt{font-weight:600;margin-top:.6em}
+"""
+
+
+def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
+                 forecast: pd.DataFrame | None = None, requirement: pd.DataFrame | None = None,
+                 roster: pd.DataFrame | None = None, coverage: pd.DataFrame | None = None,
+                 adherence: Any = None, agents: pd.DataFrame | None = None,
+                 config: SiteConfig | None = None, kpis: dict[str, Any] | None = None) -> Path:
+    """Write ``out_dir/report.html`` from whichever tables are given; returns its path.
+
+    Parameters
+    ----------
+    out_dir
+        Directory to write into (created if missing). The file is written atomically.
+    history, forecast, requirement, roster, coverage, agents
+        Typed frames as ``wfm.tables.read_table`` returns them (any may be None).
+    adherence
+        The adherence table, or an object with ``.rows`` (an ``AdherenceReport``).
+    config
+        The site configuration (defaults when None): shifts, targets, interval length.
+    kpis
+        Extra headline figures (e.g. solve status); keys become card labels.
+    """
+    config = config or SiteConfig()
+    if adherence is not None and not isinstance(adherence, pd.DataFrame):
+        adherence = adherence.rows
+    if coverage is None and roster is not None and requirement is not None:
+        coverage = coverage_table(roster, requirement, config)
+    page = ReportPage(config=config, history=history, forecast=forecast,
+                      requirement=requirement, roster=roster, coverage=coverage,
+                      adherence=adherence, agents=agents, extra=kpis or {})
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "report.html"
+    _write_atomic(path, page.html())
+    return path
+
+
+def headline_figures(*, requirement: pd.DataFrame | None = None,
+                     coverage: pd.DataFrame | None = None, adherence: Any = None,
+                     config: SiteConfig | None = None) -> dict[str, Any]:
+    """The headline KPIs the report shows, as one dict (figures it cannot compute are absent).
+
+    Keys: ``service_level_pct``, ``occupancy_pct``, ``basis`` (coverage + requirement),
+    ``shortfall_agent_hours``, ``short_intervals``, ``short_intervals_pct`` (coverage),
+    ``adherence_pct``, ``conformance_pct`` (adherence rows).
+    """
+    config = config or SiteConfig()
+    if adherence is not None and not isinstance(adherence, pd.DataFrame):
+        adherence = adherence.rows
+    result: dict[str, Any] = {}
+    if coverage is not None and requirement is not None:
+        result.update(figures.expected_service(coverage, requirement, config))
+    if coverage is not None:
+        result.update(figures.shortfall_figures(coverage, config))
+    if adherence is not None and len(adherence):
+        result.update(figures.adherence_figures(adherence))
+    return result
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _missing(what: str) -> str:
+    return f'<p class="missing">Not available: {escape(what)}</p>'
+
+
+def _table(frame: pd.DataFrame, name_columns: tuple[str, ...] = ()) -> str:
+    head = "".join(f'<th class="{"name" if c in name_columns else ""}">{escape(str(c))}</th>'
+                   for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, row, strict=True):
+            shown = _cell(value)
+            css = ' class="name"' if column in name_columns else ""
+            cells.append(f"<td{css}>{escape(shown)}</td>")
+        body.append(f"<tr>{''.join(cells)}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _cell(value: Any) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, float | np.floating):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+def _day_ticks(starts: pd.Series) -> list[tuple[float, str]]:
+    days = starts.dt.date.to_numpy()
+    ticks = []
+    for position in range(len(days)):
+        if position == 0 or days[position] != days[position - 1]:
+            ticks.append((float(position), days[position].strftime("%a %m-%d")[:9]))
+    if len(ticks) > 10:  # keep labels readable: weekday dropped when crowded
+        ticks = [(p, label[4:]) for p, label in ticks]
+    return ticks
+
+
+class ReportPage:
+    """Holds the inputs and renders each section; one method per section."""
+
+    def __init__(self, *, config: SiteConfig, extra: dict[str, Any],
+                 **tables: pd.DataFrame | None) -> None:
+        self.config = config
+        self.extra = extra
+        self.history = tables["history"]
+        self.forecast = tables["forecast"]
+        self.requirement = tables["requirement"]
+        self.roster = tables["roster"]
+        self.coverage = tables["coverage"]
+        self.adherence = tables["adherence"]
+        self.agents = tables["agents"]
+
+    def html(self) -> str:
+        renderers: dict[str, Callable[[], str]] = {
+            "kpis": self.kpis, "forecast": self.forecast_section,
+            "coverage": self.coverage_section, "roster": self.roster_section,
+            "fairness": self.fairness_section, "adherence": self.adherence_section,
+            "legend": self.legend}
+        nav = " ".join(f'<a href="#{key}">{escape(title)}</a>' for key, title in SECTIONS)
+        body = [f'<section id="{key}"><h2>{escape(title)}</h2>\n{renderers[key]()}\n</section>'
+                for key, title in SECTIONS]
+        return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                f"<title>WFM planning report</title><style>{CSS}</style></head><body>"
+                f"<h1>WFM planning report</h1><p class=\"meta\">{escape(self._period())}</p>"
+                f"<nav>{nav}</nav>\n" + "\n".join(body) + "\n</body></html>\n")
+
+    def _period(self) -> str:
+        parts = [f"Site timezone {self.config.timezone}",
+                 f"{self.config.interval_minutes}-minute intervals"]
+        for frame in (self.roster,):
+            if frame is not None and len(frame):
+                parts.append(f"roster {min(frame['date'])} to {max(frame['date'])}")
+        if self.forecast is not None and len(self.forecast):
+            starts = self.forecast["interval_start"]
+            parts.append(f"forecast {starts.min():%Y-%m-%d} to {starts.max():%Y-%m-%d}")
+        return " · ".join(parts)
+
+    # ---- headline figures --------------------------------------------------------------
+    def headline(self) -> dict[str, Any]:
+        return headline_figures(requirement=self.requirement, coverage=self.coverage,
+                                adherence=self.adherence, config=self.config)
+
+    def kpis(self) -> str:
+        figures_ = self.headline()
+        target = self.config.adherence.target_pct
+        sl_target = 100 * self.config.service.level
+
+        def card(label: str, value: Any, unit: str, good: bool | None, note: str) -> str:
+            css = "" if good is None or value is None else (" good" if good else " bad")
+            shown = "—" if value is None else f"{value:,.1f}{unit}"
+            return (f'<div class="card{css}"><div class="value">{escape(shown)}</div>'
+                    f'<div class="label">{escape(label)}</div><div class="label">'
+                    f'{escape(note)}</div></div>')
+
+        sl = figures_.get("service_level_pct")
+        occ = figures_.get("occupancy_pct")
+        adh = figures_.get("adherence_pct")
+        conf = figures_.get("conformance_pct")
+        short = figures_.get("shortfall_agent_hours")
+        cards = [
+            card("Service level", sl, "%", None if sl is None else sl >= sl_target,
+                 f"target {sl_target:g}% · {figures_.get('basis', 'needs coverage+requirement')}"),
+            card("Occupancy", occ, "%", None if occ is None else
+                 occ <= 100 * self.config.service.max_occupancy,
+                 f"cap {100 * self.config.service.max_occupancy:g}%"),
+            card("Adherence", adh, "%", None if adh is None else adh >= target,
+                 f"target {target:g}%" if adh is not None else "needs adherence"),
+            card("Conformance", conf, "%", None, "worked / scheduled minutes"
+                 if conf is not None else "needs adherence"),
+            card("Shortfall", short, " agent-h", None if short is None else short == 0,
+                 f"{figures_.get('short_intervals', 0)} short interval-queues"
+                 if short is not None else "needs coverage"),
+        ]
+        for label, value in self.extra.items():
+            shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
+            cards.append(f'<div class="card"><div class="value">{escape(shown)}</div>'
+                         f'<div class="label">{escape(str(label).replace("_", " "))}</div></div>')
+        return f'<div class="cards">{"".join(cards)}</div>'
+
+    # ---- forecast ----------------------------------------------------------------------
+    def forecast_section(self) -> str:
+        if self.forecast is None and self.history is None:
+            return _missing("give a forecast and/or history to see this chart.")
+        parts = []
+        if self.forecast is None:
+            parts.append(_missing("no forecast given; recent history only."))
+        if self.history is None:
+            parts.append(_missing("no history given; forecast only."))
+        queues = sorted(set(self._queues(self.forecast)) | set(self._queues(self.history)))
+        for queue in queues:
+            parts.append(self._forecast_chart(queue))
+        if self.forecast is not None:
+            parts.append(self._forecast_table())
+        return "\n".join(parts)
+
+    @staticmethod
+    def _queues(frame: pd.DataFrame | None) -> list[str]:
+        return [] if frame is None else [str(q) for q in frame["queue"].unique()]
+
+    def _forecast_chart(self, queue: str) -> str:
+        recent = pd.DataFrame(columns=["interval_start", "contacts"])
+        if self.history is not None:
+            history = self.history[self.history["queue"] == queue]
+            end = (self.forecast["interval_start"].min() if self.forecast is not None
+                   else history["interval_start"].max() + pd.Timedelta(minutes=1))
+            start = end - pd.Timedelta(days=HISTORY_DAYS_SHOWN)
+            recent = history[(history["interval_start"] >= start)
+                             & (history["interval_start"] < end)]
+        ahead = (self.forecast[self.forecast["queue"] == queue] if self.forecast is not None
+                 else pd.DataFrame(columns=["interval_start", "contacts"]))
+        if self.forecast is not None:  # closed intervals (zero forecast) are left out
+            ahead = ahead[ahead["contacts"] > 0]
+        starts = pd.Series(sorted(set(recent["interval_start"]) | set(ahead["interval_start"])))
+        if starts.empty:
+            return _missing(f"no data for queue {queue}.")
+        index = {t: i for i, t in enumerate(starts)}
+
+        def at(frame: pd.DataFrame, column: str) -> list[float | None]:
+            values: list[float | None] = [None] * len(starts)
+            for t, v in zip(frame["interval_start"], frame[column], strict=True):
+                values[index[t]] = float(v)
+            return values
+
+        lines = [Line("history (actual)", at(recent, "contacts"), "#555555")]
+        bands = []
+        if len(ahead):
+            lines.append(Line("forecast", at(ahead, "contacts"), "#4e79a7"))
+            if {"contacts_p10", "contacts_p90"} <= set(ahead.columns):
+                bands.append(Band("p10-p90", at(ahead, "contacts_p10"),
+                                  at(ahead, "contacts_p90"), "#4e79a7"))
+        markers = ([(float(index[ahead["interval_start"].min()]), "forecast →")]
+                   if len(ahead) and len(recent) else [])
+        axes = Axes(x_label="day (open intervals only; gaps are missing history)",
+                    y_label=f"contacts per {self.config.interval_minutes} min",
+                    x_ticks=_day_ticks(starts), markers=markers)
+        return line_chart(f"{queue}: contacts per interval", lines, axes, bands=bands)
+
+    def _forecast_table(self) -> str:
+        frame = self.forecast.assign(day=self.forecast["interval_start"].dt.date)
+        daily = frame.pivot_table(index="day", columns="queue", values="contacts",
+                                  aggfunc="sum").round(0)
+        if self.history is not None:
+            past = self.history.assign(
+                day=(self.history["interval_start"] + pd.Timedelta(days=7)).dt.date)
+            last = past.pivot_table(index="day", columns="queue", values="contacts",
+                                    aggfunc="sum").reindex(daily.index)
+            for queue in daily.columns:
+                if queue in last.columns:
+                    daily[f"{queue} a week earlier"] = last[queue]
+        daily = daily.reset_index()
+        daily["day"] = [f"{d:%a %Y-%m-%d}" for d in daily["day"]]
+        return "<p>Forecast contacts per day, beside the actual contacts one week earlier:</p>" \
+            + _table(daily, ("day",))
+
+    # ---- coverage ----------------------------------------------------------------------
+    def coverage_section(self) -> str:
+        if self.coverage is None:
+            return _missing("give a coverage table (or a roster and a requirement).")
+        parts = []
+        for queue in sorted(self.coverage["queue"].unique()):
+            rows = self.coverage[self.coverage["queue"] == queue].sort_values("interval_start")
+            rows = rows[(rows["required"] > 0) | (rows["scheduled"] > 0)].reset_index(drop=True)
+            if rows.empty:
+                continue
+            highlights = [(i, float(r.scheduled), float(r.required),
+                           f"{r.interval_start:%a %m-%d %H:%M}: required {r.required}, "
+                           f"scheduled {r.scheduled}, short {r.shortfall}")
+                          for i, r in enumerate(rows.itertuples(index=False)) if r.shortfall > 0]
+            lines = [Line("required", rows["required"].tolist(), "#222222", step=True),
+                     Line("scheduled", rows["scheduled"].tolist(), "#4e79a7", step=True)]
+            axes = Axes(x_label="day (open intervals)", y_label="agents",
+                        x_ticks=_day_ticks(rows["interval_start"]))
+            parts.append(line_chart(f"{queue}: agents required vs scheduled", lines, axes,
+                                    highlights=highlights))
+        daily = self.coverage.assign(day=self.coverage["interval_start"].dt.date)
+        daily["hours"] = daily["shortfall"] * self.config.interval_minutes / 60
+        table = daily.pivot_table(index="day", columns="queue", values="hours",
+                                  aggfunc="sum").round(1).reset_index()
+        table["day"] = [f"{d:%a %Y-%m-%d}" for d in table["day"]]
+        parts.append("<p>Shortfall in agent-hours per day and queue (red boxes above):</p>"
+                     + _table(table, ("day",)))
+        return "\n".join(parts)
+
+    # ---- roster ------------------------------------------------------------------------
+    def roster_section(self) -> str:
+        if self.roster is None:
+            return _missing("give a roster to see the grid.")
+        codes = [t.code for t in self.config.shifts]
+        colors = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(codes)} | REST_COLORS
+        dates = sorted(set(self.roster["date"]))
+        grid = self.roster.pivot(index="agent_id", columns="date", values="shift")
+        queue = (self.roster.pivot(index="agent_id", columns="date", values="queue")
+                 if "queue" in self.roster.columns else None)
+        names = {} if self.agents is None else dict(zip(self.agents["agent_id"],
+                                                        self.agents["name"], strict=True))
+        head = "".join(f"<th>{d:%a}<br>{d:%m-%d}</th>" for d in dates)
+        rows = []
+        for agent_id in grid.index:
+            cells = []
+            for d in dates:
+                shift = grid.at[agent_id, d]
+                if not isinstance(shift, str):
+                    cells.append("<td></td>")
+                    continue
+                q = queue.at[agent_id, d] if queue is not None else ""
+                q = q if isinstance(q, str) else ""
+                color = colors.get(shift, "#cccccc")
+                text_color = "#222" if shift in REST_COLORS else "#fff"
+                short = f"{shift}" + (f" {q[:3]}" if q else "")
+                cells.append(f'<td style="background:{color};color:{text_color}" '
+                             f'title="{escape(f"{agent_id} {d} {shift} {q}".strip())}">'
+                             f"{escape(short)}</td>")
+            name = escape(str(names.get(agent_id, "")))
+            rows.append(f'<tr><td class="name">{escape(str(agent_id))} {name}</td>'
+                        f"{''.join(cells)}</tr>")
+        counts = self.roster.groupby(["date", "shift"]).size().unstack(fill_value=0)
+        for code in list(counts.columns):
+            values = "".join(f"<td>{int(counts.at[d, code]) if d in counts.index else 0}</td>"
+                             for d in dates)
+            rows.append(f'<tr><th class="name">{escape(str(code))} count</th>{values}</tr>')
+        legend = " ".join(f'<span style="background:{c};padding:0 8px;margin-right:4px">'
+                          f"&nbsp;</span>{escape(code)}" for code, c in colors.items())
+        return (f"<p>{legend}</p><div class=\"scroll\"><table class=\"grid\"><thead><tr>"
+                f'<th class="name">agent</th>{head}</tr></thead><tbody>{"".join(rows)}'
+                "</tbody></table></div>")
+
+    # ---- fairness ----------------------------------------------------------------------
+    def fairness_section(self) -> str:
+        if self.roster is None:
+            return _missing("give a roster to see fairness figures.")
+        table = figures.fairness_by_agent(self.roster, self.config, self.agents)
+        summary = figures.fairness_summary(table)
+        rows = pd.DataFrame([
+            ("agents", summary["agents"]),
+            ("nights per agent (min / mean / max)",
+             f"{summary['nights_min']} / {summary['nights_mean']} / {summary['nights_max']}"),
+            ("working days per agent (min / max)",
+             f"{summary['working_days_min']} / {summary['working_days_max']}"),
+            ("agents with a weekend rest day", f"{summary['weekend_rest_pct']}%"),
+            ("agents whose preferred rest day was given",
+             "—" if summary["preferences_met_pct"] is None
+             else f"{summary['preferences_met_pct']}%"),
+        ], columns=["figure", "value"])
+        counts = table["nights"].value_counts().sort_index()
+        span = range(0, int(counts.index.max()) + 1) if len(counts) else range(0)
+        values = [int(counts.get(k, 0)) for k in span]
+        chart = bar_chart("Agents by number of night shifts", [str(k) for k in span], values,
+                          ["#b07aa1"] * len(values),
+                          Axes(x_label="night shifts in the period", y_label="agents"),
+                          height=240)
+        return _table(rows, ("figure", "value")) + chart
+
+    # ---- adherence ---------------------------------------------------------------------
+    def adherence_section(self) -> str:
+        if self.adherence is None or not len(self.adherence):
+            return _missing("give an adherence table to see adherence per agent.")
+        per_agent = figures.adherence_by_agent(self.adherence)
+        if per_agent.empty:
+            return _missing("no scheduled minutes in the adherence table.")
+        target = self.config.adherence.target_pct
+        ordered = per_agent.sort_values(["adherence_pct", "agent_id"],
+                                        ascending=[False, True]).reset_index(drop=True)
+        colors = ["#59a14f" if v >= target else "#e15759" for v in ordered["adherence_pct"]]
+        tips = [f"{r.agent_id}: adherence {r.adherence_pct:.1f}%, conformance "
+                f"{r.conformance_pct:.1f}%, late {r.late_start_minutes:.0f} min, "
+                f"absent {int(r.absences)}" for r in ordered.itertuples(index=False)]
+        chart = bar_chart(f"Adherence per agent, highest first ({len(ordered)} agents)",
+                          ordered["agent_id"].tolist(), ordered["adherence_pct"].tolist(),
+                          colors, Axes(x_label="agents (hover a bar for the agent)",
+                                       y_label="adherence %"),
+                          target=(target, f"target {target:g}%"), y_max=100, tooltips=tips)
+        below = ordered[ordered["adherence_pct"] < target].sort_values("adherence_pct")
+        columns = ["agent_id", "adherence_pct", "conformance_pct", "late_start_minutes",
+                   "early_leave_minutes", "overtime_minutes", "absences"]
+        shown = below[columns].round(1).astype({"absences": "int64"})
+        return (chart + f"<p>{len(below)} of {len(ordered)} agents below the {target:g}% "
+                "target:</p>" + '<div class="scroll">' + _table(shown, ("agent_id",))
+                + "</div>")
+
+    # ---- legend ------------------------------------------------------------------------
+    def legend(self) -> str:
+        items = [
+            ("Service level", "Share of contacts answered within the queue's target time, "
+             "weighted by contacts, with the rostered head count less shrinkage answering "
+             "(Erlang C)."),
+            ("Occupancy", "Share of the answering agents' time spent handling contacts: "
+             "Σ traffic / Σ agents (traffic = contacts × AHT / interval length)."),
+            ("Adherence", "Minutes working as scheduled during scheduled work time / scheduled "
+             "work minutes, summed over the period (ratio of sums)."),
+            ("Conformance", "Minutes working at any time attributed to the shift / scheduled "
+             "minutes; overtime can lift it above adherence."),
+            ("Shortfall", "Agents missing against the requirement (scheduled agents after "
+             "shrinkage) per interval; agent-hours = Σ shortfall × interval length."),
+            ("Forecast chart", "Grey: actual contacts of the last two weeks; blue: forecast; "
+             "the shaded band is the p10-p90 range. Missing history shows as a gap."),
+            ("Required vs scheduled", "Black step: agents required; blue step: agents rostered; "
+             "red boxes: the shortfall of an interval."),
+            ("Roster grid", "One row per agent, one column per day; coloured cells are shifts "
+             "(with the queue served), grey is a rest day (OFF), yellow is leave."),
+            ("Fairness", "How evenly nights and rest are spread: nights per agent, working days, "
+             "agents with a Saturday or Sunday off, agents given a preferred rest day."),
+            ("Adherence chart", "One bar per agent, highest first; red bars are below the "
+             "target line."),
+        ]
+        return "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>"
+                                for k, v in items) + "</dl>"
