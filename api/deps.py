@@ -1,0 +1,105 @@
+"""Typed dependencies: the store, the settings, the authenticated user and loaded objects.
+
+Handler signatures read as domain: ``store: StoreDep, user: CurrentUser, swap: SwapDep``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api.config import Settings
+from api.models import SwapRequest, User
+from api.store import Actor, Store
+
+_bearer = HTTPBearer(auto_error=False, description="token from `wfm users create`")
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+StoreDep = Annotated[Store, Depends(get_store)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_current_user(store: StoreDep, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> User:
+    """The user owning the bearer token; 401 when it is missing or unknown."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "missing bearer token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    user = store.user_for_token(token=credentials.credentials)
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid token",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def get_planner(user: CurrentUser) -> User:
+    if user.role != "planner":
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "planner role required")
+    return user
+
+
+def get_agent(user: CurrentUser) -> User:
+    if user.role != "agent" or not user.agent_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agent role required")
+    return user
+
+
+CurrentPlanner = Annotated[User, Depends(get_planner)]
+CurrentAgent = Annotated[User, Depends(get_agent)]
+
+
+def get_actor(user: CurrentUser) -> Actor:
+    return Actor.of(user)
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def get_swap_or_404(swap_id: int, store: StoreDep, user: CurrentUser) -> SwapRequest:
+    """The swap, if the user may see it: planners see all, agents the ones they are part of."""
+    swap = store.get_swap(swap_id=swap_id)
+    if user.role != "planner" and user.agent_id not in (swap.requester_id, swap.counterpart_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "not your swap")
+    return swap
+
+
+SwapDep = Annotated[SwapRequest, Depends(get_swap_or_404)]
+
+
+def own_agent_id(user: User, agent_id: str | None) -> str | None:
+    """The agent filter a user may use: an agent only its own id (403 for another)."""
+    if user.role == "planner":
+        return agent_id
+    if agent_id is not None and agent_id != user.agent_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may only read their own data")
+    return user.agent_id
+
+
+async def read_csv_body(request: Request) -> str:
+    """The request body as UTF-8 CSV text (422 when it is not text)."""
+    raw = await request.body()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            "the body must be UTF-8 CSV text") from None
+
+
+CsvBody = Annotated[str, Depends(read_csv_body)]
+CSV_BODY = {"requestBody": {"required": True, "content": {
+    "text/csv": {"schema": {"type": "string"}}}}}

@@ -1,0 +1,117 @@
+"""The FastAPI application: routers, domain errors mapped to HTTP in one place, body limit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.config import Settings, get_settings
+from api.db import make_engine, migrate
+from api.routes import adherence, agents, audit, events, health, jobs, requirements, rosters, swaps
+from api.store import Store
+from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
+
+ROUTERS = (health, agents, rosters, requirements, jobs, swaps, events, adherence, audit)
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the service: migrate the database and mount every router.
+
+    Parameters
+    ----------
+    settings
+        Defaults to the ``WFM_*`` environment (``api.config.get_settings``).
+    store
+        Use this store instead of opening ``settings.db_url`` (tests).
+    """
+    settings = settings or get_settings()
+    if store is None:
+        engine = make_engine(settings.db_url)
+        migrate(engine)
+        store = Store(engine, settings.site())
+    app = FastAPI(title="wfm shift-swap service", version="1",
+                  generate_unique_id_function=_operation_id)
+    app.state.settings = settings
+    app.state.store = store
+    for module in ROUTERS:
+        app.include_router(module.router)
+    _add_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    return f"{route.tags[0]}-{route.name}"
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    def handler(status_code: int) -> Any:
+        async def handle(_request: Request, error: Exception) -> JSONResponse:
+            content: dict[str, Any] = {"detail": str(error)}
+            if isinstance(error, SwapRejected):
+                content["violations"] = [v.as_dict() for v in error.violations]
+            return JSONResponse(content, status_code=status_code)
+        return handle
+
+    app.add_exception_handler(SwapRejected, handler(422))
+    app.add_exception_handler(InvalidInput, handler(422))
+    app.add_exception_handler(NotFound, handler(404))
+    app.add_exception_handler(Conflict, handler(409))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Answer 413 to a request whose body is larger than ``max_bytes``."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(send, self.max_bytes)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _too_large(send, self.max_bytes)
+
+
+async def _too_large(send: Send, max_bytes: int) -> None:
+    response = JSONResponse({"detail": f"request body larger than {max_bytes} bytes"},
+                            status_code=413)
+    body = response.body
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

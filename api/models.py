@@ -1,0 +1,146 @@
+"""Database tables of the service (SQLAlchemy 2 typed ORM).
+
+Times are stored as naive UTC; roster dates as plain dates. The schema itself is created and
+upgraded by the Alembic migrations in ``api/migrations`` (run at start-up), never by
+``create_all``, so a database made by an older version is upgraded in place.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    """A bearer-token identity: a planner, or an agent acting for ``agent_id``."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Agent(Base):
+    """One row of the agents table (DESIGN.md); lists are ``;``-joined."""
+
+    __tablename__ = "agents"
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    skills: Mapped[str] = mapped_column(Text, default="")
+    preferred_rest_days: Mapped[str] = mapped_column(String(64), default="")
+    max_nights_per_week: Mapped[int | None] = mapped_column(Integer)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+
+
+class RosterCell(Base):
+    """One agent-day of the current roster."""
+
+    __tablename__ = "roster_cells"
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    date: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    shift: Mapped[str] = mapped_column(String(32))
+    queue: Mapped[str] = mapped_column(String(64), default="")
+
+
+class RosterMeta(Base):
+    """A single row holding the roster version, bumped by every change (compare-and-set)."""
+
+    __tablename__ = "roster_meta"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RequirementRow(Base):
+    """One interval and queue of the requirement that swap impact is measured against."""
+
+    __tablename__ = "requirement_rows"
+    interval_start: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contacts: Mapped[float] = mapped_column(Float)
+    aht_seconds: Mapped[float | None] = mapped_column(Float)
+    traffic_erlangs: Mapped[float] = mapped_column(Float)
+    agents: Mapped[int] = mapped_column(Integer)
+    service_level: Mapped[float | None] = mapped_column(Float)
+    asa_seconds: Mapped[float | None] = mapped_column(Float)
+    occupancy: Mapped[float | None] = mapped_column(Float)
+    scheduled_agents: Mapped[int] = mapped_column(Integer)
+
+
+class SwapRequest(Base):
+    """A swap request; ``snapshot`` holds the cells it was checked against (JSON)."""
+
+    __tablename__ = "swap_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    requester_id: Mapped[str] = mapped_column(String(64), index=True)
+    counterpart_id: Mapped[str] = mapped_column(String(64), index=True)
+    dates: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    snapshot: Mapped[str] = mapped_column(Text)
+    impact: Mapped[str] = mapped_column(Text, default="[]")
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    applied_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class SwapEvent(Base):
+    """One status change of a swap request (its history)."""
+
+    __tablename__ = "swap_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    swap_id: Mapped[int] = mapped_column(ForeignKey("swap_requests.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class LoginEvent(Base):
+    """One ACD state event; idempotent by (agent_id, timestamp, state)."""
+
+    __tablename__ = "login_events"
+    __table_args__ = (UniqueConstraint("agent_id", "timestamp", "state",
+                                       name="uq_login_events_agent_time_state"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[str] = mapped_column(String(64), index=True)
+    timestamp: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16))
+
+
+class AuditEntry(Base):
+    """Who changed what, when and why."""
+
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(16))
+    actor_agent_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    roster_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class SolveJob(Base):
+    """A background roster solve."""
+
+    __tablename__ = "solve_jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    version: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(Integer)

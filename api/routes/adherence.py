@@ -1,0 +1,49 @@
+"""Adherence per agent and day, from the current roster and the stored login events."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.deps import CurrentUser, StoreDep, own_agent_id
+from api.schemas import AdherencePublic, AdherenceRow, Message
+
+router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"])
+
+
+@router.get("", response_model=AdherencePublic, responses={403: {"model": Message}})
+def read_adherence_report(
+        *, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
+        date_from: Annotated[date | None, Query(alias="from")] = None,
+        date_to: Annotated[date | None, Query(alias="to")] = None) -> AdherencePublic:
+    """Adherence rows (DESIGN.md columns); an agent sees only its own."""
+    from wfm.adherence import compute_adherence
+
+    agent_id = own_agent_id(user, agent_id)
+    agent_ids = [agent_id] if agent_id else None
+    _, roster = store.roster_frame(
+        agent_ids=agent_ids, date_from=date_from - timedelta(days=1) if date_from else None,
+        date_to=date_to + timedelta(days=1) if date_to else None)
+    events = store.events_frame(agent_ids=agent_ids)
+    if roster.empty:
+        return AdherencePublic(rows=[])
+    report = compute_adherence(roster, store.config, events=events, date_from=date_from,
+                               date_to=date_to, label="stored events")
+    rows = report.rows
+    if agent_id:
+        rows = rows[rows["agent_id"] == agent_id]
+    return AdherencePublic(rows=[AdherenceRow(**_clean(r)) for r in rows.to_dict("records")])
+
+
+def _clean(record: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in record.items():
+        if isinstance(value, float) and math.isnan(value):
+            value = None
+        elif value is not None and hasattr(value, "item"):
+            value = value.item()
+        out[key] = value
+    return out

@@ -1,0 +1,52 @@
+"""The current roster: import, read, solve (as a background job)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.deps import CSV_BODY, ActorDep, CsvBody, CurrentPlanner, CurrentUser, StoreDep
+from api.schemas import JobCreated, Message, RosterPublic, RosterRow, RosterVersion, RulesBroken
+from api.schemas import SolveRequest as SolveRequestBody
+from api.solve import parse_solve_request, start_solve
+from wfm.tables import ROSTER, read_table_text
+
+router = APIRouter(prefix="/api/v1/rosters", tags=["rosters"])
+
+
+@router.post("", response_model=RosterVersion, openapi_extra=CSV_BODY,
+             responses={403: {"model": Message}, 422: {"model": RulesBroken}})
+def import_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep, body: CsvBody,
+                  force: bool = False, reason: str = "") -> RosterVersion:
+    """Replace the agent-dates the CSV contains.
+
+    The merged roster of the agents in the file is held against the rule checker; a roster that
+    breaks rules is refused (422 with the violations) unless ``force=true``.
+    """
+    frame = read_table_text(body, ROSTER, timezone=store.config.timezone, label="roster")
+    version = store.import_roster(frame=frame, actor=actor, reason=reason, force=force)
+    return RosterVersion(version=version)
+
+
+@router.get("/current", response_model=RosterPublic)
+def read_current_roster(
+        *, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
+        date_from: Annotated[date | None, Query(alias="from")] = None,
+        date_to: Annotated[date | None, Query(alias="to")] = None) -> RosterPublic:
+    """The roster rows (any authenticated user), by agent and inclusive date range."""
+    version, frame = store.roster_frame(agent_ids=[agent_id] if agent_id else None,
+                                        date_from=date_from, date_to=date_to)
+    rows = [RosterRow(agent_id=r.agent_id, date=r.date, shift=r.shift, queue=r.queue)
+            for r in frame.itertuples(index=False)]
+    return RosterPublic(version=version, rows=rows)
+
+
+@router.post("/solve", response_model=JobCreated, status_code=status.HTTP_202_ACCEPTED,
+             responses={403: {"model": Message}, 422: {"model": Message}})
+def solve_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
+                 request: SolveRequestBody) -> JobCreated:
+    """Start a roster solve; poll ``GET /api/v1/jobs/{job_id}``."""
+    inputs = parse_solve_request(store, request)
+    return JobCreated(job_id=start_solve(store, actor, inputs))

@@ -1,0 +1,203 @@
+"""Request and response models of the HTTP API (one schema family per resource)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.models import AuditEntry, SolveJob, SwapRequest
+
+SwapKind = Literal["swap", "give", "rest-day"]
+SwapStatus = Literal["requested", "accepted", "rejected", "cancelled", "expired", "applied",
+                     "denied", "invalidated"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Message(BaseModel):
+    detail: str
+
+
+class ViolationPublic(BaseModel):
+    code: str
+    agent_id: str
+    date: str
+    message: str
+
+
+class RulesBroken(BaseModel):
+    """422 answer when a swap or a roster breaks rules."""
+
+    detail: str
+    violations: list[ViolationPublic]
+
+
+class Health(BaseModel):
+    status: str
+    roster_version: int
+
+
+# ---- rosters ---------------------------------------------------------------------------
+class RosterVersion(BaseModel):
+    version: int
+
+
+class RosterRow(BaseModel):
+    agent_id: str
+    date: date
+    shift: str
+    queue: str
+
+
+class RosterPublic(BaseModel):
+    version: int
+    rows: list[RosterRow]
+
+
+class ImportCount(BaseModel):
+    rows: int
+
+
+class EventsImported(BaseModel):
+    received: int
+    inserted: int
+    duplicates: int
+
+
+class SolveRequest(_Model):
+    """A solve: CSV texts of the inputs; stored ones are used where a CSV is omitted."""
+
+    requirement_csv: str | None = Field(None, max_length=20_000_000)
+    agents_csv: str | None = Field(None, max_length=20_000_000)
+    leave_csv: str | None = Field(None, max_length=20_000_000)
+    fixed_csv: str | None = Field(None, max_length=20_000_000)
+    previous_csv: str | None = Field(None, max_length=20_000_000)
+    time_limit_seconds: float | None = Field(None, gt=0, le=3600)
+    reason: str = Field("", max_length=2000)
+
+
+class JobCreated(BaseModel):
+    job_id: str
+
+
+class JobStatus(BaseModel):
+    job_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    version: int | None = None
+    error: str | None = None
+
+    @classmethod
+    def of(cls, job: SolveJob) -> JobStatus:
+        return cls(job_id=job.id, status=job.status, version=job.version,  # type: ignore[arg-type]
+                   error=job.error)
+
+
+# ---- swaps -----------------------------------------------------------------------------
+class SwapRequestBase(_Model):
+    kind: SwapKind
+    counterpart_id: str = Field(min_length=1, max_length=64)
+    dates: list[date] = Field(min_length=1, max_length=2)
+    reason: str = Field("", max_length=2000)
+
+
+class SwapRequestCreate(SwapRequestBase):
+    pass
+
+
+class SwapRequestUpdate(_Model):
+    """Why a transition is made (optional, kept in the history and the audit)."""
+
+    reason: str | None = Field(None, max_length=2000)
+
+
+class ImpactRow(BaseModel):
+    interval_start: datetime
+    queue: str
+    required: int
+    scheduled_before: int
+    scheduled_after: int
+
+
+class SwapRequestPublic(BaseModel):
+    id: int
+    kind: SwapKind
+    requester_id: str
+    counterpart_id: str
+    dates: list[date]
+    reason: str
+    status: SwapStatus
+    impact: list[ImpactRow]
+    starts_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    applied_version: int | None = None
+
+    @classmethod
+    def of(cls, swap: SwapRequest) -> SwapRequestPublic:
+        return cls(id=swap.id, kind=swap.kind, requester_id=swap.requester_id,  # type: ignore[arg-type]
+                   counterpart_id=swap.counterpart_id, dates=json.loads(swap.dates),
+                   reason=swap.reason, status=swap.status,  # type: ignore[arg-type]
+                   impact=json.loads(swap.impact), starts_at=_utc(swap.starts_at),
+                   created_at=_utc(swap.created_at), updated_at=_utc(swap.updated_at),
+                   applied_version=swap.applied_version)
+
+
+class SwapRequestsPublic(BaseModel):
+    items: list[SwapRequestPublic]
+    total: int
+
+
+# ---- agents, adherence, audit ----------------------------------------------------------
+class AdherenceRow(BaseModel):
+    agent_id: str
+    date: date
+    shift: str
+    scheduled_minutes: float
+    logged_in_minutes: float
+    in_adherence_minutes: float
+    adherence_pct: float | None
+    conformance_pct: float | None
+    late_start_minutes: float
+    early_leave_minutes: float
+    overtime_minutes: float
+    absent: bool
+    episodes: int
+
+
+class AdherencePublic(BaseModel):
+    rows: list[AdherenceRow]
+
+
+class AuditPublic(BaseModel):
+    id: int
+    at: datetime
+    user_id: int | None
+    role: str
+    actor_agent_id: str | None
+    action: str
+    details: dict[str, object]
+    reason: str
+    roster_version: int | None
+
+    @classmethod
+    def of(cls, entry: AuditEntry) -> AuditPublic:
+        return cls(id=entry.id, at=_utc(entry.at), user_id=entry.user_id, role=entry.role,
+                   actor_agent_id=entry.actor_agent_id, action=entry.action,
+                   details=json.loads(entry.details), reason=entry.reason,
+                   roster_version=entry.roster_version)
+
+
+class AuditsPublic(BaseModel):
+    items: list[AuditPublic]
+    total: int
+
+
+def _utc(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value.replace(tzinfo=UTC)

@@ -1,0 +1,597 @@
+"""Persistence of the service: keyword-only functions on one ``Store`` (users, agents, roster,
+requirement, swaps, login events, audit, solve jobs).
+
+Every change of the roster runs in one transaction that compares and sets the roster version
+(``UPDATE roster_meta SET version = v + 1 WHERE version = v``; on PostgreSQL the row is also
+locked with ``SELECT ... FOR UPDATE``) and writes an audit entry. Inside one process the writers
+are also serialised by a lock, so concurrent approvals queue instead of failing on SQLite's
+database lock; across processes the compare-and-set keeps a stale writer from winning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, and_, func, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.models import (
+    Agent,
+    AuditEntry,
+    LoginEvent,
+    RequirementRow,
+    RosterCell,
+    RosterMeta,
+    SolveJob,
+    SwapEvent,
+    SwapRequest,
+    User,
+)
+from wfm.config import SiteConfig
+from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected, Violation
+from wfm.swaps import OPEN_STATUSES, SwapVerdict, check_swap, next_status
+
+ROLES = ("planner", "agent")
+REQUIREMENT_FIELDS = ("contacts", "aht_seconds", "traffic_erlangs", "agents", "service_level",
+                      "asa_seconds", "occupancy", "scheduled_agents")
+
+
+class RosterRejected(SwapRejected):
+    """An imported roster breaks roster rules (422 with the violations)."""
+
+
+def utc_now() -> datetime:
+    """Now, as the naive UTC datetime the database stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a bearer token (SHA-256 hex)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _to_utc(value: Any) -> datetime:
+    return pd.Timestamp(value).tz_convert("UTC").tz_localize(None).to_pydatetime()
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a request: the authenticated user."""
+
+    user_id: int | None
+    role: str
+    agent_id: str | None = None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.role, user.agent_id)
+
+
+SYSTEM = Actor(None, "system")
+
+
+class Store:
+    """The service's data, on one SQLAlchemy engine.
+
+    Parameters
+    ----------
+    engine
+        A migrated database (``api.db.migrate``).
+    config
+        The site configuration (shifts, rules, swap policy).
+    clock
+        Returns the current naive UTC time (tests move it).
+    """
+
+    def __init__(self, engine: Engine, config: SiteConfig,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self.config = config
+        self.clock = clock
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._write_lock = threading.RLock()
+        self._locking = engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._write_lock, self._sessions() as session, session.begin():
+            yield session
+
+    # ---- users ---------------------------------------------------------------------------
+    def create_user(self, *, role: str, agent_id: str | None = None) -> tuple[User, str]:
+        """Create a user and return it with its token (shown once; only the hash is kept)."""
+        if role not in ROLES:
+            raise InvalidInput(f"role must be planner or agent, got {role!r}")
+        if role == "agent" and not agent_id:
+            raise InvalidInput("an agent user needs --agent-id")
+        token = secrets.token_urlsafe(32)
+        user = User(token_hash=hash_token(token), role=role, agent_id=agent_id or None,
+                    created_at=self.clock())
+        with self._write() as session:
+            session.add(user)
+        return user, token
+
+    def user_for_token(self, *, token: str) -> User | None:
+        with self._read() as session:
+            return session.scalar(select(User).where(User.token_hash == hash_token(token)))
+
+    # ---- audit ---------------------------------------------------------------------------
+    def _audit(self, session: Session, actor: Actor, action: str, details: dict[str, Any],
+               reason: str = "", version: int | None = None) -> None:
+        session.add(AuditEntry(at=self.clock(), user_id=actor.user_id, role=actor.role,
+                               actor_agent_id=actor.agent_id, action=action,
+                               details=json.dumps(details, default=str), reason=reason,
+                               roster_version=version))
+
+    def read_audit(self, *, date_from: date | None, date_to: date | None, page: int,
+                   page_size: int) -> tuple[list[AuditEntry], int]:
+        query = select(AuditEntry)
+        if date_from is not None:
+            query = query.where(AuditEntry.at >= self._local_midnight_utc(date_from))
+        if date_to is not None:
+            query = query.where(AuditEntry.at < self._local_midnight_utc(date_to
+                                                                         + timedelta(days=1)))
+        return self._page(query.order_by(AuditEntry.id), page, page_size)
+
+    def _local_midnight_utc(self, day: date) -> datetime:
+        local = datetime.combine(day, datetime.min.time(), tzinfo=self.config.tz)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    def _page(self, query: Any, page: int, page_size: int) -> tuple[list[Any], int]:
+        with self._read() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            items = session.scalars(query.offset((page - 1) * page_size).limit(page_size))
+            return list(items), int(total)
+
+    # ---- agents --------------------------------------------------------------------------
+    def import_agents(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "") -> int:
+        """Insert or replace the agents in ``frame`` (the agents table as read_table gives)."""
+        records = frame.to_dict("records")
+        with self._write() as session:
+            for row in records:
+                session.merge(Agent(
+                    agent_id=row["agent_id"], name=row.get("name") or "",
+                    skills=";".join(row.get("skills") or ()),
+                    preferred_rest_days=";".join(row.get("preferred_rest_days") or ()),
+                    max_nights_per_week=_int_or_none(row.get("max_nights_per_week")),
+                    start_date=_date_or_none(row.get("start_date")),
+                    end_date=_date_or_none(row.get("end_date"))))
+            self._audit(session, actor, "agents.import", {"agents": len(records)}, reason)
+        return len(records)
+
+    def agents_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
+        """The agents table with the types ``read_table`` gives (lists as tuples)."""
+        query = select(Agent)
+        if agent_ids is not None:
+            query = query.where(Agent.agent_id.in_(agent_ids))
+        with self._read() as session:
+            return _agents_to_frame(session.scalars(query))
+
+    # ---- roster --------------------------------------------------------------------------
+    def roster_version(self) -> int:
+        with self._read() as session:
+            return int(session.scalar(select(RosterMeta.version).where(RosterMeta.id == 1)) or 0)
+
+    def roster_frame(self, *, agent_ids: list[str] | None = None, date_from: date | None = None,
+                     date_to: date | None = None) -> tuple[int, pd.DataFrame]:
+        """(version, roster rows) filtered by agents and an inclusive date range."""
+        query = select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
+        if agent_ids is not None:
+            query = query.where(RosterCell.agent_id.in_(agent_ids))
+        if date_from is not None:
+            query = query.where(RosterCell.date >= date_from)
+        if date_to is not None:
+            query = query.where(RosterCell.date <= date_to)
+        with self._read() as session:
+            version = session.scalar(select(RosterMeta.version).where(RosterMeta.id == 1))
+            rows = session.execute(query.order_by(RosterCell.agent_id, RosterCell.date)).all()
+        return int(version or 0), _cells_frame(rows)
+
+    def import_roster(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "",
+                      force: bool = False, action: str = "roster.import") -> int:
+        """Replace the agent-dates in ``frame``; refuse rule breaks unless ``force``.
+
+        Returns the new roster version.
+        """
+        frame = frame.copy()
+        for code in sorted(set(frame["shift"]) - {"OFF", "LEAVE"}):
+            self.config.shift(str(code))
+        if "queue" not in frame.columns:
+            frame["queue"] = ""
+        frame["queue"] = frame["queue"].fillna("").astype(str)
+        agent_ids = sorted(set(frame["agent_id"]))
+        with self._write() as session:
+            version = self._lock_version(session)
+            if not force:
+                violations = self._import_violations(session, frame, agent_ids)
+                if violations:
+                    raise RosterRejected(f"the roster breaks {len(violations)} rule(s); fix it or "
+                                         "import with force=true", violations)
+            for row in frame[["agent_id", "date", "shift", "queue"]].itertuples(index=False):
+                session.merge(RosterCell(agent_id=row.agent_id, date=row.date, shift=row.shift,
+                                         queue=row.queue))
+            new_version = self._bump(session, version)
+            self._audit(session, actor, action, {
+                "rows": len(frame), "agents": len(agent_ids), "forced": force}, reason,
+                new_version)
+            self._invalidate_open_swaps(session, agent_ids, new_version)
+        return new_version
+
+    def _import_violations(self, session: Session, frame: pd.DataFrame,
+                           agent_ids: list[str]) -> list[Violation]:
+        from wfm.rules import check_roster
+
+        current = _cells_frame(session.execute(
+            select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
+            .where(RosterCell.agent_id.in_(agent_ids))).all())
+        keys = set(zip(frame["agent_id"], frame["date"], strict=True))
+        keep = [k not in keys for k in zip(current["agent_id"], current["date"], strict=True)]
+        merged = pd.concat([current[keep], frame[["agent_id", "date", "shift", "queue"]]],
+                           ignore_index=True).sort_values(["agent_id", "date"])
+        agents = _agents_to_frame(session.scalars(select(Agent)
+                                                  .where(Agent.agent_id.in_(agent_ids))))
+        return check_roster(merged.reset_index(drop=True), agents, self.config,
+                            requirement_queues=self._queues(session))
+
+    def _lock_version(self, session: Session) -> int:
+        query = select(RosterMeta.version).where(RosterMeta.id == 1)
+        if self._locking:
+            query = query.with_for_update()
+        return int(session.scalar(query) or 0)
+
+    def _bump(self, session: Session, version: int) -> int:
+        result = session.execute(update(RosterMeta).where(RosterMeta.id == 1,
+                                                          RosterMeta.version == version)
+                                 .values(version=version + 1))
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("the roster changed meanwhile (stale version); try again")
+        return version + 1
+
+    # ---- requirement ---------------------------------------------------------------------
+    def import_requirement(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "") -> int:
+        """Insert or replace the requirement rows in ``frame`` (by interval and queue)."""
+        with self._write() as session:
+            for row in frame.to_dict("records"):
+                values = {name: _float_or_none(row.get(name)) for name in REQUIREMENT_FIELDS}
+                values["agents"] = int(row["agents"])
+                values["scheduled_agents"] = int(row["scheduled_agents"])
+                session.merge(RequirementRow(interval_start=_to_utc(row["interval_start"]),
+                                             queue=row["queue"], **values))
+            self._audit(session, actor, "requirement.import", {"rows": len(frame)}, reason)
+        return len(frame)
+
+    def requirement_frame(self, *, date_from: date | None = None,
+                          date_to: date | None = None) -> pd.DataFrame:
+        """The stored requirement (interval starts in site time), optionally by local dates."""
+        with self._read() as session:
+            return self._requirement(session, date_from, date_to)
+
+    def _requirement(self, session: Session, date_from: date | None,
+                     date_to: date | None) -> pd.DataFrame:
+        query = select(RequirementRow)
+        if date_from is not None:
+            query = query.where(RequirementRow.interval_start
+                                >= self._local_midnight_utc(date_from))
+        if date_to is not None:
+            query = query.where(RequirementRow.interval_start
+                                < self._local_midnight_utc(date_to + timedelta(days=1)))
+        rows = [{"interval_start": r.interval_start, "queue": r.queue,
+                 **{name: getattr(r, name) for name in REQUIREMENT_FIELDS}}
+                for r in session.scalars(query)]
+        frame = pd.DataFrame(rows, columns=["interval_start", "queue", *REQUIREMENT_FIELDS])
+        frame["interval_start"] = (pd.to_datetime(frame["interval_start"]).dt.tz_localize("UTC")
+                                   .dt.tz_convert(self.config.timezone))
+        return frame
+
+    def _queues(self, session: Session) -> list[str] | None:
+        queues = sorted(session.scalars(select(RequirementRow.queue).distinct()))
+        return queues or None
+
+    # ---- swaps ---------------------------------------------------------------------------
+    def _verdict(self, session: Session, *, kind: str, requester_id: str, counterpart_id: str,
+                 dates: list[date]) -> SwapVerdict:
+        pair = [requester_id, counterpart_id]
+        window = sorted({d + timedelta(days=k) for d in dates for k in (-1, 0, 1)})
+        rows = session.execute(
+            select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
+            .where(or_(RosterCell.agent_id.in_(pair), RosterCell.date.in_(window)))).all()
+        agents = _agents_to_frame(session.scalars(select(Agent).where(Agent.agent_id.in_(pair))))
+        requirement = self._requirement(session, window[0], window[-1])
+        return check_swap(_cells_frame(rows), agents, self.config, kind=kind,
+                          requester_id=requester_id, counterpart_id=counterpart_id, dates=dates,
+                          requirement=requirement, requirement_queues=self._queues(session))
+
+    def create_swap(self, *, actor: Actor, kind: str, counterpart_id: str, dates: list[date],
+                    reason: str = "") -> SwapRequest:
+        """Check and record a swap request; raise ``SwapRejected`` when it breaks rules."""
+        requester_id = actor.agent_id or ""
+        with self._write() as session:
+            if session.get(Agent, counterpart_id) is None:
+                raise NotFound(f"agent {counterpart_id!r} not found")
+            verdict = self._verdict(session, kind=kind, requester_id=requester_id,
+                                    counterpart_id=counterpart_id, dates=dates)
+            problems = list(verdict.violations) + self._notice_violations(verdict, requester_id)
+            if problems:
+                raise SwapRejected(f"the swap breaks {len(problems)} rule(s)", problems)
+            now = self.clock()
+            assert verdict.starts_at is not None
+            swap = SwapRequest(kind=kind, requester_id=requester_id,
+                               counterpart_id=counterpart_id,
+                               dates=json.dumps([d.isoformat() for d in dates]), reason=reason,
+                               status="requested", snapshot=json.dumps(verdict.before,
+                                                                       default=str),
+                               impact=_impact_json(verdict.impact),
+                               starts_at=_to_utc(verdict.starts_at), created_at=now,
+                               updated_at=now)
+            session.add(swap)
+            session.flush()
+            session.add(SwapEvent(swap_id=swap.id, status="requested", user_id=actor.user_id,
+                                  at=now, note=reason))
+            self._audit(session, actor, "swap.create", {"swap_id": swap.id, "kind": kind,
+                                                        "counterpart_id": counterpart_id,
+                                                        "dates": json.loads(swap.dates)}, reason)
+        return swap
+
+    def _notice_violations(self, verdict: SwapVerdict, agent_id: str) -> list[Violation]:
+        assert verdict.starts_at is not None
+        hours = self.config.swaps.min_notice_hours
+        now = self.clock().replace(tzinfo=UTC)
+        if verdict.starts_at - now >= timedelta(hours=hours):
+            return []
+        day = verdict.starts_at.date().isoformat()
+        return [Violation("min_notice", agent_id, day,
+                          f"the shift starts at {verdict.starts_at.isoformat()}, less than "
+                          f"{hours:g} h from now (minimum notice)")]
+
+    def get_swap(self, *, swap_id: int) -> SwapRequest:
+        self.expire_due()
+        with self._read() as session:
+            swap = session.get(SwapRequest, swap_id)
+        if swap is None:
+            raise NotFound(f"swap {swap_id} not found")
+        return swap
+
+    def list_swaps(self, *, status: str | None, agent_id: str | None, page: int,
+                   page_size: int) -> tuple[list[SwapRequest], int]:
+        self.expire_due()
+        query = select(SwapRequest)
+        if status:
+            query = query.where(SwapRequest.status == status)
+        if agent_id:
+            query = query.where(or_(SwapRequest.requester_id == agent_id,
+                                    SwapRequest.counterpart_id == agent_id))
+        return self._page(query.order_by(SwapRequest.id), page, page_size)
+
+    def swap_history(self, *, swap_id: int) -> list[SwapEvent]:
+        with self._read() as session:
+            return list(session.scalars(select(SwapEvent).where(SwapEvent.swap_id == swap_id)
+                                        .order_by(SwapEvent.id)))
+
+    def expire_due(self) -> int:
+        """Mark open swaps whose first shift has started as ``expired``."""
+        now = self.clock()
+        due = (SwapRequest.status.in_(OPEN_STATUSES), SwapRequest.starts_at <= now)
+        with self._read() as session:
+            if not session.scalar(select(func.count()).where(*due)):
+                return 0
+        with self._write() as session:
+            swaps = list(session.scalars(select(SwapRequest).where(*due)))
+            for swap in swaps:
+                self._set_status(session, swap, "expire", SYSTEM, "the shift started undecided")
+        return len(swaps)
+
+    def _set_status(self, session: Session, swap: SwapRequest, action: str, actor: Actor,
+                    note: str = "", version: int | None = None) -> None:
+        swap.status = next_status(swap.status, action)
+        swap.updated_at = self.clock()
+        session.add(SwapEvent(swap_id=swap.id, status=swap.status, user_id=actor.user_id,
+                              at=swap.updated_at, note=note))
+        self._audit(session, actor, f"swap.{action}", {"swap_id": swap.id,
+                                                       "status": swap.status}, note, version)
+
+    def transition_swap(self, *, swap_id: int, action: str, actor: Actor,
+                        reason: str = "") -> SwapRequest:
+        """Move a swap through the status machine; ``approve`` applies it to the roster.
+
+        Raises
+        ------
+        Conflict
+            The transition is not allowed now, or the swap is no longer valid against the
+            current roster (it is then marked ``invalidated``).
+        """
+        self.expire_due()
+        stale: Conflict | None = None
+        with self._write() as session:
+            swap = session.get(SwapRequest, swap_id)
+            if swap is None:
+                raise NotFound(f"swap {swap_id} not found")
+            next_status(swap.status, action)  # raises Conflict before any work
+            if action == "approve":
+                self._lock_version(session)  # PostgreSQL: hold the roster row from here on
+            if action in ("accept", "approve"):
+                stale = self._revalidate(session, swap, actor)
+            if stale is None:
+                if action == "approve":
+                    self._apply(session, swap, actor, reason)
+                else:
+                    self._set_status(session, swap, action, actor, reason)
+                    if action == "accept" and self.config.swaps.auto_approve:
+                        self._auto_approve(session, swap)
+        if stale is not None:
+            raise stale
+        return swap
+
+    def _revalidate(self, session: Session, swap: SwapRequest, actor: Actor) -> Conflict | None:
+        problem = self._still_valid(session, swap)
+        if problem is None:
+            return None
+        self._set_status(session, swap, "invalidate", actor, problem)
+        return Conflict(f"swap {swap.id} is no longer valid: {problem}")
+
+    def _still_valid(self, session: Session, swap: SwapRequest,
+                     verdict: SwapVerdict | None = None) -> str | None:
+        """None when the swap still applies cleanly, else why not."""
+        snapshot = json.loads(swap.snapshot)
+        keys = [(c["agent_id"], date.fromisoformat(c["date"])) for c in snapshot]
+        rows = session.execute(select(RosterCell.agent_id, RosterCell.date, RosterCell.shift,
+                                      RosterCell.queue)
+                               .where(tuple_(RosterCell.agent_id, RosterCell.date).in_(keys)))
+        now = {(r.agent_id, r.date): (r.shift, r.queue) for r in rows}
+        for cell, key in zip(snapshot, keys, strict=True):
+            if now.get(key, (None, "")) != (cell["shift"], cell["queue"]):
+                return (f"the roster of {key[0]} on {key[1]} changed since the swap was "
+                        "checked")
+        verdict = verdict or self._verdict_of(session, swap)
+        if verdict.violations:
+            return "; ".join(f"{v.code}: {v.message}" for v in verdict.violations)
+        return None
+
+    def _verdict_of(self, session: Session, swap: SwapRequest) -> SwapVerdict:
+        return self._verdict(session, kind=swap.kind, requester_id=swap.requester_id,
+                             counterpart_id=swap.counterpart_id,
+                             dates=[date.fromisoformat(d) for d in json.loads(swap.dates)])
+
+    def _auto_approve(self, session: Session, swap: SwapRequest) -> None:
+        verdict = self._verdict_of(session, swap)
+        if verdict.ok and verdict.keeps_coverage:
+            self._apply(session, swap, SYSTEM, "auto-approved: no rule broken, coverage kept",
+                        verdict)
+
+    def _apply(self, session: Session, swap: SwapRequest, actor: Actor, reason: str,
+               verdict: SwapVerdict | None = None) -> None:
+        version = self._lock_version(session)
+        verdict = verdict or self._verdict_of(session, swap)
+        for cell in verdict.after:
+            session.merge(RosterCell(agent_id=str(cell["agent_id"]), date=cell["date"],
+                                     shift=str(cell["shift"]), queue=str(cell["queue"] or "")))
+        session.flush()
+        new_version = self._bump(session, version)
+        swap.applied_version = new_version
+        swap.impact = _impact_json(verdict.impact)
+        self._set_status(session, swap, "approve", actor, reason, new_version)
+        self._audit(session, actor, "roster.swap", {
+            "swap_id": swap.id, "before": verdict.before, "after": verdict.after}, reason,
+            new_version)
+        self._invalidate_open_swaps(session, [swap.requester_id, swap.counterpart_id],
+                                    new_version, skip=swap.id)
+
+    def _invalidate_open_swaps(self, session: Session, agent_ids: list[str], version: int,
+                               skip: int | None = None) -> None:
+        involved = or_(SwapRequest.requester_id.in_(agent_ids),
+                       SwapRequest.counterpart_id.in_(agent_ids))
+        swaps = session.scalars(select(SwapRequest).where(
+            and_(SwapRequest.status.in_(OPEN_STATUSES), involved, SwapRequest.id != (skip or -1))))
+        for other in list(swaps):
+            problem = self._still_valid(session, other)
+            if problem is not None:
+                self._set_status(session, other, "invalidate", SYSTEM, problem, version)
+
+    # ---- login events --------------------------------------------------------------------
+    def add_events(self, *, frame: pd.DataFrame, actor: Actor) -> tuple[int, int]:
+        """Store login events, ignoring ones already stored; returns (inserted, duplicates)."""
+        rows = [{"agent_id": r.agent_id, "timestamp": _to_utc(r.timestamp), "state": r.state}
+                for r in frame[["agent_id", "timestamp", "state"]].itertuples(index=False)]
+        insert = pg_insert if self._locking else sqlite_insert
+        inserted = 0
+        with self._write() as session:
+            for start in range(0, len(rows), 500):
+                statement = insert(LoginEvent).values(rows[start:start + 500])
+                result = session.execute(statement.on_conflict_do_nothing())
+                inserted += max(int(result.rowcount or 0), 0)  # type: ignore[attr-defined]
+            self._audit(session, actor, "events.upload", {"rows": len(rows),
+                                                          "inserted": inserted})
+        return inserted, len(rows) - inserted
+
+    def events_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
+        query = select(LoginEvent.agent_id, LoginEvent.timestamp, LoginEvent.state)
+        if agent_ids is not None:
+            query = query.where(LoginEvent.agent_id.in_(agent_ids))
+        with self._read() as session:
+            rows = session.execute(query.order_by(LoginEvent.agent_id,
+                                                  LoginEvent.timestamp)).all()
+        frame = pd.DataFrame(rows, columns=["agent_id", "timestamp", "state"])
+        frame["timestamp"] = (pd.to_datetime(frame["timestamp"]).dt.tz_localize("UTC")
+                              .dt.tz_convert(self.config.timezone))
+        return frame
+
+    # ---- solve jobs ----------------------------------------------------------------------
+    def create_job(self, *, actor: Actor) -> SolveJob:
+        job = SolveJob(id=uuid.uuid4().hex, status="queued", created_at=self.clock(),
+                       user_id=actor.user_id)
+        with self._write() as session:
+            session.add(job)
+            self._audit(session, actor, "solve.start", {"job_id": job.id})
+        return job
+
+    def finish_job(self, *, job_id: str, status: str, version: int | None = None,
+                   error: str | None = None) -> None:
+        with self._write() as session:
+            job = session.get(SolveJob, job_id)
+            if job is None:
+                raise NotFound(f"job {job_id} not found")
+            job.status = status
+            job.version = version
+            job.error = error
+            if status in ("done", "failed"):
+                job.finished_at = self.clock()
+
+    def get_job(self, *, job_id: str) -> SolveJob:
+        with self._read() as session:
+            job = session.get(SolveJob, job_id)
+        if job is None:
+            raise NotFound(f"job {job_id} not found")
+        return job
+
+
+def _cells_frame(rows: Any) -> pd.DataFrame:
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=["agent_id", "date", "shift", "queue"])
+    frame["queue"] = frame["queue"].fillna("").astype(object)
+    return frame
+
+
+def _agents_to_frame(agents: Any) -> pd.DataFrame:
+    rows = [{"agent_id": a.agent_id, "name": a.name,
+             "skills": tuple(s for s in a.skills.split(";") if s),
+             "preferred_rest_days": tuple(s for s in a.preferred_rest_days.split(";") if s),
+             "max_nights_per_week": a.max_nights_per_week, "start_date": a.start_date,
+             "end_date": a.end_date} for a in agents]
+    frame = pd.DataFrame(rows, columns=["agent_id", "name", "skills", "preferred_rest_days",
+                                        "max_nights_per_week", "start_date", "end_date"])
+    frame["max_nights_per_week"] = frame["max_nights_per_week"].astype("Int64")
+    frame["start_date"] = frame["start_date"].astype(object)
+    frame["end_date"] = frame["end_date"].astype(object)
+    return frame
+
+
+def _impact_json(impact: pd.DataFrame) -> str:
+    rows = impact.assign(interval_start=impact["interval_start"].map(lambda t: t.isoformat()))
+    return json.dumps(rows.to_dict("records"), default=int)
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _date_or_none(value: Any) -> date | None:
+    return None if value is None or pd.isna(value) else value

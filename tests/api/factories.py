@@ -1,0 +1,151 @@
+"""Tiny sites, agents, rosters and requirements for the API tests.
+
+The roster covers two Monday-Sunday weeks from ``start`` (a Monday). Every agent has one shift
+type, one queue and fixed weekly rest days, chosen so that single swaps can break each rule:
+
+====  =====  =======  =============  ==========================================
+id    shift  queue    rest days      role in the tests
+====  =====  =======  =============  ==========================================
+A1    DAY    sales    Sat, Sun       the usual requester
+A2    DAY    sales    Wed, Thu       off when A1 works Wednesday (give target)
+A3    NIGHT  sales    Sat, Sun       night worker (min rest hours)
+A4    NIGHT  sales    Mon, Tue       night worker, off early in the week
+A5    DAY    support  Sat, Sun       no ``sales`` skill (skill violation)
+A6    DAY    sales    Wed            six days on, one off (consecutive days)
+====  =====  =======  =============  ==========================================
+
+A2 is on ``LEAVE`` on the first Friday. The site requires min_rest_hours = 10, so a NIGHT
+(ends 23:30) followed by a DAY (starts 08:30) breaks it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from api.config import Settings
+from api.db import make_engine, migrate
+from api.main import create_app
+from api.store import Store
+from wfm.config import SiteConfig, build_config
+
+PLAN: dict[str, tuple[str, str, tuple[int, ...]]] = {
+    "A1": ("DAY", "sales", (5, 6)),
+    "A2": ("DAY", "sales", (2, 3)),
+    "A3": ("NIGHT", "sales", (5, 6)),
+    "A4": ("NIGHT", "sales", (0, 1)),
+    "A5": ("DAY", "support", (5, 6)),
+    "A6": ("DAY", "sales", (2,)),
+}
+SKILLS = {"A1": "sales", "A2": "sales", "A3": "sales", "A4": "sales", "A5": "support",
+          "A6": "sales;support"}
+NUM_DAYS = 14
+FIXED_NOW = datetime(2030, 1, 1, tzinfo=UTC)
+FIXED_START = date(2030, 1, 7)  # a Monday, six days after FIXED_NOW
+
+
+def site_config(**changes: Any) -> SiteConfig:
+    """The test site: default shifts, min rest 10 h, no holiday calendar."""
+    data: dict[str, Any] = {"country": "", "rules": {"min_rest_hours": 10}}
+    for key, value in changes.items():
+        section, _, leaf = key.partition(".")
+        if leaf:
+            data.setdefault(section, {})[leaf] = value
+        else:
+            data[section] = value
+    return build_config(data)
+
+
+def next_monday(after: date, *, days: int = 8) -> date:
+    """The first Monday at least ``days`` days after ``after``."""
+    first = after + timedelta(days=days)
+    return first + timedelta(days=(7 - first.weekday()) % 7)
+
+
+def agents_csv() -> str:
+    lines = ["agent_id,name,skills,max_nights_per_week"]
+    lines += [f"{a},Agent {a},{SKILLS[a]}," for a in PLAN]
+    return "\n".join(lines) + "\n"
+
+
+def roster_cells(start: date) -> dict[tuple[str, date], tuple[str, str]]:
+    cells = {}
+    for agent, (shift, queue, rest) in PLAN.items():
+        for k in range(NUM_DAYS):
+            day = start + timedelta(days=k)
+            cells[(agent, day)] = ("OFF", "") if day.weekday() in rest else (shift, queue)
+    cells[("A2", start + timedelta(days=4))] = ("LEAVE", "")
+    return cells
+
+
+def roster_csv(start: date, cells: dict[tuple[str, date], tuple[str, str]] | None = None) -> str:
+    cells = cells if cells is not None else roster_cells(start)
+    lines = ["agent_id,date,shift,queue"]
+    lines += [f"{a},{d.isoformat()},{s},{q}" for (a, d), (s, q) in sorted(cells.items())]
+    return "\n".join(lines) + "\n"
+
+
+def requirement_csv(start: date, *, required: int = 1) -> str:
+    """Every 30-minute interval from 08:30 to 23:30 on each day, both queues."""
+    lines = ["interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents,service_level,"
+             "asa_seconds,occupancy,scheduled_agents"]
+    for k in range(NUM_DAYS):
+        day = start + timedelta(days=k)
+        for m in range(8 * 60 + 30, 23 * 60 + 30, 30):
+            when = datetime(day.year, day.month, day.day, m // 60, m % 60)
+            for queue in ("sales", "support"):
+                lines.append(f"{when.isoformat()},{queue},10,300,1.67,{required},0.8,10,0.6,"
+                             f"{required}")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Site:
+    """A TestClient on a fresh database, with tokens for a planner and each agent."""
+
+    client: TestClient
+    store: Store
+    start: date
+    planner: dict[str, str]
+    agents: dict[str, dict[str, str]]
+
+    def as_agent(self, agent_id: str) -> dict[str, str]:
+        return self.agents[agent_id]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def make_site(tmp_path: Path, *, config: SiteConfig | None = None,
+              now: datetime = FIXED_NOW, load: bool = True,
+              max_body_bytes: int = 1_000_000) -> Site:
+    """A fresh SQLite store, the app over it, users, and (``load``) agents, roster and
+    requirement imported through the API."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'wfm.db'}")
+    migrate(engine)
+    clock = {"now": now.replace(tzinfo=None)}
+    store = Store(engine, config or site_config(), clock=lambda: clock["now"])
+    store.clock_state = clock  # type: ignore[attr-defined]
+    settings = Settings(db_url=f"sqlite:///{tmp_path / 'wfm.db'}", max_body_bytes=max_body_bytes)
+    client = TestClient(create_app(settings, store=store))
+    _, planner_token = store.create_user(role="planner")
+    agents = {a: bearer(store.create_user(role="agent", agent_id=a)[1]) for a in PLAN}
+    start = FIXED_START if now == FIXED_NOW else next_monday(now.date())
+    site = Site(client, store, start, bearer(planner_token), agents)
+    if load:
+        load_site(site)
+    return site
+
+
+def load_site(site: Site) -> None:
+    csv = {"Content-Type": "text/csv"}
+    for path, body in (("/api/v1/agents", agents_csv()),
+                       ("/api/v1/requirements", requirement_csv(site.start)),
+                       ("/api/v1/rosters", roster_csv(site.start))):
+        response = site.client.post(path, content=body, headers={**site.planner, **csv})
+        assert response.status_code == 200, response.text

@@ -1,0 +1,278 @@
+"""Check a shift swap: apply it to a copy of the roster, run the rule checker on the two agents
+and measure the coverage impact per interval and queue.
+
+A swap exchanges the two agents' assignments (shift and queue) on each of its dates: ``[d]``
+exchanges both agents' days d; ``[d_a, d_b]`` gives the requester's shift on d_a to the
+counterpart and the counterpart's shift on d_b to the requester, which is the same as exchanging
+both days. A moved shift keeps its queue, so a receiver without that skill breaks the ``skill``
+rule. Kinds differ only in what must hold before the exchange:
+
+``swap``      the requester works on d_a and the counterpart works on d_b;
+``give``      one date; the requester works, the counterpart is ``OFF``;
+``rest-day``  the requester is ``OFF`` on d_a and the counterpart is ``OFF`` on d_b.
+
+``LEAVE`` days never move. Only violations the swap introduces are reported, so an old problem
+elsewhere in the two agents' rosters does not block an unrelated swap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from wfm.config import SiteConfig
+from wfm.coverage import NON_WORKING, scheduled_per_interval
+from wfm.errors import Conflict, InvalidInput, Violation
+
+SWAP_KINDS = ("swap", "give", "rest-day")
+OPEN_STATUSES = ("requested", "accepted")
+# action -> (statuses it is allowed from, status it leads to); anything else is a conflict
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "accept": (("requested",), "accepted"),
+    "reject": (("requested",), "rejected"),
+    "cancel": (("requested", "accepted"), "cancelled"),
+    "approve": (("accepted",), "applied"),
+    "deny": (("accepted",), "denied"),
+    "expire": (OPEN_STATUSES, "expired"),
+    "invalidate": (OPEN_STATUSES, "invalidated"),
+}
+IMPACT_COLUMNS = ["interval_start", "queue", "required", "scheduled_before", "scheduled_after"]
+CELL_COLUMNS = ["agent_id", "date", "shift", "queue"]
+
+
+@dataclass(frozen=True)
+class SwapVerdict:
+    """What a swap would do.
+
+    Attributes
+    ----------
+    violations
+        Rules the swap breaks (shape problems such as ``not_off``, or the checker's codes).
+    impact
+        ``interval_start, queue, required, scheduled_before, scheduled_after`` for every interval
+        and queue that a moved shift covers.
+    before, after
+        The agent-days the swap touches, as ``agent_id, date, shift, queue`` records.
+    starts_at
+        When the earliest shift the swap touches starts (tz-aware, site time).
+    """
+
+    violations: list[Violation]
+    impact: pd.DataFrame
+    before: list[dict[str, object]] = field(default_factory=list)
+    after: list[dict[str, object]] = field(default_factory=list)
+    starts_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    @property
+    def keeps_coverage(self) -> bool:
+        """In every interval and queue, scheduled_after ≥ min(scheduled_before, required)."""
+        floor = self.impact[["scheduled_before", "required"]].min(axis=1)
+        return bool((self.impact["scheduled_after"] >= floor).all())
+
+
+def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *, kind: str,
+               requester_id: str, counterpart_id: str, dates: Sequence[date],
+               requirement: pd.DataFrame | None = None,
+               requirement_queues: list[str] | None = None) -> SwapVerdict:
+    """Apply a swap to a copy of ``roster`` and judge it.
+
+    Parameters
+    ----------
+    roster
+        ``agent_id, date, shift[, queue]`` holding at least all rows of the two agents and all
+        rows on the swap dates and the days either side (for coverage).
+    agents
+        The agents table (at least the two agents).
+    requirement
+        ``interval_start, queue, scheduled_agents``; ``required`` is 0 where it has no row.
+
+    Raises
+    ------
+    InvalidInput
+        Unknown kind, no or more than two dates, or an agent swapping with itself.
+    """
+    days = _check_request(kind, requester_id, counterpart_id, dates)
+    pair = (requester_id, counterpart_id)
+    table = _normalise(roster)
+    cells = table.set_index(["agent_id", "date"])
+    before = [_cell(cells, agent, day) for day in days for agent in pair]
+    shape = _shape_violations(kind, pair, days, list(dates), cells)
+    after = _exchange(before, pair)
+    starts_at = _earliest_start(before, days, config)
+    if not shape and all(b == a for b, a in zip(before, after, strict=True)):
+        shape.append(Violation("no_change", requester_id, days[0].isoformat(),
+                               "the swap would change nothing"))
+    if shape:
+        return SwapVerdict(shape, _empty_impact(config), before, after, starts_at)
+    swapped = _apply(table, after)
+    violations = _new_violations(table, swapped, agents, config, pair, requirement_queues)
+    impact = _impact(table, swapped, before, after, days, config, requirement, requirement_queues)
+    return SwapVerdict(violations, impact, before, after, starts_at)
+
+
+def next_status(status: str, action: str) -> str:
+    """The status a swap moves to under ``action``.
+
+    The machine (DESIGN.md): ``requested`` → accepted | rejected | cancelled | expired;
+    ``accepted`` → applied | denied | cancelled | expired | invalidated. A pending request that
+    another change makes illegal is also ``invalidated``.
+
+    Raises
+    ------
+    Conflict
+        The action is not allowed from ``status``.
+    """
+    allowed, target = TRANSITIONS[action]
+    if status not in allowed:
+        raise Conflict(f"cannot {action} a swap that is {status}")
+    return target
+
+
+def _check_request(kind: str, requester_id: str, counterpart_id: str,
+                   dates: Sequence[date]) -> list[date]:
+    if kind not in SWAP_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(SWAP_KINDS)}, got {kind!r}")
+    if not 1 <= len(dates) <= 2:
+        raise InvalidInput(f"dates must hold one or two dates, got {len(dates)}")
+    if kind == "give" and len(set(dates)) != 1:
+        raise InvalidInput("a give moves one shift: dates must hold one date")
+    if requester_id == counterpart_id:
+        raise InvalidInput(f"counterpart_id must be another agent, got {counterpart_id!r}")
+    return sorted(set(dates))
+
+
+def _normalise(roster: pd.DataFrame) -> pd.DataFrame:
+    table = roster[[c for c in CELL_COLUMNS if c in roster.columns]].copy()
+    if "queue" not in table.columns:
+        table["queue"] = ""
+    table["queue"] = table["queue"].fillna("").astype(str)
+    return table.reset_index(drop=True)
+
+
+def _cell(cells: pd.DataFrame, agent_id: str, day: date) -> dict[str, object]:
+    try:
+        row = cells.loc[(agent_id, day)]
+    except KeyError:
+        return {"agent_id": agent_id, "date": day, "shift": None, "queue": ""}
+    return {"agent_id": agent_id, "date": day, "shift": str(row["shift"]),
+            "queue": str(row["queue"])}
+
+
+def _shift_of(cells: pd.DataFrame, agent_id: str, day: date) -> str | None:
+    shift = _cell(cells, agent_id, day)["shift"]
+    return None if shift is None else str(shift)
+
+
+def _shape_violations(kind: str, pair: tuple[str, str], days: list[date], dates: list[date],
+                      cells: pd.DataFrame) -> list[Violation]:
+    problems: list[Violation] = []
+    for day in days:
+        for agent in pair:
+            shift = _shift_of(cells, agent, day)
+            if shift is None:
+                problems.append(Violation("no_assignment", agent, day.isoformat(),
+                                          f"{agent} has no roster row on {day}"))
+            elif shift == "LEAVE":
+                problems.append(Violation("leave", agent, day.isoformat(),
+                                          f"{agent} is on leave on {day}; leave never moves"))
+    if problems:
+        return problems
+    requester, counterpart = pair
+    first, last = dates[0], dates[-1]
+    wanted = {"swap": ((requester, first, True), (counterpart, last, True)),
+              "give": ((requester, first, True), (counterpart, first, False)),
+              "rest-day": ((requester, first, False), (counterpart, last, False))}[kind]
+    for agent, day, working in wanted:
+        is_working = _shift_of(cells, agent, day) not in NON_WORKING
+        if working and not is_working:
+            problems.append(Violation("not_working", agent, day.isoformat(),
+                                      f"{agent} has no shift to move on {day} ({kind})"))
+        elif not working and is_working:
+            problems.append(Violation("not_off", agent, day.isoformat(),
+                                      f"{agent} is not OFF on {day} ({kind})"))
+    return problems
+
+
+def _exchange(before: list[dict[str, object]], pair: tuple[str, str]) -> list[dict[str, object]]:
+    after = []
+    for first, second in zip(before[::2], before[1::2], strict=True):
+        after.append({**second, "agent_id": pair[0]})
+        after.append({**first, "agent_id": pair[1]})
+    return after
+
+
+def _apply(table: pd.DataFrame, after: list[dict[str, object]]) -> pd.DataFrame:
+    changed = pd.DataFrame(after, columns=CELL_COLUMNS)
+    keys = set(zip(changed["agent_id"], changed["date"], strict=True))
+    keep = [key not in keys for key in zip(table["agent_id"], table["date"], strict=True)]
+    return pd.concat([table[keep], changed], ignore_index=True)
+
+
+def _new_violations(table: pd.DataFrame, swapped: pd.DataFrame, agents: pd.DataFrame,
+                    config: SiteConfig, pair: tuple[str, str],
+                    queues: list[str] | None) -> list[Violation]:
+    from wfm.rules import check_roster
+
+    mine = agents[agents["agent_id"].isin(pair)]
+
+    def check(frame: pd.DataFrame) -> list[Violation]:
+        rows = frame[frame["agent_id"].isin(pair)].sort_values(["agent_id", "date"])
+        found = check_roster(rows.reset_index(drop=True), mine, config,
+                             requirement_queues=queues)
+        return [v for v in found if v.agent_id in pair]
+
+    old = {(v.code, v.agent_id, v.date) for v in check(table)}
+    return [v for v in check(swapped) if (v.code, v.agent_id, v.date) not in old]
+
+
+def _earliest_start(before: list[dict[str, object]], days: list[date],
+                    config: SiteConfig) -> datetime:
+    starts = []
+    for cell in before:
+        shift = cell["shift"]
+        if shift is not None and shift not in NON_WORKING:
+            template = config.shift(str(shift))
+            day = cell["date"]
+            assert isinstance(day, date)
+            starts.append(datetime.combine(day, template.start_time, tzinfo=config.tz))
+    return min(starts) if starts else datetime.combine(days[0], datetime.min.time(),
+                                                       tzinfo=config.tz)
+
+
+def _empty_impact(config: SiteConfig) -> pd.DataFrame:
+    starts = pd.Series([], dtype=f"datetime64[ns, {config.timezone}]")
+    return pd.DataFrame({"interval_start": starts, "queue": pd.Series([], dtype=object),
+                         **{c: pd.Series([], dtype="int64") for c in IMPACT_COLUMNS[2:]}})
+
+
+def _impact(table: pd.DataFrame, swapped: pd.DataFrame, before: list[dict[str, object]],
+            after: list[dict[str, object]], days: list[date], config: SiteConfig,
+            requirement: pd.DataFrame | None, queues: list[str] | None) -> pd.DataFrame:
+    window = {day + timedelta(days=k) for day in days for k in (-1, 0, 1)}
+    moved = pd.DataFrame(before + after, columns=CELL_COLUMNS)
+    touched = scheduled_per_interval(moved, config, queues)[["interval_start", "queue"]]
+    touched = touched.drop_duplicates()
+    if touched.empty:
+        return _empty_impact(config)
+    counts = []
+    for frame, name in ((table, "scheduled_before"), (swapped, "scheduled_after")):
+        near = frame[frame["date"].isin(window)]
+        counts.append(scheduled_per_interval(near, config, queues)
+                      .rename(columns={"scheduled": name}))
+    impact = touched.merge(counts[0], how="left").merge(counts[1], how="left")
+    if requirement is not None and len(requirement):
+        required = requirement[["interval_start", "queue", "scheduled_agents"]].rename(
+            columns={"scheduled_agents": "required"})
+        impact = impact.merge(required, how="left")
+    else:
+        impact["required"] = 0
+    for name in IMPACT_COLUMNS[2:]:
+        impact[name] = impact[name].fillna(0).astype("int64")
+    return impact.sort_values(["interval_start", "queue"]).reset_index(drop=True)[IMPACT_COLUMNS]
