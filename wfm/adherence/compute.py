@@ -1,0 +1,208 @@
+"""``compute_adherence``: roster + login data → adherence table, summaries and data problems.
+
+The pipeline, one module per step: ``schedule`` (roster → shift windows), ``sessions`` (events or
+sessions → disjoint segments, problems), ``attribution`` (segments → pieces per shift or per
+calendar date), ``metrics`` (pieces → figures per row), ``summary`` (period and team).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.adherence.attribution import attribute
+from wfm.adherence.cells import build_cells
+from wfm.adherence.metrics import row_metrics
+from wfm.adherence.schedule import NS_PER_MINUTE, build_schedule
+from wfm.adherence.sessions import (
+    PROBLEM_COLUMNS,
+    problems_frame,
+    segments_from_events,
+    segments_from_sessions,
+)
+from wfm.adherence.summary import agent_summary, percent, team_summary
+from wfm.config import SiteConfig
+from wfm.errors import InvalidInput
+from wfm.validation import check_non_negative
+
+UNSCHEDULED = "UNSCHEDULED"
+ADHERENCE_COLUMNS = ["agent_id", "date", "shift", "scheduled_minutes", "logged_in_minutes",
+                     "in_adherence_minutes", "adherence_pct", "conformance_pct",
+                     "late_start_minutes", "early_leave_minutes", "overtime_minutes", "absent",
+                     "episodes"]
+REPORT_PROBLEM_COLUMNS = ["file", *PROBLEM_COLUMNS]
+
+
+@dataclass(frozen=True)
+class AdherenceReport:
+    """Result of ``compute_adherence``.
+
+    Attributes
+    ----------
+    rows
+        The adherence table (DESIGN.md columns, in order), one row per agent, date and shift.
+    agents
+        Per-agent period summary (``summary.AGENT_COLUMNS``) with ``below_target``.
+    team
+        Team figures over the period (ratios of sums) and the agents below target.
+    problems
+        ``file, line, agent_id, problem, action``: every data correction or skip.
+    """
+
+    rows: pd.DataFrame
+    agents: pd.DataFrame
+    team: dict[str, Any]
+    problems: pd.DataFrame
+
+
+def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
+                      events: pd.DataFrame | None = None, sessions: pd.DataFrame | None = None,
+                      grace_minutes: float | None = None, date_from: date | None = None,
+                      date_to: date | None = None, label: str = "events",
+                      roster_label: str = "roster") -> AdherenceReport:
+    """Schedule adherence per agent and date from a roster and actual login data.
+
+    Parameters
+    ----------
+    roster
+        ``agent_id, date, shift`` (as returned by ``read_table``; row i is line i + 2).
+    config
+        Site configuration (shift templates, timezone, adherence target and grace).
+    events, sessions
+        Login events (``agent_id, timestamp, state``) or sessions (``agent_id, login_time,
+        logout_time``); exactly one of them.
+    grace_minutes
+        Out-of-adherence episodes of at most this long count as adherent (default: config).
+    date_from, date_to
+        The period (dates of shifts and of unscheduled work); default: the roster's dates.
+    label
+        File name of the login data, used in ``problems``.
+
+    Returns
+    -------
+    AdherenceReport
+        Rows with shift ``UNSCHEDULED`` hold work attributed to no shift on a day the roster
+        does not mark ``OFF`` or ``LEAVE``; such days with logins show ``OFF``/``LEAVE``.
+        Shifts are always listed; OFF/LEAVE/unscheduled rows only when there was a login.
+    """
+    if (events is None) == (sessions is None):
+        raise InvalidInput("give login events or login sessions (exactly one of them)")
+    grace = check_non_negative("grace_minutes", config.adherence.grace_minutes
+                               if grace_minutes is None else grace_minutes)
+    if date_from is not None and date_to is not None and date_to < date_from:
+        raise InvalidInput(f"date_to {date_to} is before date_from {date_from}")
+    activity = events if events is not None else sessions
+    assert activity is not None
+    tz = config.timezone
+    agents = pd.Index(sorted(set(roster["agent_id"]) | set(activity["agent_id"])))
+
+    schedule = build_schedule(roster, config, agents, label=roster_label)
+    cells = build_cells(schedule.shifts)
+    if events is not None:
+        segments, problems = segments_from_events(events, agents, cells, tz)
+    else:
+        segments, problems = segments_from_sessions(activity, agents, cells, tz)
+    pieces = attribute(segments, cells, tz)
+
+    table, pieces = _rows(schedule, pieces, agents, grace)
+    first_day, last_day = _period(roster, table, date_from, date_to)
+    in_period = np.array([first_day <= d <= last_day for d in table["date"]], dtype=bool)
+    shown = in_period & ((table["shift_row"] >= 0) | (table["logged_in_minutes"] > 0))
+
+    problems = pd.concat([problems, _outside(pieces, in_period, activity, first_day, last_day),
+                          _unknown_agents(activity, roster)], ignore_index=True)
+    problems.insert(0, "file", label)
+    problems = problems.sort_values(["line", "problem"], kind="stable").reset_index(drop=True)
+
+    full = table[shown].sort_values(["agent_id", "date", "shift"]).reset_index(drop=True)
+    summary = agent_summary(full, config.adherence.target_pct)
+    team = team_summary(full, summary, config.adherence.target_pct)
+    team.update({"date_from": first_day, "date_to": last_day, "grace_minutes": grace,
+                 "problems": len(problems)})
+    return AdherenceReport(rows=full[ADHERENCE_COLUMNS], agents=summary, team=team,
+                           problems=problems[REPORT_PROBLEM_COLUMNS])
+
+
+def _rows(schedule: Any, pieces: pd.DataFrame, agents: pd.Index, grace_minutes: float
+          ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The full table (every shift, every day with unattributed activity) and the pieces with
+    their ``row``."""
+    shifts = schedule.shifts
+    num_shifts = len(shifts)
+    loose = pieces["shift_row"].to_numpy() < 0
+    days = pieces.loc[loose, ["agent", "date"]].drop_duplicates().reset_index(drop=True)
+    days["agent_id"] = agents[days["agent"].to_numpy(np.int64)] if len(days) else []
+    off = schedule.days_off.set_index(["agent_id", "date"])["shift"]
+    labels = [off.get((a, d), UNSCHEDULED) for a, d in zip(days["agent_id"], days["date"],
+                                                           strict=True)]
+    days["shift"] = pd.Series(labels, dtype=object)
+    day_row = pd.MultiIndex.from_frame(days[["agent", "date"]])
+    row = pieces["shift_row"].to_numpy(np.int64).copy()
+    if loose.any():
+        row[loose] = num_shifts + day_row.get_indexer(
+            pd.MultiIndex.from_frame(pieces.loc[loose, ["agent", "date"]]))
+    pieces = pieces.assign(row=row)
+
+    num_days = len(days)
+    windows = pd.DataFrame({
+        "start_ns": np.concatenate([shifts["start_ns"].to_numpy(np.int64),
+                                    np.zeros(num_days, np.int64)]),
+        "end_ns": np.concatenate([shifts["end_ns"].to_numpy(np.int64),
+                                  np.zeros(num_days, np.int64)]),
+        "paid_ns": np.concatenate([shifts["paid_ns"].to_numpy(np.int64),
+                                   np.zeros(num_days, np.int64)])})
+    pad = np.zeros((num_days, schedule.break_start_ns.shape[1]), dtype=np.int64)
+    figures = row_metrics(pieces, windows, np.vstack([schedule.break_start_ns, pad]),
+                          np.vstack([schedule.break_end_ns, pad]),
+                          grace_minutes * NS_PER_MINUTE)
+
+    table = pd.DataFrame({
+        "agent_id": np.concatenate([shifts["agent_id"].to_numpy(object),
+                                    days["agent_id"].to_numpy(object)]),
+        "date": np.concatenate([shifts["date"].to_numpy(object), days["date"].to_numpy(object)]),
+        "shift": np.concatenate([shifts["shift"].to_numpy(object),
+                                 days["shift"].to_numpy(object)]),
+        "shift_row": np.concatenate([np.arange(num_shifts), np.full(num_days, -1)]),
+    })
+    for name in ("scheduled", "logged_in", "in_adherence", "working", "late_start",
+                 "early_leave", "overtime"):
+        table[f"{name}_minutes"] = figures[f"{name}_ns"].to_numpy() / NS_PER_MINUTE
+    table["adherence_pct"] = percent(table["in_adherence_minutes"], table["scheduled_minutes"])
+    table["conformance_pct"] = percent(table["working_minutes"], table["scheduled_minutes"])
+    table["absent"] = figures["absent"].to_numpy(bool)
+    table["episodes"] = figures["episodes"].to_numpy(np.int64)
+    return table, pieces
+
+
+def _period(roster: pd.DataFrame, table: pd.DataFrame, date_from: date | None,
+            date_to: date | None) -> tuple[date, date]:
+    dates = list(roster["date"]) or list(table["date"]) or [date.today()]
+    first = date_from if date_from is not None else min(dates)
+    last = date_to if date_to is not None else max(dates)
+    return first, last
+
+
+def _outside(pieces: pd.DataFrame, in_period: np.ndarray, activity: pd.DataFrame,
+             first_day: date, last_day: date) -> pd.DataFrame:
+    """Input lines whose activity all falls on rows outside the period."""
+    inside = pd.Series(in_period[pieces["row"].to_numpy(np.int64)]).groupby(
+        pieces["line"].to_numpy()).any()
+    lines = inside.index[~inside.to_numpy()].to_numpy(np.int64)
+    agent_ids = activity.loc[lines - 2, "agent_id"].to_numpy(object)
+    return problems_frame(lines, agent_ids,
+                          f"activity outside the period {first_day}..{last_day}", "skipped")
+
+
+def _unknown_agents(activity: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """One problem per agent with login data but no roster row (first line of the agent)."""
+    unknown = ~activity["agent_id"].isin(set(roster["agent_id"]))
+    if not unknown.any():
+        return problems_frame(np.array([], np.int64), np.array([], object), "", "")
+    first = pd.Series(np.asarray(activity.index[unknown.to_numpy()]) + 2).groupby(
+        activity.loc[unknown, "agent_id"].to_numpy()).min()
+    return problems_frame(first.to_numpy(np.int64), first.index.to_numpy(object),
+                          "agent not in the roster", "reported as unscheduled work")

@@ -1,0 +1,105 @@
+"""Per-row adherence figures from attributed pieces of activity (DESIGN.md, "Adherence").
+
+For a shift with window ``[S, E)``, fixed breaks ``B`` and scheduled work time ``W = [S, E) − B``,
+and ``P`` the agent's working time attributed to it:
+
+* scheduled = |W|; logged in = all attributed logged-in time; working = |P|.
+* in adherence = |P ∩ W| plus every out-of-adherence episode of at most ``grace``.
+* out-of-adherence episodes are the maximal runs of ``W − P`` on the *work clock*, the time line of
+  the shift with its breaks removed (so being away from before a break until after it is one
+  episode). ``episodes`` counts those longer than ``grace``.
+* A scheduled break is outside the ratio: on break, logged out or working then, it is neither
+  adherent nor out of adherence; working through it counts in conformance, not in overtime.
+* overtime = |P − [S, E)|: working time attributed to the shift before its start or after its end.
+* late start = min(first working moment, E) − S and early leave = E − max(last working moment, S),
+  both at least 0, and 0 when the agent never worked (then ``absent`` is true).
+* Rows with no window (OFF, LEAVE, unscheduled work) have scheduled 0 and all working time is
+  overtime.
+
+Every figure is in integer nanoseconds here; ``compute`` turns them into minutes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def work_clock(time_ns: np.ndarray, start_ns: np.ndarray, end_ns: np.ndarray,
+               break_start_ns: np.ndarray, break_end_ns: np.ndarray) -> np.ndarray:
+    """Scheduled work time from ``start`` up to ``time`` (clipped to the window)."""
+    clipped = np.clip(time_ns, start_ns, end_ns)
+    taken = np.clip(clipped[:, None] - break_start_ns, 0, break_end_ns - break_start_ns)
+    return clipped - start_ns - taken.sum(axis=1)
+
+
+def _sum(row: np.ndarray, values: np.ndarray, num_rows: int) -> np.ndarray:
+    # float64 sums of integers below 2**53 (about 104 days of nanoseconds per row) are exact
+    return np.rint(np.bincount(row, weights=values, minlength=num_rows)).astype(np.int64)
+
+
+def row_metrics(pieces: pd.DataFrame, windows: pd.DataFrame, break_start_ns: np.ndarray,
+                break_end_ns: np.ndarray, grace_ns: float) -> pd.DataFrame:
+    """Figures per row of ``windows`` (columns ``start_ns, end_ns, paid_ns``).
+
+    ``pieces`` has ``row`` (position in ``windows``), ``start_ns``, ``end_ns``, ``working`` and
+    holds disjoint pieces. Rows without a window have ``start_ns == end_ns`` and ``paid_ns == 0``.
+    """
+    num_rows = len(windows)
+    shift_start = windows["start_ns"].to_numpy(np.int64)
+    shift_end = windows["end_ns"].to_numpy(np.int64)
+    paid = windows["paid_ns"].to_numpy(np.int64)
+    row = pieces["row"].to_numpy(np.int64)
+    start = pieces["start_ns"].to_numpy(np.int64)
+    end = pieces["end_ns"].to_numpy(np.int64)
+    logged_in = _sum(row, end - start, num_rows)
+
+    work = pieces["working"].to_numpy(bool)
+    row, start, end = row[work], start[work], end[work]
+    s, e = shift_start[row], shift_end[row]
+    bs, be = break_start_ns[row], break_end_ns[row]
+    in_window = np.clip(end, s, e) - np.clip(start, s, e)
+    clock_from = work_clock(start, s, e, bs, be)
+    clock_to = work_clock(end, s, e, bs, be)
+    working = _sum(row, end - start, num_rows)
+    in_work_time = _sum(row, clock_to - clock_from, num_rows)
+    overtime = working - _sum(row, in_window, num_rows)
+
+    first = np.full(num_rows, np.iinfo(np.int64).max, dtype=np.int64)
+    last = np.full(num_rows, np.iinfo(np.int64).min, dtype=np.int64)
+    np.minimum.at(first, row, start)
+    np.maximum.at(last, row, end)
+    worked = working > 0
+    late = np.where(worked, np.maximum(0, np.minimum(first, shift_end) - shift_start), 0)
+    early = np.where(worked, np.maximum(0, shift_end - np.maximum(last, shift_start)), 0)
+
+    gap_row, gap = _out_of_adherence_runs(row, clock_from, clock_to, paid)
+    forgiven = (gap > 0) & (gap <= grace_ns)
+    counted = gap > grace_ns
+    in_adherence = in_work_time + _sum(gap_row, np.where(forgiven, gap, 0), num_rows)
+    episodes = np.bincount(gap_row, weights=counted, minlength=num_rows).astype(np.int64)
+    return pd.DataFrame({
+        "scheduled_ns": paid, "logged_in_ns": logged_in, "in_adherence_ns": in_adherence,
+        "working_ns": working, "late_start_ns": late, "early_leave_ns": early,
+        "overtime_ns": overtime, "absent": (paid > 0) & ~worked, "episodes": episodes})
+
+
+def _out_of_adherence_runs(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
+                           paid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and lengths of the runs of scheduled work time without work (work-clock gaps)."""
+    keep = clock_to > clock_from
+    row, clock_from, clock_to = row[keep], clock_from[keep], clock_to[keep]
+    order = np.lexsort((clock_from, row))
+    row, clock_from, clock_to = row[order], clock_from[order], clock_to[order]
+    new_row = np.ones(len(row), dtype=bool)
+    new_row[1:] = row[1:] != row[:-1]
+    previous_end = np.zeros(len(row), dtype=np.int64)
+    previous_end[1:] = clock_to[:-1]
+    previous_end[new_row] = 0
+    last = np.ones(len(row), dtype=bool)
+    last[:-1] = new_row[1:]
+    idle = np.setdiff1d(np.flatnonzero(paid > 0), row)
+    gap_row = np.concatenate([row, row[last], idle])
+    gap = np.concatenate([clock_from - previous_end, paid[row[last]] - clock_to[last],
+                          paid[idle]])
+    return gap_row, gap
