@@ -280,14 +280,15 @@ class ReportPage:
         if self.forecast is not None:  # closed intervals (zero forecast) are left out
             ahead = ahead[ahead["contacts"] > 0]
         starts = pd.Series(sorted(set(recent["interval_start"]) | set(ahead["interval_start"])))
+        starts = pd.to_datetime(starts, utc=True).dt.tz_convert(self.config.timezone)
         if starts.empty:
             return _missing(f"no data for queue {queue}.")
-        index = {t: i for i, t in enumerate(starts)}
+        index = {pd.Timestamp(t).value: i for i, t in enumerate(starts)}
 
         def at(frame: pd.DataFrame, column: str) -> list[float | None]:
             values: list[float | None] = [None] * len(starts)
             for t, v in zip(frame["interval_start"], frame[column], strict=True):
-                values[index[t]] = float(v)
+                values[index[pd.Timestamp(t).value]] = float(v)
             return values
 
         lines = [Line("history (actual)", at(recent, "contacts"), "#555555")]
@@ -297,7 +298,8 @@ class ReportPage:
             if {"contacts_p10", "contacts_p90"} <= set(ahead.columns):
                 bands.append(Band("p10-p90", at(ahead, "contacts_p10"),
                                   at(ahead, "contacts_p90"), "#4e79a7"))
-        markers = ([(float(index[ahead["interval_start"].min()]), "forecast →")]
+        markers = ([(float(index[pd.Timestamp(ahead["interval_start"].min()).value]),
+                     "forecast →")]
                    if len(ahead) and len(recent) else [])
         axes = Axes(x_label="day (open intervals only; gaps are missing history)",
                     y_label=f"contacts per {self.config.interval_minutes} min",

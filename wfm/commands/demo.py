@@ -1,0 +1,55 @@
+"""``wfm demo``: the whole planning loop on the bundled fixtures, with an HTML report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wfm.commands.common import (
+    EXIT_DOMAIN,
+    FormatOption,
+    OutputFormat,
+    cli_errors,
+    emit,
+    progress,
+)
+
+
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Directory for the CSVs and report.html.")]
+    = Path("wfm-demo"),
+    fixtures: Annotated[Path | None, typer.Option(
+        "--fixtures", help="Fixtures directory (default: fixtures/ of the source checkout).")]
+    = None,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Roster solver time limit, seconds.")] = 20.0,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Forecast, staff, roster, check and measure adherence on demo data; write a report."""
+    from wfm.demo import run_demo
+
+    with cli_errors(output_format):
+        result = run_demo(out, fixtures_dir=fixtures, time_limit_seconds=time_limit,
+                          progress=progress)
+    summary = result.as_dict()
+    human = [f"{'demo finished' if result.ok else 'demo finished with problems'}: {out}/"]
+    human += [f"  {s.name:<10} {s.status:<8} {s.seconds:6.1f} s  {s.detail}"
+              for s in result.steps]
+    for key, label, unit in (("service_level_pct", "service level", "%"),
+                             ("occupancy_pct", "occupancy", "%"),
+                             ("adherence_pct", "adherence", "%"),
+                             ("conformance_pct", "conformance", "%"),
+                             ("shortfall_agent_hours", "shortfall", " agent-hours")):
+        if result.figures.get(key) is not None:
+            human.append(f"  {label}: {result.figures[key]:,.2f}{unit}")
+    if "report" in result.files:
+        human.append(f"open {result.files['report']} in a browser")
+    emit(summary, output_format, human)
+    if not result.ok:
+        raise typer.Exit(EXIT_DOMAIN)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

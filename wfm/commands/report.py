@@ -1,0 +1,78 @@
+"""``wfm report``: build report.html from existing CSV tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wfm.commands.common import (
+    ConfigOption,
+    FormatOption,
+    OutputFormat,
+    cli_errors,
+    emit,
+    load_site,
+)
+
+_CSV = "CSV (DESIGN.md columns)."
+
+
+def report(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write report.html into.")],
+    forecast: Annotated[Path | None, typer.Option("--forecast", help=f"Forecast {_CSV}")] = None,
+    requirement: Annotated[Path | None, typer.Option(
+        "--requirement", help=f"Requirement {_CSV}")] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help=f"Roster {_CSV}")] = None,
+    coverage: Annotated[Path | None, typer.Option("--coverage", help=f"Coverage {_CSV}")] = None,
+    adherence: Annotated[Path | None, typer.Option(
+        "--adherence", help=f"Adherence {_CSV}")] = None,
+    agents: Annotated[Path | None, typer.Option("--agents", help=f"Agents {_CSV}")] = None,
+    history: Annotated[Path | None, typer.Option(
+        "--history", help="Interval or record history CSV.")] = None,
+    config: ConfigOption = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Build one self-contained report.html from whichever tables are given."""
+    import pandas as pd
+
+    from wfm.report import build_report, headline_figures
+    from wfm.tables import (
+        ADHERENCE,
+        AGENTS,
+        COVERAGE,
+        FORECAST,
+        REQUIREMENT,
+        ROSTER,
+        TableSpec,
+        read_table,
+    )
+
+    with cli_errors(output_format):
+        site = load_site(config)
+
+        def read(path: Path | None, spec: TableSpec) -> pd.DataFrame | None:
+            return None if path is None else read_table(path, spec, timezone=site.timezone)
+
+        tables = {"forecast": read(forecast, FORECAST), "requirement": read(requirement,
+                                                                            REQUIREMENT),
+                  "roster": read(roster, ROSTER), "coverage": read(coverage, COVERAGE),
+                  "adherence": read(adherence, ADHERENCE), "agents": read(agents, AGENTS)}
+        if history is not None:
+            from wfm.forecast import load_history
+
+            tables["history"] = load_history(history, site)
+        path = build_report(out, config=site, **tables)
+        figures = headline_figures(requirement=tables["requirement"],
+                                   coverage=tables["coverage"], adherence=tables["adherence"],
+                                   config=site)
+    given = sorted(name for name, table in tables.items() if table is not None)
+    summary = {"report": str(path), "tables": given, **figures}
+    human = [f"wrote {path} from {', '.join(given) or 'no tables'}"]
+    human += [f"  {key}: {value}" for key, value in figures.items()]
+    emit(summary, output_format, human)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)
