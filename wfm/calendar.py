@@ -1,0 +1,147 @@
+"""Calendar: the interval grid in the site timezone and the holiday calendar.
+
+The holiday calendar wraps the ``holidays`` package once, so that no country code is scattered
+through the code. For China (the default) the package also lists the *swapped working weekends*
+(``weekend_workdays``: a Saturday or Sunday worked to make a long holiday longer) and the swapped
+days off ("Day off (substituted from ...)"), which it reports as holidays.
+
+Every date is classified as one *day kind*, used by the forecast to learn and apply calendar
+effects:
+
+``normal``           an ordinary day of its weekday
+``holiday``          a public holiday (including a swapped day off)
+``working_weekend``  a Saturday or Sunday that is a working day by a holiday swap
+``pre_holiday``      the working day just before a long holiday (3 or more days off in a row)
+``post_holiday``     the working day just after a long holiday
+``promotion``        a configured promotion date (``promotion_dates``), e.g. 11-11 or 6-18
+
+When several apply, the first in the order promotion, holiday, pre/post holiday, working weekend
+wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+from wfm.config import SiteConfig
+
+DAY_KINDS = ("normal", "holiday", "working_weekend", "pre_holiday", "post_holiday", "promotion")
+LONG_HOLIDAY_DAYS = 3
+
+
+def interval_grid(start: date, end: date, interval_minutes: int,
+                  timezone: str | ZoneInfo) -> pd.DatetimeIndex:
+    """Interval starts of the local days ``[start, end)`` in the site timezone.
+
+    Intervals are laid out in local wall-clock time from midnight. On a daylight-saving change the
+    local times that do not exist, or exist twice, are left out (none in Asia/Shanghai).
+    """
+    naive = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=f"{interval_minutes}min",
+                          inclusive="left")
+    tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    local = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return local[~local.isna()]
+
+
+def local_naive(index: pd.DatetimeIndex | pd.Series) -> pd.DatetimeIndex:
+    """Wall-clock local times without the timezone (for day/slot arithmetic)."""
+    values = pd.DatetimeIndex(index)
+    return values.tz_localize(None) if values.tz is not None else values
+
+
+class HolidayCalendar:
+    """Public holidays, swapped working weekends and promotion days of one country.
+
+    Parameters
+    ----------
+    country
+        ISO country code known to the ``holidays`` package, or ``""`` for no holidays.
+    promotion_dates
+        Dates (``date`` or ISO text) with a sales promotion.
+    """
+
+    def __init__(self, country: str = "CN", promotion_dates: Iterable[date | str] = ()) -> None:
+        self.country = country.upper()
+        self.promotions = frozenset(
+            d if isinstance(d, date) else date.fromisoformat(d) for d in promotion_dates)
+        self._years: set[int] = set()
+        self._holidays: dict[date, str] = {}
+        self._workdays: set[date] = set()
+        self._weekend: frozenset[int] = frozenset({5, 6})
+        if self.country:
+            import holidays
+
+            self._weekend = frozenset(holidays.country_holidays(self.country).weekend)
+
+    def _load(self, years: Iterable[int]) -> None:
+        missing = sorted(set(years) - self._years)
+        if not missing or not self.country:
+            self._years.update(missing)
+            return
+        import holidays
+
+        table = holidays.country_holidays(self.country, years=missing)
+        self._holidays.update({d: str(n) for d, n in table.items() if d.year in missing})
+        workdays = getattr(table, "weekend_workdays", set())  # swapped working weekends
+        self._workdays.update(d for d in workdays if d.year in missing)
+        self._years.update(missing)
+
+    @property
+    def weekend(self) -> frozenset[int]:
+        """Weekdays (Monday = 0) that are normally days off in this country."""
+        return self._weekend
+
+    def holiday_name(self, day: date) -> str | None:
+        """The holiday's name, or None for a day that is not a public holiday."""
+        self._load([day.year])
+        return self._holidays.get(day)
+
+    def is_working_day(self, day: date) -> bool:
+        """False on holidays and on weekends that are not swapped working days."""
+        self._load([day.year])
+        if day in self._holidays:
+            return False
+        return day.weekday() not in self._weekend or day in self._workdays
+
+    def day_kinds(self, days: Sequence[date]) -> np.ndarray:
+        """The day kind (see the module docstring) of each date, as an array of strings."""
+        if len(days) == 0:
+            return np.array([], dtype=object)
+        first, last = min(days), max(days)
+        pad = timedelta(days=31)  # to see the whole of a long holiday at the edges
+        self._load(range((first - pad).year, (last + pad).year + 1))
+        span = [first - pad + timedelta(days=i) for i in range((last - first + 2 * pad).days + 1)]
+        kind = dict.fromkeys(span, "normal")
+        off = {d: not self.is_working_day(d) for d in span}
+        for d in span:
+            if d.weekday() in self._weekend and d in self._workdays:
+                kind[d] = "working_weekend"
+        i = 0
+        while i < len(span):  # runs of days off that contain a holiday
+            if not off[span[i]]:
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(span) and off[span[j + 1]]:
+                j += 1
+            run = span[i:j + 1]
+            if len(run) >= LONG_HOLIDAY_DAYS and any(d in self._holidays for d in run):
+                kind[run[0] - timedelta(days=1)] = "pre_holiday"
+                kind[run[-1] + timedelta(days=1)] = "post_holiday"
+            i = j + 1
+        for d in span:
+            if d in self._holidays:
+                kind[d] = "holiday"
+            if d in self.promotions:
+                kind[d] = "promotion"
+        return np.array([kind[d] for d in days], dtype=object)
+
+
+def calendar_for(config: SiteConfig) -> HolidayCalendar:
+    """The holiday calendar of a site (``country`` and ``promotion_dates``)."""
+    return HolidayCalendar(config.country, config.promotion_dates)

@@ -1,0 +1,536 @@
+"""Forecast models of contacts per interval, with the statsforecast contract.
+
+Every model takes ``y``, a float Series indexed by tz-aware interval starts on the site's interval
+grid (NaN or a missing row = unknown, never zero), and offers:
+
+``fit(y) -> self``       estimate, keeping the fitted state in ``model_`` and the in-sample
+                         one-step fit in ``fitted_`` (same length as ``y``);
+``predict(h)``           a DataFrame indexed by the next ``h`` interval starts with columns
+                         ``mean``, ``p10``, ``p90`` (NaN where a model has no interval);
+``forecast(y, h)``       the same as ``fit(y).predict(h)`` without keeping state.
+
+``SeasonalNaive`` repeats the last week (the usual peer). ``ProfileModel`` is the production model:
+a robust daily-total model (weekday effects x level and damped trend x calendar multipliers)
+whose total is spread over the day by a per-weekday intraday profile. The decomposition follows
+the classical multiplicative one (Hyndman & Athanasopoulos, *Forecasting: Principles and
+Practice*, 3rd ed., sec. 3.4), made robust with weighted medians and outlier screening.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.calendar import HolidayCalendar, local_naive
+from wfm.errors import InvalidInput
+from wfm.forecast.settings import ForecastSettings
+
+MINUTES_PER_DAY = 1440
+Z90 = 1.2815515655446004  # standard normal quantile at 0.9
+
+
+# ---- grid helpers ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DayGrid:
+    """A series laid out as a days x slots matrix in local wall-clock time."""
+
+    first_day: date
+    values: np.ndarray  # (num_days, slots_per_day), NaN = unknown
+    day_index: np.ndarray  # row of each input value
+    slot_index: np.ndarray  # column of each input value
+
+    @property
+    def dates(self) -> list[date]:
+        return [self.first_day + timedelta(days=d) for d in range(self.values.shape[0])]
+
+
+def day_grid(y: pd.Series, interval_minutes: int) -> DayGrid:
+    """Lay ``y`` out as days x slots; timestamps off the interval grid are an error."""
+    if not isinstance(y.index, pd.DatetimeIndex) or len(y) == 0:
+        raise InvalidInput("y must be a non-empty Series indexed by interval start times")
+    naive = local_naive(y.index)
+    minute_of_day = naive.hour * 60 + naive.minute
+    off_grid = (minute_of_day % interval_minutes != 0) | (naive.second != 0)
+    if off_grid.any():
+        bad = naive[np.flatnonzero(off_grid)[0]]
+        raise InvalidInput(f"timestamp {bad} is not on the {interval_minutes}-minute interval grid")
+    first = naive.min().normalize()
+    day_index = np.asarray((naive.normalize() - first).days, dtype=int)
+    slot_index = np.asarray(minute_of_day // interval_minutes, dtype=int)
+    values = np.full((int(day_index.max()) + 1, MINUTES_PER_DAY // interval_minutes), np.nan)
+    values[day_index, slot_index] = np.asarray(y, dtype=float)
+    return DayGrid(first.date(), values, day_index, slot_index)
+
+
+def next_intervals(last: pd.Timestamp, h: int, interval_minutes: int) -> pd.DatetimeIndex:
+    """The ``h`` interval starts after ``last`` (tz-aware), skipping DST gaps."""
+    tz = last.tz
+    naive_last = last.tz_localize(None) if tz is not None else last
+    extra = h + 8
+    naive = pd.date_range(naive_last, periods=extra + 1, freq=f"{interval_minutes}min")[1:]
+    if tz is None:
+        return naive[:h]
+    local = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
+    return local[~local.isna()][:h]
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The weighted median (the smallest value holding half of the total weight)."""
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cumulative, 0.5 * cumulative[-1])])
+
+
+def _predict_frame(index: pd.DatetimeIndex, mean: np.ndarray, p10: np.ndarray | None = None,
+                   p90: np.ndarray | None = None) -> pd.DataFrame:
+    nan = np.full(len(index), np.nan)
+    return pd.DataFrame({"mean": mean, "p10": nan if p10 is None else p10,
+                         "p90": nan if p90 is None else p90}, index=index)
+
+
+# ---- seasonal naive --------------------------------------------------------------------------
+
+class SeasonalNaive:
+    """The value of the same interval one season (by default one week) earlier.
+
+    Parameters
+    ----------
+    interval_minutes
+        Interval length of ``y``.
+    season_days
+        Season length in days (7: same interval one week earlier).
+    """
+
+    def __init__(self, *, interval_minutes: int = 30, season_days: int = 7) -> None:
+        self.interval_minutes = interval_minutes
+        self.season_days = season_days
+
+    def fit(self, y: pd.Series) -> SeasonalNaive:
+        grid = day_grid(y, self.interval_minutes)
+        flat = grid.values.ravel()
+        season = self.season_days * grid.values.shape[1]
+        position = grid.day_index * grid.values.shape[1] + grid.slot_index
+        end = int(position.max()) + 1
+        last_season = np.full(season, np.nan)
+        start = max(0, end - season)
+        last_season[season - (end - start):] = flat[start:end]
+        fitted = np.full(len(y), np.nan)
+        earlier = position - season
+        ok = earlier >= 0
+        fitted[ok] = flat[earlier[ok]]
+        self.model_ = {"last_season": last_season, "last": y.index.max()}
+        self.fitted_ = pd.Series(fitted, index=y.index)
+        return self
+
+    def predict(self, h: int) -> pd.DataFrame:
+        index = next_intervals(self.model_["last"], h, self.interval_minutes)
+        season = self.model_["last_season"]
+        return _predict_frame(index, np.resize(season, len(index)))
+
+    def forecast(self, y: pd.Series, h: int) -> pd.DataFrame:
+        return SeasonalNaive(interval_minutes=self.interval_minutes,
+                             season_days=self.season_days).fit(y).predict(h)
+
+
+# ---- the daily-total model ------------------------------------------------------------------
+
+@dataclass
+class DailyFit:
+    """Fitted daily-total model (see ``fit_daily``)."""
+
+    factors: np.ndarray  # (7,) weekday factors, mean 1 over weekdays with contacts
+    workday_factor: float  # mean factor of the country's working weekdays
+    level: float  # deseasonalized level at the last history day
+    slope: float  # per day
+    damping: float
+    multipliers: dict[str, float]  # day kind -> multiplier (learned or default)
+    learned: dict[str, int]  # day kind -> number of history days it was learned from
+    kind_sigma: dict[str, float]  # day kind -> log-scale spread
+    local_level: np.ndarray  # in-sample level per history day
+    outlier: np.ndarray  # history days screened out as outliers
+    sigma_log: float = 0.0  # spread of log(actual / predicted) daily totals, one week ahead
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def base_factor(self, weekdays: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        base = self.factors[weekdays]
+        return np.where(kinds == "working_weekend", self.workday_factor, base)
+
+    def multiplier(self, kinds: np.ndarray) -> np.ndarray:
+        return np.array([self.multipliers.get(k, 1.0) for k in kinds], dtype=float)
+
+    def predict(self, ahead: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+        """Daily totals ``ahead`` days after the last history day (0 = that day)."""
+        ahead = np.asarray(ahead, dtype=float)
+        if self.damping >= 1:
+            steps = ahead
+        else:
+            steps = self.damping * (1 - self.damping ** ahead) / (1 - self.damping)
+        level = np.maximum(self.level + self.slope * steps, 0.0)
+        return level * self.base_factor(weekdays, kinds) * self.multiplier(kinds)
+
+
+def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
+              settings: ForecastSettings, weekend: frozenset[int]) -> DailyFit:
+    """Fit weekday factors, level, damped trend and calendar multipliers to daily totals.
+
+    ``totals`` holds one value per day (NaN = unknown). Ordinary days give the weekday factors
+    ``f_w`` (weighted medians of total / centred 7-day level, iterated three times) and the level
+    and trend (Theil-Sen slope of weekly means of total / f_w, recency-weighted level). Other day
+    kinds get a multiplier: the median of total / (level x f_w) over history days of that kind,
+    else the default from ``settings``.
+    """
+    num_days = len(totals)
+    age = (num_days - 1) - np.arange(num_days)
+    normal = (kinds == "normal") & np.isfinite(totals)
+    series = np.where(normal, totals, np.nan)
+    factors = np.ones(7)
+    factor_weight = 0.5 ** (age / (7 * settings.weekday_halflife_weeks))
+    outlier = np.zeros(num_days, dtype=bool)
+    level = np.full(num_days, np.nan)
+    for iteration in range(4):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            deseasonalized = np.where(factors[weekdays] > 0, series / factors[weekdays], np.nan)
+        level = (pd.Series(deseasonalized).rolling(7, center=True, min_periods=3).mean()
+                 .interpolate(limit_direction="both").to_numpy())
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = series / level
+        new = np.full(7, np.nan)
+        for w in range(7):
+            pick = np.isfinite(ratio) & (weekdays == w)
+            if pick.any():
+                new[w] = weighted_median(ratio[pick], factor_weight[pick])
+        seen = np.isfinite(new)
+        if not seen.any():
+            break
+        new[~seen] = np.nanmean(new[seen])
+        factors = new / new[new > 0].mean() if (new > 0).any() else np.ones(7)
+        if iteration == 1:  # screen outliers once the factors are roughly right
+            with np.errstate(divide="ignore", invalid="ignore"):
+                resid = np.log(series / (level * factors[weekdays]))
+            finite = np.isfinite(resid)
+            if finite.sum() >= 7:
+                centre = np.median(resid[finite])
+                spread = max(1.4826 * np.median(np.abs(resid[finite] - centre)), 0.05)
+                outlier = finite & (np.abs(resid - centre) > 4 * spread)
+                series = np.where(outlier, np.nan, series)
+    workdays = [w for w in range(7) if w not in weekend] or list(range(7))
+    workday_factor = float(factors[workdays].mean())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deseasonalized = np.where(factors[weekdays] > 0, series / factors[weekdays], np.nan)
+    slope = _trend(deseasonalized, settings)
+    recent = np.isfinite(deseasonalized)
+    weights = 0.5 ** (age / (7 * settings.level_halflife_weeks))
+    if recent.any():
+        at_last = deseasonalized + slope * age
+        current = float(np.sum((weights * at_last)[recent]) / np.sum(weights[recent]))
+    else:
+        current = 0.0
+    fit = DailyFit(factors=factors, workday_factor=workday_factor, level=max(current, 0.0),
+                   slope=slope, damping=settings.trend_damping, multipliers={}, learned={},
+                   kind_sigma={}, local_level=level, outlier=outlier)
+    defaults = settings.factor_defaults()
+    base = fit.base_factor(weekdays, kinds)
+    for kind, default in defaults.items():
+        pick = (kinds == kind) & np.isfinite(totals) & (level * base > 0)
+        if pick.any():
+            ratios = totals[pick] / (level[pick] * base[pick])
+            fit.multipliers[kind] = float(np.median(ratios))
+            fit.learned[kind] = int(pick.sum())
+            logs = np.log(np.maximum(ratios, 1e-3))
+            fit.kind_sigma[kind] = float(np.std(logs)) if len(logs) >= 3 else 0.25
+        else:
+            fit.multipliers[kind] = default
+            fit.learned[kind] = 0
+            fit.kind_sigma[kind] = 0.35
+    return fit
+
+
+def _trend(deseasonalized: np.ndarray, settings: ForecastSettings) -> float:
+    """Theil-Sen slope (per day) of weekly means over the last ``trend_weeks`` weeks."""
+    if settings.trend_weeks < settings.trend_min_weeks:
+        return 0.0
+    num_days = len(deseasonalized)
+    means, centres = [], []
+    for week in range(settings.trend_weeks):
+        stop = num_days - 7 * week
+        start = stop - 7
+        if start < 0:
+            break
+        block = deseasonalized[start:stop]
+        finite = np.isfinite(block)
+        if finite.sum() >= 4:
+            means.append(block[finite].mean())
+            centres.append(np.arange(start, stop)[finite].mean())
+    if len(means) < settings.trend_min_weeks:
+        return 0.0
+    m, c = np.array(means), np.array(centres)
+    i, j = np.triu_indices(len(m), k=1)
+    return float(np.median((m[i] - m[j]) / (c[i] - c[j])))
+
+
+def daily_spread(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
+                 settings: ForecastSettings, weekend: frozenset[int], folds: int = 4) -> float:
+    """Robust spread of log(actual / forecast) daily totals, one week ahead, over recent origins.
+
+    Refits the daily model at ``folds`` weekly origins before the end of history; falls back to
+    0.15 when history is too short for any fold.
+    """
+    errors = []
+    num_days = len(totals)
+    for fold in range(1, folds + 1):
+        origin = num_days - 7 * fold
+        if origin < settings.min_history_days:
+            break
+        fit = fit_daily(totals[:origin], weekdays[:origin], kinds[:origin], settings, weekend)
+        ahead = np.arange(1, 8)
+        predicted = fit.predict(ahead, weekdays[origin:origin + 7], kinds[origin:origin + 7])
+        actual = totals[origin:origin + 7]
+        ok = (kinds[origin:origin + 7] == "normal") & (actual > 0) & (predicted > 0)
+        errors.extend(np.log(actual[ok] / predicted[ok]))
+    if len(errors) < 5:
+        return 0.15
+    values = np.asarray(errors)
+    return float(max(1.4826 * np.median(np.abs(values)), 0.02))
+
+
+# ---- intraday profiles ----------------------------------------------------------------------
+
+def data_age(values: np.ndarray) -> np.ndarray:
+    """Age of each day in days *with data* after it (a gap in history does not age the past)."""
+    known = np.isfinite(values).any(axis=1)
+    after = np.cumsum(known[::-1])[::-1] - known
+    return after.astype(float)
+
+
+def _weighted_shares(values: np.ndarray, totals: np.ndarray, use: np.ndarray,
+                     weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean share of each slot in the day's total, and the weight behind each slot."""
+    rows = values[use] / totals[use, None]
+    w = np.broadcast_to(weights[use, None], rows.shape)
+    known = np.isfinite(rows)
+    weight = np.sum(np.where(known, w, 0.0), axis=0)
+    total = np.sum(np.where(known, rows * w, 0.0), axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(weight > 0, total / weight, np.nan), weight
+
+
+def _normalise(profile: np.ndarray, open_mask: np.ndarray) -> np.ndarray:
+    masked = np.where(open_mask & np.isfinite(profile), np.maximum(profile, 0.0), 0.0)
+    total = masked.sum()
+    return masked / total if total > 0 else masked
+
+
+def fit_profiles(values: np.ndarray, totals: np.ndarray, weekdays: np.ndarray,
+                 kinds: np.ndarray, outlier: np.ndarray, open_mask: np.ndarray,
+                 settings: ForecastSettings, weekend: frozenset[int]) -> dict[str, np.ndarray]:
+    """Intraday profiles (shares summing to 1): one per weekday and per special day kind.
+
+    A weekday's profile is the recency-weighted mean share of each interval over the last
+    ``profile_weeks`` weeks, shrunk toward the all-weekday profile by ``profile_shrink_days``
+    days' worth of weight, then limited to the intervals open on that weekday.
+    """
+    num_days, num_slots = values.shape
+    age = data_age(values)
+    weights = 0.5 ** (age / (7 * settings.profile_halflife_weeks))
+    usable = np.isfinite(totals) & (totals > 0) & ~outlier
+    recent = usable & (age < 7 * settings.profile_weeks) & (kinds == "normal")
+    if not recent.any():
+        recent = usable
+    pooled, _ = _weighted_shares(values, totals, recent, weights)
+    pooled = np.where(np.isfinite(pooled), pooled, 0.0)
+    profiles: dict[str, np.ndarray] = {}
+    k = settings.profile_shrink_days
+    for w in range(7):
+        own, weight = _weighted_shares(values, totals, recent & (weekdays == w), weights)
+        own = np.where(np.isfinite(own), own, pooled)
+        shrunk = (weight * own + k * pooled) / np.maximum(weight + k, 1e-12)
+        profiles[str(w)] = _normalise(shrunk, open_mask[w])
+    workdays = [w for w in range(7) if w not in weekend] or list(range(7))
+    offdays = [w for w in range(7) if w in weekend] or list(range(7))
+    workday = np.mean([profiles[str(w)] for w in workdays], axis=0)
+    offday = np.mean([profiles[str(w)] for w in offdays], axis=0)
+    profiles["working_weekend"] = _normalise(workday, open_mask[workdays].any(axis=0))
+    any_open = open_mask.any(axis=0)
+    holiday_days = usable & (kinds == "holiday")
+    if holiday_days.any():
+        own, weight = _weighted_shares(values, totals, holiday_days, np.ones(num_days))
+        own = np.where(np.isfinite(own), own, offday)
+        offday = (weight * own + k * offday) / np.maximum(weight + k, 1e-12)
+    profiles["holiday"] = _normalise(offday, any_open)
+    return profiles
+
+
+def _profile_rows(profiles: dict[str, np.ndarray], weekdays: np.ndarray,
+                  kinds: np.ndarray) -> np.ndarray:
+    rows = [profiles[k] if k in ("holiday", "working_weekend") else profiles[str(w)]
+            for w, k in zip(weekdays, kinds, strict=True)]
+    return np.vstack(rows) if rows else np.zeros((0, 0))
+
+
+def _interval_dispersion(values: np.ndarray, expected: np.ndarray) -> float:
+    """Extra-Poisson dispersion ``a`` in Var = mu + a mu^2, by the method of moments."""
+    known = np.isfinite(values) & (expected > 0)
+    if known.sum() < 10:
+        return 0.0
+    y, mu = values[known], expected[known]
+    return float(np.clip(np.sum((y - mu) ** 2 - mu) / np.sum(mu**2), 0.0, 1.0))
+
+
+def count_quantiles(mean: np.ndarray, dispersion: np.ndarray, z: float) -> np.ndarray:
+    """Approximate quantile of a count with mean ``mu`` and variance ``mu + a mu^2``.
+
+    Cornish-Fisher expansion with the negative-binomial skewness
+    ``(1 + 2 a mu) / sqrt(mu (1 + a mu))``: ``q = mu + sd (z + (z^2 - 1) skew / 6)``,
+    floored at zero (Johnson, Kemp & Kotz, *Univariate Discrete Distributions*, 3rd ed., 5.1).
+    """
+    mean = np.asarray(mean, dtype=float)
+    variance = mean + dispersion * mean**2
+    sd = np.sqrt(variance)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skew = np.where(sd > 0, (1 + 2 * dispersion * mean) / sd, 0.0)
+    return np.maximum(mean + sd * (z + (z * z - 1) * skew / 6), 0.0)
+
+
+# ---- the production model -------------------------------------------------------------------
+
+class ProfileModel:
+    """Daily total x intraday profile, with holidays, promotions and P10/P90.
+
+    Parameters
+    ----------
+    interval_minutes
+        Interval length of ``y``.
+    calendar
+        Holidays and promotions (default: no calendar effects).
+    open_window
+        (start, end) minutes after midnight when the site is open; other intervals forecast 0.
+    settings
+        Tuning knobs and default calendar multipliers (``ForecastSettings``).
+    """
+
+    def __init__(self, *, interval_minutes: int = 30, calendar: HolidayCalendar | None = None,
+                 open_window: tuple[int, int] | None = None,
+                 settings: ForecastSettings | None = None) -> None:
+        self.interval_minutes = interval_minutes
+        self.calendar = calendar or HolidayCalendar("")
+        self.open_window = open_window
+        self.settings = settings or ForecastSettings()
+
+    def _params(self) -> dict[str, Any]:
+        return {"interval_minutes": self.interval_minutes, "calendar": self.calendar,
+                "open_window": self.open_window, "settings": self.settings}
+
+    def _day_info(self, dates: list[date]) -> tuple[np.ndarray, np.ndarray]:
+        weekdays = np.array([d.weekday() for d in dates], dtype=int)
+        return weekdays, self.calendar.day_kinds(dates)
+
+    def fit(self, y: pd.Series) -> ProfileModel:
+        settings = self.settings
+        grid = day_grid(y, self.interval_minutes)
+        values = grid.values
+        num_days, num_slots = values.shape
+        weekdays, kinds = self._day_info(grid.dates)
+        weekend = self.calendar.weekend
+        open_mask = self._open_mask(values, weekdays)
+        totals = _daily_totals(values, weekdays)
+        daily = fit_daily(totals, weekdays, kinds, settings, weekend)
+        daily.sigma_log = daily_spread(totals, weekdays, kinds, settings, weekend)
+        profiles = fit_profiles(values, totals, weekdays, kinds, daily.outlier, open_mask,
+                                settings, weekend)
+        in_sample_totals = (daily.local_level * daily.base_factor(weekdays, kinds)
+                            * daily.multiplier(kinds))
+        expected = in_sample_totals[:, None] * _profile_rows(profiles, weekdays, kinds)
+        actual_expected = np.where(np.isfinite(totals), totals, 0.0)[:, None] * _profile_rows(
+            profiles, weekdays, kinds)
+        dispersion = _interval_dispersion(values[-7 * settings.profile_weeks:],
+                                          actual_expected[-7 * settings.profile_weeks:])
+        self.model_ = {"daily": daily, "profiles": profiles, "open_mask": open_mask,
+                       "dispersion": dispersion, "last": y.index.max(),
+                       "last_day": grid.dates[-1], "totals": totals}
+        self.fitted_ = pd.Series(expected[grid.day_index, grid.slot_index], index=y.index)
+        return self
+
+    def _open_mask(self, values: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
+        """(7, slots) True where the site is open: contacts seen recently, inside open hours.
+
+        "Recently" is the last ``open_weeks`` days of each weekday that have data, so a long gap
+        in history does not close the site.
+        """
+        num_slots = values.shape[1]
+        known_day = np.isfinite(values).any(axis=1)
+        mask = np.zeros((7, num_slots), dtype=bool)
+        for w in range(7):
+            days = np.flatnonzero(known_day & (weekdays == w))[-self.settings.open_weeks:]
+            if len(days):
+                mask[w] = np.nansum(values[days], axis=0) > 0
+        if self.open_window is not None:
+            start, end = self.open_window
+            slot_start = np.arange(num_slots) * self.interval_minutes
+            mask &= ((slot_start >= start) & (slot_start + self.interval_minutes <= end))[None, :]
+        return mask
+
+    def predict_days(self, dates: list[date]) -> pd.DataFrame:
+        """Daily totals and multipliers for ``dates`` (after the history's last day)."""
+        daily: DailyFit = self.model_["daily"]
+        weekdays, kinds = self._day_info(dates)
+        ahead = np.array([(d - self.model_["last_day"]).days for d in dates])
+        totals = daily.predict(ahead, weekdays, kinds)
+        return pd.DataFrame({"date": dates, "kind": kinds, "contacts": totals})
+
+    def predict(self, h: int) -> pd.DataFrame:
+        index = next_intervals(self.model_["last"], h, self.interval_minutes)
+        if len(index) == 0:
+            return _predict_frame(index, np.zeros(0), np.zeros(0), np.zeros(0))
+        naive = local_naive(index)
+        first = naive.min().normalize()
+        day_offset = np.asarray((naive.normalize() - first).days, dtype=int)
+        slot = np.asarray((naive.hour * 60 + naive.minute) // self.interval_minutes, dtype=int)
+        dates = [first.date() + timedelta(days=int(d)) for d in range(day_offset.max() + 1)]
+        daily: DailyFit = self.model_["daily"]
+        weekdays, kinds = self._day_info(dates)
+        ahead = np.array([(d - self.model_["last_day"]).days for d in dates])
+        totals = daily.predict(ahead, weekdays, kinds)
+        rows = _profile_rows(self.model_["profiles"], weekdays, kinds)
+        mean = (totals[:, None] * rows)[day_offset, slot]
+        sigma2 = daily.sigma_log**2 * (1 + np.maximum(ahead - 7, 0) / 28.0)
+        sigma2 = sigma2 + np.array([daily.kind_sigma.get(k, 0.0) ** 2 for k in kinds])
+        day_dispersion = np.expm1(sigma2)[day_offset]
+        dispersion = (1 + day_dispersion) * (1 + self.model_["dispersion"]) - 1
+        p10 = count_quantiles(mean, dispersion, -Z90)
+        p90 = count_quantiles(mean, dispersion, Z90)
+        return _predict_frame(index, mean, np.minimum(p10, mean), np.maximum(p90, mean))
+
+    def forecast(self, y: pd.Series, h: int) -> pd.DataFrame:
+        return ProfileModel(**self._params()).fit(y).predict(h)
+
+
+def _daily_totals(values: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
+    """Each day's total, scaled up for unknown intervals; NaN when under half the day is known.
+
+    The share of a day's volume that its known intervals hold is judged from the mean count per
+    interval of the same weekday, so an unknown hour at the peak counts for more than one at
+    night.
+    """
+    num_days, num_slots = values.shape
+    rough = np.zeros((7, num_slots))
+    for w in range(7):
+        rows = values[weekdays == w]
+        if len(rows) and np.isfinite(rows).any():
+            with np.errstate(invalid="ignore"):
+                mean = np.nanmean(np.where(np.isfinite(rows), rows, np.nan), axis=0)
+            mean = np.where(np.isfinite(mean), mean, 0.0)
+            if mean.sum() > 0:
+                rough[w] = mean / mean.sum()
+    known = np.isfinite(values)
+    coverage = np.sum(rough[weekdays] * known, axis=1)
+    closed_weekday = rough[weekdays].sum(axis=1) == 0
+    coverage = np.where(closed_weekday, known.any(axis=1).astype(float), coverage)
+    observed = np.nansum(values, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        totals = np.where(coverage >= 0.5, observed / coverage, np.nan)
+    return totals
