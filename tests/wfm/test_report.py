@@ -1,0 +1,188 @@
+"""The HTML report on tiny hand-made tables: sections, charts and hand-worked figures."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import date
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from wfm.cli import app
+from wfm.config import build_config
+from wfm.report import SECTIONS, build_report, headline_figures
+from wfm.report.figures import adherence_by_agent, fairness_by_agent, fairness_summary
+from wfm.report.svg import nice_max
+from wfm.tables import ADHERENCE, AGENTS, COVERAGE, REQUIREMENT, ROSTER, write_table
+
+TZ = "Asia/Shanghai"
+CONFIG = build_config({"service": {"shrinkage": 0.3, "answer_within_seconds": 20, "level": 0.8}})
+
+
+def _times(*texts: str) -> pd.Series:
+    return pd.to_datetime(pd.Series(texts)).dt.tz_localize(TZ)
+
+
+@pytest.fixture()
+def requirement() -> pd.DataFrame:
+    # 20 contacts x 180 s in 30 min = 2 Erlangs; the second interval is closed
+    return pd.DataFrame({
+        "interval_start": _times("2026-11-23 08:30", "2026-11-23 09:00"),
+        "queue": ["sales", "sales"], "contacts": [20.0, 0.0], "aht_seconds": [180.0, None],
+        "traffic_erlangs": [2.0, 0.0], "agents": [4, 0], "service_level": [0.9, 1.0],
+        "asa_seconds": [5.0, 0.0], "occupancy": [0.5, None], "scheduled_agents": [6, 0]})
+
+
+@pytest.fixture()
+def coverage() -> pd.DataFrame:
+    return pd.DataFrame({
+        "interval_start": _times("2026-11-23 08:30", "2026-11-23 09:00"),
+        "queue": ["sales", "sales"], "required": [6, 0], "scheduled": [5, 2],
+        "shortfall": [1, 0]})
+
+
+@pytest.fixture()
+def adherence() -> pd.DataFrame:
+    return pd.DataFrame({
+        "agent_id": ["A1", "A1", "B2"], "date": [date(2026, 11, 23), date(2026, 11, 24),
+                                                date(2026, 11, 23)],
+        "shift": ["DAY", "DAY", "DAY"], "scheduled_minutes": [100.0, 300.0, 450.0],
+        "logged_in_minutes": [100.0, 200.0, 450.0], "in_adherence_minutes": [90.0, 150.0, 450.0],
+        "adherence_pct": [90.0, 50.0, 100.0], "conformance_pct": [100.0, 60.0, 100.0],
+        "late_start_minutes": [0.0, 30.0, 0.0], "early_leave_minutes": [0.0, 0.0, 0.0],
+        "overtime_minutes": [0.0, 0.0, 5.0], "absent": [False, False, False],
+        "episodes": [1, 2, 0]})
+
+
+@pytest.fixture()
+def roster() -> pd.DataFrame:
+    days = [date(2026, 11, 23 + i) for i in range(7)]  # Monday .. Sunday
+    a1 = ["DAY", "DAY", "NIGHT", "NIGHT", "DAY", "DAY", "OFF"]
+    b2 = ["OFF", "NIGHT", "NIGHT", "NIGHT", "NIGHT", "LEAVE", "NIGHT"]
+    return pd.DataFrame({"agent_id": ["A1"] * 7 + ["B2"] * 7, "date": days * 2,
+                         "shift": a1 + b2,
+                         "queue": ["sales" if s not in ("OFF", "LEAVE") else "" for s in a1 + b2]})
+
+
+@pytest.fixture()
+def agents() -> pd.DataFrame:
+    return pd.DataFrame({"agent_id": ["A1", "B2"], "name": ["王芳", "<b>Li</b>"],
+                         "skills": [("sales",), ("sales",)],
+                         "preferred_rest_days": [("Sun",), ("Sat",)]})
+
+
+def test_empty_report_has_every_section_and_says_what_is_missing(tmp_path):
+    path = build_report(tmp_path / "out")
+    html = path.read_text(encoding="utf-8")
+    for key, title in SECTIONS:
+        assert f'<section id="{key}">' in html
+        assert f"<h2>{title}</h2>" in html
+    assert html.count('class="missing"') >= 5
+    assert "<script" not in html
+
+
+def test_service_level_is_erlang_c_at_the_rostered_head_count(requirement, coverage):
+    # hand-worked: 5 scheduled, 30 % shrinkage -> floor(3.5) = 3 agents answer, A = 2 Erlangs.
+    # Erlang B(3, 2) = (8/6) / (1 + 2 + 2 + 8/6) = 4/19; C = 3B / (3 - 2(1 - B)) = 4/9.
+    level = 1 - 4 / 9 * math.exp(-(3 - 2) * 20 / 180)
+    figures = headline_figures(requirement=requirement, coverage=coverage, config=CONFIG)
+    assert figures["service_level_pct"] == pytest.approx(100 * level, abs=0.01)
+    assert figures["occupancy_pct"] == pytest.approx(100 * 2 / 3, abs=0.01)
+    # one interval short by one agent: 0.5 agent-hours; one of the one demanded intervals
+    assert figures["shortfall_agent_hours"] == 0.5
+    assert figures["short_intervals"] == 1
+    assert figures["short_intervals_pct"] == 100.0
+
+
+def test_adherence_is_a_ratio_of_sums_not_a_mean_of_days(adherence):
+    per_agent = adherence_by_agent(adherence).set_index("agent_id")
+    # A1: (90 + 150) / (100 + 300) = 60 %, whereas the mean of 90 % and 50 % would be 70 %
+    assert per_agent.loc["A1", "adherence_pct"] == 60.0
+    assert per_agent.loc["A1", "conformance_pct"] == 70.0  # (100 + 180) / 400
+    team = headline_figures(adherence=adherence, config=CONFIG)
+    assert team["adherence_pct"] == pytest.approx(100 * 690 / 850, abs=0.01)
+
+
+def test_fairness_counts_nights_weekend_rest_and_preferences(roster, agents):
+    table = fairness_by_agent(roster, CONFIG, agents).set_index("agent_id")
+    assert table.loc["A1", "nights"] == 2 and table.loc["B2", "nights"] == 5
+    assert table.loc["A1", "working_days"] == 6 and table.loc["B2", "working_days"] == 5
+    assert table.loc["A1", "weekend_rest_days"] == 1  # Sunday OFF
+    assert table.loc["B2", "weekend_rest_days"] == 1  # Saturday LEAVE
+    assert bool(table.loc["A1", "preference_met"]) is True  # wanted Sunday, got Sunday
+    assert bool(table.loc["B2", "preference_met"]) is True  # Saturday is leave, not work
+    summary = fairness_summary(table.reset_index())
+    assert (summary["nights_min"], summary["nights_max"], summary["nights_mean"]) == (2, 5, 3.5)
+
+
+def test_full_report_draws_charts_and_highlights_shortfall(tmp_path, requirement, coverage,
+                                                           adherence, roster, agents):
+    forecast = requirement[["interval_start", "queue", "contacts", "aht_seconds"]]
+    history = forecast.assign(interval_start=forecast["interval_start"] - pd.Timedelta(days=7))
+    html = build_report(tmp_path, history=history, forecast=forecast, requirement=requirement,
+                        roster=roster, coverage=coverage, adherence=adherence, agents=agents,
+                        config=CONFIG, kpis={"roster_status": "OPTIMAL"}).read_text("utf-8")
+    sections = {key: re.search(f'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+                for key, _ in SECTIONS}
+    assert 'class="missing"' not in html
+    assert sections["coverage"].count('class="shortfall"') == 1
+    assert "required 6, scheduled 5, short 1" in sections["coverage"]
+    assert "<svg" in sections["forecast"] and "forecast →" in sections["forecast"]
+    # adherence: one bar per agent, highest first, the target line at the configured 92 %
+    bars = re.findall(r'<rect [^>]*fill="(#[0-9a-f]+)"><title>(\w+): adherence',
+                      sections["adherence"])
+    assert [agent for _, agent in bars] == ["B2", "A1"]
+    assert bars[1][0] != bars[0][0]  # A1 (60 %) is coloured as below target
+    assert "target 92%" in sections["adherence"]
+    assert "王芳" in sections["roster"] and "&lt;b&gt;Li&lt;/b&gt;" in sections["roster"]
+    assert "<b>Li</b>" not in html
+    assert "OPTIMAL" in sections["kpis"]
+    for axis in ("contacts per 30 min", "agents", "adherence %"):
+        assert f">{axis}</text>" in html
+
+
+def test_target_line_follows_the_configured_target(tmp_path, adherence):
+    config = build_config({"adherence": {"target_pct": 80}})
+    html = build_report(tmp_path, adherence=adherence, config=config).read_text("utf-8")
+    assert "target 80%" in html and "target 92%" not in html
+
+
+@pytest.mark.parametrize(("value", "expected"), [(0.0, 1.0), (7.0, 10.0), (12.0, 20.0),
+                                                 (21.0, 25.0), (260.0, 500.0), (100.0, 100.0)])
+def test_nice_axis_maximum(value, expected):
+    assert nice_max(value) == expected
+
+
+def test_report_command_builds_from_csv_files(tmp_path, requirement, coverage, adherence,
+                                              roster):
+    write_table(requirement, tmp_path / "requirement.csv", REQUIREMENT)
+    write_table(coverage, tmp_path / "coverage.csv", COVERAGE)
+    write_table(adherence, tmp_path / "adherence.csv", ADHERENCE)
+    write_table(roster, tmp_path / "roster.csv", ROSTER)
+    agents = pd.DataFrame({"agent_id": ["A1", "B2"], "name": ["a", "b"],
+                           "skills": [("sales",), ("sales",)]})
+    write_table(agents, tmp_path / "agents.csv", AGENTS)
+    result = CliRunner().invoke(app, [
+        "report", "--out", str(tmp_path / "out"), "--requirement", str(tmp_path /
+                                                                       "requirement.csv"),
+        "--coverage", str(tmp_path / "coverage.csv"), "--adherence",
+        str(tmp_path / "adherence.csv"), "--roster", str(tmp_path / "roster.csv"),
+        "--agents", str(tmp_path / "agents.csv"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["tables"] == ["adherence", "agents", "coverage", "requirement", "roster"]
+    assert summary["shortfall_agent_hours"] == 0.5
+    assert (tmp_path / "out" / "report.html").stat().st_size > 1000
+
+
+def test_report_command_names_the_bad_file_and_exits_2(tmp_path):
+    bad = tmp_path / "roster.csv"
+    bad.write_text("agent_id,date,shift\nA1,23/11/2026,DAY\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "out"), "--roster",
+                                      str(bad)])
+    assert result.exit_code == 2
+    assert "roster.csv, line 2, field 'date'" in result.output
+    assert not (tmp_path / "out" / "report.html").exists()
