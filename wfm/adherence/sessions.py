@@ -229,8 +229,7 @@ def segments_from_sessions(sessions: pd.DataFrame, agents: pd.Index, cells: Cell
 
     running = pd.Series(logout).groupby(agent).cummax().to_numpy(np.int64)
     reaches = logout == running
-    holder = pd.Series(np.where(reaches, line, -1)).replace(-1, np.nan).groupby(
-        agent).ffill().to_numpy()
+    holder = pd.Series(np.where(reaches, line, np.nan)).groupby(agent).ffill().to_numpy(float)
     before = _shift_within(running, new_agent, NEVER)
     before_line = _shift_within(holder, new_agent, np.nan)
     overlap = login < before

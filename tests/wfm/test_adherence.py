@@ -1,0 +1,350 @@
+"""Hand-worked adherence cases, one per rule of DESIGN.md ("Adherence") and per kind of dirty
+data. Figures in the comments are worked out by hand from the timestamps."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+
+from wfm.adherence import ADHERENCE_COLUMNS, compute_adherence
+from wfm.config import build_config
+from wfm.errors import InvalidInput
+from wfm.tables import read_table_text
+
+CONFIG = build_config({"shifts": [
+    {"code": "DAY", "start": "09:00", "end": "17:00"},                              # 480 min
+    {"code": "BRK", "start": "09:00", "end": "17:00", "breaks": [["12:00", 60]]},   # 420 min
+    {"code": "NIGHT", "start": "22:00", "end": "06:00"},                            # 480 min
+]})
+
+
+def report(roster: str, events: str | None = None, sessions: str | None = None, **options):
+    roster_frame = read_table_text("agent_id,date,shift\n" + roster, "roster")
+    kwargs = {}
+    if events is not None:
+        kwargs["events"] = read_table_text("agent_id,timestamp,state\n" + events,
+                                           "login events")
+    if sessions is not None:
+        kwargs["sessions"] = read_table_text("agent_id,login_time,logout_time\n" + sessions,
+                                             "login sessions")
+    return compute_adherence(roster_frame, CONFIG, **kwargs, **options)
+
+
+def row(result, agent_id: str, day: str, shift: str) -> dict:
+    rows = result.rows
+    match = rows[(rows["agent_id"] == agent_id) & (rows["date"] == date.fromisoformat(day))
+                 & (rows["shift"] == shift)]
+    assert len(match) == 1, rows
+    return match.iloc[0].to_dict()
+
+
+def problems(result) -> list[tuple[int, str, str]]:
+    return [(int(p.line), p.problem, p.action) for p in result.problems.itertuples()]
+
+
+def test_columns_are_the_contract_in_order():
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:00:00,login\n"
+                    "a1,2026-11-23T17:00:00,logout\n")
+    assert list(result.rows.columns) == ADHERENCE_COLUMNS
+    assert ADHERENCE_COLUMNS[:3] == ["agent_id", "date", "shift"]
+
+
+def test_perfect_day():
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:00:00,login\n"
+                    "a1,2026-11-23T17:00:00,logout\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert (r["scheduled_minutes"], r["logged_in_minutes"], r["in_adherence_minutes"]) == (
+        480, 480, 480)
+    assert (r["adherence_pct"], r["conformance_pct"], r["episodes"], r["absent"]) == (
+        100.0, 100.0, 0, False)
+    assert result.problems.empty
+
+
+def test_late_start():
+    # 09:15 login: 15 minutes late, 465/480 = 96.875% -> 96.88
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:15:00,login\n"
+                    "a1,2026-11-23T17:00:00,logout\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert r["late_start_minutes"] == 15
+    assert r["early_leave_minutes"] == 0
+    assert r["in_adherence_minutes"] == 465
+    assert r["adherence_pct"] == 96.88
+    assert r["episodes"] == 1
+
+
+def test_early_leave_with_seconds():
+    # logout 16:29:30: early leave 30.5 min, in adherence 449.5, 93.65%
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:00:00,login\n"
+                    "a1,2026-11-23T16:29:30,logout\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert r["early_leave_minutes"] == 30.5
+    assert r["in_adherence_minutes"] == 449.5
+    assert r["adherence_pct"] == 93.65
+    assert r["late_start_minutes"] == 0
+
+
+def test_overtime_after_shift_end_is_reported_not_penalised():
+    # finishing a customer until 17:20:30: overtime 20.5, adherence stays 100%
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T08:55:00,login\n"
+                    "a1,2026-11-23T17:20:30,logout\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert r["overtime_minutes"] == 25.5
+    assert r["adherence_pct"] == 100.0
+    assert r["logged_in_minutes"] == 505.5
+    assert r["conformance_pct"] == round(100 * 505.5 / 480, 2)
+
+
+def test_absent_agent():
+    result = report("a1,2026-11-23,DAY\na2,2026-11-23,DAY\n",
+                    "a1,2026-11-23T09:00:00,login\na1,2026-11-23T17:00:00,logout\n")
+    r = row(result, "a2", "2026-11-23", "DAY")
+    assert r["absent"] is True or r["absent"] == True  # noqa: E712 (numpy bool)
+    assert (r["in_adherence_minutes"], r["adherence_pct"], r["episodes"]) == (0, 0.0, 1)
+    assert (r["late_start_minutes"], r["early_leave_minutes"]) == (0, 0)
+    assert not row(result, "a1", "2026-11-23", "DAY")["absent"]
+
+
+@pytest.mark.parametrize(("grace", "in_adherence", "episodes"), [
+    (0, 473, 2),     # out 09:00-09:03 and 12:00-12:04
+    (3, 476, 1),     # the 3-minute episode is forgiven (at most grace)
+    (4, 480, 0),     # both forgiven
+])
+def test_grace(grace, in_adherence, episodes):
+    result = report("a1,2026-11-23,DAY\n",
+                    "a1,2026-11-23T09:03:00,login\na1,2026-11-23T12:00:00,logout\n"
+                    "a1,2026-11-23T12:04:00,login\na1,2026-11-23T17:00:00,logout\n",
+                    grace_minutes=grace)
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert (r["in_adherence_minutes"], r["episodes"]) == (in_adherence, episodes)
+    assert r["logged_in_minutes"] == 473  # grace never changes the time actually logged in
+
+
+def test_grace_defaults_to_config():
+    config = CONFIG.with_overrides(**{"adherence.grace_minutes": 3})
+    roster = read_table_text("agent_id,date,shift\na1,2026-11-23,DAY\n", "roster")
+    events = read_table_text("agent_id,timestamp,state\na1,2026-11-23T09:03:00,login\n"
+                             "a1,2026-11-23T17:00:00,logout\n", "login events")
+    result = compute_adherence(roster, config, events=events)
+    assert row(result, "a1", "2026-11-23", "DAY")["in_adherence_minutes"] == 480
+
+
+def test_break_states_during_scheduled_break_are_adherent():
+    # BRK: 09:00-17:00 with lunch 12:00-13:00 (420 scheduled minutes)
+    events = ("a1,2026-11-23T08:55:00,login\na1,2026-11-23T09:00:00,ready\n"
+              "a1,2026-11-23T12:00:00,lunch\na1,2026-11-23T13:00:00,talk\n"
+              "a1,2026-11-23T15:00:00,not_ready\na1,2026-11-23T15:10:00,acw\n"
+              "a1,2026-11-23T17:00:00,logout\n")
+    r = row(report("a1,2026-11-23,BRK\n", events), "a1", "2026-11-23", "BRK")
+    assert r["scheduled_minutes"] == 420
+    assert r["in_adherence_minutes"] == 180 + 120 + 110   # not_ready 15:00-15:10 is out
+    assert r["episodes"] == 1
+    assert r["logged_in_minutes"] == 485
+    assert r["conformance_pct"] == round(100 * (485 - 60 - 10) / 420, 2)
+    assert r["overtime_minutes"] == 5                      # 08:55-09:00 logged in (working)
+
+
+def test_lunch_taken_late_and_working_through_the_break():
+    # works through 12:00-12:15 (neutral), lunch 12:15-13:15: 13:00-13:15 is out of adherence
+    events = ("a1,2026-11-23T09:00:00,ready\na1,2026-11-23T12:15:00,lunch\n"
+              "a1,2026-11-23T13:15:00,ready\na1,2026-11-23T17:00:00,logout\n")
+    result = report("a1,2026-11-23,BRK\n", events)
+    r = row(result, "a1", "2026-11-23", "BRK")
+    assert r["in_adherence_minutes"] == 405
+    assert r["episodes"] == 1
+    assert r["overtime_minutes"] == 0                      # break-time work is not overtime
+    assert r["conformance_pct"] == round(100 * (195 + 225) / 420, 2)
+    assert problems(result) == [(2, "'ready' while logged out", "treated as a login at this time")]
+
+
+def test_away_across_a_break_is_one_episode():
+    # out 11:50-12:00 and 13:00-13:10, joined across the scheduled lunch: one 20-minute episode
+    events = ("a1,2026-11-23T09:00:00,login\na1,2026-11-23T11:50:00,logout\n"
+              "a1,2026-11-23T13:10:00,login\na1,2026-11-23T17:00:00,logout\n")
+    r = row(report("a1,2026-11-23,BRK\n", events, grace_minutes=15), "a1", "2026-11-23", "BRK")
+    assert (r["in_adherence_minutes"], r["episodes"]) == (400, 1)
+
+
+def test_shift_crossing_midnight():
+    result = report("a1,2026-11-23,NIGHT\n", "a1,2026-11-23T22:10:00,login\n"
+                    "a1,2026-11-24T05:40:00,logout\n")
+    r = row(result, "a1", "2026-11-23", "NIGHT")
+    assert (r["late_start_minutes"], r["early_leave_minutes"]) == (10, 20)
+    assert r["in_adherence_minutes"] == 450
+    assert len(result.rows) == 1
+
+
+def test_off_day_with_logins_is_overtime():
+    result = report("a1,2026-11-23,DAY\na1,2026-11-24,OFF\na1,2026-11-25,LEAVE\n",
+                    "a1,2026-11-24T10:00:00,login\na1,2026-11-24T11:30:00,logout\n")
+    r = row(result, "a1", "2026-11-24", "OFF")
+    assert (r["scheduled_minutes"], r["overtime_minutes"], r["absent"]) == (0, 90, False)
+    assert math.isnan(r["adherence_pct"]) and math.isnan(r["conformance_pct"])
+    # the LEAVE day without logins is not listed; the DAY shift is (absent)
+    assert sorted(result.rows["shift"]) == ["DAY", "OFF"]
+
+
+def test_unscheduled_agent_is_reported_as_unscheduled_work():
+    result = report("a1,2026-11-23,DAY\n", "zz,2026-11-23T10:00:00,login\n"
+                    "zz,2026-11-23T12:00:00,logout\n")
+    r = row(result, "zz", "2026-11-23", "UNSCHEDULED")
+    assert (r["logged_in_minutes"], r["overtime_minutes"], r["scheduled_minutes"]) == (120, 120, 0)
+    assert problems(result) == [(2, "agent not in the roster", "reported as unscheduled work")]
+
+
+def test_activity_attribution_nearest_shift_within_three_hours():
+    # 06:30-08:00 ends 1 h before DAY: overtime of DAY; 04:00-05:00 is 4 h away: unscheduled
+    result = report("a1,2026-11-23,DAY\n",
+                    "a1,2026-11-23T04:00:00,login\na1,2026-11-23T05:00:00,logout\n"
+                    "a1,2026-11-23T06:30:00,login\na1,2026-11-23T08:00:00,logout\n"
+                    "a1,2026-11-23T09:00:00,login\na1,2026-11-23T17:00:00,logout\n")
+    day = row(result, "a1", "2026-11-23", "DAY")
+    assert (day["overtime_minutes"], day["in_adherence_minutes"]) == (90, 480)
+    assert row(result, "a1", "2026-11-23", "UNSCHEDULED")["logged_in_minutes"] == 60
+
+
+def test_a_session_over_two_shifts_is_cut_half_way_between_them():
+    # NIGHT ends 06:00, DAY starts 09:00: half-way is 07:30
+    result = report("a1,2026-11-23,NIGHT\na1,2026-11-24,DAY\n",
+                    "a1,2026-11-23T22:00:00,login\na1,2026-11-24T17:00:00,logout\n")
+    assert row(result, "a1", "2026-11-23", "NIGHT")["overtime_minutes"] == 90
+    assert row(result, "a1", "2026-11-24", "DAY")["overtime_minutes"] == 90
+
+
+def test_unscheduled_work_is_cut_at_midnight():
+    result = report("a1,2026-11-23,OFF\na1,2026-11-24,OFF\n",
+                    "a1,2026-11-23T23:00:00,login\na1,2026-11-24T00:30:00,logout\n")
+    assert row(result, "a1", "2026-11-23", "OFF")["overtime_minutes"] == 60
+    assert row(result, "a1", "2026-11-24", "OFF")["overtime_minutes"] == 30
+
+
+def test_open_session_is_closed_at_shift_end_and_flagged():
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:00:00,login\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert (r["in_adherence_minutes"], r["overtime_minutes"]) == (480, 0)
+    assert problems(result) == [(2, "no logout after this event",
+                                 "session closed at 2026-11-23T17:00:00+08:00 "
+                                 "(the end of its shift)")]
+
+
+def test_open_unscheduled_session_is_closed_at_the_end_of_the_data():
+    result = report("a1,2026-11-23,DAY\n",
+                    "zz,2026-11-23T10:00:00,login\na1,2026-11-23T09:00:00,login\n"
+                    "a1,2026-11-23T15:00:00,logout\n")
+    assert row(result, "zz", "2026-11-23", "UNSCHEDULED")["logged_in_minutes"] == 300
+    assert (2, "no logout after this event",
+            "session closed at 2026-11-23T15:00:00+08:00 (the end of the data)") in \
+        problems(result)
+
+
+def test_login_without_logout_before_the_next_login():
+    # the 09:00 session has no logout; it is closed at the next login (13:00), before DAY ends
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:00:00,login\n"
+                    "a1,2026-11-23T13:00:00,login\na1,2026-11-23T17:00:00,logout\n")
+    assert row(result, "a1", "2026-11-23", "DAY")["in_adherence_minutes"] == 480
+    assert problems(result) == [(2, "no logout before the login on line 3",
+                                 "session closed at 2026-11-23T13:00:00+08:00 (the next login)")]
+
+
+def test_forgotten_logout_is_not_counted_overnight():
+    # 09:00 login, no logout, next login the following day: closed at 17:00, not at the login
+    result = report("a1,2026-11-23,DAY\na1,2026-11-24,DAY\n",
+                    "a1,2026-11-23T09:00:00,login\na1,2026-11-24T09:00:00,login\n"
+                    "a1,2026-11-24T17:00:00,logout\n")
+    assert row(result, "a1", "2026-11-23", "DAY")["logged_in_minutes"] == 480
+    assert row(result, "a1", "2026-11-24", "DAY")["logged_in_minutes"] == 480
+
+
+def test_duplicated_and_unsorted_events():
+    events = ("a1,2026-11-23T17:00:00,logout\na1,2026-11-23T09:10:00,login\n"
+              "a1,2026-11-23T09:10:00,login\n")
+    result = report("a1,2026-11-23,DAY\n", events)
+    assert row(result, "a1", "2026-11-23", "DAY")["in_adherence_minutes"] == 470
+    assert problems(result) == [
+        (3, "event earlier than an event above it for the same agent", "sorted into time order"),
+        (4, "duplicate of line 3", "skipped"),
+        (4, "event earlier than an event above it for the same agent", "sorted into time order"),
+    ]
+
+
+def test_logout_without_login_is_ignored_and_reported():
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T08:00:00,logout\n"
+                    "a1,2026-11-23T09:00:00,login\na1,2026-11-23T17:00:00,logout\n")
+    assert row(result, "a1", "2026-11-23", "DAY")["in_adherence_minutes"] == 480
+    assert problems(result) == [(2, "logout without login", "ignored")]
+
+
+def test_overlapping_sessions_are_merged():
+    sessions = ("a1,2026-11-23T09:00:00,2026-11-23T13:00:00\n"
+                "a1,2026-11-23T12:00:00,2026-11-23T17:00:00\n")
+    result = report("a1,2026-11-23,DAY\n", sessions=sessions)
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert (r["logged_in_minutes"], r["in_adherence_minutes"]) == (480, 480)
+    assert problems(result) == [(3, "overlaps the session on line 2",
+                                 "merged: the overlapping time counts once")]
+
+
+def test_sessions_dirty_rows():
+    sessions = ("a1,2026-11-23T09:30:00,\n"                               # open: closed at 17:00
+                "a1,2026-11-23T09:30:00,\n"                               # duplicate
+                "a1,2026-11-23T09:00:00,2026-11-23T08:00:00\n"            # backwards
+                "zz,2026-11-23T09:00:00,2026-11-23T10:00:00\n")           # not in the roster
+    result = report("a1,2026-11-23,DAY\n", sessions=sessions)
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert (r["in_adherence_minutes"], r["late_start_minutes"]) == (450, 30)
+    assert row(result, "zz", "2026-11-23", "UNSCHEDULED")["logged_in_minutes"] == 60
+    assert problems(result) == [
+        (2, "no logout_time", "session closed at 2026-11-23T17:00:00+08:00 (the end of its shift)"),
+        (3, "duplicate session", "skipped"),
+        (4, "logout_time before login_time", "skipped"),
+        (5, "agent not in the roster", "reported as unscheduled work"),
+    ]
+
+
+def test_timestamps_with_offsets_are_converted_to_site_time():
+    # 01:00Z is 09:00 in Shanghai; 17:00+08:00 is the shift end
+    result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T01:00:00Z,login\n"
+                    "a1,2026-11-23T10:00:00+01:00,logout\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert (r["in_adherence_minutes"], r["late_start_minutes"]) == (480, 0)
+
+
+def test_events_outside_the_period_are_skipped_and_reported():
+    result = report("a1,2026-11-23,DAY\na1,2026-11-24,DAY\n",
+                    "a1,2026-11-23T09:00:00,login\na1,2026-11-23T17:00:00,logout\n"
+                    "a1,2026-11-24T09:00:00,login\na1,2026-11-24T17:00:00,logout\n",
+                    date_from=date(2026, 11, 24))
+    assert list(result.rows["date"]) == [date(2026, 11, 24)]
+    assert problems(result) == [(2, "activity outside the period 2026-11-24..2026-11-24",
+                                 "skipped")]
+
+
+def test_period_summary_is_a_ratio_of_sums():
+    # day 1: 480/480; day 2 (BRK): 210/420. Ratio of sums 690/900 = 76.67 (mean of days: 75.0)
+    result = report("a1,2026-11-23,DAY\na1,2026-11-24,BRK\na2,2026-11-23,DAY\n",
+                    "a1,2026-11-23T09:00:00,login\na1,2026-11-23T17:00:00,logout\n"
+                    "a1,2026-11-24T09:00:00,login\na1,2026-11-24T12:00:00,logout\n"
+                    "a1,2026-11-24T16:30:00,login\na1,2026-11-24T17:00:00,logout\n"
+                    "a2,2026-11-23T09:00:00,login\na2,2026-11-23T17:00:00,logout\n")
+    agents = result.agents.set_index("agent_id")
+    assert agents.loc["a1", "adherence_pct"] == 76.67
+    assert bool(agents.loc["a1", "below_target"]) and not bool(agents.loc["a2", "below_target"])
+    assert result.team["adherence_pct"] == round(100 * (690 + 480) / 1380, 2)
+    assert [b["agent_id"] for b in result.team["agents_below_target"]] == ["a1"]
+
+
+def test_exactly_one_kind_of_login_data():
+    roster = read_table_text("agent_id,date,shift\na1,2026-11-23,DAY\n", "roster")
+    with pytest.raises(InvalidInput, match="exactly one"):
+        compute_adherence(roster, CONFIG)
+
+
+def test_unknown_shift_code_names_the_roster_line():
+    with pytest.raises(InvalidInput, match=r"line 3.*'shift'.*'EVE'"):
+        report("a1,2026-11-23,DAY\na1,2026-11-24,EVE\n", "a1,2026-11-23T09:00:00,login\n")
+
+
+def test_negative_grace_is_rejected():
+    with pytest.raises(InvalidInput, match="grace_minutes must be a non-negative number"):
+        report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:00:00,login\n", grace_minutes=-1)
