@@ -12,6 +12,8 @@ A3    NIGHT  sales    Sat, Sun       night worker (min rest hours)
 A4    NIGHT  sales    Mon, Tue       night worker, off early in the week
 A5    DAY    support  Sat, Sun       no ``sales`` skill (skill violation)
 A6    DAY    sales    Wed            six days on, one off (consecutive days)
+A7    DAY    sales    Wed, Thu       a second give target (competing swaps)
+S01.. DAY    sales    Wed, Thu       ``num_spare`` more give targets (concurrency)
 ====  =====  =======  =============  ==========================================
 
 A2 is on ``LEAVE`` on the first Friday. The site requires min_rest_hours = 10, so a NIGHT
@@ -40,9 +42,10 @@ PLAN: dict[str, tuple[str, str, tuple[int, ...]]] = {
     "A4": ("NIGHT", "sales", (0, 1)),
     "A5": ("DAY", "support", (5, 6)),
     "A6": ("DAY", "sales", (2,)),
+    "A7": ("DAY", "sales", (2, 3)),
 }
 SKILLS = {"A1": "sales", "A2": "sales", "A3": "sales", "A4": "sales", "A5": "support",
-          "A6": "sales;support"}
+          "A6": "sales;support", "A7": "sales"}
 NUM_DAYS = 14
 FIXED_NOW = datetime(2030, 1, 1, tzinfo=UTC)
 FIXED_START = date(2030, 1, 7)  # a Monday, six days after FIXED_NOW
@@ -66,15 +69,23 @@ def next_monday(after: date, *, days: int = 8) -> date:
     return first + timedelta(days=(7 - first.weekday()) % 7)
 
 
-def agents_csv() -> str:
+def spare_ids(num_spare: int) -> list[str]:
+    return [f"S{k:02d}" for k in range(1, num_spare + 1)]
+
+
+def plan(num_spare: int = 0) -> dict[str, tuple[str, str, tuple[int, ...]]]:
+    return {**PLAN, **dict.fromkeys(spare_ids(num_spare), ("DAY", "sales", (2, 3)))}
+
+
+def agents_csv(num_spare: int = 0) -> str:
     lines = ["agent_id,name,skills,max_nights_per_week"]
-    lines += [f"{a},Agent {a},{SKILLS[a]}," for a in PLAN]
+    lines += [f"{a},Agent {a},{SKILLS.get(a, 'sales')}," for a in plan(num_spare)]
     return "\n".join(lines) + "\n"
 
 
-def roster_cells(start: date) -> dict[tuple[str, date], tuple[str, str]]:
+def roster_cells(start: date, num_spare: int = 0) -> dict[tuple[str, date], tuple[str, str]]:
     cells = {}
-    for agent, (shift, queue, rest) in PLAN.items():
+    for agent, (shift, queue, rest) in plan(num_spare).items():
         for k in range(NUM_DAYS):
             day = start + timedelta(days=k)
             cells[(agent, day)] = ("OFF", "") if day.weekday() in rest else (shift, queue)
@@ -122,7 +133,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def make_site(tmp_path: Path, *, config: SiteConfig | None = None,
-              now: datetime = FIXED_NOW, load: bool = True,
+              now: datetime = FIXED_NOW, load: bool = True, num_spare: int = 0,
               max_body_bytes: int = 1_000_000) -> Site:
     """A fresh SQLite store, the app over it, users, and (``load``) agents, roster and
     requirement imported through the API."""
@@ -134,18 +145,25 @@ def make_site(tmp_path: Path, *, config: SiteConfig | None = None,
     settings = Settings(db_url=f"sqlite:///{tmp_path / 'wfm.db'}", max_body_bytes=max_body_bytes)
     client = TestClient(create_app(settings, store=store))
     _, planner_token = store.create_user(role="planner")
-    agents = {a: bearer(store.create_user(role="agent", agent_id=a)[1]) for a in PLAN}
+    agents = {a: bearer(store.create_user(role="agent", agent_id=a)[1])
+              for a in plan(num_spare)}
     start = FIXED_START if now == FIXED_NOW else next_monday(now.date())
     site = Site(client, store, start, bearer(planner_token), agents)
     if load:
-        load_site(site)
+        load_site(site, num_spare)
     return site
 
 
-def load_site(site: Site) -> None:
+def set_now(site: Site, now: datetime) -> None:
+    """Move the store's clock (naive UTC)."""
+    site.store.clock_state["now"] = now.astimezone(UTC).replace(tzinfo=None)  # type: ignore[attr-defined]
+
+
+def load_site(site: Site, num_spare: int = 0) -> None:
     csv = {"Content-Type": "text/csv"}
-    for path, body in (("/api/v1/agents", agents_csv()),
+    for path, body in (("/api/v1/agents", agents_csv(num_spare)),
                        ("/api/v1/requirements", requirement_csv(site.start)),
-                       ("/api/v1/rosters", roster_csv(site.start))):
+                       ("/api/v1/rosters", roster_csv(site.start,
+                                                      roster_cells(site.start, num_spare)))):
         response = site.client.post(path, content=body, headers={**site.planner, **csv})
         assert response.status_code == 200, response.text
