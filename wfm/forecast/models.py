@@ -319,6 +319,14 @@ def _weighted_shares(values: np.ndarray, totals: np.ndarray, use: np.ndarray,
         return np.where(weight > 0, total / weight, np.nan), weight
 
 
+def _smooth(profile: np.ndarray, weight: float) -> np.ndarray:
+    """Blend each interval with its neighbours: ``(1 - 2c) p_t + c (p_{t-1} + p_{t+1})``."""
+    if weight <= 0:
+        return profile
+    padded = np.concatenate([profile[:1], profile, profile[-1:]])
+    return (1 - 2 * weight) * profile + weight * (padded[:-2] + padded[2:])
+
+
 def _normalise(profile: np.ndarray, open_mask: np.ndarray) -> np.ndarray:
     masked = np.where(open_mask & np.isfinite(profile), np.maximum(profile, 0.0), 0.0)
     total = masked.sum()
@@ -341,17 +349,24 @@ def fit_profiles(values: np.ndarray, totals: np.ndarray, weekdays: np.ndarray,
     recent = usable & (age < 7 * settings.profile_weeks) & (kinds == "normal")
     if not recent.any():
         recent = usable
-    pooled, _ = _weighted_shares(values, totals, recent, weights)
-    pooled = np.where(np.isfinite(pooled), pooled, 0.0)
+    workdays = [w for w in range(7) if w not in weekend] or list(range(7))
+    offdays = [w for w in range(7) if w in weekend] or list(range(7))
+    pooled_all, _ = _weighted_shares(values, totals, recent, weights)
+    pooled_all = np.where(np.isfinite(pooled_all), pooled_all, 0.0)
+    if settings.profile_prior == "workdays":
+        pooled_work, _ = _weighted_shares(values, totals, recent & np.isin(weekdays, workdays),
+                                          weights)
+        pooled_work = np.where(np.isfinite(pooled_work), pooled_work, pooled_all)
+    else:
+        pooled_work = pooled_all
     profiles: dict[str, np.ndarray] = {}
     k = settings.profile_shrink_days
     for w in range(7):
+        prior = pooled_work if w in workdays else pooled_all
         own, weight = _weighted_shares(values, totals, recent & (weekdays == w), weights)
-        own = np.where(np.isfinite(own), own, pooled)
-        shrunk = (weight * own + k * pooled) / np.maximum(weight + k, 1e-12)
-        profiles[str(w)] = _normalise(shrunk, open_mask[w])
-    workdays = [w for w in range(7) if w not in weekend] or list(range(7))
-    offdays = [w for w in range(7) if w in weekend] or list(range(7))
+        own = np.where(np.isfinite(own), own, prior)
+        shrunk = (weight * own + k * prior) / np.maximum(weight + k, 1e-12)
+        profiles[str(w)] = _normalise(_smooth(shrunk, settings.profile_smooth), open_mask[w])
     workday = np.mean([profiles[str(w)] for w in workdays], axis=0)
     offday = np.mean([profiles[str(w)] for w in offdays], axis=0)
     profiles["working_weekend"] = _normalise(workday, open_mask[workdays].any(axis=0))

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from wfm.errors import InvalidInput
 
 
 class ForecastSettings(BaseModel):
@@ -25,9 +27,9 @@ class ForecastSettings(BaseModel):
     promotion_factor: float = Field(2.0, gt=0, description="promotion day vs an ordinary day")
     working_weekend_factor: float = Field(1.0, gt=0,
                                           description="swapped working weekend vs a workday")
-    level_halflife_weeks: float = Field(2.0, gt=0, description="recency weight of the level")
+    level_halflife_weeks: float = Field(1.0, gt=0, description="recency weight of the level")
     trend_weeks: int = Field(8, ge=0, description="weeks used for the trend (0: no trend)")
-    trend_min_weeks: int = Field(4, ge=2, description="weekly means needed to fit a trend")
+    trend_min_weeks: int = Field(2, ge=2, description="weekly means needed to fit a trend")
     trend_damping: float = Field(0.98, ge=0, le=1, description="per-day damping of the trend")
     weekday_halflife_weeks: float = Field(6.0, gt=0,
                                           description="recency weight of weekday effects")
@@ -35,6 +37,10 @@ class ForecastSettings(BaseModel):
     profile_halflife_weeks: float = Field(4.0, gt=0)
     profile_shrink_days: float = Field(1.0, ge=0,
                                        description="pull of a weekday profile to the pooled one")
+    profile_prior: str = Field("workdays", pattern="^(workdays|all)$",
+                               description="profile a workday's profile is shrunk toward")
+    profile_smooth: float = Field(0.1, ge=0, le=0.34,
+                                  description="weight of each neighbouring interval")
     open_weeks: int = Field(8, ge=1, description="weeks that decide which intervals are open")
     aht_halflife_weeks: float = Field(4.0, gt=0)
     aht_shrink_contacts: float = Field(20.0, ge=0)
@@ -52,4 +58,11 @@ def settings_for(config: Any, **overrides: Any) -> ForecastSettings:
     section = getattr(config, "forecast", None)
     data = section.model_dump() if hasattr(section, "model_dump") else dict(section or {})
     data.update({k: v for k, v in overrides.items() if v is not None})
-    return ForecastSettings(**data)
+    try:
+        return ForecastSettings(**data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]) or "forecast"
+        message = first["msg"].removeprefix("Value error, ")
+        raise InvalidInput(f"forecast setting {name}: {message}, got "
+                           f"{first.get('input')!r}") from None

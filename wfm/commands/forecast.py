@@ -1,0 +1,172 @@
+"""``wfm forecast`` (history in, forecast CSV out) and ``wfm forecast backtest``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wfm.commands.common import (
+    EXIT_BAD_INPUT,
+    ConfigOption,
+    FormatOption,
+    OutputFormat,
+    cli_errors,
+    emit,
+    fail,
+    load_site,
+    progress,
+)
+from wfm.errors import InvalidInput
+
+forecast_app = typer.Typer(
+    help="Forecast contacts and AHT per interval and queue (run `wfm forecast backtest --help` "
+         "for the accuracy check).",
+    invoke_without_command=True,
+    no_args_is_help=False,
+)
+
+HolidayFactor = Annotated[float | None, typer.Option(
+    "--holiday-factor", help="Holiday volume vs an ordinary day, used when history has no "
+    "holiday (default 0.6).")]
+PromotionFactor = Annotated[float | None, typer.Option(
+    "--promotion-factor", help="Promotion-day volume vs an ordinary day, used when history has "
+    "no promotion day (default 2.0).")]
+
+
+def _settings(site: Any, holiday_factor: float | None, promotion_factor: float | None) -> Any:
+    from wfm.forecast.settings import settings_for
+
+    return settings_for(site, holiday_factor=holiday_factor, promotion_factor=promotion_factor)
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"--start must be a date YYYY-MM-DD, got {text!r}") from None
+
+
+@forecast_app.callback()
+def forecast(
+    ctx: typer.Context,
+    history: Annotated[Path | None, typer.Option(
+        "--history", help="History CSV: intervals (interval_start, contacts, aht_seconds"
+        "[, queue]) or contact records (arrival_time, handle_seconds[, queue, abandoned]).")]
+    = None,
+    start: Annotated[str | None, typer.Option(
+        "--start", help="First forecast day, YYYY-MM-DD.")] = None,
+    weeks: Annotated[int, typer.Option("--weeks", help="Horizon in weeks (1-52).")] = 1,
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Forecast CSV to write.")] = None,
+    holiday_factor: HolidayFactor = None,
+    promotion_factor: PromotionFactor = None,
+    config: ConfigOption = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Forecast every interval of the horizon for every queue: contacts, AHT, P10/P90."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from wfm.forecast import load_history, run_forecast
+    from wfm.tables import FORECAST, write_table
+
+    missing = [flag for flag, value in (("--history", history), ("--start", start),
+                                        ("-o/--output", output)) if value is None]
+    if missing:
+        fail(f"missing option(s) {', '.join(missing)} (see `wfm forecast --help`)",
+             EXIT_BAD_INPUT, output_format)
+    assert history is not None and start is not None and output is not None
+    with cli_errors(output_format):
+        site = load_site(config)
+        settings = _settings(site, holiday_factor, promotion_factor)
+        first = _parse_date(start)
+        progress(f"reading {history}")
+        frame = load_history(history, site, min_days=settings.min_history_days)
+        table, models = run_forecast(frame, site, start=first, weeks=weeks, settings=settings)
+        write_table(table, output, FORECAST)
+        last = first + timedelta(days=7 * weeks - 1)
+        special = _special_days(models, first, last)
+        queues = {queue: round(float(rows["contacts"].sum()), 1)
+                  for queue, rows in table.groupby("queue")}
+        summary = {"output": str(output), "start": first, "end": last, "weeks": weeks,
+                   "intervals": len(table), "queues": queues,
+                   "contacts_total": round(float(table["contacts"].sum()), 1),
+                   "special_days": special}
+        human = [f"wrote {output}: {len(table)} rows, {len(queues)} queue(s), {first} to {last}"]
+        human += [f"  {queue}: {total:.0f} contacts forecast" for queue, total in queues.items()]
+        for day in special:
+            source = (f"learned from {day['learned_from_days']} day(s) of history"
+                      if day["learned_from_days"] else "default, no such day in history")
+            human.append(f"  {day['date']} {day['kind']}: x{day['multiplier']:.2f} ({source})")
+        emit(summary, output_format, human)
+
+
+def _special_days(models: dict[str, Any], first: date, last: date) -> list[dict[str, Any]]:
+    """Horizon days that are not ordinary, with the multiplier used (first queue's model)."""
+    if not models:
+        return []
+    model = models[sorted(models)[0]]
+    dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    kinds = model.calendar.day_kinds(dates)
+    daily = model.model_["daily"]
+    return [{"date": d, "kind": k, "multiplier": round(daily.multipliers.get(k, 1.0), 3),
+             "learned_from_days": daily.learned.get(k, 0)}
+            for d, k in zip(dates, kinds, strict=True) if k != "normal"]
+
+
+@forecast_app.command("backtest")
+def backtest_command(
+    history: Annotated[Path, typer.Option("--history", help="History CSV (as for the forecast).")],
+    folds: Annotated[int, typer.Option("--folds", help="Number of rolling origins.")] = 4,
+    horizon_weeks: Annotated[int, typer.Option(
+        "--horizon-weeks", help="Weeks forecast from each origin.")] = 1,
+    holiday_factor: HolidayFactor = None,
+    promotion_factor: PromotionFactor = None,
+    config: ConfigOption = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Rolling-origin backtest: WAPE of the model vs seasonal naive on the same folds."""
+    from wfm.forecast import load_history
+    from wfm.forecast.backtest import backtest
+
+    with cli_errors(output_format):
+        site = load_site(config)
+        settings = _settings(site, holiday_factor, promotion_factor)
+        frame = load_history(history, site, min_days=settings.min_history_days)
+        progress(f"backtesting {folds} fold(s) of {horizon_weeks} week(s)")
+        result = backtest(frame, site, folds=folds, horizon_weeks=horizon_weeks,
+                          settings=settings)
+        scores = result.scores
+        records = scores.to_dict(orient="records")
+        gains = {}
+        for measure in ("interval_wape", "daily_wape", "aht_wape"):
+            model = result.score("model", "all", measure)
+            naive = result.score("seasonal_naive", "all", measure)
+            gains[measure] = (1 - model / naive) if naive and naive == naive else None
+        summary = {"history": str(history), "folds": [{"start": a, "end": b - timedelta(days=1)}
+                                                      for a, b in result.folds],
+                   "horizon_weeks": horizon_weeks, "scores": records,
+                   "improvement_vs_seasonal_naive": gains}
+        human = [f"backtest of {history}: {len(result.folds)} fold(s) of {horizon_weeks} "
+                 f"week(s), {result.folds[0][0]} to {result.folds[-1][1] - timedelta(days=1)}",
+                 f"  {'method':<15} {'days':<9} {'interval WAPE':>13} {'daily WAPE':>11} "
+                 f"{'AHT error':>10} {'intervals':>9}"]
+        for row in records:
+            human.append(f"  {row['method']:<15} {row['days']:<9} "
+                         f"{_pct(row['interval_wape']):>13} {_pct(row['daily_wape']):>11} "
+                         f"{_pct(row['aht_wape']):>10} {row['intervals']:>9}")
+        human.append("  model vs seasonal naive (all days): " + ", ".join(
+            f"{name.replace('_', ' ')} {_pct(gain)} lower" for name, gain in gains.items()))
+        emit(summary, output_format, human)
+
+
+def _pct(value: float | None) -> str:
+    if value is None or value != value:
+        return "-"
+    return f"{100 * value:.1f}%"
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(forecast_app, name="forecast")
