@@ -1,0 +1,239 @@
+"""The aggregate model: head-counts per agent group, day, shift type and queue.
+
+Agents with the same skills and night cap are interchangeable for coverage, so the model decides
+``x[g, d, s, q]`` (how many of group ``g`` work shift ``s`` for queue ``q`` on day ``d``) under
+the sums of the per-agent rules: availability per day, work per fully known week, work per
+window of ``max_consecutive_days + 1`` days (with the previous roster's tail) and nights per week.
+Every per-agent roster satisfies these sums, so the model is a relaxation and its best bound is
+an independent lower bound on the coverage cost of any legal roster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem
+from solvers.roster.soft import coverage_penalties
+
+
+@dataclass(frozen=True)
+class AggregatePlan:
+    """Head-counts ``counts[g, d, s, q]`` and the solve figures."""
+
+    groups: list[list[int]]
+    counts: np.ndarray
+    status: str
+    objective: float
+    best_bound: float
+    seconds: float
+
+
+def available(problem: RosterProblem) -> np.ndarray:
+    """(A, D) True where the agent may work (not on leave, in contract, not pinned to rest)."""
+    return (problem.forced == UNKNOWN) & ~np.isin(problem.fixed_shift, (OFF, LEAVE))
+
+
+def week_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
+    """(horizon days of a fully known week, most working days there) for agent ``a``."""
+    caps = []
+    need = problem.min_rest_days_per_week
+    for inside, before in problem.weeks():
+        if problem.week_known(a, before):
+            rest_before = sum(1 for d in before if problem.state_on(a, d) < 0)
+            caps.append((tuple(inside), max(0, len(inside) - max(0, need - rest_before))))
+    return caps
+
+
+def window_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
+    """(horizon days of a window of ``max_consecutive_days + 1`` days, most working days there),
+    counting the previous roster's working days inside the window."""
+    caps = []
+    limit = problem.max_consecutive_days
+    for start in range(-limit, problem.num_days - limit):
+        days = range(start, start + limit + 1)
+        inside = tuple(d for d in days if 0 <= d < problem.num_days)
+        worked = sum(1 for d in days if d < 0 and problem.state_on(a, d) >= 0)
+        caps.append((inside, max(0, limit - worked)))
+    return caps
+
+
+def entering_run(problem: RosterProblem, a: int) -> int:
+    """Working days in a row agent ``a`` has at the end of the previous roster."""
+    run = 0
+    for state in problem.previous[a]:
+        run = run + 1 if state >= 0 else 0
+    return run
+
+
+def _greedy_max_work(free: np.ndarray, days: tuple[int, ...], run: int, limit: int) -> int:
+    """Most days of ``days`` (consecutive) workable with runs of at most ``limit``: work every
+    free day until the run is full (resting as late as possible is optimal)."""
+    count = 0
+    for d in days:
+        if free[d] and run < limit:
+            run += 1
+            count += 1
+        else:
+            run = 0
+    return count
+
+
+def prefix_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
+    """Most working days of agent ``a`` in each prefix ``0..k`` of the horizon.
+
+    Working every day the rules still allow (rest as late as possible, with the run from the
+    previous roster and the rest owed in each known week) maximises every prefix at once.
+    """
+    free = available(problem)[a]
+    limit = problem.max_consecutive_days
+    run = entering_run(problem, a)
+    owed_in: dict[int, tuple[list[int], int]] = {}
+    for inside, before in problem.weeks():
+        if problem.week_known(a, before):
+            rest_before = sum(1 for d in before if problem.state_on(a, d) < 0)
+            owed = max(0, problem.min_rest_days_per_week - rest_before)
+            for d in inside:
+                owed_in[d] = (inside, owed)
+    rested: dict[int, int] = {}
+    caps, count = [], 0
+    for d in range(problem.num_days):
+        works = bool(free[d]) and run < limit
+        week = owed_in.get(d)
+        if works and week is not None:
+            inside, owed = week
+            owed -= rested.get(inside[0], 0)
+            later = sum(1 for e in inside if e > d and free[e])
+            later_rest = sum(1 for e in inside if e > d and not free[e])
+            works = owed - later_rest <= later
+        if works:
+            run += 1
+            count += 1
+        else:
+            run = 0
+            if week is not None:
+                rested[week[0][0]] = rested.get(week[0][0], 0) + 1
+        caps.append((tuple(range(d + 1)), count))
+    return caps
+
+
+def agent_work_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
+    """Week, window and prefix caps of agent ``a``, tightened by its available days and run."""
+    free = available(problem)[a]
+    limit = problem.max_consecutive_days
+    run = entering_run(problem, a)
+    caps = []
+    for days, cap in (*week_caps(problem, a), *window_caps(problem, a)):
+        if days:
+            start_run = run if days[0] == 0 else 0
+            cap = min(cap, _greedy_max_work(free, days, start_run, limit))
+        caps.append((days, cap))
+    return caps + prefix_caps(problem, a)
+
+
+def agent_night_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
+    """(horizon days of a week, most night shifts agent ``a`` can work in them)."""
+    cap = int(problem.max_nights[a])
+    if cap < 0:
+        return []
+    out = []
+    first = -problem.dates[0].weekday()
+    for monday in range(first, problem.num_days, 7):
+        days = range(monday, monday + 7)
+        inside = tuple(d for d in days if 0 <= d < problem.num_days)
+        before = sum(1 for d in days if d < 0 and problem.state_on(a, d) >= 0
+                     and problem.night[problem.state_on(a, d)])
+        out.append((inside, max(0, cap - before)))
+    return out
+
+
+def build_aggregate(problem: RosterProblem) -> tuple[cp_model.CpModel, dict, list[list[int]]]:
+    """The aggregate CP-SAT model, its count variables ``x[g, d, s, q]`` and the groups."""
+    model = cp_model.CpModel()
+    groups = problem.groups()
+    free = available(problem)
+    x: dict[tuple[int, int, int, int], cp_model.IntVar] = {}
+    for g, members in enumerate(groups):
+        skills = problem.skills[members[0]]
+        for d in range(problem.num_days):
+            people = int(free[members, d].sum())
+            for s in range(problem.num_shifts):
+                for q in skills:
+                    pinned = sum(1 for a in members if problem.fixed_shift[a, d] == s
+                                 and problem.fixed_queue[a, d] == q)
+                    x[g, d, s, q] = model.new_int_var(pinned, max(people, pinned),
+                                                      f"count(g={g},d={d},s={s},q={q})")
+            day_total = [x[g, d, s, q] for s in range(problem.num_shifts) for q in skills]
+            model.add(sum(day_total) <= people)
+            for s in range(problem.num_shifts):
+                pinned_s = sum(1 for a in members if problem.fixed_shift[a, d] == s)
+                if pinned_s:
+                    model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
+        _add_summed_caps(model, problem, x, g, members, skills)
+    penalties = coverage_penalties(model, problem, _scheduled_terms(problem, x))
+    model.minimize(sum(p.weight * p.var for p in penalties))
+    return model, x, groups
+
+
+def _add_summed_caps(model: cp_model.CpModel, problem: RosterProblem, x: dict, g: int,
+                     members: list[int], skills: tuple[int, ...]) -> None:
+    work = {d: sum(x[g, d, s, q] for s in range(problem.num_shifts) for q in skills)
+            for d in range(problem.num_days)}
+    caps: dict[tuple[int, ...], int] = {}
+    nights: dict[tuple[int, ...], int] = {}
+    for a in members:
+        own: dict[tuple[int, ...], int] = {}
+        for days, cap in agent_work_caps(problem, a):
+            own[days] = min(cap, own.get(days, cap))
+        for days, cap in own.items():
+            caps[days] = caps.get(days, 0) + cap
+        for days, cap in agent_night_caps(problem, a):
+            nights[days] = nights.get(days, 0) + cap
+    for days, cap in caps.items():
+        if days:
+            model.add(sum(work[d] for d in days) <= cap)
+    night_shifts = [s for s in range(problem.num_shifts) if problem.night[s]]
+    for days, cap in nights.items():
+        if days and night_shifts:
+            model.add(sum(x[g, d, s, q] for d in days for s in night_shifts for q in skills)
+                      <= cap)
+
+
+def _scheduled_terms(problem: RosterProblem, x: dict) -> dict[tuple[int, int], list]:
+    terms: dict[tuple[int, int], list] = {}
+    for (_g, d, s, q), var in x.items():
+        for t in problem.cover[d][s]:
+            terms.setdefault((int(t), q), []).append(var)
+    return terms
+
+
+def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float,
+                    hint: np.ndarray | None = None) -> AggregatePlan:
+    """Solve the aggregate model; raises nothing (a relaxation of a pre-checked problem)."""
+    model, x, groups = build_aggregate(problem)
+    solver = cp_model.CpSolver()
+    configure(solver, problem, time_limit_seconds)
+    status = solver.solve(model)
+    counts = np.zeros((len(groups), problem.num_days, problem.num_shifts, problem.num_queues),
+                      dtype=np.int64)
+    name = solver.status_name(status)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for key, var in x.items():
+            counts[key] = solver.value(var)
+        objective = float(solver.objective_value)
+    else:
+        objective = float("nan")
+    return AggregatePlan(groups, counts, name, objective, float(solver.best_objective_bound),
+                         float(solver.wall_time))
+
+
+def configure(solver: cp_model.CpSolver, problem: RosterProblem, time_limit_seconds: float
+              ) -> None:
+    """Solver settings, all on ``solver.parameters`` (from the site configuration)."""
+    settings = problem.config.roster
+    solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_seconds))
+    solver.parameters.num_workers = settings.num_workers
+    solver.parameters.random_seed = settings.random_seed
+    solver.parameters.linearization_level = 2

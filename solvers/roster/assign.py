@@ -1,0 +1,290 @@
+"""Assign individual agents to the aggregate head-counts, day by day, then fill gaps.
+
+Agents of one group are interchangeable for coverage, so for each day and group the
+constructive pass only decides *who* works (those with the least need to rest: weekly rest still
+owed, length of the current run, preferred rest days, weekend rest so far) and *which shift* each
+worker takes (keep yesterday's shift, otherwise move later in the day, never back to an earlier
+start when avoidable; nights go to those with the fewest so far). Every choice is checked
+against the hard rules with the days already decided and the pinned days ahead, and resting
+never breaks a rule, so the result is always legal. A repair pass then adds shifts where
+coverage is still short and legal rest days allow it.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+
+import numpy as np
+
+from solvers.roster.legal import agent_violations
+from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
+
+
+class _State:
+    """The roster being built and the facts the greedy choices need per agent."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        num_agents, num_days = problem.num_agents, problem.num_days
+        self.states = np.full((num_agents, num_days), UNKNOWN, dtype=np.int64)
+        self.queues = np.full((num_agents, num_days), -1, dtype=np.int64)
+        forced = problem.forced != UNKNOWN
+        self.states[forced] = problem.forced[forced]
+        pinned_rest = np.isin(problem.fixed_shift, (OFF, LEAVE)) & ~forced
+        self.states[pinned_rest] = problem.fixed_shift[pinned_rest]
+        self.nights = np.zeros(num_agents, dtype=np.int64)
+        self.weekend_rest = np.zeros(num_agents, dtype=np.int64)
+        self.fixed_run_after = np.zeros((num_agents, num_days + 1), dtype=np.int64)
+        for d in range(num_days - 1, -1, -1):
+            self.fixed_run_after[:, d] = np.where(problem.fixed_shift[:, d] >= 0,
+                                                  self.fixed_run_after[:, d + 1] + 1, 0)
+        self.run = np.zeros(num_agents, dtype=np.int64)
+        for i in range(problem.num_previous):
+            self.run = np.where(problem.previous[:, i] >= 0, self.run + 1, 0)
+        self.week_of: dict[int, tuple[list[int], list[int]]] = {}
+        for inside, before in problem.weeks():
+            for d in inside:
+                self.week_of[d] = (inside, before)
+        self.night_week: dict[int, list[int]] = {}
+        first = -problem.dates[0].weekday()
+        for monday in range(first, num_days, 7):
+            for d in range(max(0, monday), min(num_days, monday + 7)):
+                self.night_week[d] = list(range(monday, monday + 7))
+
+    def state(self, a: int, d: int) -> int:
+        return self.problem.state_on(a, d, self.states)
+
+    def week_slack(self, a: int, d: int) -> tuple[int, int]:
+        """(rest days still owed in d's week if a works on d, free days left after d)."""
+        week = self.week_of.get(d)
+        if week is None or not self.problem.week_known(a, week[1]):
+            return 0, 0
+        inside, before = week
+        rest = sum(1 for e in before if self.problem.state_on(a, e) < 0)
+        free = 0
+        for e in inside:
+            if e == d:
+                continue
+            value = self.states[a, e]
+            if value in (OFF, LEAVE):
+                rest += 1
+            elif e > d and value == UNKNOWN and self.problem.fixed_shift[a, e] == UNKNOWN:
+                free += 1
+        return max(0, self.problem.min_rest_days_per_week - rest), free
+
+    def can_work(self, a: int, d: int, s: int) -> bool:
+        """Whether shift ``s`` on day ``d`` keeps every rule of agent ``a`` satisfiable."""
+        problem = self.problem
+        if self.run[a] + 1 + self.fixed_run_after[a, d + 1] > problem.max_consecutive_days:
+            return False
+        owed, free = self.week_slack(a, d)
+        if owed > free:
+            return False
+        for k in range(1, problem.rest_span_days + 1):
+            before = self.state(a, d - k)
+            if before >= 0 and problem.forbidden_gap(before, s, k):
+                return False
+            if d + k < problem.num_days:
+                after = int(self.states[a, d + k])
+                if after < 0:
+                    after = int(problem.fixed_shift[a, d + k])
+                if after >= 0 and problem.forbidden_gap(s, after, k):
+                    return False
+        cap = int(problem.max_nights[a])
+        if cap >= 0 and problem.night[s]:
+            nights = 0
+            for e in self.night_week[d]:
+                value = self.state(a, e) if e != d else UNKNOWN
+                if e > d and value < 0:
+                    value = int(problem.fixed_shift[a, e])
+                if value >= 0 and problem.night[value]:
+                    nights += 1
+            if nights + 1 > cap:
+                return False
+        return True
+
+    def rest_desire(self, a: int, d: int, noise: float) -> float:
+        """Higher for agents who should rest today (they are chosen to work last)."""
+        problem = self.problem
+        owed, free = self.week_slack(a, d)
+        slack = problem.max_consecutive_days - int(self.run[a])  # working days left in a row
+        if owed:
+            slack = min(slack, free + 1 - owed)
+        desire = -float(min(slack, 50))  # earliest deadline rests first
+        if problem.preferred_rest[a, problem.weekday(d)]:
+            desire += 0.6
+        if problem.weekday(d) >= 5:
+            desire += 0.3 / (1 + self.weekend_rest[a])
+        return desire + noise
+
+    def place(self, a: int, d: int, s: int, q: int) -> None:
+        self.states[a, d] = s
+        self.queues[a, d] = q
+        if s >= 0 and self.problem.night[s]:
+            self.nights[a] += 1
+
+    def close_day(self, d: int) -> None:
+        working = self.states[:, d] >= 0
+        self.states[:, d] = np.where(self.states[:, d] == UNKNOWN, OFF, self.states[:, d])
+        self.run = np.where(working, self.run + 1, 0)
+        if self.problem.weekday(d) >= 5:
+            self.weekend_rest += ~working
+
+
+def assign_counts(problem: RosterProblem, groups: list[list[int]], counts: np.ndarray,
+                  *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """States (A, D) and queues (A, D) realising ``counts[g, d, s, q]`` as closely as the rules
+    allow."""
+    rng = np.random.default_rng(seed)
+    noise = rng.random(problem.num_agents) * 1e-3
+    state = _State(problem)
+    for d in range(problem.num_days):
+        for g, members in enumerate(groups):
+            need = counts[g, d].copy()
+            free = []
+            for a in members:
+                if state.states[a, d] != UNKNOWN:
+                    continue
+                pinned = int(problem.fixed_shift[a, d])
+                if pinned >= 0:
+                    q = int(problem.fixed_queue[a, d])
+                    if q < 0:
+                        q = max(problem.skills[a], key=lambda k, s=pinned: need[s, k])
+                    state.place(a, d, pinned, q)
+                    need[pinned, q] -= 1
+                else:
+                    free.append(a)
+            need = np.clip(need, 0, None)
+            target = int(need.sum())
+            if target == 0 or not free:
+                continue
+            candidates = {}
+            for a in free:
+                allowed = [s for s in range(problem.num_shifts) if state.can_work(a, d, s)]
+                if allowed:
+                    candidates[a] = (state.rest_desire(a, d, noise[a]), allowed)
+            _choose_workers(state, d, candidates, need)
+        state.close_day(d)
+    return state.states, state.queues
+
+
+def _shift_cost(state: _State, a: int, d: int, s: int) -> float:
+    """Cost of giving shift ``s`` to agent ``a`` on day ``d``: keep yesterday's shift, move
+    later in the day rather than earlier, spread nights."""
+    problem = state.problem
+    yesterday = state.state(a, d - 1)
+    if yesterday == s:
+        cost = -5.0
+    elif yesterday >= 0:
+        cost = 10.0 if problem.shift_start[s] < problem.shift_start[yesterday] else 3.0
+    else:
+        cost = 1.0
+    if problem.night[s]:
+        cap = int(problem.max_nights[a])
+        cost += 0.3 * float(state.nights[a]) + (6.0 / (cap + 1) if cap >= 0 else 0.0)
+    return cost
+
+
+def _choose_workers(state: _State, d: int, candidates: dict[int, tuple[float, list[int]]],
+                    need: np.ndarray) -> None:
+    """Pick who works (least need to rest first), then give the workers the needed (shift,
+    queue) slots with the fewest shift changes; slots left open go to the next candidates."""
+    ranked = sorted(candidates, key=lambda a: candidates[a][0])
+    target = int(need.sum())
+    _fill_slots(state, d, [(a, candidates[a][1]) for a in ranked[:target]], need)
+    if need.sum() > 0:
+        spare = [(a, candidates[a][1]) for a in ranked if state.states[a, d] == UNKNOWN]
+        _fill_slots(state, d, spare, need, keep_order=True)
+
+
+def _fill_slots(state: _State, d: int, workers: list[tuple[int, list[int]]], need: np.ndarray,
+                *, keep_order: bool = False) -> None:
+    problem = state.problem
+    order = sorted(range(problem.num_shifts), key=lambda s: -problem.shift_start[s])
+    left = dict(workers)
+    rank = {a: i for i, (a, _) in enumerate(workers)}
+    for s in order:
+        slots = int(need[s].sum())
+        if slots <= 0:
+            continue
+        if keep_order:
+            ranked = [a for a, allowed in workers if a in left and s in allowed]
+        else:
+            ranked = [a for _, a in sorted(
+                (_shift_cost(state, a, d, s) - 0.01 * len(allowed) + 1e-6 * rank[a], a)
+                for a, allowed in left.items() if s in allowed)]
+        for a in ranked[:slots]:
+            q = max(problem.skills[a], key=lambda k: need[s, k])
+            state.place(a, d, s, q)
+            need[s, q] -= 1
+            del left[a]
+
+
+# ---- repair: add shifts where coverage is short ----------------------------------------------
+
+def scheduled_counts(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
+                     ) -> np.ndarray:
+    """Scheduled agents per interval and queue (T, Q)."""
+    scheduled = np.zeros_like(problem.required)
+    agents, days = np.nonzero(states >= 0)
+    for a, d in zip(agents, days, strict=True):
+        scheduled[problem.cover[d][states[a, d]], queues[a, d]] += 1
+    return scheduled
+
+
+def _gain(problem: RosterProblem, scheduled: np.ndarray, d: int, s: int, q: int) -> int:
+    """Objective decrease from one more agent on shift ``s``, day ``d``, queue ``q``."""
+    t = problem.cover[d][s]
+    short = np.clip(problem.required[t, q] - scheduled[t, q], 0, None)
+    saved = shortfall_cost(short) - shortfall_cost(np.clip(short - 1, 0, None))
+    over = (scheduled[t, q] >= problem.required[t, q]).sum()
+    weights = problem.weights
+    return int(weights.coverage * saved.sum() - weights.overstaffing * over)
+
+
+def fill_gaps(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
+              deadline: float) -> int:
+    """Add legal shifts on rest days while that lowers the coverage cost; returns how many."""
+    scheduled = scheduled_counts(problem, states, queues)
+    by_queue: dict[int, list[int]] = {q: [] for q in range(problem.num_queues)}
+    for a in range(problem.num_agents):
+        for q in problem.skills[a]:
+            by_queue[q].append(a)
+    heap = []
+    for d in range(problem.num_days):
+        for s in range(problem.num_shifts):
+            for q in range(problem.num_queues):
+                gain = _gain(problem, scheduled, d, s, q)
+                if gain > 0:
+                    heap.append((-gain, d, s, q))
+    heapq.heapify(heap)
+    added = 0
+    while heap and time.monotonic() < deadline:
+        negative, d, s, q = heapq.heappop(heap)
+        gain = _gain(problem, scheduled, d, s, q)
+        if gain <= 0:
+            continue
+        if gain < -negative:
+            heapq.heappush(heap, (-gain, d, s, q))
+            continue
+        chosen = _first_legal(problem, states, queues, by_queue[q], d, s, q, deadline)
+        if chosen is None:
+            continue
+        scheduled[problem.cover[d][s], q] += 1
+        added += 1
+        heapq.heappush(heap, (-_gain(problem, scheduled, d, s, q), d, s, q))
+    return added
+
+
+def _first_legal(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+                 agents: list[int], d: int, s: int, q: int, deadline: float) -> int | None:
+    for a in agents:
+        if states[a, d] != OFF or problem.forced[a, d] != UNKNOWN or (
+                problem.fixed_shift[a, d] != UNKNOWN) or time.monotonic() > deadline:
+            continue
+        states[a, d], queues[a, d] = s, q
+        if not agent_violations(problem, a, states[a], first_only=True):
+            return a
+        states[a, d], queues[a, d] = OFF, -1
+    return None

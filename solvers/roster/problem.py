@@ -1,0 +1,345 @@
+"""The roster problem as plain data: index maps, availability, previous tails and demand.
+
+Everything the models need is computed here once from the input tables, so that the model
+builders never touch a DataFrame. Unknown names (shift codes, agents in the leave table ...) raise
+``InvalidInput`` while the problem is built.
+
+Conventions: ``a`` agent, ``d`` horizon day, ``s`` shift type, ``q`` queue, ``t`` interval.
+Roster states are encoded as integers: a shift index ``s >= 0``, ``OFF = -1``, ``LEAVE = -2`` and
+``UNKNOWN = -3`` (a previous day the previous roster does not show).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from wfm.config import SiteConfig
+from wfm.coverage import covered_offsets_minutes
+from wfm.errors import InvalidInput
+from wfm.tables import WEEKDAYS
+
+OFF = -1
+LEAVE = -2
+UNKNOWN = -3
+NIGHT_START_MINUTE = 22 * 60  # a shift working any minute of 22:00-06:00 is a night shift
+NIGHT_END_MINUTE = 6 * 60 + 24 * 60
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Integer weights of the soft goals (``config.roster.weights`` by name).
+
+    Defaults put coverage far above everything else, then fairness, then preferences.
+    """
+
+    coverage: int = 100        # per agent-interval short, times the convex step cost
+    overstaffing: int = 2      # per agent-interval over the requirement
+    fairness_nights: int = 4   # per night above the group's fewest, per agent (max - min)
+    fairness_weekend: int = 4  # weekend rest days spread (max - min per group)
+    switches: int = 3          # per change of shift type between consecutive working days
+    quick_returns: int = 20    # per later-to-earlier shift change on consecutive days
+    preferences: int = 2       # per worked preferred rest day
+
+    @classmethod
+    def from_config(cls, weights: dict[str, float]) -> Weights:
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(weights) - known)
+        if unknown:
+            raise InvalidInput(f"unknown roster weight(s) {', '.join(unknown)}; known: "
+                               f"{', '.join(sorted(known))}")
+        return cls(**{k: int(round(v)) for k, v in weights.items()})
+
+
+# Convex shortfall cost: unit k short in one interval costs STEP_COSTS of its segment.
+SEGMENT_WIDTHS = (1, 1, 2, 4)   # then an open last segment
+STEP_COSTS = (1, 2, 3, 4, 6)
+
+
+def shortfall_cost(units: int | np.ndarray) -> np.ndarray:
+    """Convex cost of ``units`` agents short in one interval (before the coverage weight).
+
+    The k-th missing agent costs 1, 2, 3, 3, 4, 4, 4, 4, 6, 6, ... so one interval five short
+    (13) costs more than five intervals one short (5).
+    """
+    units = np.asarray(units, dtype=np.int64)
+    cost = np.zeros_like(units)
+    left = units.copy()
+    for width, step in zip((*SEGMENT_WIDTHS, None), STEP_COSTS, strict=True):
+        take = left if width is None else np.minimum(left, width)
+        cost += take * step
+        left = left - take
+    return cost
+
+
+def is_night(start_minute: int, duration_minutes: int) -> bool:
+    """A shift is a night shift when it works any minute between 22:00 and 06:00."""
+    end = start_minute + duration_minutes
+    for offset in (-1440, 0, 1440):
+        if start_minute < NIGHT_END_MINUTE + offset and end > NIGHT_START_MINUTE + offset:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class RosterProblem:
+    """Index maps and arrays describing one roster instance (see module docstring)."""
+
+    config: SiteConfig
+    dates: tuple[date, ...]
+    shift_codes: tuple[str, ...]
+    shift_start: np.ndarray          # (S,) minutes after the date's midnight
+    shift_end: np.ndarray            # (S,) minutes after the date's midnight (may exceed 1440)
+    night: np.ndarray                # (S,) bool
+    queues: tuple[str, ...]
+    agent_ids: tuple[str, ...]
+    agent_index: dict[str, int]
+    skills: tuple[tuple[int, ...], ...]  # queue indices per agent
+    max_nights: np.ndarray           # (A,) -1 = no cap
+    preferred_rest: np.ndarray       # (A, 7) bool, Mon..Sun
+    forced: np.ndarray               # (A, D) OFF/LEAVE forced, or UNKNOWN (free)
+    fixed_shift: np.ndarray          # (A, D) shift index pinned, or UNKNOWN
+    fixed_queue: np.ndarray          # (A, D) queue index pinned, or -1 (any of the skills)
+    previous: np.ndarray             # (A, P) state on the P days before the horizon
+    interval_starts: tuple[pd.Timestamp, ...]  # naive local
+    required: np.ndarray             # (T, Q) scheduled_agents
+    cover: tuple[tuple[np.ndarray, ...], ...]  # cover[d][s] -> interval indices
+    max_consecutive_days: int
+    min_rest_days_per_week: int
+    min_rest_minutes: int
+    weights: Weights = field(default_factory=Weights)
+
+    # ---- sizes -------------------------------------------------------------------------------
+    @property
+    def num_agents(self) -> int:
+        return len(self.agent_ids)
+
+    @property
+    def num_days(self) -> int:
+        return len(self.dates)
+
+    @property
+    def num_shifts(self) -> int:
+        return len(self.shift_codes)
+
+    @property
+    def num_queues(self) -> int:
+        return len(self.queues)
+
+    @property
+    def num_previous(self) -> int:
+        return int(self.previous.shape[1])
+
+    # ---- derived facts -----------------------------------------------------------------------
+    def weekday(self, d: int) -> int:
+        return self.dates[d].weekday()
+
+    def state_on(self, a: int, day: int, roster: np.ndarray | None = None) -> int:
+        """State of agent ``a`` on horizon day ``day`` (negative: previous days)."""
+        if day < 0:
+            index = self.num_previous + day
+            return int(self.previous[a, index]) if index >= 0 else UNKNOWN
+        if roster is None or day >= self.num_days:
+            return UNKNOWN
+        return int(roster[a, day])
+
+    def forbidden_gap(self, s_before: int, s_after: int, days_apart: int) -> bool:
+        """True when shift ``s_after`` ``days_apart`` days after ``s_before`` rests too little."""
+        gap = days_apart * 1440 + int(self.shift_start[s_after]) - int(self.shift_end[s_before])
+        return gap < self.min_rest_minutes
+
+    @property
+    def rest_span_days(self) -> int:
+        """How many days apart two shifts can still break the minimum rest."""
+        longest = int(self.shift_end.max() - self.shift_start.min())
+        return max(1, -(-(self.min_rest_minutes + longest) // 1440))
+
+    def weeks(self) -> list[tuple[list[int], list[int]]]:
+        """Monday-Sunday weeks touching the horizon: (horizon days, previous offsets < 0)."""
+        out: list[tuple[list[int], list[int]]] = []
+        first_monday = self.dates[0] - timedelta(days=self.dates[0].weekday())
+        monday = first_monday
+        while monday <= self.dates[-1]:
+            days = [(monday + timedelta(days=i) - self.dates[0]).days for i in range(7)]
+            inside = [d for d in days if 0 <= d < self.num_days]
+            before = [d for d in days if d < 0]
+            if len(inside) + len(before) == 7:  # ends inside the horizon
+                out.append((inside, before))
+            monday += timedelta(days=7)
+        return out
+
+    def week_known(self, a: int, before: list[int]) -> bool:
+        return all(self.state_on(a, d) != UNKNOWN for d in before)
+
+    def groups(self) -> list[list[int]]:
+        """Agents with identical skills and night cap (interchangeable for coverage)."""
+        keys: dict[tuple[tuple[int, ...], int], list[int]] = {}
+        for a in range(self.num_agents):
+            keys.setdefault((self.skills[a], int(self.max_nights[a])), []).append(a)
+        return list(keys.values())
+
+
+# ---- building the problem from tables --------------------------------------------------------
+
+def _dates(value: object) -> date:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def _optional(frame: pd.DataFrame | None, column: str) -> pd.Series:
+    if frame is None or column not in frame.columns:
+        return pd.Series([None] * (0 if frame is None else len(frame)), dtype=object)
+    return frame[column]
+
+
+def horizon_dates(requirement: pd.DataFrame, config: SiteConfig) -> tuple[date, ...]:
+    """Every date from the requirement's first to its last interval date."""
+    if requirement.empty:
+        raise InvalidInput("the requirement table has no rows: nothing to roster")
+    local = pd.to_datetime(requirement["interval_start"])
+    if local.dt.tz is not None:
+        local = local.dt.tz_convert(config.tz).dt.tz_localize(None)
+    first, last = local.min().date(), local.max().date()
+    return tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
+
+
+def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *,
+                  leave: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
+                  fixed: pd.DataFrame | None = None) -> RosterProblem:
+    """Turn the input tables (as ``wfm.tables.read_table`` returns them) into a problem."""
+    dates = horizon_dates(requirement, config)
+    day_index = {d: i for i, d in enumerate(dates)}
+    codes = tuple(t.code for t in config.shifts)
+    shift_index = {c: i for i, c in enumerate(codes)}
+    starts = np.array([t.start_minute for t in config.shifts], dtype=np.int64)
+    ends = starts + np.array([t.duration_minutes for t in config.shifts], dtype=np.int64)
+    night = np.array([is_night(t.start_minute, t.duration_minutes) for t in config.shifts])
+
+    if agents.empty:
+        raise InvalidInput("the agents table has no rows: nobody to roster")
+    agent_ids = tuple(str(a) for a in agents["agent_id"])
+    agent_index = {a: i for i, a in enumerate(agent_ids)}
+    queue_names = set(requirement["queue"].astype(str))
+    for skills in agents["skills"]:
+        queue_names.update(str(q) for q in skills)
+    queues = tuple(sorted(queue_names))
+    queue_index = {q: i for i, q in enumerate(queues)}
+    skills = tuple(tuple(sorted(queue_index[str(q)] for q in set(s))) for s in agents["skills"])
+
+    num_agents, num_days = len(agent_ids), len(dates)
+    max_nights = np.full(num_agents, -1, dtype=np.int64)
+    for a, value in enumerate(_optional(agents, "max_nights_per_week")):
+        if value is not None and not pd.isna(value):
+            max_nights[a] = int(value)
+    preferred = np.zeros((num_agents, 7), dtype=bool)
+    for a, days in enumerate(_optional(agents, "preferred_rest_days")):
+        if isinstance(days, tuple | list):
+            for name in days:
+                preferred[a, WEEKDAYS.index(str(name))] = True
+
+    forced = np.full((num_agents, num_days), UNKNOWN, dtype=np.int64)
+    for a, (start, end) in enumerate(zip(_optional(agents, "start_date"),
+                                         _optional(agents, "end_date"), strict=True)):
+        for d, day in enumerate(dates):
+            if (start is not None and not pd.isna(start) and day < _dates(start)) or (
+                    end is not None and not pd.isna(end) and day > _dates(end)):
+                forced[a, d] = OFF
+    if leave is not None:
+        for row, (agent, day) in enumerate(zip(leave["agent_id"], leave["date"], strict=True)):
+            a = _agent(agent_index, agent, "leave", row)
+            d = day_index.get(_dates(day))
+            if d is not None:
+                forced[a, d] = LEAVE
+
+    fixed_shift = np.full((num_agents, num_days), UNKNOWN, dtype=np.int64)
+    fixed_queue = np.full((num_agents, num_days), -1, dtype=np.int64)
+    if fixed is not None:
+        fixed_queues = _optional(fixed, "queue")
+        for row, (agent, day, code, queue) in enumerate(zip(
+                fixed["agent_id"], fixed["date"], fixed["shift"], fixed_queues, strict=True)):
+            a = _agent(agent_index, agent, "fixed", row)
+            d = day_index.get(_dates(day))
+            if d is None:
+                continue
+            fixed_shift[a, d] = _state(shift_index, str(code), "fixed", row)
+            if queue is not None and not pd.isna(queue) and str(queue) != "":
+                if str(queue) not in queue_index:
+                    raise InvalidInput(f"unknown queue {queue!r}", file="fixed", line=row + 2,
+                                       field="queue")
+                fixed_queue[a, d] = queue_index[str(queue)]
+
+    lookback = max(config.rules.max_consecutive_days, 7) + 2
+    prev = np.full((num_agents, lookback), UNKNOWN, dtype=np.int64)
+    if previous is not None:
+        for row, (agent, day, code) in enumerate(zip(previous["agent_id"], previous["date"],
+                                                     previous["shift"], strict=True)):
+            if str(agent) not in agent_index:
+                continue  # people who left: their past does not constrain anyone
+            offset = (_dates(day) - dates[0]).days
+            if -lookback <= offset < 0:
+                prev[agent_index[str(agent)], lookback + offset] = _state(
+                    shift_index, str(code), "previous", row)
+
+    intervals, required, cover = _demand(requirement, config, dates, queues, queue_index)
+    return RosterProblem(
+        config=config, dates=dates, shift_codes=codes, shift_start=starts, shift_end=ends,
+        night=night, queues=queues, agent_ids=agent_ids, agent_index=agent_index, skills=skills,
+        max_nights=max_nights, preferred_rest=preferred, forced=forced, fixed_shift=fixed_shift,
+        fixed_queue=fixed_queue, previous=prev, interval_starts=intervals, required=required,
+        cover=cover, max_consecutive_days=config.rules.max_consecutive_days,
+        min_rest_days_per_week=config.rules.min_rest_days_per_week,
+        min_rest_minutes=int(round(config.rules.min_rest_hours * 60)),
+        weights=Weights.from_config(config.roster.weights))
+
+
+def _agent(agent_index: dict[str, int], agent: object, label: str, row: int) -> int:
+    if str(agent) not in agent_index:
+        raise InvalidInput(f"unknown agent {agent!r} (not in the agents table)", file=label,
+                           line=row + 2, field="agent_id")
+    return agent_index[str(agent)]
+
+
+def _state(shift_index: dict[str, int], code: str, label: str, row: int) -> int:
+    code = code.strip()
+    if code.upper() == "OFF":
+        return OFF
+    if code.upper() == "LEAVE":
+        return LEAVE
+    if code not in shift_index:
+        known = ", ".join([*shift_index, "OFF", "LEAVE"])
+        raise InvalidInput(f"unknown shift code {code!r}; known: {known}", file=label,
+                           line=row + 2, field="shift")
+    return shift_index[code]
+
+
+def _demand(requirement: pd.DataFrame, config: SiteConfig, dates: tuple[date, ...],
+            queues: tuple[str, ...], queue_index: dict[str, int]
+            ) -> tuple[tuple[pd.Timestamp, ...], np.ndarray, tuple[tuple[np.ndarray, ...], ...]]:
+    """Interval list (requirement ∪ shift-covered), required (T, Q) and cover[d][s]."""
+    local = pd.to_datetime(requirement["interval_start"])
+    if local.dt.tz is not None:
+        local = local.dt.tz_convert(config.tz).dt.tz_localize(None)
+    offsets = [covered_offsets_minutes(t, config.interval_minutes) for t in config.shifts]
+    covered = set()
+    per_day: list[list[list[pd.Timestamp]]] = []
+    for day in dates:
+        midnight = pd.Timestamp(day)
+        row = [[midnight + pd.Timedelta(minutes=int(m)) for m in offs] for offs in offsets]
+        per_day.append(row)
+        for stamps in row:
+            covered.update(stamps)
+    stamps = sorted(covered | set(local))
+    index = {t: i for i, t in enumerate(stamps)}
+    required = np.zeros((len(stamps), len(queues)), dtype=np.int64)
+    values = requirement["scheduled_agents"].to_numpy()
+    for t, q, value in zip(local, requirement["queue"].astype(str), values, strict=True):
+        required[index[t], queue_index[q]] = int(value)
+    cover = tuple(tuple(np.array([index[t] for t in row], dtype=np.int64) for row in day_rows)
+                  for day_rows in per_day)
+    return tuple(stamps), required, cover

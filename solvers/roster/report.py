@@ -1,0 +1,79 @@
+"""From solver arrays to tables and figures: the roster frame, penalty totals, shortfall.
+
+``evaluate`` prices a roster with the same soft goals the full model minimises, so rosters from
+the decomposition and from the full model are compared in the same units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
+
+
+def coverage_cost(problem: RosterProblem, scheduled: np.ndarray) -> int:
+    """Weighted convex shortfall plus over-staffing for scheduled counts (T, Q)."""
+    short = np.clip(problem.required - scheduled, 0, None)
+    over = np.clip(scheduled - problem.required, 0, None)
+    weights = problem.weights
+    return int(weights.coverage * shortfall_cost(short).sum() + weights.overstaffing * over.sum())
+
+
+def evaluate(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray
+             ) -> dict[str, int]:
+    """Each soft goal's weighted penalty and their ``total`` (the objective)."""
+    weights = problem.weights
+    working = states >= 0
+    parts = {"coverage": coverage_cost(problem, scheduled)}
+    night = np.where(working, problem.night[np.clip(states, 0, None)], False)
+    weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
+    nights_spread = weekend_spread = 0
+    for members in problem.groups():
+        if len(members) < 2:
+            continue
+        nights = night[members].sum(axis=1)
+        nights_spread += int(nights.max() - nights.min()) if problem.night.any() else 0
+        if weekend.any():
+            rests = (~working[members][:, weekend]).sum(axis=1)
+            weekend_spread += int(rests.max() - rests.min())
+    parts["fairness_nights"] = weights.fairness_nights * nights_spread
+    parts["fairness_weekend"] = weights.fairness_weekend * weekend_spread
+    before = np.concatenate([problem.previous[:, -1:], states[:, :-1]], axis=1)
+    changed = (before >= 0) & working & (before != states)
+    start = problem.shift_start
+    backward = changed & (start[np.clip(states, 0, None)] < start[np.clip(before, 0, None)])
+    parts["switches"] = weights.switches * int((changed & ~backward).sum())
+    parts["quick_returns"] = weights.quick_returns * int(backward.sum())
+    weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
+    preferred = problem.preferred_rest[:, weekday] & (problem.forced == UNKNOWN)
+    parts["preferences"] = weights.preferences * int((preferred & working).sum())
+    parts["total"] = sum(parts.values())
+    return parts
+
+
+def roster_frame(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
+                 ) -> pd.DataFrame:
+    """The roster table: agent_id, date, shift (code, OFF or LEAVE), queue (empty at rest)."""
+    names = {OFF: "OFF", LEAVE: "LEAVE", UNKNOWN: "OFF"}
+    rows = []
+    for a, agent in enumerate(problem.agent_ids):
+        for d, day in enumerate(problem.dates):
+            s, q = int(states[a, d]), int(queues[a, d])
+            rows.append((agent, day, problem.shift_codes[s] if s >= 0 else names[s],
+                         problem.queues[q] if s >= 0 and q >= 0 else ""))
+    return pd.DataFrame(rows, columns=["agent_id", "date", "shift", "queue"])
+
+
+def shortfall_figures(problem: RosterProblem, scheduled: np.ndarray) -> dict[str, object]:
+    """Total shortfall (agent-intervals and agent-hours) and the worst interval."""
+    short = np.clip(problem.required - scheduled, 0, None)
+    total = int(short.sum())
+    hours = total * problem.config.interval_minutes / 60
+    worst: dict[str, object] = {"interval_start": None, "queue": None, "shortfall": 0}
+    if total:
+        t, q = np.unravel_index(int(np.argmax(short)), short.shape)
+        worst = {"interval_start": problem.interval_starts[t].isoformat(),
+                 "queue": problem.queues[q], "shortfall": int(short[t, q])}
+    return {"shortfall_agent_intervals": total, "shortfall_agent_hours": hours,
+            "required_agent_intervals": int(problem.required.sum()), "worst_interval": worst}

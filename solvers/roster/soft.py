@@ -1,0 +1,179 @@
+"""Soft goals: each function returns penalties whose weighted sum is the objective.
+
+Coverage first: shortfall per interval and queue is split into segments of rising marginal cost
+(``problem.SEGMENT_WIDTHS`` / ``STEP_COSTS``), a convex piecewise-linear cost that stays exact in
+the LP relaxation; over-staffing costs a little per agent-interval. Then fairness (nights and
+weekend rest spread within each group of interchangeable agents, few shift-type switches, no
+later-to-earlier quick returns) and preferred rest days.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solvers.roster.problem import SEGMENT_WIDTHS, STEP_COSTS, UNKNOWN, RosterProblem
+from solvers.roster.variables import WorkVars, day_work, shift_work
+
+
+@dataclass(frozen=True)
+class Penalty:
+    """A non-negative variable (literal or excess) times an integer weight, with a name."""
+
+    var: cp_model.IntVar | cp_model.LinearExpr
+    weight: int
+    name: str
+
+
+def coverage_penalties(model: cp_model.CpModel, problem: RosterProblem,
+                       terms: dict[tuple[int, int], list]) -> list[Penalty]:
+    """Convex shortfall and light over-staffing for every interval and queue.
+
+    ``terms[t, q]`` lists the expressions whose sum is the scheduled head-count.
+    """
+    weights = problem.weights
+    penalties: list[Penalty] = []
+    num_t, num_q = problem.required.shape
+    for t in range(num_t):
+        for q in range(num_q):
+            need = int(problem.required[t, q])
+            scheduled = terms.get((t, q), [])
+            if not scheduled:
+                if need:
+                    cost = sum(_segment_costs(need))
+                    penalties.append(Penalty(model.new_constant(cost), weights.coverage,
+                                             f"shortfall(t={t},q={q})"))
+                continue
+            total = sum(scheduled)
+            if need:
+                segments = []
+                left = need
+                for k, step in enumerate(STEP_COSTS):
+                    width = SEGMENT_WIDTHS[k] if k < len(SEGMENT_WIDTHS) else left
+                    width = min(width, left)
+                    if width <= 0:
+                        break
+                    var = model.new_int_var(0, width, f"short(t={t},q={q},k={k})")
+                    segments.append(var)
+                    penalties.append(Penalty(var, weights.coverage * step,
+                                             f"shortfall(t={t},q={q},step={k})"))
+                    left -= width
+                model.add(total + sum(segments) >= need)
+            if weights.overstaffing:
+                over = model.new_int_var(0, problem.num_agents,
+                                         f"over(t={t},q={q})")
+                model.add(over >= total - need)
+                penalties.append(Penalty(over, weights.overstaffing, f"overstaffing(t={t},q={q})"))
+    return penalties
+
+
+def _segment_costs(units: int) -> list[int]:
+    costs, left = [], units
+    for k, step in enumerate(STEP_COSTS):
+        width = SEGMENT_WIDTHS[k] if k < len(SEGMENT_WIDTHS) else left
+        take = min(width, left)
+        costs.append(take * step)
+        left -= take
+    return costs
+
+
+def penalize_coverage(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
+                      ) -> list[Penalty]:
+    """Coverage of the full model: scheduled = agents whose shift covers the interval."""
+    terms: dict[tuple[int, int], list] = {}
+    for (_a, d, s, q), var in work.items():
+        for t in problem.cover[d][s]:
+            terms.setdefault((int(t), q), []).append(var)
+    return coverage_penalties(model, problem, terms)
+
+
+def _spread(model: cp_model.CpModel, values: list, upper: int, name: str) -> cp_model.IntVar:
+    high = model.new_int_var(0, upper, f"{name}_max")
+    low = model.new_int_var(0, upper, f"{name}_min")
+    model.add_max_equality(high, values)
+    model.add_min_equality(low, values)
+    spread = model.new_int_var(0, upper, name)
+    model.add(spread == high - low)
+    return spread
+
+
+def penalize_night_spread(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
+                          ) -> list[Penalty]:
+    """Nights spread evenly: (most - fewest nights) within each group of alike agents."""
+    nights = [s for s in range(problem.num_shifts) if problem.night[s]]
+    if not nights or not problem.weights.fairness_nights:
+        return []
+    penalties = []
+    for g, members in enumerate(problem.groups()):
+        if len(members) < 2:
+            continue
+        counts = [sum(shift_work(work, problem, a, d, s) for d in range(problem.num_days)
+                      for s in nights) for a in members]
+        spread = _spread(model, counts, problem.num_days, f"night_spread(g={g})")
+        penalties.append(Penalty(spread, problem.weights.fairness_nights, spread.name))
+    return penalties
+
+
+def penalize_weekend_spread(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
+                            ) -> list[Penalty]:
+    """Weekend rest spread evenly: (most - fewest rest days on Sat/Sun) within each group."""
+    weekend = [d for d in range(problem.num_days) if problem.weekday(d) >= 5]
+    if not weekend or not problem.weights.fairness_weekend:
+        return []
+    penalties = []
+    for g, members in enumerate(problem.groups()):
+        if len(members) < 2:
+            continue
+        rests = [len(weekend) - sum(day_work(work, problem, a, d) for d in weekend)
+                 for a in members]
+        spread = _spread(model, rests, len(weekend), f"weekend_rest_spread(g={g})")
+        penalties.append(Penalty(spread, problem.weights.fairness_weekend, spread.name))
+    return penalties
+
+
+def penalize_switches(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
+                      ) -> list[Penalty]:
+    """A change of shift type between consecutive working days, heavier when the later day
+    starts earlier (a quick return such as NIGHT then DAY). Counts the previous roster's last day.
+    """
+    weights = problem.weights
+    penalties: list[Penalty] = []
+    for a in range(problem.num_agents):
+        for d in range(problem.num_days):
+            for s_before in range(problem.num_shifts):
+                for s_after in range(problem.num_shifts):
+                    if s_before == s_after:
+                        continue
+                    backward = problem.shift_start[s_after] < problem.shift_start[s_before]
+                    weight = weights.quick_returns if backward else weights.switches
+                    if not weight:
+                        continue
+                    after = shift_work(work, problem, a, d, s_after)
+                    if d == 0:
+                        if problem.state_on(a, -1) != s_before:
+                            continue
+                        lit: cp_model.IntVar | cp_model.LinearExpr = after
+                    else:
+                        before = shift_work(work, problem, a, d - 1, s_before)
+                        lit = model.new_bool_var(f"switch(a={a},d={d},{s_before}->{s_after})")
+                        model.add(lit >= before + after - 1)
+                    kind = "quick_return" if backward else "switch"
+                    penalties.append(Penalty(lit, weight, f"{kind}(agent={problem.agent_ids[a]},"
+                                                          f"date={problem.dates[d]})"))
+    return penalties
+
+
+def penalize_preferences(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
+                         ) -> list[Penalty]:
+    """One unit per working day on one of the agent's preferred rest weekdays."""
+    if not problem.weights.preferences:
+        return []
+    penalties = []
+    for a in range(problem.num_agents):
+        for d in range(problem.num_days):
+            if problem.preferred_rest[a, problem.weekday(d)] and problem.forced[a, d] == UNKNOWN:
+                penalties.append(Penalty(day_work(work, problem, a, d), problem.weights.preferences,
+                                         f"preferred_rest(agent={problem.agent_ids[a]},"
+                                         f"date={problem.dates[d]})"))
+    return penalties

@@ -1,0 +1,179 @@
+"""Build, solve and extract: the full model for small instances, the decomposition for large.
+
+``plan_roster`` runs: pre-check (specific conflicts) → aggregate head-count model (coverage-
+optimal counts and the independent lower bound) → constructive assignment of individuals →
+gap filling → for small instances the full agent x day x shift model, warm-started from that
+roster. Every roster returned passes the solver's own rule check; ``wfm.rules.check_roster``
+verifies it independently in the tests.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from ortools.sat.python import cp_model
+
+from solvers.roster.aggregate import configure, solve_aggregate
+from solvers.roster.assign import assign_counts, fill_gaps, scheduled_counts
+from solvers.roster.legal import agent_violations, precheck
+from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, build_problem
+from solvers.roster.report import evaluate, roster_frame, shortfall_figures
+from solvers.roster.rules import HARD_RULES, SOFT_RULES
+from solvers.roster.soft import Penalty
+from solvers.roster.variables import WorkVars, build_work_vars
+from wfm.config import SiteConfig
+from wfm.coverage import coverage_table
+from wfm.errors import Infeasible
+
+FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is worth solving
+AGGREGATE_SHARE = 0.4         # share of the time limit for the aggregate model
+
+
+@dataclass(frozen=True)
+class RosterSolution:
+    """A solved roster and how good it is.
+
+    ``objective`` prices the roster with every soft goal; ``best_bound`` is a proven lower bound
+    on it; ``lower_bound`` is the aggregate model's bound on the coverage part alone (independent
+    of agent identities); ``gap = (objective - best_bound) / objective``.
+    """
+
+    status: str
+    objective: float
+    best_bound: float
+    gap: float
+    seconds: float
+    lower_bound: float
+    assignments: pd.DataFrame
+    coverage: pd.DataFrame
+    penalties: dict[str, int] = field(default_factory=dict)
+    figures: dict[str, object] = field(default_factory=dict)
+    method: str = "decomposition"
+
+
+def build_model(problem: RosterProblem) -> tuple[cp_model.CpModel, WorkVars, list[Penalty]]:
+    """Variables, every hard rule, every soft goal and the objective in one CP-SAT model."""
+    model = cp_model.CpModel()
+    work = build_work_vars(model, problem)
+    for add_rule in HARD_RULES:
+        add_rule(model, work, problem)
+    penalties: list[Penalty] = []
+    for penalize in SOFT_RULES:
+        penalties.extend(penalize(model, work, problem))
+    model.minimize(sum(p.weight * p.var for p in penalties))
+    return model, work, penalties
+
+
+def solve_full(problem: RosterProblem, *, time_limit_seconds: float,
+               hint: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> tuple[str, float, float, np.ndarray, np.ndarray] | None:
+    """Solve the full model; (status, objective, bound, states, queues) or None if no solution."""
+    model, work, _ = build_model(problem)
+    if hint is not None:
+        states, queues = hint
+        for (a, d, s, q), var in work.items():
+            model.add_hint(var, bool(states[a, d] == s and queues[a, d] == q))
+    solver = cp_model.CpSolver()
+    configure(solver, problem, time_limit_seconds)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    states = np.where(problem.forced != UNKNOWN, problem.forced, OFF).astype(np.int64)
+    queues = np.full_like(states, -1)
+    for (a, d, s, q), var in work.items():
+        if solver.boolean_value(var):
+            states[a, d], queues[a, d] = s, q
+    return (solver.status_name(status), float(solver.objective_value),
+            float(solver.best_objective_bound), states, queues)
+
+
+def _infeasible(problem: RosterProblem) -> None:
+    conflicts = precheck(problem)
+    if conflicts:
+        first = conflicts[0]
+        more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+        raise Infeasible(f"no legal roster: agent {first.agent_id} on {first.date} breaks rule "
+                         f"{first.code}: {first.message}{more}", conflicts=conflicts)
+
+
+def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
+                  progress: Callable[[str], None] | None = None) -> RosterSolution:
+    """Solve a built problem (see module docstring)."""
+    say = progress or (lambda _message: None)
+    started = time.monotonic()
+    deadline = started + time_limit_seconds
+    _infeasible(problem)
+
+    say(f"aggregate model: {problem.num_agents} agents, {problem.num_days} days, "
+        f"{len(problem.groups())} groups")
+    plan = solve_aggregate(problem, time_limit_seconds=AGGREGATE_SHARE * time_limit_seconds)
+    say(f"aggregate {plan.status}: cost {plan.objective:g}, bound {plan.best_bound:g} "
+        f"({plan.seconds:.1f} s)")
+    states, queues = assign_counts(problem, plan.groups, plan.counts,
+                                   seed=problem.config.roster.random_seed)
+    now = time.monotonic()
+    added = fill_gaps(problem, states, queues, deadline=now + 0.3 * max(0.0, deadline - now))
+    scheduled = scheduled_counts(problem, states, queues)
+    parts = evaluate(problem, states, scheduled)
+    say(f"assigned individuals: objective {parts['total']} (gap filling added {added} shifts)")
+    status, method = "FEASIBLE", "decomposition"
+    best_bound = max(plan.best_bound, 0.0)
+
+    work_vars = sum(len(problem.skills[a]) for a in range(problem.num_agents)) * (
+        problem.num_days * problem.num_shifts)
+    left = deadline - time.monotonic()
+    if work_vars <= FULL_MODEL_MAX_VARS and left > 0.2:
+        say(f"full model: {work_vars} work variables, {left:.1f} s left")
+        found = solve_full(problem, time_limit_seconds=left, hint=(states, queues))
+        if found is not None:
+            full_status, objective, bound, full_states, full_queues = found
+            best_bound = max(best_bound, bound)
+            if objective <= parts["total"]:
+                states, queues, status, method = full_states, full_queues, full_status, "full"
+                scheduled = scheduled_counts(problem, states, queues)
+                parts = evaluate(problem, states, scheduled)
+    if status != "OPTIMAL" and parts["total"] <= best_bound:
+        status = "OPTIMAL"
+
+    broken = [v for a in range(problem.num_agents)
+              for v in agent_violations(problem, a, states[a], queues[a], first_only=True)]
+    if broken:  # a bug, never a property of the input: fail loudly rather than return it
+        raise RuntimeError(f"internal error: roster breaks {broken[0]}")
+
+    objective = float(parts["total"])
+    gap = (objective - best_bound) / objective if objective > 0 else 0.0
+    assignments = roster_frame(problem, states, queues)
+    return RosterSolution(
+        status=status, objective=objective, best_bound=best_bound, gap=max(gap, 0.0),
+        seconds=time.monotonic() - started, lower_bound=plan.best_bound,
+        assignments=assignments, coverage=pd.DataFrame(), penalties=parts,
+        figures=shortfall_figures(problem, scheduled), method=method)
+
+
+def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *,
+                leave: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
+                fixed: pd.DataFrame | None = None, time_limit_seconds: float | None = None,
+                progress: Callable[[str], None] | None = None) -> RosterSolution:
+    """Plan a roster for the requirement's dates; raises ``Infeasible`` naming agent, date, rule.
+
+    Parameters
+    ----------
+    requirement, agents, leave, previous, fixed
+        Tables as ``wfm.tables.read_table`` returns them.
+    config
+        Site configuration (shift templates, rules, weights, solver settings).
+    time_limit_seconds
+        Wall-clock budget; defaults to ``config.roster.time_limit_seconds``.
+    progress
+        Called with a short line at each phase.
+    """
+    problem = build_problem(requirement, agents, config, leave=leave, previous=previous,
+                            fixed=fixed)
+    limit = time_limit_seconds or config.roster.time_limit_seconds
+    solution = solve_problem(problem, time_limit_seconds=float(limit), progress=progress)
+    coverage = coverage_table(solution.assignments, requirement, config)
+    return RosterSolution(**{**solution.__dict__, "coverage": coverage})
