@@ -224,9 +224,8 @@ class Store:
                 if violations:
                     raise RosterRejected(f"the roster breaks {len(violations)} rule(s); fix it or "
                                          "import with force=true", violations)
-            for row in frame[["agent_id", "date", "shift", "queue"]].itertuples(index=False):
-                session.merge(RosterCell(agent_id=row.agent_id, date=row.date, shift=row.shift,
-                                         queue=row.queue))
+            cells = frame[["agent_id", "date", "shift", "queue"]].to_dict("records")
+            self._upsert(session, RosterCell, cells, ("agent_id", "date"))
             new_version = self._bump(session, version)
             self._audit(session, actor, action, {
                 "rows": len(frame), "agents": len(agent_ids), "forced": force}, reason,
@@ -250,6 +249,17 @@ class Store:
         return check_roster(merged.reset_index(drop=True), agents, self.config,
                             requirement_queues=self._queues(session))
 
+    def _upsert(self, session: Session, model: type[Any], rows: list[dict[str, Any]],
+                keys: tuple[str, ...]) -> None:
+        """Insert ``rows``, replacing those whose ``keys`` already exist (one executemany)."""
+        if not rows:
+            return
+        insert = pg_insert if self._locking else sqlite_insert
+        statement = insert(model.__table__)
+        changed = {c: statement.excluded[c] for c in rows[0] if c not in keys}
+        session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed),
+                        rows)
+
     def _lock_version(self, session: Session) -> int:
         query = select(RosterMeta.version).where(RosterMeta.id == 1)
         if self._locking:
@@ -267,13 +277,16 @@ class Store:
     # ---- requirement ---------------------------------------------------------------------
     def import_requirement(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "") -> int:
         """Insert or replace the requirement rows in ``frame`` (by interval and queue)."""
+        table = pd.DataFrame({"interval_start": _utc_column(frame["interval_start"]),
+                              "queue": frame["queue"].astype(str)})
+        for name in REQUIREMENT_FIELDS:
+            values = frame[name] if name in frame.columns else pd.Series(None, index=frame.index)
+            table[name] = values.astype(object).where(values.notna(), None)
+        table["agents"] = frame["agents"].astype(int)
+        table["scheduled_agents"] = frame["scheduled_agents"].astype(int)
+        rows = table.to_dict("records")
         with self._write() as session:
-            for row in frame.to_dict("records"):
-                values = {name: _float_or_none(row.get(name)) for name in REQUIREMENT_FIELDS}
-                values["agents"] = int(row["agents"])
-                values["scheduled_agents"] = int(row["scheduled_agents"])
-                session.merge(RequirementRow(interval_start=_to_utc(row["interval_start"]),
-                                             queue=row["queue"], **values))
+            self._upsert(session, RequirementRow, rows, ("interval_start", "queue"))
             self._audit(session, actor, "requirement.import", {"rows": len(frame)}, reason)
         return len(frame)
 
@@ -506,8 +519,9 @@ class Store:
     # ---- login events --------------------------------------------------------------------
     def add_events(self, *, frame: pd.DataFrame, actor: Actor) -> tuple[int, int]:
         """Store login events, ignoring ones already stored; returns (inserted, duplicates)."""
-        rows = [{"agent_id": r.agent_id, "timestamp": _to_utc(r.timestamp), "state": r.state}
-                for r in frame[["agent_id", "timestamp", "state"]].itertuples(index=False)]
+        rows = pd.DataFrame({"agent_id": frame["agent_id"],
+                             "timestamp": _utc_column(frame["timestamp"]),
+                             "state": frame["state"]}).to_dict("records")
         insert = pg_insert if self._locking else sqlite_insert
         inserted = 0
         with self._write() as session:
@@ -558,6 +572,11 @@ class Store:
         if job is None:
             raise NotFound(f"job {job_id} not found")
         return job
+
+
+def _utc_column(values: pd.Series) -> list[datetime]:
+    utc = pd.to_datetime(values).dt.tz_convert("UTC").dt.tz_localize(None)
+    return [t.to_pydatetime() for t in utc]
 
 
 def _cells_frame(rows: Any) -> pd.DataFrame:
