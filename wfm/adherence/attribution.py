@@ -76,6 +76,10 @@ def attribute(segments: pd.DataFrame, cells: Cells, tz: str) -> pd.DataFrame:
     ``segments`` must be sorted by (agent, start) and disjoint within an agent.
     """
     pieces = split_at_cells(segments, cells)
+    if pieces.empty:
+        return pd.DataFrame({name: pd.Series([], dtype=kind) for name, kind in zip(
+            PIECE_COLUMNS, ["int64", "int64", "int64", bool, "int64", "int64", object],
+            strict=True)})
     agent = pieces["agent"].to_numpy(np.int64)
     start = pieces["start_ns"].to_numpy(np.int64)
     end = pieces["end_ns"].to_numpy(np.int64)
