@@ -12,7 +12,10 @@ a row for it with a valid shift (a template code, ``OFF`` or ``LEAVE``). The *ho
 the first to the last date in the roster. Previous-roster rows on or after the horizon start are
 ignored (the roster supersedes them). Unknown days break runs of working days and keep a week
 from being judged for rest days, because nothing can be said about them. Rules are only reported
-when they break on a day of the horizon: previous-roster facts are context, not the subject.
+when the roster's own days take part in breaking them: previous-roster facts are context, not the
+subject. So a run of working days is reported when it goes over the limit on a horizon day, a
+week's rest days when the week has a horizon day, a week's nights when one of them is in the
+horizon, and a short rest when the shift after it is in the horizon.
 
 A row with an unknown shift or a second row for the same agent and date is reported, and (for
 the second row) the first row is the one the other rules see.
@@ -486,7 +489,9 @@ def _check_nights(grid: _Grid, config: SiteConfig, limits: np.ndarray,
     nights = grid.working & night_of[np.where(grid.working, grid.state, 0)]
     counts = grid.weeks(nights).sum(axis=2)
     over = counts > np.nan_to_num(limits, nan=np.inf)[:, None]
-    agent, w = np.nonzero(over & grid.week_in_horizon()[None, :])
+    # the roster is to blame only when it adds a night to the week
+    added = grid.weeks(nights & grid.in_horizon[None, :]).any(axis=2)
+    agent, w = np.nonzero(over & added)
     for a, k in zip(agent, w, strict=True):
         monday = grid.origin + 7 * k
         name = grid.agents[a]
