@@ -1,0 +1,110 @@
+"""``wfm adherence`` through the typer app: outputs, exit codes and the problems file."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from wfm.cli import app
+from wfm.tables import ADHERENCE, read_table
+
+ROSTER = "agent_id,date,shift\na1,2026-11-23,DAY\na2,2026-11-23,DAY\n"
+EVENTS = ("agent_id,timestamp,state\n"
+          "a1,2026-11-23T08:30:00,login\na1,2026-11-23T16:00:00,logout\n"
+          "a2,2026-11-23T09:00:00,login\na2,2026-11-23T16:00:00,logout\n")
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "roster.csv").write_text(ROSTER)
+    (tmp_path / "events.csv").write_text(EVENTS)
+    return tmp_path
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, ["adherence", *args])
+
+
+def test_writes_the_adherence_table(files):
+    out = files / "adherence.csv"
+    result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+                    "-o", str(out))
+    assert result.exit_code == 0, result.output
+    header = out.read_text().splitlines()[0].split(",")
+    assert header == ADHERENCE.names
+    table = read_table(out, ADHERENCE)   # the output honours its own contract
+    a2 = table[table["agent_id"] == "a2"].iloc[0]
+    # DAY 08:30-16:00 (450 min); a2 30 min late: 420/450 = 93.33%
+    assert (a2["late_start_minutes"], a2["adherence_pct"]) == (30, 93.33)
+    assert "team adherence 96.67%" in result.output   # (450 + 420) / 900
+    assert "no data problems" in result.output
+    assert not (files / "adherence.problems.csv").exists()
+
+
+def test_json_summary_and_below_target(files):
+    out = files / "adherence.csv"
+    result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+                    "-o", str(out), "--format", "json", "--grace-minutes", "0")
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["adherence_pct"] == 96.67
+    assert summary["agents_below_target"] == []
+    assert summary["problems"] == 0
+
+
+def test_problems_are_written_beside_the_output(files):
+    (files / "events.csv").write_text(EVENTS + "a2,2026-11-23T16:00:00,logout\n"
+                                      "zz,2026-11-23T10:00:00,login\n")
+    out = files / "adherence.csv"
+    result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+                    "-o", str(out))
+    assert result.exit_code == 0, result.output
+    problems = pd.read_csv(files / "adherence.problems.csv")
+    assert list(problems.columns) == ["file", "line", "agent_id", "problem", "action"]
+    assert sorted(problems["line"]) == [6, 7, 7]   # duplicate, unknown agent, open session
+    assert "3 data problem(s)" in result.output and "adherence.problems.csv" in result.output
+
+
+def test_sessions_and_period_flags(files):
+    (files / "sessions.csv").write_text(
+        "agent_id,login_time,logout_time\na1,2026-11-23T08:30:00,2026-11-23T16:00:00\n")
+    out = files / "adherence.csv"
+    problems = files / "p.csv"
+    result = invoke("--roster", str(files / "roster.csv"), "--sessions",
+                    str(files / "sessions.csv"), "--from", "2026-11-23", "--to", "2026-11-23",
+                    "--problems-out", str(problems), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    table = read_table(out, ADHERENCE)
+    assert list(table["absent"]) == [False, True]
+    assert problems.exists()   # asked for explicitly: written even when empty
+
+
+@pytest.mark.parametrize(("events", "message"), [
+    ("agent_id,timestamp,state\na1,yesterday,login\n", "line 2, field 'timestamp'"),
+    ("agent_id,timestamp,state\na1,2026-11-23T08:30:00,dancing\n", "line 2, field 'state'"),
+    ("agent_id,state\na1,login\n", "missing required column(s) timestamp"),
+])
+def test_malformed_events_exit_2(files, events, message):
+    (files / "events.csv").write_text(events)
+    out = files / "adherence.csv"
+    result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+                    "-o", str(out))
+    assert result.exit_code == 2
+    assert message in result.output
+    assert not out.exists()   # no partial output
+
+
+def test_events_or_sessions_exactly_one(files):
+    result = invoke("--roster", str(files / "roster.csv"), "-o", str(files / "a.csv"))
+    assert result.exit_code == 2
+    assert "exactly one" in result.output
+
+
+def test_bad_dates_exit_2(files):
+    result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+                    "--from", "23/11/2026", "-o", str(files / "a.csv"))
+    assert result.exit_code == 2
+    assert "--from must be a date YYYY-MM-DD" in result.output
