@@ -194,9 +194,7 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
         return f"peak {int(peak)} scheduled agents in one interval"
 
     def roster() -> str:
-        plan = planner
-        if plan is None:
-            from solvers.roster import plan_roster as plan
+        plan = planner if planner is not None else _default_planner()
         solution = plan(state["requirement"], tables["agents"], config, leave=tables["leave"],
                         previous=tables["previous"], time_limit_seconds=time_limit_seconds,
                         progress=say)
@@ -261,6 +259,12 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
     run.step("adherence", adherence)
     run.step("report", report)
     return result
+
+
+def _default_planner() -> Callable[..., Any]:
+    from solvers.roster import plan_roster  # OR-Tools: imported only when a roster is solved
+
+    return plan_roster  # type: ignore[no-any-return]
 
 
 class _RosterBroken(WfmError):

@@ -63,7 +63,10 @@ def report(
             from wfm.forecast import load_history
 
             tables["history"] = load_history(history, site)
-        path = build_report(out, config=site, **tables)
+        path = build_report(out, config=site, history=tables.get("history"),
+                            forecast=tables["forecast"], requirement=tables["requirement"],
+                            roster=tables["roster"], coverage=tables["coverage"],
+                            adherence=tables["adherence"], agents=tables["agents"])
         figures = headline_figures(requirement=tables["requirement"],
                                    coverage=tables["coverage"], adherence=tables["adherence"],
                                    config=site)

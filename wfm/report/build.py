@@ -307,6 +307,7 @@ class ReportPage:
         return line_chart(f"{queue}: contacts per interval", lines, axes, bands=bands)
 
     def _forecast_table(self) -> str:
+        assert self.forecast is not None
         frame = self.forecast.assign(day=self.forecast["interval_start"].dt.date)
         daily = frame.pivot_table(index="day", columns="queue", values="contacts",
                                   aggfunc="sum").round(0)
@@ -385,9 +386,9 @@ class ReportPage:
             rows.append(f'<tr><td class="name">{escape(str(agent_id))} {name}</td>'
                         f"{''.join(cells)}</tr>")
         counts = self.roster.groupby(["date", "shift"]).size().unstack(fill_value=0)
+        counts = counts.reindex(dates, fill_value=0)
         for code in list(counts.columns):
-            values = "".join(f"<td>{int(counts.at[d, code]) if d in counts.index else 0}</td>"
-                             for d in dates)
+            values = "".join(f"<td>{n}</td>" for n in counts[code].astype(int).tolist())
             rows.append(f'<tr><th class="name">{escape(str(code))} count</th>{values}</tr>')
         legend = " ".join(f'<span style="background:{c};padding:0 8px;margin-right:4px">'
                           f"&nbsp;</span>{escape(code)}" for code, c in colors.items())
@@ -434,7 +435,7 @@ class ReportPage:
         colors = ["#59a14f" if v >= target else "#e15759" for v in ordered["adherence_pct"]]
         tips = [f"{r.agent_id}: adherence {r.adherence_pct:.1f}%, conformance "
                 f"{r.conformance_pct:.1f}%, late {r.late_start_minutes:.0f} min, "
-                f"absent {int(r.absences)}" for r in ordered.itertuples(index=False)]
+                f"absent {r.absences:.0f}" for r in ordered.itertuples(index=False)]
         chart = bar_chart(f"Adherence per agent, highest first ({len(ordered)} agents)",
                           ordered["agent_id"].tolist(), ordered["adherence_pct"].tolist(),
                           colors, Axes(x_label="agents (hover a bar for the agent)",

@@ -126,8 +126,9 @@ def fairness_by_agent(roster: pd.DataFrame, config: SiteConfig,
     if agents is not None and "preferred_rest_days" in agents.columns:
         from wfm.tables import WEEKDAYS
 
-        wanted = {row.agent_id: {WEEKDAYS.index(d) for d in (row.preferred_rest_days or ())}
-                  for row in agents.itertuples(index=False)}
+        wanted = {agent: {WEEKDAYS.index(d) for d in (days or ())}
+                  for agent, days in zip(agents["agent_id"], agents["preferred_rest_days"],
+                                         strict=True)}
         rest = frame[~frame["working"]].groupby("agent_id")["weekday"].apply(set)
         met = {agent: bool(wanted[agent] & rest.get(agent, set()))
                for agent in table.index if wanted.get(agent)}

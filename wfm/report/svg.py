@@ -158,8 +158,8 @@ def line_chart(title: str, lines: Sequence[Line], axes: Axes, *,
     scheduled and the required agents of an interval.
     """
     n = max([len(line.values) for line in lines] + [len(b.high) for b in bands] + [0])
-    peaks = [float(v) for line in lines for v in line.values if _finite(v)]
-    peaks += [float(v) for band in bands for v in band.high if _finite(v)]
+    peaks = [float(v) for line in lines for v in line.values if v is not None and _finite(v)]
+    peaks += [float(v) for band in bands for v in band.high if v is not None and _finite(v)]
     frame = _Frame(n, nice_max(max(peaks, default=1.0)), width, height)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" '
              f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
