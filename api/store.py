@@ -559,7 +559,7 @@ class Store:
         with self._write() as session:
             job = session.get(SolveJob, job_id)
             if job is None:
-                raise NotFound(f"job {job_id} not found")
+                raise NotFound(f"job {job_id!r} not found")
             job.status = status
             job.version = version
             job.error = error
@@ -570,7 +570,7 @@ class Store:
         with self._read() as session:
             job = session.get(SolveJob, job_id)
         if job is None:
-            raise NotFound(f"job {job_id} not found")
+            raise NotFound(f"job {job_id!r} not found")
         return job
 
 

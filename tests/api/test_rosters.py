@@ -1,0 +1,147 @@
+"""Roster, agents, requirement and job routes through TestClient."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from tests.api.factories import Site, agents_csv, make_site, requirement_csv, roster_csv
+
+CSV = {"Content-Type": "text/csv"}
+
+
+def upload(site: Site, path: str, body: str, who: dict | None = None, **params: str):
+    return site.client.post(path, content=body, headers={**(who or site.planner), **CSV},
+                            params=params)
+
+
+def test_import_roster_replaces_agent_dates_and_bumps_version(site: Site) -> None:
+    before = site.client.get("/api/v1/rosters/current", headers=site.planner).json()
+    day = (site.start + timedelta(days=5)).isoformat()  # A1 rests on Saturday
+    response = upload(site, "/api/v1/rosters",
+                      f"agent_id,date,shift,queue\nA7,{day},OFF,\n")
+    assert response.status_code == 200
+    assert response.json() == {"version": before["version"] + 1}
+    after = site.client.get("/api/v1/rosters/current", headers=site.agents["A3"],
+                            params={"agent_id": "A7", "from": day, "to": day}).json()
+    assert after["rows"] == [{"agent_id": "A7", "date": day, "shift": "OFF", "queue": ""}]
+    assert len(site.client.get("/api/v1/rosters/current", headers=site.planner)
+               .json()["rows"]) == len(before["rows"])  # replaced, not added
+
+
+def test_import_roster_rejected_with_violations(site: Site) -> None:
+    # A1 working both weekends makes 14 days in a row: consecutive days and weekly rest break.
+    cells = "".join(f"A1,{(site.start + timedelta(days=k)).isoformat()},DAY,sales\n"
+                    for k in (5, 6, 12, 13))
+    response = upload(site, "/api/v1/rosters", "agent_id,date,shift,queue\n" + cells)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"].startswith("the roster breaks ")
+    assert body["detail"].endswith("rule(s); fix it or import with force=true")
+    found = {(v["code"], v["agent_id"]) for v in body["violations"]}
+    assert found == {("max_consecutive_days", "A1"), ("min_rest_days_per_week", "A1")}
+    forced = upload(site, "/api/v1/rosters", "agent_id,date,shift,queue\n" + cells,
+                    force="true", reason="peak week")
+    assert forced.status_code == 200
+    audit = site.client.get("/api/v1/audit", headers=site.planner).json()["items"][-1]
+    assert (audit["action"], audit["reason"], audit["details"]["forced"]) == (
+        "roster.import", "peak week", True)
+
+
+def test_import_roster_bad_csv_names_line_and_field(site: Site) -> None:
+    response = upload(site, "/api/v1/rosters", "agent_id,date,shift\nA1,2030-13-01,DAY\n")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("roster, line 2, field 'date'")
+
+
+def test_import_roster_unknown_shift_rejected(site: Site) -> None:
+    response = upload(site, "/api/v1/rosters",
+                      f"agent_id,date,shift,queue\nA1,{site.start},LATE,sales\n", force="true")
+    assert response.status_code == 422
+    assert response.json()["detail"] == ("unknown shift code 'LATE'; known: DAY, NIGHT, OFF, "
+                                          "LEAVE")
+
+
+def test_import_roster_forbidden_for_agent(site: Site) -> None:
+    response = upload(site, "/api/v1/rosters", roster_csv(site.start), who=site.agents["A1"])
+    assert (response.status_code, response.json()["detail"]) == (403, "planner role required")
+
+
+def test_read_current_roster_filters(site: Site) -> None:
+    rows = site.client.get("/api/v1/rosters/current", headers=site.agents["A1"], params={
+        "agent_id": "A4", "from": str(site.start), "to": str(site.start + timedelta(days=2))
+    }).json()["rows"]
+    assert [(r["date"], r["shift"]) for r in rows] == [
+        (str(site.start), "OFF"), (str(site.start + timedelta(days=1)), "OFF"),
+        (str(site.start + timedelta(days=2)), "NIGHT")]
+
+
+def test_read_current_roster_needs_token(site: Site) -> None:
+    response = site.client.get("/api/v1/rosters/current")
+    assert (response.status_code, response.json()["detail"]) == (401, "missing bearer token")
+
+
+def test_import_agents_and_requirement(tmp_path: Path) -> None:
+    site = make_site(tmp_path, load=False)
+    assert upload(site, "/api/v1/agents", agents_csv()).json() == {"rows": 7}
+    assert upload(site, "/api/v1/requirements", requirement_csv(site.start)).json() == {
+        "rows": 14 * 30 * 2}
+    # importing again replaces by key
+    assert upload(site, "/api/v1/requirements", requirement_csv(site.start, required=3)
+                  ).json() == {"rows": 840}
+    frame = site.store.requirement_frame()
+    assert len(frame) == 840 and set(frame["scheduled_agents"]) == {3}
+    assert str(frame["interval_start"].min()) == f"{site.start} 08:30:00+08:00"
+
+
+def test_import_agents_bad_csv(site: Site) -> None:
+    response = upload(site, "/api/v1/agents", "agent_id,name\nA1,x\n")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(
+        "agents, line 1: missing required column(s) skills")
+
+
+def test_import_requirement_forbidden_for_agent(site: Site) -> None:
+    response = upload(site, "/api/v1/requirements", requirement_csv(site.start),
+                      who=site.agents["A2"])
+    assert (response.status_code, response.json()["detail"]) == (403, "planner role required")
+
+
+def test_read_job_not_found(site: Site) -> None:
+    response = site.client.get("/api/v1/jobs/nope", headers=site.planner)
+    assert (response.status_code, response.json()["detail"]) == (404, "job 'nope' not found")
+
+
+def test_solve_without_requirement_rejected(tmp_path: Path) -> None:
+    site = make_site(tmp_path, load=False)
+    response = site.client.post("/api/v1/rosters/solve", headers=site.planner, json={})
+    assert response.status_code == 422
+    assert response.json()["detail"] == ("no requirement: send requirement_csv or POST "
+                                         "/api/v1/requirements")
+
+
+def test_solve_runs_as_a_job(tmp_path: Path) -> None:
+    site = make_site(tmp_path, load=False)
+    response = site.client.post("/api/v1/rosters/solve", headers=site.planner, json={
+        "requirement_csv": requirement_csv(site.start), "agents_csv": agents_csv(),
+        "time_limit_seconds": 10})
+    assert response.status_code == 202
+    job_id = response.json()["job_id"]
+    for _ in range(300):
+        job = site.client.get(f"/api/v1/jobs/{job_id}", headers=site.agents["A1"]).json()
+        if job["status"] in ("done", "failed"):
+            break
+        time.sleep(0.1)
+    try:
+        import solvers.roster as roster_solver
+
+        available = hasattr(roster_solver, "plan_roster")
+    except ImportError:
+        available = False
+    if not available:
+        assert job["status"] == "failed" and "plan_roster" in job["error"]
+        return
+    assert job["status"] in ("done", "failed"), job
+    if job["status"] == "done":
+        assert job["version"] == site.client.get("/healthz").json()["roster_version"]
