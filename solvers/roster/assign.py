@@ -96,7 +96,7 @@ class _State:
             nights = 0
             for e in self.night_week[d]:
                 value = self.state(a, e) if e != d else UNKNOWN
-                if e > d and value < 0:
+                if d < e < problem.num_days and value < 0:
                     value = int(problem.fixed_shift[a, e])
                 if value >= 0 and problem.night[value]:
                     nights += 1

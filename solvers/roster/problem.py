@@ -20,13 +20,12 @@ import pandas as pd
 from wfm.config import SiteConfig
 from wfm.coverage import covered_offsets_minutes
 from wfm.errors import InvalidInput
+from wfm.rules import is_night_shift
 from wfm.tables import WEEKDAYS
 
 OFF = -1
 LEAVE = -2
 UNKNOWN = -3
-NIGHT_START_MINUTE = 22 * 60  # a shift working any minute of 22:00-06:00 is a night shift
-NIGHT_END_MINUTE = 6 * 60 + 24 * 60
 
 
 @dataclass(frozen=True)
@@ -73,15 +72,6 @@ def shortfall_cost(units: int | np.ndarray) -> np.ndarray:
         cost += take * step
         left = left - take
     return cost
-
-
-def is_night(start_minute: int, duration_minutes: int) -> bool:
-    """A shift is a night shift when it works any minute between 22:00 and 06:00."""
-    end = start_minute + duration_minutes
-    for offset in (-1440, 0, 1440):
-        if start_minute < NIGHT_END_MINUTE + offset and end > NIGHT_START_MINUTE + offset:
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -219,7 +209,7 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
     shift_index = {c: i for i, c in enumerate(codes)}
     starts = np.array([t.start_minute for t in config.shifts], dtype=np.int64)
     ends = starts + np.array([t.duration_minutes for t in config.shifts], dtype=np.int64)
-    night = np.array([is_night(t.start_minute, t.duration_minutes) for t in config.shifts])
+    night = np.array([is_night_shift(t) for t in config.shifts])  # the checker's definition
 
     if agents.empty:
         raise InvalidInput("the agents table has no rows: nobody to roster")

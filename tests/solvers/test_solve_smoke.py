@@ -1,0 +1,112 @@
+"""End to end: solver rosters on varied random instances pass the independent checker, and the
+reported figures agree with wfm.coverage; tiny instances match brute force; conflicts are named."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from solvers.roster import plan_roster
+from solvers.roster.assign import scheduled_counts
+from solvers.roster.instances import InstanceParameters, make_instance
+from solvers.roster.problem import OFF, build_problem
+from solvers.roster.report import evaluate
+from wfm.coverage import coverage_table
+from wfm.errors import Infeasible
+from wfm.rules import check_roster
+
+from .factories import agents_frame, day, leave_frame, requirement_frame, rows, site
+
+CASES = {
+    "one queue, previous week, leave": InstanceParameters(num_agents=24, num_days=7,
+                                                          random_seed=1),
+    "two queues, uneven skills, two weeks": InstanceParameters(
+        num_agents=30, num_days=14, queues=("sales", "service"), multi_skill_share=0.2,
+        night_cap_share=0.3, leave_share=0.05, random_seed=2),
+    "mid-week start, no previous": InstanceParameters(
+        num_agents=16, num_days=10, start=day(3), with_previous=False, load=1.1,
+        random_seed=3),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_plan_roster_passes_the_checker(name):
+    params = CASES[name]
+    config = site(rules={"min_rest_hours": 10})  # forbids NIGHT (ends 23:30) -> DAY (08:30)
+    instance = make_instance(params, config)
+    agents = instance.agents.copy()
+    agents["start_date"] = [params.start + timedelta(days=2) if i == 0 else None
+                            for i in range(len(agents))]
+    agents["end_date"] = [params.start + timedelta(days=4) if i == 1 else None
+                          for i in range(len(agents))]
+    fixed = pd.concat([rows([(agents["agent_id"][2], params.start + timedelta(days=1), "NIGHT")],
+                            queue=agents["skills"][2][0]),
+                       rows([(agents["agent_id"][3], params.start, "OFF")])], ignore_index=True)
+    solution = plan_roster(instance.requirement, agents, config, leave=instance.leave,
+                           previous=instance.previous, fixed=fixed, time_limit_seconds=3)
+
+    violations = check_roster(solution.assignments, agents, config, previous=instance.previous,
+                              leave=instance.leave, fixed=fixed,
+                              requirement_queues=list(params.queues))
+    assert violations == []
+    assert len(solution.assignments) == len(agents) * params.num_days
+
+    coverage = coverage_table(solution.assignments, instance.requirement, config)
+    pd.testing.assert_frame_equal(solution.coverage, coverage)
+    assert solution.figures["shortfall_agent_intervals"] == coverage["shortfall"].sum()
+    assert solution.objective >= solution.best_bound >= solution.lower_bound - 1e-6
+    assert 0 <= solution.gap <= 1
+
+
+def test_plan_roster_matches_brute_force_on_a_tiny_instance():
+    config = site(rules={"max_consecutive_days": 2, "min_rest_hours": 10})
+    requirement = requirement_frame(config, num_days=3, need=1)
+    agents = agents_frame(2, preferred_rest_days=[("Tue",), ()])
+    solution = plan_roster(requirement, agents, config, time_limit_seconds=5)
+    assert solution.status == "OPTIMAL"
+
+    problem = build_problem(requirement, agents, config)
+    best = None
+    for combo in itertools.product((OFF, 0, 1), repeat=6):
+        states = np.array(combo).reshape(2, 3)
+        frame = pd.DataFrame([(f"A{a}", day(d), {OFF: "OFF", 0: "DAY", 1: "NIGHT"}[states[a, d]],
+                               "sales") for a in range(2) for d in range(3)],
+                             columns=["agent_id", "date", "shift", "queue"])
+        if check_roster(frame, agents, config):
+            continue
+        queues = np.where(states >= 0, 0, -1)
+        total = evaluate(problem, states, scheduled_counts(problem, states, queues))["total"]
+        best = total if best is None else min(best, total)
+    assert solution.objective == best
+
+
+def test_plan_roster_names_the_agent_date_and_rule_of_a_conflict():
+    config = site()
+    requirement = requirement_frame(config, num_days=2)
+    agents = agents_frame(2)
+    fixed = rows([("A1", day(1), "DAY")])
+    with pytest.raises(Infeasible) as caught:
+        plan_roster(requirement, agents, config, leave=leave_frame([("A1", day(1))]),
+                    fixed=fixed, time_limit_seconds=2)
+    message = str(caught.value)
+    assert "A1" in message and day(1).isoformat() in message and "leave" in message
+
+    tail = rows([("A0", day(-7 + i), "OFF" if i == 0 else "DAY") for i in range(7)])
+    with pytest.raises(Infeasible) as caught:
+        plan_roster(requirement, agents, config, previous=tail,
+                    fixed=rows([("A0", day(0), "NIGHT")]), time_limit_seconds=2)
+    assert "A0" in str(caught.value) and "max_consecutive_days" in str(caught.value)
+
+
+def test_plan_roster_rests_after_a_full_previous_run():
+    config = site()
+    requirement = requirement_frame(config, num_days=2, need=3)
+    tail = rows([("A0", day(-7 + i), "OFF" if i == 0 else "DAY") for i in range(7)])
+    solution = plan_roster(requirement, agents_frame(1), config, previous=tail,
+                           time_limit_seconds=2)
+    shifts = solution.assignments.set_index("date")["shift"]
+    assert shifts[day(0)] == "OFF" and shifts[day(1)] != "OFF"

@@ -1,0 +1,87 @@
+"""``wfm roster``: plan a roster with the CP-SAT solver and write it with its coverage table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from wfm.commands.common import (
+    ConfigOption,
+    FormatOption,
+    OutputFormat,
+    cli_errors,
+    default_sibling,
+    emit,
+    load_site,
+    progress,
+)
+from wfm.tables import AGENTS, COVERAGE, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table, write_table
+
+
+def register(app: typer.Typer) -> None:
+    app.command("roster")(roster)
+
+
+def roster(
+    requirement: Annotated[Path, typer.Option("--requirement", help="Requirement CSV.")],
+    agents: Annotated[Path, typer.Option("--agents", help="Agents CSV.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Roster CSV to write.")],
+    leave: Annotated[Path | None, typer.Option("--leave", help="Approved leave CSV.")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help="Previous roster CSV (its tail counts for the rules).")] = None,
+    fixed: Annotated[Path | None, typer.Option(
+        "--fixed", help="Assignments to pin before solving.")] = None,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="Solver time limit in seconds.")] = None,
+    coverage_out: Annotated[Path | None, typer.Option(
+        "--coverage-out", help="Coverage CSV (default <roster stem>.coverage.csv).")] = None,
+    config_path: ConfigOption = None,
+    output_format: FormatOption = OutputFormat.text,
+) -> None:
+    """Plan a roster (agent x day -> shift, queue) for the requirement's dates."""
+    with cli_errors(output_format):
+        config = load_site(config_path, **{"roster.time_limit_seconds": time_limit})
+        tz = config.timezone
+        tables: dict[str, Any] = {
+            "requirement": read_table(requirement, REQUIREMENT, timezone=tz),
+            "agents": read_table(agents, AGENTS, timezone=tz),
+            "leave": read_table(leave, LEAVE, timezone=tz) if leave else None,
+            "previous": read_table(previous, ROSTER, timezone=tz) if previous else None,
+            "fixed": read_table(fixed, FIXED, timezone=tz) if fixed else None,
+        }
+        from solvers.roster import plan_roster
+
+        solution = plan_roster(tables["requirement"], tables["agents"], config,
+                               leave=tables["leave"], previous=tables["previous"],
+                               fixed=tables["fixed"],
+                               time_limit_seconds=config.roster.time_limit_seconds,
+                               progress=progress)
+        coverage_path = coverage_out or default_sibling(output, ".coverage.csv")
+        write_table(solution.assignments, output, ROSTER)
+        write_table(solution.coverage, coverage_path, COVERAGE)
+
+        figures = solution.figures
+        worst = figures.get("worst_interval") or {}
+        summary = {
+            "status": solution.status, "objective": solution.objective,
+            "best_bound": solution.best_bound, "gap": solution.gap,
+            "lower_bound": solution.lower_bound, "seconds": round(solution.seconds, 3),
+            "method": solution.method,
+            "shortfall_agent_hours": figures.get("shortfall_agent_hours"),
+            "worst_interval": worst, "penalties": solution.penalties,
+            "roster": str(output), "coverage": str(coverage_path),
+            "rows": len(solution.assignments),
+        }
+        worst_text = (f"{worst.get('interval_start')} {worst.get('queue')} "
+                      f"({worst.get('shortfall')} short)" if worst.get("shortfall") else "none")
+        emit(summary, output_format, [
+            f"status {solution.status} ({solution.method}), objective {solution.objective:g}, "
+            f"bound {solution.best_bound:g}, gap {100 * solution.gap:.2f}%, "
+            f"{solution.seconds:.1f} s",
+            f"coverage lower bound {solution.lower_bound:g}; shortfall "
+            f"{figures.get('shortfall_agent_hours', 0):g} agent-hours; worst interval "
+            f"{worst_text}",
+            f"wrote {output} ({len(solution.assignments)} rows) and {coverage_path}",
+        ])
