@@ -23,8 +23,9 @@ the second row) the first row is the one the other rules see.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -93,6 +94,9 @@ def _day_numbers(values: pd.Series, label: str, first_line: int = 2) -> np.ndarr
     """Days since 1970-01-01 of date-like values (``date``, ``Timestamp`` or ISO text)."""
     if len(values) == 0:
         return np.zeros(0, dtype=np.int64)
+    items = values.tolist()
+    if all(type(item) is date for item in items):  # as read_table returns them: the fast path
+        return np.array(items, dtype="datetime64[D]").astype(np.int64)
     parsed = pd.to_datetime(values.map(_date_text), format="%Y-%m-%d", errors="coerce")
     bad = parsed.isna().to_numpy()
     if bad.any():
@@ -185,6 +189,20 @@ def _clock(minutes_since_epoch: int) -> str:
 
 def _hours(seconds: float) -> str:
     return f"{round(seconds / 3600, 2):g}"
+
+
+class _Row(NamedTuple):
+    agent_id: str
+    day: int
+    shift: str
+    queue: str
+
+
+def _each(rows: pd.DataFrame) -> Iterator[_Row]:
+    """The rows of a normalised frame as typed tuples (for building messages)."""
+    columns = [rows[c].tolist() for c in ("agent_id", "day", "shift", "queue")]
+    for agent_id, day, shift, queue in zip(*columns, strict=True):
+        yield _Row(str(agent_id), int(day), str(shift), str(queue))
 
 
 class _Collector:
@@ -307,22 +325,26 @@ def _check_identity(rows: pd.DataFrame, table: pd.DataFrame, config: SiteConfig,
                     found: _Collector) -> pd.DataFrame:
     """unknown_agent, unknown_shift, one_shift_per_day; returns one row per agent and day."""
     unknown = rows[~rows["agent_id"].isin(table.index)]
-    for agent_id, group in unknown.groupby("agent_id", sort=False):
-        span = f"{_iso(group['day'].min())}..{_iso(group['day'].max())}"
-        found.add("unknown_agent", str(agent_id), group["day"].min(),
-                  f"agent {agent_id!r} is in the roster ({len(group)} row(s), {span}) but not "
-                  "in the agents table")
+    spans = unknown.groupby("agent_id")["day"].agg(["min", "max", "size"])
+    for agent_id, first, last, size in zip(spans.index.tolist(), spans["min"].tolist(),
+                                           spans["max"].tolist(), spans["size"].tolist(),
+                                           strict=True):
+        found.add("unknown_agent", agent_id, first,
+                  f"agent {agent_id!r} is in the roster ({size} row(s), {_iso(first)}.."
+                  f"{_iso(last)}) but not in the agents table")
     known = ", ".join([t.code for t in config.shifts] + ["OFF", "LEAVE"])
-    for row in rows[rows["state"] == _UNKNOWN].itertuples():
+    for row in _each(rows[rows["state"] == _UNKNOWN]):
         found.add("unknown_shift", row.agent_id, row.day,
                   f"{row.agent_id} on {_iso(row.day)}: shift {row.shift!r} is not a shift "
                   f"template (known: {known})")
     repeated = rows.duplicated(["agent_id", "day"], keep=False)
-    for (agent_id, day), group in rows[repeated].groupby(["agent_id", "day"], sort=False):
-        shifts = ", ".join(group["shift"])
-        found.add("one_shift_per_day", str(agent_id), day,
-                  f"{agent_id} has {len(group)} rows on {_iso(day)} ({shifts}); one per day is "
-                  "allowed")
+    same_day: dict[tuple[str, int], list[str]] = {}
+    for row in _each(rows[repeated]):
+        same_day.setdefault((row.agent_id, row.day), []).append(row.shift)
+    for (agent_id, day), shifts in same_day.items():
+        found.add("one_shift_per_day", agent_id, day,
+                  f"{agent_id} has {len(shifts)} rows on {_iso(day)} ({', '.join(shifts)}); one "
+                  "per day is allowed")
     return rows.drop_duplicates(["agent_id", "day"])
 
 
@@ -337,14 +359,14 @@ def _check_rows(rows: pd.DataFrame, table: pd.DataFrame, several_queues: bool,
     has_queue = (known["queue"] != "").to_numpy()
     skilled = np.fromiter((q in s for q, s in zip(known["queue"], skills, strict=True)),
                           dtype=bool, count=len(known))
-    for row, agent_skills in zip(known[has_queue & ~skilled].itertuples(),
+    for row, agent_skills in zip(_each(known[has_queue & ~skilled]),
                                  skills[has_queue & ~skilled], strict=True):
         found.add("skill", row.agent_id, row.day,
                   f"{row.agent_id} works {row.shift} on {_iso(row.day)} for queue "
                   f"{row.queue!r}, which is not one of {row.agent_id}'s skills "
                   f"({', '.join(agent_skills) or 'none'})")
     if several_queues:
-        for row in working[working["queue"] == ""].itertuples():
+        for row in _each(working[working["queue"] == ""]):
             found.add("missing_queue", row.agent_id, row.day,
                       f"{row.agent_id} works {row.shift} on {_iso(row.day)} with no queue; the "
                       "site has several queues, so each working row must name one")
@@ -353,7 +375,7 @@ def _check_rows(rows: pd.DataFrame, table: pd.DataFrame, several_queues: bool,
     day = known["day"].to_numpy()
     early = day < np.nan_to_num(start, nan=-np.inf)
     late = day > np.nan_to_num(end, nan=np.inf)
-    for row, first, last, is_early in zip(known[early | late].itertuples(), start[early | late],
+    for row, first, last, is_early in zip(_each(known[early | late]), start[early | late],
                                           end[early | late], early[early | late], strict=True):
         bound = (f"before the contract starts on {_iso(first)}" if is_early
                  else f"after the contract ended on {_iso(last)}")
@@ -370,34 +392,34 @@ def _check_leave(rows: pd.DataFrame, leave: pd.DataFrame, keep: set[str] | None,
     pairs = list(zip(rows["agent_id"], rows["day"].tolist(), strict=True))
     on_leave = np.fromiter((p in approved for p in pairs), dtype=bool, count=len(pairs))
     state = rows["state"].to_numpy()
-    for row in rows[on_leave & (state >= 0)].itertuples():
+    for row in _each(rows[on_leave & (state >= 0)]):
         found.add("leave", row.agent_id, row.day,
                   f"{row.agent_id} has approved leave on {_iso(row.day)} but is rostered "
                   f"{row.shift}")
-    for row in rows[~on_leave & (state == _LEAVE)].itertuples():
+    for row in _each(rows[~on_leave & (state == _LEAVE)]):
         found.add("leave", row.agent_id, row.day,
                   f"{row.agent_id} is rostered LEAVE on {_iso(row.day)} without approved leave")
 
 
 def _check_fixed(rows: pd.DataFrame, fixed: pd.DataFrame, found: _Collector) -> None:
     """Pinned assignments appear in the roster with the pinned shift (and queue when given)."""
-    merged = fixed.merge(rows[["agent_id", "day", "shift", "queue"]], on=["agent_id", "day"],
-                         how="left", suffixes=("", "_rostered"), indicator="presence")
-    for row in merged.itertuples():
+    pinned_agents = rows[rows["agent_id"].isin(fixed["agent_id"])]
+    rostered = {(row.agent_id, row.day): row for row in _each(pinned_agents)}
+    for row in _each(fixed):
         pinned = row.shift + (f" on queue {row.queue!r}" if row.queue else "")
-        if row.presence == "left_only":
+        got = rostered.get((row.agent_id, row.day))
+        if got is None:
             found.add("fixed", row.agent_id, row.day,
                       f"{row.agent_id} is pinned to {pinned} on {_iso(row.day)} but the roster "
                       "has no row for that day")
             continue
-        same_shift = row.shift.upper() == row.shift_rostered.upper()
-        same_queue = not row.queue or row.queue == row.queue_rostered
+        same_shift = row.shift.upper() == got.shift.upper()
+        same_queue = not row.queue or row.queue == got.queue
         if not (same_shift and same_queue):
-            rostered = row.shift_rostered + (f" on queue {row.queue_rostered!r}"
-                                             if row.queue_rostered else "")
+            actual = got.shift + (f" on queue {got.queue!r}" if got.queue else "")
             found.add("fixed", row.agent_id, row.day,
                       f"{row.agent_id} is pinned to {pinned} on {_iso(row.day)} but rostered "
-                      f"{rostered}")
+                      f"{actual}")
 
 
 # ---- rules over sequences of days ------------------------------------------------------------
@@ -446,7 +468,7 @@ class _Grid:
         return values.reshape(values.shape[0], -1, 7)
 
     def week_in_horizon(self) -> np.ndarray:
-        return self.in_horizon.reshape(-1, 7).any(axis=1)
+        return np.asarray(self.in_horizon.reshape(-1, 7).any(axis=1))
 
 
 def _check_consecutive(grid: _Grid, limit: int, found: _Collector) -> None:
