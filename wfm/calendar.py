@@ -9,7 +9,8 @@ Every date is classified as one *day kind*, used by the forecast to learn and ap
 effects:
 
 ``normal``           an ordinary day of its weekday
-``holiday``          a public holiday (including a swapped day off)
+``holiday``          a public holiday (including a swapped day off), and a weekend day inside a
+                     long holiday
 ``working_weekend``  a Saturday or Sunday that is a working day by a holiday swap
 ``pre_holiday``      the working day just before a long holiday (3 or more days off in a row)
 ``post_holiday``     the working day just after a long holiday
@@ -121,6 +122,7 @@ class HolidayCalendar:
         for d in span:
             if d.weekday() in self._weekend and d in self._workdays:
                 kind[d] = "working_weekend"
+        long_holiday: set[date] = set()
         i = 0
         while i < len(span):  # runs of days off that contain a holiday
             if not off[span[i]]:
@@ -133,9 +135,11 @@ class HolidayCalendar:
             if len(run) >= LONG_HOLIDAY_DAYS and any(d in self._holidays for d in run):
                 kind[run[0] - timedelta(days=1)] = "pre_holiday"
                 kind[run[-1] + timedelta(days=1)] = "post_holiday"
+                for d in run:  # a weekend inside a long holiday is part of the holiday
+                    long_holiday.add(d)
             i = j + 1
         for d in span:
-            if d in self._holidays:
+            if d in self._holidays or d in long_holiday:
                 kind[d] = "holiday"
             if d in self.promotions:
                 kind[d] = "promotion"

@@ -1,0 +1,69 @@
+"""The interval grid and the holiday calendar (China by default, swapped working weekends)."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from wfm.calendar import HolidayCalendar, calendar_for, interval_grid
+from wfm.config import build_config
+
+
+def _kinds(calendar: HolidayCalendar, first: date, days: int) -> dict[date, str]:
+    dates = [first + timedelta(days=i) for i in range(days)]
+    return dict(zip(dates, calendar.day_kinds(dates), strict=True))
+
+
+def test_interval_grid_covers_local_days_in_the_site_timezone():
+    grid = interval_grid(date(2026, 3, 2), date(2026, 3, 4), 30, "Asia/Shanghai")
+    assert len(grid) == 96
+    assert grid[0] == pd.Timestamp("2026-03-02T00:00:00+08:00")
+    assert grid[-1] == pd.Timestamp("2026-03-03T23:30:00+08:00")
+
+
+def test_interval_grid_leaves_out_the_missing_hour_of_a_dst_change():
+    grid = interval_grid(date(2026, 3, 29), date(2026, 3, 30), 60, "Europe/Berlin")
+    assert len(grid) == 23  # 02:00 does not exist on that day
+
+
+def test_china_national_day_2026_with_its_swapped_working_weekends():
+    # Official 2026 arrangement: 1-7 October off; Sunday 20 September and Saturday
+    # 10 October are worked.
+    kinds = _kinds(HolidayCalendar("CN"), date(2026, 9, 19), 24)
+    assert kinds[date(2026, 9, 20)] == "working_weekend"
+    assert kinds[date(2026, 10, 10)] == "working_weekend"
+    assert kinds[date(2026, 9, 30)] == "pre_holiday"
+    assert all(kinds[date(2026, 10, d)] == "holiday" for d in range(1, 8))  # incl. Sunday 4th
+    assert kinds[date(2026, 10, 8)] == "post_holiday"
+    assert kinds[date(2026, 10, 11)] == "normal"  # an ordinary Sunday
+    calendar = HolidayCalendar("CN")
+    assert calendar.is_working_day(date(2026, 10, 10))
+    assert not calendar.is_working_day(date(2026, 10, 11))
+    assert calendar.weekend == frozenset({5, 6})
+
+
+def test_spring_festival_2026_saturday_before_is_a_working_pre_holiday_day():
+    kinds = _kinds(HolidayCalendar("CN"), date(2026, 2, 13), 14)
+    assert kinds[date(2026, 2, 14)] == "pre_holiday"  # worked Saturday, eve of the break
+    assert kinds[date(2026, 2, 17)] == "holiday"
+    assert kinds[date(2026, 2, 24)] == "post_holiday"
+
+
+def test_promotion_wins_and_no_country_means_no_holidays():
+    calendar = HolidayCalendar("CN", ["2026-10-02", "2026-11-11"])
+    kinds = _kinds(calendar, date(2026, 10, 1), 45)
+    assert kinds[date(2026, 10, 2)] == "promotion"
+    assert kinds[date(2026, 11, 11)] == "promotion"
+    plain = _kinds(HolidayCalendar(""), date(2026, 10, 1), 10)
+    assert set(plain.values()) == {"normal"}
+
+
+def test_calendar_for_uses_the_site_country_and_promotions():
+    calendar = calendar_for(build_config({"country": "", "promotion_dates": ["2026-06-18"]}))
+    assert calendar.day_kinds([date(2026, 6, 18), date(2026, 10, 1)]).tolist() == [
+        "promotion", "normal"]
+
+
+@pytest.mark.parametrize("country, weekend", [("CN", {5, 6}), ("IL", {4, 5})])
+def test_weekend_follows_the_country(country, weekend):
+    assert HolidayCalendar(country).weekend == frozenset(weekend)

@@ -1,0 +1,91 @@
+"""`wfm forecast` and `wfm forecast backtest` through the typer app."""
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from wfm.cli import app
+from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
+from wfm.tables import FORECAST, read_table, write_table
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def history_csv(tmp_path_factory):
+    path = tmp_path_factory.mktemp("forecast") / "history.csv"
+    params = SyntheticParameters(start=date(2025, 8, 4), weeks=10, queues=("presales", "after"),
+                                 daily_volume=1500)
+    write_table(synthetic_history(params), path, "history")
+    return path
+
+
+def test_forecast_writes_every_interval_and_queue(history_csv, tmp_path):
+    out = tmp_path / "forecast.csv"
+    result = runner.invoke(app, ["forecast", "--history", str(history_csv), "--start",
+                                 "2025-10-13", "--weeks", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}: 1344 rows, 2 queue(s), 2025-10-13 to 2025-10-26" in result.output
+    table = read_table(out, FORECAST)
+    assert list(table.columns) == ["interval_start", "queue", "contacts", "aht_seconds",
+                                   "contacts_p10", "contacts_p90"]
+    assert len(table) == 2 * 14 * 48
+    assert table["interval_start"].min() == pd.Timestamp("2025-10-13T00:00+08:00")
+    assert (table["contacts_p10"] <= table["contacts"]).all()
+    assert (table["contacts"] <= table["contacts_p90"]).all()
+
+
+def test_forecast_json_lists_special_days(history_csv, tmp_path):
+    out = tmp_path / "forecast.csv"
+    result = runner.invoke(app, ["forecast", "--history", str(history_csv), "--start",
+                                 "2025-09-29", "--weeks", "2", "-o", str(out), "--format",
+                                 "json", "--holiday-factor", "0.4"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["intervals"] == 2 * 14 * 48
+    assert set(summary["queues"]) == {"presales", "after"}
+    special = {day["date"]: day for day in summary["special_days"]}
+    assert special["2025-10-01"]["kind"] == "holiday"
+    assert special["2025-10-01"]["multiplier"] == 0.4
+    assert special["2025-10-01"]["learned_from_days"] == 0
+    assert special["2025-10-11"]["kind"] == "working_weekend"
+
+
+def test_backtest_reports_model_and_seasonal_naive(history_csv):
+    result = runner.invoke(app, ["forecast", "backtest", "--history", str(history_csv),
+                                 "--folds", "2", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert [f["start"] for f in summary["folds"]] == ["2025-09-29", "2025-10-06"]
+    scores = {(s["method"], s["days"]): s for s in summary["scores"]}
+    assert scores[("model", "all")]["interval_wape"] < scores[("seasonal_naive", "all")][
+        "interval_wape"]
+    assert scores[("model", "special")]["days_scored"] > 0  # National Day reported apart
+    text = runner.invoke(app, ["forecast", "backtest", "--history", str(history_csv),
+                               "--folds", "2"])
+    assert "model vs seasonal naive (all days): interval wape" in text.output
+
+
+def test_missing_options_and_bad_input_exit_2(history_csv, tmp_path):
+    result = runner.invoke(app, ["forecast", "--history", str(history_csv)])
+    assert result.exit_code == 2
+    assert "missing option(s) --start, -o/--output" in result.output
+    result = runner.invoke(app, ["forecast", "--history", str(history_csv), "--start",
+                                 "13/10/2025", "-o", str(tmp_path / "f.csv")])
+    assert result.exit_code == 2
+    assert "--start must be a date YYYY-MM-DD, got '13/10/2025'" in result.output
+    result = runner.invoke(app, ["forecast", "backtest", "--history", str(history_csv),
+                                 "--folds", "30"])
+    assert result.exit_code == 2
+    assert "history is too short for 30 fold(s) of 1 week(s)" in result.output
+    assert not (tmp_path / "f.csv").exists()
+
+
+def test_help_of_both_forms():
+    main = runner.invoke(app, ["forecast", "--help"])
+    assert main.exit_code == 0 and "--history" in main.output and "backtest" in main.output
+    sub = runner.invoke(app, ["forecast", "backtest", "--help"])
+    assert sub.exit_code == 0 and "--horizon-weeks" in sub.output

@@ -1,0 +1,160 @@
+"""Loading history: interval files, contact records, and the errors for bad history."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.config import build_config
+from wfm.errors import InvalidInput
+from wfm.forecast import load_history
+
+SITE = build_config({})
+
+
+def _interval_csv(path: Path, days: int = 14, minutes: int = 30, queue: str | None = None,
+                  start: date = date(2026, 3, 2)) -> Path:
+    stamps = pd.date_range(pd.Timestamp(start), periods=days * 1440 // minutes,
+                           freq=f"{minutes}min")
+    frame = pd.DataFrame({"interval_start": stamps.strftime("%Y-%m-%dT%H:%M:%S"),
+                          "contacts": np.arange(len(stamps)) % 7, "aht_seconds": 300})
+    if queue:
+        frame["queue"] = queue
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_interval_history_is_read_on_the_grid(tmp_path):
+    history = load_history(_interval_csv(tmp_path / "h.csv"), SITE)
+    assert list(history.columns) == ["interval_start", "queue", "contacts", "aht_seconds"]
+    assert len(history) == 14 * 48
+    assert set(history["queue"]) == {"default"}
+    assert history["interval_start"].iloc[0] == pd.Timestamp("2026-03-02T00:00+08:00")
+    assert history["contacts"].iloc[:8].tolist() == [0, 1, 2, 3, 4, 5, 6, 0]
+
+
+def test_finer_history_is_summed_to_the_site_interval(tmp_path):
+    path = _interval_csv(tmp_path / "h.csv", minutes=15)
+    raw = pd.read_csv(path).drop(index=[5])  # 01:15 unknown -> the 01:00 interval is unknown
+    raw.loc[0, "aht_seconds"] = 100  # 00:00 (0 contacts) and 00:15 (1 contact, 300 s)
+    raw.to_csv(path, index=False)
+    history = load_history(path, SITE)
+    first = history.set_index("interval_start")
+    stamp = pd.Timestamp("2026-03-02T00:00+08:00")
+    assert first.loc[stamp, "contacts"] == 0 + 1
+    assert first.loc[stamp, "aht_seconds"] == 300  # contact-weighted
+    assert first.loc[stamp + pd.Timedelta(minutes=30), "contacts"] == 2 + 3
+    assert stamp + pd.Timedelta(minutes=60) not in first.index
+    assert len(history) == 14 * 48 - 1
+
+
+def test_contact_records_are_counted_per_interval(tmp_path):
+    path = tmp_path / "records.csv"
+    rows = ["arrival_time,handle_seconds,abandoned",
+            "2026-03-02T08:01:00,100,false",
+            "2026-03-02T08:29:59,200,false",
+            "2026-03-02T08:10:00,,true",
+            "2026-03-02T09:45:00,60,false",
+            "2026-03-04T10:00:00,30,false"]  # 3 March has no record: unknown, not zero
+    path.write_text("\n".join(rows) + "\n")
+    history = load_history(path, SITE, min_days=1).set_index("interval_start")
+    at = pd.Timestamp("2026-03-02T08:00+08:00")
+    assert history.loc[at, "contacts"] == 3  # the abandoned one was offered too
+    assert history.loc[at, "aht_seconds"] == 150  # from the two handled contacts
+    assert history.loc[pd.Timestamp("2026-03-02T09:30+08:00"), "contacts"] == 1
+    assert history.loc[pd.Timestamp("2026-03-02T12:00+08:00"), "contacts"] == 0
+    assert np.isnan(history.loc[pd.Timestamp("2026-03-02T12:00+08:00"), "aht_seconds"])
+    days = {t.date() for t in history.index}
+    assert days == {date(2026, 3, 2), date(2026, 3, 4)}
+    assert len(history) == 2 * 48
+
+
+def test_too_short_history_says_how_much_is_needed(tmp_path):
+    with pytest.raises(InvalidInput, match=r"history is too short to forecast queue 'default': "
+                       r"10 day\(s\) with data, at least 14 days \(two of every weekday\) are "
+                       r"needed"):
+        load_history(_interval_csv(tmp_path / "h.csv", days=10), SITE)
+
+
+def test_mixed_interval_lengths_are_an_error(tmp_path):
+    path = _interval_csv(tmp_path / "h.csv")
+    raw = pd.read_csv(path)
+    extra = pd.DataFrame({"interval_start": ["2026-03-05T10:15:00"], "contacts": [1],
+                          "aht_seconds": [300]})
+    pd.concat([raw, extra]).sort_values("interval_start").to_csv(path, index=False)
+    with pytest.raises(InvalidInput, match=r"mixed interval lengths in history: 15 minutes "
+                       r"\(e\.g\. 2026-03-05, queue 'default'\), 30 minutes"):
+        load_history(path, SITE)
+
+
+def test_timestamps_off_the_grid_are_an_error(tmp_path):
+    path = _interval_csv(tmp_path / "h.csv")
+    raw = pd.read_csv(path)
+    raw["interval_start"] = (pd.to_datetime(raw["interval_start"]) + pd.Timedelta(minutes=10)
+                             ).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    raw.to_csv(path, index=False)
+    with pytest.raises(InvalidInput, match=r"line 2, field 'interval_start': 2026-03-02 00:10:00 "
+                       r"is not on the 30-minute interval grid"):
+        load_history(path, SITE)
+
+
+def test_coarser_history_than_the_site_interval_is_an_error(tmp_path):
+    path = _interval_csv(tmp_path / "h.csv", minutes=60)
+    with pytest.raises(InvalidInput, match="history has 60-minute intervals but the site uses "
+                       "interval_minutes = 30; set interval_minutes = 60"):
+        load_history(path, SITE)
+
+
+def test_duplicated_timestamps_are_an_error(tmp_path):
+    path = _interval_csv(tmp_path / "h.csv")
+    raw = pd.read_csv(path)
+    pd.concat([raw.iloc[:3], raw.iloc[2:]]).to_csv(path, index=False)
+    with pytest.raises(InvalidInput, match=r"duplicate rows for interval_start=2026-03-02 "
+                       r"01:00:00\+08:00, queue=default on lines 4, 5"):
+        load_history(path, SITE)
+
+
+def test_timestamps_going_back_are_an_error(tmp_path):
+    path = _interval_csv(tmp_path / "h.csv")
+    raw = pd.read_csv(path)
+    order = list(range(len(raw)))
+    order[10], order[11] = order[11], order[10]
+    raw.iloc[order].to_csv(path, index=False)
+    with pytest.raises(InvalidInput, match=r"line 13, field 'interval_start': timestamps must "
+                       r"increase within each queue: 2026-03-02 05:00:00 comes after "
+                       r"2026-03-02 05:30:00 \(line 12\) in queue 'default'"):
+        load_history(path, SITE)
+
+
+def test_unknown_and_missing_queues_are_errors(tmp_path):
+    path = _interval_csv(tmp_path / "h.csv", queue="presale")
+    site = build_config({"queues": {"presales": {"level": 0.9}}})
+    with pytest.raises(InvalidInput, match=r"unknown queue\(s\) presale in history; the "
+                       "configuration names: presales"):
+        load_history(path, site)
+    both = build_config({"queues": {"presale": {}, "aftersales": {}}})
+    with pytest.raises(InvalidInput, match=r"configured queue\(s\) aftersales have no history"):
+        load_history(path, both)
+
+
+def test_a_file_that_is_neither_kind_of_history_is_an_error(tmp_path):
+    path = tmp_path / "h.csv"
+    path.write_text("when,calls\n2026-03-02T00:00:00,3\n")
+    with pytest.raises(InvalidInput, match="history needs either interval columns"):
+        load_history(path, SITE)
+
+
+def test_a_missing_file_is_an_error(tmp_path):
+    with pytest.raises(InvalidInput, match="file not found"):
+        load_history(tmp_path / "nope.csv", SITE)
+
+
+def test_days_count_for_the_length_check_only_when_they_have_data(tmp_path):
+    path = _interval_csv(tmp_path / "h.csv", days=20)
+    raw = pd.read_csv(path)
+    keep = pd.to_datetime(raw["interval_start"]).dt.date < date(2026, 3, 2) + timedelta(days=13)
+    raw[keep | (np.arange(len(raw)) == len(raw) - 1)].to_csv(path, index=False)
+    with pytest.raises(InvalidInput, match=r"14 day\(s\) with data, at least 15 days"):
+        load_history(path, SITE, min_days=15)

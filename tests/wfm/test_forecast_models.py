@@ -1,0 +1,105 @@
+"""Forecast models: the shared contract, hand-worked kernels, metrics and quantiles."""
+
+import math
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.calendar import HolidayCalendar, interval_grid
+from wfm.forecast import ProfileModel, SeasonalNaive, bias, mae, wape
+from wfm.forecast.models import count_quantiles, weighted_median
+from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
+
+
+def assert_model_contract(model, y: pd.Series, h: int) -> None:
+    """fit + predict == forecast; in-sample length == input length; the next h intervals."""
+    fitted = model.fit(y)
+    assert fitted is model
+    assert hasattr(model, "model_")
+    assert len(model.fitted_) == len(y)
+    assert model.fitted_.index.equals(y.index)
+    predicted = model.predict(h)
+    assert list(predicted.columns) == ["mean", "p10", "p90"]
+    assert len(predicted) == h
+    step = pd.Timedelta(minutes=model.interval_minutes)
+    assert predicted.index[0] == y.index[-1] + step
+    assert (np.diff(predicted.index.asi8) == step.value).all()
+    stateless = type(model)(**_params(model)).forecast(y, h)
+    pd.testing.assert_frame_equal(predicted, stateless)
+
+
+def _params(model) -> dict:
+    if isinstance(model, SeasonalNaive):
+        return {"interval_minutes": model.interval_minutes, "season_days": model.season_days}
+    return {"interval_minutes": model.interval_minutes, "calendar": model.calendar,
+            "open_window": model.open_window, "settings": model.settings}
+
+
+@pytest.fixture(scope="module")
+def series() -> pd.Series:
+    history = synthetic_history(SyntheticParameters(weeks=5, daily_volume=800))
+    y = history.set_index("interval_start")["contacts"]
+    return y.iloc[:-5]  # ends mid-day
+
+
+@pytest.mark.parametrize("make", [
+    lambda: SeasonalNaive(interval_minutes=30),
+    lambda: ProfileModel(interval_minutes=30),
+    lambda: ProfileModel(interval_minutes=30, calendar=HolidayCalendar("CN"),
+                         open_window=(8 * 60, 22 * 60)),
+])
+def test_every_model_passes_the_contract(make, series):
+    assert_model_contract(make(), series, h=100)
+
+
+def test_seasonal_naive_repeats_the_last_week():
+    index = interval_grid(date(2026, 3, 2), date(2026, 3, 16), 720, "Asia/Shanghai")
+    y = pd.Series(np.arange(28, dtype=float), index=index)  # two intervals a day
+    model = SeasonalNaive(interval_minutes=720).fit(y)
+    assert model.predict(3)["mean"].tolist() == [14.0, 15.0, 16.0]
+    assert np.isnan(model.fitted_.iloc[13]) and model.fitted_.iloc[14] == 0.0
+    assert model.predict(16)["mean"].iloc[14:].tolist() == [14.0, 15.0]
+
+
+def test_weighted_median_by_hand():
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.ones(3)) == 2.0
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.array([1.0, 1.0, 5.0])) == 3.0
+    assert weighted_median(np.array([5.0, 1.0]), np.array([3.0, 1.0])) == 5.0
+
+
+def test_metrics_by_hand_and_unknowns_left_out():
+    actual = np.array([10.0, 0.0, 5.0, np.nan])
+    forecast = np.array([8.0, 1.0, 5.0, 3.0])
+    assert wape(actual, forecast) == pytest.approx(3 / 15)
+    assert mae(actual, forecast) == pytest.approx(1.0)
+    assert bias(actual, forecast) == pytest.approx(-1 / 15)
+    assert math.isnan(wape(np.zeros(2), np.ones(2)))
+    with pytest.raises(ValueError, match="same shape"):
+        wape(np.ones(2), np.ones(3))
+
+
+def _poisson_quantile(mu: float, q: float) -> int:
+    """Exact Poisson quantile by summing the pmf (independent of the model's approximation)."""
+    k, cdf = 0, 0.0
+    while True:
+        cdf += math.exp(-mu + k * math.log(mu) - math.lgamma(k + 1))
+        if cdf >= q:
+            return k
+        k += 1
+
+
+@pytest.mark.parametrize("mu", [5.0, 20.0, 80.0, 400.0])
+def test_count_quantiles_match_poisson_without_extra_dispersion(mu):
+    p10 = count_quantiles(np.array([mu]), 0.0, -1.2815515655446004)[0]
+    p90 = count_quantiles(np.array([mu]), 0.0, 1.2815515655446004)[0]
+    assert abs(p10 - _poisson_quantile(mu, 0.1)) <= 1.0
+    assert abs(p90 - _poisson_quantile(mu, 0.9)) <= 1.0
+
+
+def test_count_quantiles_widen_with_dispersion_and_stay_non_negative():
+    narrow = count_quantiles(np.array([100.0]), 0.0, 1.28)[0]
+    wide = count_quantiles(np.array([100.0]), 0.05, 1.28)[0]
+    assert wide > narrow
+    assert count_quantiles(np.array([0.0, 0.3]), 0.1, -1.28).tolist() == [0.0, 0.0]
