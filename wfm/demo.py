@@ -241,6 +241,8 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
         extra = _solve_figures(state.get("solution"))
         if "violations" in state:
             extra["rule_violations"] = len(state["violations"])
+        if "adherence" in state:  # the events were recorded under the fixture roster
+            extra["adherence_roster"] = "roster_week.csv"
         path = build_report(out, history=state.get("history"), forecast=state.get("forecast"),
                             requirement=state.get("requirement"), roster=state.get("roster"),
                             coverage=state.get("coverage"), adherence=state.get("adherence"),
