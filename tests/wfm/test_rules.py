@@ -608,3 +608,23 @@ def test_check_roster_matches_brute_force(case) -> None:
     expected = naive_check(rows, staff.astype(object).where(staff.notna(), None), config,
                            previous, leave_frame, fixed, several)
     assert sorted(found(got)) == expected
+
+
+def test_agent_ids_empty_checks_nobody() -> None:
+    assert check_roster(roster(days("DDDDDDDD")), agents("ana"), CONFIG, agent_ids=[]) == []
+
+
+def test_unknown_agent_still_gets_the_calendar_rules() -> None:
+    violations = check_roster(roster(days("DDDDDDDO", agent="zoe")), agents("ana"), CONFIG)
+    assert found(violations) == [("min_rest_days_per_week", "zoe", iso(0)),
+                                 ("unknown_agent", "zoe", iso(0)),
+                                 ("max_consecutive_days", "zoe", iso(6))]
+
+
+def test_previous_roster_problems_are_context_only() -> None:
+    sunday = MONDAY - timedelta(days=1)
+    previous = roster(days("E", first=sunday), days("N", first=sunday))  # unknown + duplicate
+    assert check_roster(roster(days("DO")), agents("ana"), CONFIG, previous=previous) == []
+    with pytest.raises(InvalidInput, match="previous"):
+        check_roster(roster(days("DO")), agents("ana"), CONFIG,
+                     previous=previous.drop(columns="shift"))
