@@ -6,6 +6,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.api.factories import Site, agents_csv, make_site, requirement_csv, roster_csv
 
 CSV = {"Content-Type": "text/csv"}
@@ -121,11 +123,12 @@ def test_solve_without_requirement_rejected(tmp_path: Path) -> None:
                                          "/api/v1/requirements")
 
 
+@pytest.mark.slow
 def test_solve_runs_as_a_job(tmp_path: Path) -> None:
     site = make_site(tmp_path, load=False)
     response = site.client.post("/api/v1/rosters/solve", headers=site.planner, json={
         "requirement_csv": requirement_csv(site.start), "agents_csv": agents_csv(),
-        "time_limit_seconds": 10})
+        "time_limit_seconds": 5})
     assert response.status_code == 202
     job_id = response.json()["job_id"]
     for _ in range(300):
@@ -133,15 +136,7 @@ def test_solve_runs_as_a_job(tmp_path: Path) -> None:
         if job["status"] in ("done", "failed"):
             break
         time.sleep(0.1)
-    try:
-        import solvers.roster as roster_solver
-
-        available = hasattr(roster_solver, "plan_roster")
-    except ImportError:
-        available = False
-    if not available:
-        assert job["status"] == "failed" and "plan_roster" in job["error"]
-        return
-    assert job["status"] in ("done", "failed"), job
-    if job["status"] == "done":
-        assert job["version"] == site.client.get("/healthz").json()["roster_version"]
+    assert (job["status"], job["version"], job["error"]) == ("done", 1, None)
+    rows = site.client.get("/api/v1/rosters/current", headers=site.planner).json()["rows"]
+    assert {r["agent_id"] for r in rows} == {"A1", "A2", "A3", "A4", "A5", "A6", "A7"}
+    assert {r["date"] for r in rows} == {str(site.start + timedelta(days=k)) for k in range(14)}
