@@ -94,10 +94,10 @@ def solve_full(problem: RosterProblem, *, time_limit_seconds: float,
 def _infeasible(problem: RosterProblem) -> None:
     conflicts = precheck(problem)
     if conflicts:
-        first = conflicts[0]
-        more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
-        raise Infeasible(f"no legal roster: agent {first.agent_id} on {first.date} breaks rule "
-                         f"{first.code}: {first.message}{more}", conflicts=conflicts)
+        shown = "; ".join(f"agent {v.agent_id} on {v.date} breaks rule {v.code}: {v.message}"
+                          for v in conflicts[:3])
+        more = f" (and {len(conflicts) - 3} more)" if len(conflicts) > 3 else ""
+        raise Infeasible(f"no legal roster: {shown}{more}", conflicts=conflicts)
 
 
 def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,

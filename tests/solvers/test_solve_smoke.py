@@ -70,14 +70,19 @@ def test_plan_roster_matches_brute_force_on_a_tiny_instance():
     assert solution.status == "OPTIMAL"
 
     problem = build_problem(requirement, agents, config)
+    names = {OFF: "OFF", 0: "DAY", 1: "NIGHT"}
+    legal = {}  # the rules are per agent: check each agent's 27 possible weeks once
+    for a in range(2):
+        for combo in itertools.product((OFF, 0, 1), repeat=3):
+            frame = pd.DataFrame([(f"A{a}", day(d), names[s], "sales")
+                                  for d, s in enumerate(combo)],
+                                 columns=["agent_id", "date", "shift", "queue"])
+            legal[a, combo] = not check_roster(frame, agents, config)
     best = None
-    for combo in itertools.product((OFF, 0, 1), repeat=6):
-        states = np.array(combo).reshape(2, 3)
-        frame = pd.DataFrame([(f"A{a}", day(d), {OFF: "OFF", 0: "DAY", 1: "NIGHT"}[states[a, d]],
-                               "sales") for a in range(2) for d in range(3)],
-                             columns=["agent_id", "date", "shift", "queue"])
-        if check_roster(frame, agents, config):
+    for first, second in itertools.product(itertools.product((OFF, 0, 1), repeat=3), repeat=2):
+        if not (legal[0, first] and legal[1, second]):
             continue
+        states = np.array([first, second])
         queues = np.where(states >= 0, 0, -1)
         total = evaluate(problem, states, scheduled_counts(problem, states, queues))["total"]
         best = total if best is None else min(best, total)

@@ -1,0 +1,90 @@
+"""``wfm roster`` through typer's CliRunner: files written, JSON summary, exit codes."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from solvers.roster.instances import InstanceParameters, make_instance
+from wfm.cli import app
+from wfm.config import SiteConfig
+from wfm.rules import check_roster
+from wfm.tables import AGENTS, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table, write_table
+
+from .factories import day, rows
+
+runner = CliRunner()
+
+
+def _write_inputs(tmp_path, params: InstanceParameters):
+    instance = make_instance(params, SiteConfig())
+    paths = {name: tmp_path / f"{name}.csv" for name in ("requirement", "agents", "leave")}
+    write_table(instance.requirement, paths["requirement"], REQUIREMENT)
+    write_table(instance.agents, paths["agents"], AGENTS)
+    write_table(instance.leave, paths["leave"], LEAVE)
+    return instance, paths
+
+
+def test_roster_cli_writes_roster_and_coverage(tmp_path):
+    params = InstanceParameters(num_agents=12, num_days=7, with_previous=False, random_seed=4)
+    _, paths = _write_inputs(tmp_path, params)
+    out = tmp_path / "plan" / "roster.csv"
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "--leave",
+                                 str(paths["leave"]), "--time-limit", "2", "--format", "json",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["status"] in ("OPTIMAL", "FEASIBLE")
+    assert {"objective", "best_bound", "gap", "seconds", "shortfall_agent_hours",
+            "worst_interval"} <= set(summary)
+    coverage = tmp_path / "plan" / "roster.coverage.csv"
+    assert out.exists() and coverage.exists()
+
+    roster = read_table(out, ROSTER)
+    agents = read_table(paths["agents"], AGENTS)
+    leave = read_table(paths["leave"], LEAVE)
+    assert len(roster) == 12 * 7
+    assert check_roster(roster, agents, SiteConfig(), leave=leave) == []
+
+
+def test_roster_cli_text_summary_and_progress(tmp_path):
+    params = InstanceParameters(num_agents=6, num_days=3, with_previous=False, random_seed=5)
+    _, paths = _write_inputs(tmp_path, params)
+    out = tmp_path / "roster.csv"
+    coverage = tmp_path / "cov.csv"
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "--time-limit", "1",
+                                 "--coverage-out", str(coverage), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "status" in result.stdout and "gap" in result.stdout
+    assert "aggregate model" in result.stderr
+    assert coverage.exists()
+
+
+def test_roster_cli_infeasible_fixed_exits_1_naming_the_agent(tmp_path):
+    params = InstanceParameters(num_agents=4, num_days=7, with_previous=False, random_seed=6)
+    instance, paths = _write_inputs(tmp_path, params)
+    agent = instance.agents["agent_id"][1]
+    fixed = rows([(agent, day(d), "DAY") for d in range(7)], queue="sales")
+    write_table(fixed, tmp_path / "fixed.csv", FIXED)
+    out = tmp_path / "roster.csv"
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "--fixed",
+                                 str(tmp_path / "fixed.csv"), "-o", str(out)])
+    assert result.exit_code == 1
+    assert agent in result.stderr and "min_rest_days_per_week" in result.stderr
+    assert not out.exists()
+
+
+def test_roster_cli_bad_input_exits_2(tmp_path):
+    (tmp_path / "agents.csv").write_text("agent_id,name\nA1,Ann\n")
+    params = InstanceParameters(num_agents=2, num_days=1, with_previous=False)
+    _, paths = _write_inputs(tmp_path, params)
+    (tmp_path / "agents.csv").write_text("agent_id,name\nA1,Ann\n")
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(tmp_path / "agents.csv"), "-o",
+                                 str(tmp_path / "r.csv")])
+    assert result.exit_code == 2
+    assert "skills" in result.stderr
