@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -372,18 +372,21 @@ def _format_cell(value: Any) -> Any:
 
 
 def write_csv_atomic(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> None:
-    """Write ``frame`` to ``path`` through a temporary file, so readers never see half a file."""
+    """Write ``frame`` to ``path`` through a temporary file, so readers never see half a file.
+
+    The temporary file is created with the ordinary permissions (the umask applies), unlike
+    ``mkstemp``'s owner-only mode, so outputs are readable as any other file the user writes.
+    """
     path = Path(path)
-    if path.parent and not path.parent.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        with open(temporary, "x", encoding="utf-8", newline="") as stream:
             frame.to_csv(stream, index=False, **to_csv)
         os.replace(temporary, path)
     except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        if temporary.exists():
+            temporary.unlink()
         raise
 
 
