@@ -60,6 +60,7 @@ NIGHT_START_MINUTE = 20 * 60
 NIGHT_END_MINUTE = 6 * 60
 """... or before 06:00 (see ``is_night_shift``)."""
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _OFF, _LEAVE, _UNKNOWN = -1, -2, -3  # grid states; >= 0 is the index of a shift template
 
 
@@ -96,7 +97,8 @@ def _day_numbers(values: pd.Series, label: str, first_line: int = 2) -> np.ndarr
         return np.zeros(0, dtype=np.int64)
     items = values.tolist()
     if all(type(item) is date for item in items):  # as read_table returns them: the fast path
-        return np.array(items, dtype="datetime64[D]").astype(np.int64)
+        return np.fromiter((item.toordinal() for item in items), dtype=np.int64,
+                           count=len(items)) - _EPOCH_ORDINAL
     parsed = pd.to_datetime(values.map(_date_text), format="%Y-%m-%d", errors="coerce")
     bad = parsed.isna().to_numpy()
     if bad.any():
@@ -285,7 +287,7 @@ def check_roster(
         rows = rows[rows["agent_id"].isin(keep)]
 
     codes = _shift_lookup(config)
-    rows["state"] = rows["shift"].map(lambda s: codes.get(s, codes.get(s.upper(), _UNKNOWN)))
+    rows = rows.assign(state=_states(rows["shift"], codes))
     found = _Collector()
     rows = _check_identity(rows, table, config, found)
     _check_rows(rows, table, len(site_queues) > 1, config, found)
@@ -304,8 +306,7 @@ def check_roster(
         earlier = _rows(previous, "previous")
         earlier = earlier[(earlier["day"] < first_day)
                           & earlier["agent_id"].isin(rows["agent_id"].unique())]
-        earlier = earlier.assign(state=earlier["shift"].map(
-            lambda s: codes.get(s, codes.get(s.upper(), _UNKNOWN))))
+        earlier = earlier.assign(state=_states(earlier["shift"], codes))
         earlier = earlier[earlier["state"] != _UNKNOWN].drop_duplicates(["agent_id", "day"])
     _check_sequences(rows[rows["state"] != _UNKNOWN], earlier, table, config,
                      (first_day, last_day), found)
@@ -319,6 +320,13 @@ def _shift_lookup(config: SiteConfig) -> dict[str, int]:
     for s, template in enumerate(config.shifts):
         codes.setdefault(template.code.upper(), s)
     return codes
+
+
+def _states(shifts: pd.Series, codes: dict[str, int]) -> np.ndarray:
+    """Grid state of each shift code: template index, OFF, LEAVE or unknown (any case)."""
+    state = shifts.map(codes)
+    state = state.fillna(shifts.str.upper().map(codes))
+    return state.fillna(_UNKNOWN).to_numpy(dtype=np.int64)
 
 
 def _check_identity(rows: pd.DataFrame, table: pd.DataFrame, config: SiteConfig,
