@@ -22,6 +22,8 @@ A2 is on ``LEAVE`` on the first Friday. The site requires min_rest_hours = 10, s
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -132,11 +134,42 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+_TEMPLATES: dict[tuple[bool, int, datetime], tuple[Path, str, dict[str, str]]] = {}
+
+
+def _build(path: Path, *, now: datetime, load: bool, num_spare: int) -> tuple[str, dict[str, str]]:
+    """Create a database at ``path``: users, and (``load``) the site loaded through the API."""
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    store = Store(engine, site_config(), clock=lambda: now.replace(tzinfo=None))
+    _, planner = store.create_user(role="planner")
+    agents = {a: store.create_user(role="agent", agent_id=a)[1] for a in plan(num_spare)}
+    if load:
+        start = FIXED_START if now == FIXED_NOW else next_monday(now.date())
+        client = TestClient(create_app(Settings(db_url=f"sqlite:///{path}"), store=store))
+        load_site(client, bearer(planner), start, num_spare)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return planner, agents
+
+
 def make_site(tmp_path: Path, *, config: SiteConfig | None = None,
               now: datetime = FIXED_NOW, load: bool = True, num_spare: int = 0,
               max_body_bytes: int = 1_000_000) -> Site:
     """A fresh SQLite store, the app over it, users, and (``load``) agents, roster and
-    requirement imported through the API."""
+    requirement imported through the API.
+
+    The first site of each kind is built once into a template file (through the API); later
+    ones copy that file, which keeps a fresh database per test cheap.
+    """
+    key = (load, num_spare, now)
+    if key not in _TEMPLATES:
+        template = Path(tempfile.mkdtemp(prefix="wfm-api-template-")) / "wfm.db"
+        planner, tokens = _build(template, now=now, load=load, num_spare=num_spare)
+        _TEMPLATES[key] = (template, planner, tokens)
+    template, planner, tokens = _TEMPLATES[key]
+    shutil.copyfile(template, tmp_path / "wfm.db")
     engine = make_engine(f"sqlite:///{tmp_path / 'wfm.db'}")
     migrate(engine)
     clock = {"now": now.replace(tzinfo=None)}
@@ -144,14 +177,9 @@ def make_site(tmp_path: Path, *, config: SiteConfig | None = None,
     store.clock_state = clock  # type: ignore[attr-defined]
     settings = Settings(db_url=f"sqlite:///{tmp_path / 'wfm.db'}", max_body_bytes=max_body_bytes)
     client = TestClient(create_app(settings, store=store))
-    _, planner_token = store.create_user(role="planner")
-    agents = {a: bearer(store.create_user(role="agent", agent_id=a)[1])
-              for a in plan(num_spare)}
     start = FIXED_START if now == FIXED_NOW else next_monday(now.date())
-    site = Site(client, store, start, bearer(planner_token), agents)
-    if load:
-        load_site(site, num_spare)
-    return site
+    return Site(client, store, start, bearer(planner),
+                {a: bearer(t) for a, t in tokens.items()})
 
 
 def set_now(site: Site, now: datetime) -> None:
@@ -159,11 +187,12 @@ def set_now(site: Site, now: datetime) -> None:
     site.store.clock_state["now"] = now.astimezone(UTC).replace(tzinfo=None)  # type: ignore[attr-defined]
 
 
-def load_site(site: Site, num_spare: int = 0) -> None:
+def load_site(client: TestClient, planner: dict[str, str], start: date,
+              num_spare: int = 0) -> None:
+    """Import agents, requirement and roster through the API."""
     csv = {"Content-Type": "text/csv"}
     for path, body in (("/api/v1/agents", agents_csv(num_spare)),
-                       ("/api/v1/requirements", requirement_csv(site.start)),
-                       ("/api/v1/rosters", roster_csv(site.start,
-                                                      roster_cells(site.start, num_spare)))):
-        response = site.client.post(path, content=body, headers={**site.planner, **csv})
+                       ("/api/v1/requirements", requirement_csv(start)),
+                       ("/api/v1/rosters", roster_csv(start, roster_cells(start, num_spare)))):
+        response = client.post(path, content=body, headers={**planner, **csv})
         assert response.status_code == 200, response.text
