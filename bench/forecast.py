@@ -8,6 +8,7 @@ Run from the project root: ``python bench/forecast.py [--skip-mstl] [--skip-spee
       30-minute interval at their queue entry time, AHT from served calls; times are naive local
       (a fixed UTC+2 zone, Israeli holidays); folds: the last 2 weeks of January and the 4 weeks
       of October (fold history is everything before the fold);
+    * the bundled fixtures (``fixtures/history.csv`` with ``fixtures/site.toml``), last 4 weeks;
     * synthetic: 16 weeks from ``wfm.forecast.synthetic`` (China holidays incl. National Day).
     Peers on the same folds: seasonal naive (same interval one week earlier) and statsforecast
     MSTL(season_length=[day, week]) fed the same history, with whole weeks of a long gap cut out
@@ -31,10 +32,10 @@ import numpy as np
 import pandas as pd
 
 from wfm.calendar import interval_grid, local_naive
-from wfm.config import SiteConfig, build_config
+from wfm.config import SiteConfig, build_config, load_config
 from wfm.forecast.backtest import backtest, score_rows
 from wfm.forecast.contacts import forecast_contacts
-from wfm.forecast.history import aggregate_records
+from wfm.forecast.history import aggregate_records, load_history
 from wfm.forecast.models import SeasonalNaive
 from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
 
@@ -156,6 +157,15 @@ def accuracy(use_mstl: bool) -> None:
                methods)
     else:
         print(f"\n== Anonymous Bank 1999: skipped, {BANK} is absent")
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    if (fixtures / "history.csv").exists():
+        site = load_config(fixtures / "site.toml")
+        history = load_history(fixtures / "history.csv", site)
+        rows = backtest(history, site, folds=4, horizon_weeks=1).rows
+        if use_mstl:
+            rows = add_mstl(rows, history, site)
+        report("bundled fixtures/history.csv (2 queues, open hours only, Singles' Day)", rows,
+               methods)
     site = SiteConfig()
     params = SyntheticParameters(start=date(2025, 7, 7), weeks=16, daily_volume=1500)
     history = synthetic_history(params)

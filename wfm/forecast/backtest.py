@@ -109,22 +109,26 @@ def _naive(series: pd.Series, grid: pd.DatetimeIndex, interval_minutes: int) -> 
 def score_rows(rows: pd.DataFrame, methods: tuple[str, ...] = METHODS) -> pd.DataFrame:
     """Pooled interval, daily and AHT errors of each method for all, ordinary and special days.
 
-    Intervals are scored where the actual and every method's forecast are known; a day's total is
-    scored when all its intervals are.
+    Intervals are scored where the actual and every method's forecast are known. A day's total
+    is scored when the actual is known in every interval where some method forecasts contacts
+    (an interval absent from history that every method leaves empty or at 0 is closed).
     """
     known = rows["actual"].notna()
     for method in methods:
         known &= rows[method].notna()
-    rows = rows.assign(known=known)
+    expected = np.zeros(len(rows), dtype=bool)
+    for method in methods:
+        expected |= rows[method].fillna(0).to_numpy() > 0
+    rows = rows.assign(known=known, needed=rows["actual"].notna().to_numpy() | ~expected)
     out = []
     for days, pick in (("all", np.ones(len(rows), bool)),
                        ("ordinary", (rows["kind"] == "normal").to_numpy()),
                        ("special", (rows["kind"] != "normal").to_numpy())):
         part = rows[pick]
         scored = part[part["known"]]
-        complete = part.groupby(["fold", "queue", "date"])["known"].transform("all")
+        complete = part.groupby(["fold", "queue", "date"])["needed"].transform("all")
         daily = part[complete].groupby(["fold", "queue", "date"])[
-            ["actual", *methods]].sum()
+            ["actual", *methods]].sum(min_count=1).dropna()
         for method in methods:
             aht_known = scored["actual_aht"].notna() & scored[f"{method}_aht"].notna()
             weight = scored["actual"].where(aht_known, 0.0).to_numpy()

@@ -536,9 +536,8 @@ def _daily_totals(values: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
     for w in range(7):
         rows = values[weekdays == w]
         if len(rows) and np.isfinite(rows).any():
-            with np.errstate(invalid="ignore"):
-                mean = np.nanmean(np.where(np.isfinite(rows), rows, np.nan), axis=0)
-            mean = np.where(np.isfinite(mean), mean, 0.0)
+            count = np.isfinite(rows).sum(axis=0)
+            mean = np.nansum(rows, axis=0) / np.maximum(count, 1)
             if mean.sum() > 0:
                 rough[w] = mean / mean.sum()
     known = np.isfinite(values)
