@@ -3,6 +3,25 @@
 ``compute_adherence(roster, config, events=... | sessions=...)`` returns an ``AdherenceReport``:
 the adherence table per agent, date and shift, per-agent and team summaries over the period, and
 every data problem that was corrected or skipped, with its input line.
+
+Decisions the definitions leave open (each module's docstring has the details):
+
+* Working states are ``login``, ``ready``, ``talk``, ``hold``, ``acw``; any other state is logged
+  in but not working; with only login/logout, logged-in time is working (``sessions``).
+* A scheduled fixed break is outside the ratio: whatever the agent does then (break state,
+  logged out, or working) is neither adherent nor out of adherence. Working through it counts
+  in conformance but not as overtime. Being away from before a break until after it is one
+  episode (``metrics``).
+* ``episodes`` counts the out-of-adherence episodes longer than the grace.
+* Late start and early leave are clipped to the shift window and are 0 on an absent day.
+* Activity is a session (contiguous logged-in time); one reaching over two shifts is cut half-way
+  between them (``attribution``). Work attributed to no shift gets a row with shift
+  ``UNSCHEDULED`` on its calendar date, or ``OFF``/``LEAVE`` when the roster says so; those rows
+  are listed only when there was a login, and all their working time is overtime.
+* An open session is closed at the end of its shift (nearest within 3 h), else at the end of the
+  data or of its calendar day, whichever is earlier, and never after the agent's next login.
+* The period defaults to the roster's dates; activity attributed outside it is skipped and
+  reported.
 """
 
 from wfm.adherence.compute import (

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from wfm.adherence.cells import Cells, cell_of, gap_ns
-from wfm.adherence.schedule import local_dates, next_midnight_ns
+from wfm.adherence.schedule import local_day_numbers, next_midnight_ns
 from wfm.adherence.sessions import ATTRIBUTION_NS
 
-PIECE_COLUMNS = ["agent", "start_ns", "end_ns", "working", "line", "shift_row", "date"]
+PIECE_COLUMNS = ["agent", "start_ns", "end_ns", "working", "line", "shift_row", "day"]
 
 
 def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +50,7 @@ def split_at_cells(segments: pd.DataFrame, cells: Cells) -> pd.DataFrame:
 
 
 def split_at_midnights(pieces: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """Cut pieces at local midnights; adds ``date`` (the local calendar date of each piece)."""
+    """Cut pieces at local midnights; adds ``day`` (local calendar day, days since 1970)."""
     done = []
     todo = pieces
     while len(todo):
@@ -60,26 +60,25 @@ def split_at_midnights(pieces: pd.DataFrame, tz: str) -> pd.DataFrame:
         crosses = end > midnight
         head = todo.copy()
         head["end_ns"] = np.minimum(end, midnight)
-        head["date"] = local_dates(start, tz)
+        head["day"] = local_day_numbers(start, tz)
         done.append(head)
         todo = todo[crosses].copy()
         todo["start_ns"] = midnight[crosses]
     if not done:
-        return pieces.assign(date=pd.Series([], dtype=object))
+        return pieces.assign(day=np.zeros(0, dtype=np.int64))
     return pd.concat(done, ignore_index=True)
 
 
 def attribute(segments: pd.DataFrame, cells: Cells, tz: str) -> pd.DataFrame:
     """Pieces of activity with ``shift_row`` (index into the shifts, -1 if unattributed) and
-    ``date`` (calendar date of unattributed pieces, None otherwise).
+    ``day`` (local calendar day of unattributed pieces as days since 1970, -1 otherwise).
 
     ``segments`` must be sorted by (agent, start) and disjoint within an agent.
     """
     pieces = split_at_cells(segments, cells)
     if pieces.empty:
-        return pd.DataFrame({name: pd.Series([], dtype=kind) for name, kind in zip(
-            PIECE_COLUMNS, ["int64", "int64", "int64", bool, "int64", "int64", object],
-            strict=True)})
+        return pd.DataFrame({name: pd.Series([], dtype=bool if name == "working" else "int64")
+                             for name in PIECE_COLUMNS})
     agent = pieces["agent"].to_numpy(np.int64)
     start = pieces["start_ns"].to_numpy(np.int64)
     end = pieces["end_ns"].to_numpy(np.int64)
@@ -95,7 +94,7 @@ def attribute(segments: pd.DataFrame, cells: Cells, tz: str) -> pd.DataFrame:
                         end[tails][near]) <= ATTRIBUTION_NS
     pieces["shift_row"] = np.where(near[group], cell, -1)
     pieces = pieces.drop(columns="cell")
-    attributed = pieces[pieces["shift_row"] >= 0].assign(date=None)
+    attributed = pieces[pieces["shift_row"] >= 0].assign(day=-1)
     loose = split_at_midnights(pieces[pieces["shift_row"] < 0], tz)
     out = pd.concat([attributed, loose], ignore_index=True)
     return out[PIECE_COLUMNS]

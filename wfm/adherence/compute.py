@@ -17,7 +17,7 @@ import pandas as pd
 from wfm.adherence.attribution import attribute
 from wfm.adherence.cells import build_cells
 from wfm.adherence.metrics import row_metrics
-from wfm.adherence.schedule import NS_PER_MINUTE, build_schedule
+from wfm.adherence.schedule import NS_PER_MINUTE, build_schedule, day_numbers_to_dates
 from wfm.adherence.sessions import (
     PROBLEM_COLUMNS,
     problems_frame,
@@ -134,17 +134,18 @@ def _rows(schedule: Any, pieces: pd.DataFrame, agents: pd.Index, grace_minutes: 
     shifts = schedule.shifts
     num_shifts = len(shifts)
     loose = pieces["shift_row"].to_numpy() < 0
-    days = pieces.loc[loose, ["agent", "date"]].drop_duplicates().reset_index(drop=True)
+    days = pieces.loc[loose, ["agent", "day"]].drop_duplicates().reset_index(drop=True)
     days["agent_id"] = agents[days["agent"].to_numpy(np.int64)] if len(days) else []
+    days["date"] = day_numbers_to_dates(days["day"].to_numpy(np.int64))
     off = schedule.days_off.set_index(["agent_id", "date"])["shift"]
     labels = [off.get((a, d), UNSCHEDULED) for a, d in zip(days["agent_id"], days["date"],
                                                            strict=True)]
     days["shift"] = pd.Series(labels, dtype=object)
-    day_row = pd.MultiIndex.from_frame(days[["agent", "date"]])
+    day_row = pd.MultiIndex.from_frame(days[["agent", "day"]])
     row = pieces["shift_row"].to_numpy(np.int64).copy()
     if loose.any():
         row[loose] = num_shifts + day_row.get_indexer(
-            pd.MultiIndex.from_frame(pieces.loc[loose, ["agent", "date"]]))
+            pd.MultiIndex.from_frame(pieces.loc[loose, ["agent", "day"]]))
     pieces = pieces.assign(row=row)
 
     num_days = len(days)

@@ -146,3 +146,18 @@ def next_midnight_ns(time_ns: np.ndarray, tz: str) -> np.ndarray:
 def format_ns(time_ns: int, tz: str) -> str:
     """ISO 8601 local time with offset, for messages."""
     return pd.Timestamp(int(time_ns), tz="UTC").tz_convert(tz).isoformat()
+
+
+def local_day_numbers(time_ns: np.ndarray, tz: str) -> np.ndarray:
+    """Local calendar days of ``time_ns`` in ``tz``, as days since 1970-01-01."""
+    local = pd.DatetimeIndex(np.asarray(time_ns, dtype="datetime64[ns]"), tz="UTC").tz_convert(tz)
+    wall = np.asarray(local.tz_localize(None).as_unit("ns").asi8, dtype=np.int64)
+    return wall // NS_PER_DAY
+
+
+def day_numbers_to_dates(days: np.ndarray) -> np.ndarray:
+    """``datetime.date`` objects of day numbers (days since 1970-01-01)."""
+    return np.asarray(np.asarray(days, dtype="datetime64[D]").astype(object), dtype=object)
+
+
+NS_PER_DAY = 86_400 * 1_000_000_000

@@ -39,10 +39,15 @@ import pandas as pd
 
 from wfm.adherence.cells import FOREVER, NEVER, Cells, cell_of, gap_ns
 from wfm.adherence.schedule import NAT_NS, format_ns, next_midnight_ns, to_ns
+from wfm.errors import InvalidInput
+from wfm.tables import ACD_STATES
 
 WORKING_STATES = ("login", "ready", "talk", "hold", "acw")
 LOGOUT = "logout"
 ATTRIBUTION_NS = 3 * 3600 * 1_000_000_000
+_LOGIN_CODE = ACD_STATES.index("login")
+_LOGOUT_CODE = ACD_STATES.index(LOGOUT)
+_WORKING_CODES = np.array([ACD_STATES.index(s) for s in WORKING_STATES], dtype=np.int8)
 SEGMENT_COLUMNS = ["agent", "start_ns", "end_ns", "working", "line"]
 PROBLEM_COLUMNS = ["line", "agent_id", "problem", "action"]
 
@@ -97,7 +102,9 @@ def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, t
     line = np.asarray(events.index, dtype=np.int64) + 2
     agent = agents.get_indexer(events["agent_id"]).astype(np.int64)
     time_ns = to_ns(events["timestamp"])
-    state = events["state"].to_numpy(dtype=object)
+    state = pd.Categorical(events["state"], categories=ACD_STATES).codes.astype(np.int8)
+    if (state < 0).any():
+        raise InvalidInput(f"unknown state(s) {sorted(set(events['state']) - set(ACD_STATES))}")
     agent_id = events["agent_id"].to_numpy(dtype=object)
     problems = []
     if len(line) == 0:
@@ -130,7 +137,7 @@ def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, t
         line, agent, time_ns, state, agent_id = (line[keep], agent[keep], time_ns[keep],
                                                  state[keep], agent_id[keep])
 
-    logged_in = state != LOGOUT
+    logged_in = state != _LOGOUT_CODE
     new_agent = np.ones(len(agent), dtype=bool)
     new_agent[1:] = agent[1:] != agent[:-1]
     was_in = _shift_within(logged_in, new_agent, False)
@@ -144,12 +151,12 @@ def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, t
     new_agent = np.ones(len(agent), dtype=bool)
     new_agent[1:] = agent[1:] != agent[:-1]
 
-    implicit = logged_in & ~was_in & (state != "login")
+    implicit = logged_in & ~was_in & (state != _LOGIN_CODE)
     problems.append(problems_frame(
         line[implicit], agent_id[implicit],
-        np.array([f"'{s}' while logged out" for s in state[implicit]], dtype=object),
+        np.array([f"'{ACD_STATES[s]}' while logged out" for s in state[implicit]], dtype=object),
         "treated as a login at this time"))
-    relogin = (state == "login") & was_in
+    relogin = (state == _LOGIN_CODE) & was_in
 
     last = np.ones(len(agent), dtype=bool)
     last[:-1] = new_agent[1:]
@@ -177,7 +184,7 @@ def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, t
     segment = logged_in & (end_ns > time_ns)
     segments = pd.DataFrame({
         "agent": agent[segment], "start_ns": time_ns[segment], "end_ns": end_ns[segment],
-        "working": np.isin(state[segment], WORKING_STATES), "line": line[segment]})
+        "working": np.isin(state[segment], _WORKING_CODES), "line": line[segment]})
     return segments, pd.concat(problems, ignore_index=True)
 
 
