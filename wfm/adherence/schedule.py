@@ -87,7 +87,7 @@ def build_schedule(roster: pd.DataFrame, config: SiteConfig, agents: pd.Index, *
     templates = {t.code: t for t in config.shifts}
     start_minute = rows["shift"].map(lambda c: templates[c].start_minute).to_numpy(np.int64)
     duration = rows["shift"].map(lambda c: templates[c].duration_minutes).to_numpy(np.int64)
-    rows["agent"] = agents.get_indexer(rows["agent_id"])
+    rows["agent"] = agents.get_indexer(pd.Index(rows["agent_id"]))
     rows["start_ns"] = local_ns(rows["date"], start_minute, config.timezone)
     rows["end_ns"] = local_ns(rows["date"], start_minute + duration, config.timezone)
 
@@ -126,12 +126,6 @@ def to_ns(values: pd.Series) -> np.ndarray:
 
 
 NAT_NS = np.iinfo(np.int64).min
-
-
-def local_dates(time_ns: np.ndarray, tz: str) -> np.ndarray:
-    """Calendar dates (``datetime.date`` objects) of ``time_ns`` in ``tz``."""
-    local = pd.DatetimeIndex(np.asarray(time_ns, dtype="datetime64[ns]"), tz="UTC").tz_convert(tz)
-    return np.asarray(local.tz_localize(None).normalize().date, dtype=object)
 
 
 def next_midnight_ns(time_ns: np.ndarray, tz: str) -> np.ndarray:

@@ -100,7 +100,7 @@ def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, t
                          ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segments and problems from a login-events frame (as returned by ``read_table``)."""
     line = np.asarray(events.index, dtype=np.int64) + 2
-    agent = agents.get_indexer(events["agent_id"]).astype(np.int64)
+    agent = agents.get_indexer(pd.Index(events["agent_id"])).astype(np.int64)
     time_ns = to_ns(events["timestamp"])
     state = pd.Categorical(events["state"], categories=ACD_STATES).codes.astype(np.int8)
     if (state < 0).any():
@@ -192,7 +192,7 @@ def segments_from_sessions(sessions: pd.DataFrame, agents: pd.Index, cells: Cell
                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segments (all working) and problems from a login-sessions frame."""
     line = np.asarray(sessions.index, dtype=np.int64) + 2
-    agent = agents.get_indexer(sessions["agent_id"]).astype(np.int64)
+    agent = agents.get_indexer(pd.Index(sessions["agent_id"])).astype(np.int64)
     login = to_ns(sessions["login_time"])
     logout = to_ns(sessions["logout_time"])
     agent_id = sessions["agent_id"].to_numpy(dtype=object)

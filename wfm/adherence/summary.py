@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 AGENT_COLUMNS = ["agent_id", "days_scheduled", "scheduled_minutes", "logged_in_minutes",
                  "in_adherence_minutes", "working_minutes", "adherence_pct", "conformance_pct",
@@ -15,7 +16,7 @@ _SUMMED = ["scheduled_minutes", "logged_in_minutes", "in_adherence_minutes", "wo
            "late_start_minutes", "early_leave_minutes", "overtime_minutes", "episodes"]
 
 
-def percent(part: np.ndarray | float, whole: np.ndarray | float) -> np.ndarray:
+def percent(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
     """100 · part / whole rounded to 2 decimals; NaN where ``whole`` is 0."""
     part = np.asarray(part, dtype=float)
     whole = np.asarray(whole, dtype=float)
@@ -56,7 +57,7 @@ def team_summary(rows: pd.DataFrame, agents: pd.DataFrame, target_pct: float) ->
         "conformance_pct": float(percent(totals["working_minutes"],
                                          totals["scheduled_minutes"])),
         "absent_days": int(rows["absent"].sum()) if len(rows) else 0,
-        "unscheduled_working_minutes": float(rows.loc[unscheduled, "working_minutes"].sum())
+        "unscheduled_working_minutes": float(rows["working_minutes"][unscheduled].sum())
         if len(rows) else 0.0,
         "target_pct": float(target_pct),
         "agents_below_target": [
