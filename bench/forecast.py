@@ -62,7 +62,7 @@ def bank_history(config: SiteConfig) -> pd.DataFrame:
 def mstl_input(series: pd.Series, config: SiteConfig) -> np.ndarray:
     """A gap-free series for MSTL: whole weeks of long gaps cut out, other holes from a week
     earlier (or later), else 0."""
-    naive = local_naive(series.index)
+    naive = local_naive(pd.DatetimeIndex(series.index))
     first, last = naive.min().date(), naive.max().date()
     grid = interval_grid(first, last + timedelta(days=1), config.interval_minutes, config.tz)
     values = series.reindex(grid).to_numpy().reshape(-1, 1440 // config.interval_minutes)
@@ -107,38 +107,45 @@ def add_mstl(rows: pd.DataFrame, history: pd.DataFrame, config: SiteConfig) -> p
     return out
 
 
+def _pct(value: float) -> str:
+    return "-" if value != value else f"{100 * value:.1f}%"
+
+
 def report(name: str, rows: pd.DataFrame, methods: tuple[str, ...]) -> dict[str, float]:
-    scores = score_rows(rows, methods)
-    print(f"\n== {name}: {rows['fold'].nunique()} fold(s), "
-          f"{scores.loc[0, 'intervals']} intervals, {scores.loc[0, 'days_scored']} days scored")
+    """Print the pooled scores of ``rows`` and the targets; returns the gains."""
+    scores: list[dict] = score_rows(rows, methods).to_dict(orient="records")
+    print(f"\n== {name}: {rows['fold'].nunique()} fold(s), {scores[0]['intervals']} intervals, "
+          f"{scores[0]['days_scored']} days scored")
     print(f"  {'method':<15} {'days':<9} {'interval WAPE':>13} {'daily WAPE':>11} "
           f"{'AHT error':>10}")
-    for row in scores.itertuples():
-        aht = "-" if row.method == "mstl" or row.aht_wape != row.aht_wape else (
-            f"{100 * row.aht_wape:.1f}%")
-        interval = "-" if row.interval_wape != row.interval_wape else (
-            f"{100 * row.interval_wape:.1f}%")
-        daily = "-" if row.daily_wape != row.daily_wape else f"{100 * row.daily_wape:.1f}%"
-        print(f"  {row.method:<15} {row.days:<9} {interval:>13} {daily:>11} {aht:>10}")
+    for row in scores:
+        aht = "-" if row["method"] == "mstl" else _pct(row["aht_wape"])
+        print(f"  {row['method']:<15} {row['days']:<9} {_pct(row['interval_wape']):>13} "
+              f"{_pct(row['daily_wape']):>11} {aht:>10}")
     known = rows[["actual", *methods]].notna().all(axis=1)
     mu = rows.loc[known, "model"].to_numpy()
     floor = float(np.sum(np.sqrt(2 * mu / np.pi)) / np.sum(mu))
-    get = {(r.method, r.days): r for r in scores.itertuples()}
+    inside = known & (rows["model"] > 0)
+    actual = rows.loc[inside, "actual"]
+    coverage = float(((actual >= rows.loc[inside, "model_p10"])
+                      & (actual <= rows.loc[inside, "model_p90"])).mean())
+    get = {(r["method"], r["days"]): r for r in scores}
     model, naive = get[("model", "all")], get[("seasonal_naive", "all")]
-    interval_gain = 1 - model.interval_wape / naive.interval_wape
-    daily_gain = 1 - model.daily_wape / naive.daily_wape
-    print(f"  Poisson noise floor (interval): {100 * floor:.1f}%  -> model is "
-          f"{model.interval_wape / floor:.2f}x the floor")
-    print(f"  model vs seasonal naive: interval WAPE {100 * interval_gain:.1f}% lower "
+    interval_gain = 1 - model["interval_wape"] / naive["interval_wape"]
+    daily_gain = 1 - model["daily_wape"] / naive["daily_wape"]
+    print(f"  Poisson noise floor (interval): {_pct(floor)}  -> model is "
+          f"{model['interval_wape'] / floor:.2f}x the floor; actuals inside [P10, P90]: "
+          f"{_pct(coverage)} (nominal 80%)")
+    print(f"  model vs seasonal naive: interval WAPE {_pct(interval_gain)} lower "
           f"(target >= 15%: {'met' if interval_gain >= 0.15 else 'NOT met'}), daily WAPE "
-          f"{100 * daily_gain:.1f}% lower (target >= 25%: "
+          f"{_pct(daily_gain)} lower (target >= 25%: "
           f"{'met' if daily_gain >= 0.25 else 'NOT met'})")
     if "mstl" in methods:
         mstl = get[("mstl", "all")]
-        print(f"  model vs MSTL: interval {100 * model.interval_wape:.1f}% vs "
-              f"{100 * mstl.interval_wape:.1f}%, daily {100 * model.daily_wape:.1f}% vs "
-              f"{100 * mstl.daily_wape:.1f}% (target lower: "
-              f"{'met' if model.interval_wape < mstl.interval_wape else 'NOT met'})")
+        better = model["interval_wape"] < mstl["interval_wape"]
+        print(f"  model vs MSTL: interval {_pct(model['interval_wape'])} vs "
+              f"{_pct(mstl['interval_wape'])}, daily {_pct(model['daily_wape'])} vs "
+              f"{_pct(mstl['daily_wape'])} (target lower: {'met' if better else 'NOT met'})")
     return {"interval_gain": interval_gain, "daily_gain": daily_gain, "floor": floor}
 
 

@@ -46,7 +46,7 @@ def interval_grid(start: date, end: date, interval_minutes: int,
                           inclusive="left")
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     local = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    return local[~local.isna()]
+    return local[local.notna()]
 
 
 def local_naive(index: pd.DatetimeIndex | pd.Series) -> pd.DatetimeIndex:
@@ -88,7 +88,7 @@ class HolidayCalendar:
 
         table = holidays.country_holidays(self.country, years=missing)
         self._holidays.update({d: str(n) for d, n in table.items() if d.year in missing})
-        workdays = getattr(table, "weekend_workdays", set())  # swapped working weekends
+        workdays: set[date] = getattr(table, "weekend_workdays", set())  # swapped working weekends
         self._workdays.update(d for d in workdays if d.year in missing)
         self._years.update(missing)
 

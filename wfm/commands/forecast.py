@@ -88,7 +88,7 @@ def forecast(
         write_table(table, output, FORECAST)
         last = first + timedelta(days=7 * weeks - 1)
         special = _special_days(models, first, last)
-        queues = {queue: round(float(rows["contacts"].sum()), 1)
+        queues = {str(queue): round(float(rows["contacts"].sum()), 1)
                   for queue, rows in table.groupby("queue")}
         summary = {"output": str(output), "start": first, "end": last, "weeks": weeks,
                    "intervals": len(table), "queues": queues,

@@ -31,9 +31,9 @@ class BacktestResult:
     """Per-interval rows of every fold, and the pooled scores.
 
     ``rows``: fold, interval_start, queue, date, kind, actual, actual_aht, and for each method
-    ``<method>`` and ``<method>_aht``. ``scores``: one row per (method, days) with days in
-    ``all``, ``ordinary``, ``special``; columns interval_wape, daily_wape, aht_wape (fractions),
-    intervals, days_scored.
+    ``<method>`` and ``<method>_aht`` (the model also ``model_p10`` and ``model_p90``).
+    ``scores``: one row per (method, days) with days in ``all``, ``ordinary``, ``special``;
+    columns interval_wape, daily_wape, aht_wape (fractions), intervals, days_scored.
     """
 
     rows: pd.DataFrame
@@ -93,6 +93,8 @@ def backtest(history: pd.DataFrame, config: SiteConfig, *, folds: int = 4,
                 "actual": actual["contacts"].to_numpy(),
                 "actual_aht": actual["aht_seconds"].to_numpy(),
                 "model": rows["contacts"].to_numpy(), "model_aht": rows["aht_seconds"].to_numpy(),
+                "model_p10": rows["contacts_p10"].to_numpy(),
+                "model_p90": rows["contacts_p90"].to_numpy(),
                 "seasonal_naive": naive, "seasonal_naive_aht": naive_aht}))
     rows = pd.concat(pieces, ignore_index=True)
     folds_out = [(o, o + timedelta(days=7 * horizon_weeks)) for o in origins]

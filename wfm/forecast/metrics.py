@@ -8,9 +8,10 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
-def _pair(actual: np.ndarray, forecast: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _pair(actual: ArrayLike, forecast: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(actual, dtype=float)
     f = np.asarray(forecast, dtype=float)
     if y.shape != f.shape:
@@ -20,20 +21,20 @@ def _pair(actual: np.ndarray, forecast: np.ndarray) -> tuple[np.ndarray, np.ndar
     return y[known], f[known]
 
 
-def wape(actual: np.ndarray, forecast: np.ndarray) -> float:
+def wape(actual: ArrayLike, forecast: ArrayLike) -> float:
     """Weighted absolute percentage error as a fraction; NaN when the actuals sum to 0."""
     y, f = _pair(actual, forecast)
     total = np.sum(np.abs(y))
     return float(np.sum(np.abs(y - f)) / total) if total > 0 else float("nan")
 
 
-def mae(actual: np.ndarray, forecast: np.ndarray) -> float:
+def mae(actual: ArrayLike, forecast: ArrayLike) -> float:
     """Mean absolute error; NaN when nothing is known."""
     y, f = _pair(actual, forecast)
     return float(np.mean(np.abs(y - f))) if len(y) else float("nan")
 
 
-def bias(actual: np.ndarray, forecast: np.ndarray) -> float:
+def bias(actual: ArrayLike, forecast: ArrayLike) -> float:
     """Relative bias sum(f - y) / sum(y); NaN when the actuals sum to 0."""
     y, f = _pair(actual, forecast)
     total = np.sum(np.abs(y))

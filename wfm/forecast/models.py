@@ -76,7 +76,7 @@ def next_intervals(last: pd.Timestamp, h: int, interval_minutes: int) -> pd.Date
     if tz is None:
         return naive[:h]
     local = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    return local[~local.isna()][:h]
+    return local[local.notna()][:h]
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -369,8 +369,8 @@ def fit_profiles(values: np.ndarray, totals: np.ndarray, weekdays: np.ndarray,
         profiles[str(w)] = _normalise(_smooth(shrunk, settings.profile_smooth), open_mask[w])
     workday = np.mean([profiles[str(w)] for w in workdays], axis=0)
     offday = np.mean([profiles[str(w)] for w in offdays], axis=0)
-    profiles["working_weekend"] = _normalise(workday, open_mask[workdays].any(axis=0))
-    any_open = open_mask.any(axis=0)
+    profiles["working_weekend"] = _normalise(workday, np.asarray(open_mask[workdays].any(axis=0)))
+    any_open = np.asarray(open_mask.any(axis=0))
     holiday_days = usable & (kinds == "holiday")
     if holiday_days.any():
         own, weight = _weighted_shares(values, totals, holiday_days, np.ones(num_days))

@@ -21,30 +21,29 @@ class ForecastSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    holiday_factor: float = Field(0.6, gt=0, description="public holiday vs an ordinary day")
-    pre_holiday_factor: float = Field(1.1, gt=0, description="working day before a long holiday")
-    post_holiday_factor: float = Field(1.3, gt=0, description="working day after a long holiday")
-    promotion_factor: float = Field(2.0, gt=0, description="promotion day vs an ordinary day")
-    working_weekend_factor: float = Field(1.0, gt=0,
-                                          description="swapped working weekend vs a workday")
-    level_halflife_weeks: float = Field(1.0, gt=0, description="recency weight of the level")
-    trend_weeks: int = Field(8, ge=0, description="weeks used for the trend (0: no trend)")
-    trend_min_weeks: int = Field(2, ge=2, description="weekly means needed to fit a trend")
-    trend_damping: float = Field(0.98, ge=0, le=1, description="per-day damping of the trend")
-    weekday_halflife_weeks: float = Field(6.0, gt=0,
-                                          description="recency weight of weekday effects")
-    profile_weeks: int = Field(8, ge=1, description="weeks of history for intraday profiles")
-    profile_halflife_weeks: float = Field(4.0, gt=0)
-    profile_shrink_days: float = Field(1.0, ge=0,
-                                       description="pull of a weekday profile to the pooled one")
-    profile_prior: str = Field("workdays", pattern="^(workdays|all)$",
-                               description="profile a workday's profile is shrunk toward")
-    profile_smooth: float = Field(0.1, ge=0, le=0.34,
-                                  description="weight of each neighbouring interval")
-    open_weeks: int = Field(8, ge=1, description="weeks that decide which intervals are open")
-    aht_halflife_weeks: float = Field(4.0, gt=0)
-    aht_shrink_contacts: float = Field(20.0, ge=0)
-    min_history_days: int = Field(14, ge=7, description="history needed to forecast")
+    # calendar multipliers, used only when history has no day of that kind
+    holiday_factor: float = Field(default=0.6, gt=0)  # public holiday vs an ordinary day
+    pre_holiday_factor: float = Field(default=1.1, gt=0)  # working day before a long holiday
+    post_holiday_factor: float = Field(default=1.3, gt=0)  # working day after a long holiday
+    promotion_factor: float = Field(default=2.0, gt=0)  # promotion day vs an ordinary day
+    working_weekend_factor: float = Field(default=1.0, gt=0)  # swapped weekend vs a workday
+    # daily total: level, trend, weekday effects
+    level_halflife_weeks: float = Field(default=1.0, gt=0)  # recency weight of the level
+    trend_weeks: int = Field(default=8, ge=0)  # weekly means used for the trend (0: none)
+    trend_min_weeks: int = Field(default=2, ge=2)  # weekly means needed to fit a trend
+    trend_damping: float = Field(default=0.98, ge=0, le=1)  # per-day damping of the trend
+    weekday_halflife_weeks: float = Field(default=6.0, gt=0)  # recency of weekday factors
+    # intraday profiles and open intervals
+    profile_weeks: int = Field(default=8, ge=1)  # weeks of history for the profiles
+    profile_halflife_weeks: float = Field(default=4.0, gt=0)
+    profile_shrink_days: float = Field(default=1.0, ge=0)  # pull toward the pooled profile
+    profile_prior: str = Field(default="workdays", pattern="^(workdays|all)$")
+    profile_smooth: float = Field(default=0.1, ge=0, le=0.34)  # weight of each neighbour
+    open_weeks: int = Field(default=8, ge=1)  # recent days per weekday that decide opening
+    # AHT
+    aht_halflife_weeks: float = Field(default=4.0, gt=0)
+    aht_shrink_contacts: float = Field(default=20.0, ge=0)  # contacts the prior is worth
+    min_history_days: int = Field(default=14, ge=7)  # history needed to forecast a queue
 
     def factor_defaults(self) -> dict[str, float]:
         """Default multiplier of each non-normal day kind."""
@@ -56,7 +55,12 @@ class ForecastSettings(BaseModel):
 def settings_for(config: Any, **overrides: Any) -> ForecastSettings:
     """The site's forecast settings (a ``forecast`` section if the config has one) + overrides."""
     section = getattr(config, "forecast", None)
-    data = section.model_dump() if hasattr(section, "model_dump") else dict(section or {})
+    if section is None:
+        data: dict[str, Any] = {}
+    elif hasattr(section, "model_dump"):
+        data = section.model_dump()
+    else:
+        data = dict(section)
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return ForecastSettings(**data)
