@@ -211,12 +211,15 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
         factors = new / new[new > 0].mean() if (new > 0).any() else np.ones(7)
         if iteration == 1:  # screen outliers once the factors are roughly right
             with np.errstate(divide="ignore", invalid="ignore"):
-                resid = np.log(series / (level * factors[weekdays]))
+                robust = (pd.Series(series / factors[weekdays])
+                          .rolling(7, center=True, min_periods=3).median()
+                          .interpolate(limit_direction="both").to_numpy())
+                resid = np.log(series / (robust * factors[weekdays]))
             finite = np.isfinite(resid)
             if finite.sum() >= 7:
                 centre = np.median(resid[finite])
                 spread = max(1.4826 * np.median(np.abs(resid[finite] - centre)), 0.05)
-                outlier = finite & (np.abs(resid - centre) > 4 * spread)
+                outlier = finite & (np.abs(resid - centre) > settings.outlier_threshold * spread)
                 series = np.where(outlier, np.nan, series)
     workdays = [w for w in range(7) if w not in weekend] or list(range(7))
     workday_factor = float(factors[workdays].mean())
