@@ -463,15 +463,44 @@ class ProfileModel:
         in_sample_totals = (daily.local_level * daily.base_factor(weekdays, kinds)
                             * daily.multiplier(kinds))
         expected = in_sample_totals[:, None] * _profile_rows(profiles, weekdays, kinds)
-        actual_expected = np.where(np.isfinite(totals), totals, 0.0)[:, None] * _profile_rows(
-            profiles, weekdays, kinds)
-        dispersion = _interval_dispersion(values[-7 * settings.profile_weeks:],
-                                          actual_expected[-7 * settings.profile_weeks:])
+        dispersion = self._shape_dispersion(values, totals, weekdays, kinds, daily.outlier,
+                                            open_mask)
         self.model_ = {"daily": daily, "profiles": profiles, "open_mask": open_mask,
                        "dispersion": dispersion, "last": y.index.max(),
                        "last_day": grid.dates[-1], "totals": totals}
         self.fitted_ = pd.Series(expected[grid.day_index, grid.slot_index], index=y.index)
         return self
+
+    def _shape_dispersion(self, values: np.ndarray, totals: np.ndarray, weekdays: np.ndarray,
+                          kinds: np.ndarray, outlier: np.ndarray, open_mask: np.ndarray) -> float:
+        """Extra-Poisson dispersion of intervals around (actual day total x profile).
+
+        Measured out of sample where history allows: profiles fitted without the last week (and
+        without the last two weeks) predict the shape of that week, so the estimate includes the
+        profile's own estimation error; otherwise in sample over the profile window.
+        """
+        settings, weekend = self.settings, self.calendar.weekend
+        known_total = np.where(np.isfinite(totals), totals, 0.0)
+        num_days = len(totals)
+        observed, expected = [], []
+        for weeks_back in (1, 2):
+            cut = num_days - 7 * weeks_back
+            if cut < settings.min_history_days:
+                break
+            profiles = fit_profiles(values[:cut], totals[:cut], weekdays[:cut], kinds[:cut],
+                                    outlier[:cut], open_mask, settings, weekend)
+            days = slice(cut, cut + 7)
+            rows = _profile_rows(profiles, weekdays[days], kinds[days])
+            keep = ~outlier[days]
+            observed.append(values[days][keep])
+            expected.append((known_total[days][:, None] * rows)[keep])
+        if observed:
+            return _interval_dispersion(np.vstack(observed), np.vstack(expected))
+        profiles = fit_profiles(values, totals, weekdays, kinds, outlier, open_mask, settings,
+                                weekend)
+        window = slice(-7 * settings.profile_weeks, None)
+        rows = _profile_rows(profiles, weekdays, kinds)
+        return _interval_dispersion(values[window], (known_total[:, None] * rows)[window])
 
     def _open_mask(self, values: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
         """(7, slots) True where the site is open: contacts seen recently, inside open hours.
