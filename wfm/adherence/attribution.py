@@ -10,14 +10,29 @@ goes to its calendar date.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
-import pandas as pd
 
 from wfm.adherence.cells import Cells, cell_of, gap_ns
 from wfm.adherence.schedule import local_day_numbers, next_midnight_ns
-from wfm.adherence.sessions import ATTRIBUTION_NS
+from wfm.adherence.sessions import ATTRIBUTION_NS, Segments
 
-PIECE_COLUMNS = ["agent", "start_ns", "end_ns", "working", "line", "shift_row", "day"]
+
+@dataclass(frozen=True)
+class Pieces:
+    """Segments cut at cells and midnights, each attributed (plain arrays).
+
+    ``shift_row`` is the index of the shift (in ``Schedule.shifts``) or -1 when unattributed;
+    ``day`` is the local calendar day (days since 1970-01-01) of unattributed pieces, else -1.
+    """
+
+    segments: Segments
+    shift_row: np.ndarray
+    day: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.shift_row)
 
 
 def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -27,74 +42,68 @@ def _expand(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return source, np.arange(len(source)) - first[source]
 
 
-def split_at_cells(segments: pd.DataFrame, cells: Cells) -> pd.DataFrame:
-    """Cut segments where they cross from one shift's cell into the next; adds ``cell``."""
-    agent = segments["agent"].to_numpy(np.int64)
-    start = segments["start_ns"].to_numpy(np.int64)
-    end = segments["end_ns"].to_numpy(np.int64)
-    first = cell_of(cells, agent, start)
-    last = cell_of(cells, agent, end - 1)
+def split_at_cells(segments: Segments, cells: Cells) -> tuple[Segments, np.ndarray]:
+    """Cut segments where they cross from one shift's cell into the next; also the cells."""
+    first = cell_of(cells, segments.agent, segments.start_ns)
+    last = cell_of(cells, segments.agent, segments.end_ns - 1)
     counts = np.where(first >= 0, last - first + 1, 1)
     source, rank = _expand(counts)
-    pieces = segments.iloc[source].reset_index(drop=True)
+    pieces = segments.take(source)
     cell = np.where(first[source] >= 0, first[source] + rank, -1)
-    if len(cells.agent):
+    if len(cells.agent) and (counts > 1).any():
         safe = np.maximum(cell, 0)
-        pieces["start_ns"] = np.where(cell >= 0, np.maximum(start[source],
-                                                            cells.cell_start_ns[safe]),
-                                      start[source])
-        pieces["end_ns"] = np.where(cell >= 0, np.minimum(end[source], cells.cell_end_ns[safe]),
-                                    end[source])
-    pieces["cell"] = cell
-    return pieces
+        start = np.where(cell >= 0, np.maximum(pieces.start_ns, cells.cell_start_ns[safe]),
+                         pieces.start_ns)
+        end = np.where(cell >= 0, np.minimum(pieces.end_ns, cells.cell_end_ns[safe]),
+                       pieces.end_ns)
+        pieces = Segments(pieces.agent, start, end, pieces.working, pieces.line)
+    return pieces, cell
 
 
-def split_at_midnights(pieces: pd.DataFrame, tz: str) -> pd.DataFrame:
-    """Cut pieces at local midnights; adds ``day`` (local calendar day, days since 1970)."""
-    done = []
-    todo = pieces
+def split_at_midnights(segments: Segments, tz: str) -> tuple[Segments, np.ndarray]:
+    """Cut segments at local midnights; also the local calendar day of each piece."""
+    heads, days = [], []
+    todo = segments
     while len(todo):
-        start = todo["start_ns"].to_numpy(np.int64)
-        end = todo["end_ns"].to_numpy(np.int64)
-        midnight = next_midnight_ns(start, tz)
-        crosses = end > midnight
-        head = todo.copy()
-        head["end_ns"] = np.minimum(end, midnight)
-        head["day"] = local_day_numbers(start, tz)
-        done.append(head)
-        todo = todo[crosses].copy()
-        todo["start_ns"] = midnight[crosses]
-    if not done:
-        return pieces.assign(day=np.zeros(0, dtype=np.int64))
-    return pd.concat(done, ignore_index=True)
+        midnight = next_midnight_ns(todo.start_ns, tz)
+        heads.append(Segments(todo.agent, todo.start_ns, np.minimum(todo.end_ns, midnight),
+                              todo.working, todo.line))
+        days.append(local_day_numbers(todo.start_ns, tz))
+        crosses = np.flatnonzero(todo.end_ns > midnight)
+        todo = todo.take(crosses)
+        todo = Segments(todo.agent, midnight[crosses], todo.end_ns, todo.working, todo.line)
+    if not heads:
+        return segments, np.zeros(0, dtype=np.int64)
+    return _concat(heads), np.concatenate(days)
 
 
-def attribute(segments: pd.DataFrame, cells: Cells, tz: str) -> pd.DataFrame:
-    """Pieces of activity with ``shift_row`` (index into the shifts, -1 if unattributed) and
-    ``day`` (local calendar day of unattributed pieces as days since 1970, -1 otherwise).
+def _concat(parts: list[Segments]) -> Segments:
+    return Segments(*(np.concatenate([getattr(p, name) for p in parts])
+                      for name in ("agent", "start_ns", "end_ns", "working", "line")))
 
-    ``segments`` must be sorted by (agent, start) and disjoint within an agent.
-    """
-    pieces = split_at_cells(segments, cells)
-    if pieces.empty:
-        return pd.DataFrame({name: pd.Series([], dtype=bool if name == "working" else "int64")
-                             for name in PIECE_COLUMNS})
-    agent = pieces["agent"].to_numpy(np.int64)
-    start = pieces["start_ns"].to_numpy(np.int64)
-    end = pieces["end_ns"].to_numpy(np.int64)
-    cell = pieces["cell"].to_numpy(np.int64)
-    new_group = np.ones(len(pieces), dtype=bool)
+
+def attribute(segments: Segments, cells: Cells, tz: str) -> Pieces:
+    """Attribute every stretch of ``segments`` (sorted by (agent, start), disjoint within an
+    agent) to a shift or to a calendar day."""
+    pieces, cell = split_at_cells(segments, cells)
+    if len(pieces) == 0:
+        nothing = np.zeros(0, dtype=np.int64)
+        return Pieces(pieces, nothing, nothing)
+    agent, start, end = pieces.agent, pieces.start_ns, pieces.end_ns
+    new_group = np.ones(len(agent), dtype=bool)
     new_group[1:] = (agent[1:] != agent[:-1]) | (start[1:] != end[:-1]) | (cell[1:] != cell[:-1])
     group = np.cumsum(new_group) - 1
     heads = np.flatnonzero(new_group)
-    tails = np.append(heads[1:], len(pieces)) - 1
+    tails = np.append(heads[1:], len(agent)) - 1
     group_cell = cell[heads]
     near = group_cell >= 0
     near[near] = gap_ns(cells, group_cell[near], start[heads][near],
                         end[tails][near]) <= ATTRIBUTION_NS
-    pieces["shift_row"] = np.where(near[group], cell, -1)
-    pieces = pieces.drop(columns="cell")
-    attributed = pieces[pieces["shift_row"] >= 0].assign(day=-1)
-    loose = split_at_midnights(pieces[pieces["shift_row"] < 0], tz)
-    out = pd.concat([attributed, loose], ignore_index=True)
-    return out[PIECE_COLUMNS]
+    shift_row = np.where(near[group], cell, -1)
+    attributed = np.flatnonzero(shift_row >= 0)
+    if len(attributed) == len(pieces):
+        return Pieces(pieces, shift_row, np.full(len(pieces), -1))
+    loose, days = split_at_midnights(pieces.take(np.flatnonzero(shift_row < 0)), tz)
+    return Pieces(_concat([pieces.take(attributed), loose]),
+                  np.concatenate([shift_row[attributed], np.full(len(loose), -1)]),
+                  np.concatenate([np.full(len(attributed), -1), days]))

@@ -14,10 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.adherence.attribution import attribute
+from wfm.adherence.attribution import Pieces, attribute
 from wfm.adherence.cells import build_cells
 from wfm.adherence.metrics import row_metrics
-from wfm.adherence.schedule import NS_PER_MINUTE, build_schedule, day_numbers_to_dates
+from wfm.adherence.schedule import (
+    NS_PER_MINUTE,
+    Schedule,
+    build_schedule,
+    day_numbers_to_dates,
+)
 from wfm.adherence.sessions import (
     PROBLEM_COLUMNS,
     problems_frame,
@@ -108,12 +113,13 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
         segments, problems = segments_from_sessions(activity, agents, cells, tz)
     pieces = attribute(segments, cells, tz)
 
-    table, pieces = _rows(schedule, pieces, agents, grace)
+    table, piece_row = _rows(schedule, pieces, agents, grace)
     first_day, last_day = _period(roster, table, date_from, date_to)
     in_period = np.array([first_day <= d <= last_day for d in table["date"]], dtype=bool)
     shown = in_period & ((table["shift_row"] >= 0) | (table["logged_in_minutes"] > 0))
 
-    problems = pd.concat([problems, _outside(pieces, in_period, activity, first_day, last_day),
+    problems = pd.concat([problems, _outside(piece_row, pieces.segments.line, in_period, activity,
+                                   first_day, last_day),
                           _unknown_agents(activity, roster)], ignore_index=True)
     problems.insert(0, "file", label)
     problems = problems.sort_values(["line", "problem"], kind="stable").reset_index(drop=True)
@@ -127,26 +133,26 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
                            problems=problems[REPORT_PROBLEM_COLUMNS])
 
 
-def _rows(schedule: Any, pieces: pd.DataFrame, agents: pd.Index, grace_minutes: float
-          ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The full table (every shift, every day with unattributed activity) and the pieces with
-    their ``row``."""
+def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: float
+          ) -> tuple[pd.DataFrame, np.ndarray]:
+    """The full table (every shift, every day with unattributed activity) and, for each piece,
+    its row in the table."""
     shifts = schedule.shifts
     num_shifts = len(shifts)
-    loose = pieces["shift_row"].to_numpy() < 0
-    days = pieces.loc[loose, ["agent", "day"]].drop_duplicates().reset_index(drop=True)
-    days["agent_id"] = agents[days["agent"].to_numpy(np.int64)] if len(days) else []
+    loose = pieces.shift_row < 0
+    days = pd.DataFrame({"agent": pieces.segments.agent[loose], "day": pieces.day[loose]})
+    days = days.drop_duplicates().reset_index(drop=True)
+    days["agent_id"] = agents.to_numpy(object)[days["agent"].to_numpy(np.int64)]
     days["date"] = day_numbers_to_dates(days["day"].to_numpy(np.int64))
     off = schedule.days_off.set_index(["agent_id", "date"])["shift"]
     labels = [off.get((a, d), UNSCHEDULED) for a, d in zip(days["agent_id"], days["date"],
                                                            strict=True)]
     days["shift"] = pd.Series(labels, dtype=object)
-    day_row = pd.MultiIndex.from_frame(days[["agent", "day"]])
-    row = pieces["shift_row"].to_numpy(np.int64).copy()
+    row = pieces.shift_row.copy()
     if loose.any():
-        row[loose] = num_shifts + day_row.get_indexer(
-            pd.MultiIndex.from_frame(pieces.loc[loose, ["agent", "day"]]))
-    pieces = pieces.assign(row=row)
+        day_row = pd.MultiIndex.from_frame(days[["agent", "day"]])
+        row[loose] = num_shifts + day_row.get_indexer(pd.MultiIndex.from_arrays(
+            [pieces.segments.agent[loose], pieces.day[loose]]))
 
     num_days = len(days)
     windows = pd.DataFrame({
@@ -157,7 +163,8 @@ def _rows(schedule: Any, pieces: pd.DataFrame, agents: pd.Index, grace_minutes: 
         "paid_ns": np.concatenate([shifts["paid_ns"].to_numpy(np.int64),
                                    np.zeros(num_days, np.int64)])})
     pad = np.zeros((num_days, schedule.break_start_ns.shape[1]), dtype=np.int64)
-    figures = row_metrics(pieces, windows, np.vstack([schedule.break_start_ns, pad]),
+    figures = row_metrics(row, pieces.segments, windows,
+                          np.vstack([schedule.break_start_ns, pad]),
                           np.vstack([schedule.break_end_ns, pad]),
                           grace_minutes * NS_PER_MINUTE)
 
@@ -176,7 +183,7 @@ def _rows(schedule: Any, pieces: pd.DataFrame, agents: pd.Index, grace_minutes: 
     table["conformance_pct"] = percent(table["working_minutes"], table["scheduled_minutes"])
     table["absent"] = figures["absent"].to_numpy(bool)
     table["episodes"] = figures["episodes"].to_numpy(np.int64)
-    return table, pieces
+    return table, row
 
 
 def _period(roster: pd.DataFrame, table: pd.DataFrame, date_from: date | None,
@@ -187,12 +194,13 @@ def _period(roster: pd.DataFrame, table: pd.DataFrame, date_from: date | None,
     return first, last
 
 
-def _outside(pieces: pd.DataFrame, in_period: np.ndarray, activity: pd.DataFrame,
+def _outside(row: np.ndarray, line: np.ndarray, in_period: np.ndarray, activity: pd.DataFrame,
              first_day: date, last_day: date) -> pd.DataFrame:
     """Input lines whose activity all falls on rows outside the period."""
-    inside = pd.Series(in_period[pieces["row"].to_numpy(np.int64)]).groupby(
-        pieces["line"].to_numpy()).any()
-    lines = inside.index[~inside.to_numpy()].to_numpy(np.int64)
+    inside = in_period[row]
+    lines = np.zeros(0, dtype=np.int64)
+    if not inside.all():
+        lines = np.setdiff1d(np.unique(line[~inside]), line[inside])
     agent_ids = activity.loc[lines - 2, "agent_id"].to_numpy(object)
     return problems_frame(lines, agent_ids,
                           f"activity outside the period {first_day}..{last_day}", "skipped")

@@ -24,6 +24,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wfm.adherence.sessions import Segments
+
 
 def work_clock(time_ns: np.ndarray, start_ns: np.ndarray, end_ns: np.ndarray,
                break_start_ns: np.ndarray, break_end_ns: np.ndarray) -> np.ndarray:
@@ -38,23 +40,22 @@ def _sum(row: np.ndarray, values: np.ndarray, num_rows: int) -> np.ndarray:
     return np.rint(np.bincount(row, weights=values, minlength=num_rows)).astype(np.int64)
 
 
-def row_metrics(pieces: pd.DataFrame, windows: pd.DataFrame, break_start_ns: np.ndarray,
-                break_end_ns: np.ndarray, grace_ns: float) -> pd.DataFrame:
+def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
+                break_start_ns: np.ndarray, break_end_ns: np.ndarray,
+                grace_ns: float) -> pd.DataFrame:
     """Figures per row of ``windows`` (columns ``start_ns, end_ns, paid_ns``).
 
-    ``pieces`` has ``row`` (position in ``windows``), ``start_ns``, ``end_ns``, ``working`` and
-    holds disjoint pieces. Rows without a window have ``start_ns == end_ns`` and ``paid_ns == 0``.
+    ``pieces`` are disjoint stretches of activity and ``row`` their position in ``windows``.
+    Rows without a window have ``start_ns == end_ns`` and ``paid_ns == 0``.
     """
     num_rows = len(windows)
     shift_start = windows["start_ns"].to_numpy(np.int64)
     shift_end = windows["end_ns"].to_numpy(np.int64)
     paid = windows["paid_ns"].to_numpy(np.int64)
-    row = pieces["row"].to_numpy(np.int64)
-    start = pieces["start_ns"].to_numpy(np.int64)
-    end = pieces["end_ns"].to_numpy(np.int64)
+    start, end = pieces.start_ns, pieces.end_ns
     logged_in = _sum(row, end - start, num_rows)
 
-    work = pieces["working"].to_numpy(bool)
+    work = pieces.working
     row, start, end = row[work], start[work], end[work]
     s, e = shift_start[row], shift_end[row]
     bs, be = break_start_ns[row], break_end_ns[row]
@@ -89,8 +90,10 @@ def _out_of_adherence_runs(row: np.ndarray, clock_from: np.ndarray, clock_to: np
     """Rows and lengths of the runs of scheduled work time without work (work-clock gaps)."""
     keep = clock_to > clock_from
     row, clock_from, clock_to = row[keep], clock_from[keep], clock_to[keep]
-    order = np.lexsort((clock_from, row))
-    row, clock_from, clock_to = row[order], clock_from[order], clock_to[order]
+    step = np.diff(row)
+    if not ((step > 0) | ((step == 0) & (np.diff(clock_from) >= 0))).all():
+        order = np.lexsort((clock_from, row))
+        row, clock_from, clock_to = row[order], clock_from[order], clock_to[order]
     new_row = np.ones(len(row), dtype=bool)
     new_row[1:] = row[1:] != row[:-1]
     previous_end = np.zeros(len(row), dtype=np.int64)
@@ -98,7 +101,7 @@ def _out_of_adherence_runs(row: np.ndarray, clock_from: np.ndarray, clock_to: np
     previous_end[new_row] = 0
     last = np.ones(len(row), dtype=bool)
     last[:-1] = new_row[1:]
-    idle = np.setdiff1d(np.flatnonzero(paid > 0), row)
+    idle = np.flatnonzero((paid > 0) & (np.bincount(row, minlength=len(paid)) == 0))
     gap_row = np.concatenate([row, row[last], idle])
     gap = np.concatenate([clock_from - previous_end, paid[row[last]] - clock_to[last],
                           paid[idle]])

@@ -85,8 +85,10 @@ def build_schedule(roster: pd.DataFrame, config: SiteConfig, agents: pd.Index, *
                          "shift": shift_codes.to_numpy()[working],
                          "line": lines[working]})
     templates = {t.code: t for t in config.shifts}
-    start_minute = rows["shift"].map(lambda c: templates[c].start_minute).to_numpy(np.int64)
-    duration = rows["shift"].map(lambda c: templates[c].duration_minutes).to_numpy(np.int64)
+    start_minute = rows["shift"].map({c: t.start_minute for c, t in templates.items()}
+                                     ).to_numpy(np.int64)
+    duration = rows["shift"].map({c: t.duration_minutes for c, t in templates.items()}
+                                 ).to_numpy(np.int64)
     rows["agent"] = agents.get_indexer(pd.Index(rows["agent_id"]))
     rows["start_ns"] = local_ns(rows["date"], start_minute, config.timezone)
     rows["end_ns"] = local_ns(rows["date"], start_minute + duration, config.timezone)
@@ -96,11 +98,10 @@ def build_schedule(roster: pd.DataFrame, config: SiteConfig, agents: pd.Index, *
     break_start = np.repeat(rows["start_ns"].to_numpy()[:, None], max_breaks, axis=1)
     break_end = break_start.copy()
     for j in range(max_breaks):
-        offsets = rows["shift"].map(
-            lambda c, j=j: templates[c].break_offsets()[j] if j < len(templates[c].breaks)
-            else (0, 0))
-        offset = np.array([o for o, _ in offsets], dtype=np.int64).reshape(num_shifts)
-        length = np.array([m for _, m in offsets], dtype=np.int64).reshape(num_shifts)
+        slot = {c: t.break_offsets()[j] if j < len(t.breaks) else (0, 0)
+                for c, t in templates.items()}
+        offset = rows["shift"].map({c: o for c, (o, _) in slot.items()}).to_numpy(np.int64)
+        length = rows["shift"].map({c: m for c, (_, m) in slot.items()}).to_numpy(np.int64)
         has = length > 0
         if has.any():
             starts = local_ns(rows["date"][has], start_minute[has] + offset[has],

@@ -34,6 +34,8 @@ of one agent that overlap are merged so that the time counts once; each is repor
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -48,7 +50,33 @@ ATTRIBUTION_NS = 3 * 3600 * 1_000_000_000
 _LOGIN_CODE = ACD_STATES.index("login")
 _LOGOUT_CODE = ACD_STATES.index(LOGOUT)
 _WORKING_CODES = np.array([ACD_STATES.index(s) for s in WORKING_STATES], dtype=np.int8)
-SEGMENT_COLUMNS = ["agent", "start_ns", "end_ns", "working", "line"]
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Disjoint stretches of logged-in time, sorted by (agent, start); plain arrays.
+
+    ``agent`` (position in the agent index), ``start_ns``/``end_ns`` (``[start, end)``),
+    ``working`` (a working state) and ``line`` (the input line that began it).
+    """
+
+    agent: np.ndarray
+    start_ns: np.ndarray
+    end_ns: np.ndarray
+    working: np.ndarray
+    line: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.agent)
+
+    def take(self, index: np.ndarray) -> Segments:
+        return Segments(self.agent[index], self.start_ns[index], self.end_ns[index],
+                        self.working[index], self.line[index])
+
+    @classmethod
+    def empty(cls) -> Segments:
+        nothing = np.zeros(0, dtype=np.int64)
+        return cls(nothing, nothing, nothing, np.zeros(0, dtype=bool), nothing)
 PROBLEM_COLUMNS = ["line", "agent_id", "problem", "action"]
 
 
@@ -96,8 +124,42 @@ def _describe_close(end_ns: np.ndarray, reason: np.ndarray, tz: str) -> np.ndarr
                      for e, r in zip(end_ns, reason, strict=True)], dtype=object)
 
 
+def _late_in_file(agent: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Rows earlier in time than a row above them (in the file) for the same agent.
+
+    ``order`` sorts by (agent, time, line); a row's position in it is a time that also keeps
+    agents apart, so one running maximum over the rows grouped by agent (in file order) finds
+    them all.
+    """
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order))
+    by_agent = np.argsort(agent, kind="stable")
+    seen = np.maximum.accumulate(position[by_agent])
+    late = np.zeros(len(order), dtype=bool)
+    late[by_agent[1:]] = position[by_agent[1:]] < seen[:-1]
+    return late
+
+
+def _repeats(agent: np.ndarray, time_ns: np.ndarray, state: np.ndarray,
+             line: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (already sorted by agent, time, line) repeating an earlier (agent, time, state),
+    and for each the line it repeats."""
+    same = np.zeros(len(agent), dtype=bool)
+    same[1:] = (agent[1:] == agent[:-1]) & (time_ns[1:] == time_ns[:-1])
+    candidates = np.flatnonzero(same | np.append(same[1:], False))
+    repeat = np.zeros(len(agent), dtype=bool)
+    original = np.zeros(len(agent), dtype=np.int64)
+    if len(candidates):
+        key = pd.DataFrame({"a": agent[candidates], "t": time_ns[candidates],
+                            "s": state[candidates]})
+        repeat[candidates] = key.duplicated().to_numpy()
+        original[candidates] = pd.Series(line[candidates]).groupby(
+            [key["a"], key["t"], key["s"]]).transform("first").to_numpy()
+    return repeat, original
+
+
 def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, tz: str
-                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                         ) -> tuple[Segments, pd.DataFrame]:
     """Segments and problems from a login-events frame (as returned by ``read_table``)."""
     line = np.asarray(events.index, dtype=np.int64) + 2
     agent = agents.get_indexer(pd.Index(events["agent_id"])).astype(np.int64)
@@ -105,55 +167,44 @@ def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, t
     state = pd.Categorical(events["state"], categories=ACD_STATES).codes.astype(np.int8)
     if (state < 0).any():
         raise InvalidInput(f"unknown state(s) {sorted(set(events['state']) - set(ACD_STATES))}")
-    agent_id = events["agent_id"].to_numpy(dtype=object)
-    problems = []
+    names = agents.to_numpy(dtype=object)
+    problems = [problems_frame(line[:0], line[:0], "", "")]
     if len(line) == 0:
-        return pd.DataFrame(columns=SEGMENT_COLUMNS), problems_frame(
-            line, agent_id, "", "")
+        return Segments.empty(), problems[0]
 
-    running_max = pd.Series(time_ns).groupby(agent).cummax()
-    before = running_max.groupby(agent).shift(1, fill_value=NEVER).to_numpy(np.int64)
-    late = time_ns < before
-    problems.append(problems_frame(line[late], agent_id[late],
+    end_of_data = int(time_ns.max())  # the last timestamp of the file
+    order = np.lexsort((line, time_ns, agent))
+    late = _late_in_file(agent, order)
+    problems.append(problems_frame(line[late], names[agent[late]],
                                    "event earlier than an event above it for the same agent",
                                    "sorted into time order"))
-
-    order = np.lexsort((line, time_ns, agent))
-    line, agent, time_ns, state, agent_id = (line[order], agent[order], time_ns[order],
-                                             state[order], agent_id[order])
-    key = pd.DataFrame({"a": agent, "t": time_ns, "s": state})
-    repeat = key.duplicated().to_numpy()
+    line, agent, time_ns, state = line[order], agent[order], time_ns[order], state[order]
+    repeat, original = _repeats(agent, time_ns, state, line)
     if repeat.any():
-        twins = key.duplicated(keep=False).to_numpy()
-        first = pd.Series(line[twins]).groupby(
-            [agent[twins], time_ns[twins], state[twins]]).transform("first").to_numpy()
-        original = np.zeros(len(line), dtype=np.int64)
-        original[twins] = first
         problems.append(problems_frame(
-            line[repeat], agent_id[repeat],
+            line[repeat], names[agent[repeat]],
             np.array([f"duplicate of line {n}" for n in original[repeat]], dtype=object),
             "skipped"))
         keep = ~repeat
-        line, agent, time_ns, state, agent_id = (line[keep], agent[keep], time_ns[keep],
-                                                 state[keep], agent_id[keep])
+        line, agent, time_ns, state = line[keep], agent[keep], time_ns[keep], state[keep]
 
     logged_in = state != _LOGOUT_CODE
     new_agent = np.ones(len(agent), dtype=bool)
     new_agent[1:] = agent[1:] != agent[:-1]
     was_in = _shift_within(logged_in, new_agent, False)
     stray = ~logged_in & ~was_in
-    problems.append(problems_frame(line[stray], agent_id[stray], "logout without login",
-                                   "ignored"))
-    keep = ~stray
-    line, agent, time_ns, state, agent_id, logged_in, was_in = (
-        line[keep], agent[keep], time_ns[keep], state[keep], agent_id[keep], logged_in[keep],
-        was_in[keep])
-    new_agent = np.ones(len(agent), dtype=bool)
-    new_agent[1:] = agent[1:] != agent[:-1]
+    if stray.any():
+        problems.append(problems_frame(line[stray], names[agent[stray]], "logout without login",
+                                       "ignored"))
+        keep = ~stray
+        line, agent, time_ns, state = line[keep], agent[keep], time_ns[keep], state[keep]
+        logged_in, was_in = logged_in[keep], was_in[keep]
+        new_agent = np.ones(len(agent), dtype=bool)
+        new_agent[1:] = agent[1:] != agent[:-1]
 
     implicit = logged_in & ~was_in & (state != _LOGIN_CODE)
     problems.append(problems_frame(
-        line[implicit], agent_id[implicit],
+        line[implicit], names[agent[implicit]],
         np.array([f"'{ACD_STATES[s]}' while logged out" for s in state[implicit]], dtype=object),
         "treated as a login at this time"))
     relogin = (state == _LOGIN_CODE) & was_in
@@ -167,29 +218,28 @@ def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, t
     relogin_next[:-1] = relogin[1:]
     relogin_next &= ~last
     is_open = logged_in & (last | relogin_next)
-    end_ns = next_ns.copy()
+    end_ns = next_ns
     if is_open.any():
-        end_of_data = int(to_ns(events["timestamp"]).max())
         closed, reason = close_open(cells, agent[is_open], time_ns[is_open], next_ns[is_open],
                                     end_of_data, tz)
+        end_ns = next_ns.copy()
         end_ns[is_open] = closed
         next_line = np.zeros(len(line), dtype=np.int64)
         next_line[:-1] = line[1:]
         what = np.where(last[is_open], "no logout after this event",
                         np.array([f"no logout before the login on line {n}"
                                   for n in next_line[is_open]], dtype=object))
-        problems.append(problems_frame(line[is_open], agent_id[is_open], what,
+        problems.append(problems_frame(line[is_open], names[agent[is_open]], what,
                                        _describe_close(closed, reason, tz)))
 
     segment = logged_in & (end_ns > time_ns)
-    segments = pd.DataFrame({
-        "agent": agent[segment], "start_ns": time_ns[segment], "end_ns": end_ns[segment],
-        "working": np.isin(state[segment], _WORKING_CODES), "line": line[segment]})
+    segments = Segments(agent[segment], time_ns[segment], end_ns[segment],
+                        np.isin(state[segment], _WORKING_CODES), line[segment])
     return segments, pd.concat(problems, ignore_index=True)
 
 
 def segments_from_sessions(sessions: pd.DataFrame, agents: pd.Index, cells: Cells, tz: str
-                           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+                           ) -> tuple[Segments, pd.DataFrame]:
     """Segments (all working) and problems from a login-sessions frame."""
     line = np.asarray(sessions.index, dtype=np.int64) + 2
     agent = agents.get_indexer(pd.Index(sessions["agent_id"])).astype(np.int64)
@@ -198,7 +248,7 @@ def segments_from_sessions(sessions: pd.DataFrame, agents: pd.Index, cells: Cell
     agent_id = sessions["agent_id"].to_numpy(dtype=object)
     problems = []
     if len(line) == 0:
-        return pd.DataFrame(columns=SEGMENT_COLUMNS), problems_frame(line, agent_id, "", "")
+        return Segments.empty(), problems_frame(line, agent_id, "", "")
 
     key = pd.DataFrame({"a": agent, "i": login, "o": logout})
     repeat = key.duplicated().to_numpy()
@@ -215,7 +265,7 @@ def segments_from_sessions(sessions: pd.DataFrame, agents: pd.Index, cells: Cell
     line, agent, login, logout, agent_id = (line[order], agent[order], login[order],
                                             logout[order], agent_id[order])
     if len(line) == 0:
-        return pd.DataFrame(columns=SEGMENT_COLUMNS), pd.concat(problems, ignore_index=True)
+        return Segments.empty(), pd.concat(problems, ignore_index=True)
 
     new_agent = np.ones(len(agent), dtype=bool)
     new_agent[1:] = agent[1:] != agent[:-1]
@@ -247,9 +297,7 @@ def segments_from_sessions(sessions: pd.DataFrame, agents: pd.Index, cells: Cell
         "merged: the overlapping time counts once"))
     block = np.cumsum(new_agent | (login >= before)) - 1
     starts = np.flatnonzero(np.diff(block, prepend=-1))
-    segments = pd.DataFrame({
-        "agent": agent[starts], "start_ns": login[starts],
-        "end_ns": np.maximum.reduceat(logout, starts), "working": True,
-        "line": line[starts]})
-    segments = segments[segments["end_ns"] > segments["start_ns"]].reset_index(drop=True)
+    segments = Segments(agent[starts], login[starts], np.maximum.reduceat(logout, starts),
+                        np.ones(len(starts), dtype=bool), line[starts])
+    segments = segments.take(np.flatnonzero(segments.end_ns > segments.start_ns))
     return segments, pd.concat(problems, ignore_index=True)
