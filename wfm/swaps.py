@@ -17,14 +17,16 @@ elsewhere in the two agents' rosters does not block an unrelated swap.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 
 from wfm.config import SiteConfig
-from wfm.coverage import NON_WORKING, scheduled_per_interval
+from wfm.coverage import NON_WORKING, covered_offsets_minutes, resolve_queues
 from wfm.errors import Conflict, InvalidInput, Violation
 
 SWAP_KINDS = ("swap", "give", "rest-day")
@@ -101,7 +103,8 @@ def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *
     days = _check_request(kind, requester_id, counterpart_id, dates)
     pair = (requester_id, counterpart_id)
     table = _normalise(roster)
-    cells = table.set_index(["agent_id", "date"])
+    mine = table[table["agent_id"].isin(pair)]
+    cells = {(a, d): (s, q) for a, d, s, q in mine.itertuples(index=False, name=None)}
     before = [_cell(cells, agent, day) for day in days for agent in pair]
     shape = _shape_violations(kind, pair, days, list(dates), cells)
     after = _exchange(before, pair)
@@ -111,9 +114,9 @@ def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *
                                "the swap would change nothing"))
     if shape:
         return SwapVerdict(shape, _empty_impact(config), before, after, starts_at)
-    swapped = _apply(table, after)
-    violations = _new_violations(table, swapped, agents, config, pair, requirement_queues)
-    impact = _impact(table, swapped, before, after, days, config, requirement, requirement_queues)
+    violations = _new_violations(mine, _apply(mine, after), agents, config, pair,
+                                 requirement_queues)
+    impact = _impact(table, before, after, days, config, requirement, requirement_queues)
     return SwapVerdict(violations, impact, before, after, starts_at)
 
 
@@ -148,30 +151,30 @@ def _check_request(kind: str, requester_id: str, counterpart_id: str,
     return sorted(set(dates))
 
 
+Cells = dict[tuple[str, date], tuple[str, str]]
+
+
 def _normalise(roster: pd.DataFrame) -> pd.DataFrame:
-    table = roster[[c for c in CELL_COLUMNS if c in roster.columns]].copy()
+    table = roster[[c for c in CELL_COLUMNS if c in roster.columns]]
     if "queue" not in table.columns:
-        table["queue"] = ""
-    table["queue"] = table["queue"].fillna("").astype(str)
-    return table.reset_index(drop=True)
+        table = table.assign(queue="")
+    elif table["queue"].isna().any():
+        table = table.assign(queue=table["queue"].fillna(""))
+    return table
 
 
-def _cell(cells: pd.DataFrame, agent_id: str, day: date) -> dict[str, object]:
-    try:
-        row = cells.loc[(agent_id, day)]
-    except KeyError:
-        return {"agent_id": agent_id, "date": day, "shift": None, "queue": ""}
-    return {"agent_id": agent_id, "date": day, "shift": str(row["shift"]),
-            "queue": str(row["queue"])}
+def _cell(cells: Cells, agent_id: str, day: date) -> dict[str, object]:
+    shift, queue = cells.get((agent_id, day), (None, ""))
+    return {"agent_id": agent_id, "date": day, "shift": shift, "queue": str(queue)}
 
 
-def _shift_of(cells: pd.DataFrame, agent_id: str, day: date) -> str | None:
-    shift = _cell(cells, agent_id, day)["shift"]
+def _shift_of(cells: Cells, agent_id: str, day: date) -> str | None:
+    shift = cells.get((agent_id, day), (None, ""))[0]
     return None if shift is None else str(shift)
 
 
 def _shape_violations(kind: str, pair: tuple[str, str], days: list[date], dates: list[date],
-                      cells: pd.DataFrame) -> list[Violation]:
+                      cells: Cells) -> list[Violation]:
     problems: list[Violation] = []
     for day in days:
         for agent in pair:
@@ -218,6 +221,11 @@ def _apply(table: pd.DataFrame, after: list[dict[str, object]]) -> pd.DataFrame:
 def _new_violations(table: pd.DataFrame, swapped: pd.DataFrame, agents: pd.DataFrame,
                     config: SiteConfig, pair: tuple[str, str],
                     queues: list[str] | None) -> list[Violation]:
+    """Violations of the two agents after the swap that were not there before.
+
+    The roster before the swap is only checked when the swapped one breaks something, so a
+    legal swap costs one run of the checker.
+    """
     from wfm.rules import check_roster
 
     mine = agents[agents["agent_id"].isin(pair)]
@@ -225,11 +233,14 @@ def _new_violations(table: pd.DataFrame, swapped: pd.DataFrame, agents: pd.DataF
     def check(frame: pd.DataFrame) -> list[Violation]:
         rows = frame[frame["agent_id"].isin(pair)].sort_values(["agent_id", "date"])
         found = check_roster(rows.reset_index(drop=True), mine, config,
-                             requirement_queues=queues)
+                             requirement_queues=queues, agent_ids=list(pair))
         return [v for v in found if v.agent_id in pair]
 
+    after = check(swapped)
+    if not after:
+        return []
     old = {(v.code, v.agent_id, v.date) for v in check(table)}
-    return [v for v in check(swapped) if (v.code, v.agent_id, v.date) not in old]
+    return [v for v in after if (v.code, v.agent_id, v.date) not in old]
 
 
 def _earliest_start(before: list[dict[str, object]], days: list[date],
@@ -252,27 +263,68 @@ def _empty_impact(config: SiteConfig) -> pd.DataFrame:
                          **{c: pd.Series([], dtype="int64") for c in IMPACT_COLUMNS[2:]}})
 
 
-def _impact(table: pd.DataFrame, swapped: pd.DataFrame, before: list[dict[str, object]],
+def _impact(table: pd.DataFrame, before: list[dict[str, object]],
             after: list[dict[str, object]], days: list[date], config: SiteConfig,
             requirement: pd.DataFrame | None, queues: list[str] | None) -> pd.DataFrame:
+    """Required and scheduled agents before and after, for every interval and queue a moved
+    shift covers (coverage as in ``wfm.coverage``: a shift covers the intervals inside it,
+    minus its fixed breaks).
+
+    Counts come from the rows of the swap dates and the days either side (a shift may cross
+    midnight), grouped by (date, shift, queue) so that only a few groups are expanded to
+    intervals; after = before - the moved agent-days as they were + as they become.
+    """
     window = {day + timedelta(days=k) for day in days for k in (-1, 0, 1)}
-    moved = pd.DataFrame(before + after, columns=CELL_COLUMNS)
-    touched = scheduled_per_interval(moved, config, queues)[["interval_start", "queue"]]
-    touched = touched.drop_duplicates()
-    if touched.empty:
+    moved_out = _expand(_cell_groups(before, queues), config)
+    moved_in = _expand(_cell_groups(after, queues), config)
+    keys = sorted(set(moved_out) | set(moved_in))
+    if not keys:
         return _empty_impact(config)
-    counts = []
-    for frame, name in ((table, "scheduled_before"), (swapped, "scheduled_after")):
-        near = frame[frame["date"].isin(window)]
-        counts.append(scheduled_per_interval(near, config, queues)
-                      .rename(columns={"scheduled": name}))
-    impact = touched.merge(counts[0], how="left").merge(counts[1], how="left")
+    scheduled_before = _counts(table, window, config, queues)
+    required: dict[tuple[pd.Timestamp, str], int] = {}
     if requirement is not None and len(requirement):
-        required = requirement[["interval_start", "queue", "scheduled_agents"]].rename(
-            columns={"scheduled_agents": "required"})
-        impact = impact.merge(required, how="left")
-    else:
-        impact["required"] = 0
-    for name in IMPACT_COLUMNS[2:]:
-        impact[name] = impact[name].fillna(0).astype("int64")
-    return impact.sort_values(["interval_start", "queue"]).reset_index(drop=True)[IMPACT_COLUMNS]
+        starts = requirement["interval_start"].dt.tz_localize(None)
+        required = dict(zip(zip(starts, requirement["queue"], strict=True),
+                            requirement["scheduled_agents"].astype(int), strict=True))
+    scheduled = [scheduled_before.get(k, 0) for k in keys]
+    starts = pd.DatetimeIndex([k[0] for k in keys]).tz_localize(
+        config.timezone, ambiguous="NaT", nonexistent="shift_forward")
+    return pd.DataFrame({
+        "interval_start": starts, "queue": [k[1] for k in keys],
+        "required": np.array([required.get(k, 0) for k in keys], dtype="int64"),
+        "scheduled_before": np.array(scheduled, dtype="int64"),
+        "scheduled_after": np.array([n - moved_out.get(k, 0) + moved_in.get(k, 0)
+                                     for n, k in zip(scheduled, keys, strict=True)],
+                                    dtype="int64")})
+
+
+def _counts(frame: pd.DataFrame, window: set[date], config: SiteConfig,
+            queues: list[str] | None) -> Counter[tuple[pd.Timestamp, str]]:
+    """Working agents per (local interval start, queue) from the rows dated in ``window``."""
+    near = frame[frame["date"].isin(window) & ~frame["shift"].isin(NON_WORKING)]
+    if near.empty:
+        return Counter()
+    queue = resolve_queues(near, queues or [])
+    return _expand(Counter(zip(near["date"], near["shift"], queue, strict=True)), config)
+
+
+def _cell_groups(cells: list[dict[str, object]],
+                 queues: list[str] | None) -> Counter[tuple[object, object, object]]:
+    """(date, shift, queue) counts of a few agent-days (the single queue fills a blank one)."""
+    only = queues[0] if queues and len(queues) == 1 else ""
+    return Counter((c["date"], c["shift"], c["queue"] or only) for c in cells
+                   if c["shift"] is not None and c["shift"] not in NON_WORKING)
+
+
+def _expand(groups: Counter[tuple[object, object, object]],
+            config: SiteConfig) -> Counter[tuple[pd.Timestamp, str]]:
+    counts: Counter[tuple[pd.Timestamp, str]] = Counter()
+    for (day, code, name), count in groups.items():
+        midnight = pd.Timestamp(day)  # type: ignore[arg-type]
+        for offset in _offsets(config, str(code)):
+            counts[(midnight + pd.Timedelta(minutes=int(offset)), str(name))] += count
+    return counts
+
+
+def _offsets(config: SiteConfig, code: str) -> np.ndarray:
+    return covered_offsets_minutes(config.shift(code), config.interval_minutes)
