@@ -1,4 +1,25 @@
-"""Forecasting contacts and AHT per interval (DESIGN.md: history -> forecast)."""
+"""Forecasting contacts and AHT per interval (DESIGN.md: history -> forecast).
+
+Method (``models.ProfileModel``, one per queue):
+
+1. Each day's total (scaled up for unknown intervals; unknown when under half the day is known).
+2. Weekday factors: recency-weighted medians of total / centred 7-day level, iterated; days whose
+   total is far from a rolling-median level (robust z > ``outlier_threshold``) are left out.
+3. Level (recency-weighted, half-life ``level_halflife_weeks``) and a damped Theil-Sen trend of
+   weekly means.
+4. Calendar multipliers (``wfm.calendar`` day kinds: holiday, pre/post long holiday, swapped
+   working weekend, promotion) learned as median ratios from history, else the defaults in
+   ``ForecastSettings``.
+5. Intraday profile per weekday (recent weeks, shrunk toward the pooled workday profile, lightly
+   smoothed, zero where the site is closed); holidays use history's holiday shape or the weekend
+   shape, swapped working weekends the workday shape.
+6. P10/P90: negative-binomial-like counts whose extra variance combines the one-week-ahead error
+   of daily totals (re-fitted at recent origins) and the out-of-sample interval dispersion.
+7. AHT: contact- and recency-weighted mean by weekday and interval (``aht.forecast_aht``).
+
+``backtest.backtest`` compares it with seasonal naive on rolling origins; ``bench/forecast.py``
+also with statsforecast's MSTL.
+"""
 
 from wfm.forecast.contacts import forecast_contacts, run_forecast
 from wfm.forecast.history import load_history

@@ -1,0 +1,47 @@
+"""Accuracy on real call-center data (Anonymous Bank 1999, ../shared/data), against the
+seasonal-naive peer on the same folds. Skipped when the shared data is absent."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wfm.config import build_config
+from wfm.forecast.backtest import backtest, score_rows
+from wfm.forecast.history import aggregate_records
+
+BANK = Path(__file__).resolve().parents[3] / "shared" / "data" / "anonymous_bank_1999"
+SITE = build_config({"timezone": "Etc/GMT-2", "country": "IL", "interval_minutes": 30})
+
+pytestmark = pytest.mark.skipif(not list(BANK.glob("calls_1999_*.csv")),
+                                reason=f"shared data absent: {BANK}")
+
+
+def _bank_history() -> pd.DataFrame:
+    """Calls entering the queue (q_start set or served), counted per 30-minute interval."""
+    frames = []
+    for path in sorted(BANK.glob("calls_1999_*.csv")):
+        raw = pd.read_csv(path, dtype=str)
+        raw = raw[(raw["q_start"] != "0:00:00") | (raw["outcome"] == "AGENT")]
+        clock = raw["q_start"].where(raw["q_start"] != "0:00:00", raw["vru_exit"])
+        arrival = pd.to_datetime(raw["date_iso"] + " " + clock, format="%Y-%m-%d %H:%M:%S")
+        served = raw["outcome"] == "AGENT"
+        frames.append(pd.DataFrame({
+            "arrival_time": arrival.dt.tz_localize(SITE.tz),
+            "handle_seconds": pd.to_numeric(raw["ser_time"]).where(served),
+            "queue": "default", "abandoned": ~served}))
+    return aggregate_records(pd.concat(frames, ignore_index=True), SITE)
+
+
+def test_bank_1999_interval_wape_at_least_15_percent_below_seasonal_naive():
+    history = _bank_history()
+    january = history[history["interval_start"] < pd.Timestamp("1999-02-01", tz=SITE.tz)]
+    first = backtest(january, SITE, folds=2, horizon_weeks=1).rows
+    second = backtest(history, SITE, folds=4, horizon_weeks=1).rows
+    rows = pd.concat([first, second.assign(fold=second["fold"] + 2)], ignore_index=True)
+    scores = score_rows(rows).set_index(["method", "days"])
+    model, naive = scores.loc[("model", "all")], scores.loc[("seasonal_naive", "all")]
+    assert model["intervals"] > 1500
+    assert model["interval_wape"] <= 0.85 * naive["interval_wape"]
+    assert model["daily_wape"] < naive["daily_wape"]
+    assert model["aht_wape"] < naive["aht_wape"]
