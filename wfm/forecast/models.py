@@ -18,7 +18,7 @@ Practice*, 3rd ed., sec. 3.4), made robust with weighted medians and outlier scr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -69,6 +69,8 @@ def day_grid(y: pd.Series, interval_minutes: int) -> DayGrid:
 
 def next_intervals(last: pd.Timestamp, h: int, interval_minutes: int) -> pd.DatetimeIndex:
     """The ``h`` interval starts after ``last`` (tz-aware), skipping DST gaps."""
+    if isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 0:
+        raise InvalidInput(f"h (intervals to forecast) must be a whole number >= 0, got {h!r}")
     tz = last.tz
     naive_last = last.tz_localize(None) if tz is not None else last
     extra = h + 8
@@ -154,7 +156,6 @@ class DailyFit:
     local_level: np.ndarray  # in-sample level per history day
     outlier: np.ndarray  # history days screened out as outliers
     sigma_log: float = 0.0  # spread of log(actual / predicted) daily totals, one week ahead
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def base_factor(self, weekdays: np.ndarray, kinds: np.ndarray) -> np.ndarray:
         base = self.factors[weekdays]
@@ -520,14 +521,6 @@ class ProfileModel:
             slot_start = np.arange(num_slots) * self.interval_minutes
             mask &= ((slot_start >= start) & (slot_start + self.interval_minutes <= end))[None, :]
         return mask
-
-    def predict_days(self, dates: list[date]) -> pd.DataFrame:
-        """Daily totals and multipliers for ``dates`` (after the history's last day)."""
-        daily: DailyFit = self.model_["daily"]
-        weekdays, kinds = self._day_info(dates)
-        ahead = np.array([(d - self.model_["last_day"]).days for d in dates])
-        totals = daily.predict(ahead, weekdays, kinds)
-        return pd.DataFrame({"date": dates, "kind": kinds, "contacts": totals})
 
     def predict(self, h: int) -> pd.DataFrame:
         index = next_intervals(self.model_["last"], h, self.interval_minutes)
