@@ -320,16 +320,33 @@ class Store:
     # ---- swaps ---------------------------------------------------------------------------
     def _verdict(self, session: Session, *, kind: str, requester_id: str, counterpart_id: str,
                  dates: list[date]) -> SwapVerdict:
+        """Check a swap against the stored roster: the two agents' rows, the number of agents
+        per shift and queue around the dates (counted by the database) and the requirement."""
         pair = [requester_id, counterpart_id]
         window = sorted({d + timedelta(days=k) for d in dates for k in (-1, 0, 1)})
-        rows = session.execute(
+        cells = session.execute(
             select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
-            .where(or_(RosterCell.agent_id.in_(pair), RosterCell.date.in_(window)))).all()
+            .where(RosterCell.agent_id.in_(pair))).all()
+        counts = session.execute(
+            select(RosterCell.date, RosterCell.shift, RosterCell.queue, func.count())
+            .where(RosterCell.date.in_(window), RosterCell.shift.not_in(("OFF", "LEAVE")))
+            .group_by(RosterCell.date, RosterCell.shift, RosterCell.queue)).all()
         agents = _agents_to_frame(session.scalars(select(Agent).where(Agent.agent_id.in_(pair))))
-        requirement = self._requirement(session, window[0], window[-1])
-        return check_swap(_cells_frame(rows), agents, self.config, kind=kind,
+        required = session.execute(
+            select(RequirementRow.interval_start, RequirementRow.queue,
+                   RequirementRow.scheduled_agents)
+            .where(RequirementRow.interval_start >= self._local_midnight_utc(window[0]),
+                   RequirementRow.interval_start
+                   < self._local_midnight_utc(window[-1] + timedelta(days=1)))).all()
+        requirement = pd.DataFrame(required, columns=["interval_start", "queue",
+                                                      "scheduled_agents"])
+        requirement["interval_start"] = (pd.to_datetime(requirement["interval_start"])
+                                          .dt.tz_localize("UTC").dt.tz_convert(self.config.timezone))
+        return check_swap(_cells_frame(cells), agents, self.config, kind=kind,
                           requester_id=requester_id, counterpart_id=counterpart_id, dates=dates,
-                          requirement=requirement, requirement_queues=self._queues(session))
+                          requirement=requirement, requirement_queues=self._queues(session),
+                          window_counts=pd.DataFrame(counts, columns=["date", "shift", "queue",
+                                                                      "agents"]))
 
     def create_swap(self, *, actor: Actor, kind: str, counterpart_id: str, dates: list[date],
                     reason: str = "") -> SwapRequest:

@@ -82,7 +82,8 @@ class SwapVerdict:
 def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *, kind: str,
                requester_id: str, counterpart_id: str, dates: Sequence[date],
                requirement: pd.DataFrame | None = None,
-               requirement_queues: list[str] | None = None) -> SwapVerdict:
+               requirement_queues: list[str] | None = None,
+               window_counts: pd.DataFrame | None = None) -> SwapVerdict:
     """Apply a swap to a copy of ``roster`` and judge it.
 
     Parameters
@@ -94,6 +95,10 @@ def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *
         The agents table (at least the two agents).
     requirement
         ``interval_start, queue, scheduled_agents``; ``required`` is 0 where it has no row.
+    window_counts
+        Optional ``date, shift, queue, agents``: how many agents work each shift type and queue
+        on the swap dates and the days either side (a database can count them). When given,
+        ``roster`` need only hold the two agents' rows.
 
     Raises
     ------
@@ -116,7 +121,8 @@ def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *
         return SwapVerdict(shape, _empty_impact(config), before, after, starts_at)
     violations = _new_violations(mine, _apply(mine, after), agents, config, pair,
                                  requirement_queues)
-    impact = _impact(table, before, after, days, config, requirement, requirement_queues)
+    impact = _impact(table, before, after, days, config, requirement, requirement_queues,
+                     window_counts)
     return SwapVerdict(violations, impact, before, after, starts_at)
 
 
@@ -265,7 +271,8 @@ def _empty_impact(config: SiteConfig) -> pd.DataFrame:
 
 def _impact(table: pd.DataFrame, before: list[dict[str, object]],
             after: list[dict[str, object]], days: list[date], config: SiteConfig,
-            requirement: pd.DataFrame | None, queues: list[str] | None) -> pd.DataFrame:
+            requirement: pd.DataFrame | None, queues: list[str] | None,
+            window_counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Required and scheduled agents before and after, for every interval and queue a moved
     shift covers (coverage as in ``wfm.coverage``: a shift covers the intervals inside it,
     minus its fixed breaks).
@@ -280,7 +287,13 @@ def _impact(table: pd.DataFrame, before: list[dict[str, object]],
     keys = sorted(set(moved_out) | set(moved_in))
     if not keys:
         return _empty_impact(config)
-    scheduled_before = _counts(table, window, config, queues)
+    if window_counts is None:
+        scheduled_before = _counts(table, window, config, queues)
+    else:
+        groups = Counter({(d, s, q): int(n) for d, s, q, n in window_counts[
+            ["date", "shift", "queue", "agents"]].itertuples(index=False, name=None)
+            if d in window and s not in NON_WORKING})
+        scheduled_before = _expand(groups, config)
     required: dict[tuple[pd.Timestamp, str], int] = {}
     if requirement is not None and len(requirement):
         starts = requirement["interval_start"].dt.tz_localize(None)

@@ -1,0 +1,265 @@
+"""Swap validation speed on a 1,000-agent, 4-week roster.
+
+Measures ``wfm.swaps.check_swap`` called directly and ``POST /api/v1/swaps`` on a real
+``wfm serve`` (uvicorn on a loopback port, temporary SQLite file), and compares both with the
+naive peer: re-checking the whole roster (``wfm.rules.check_roster``) and recomputing the whole
+coverage table (``wfm.coverage.coverage_table``) for every swap. Targets (issue 7): p99 under
+50 ms and at least 200 validations per second. Prints the figures; asserts nothing.
+
+Run: ``python bench/api.py [--agents 1000 --swaps 300 --http-swaps 300]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+# This file is named like the ``api`` package; when run as a script its folder comes first on
+# sys.path and would shadow the package, so drop that entry before importing it.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
+
+import httpx  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from api.db import make_engine, migrate
+from api.store import Store
+from wfm.config import build_config
+from wfm.coverage import coverage_table
+from wfm.rules import check_roster
+from wfm.swaps import check_swap
+from wfm.tables import AGENTS, REQUIREMENT, ROSTER, read_table_text, table_to_csv_text
+
+NUM_DAYS = 28
+QUEUES = ("sales", "support")
+SITE_TOML = 'country = ""\n'
+
+
+def make_data(num_agents: int, start: date, seed: int = 7) -> tuple[pd.DataFrame, ...]:
+    """Agents, a legal-looking roster (fixed weekly rest days) and a requirement."""
+    rng = random.Random(seed)
+    agent_rows, roster_rows = [], []
+    for a in range(num_agents):
+        agent_id = f"E{a:04d}"
+        queue = QUEUES[a % 2]
+        skills = ";".join(QUEUES) if a % 5 == 0 else queue
+        agent_rows.append(f"{agent_id},Agent {a},{skills}")
+        shift = "DAY" if a % 3 else "NIGHT"
+        rest = {a % 7, (a + 1) % 7}
+        for d in range(NUM_DAYS):
+            day = start + timedelta(days=d)
+            off = day.weekday() in rest
+            roster_rows.append(f"{agent_id},{day},{'OFF' if off else shift},"
+                               f"{'' if off else queue}")
+    requirement_rows = []
+    for d in range(NUM_DAYS):
+        day = start + timedelta(days=d)
+        for m in range(8 * 60 + 30, 23 * 60 + 30, 30):
+            when = datetime(day.year, day.month, day.day, m // 60, m % 60).isoformat()
+            for queue in QUEUES:
+                need = rng.randint(num_agents // 10, num_agents // 5)
+                requirement_rows.append(f"{when},{queue},100,300,8.3,{need},0.8,10,0.8,{need}")
+    agents = read_table_text("agent_id,name,skills\n" + "\n".join(agent_rows) + "\n", AGENTS)
+    roster = read_table_text("agent_id,date,shift,queue\n" + "\n".join(roster_rows) + "\n",
+                             ROSTER)
+    requirement = read_table_text(
+        "interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents,service_level,"
+        "asa_seconds,occupancy,scheduled_agents\n" + "\n".join(requirement_rows) + "\n",
+        REQUIREMENT)
+    return agents, roster, requirement
+
+
+def sample_swaps(roster: pd.DataFrame, count: int, seed: int = 11) -> list[dict[str, object]]:
+    """Random one-date gives and swaps between agents (some legal, some not)."""
+    rng = random.Random(seed)
+    cells = roster.set_index(["agent_id", "date"])["shift"].to_dict()
+    agents = sorted(roster["agent_id"].unique())
+    days = sorted(roster["date"].unique())
+    swaps: list[dict[str, object]] = []
+    while len(swaps) < count:
+        a, b = rng.sample(agents, 2)
+        day = rng.choice(days[1:-1])
+        sa, sb = cells[(a, day)], cells[(b, day)]
+        if sa == "OFF" and sb == "OFF":
+            continue
+        if sa == "OFF":
+            a, b, sa, sb = b, a, sb, sa
+        kind = "give" if sb == "OFF" else "swap"
+        if kind == "swap" and sa == sb:
+            continue
+        swaps.append({"kind": kind, "requester_id": a, "counterpart_id": b, "dates": [day]})
+    return swaps
+
+
+def percentiles(samples_seconds: list[float]) -> str:
+    ms = np.asarray(samples_seconds) * 1000
+    return (f"p50 {np.percentile(ms, 50):7.2f} ms   p99 {np.percentile(ms, 99):7.2f} ms   "
+            f"mean {ms.mean():7.2f} ms   {1000 / ms.mean():7.1f} validations/s (one thread)")
+
+
+def bench_direct(roster: pd.DataFrame, agents: pd.DataFrame, requirement: pd.DataFrame,
+                 swaps: list[dict[str, object]], config) -> tuple[list[float], int]:  # type: ignore[no-untyped-def]
+    by_agent = dict(list(roster.groupby("agent_id")))
+    by_date = dict(list(roster.groupby("date")))
+    queues = list(QUEUES)
+    times, rejected = [], 0
+    for swap in swaps:
+        day = swap["dates"][0]  # type: ignore[index]
+        window = [by_date[d] for d in (day - timedelta(days=1), day, day + timedelta(days=1))
+                  if d in by_date]
+        # the rows the store would load: both agents' rows and everyone's rows near the date
+        subset = pd.concat([by_agent[swap["requester_id"]], by_agent[swap["counterpart_id"]],
+                            *window]).drop_duplicates(["agent_id", "date"])
+        started = time.perf_counter()
+        verdict = check_swap(subset, agents, config, kind=str(swap["kind"]),
+                             requester_id=str(swap["requester_id"]),
+                             counterpart_id=str(swap["counterpart_id"]),
+                             dates=swap["dates"], requirement=requirement,  # type: ignore[arg-type]
+                             requirement_queues=queues)
+        times.append(time.perf_counter() - started)
+        rejected += not verdict.ok
+    return times, rejected
+
+
+def bench_naive(roster: pd.DataFrame, agents: pd.DataFrame, requirement: pd.DataFrame,
+                swaps: list[dict[str, object]], config) -> list[float]:  # type: ignore[no-untyped-def]
+    """The peer: apply the swap, re-check every agent and recompute all coverage."""
+    indexed = roster.set_index(["agent_id", "date"])
+    times = []
+    for swap in swaps:
+        started = time.perf_counter()
+        day = swap["dates"][0]  # type: ignore[index]
+        a, b = swap["requester_id"], swap["counterpart_id"]
+        swapped = indexed.copy()
+        swapped.loc[(a, day)], swapped.loc[(b, day)] = (indexed.loc[(b, day)].to_numpy(),
+                                                        indexed.loc[(a, day)].to_numpy())
+        frame = swapped.reset_index()
+        check_roster(frame, agents, config, requirement_queues=list(QUEUES))
+        coverage_table(frame, requirement, config)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def bench_http(workdir: Path, agents: pd.DataFrame, roster: pd.DataFrame,
+               requirement: pd.DataFrame, swaps: list[dict[str, object]],
+               threads: int) -> tuple[list[float], float, dict[int, int]]:
+    db_url = f"sqlite:///{workdir / 'bench.db'}"
+    config_path = workdir / "site.toml"
+    config_path.write_text(SITE_TOML)
+    engine = make_engine(db_url)
+    migrate(engine)
+    store = Store(engine, build_config({"country": ""}))
+    planner = {"Authorization": f"Bearer {store.create_user(role='planner')[1]}"}
+    tokens = {a: {"Authorization": f"Bearer {store.create_user(role='agent', agent_id=a)[1]}"}
+              for a in sorted({str(s["requester_id"]) for s in swaps})}
+    engine.dispose()
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "wfm.cli", "serve", "--db", db_url,
+                               "--port", str(port), "--config", str(config_path)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        csv = {"Content-Type": "text/csv"}
+        with httpx.Client(base_url=url, timeout=300) as client:
+            for path, frame, spec in (("/api/v1/agents", agents, AGENTS),
+                                      ("/api/v1/requirements", requirement, REQUIREMENT),
+                                      ("/api/v1/rosters", roster, ROSTER)):
+                response = client.post(path, content=table_to_csv_text(frame, spec),
+                                       headers={**planner, **csv}, params={"force": "true"})
+                response.raise_for_status()
+        times: list[float] = []
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+        queue = list(swaps)
+
+        def worker() -> None:
+            with httpx.Client(base_url=url, timeout=60) as client:
+                while True:
+                    with lock:
+                        if not queue:
+                            return
+                        swap = queue.pop()
+                    body = {"kind": swap["kind"], "counterpart_id": swap["counterpart_id"],
+                            "dates": [d.isoformat() for d in swap["dates"]]}  # type: ignore[attr-defined]
+                    started = time.perf_counter()
+                    response = client.post("/api/v1/swaps", json=body,
+                                           headers=tokens[str(swap["requester_id"])])
+                    elapsed = time.perf_counter() - started
+                    with lock:
+                        times.append(elapsed)
+                        statuses[response.status_code] = statuses.get(response.status_code,
+                                                                      0) + 1
+
+        began = time.perf_counter()
+        pool = [threading.Thread(target=worker) for _ in range(threads)]
+        for thread in pool:
+            thread.start()
+        for thread in pool:
+            thread.join()
+        wall = time.perf_counter() - began
+        return times, len(times) / wall, statuses
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agents", type=int, default=1000)
+    parser.add_argument("--swaps", type=int, default=300)
+    parser.add_argument("--http-swaps", type=int, default=300)
+    parser.add_argument("--naive-swaps", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2, help="HTTP client threads")
+    args = parser.parse_args()
+    config = build_config({"country": ""})
+    today = datetime.now(ZoneInfo(config.timezone)).date()
+    start = today + timedelta(days=8 + (7 - (today + timedelta(days=8)).weekday()) % 7)
+    agents, roster, requirement = make_data(args.agents, start)
+    swaps = sample_swaps(roster, args.swaps)
+    print(f"roster: {args.agents} agents x {NUM_DAYS} days = {len(roster)} rows from {start}; "
+          f"requirement {len(requirement)} rows")
+    bench_direct(roster, agents, requirement, swaps[:10], config)  # warm-up
+    direct, rejected = bench_direct(roster, agents, requirement, swaps, config)
+    print(f"check_swap (direct, {len(swaps)} swaps, {rejected} with violations):")
+    print(f"  {percentiles(direct)}")
+    naive = bench_naive(roster, agents, requirement, swaps[:args.naive_swaps], config)
+    print(f"peer: whole-roster check_roster + coverage_table ({len(naive)} swaps):")
+    print(f"  {percentiles(naive)}")
+    with tempfile.TemporaryDirectory() as workdir:
+        http_swaps = sample_swaps(roster, args.http_swaps, seed=13)
+        times, throughput, statuses = bench_http(Path(workdir), agents, roster, requirement,
+                                                 http_swaps, args.threads)
+    print(f"POST /api/v1/swaps on wfm serve ({len(times)} requests, {args.threads} client "
+          f"threads, statuses {json.dumps(statuses, sort_keys=True)}):")
+    print(f"  {percentiles(times)}")
+    print(f"  throughput {throughput:.1f} validations/s with {args.threads} client threads")
+    p99 = float(np.percentile(np.asarray(direct) * 1000, 99))
+    print(f"targets: p99 < 50 ms (direct {p99:.1f} ms, HTTP "
+          f"{float(np.percentile(np.asarray(times) * 1000, 99)):.1f} ms); >= 200 validations/s "
+          f"(direct {1 / np.mean(direct):.0f}/s, HTTP {throughput:.0f}/s)")
+
+
+if __name__ == "__main__":
+    main()
