@@ -73,8 +73,12 @@ def _stamp(minute: int) -> str:
             f"{minute % 60:02d}:00")
 
 
-def brute_force(roster, events, grace):
-    """Rows {(agent, date, shift): figures} by counting half-minute ticks."""
+def brute_force(roster, events, grace, sessions=None):
+    """Rows {(agent, date, shift): figures} by counting half-minute ticks.
+
+    ``events`` are (agent, minute, state); ``sessions`` (agent, login minute, logout minute),
+    when given, replace them: a tick inside any session is logged in (and working).
+    """
     num_ticks = int((NUM_DAYS + 1) * 1440 / TICK)
     rows = {}
     for agent in ("a1", "a2", "a3"):
@@ -85,11 +89,17 @@ def brute_force(roster, events, grace):
                 s = d * 1440 + start
                 shifts.append((s, s + duration, [(s + o, s + o + m) for o, m in breaks], d, code))
         shifts.sort()
-        timeline = sorted((m, i, st_) for i, (a, m, st_) in enumerate(events) if a == agent)
         state = ["logout"] * num_ticks
-        for minute, _, st_ in timeline:
-            for k in range(int(minute / TICK), num_ticks):
-                state[k] = st_
+        if sessions is None:
+            timeline = sorted((m, i, st_) for i, (a, m, st_) in enumerate(events) if a == agent)
+            for minute, _, st_ in timeline:
+                for k in range(int(minute / TICK), num_ticks):
+                    state[k] = st_
+        else:
+            for a, login, logout in sessions:
+                for k in range(int(login / TICK), int(logout / TICK)):
+                    if a == agent:
+                        state[k] = "login"
         logged = [s_ != "logout" for s_ in state]
         owner = [None] * num_ticks
         k = 0
@@ -165,27 +175,26 @@ def brute_force(roster, events, grace):
     return rows
 
 
-def run_engine(roster, events, grace):
+def run_engine(roster, events, grace, sessions=None):
     roster_text = "agent_id,date,shift\n" + "".join(
         f"{a},{D0 + timedelta(days=d)},{code}\n" for (a, d), code in sorted(roster.items()))
-    events_text = "agent_id,timestamp,state\n" + "".join(
-        f"{a},{_stamp(m)},{s}\n" for a, m, s in events)
+    if sessions is None:
+        login_data = {"events": read_table_text("agent_id,timestamp,state\n" + "".join(
+            f"{a},{_stamp(m)},{s}\n" for a, m, s in events), "login events")}
+    else:
+        login_data = {"sessions": read_table_text(
+            "agent_id,login_time,logout_time\n" + "".join(
+                f"{a},{_stamp(i)},{_stamp(o)}\n" for a, i, o in sessions), "login sessions")}
     return compute_adherence(
-        read_table_text(roster_text, "roster"), CONFIG,
-        events=read_table_text(events_text, "login events"), grace_minutes=grace,
-        date_from=D0, date_to=D0 + timedelta(days=NUM_DAYS - 1))
+        read_table_text(roster_text, "roster"), CONFIG, grace_minutes=grace,
+        date_from=D0, date_to=D0 + timedelta(days=NUM_DAYS - 1), **login_data)
 
 
 EXAMPLES = int(os.environ.get("WFM_HYPOTHESIS_EXAMPLES", "60"))
 
 
-@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenarios())
-def test_matches_brute_force(scenario):
-    roster, events, grace = scenario
-    expected = brute_force(roster, events, grace)
-    result = run_engine(roster, events, grace)
-    got = {(r["agent_id"], r["date"], r["shift"]): r for r in result.rows.to_dict("records")}
+def assert_same(got_rows, expected):
+    got = {(r["agent_id"], r["date"], r["shift"]): r for r in got_rows.to_dict("records")}
     assert set(got) == set(expected)
     for key, want in expected.items():
         row = got[key]
@@ -199,6 +208,36 @@ def test_matches_brute_force(scenario):
                 100 * want["in_adherence_minutes"] / want["scheduled_minutes"], abs=0.0051)
             assert row["conformance_pct"] == pytest.approx(
                 100 * want["working"] / want["scheduled_minutes"], abs=0.0051)
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_events_match_brute_force(scenario):
+    roster, events, grace = scenario
+    assert_same(run_engine(roster, events, grace).rows, brute_force(roster, events, grace))
+
+
+@st.composite
+def session_scenarios(draw):
+    roster, _, grace = draw(scenarios())
+    sessions = []
+    for agent in ("a1", "a2", "a3"):
+        for _ in range(draw(st.integers(0, 5))):
+            login = draw(st.integers(0, NUM_DAYS * 1440 - 1))
+            logout = min(login + draw(st.integers(1, 700)), NUM_DAYS * 1440)
+            sessions.append((agent, login, logout))   # may overlap: merged by the engine
+    if sessions:
+        sessions += draw(st.lists(st.sampled_from(sessions), max_size=2))
+    return roster, draw(st.permutations(sessions)), grace
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(session_scenarios())
+def test_sessions_match_brute_force(scenario):
+    roster, sessions, grace = scenario
+    assert_same(run_engine(roster, [], grace, sessions=sessions).rows,
+                brute_force(roster, [], grace, sessions=sessions))
 
 
 def test_brute_force_sees_a_hand_worked_day():
