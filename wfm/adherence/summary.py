@@ -44,7 +44,8 @@ def agent_summary(rows: pd.DataFrame, target_pct: float) -> pd.DataFrame:
 
 def team_summary(rows: pd.DataFrame, agents: pd.DataFrame, target_pct: float) -> dict[str, Any]:
     """Team figures over the period (ratios of the team's sums) and who is below target."""
-    totals = {name: float(rows[name].sum()) if len(rows) else 0.0 for name in _SUMMED}
+    # sums of exact minutes; rounded to 6 decimals only to drop float noise (< 0.1 ms)
+    totals = {name: round(float(rows[name].sum()), 6) if len(rows) else 0.0 for name in _SUMMED}
     unscheduled = rows["scheduled_minutes"].eq(0) if len(rows) else pd.Series([], dtype=bool)
     below = agents.loc[agents["below_target"].astype(bool), ["agent_id", "adherence_pct"]]
     return {
@@ -57,7 +58,8 @@ def team_summary(rows: pd.DataFrame, agents: pd.DataFrame, target_pct: float) ->
         "conformance_pct": float(percent(totals["working_minutes"],
                                          totals["scheduled_minutes"])),
         "absent_days": int(rows["absent"].sum()) if len(rows) else 0,
-        "unscheduled_working_minutes": float(rows["working_minutes"][unscheduled].sum())
+        "unscheduled_working_minutes": round(float(
+            rows["working_minutes"][unscheduled].sum()), 6)
         if len(rows) else 0.0,
         "target_pct": float(target_pct),
         "agents_below_target": [
