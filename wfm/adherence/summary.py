@@ -33,7 +33,7 @@ def agent_summary(rows: pd.DataFrame, target_pct: float) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=AGENT_COLUMNS)
     grouped = rows.groupby("agent_id", sort=True)
-    out = grouped[_SUMMED].sum()
+    out = grouped[_SUMMED].sum().round(6)
     out["days_scheduled"] = grouped["scheduled_minutes"].apply(lambda m: int((m > 0).sum()))
     out["absent_days"] = grouped["absent"].sum().astype(int)
     out["adherence_pct"] = percent(out["in_adherence_minutes"], out["scheduled_minutes"])
