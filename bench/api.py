@@ -32,13 +32,13 @@ import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from api.db import make_engine, migrate
-from api.store import Store
-from wfm.config import build_config
-from wfm.coverage import coverage_table
-from wfm.rules import check_roster
-from wfm.swaps import check_swap
-from wfm.tables import AGENTS, REQUIREMENT, ROSTER, read_table_text, table_to_csv_text
+from api.db import make_engine, migrate  # noqa: E402
+from api.store import Store  # noqa: E402
+from wfm.config import build_config  # noqa: E402
+from wfm.coverage import coverage_table  # noqa: E402
+from wfm.rules import check_roster  # noqa: E402
+from wfm.swaps import check_swap  # noqa: E402
+from wfm.tables import AGENTS, REQUIREMENT, ROSTER, read_table_text, table_to_csv_text  # noqa: E402
 
 NUM_DAYS = 28
 QUEUES = ("sales", "support")
