@@ -84,8 +84,8 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
         Out-of-adherence episodes of at most this long count as adherent (default: config).
     date_from, date_to
         The period (dates of shifts and of unscheduled work); default: the roster's dates.
-    label
-        File name of the login data, used in ``problems``.
+    label, roster_label
+        File names of the login data (used in ``problems``) and of the roster (in errors).
 
     Returns
     -------
@@ -118,9 +118,9 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
     in_period = np.array([first_day <= d <= last_day for d in table["date"]], dtype=bool)
     shown = in_period & ((table["shift_row"] >= 0) | (table["logged_in_minutes"] > 0))
 
-    problems = pd.concat([problems, _outside(piece_row, pieces.segments.line, in_period, activity,
-                                   first_day, last_day),
-                          _unknown_agents(activity, roster)], ignore_index=True)
+    outside = _outside(piece_row, pieces.segments.line, in_period, activity, first_day, last_day)
+    problems = pd.concat([problems, outside, _unknown_agents(activity, roster)],
+                         ignore_index=True)
     problems.insert(0, "file", label)
     problems = problems.sort_values(["line", "problem"], kind="stable").reset_index(drop=True)
 
