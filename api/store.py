@@ -249,7 +249,7 @@ class Store:
         return check_roster(merged.reset_index(drop=True), agents, self.config,
                             requirement_queues=self._queues(session))
 
-    def _upsert(self, session: Session, model: type[Any], rows: list[dict[str, Any]],
+    def _upsert(self, session: Session, model: type[Any], rows: list[dict[Any, Any]],
                 keys: tuple[str, ...]) -> None:
         """Insert ``rows``, replacing those whose ``keys`` already exist (one executemany)."""
         if not rows:

@@ -38,7 +38,7 @@ def read_adherence_report(
     return AdherencePublic(rows=[AdherenceRow(**_clean(r)) for r in rows.to_dict("records")])
 
 
-def _clean(record: dict[str, Any]) -> dict[str, Any]:
+def _clean(record: dict[Any, Any]) -> dict[str, Any]:
     out = {}
     for key, value in record.items():
         if isinstance(value, float) and math.isnan(value):

@@ -38,8 +38,7 @@ def read_current_roster(
     """The roster rows (any authenticated user), by agent and inclusive date range."""
     version, frame = store.roster_frame(agent_ids=[agent_id] if agent_id else None,
                                         date_from=date_from, date_to=date_to)
-    rows = [RosterRow(agent_id=r.agent_id, date=r.date, shift=r.shift, queue=r.queue)
-            for r in frame.itertuples(index=False)]
+    rows = [RosterRow.model_validate(r) for r in frame.to_dict("records")]
     return RosterPublic(version=version, rows=rows)
 
 
