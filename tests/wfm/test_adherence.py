@@ -348,3 +348,16 @@ def test_unknown_shift_code_names_the_roster_line():
 def test_negative_grace_is_rejected():
     with pytest.raises(InvalidInput, match="grace_minutes must be a non-negative number"):
         report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:00:00,login\n", grace_minutes=-1)
+
+
+def test_scheduled_minutes_are_elapsed_time_across_a_dst_change():
+    # New York falls back at 02:00 on 2026-11-01: 22:00-06:00 lasts 9 real hours that night
+    config = CONFIG.with_overrides(timezone="America/New_York", country="")
+    roster = read_table_text("agent_id,date,shift\na1,2026-10-31,NIGHT\n", "roster",
+                             timezone="America/New_York")
+    events = read_table_text("agent_id,timestamp,state\na1,2026-10-31T22:00:00,login\n"
+                             "a1,2026-11-01T11:00:00Z,logout\n", "login events",
+                             timezone="America/New_York")   # 11:00Z is 06:00 EST
+    result = compute_adherence(roster, config, events=events)
+    r = row(result, "a1", "2026-10-31", "NIGHT")
+    assert (r["scheduled_minutes"], r["in_adherence_minutes"]) == (540, 540)
