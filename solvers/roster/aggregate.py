@@ -149,8 +149,12 @@ def agent_night_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ..
     return out
 
 
-def build_aggregate(problem: RosterProblem) -> tuple[cp_model.CpModel, dict, list[list[int]]]:
-    """The aggregate CP-SAT model, its count variables ``x[g, d, s, q]`` and the groups."""
+def build_aggregate(problem: RosterProblem, *, convex: bool = True
+                    ) -> tuple[cp_model.CpModel, dict, list[list[int]]]:
+    """The aggregate CP-SAT model, its count variables ``x[g, d, s, q]`` and the groups.
+
+    ``convex=False`` minimises plain total shortfall instead (for a bound on it).
+    """
     model = cp_model.CpModel()
     groups = problem.groups()
     free = available(problem)
@@ -172,7 +176,7 @@ def build_aggregate(problem: RosterProblem) -> tuple[cp_model.CpModel, dict, lis
                 if pinned_s:
                     model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
         _add_summed_caps(model, problem, x, g, members, skills)
-    penalties = coverage_penalties(model, problem, _scheduled_terms(problem, x))
+    penalties = coverage_penalties(model, problem, _scheduled_terms(problem, x), convex=convex)
     model.minimize(sum(p.weight * p.var for p in penalties))
     return model, x, groups
 
@@ -210,9 +214,9 @@ def _scheduled_terms(problem: RosterProblem, x: dict) -> dict[tuple[int, int], l
 
 
 def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float,
-                    hint: np.ndarray | None = None) -> AggregatePlan:
+                    convex: bool = True) -> AggregatePlan:
     """Solve the aggregate model; raises nothing (a relaxation of a pre-checked problem)."""
-    model, x, groups = build_aggregate(problem)
+    model, x, groups = build_aggregate(problem, convex=convex)
     solver = cp_model.CpSolver()
     configure(solver, problem, time_limit_seconds)
     status = solver.solve(model)

@@ -133,9 +133,11 @@ class _State:
 
 
 def assign_counts(problem: RosterProblem, groups: list[list[int]], counts: np.ndarray,
-                  *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                  *, seed: int = 0, workdays: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
     """States (A, D) and queues (A, D) realising ``counts[g, d, s, q]`` as closely as the rules
-    allow."""
+    allow. ``workdays`` (A, D), when given, says who should work each day (others only fill
+    slots left open)."""
     rng = np.random.default_rng(seed)
     noise = rng.random(problem.num_agents) * 1e-3
     state = _State(problem)
@@ -163,7 +165,10 @@ def assign_counts(problem: RosterProblem, groups: list[list[int]], counts: np.nd
             for a in free:
                 allowed = [s for s in range(problem.num_shifts) if state.can_work(a, d, s)]
                 if allowed:
-                    candidates[a] = (state.rest_desire(a, d, noise[a]), allowed)
+                    desire = state.rest_desire(a, d, noise[a])
+                    if workdays is not None and not workdays[a, d]:
+                        desire += 1000.0
+                    candidates[a] = (desire, allowed)
             _choose_workers(state, d, candidates, need)
         state.close_day(d)
     return state.states, state.queues

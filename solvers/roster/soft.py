@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from solvers.roster.problem import SEGMENT_WIDTHS, STEP_COSTS, UNKNOWN, RosterProblem
+from solvers.roster.problem import SEGMENT_WIDTHS, STEP_COSTS, UNKNOWN, RosterProblem, Weights
 from solvers.roster.variables import WorkVars, day_work, shift_work
 
 
@@ -27,12 +27,16 @@ class Penalty:
 
 
 def coverage_penalties(model: cp_model.CpModel, problem: RosterProblem,
-                       terms: dict[tuple[int, int], list]) -> list[Penalty]:
+                       terms: dict[tuple[int, int], list], *, convex: bool = True
+                       ) -> list[Penalty]:
     """Convex shortfall and light over-staffing for every interval and queue.
 
-    ``terms[t, q]`` lists the expressions whose sum is the scheduled head-count.
+    ``terms[t, q]`` lists the expressions whose sum is the scheduled head-count. With
+    ``convex=False`` the cost is the plain total shortfall in agent-intervals (no over-staffing
+    cost): used for the lower bound on total shortfall.
     """
-    weights = problem.weights
+    weights = problem.weights if convex else Weights(coverage=1, overstaffing=0)
+    steps = STEP_COSTS if convex else (1,) * len(STEP_COSTS)
     penalties: list[Penalty] = []
     num_t, num_q = problem.required.shape
     for t in range(num_t):
@@ -41,7 +45,7 @@ def coverage_penalties(model: cp_model.CpModel, problem: RosterProblem,
             scheduled = terms.get((t, q), [])
             if not scheduled:
                 if need:
-                    cost = sum(_segment_costs(need))
+                    cost = sum(_segment_costs(need)) if convex else need
                     penalties.append(Penalty(model.new_constant(cost), weights.coverage,
                                              f"shortfall(t={t},q={q})"))
                 continue
@@ -49,7 +53,7 @@ def coverage_penalties(model: cp_model.CpModel, problem: RosterProblem,
             if need:
                 segments = []
                 left = need
-                for k, step in enumerate(STEP_COSTS):
+                for k, step in enumerate(steps):
                     width = SEGMENT_WIDTHS[k] if k < len(SEGMENT_WIDTHS) else left
                     width = min(width, left)
                     if width <= 0:

@@ -17,8 +17,11 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
+from solvers.roster import neighbourhood
 from solvers.roster.aggregate import configure, solve_aggregate
 from solvers.roster.assign import assign_counts, fill_gaps, scheduled_counts
+from solvers.roster.hints import complete_hint
+from solvers.roster.improve import improve
 from solvers.roster.legal import agent_violations, precheck
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, build_problem
 from solvers.roster.report import evaluate, roster_frame, shortfall_figures
@@ -72,13 +75,15 @@ def solve_full(problem: RosterProblem, *, time_limit_seconds: float,
                hint: tuple[np.ndarray, np.ndarray] | None = None
                ) -> tuple[str, float, float, np.ndarray, np.ndarray] | None:
     """Solve the full model; (status, objective, bound, states, queues) or None if no solution."""
+    started = time.monotonic()
     model, work, _ = build_model(problem)
     if hint is not None:
         states, queues = hint
-        for (a, d, s, q), var in work.items():
-            model.add_hint(var, bool(states[a, d] == s and queues[a, d] == q))
+        complete_hint(model, [(var, int(states[a, d] == s and queues[a, d] == q))
+                              for (a, d, s, q), var in work.items()],
+                      seconds=0.2 * time_limit_seconds)
     solver = cp_model.CpSolver()
-    configure(solver, problem, time_limit_seconds)
+    configure(solver, problem, time_limit_seconds - (time.monotonic() - started))
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
@@ -107,26 +112,27 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
     started = time.monotonic()
     deadline = started + time_limit_seconds
     _infeasible(problem)
+    seed = problem.config.roster.random_seed
 
     say(f"aggregate model: {problem.num_agents} agents, {problem.num_days} days, "
         f"{len(problem.groups())} groups")
     plan = solve_aggregate(problem, time_limit_seconds=AGGREGATE_SHARE * time_limit_seconds)
-    say(f"aggregate {plan.status}: cost {plan.objective:g}, bound {plan.best_bound:g} "
-        f"({plan.seconds:.1f} s)")
-    states, queues = assign_counts(problem, plan.groups, plan.counts,
-                                   seed=problem.config.roster.random_seed)
-    now = time.monotonic()
-    added = fill_gaps(problem, states, queues, deadline=now + 0.3 * max(0.0, deadline - now))
+    say(f"aggregate {plan.status}: coverage cost {plan.objective:g}, lower bound "
+        f"{plan.best_bound:g} ({plan.seconds:.1f} s)")
+    states, queues = assign_counts(problem, plan.groups, plan.counts, seed=seed)
+    fill_gaps(problem, states, queues, deadline=_share(deadline, 0.2))
     scheduled = scheduled_counts(problem, states, queues)
+    moves = improve(problem, states, queues, scheduled, deadline=_share(deadline, 0.3),
+                    seed=seed)
     parts = evaluate(problem, states, scheduled)
-    say(f"assigned individuals: objective {parts['total']} (gap filling added {added} shifts)")
+    say(f"assigned agents ({moves} local moves): objective {parts['total']}")
     status, method = "FEASIBLE", "decomposition"
     best_bound = max(plan.best_bound, 0.0)
 
     work_vars = sum(len(problem.skills[a]) for a in range(problem.num_agents)) * (
         problem.num_days * problem.num_shifts)
-    left = deadline - time.monotonic()
-    if work_vars <= FULL_MODEL_MAX_VARS and left > 0.2:
+    left = deadline - time.monotonic() - 0.1 * time_limit_seconds  # extraction, checks
+    if work_vars <= FULL_MODEL_MAX_VARS and left > 0.5:
         say(f"full model: {work_vars} work variables, {left:.1f} s left")
         found = solve_full(problem, time_limit_seconds=left, hint=(states, queues))
         if found is not None:
@@ -134,8 +140,12 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
             best_bound = max(best_bound, bound)
             if objective <= parts["total"]:
                 states, queues, status, method = full_states, full_queues, full_status, "full"
-                scheduled = scheduled_counts(problem, states, queues)
-                parts = evaluate(problem, states, scheduled)
+    elif left > 0.5:
+        accepted = neighbourhood.search(problem, states, queues, deadline=deadline - 0.1 * (
+            time_limit_seconds), seed=seed)
+        say(f"neighbourhood search: {accepted} improving moves")
+    scheduled = scheduled_counts(problem, states, queues)
+    parts = evaluate(problem, states, scheduled)
     if status != "OPTIMAL" and parts["total"] <= best_bound:
         status = "OPTIMAL"
 
@@ -152,6 +162,12 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         seconds=time.monotonic() - started, lower_bound=plan.best_bound,
         assignments=assignments, coverage=pd.DataFrame(), penalties=parts,
         figures=shortfall_figures(problem, scheduled), method=method)
+
+
+def _share(deadline: float, share: float) -> float:
+    """A deadline ``share`` of the way from now to ``deadline``."""
+    now = time.monotonic()
+    return now + share * max(0.0, deadline - now)
 
 
 def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *,

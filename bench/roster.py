@@ -1,0 +1,158 @@
+"""Roster solver benchmark: the issue's target instances, the independent lower bounds, the
+checker, and pyworkforce's shift scheduler on the largest instance it can express.
+
+Run ``python bench/roster.py`` (or ``--quick`` for small instances and short limits). Prints
+figures; asserts nothing about time.
+
+Targets (issue 5, 2 cores): 200 agents x 7 days optimal or within 0.5% of the lower bound in
+< 10 s; 1,000 agents x 28 days, 2 queues: feasible in < 10 s and within 1% of the lower bound
++ 0.05% of the total requirement in < 60 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from solvers.roster import build_problem, solve_problem
+from solvers.roster.aggregate import solve_aggregate
+from solvers.roster.instances import Instance, InstanceParameters, make_instance
+from solvers.roster.report import coverage_cost
+from wfm.config import SiteConfig
+from wfm.coverage import coverage_table
+from wfm.rules import check_roster
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    params: InstanceParameters
+    time_limits: tuple[float, ...]
+    target_rel: float
+    target_abs_share: float
+
+
+def cases(quick: bool) -> list[Case]:
+    if quick:
+        return [
+            Case("60 agents x 7 days, 1 queue", InstanceParameters(num_agents=60, num_days=7),
+                 (5,), 0.005, 0.0),
+            Case("200 agents x 14 days, 2 queues", InstanceParameters(
+                num_agents=200, num_days=14, queues=("sales", "service")), (10,), 0.01, 0.0005),
+        ]
+    return [
+        Case("200 agents x 7 days, 1 queue", InstanceParameters(num_agents=200, num_days=7),
+             (10,), 0.005, 0.0),
+        Case("1000 agents x 28 days, 2 queues", InstanceParameters(
+            num_agents=1000, num_days=28, queues=("sales", "service")), (10, 60), 0.01, 0.0005),
+    ]
+
+
+def run_case(case: Case, config: SiteConfig) -> Instance:
+    instance = make_instance(case.params, config)
+    problem = build_problem(instance.requirement, instance.agents, config,
+                            leave=instance.leave, previous=instance.previous)
+    started = time.monotonic()
+    linear = solve_aggregate(problem, time_limit_seconds=60, convex=False)
+    print(f"\n== {case.name}: {problem.num_agents} agents, {problem.num_days} days, "
+          f"{problem.num_queues} queue(s), {len(problem.groups())} groups; required "
+          f"{int(problem.required.sum())} agent-intervals")
+    print(f"   shortfall lower bound (aggregate, linear): {linear.best_bound:.0f} agent-intervals"
+          f" [{linear.status}, {time.monotonic() - started:.1f} s]")
+    for limit in case.time_limits:
+        solution = solve_problem(problem, time_limit_seconds=limit)
+        coverage = coverage_table(solution.assignments, instance.requirement, config)
+        violations = check_roster(solution.assignments, instance.agents, config,
+                                  previous=instance.previous, leave=instance.leave,
+                                  requirement_queues=list(problem.queues))
+        shortfall = int(coverage["shortfall"].sum())
+        scheduled = _scheduled(problem, coverage)
+        cost = coverage_cost(problem, scheduled)
+        cost_gap = (cost - solution.lower_bound) / max(solution.lower_bound, 1)
+        allowed = (1 + case.target_rel) * linear.best_bound + case.target_abs_share * int(
+            problem.required.sum())
+        print(f"   limit {limit:>4g} s: {solution.seconds:5.1f} s, {solution.status} "
+              f"({solution.method}); objective {solution.objective:.0f}, bound "
+              f"{solution.best_bound:.0f}, gap {100 * solution.gap:.2f}%")
+        print(f"      coverage cost {cost} vs lower bound {solution.lower_bound:.0f} "
+              f"(gap {100 * cost_gap:.2f}%); shortfall {shortfall} agent-intervals vs bound "
+              f"{linear.best_bound:.0f} (target <= {allowed:.0f}: "
+              f"{'met' if shortfall <= allowed else 'NOT met'})")
+        print(f"      penalties {solution.penalties}")
+        print(f"      checker: {len(violations)} violation(s)")
+    return instance
+
+
+def _scheduled(problem, coverage) -> np.ndarray:
+    index = {t: i for i, t in enumerate(problem.interval_starts)}
+    queue = {q: i for i, q in enumerate(problem.queues)}
+    scheduled = np.zeros_like(problem.required)
+    local = coverage["interval_start"].dt.tz_localize(None)
+    for t, q, n in zip(local, coverage["queue"], coverage["scheduled"], strict=True):
+        scheduled[index[t], queue[q]] = n
+    return scheduled
+
+
+def compare_pyworkforce(instance: Instance, config: SiteConfig, limit: float) -> None:
+    """pyworkforce's MinAbsDifference on the same requirement (one queue, head-counts only)."""
+    try:
+        from pyworkforce.scheduling import MinAbsDifference
+    except ImportError:
+        print("\npyworkforce not installed: comparison skipped")
+        return
+    problem = build_problem(instance.requirement, instance.agents, config)
+    periods = 1440 // config.interval_minutes
+    masks = {}
+    for s, code in enumerate(problem.shift_codes):
+        mask = np.zeros(periods, dtype=int)
+        offsets = (problem.interval_starts[t] for t in problem.cover[0][s])
+        for stamp in offsets:
+            mask[(stamp.hour * 60 + stamp.minute) // config.interval_minutes] = 1
+        masks[code] = mask.tolist()
+    required = np.zeros((problem.num_days, periods), dtype=int)
+    for t, stamp in enumerate(problem.interval_starts):
+        d = (stamp.date() - problem.dates[0]).days
+        if 0 <= d < problem.num_days:
+            required[d, (stamp.hour * 60 + stamp.minute) // config.interval_minutes] += int(
+                problem.required[t].sum())
+    started = time.monotonic()
+    scheduler = MinAbsDifference(num_days=problem.num_days, periods=periods,
+                                 shifts_coverage=masks, required_resources=required.tolist(),
+                                 max_period_concurrency=problem.num_agents,
+                                 max_shift_concurrency=problem.num_agents,
+                                 max_search_time=limit, num_search_workers=2)
+    result = scheduler.solve()
+    seconds = time.monotonic() - started
+    print(f"\n== pyworkforce MinAbsDifference on {problem.num_days} days, one queue: "
+          f"{result.get('status')} in {seconds:.1f} s")
+    if result.get("status") not in ("OPTIMAL", "FEASIBLE"):
+        return
+    scheduled = np.zeros_like(required)
+    for row in result["resources_shifts"]:
+        scheduled[row["day"]] += np.array(masks[row["shift"]]) * row["resources"]
+    per_day = np.zeros(problem.num_days, dtype=int)
+    for row in result["resources_shifts"]:
+        per_day[row["day"]] += row["resources"]
+    print(f"   shortfall {int(np.clip(required - scheduled, 0, None).sum())} agent-intervals, "
+          f"over {int(np.clip(scheduled - required, 0, None).sum())}; agents on shift per day "
+          f"{per_day.tolist()} of {problem.num_agents} employed")
+    print("   it cannot express: individual agents, rest days / six-on-one-off, the previous "
+          "week, leave, skills and several queues, minimum rest hours, night caps, fixed "
+          "assignments, fairness or preferences; its head-counts may exceed the agents "
+          "available on a day, so its shortfall is not reachable by a legal roster")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small instances, short limits")
+    args = parser.parse_args()
+    config = SiteConfig(country="")
+    instances = [run_case(case, config) for case in cases(args.quick)]
+    compare_pyworkforce(instances[0], config, limit=10.0)
+
+
+if __name__ == "__main__":
+    main()

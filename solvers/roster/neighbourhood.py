@@ -1,0 +1,89 @@
+"""Large-neighbourhood search: re-solve a few agents with the full model, the others fixed.
+
+A neighbourhood is a handful of agents of one group (interchangeable for coverage, so they can
+trade rest days and shifts); their requirement is what the rest of the roster leaves uncovered.
+The sub-roster is accepted when the whole roster's objective goes down.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solvers.roster.aggregate import configure
+from solvers.roster.assign import scheduled_counts
+from solvers.roster.hints import complete_hint
+from solvers.roster.problem import OFF, UNKNOWN, RosterProblem
+from solvers.roster.report import evaluate
+from solvers.roster.rules import HARD_RULES, SOFT_RULES
+from solvers.roster.variables import build_work_vars
+
+
+def subproblem(problem: RosterProblem, agents: list[int], required: np.ndarray
+               ) -> RosterProblem:
+    """The problem restricted to ``agents`` with requirement ``required``."""
+    ids = tuple(problem.agent_ids[a] for a in agents)
+    return replace(
+        problem, agent_ids=ids, agent_index={a: i for i, a in enumerate(ids)},
+        skills=tuple(problem.skills[a] for a in agents), max_nights=problem.max_nights[agents],
+        preferred_rest=problem.preferred_rest[agents], forced=problem.forced[agents],
+        fixed_shift=problem.fixed_shift[agents], fixed_queue=problem.fixed_queue[agents],
+        previous=problem.previous[agents], required=required)
+
+
+def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+             seconds: float) -> tuple[np.ndarray, np.ndarray] | None:
+    model = cp_model.CpModel()
+    work = build_work_vars(model, problem)
+    for add_rule in HARD_RULES:
+        add_rule(model, work, problem)
+    penalties = [p for penalize in SOFT_RULES for p in penalize(model, work, problem)]
+    model.minimize(sum(p.weight * p.var for p in penalties))
+    complete_hint(model, [(var, int(states[a, d] == s and queues[a, d] == q))
+                          for (a, d, s, q), var in work.items()], seconds=0.3 * seconds)
+    solver = cp_model.CpSolver()
+    configure(solver, problem, seconds)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    new_states = np.where(problem.forced != UNKNOWN, problem.forced, OFF).astype(np.int64)
+    new_queues = np.full_like(new_states, -1)
+    for (a, d, s, q), var in work.items():
+        if solver.boolean_value(var):
+            new_states[a, d], new_queues[a, d] = s, q
+    return new_states, new_queues
+
+
+def search(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
+           deadline: float, size: int = 24, seconds_per_move: float = 1.0,
+           seed: int = 0) -> int:
+    """Improve ``states``/``queues`` in place until ``deadline``; returns accepted moves."""
+    rng = np.random.default_rng(seed)
+    groups = [g for g in problem.groups() if len(g) > 1] or problem.groups()
+    weights = np.array([len(g) for g in groups], dtype=float)
+    scheduled = scheduled_counts(problem, states, queues)
+    best = evaluate(problem, states, scheduled)["total"]
+    accepted = 0
+    while time.monotonic() + 0.2 < deadline:
+        group = groups[rng.choice(len(groups), p=weights / weights.sum())]
+        chosen = sorted(rng.choice(group, size=min(size, len(group)), replace=False).tolist())
+        mine = scheduled_counts(subproblem(problem, chosen, problem.required), states[chosen],
+                                queues[chosen])
+        residual = np.clip(problem.required - (scheduled - mine), 0, None)
+        seconds = min(seconds_per_move, deadline - time.monotonic())
+        found = _resolve(subproblem(problem, chosen, residual), states[chosen], queues[chosen],
+                         seconds)
+        if found is None:
+            continue
+        trial_states, trial_queues = states.copy(), queues.copy()
+        trial_states[chosen], trial_queues[chosen] = found
+        trial_scheduled = scheduled - mine + scheduled_counts(
+            subproblem(problem, chosen, problem.required), *found)
+        total = evaluate(problem, trial_states, trial_scheduled)["total"]
+        if total < best:
+            states[chosen], queues[chosen] = found
+            scheduled, best = trial_scheduled, total
+            accepted += 1
+    return accepted
