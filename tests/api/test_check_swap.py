@@ -1,0 +1,140 @@
+"""``wfm.swaps``: check_swap on hand-worked rosters, the coverage rule of auto-approval and the
+status machine of DESIGN.md."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from wfm.config import build_config
+from wfm.errors import Conflict, InvalidInput
+from wfm.swaps import SwapVerdict, check_swap, next_status
+from wfm.tables import AGENTS, ROSTER, read_table_text
+
+MONDAY = date(2030, 1, 7)
+CONFIG = build_config({"country": "", "shifts": [
+    {"code": "EARLY", "start": "08:00", "end": "12:00", "breaks": [["10:00", 30]]},
+    {"code": "LATE", "start": "14:00", "end": "18:00"}]})
+AGENTS_FRAME = read_table_text("agent_id,name,skills\nA,a,sales\nB,b,sales\nC,c,sales\n",
+                               AGENTS)
+
+
+def roster(rows: dict[str, list[str]]) -> pd.DataFrame:
+    lines = ["agent_id,date,shift,queue"]
+    for agent, shifts in rows.items():
+        for k, shift in enumerate(shifts):
+            queue = "" if shift in ("OFF", "LEAVE") else "sales"
+            lines.append(f"{agent},{MONDAY + timedelta(days=k)},{shift},{queue}")
+    return read_table_text("\n".join(lines) + "\n", ROSTER)
+
+
+ROSTER_FRAME = roster({"A": ["EARLY", "EARLY", "OFF"],
+                       "B": ["OFF", "LATE", "LATE"],
+                       "C": ["EARLY", "OFF", "EARLY"]})
+
+
+def test_give_moves_the_shift_and_counts_coverage_by_hand() -> None:
+    verdict = check_swap(ROSTER_FRAME, AGENTS_FRAME, CONFIG, kind="give", requester_id="A",
+                         counterpart_id="B", dates=[MONDAY])
+    assert verdict.ok
+    assert verdict.after == [
+        {"agent_id": "A", "date": MONDAY, "shift": "OFF", "queue": ""},
+        {"agent_id": "B", "date": MONDAY, "shift": "EARLY", "queue": "sales"}]
+    # EARLY 08:00-12:00 covers 8 half-hours minus the 10:00-10:30 break: 7 intervals. On Monday
+    # A and C work EARLY: 2 before, 2 after (B replaces A). No requirement: required 0.
+    starts = [t.strftime("%H:%M") for t in verdict.impact["interval_start"]]
+    assert starts == ["08:00", "08:30", "09:00", "09:30", "10:30", "11:00", "11:30"]
+    assert verdict.impact[["required", "scheduled_before", "scheduled_after"]].drop_duplicates(
+    ).to_numpy().tolist() == [[0, 2, 2]]
+    assert str(verdict.impact["interval_start"].iloc[0]) == "2030-01-07 08:00:00+08:00"
+    assert verdict.starts_at is not None and verdict.starts_at.isoformat() == (
+        "2030-01-07T08:00:00+08:00")
+
+
+def test_two_date_swap_exchanges_both_days() -> None:
+    # A gives its Monday EARLY to B (off), B gives its Wednesday LATE to A (off).
+    verdict = check_swap(ROSTER_FRAME, AGENTS_FRAME, CONFIG, kind="swap", requester_id="A",
+                         counterpart_id="B", dates=[MONDAY, MONDAY + timedelta(days=2)])
+    assert verdict.ok
+    got = {(c["agent_id"], c["date"].isoformat(), c["shift"]) for c in verdict.after}
+    assert got == {("A", "2030-01-07", "OFF"), ("B", "2030-01-07", "EARLY"),
+                   ("A", "2030-01-09", "LATE"), ("B", "2030-01-09", "OFF")}
+    late = verdict.impact[verdict.impact["interval_start"].dt.hour >= 14]
+    assert len(late) == 8 and set(late["scheduled_before"]) == {1} == set(
+        late["scheduled_after"])
+
+
+def test_window_counts_give_the_same_impact() -> None:
+    pair_rows = ROSTER_FRAME[ROSTER_FRAME["agent_id"].isin(["A", "B"])]
+    counts = pd.DataFrame({"date": [MONDAY, MONDAY + timedelta(days=1),
+                                    MONDAY + timedelta(days=1)],
+                           "shift": ["EARLY", "EARLY", "LATE"], "queue": ["sales"] * 3,
+                           "agents": [2, 1, 1]})
+    full = check_swap(ROSTER_FRAME, AGENTS_FRAME, CONFIG, kind="give", requester_id="A",
+                      counterpart_id="B", dates=[MONDAY])
+    counted = check_swap(pair_rows, AGENTS_FRAME, CONFIG, kind="give", requester_id="A",
+                         counterpart_id="B", dates=[MONDAY], window_counts=counts)
+    pd.testing.assert_frame_equal(full.impact, counted.impact)
+
+
+def test_only_new_violations_are_reported() -> None:
+    # With at most 2 working days in a row, A already breaks the rule on Saturday; giving A's
+    # Tuesday to C makes C work Monday-Wednesday. Only C's new break is the swap's fault.
+    from wfm.rules import check_roster
+
+    config = CONFIG.with_overrides(**{"rules.max_consecutive_days": 2})
+    frame = roster({"A": ["EARLY", "EARLY", "OFF", "EARLY", "EARLY", "EARLY"],
+                    "B": ["OFF", "LATE", "LATE", "OFF", "OFF", "OFF"],
+                    "C": ["EARLY", "OFF", "EARLY", "OFF", "OFF", "OFF"]})
+    existing = check_roster(frame, AGENTS_FRAME, config)
+    assert [(v.code, v.agent_id, v.date) for v in existing] == [
+        ("max_consecutive_days", "A", "2030-01-12")]
+    verdict = check_swap(frame, AGENTS_FRAME, config, kind="give", requester_id="A",
+                         counterpart_id="C", dates=[MONDAY + timedelta(days=1)])
+    assert [(v.code, v.agent_id, v.date) for v in verdict.violations] == [
+        ("max_consecutive_days", "C", "2030-01-09")]
+
+
+def test_bad_requests_raise() -> None:
+    with pytest.raises(InvalidInput, match="kind must be one of swap, give, rest-day"):
+        check_swap(ROSTER_FRAME, AGENTS_FRAME, CONFIG, kind="trade", requester_id="A",
+                   counterpart_id="B", dates=[MONDAY])
+    with pytest.raises(InvalidInput, match="a give moves one shift"):
+        check_swap(ROSTER_FRAME, AGENTS_FRAME, CONFIG, kind="give", requester_id="A",
+                   counterpart_id="B", dates=[MONDAY, MONDAY + timedelta(days=1)])
+
+
+def test_keeps_coverage_rule() -> None:
+    def verdict(before: int, after: int, required: int) -> SwapVerdict:
+        impact = pd.DataFrame({"interval_start": [pd.Timestamp("2030-01-07 08:00")],
+                               "queue": ["sales"], "required": [required],
+                               "scheduled_before": [before], "scheduled_after": [after]})
+        return SwapVerdict([], impact)
+
+    assert verdict(3, 2, 2).keeps_coverage  # still meets the requirement
+    assert not verdict(3, 1, 2).keeps_coverage  # drops below it
+    assert verdict(1, 1, 2).keeps_coverage  # was short already, not made worse
+    assert not verdict(1, 0, 2).keeps_coverage
+
+
+ALLOWED = {("requested", "accept"): "accepted", ("requested", "reject"): "rejected",
+           ("requested", "cancel"): "cancelled", ("requested", "expire"): "expired",
+           ("requested", "invalidate"): "invalidated",
+           ("accepted", "approve"): "applied", ("accepted", "deny"): "denied",
+           ("accepted", "cancel"): "cancelled", ("accepted", "expire"): "expired",
+           ("accepted", "invalidate"): "invalidated"}
+STATUSES = ("requested", "accepted", "rejected", "cancelled", "expired", "applied", "denied",
+            "invalidated")
+ACTIONS = ("accept", "reject", "cancel", "approve", "deny", "expire", "invalidate")
+
+
+@pytest.mark.parametrize("status", STATUSES)
+@pytest.mark.parametrize("action", ACTIONS)
+def test_status_machine(status: str, action: str) -> None:
+    if (status, action) in ALLOWED:
+        assert next_status(status, action) == ALLOWED[(status, action)]
+    else:
+        with pytest.raises(Conflict, match=f"cannot {action} a swap that is {status}"):
+            next_status(status, action)
