@@ -111,18 +111,30 @@ class HolidayCalendar:
 
     def day_kinds(self, days: Sequence[date]) -> np.ndarray:
         """The day kind (see the module docstring) of each date, as an array of strings."""
+        return self.day_info(days)[0]
+
+    def day_info(self, days: Sequence[date]) -> tuple[np.ndarray, np.ndarray]:
+        """Day kinds, and the holiday each holiday date belongs to ("" on other days).
+
+        A holiday's name drops suffixes such as "(observed)"; every day of a long holiday (its
+        swapped days off and weekends too) carries the name of the holiday the break is for, so
+        "National Day" in one year can be compared with "National Day" in another.
+        """
         if len(days) == 0:
-            return np.array([], dtype=object)
+            return np.array([], dtype=object), np.array([], dtype=object)
         first, last = min(days), max(days)
         pad = timedelta(days=31)  # to see the whole of a long holiday at the edges
         self._load(range((first - pad).year, (last + pad).year + 1))
         span = [first - pad + timedelta(days=i) for i in range((last - first + 2 * pad).days + 1)]
         kind = dict.fromkeys(span, "normal")
+        group = dict.fromkeys(span, "")
         off = {d: not self.is_working_day(d) for d in span}
         for d in span:
             if d.weekday() in self._weekend and d in self._workdays:
                 kind[d] = "working_weekend"
-        long_holiday: set[date] = set()
+            if d in self._holidays:
+                kind[d] = "holiday"
+                group[d] = _base_name(self._holidays[d])
         i = 0
         while i < len(span):  # runs of days off that contain a holiday
             if not off[span[i]]:
@@ -132,18 +144,26 @@ class HolidayCalendar:
             while j + 1 < len(span) and off[span[j + 1]]:
                 j += 1
             run = span[i:j + 1]
-            if len(run) >= LONG_HOLIDAY_DAYS and any(d in self._holidays for d in run):
+            named = [self._holidays[d] for d in run if d in self._holidays]
+            if len(run) >= LONG_HOLIDAY_DAYS and named:
                 kind[run[0] - timedelta(days=1)] = "pre_holiday"
                 kind[run[-1] + timedelta(days=1)] = "post_holiday"
+                proper = [n for n in named if not n.startswith("Day off")] or named
                 for d in run:  # a weekend inside a long holiday is part of the holiday
-                    long_holiday.add(d)
+                    kind[d] = "holiday"
+                    group[d] = _base_name(proper[0])
             i = j + 1
         for d in span:
-            if d in self._holidays or d in long_holiday:
-                kind[d] = "holiday"
             if d in self.promotions:
                 kind[d] = "promotion"
-        return np.array([kind[d] for d in days], dtype=object)
+                group[d] = ""
+        return (np.array([kind[d] for d in days], dtype=object),
+                np.array([group[d] for d in days], dtype=object))
+
+
+def _base_name(name: str) -> str:
+    """"Tomb-Sweeping Day (observed)" -> "Tomb-Sweeping Day"."""
+    return name.split(" (")[0].strip()
 
 
 def calendar_for(config: SiteConfig) -> HolidayCalendar:

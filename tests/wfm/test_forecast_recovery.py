@@ -201,3 +201,24 @@ def test_an_outlier_day_does_not_move_the_forecast():
     clean = _daily(forecast_contacts(history, SITE, start=start, weeks=1), "contacts")
     dirty = _daily(forecast_contacts(spiked, SITE, start=start, weeks=1), "contacts")
     assert (dirty / clean).between(0.98, 1.02).all(), dirty / clean
+
+
+def test_a_holiday_seen_in_an_earlier_year_keeps_its_own_effect():
+    """National Day 2024 in history at 0.35 (other holidays 0.7): National Day 2025 in the
+    horizon is forecast with 0.35 (within 0.05), not the pooled holiday effect."""
+    params = SyntheticParameters(start=date(2024, 9, 2), weeks=56, daily_volume=2000,
+                                 multipliers={"holiday": 0.7, "pre_holiday": 1.0,
+                                              "post_holiday": 1.0},
+                                 holiday_multipliers={"National Day": 0.35})
+    history = synthetic_history(params)
+    start = date(2025, 9, 29)
+    history = history[local_naive(history["interval_start"]).date < start]
+    table, models = run_forecast(history, SITE, start=start, weeks=2)
+    daily = models["default"].model_["daily"]
+    assert daily.named["National Day"] == pytest.approx(0.35, abs=0.05)
+    assert daily.named_days["National Day"] == 7
+    assert daily.multipliers["holiday"] == pytest.approx(0.7, abs=0.05)  # median of all
+    truth = _daily(expected_contacts(params, start, 14), "mean")
+    forecast = _daily(table, "contacts")
+    for day in (date(2025, 10, 2), date(2025, 10, 5)):
+        assert forecast[day] == pytest.approx(truth[day], rel=0.1)

@@ -97,9 +97,14 @@ def forecast(
         human = [f"wrote {output}: {len(table)} rows, {len(queues)} queue(s), {first} to {last}"]
         human += [f"  {queue}: {total:.0f} contacts forecast" for queue, total in queues.items()]
         for day in special:
-            source = (f"learned from {day['learned_from_days']} day(s) of history"
-                      if day["learned_from_days"] else "default, no such day in history")
-            human.append(f"  {day['date']} {day['kind']}: x{day['multiplier']:.2f} ({source})")
+            source = {"same holiday": f"learned from {day['learned_from_days']} day(s) of "
+                                      f"{day['holiday']} in history",
+                      "day kind": f"learned from {day['learned_from_days']} "
+                                  f"{day['kind'].replace('_', ' ')} day(s) in history",
+                      "default": "default, no such day in history"}[day["basis"]]
+            name = f" {day['holiday']}" if day["holiday"] else ""
+            human.append(f"  {day['date']} {day['kind']}{name}: x{day['multiplier']:.2f} "
+                         f"({source})")
         emit(summary, output_format, human)
 
 
@@ -109,11 +114,20 @@ def _special_days(models: dict[str, Any], first: date, last: date) -> list[dict[
         return []
     model = models[sorted(models)[0]]
     dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    kinds = model.calendar.day_kinds(dates)
+    kinds, groups = model.calendar.day_info(dates)
     daily = model.model_["daily"]
-    return [{"date": d, "kind": k, "multiplier": round(daily.multipliers.get(k, 1.0), 3),
-             "learned_from_days": daily.learned.get(k, 0)}
-            for d, k in zip(dates, kinds, strict=True) if k != "normal"]
+    out = []
+    for d, k, g in zip(dates, kinds, groups, strict=True):
+        if k == "normal":
+            continue
+        named = bool(g) and g in daily.named
+        learned = daily.named_days[g] if named else daily.learned.get(k, 0)
+        out.append({"date": d, "kind": k, "holiday": g or None,
+                    "multiplier": round(daily.named[g] if named
+                                        else daily.multipliers.get(k, 1.0), 3),
+                    "learned_from_days": learned,
+                    "basis": "same holiday" if named else "day kind" if learned else "default"})
+    return out
 
 
 @forecast_app.command("backtest")

@@ -18,7 +18,7 @@ Practice*, 3rd ed., sec. 3.4), made robust with weighted medians and outlier scr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -156,15 +156,23 @@ class DailyFit:
     local_level: np.ndarray  # in-sample level per history day
     outlier: np.ndarray  # history days screened out as outliers
     sigma_log: float = 0.0  # spread of log(actual / predicted) daily totals, one week ahead
+    named: dict[str, float] = field(default_factory=dict)  # holiday name -> multiplier
+    named_days: dict[str, int] = field(default_factory=dict)  # holiday name -> history days
 
     def base_factor(self, weekdays: np.ndarray, kinds: np.ndarray) -> np.ndarray:
         base = self.factors[weekdays]
         return np.where(kinds == "working_weekend", self.workday_factor, base)
 
-    def multiplier(self, kinds: np.ndarray) -> np.ndarray:
-        return np.array([self.multipliers.get(k, 1.0) for k in kinds], dtype=float)
+    def multiplier(self, kinds: np.ndarray, groups: np.ndarray | None = None) -> np.ndarray:
+        """Calendar multiplier per day: the holiday's own (same name in history), else the
+        day kind's (learned or default)."""
+        names = groups if groups is not None else np.full(len(kinds), "", dtype=object)
+        return np.array([self.named.get(g, self.multipliers.get(k, 1.0)) if g else
+                         self.multipliers.get(k, 1.0) for k, g in zip(kinds, names, strict=True)],
+                        dtype=float)
 
-    def predict(self, ahead: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray) -> np.ndarray:
+    def predict(self, ahead: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
+                groups: np.ndarray | None = None) -> np.ndarray:
         """Daily totals ``ahead`` days after the last history day (0 = that day)."""
         ahead = np.asarray(ahead, dtype=float)
         if self.damping >= 1:
@@ -172,11 +180,12 @@ class DailyFit:
         else:
             steps = self.damping * (1 - self.damping ** ahead) / (1 - self.damping)
         level = np.maximum(self.level + self.slope * steps, 0.0)
-        return level * self.base_factor(weekdays, kinds) * self.multiplier(kinds)
+        return level * self.base_factor(weekdays, kinds) * self.multiplier(kinds, groups)
 
 
 def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
-              settings: ForecastSettings, weekend: frozenset[int]) -> DailyFit:
+              settings: ForecastSettings, weekend: frozenset[int],
+              groups: np.ndarray | None = None) -> DailyFit:
     """Fit weekday factors, level, damped trend and calendar multipliers to daily totals.
 
     ``totals`` holds one value per day (NaN = unknown). Ordinary days give the weekday factors
@@ -251,6 +260,12 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
             fit.multipliers[kind] = default
             fit.learned[kind] = 0
             fit.kind_sigma[kind] = 0.35
+    if groups is not None:  # the same holiday in earlier years
+        usable = (kinds == "holiday") & np.isfinite(totals) & (level * base > 0)
+        for name in sorted({g for g in groups[usable] if g}):
+            pick = usable & (groups == name)
+            fit.named[name] = float(np.median(totals[pick] / (level[pick] * base[pick])))
+            fit.named_days[name] = int(pick.sum())
     return fit
 
 
@@ -444,25 +459,26 @@ class ProfileModel:
         return {"interval_minutes": self.interval_minutes, "calendar": self.calendar,
                 "open_window": self.open_window, "settings": self.settings}
 
-    def _day_info(self, dates: list[date]) -> tuple[np.ndarray, np.ndarray]:
+    def _day_info(self, dates: list[date]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         weekdays = np.array([d.weekday() for d in dates], dtype=int)
-        return weekdays, self.calendar.day_kinds(dates)
+        kinds, groups = self.calendar.day_info(dates)
+        return weekdays, kinds, groups
 
     def fit(self, y: pd.Series) -> ProfileModel:
         settings = self.settings
         grid = day_grid(y, self.interval_minutes)
         values = grid.values
         num_days, num_slots = values.shape
-        weekdays, kinds = self._day_info(grid.dates)
+        weekdays, kinds, groups = self._day_info(grid.dates)
         weekend = self.calendar.weekend
         open_mask = self._open_mask(values, weekdays)
         totals = _daily_totals(values, weekdays)
-        daily = fit_daily(totals, weekdays, kinds, settings, weekend)
+        daily = fit_daily(totals, weekdays, kinds, settings, weekend, groups)
         daily.sigma_log = daily_spread(totals, weekdays, kinds, settings, weekend)
         profiles = fit_profiles(values, totals, weekdays, kinds, daily.outlier, open_mask,
                                 settings, weekend)
         in_sample_totals = (daily.local_level * daily.base_factor(weekdays, kinds)
-                            * daily.multiplier(kinds))
+                            * daily.multiplier(kinds, groups))
         expected = in_sample_totals[:, None] * _profile_rows(profiles, weekdays, kinds)
         dispersion = self._shape_dispersion(values, totals, weekdays, kinds, daily.outlier,
                                             open_mask)
@@ -532,9 +548,9 @@ class ProfileModel:
         slot = np.asarray((naive.hour * 60 + naive.minute) // self.interval_minutes, dtype=int)
         dates = [first.date() + timedelta(days=int(d)) for d in range(day_offset.max() + 1)]
         daily: DailyFit = self.model_["daily"]
-        weekdays, kinds = self._day_info(dates)
+        weekdays, kinds, groups = self._day_info(dates)
         ahead = np.array([(d - self.model_["last_day"]).days for d in dates])
-        totals = daily.predict(ahead, weekdays, kinds)
+        totals = daily.predict(ahead, weekdays, kinds, groups)
         rows = _profile_rows(self.model_["profiles"], weekdays, kinds)
         mean = (totals[:, None] * rows)[day_offset, slot]
         sigma2 = daily.sigma_log**2 * (1 + np.maximum(ahead - 7, 0) / 28.0)

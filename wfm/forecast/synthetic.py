@@ -2,9 +2,10 @@
 
 The expected count of interval ``t`` on day ``d`` is
 ``level_d * f_w(d) * m_kind(d) * p_w(d)(t)`` with a known growth of the level, weekday factors
-``f_w``, calendar multipliers ``m`` (holiday, pre/post long holiday, promotion; a swapped working
-weekend behaves like an average workday) and a per-weekday intraday profile ``p_w`` (two peaks,
-zero outside the open hours). Counts are Poisson around it, times a log-normal day effect.
+``f_w``, calendar multipliers ``m`` (holiday, optionally per holiday name, pre/post long holiday,
+promotion; a swapped working weekend behaves like an average workday) and a per-weekday
+intraday profile ``p_w`` (two peaks, zero outside the open hours). Counts are Poisson around
+it, times a log-normal day effect.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class SyntheticParameters:
     growth_per_week: float = 0.005
     multipliers: dict[str, float] = field(default_factory=lambda: {
         "holiday": 0.5, "pre_holiday": 1.2, "post_holiday": 1.4, "promotion": 2.0})
+    holiday_multipliers: dict[str, float] = field(default_factory=dict)  # by holiday name
     open_minutes: tuple[int, int] = (8 * 60, 22 * 60)
     day_sigma: float = 0.04
     aht_seconds: float = 300.0
@@ -60,14 +62,15 @@ def expected_contacts(params: SyntheticParameters, start: date, days: int) -> pd
                          "Asia/Shanghai")
     naive = local_naive(grid)
     dates = [start + timedelta(days=i) for i in range(days)]
-    kinds = calendar.day_kinds(dates)
+    kinds, groups = calendar.day_info(dates)
     factors = np.asarray(params.weekday_factors) / np.mean(params.weekday_factors)
     workday = factors[:5].mean()
     weekday = np.array([d.weekday() for d in dates])
     weeks_in = np.array([(d - params.start).days / 7 for d in dates])
     level = params.daily_volume * (1 + params.growth_per_week) ** weeks_in
     base = np.where(kinds == "working_weekend", workday, factors[weekday])
-    multiplier = np.array([params.multipliers.get(k, 1.0) for k in kinds])
+    multiplier = np.array([params.holiday_multipliers.get(g, params.multipliers.get(k, 1.0))
+                           for k, g in zip(kinds, groups, strict=True)])
     totals = level * base * multiplier
     profiles = np.vstack([intraday_profile(w, params.interval_minutes, params.open_minutes)
                           for w in range(7)])
