@@ -104,11 +104,24 @@ class _State:
                 return False
         return True
 
+    def run_slack(self, a: int, d: int) -> int:
+        """Working days left before the run forces a rest (a rest day already fixed ahead, such
+        as leave, ends the run; so does the end of the horizon)."""
+        limit = self.problem.max_consecutive_days
+        run = int(self.run[a])
+        for e in range(d, min(self.problem.num_days, d + limit + 1)):
+            if self.states[a, e] in (OFF, LEAVE):
+                return 50
+            run += 1
+            if run > limit:
+                return e - d
+        return 50
+
     def rest_desire(self, a: int, d: int, noise: float) -> float:
         """Higher for agents who should rest today (they are chosen to work last)."""
         problem = self.problem
         owed, free = self.week_slack(a, d)
-        slack = problem.max_consecutive_days - int(self.run[a])  # working days left in a row
+        slack = self.run_slack(a, d)
         if owed:
             slack = min(slack, free + 1 - owed)
         desire = -float(min(slack, 50))  # earliest deadline rests first

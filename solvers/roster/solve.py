@@ -1,9 +1,11 @@
 """Build, solve and extract: the full model for small instances, the decomposition for large.
 
-``plan_roster`` runs: pre-check (specific conflicts) → aggregate head-count model (coverage-
-optimal counts and the independent lower bound) → constructive assignment of individuals →
-gap filling → for small instances the full agent x day x shift model, warm-started from that
-roster. Every roster returned passes the solver's own rule check; ``wfm.rules.check_roster``
+``plan_roster`` runs: pre-check (conflicts named by agent, date and rule) → aggregate
+head-count model per group of interchangeable agents (coverage-optimal counts and the
+independent lower bound) → constructive assignment of individuals → gap filling and local
+moves → for small instances the full agent x day x shift model warm-started from that roster,
+for large ones a neighbourhood search that re-solves a few agents at a time with the full
+model. Every roster returned passes the solver's own rule check; ``wfm.rules.check_roster``
 verifies it independently in the tests.
 """
 
