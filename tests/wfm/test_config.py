@@ -99,3 +99,13 @@ def test_command_line_overrides_are_validated() -> None:
     assert config.service.level == 0.9 and config.service.shrinkage == 0.30
     with pytest.raises(InvalidInput, match="service.level"):
         SiteConfig().with_overrides(**{"service.level": 1.5})
+
+
+def test_forecast_section_is_validated(tmp_path: Path) -> None:
+    path = tmp_path / "site.toml"
+    path.write_text("[forecast]\nholiday_factor = 0.5\npromotion_factor = 3\n", encoding="utf-8")
+    config = load_config(path)
+    assert config.forecast.holiday_factor == 0.5 and config.forecast.promotion_factor == 3
+    assert SiteConfig().forecast.promotion_factor == 2.0
+    with pytest.raises(InvalidInput, match="forecast.holiday_factr: unknown key"):
+        build_config({"forecast": {"holiday_factr": 0.5}})

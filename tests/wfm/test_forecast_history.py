@@ -128,15 +128,14 @@ def test_timestamps_going_back_are_an_error(tmp_path):
         load_history(path, SITE)
 
 
-def test_unknown_and_missing_queues_are_errors(tmp_path):
+def test_a_configured_queue_without_history_is_an_error(tmp_path):
     path = _interval_csv(tmp_path / "h.csv", queue="presale")
-    site = build_config({"queues": {"presales": {"level": 0.9}}})
-    with pytest.raises(InvalidInput, match=r"unknown queue\(s\) presale in history; the "
-                       "configuration names: presales"):
-        load_history(path, site)
-    both = build_config({"queues": {"presale": {}, "aftersales": {}}})
-    with pytest.raises(InvalidInput, match=r"configured queue\(s\) aftersales have no history"):
-        load_history(path, both)
+    typo = build_config({"queues": {"presales": {"level": 0.9}}})
+    with pytest.raises(InvalidInput, match=r"configured queue\(s\) presales have no history, so "
+                       r"they cannot be forecast \(history has: presale\)"):
+        load_history(path, typo)
+    overrides_only = build_config({"queues": {"presale": {"level": 0.9}}})
+    assert set(load_history(path, overrides_only)["queue"]) == {"presale"}
 
 
 def test_a_file_that_is_neither_kind_of_history_is_an_error(tmp_path):

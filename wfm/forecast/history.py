@@ -12,10 +12,10 @@ Decisions (documented in the README section of the forecast):
   the mean ``handle_seconds`` of the handled ones. A day with no record at all is unknown; within
   a day that has records, an interval without any had zero contacts. Records may come in any
   order (arrivals of one second often share a timestamp).
-* Queues: rows without a ``queue`` column belong to the queue ``default``. When the site
-  configuration names queues (``[queues.<name>]``), that list is taken as the site's queues: a
-  queue in history but not in the configuration is an unknown queue, and a configured queue with
-  no history cannot be forecast; both are errors.
+* Queues: rows without a ``queue`` column belong to the queue ``default``. ``[queues.<name>]``
+  in the site configuration only overrides service targets (DESIGN.md), so a history queue
+  without such a section is fine and uses the site defaults. A configured queue that history
+  never names is an error: it cannot be forecast, and it is most often a typo.
 """
 
 from __future__ import annotations
@@ -193,16 +193,11 @@ def check_queues(history: pd.DataFrame, config: SiteConfig, *, label: str = "his
     if not config.queues:
         return
     seen = set(history["queue"].unique())
-    known = set(config.queues)
-    unknown = sorted(seen - known)
-    if unknown:
-        raise InvalidInput(f"unknown queue(s) {', '.join(unknown)} in history; the "
-                           f"configuration names: {', '.join(sorted(known))}", file=label,
-                           field="queue")
-    absent = sorted(known - seen)
+    absent = sorted(set(config.queues) - seen)
     if absent:
         raise InvalidInput(f"configured queue(s) {', '.join(absent)} have no history, so they "
-                           "cannot be forecast", file=label, field="queue")
+                           f"cannot be forecast (history has: {', '.join(sorted(seen))})",
+                           file=label, field="queue")
 
 
 def check_length(history: pd.DataFrame, min_days: int, *, label: str = "history") -> None:
