@@ -5,15 +5,21 @@ Handler signatures read as domain: ``store: StoreDep, user: CurrentUser, swap: S
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.config import Settings
 from api.models import SwapRequest, User
 from api.store import Actor, Store
 
+MAX_ID = 2**31 - 1  # ids and page numbers beyond this are 422, not a database overflow
+MAX_PAGE = 1_000_000
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # dates outside are 422
+DateFrom = Annotated[date | None, Query(alias="from", ge=EARLIEST, le=LATEST)]
+DateTo = Annotated[date | None, Query(alias="to", ge=EARLIEST, le=LATEST)]
 _bearer = HTTPBearer(auto_error=False, description="token from `wfm users create`")
 
 
@@ -70,7 +76,8 @@ def get_actor(user: CurrentUser) -> Actor:
 ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
-def get_swap_or_404(swap_id: int, store: StoreDep, user: CurrentUser) -> SwapRequest:
+def get_swap_or_404(swap_id: Annotated[int, Path(ge=1, le=MAX_ID)], store: StoreDep,
+                    user: CurrentUser) -> SwapRequest:
     """The swap, if the user may see it: planners see all, agents the ones they are part of."""
     swap = store.get_swap(swap_id=swap_id)
     if user.role != "planner" and user.agent_id not in (swap.requester_id, swap.counterpart_id):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -101,7 +101,8 @@ class JobStatus(BaseModel):
 class SwapRequestBase(_Model):
     kind: SwapKind
     counterpart_id: str = Field(min_length=1, max_length=64)
-    dates: list[date] = Field(min_length=1, max_length=2)
+    dates: list[Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]] = Field(
+        min_length=1, max_length=2)
     reason: str = Field("", max_length=2000)
 
 

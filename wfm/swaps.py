@@ -154,6 +154,9 @@ def _check_request(kind: str, requester_id: str, counterpart_id: str,
         raise InvalidInput("a give moves one shift: dates must hold one date")
     if requester_id == counterpart_id:
         raise InvalidInput(f"counterpart_id must be another agent, got {counterpart_id!r}")
+    for day in dates:
+        if not date.min + timedelta(days=7) <= day <= date.max - timedelta(days=7):
+            raise InvalidInput(f"dates must be ordinary calendar dates, got {day}")
     return sorted(set(dates))
 
 

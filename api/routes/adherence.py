@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
-from typing import Annotated, Any
+from datetime import timedelta
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from api.deps import CurrentUser, StoreDep, own_agent_id
+from api.deps import CurrentUser, DateFrom, DateTo, StoreDep, own_agent_id
 from api.schemas import AdherencePublic, AdherenceRow, Message
 
 router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"])
@@ -17,8 +17,8 @@ router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"])
 @router.get("", response_model=AdherencePublic, responses={403: {"model": Message}})
 def read_adherence_report(
         *, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None) -> AdherencePublic:
+        date_from: DateFrom = None,
+        date_to: DateTo = None) -> AdherencePublic:
     """Adherence rows (DESIGN.md columns); an agent sees only its own."""
     from wfm.adherence import compute_adherence
 

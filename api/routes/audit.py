@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import CurrentPlanner, StoreDep
+from api.deps import MAX_PAGE, CurrentPlanner, DateFrom, DateTo, StoreDep
 from api.schemas import AuditPublic, AuditsPublic, Message
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
@@ -15,9 +14,9 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 
 @router.get("", response_model=AuditsPublic, responses={403: {"model": Message}})
 def read_audit(*, store: StoreDep, planner: CurrentPlanner,
-               date_from: Annotated[date | None, Query(alias="from")] = None,
-               date_to: Annotated[date | None, Query(alias="to")] = None,
-               page: Annotated[int, Query(ge=1)] = 1,
+               date_from: DateFrom = None,
+               date_to: DateTo = None,
+               page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> AuditsPublic:
     """Audit entries in order, filtered by site-local dates (inclusive)."""
     items, total = store.read_audit(date_from=date_from, date_to=date_to, page=page,

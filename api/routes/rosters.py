@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from fastapi import APIRouter, status
 
-from fastapi import APIRouter, Query, status
-
-from api.deps import CSV_BODY, ActorDep, CsvBody, CurrentPlanner, CurrentUser, StoreDep
+from api.deps import (
+    CSV_BODY,
+    ActorDep,
+    CsvBody,
+    CurrentPlanner,
+    CurrentUser,
+    DateFrom,
+    DateTo,
+    StoreDep,
+)
 from api.schemas import JobCreated, Message, RosterPublic, RosterRow, RosterVersion, RulesBroken
 from api.schemas import SolveRequest as SolveRequestBody
 from api.solve import parse_solve_request, start_solve
@@ -33,8 +39,8 @@ def import_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep, 
 @router.get("/current", response_model=RosterPublic)
 def read_current_roster(
         *, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
-        date_from: Annotated[date | None, Query(alias="from")] = None,
-        date_to: Annotated[date | None, Query(alias="to")] = None) -> RosterPublic:
+        date_from: DateFrom = None,
+        date_to: DateTo = None) -> RosterPublic:
     """The roster rows (any authenticated user), by agent and inclusive date range."""
     version, frame = store.roster_frame(agent_ids=[agent_id] if agent_id else None,
                                         date_from=date_from, date_to=date_to)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, status
 
 from api.deps import (
+    MAX_PAGE,
     ActorDep,
     CurrentAgent,
     CurrentPlanner,
@@ -43,7 +44,7 @@ def create_swap(*, store: StoreDep, agent: CurrentAgent, actor: ActorDep,
 
 @router.get("", response_model=SwapRequestsPublic, responses={403: {"model": Message}})
 def read_swaps(*, store: StoreDep, user: CurrentUser, status: SwapStatus | None = None,
-               agent_id: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+               agent_id: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> SwapRequestsPublic:
     """Swaps, newest last; agents see the ones they are part of."""
     items, total = store.list_swaps(status=status, agent_id=own_agent_id(user, agent_id),
