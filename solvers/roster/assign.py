@@ -297,12 +297,45 @@ def fill_gaps(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
 
 def _first_legal(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                  agents: list[int], d: int, s: int, q: int, deadline: float) -> int | None:
-    for a in agents:
-        if states[a, d] != OFF or problem.forced[a, d] != UNKNOWN or (
-                problem.fixed_shift[a, d] != UNKNOWN) or time.monotonic() > deadline:
-            continue
+    """Give shift ``s``/queue ``q`` on day ``d`` to an agent resting that day: directly when
+    legal, otherwise by a rest-day swap (the agent rests on one of its working days d2 and a
+    colleague resting on d2 takes that shift)."""
+    resting = [a for a in agents if states[a, d] == OFF and problem.forced[a, d] == UNKNOWN
+               and problem.fixed_shift[a, d] == UNKNOWN]
+    for a in resting:
+        if time.monotonic() > deadline:
+            return None
         states[a, d], queues[a, d] = s, q
         if not agent_violations(problem, a, states[a], first_only=True):
             return a
         states[a, d], queues[a, d] = OFF, -1
+    for a in resting:
+        if time.monotonic() > deadline:
+            return None
+        if _swap_rest_day(problem, states, queues, a, d, s, q):
+            return a
     return None
+
+
+def _swap_rest_day(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, a: int,
+                   d: int, s: int, q: int) -> bool:
+    limit = problem.max_consecutive_days
+    for d2 in range(max(0, d - limit), min(problem.num_days, d + limit + 1)):
+        s2, q2 = int(states[a, d2]), int(queues[a, d2])
+        if d2 == d or s2 < 0 or problem.fixed_shift[a, d2] != UNKNOWN:
+            continue
+        states[a, d2], queues[a, d2] = OFF, -1
+        states[a, d], queues[a, d] = s, q
+        if not agent_violations(problem, a, states[a], first_only=True):
+            for b in range(problem.num_agents):
+                if (states[b, d2] != OFF or q2 not in problem.skills[b]
+                        or problem.forced[b, d2] != UNKNOWN
+                        or problem.fixed_shift[b, d2] != UNKNOWN):
+                    continue
+                states[b, d2], queues[b, d2] = s2, q2
+                if not agent_violations(problem, b, states[b], first_only=True):
+                    return True
+                states[b, d2], queues[b, d2] = OFF, -1
+        states[a, d], queues[a, d] = OFF, -1
+        states[a, d2], queues[a, d2] = s2, q2
+    return False

@@ -22,15 +22,22 @@ from solvers.roster.rules import HARD_RULES, SOFT_RULES
 from solvers.roster.variables import build_work_vars
 
 
-def subproblem(problem: RosterProblem, agents: list[int], required: np.ndarray
-               ) -> RosterProblem:
-    """The problem restricted to ``agents`` with requirement ``required``."""
+def subproblem(problem: RosterProblem, agents: list[int], required: np.ndarray,
+               keep: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> RosterProblem:
+    """The problem restricted to ``agents`` with requirement ``required``; ``keep`` =
+    (states, queues, day mask) pins those agents' current days outside the mask."""
     ids = tuple(problem.agent_ids[a] for a in agents)
+    fixed_shift, fixed_queue = problem.fixed_shift[agents], problem.fixed_queue[agents]
+    if keep is not None:
+        states, queues, window = keep
+        outside = ~window[None, :] & (problem.forced[agents] == UNKNOWN)
+        fixed_shift = np.where(outside, states, fixed_shift)
+        fixed_queue = np.where(outside, queues, fixed_queue)
     return replace(
         problem, agent_ids=ids, agent_index={a: i for i, a in enumerate(ids)},
         skills=tuple(problem.skills[a] for a in agents), max_nights=problem.max_nights[agents],
         preferred_rest=problem.preferred_rest[agents], forced=problem.forced[agents],
-        fixed_shift=problem.fixed_shift[agents], fixed_queue=problem.fixed_queue[agents],
+        fixed_shift=fixed_shift, fixed_queue=fixed_queue,
         previous=problem.previous[agents], required=required)
 
 
@@ -58,7 +65,7 @@ def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
 
 def search(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
            deadline: float, size: int = 24, seconds_per_move: float = 1.0,
-           seed: int = 0) -> int:
+           window_days: int = 10, seed: int = 0) -> int:
     """Improve ``states``/``queues`` in place until ``deadline``; returns accepted moves."""
     rng = np.random.default_rng(seed)
     groups = [g for g in problem.groups() if len(g) > 1] or problem.groups()
@@ -73,8 +80,12 @@ def search(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
                                 queues[chosen])
         residual = np.clip(problem.required - (scheduled - mine), 0, None)
         seconds = min(seconds_per_move, deadline - time.monotonic())
-        found = _resolve(subproblem(problem, chosen, residual), states[chosen], queues[chosen],
-                         seconds)
+        window = np.zeros(problem.num_days, dtype=bool)
+        first = int(rng.integers(0, max(1, problem.num_days - window_days + 1)))
+        window[first:first + window_days] = True
+        keep = (states[chosen], queues[chosen], window)
+        found = _resolve(subproblem(problem, chosen, residual, keep), states[chosen],
+                         queues[chosen], seconds)
         if found is None:
             continue
         trial_states, trial_queues = states.copy(), queues.copy()
