@@ -10,7 +10,7 @@ an independent lower bound on the coverage cost of any legal roster.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -231,6 +231,60 @@ def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float,
         objective = float("nan")
     return AggregatePlan(groups, counts, name, objective, float(solver.best_objective_bound),
                          float(solver.wall_time))
+
+
+def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_seconds: float
+                     ) -> AggregatePlan:
+    """Re-share the plan's shift types among groups so each group's shift mix changes little
+    from day to day (fewer switches and quick returns), keeping every day's head-count per
+    group and every (day, shift type, queue) total, hence the coverage cost."""
+    model = cp_model.CpModel()
+    groups, counts = plan.groups, plan.counts
+    x = {}
+    for g, members in enumerate(groups):
+        skills = problem.skills[members[0]]
+        for d in range(problem.num_days):
+            for s in range(problem.num_shifts):
+                for q in skills:
+                    pinned = sum(1 for a in members if problem.fixed_shift[a, d] == s
+                                 and problem.fixed_queue[a, d] == q)
+                    x[g, d, s, q] = model.new_int_var(pinned, len(members), f"x({g},{d},{s},{q})")
+                    model.add_hint(x[g, d, s, q], int(counts[g, d, s, q]))
+            model.add(sum(x[g, d, s, q] for s in range(problem.num_shifts) for q in skills)
+                      == int(counts[g, d].sum()))
+            for s in range(problem.num_shifts):
+                pinned_s = sum(1 for a in members if problem.fixed_shift[a, d] == s)
+                if pinned_s:
+                    model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
+        _add_summed_caps(model, problem, x, g, members, skills)
+    for d in range(problem.num_days):
+        for s in range(problem.num_shifts):
+            for q in range(problem.num_queues):
+                terms = [x[g, d, s, q] for g in range(len(groups)) if (g, d, s, q) in x]
+                if terms:
+                    model.add(sum(terms) == int(counts[:, d, s, q].sum()))
+    earliest = int(np.argmin(problem.shift_start))
+    drops = []
+    for g, members in enumerate(groups):
+        skills = problem.skills[members[0]]
+        for d in range(1, problem.num_days):
+            for s in range(problem.num_shifts):
+                before = sum(x[g, d - 1, s, q] for q in skills)
+                after = sum(x[g, d, s, q] for q in skills)
+                drop = model.new_int_var(0, len(members), f"drop({g},{d},{s})")
+                model.add(drop >= before - after)
+                weight = (problem.weights.switches if s == earliest
+                          else problem.weights.quick_returns)
+                drops.append(max(1, weight) * drop)
+    model.minimize(sum(drops))
+    solver = cp_model.CpSolver()
+    configure(solver, problem, time_limit_seconds)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return plan
+    smoothed = np.zeros_like(counts)
+    for key, var in x.items():
+        smoothed[key] = solver.value(var)
+    return replace(plan, counts=smoothed)
 
 
 def configure(solver: cp_model.CpSolver, problem: RosterProblem, time_limit_seconds: float

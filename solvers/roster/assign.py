@@ -175,16 +175,26 @@ def assign_counts(problem: RosterProblem, groups: list[list[int]], counts: np.nd
             if target == 0 or not free:
                 continue
             candidates = {}
+            crowded = _crowded_shifts(state, d, free, need)
             for a in free:
                 allowed = [s for s in range(problem.num_shifts) if state.can_work(a, d, s)]
                 if allowed:
                     desire = state.rest_desire(a, d, noise[a])
+                    if state.state(a, d - 1) in crowded:
+                        desire += 0.4  # fewer seats on yesterday's shift: rest rather than switch
                     if workdays is not None and not workdays[a, d]:
                         desire += 1000.0
                     candidates[a] = (desire, allowed)
             _choose_workers(state, d, candidates, need)
         state.close_day(d)
     return state.states, state.queues
+
+
+def _crowded_shifts(state: _State, d: int, free: list[int], need: np.ndarray) -> set[int]:
+    """Shift types more of today's free agents worked yesterday than today needs."""
+    yesterday = [state.state(a, d - 1) for a in free]
+    return {s for s in range(state.problem.num_shifts)
+            if yesterday.count(s) > int(need[s].sum())}
 
 
 def _shift_cost(state: _State, a: int, d: int, s: int) -> float:

@@ -20,7 +20,7 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from solvers.roster import neighbourhood
-from solvers.roster.aggregate import configure, solve_aggregate
+from solvers.roster.aggregate import configure, smooth_shift_mix, solve_aggregate
 from solvers.roster.assign import assign_counts, fill_gaps, scheduled_counts
 from solvers.roster.hints import complete_hint
 from solvers.roster.improve import improve
@@ -35,7 +35,7 @@ from wfm.coverage import coverage_table
 from wfm.errors import Infeasible
 
 FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is worth solving
-AGGREGATE_SHARE = 0.4         # share of the time limit for the aggregate model
+AGGREGATE_SHARE = 0.5         # share of the time limit for the aggregate model
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,8 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
     plan = solve_aggregate(problem, time_limit_seconds=AGGREGATE_SHARE * time_limit_seconds)
     say(f"aggregate {plan.status}: coverage cost {plan.objective:g}, lower bound "
         f"{plan.best_bound:g} ({plan.seconds:.1f} s)")
+    plan = smooth_shift_mix(problem, plan, time_limit_seconds=_share(deadline, 0.1) - (
+        time.monotonic()))
     states, queues = assign_counts(problem, plan.groups, plan.counts, seed=seed)
     fill_gaps(problem, states, queues, deadline=_share(deadline, 0.2))
     scheduled = scheduled_counts(problem, states, queues)
