@@ -78,15 +78,18 @@ def test_plan_roster_matches_brute_force_on_a_tiny_instance():
                                   for d, s in enumerate(combo)],
                                  columns=["agent_id", "date", "shift", "queue"])
             legal[a, combo] = not check_roster(frame, agents, config)
-    best = None
+    best = best_coverage = None
     for first, second in itertools.product(itertools.product((OFF, 0, 1), repeat=3), repeat=2):
         if not (legal[0, first] and legal[1, second]):
             continue
         states = np.array([first, second])
         queues = np.where(states >= 0, 0, -1)
-        total = evaluate(problem, states, scheduled_counts(problem, states, queues))["total"]
-        best = total if best is None else min(best, total)
+        parts = evaluate(problem, states, scheduled_counts(problem, states, queues))
+        best = parts["total"] if best is None else min(best, parts["total"])
+        coverage = parts["coverage"]
+        best_coverage = coverage if best_coverage is None else min(best_coverage, coverage)
     assert solution.objective == best
+    assert solution.lower_bound <= best_coverage  # the aggregate bound is a true lower bound
 
 
 def test_plan_roster_names_the_agent_date_and_rule_of_a_conflict():

@@ -1,0 +1,52 @@
+"""The aggregate head-count model: summed per-agent caps, and the shift-mix smoothing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solvers.roster.aggregate import (
+    agent_work_caps,
+    prefix_caps,
+    smooth_shift_mix,
+    solve_aggregate,
+)
+from solvers.roster.instances import InstanceParameters, make_instance
+from solvers.roster.problem import build_problem
+
+from .factories import agents_frame, day, leave_frame, rows, site, tiny_problem
+
+
+def test_prefix_caps_rest_as_late_as_the_rules_allow():
+    # 5 days worked before the horizon (max 6 in a row): day 0 may be worked, day 1 not
+    tail = rows([("A0", day(-6), "OFF")] + [("A0", day(-5 + i), "DAY") for i in range(5)])
+    problem = tiny_problem(num_days=4, previous=tail)
+    assert [cap for _, cap in prefix_caps(problem, 0)] == [1, 1, 2, 3]
+
+
+def test_agent_work_caps_count_leave_inside_a_window():
+    # 6 worked before; leave on day 1 ends the run, so days 0..6 allow 0 + 5 working days
+    tail = rows([("A0", day(-7), "OFF")] + [("A0", day(-6 + i), "DAY") for i in range(6)])
+    problem = tiny_problem(num_days=7, previous=tail, leave=leave_frame([("A0", day(1))]))
+    caps = dict(agent_work_caps(problem, 0))
+    assert caps[tuple(range(7))] == 5  # the week: day 0 must rest after the tail, day 1 leave
+
+
+def test_smooth_shift_mix_keeps_coverage_and_head_counts():
+    config = site()
+    instance = make_instance(InstanceParameters(num_agents=30, num_days=7,
+                                                queues=("sales", "service"), random_seed=9),
+                             config)
+    problem = build_problem(instance.requirement, instance.agents, config,
+                            leave=instance.leave, previous=instance.previous)
+    plan = solve_aggregate(problem, time_limit_seconds=3)
+    smoothed = smooth_shift_mix(problem, plan, time_limit_seconds=2)
+    np.testing.assert_array_equal(smoothed.counts.sum(axis=0), plan.counts.sum(axis=0))
+    np.testing.assert_array_equal(smoothed.counts.sum(axis=(2, 3)), plan.counts.sum(axis=(2, 3)))
+
+
+def test_solve_aggregate_bound_needs_two_agents_for_two_shifts():
+    problem = tiny_problem(num_days=1, agents=agents_frame(1), need=1)
+    plan = solve_aggregate(problem, time_limit_seconds=2)
+    # one agent covers DAY or NIGHT, never both: 15 intervals stay one short
+    assert plan.status == "OPTIMAL"
+    assert plan.best_bound == problem.weights.coverage * 15
