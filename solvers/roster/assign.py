@@ -165,7 +165,7 @@ def assign_counts(problem: RosterProblem, groups: list[list[int]], counts: np.nd
                 if pinned >= 0:
                     q = int(problem.fixed_queue[a, d])
                     if q < 0:
-                        q = max(problem.skills[a], key=lambda k, s=pinned: need[s, k])
+                        q = max(problem.skills[a], key=lambda k: int(need[pinned, k]))
                     state.place(a, d, pinned, q)
                     need[pinned, q] -= 1
                 else:

@@ -112,7 +112,7 @@ def _best_move(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, a
     best_pick = flat.argmax(axis=1)
     rest_days = np.flatnonzero((row == OFF) & movable)
     work_days = np.flatnonzero((row >= 0) & movable)
-    for d1 in work_days:
+    for d1 in map(int, work_days):
         s1, q1 = int(row[d1]), int(queues[a, d1])
         removed = loss[d1, s1, q1]
         # change the shift type or queue on the same day

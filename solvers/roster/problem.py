@@ -243,9 +243,9 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
     if leave is not None:
         for row, (agent, day) in enumerate(zip(leave["agent_id"], leave["date"], strict=True)):
             a = _agent(agent_index, agent, "leave", row)
-            d = day_index.get(_dates(day))
-            if d is not None:
-                forced[a, d] = LEAVE
+            on = day_index.get(_dates(day))
+            if on is not None:
+                forced[a, on] = LEAVE
 
     fixed_shift = np.full((num_agents, num_days), UNKNOWN, dtype=np.int64)
     fixed_queue = np.full((num_agents, num_days), -1, dtype=np.int64)
@@ -254,9 +254,10 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
         for row, (agent, day, code, queue) in enumerate(zip(
                 fixed["agent_id"], fixed["date"], fixed["shift"], fixed_queues, strict=True)):
             a = _agent(agent_index, agent, "fixed", row)
-            d = day_index.get(_dates(day))
-            if d is None:
+            pinned_day = day_index.get(_dates(day))
+            if pinned_day is None:
                 continue
+            d = pinned_day
             fixed_shift[a, d] = _state(shift_index, str(code), "fixed", row)
             if queue is not None and not pd.isna(queue) and str(queue) != "":
                 if str(queue) not in queue_index:

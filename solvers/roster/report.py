@@ -6,6 +6,8 @@ the decomposition and from the full model are compared in the same units.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -65,7 +67,7 @@ def roster_frame(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
     return pd.DataFrame(rows, columns=["agent_id", "date", "shift", "queue"])
 
 
-def shortfall_figures(problem: RosterProblem, scheduled: np.ndarray) -> dict[str, object]:
+def shortfall_figures(problem: RosterProblem, scheduled: np.ndarray) -> dict[str, Any]:
     """Total shortfall (agent-intervals and agent-hours) and the worst interval."""
     short = np.clip(problem.required - scheduled, 0, None)
     total = int(short.sum())

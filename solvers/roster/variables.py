@@ -20,9 +20,10 @@ def build_work_vars(model: cp_model.CpModel, problem: RosterProblem) -> WorkVars
 def shift_work(work: WorkVars, problem: RosterProblem, a: int, d: int, s: int
                ) -> cp_model.LinearExpr:
     """1 when agent ``a`` works shift ``s`` on day ``d`` (any queue)."""
-    return sum(work[a, d, s, q] for q in problem.skills[a])
+    return cp_model.LinearExpr.sum([work[a, d, s, q] for q in problem.skills[a]])
 
 
 def day_work(work: WorkVars, problem: RosterProblem, a: int, d: int) -> cp_model.LinearExpr:
     """1 when agent ``a`` works on day ``d``."""
-    return sum(work[a, d, s, q] for s in range(problem.num_shifts) for q in problem.skills[a])
+    return cp_model.LinearExpr.sum([work[a, d, s, q] for s in range(problem.num_shifts)
+                                    for q in problem.skills[a]])

@@ -63,7 +63,7 @@ def roster(
         write_table(solution.coverage, coverage_path, COVERAGE)
 
         figures = solution.figures
-        worst = figures.get("worst_interval") or {}
+        worst: dict[str, Any] = dict(figures.get("worst_interval") or {})
         summary = {
             "status": solution.status, "objective": solution.objective,
             "best_bound": solution.best_bound, "gap": solution.gap,
