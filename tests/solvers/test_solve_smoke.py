@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from solvers.roster import plan_roster
+from solvers.roster import plan_roster, solve
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.problem import OFF, build_problem
@@ -118,3 +118,37 @@ def test_plan_roster_rests_after_a_full_previous_run():
                            time_limit_seconds=2)
     shifts = solution.assignments.set_index("date")["shift"]
     assert shifts[day(0)] == "OFF" and shifts[day(1)] != "OFF"
+
+
+def test_plan_roster_with_a_shift_crossing_midnight_and_breaks():
+    config = site(interval_minutes=15, rules={"min_rest_hours": 11},
+                  shifts=[{"code": "EARLY", "start": "06:00", "end": "14:30",
+                           "breaks": [["10:00", 30]]},
+                          {"code": "LATE", "start": "14:00", "end": "22:30"},
+                          {"code": "NIGHT", "start": "22:00", "end": "06:30"}])
+    instance = make_instance(InstanceParameters(num_agents=14, num_days=7, random_seed=11),
+                             config)
+    solution = plan_roster(instance.requirement, instance.agents, config, leave=instance.leave,
+                           previous=instance.previous, time_limit_seconds=3)
+    assert check_roster(solution.assignments, instance.agents, config,
+                        previous=instance.previous, leave=instance.leave) == []
+    coverage = coverage_table(solution.assignments, instance.requirement, config)
+    assert solution.figures["shortfall_agent_intervals"] == coverage["shortfall"].sum()
+    assert set(solution.assignments["shift"]) <= {"EARLY", "LATE", "NIGHT", "OFF", "LEAVE"}
+
+
+def test_plan_roster_decomposition_path_passes_the_checker(monkeypatch):
+    """Large instances skip the full model: aggregate, assignment, local moves and the
+    neighbourhood search must still give a legal roster (forced here on a small instance)."""
+    monkeypatch.setattr(solve, "FULL_MODEL_MAX_VARS", 0)
+    config = site(rules={"min_rest_hours": 10})
+    params = InstanceParameters(num_agents=40, num_days=14, queues=("sales", "service"),
+                                night_cap_share=0.3, leave_share=0.05, random_seed=12)
+    instance = make_instance(params, config)
+    solution = plan_roster(instance.requirement, instance.agents, config, leave=instance.leave,
+                           previous=instance.previous, time_limit_seconds=4)
+    assert solution.method == "decomposition"
+    assert check_roster(solution.assignments, instance.agents, config,
+                        previous=instance.previous, leave=instance.leave,
+                        requirement_queues=list(params.queues)) == []
+    assert solution.objective >= solution.lower_bound
