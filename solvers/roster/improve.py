@@ -72,64 +72,75 @@ def improve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
         for a in rng.permutation(problem.num_agents):
             if time.monotonic() > deadline:
                 break
-            change = _best_move(problem, states, queues, a, gain, loss, movable[a])
-            if change is None:
-                continue
-            old_row, old_queues = states[a].copy(), queues[a].copy()
-            changes, new_states = change
-            if _exact_delta(problem, scheduled, changes) >= 0:
-                continue
-            for d, s, q in new_states:
-                states[a, d], queues[a, d] = s, q
-            if agent_violations(problem, a, states[a], first_only=True):
-                states[a], queues[a] = old_row, old_queues
-                continue
-            _apply(problem, scheduled, changes)
-            for d, _, _, _ in changes:
-                for s in range(problem.num_shifts):
-                    t = problem.cover[d][s]
-                    need, now = problem.required[t], scheduled[t]
-                    cost = _cell_cost(problem, need, now)
-                    gain[d, s] = (cost - _cell_cost(problem, need, now + 1)).sum(axis=0)
-                    loss[d, s] = (_cell_cost(problem, need, np.maximum(now - 1, 0))
-                                  - cost).sum(axis=0)
-            moves += 1
-            improved = True
+            for changes, new_states in _moves(problem, states, queues, a, gain, loss,
+                                              movable[a])[:TRIES_PER_AGENT]:
+                if _try(problem, states, queues, scheduled, a, changes, new_states):
+                    for d, _, _, _ in changes:
+                        _refresh(problem, scheduled, gain, loss, d)
+                    moves += 1
+                    improved = True
+                    break
     return moves
 
 
-def _best_move(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, a: int,
-               gain: np.ndarray, loss: np.ndarray, movable: np.ndarray):
-    """The agent's most promising move by marginal values, or None."""
+TRIES_PER_AGENT = 15
+
+
+def _try(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, scheduled: np.ndarray,
+         a: int, changes: list[tuple[int, int, int, int]],
+         new_states: list[tuple[int, int, int]]) -> bool:
+    """Apply the move when it lowers the coverage cost and keeps agent ``a`` legal."""
+    if _exact_delta(problem, scheduled, changes) >= 0:
+        return False
+    old_row, old_queues = states[a].copy(), queues[a].copy()
+    for d, s, q in new_states:
+        states[a, d], queues[a, d] = s, q
+    if agent_violations(problem, a, states[a], first_only=True):
+        states[a], queues[a] = old_row, old_queues
+        return False
+    _apply(problem, scheduled, changes)
+    return True
+
+
+def _refresh(problem: RosterProblem, scheduled: np.ndarray, gain: np.ndarray, loss: np.ndarray,
+             d: int) -> None:
+    for s in range(problem.num_shifts):
+        t = problem.cover[d][s]
+        need, now = problem.required[t], scheduled[t]
+        cost = _cell_cost(problem, need, now)
+        gain[d, s] = (cost - _cell_cost(problem, need, now + 1)).sum(axis=0)
+        loss[d, s] = (_cell_cost(problem, need, np.maximum(now - 1, 0)) - cost).sum(axis=0)
+
+
+def _moves(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, a: int,
+           gain: np.ndarray, loss: np.ndarray, movable: np.ndarray
+           ) -> list[tuple[list[tuple[int, int, int, int]], list[tuple[int, int, int]]]]:
+    """The agent's promising moves by marginal values, best first: change a shift's type or
+    queue, or move a working day to a rest day."""
     skills = list(problem.skills[a])
     if not skills:
-        return None
+        return []
     row = states[a]
-    best_value, best = 0.0, None
-    own = gain[:, :, skills]  # (D, S, Qa)
-    flat = own.reshape(problem.num_days, -1)
+    found: list[tuple[float, list[tuple[int, int, int, int]], list[tuple[int, int, int]]]] = []
+    flat = gain[:, :, skills].reshape(problem.num_days, -1)
     best_add = flat.max(axis=1)
     best_pick = flat.argmax(axis=1)
     rest_days = np.flatnonzero((row == OFF) & movable)
-    work_days = np.flatnonzero((row >= 0) & movable)
-    for d1 in map(int, work_days):
+    ranked_rest = rest_days[np.argsort(-best_add[rest_days])][:TRIES_PER_AGENT]
+    for d1 in map(int, np.flatnonzero((row >= 0) & movable)):
         s1, q1 = int(row[d1]), int(queues[a, d1])
         removed = loss[d1, s1, q1]
-        # change the shift type or queue on the same day
         for s2 in range(problem.num_shifts):
             for q2 in skills:
-                if (s2, q2) != (s1, q1):
-                    value = gain[d1, s2, q2] - removed
-                    if value > best_value:
-                        best_value = value
-                        best = ([(d1, s1, q1, -1), (d1, s2, q2, +1)], [(d1, s2, q2)])
-        # move the working day to a rest day
-        if len(rest_days):
-            d2 = int(rest_days[np.argmax(best_add[rest_days])])
+                value = gain[d1, s2, q2] - removed
+                if (s2, q2) != (s1, q1) and value > 0:
+                    found.append((value, [(d1, s1, q1, -1), (d1, s2, q2, +1)], [(d1, s2, q2)]))
+        for d2 in map(int, ranked_rest):
             value = best_add[d2] - removed
-            if value > best_value:
-                s2, k = divmod(int(best_pick[d2]), len(skills))
-                q2 = skills[k]
-                best_value = value
-                best = ([(d1, s1, q1, -1), (d2, s2, q2, +1)], [(d1, OFF, -1), (d2, s2, q2)])
-    return best
+            if value <= 0:
+                break
+            s2, k = divmod(int(best_pick[d2]), len(skills))
+            found.append((value, [(d1, s1, q1, -1), (d2, s2, skills[k], +1)],
+                          [(d1, OFF, -1), (d2, s2, skills[k])]))
+    found.sort(key=lambda item: -item[0])
+    return [(changes, new_states) for _, changes, new_states in found]

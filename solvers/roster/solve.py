@@ -37,6 +37,7 @@ from wfm.errors import Infeasible
 
 FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is worth solving
 AGGREGATE_SHARE = 0.5         # share of the time limit for the aggregate model
+LOCAL_ROUNDS = 4              # rounds of gap filling + local moves
 
 
 @dataclass(frozen=True)
@@ -125,10 +126,16 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
     plan = smooth_shift_mix(problem, plan, time_limit_seconds=_share(deadline, 0.1) - (
         time.monotonic()))
     states, queues = assign_counts(problem, plan.groups, plan.counts, seed=seed)
-    fill_gaps(problem, states, queues, deadline=_share(deadline, 0.2))
-    scheduled = scheduled_counts(problem, states, queues)
-    moves = improve(problem, states, queues, scheduled, deadline=_share(deadline, 0.3),
-                    seed=seed)
+    moves = 0
+    local_deadline = _share(deadline, 0.7)
+    for _ in range(LOCAL_ROUNDS):  # alternate: add shifts where short, then move days
+        added = fill_gaps(problem, states, queues, deadline=_share(local_deadline, 0.3))
+        scheduled = scheduled_counts(problem, states, queues)
+        moved = improve(problem, states, queues, scheduled, deadline=local_deadline,
+                        seed=seed)
+        moves += added + moved
+        if not (added or moved) or time.monotonic() >= local_deadline:
+            break
     parts = evaluate(problem, states, scheduled)
     say(f"assigned agents ({moves} local moves): objective {parts['total']}")
     status, method = "FEASIBLE", "decomposition"
