@@ -77,6 +77,10 @@ _TAIL_EPS = 1e-17
 #: Windows start where the bell has fallen below about exp(-45) of its peak.
 _WINDOW_LOG = 45.0
 
+#: From this width of the queue's bell (x = A·patience/AHT) on, an overloaded queue far from
+#: empty is summed by exact moment identities instead of term by term.
+_FLUID_X = 1e6
+
 __all__ = ["ErlangAMetrics", "erlang_a_metrics", "required_agents_erlang_a"]
 
 
@@ -199,7 +203,8 @@ def _queue_sums(traffic: FloatArray, agents: FloatArray, theta: FloatArray,
     a = agents / theta
     b = a + 1
     bt = b * theta * tau                     # −b·log(1 − x_K) = −log P(K = 0)
-    growth = np.expm1(theta * tau)           # x_K / (1 − x_K)
+    with np.errstate(over="ignore"):
+        growth = np.expm1(theta * tau)       # x_K / (1 − x_K)
     x_k = -np.expm1(-theta * tau)
     with np.errstate(divide="ignore"):
         log_x_k = np.log(x_k)
@@ -212,9 +217,13 @@ def _queue_sums(traffic: FloatArray, agents: FloatArray, theta: FloatArray,
         jd, ad = j_first[deep], a[deep]
         log_t_first[deep] = jd * np.log(x[deep]) + _log_gamma(ad + 1) - _log_gamma(ad + jd + 1)
     # K's bell: mode a·growth, variance b·growth·(growth + 1); the same left-tail argument.
-    k_first = np.maximum(0.0, np.floor(a * growth - np.sqrt(100 * b * growth * (growth + 1)) - 5))
+    with np.errstate(invalid="ignore"):
+        k_first = np.maximum(0.0, np.floor(a * growth - np.sqrt(100 * b * growth * (growth + 1))
+                                           - 5))
+    # θτ beyond ~709 (a target hundreds of patiences long): K is beyond any window, P(K ≥ j) = 1
+    k_first = np.where(np.isfinite(growth), k_first, np.inf)
     log_k_first = -bt
-    deep = k_first > 0
+    deep = (k_first > 0) & np.isfinite(k_first)
     if deep.any():
         kd, bd = k_first[deep], b[deep]
         log_k_first[deep] = (_log_gamma(bd + kd) - _log_gamma(bd) - _log_gamma(kd + 1)
@@ -226,12 +235,60 @@ def _queue_sums(traffic: FloatArray, agents: FloatArray, theta: FloatArray,
         log_chernoff = -bt + b * np.log1p(k / b) + k * (log_x_k + np.log1p(b / k))
     k_below = (k_first < j_first) & (j_first > b * growth) & (log_chernoff < -_WINDOW_LOG)
     start = np.where(k_below, j_first, np.minimum(j_first, k_first))
+    k_first = np.where(k_below, np.inf, k_first)
+    fluid = k_below & (j_first > 0) & (x >= _FLUID_X)
+    if not fluid.any():
+        return _queue_sums_by_loop(x, a, b, theta, x_k, j_first, k_first, start, log_k_first,
+                                   log_t_first, k_below)
+    inner = ~fluid
+    parts = (_overloaded_queue_sums(x[fluid], a[fluid], theta[fluid]),
+             _queue_sums_by_loop(*(v[inner] for v in (
+                 x, a, b, theta, x_k, j_first, k_first, start, log_k_first, log_t_first,
+                 k_below))))
+    combined = {}
+    for name in _QueueSums.__dataclass_fields__:
+        values = np.empty(x.size)
+        values[fluid] = getattr(parts[0], name)
+        values[inner] = getattr(parts[1], name)
+        combined[name] = values
+    return _QueueSums(**combined)
 
+
+def _overloaded_queue_sums(x: FloatArray, a: FloatArray, theta: FloatArray) -> _QueueSums:
+    """The sums for a queue whose bell is far from empty and at least 10^6 wide in x.
+
+    Exact moments from the balance equations ``A·T_{j−1} = (N + jθ)·T_j`` summed with weights
+    1 and j: ``E[J] = x − a + a/S`` and ``E[J²] = (x − a)·E[J] + x`` (x = A/θ, a = N/θ).
+    ``E[H_J]`` comes from a third-order expansion of the smooth ``H(j) = (ψ(a + j + 1) −
+    ψ(a + 1))/θ`` around E[J] with the Poisson-like central moments (the variance above, third
+    moment x); the neglected terms are below 1e-11 relative for x ≥ 10^6. ``log S`` comes from
+    Laplace's method (relative error O(1/x)); it only enters ``P(W = 0) < exp(−45)``.
+    """
+    peak = np.floor(x - a)
+    log_s = (peak * np.log(x) + _log_gamma(a + 1) - _log_gamma(a + peak + 1)
+             + 0.5 * np.log(2 * math.pi * x))
+    inverse_s = np.exp(-log_s)
+    mean = x - a + a * inverse_s
+    variance = x - (x - a) * a * inverse_s - (a * inverse_s) ** 2
+    z = a + mean + 1
+    harmonic = _digamma_difference(a + 1, z) / theta
+    second = -(1 / z**2 + 1 / z**3 + 1 / (2 * z**4)) / theta     # second derivative of H
+    third = (2 / z**3 + 3 / z**4 + 2 / z**5) / theta              # third derivative of H
+    answered_wait = harmonic + second * variance / 2 + third * x / 6
+    return _QueueSums(log_s=log_s, mean_queue=mean, answered_within=np.zeros(x.size),
+                      answered_wait=answered_wait)
+
+
+def _queue_sums_by_loop(x: FloatArray, a: FloatArray, b: FloatArray, theta: FloatArray,
+                        x_k: FloatArray, j_first: FloatArray, k_first: FloatArray,
+                        start: FloatArray, log_k_first: FloatArray, log_t_first: FloatArray,
+                        k_below: NDArray[np.bool_]) -> _QueueSums:
+    """Walk j through the windows, all intervals at once (see :func:`_queue_sums`)."""
     size = x.size
     out = {name: np.empty(size) for name in ("s", "q", "sl", "h")}
     state = {
         "row": np.arange(size), "x": x, "a": a, "b": b, "theta": theta, "x_k": x_k,
-        "j_first": j_first, "k_first": np.where(k_below, np.inf, k_first), "j": start,
+        "j_first": j_first, "k_first": k_first, "j": start,
         "t": np.where(start == j_first, 1.0, 0.0),          # T_j / T_{j_first}
         "nb": np.where(start == k_first, 1.0, 0.0),         # P(K = j)·exp(−log_scale)
         "log_scale": log_k_first,
@@ -286,7 +343,7 @@ def _agents_array(agents: ArrayLike) -> FloatArray:
     if np.any(bad):
         index = int(np.flatnonzero(np.broadcast_to(bad, values.shape).ravel())[0])
         raise InvalidInput(f"agents must be whole numbers >= 0, got "
-                           f"{values.ravel()[index]!r} at position {index}")
+                           f"{float(values.ravel()[index])!r} at position {index}")
     return values
 
 
@@ -407,7 +464,8 @@ def required_agents_erlang_a(
     so that a tie in exact arithmetic does not cost an extra agent through float rounding.
 
     Every figure is monotone in N (SL and occupancy headroom rise, abandonment and ASA fall),
-    so a vectorised bisection on ``[0, max_agents]`` finds the answer for all intervals at once.
+    so a vectorised bisection finds the answer for all intervals at once, between a bound
+    known to fail (``SL ≤ N/A``, ``P(ab) ≥ 1 − N/A``) and ``max_agents``.
 
     Parameters
     ----------
@@ -473,7 +531,15 @@ def required_agents_erlang_a(
             raise Infeasible(
                 f"Erlang A targets not met with {int(lupper[first])} agents for traffic "
                 f"{la[first]:.6g} Erlangs at position {int(live[first])} (max_agents)")
-        low, high = np.zeros(live.size), lupper.copy()   # low fails (N = 0), high meets
+        # Known failures: an agent serves at most one Erlang, so SL ≤ 1 − P(ab) ≤ N/A falls
+        # short of the target for N < target·A, and P(ab) ≥ 1 − N/A exceeds the cap for
+        # N < A·(1 − cap) (margins keep float rounding on the safe side).
+        low = np.maximum(np.ceil(la * pick[3] * (1 - 1e-12)) - 1, 0.0)
+        capped = pick[5] > 0
+        low = np.where(capped, np.maximum(low, np.ceil(la * (1 - pick[5]) * (1 - 1e-12)) - 1),
+                       low)
+        low = np.minimum(low, lupper - 1)
+        high = lupper.copy()
         open_ = np.flatnonzero(high - low > 1)
         while open_.size:
             mid = np.floor((low[open_] + high[open_]) / 2)
