@@ -285,7 +285,7 @@ def _queue_sums_by_loop(x: FloatArray, a: FloatArray, b: FloatArray, theta: Floa
                         k_below: NDArray[np.bool_]) -> _QueueSums:
     """Walk j through the windows, all intervals at once (see :func:`_queue_sums`)."""
     size = x.size
-    out = {name: np.empty(size) for name in ("s", "q", "sl", "h")}
+    out = {name: np.empty(size) for name in ("s", "q", "t1", "tf", "h", "cdf")}
     state = {
         "row": np.arange(size), "x": x, "a": a, "b": b, "theta": theta, "x_k": x_k,
         "j_first": j_first, "k_first": k_first, "j": start,
@@ -293,8 +293,10 @@ def _queue_sums_by_loop(x: FloatArray, a: FloatArray, b: FloatArray, theta: Floa
         "nb": np.where(start == k_first, 1.0, 0.0),         # P(K = j)·exp(−log_scale)
         "log_scale": log_k_first,
         "cdf": np.zeros(size),                              # P(K < j)
+        "deep_k": np.isfinite(k_first) & (k_first > 0),     # renormalise K at the end
         "harmonic": _digamma_difference(a + 1, a + j_first + 1) / theta,  # H_{j_first}
-        "s": np.zeros(size), "q": np.zeros(size), "sl": np.zeros(size), "h": np.zeros(size),
+        "s": np.zeros(size), "q": np.zeros(size), "h": np.zeros(size),
+        "t1": np.zeros(size), "tf": np.zeros(size),         # Σ_{j≥1} T_j and Σ_{j≥1} T_j·P(K<j)
     }
     while state["row"].size:
         v = state
@@ -302,24 +304,32 @@ def _queue_sums_by_loop(x: FloatArray, a: FloatArray, b: FloatArray, theta: Floa
         v["s"] = v["s"] + t
         v["q"] = v["q"] + j * t
         v["h"] = v["h"] + t * v["harmonic"]
-        v["sl"] = v["sl"] + np.where(j >= 1, t * (1.0 - np.minimum(v["cdf"], 1.0)), 0.0)
-        v["cdf"] = v["cdf"] + v["nb"] * np.exp(v["log_scale"])
+        v["t1"] = v["t1"] + np.where(j >= 1, t, 0.0)
+        v["tf"] = v["tf"] + np.where(j >= 1, t * v["cdf"], 0.0)
+        mass = v["nb"] * np.exp(v["log_scale"])
+        v["cdf"] = v["cdf"] + mass
         t_ratio = v["x"] / (v["a"] + j + 1)
+        k_ratio = v["x_k"] * (v["b"] + j) / (j + 1)
         done = (j >= v["j_first"]) & (t_ratio < 1) & (
             t * t_ratio <= _TAIL_EPS * v["s"] * (1 - t_ratio))
+        # K started at 0 has the exact scale P(K = 0) = (1 − x_K)^b; a K started deeper (its
+        # scale from log-gamma) is walked to its end and divided by its total.
+        k_done = (j >= v["k_first"]) & (k_ratio < 1) & (
+            mass * k_ratio <= _TAIL_EPS * v["cdf"] * (1 - k_ratio))
+        done &= ~v["deep_k"] | (j < v["k_first"]) | k_done
         if done.any():
             rows = v["row"][done]
             for name in out:
                 out[name][rows] = v[name][done]
             keep = ~done
             state = v = {name: value[keep] for name, value in v.items()}
-            j, t, t_ratio = v["j"], v["t"], t_ratio[keep]
+            j, t, t_ratio, k_ratio = v["j"], v["t"], t_ratio[keep], k_ratio[keep]
             if not v["row"].size:
                 break
         started = j >= v["j_first"]
         v["harmonic"] = np.where(
             started, v["harmonic"] + 1.0 / (v["theta"] * (v["a"] + j + 1)), v["harmonic"])
-        nb = v["nb"] * (v["x_k"] * (v["b"] + j) / (j + 1))
+        nb = v["nb"] * k_ratio
         big = nb > 1e100
         v["nb"] = np.where(big, nb * 1e-100, nb)
         v["log_scale"] = np.where(big, v["log_scale"] + 100 * math.log(10), v["log_scale"])
@@ -328,9 +338,11 @@ def _queue_sums_by_loop(x: FloatArray, a: FloatArray, b: FloatArray, theta: Floa
         v["t"] = np.where(j == v["j_first"], 1.0, t * t_ratio)
         v["nb"] = np.where(j == v["k_first"], 1.0, v["nb"])
     s = out["s"]
-    out["sl"][k_below] = 0.0
+    deep_k = np.isfinite(k_first) & (k_first > 0) & (out["cdf"] > 0)
+    total_k = np.where(deep_k, out["cdf"], 1.0)
+    within = np.where(k_below, 0.0, np.maximum(out["t1"] - out["tf"] / total_k, 0.0))
     return _QueueSums(log_s=log_t_first + np.log(s), mean_queue=out["q"] / s,
-                      answered_within=out["sl"] / s, answered_wait=out["h"] / s)
+                      answered_within=within / s, answered_wait=out["h"] / s)
 
 
 # ---- public functions -----------------------------------------------------------------------
