@@ -265,7 +265,8 @@ def test_short_patience_can_need_fewer_agents_than_the_load() -> None:
 
 def test_occupancy_tie_costs_no_extra_agent() -> None:
     # 29 Erlangs at a 0.29 cap need exactly 100 agents; 0.29 * 100 is 28.999999999999996
-    # in floats (0.57 * 100 likewise), and with 100 agents for 29 Erlangs nobody abandons to double precision.
+    # in floats (0.57 * 100 likewise), and with 100 agents for 29 Erlangs nobody abandons
+    # to double precision.
     assert int(required_agents_erlang_a(29.0, 300.0, 300.0, 0.5, 20.0,
                                         max_occupancy=0.29)) == 100
     assert int(required_agents_erlang_a(57.0, 300.0, 300.0, 0.5, 20.0,
