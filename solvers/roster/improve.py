@@ -83,7 +83,7 @@ def improve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     return moves
 
 
-TRIES_PER_AGENT = 15
+TRIES_PER_AGENT = 30
 
 
 def _try(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, scheduled: np.ndarray,
