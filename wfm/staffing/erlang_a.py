@@ -41,9 +41,12 @@ Numerics: every sum is evaluated in a window around its peak (a Poisson-like bel
 with ``math.lgamma`` in log space where the window does not start at its first term, and
 stopped when the geometric bound on the rest of the tail falls below 1e-17 of the running sum.
 No factorials and no ``A**N``: loads of 20,000 Erlangs and more neither overflow nor give NaN.
-The work per interval grows like ``sqrt(A·patience/AHT)``. The log-gamma start values carry a
-relative error of about 1e-16 × their size (1e-11 at 20,000 agents), which only reaches results
-through the factor ``1 − P(W > 0)`` of an overloaded queue.
+The work per interval grows like ``sqrt(A·patience/AHT)``; an overloaded queue whose bell is
+far from empty and wider than that (``A·patience/AHT ≥ 10^6``) uses exact moment identities
+instead (see ``_overloaded_queue_sums``). Log-gamma start values carry a relative error of about
+1e-16 × their size: the answered-within count is renormalised by its own total, so this only
+reaches the tiny P(W > 0) of agents far above the load (relative 1e-13 at 1,000 agents) and the
+factor ``P(W = 0) < exp(−45)`` of a far-overloaded queue.
 
 References
 ----------
