@@ -555,6 +555,11 @@ def required_agents_erlang_a(
                        low)
         low = np.minimum(low, lupper - 1)
         high = lupper.copy()
+        # one probe a little above the load (where most answers lie) narrows the bracket
+        guess = np.clip(np.ceil(la / pick[4] + 2 * np.sqrt(la)) + 1, low + 1, high)
+        ok = _meets(_metrics(la, guess, pick[0], pick[1], pick[2]), la, guess, *pick[3:])
+        high = np.where(ok, guess, high)
+        low = np.where(ok, low, guess)
         open_ = np.flatnonzero(high - low > 1)
         while open_.size:
             mid = np.floor((low[open_] + high[open_]) / 2)
