@@ -24,7 +24,7 @@ the second row) the first row is the one the other rules see.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import numpy as np
@@ -34,7 +34,7 @@ from wfm.config import MINUTES_PER_DAY, ShiftTemplate, SiteConfig
 from wfm.errors import InvalidInput, Violation
 
 __all__ = ["NIGHT_END_MINUTE", "NIGHT_START_MINUTE", "RULE_CODES", "check_roster",
-           "is_night_shift", "violations_frame"]
+           "check_roster_rows", "is_night_shift", "violations_frame"]
 
 RULE_CODES: dict[str, str] = {
     "unknown_agent": "every roster row names an agent of the agents table",
@@ -570,3 +570,245 @@ def violations_frame(violations: list[Violation]) -> pd.DataFrame:
     """Violations as a table with columns code, agent_id, date, message."""
     return pd.DataFrame([v.as_dict() for v in violations],
                         columns=["code", "agent_id", "date", "message"])
+
+
+# ---- small inputs: the same checks on plain Python values ------------------------------------
+
+SMALL_INPUT_ROWS = 2000
+"""Up to this many roster rows, ``check_roster_rows`` is cheaper than the pandas path."""
+
+_UTC_CACHE: dict[tuple[str, int], int] = {}
+
+
+def check_roster_rows(
+    rows: Iterable[tuple[str, date, str, str]],
+    agents: Iterable[dict[str, object]] | pd.DataFrame,
+    config: SiteConfig,
+    *,
+    requirement_queues: list[str] | None = None,
+    agent_ids: Iterable[str] | None = None,
+) -> list[Violation]:
+    """``check_roster`` for small inputs given as plain Python values (no previous roster,
+    leave or fixed table): the same violations, without the per-call cost of pandas.
+
+    Parameters
+    ----------
+    rows
+        ``(agent_id, date, shift, queue)`` tuples; ``date`` a ``datetime.date``, ``queue`` text
+        ("" or None when absent).
+    agents
+        Agent records (``agent_id, skills[, max_nights_per_week, start_date, end_date]``) or
+        the agents table.
+    requirement_queues, agent_ids
+        As in ``check_roster``.
+    """
+    table = [_clean_row(r) for r in rows]
+    if not table:
+        return []
+    first_day = min(r[1] for r in table)
+    last_day = max(r[1] for r in table)
+    records = (agents.to_dict("records") if isinstance(agents, pd.DataFrame) else list(agents))
+    people: dict[str, tuple[tuple[str, ...], float, float, float]] = {}
+    for record in records:
+        name = _clean_text(record.get("agent_id"))
+        if name not in people:
+            people[name] = (_skills(record.get("skills")),
+                            _number(record.get("max_nights_per_week")),
+                            _day_or_nan(record.get("start_date")),
+                            _day_or_nan(record.get("end_date")))
+    site_queues = set(requirement_queues or [])
+    for skills, *_ in people.values():
+        site_queues.update(skills)
+    if agent_ids is not None:
+        keep = {str(a).strip() for a in agent_ids}
+        table = [r for r in table if r[0] in keep]
+
+    codes = _shift_lookup(config)
+    found = _Collector()
+    known_codes = ", ".join([t.code for t in config.shifts] + ["OFF", "LEAVE"])
+    spans: dict[str, list[int]] = {}
+    seen: dict[tuple[str, int], list[str]] = {}
+    unique: list[tuple[str, int, str, str, int]] = []
+    for agent_id, day, shift, queue in table:
+        state = codes.get(shift)
+        if state is None:
+            state = codes.get(shift.upper(), _UNKNOWN)
+        if agent_id not in people:
+            span = spans.setdefault(agent_id, [day, day, 0])
+            span[0], span[1], span[2] = min(span[0], day), max(span[1], day), span[2] + 1
+        if state == _UNKNOWN:
+            found.add("unknown_shift", agent_id, day,
+                      f"{agent_id} on {_iso(day)}: shift {shift!r} is not a shift template "
+                      f"(known: {known_codes})")
+        shifts = seen.get((agent_id, day))
+        if shifts is None:
+            seen[(agent_id, day)] = [shift]
+            unique.append((agent_id, day, shift, queue, state))
+        else:
+            shifts.append(shift)
+    for agent_id, (first, last, size) in spans.items():
+        found.add("unknown_agent", agent_id, first,
+                  f"agent {agent_id!r} is in the roster ({size} row(s), {_iso(first)}.."
+                  f"{_iso(last)}) but not in the agents table")
+    for (agent_id, day), shifts in seen.items():
+        if len(shifts) > 1:
+            found.add("one_shift_per_day", agent_id, day,
+                      f"{agent_id} has {len(shifts)} rows on {_iso(day)} ({', '.join(shifts)}); "
+                      "one per day is allowed")
+
+    several_queues = len(site_queues) > 1
+    for agent_id, day, shift, queue, state in unique:
+        if state < 0:
+            continue
+        if several_queues and queue == "":
+            found.add("missing_queue", agent_id, day,
+                      f"{agent_id} works {shift} on {_iso(day)} with no queue; the site has "
+                      "several queues, so each working row must name one")
+        person = people.get(agent_id)
+        if person is None:
+            continue
+        skills, _, start, end = person
+        if queue != "" and queue not in skills:
+            found.add("skill", agent_id, day,
+                      f"{agent_id} works {shift} on {_iso(day)} for queue {queue!r}, which is "
+                      f"not one of {agent_id}'s skills ({', '.join(skills) or 'none'})")
+        early = start == start and day < start
+        if early or (end == end and day > end):
+            bound = (f"before the contract starts on {_iso(int(start))}" if early
+                     else f"after the contract ended on {_iso(int(end))}")
+            found.add("outside_contract", agent_id, day,
+                      f"{agent_id} works {shift} on {_iso(day)}, {bound}")
+
+    sequences = [r for r in unique if r[4] != _UNKNOWN]
+    if sequences:
+        _sequences_small(sequences, people, config, (first_day, last_day), found)
+    return found.result()
+
+
+def _clean_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value).strip()
+
+
+def _clean_row(row: tuple[str, date, str, str]) -> tuple[str, int, str, str]:
+    agent_id, day, shift, queue = row
+    if type(day) is not date:
+        raise InvalidInput(f"expected a date, got {day!r}", file="roster", field="date")
+    return (_clean_text(agent_id), day.toordinal() - _EPOCH_ORDINAL, _clean_text(shift),
+            _clean_text(queue))
+
+
+def _number(value: object) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+    return number
+
+
+def _day_or_nan(value: object) -> float:
+    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+        return float("nan")
+    return float(_day_numbers(pd.Series([value]), "agents")[0])
+
+
+def _utc_seconds_cached(local_minutes: list[int], config: SiteConfig) -> list[int]:
+    zone = config.timezone
+    missing = sorted({m for m in local_minutes if (zone, m) not in _UTC_CACHE})
+    if missing:
+        if len(_UTC_CACHE) > 200_000:
+            _UTC_CACHE.clear()
+        for minute, seconds in zip(missing, _utc_seconds(np.array(missing, dtype=np.int64),
+                                                         config).tolist(), strict=True):
+            _UTC_CACHE[(zone, minute)] = int(seconds)
+    return [_UTC_CACHE[(zone, m)] for m in local_minutes]
+
+
+def _clock_small(minutes_since_epoch: int) -> str:
+    return (datetime(1970, 1, 1) + timedelta(minutes=minutes_since_epoch)).strftime(
+        "%Y-%m-%d %H:%M")
+
+
+def _sequences_small(rows: list[tuple[str, int, str, str, int]],
+                     people: dict[str, tuple[tuple[str, ...], float, float, float]],
+                     config: SiteConfig, horizon: tuple[int, int], found: _Collector) -> None:
+    """``_check_sequences`` on per-agent lists of states."""
+    lowest = min(r[1] for r in rows)
+    origin = lowest - _weekday(lowest)
+    num_days = (horizon[1] - _weekday(horizon[1]) + 7) - origin
+    in_horizon = [False] * num_days
+    start_index, stop_index = horizon[0] - origin, horizon[1] - origin + 1
+    span = len(in_horizon[start_index:stop_index])
+    in_horizon[start_index:stop_index] = [True] * span
+    horizon_start = in_horizon.index(True) if True in in_horizon else 0
+    weeks_in_horizon = [any(in_horizon[7 * k:7 * k + 7]) for k in range(num_days // 7)]
+    grids: dict[str, list[int]] = {}
+    for agent_id, day, _, _, state in rows:
+        grid = grids.get(agent_id)
+        if grid is None:
+            grid = grids[agent_id] = [_UNKNOWN] * num_days
+        grid[day - origin] = state
+    rules = config.rules
+    limit = rules.max_consecutive_days
+    minimum = rules.min_rest_days_per_week
+    night_of = [is_night_shift(t) for t in config.shifts]
+    limits = {name: people[name][1] if name in people else float("nan") for name in grids}
+    check_nights = any(v == v for v in limits.values())
+    limit_s = rules.min_rest_hours * 3600
+    starts = [t.start_minute for t in config.shifts]
+    durations = [t.duration_minutes for t in config.shifts]
+    for name in sorted(grids):
+        grid = grids[name]
+        # consecutive working days
+        run = 0
+        for t, state in enumerate(grid):
+            if state < 0:
+                run = 0
+                continue
+            run += 1
+            if run > limit and (run == limit + 1 or t == horizon_start) and in_horizon[t]:
+                end = t
+                while end + 1 < num_days and grid[end + 1] >= 0:
+                    end += 1
+                first = t - run + 1
+                found.add("max_consecutive_days", name, origin + t,
+                          f"{name} works {end - first + 1} days in a row "
+                          f"{_iso(origin + first)}..{_iso(origin + end)} (max {limit})")
+        # weekly rest days and nights
+        nights_limit = limits[name]
+        for k in range(num_days // 7):
+            week = grid[7 * k:7 * k + 7]
+            monday = origin + 7 * k
+            if minimum > 0 and weeks_in_horizon[k] and _UNKNOWN not in week:
+                rest = sum(1 for s in week if s in (_OFF, _LEAVE))
+                if rest < minimum:
+                    found.add("min_rest_days_per_week", name, monday,
+                              f"{name} has {rest} rest day(s) in the week {_iso(monday)}.."
+                              f"{_iso(monday + 6)} (min {minimum})")
+            if check_nights and nights_limit == nights_limit:
+                nights = [s >= 0 and night_of[s] for s in week]
+                count = sum(nights)
+                added = any(n and in_horizon[7 * k + i] for i, n in enumerate(nights))
+                if count > nights_limit and added:
+                    found.add("max_nights_per_week", name, monday,
+                              f"{name} works {count} night shift(s) in the week "
+                              f"{_iso(monday)}..{_iso(monday + 6)} (max {int(nights_limit)})")
+    # rest hours between consecutive shifts of an agent
+    shifts = [(name, t, state) for name in sorted(grids)
+              for t, state in enumerate(grids[name]) if state >= 0]
+    if len(shifts) < 2:
+        return
+    local_start = [(origin + t) * MINUTES_PER_DAY + starts[s] for _, t, s in shifts]
+    local_end = [m + durations[s] for m, (_, _, s) in zip(local_start, shifts, strict=True)]
+    start_s = _utc_seconds_cached(local_start, config)
+    end_s = _utc_seconds_cached(local_end, config)
+    for i in range(len(shifts) - 1):
+        (name, _, before), (other, t, after) = shifts[i], shifts[i + 1]
+        rest_s = start_s[i + 1] - end_s[i]
+        if name == other and rest_s < limit_s and in_horizon[t]:
+            found.add("min_rest_hours", name, origin + t,
+                      f"{name} rests {_hours(rest_s)} h between {config.shifts[before].code} "
+                      f"ending {_clock_small(local_end[i])} and {config.shifts[after].code} "
+                      f"starting {_clock_small(local_start[i + 1])} "
+                      f"(min {config.rules.min_rest_hours:g} h)")
