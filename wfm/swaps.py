@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import SiteConfig
-from wfm.coverage import NON_WORKING, covered_offsets_minutes, resolve_queues
+from wfm.coverage import NON_WORKING, covered_offsets_minutes
 from wfm.errors import Conflict, InvalidInput, Violation
 
 SWAP_KINDS = ("swap", "give", "rest-day")
@@ -107,9 +107,11 @@ def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *
     """
     days = _check_request(kind, requester_id, counterpart_id, dates)
     pair = (requester_id, counterpart_id)
-    table = _normalise(roster)
-    mine = table[table["agent_id"].isin(pair)]
-    cells = {(a, d): (s, q) for a, d, s, q in mine.itertuples(index=False, name=None)}
+    columns = _columns(roster)
+    agent_column = columns[0]
+    selected = np.flatnonzero((agent_column == requester_id) | (agent_column == counterpart_id))
+    mine = list(zip(*(column[selected].tolist() for column in columns), strict=True))
+    cells = {(a, d): (s, q) for a, d, s, q in mine}
     before = [_cell(cells, agent, day) for day in days for agent in pair]
     shape = _shape_violations(kind, pair, days, list(dates), cells)
     after = _exchange(before, pair)
@@ -121,7 +123,7 @@ def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *
         return SwapVerdict(shape, _empty_impact(config), before, after, starts_at)
     violations = _new_violations(mine, _apply(mine, after), agents, config, pair,
                                  requirement_queues)
-    impact = _impact(table, before, after, days, config, requirement, requirement_queues,
+    impact = _impact(columns, before, after, days, config, requirement, requirement_queues,
                      window_counts)
     return SwapVerdict(violations, impact, before, after, starts_at)
 
@@ -163,13 +165,23 @@ def _check_request(kind: str, requester_id: str, counterpart_id: str,
 Cells = dict[tuple[str, date], tuple[str, str]]
 
 
-def _normalise(roster: pd.DataFrame) -> pd.DataFrame:
-    table = roster[[c for c in CELL_COLUMNS if c in roster.columns]]
-    if "queue" not in table.columns:
-        table = table.assign(queue="")
-    elif table["queue"].isna().any():
-        table = table.assign(queue=table["queue"].fillna(""))
-    return table
+Row = tuple[str, date, str, str]
+
+
+def _columns(roster: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """agent_id, date, shift and queue ("" when absent or missing) as arrays."""
+    def column(name: str) -> np.ndarray:
+        return roster[name].to_numpy(dtype=object)
+
+    if "queue" in roster.columns:
+        queue = column("queue")
+        missing = pd.isna(queue)
+        if missing.any():
+            queue = queue.copy()
+            queue[missing] = ""
+    else:
+        queue = np.full(len(roster), "", dtype=object)
+    return column("agent_id"), column("date"), column("shift"), queue
 
 
 def _cell(cells: Cells, agent_id: str, day: date) -> dict[str, object]:
@@ -220,29 +232,37 @@ def _exchange(before: list[dict[str, object]], pair: tuple[str, str]) -> list[di
     return after
 
 
-def _apply(table: pd.DataFrame, after: list[dict[str, object]]) -> pd.DataFrame:
-    changed = pd.DataFrame(after, columns=CELL_COLUMNS)
-    keys = set(zip(changed["agent_id"], changed["date"], strict=True))
-    keep = [key not in keys for key in zip(table["agent_id"], table["date"], strict=True)]
-    return pd.concat([table[keep], changed], ignore_index=True)
+def _apply(rows: list[Row], after: list[dict[str, object]]) -> list[Row]:
+    changed = [(c["agent_id"], c["date"], c["shift"], c["queue"]) for c in after]
+    keys = {(agent, day) for agent, day, _, _ in changed}
+    return [r for r in rows if (r[0], r[1]) not in keys] + changed  # type: ignore[misc]
 
 
-def _new_violations(table: pd.DataFrame, swapped: pd.DataFrame, agents: pd.DataFrame,
+def _new_violations(table: list[Row], swapped: list[Row], agents: pd.DataFrame,
                     config: SiteConfig, pair: tuple[str, str],
                     queues: list[str] | None) -> list[Violation]:
     """Violations of the two agents after the swap that were not there before.
 
     The roster before the swap is only checked when the swapped one breaks something, so a
-    legal swap costs one run of the checker.
+    legal swap costs one run of the checker. The checker runs on plain Python values
+    (``wfm.rules.check_roster_rows``, the same violations as ``check_roster``) unless a date is
+    not a ``datetime.date``.
     """
-    from wfm.rules import check_roster
+    from wfm.rules import check_roster, check_roster_rows
 
-    mine = agents[agents["agent_id"].isin(pair)]
+    ids = agents["agent_id"].to_numpy(dtype=object)
+    mine = agents.iloc[np.flatnonzero((ids == pair[0]) | (ids == pair[1]))]
+    records = mine.to_dict("records")
 
-    def check(frame: pd.DataFrame) -> list[Violation]:
-        rows = frame[frame["agent_id"].isin(pair)].sort_values(["agent_id", "date"])
-        found = check_roster(rows.reset_index(drop=True), mine, config,
-                             requirement_queues=queues, agent_ids=list(pair))
+    def check(rows: list[Row]) -> list[Violation]:
+        rows = sorted(rows, key=lambda r: (r[0], r[1]))
+        if all(type(r[1]) is date for r in rows):
+            found = check_roster_rows(rows, records, config, requirement_queues=queues,
+                                      agent_ids=list(pair))
+        else:
+            frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
+            found = check_roster(frame, mine, config, requirement_queues=queues,
+                                 agent_ids=list(pair))
         return [v for v in found if v.agent_id in pair]
 
     after = check(swapped)
@@ -272,7 +292,10 @@ def _empty_impact(config: SiteConfig) -> pd.DataFrame:
                          **{c: pd.Series([], dtype="int64") for c in IMPACT_COLUMNS[2:]}})
 
 
-def _impact(table: pd.DataFrame, before: list[dict[str, object]],
+Key = tuple[int, str]  # (local interval start in minutes since 1970-01-01, queue)
+
+
+def _impact(columns: tuple[np.ndarray, ...], before: list[dict[str, object]],
             after: list[dict[str, object]], days: list[date], config: SiteConfig,
             requirement: pd.DataFrame | None, queues: list[str] | None,
             window_counts: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -291,19 +314,16 @@ def _impact(table: pd.DataFrame, before: list[dict[str, object]],
     if not keys:
         return _empty_impact(config)
     if window_counts is None:
-        scheduled_before = _counts(table, window, config, queues)
+        scheduled_before = _counts(columns, window, config, queues)
     else:
         groups = Counter({(d, s, q): int(n) for d, s, q, n in window_counts[
             ["date", "shift", "queue", "agents"]].itertuples(index=False, name=None)
             if d in window and s not in NON_WORKING})
         scheduled_before = _expand(groups, config)
-    required: dict[tuple[pd.Timestamp, str], int] = {}
-    if requirement is not None and len(requirement):
-        starts = requirement["interval_start"].dt.tz_localize(None)
-        required = dict(zip(zip(starts, requirement["queue"], strict=True),
-                            requirement["scheduled_agents"].astype(int), strict=True))
+    required = _required(requirement, keys)
     scheduled = [scheduled_before.get(k, 0) for k in keys]
-    starts = pd.DatetimeIndex([k[0] for k in keys]).tz_localize(
+    minutes = np.array([k[0] for k in keys], dtype=np.int64).astype("datetime64[m]")
+    starts = pd.DatetimeIndex(minutes.astype("datetime64[ns]")).tz_localize(
         config.timezone, ambiguous="NaT", nonexistent="shift_forward")
     return pd.DataFrame({
         "interval_start": starts, "queue": [k[1] for k in keys],
@@ -314,14 +334,42 @@ def _impact(table: pd.DataFrame, before: list[dict[str, object]],
                                     dtype="int64")})
 
 
-def _counts(frame: pd.DataFrame, window: set[date], config: SiteConfig,
-            queues: list[str] | None) -> Counter[tuple[pd.Timestamp, str]]:
+def _required(requirement: pd.DataFrame | None, keys: list[Key]) -> dict[Key, int]:
+    """``scheduled_agents`` of the requirement rows at ``keys``."""
+    if requirement is None or not len(requirement):
+        return {}
+    starts = requirement["interval_start"]
+    local = (starts.dt.tz_localize(None) if getattr(starts.dt, "tz", None) is not None
+             else starts)
+    minutes = local.to_numpy().astype("datetime64[m]").astype(np.int64)
+    near = np.flatnonzero(np.isin(minutes, [k[0] for k in keys]))
+    if not len(near):
+        return {}
+    queue = requirement["queue"].to_numpy(dtype=object)[near].tolist()
+    need = requirement["scheduled_agents"].to_numpy()[near].astype(int).tolist()
+    return dict(zip(zip(minutes[near].tolist(), queue, strict=True), need, strict=True))
+
+
+def _counts(columns: tuple[np.ndarray, ...], window: set[date], config: SiteConfig,
+            queues: list[str] | None) -> Counter[Key]:
     """Working agents per (local interval start, queue) from the rows dated in ``window``."""
-    near = frame[frame["date"].isin(window) & ~frame["shift"].isin(NON_WORKING)]
-    if near.empty:
-        return Counter()
-    queue = resolve_queues(near, queues or [])
-    return _expand(Counter(zip(near["date"], near["shift"], queue, strict=True)), config)
+    _, dates, shifts, queue = columns
+    near = [i for i, d in enumerate(dates.tolist()) if d in window]
+    groups: Counter[tuple[object, object, object]] = Counter()
+    only = queues[0] if queues and len(queues) == 1 else ""
+    working = [(day, shift, name) for day, shift, name in zip(
+        dates[near].tolist(), shifts[near].tolist(), queue[near].tolist(), strict=True)
+        if shift not in NON_WORKING]
+    for position, (day, shift, name) in enumerate(working):
+        name = str(name)
+        if name == "":
+            if queues and len(queues) > 1:
+                raise InvalidInput(f"the site has several queues ({', '.join(queues)}); every "
+                                   "working row needs a queue", file="roster",
+                                   line=position + 2, field="queue")
+            name = only
+        groups[(day, shift, name)] += 1
+    return _expand(groups, config)
 
 
 def _cell_groups(cells: list[dict[str, object]],
@@ -332,15 +380,33 @@ def _cell_groups(cells: list[dict[str, object]],
                    if c["shift"] is not None and c["shift"] not in NON_WORKING)
 
 
-def _expand(groups: Counter[tuple[object, object, object]],
-            config: SiteConfig) -> Counter[tuple[pd.Timestamp, str]]:
-    counts: Counter[tuple[pd.Timestamp, str]] = Counter()
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _expand(groups: Counter[tuple[object, object, object]], config: SiteConfig) -> Counter[Key]:
+    counts: Counter[Key] = Counter()
     for (day, code, name), count in groups.items():
-        midnight = pd.Timestamp(day)  # type: ignore[arg-type]
+        midnight = _day_minutes(day)
         for offset in _offsets(config, str(code)):
-            counts[(midnight + pd.Timedelta(minutes=int(offset)), str(name))] += count
+            counts[(midnight + offset, str(name))] += count
     return counts
 
 
-def _offsets(config: SiteConfig, code: str) -> np.ndarray:
-    return covered_offsets_minutes(config.shift(code), config.interval_minutes)
+def _day_minutes(day: object) -> int:
+    if not isinstance(day, date):
+        day = pd.Timestamp(day).date()  # type: ignore[arg-type]
+    return (day.toordinal() - _EPOCH_ORDINAL) * 24 * 60
+
+
+_OFFSETS: dict[tuple[int, str], tuple[SiteConfig, list[int]]] = {}
+
+
+def _offsets(config: SiteConfig, code: str) -> list[int]:
+    cached = _OFFSETS.get((id(config), code))
+    if cached is None or cached[0] is not config:
+        offsets = covered_offsets_minutes(config.shift(code), config.interval_minutes)
+        cached = (config, [int(o) for o in offsets])
+        if len(_OFFSETS) > 1000:
+            _OFFSETS.clear()
+        _OFFSETS[(id(config), code)] = cached
+    return cached[1]
