@@ -175,10 +175,13 @@ class ForecastSettings(_Strict):
     # daily total: level, trend, weekday effects
     level_halflife_weeks: float = Field(default=0.5, gt=0)  # recency weight of the level
     trend_weeks: int = Field(default=8, ge=0)  # weekly means used for the trend (0: none)
-    trend_min_weeks: int = Field(default=2, ge=2)  # weekly means needed to fit a trend
+    trend_min_weeks: int = Field(default=3, ge=2)  # weekly means needed to fit a trend
     trend_damping: float = Field(default=0.98, ge=0, le=1)  # per-day damping of the trend
     weekday_halflife_weeks: float = Field(default=6.0, gt=0)  # recency of weekday factors
     outlier_threshold: float = Field(default=4.0, gt=0)  # robust z-score of an outlier day
+    # within-month effect (e.g. a bank's volume falling from the 1st to the month end): learned
+    # from calendar months with at least this many usable ordinary days (0: no month effect)
+    month_effect_min_days: int = Field(default=21, ge=0, le=31)
     # intraday profiles and open intervals
     profile_weeks: int = Field(default=8, ge=1)  # weeks of history for the profiles
     profile_halflife_weeks: float = Field(default=4.0, gt=0)

@@ -158,6 +158,7 @@ class DailyFit:
     sigma_log: float = 0.0  # spread of log(actual / predicted) daily totals, one week ahead
     named: dict[str, float] = field(default_factory=dict)  # holiday name -> multiplier
     named_days: dict[str, int] = field(default_factory=dict)  # holiday name -> history days
+    month_slope: float = 0.0  # log change of volume from the first to the last day of a month
 
     def base_factor(self, weekdays: np.ndarray, kinds: np.ndarray) -> np.ndarray:
         base = self.factors[weekdays]
@@ -171,8 +172,15 @@ class DailyFit:
                          self.multipliers.get(k, 1.0) for k, g in zip(kinds, names, strict=True)],
                         dtype=float)
 
+    def month_factor(self, positions: np.ndarray | None) -> np.ndarray | float:
+        """Multiplier of each day for its position in the month (see ``month_positions``)."""
+        if positions is None or self.month_slope == 0.0:
+            return 1.0
+        return np.exp(self.month_slope * np.asarray(positions, dtype=float))
+
     def predict(self, ahead: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
-                groups: np.ndarray | None = None) -> np.ndarray:
+                groups: np.ndarray | None = None,
+                positions: np.ndarray | None = None) -> np.ndarray:
         """Daily totals ``ahead`` days after the last history day (0 = that day)."""
         ahead = np.asarray(ahead, dtype=float)
         if self.damping >= 1:
@@ -180,12 +188,52 @@ class DailyFit:
         else:
             steps = self.damping * (1 - self.damping ** ahead) / (1 - self.damping)
         level = np.maximum(self.level + self.slope * steps, 0.0)
-        return level * self.base_factor(weekdays, kinds) * self.multiplier(kinds, groups)
+        return (level * self.base_factor(weekdays, kinds) * self.multiplier(kinds, groups)
+                * self.month_factor(positions))
+
+
+def month_positions(dates: list[date]) -> np.ndarray:
+    """Position of each date in its month, from -0.5 (the 1st) to +0.5 (the last day)."""
+    out = np.empty(len(dates))
+    for i, d in enumerate(dates):
+        last = (date(d.year + d.month // 12, d.month % 12 + 1, 1) - timedelta(days=1)).day
+        out[i] = (d.day - 1) / (last - 1) - 0.5
+    return out
+
+
+def _month_slope(series: np.ndarray, factors: np.ndarray, weekdays: np.ndarray,
+                 positions: np.ndarray, min_days: int) -> float:
+    """Within-month slope of log(total / weekday factor) against the position in the month.
+
+    Least squares of ``log(total / f_w) = a + g t + b position`` over the usable ordinary days
+    (``t`` the day index), returning ``b``. The growth ``g`` is fitted jointly so that a trend is
+    not mistaken for a month effect; the two can only be told apart when history covers days of
+    at least two calendar months, one of them with ``min_days`` usable days; and ``b`` is kept
+    only when it exceeds two standard errors. Otherwise 0.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(series / factors[weekdays])
+    usable = np.isfinite(logs)
+    month = np.concatenate([[0], np.cumsum(np.diff(positions) < 0)])
+    counts = np.bincount(month[usable], minlength=int(month.max()) + 1)
+    if (counts > 0).sum() < 2 or counts.max() < min_days:
+        return 0.0
+    t = np.flatnonzero(usable).astype(float)
+    design = np.column_stack([np.ones(len(t)), (t - t.mean()) / max(np.ptp(t), 1.0),
+                              positions[usable]])
+    coef, _res, rank, _sv = np.linalg.lstsq(design, logs[usable], rcond=None)
+    if rank < 3 or len(t) <= 3:
+        return 0.0
+    resid = logs[usable] - design @ coef
+    variance = float(resid @ resid) / (len(t) - 3) * np.linalg.inv(design.T @ design)[2, 2]
+    # kept only when clearly there (|b| > 2 standard errors), so noise is not forecast
+    return float(coef[2]) if abs(coef[2]) > 2 * np.sqrt(variance) else 0.0
 
 
 def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
               settings: ForecastSettings, weekend: frozenset[int],
-              groups: np.ndarray | None = None) -> DailyFit:
+              groups: np.ndarray | None = None,
+              positions: np.ndarray | None = None) -> DailyFit:
     """Fit weekday factors, level, damped trend and calendar multipliers to daily totals.
 
     ``totals`` holds one value per day (NaN = unknown). Ordinary days give the weekday factors
@@ -195,20 +243,26 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
     else the default from ``settings``.
     """
     num_days = len(totals)
-    age = (num_days - 1) - np.arange(num_days)
+    # age in days *with data* after each day, so that a long gap in history (e.g. months
+    # missing) does not make everything before it count for nothing next to a few recent days
+    known_day = np.isfinite(totals)
+    age = (np.cumsum(known_day[::-1])[::-1] - known_day).astype(float)
     normal = (kinds == "normal") & np.isfinite(totals)
     series = np.where(normal, totals, np.nan)
     factors = np.ones(7)
     factor_weight = 0.5 ** (age / (7 * settings.weekday_halflife_weeks))
     outlier = np.zeros(num_days, dtype=bool)
     level = np.full(num_days, np.nan)
+    month_slope, month = 0.0, np.ones(num_days)
+    learn_month = positions is not None and settings.month_effect_min_days > 0
     for iteration in range(4):
         with np.errstate(divide="ignore", invalid="ignore"):
-            deseasonalized = np.where(factors[weekdays] > 0, series / factors[weekdays], np.nan)
+            deseasonalized = np.where(factors[weekdays] > 0,
+                                      series / (factors[weekdays] * month), np.nan)
         level = (pd.Series(deseasonalized).rolling(7, center=True, min_periods=3).mean()
                  .interpolate(limit_direction="both").to_numpy())
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = series / level
+            ratio = series / (level * month)
         new = np.full(7, np.nan)
         for w in range(7):
             pick = np.isfinite(ratio) & (weekdays == w)
@@ -219,12 +273,17 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
             break
         new[~seen] = np.nanmean(new[seen])
         factors = new / new[new > 0].mean() if (new > 0).any() else np.ones(7)
+        if learn_month:
+            month_slope = _month_slope(series, factors, weekdays, positions,
+                                       settings.month_effect_min_days)
+            month = np.exp(month_slope * positions)
         if iteration == 1:  # screen outliers once the factors are roughly right
+            seasonal = factors[weekdays] * month
             with np.errstate(divide="ignore", invalid="ignore"):
-                robust = (pd.Series(series / factors[weekdays])
+                robust = (pd.Series(series / seasonal)
                           .rolling(7, center=True, min_periods=3).median()
                           .interpolate(limit_direction="both").to_numpy())
-                resid = np.log(series / (robust * factors[weekdays]))
+                resid = np.log(series / (robust * seasonal))
             finite = np.isfinite(resid)
             if finite.sum() >= 7:
                 centre = np.median(resid[finite])
@@ -234,20 +293,22 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
     workdays = [w for w in range(7) if w not in weekend] or list(range(7))
     workday_factor = float(factors[workdays].mean())
     with np.errstate(divide="ignore", invalid="ignore"):
-        deseasonalized = np.where(factors[weekdays] > 0, series / factors[weekdays], np.nan)
+        deseasonalized = np.where(factors[weekdays] > 0,
+                                  series / (factors[weekdays] * month), np.nan)
     slope = _trend(deseasonalized, settings)
     recent = np.isfinite(deseasonalized)
     weights = 0.5 ** (age / (7 * settings.level_halflife_weeks))
     if recent.any():
-        at_last = deseasonalized + slope * age
+        at_last = deseasonalized + slope * ((num_days - 1) - np.arange(num_days))
         current = float(np.sum((weights * at_last)[recent]) / np.sum(weights[recent]))
     else:
         current = 0.0
     fit = DailyFit(factors=factors, workday_factor=workday_factor, level=max(current, 0.0),
                    slope=slope, damping=settings.trend_damping, multipliers={}, learned={},
-                   kind_sigma={}, local_level=level, outlier=outlier)
+                   kind_sigma={}, local_level=level, outlier=outlier,
+                   month_slope=month_slope)
     defaults = settings.factor_defaults()
-    base = fit.base_factor(weekdays, kinds)
+    base = fit.base_factor(weekdays, kinds) * month
     for kind, default in defaults.items():
         pick = (kinds == kind) & np.isfinite(totals) & (level * base > 0)
         if pick.any():
@@ -293,7 +354,8 @@ def _trend(deseasonalized: np.ndarray, settings: ForecastSettings) -> float:
 
 
 def daily_spread(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
-                 settings: ForecastSettings, weekend: frozenset[int], folds: int = 4) -> float:
+                 settings: ForecastSettings, weekend: frozenset[int], folds: int = 4,
+                 positions: np.ndarray | None = None) -> float:
     """Robust spread of log(actual / forecast) daily totals, one week ahead, over recent origins.
 
     Refits the daily model at ``folds`` weekly origins before the end of history; falls back to
@@ -305,9 +367,13 @@ def daily_spread(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
         origin = num_days - 7 * fold
         if origin < settings.min_history_days:
             break
-        fit = fit_daily(totals[:origin], weekdays[:origin], kinds[:origin], settings, weekend)
+        past = None if positions is None else positions[:origin]
+        fit = fit_daily(totals[:origin], weekdays[:origin], kinds[:origin], settings, weekend,
+                        positions=past)
         ahead = np.arange(1, 8)
-        predicted = fit.predict(ahead, weekdays[origin:origin + 7], kinds[origin:origin + 7])
+        predicted = fit.predict(ahead, weekdays[origin:origin + 7], kinds[origin:origin + 7],
+                                positions=None if positions is None
+                                else positions[origin:origin + 7])
         actual = totals[origin:origin + 7]
         ok = (kinds[origin:origin + 7] == "normal") & (actual > 0) & (predicted > 0)
         errors.extend(np.log(actual[ok] / predicted[ok]))
@@ -473,12 +539,14 @@ class ProfileModel:
         weekend = self.calendar.weekend
         open_mask = self._open_mask(values, weekdays)
         totals = _daily_totals(values, weekdays)
-        daily = fit_daily(totals, weekdays, kinds, settings, weekend, groups)
-        daily.sigma_log = daily_spread(totals, weekdays, kinds, settings, weekend)
+        positions = month_positions(grid.dates)
+        daily = fit_daily(totals, weekdays, kinds, settings, weekend, groups, positions)
+        daily.sigma_log = daily_spread(totals, weekdays, kinds, settings, weekend,
+                                       positions=positions)
         profiles = fit_profiles(values, totals, weekdays, kinds, daily.outlier, open_mask,
                                 settings, weekend)
         in_sample_totals = (daily.local_level * daily.base_factor(weekdays, kinds)
-                            * daily.multiplier(kinds, groups))
+                            * daily.multiplier(kinds, groups) * daily.month_factor(positions))
         expected = in_sample_totals[:, None] * _profile_rows(profiles, weekdays, kinds)
         dispersion = self._shape_dispersion(values, totals, weekdays, kinds, daily.outlier,
                                             open_mask)
@@ -550,7 +618,7 @@ class ProfileModel:
         daily: DailyFit = self.model_["daily"]
         weekdays, kinds, groups = self._day_info(dates)
         ahead = np.array([(d - self.model_["last_day"]).days for d in dates])
-        totals = daily.predict(ahead, weekdays, kinds, groups)
+        totals = daily.predict(ahead, weekdays, kinds, groups, month_positions(dates))
         rows = _profile_rows(self.model_["profiles"], weekdays, kinds)
         mean = (totals[:, None] * rows)[day_offset, slot]
         sigma2 = daily.sigma_log**2 * (1 + np.maximum(ahead - 7, 0) / 28.0)
