@@ -14,7 +14,9 @@ Run from the project root: ``python bench/forecast.py [--skip-mstl] [--skip-spee
     MSTL(season_length=[day, week]) fed the same history, with whole weeks of a long gap cut out
     and the remaining unknown intervals filled from a week earlier (MSTL needs a gap-free
     series), forecasts clipped at 0. Also printed: the Poisson noise floor sum sqrt(2 mu / pi) /
-    sum mu with mu the model forecast.
+    sum mu with mu the model forecast. Per fold: daily WAPE of each method and the model's bias;
+    then the three days with the largest model error (holidays and other special days are also
+    scored separately in the ``special`` rows).
 (b) Speed: fit + forecast 2 years of 15-minute history for 5 queues, 6 weeks ahead; wall time
     and peak RSS (``resource.getrusage``), with seasonal naive on the same data as the peer.
 """
@@ -146,7 +148,35 @@ def report(name: str, rows: pd.DataFrame, methods: tuple[str, ...]) -> dict[str,
         print(f"  model vs MSTL: interval {_pct(model['interval_wape'])} vs "
               f"{_pct(mstl['interval_wape'])}, daily {_pct(model['daily_wape'])} vs "
               f"{_pct(mstl['daily_wape'])} (target lower: {'met' if better else 'NOT met'})")
+    day_diagnostics(rows, methods)
     return {"interval_gain": interval_gain, "daily_gain": daily_gain, "floor": floor}
+
+
+def day_diagnostics(rows: pd.DataFrame, methods: tuple[str, ...]) -> None:
+    """Daily WAPE and bias per fold, and the days with the largest model errors."""
+    expected = np.zeros(len(rows), dtype=bool)  # the day rule of score_rows
+    for method in methods:
+        expected |= rows[method].fillna(0).to_numpy() > 0
+    needed = pd.Series(rows["actual"].notna().to_numpy() | ~expected, index=rows.index)
+    complete = needed.groupby([rows["fold"], rows["queue"], rows["date"]]).transform("all")
+    days = (rows[complete].groupby(["fold", "queue", "date", "kind"])[["actual", *methods]]
+            .sum(min_count=1).dropna().reset_index())
+    if days.empty:
+        return
+    print("  per fold (daily WAPE; model bias = sum(model - actual) / sum(actual)):")
+    for fold, part in days.groupby("fold"):
+        total = part["actual"].sum()
+        cells = "  ".join(f"{m} {_pct(np.abs(part[m] - part['actual']).sum() / total)}"
+                          for m in methods)
+        bias = (part["model"] - part["actual"]).sum() / total
+        print(f"    fold {fold} ({part['date'].min()}..{part['date'].max()}, {len(part)} days): "
+              f"{cells}  bias {_pct(bias)}")
+    error = (days["model"] - days["actual"]).abs()
+    share = error / error.sum()
+    worst = days.assign(share=share).nlargest(3, "share")
+    print("  largest model day errors: " + "; ".join(
+        f"{r.date} {r.kind} actual {r.actual:.0f} model {r.model:.0f} "
+        f"({_pct(r.share)} of all daily error)" for r in worst.itertuples()))
 
 
 def accuracy(use_mstl: bool) -> None:
