@@ -1,15 +1,15 @@
 """Forecast models: the shared contract, hand-worked kernels, metrics and quantiles."""
 
 import math
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from wfm.calendar import HolidayCalendar, interval_grid
-from wfm.forecast import ProfileModel, SeasonalNaive, bias, mae, wape
-from wfm.forecast.models import count_quantiles, weighted_median
+from wfm.forecast import ForecastSettings, ProfileModel, SeasonalNaive, bias, mae, wape
+from wfm.forecast.models import count_quantiles, fit_daily, month_positions, weighted_median
 from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
 
 
@@ -103,3 +103,59 @@ def test_count_quantiles_widen_with_dispersion_and_stay_non_negative():
     wide = count_quantiles(np.array([100.0]), 0.05, 1.28)[0]
     assert wide > narrow
     assert count_quantiles(np.array([0.0, 0.3]), 0.1, -1.28).tolist() == [0.0, 0.0]
+
+
+# ---- within-month effect --------------------------------------------------------------------
+
+def _daily_series(first: date, days: int, month_slope: float, growth_per_day: float,
+                  seed: int = 7) -> tuple[np.ndarray, ...]:
+    """Daily totals 1000 x weekday factor x exp(month_slope x position) x growth, Poisson."""
+    dates = [first + timedelta(days=i) for i in range(days)]
+    weekdays = np.array([d.weekday() for d in dates])
+    positions = month_positions(dates)
+    factors = np.array([1.2, 1.1, 1.05, 1.0, 0.95, 0.8, 0.9])
+    mean = (1000 * factors[weekdays] * np.exp(month_slope * positions)
+            * (1 + growth_per_day * np.arange(days)))
+    totals = np.random.default_rng(seed).poisson(mean).astype(float)
+    kinds = np.full(days, "normal", dtype=object)
+    return totals, weekdays, kinds, positions
+
+
+def test_month_positions_run_from_minus_half_to_half():
+    got = month_positions([date(1999, 2, 1), date(1999, 2, 28), date(1999, 10, 16)])
+    np.testing.assert_allclose(got, [-0.5, 0.5, 0.0])
+
+
+def test_month_effect_is_recovered_and_forecast():
+    """Volume falling 40% (log -0.5) through each month: the slope within 0.05 over 3 months,
+    and the next month's first week forecast within 5% of the truth."""
+    totals, weekdays, kinds, positions = _daily_series(date(2025, 1, 1), 90, -0.5, 0.0)
+    fit = fit_daily(totals, weekdays, kinds, ForecastSettings(), frozenset({5, 6}),
+                    positions=positions)
+    assert fit.month_slope == pytest.approx(-0.5, abs=0.05)
+    ahead = np.arange(1, 8)  # 2025-04-01 .. 04-07
+    days = [date(2025, 4, d) for d in range(1, 8)]
+    predicted = fit.predict(ahead, np.array([d.weekday() for d in days]),
+                            np.full(7, "normal", dtype=object), positions=month_positions(days))
+    factors = np.array([1.2, 1.1, 1.05, 1.0, 0.95, 0.8, 0.9])
+    truth = 1000 * factors[[d.weekday() for d in days]] * np.exp(-0.5 * month_positions(days))
+    np.testing.assert_allclose(predicted, truth, rtol=0.05)
+
+
+def test_growth_alone_is_not_taken_for_a_month_effect():
+    totals, weekdays, kinds, positions = _daily_series(date(2025, 1, 1), 90, 0.0, 0.004)
+    fit = fit_daily(totals, weekdays, kinds, ForecastSettings(), frozenset({5, 6}),
+                    positions=positions)
+    assert abs(fit.month_slope) < 0.05
+
+
+def test_no_month_effect_from_a_single_month_or_when_disabled():
+    """One month cannot tell a month effect from a trend; month_effect_min_days=0 turns it off."""
+    totals, weekdays, kinds, positions = _daily_series(date(2025, 1, 1), 31, -0.5, 0.0)
+    fit = fit_daily(totals, weekdays, kinds, ForecastSettings(), frozenset({5, 6}),
+                    positions=positions)
+    assert fit.month_slope == 0.0
+    totals, weekdays, kinds, positions = _daily_series(date(2025, 1, 1), 90, -0.5, 0.0)
+    fit = fit_daily(totals, weekdays, kinds, ForecastSettings(month_effect_min_days=0),
+                    frozenset({5, 6}), positions=positions)
+    assert fit.month_slope == 0.0
