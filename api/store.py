@@ -103,6 +103,9 @@ class Store:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._write_lock = threading.RLock()
         self._locking = engine.dialect.name == "postgresql"
+        self._cache_lock = threading.Lock()
+        self._counts_cache: tuple[int, dict[date, list[tuple[date, str, str, int]]]] = (-1, {})
+        self._local_times: dict[datetime, datetime] = {}
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -319,47 +322,95 @@ class Store:
 
     # ---- swaps ---------------------------------------------------------------------------
     def _verdict(self, session: Session, *, kind: str, requester_id: str, counterpart_id: str,
-                 dates: list[date]) -> SwapVerdict:
+                 dates: list[date], cached: bool = False) -> SwapVerdict:
         """Check a swap against the stored roster: the two agents' rows, the number of agents
-        per shift and queue around the dates (counted by the database) and the requirement."""
+        per shift and queue around the dates (counted by the database) and the requirement.
+
+        With ``cached`` (a session that has written nothing) the per-date counts are kept per
+        roster version, so most requests count nothing.
+        """
         pair = [requester_id, counterpart_id]
         window = sorted({d + timedelta(days=k) for d in dates for k in (-1, 0, 1)})
         cells = session.execute(
             select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
             .where(RosterCell.agent_id.in_(pair))).all()
-        counts = session.execute(
-            select(RosterCell.date, RosterCell.shift, RosterCell.queue, func.count())
-            .where(RosterCell.date.in_(window), RosterCell.shift.not_in(("OFF", "LEAVE")))
-            .group_by(RosterCell.date, RosterCell.shift, RosterCell.queue)).all()
-        agents = _agents_to_frame(session.scalars(select(Agent).where(Agent.agent_id.in_(pair))))
+        counts = (self._cached_counts(session, window) if cached
+                  else self._window_counts(session, window))
+        agents = [_agent_record(a) for a in
+                  session.scalars(select(Agent).where(Agent.agent_id.in_(pair)))]
         required = session.execute(
             select(RequirementRow.interval_start, RequirementRow.queue,
                    RequirementRow.scheduled_agents)
             .where(RequirementRow.interval_start >= self._local_midnight_utc(window[0]),
                    RequirementRow.interval_start
                    < self._local_midnight_utc(window[-1] + timedelta(days=1)))).all()
-        requirement = pd.DataFrame(required, columns=["interval_start", "queue",
-                                                      "scheduled_agents"])
-        requirement["interval_start"] = (pd.to_datetime(requirement["interval_start"])
-                                          .dt.tz_localize("UTC").dt.tz_convert(self.config.timezone))
+        requirement = {(self._local_naive(start), queue): need
+                       for start, queue, need in required}
         return check_swap(_cells_frame(cells), agents, self.config, kind=kind,
                           requester_id=requester_id, counterpart_id=counterpart_id, dates=dates,
                           requirement=requirement, requirement_queues=self._queues(session),
-                          window_counts=pd.DataFrame(counts, columns=["date", "shift", "queue",
-                                                                      "agents"]))
+                          window_counts=counts)
+
+    def _window_counts(self, session: Session,
+                       days: list[date]) -> list[tuple[date, str, str, int]]:
+        """Working agents per (date, shift, queue) on ``days`` (one grouped query)."""
+        rows = session.execute(
+            select(RosterCell.date, RosterCell.shift, RosterCell.queue, func.count())
+            .where(RosterCell.date.in_(days), RosterCell.shift.not_in(("OFF", "LEAVE")))
+            .group_by(RosterCell.date, RosterCell.shift, RosterCell.queue)).all()
+        return [(d, s, q, int(n)) for d, s, q, n in rows]
+
+    def _cached_counts(self, session: Session,
+                       days: list[date]) -> list[tuple[date, str, str, int]]:
+        """``_window_counts`` kept per committed roster version (every roster change bumps it);
+        counted again only for dates not seen at this version."""
+        version = int(session.scalar(select(RosterMeta.version).where(RosterMeta.id == 1)) or 0)
+        with self._cache_lock:
+            cache_version, by_date = self._counts_cache
+            if cache_version != version:
+                by_date = {}
+            missing = [d for d in days if d not in by_date]
+        if missing:
+            found: dict[date, list[tuple[date, str, str, int]]] = {d: [] for d in missing}
+            for row in self._window_counts(session, missing):
+                found[row[0]].append(row)
+            again = session.scalar(select(RosterMeta.version).where(RosterMeta.id == 1))
+            with self._cache_lock:
+                if int(again or 0) == version:  # nobody changed the roster meanwhile
+                    if self._counts_cache[0] != version:
+                        self._counts_cache = (version, {})
+                    self._counts_cache[1].update(found)
+            by_date = {**by_date, **found}
+        return [row for d in days for row in by_date[d]]
+
+    def _local_naive(self, utc: datetime) -> datetime:
+        """A stored naive UTC time as naive site time (memoised: intervals recur)."""
+        local = self._local_times.get(utc)
+        if local is None:
+            local = utc.replace(tzinfo=UTC).astimezone(self.config.tz).replace(tzinfo=None)
+            if len(self._local_times) > 100_000:
+                self._local_times.clear()
+            self._local_times[utc] = local
+        return local
 
     def create_swap(self, *, actor: Actor, kind: str, counterpart_id: str, dates: list[date],
                     reason: str = "") -> SwapRequest:
-        """Check and record a swap request; raise ``SwapRejected`` when it breaks rules."""
+        """Check and record a swap request; raise ``SwapRejected`` when it breaks rules.
+
+        The check reads committed data outside the writers' lock (it changes nothing; accept
+        and approve re-validate against the roster of their time), so checks run alongside
+        other requests' writes; only the insert takes the lock.
+        """
         requester_id = actor.agent_id or ""
-        with self._write() as session:
+        with self._read() as session:
             if session.get(Agent, counterpart_id) is None:
                 raise NotFound(f"agent {counterpart_id!r} not found")
             verdict = self._verdict(session, kind=kind, requester_id=requester_id,
-                                    counterpart_id=counterpart_id, dates=dates)
-            problems = list(verdict.violations) + self._notice_violations(verdict, requester_id)
-            if problems:
-                raise SwapRejected(f"the swap breaks {len(problems)} rule(s)", problems)
+                                    counterpart_id=counterpart_id, dates=dates, cached=True)
+        problems = list(verdict.violations) + self._notice_violations(verdict, requester_id)
+        if problems:
+            raise SwapRejected(f"the swap breaks {len(problems)} rule(s)", problems)
+        with self._write() as session:
             now = self.clock()
             assert verdict.starts_at is not None
             swap = SwapRequest(kind=kind, requester_id=requester_id,
@@ -600,6 +651,13 @@ def _cells_frame(rows: Any) -> pd.DataFrame:
     frame = pd.DataFrame([tuple(r) for r in rows], columns=["agent_id", "date", "shift", "queue"])
     frame["queue"] = frame["queue"].fillna("").astype(object)
     return frame
+
+
+def _agent_record(agent: Agent) -> dict[str, Any]:
+    """An agent as the record ``wfm.swaps.check_swap`` reads (skills as a tuple)."""
+    return {"agent_id": agent.agent_id, "skills": tuple(s for s in agent.skills.split(";") if s),
+            "max_nights_per_week": agent.max_nights_per_week, "start_date": agent.start_date,
+            "end_date": agent.end_date}
 
 
 def _agents_to_frame(agents: Any) -> pd.DataFrame:

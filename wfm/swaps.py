@@ -18,7 +18,7 @@ elsewhere in the two agents' rosters does not block an unrelated swap.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -79,11 +79,13 @@ class SwapVerdict:
         return bool((self.impact["scheduled_after"] >= floor).all())
 
 
-def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *, kind: str,
-               requester_id: str, counterpart_id: str, dates: Sequence[date],
-               requirement: pd.DataFrame | None = None,
+def check_swap(roster: pd.DataFrame, agents: pd.DataFrame | Sequence[Mapping[str, object]],
+               config: SiteConfig, *, kind: str, requester_id: str, counterpart_id: str,
+               dates: Sequence[date],
+               requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | None = None,
                requirement_queues: list[str] | None = None,
-               window_counts: pd.DataFrame | None = None) -> SwapVerdict:
+               window_counts: pd.DataFrame | Iterable[tuple[date, str, str, int]] | None = None,
+               ) -> SwapVerdict:
     """Apply a swap to a copy of ``roster`` and judge it.
 
     Parameters
@@ -92,13 +94,14 @@ def check_swap(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *
         ``agent_id, date, shift[, queue]`` holding at least all rows of the two agents and all
         rows on the swap dates and the days either side (for coverage).
     agents
-        The agents table (at least the two agents).
+        The agents table (at least the two agents), or its records.
     requirement
-        ``interval_start, queue, scheduled_agents``; ``required`` is 0 where it has no row.
+        ``interval_start, queue, scheduled_agents``; ``required`` is 0 where it has no row. Or
+        a mapping ``(local naive interval start, queue) -> scheduled_agents``.
     window_counts
-        Optional ``date, shift, queue, agents``: how many agents work each shift type and queue
-        on the swap dates and the days either side (a database can count them). When given,
-        ``roster`` need only hold the two agents' rows.
+        Optional ``date, shift, queue, agents`` (a frame or tuples): how many agents work each
+        shift type and queue on the swap dates and the days either side (a database can count
+        them). When given, ``roster`` need only hold the two agents' rows.
 
     Raises
     ------
@@ -238,7 +241,8 @@ def _apply(rows: list[Row], after: list[dict[str, object]]) -> list[Row]:
     return [r for r in rows if (r[0], r[1]) not in keys] + changed  # type: ignore[misc]
 
 
-def _new_violations(table: list[Row], swapped: list[Row], agents: pd.DataFrame,
+def _new_violations(table: list[Row], swapped: list[Row],
+                    agents: pd.DataFrame | Sequence[Mapping[str, object]],
                     config: SiteConfig, pair: tuple[str, str],
                     queues: list[str] | None) -> list[Violation]:
     """Violations of the two agents after the swap that were not there before.
@@ -250,9 +254,14 @@ def _new_violations(table: list[Row], swapped: list[Row], agents: pd.DataFrame,
     """
     from wfm.rules import check_roster, check_roster_rows
 
-    ids = agents["agent_id"].to_numpy(dtype=object)
-    mine = agents.iloc[np.flatnonzero((ids == pair[0]) | (ids == pair[1]))]
-    records = mine.to_dict("records")
+    if isinstance(agents, pd.DataFrame):
+        ids = agents["agent_id"].to_numpy(dtype=object)
+        mine = agents.iloc[np.flatnonzero((ids == pair[0]) | (ids == pair[1]))]
+        records = mine.to_dict("records")
+    else:
+        records = [dict(a) for a in agents if a.get("agent_id") in pair]
+        mine = pd.DataFrame(records, columns=["agent_id", "skills", "max_nights_per_week",
+                                              "start_date", "end_date"])
 
     def check(rows: list[Row]) -> list[Violation]:
         rows = sorted(rows, key=lambda r: (r[0], r[1]))
@@ -297,8 +306,10 @@ Key = tuple[int, str]  # (local interval start in minutes since 1970-01-01, queu
 
 def _impact(columns: tuple[np.ndarray, ...], before: list[dict[str, object]],
             after: list[dict[str, object]], days: list[date], config: SiteConfig,
-            requirement: pd.DataFrame | None, queues: list[str] | None,
-            window_counts: pd.DataFrame | None = None) -> pd.DataFrame:
+            requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | None,
+            queues: list[str] | None,
+            window_counts: pd.DataFrame | Iterable[tuple[date, str, str, int]] | None = None,
+            ) -> pd.DataFrame:
     """Required and scheduled agents before and after, for every interval and queue a moved
     shift covers (coverage as in ``wfm.coverage``: a shift covers the intervals inside it,
     minus its fixed breaks).
@@ -316,9 +327,13 @@ def _impact(columns: tuple[np.ndarray, ...], before: list[dict[str, object]],
     if window_counts is None:
         scheduled_before = _counts(columns, window, config, queues)
     else:
-        groups = Counter({(d, s, q): int(n) for d, s, q, n in window_counts[
-            ["date", "shift", "queue", "agents"]].itertuples(index=False, name=None)
-            if d in window and s not in NON_WORKING})
+        if isinstance(window_counts, pd.DataFrame):
+            window_counts = window_counts[["date", "shift", "queue", "agents"]].itertuples(
+                index=False, name=None)
+        groups: Counter[tuple[object, object, object]] = Counter()
+        for d, s, q, n in window_counts:
+            if d in window and s not in NON_WORKING:
+                groups[(d, s, q)] += int(n)
         scheduled_before = _expand(groups, config)
     required = _required(requirement, keys)
     scheduled = [scheduled_before.get(k, 0) for k in keys]
@@ -334,10 +349,15 @@ def _impact(columns: tuple[np.ndarray, ...], before: list[dict[str, object]],
                                     dtype="int64")})
 
 
-def _required(requirement: pd.DataFrame | None, keys: list[Key]) -> dict[Key, int]:
+def _required(requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | None,
+              keys: list[Key]) -> dict[Key, int]:
     """``scheduled_agents`` of the requirement rows at ``keys``."""
     if requirement is None or not len(requirement):
         return {}
+    if not isinstance(requirement, pd.DataFrame):
+        epoch = datetime(1970, 1, 1)
+        return {(int((start - epoch).total_seconds()) // 60, str(queue)): int(need)
+                for (start, queue), need in requirement.items()}
     starts = requirement["interval_start"]
     local = (starts.dt.tz_localize(None) if getattr(starts.dt, "tz", None) is not None
              else starts)

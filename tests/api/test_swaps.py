@@ -3,7 +3,7 @@ roles, expiry, invalidation and auto-approval."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -257,3 +257,23 @@ def test_no_token_is_401(site: Site) -> None:
     assert (response.status_code, response.json()["detail"]) == (401, "missing bearer token")
     response = site.client.get("/api/v1/swaps", headers={"Authorization": "Bearer nope"})
     assert (response.status_code, response.json()["detail"]) == (401, "invalid token")
+
+
+def test_cached_counts_follow_the_roster_version(site: Site) -> None:
+    """Swap checks keep head-counts per roster version: a roster change is seen at once, and
+    the cached verdict equals an uncached one."""
+    first = ask(site, "A1", "give", "A2", 2)
+    assert {r["scheduled_before"] for r in first["impact"]} == {1}
+    # A2 (off on Wednesday) is rostered DAY sales that day: two agents now work DAY sales
+    csv = f"agent_id,date,shift,queue\nA2,{day(site, 2)},DAY,sales\n"
+    response = site.client.post("/api/v1/rosters", content=csv, params={"force": "true"},
+                                headers={**site.planner, "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.text
+    kwargs = {"kind": "give", "requester_id": "A1", "counterpart_id": "A6",
+              "dates": [date.fromisoformat(day(site, 2))]}
+    with site.store._read() as session:  # noqa: SLF001
+        cached = site.store._verdict(session, cached=True, **kwargs)  # noqa: SLF001
+        fresh = site.store._verdict(session, **kwargs)  # noqa: SLF001
+    assert set(cached.impact["scheduled_before"]) == {2}
+    assert cached.violations == fresh.violations
+    assert cached.impact.equals(fresh.impact)
