@@ -10,7 +10,8 @@ grid (NaN or a missing row = unknown, never zero), and offers:
 ``forecast(y, h)``       the same as ``fit(y).predict(h)`` without keeping state.
 
 ``SeasonalNaive`` repeats the last week (the usual peer). ``ProfileModel`` is the production model:
-a robust daily-total model (weekday effects x level and damped trend x calendar multipliers)
+a robust daily-total model (weekday effects x level and damped trend x calendar multipliers
+x a within-month effect where history shows one)
 whose total is spread over the day by a per-weekday intraday profile. The decomposition follows
 the classical multiplicative one (Hyndman & Athanasopoulos, *Forecasting: Principles and
 Practice*, 3rd ed., sec. 3.4), made robust with weighted medians and outlier screening.
@@ -240,7 +241,10 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
     ``f_w`` (weighted medians of total / centred 7-day level, iterated three times) and the level
     and trend (Theil-Sen slope of weekly means of total / f_w, recency-weighted level). Other day
     kinds get a multiplier: the median of total / (level x f_w) over history days of that kind,
-    else the default from ``settings``.
+    else the default from ``settings``. Given ``positions`` (``month_positions`` of the days),
+    a within-month effect ``exp(b x position)`` is learned too (``_month_slope``) and divided
+    out before the level and trend. Day ages count days with data, so a gap of months in history
+    does not leave the weekday factors to the few days after it.
     """
     num_days = len(totals)
     # age in days *with data* after each day, so that a long gap in history (e.g. months
