@@ -27,6 +27,7 @@ from solvers.roster.hints import complete_hint
 from solvers.roster.improve import improve
 from solvers.roster.legal import agent_violations, precheck
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, build_problem
+from solvers.roster.realize import plan_workdays
 from solvers.roster.report import evaluate, roster_frame, shortfall_figures
 from solvers.roster.rules import HARD_RULES, SOFT_RULES
 from solvers.roster.soft import Penalty
@@ -38,6 +39,7 @@ from wfm.errors import Infeasible
 FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is worth solving
 AGGREGATE_SHARE = 0.5         # share of the time limit for the aggregate model
 LOCAL_ROUNDS = 4              # rounds of gap filling + local moves
+MATCH_WORKDAYS = True         # choose each group's working days by LP before the greedy pass
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         f"{plan.best_bound:g} ({plan.seconds:.1f} s)")
     plan = smooth_shift_mix(problem, plan, time_limit_seconds=_share(deadline, 0.1) - (
         time.monotonic()))
-    states, queues = assign_counts(problem, plan.groups, plan.counts, seed=seed)
+    workdays = plan_workdays(problem, plan.groups, plan.counts) if MATCH_WORKDAYS else None
+    states, queues = assign_counts(problem, plan.groups, plan.counts, seed=seed,
+                                   workdays=workdays)
     moves = 0
     local_deadline = _share(deadline, 0.7)
     for _ in range(LOCAL_ROUNDS):  # alternate: add shifts where short, then move days
