@@ -43,6 +43,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 IMPACT_COLUMNS = ["interval_start", "queue", "required", "scheduled_before", "scheduled_after"]
 CELL_COLUMNS = ["agent_id", "date", "shift", "queue"]
+AGENT_FIELDS = ("agent_id", "skills", "max_nights_per_week", "start_date", "end_date")
 
 
 @dataclass(frozen=True)
@@ -256,12 +257,12 @@ def _new_violations(table: list[Row], swapped: list[Row],
 
     if isinstance(agents, pd.DataFrame):
         ids = agents["agent_id"].to_numpy(dtype=object)
-        mine = agents.iloc[np.flatnonzero((ids == pair[0]) | (ids == pair[1]))]
-        records = mine.to_dict("records")
+        picked = np.flatnonzero((ids == pair[0]) | (ids == pair[1])).tolist()
+        fields = {c: agents[c].to_numpy(dtype=object) for c in AGENT_FIELDS
+                  if c in agents.columns}
+        records = [{c: values[i] for c, values in fields.items()} for i in picked]
     else:
         records = [dict(a) for a in agents if a.get("agent_id") in pair]
-        mine = pd.DataFrame(records, columns=["agent_id", "skills", "max_nights_per_week",
-                                              "start_date", "end_date"])
 
     def check(rows: list[Row]) -> list[Violation]:
         rows = sorted(rows, key=lambda r: (r[0], r[1]))
@@ -270,7 +271,8 @@ def _new_violations(table: list[Row], swapped: list[Row],
                                       agent_ids=list(pair))
         else:
             frame = pd.DataFrame(rows, columns=CELL_COLUMNS)
-            found = check_roster(frame, mine, config, requirement_queues=queues,
+            table = pd.DataFrame(records, columns=list(AGENT_FIELDS))
+            found = check_roster(frame, table, config, requirement_queues=queues,
                                  agent_ids=list(pair))
         return [v for v in found if v.agent_id in pair]
 
@@ -374,21 +376,26 @@ def _counts(columns: tuple[np.ndarray, ...], window: set[date], config: SiteConf
             queues: list[str] | None) -> Counter[Key]:
     """Working agents per (local interval start, queue) from the rows dated in ``window``."""
     _, dates, shifts, queue = columns
-    near = [i for i, d in enumerate(dates.tolist()) if d in window]
-    groups: Counter[tuple[object, object, object]] = Counter()
+    near = np.zeros(len(dates), dtype=bool)
+    for day in window:
+        near |= dates == day
+    near &= (shifts != "OFF") & (shifts != "LEAVE")
     only = queues[0] if queues and len(queues) == 1 else ""
-    working = [(day, shift, name) for day, shift, name in zip(
-        dates[near].tolist(), shifts[near].tolist(), queue[near].tolist(), strict=True)
-        if shift not in NON_WORKING]
-    for position, (day, shift, name) in enumerate(working):
+    picked = np.flatnonzero(near)
+    working = Counter(zip(dates[picked].tolist(), shifts[picked].tolist(),
+                          queue[picked].tolist(), strict=True))
+    groups: Counter[tuple[object, object, object]] = Counter()
+    for (day, shift, name), count in working.items():
         name = str(name)
         if name == "":
             if queues and len(queues) > 1:
+                position = next(i for i, row in enumerate(picked.tolist())
+                                if str(queue[row]) == "")
                 raise InvalidInput(f"the site has several queues ({', '.join(queues)}); every "
                                    "working row needs a queue", file="roster",
                                    line=position + 2, field="queue")
             name = only
-        groups[(day, shift, name)] += 1
+        groups[(day, shift, name)] += count
     return _expand(groups, config)
 
 
