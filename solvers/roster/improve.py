@@ -21,7 +21,7 @@ def _cell_cost(problem: RosterProblem, need: np.ndarray, scheduled: np.ndarray) 
             + weights.overstaffing * np.clip(scheduled - need, 0, None))
 
 
-def _marginals(problem: RosterProblem, scheduled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def marginals(problem: RosterProblem, scheduled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(gain of one more agent, loss of one fewer) per day, shift type and queue."""
     need = problem.required
     now = _cell_cost(problem, need, scheduled)
@@ -68,7 +68,7 @@ def improve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
     while improved and time.monotonic() < deadline:
         improved = False
-        gain, loss = _marginals(problem, scheduled)
+        gain, loss = marginals(problem, scheduled)
         for a in rng.permutation(problem.num_agents):
             if time.monotonic() > deadline:
                 break

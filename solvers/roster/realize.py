@@ -6,7 +6,7 @@ the day-by-day greedy pass, choosing without looking ahead, reaches fewer of the
 (on the 1,000 x 28 benchmark instance it left 40 working days per large group open where 10-22
 are unavoidable). Here each group's working days are chosen at once:
 
-    minimise    sum_d open_d
+    minimise    sum_d value_d * open_d
     subject to  sum_a work[a, d] + open_d >= planned_d           for every day d
                 sum_{d in W} work[a, d] <= cap(a, W)              for every agent a and every
                                                                   window / known week W
@@ -16,6 +16,8 @@ with the same per-agent caps as the full model's run and weekly-rest rules. Each
 windows of consecutive days (an interval matrix), so the LP optimum found by GLOP is integral in
 practice; any fractional value is rounded down, which keeps every cap. The result only guides the
 greedy assignment (``assign.assign_counts(workdays=...)``), which still checks every rule.
+Where not every planned worker can be found, ``open_d`` is priced by the coverage cost of the
+group's cheapest planned slot that day, so the LP leaves open the slots that matter least.
 """
 
 from __future__ import annotations
@@ -24,13 +26,15 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 
 from solvers.roster.aggregate import available, week_caps, window_caps
+from solvers.roster.improve import marginals
 from solvers.roster.problem import RosterProblem
 
 
-def group_workdays(problem: RosterProblem, members: list[int], planned: np.ndarray
-                   ) -> np.ndarray | None:
+def group_workdays(problem: RosterProblem, members: list[int], planned: np.ndarray,
+                   value: np.ndarray | None = None) -> np.ndarray | None:
     """(len(members), D) bool: working days meeting ``planned[d]`` workers as closely as the
-    members' rules allow; None when the LP solver fails."""
+    members' rules allow, a day's missing worker costing ``value[d]`` (default 1); None when
+    the LP solver fails."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
@@ -48,7 +52,8 @@ def group_workdays(problem: RosterProblem, members: list[int], planned: np.ndarr
         open_d = solver.NumVar(0.0, float(max(planned[d], 0)), f"open({d})")
         solver.Add(sum(work[i, d] for i in range(len(members))) + open_d >= float(planned[d]))
         short.append(open_d)
-    solver.Minimize(sum(short))
+    cost = np.ones(num_days) if value is None else np.maximum(value, 1e-3)
+    solver.Minimize(sum(float(cost[d]) * short[d] for d in range(num_days)))
     if solver.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     chosen = np.zeros((len(members), num_days), dtype=bool)
@@ -57,13 +62,32 @@ def group_workdays(problem: RosterProblem, members: list[int], planned: np.ndarr
     return chosen
 
 
+def slot_values(problem: RosterProblem, groups: list[list[int]], counts: np.ndarray
+                ) -> np.ndarray:
+    """(G, D) coverage cost of one planned worker of group ``g`` missing on day ``d`` (its
+    cheapest planned shift and queue, priced on the plan's own coverage)."""
+    scheduled = np.zeros_like(problem.required)
+    for (_g, d, s, q), n in np.ndenumerate(counts):
+        if n:
+            scheduled[problem.cover[d][s], q] += n
+    _, loss = marginals(problem, scheduled)
+    value = np.zeros((len(groups), problem.num_days))
+    for g in range(len(groups)):
+        for d in range(problem.num_days):
+            planned = counts[g, d] > 0
+            value[g, d] = loss[d][planned].min() if planned.any() else 0.0
+    return value
+
+
 def plan_workdays(problem: RosterProblem, groups: list[list[int]], counts: np.ndarray
                   ) -> np.ndarray | None:
     """(A, D) bool working days for every agent from the plan's ``counts[g, d, s, q]``; None
     when any group's LP fails (the greedy pass then decides alone)."""
     workdays = np.zeros((problem.num_agents, problem.num_days), dtype=bool)
+    value = slot_values(problem, groups, counts)
     for g, members in enumerate(groups):
-        chosen = group_workdays(problem, members, counts[g].sum(axis=(1, 2)))
+        chosen = group_workdays(problem, members, counts[g].sum(axis=(1, 2)),
+                                value[g])
         if chosen is None:
             return None
         workdays[members] = chosen

@@ -1,0 +1,42 @@
+"""Choosing each group's working days by LP before the greedy pass."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solvers.roster.aggregate import available, solve_aggregate, week_caps, window_caps
+from solvers.roster.assign import assign_counts
+from solvers.roster.instances import InstanceParameters, make_instance
+from solvers.roster.problem import build_problem
+from solvers.roster.realize import group_workdays, plan_workdays
+
+from .factories import day, rows, site, tiny_problem
+
+
+def test_group_workdays_rests_where_the_tail_forces_it():
+    # 6 worked before the horizon: day 0 must be a rest day, whatever the plan asks
+    tail = rows([("A0", day(-7), "OFF")] + [("A0", day(-6 + i), "DAY") for i in range(6)])
+    problem = tiny_problem(num_days=3, previous=tail)
+    chosen = group_workdays(problem, [0], np.array([1, 1, 1]))
+    assert chosen is not None
+    assert chosen[0].tolist() == [False, True, True]
+
+
+def test_plan_workdays_keep_every_cap_and_guide_a_legal_assignment():
+    config = site()
+    instance = make_instance(InstanceParameters(num_agents=40, num_days=14,
+                                                queues=("sales", "service"), random_seed=4),
+                             config)
+    problem = build_problem(instance.requirement, instance.agents, config,
+                            leave=instance.leave, previous=instance.previous)
+    plan = solve_aggregate(problem, time_limit_seconds=3)
+    workdays = plan_workdays(problem, plan.groups, plan.counts)
+    assert workdays is not None
+    assert not (workdays & ~available(problem)).any()
+    for a in range(problem.num_agents):
+        for days, cap in (*window_caps(problem, a), *week_caps(problem, a)):
+            assert workdays[a, list(days)].sum() <= cap
+    states, _ = assign_counts(problem, plan.groups, plan.counts, workdays=workdays)
+    planned = plan.counts.sum(axis=(2, 3))
+    for g, members in enumerate(plan.groups):
+        assert ((states[members] >= 0).sum(axis=0) <= planned[g]).all()
