@@ -48,6 +48,9 @@ REQUIREMENT_FIELDS = ("contacts", "aht_seconds", "traffic_erlangs", "agents", "s
                       "asa_seconds", "occupancy", "scheduled_agents")
 
 
+ROSTER_VERSION, REQUIREMENT_GENERATION, AGENTS_GENERATION = 1, 2, 3  # rows of roster_meta
+
+
 class RosterRejected(SwapRejected):
     """An imported roster breaks roster rules (422 with the violations)."""
 
@@ -64,6 +67,16 @@ def hash_token(token: str) -> str:
 
 def _to_utc(value: Any) -> datetime:
     return pd.Timestamp(value).tz_convert("UTC").tz_localize(None).to_pydatetime()
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """What swap checks read besides the roster: agent records by id, the requirement by
+    (local naive interval start, queue), and the requirement's queues."""
+
+    agents: dict[str, dict[str, Any]]
+    requirement: dict[tuple[datetime, str], int]
+    queues: list[str] | None
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,7 @@ class Store:
         self._cache_lock = threading.Lock()
         self._counts_cache: tuple[int, dict[date, list[tuple[date, str, str, int]]]] = (-1, {})
         self._local_times: dict[datetime, datetime] = {}
+        self._reference_cache: tuple[tuple[int, int], _Reference] | None = None
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -176,6 +190,7 @@ class Store:
                     max_nights_per_week=_int_or_none(row.get("max_nights_per_week")),
                     start_date=_date_or_none(row.get("start_date")),
                     end_date=_date_or_none(row.get("end_date"))))
+            self._bump_generation(session, AGENTS_GENERATION)
             self._audit(session, actor, "agents.import", {"agents": len(records)}, reason)
         return len(records)
 
@@ -263,6 +278,21 @@ class Store:
         session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=changed),
                         rows)
 
+    def _bump_generation(self, session: Session, counter: int) -> None:
+        """Bump a data generation kept beside the roster version in ``roster_meta`` (row 2:
+        the requirement, row 3: the agents), so caches of them notice changes made by any
+        process."""
+        insert = pg_insert if self._locking else sqlite_insert
+        table = RosterMeta.__table__
+        statement = insert(table).values(id=counter, version=1)
+        session.execute(statement.on_conflict_do_update(
+            index_elements=["id"], set_={"version": table.c.version + 1}))
+
+    def _generations(self, session: Session) -> dict[int, int]:
+        """Every counter of ``roster_meta``: 1 the roster version, 2 requirement, 3 agents."""
+        return {int(i): int(v or 0) for i, v in session.execute(
+            select(RosterMeta.id, RosterMeta.version))}
+
     def _lock_version(self, session: Session) -> int:
         query = select(RosterMeta.version).where(RosterMeta.id == 1)
         if self._locking:
@@ -290,6 +320,7 @@ class Store:
         rows = table.to_dict("records")
         with self._write() as session:
             self._upsert(session, RequirementRow, rows, ("interval_start", "queue"))
+            self._bump_generation(session, REQUIREMENT_GENERATION)
             self._audit(session, actor, "requirement.import", {"rows": len(frame)}, reason)
         return len(frame)
 
@@ -326,30 +357,57 @@ class Store:
         """Check a swap against the stored roster: the two agents' rows, the number of agents
         per shift and queue around the dates (counted by the database) and the requirement.
 
-        With ``cached`` (a session that has written nothing) the per-date counts are kept per
-        roster version, so most requests count nothing.
+        With ``cached`` (a session that has written nothing) the per-date counts, the agents
+        and the requirement are kept per roster version and data generation, so a request
+        costs two small queries (the counters and the two agents' rows).
         """
         pair = [requester_id, counterpart_id]
         window = sorted({d + timedelta(days=k) for d in dates for k in (-1, 0, 1)})
+        if cached:
+            generations = self._generations(session)
+            reference = self._reference(session, generations)
+            agents = [reference.agents[a] for a in pair if a in reference.agents]
+            requirement: Any = reference.requirement
+            queues = reference.queues
+        else:
+            agents = [_agent_record(a) for a in
+                      session.scalars(select(Agent).where(Agent.agent_id.in_(pair)))]
+            required = session.execute(
+                select(RequirementRow.interval_start, RequirementRow.queue,
+                       RequirementRow.scheduled_agents)
+                .where(RequirementRow.interval_start >= self._local_midnight_utc(window[0]),
+                       RequirementRow.interval_start
+                       < self._local_midnight_utc(window[-1] + timedelta(days=1)))).all()
+            requirement = {(self._local_naive(start), queue): need
+                           for start, queue, need in required}
+            queues = self._queues(session)
         cells = session.execute(
             select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
             .where(RosterCell.agent_id.in_(pair))).all()
-        counts = (self._cached_counts(session, window) if cached
+        counts = (self._cached_counts(session, window, generations[ROSTER_VERSION]) if cached
                   else self._window_counts(session, window))
-        agents = [_agent_record(a) for a in
-                  session.scalars(select(Agent).where(Agent.agent_id.in_(pair)))]
-        required = session.execute(
-            select(RequirementRow.interval_start, RequirementRow.queue,
-                   RequirementRow.scheduled_agents)
-            .where(RequirementRow.interval_start >= self._local_midnight_utc(window[0]),
-                   RequirementRow.interval_start
-                   < self._local_midnight_utc(window[-1] + timedelta(days=1)))).all()
-        requirement = {(self._local_naive(start), queue): need
-                       for start, queue, need in required}
         return check_swap(_cells_frame(cells), agents, self.config, kind=kind,
                           requester_id=requester_id, counterpart_id=counterpart_id, dates=dates,
-                          requirement=requirement, requirement_queues=self._queues(session),
+                          requirement=requirement, requirement_queues=queues,
                           window_counts=counts)
+
+    def _reference(self, session: Session, generations: dict[int, int]) -> _Reference:
+        """Agents, requirement and queues as of ``generations`` (loaded once per change)."""
+        key = (generations.get(REQUIREMENT_GENERATION, 0), generations.get(AGENTS_GENERATION, 0))
+        with self._cache_lock:
+            if self._reference_cache is not None and self._reference_cache[0] == key:
+                return self._reference_cache[1]
+        agents = {a.agent_id: _agent_record(a) for a in session.scalars(select(Agent))}
+        requirement = {(self._local_naive(start), queue): need for start, queue, need in
+                       session.execute(select(RequirementRow.interval_start,
+                                              RequirementRow.queue,
+                                              RequirementRow.scheduled_agents))}
+        reference = _Reference(agents, requirement, self._queues(session))
+        again = self._generations(session)
+        if (again.get(REQUIREMENT_GENERATION, 0), again.get(AGENTS_GENERATION, 0)) == key:
+            with self._cache_lock:
+                self._reference_cache = (key, reference)
+        return reference
 
     def _window_counts(self, session: Session,
                        days: list[date]) -> list[tuple[date, str, str, int]]:
@@ -360,11 +418,10 @@ class Store:
             .group_by(RosterCell.date, RosterCell.shift, RosterCell.queue)).all()
         return [(d, s, q, int(n)) for d, s, q, n in rows]
 
-    def _cached_counts(self, session: Session,
-                       days: list[date]) -> list[tuple[date, str, str, int]]:
-        """``_window_counts`` kept per committed roster version (every roster change bumps it);
-        counted again only for dates not seen at this version."""
-        version = int(session.scalar(select(RosterMeta.version).where(RosterMeta.id == 1)) or 0)
+    def _cached_counts(self, session: Session, days: list[date],
+                       version: int) -> list[tuple[date, str, str, int]]:
+        """``_window_counts`` kept per committed roster ``version`` (every roster change bumps
+        it); counted again only for dates not seen at this version."""
         with self._cache_lock:
             cache_version, by_date = self._counts_cache
             if cache_version != version:
@@ -403,7 +460,7 @@ class Store:
         """
         requester_id = actor.agent_id or ""
         with self._read() as session:
-            if session.get(Agent, counterpart_id) is None:
+            if counterpart_id not in self._reference(session, self._generations(session)).agents:
                 raise NotFound(f"agent {counterpart_id!r} not found")
             verdict = self._verdict(session, kind=kind, requester_id=requester_id,
                                     counterpart_id=counterpart_id, dates=dates, cached=True)

@@ -358,8 +358,12 @@ def _required(requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | N
         return {}
     if not isinstance(requirement, pd.DataFrame):
         epoch = datetime(1970, 1, 1)
-        return {(int((start - epoch).total_seconds()) // 60, str(queue)): int(need)
-                for (start, queue), need in requirement.items()}
+        found = {}
+        for minute, queue in keys:
+            need = requirement.get((epoch + timedelta(minutes=minute), queue))
+            if need is not None:
+                found[(minute, queue)] = int(need)
+        return found
     starts = requirement["interval_start"]
     local = (starts.dt.tz_localize(None) if getattr(starts.dt, "tz", None) is not None
              else starts)
