@@ -353,7 +353,8 @@ class Store:
 
     # ---- swaps ---------------------------------------------------------------------------
     def _verdict(self, session: Session, *, kind: str, requester_id: str, counterpart_id: str,
-                 dates: list[date], cached: bool = False) -> SwapVerdict:
+                 dates: list[date], cached: bool = False,
+                 generations: dict[int, int] | None = None) -> SwapVerdict:
         """Check a swap against the stored roster: the two agents' rows, the number of agents
         per shift and queue around the dates (counted by the database) and the requirement.
 
@@ -364,7 +365,7 @@ class Store:
         pair = [requester_id, counterpart_id]
         window = sorted({d + timedelta(days=k) for d in dates for k in (-1, 0, 1)})
         if cached:
-            generations = self._generations(session)
+            generations = generations or self._generations(session)
             reference = self._reference(session, generations)
             agents = [reference.agents[a] for a in pair if a in reference.agents]
             requirement: Any = reference.requirement
@@ -386,7 +387,7 @@ class Store:
             .where(RosterCell.agent_id.in_(pair))).all()
         counts = (self._cached_counts(session, window, generations[ROSTER_VERSION]) if cached
                   else self._window_counts(session, window))
-        return check_swap(_cells_frame(cells), agents, self.config, kind=kind,
+        return check_swap([tuple(c) for c in cells], agents, self.config, kind=kind,
                           requester_id=requester_id, counterpart_id=counterpart_id, dates=dates,
                           requirement=requirement, requirement_queues=queues,
                           window_counts=counts)
@@ -460,10 +461,12 @@ class Store:
         """
         requester_id = actor.agent_id or ""
         with self._read() as session:
-            if counterpart_id not in self._reference(session, self._generations(session)).agents:
+            generations = self._generations(session)
+            if counterpart_id not in self._reference(session, generations).agents:
                 raise NotFound(f"agent {counterpart_id!r} not found")
             verdict = self._verdict(session, kind=kind, requester_id=requester_id,
-                                    counterpart_id=counterpart_id, dates=dates, cached=True)
+                                    counterpart_id=counterpart_id, dates=dates, cached=True,
+                                    generations=generations)
         problems = list(verdict.violations) + self._notice_violations(verdict, requester_id)
         if problems:
             raise SwapRejected(f"the swap breaks {len(problems)} rule(s)", problems)
@@ -732,8 +735,11 @@ def _agents_to_frame(agents: Any) -> pd.DataFrame:
 
 
 def _impact_json(impact: pd.DataFrame) -> str:
-    rows = impact.assign(interval_start=impact["interval_start"].map(lambda t: t.isoformat()))
-    return json.dumps(rows.to_dict("records"), default=int)
+    columns = [impact[c].tolist() for c in impact.columns]
+    columns[0] = [t.isoformat() for t in columns[0]]
+    rows = [dict(zip(impact.columns, values, strict=True)) for values in zip(*columns,
+                                                                             strict=True)]
+    return json.dumps(rows, default=int)
 
 
 def _int_or_none(value: Any) -> int | None:

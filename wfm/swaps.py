@@ -80,9 +80,9 @@ class SwapVerdict:
         return bool((self.impact["scheduled_after"] >= floor).all())
 
 
-def check_swap(roster: pd.DataFrame, agents: pd.DataFrame | Sequence[Mapping[str, object]],
-               config: SiteConfig, *, kind: str, requester_id: str, counterpart_id: str,
-               dates: Sequence[date],
+def check_swap(roster: pd.DataFrame | Sequence[tuple[str, date, str, str | None]],
+               agents: pd.DataFrame | Sequence[Mapping[str, object]], config: SiteConfig, *,
+               kind: str, requester_id: str, counterpart_id: str, dates: Sequence[date],
                requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | None = None,
                requirement_queues: list[str] | None = None,
                window_counts: pd.DataFrame | Iterable[tuple[date, str, str, int]] | None = None,
@@ -93,7 +93,8 @@ def check_swap(roster: pd.DataFrame, agents: pd.DataFrame | Sequence[Mapping[str
     ----------
     roster
         ``agent_id, date, shift[, queue]`` holding at least all rows of the two agents and all
-        rows on the swap dates and the days either side (for coverage).
+        rows on the swap dates and the days either side (for coverage); a frame or
+        ``(agent_id, date, shift, queue)`` tuples.
     agents
         The agents table (at least the two agents), or its records.
     requirement
@@ -172,8 +173,18 @@ Cells = dict[tuple[str, date], tuple[str, str]]
 Row = tuple[str, date, str, str]
 
 
-def _columns(roster: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _columns(roster: pd.DataFrame | Sequence[tuple[str, date, str, str | None]],
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """agent_id, date, shift and queue ("" when absent or missing) as arrays."""
+    if not isinstance(roster, pd.DataFrame):
+        arrays = [np.empty(len(roster), dtype=object) for _ in range(4)]
+        for k, values in enumerate(zip(*roster, strict=True) if len(roster) else ()):
+            arrays[k][:] = values
+        for i, value in enumerate(arrays[3].tolist()):
+            if value is None or value != value:
+                arrays[3][i] = ""
+        return arrays[0], arrays[1], arrays[2], arrays[3]
+
     def column(name: str) -> np.ndarray:
         return roster[name].to_numpy(dtype=object)
 
