@@ -2,7 +2,8 @@
 
 ``plan_roster`` runs: pre-check (conflicts named by agent, date and rule) → aggregate
 head-count model per group of interchangeable agents (coverage-optimal counts and the
-independent lower bound) → constructive assignment of individuals → gap filling and local
+independent lower bound) → each group's working days chosen by an exact LP on the per-agent
+caps (``realize``) → constructive assignment of individuals → gap filling and local
 moves → for small instances the full agent x day x shift model warm-started from that roster,
 for large ones a neighbourhood search that re-solves a few agents at a time with the full
 model. Every roster returned passes the solver's own rule check; ``wfm.rules.check_roster``
