@@ -120,6 +120,7 @@ class Store:
         self._counts_cache: tuple[int, dict[date, list[tuple[date, str, str, int]]]] = (-1, {})
         self._local_times: dict[datetime, datetime] = {}
         self._reference_cache: tuple[tuple[int, int], _Reference] | None = None
+        self._users: dict[str, User] = {}
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -146,8 +147,20 @@ class Store:
         return user, token
 
     def user_for_token(self, *, token: str) -> User | None:
+        """The user of a token (users are never changed or deleted, so found ones are kept)."""
+        token_hash = hash_token(token)
         with self._read() as session:
-            return session.scalar(select(User).where(User.token_hash == hash_token(token)))
+            user = session.scalar(select(User).where(User.token_hash == token_hash))
+        if user is not None:
+            with self._cache_lock:
+                if len(self._users) > 10_000:
+                    self._users.clear()
+                self._users[token_hash] = user
+        return user
+
+    def cached_user(self, *, token: str) -> User | None:
+        """The user of a token seen before, without a query (None: ask ``user_for_token``)."""
+        return self._users.get(hash_token(token))
 
     # ---- audit ---------------------------------------------------------------------------
     def _audit(self, session: Session, actor: Actor, action: str, details: dict[str, Any],
