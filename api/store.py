@@ -749,7 +749,8 @@ def _agents_to_frame(agents: Any) -> pd.DataFrame:
 
 def _impact_json(impact: pd.DataFrame) -> str:
     columns = [impact[c].tolist() for c in impact.columns]
-    columns[0] = [t.isoformat() for t in columns[0]]
+    columns[0] = [t.isoformat() for t in pd.DatetimeIndex(impact["interval_start"])
+                  .to_pydatetime()]  # datetime.isoformat: the same text, faster than pandas
     rows = [dict(zip(impact.columns, values, strict=True)) for values in zip(*columns,
                                                                              strict=True)]
     return json.dumps(rows, default=int)
