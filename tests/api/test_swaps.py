@@ -277,3 +277,23 @@ def test_cached_counts_follow_the_roster_version(site: Site) -> None:
     assert set(cached.impact["scheduled_before"]) == {2}
     assert cached.violations == fresh.violations
     assert cached.impact.equals(fresh.impact)
+
+
+def test_cached_reference_sees_other_processes_imports(site: Site) -> None:
+    """The agents/requirement cache is keyed by counters in the database, so an import made
+    through another store (another process) is seen by the next check."""
+    from api.store import SYSTEM, Store
+    from tests.api.factories import requirement_csv
+    from wfm.tables import REQUIREMENT, read_table_text
+
+    kwargs = {"kind": "give", "requester_id": "A1", "counterpart_id": "A2",
+              "dates": [date.fromisoformat(day(site, 2))]}
+    with site.store._read() as session:  # noqa: SLF001
+        before = site.store._verdict(session, cached=True, **kwargs)  # noqa: SLF001
+    assert set(before.impact["required"]) == {1}
+    other = Store(site.store.engine, site.store.config)
+    other.import_requirement(frame=read_table_text(requirement_csv(site.start, required=3),
+                                                   REQUIREMENT), actor=SYSTEM)
+    with site.store._read() as session:  # noqa: SLF001
+        after = site.store._verdict(session, cached=True, **kwargs)  # noqa: SLF001
+    assert set(after.impact["required"]) == {3}
