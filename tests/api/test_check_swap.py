@@ -138,3 +138,33 @@ def test_status_machine(status: str, action: str) -> None:
     else:
         with pytest.raises(Conflict, match=f"cannot {action} a swap that is {status}"):
             next_status(status, action)
+
+
+@pytest.mark.parametrize(("kind", "pair", "days"), [
+    ("give", ("A", "B"), [0]), ("swap", ("A", "B"), [1]), ("swap", ("A", "B"), [0, 2]),
+    ("rest-day", ("B", "C"), [0, 1]), ("give", ("C", "A"), [2])])
+def test_plain_inputs_give_the_same_verdict_as_frames(kind: str, pair: tuple[str, str],
+                                                      days: list[int]) -> None:
+    """The store passes tuples, agent records, a requirement mapping and window counts; the
+    verdict equals the one from frames."""
+    dates = [MONDAY + timedelta(days=k) for k in days]
+    starts = pd.date_range(f"{MONDAY} 00:00", periods=4 * 48, freq="30min", tz="Asia/Shanghai")
+    requirement = pd.DataFrame({"interval_start": starts, "queue": "sales",
+                                "scheduled_agents": [k % 3 for k in range(len(starts))]})
+    framed = check_swap(ROSTER_FRAME, AGENTS_FRAME, CONFIG, kind=kind, requester_id=pair[0],
+                        counterpart_id=pair[1], dates=dates, requirement=requirement,
+                        requirement_queues=["sales"])
+    rows = list(ROSTER_FRAME[["agent_id", "date", "shift", "queue"]].itertuples(
+        index=False, name=None))
+    counts = (ROSTER_FRAME[~ROSTER_FRAME["shift"].isin(["OFF", "LEAVE"])]
+              .groupby(["date", "shift", "queue"]).size().reset_index(name="agents"))
+    mapping = {(t.tz_localize(None).to_pydatetime(), q): n for t, q, n in zip(
+        requirement["interval_start"], requirement["queue"], requirement["scheduled_agents"],
+        strict=True)}
+    plain = check_swap(rows, AGENTS_FRAME.to_dict("records"), CONFIG, kind=kind,
+                       requester_id=pair[0], counterpart_id=pair[1], dates=dates,
+                       requirement=mapping, requirement_queues=["sales"],
+                       window_counts=list(counts.itertuples(index=False, name=None)))
+    assert (plain.violations, plain.before, plain.after, plain.starts_at) == (
+        framed.violations, framed.before, framed.after, framed.starts_at)
+    assert plain.impact.equals(framed.impact)
