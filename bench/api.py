@@ -225,7 +225,8 @@ def bench_http(workdir: Path, agents: pd.DataFrame, roster: pd.DataFrame,
         if profile:
             spy = subprocess.Popen(["py-spy", "record", "--pid", str(server.pid), "--format",
                                     "speedscope" if profile.endswith(".json") else "flamegraph",
-                                    "--output", profile, "--threads", "--nonblocking", "--rate", "400"],
+                                    "--output", profile, "--threads", "--nonblocking",
+                                    "--rate", "400"],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1)
         runs = [_http_run(url, tokens, swaps, threads, server.pid)
