@@ -298,7 +298,9 @@ patiences = st.floats(min_value=5.0, max_value=3600.0)
 targets = st.floats(min_value=0.0, max_value=120.0)
 
 
-@settings(max_examples=40, deadline=None)
+# derandomized: the same examples on every machine, because targets many patiences long at
+# high load make single evaluations take seconds (a known cost, see the module docstring)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(traffic=loads, aht=ahts, patience=patiences, target=targets)
 def test_more_agents_never_hurt(traffic, aht, patience, target) -> None:
     agents = np.arange(0, int(traffic * 1.5) + 15)
@@ -314,7 +316,7 @@ def test_more_agents_never_hurt(traffic, aht, patience, target) -> None:
     assert (got.abandon_rate <= got.wait_probability + tolerance).all()
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, derandomize=True)
 @given(traffic=loads, extra=st.floats(min_value=0.0, max_value=50.0), aht=ahts,
        patience=patiences, target=targets, level=st.floats(min_value=0.0, max_value=0.95),
        cap=st.floats(min_value=0.5, max_value=1.0),
