@@ -199,6 +199,22 @@ def horizon_dates(requirement: pd.DataFrame, config: SiteConfig) -> tuple[date, 
     return tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
 
 
+def _check_every_queue_has_skilled_agents(requirement: pd.DataFrame,
+                                          agents: pd.DataFrame) -> None:
+    """A queue with demand that no agent can serve is almost always a naming mismatch
+    (e.g. a forecast without a queue column is queue ``default``); say so instead of
+    returning an all-OFF roster."""
+    skilled = {str(q) for skills in agents["skills"] for q in skills}
+    demand = requirement.groupby(requirement["queue"].astype(str))["scheduled_agents"].sum()
+    orphan = sorted(q for q, total in demand.items() if total > 0 and q not in skilled)
+    if orphan:
+        raise InvalidInput(
+            f"no agent has the skill for queue(s) {', '.join(orphan)} that the requirement "
+            f"needs; the agents' skills name: {', '.join(sorted(skilled)) or 'nothing'} "
+            "(queue names must match; a forecast without a queue column uses 'default')",
+            field="skills")
+
+
 def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *,
                   leave: pd.DataFrame | None = None, previous: pd.DataFrame | None = None,
                   fixed: pd.DataFrame | None = None) -> RosterProblem:
@@ -215,6 +231,7 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
         raise InvalidInput("the agents table has no rows: nobody to roster")
     agent_ids = tuple(str(a) for a in agents["agent_id"])
     agent_index = {a: i for i, a in enumerate(agent_ids)}
+    _check_every_queue_has_skilled_agents(requirement, agents)
     queue_names = set(requirement["queue"].astype(str))
     for skills in agents["skills"]:
         queue_names.update(str(q) for q in skills)
