@@ -35,9 +35,10 @@ import pandas as pd
 
 from wfm.calendar import interval_grid, local_naive
 from wfm.config import SiteConfig, build_config, load_config
+from wfm.forecast.anonymous_bank import bank_history as read_bank_history
 from wfm.forecast.backtest import backtest, score_rows
 from wfm.forecast.contacts import forecast_contacts
-from wfm.forecast.history import aggregate_records, load_history
+from wfm.forecast.history import load_history
 from wfm.forecast.models import SeasonalNaive
 from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
 
@@ -47,18 +48,7 @@ METHODS = ("model", "seasonal_naive", "mstl")
 
 def bank_history(config: SiteConfig) -> pd.DataFrame:
     """Calls entering the queue, as interval history (see the module docstring)."""
-    frames = []
-    for path in sorted(BANK.glob("calls_1999_*.csv")):
-        raw = pd.read_csv(path, dtype=str)
-        raw = raw[(raw["q_start"] != "0:00:00") | (raw["outcome"] == "AGENT")]
-        clock = raw["q_start"].where(raw["q_start"] != "0:00:00", raw["vru_exit"])
-        arrival = pd.to_datetime(raw["date_iso"] + " " + clock, format="%Y-%m-%d %H:%M:%S")
-        served = raw["outcome"] == "AGENT"
-        frames.append(pd.DataFrame({
-            "arrival_time": arrival.dt.tz_localize(config.tz),
-            "handle_seconds": pd.to_numeric(raw["ser_time"]).where(served),
-            "queue": "default", "abandoned": ~served}))
-    return aggregate_records(pd.concat(frames, ignore_index=True), config, label="bank 1999")
+    return read_bank_history(BANK, config)
 
 
 def mstl_input(series: pd.Series, config: SiteConfig) -> np.ndarray:

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from wfm.config import build_config
+from wfm.forecast.anonymous_bank import bank_history
 from wfm.forecast.backtest import backtest, score_rows
-from wfm.forecast.history import aggregate_records
 
 BANK = Path(__file__).resolve().parents[3] / "shared" / "data" / "anonymous_bank_1999"
 SITE = build_config({"timezone": "Etc/GMT-2", "country": "IL", "interval_minutes": 30})
@@ -19,18 +19,7 @@ pytestmark = pytest.mark.skipif(not list(BANK.glob("calls_1999_*.csv")),
 
 def _bank_history() -> pd.DataFrame:
     """Calls entering the queue (q_start set or served), counted per 30-minute interval."""
-    frames = []
-    for path in sorted(BANK.glob("calls_1999_*.csv")):
-        raw = pd.read_csv(path, dtype=str)
-        raw = raw[(raw["q_start"] != "0:00:00") | (raw["outcome"] == "AGENT")]
-        clock = raw["q_start"].where(raw["q_start"] != "0:00:00", raw["vru_exit"])
-        arrival = pd.to_datetime(raw["date_iso"] + " " + clock, format="%Y-%m-%d %H:%M:%S")
-        served = raw["outcome"] == "AGENT"
-        frames.append(pd.DataFrame({
-            "arrival_time": arrival.dt.tz_localize(SITE.tz),
-            "handle_seconds": pd.to_numeric(raw["ser_time"]).where(served),
-            "queue": "default", "abandoned": ~served}))
-    return aggregate_records(pd.concat(frames, ignore_index=True), SITE)
+    return bank_history(BANK, SITE)
 
 
 def test_bank_1999_interval_wape_at_least_15_percent_below_seasonal_naive():
