@@ -35,6 +35,14 @@ ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", help="Site configuration TOML (defaults match DESIGN.md)."),
 ]
+AnswerWithinOption = Annotated[
+    float | None,
+    typer.Option("--answer-within", help="Service-level target time, seconds (site default 20)."),
+]
+PatienceOption = Annotated[
+    float | None,
+    typer.Option("--patience", help="Average patience, seconds; > 0 switches to Erlang A."),
+]
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", help="text: human summary; json: one JSON object.")
 ]

@@ -7,9 +7,11 @@ from typing import Annotated
 import typer
 
 from wfm.commands.common import (
+    AnswerWithinOption,
     ConfigOption,
     FormatOption,
     OutputFormat,
+    PatienceOption,
     cli_errors,
     emit,
     load_site,
@@ -22,10 +24,8 @@ def erlang(
     agents: Annotated[int, typer.Option("--agents", help="Agents on the phones.")],
     interval_minutes: Annotated[int | None, typer.Option(
         "--interval-minutes", help="Interval length (default: site interval_minutes).")] = None,
-    answer_within: Annotated[float | None, typer.Option(
-        "--answer-within", help="Service-level target time, seconds (default 20).")] = None,
-    patience: Annotated[float | None, typer.Option(
-        "--patience", help="Average patience, seconds: adds Erlang A abandonment.")] = None,
+    answer_within: AnswerWithinOption = None,
+    patience: PatienceOption = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:

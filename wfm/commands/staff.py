@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from wfm.commands.common import (
+    AnswerWithinOption,
     ConfigOption,
     FormatOption,
     OutputFormat,
+    PatienceOption,
     cli_errors,
     emit,
     load_site,
@@ -22,14 +24,12 @@ def staff(
     output: Annotated[Path, typer.Option("-o", "--output", help="Requirement CSV to write.")],
     service_level: Annotated[float | None, typer.Option(
         "--service-level", help="Fraction answered within the target, e.g. 0.8.")] = None,
-    answer_within: Annotated[float | None, typer.Option(
-        "--answer-within", help="Service-level target time, seconds.")] = None,
+    answer_within: AnswerWithinOption = None,
     max_occupancy: Annotated[float | None, typer.Option(
         "--max-occupancy", help="Occupancy cap in (0, 1], e.g. 0.85.")] = None,
     shrinkage: Annotated[float | None, typer.Option(
         "--shrinkage", help="Share of paid time not on contacts, in [0, 1).")] = None,
-    patience: Annotated[float | None, typer.Option(
-        "--patience", help="Average patience, seconds; > 0 switches to Erlang A.")] = None,
+    patience: PatienceOption = None,
     quantile: Annotated[float | None, typer.Option(
         "--quantile", help="Staff for this forecast quantile (0.1-0.9), not the mean.")] = None,
     config: ConfigOption = None,
