@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.problem import RosterProblem, build_problem
 from wfm.config import SiteConfig, build_config
 from wfm.coverage import covered_offsets_minutes
@@ -76,3 +77,13 @@ def tiny_problem(*, num_agents: int = 1, num_days: int = 2, start: date = MONDAY
 
 def day(offset: int, start: date = MONDAY) -> date:
     return start + timedelta(days=offset)
+
+
+def generated_problem(config: SiteConfig, *, num_agents: int, num_days: int,
+                      random_seed: int) -> RosterProblem:
+    """A seeded two-queue instance (leave, previous week, uneven skills) as a problem."""
+    instance = make_instance(InstanceParameters(num_agents=num_agents, num_days=num_days,
+                                                queues=("sales", "service"),
+                                                random_seed=random_seed), config)
+    return build_problem(instance.requirement, instance.agents, config,
+                         leave=instance.leave, previous=instance.previous)

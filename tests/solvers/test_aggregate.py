@@ -10,10 +10,8 @@ from solvers.roster.aggregate import (
     smooth_shift_mix,
     solve_aggregate,
 )
-from solvers.roster.instances import InstanceParameters, make_instance
-from solvers.roster.problem import build_problem
 
-from .factories import agents_frame, day, leave_frame, rows, site, tiny_problem
+from .factories import agents_frame, day, generated_problem, leave_frame, rows, site, tiny_problem
 
 
 def test_prefix_caps_rest_as_late_as_the_rules_allow():
@@ -33,11 +31,7 @@ def test_agent_work_caps_count_leave_inside_a_window():
 
 def test_smooth_shift_mix_keeps_coverage_and_head_counts():
     config = site()
-    instance = make_instance(InstanceParameters(num_agents=30, num_days=7,
-                                                queues=("sales", "service"), random_seed=9),
-                             config)
-    problem = build_problem(instance.requirement, instance.agents, config,
-                            leave=instance.leave, previous=instance.previous)
+    problem = generated_problem(config, num_agents=30, num_days=7, random_seed=9)
     plan = solve_aggregate(problem, time_limit_seconds=3)
     smoothed = smooth_shift_mix(problem, plan, time_limit_seconds=2)
     np.testing.assert_array_equal(smoothed.counts.sum(axis=0), plan.counts.sum(axis=0))

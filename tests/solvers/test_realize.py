@@ -6,11 +6,9 @@ import numpy as np
 
 from solvers.roster.aggregate import available, solve_aggregate, week_caps, window_caps
 from solvers.roster.assign import assign_counts
-from solvers.roster.instances import InstanceParameters, make_instance
-from solvers.roster.problem import build_problem
 from solvers.roster.realize import group_workdays, plan_workdays
 
-from .factories import day, rows, site, tiny_problem
+from .factories import day, generated_problem, rows, site, tiny_problem
 
 
 def test_group_workdays_rests_where_the_tail_forces_it():
@@ -24,11 +22,7 @@ def test_group_workdays_rests_where_the_tail_forces_it():
 
 def test_plan_workdays_keep_every_cap_and_guide_a_legal_assignment():
     config = site()
-    instance = make_instance(InstanceParameters(num_agents=40, num_days=14,
-                                                queues=("sales", "service"), random_seed=4),
-                             config)
-    problem = build_problem(instance.requirement, instance.agents, config,
-                            leave=instance.leave, previous=instance.previous)
+    problem = generated_problem(config, num_agents=40, num_days=14, random_seed=4)
     plan = solve_aggregate(problem, time_limit_seconds=3)
     workdays = plan_workdays(problem, plan.groups, plan.counts)
     assert workdays is not None
