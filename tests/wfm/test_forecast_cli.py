@@ -89,3 +89,42 @@ def test_help_of_both_forms():
     assert main.exit_code == 0 and "--history" in main.output and "backtest" in main.output
     sub = runner.invoke(app, ["forecast", "backtest", "--help"])
     assert sub.exit_code == 0 and "--horizon-weeks" in sub.output
+
+
+@pytest.fixture(scope="module")
+def gapped_csv(tmp_path_factory):
+    """Ten weeks of history with weeks 7 and 8 missing (e.g. an export that failed)."""
+    path = tmp_path_factory.mktemp("gapped") / "history.csv"
+    params = SyntheticParameters(start=date(2025, 6, 2), weeks=10, queues=("presales",),
+                                 daily_volume=1500)
+    history = synthetic_history(params)
+    local = history["interval_start"].dt.tz_localize(None)
+    gap = (local >= pd.Timestamp("2025-07-14")) & (local < pd.Timestamp("2025-07-28"))
+    write_table(history[~gap], path, "history")
+    return path
+
+
+def test_backtest_lists_each_fold_and_says_which_fall_in_a_gap(gapped_csv):
+    result = runner.invoke(app, ["forecast", "backtest", "--history", str(gapped_csv),
+                                 "--folds", "4", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    folds = {f["start"]: f for f in json.loads(result.stdout)["folds"]}
+    assert folds["2025-07-14"]["intervals"] == 0 and folds["2025-07-21"]["intervals"] == 0
+    assert folds["2025-08-04"]["days_scored"] == 7
+    assert 0 < folds["2025-08-04"]["model_daily_wape"] < 1
+    text = runner.invoke(app, ["forecast", "backtest", "--history", str(gapped_csv),
+                               "--folds", "4"]).output
+    assert "2025-07-14..2025-07-20: no actuals (a gap in history), not scored" in text
+    assert "2025-08-04..2025-08-10: 7 day(s) scored, model " in text
+
+
+def test_forecast_warns_when_history_ends_long_before_the_start(history_csv, tmp_path):
+    out = tmp_path / "forecast.csv"
+    result = runner.invoke(app, ["forecast", "--history", str(history_csv), "--start",
+                                 "2025-11-10", "-o", str(out), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [warning] = [w for w in json.loads(result.stdout)["warnings"] if "presales" in w]
+    assert "history ends 2025-10-12, 28 days before 2025-11-10" in warning
+    fresh = runner.invoke(app, ["forecast", "--history", str(history_csv), "--start",
+                                "2025-10-13", "-o", str(out), "--format", "json"])
+    assert json.loads(fresh.stdout)["warnings"] == []

@@ -159,3 +159,45 @@ def test_no_month_effect_from_a_single_month_or_when_disabled():
     fit = fit_daily(totals, weekdays, kinds, ForecastSettings(month_effect_min_days=0),
                     frozenset({5, 6}), positions=positions)
     assert fit.month_slope == 0.0
+
+
+# ---- trend extrapolation ----------------------------------------------------------------------
+
+def test_a_falling_trend_never_forecasts_zero_and_stops_after_its_span():
+    """Volume falling 2% a day for five weeks: the trend is kept, but months later the forecast
+    is still positive, no longer falling, and down by no more than the fall seen in history."""
+    days = 35
+    dates = [date(2025, 3, 3) + timedelta(days=i) for i in range(days)]
+    totals = 1000 * 0.98 ** np.arange(days)
+    weekdays = np.array([d.weekday() for d in dates])
+    kinds = np.full(days, "normal", dtype=object)
+    fit = fit_daily(totals, weekdays, kinds, ForecastSettings(), frozenset({5, 6}))
+    assert fit.growth == pytest.approx(math.log(0.98), rel=0.01)
+    far = fit.predict(np.array([200, 400, 1000]), np.array([0, 0, 0]),
+                      np.full(3, "normal", dtype=object))
+    assert (far > 0).all()
+    assert far[0] == pytest.approx(far[1]) == pytest.approx(far[2])
+    assert far[2] >= fit.level * fit.factors[0] * 0.98 ** days * 0.999
+
+
+# ---- holidays on a weekend day ---------------------------------------------------------------
+
+def test_a_holiday_on_a_weekend_day_keeps_that_days_opening_hours():
+    """Israel: Friday opens 08:00-13:00, Saturday 19:00-23:00. Simchat Torah 1999 is a
+    Saturday: its forecast follows Saturday's hours, not a blend of Friday's and Saturday's."""
+    grid = interval_grid(date(1999, 8, 1), date(1999, 9, 26), 30, "Asia/Jerusalem")
+    naive = grid.tz_localize(None)
+    minute = naive.hour * 60 + naive.minute
+    weekday = naive.weekday
+    open_ = np.where(weekday == 4, (minute >= 480) & (minute < 780),
+                     np.where(weekday == 5, (minute >= 1140) & (minute < 1380),
+                              (minute >= 480) & (minute < 1020)))
+    rng = np.random.default_rng(3)
+    y = pd.Series(np.where(open_, rng.poisson(30, len(grid)), 0).astype(float), index=grid)
+    model = ProfileModel(interval_minutes=30, calendar=HolidayCalendar("IL")).fit(y)
+    predicted = model.predict(7 * 48)["mean"]
+    saturday = predicted[predicted.index.tz_localize(None).normalize()
+                         == pd.Timestamp("1999-10-02")]
+    hours = saturday.index.tz_localize(None).hour
+    assert saturday[(hours >= 19) & (hours < 23)].min() > 0
+    assert saturday[(hours < 19) | (hours >= 23)].sum() == 0

@@ -90,11 +90,13 @@ def forecast(
         special = _special_days(models, first, last)
         queues = {str(queue): round(float(rows["contacts"].sum()), 1)
                   for queue, rows in table.groupby("queue")}
+        warnings = _stale_history(frame, site, first)
         summary = {"output": str(output), "start": first, "end": last, "weeks": weeks,
                    "intervals": len(table), "queues": queues,
                    "contacts_total": round(float(table["contacts"].sum()), 1),
-                   "special_days": special}
+                   "special_days": special, "warnings": warnings}
         human = [f"wrote {output}: {len(table)} rows, {len(queues)} queue(s), {first} to {last}"]
+        human += [f"  warning: {text}" for text in warnings]
         human += [f"  {queue}: {total:.0f} contacts forecast" for queue, total in queues.items()]
         for day in special:
             source = {"same holiday": f"learned from {day['learned_from_days']} day(s) of "
@@ -106,6 +108,30 @@ def forecast(
             human.append(f"  {day['date']} {day['kind']}{name}: x{day['multiplier']:.2f} "
                          f"({source})")
         emit(summary, output_format, human)
+
+
+STALE_HISTORY_DAYS = 7
+
+
+def _stale_history(frame: Any, site: Any, first: date) -> list[str]:
+    """A warning per queue whose history ends a week or more before the forecast starts."""
+    import pandas as pd
+
+    from wfm.calendar import local_naive
+
+    start = pd.Timestamp(first).tz_localize(site.tz)
+    out = []
+    for queue, rows in frame.groupby("queue", sort=True):
+        before = rows[rows["interval_start"] < start]
+        if before.empty:
+            continue
+        last_day = local_naive(before["interval_start"]).max().date()
+        gap = (first - last_day).days - 1
+        if gap >= STALE_HISTORY_DAYS:
+            out.append(f"queue {queue}: history ends {last_day}, {gap} days before {first}; "
+                       "its last level and trend are carried across the gap, so treat this "
+                       "forecast as rough and add recent history if you have it")
+    return out
 
 
 def _special_days(models: dict[str, Any], first: date, last: date) -> list[dict[str, Any]]:
@@ -159,8 +185,8 @@ def backtest_command(
             model = result.score("model", "all", measure)
             naive = result.score("seasonal_naive", "all", measure)
             gains[measure] = (1 - model / naive) if naive and naive == naive else None
-        summary = {"history": str(history), "folds": [{"start": a, "end": b - timedelta(days=1)}
-                                                      for a, b in result.folds],
+        per_fold = result.per_fold()
+        summary = {"history": str(history), "folds": per_fold.to_dict(orient="records"),
                    "horizon_weeks": horizon_weeks, "scores": records,
                    "improvement_vs_seasonal_naive": gains}
         human = [f"backtest of {history}: {len(result.folds)} fold(s) of {horizon_weeks} "
@@ -173,6 +199,15 @@ def backtest_command(
                          f"{_pct(row['aht_wape']):>10} {row['intervals']:>9}")
         human.append("  model vs seasonal naive (all days): " + ", ".join(
             f"{name.replace('_', ' ')} {_pct(gain)} lower" for name, gain in gains.items()))
+        human.append("  per fold (daily WAPE, model vs seasonal naive):")
+        for fold in per_fold.itertuples():
+            if fold.intervals == 0:
+                human.append(f"    {fold.start}..{fold.end}: no actuals (a gap in history), "
+                             "not scored")
+                continue
+            human.append(f"    {fold.start}..{fold.end}: {fold.days_scored} day(s) scored, "
+                         f"model {_pct(fold.model_daily_wape)}, seasonal naive "
+                         f"{_pct(fold.seasonal_naive_daily_wape)}")
         emit(summary, output_format, human)
 
 

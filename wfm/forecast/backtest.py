@@ -40,6 +40,23 @@ class BacktestResult:
     scores: pd.DataFrame
     folds: list[tuple[date, date]]
 
+    def per_fold(self) -> pd.DataFrame:
+        """One row per fold: start, end (inclusive), days and intervals scored, and the model's
+        and seasonal naive's interval and daily WAPE on that fold (NaN where nothing is scored,
+        e.g. a fold inside a gap in history)."""
+        out = []
+        for number, (start, stop) in enumerate(self.folds, start=1):
+            part = self.rows[self.rows["fold"] == number]
+            scores = score_rows(part).set_index(["method", "days"])
+            row: dict = {"fold": number, "start": start, "end": stop - timedelta(days=1),
+                         "intervals": int(scores.loc[("model", "all"), "intervals"]),
+                         "days_scored": int(scores.loc[("model", "all"), "days_scored"])}
+            for method in METHODS:
+                for measure in ("interval_wape", "daily_wape"):
+                    row[f"{method}_{measure}"] = float(scores.loc[(method, "all"), measure])
+            out.append(row)
+        return pd.DataFrame(out)
+
     def score(self, method: str, days: str = "all", measure: str = "interval_wape") -> float:
         pick = (self.scores["method"] == method) & (self.scores["days"] == days)
         return float(self.scores.loc[pick, measure].iloc[0])

@@ -149,7 +149,7 @@ class DailyFit:
     factors: np.ndarray  # (7,) weekday factors, mean 1 over weekdays with contacts
     workday_factor: float  # mean factor of the country's working weekdays
     level: float  # deseasonalized level at the last history day
-    slope: float  # per day
+    growth: float  # trend: log change of the level per day
     damping: float
     multipliers: dict[str, float]  # day kind -> multiplier (learned or default)
     learned: dict[str, int]  # day kind -> number of history days it was learned from
@@ -160,6 +160,7 @@ class DailyFit:
     named: dict[str, float] = field(default_factory=dict)  # holiday name -> multiplier
     named_days: dict[str, int] = field(default_factory=dict)  # holiday name -> history days
     month_slope: float = 0.0  # log change of volume from the first to the last day of a month
+    trend_span: float = 0.0  # days of history the trend was fitted on (its extrapolation cap)
 
     def base_factor(self, weekdays: np.ndarray, kinds: np.ndarray) -> np.ndarray:
         base = self.factors[weekdays]
@@ -179,16 +180,28 @@ class DailyFit:
             return 1.0
         return np.exp(self.month_slope * np.asarray(positions, dtype=float))
 
-    def predict(self, ahead: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
-                groups: np.ndarray | None = None,
-                positions: np.ndarray | None = None) -> np.ndarray:
-        """Daily totals ``ahead`` days after the last history day (0 = that day)."""
+    def trend_factor(self, ahead: np.ndarray) -> np.ndarray:
+        """Multiplier of the level ``ahead`` days on: a damped multiplicative trend.
+
+        The trend compounds at ``growth`` per day (so it can never reach zero), is damped by
+        ``damping`` per day, and is extrapolated over at most ``trend_span`` days, the span of
+        history it was fitted on: a trend seen over four weeks says nothing about month eight.
+        """
         ahead = np.asarray(ahead, dtype=float)
+        if self.growth == 0.0:
+            return np.ones_like(ahead)
         if self.damping >= 1:
             steps = ahead
         else:
             steps = self.damping * (1 - self.damping ** ahead) / (1 - self.damping)
-        level = np.maximum(self.level + self.slope * steps, 0.0)
+        steps = np.minimum(np.maximum(steps, 0.0), self.trend_span)
+        return np.exp(self.growth * steps)
+
+    def predict(self, ahead: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
+                groups: np.ndarray | None = None,
+                positions: np.ndarray | None = None) -> np.ndarray:
+        """Daily totals ``ahead`` days after the last history day (0 = that day)."""
+        level = self.level * self.trend_factor(ahead)
         return (level * self.base_factor(weekdays, kinds) * self.multiplier(kinds, groups)
                 * self.month_factor(positions))
 
@@ -238,13 +251,14 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
     """Fit weekday factors, level, damped trend and calendar multipliers to daily totals.
 
     ``totals`` holds one value per day (NaN = unknown). Ordinary days give the weekday factors
-    ``f_w`` (weighted medians of total / centred 7-day level, iterated three times) and the level
-    and trend (Theil-Sen slope of weekly means of total / f_w, recency-weighted level). Other day
-    kinds get a multiplier: the median of total / (level x f_w) over history days of that kind,
-    else the default from ``settings``. Given ``positions`` (``month_positions`` of the days),
-    a within-month effect ``exp(b x position)`` is learned too (``_month_slope``) and divided
-    out before the level and trend. Day ages count days with data, so a gap of months in history
-    does not leave the weekday factors to the few days after it.
+    ``f_w`` (weighted medians of total / centred 7-day level, iterated three times) and the
+    level and trend (Theil-Sen slope of log weekly means of total / f_w, recency-weighted
+    level). Other day kinds get a multiplier: the median of total / (level x f_w) over history
+    days of that kind, else the default from ``settings``. Given ``positions``
+    (``month_positions`` of the days), a within-month effect ``exp(b x position)`` is learned
+    too (``_month_slope``) and divided out before the level and trend. Day ages count days with
+    data, so a gap of months in history does not leave the weekday factors to the few days
+    after it.
     """
     num_days = len(totals)
     # age in days *with data* after each day, so that a long gap in history (e.g. months
@@ -299,18 +313,18 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
     with np.errstate(divide="ignore", invalid="ignore"):
         deseasonalized = np.where(factors[weekdays] > 0,
                                   series / (factors[weekdays] * month), np.nan)
-    slope = _trend(deseasonalized, settings)
+    growth, trend_span = _trend(deseasonalized, settings)
     recent = np.isfinite(deseasonalized)
     weights = 0.5 ** (age / (7 * settings.level_halflife_weeks))
     if recent.any():
-        at_last = deseasonalized + slope * ((num_days - 1) - np.arange(num_days))
+        at_last = deseasonalized * np.exp(growth * ((num_days - 1) - np.arange(num_days)))
         current = float(np.sum((weights * at_last)[recent]) / np.sum(weights[recent]))
     else:
         current = 0.0
     fit = DailyFit(factors=factors, workday_factor=workday_factor, level=max(current, 0.0),
-                   slope=slope, damping=settings.trend_damping, multipliers={}, learned={},
+                   growth=growth, damping=settings.trend_damping, multipliers={}, learned={},
                    kind_sigma={}, local_level=level, outlier=outlier,
-                   month_slope=month_slope)
+                   month_slope=month_slope, trend_span=trend_span)
     defaults = settings.factor_defaults()
     base = fit.base_factor(weekdays, kinds) * month
     for kind, default in defaults.items():
@@ -334,10 +348,11 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
     return fit
 
 
-def _trend(deseasonalized: np.ndarray, settings: ForecastSettings) -> float:
-    """Theil-Sen slope (per day) of weekly means over the last ``trend_weeks`` weeks."""
+def _trend(deseasonalized: np.ndarray, settings: ForecastSettings) -> tuple[float, float]:
+    """Theil-Sen slope (per day) of the log of weekly means over the last ``trend_weeks`` weeks,
+    and the span in days of the history it is fitted on ((0, 0) when there are too few weeks)."""
     if settings.trend_weeks < settings.trend_min_weeks:
-        return 0.0
+        return 0.0, 0.0
     num_days = len(deseasonalized)
     means, centres = [], []
     for week in range(settings.trend_weeks):
@@ -347,14 +362,14 @@ def _trend(deseasonalized: np.ndarray, settings: ForecastSettings) -> float:
             break
         block = deseasonalized[start:stop]
         finite = np.isfinite(block)
-        if finite.sum() >= 4:
-            means.append(block[finite].mean())
+        if finite.sum() >= 4 and block[finite].mean() > 0:
+            means.append(np.log(block[finite].mean()))
             centres.append(np.arange(start, stop)[finite].mean())
     if len(means) < settings.trend_min_weeks:
-        return 0.0
+        return 0.0, 0.0
     m, c = np.array(means), np.array(centres)
     i, j = np.triu_indices(len(m), k=1)
-    return float(np.median((m[i] - m[j]) / (c[i] - c[j])))
+    return float(np.median((m[i] - m[j]) / (c[i] - c[j]))), float(np.ptp(c) + 7)
 
 
 def daily_spread(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
@@ -470,9 +485,12 @@ def fit_profiles(values: np.ndarray, totals: np.ndarray, weekdays: np.ndarray,
 
 
 def _profile_rows(profiles: dict[str, np.ndarray], weekdays: np.ndarray,
-                  kinds: np.ndarray) -> np.ndarray:
-    rows = [profiles[k] if k in ("holiday", "working_weekend") else profiles[str(w)]
-            for w, k in zip(weekdays, kinds, strict=True)]
+                  kinds: np.ndarray, weekend: frozenset[int] = frozenset()) -> np.ndarray:
+    """The profile of each day: its weekday's, or its kind's for a holiday on a working weekday
+    and a swapped working weekend (a holiday on a weekend day keeps that day's own shape, e.g.
+    an Israeli Saturday that opens only in the evening)."""
+    rows = [profiles[k] if k == "working_weekend" or (k == "holiday" and w not in weekend)
+            else profiles[str(w)] for w, k in zip(weekdays, kinds, strict=True)]
     return np.vstack(rows) if rows else np.zeros((0, 0))
 
 
@@ -551,7 +569,7 @@ class ProfileModel:
                                 settings, weekend)
         in_sample_totals = (daily.local_level * daily.base_factor(weekdays, kinds)
                             * daily.multiplier(kinds, groups) * daily.month_factor(positions))
-        expected = in_sample_totals[:, None] * _profile_rows(profiles, weekdays, kinds)
+        expected = in_sample_totals[:, None] * _profile_rows(profiles, weekdays, kinds, weekend)
         dispersion = self._shape_dispersion(values, totals, weekdays, kinds, daily.outlier,
                                             open_mask)
         self.model_ = {"daily": daily, "profiles": profiles, "open_mask": open_mask,
@@ -579,7 +597,7 @@ class ProfileModel:
             profiles = fit_profiles(values[:cut], totals[:cut], weekdays[:cut], kinds[:cut],
                                     outlier[:cut], open_mask, settings, weekend)
             days = slice(cut, cut + 7)
-            rows = _profile_rows(profiles, weekdays[days], kinds[days])
+            rows = _profile_rows(profiles, weekdays[days], kinds[days], weekend)
             keep = ~outlier[days]
             observed.append(values[days][keep])
             expected.append((known_total[days][:, None] * rows)[keep])
@@ -588,7 +606,7 @@ class ProfileModel:
         profiles = fit_profiles(values, totals, weekdays, kinds, outlier, open_mask, settings,
                                 weekend)
         window = slice(-7 * settings.profile_weeks, None)
-        rows = _profile_rows(profiles, weekdays, kinds)
+        rows = _profile_rows(profiles, weekdays, kinds, self.calendar.weekend)
         return _interval_dispersion(values[window], (known_total[:, None] * rows)[window])
 
     def _open_mask(self, values: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
@@ -623,7 +641,7 @@ class ProfileModel:
         weekdays, kinds, groups = self._day_info(dates)
         ahead = np.array([(d - self.model_["last_day"]).days for d in dates])
         totals = daily.predict(ahead, weekdays, kinds, groups, month_positions(dates))
-        rows = _profile_rows(self.model_["profiles"], weekdays, kinds)
+        rows = _profile_rows(self.model_["profiles"], weekdays, kinds, self.calendar.weekend)
         mean = (totals[:, None] * rows)[day_offset, slot]
         sigma2 = daily.sigma_log**2 * (1 + np.maximum(ahead - 7, 0) / 28.0)
         sigma2 = sigma2 + np.array([daily.kind_sigma.get(k, 0.0) ** 2 for k in kinds])
