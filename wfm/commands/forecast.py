@@ -185,8 +185,8 @@ def backtest_command(
             model = result.score("model", "all", measure)
             naive = result.score("seasonal_naive", "all", measure)
             gains[measure] = (1 - model / naive) if naive and naive == naive else None
-        per_fold = result.per_fold()
-        summary = {"history": str(history), "folds": per_fold.to_dict(orient="records"),
+        per_fold: list[dict[str, Any]] = result.per_fold().to_dict(orient="records")
+        summary = {"history": str(history), "folds": per_fold,
                    "horizon_weeks": horizon_weeks, "scores": records,
                    "improvement_vs_seasonal_naive": gains}
         human = [f"backtest of {history}: {len(result.folds)} fold(s) of {horizon_weeks} "
@@ -200,14 +200,14 @@ def backtest_command(
         human.append("  model vs seasonal naive (all days): " + ", ".join(
             f"{name.replace('_', ' ')} {_pct(gain)} lower" for name, gain in gains.items()))
         human.append("  per fold (daily WAPE, model vs seasonal naive):")
-        for fold in per_fold.itertuples():
-            if fold.intervals == 0:
-                human.append(f"    {fold.start}..{fold.end}: no actuals (a gap in history), "
-                             "not scored")
+        for fold in per_fold:
+            span = f"{fold['start']}..{fold['end']}"
+            if fold["intervals"] == 0:
+                human.append(f"    {span}: no actuals (a gap in history), not scored")
                 continue
-            human.append(f"    {fold.start}..{fold.end}: {fold.days_scored} day(s) scored, "
-                         f"model {_pct(fold.model_daily_wape)}, seasonal naive "
-                         f"{_pct(fold.seasonal_naive_daily_wape)}")
+            human.append(f"    {span}: {fold['days_scored']} day(s) scored, model "
+                         f"{_pct(fold['model_daily_wape'])}, seasonal naive "
+                         f"{_pct(fold['seasonal_naive_daily_wape'])}")
         emit(summary, output_format, human)
 
 

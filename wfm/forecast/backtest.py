@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,13 +48,15 @@ class BacktestResult:
         out = []
         for number, (start, stop) in enumerate(self.folds, start=1):
             part = self.rows[self.rows["fold"] == number]
-            scores = score_rows(part).set_index(["method", "days"])
-            row: dict = {"fold": number, "start": start, "end": stop - timedelta(days=1),
-                         "intervals": int(scores.loc[("model", "all"), "intervals"]),
-                         "days_scored": int(scores.loc[("model", "all"), "days_scored"])}
+            scores = {row["method"]: row for row in score_rows(part).to_dict(orient="records")
+                      if row["days"] == "all"}
+            row: dict[str, Any] = {"fold": number, "start": start,
+                                   "end": stop - timedelta(days=1),
+                                   "intervals": int(scores["model"]["intervals"]),
+                                   "days_scored": int(scores["model"]["days_scored"])}
             for method in METHODS:
                 for measure in ("interval_wape", "daily_wape"):
-                    row[f"{method}_{measure}"] = float(scores.loc[(method, "all"), measure])
+                    row[f"{method}_{measure}"] = float(scores[method][measure])
             out.append(row)
         return pd.DataFrame(out)
 

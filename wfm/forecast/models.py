@@ -291,7 +291,7 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
             break
         new[~seen] = np.nanmean(new[seen])
         factors = new / new[new > 0].mean() if (new > 0).any() else np.ones(7)
-        if learn_month:
+        if learn_month and positions is not None:
             month_slope = _month_slope(series, factors, weekdays, positions,
                                        settings.month_effect_min_days)
             month = np.exp(month_slope * positions)
