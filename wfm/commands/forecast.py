@@ -185,7 +185,7 @@ def backtest_command(
             model = result.score("model", "all", measure)
             naive = result.score("seasonal_naive", "all", measure)
             gains[measure] = (1 - model / naive) if naive and naive == naive else None
-        per_fold: list[dict[str, Any]] = result.per_fold().to_dict(orient="records")
+        per_fold = result.per_fold()
         summary = {"history": str(history), "folds": per_fold,
                    "horizon_weeks": horizon_weeks, "scores": records,
                    "improvement_vs_seasonal_naive": gains}

@@ -41,11 +41,11 @@ class BacktestResult:
     scores: pd.DataFrame
     folds: list[tuple[date, date]]
 
-    def per_fold(self) -> pd.DataFrame:
-        """One row per fold: start, end (inclusive), days and intervals scored, and the model's
+    def per_fold(self) -> list[dict[str, Any]]:
+        """One record per fold: start, end (inclusive), days and intervals scored, and the model's
         and seasonal naive's interval and daily WAPE on that fold (NaN where nothing is scored,
         e.g. a fold inside a gap in history)."""
-        out = []
+        out: list[dict[str, Any]] = []
         for number, (start, stop) in enumerate(self.folds, start=1):
             part = self.rows[self.rows["fold"] == number]
             scores = {row["method"]: row for row in score_rows(part).to_dict(orient="records")
@@ -58,7 +58,7 @@ class BacktestResult:
                 for measure in ("interval_wape", "daily_wape"):
                     row[f"{method}_{measure}"] = float(scores[method][measure])
             out.append(row)
-        return pd.DataFrame(out)
+        return out
 
     def score(self, method: str, days: str = "all", measure: str = "interval_wape") -> float:
         pick = (self.scores["method"] == method) & (self.scores["days"] == days)
