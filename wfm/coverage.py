@@ -86,7 +86,7 @@ def scheduled_per_interval(roster: pd.DataFrame, config: SiteConfig,
     stacked = pd.concat(pieces, ignore_index=True)
     stacked["interval_start"] = stacked["interval_start"].dt.tz_localize(
         config.timezone, ambiguous="NaT", nonexistent="shift_forward")
-    return (stacked.groupby(["interval_start", "queue"], as_index=False)["scheduled"].sum()
+    return (stacked.groupby(["interval_start", "queue"], as_index=False)[["scheduled"]].sum()
             .astype({"scheduled": "int64"}))
 
 

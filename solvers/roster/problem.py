@@ -206,7 +206,7 @@ def _check_every_queue_has_skilled_agents(requirement: pd.DataFrame,
     returning an all-OFF roster."""
     skilled = {str(q) for skills in agents["skills"] for q in skills}
     demand = requirement.groupby(requirement["queue"].astype(str))["scheduled_agents"].sum()
-    orphan = sorted(q for q, total in demand.items() if total > 0 and q not in skilled)
+    orphan = sorted(str(q) for q, total in demand.items() if total > 0 and q not in skilled)
     if orphan:
         raise InvalidInput(
             f"no agent has the skill for queue(s) {', '.join(orphan)} that the requirement "

@@ -7,7 +7,7 @@ default, Erlang A when ``patience_seconds > 0``. ``scheduled_agents`` adds shrin
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -169,7 +169,8 @@ def summarize_requirements(requirement: pd.DataFrame, interval_minutes: int) -> 
         busy = frame["traffic_erlangs"].sum()
         agents = frame["agents"].sum()
         per_interval = frame.groupby("interval_start")["scheduled_agents"].sum()
-        peak_at = per_interval.idxmax() if len(per_interval) else None
+        # The index is interval_start, which holds timestamps (the requirement contract).
+        peak_at = cast(pd.Timestamp, per_interval.idxmax()) if len(per_interval) else None
         return {
             "intervals": int(frame["interval_start"].nunique()),
             "contacts": float(contacts),
