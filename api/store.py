@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Engine, and_, func, or_, select, tuple_, update
+from sqlalchemy import Engine, Table, and_, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
@@ -296,7 +296,8 @@ class Store:
         the requirement, row 3: the agents), so caches of them notice changes made by any
         process."""
         insert = pg_insert if self._locking else sqlite_insert
-        table = RosterMeta.__table__
+        # A declarative class maps onto a Table; the stubs only promise a FromClause.
+        table = cast(Table, RosterMeta.__table__)
         statement = insert(table).values(id=counter, version=1)
         session.execute(statement.on_conflict_do_update(
             index_elements=["id"], set_={"version": table.c.version + 1}))
@@ -398,9 +399,13 @@ class Store:
         cells = session.execute(
             select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
             .where(RosterCell.agent_id.in_(pair))).all()
-        counts = (self._cached_counts(session, window, generations[ROSTER_VERSION]) if cached
-                  else self._window_counts(session, window))
-        return check_swap([tuple(c) for c in cells], agents, self.config, kind=kind,
+        if cached:
+            assert generations is not None  # filled in by the cached branch above
+            counts = self._cached_counts(session, window, generations[ROSTER_VERSION])
+        else:
+            counts = self._window_counts(session, window)
+        rows = [(agent, day, shift, queue) for agent, day, shift, queue in cells]
+        return check_swap(rows, agents, self.config, kind=kind,
                           requester_id=requester_id, counterpart_id=counterpart_id, dates=dates,
                           requirement=requirement, requirement_queues=queues,
                           window_counts=counts)

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -248,9 +249,11 @@ def _exchange(before: list[dict[str, object]], pair: tuple[str, str]) -> list[di
 
 
 def _apply(rows: list[Row], after: list[dict[str, object]]) -> list[Row]:
-    changed = [(c["agent_id"], c["date"], c["shift"], c["queue"]) for c in after]
+    # ``after`` holds _cell records in Row order; the one exception to Row's types is a
+    # shift of None where the agent had no row, which the checkers already receive.
+    changed = [cast(Row, (c["agent_id"], c["date"], c["shift"], c["queue"])) for c in after]
     keys = {(agent, day) for agent, day, _, _ in changed}
-    return [r for r in rows if (r[0], r[1]) not in keys] + changed  # type: ignore[misc]
+    return [r for r in rows if (r[0], r[1]) not in keys] + changed
 
 
 def _new_violations(table: list[Row], swapped: list[Row],
