@@ -174,6 +174,9 @@ class ForecastSettings(_Strict):
     working_weekend_factor: float = Field(default=1.0, gt=0)  # swapped weekend vs a workday
     # daily total: level, trend, weekday effects
     level_halflife_weeks: float = Field(default=0.5, gt=0)  # recency weight of the level
+    # choose the level half-life per queue by a one-week-ahead backtest on its own last weeks
+    level_halflife_auto: bool = True
+    level_tuning_weeks: int = Field(default=10, ge=3, le=52)  # weeks scored when choosing it
     trend_weeks: int = Field(default=8, ge=0)  # weekly means used for the trend (0: none)
     trend_min_weeks: int = Field(default=3, ge=2)  # weekly means needed to fit a trend
     trend_damping: float = Field(default=0.98, ge=0, le=1)  # per-day damping of the trend

@@ -318,7 +318,11 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
     weights = 0.5 ** (age / (7 * settings.level_halflife_weeks))
     if recent.any():
         at_last = deseasonalized * np.exp(growth * ((num_days - 1) - np.arange(num_days)))
-        current = float(np.sum((weights * at_last)[recent]) / np.sum(weights[recent]))
+        # the Poisson maximum-likelihood level given the seasonal factors: a small day (an
+        # Israeli Saturday, a Chinese Sunday) counts for its expected volume, not as much as a
+        # busy one, so its larger relative noise does not move the level
+        expected = weights * factors[weekdays] * month
+        current = float(np.sum((expected * at_last)[recent]) / np.sum(expected[recent]))
     else:
         current = 0.0
     fit = DailyFit(factors=factors, workday_factor=workday_factor, level=max(current, 0.0),
@@ -372,34 +376,94 @@ def _trend(deseasonalized: np.ndarray, settings: ForecastSettings) -> tuple[floa
     return float(np.median((m[i] - m[j]) / (c[i] - c[j]))), float(np.ptp(c) + 7)
 
 
+def recent_origins(totals: np.ndarray, min_history_days: int, folds: int) -> list[int]:
+    """Up to ``folds`` weekly forecast origins, newest first, stepping back from the end of
+    history: each has ``min_history_days`` known days before it and at least 4 known days in the
+    week after it (weeks inside a gap in history are skipped, not scored as zeros)."""
+    known = np.isfinite(totals)
+    known_before = np.concatenate([[0], np.cumsum(known)])
+    out: list[int] = []
+    origin = len(totals) - 7
+    while origin > 0 and len(out) < folds and known_before[origin] >= min_history_days:
+        if known[origin:origin + 7].sum() >= 4:
+            out.append(origin)
+        origin -= 7
+    return out
+
+
+def one_week_ahead(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
+                   settings: ForecastSettings, weekend: frozenset[int], origins: list[int],
+                   positions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Actual and predicted ordinary-day totals of the week after each origin, refitting the
+    daily model on the history before it (a rolling-origin backtest of the daily model)."""
+    actual_out, predicted_out = [], []
+    for origin in origins:
+        past = None if positions is None else positions[:origin]
+        fit = fit_daily(totals[:origin], weekdays[:origin], kinds[:origin], settings, weekend,
+                        positions=past)
+        week = slice(origin, origin + 7)
+        predicted = fit.predict(np.arange(1, 8)[: len(totals[week])], weekdays[week],
+                                kinds[week],
+                                positions=None if positions is None else positions[week])
+        actual = totals[week]
+        ok = (kinds[week] == "normal") & (actual > 0) & (predicted > 0)
+        actual_out.append(actual[ok])
+        predicted_out.append(predicted[ok])
+    if not origins:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate(actual_out), np.concatenate(predicted_out)
+
+
 def daily_spread(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
                  settings: ForecastSettings, weekend: frozenset[int], folds: int = 4,
                  positions: np.ndarray | None = None) -> float:
     """Robust spread of log(actual / forecast) daily totals, one week ahead, over recent origins.
 
-    Refits the daily model at ``folds`` weekly origins before the end of history; falls back to
-    0.15 when history is too short for any fold.
+    Refits the daily model at up to ``folds`` weekly origins before the end of history; falls
+    back to 0.15 when history is too short for 5 scored days.
     """
-    errors = []
-    num_days = len(totals)
-    for fold in range(1, folds + 1):
-        origin = num_days - 7 * fold
-        if origin < settings.min_history_days:
-            break
-        past = None if positions is None else positions[:origin]
-        fit = fit_daily(totals[:origin], weekdays[:origin], kinds[:origin], settings, weekend,
-                        positions=past)
-        ahead = np.arange(1, 8)
-        predicted = fit.predict(ahead, weekdays[origin:origin + 7], kinds[origin:origin + 7],
-                                positions=None if positions is None
-                                else positions[origin:origin + 7])
-        actual = totals[origin:origin + 7]
-        ok = (kinds[origin:origin + 7] == "normal") & (actual > 0) & (predicted > 0)
-        errors.extend(np.log(actual[ok] / predicted[ok]))
-    if len(errors) < 5:
+    origins = recent_origins(totals, settings.min_history_days, folds)
+    actual, predicted = one_week_ahead(totals, weekdays, kinds, settings, weekend, origins,
+                                       positions)
+    if len(actual) < 5:
         return 0.15
-    values = np.asarray(errors)
+    values = np.log(actual / predicted)
     return float(max(1.4826 * np.median(np.abs(values)), 0.02))
+
+
+LEVEL_HALFLIFE_GRID = (0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0)  # weeks
+LEVEL_TUNING_MARGIN = 0.03  # a candidate must beat the configured half-life by 3% to replace it
+
+
+def tune_level_halflife(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
+                        settings: ForecastSettings, weekend: frozenset[int],
+                        positions: np.ndarray | None = None) -> float:
+    """The level half-life (weeks) with the smallest one-week-ahead absolute error of daily
+    totals over the last ``level_tuning_weeks`` weeks of this series' own history.
+
+    This is how exponential smoothing picks its smoothing constant (Hyndman & Athanasopoulos,
+    *FPP* 3rd ed., sec. 8.1), scored a week ahead because that is how the forecast is used.
+    A series with fewer than 3 scorable weeks keeps ``level_halflife_weeks``; so does one
+    where no candidate beats it by ``LEVEL_TUNING_MARGIN`` (a few weeks of errors are noisy:
+    without the margin a steady series sometimes picks the shortest memory by chance).
+    """
+    default = settings.level_halflife_weeks
+    if not settings.level_halflife_auto:
+        return default
+    origins = recent_origins(totals, settings.min_history_days, settings.level_tuning_weeks)
+    if len(origins) < 3:
+        return default
+
+    def error(halflife: float) -> float:
+        trial = settings.model_copy(update={"level_halflife_weeks": halflife})
+        actual, predicted = one_week_ahead(totals, weekdays, kinds, trial, weekend, origins,
+                                           positions)
+        return float(np.sum(np.abs(actual - predicted)))
+
+    baseline = error(default)
+    scores = {h: error(h) for h in LEVEL_HALFLIFE_GRID if h != default}
+    best = min(scores, key=scores.__getitem__, default=default)
+    return best if scores and scores[best] < (1 - LEVEL_TUNING_MARGIN) * baseline else default
 
 
 # ---- intraday profiles ----------------------------------------------------------------------
@@ -562,6 +626,8 @@ class ProfileModel:
         open_mask = self._open_mask(values, weekdays)
         totals = _daily_totals(values, weekdays)
         positions = month_positions(grid.dates)
+        halflife = tune_level_halflife(totals, weekdays, kinds, settings, weekend, positions)
+        settings = settings.model_copy(update={"level_halflife_weeks": halflife})
         daily = fit_daily(totals, weekdays, kinds, settings, weekend, groups, positions)
         daily.sigma_log = daily_spread(totals, weekdays, kinds, settings, weekend,
                                        positions=positions)
