@@ -71,8 +71,8 @@ def report(tmp_path_factory) -> Path:
     working = roster[~roster["shift"].isin(["OFF", "LEAVE"])]
     adherence = pd.DataFrame({  # made-up but well-formed rows: this test is about rendering
         "agent_id": working["agent_id"], "date": working["date"], "shift": working["shift"],
-        "scheduled_minutes": 450.0, "logged_in_minutes": 440.0,
-        "in_adherence_minutes": [380.0 + (i * 37) % 70 for i in range(len(working))],
+        "scheduled_minutes": 420.0, "logged_in_minutes": 440.0,  # 7.5 h minus the fixed meal
+        "in_adherence_minutes": [350.0 + (i * 37) % 70 for i in range(len(working))],
         "adherence_pct": None, "conformance_pct": 96.0, "late_start_minutes": 0.0,
         "early_leave_minutes": 0.0, "overtime_minutes": 0.0, "absent": False, "episodes": 1})
     out = tmp_path_factory.mktemp("report")

@@ -228,11 +228,15 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
         report = compute_adherence(tables["roster_week"], config, events=tables["events"],
                                    label=str(folder / "events.csv"))
         state["adherence"] = report.rows
+        state["adherence_team"] = report.team
         write("adherence.csv", report.rows, ADHERENCE)
         problems = report.problems
         write("adherence_problems.csv",
               problems if len(problems.columns) else pd.DataFrame(columns=PROBLEM_COLUMNS))
+        below = len(report.team["agents_below_target"])
         return (f"{len(report.rows)} agent-shifts measured against roster_week.csv, "
+                f"{below} of {report.team['agents']} agents below the "
+                f"{report.team['target_pct']:g}% target, "
                 f"{len(report.problems)} data problem(s) reported")
 
     def report() -> str:
@@ -243,6 +247,9 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
             extra["rule_violations"] = len(state["violations"])
         if "adherence" in state:  # the events were recorded under the fixture roster
             extra["adherence_roster"] = "roster_week.csv"
+            team = state["adherence_team"]
+            extra["agents_below_adherence_target"] = len(team["agents_below_target"])
+            extra["agents_measured"] = team["agents"]
         path = build_report(out, history=state.get("history"), forecast=state.get("forecast"),
                             requirement=state.get("requirement"), roster=state.get("roster"),
                             coverage=state.get("coverage"), adherence=state.get("adherence"),

@@ -43,12 +43,20 @@ def demo(
                              ("conformance_pct", "conformance", "%"),
                              ("shortfall_agent_hours", "shortfall", " agent-hours")):
         if result.figures.get(key) is not None:
-            human.append(f"  {label}: {result.figures[key]:,.2f}{unit}")
+            human.append(f"  {label}: {result.figures[key]:,.2f}{unit}"
+                         + (_below_target(result.figures) if key == "adherence_pct" else ""))
     if "report" in result.files:
         human.append(f"open {result.files['report']} in a browser")
     emit(summary, output_format, human)
     if not result.ok:
         raise typer.Exit(EXIT_DOMAIN)
+
+
+def _below_target(figures: dict[str, object]) -> str:
+    below, measured = figures.get("agents_below_adherence_target"), figures.get("agents_measured")
+    if below is None or measured is None:
+        return ""
+    return f" ({below} of {measured} agents below target)"
 
 
 def register(app: typer.Typer) -> None:
