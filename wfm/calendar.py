@@ -35,18 +35,28 @@ DAY_KINDS = ("normal", "holiday", "working_weekend", "pre_holiday", "post_holida
 LONG_HOLIDAY_DAYS = 3
 
 
+def local_midnight(day: date, timezone: str | ZoneInfo) -> pd.Timestamp:
+    """The first instant of local day ``day`` (where a zone skips midnight, the first local time
+    after the gap; where midnight happens twice, the first of them)."""
+    tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
+    return pd.Timestamp(day).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+
+
 def interval_grid(start: date, end: date, interval_minutes: int,
                   timezone: str | ZoneInfo) -> pd.DatetimeIndex:
-    """Interval starts of the local days ``[start, end)`` in the site timezone.
+    """Interval starts of the local days ``[start, end)`` in the site timezone, in real time.
 
-    Intervals are laid out in local wall-clock time from midnight. On a daylight-saving change the
-    local times that do not exist, or exist twice, are left out (none in Asia/Shanghai).
+    The grid runs in elapsed time, so a daylight-saving change gives the day its true length:
+    the autumn day has its repeated hour twice (25 hours), the spring day skips the missing hour
+    (23 hours). Starts are kept where the local clock is on the interval grid (all of them unless
+    a zone shifts by a fraction of the interval).
     """
-    naive = pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq=f"{interval_minutes}min",
-                          inclusive="left")
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-    local = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    return local[local.notna()]
+    first, stop = local_midnight(start, tz), local_midnight(end, tz)
+    grid = pd.date_range(first.tz_convert("UTC"), stop.tz_convert("UTC"),
+                         freq=f"{interval_minutes}min", inclusive="left").tz_convert(tz)
+    minutes = grid.hour * 60 + grid.minute
+    return grid[np.asarray(minutes % interval_minutes == 0)]
 
 
 def local_naive(index: pd.DatetimeIndex | pd.Series) -> pd.DatetimeIndex:

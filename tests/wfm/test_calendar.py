@@ -24,6 +24,19 @@ def test_interval_grid_covers_local_days_in_the_site_timezone():
 def test_interval_grid_leaves_out_the_missing_hour_of_a_dst_change():
     grid = interval_grid(date(2026, 3, 29), date(2026, 3, 30), 60, "Europe/Berlin")
     assert len(grid) == 23  # 02:00 does not exist on that day
+    assert pd.Timestamp("2026-03-29T03:00:00+02:00") in grid
+
+
+def test_interval_grid_keeps_both_copies_of_the_repeated_autumn_hour():
+    """New York falls back at 02:00 EDT on 2026-11-01: 01:00-01:59 happens twice, so the day
+    has 25 hours = 100 quarter-hours, each 15 real minutes after the one before."""
+    grid = interval_grid(date(2026, 11, 1), date(2026, 11, 2), 15, "America/New_York")
+    assert len(grid) == 100
+    assert (grid[1:] - grid[:-1] == pd.Timedelta(minutes=15)).all()
+    assert pd.Timestamp("2026-11-01T01:45:00-04:00") in grid
+    assert pd.Timestamp("2026-11-01T01:00:00-05:00") in grid
+    spring = interval_grid(date(2026, 3, 8), date(2026, 3, 9), 15, "America/New_York")
+    assert len(spring) == 92
 
 
 def test_china_national_day_2026_with_its_swapped_working_weekends():

@@ -264,3 +264,30 @@ def test_the_level_half_life_is_learned_from_the_series_own_history():
     short_history, weekdays, kinds = _flat_week_series(21, factors)
     assert tune_level_halflife(short_history, weekdays, kinds, ForecastSettings(),
                                frozenset({5, 6})) == ForecastSettings().level_halflife_weeks
+
+
+# ---- daylight saving -------------------------------------------------------------------------
+
+def _new_york_history(weeks: int = 4) -> pd.Series:
+    """Quarter-hours over four weeks ending just before the 2026-11-01 fall-back, with a count
+    equal to the wall-clock minute of the day (so a value says which clock time it is)."""
+    grid = interval_grid(date(2026, 10, 4), date(2026, 10, 4) + timedelta(weeks=weeks), 15,
+                         "America/New_York")
+    clock = grid.tz_localize(None)
+    return pd.Series((clock.hour * 60 + clock.minute).astype(float), index=grid)
+
+
+def test_forecasts_keep_the_repeated_autumn_hour():
+    y = _new_york_history()
+    for model in (SeasonalNaive(interval_minutes=15), ProfileModel(interval_minutes=15)):
+        predicted = model.fit(y).predict(2 * 96 + 4)["mean"]
+        day = predicted[predicted.index.tz_localize(None).normalize()
+                        == pd.Timestamp("2026-11-01")]
+        assert len(day) == 100
+        first = day.loc[pd.Timestamp("2026-11-01T01:15:00-04:00")]
+        second = day.loc[pd.Timestamp("2026-11-01T01:15:00-05:00")]
+        assert first == pytest.approx(second) and first > 0
+    naive = SeasonalNaive(interval_minutes=15).fit(y).predict(2 * 96 + 4)["mean"]
+    clock = naive.index.tz_localize(None)
+    # the same wall-clock time one week earlier, before and after the change
+    np.testing.assert_array_equal(naive.to_numpy(), clock.hour * 60 + clock.minute)

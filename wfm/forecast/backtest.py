@@ -21,7 +21,7 @@ from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 from wfm.forecast.contacts import forecast_contacts
 from wfm.forecast.metrics import wape
-from wfm.forecast.models import SeasonalNaive
+from wfm.forecast.models import SeasonalNaive, intervals_until
 from wfm.forecast.settings import ForecastSettings, settings_for
 
 METHODS = ("model", "seasonal_naive")
@@ -123,9 +123,8 @@ def backtest(history: pd.DataFrame, config: SiteConfig, *, folds: int = 4,
 
 def _naive(series: pd.Series, grid: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:
     model = SeasonalNaive(interval_minutes=interval_minutes).fit(series.dropna())
-    last = local_naive(pd.DatetimeIndex([model.model_["last"]]))[0]
-    steps = (local_naive(grid)[-1] - last) // pd.Timedelta(minutes=interval_minutes)
-    return model.predict(int(steps))["mean"].reindex(grid).to_numpy()
+    steps = intervals_until(model.model_["last"], grid[-1], interval_minutes)
+    return model.predict(steps)["mean"].reindex(grid).to_numpy()
 
 
 def score_rows(rows: pd.DataFrame, methods: tuple[str, ...] = METHODS) -> pd.DataFrame:

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from wfm.calendar import calendar_for, interval_grid, local_naive
+from wfm.calendar import calendar_for, interval_grid
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 from wfm.forecast.aht import forecast_aht
 from wfm.forecast.history import check_length
-from wfm.forecast.models import ProfileModel
+from wfm.forecast.models import ProfileModel, intervals_until
 from wfm.forecast.settings import ForecastSettings, settings_for
 
 FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "contacts_p10",
@@ -62,9 +62,8 @@ def run_forecast(history: pd.DataFrame, config: SiteConfig, *, start: date, week
         model = ProfileModel(interval_minutes=config.interval_minutes, calendar=calendar,
                              open_window=config.open_window_minutes(), settings=settings)
         model.fit(series["contacts"])
-        last = local_naive(pd.DatetimeIndex([series.index.max()]))[0]
-        steps = (local_naive(grid)[-1] - last) // pd.Timedelta(minutes=config.interval_minutes)
-        predicted = model.predict(int(steps)).reindex(grid)
+        steps = intervals_until(series.index.max(), grid[-1], config.interval_minutes)
+        predicted = model.predict(steps).reindex(grid)
         mean = predicted["mean"].to_numpy()
         aht = forecast_aht(series["contacts"], series["aht_seconds"], grid,
                            interval_minutes=config.interval_minutes, settings=settings)

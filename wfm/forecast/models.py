@@ -69,17 +69,17 @@ def day_grid(y: pd.Series, interval_minutes: int) -> DayGrid:
 
 
 def next_intervals(last: pd.Timestamp, h: int, interval_minutes: int) -> pd.DatetimeIndex:
-    """The ``h`` interval starts after ``last`` (tz-aware), skipping DST gaps."""
+    """The ``h`` interval starts after ``last`` in elapsed time (tz-aware: a daylight-saving
+    change neither drops the repeated hour nor invents the skipped one)."""
     if isinstance(h, bool) or not isinstance(h, int | np.integer) or h < 0:
         raise InvalidInput(f"h (intervals to forecast) must be a whole number >= 0, got {h!r}")
-    tz = last.tz
-    naive_last = last.tz_localize(None) if tz is not None else last
-    extra = h + 8
-    naive = pd.date_range(naive_last, periods=extra + 1, freq=f"{interval_minutes}min")[1:]
-    if tz is None:
-        return naive[:h]
-    local = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    return local[local.notna()][:h]
+    step = pd.Timedelta(minutes=interval_minutes)
+    return pd.date_range(last + step, periods=int(h), freq=step)
+
+
+def intervals_until(last: pd.Timestamp, end: pd.Timestamp, interval_minutes: int) -> int:
+    """How many interval starts follow ``last`` up to and including ``end`` (elapsed time)."""
+    return max(0, int((end - last) // pd.Timedelta(minutes=interval_minutes)))
 
 
 def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
@@ -114,26 +114,25 @@ class SeasonalNaive:
         self.season_days = season_days
 
     def fit(self, y: pd.Series) -> SeasonalNaive:
-        grid = day_grid(y, self.interval_minutes)
-        flat = grid.values.ravel()
-        season = self.season_days * grid.values.shape[1]
-        position = grid.day_index * grid.values.shape[1] + grid.slot_index
-        end = int(position.max()) + 1
-        last_season = np.full(season, np.nan)
-        start = max(0, end - season)
-        last_season[season - (end - start):] = flat[start:end]
-        fitted = np.full(len(y), np.nan)
-        earlier = position - season
-        ok = earlier >= 0
-        fitted[ok] = flat[earlier[ok]]
-        self.model_ = {"last_season": last_season, "last": y.index.max()}
-        self.fitted_ = pd.Series(fitted, index=y.index)
+        day_grid(y, self.interval_minutes)  # validates the timestamps
+        season = pd.Timedelta(days=self.season_days)
+        naive = local_naive(pd.DatetimeIndex(y.index))
+        by_clock = pd.Series(np.asarray(y, dtype=float), index=naive)
+        by_clock = by_clock[~by_clock.index.duplicated(keep="first")]
+        last_clock = naive.max()
+        self.model_ = {"recent": by_clock[by_clock.index > last_clock - season],
+                       "last": y.index.max(), "last_clock": last_clock}
+        self.fitted_ = pd.Series(by_clock.reindex(naive - season).to_numpy(), index=y.index)
         return self
 
     def predict(self, h: int) -> pd.DataFrame:
+        """The same local clock time one season earlier (repeated as often as needed)."""
         index = next_intervals(self.model_["last"], h, self.interval_minutes)
-        season = self.model_["last_season"]
-        return _predict_frame(index, np.resize(season, len(index)))
+        season = pd.Timedelta(days=self.season_days)
+        clock = local_naive(index)
+        seasons_back = np.ceil((clock - self.model_["last_clock"]) / season).astype(int)
+        source = clock - season * np.maximum(seasons_back, 1)
+        return _predict_frame(index, self.model_["recent"].reindex(source).to_numpy())
 
     def forecast(self, y: pd.Series, h: int) -> pd.DataFrame:
         return SeasonalNaive(interval_minutes=self.interval_minutes,
