@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wfm.config import ShiftTemplate, SiteConfig, build_config
+from wfm.config import ShiftTemplate, SiteConfig, build_config, load_config
 from wfm.errors import InvalidInput
 from wfm.rules import RULE_CODES, check_roster, is_night_shift, violations_frame
 from wfm.tables import AGENTS, LEAVE, ROSTER, read_table
@@ -444,14 +444,15 @@ def test_fixture_roster_passes_and_a_broken_copy_fails() -> None:
     staff = read_table(FIXTURES / "agents.csv", AGENTS, timezone=tz)
     previous = read_table(FIXTURES / "previous_roster.csv", ROSTER, timezone=tz)
     leave = read_table(FIXTURES / "leave.csv", LEAVE, timezone=tz)
-    assert check_roster(week, staff, CONFIG, previous=previous, leave=leave) == []
+    site = load_config(FIXTURES / "site.toml")  # the demo's own shift variants
+    assert check_roster(week, staff, site, previous=previous, leave=leave) == []
     first_leave = leave.iloc[0]
     broken = week.copy()
     hit = (broken["agent_id"] == first_leave["agent_id"]) & (broken["date"] == first_leave["date"])
     broken.loc[hit, "shift"] = "DAY"
     broken.loc[hit, "queue"] = staff.set_index("agent_id").loc[first_leave["agent_id"],
                                                                "skills"][0]
-    assert found(check_roster(broken, staff, CONFIG, previous=previous, leave=leave)) == [
+    assert found(check_roster(broken, staff, site, previous=previous, leave=leave)) == [
         ("leave", first_leave["agent_id"], first_leave["date"].isoformat())]
 
 
