@@ -320,7 +320,12 @@ def _parse_datetimes(values: pd.Series, empty: np.ndarray, column: Column, tz: Z
         bad[np.flatnonzero(naive)] = parsed.isna().to_numpy()
         # by name, not ZoneInfo: pandas localizes a ZoneInfo one element at a time (~100x slower)
         localized = parsed.dt.tz_localize(tz.key, ambiguous="NaT", nonexistent="NaT")
-        bad[np.flatnonzero(naive)] |= localized.isna().to_numpy() & ~parsed.isna().to_numpy()
+        unclear = localized.isna().to_numpy() & ~parsed.isna().to_numpy()
+        if unclear.any():
+            at = np.flatnonzero(naive)[np.flatnonzero(unclear)]
+            _fail(label, values, np.isin(np.arange(len(values)), at), column,
+                  f"this local time happens twice or not at all in {tz.key} (a daylight-saving "
+                  "change); write it with its UTC offset, e.g. 2025-11-02T01:30:00-04:00")
         result[naive] = localized
     if bad.any():
         _fail(label, values, bad, column,

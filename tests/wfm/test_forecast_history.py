@@ -123,8 +123,8 @@ def test_timestamps_going_back_are_an_error(tmp_path):
     order[10], order[11] = order[11], order[10]
     raw.iloc[order].to_csv(path, index=False)
     with pytest.raises(InvalidInput, match=r"line 13, field 'interval_start': timestamps must "
-                       r"increase within each queue: 2026-03-02 05:00:00 comes after "
-                       r"2026-03-02 05:30:00 \(line 12\) in queue 'default'"):
+                       r"increase within each queue: 2026-03-02 05:00:00\+08:00 comes after "
+                       r"2026-03-02 05:30:00\+08:00 \(line 12\) in queue 'default'"):
         load_history(path, SITE)
 
 
@@ -157,3 +157,56 @@ def test_days_count_for_the_length_check_only_when_they_have_data(tmp_path):
     raw[keep | (np.arange(len(raw)) == len(raw) - 1)].to_csv(path, index=False)
     with pytest.raises(InvalidInput, match=r"14 day\(s\) with data, at least 15 days"):
         load_history(path, SITE, min_days=15)
+
+
+# ---- daylight saving --------------------------------------------------------------------------
+
+NEW_YORK = build_config({"timezone": "America/New_York", "country": "US",
+                         "interval_minutes": 30})
+
+
+def _fall_back_intervals(path: Path, minutes: int) -> pd.DataFrame:
+    """``minutes`` intervals over 2025-10-20..11-09 in New York (fall-back on 11-02), each with
+    its UTC offset, 3 contacts each."""
+    step = pd.Timedelta(minutes=minutes)
+    start = pd.Timestamp("2025-10-20", tz="America/New_York")
+    stop = pd.Timestamp("2025-11-10", tz="America/New_York")
+    stamps = pd.date_range(start.tz_convert("UTC"), stop.tz_convert("UTC"), freq=step,
+                           inclusive="left").tz_convert("America/New_York")
+    table = pd.DataFrame({"interval_start": [t.isoformat() for t in stamps], "queue": "calls",
+                          "contacts": 3, "aht_seconds": 200.0})
+    table.to_csv(path, index=False)
+    return table
+
+
+@pytest.mark.parametrize("minutes", [30, 15])
+def test_interval_history_across_the_autumn_change_keeps_the_repeated_hour(tmp_path, minutes):
+    """Offsets make every row unambiguous: nothing is refused or lost, at 30 minutes or summed
+    up from 15 (21 days x 48 half-hours + the 2 extra half-hours of the 25-hour day)."""
+    raw = _fall_back_intervals(tmp_path / "h.csv", minutes)
+    history = load_history(tmp_path / "h.csv", NEW_YORK)
+    assert len(history) == 21 * 48 + 2
+    assert history["contacts"].sum() == 3 * len(raw)
+    repeated = history[history["interval_start"].dt.tz_localize(None)
+                       == pd.Timestamp("2025-11-02T01:30")]
+    assert repeated["interval_start"].dt.strftime("%z").tolist() == ["-0400", "-0500"]
+
+
+def test_contact_records_in_the_repeated_hour_are_all_counted(tmp_path):
+    arrivals = pd.date_range(pd.Timestamp("2025-10-20T04:00Z"), pd.Timestamp("2025-11-10T04:00Z"),
+                             freq="7min", inclusive="left").tz_convert("America/New_York")
+    pd.DataFrame({"arrival_time": [t.isoformat() for t in arrivals], "handle_seconds": 100,
+                  "queue": "calls"}).to_csv(tmp_path / "r.csv", index=False)
+    history = load_history(tmp_path / "r.csv", NEW_YORK)
+    assert history["contacts"].sum() == len(arrivals)
+
+
+def test_an_ambiguous_local_time_without_offset_says_so(tmp_path):
+    path = tmp_path / "h.csv"
+    raw = _fall_back_intervals(path, 30)
+    raw["interval_start"] = raw["interval_start"].str[:19]  # offsets dropped
+    raw.drop_duplicates("interval_start").to_csv(path, index=False)
+    with pytest.raises(InvalidInput, match=r"line 628, field 'interval_start': this local time "
+                       r"happens twice or not at all in America/New_York.*UTC offset.*got "
+                       r"'2025-11-02T01:00:00'"):
+        load_history(path, NEW_YORK)

@@ -20,13 +20,14 @@ Decisions (documented in the README section of the forecast):
 
 from __future__ import annotations
 
+from datetime import timedelta
 from math import gcd
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from wfm.calendar import local_naive
+from wfm.calendar import interval_grid, local_naive
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 from wfm.tables import HISTORY_INTERVALS, HISTORY_RECORDS, read_header, read_table
@@ -75,8 +76,9 @@ def intervals_to_grid(table: pd.DataFrame, config: SiteConfig, *,
     naive = local_naive(table["interval_start"])
     seconds = pd.Series((naive - naive.normalize()).total_seconds(), index=table.index)
     line = table.index.to_numpy() + 2
+    instants = pd.DatetimeIndex(table["interval_start"])  # real time: a DST change is no step back
     for queue, rows in table.groupby("queue", sort=False).groups.items():
-        stamps = naive[table.index.get_indexer(rows)]
+        stamps = instants[table.index.get_indexer(rows)]
         steps = np.diff(stamps.asi8) // 10**9
         back = np.flatnonzero(steps <= 0)
         if len(back):
@@ -86,7 +88,7 @@ def intervals_to_grid(table: pd.DataFrame, config: SiteConfig, *,
                 f"{stamps[i]} (line {line[table.index.get_indexer(rows)][i]}) in queue {queue!r}",
                 file=label, line=int(line[table.index.get_indexer(rows)][i + 1]),
                 field="interval_start")
-    minutes = _interval_length(table, naive, label)
+    minutes = _interval_length(table, naive, instants, label)
     target = config.interval_minutes
     off_grid = (seconds.to_numpy() % (minutes * 60)) != 0
     if off_grid.any():
@@ -104,10 +106,12 @@ def intervals_to_grid(table: pd.DataFrame, config: SiteConfig, *,
     return _coarsen(table, naive, target // minutes, target)
 
 
-def _interval_length(table: pd.DataFrame, naive: pd.DatetimeIndex, label: str) -> int:
-    """The interval length in minutes; mixed lengths (by day) are an error."""
+def _interval_length(table: pd.DataFrame, naive: pd.DatetimeIndex,
+                     instants: pd.DatetimeIndex, label: str) -> int:
+    """The interval length in minutes (steps in real time within a local day); mixed lengths
+    (by day) are an error."""
     frame = pd.DataFrame({"queue": table["queue"].to_numpy(), "day": naive.normalize(),
-                          "t": naive.asi8 // 10**9})
+                          "t": instants.asi8 // 10**9})
     frame["step"] = frame.groupby(["queue", "day"])["t"].diff()
     steps = frame.dropna(subset=["step"])
     if steps.empty:
@@ -135,19 +139,25 @@ def _interval_length(table: pd.DataFrame, naive: pd.DatetimeIndex, label: str) -
 def _coarsen(table: pd.DataFrame, naive: pd.DatetimeIndex, parts: int,
              target: int) -> pd.DataFrame:
     frame = table.copy()
-    frame["bucket"] = naive.floor(f"{target}min")
+    frame["bucket"] = _bucket_start(table["interval_start"], naive, target)
     frame["work"] = frame["contacts"] * frame["aht_seconds"].fillna(0.0)
     grouped = frame.groupby(["queue", "bucket"], sort=True)
     out = grouped.agg(contacts=("contacts", "sum"), work=("work", "sum"),
-                      parts=("contacts", "size"), first=("interval_start", "min")).reset_index()
+                      parts=("contacts", "size")).reset_index()
     out = out[out["parts"] == parts]
     with np.errstate(divide="ignore", invalid="ignore"):
         aht = np.where(out["contacts"] > 0, out["work"] / out["contacts"], np.nan)
-    tz = table["interval_start"].dt.tz
-    result = pd.DataFrame({"interval_start": out["bucket"].dt.tz_localize(tz),
+    result = pd.DataFrame({"interval_start": out["bucket"],
                            "queue": out["queue"], "contacts": out["contacts"],
                            "aht_seconds": aht})
     return _finish(result)
+
+
+def _bucket_start(instants: pd.Series, naive: pd.DatetimeIndex, minutes: int) -> pd.Series:
+    """The start (tz-aware) of the ``minutes`` interval holding each instant: the local clock
+    floored, taken back in real time, so the two copies of a repeated autumn hour stay apart."""
+    into = naive - naive.floor(f"{minutes}min")
+    return pd.Series(pd.DatetimeIndex(instants) - into, index=instants.index)
 
 
 def aggregate_records(table: pd.DataFrame, config: SiteConfig, *,
@@ -156,7 +166,7 @@ def aggregate_records(table: pd.DataFrame, config: SiteConfig, *,
     minutes = config.interval_minutes
     frame = pd.DataFrame({"queue": table["queue"].astype(str)})
     naive = local_naive(table["arrival_time"])
-    frame["slot"] = naive.floor(f"{minutes}min")
+    frame["slot"] = _bucket_start(table["arrival_time"], naive, minutes)
     frame["day"] = naive.normalize()
     abandoned = table["abandoned"].astype(bool).to_numpy()
     handle = table["handle_seconds"].to_numpy(dtype=float)
@@ -169,7 +179,7 @@ def aggregate_records(table: pd.DataFrame, config: SiteConfig, *,
     days = frame[["queue", "day"]].drop_duplicates()
     pieces = []
     for queue, queue_days in days.groupby("queue"):
-        starts = [pd.date_range(d, periods=1440 // minutes, freq=f"{minutes}min")
+        starts = [interval_grid(d.date(), d.date() + timedelta(days=1), minutes, config.tz)
                   for d in sorted(queue_days["day"])]
         grid = pd.MultiIndex.from_product([[queue], starts[0].append(starts[1:])],
                                           names=["queue", "slot"])
@@ -177,10 +187,9 @@ def aggregate_records(table: pd.DataFrame, config: SiteConfig, *,
     full = pd.concat(pieces).reset_index()
     with np.errstate(divide="ignore", invalid="ignore"):
         aht = np.where(full["handled"] > 0, full["handle"] / full["handled"], np.nan)
-    local = full["slot"].dt.tz_localize(config.tz, ambiguous="NaT", nonexistent="NaT")
-    result = pd.DataFrame({"interval_start": local, "queue": full["queue"],
+    result = pd.DataFrame({"interval_start": full["slot"], "queue": full["queue"],
                            "contacts": full["contacts"].astype(float), "aht_seconds": aht})
-    return _finish(result[local.notna().to_numpy()])
+    return _finish(result)
 
 
 def _finish(frame: pd.DataFrame) -> pd.DataFrame:
