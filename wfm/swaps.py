@@ -354,15 +354,17 @@ def _impact(columns: tuple[np.ndarray, ...], before: list[dict[str, object]],
     required = _required(requirement, keys)
     scheduled = [scheduled_before.get(k, 0) for k in keys]
     minutes = np.array([k[0] for k in keys], dtype=np.int64).astype("datetime64[m]")
+    # wall-clock keys: the first copy of a repeated autumn time, none for a skipped spring one
     starts = pd.DatetimeIndex(minutes.astype("datetime64[ns]")).tz_localize(
-        config.timezone, ambiguous="NaT", nonexistent="shift_forward")
-    return pd.DataFrame({
+        config.timezone, ambiguous=np.ones(len(minutes), dtype=bool), nonexistent="NaT")
+    impact = pd.DataFrame({
         "interval_start": starts, "queue": [k[1] for k in keys],
         "required": np.array([required.get(k, 0) for k in keys], dtype="int64"),
         "scheduled_before": np.array(scheduled, dtype="int64"),
         "scheduled_after": np.array([n - moved_out.get(k, 0) + moved_in.get(k, 0)
                                      for n, k in zip(scheduled, keys, strict=True)],
                                     dtype="int64")})
+    return impact[impact["interval_start"].notna().to_numpy()].reset_index(drop=True)
 
 
 def _required(requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | None,

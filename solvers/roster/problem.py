@@ -347,7 +347,10 @@ def _demand(requirement: pd.DataFrame, config: SiteConfig, dates: tuple[date, ..
     required = np.zeros((len(stamps), len(queues)), dtype=np.int64)
     values = requirement["scheduled_agents"].to_numpy()
     for t, q, value in zip(local, requirement["queue"].astype(str), values, strict=True):
-        required[index[t], queue_index[q]] = int(value)
+        # the two copies of a repeated autumn hour share a wall-clock slot, and a wall-clock
+        # shift covers both: the slot needs the larger of the two requirements
+        slot = (index[t], queue_index[q])
+        required[slot] = max(required[slot], int(value))
     cover = tuple(tuple(np.array([index[t] for t in row], dtype=np.int64) for row in day_rows)
                   for day_rows in per_day)
     return tuple(stamps), required, cover

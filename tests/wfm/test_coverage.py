@@ -57,3 +57,30 @@ def test_several_queues_need_a_queue_on_working_rows() -> None:
         scheduled_per_interval(roster, config, ["presales", "aftersales"])
     single = scheduled_per_interval(roster, config, ["presales"])
     assert set(single["queue"]) == {"presales"}
+
+
+NIGHT_SITE = {"interval_minutes": 60, "open_hours": "",
+              "shifts": [{"code": "N", "start": "22:00", "end": "06:00"}]}
+
+
+def _night_roster(day: date, agents: int) -> pd.DataFrame:
+    return pd.DataFrame({"agent_id": [f"a{i}" for i in range(agents)], "date": [day] * agents,
+                         "shift": ["N"] * agents, "queue": ["q"] * agents})
+
+
+def test_a_night_shift_over_the_spring_change_is_counted_once_per_real_hour() -> None:
+    """Berlin skips 02:00-03:00 on 2026-03-29: 8 agents on 22:00-06:00 cover 7 real hours,
+    8 agents each (nothing is moved onto 03:00 and counted twice)."""
+    config = build_config({**NIGHT_SITE, "timezone": "Europe/Berlin"})
+    counts = scheduled_per_interval(_night_roster(date(2026, 3, 28), 8), config, ["q"])
+    assert len(counts) == 7 and (counts["scheduled"] == 8).all()
+    assert (counts["interval_start"] == pd.Timestamp("2026-03-29T03:00:00+02:00")).sum() == 1
+
+
+def test_a_night_shift_over_the_autumn_change_covers_both_copies_of_the_hour() -> None:
+    """New York repeats 01:00-02:00 on 2026-11-01: the 22:00-06:00 shift lasts 9 real hours."""
+    config = build_config({**NIGHT_SITE, "timezone": "America/New_York"})
+    counts = scheduled_per_interval(_night_roster(date(2026, 10, 31), 3), config, ["q"])
+    assert len(counts) == 9 and (counts["scheduled"] == 3).all()
+    for copy in ("2026-11-01T01:00:00-04:00", "2026-11-01T01:00:00-05:00"):
+        assert (counts["interval_start"] == pd.Timestamp(copy)).sum() == 1
