@@ -38,18 +38,30 @@ The same tilting gives the mean wait of answered callers (``E[V'_j]`` is a harmo
     ASA = E[W·1{answered}] / (1 − P(ab))
 
 Numerics: every sum is evaluated in a window around its peak (a Poisson-like bell), started
-with ``math.lgamma`` in log space where the window does not start at its first term, and
-stopped when the geometric bound on the rest of the tail falls below 1e-17 of the running sum.
-No factorials and no ``A**N``: loads of 20,000 Erlangs and more neither overflow nor give NaN.
-The work per interval grows like ``sqrt(A·patience/AHT)``; an overloaded queue whose bell is
-far from empty and wider than that (``A·patience/AHT ≥ 10^6``) uses exact moment identities
-instead (see ``_overloaded_queue_sums``). A service-level target several patiences long at a
-high load is the slow corner: e.g. 300 Erlangs, AHT 30 s, patience 20 s, target 120 s takes
-about 3 s for 465 agent counts (realistic targets of seconds to a minute take milliseconds).
-Log-gamma start values carry a relative error of about
-1e-16 × their size: the answered-within count is renormalised by its own total, so this only
-reaches the tiny P(W > 0) of agents far above the load (relative 1e-13 at 1,000 agents) and the
-factor ``P(W = 0) < exp(−45)`` of a far-overloaded queue.
+in log space where the window does not start at its first term, and stopped when the geometric
+bound on the rest of the tail falls below 1e-17 of the running sum. No factorials and no
+``A**N``: loads of 20,000 Erlangs and more neither overflow nor give NaN. The work per interval
+grows like ``sqrt(A·patience/AHT)``; an overloaded queue whose bell is far from empty and wider
+than that (``A·patience/AHT ≥ 10^6``) uses exact moment identities instead (see
+``_overloaded_queue_sums``).
+
+``P(K ≥ j) = I_x(j, b)`` is carried along T's window by the recurrence ``I_x(j + 1, b) =
+I_x(j, b) − P(K = j)``, each ``P(K = j)`` from the previous one by the ratio
+``x_K·(b + j)/(j + 1)``. Where K's window starts above 0, its first term comes from Stirling's
+series in deviance form (``_log_negative_binomial_pmf``: within 1e-12 of mpmath in log terms
+for b and k up to 10^6, where differences of ``log Γ`` lose 1e-9), so K is never walked past
+the end of T's window, however wide K is (a target several patiences long makes it about
+``e^(θτ)`` times wider than T). Evaluating I_x per j
+instead (``scipy.special.betainc``, about 0.3 µs a call) would cost some 7 s for the 2·10^7
+(interval, j) terms of the benchmark's year of staffing, which takes under 1 s this way, and
+would add a dependency for one function. What remains costly: where K's window starts below
+T's (an overloaded queue and a long target), the walk starts there too, e.g. up to ~4 times the
+base cost at ``A·patience/AHT = 10^4`` with targets of 10 patiences; 300 Erlangs, AHT 30 s,
+patience 20 s, target 120 s takes about 0.02 s for 465 agent counts.
+Log-gamma start values (the Poisson window of ``1/B − 1`` and T's window) carry a relative error
+of about 1e-16 × their size; they only set the scale of L and S, so this only reaches the tiny
+P(W > 0) of agents far above the load (relative 1e-13 at 1,000 agents) and the factor
+``P(W = 0) < exp(−45)`` of a far-overloaded queue.
 
 References
 ----------
@@ -125,6 +137,59 @@ _lgamma = np.frompyfunc(math.lgamma, 1, 1)
 def _log_gamma(values: FloatArray) -> FloatArray:
     """``log Γ(values)`` elementwise (``math.lgamma``; numpy has no log-gamma)."""
     return np.asarray(_lgamma(values), dtype=float)
+
+
+def _stirling_remainder(z: FloatArray) -> FloatArray:
+    """``δ(z) = log Γ(z + 1) − (z + ½)·log z + z − ½·log 2π`` for ``z ≥ 1``.
+
+    From z = 15 on, the Stirling series to the ``z^−9`` term (next term below 3e-16);
+    below, ``math.lgamma`` minus the leading part, where every value is under 50.
+    """
+    out = np.empty(z.shape)
+    large = z >= 15
+    r = 1.0 / z[large]
+    r2 = r * r
+    out[large] = r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 * (1 / 1680
+                                                                      - r2 / 1188))))
+    small = z[~large]
+    out[~large] = (_log_gamma(small + 1) - (small + 0.5) * np.log(small) + small
+                   - 0.5 * math.log(2 * math.pi))
+    return out
+
+
+def _deviance(y: FloatArray, m: FloatArray) -> FloatArray:
+    """``y·log(y/m) + m − y ≥ 0`` for ``y, m > 0``, without cancellation when ``y ≈ m``.
+
+    With ``v = (y − m)/(y + m)`` it equals ``(y − m)·v + 2y·Σ_{i≥1} v^(2i+1)/(2i + 1)``, summed
+    for ``|v| < 1/4`` (14 terms reach 1e-17 of the first); elsewhere the direct form loses
+    nothing that matters.
+    """
+    v = (y - m) / (y + m)
+    out = y * np.log(y / m) + m - y
+    near = np.abs(v) < 0.25
+    vn = v[near]
+    v2 = vn * vn
+    series = np.zeros(vn.shape)
+    for i in range(14, 0, -1):
+        series = series * v2 + 1.0 / (2 * i + 1)
+    out[near] = (y[near] - m[near]) * vn + 2 * y[near] * vn * v2 * series
+    return out
+
+
+def _log_negative_binomial_pmf(k: FloatArray, b: FloatArray, rate: FloatArray) -> FloatArray:
+    """``log P(K = k)`` for K negative binomial (size b, success ratio ``1 − exp(−rate)``), k ≥ 1.
+
+    Differences of ``log Γ`` lose about 1e-16 × ``k·log k`` in absolute terms, which a deep
+    window start cannot afford (relative 1e-9 at k = 10^6). Here, with ``n = b + k``,
+    ``P(K = k) = (b/n)·C(n, k)·x^k·(1 − x)^b`` in Stirling's form (Loader's saddle-point
+    split): ``½·log(b/(2π·n·k)) + δ(n) − δ(k) − δ(b) − D(k, n·x) − D(b, n·(1 − x))`` with
+    the deviance D; at a window start every part is below about 100, so the error stays below
+    about 1e-12 whatever the size of k.
+    """
+    n = b + k
+    return (0.5 * np.log(b / (2 * math.pi * n * k))
+            + _stirling_remainder(n) - _stirling_remainder(k) - _stirling_remainder(b)
+            - _deviance(k, -n * np.expm1(-rate)) - _deviance(b, n * np.exp(-rate)))
 
 
 def _digamma_difference(low: FloatArray, high: FloatArray) -> FloatArray:
@@ -231,9 +296,8 @@ def _queue_sums(traffic: FloatArray, agents: FloatArray, theta: FloatArray,
     log_k_first = -bt
     deep = (k_first > 0) & np.isfinite(k_first)
     if deep.any():
-        kd, bd = k_first[deep], b[deep]
-        log_k_first[deep] = (_log_gamma(bd + kd) - _log_gamma(bd) - _log_gamma(kd + 1)
-                             - bt[deep] + kd * log_x_k[deep])
+        log_k_first[deep] = _log_negative_binomial_pmf(k_first[deep], b[deep],
+                                                       (theta * tau)[deep])
     # K wholly below T's window: P(K ≥ j) there is under exp(−45) by the Chernoff bound
     # P(K ≥ k) ≤ ((1 − x_K)(b + k)/b)^b·(x_K(b + k)/k)^k, valid for k above the mean b·growth.
     k = np.maximum(j_first, 1.0)
@@ -299,7 +363,6 @@ def _queue_sums_by_loop(x: FloatArray, a: FloatArray, b: FloatArray, theta: Floa
         "nb": np.where(start == k_first, 1.0, 0.0),         # P(K = j)·exp(−log_scale)
         "log_scale": log_k_first,
         "cdf": np.zeros(size),                              # P(K < j)
-        "deep_k": np.isfinite(k_first) & (k_first > 0),     # renormalise K at the end
         "harmonic": _digamma_difference(a + 1, a + j_first + 1) / theta,  # H_{j_first}
         "s": np.zeros(size), "q": np.zeros(size), "h": np.zeros(size),
         "t1": np.zeros(size), "tf": np.zeros(size),         # Σ_{j≥1} T_j and Σ_{j≥1} T_j·P(K<j)
@@ -316,13 +379,10 @@ def _queue_sums_by_loop(x: FloatArray, a: FloatArray, b: FloatArray, theta: Floa
         v["cdf"] = v["cdf"] + mass
         t_ratio = v["x"] / (v["a"] + j + 1)
         k_ratio = v["x_k"] * (v["b"] + j) / (j + 1)
+        # K's start scale is exact (P(K = 0) = (1 − x_K)^b) or within ~1e-12 (a deep start):
+        # K is only needed up to the end of T's window, however far its bell reaches.
         done = (j >= v["j_first"]) & (t_ratio < 1) & (
             t * t_ratio <= _TAIL_EPS * v["s"] * (1 - t_ratio))
-        # K started at 0 has the exact scale P(K = 0) = (1 − x_K)^b; a K started deeper (its
-        # scale from log-gamma) is walked to its end and divided by its total.
-        k_done = (j >= v["k_first"]) & (k_ratio < 1) & (
-            mass * k_ratio <= _TAIL_EPS * v["cdf"] * (1 - k_ratio))
-        done &= ~v["deep_k"] | (j < v["k_first"]) | k_done
         if done.any():
             rows = v["row"][done]
             for name in out:
@@ -344,9 +404,7 @@ def _queue_sums_by_loop(x: FloatArray, a: FloatArray, b: FloatArray, theta: Floa
         v["t"] = np.where(j == v["j_first"], 1.0, t * t_ratio)
         v["nb"] = np.where(j == v["k_first"], 1.0, v["nb"])
     s = out["s"]
-    deep_k = np.isfinite(k_first) & (k_first > 0) & (out["cdf"] > 0)
-    total_k = np.where(deep_k, out["cdf"], 1.0)
-    within = np.where(k_below, 0.0, np.maximum(out["t1"] - out["tf"] / total_k, 0.0))
+    within = np.where(k_below, 0.0, np.maximum(out["t1"] - out["tf"], 0.0))
     return _QueueSums(log_s=log_t_first + np.log(s), mean_queue=out["q"] / s,
                       answered_within=within / s, answered_wait=out["h"] / s)
 
