@@ -22,7 +22,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from wfm.errors import Infeasible, InvalidInput
-from wfm.staffing.erlang_a import ErlangAMetrics, erlang_a_metrics, required_agents_erlang_a
+from wfm.staffing.erlang_a import (
+    ErlangAMetrics,
+    _log_negative_binomial_pmf,
+    erlang_a_metrics,
+    required_agents_erlang_a,
+)
 
 mp = pytest.importorskip("mpmath")
 mp.mp.dps = 40
@@ -42,19 +47,17 @@ def tagged_served_by(num_agents: int, theta, tau, depth: int) -> list:
     from every start state at once by running the chain backwards (a column of exp(Qτ)).
     """
     rate = num_agents + depth * theta + theta
+    advance = [(num_agents + k * theta) / rate for k in range(depth + 1)]
+    stay = [1 - (num_agents + k * theta + theta) / rate for k in range(depth + 1)]
     # value[k] = P(answered within n uniformized steps | start k)
     value = [mp.mpf(0)] * (depth + 1)
     weight = mp.exp(-rate * tau)
     acc = [mp.mpf(0)] * (depth + 1)
     covered, n = weight, 0
     while True:
-        new = []
-        for k in range(depth + 1):
-            advance = (num_agents + k * theta) / rate
-            stay = 1 - (num_agents + k * theta + theta) / rate
-            onward = mp.mpf(1) if k == 0 else value[k - 1]
-            new.append(stay * value[k] + advance * onward)
-        value = new
+        value = [stay[0] * value[0] + advance[0]] + [
+            s * v + g * onward
+            for s, v, g, onward in zip(stay[1:], value[1:], advance[1:], value, strict=False)]
         n += 1
         weight = weight * rate * tau / n
         covered += weight
@@ -170,6 +173,67 @@ def test_service_level_when_the_answer_window_starts_deep_matches_chain() -> Non
     traffic, agents, aht, patience, target = 1162.0, 1000, 300.0, 300.0, 45.0
     want = reference(traffic, agents, aht, patience, target, depth=570)
     assert_matches(erlang_a_metrics(traffic, agents, aht, patience, target), want)
+
+
+# ---- targets several patiences long ---------------------------------------------------------
+# K, the number of line moves within τ, has mean (N/θ)·(e^(θτ) − 1): with a target several
+# patiences long its window is far wider than the queue's bell.
+
+def long_target(traffic, agents, aht, patience, target, depth, *, slow=False):
+    """One case of LONG_TARGETS, named by load, agents and target in patiences."""
+    return pytest.param(traffic, agents, aht, patience, target, depth,
+                        id=f"A{traffic:g}-N{agents}-t{target / patience:g}p",
+                        marks=[pytest.mark.slow] if slow else [])
+
+
+LONG_TARGETS = [
+    # traffic, agents, aht, patience, target, depth of the truncated chain
+    # K's window starts inside the queue's bell and reaches thousands to millions beyond it
+    long_target(50.0, 36, 20.0, 60.0, 180.0, 200, slow=True),
+    long_target(1000.0, 1069, 600.0, 60.0, 180.0, 125),
+    long_target(2000.0, 2030, 600.0, 30.0, 180.0, 130, slow=True),
+    long_target(100.0, 101, 30.0, 30.0, 300.0, 135, slow=True),  # K's window ends near 4.4e6
+    long_target(2000.0, 1625, 300.0, 20.0, 80.0, 175, slow=True),
+    # heavily overloaded: K's bell lies inside the queue's, SL well below 1 − P(ab)
+    long_target(2000.0, 270, 600.0, 10.0, 20.0, 117),
+    long_target(300.0, 15, 600.0, 10.0, 30.0, 55),
+    long_target(50.0, 3, 60.0, 20.0, 60.0, 86),
+]
+
+
+@pytest.mark.parametrize(("traffic", "agents", "aht", "patience", "target", "depth"),
+                         LONG_TARGETS)
+def test_targets_several_patiences_long_match_exact_chain(traffic, agents, aht, patience,
+                                                          target, depth) -> None:
+    args = (traffic, agents, aht, patience, target)
+    assert_matches(erlang_a_metrics(*args), reference(*args, depth=depth))
+
+
+@pytest.mark.slow
+def test_the_former_slow_corner_matches_exact_chain() -> None:
+    """300 Erlangs, AHT 30 s, patience 20 s, target 120 s (6 patiences) on 152 agents: K's
+    window starts at j = 14, inside the queue's bell (peak near j = 99), and reaches past
+    80,000; it was once walked to its end (3 s for this agent count alone)."""
+    args = (300.0, 152, 30.0, 20.0, 120.0)
+    assert_matches(erlang_a_metrics(*args), reference(*args, depth=276))
+
+
+@pytest.mark.parametrize(("size", "count", "rate"), [
+    (102.0 + 1 / 3, 14.0, 6.0),          # the corner's window start (N = 152)
+    (2.0, 1.0, 2.0),                     # every Stirling remainder from log-gamma (z < 15)
+    (15.5, 16.0, 1.0),                   # every one from the series, near its lower end
+    (1001.0, 160.0, 0.15),
+    (150.0, 890.0, 2.0),
+    (5e5, 3.2e5, 0.5),
+    (1e6, 8.88e6, 2.3),                  # k·log k near 1.4e8: log-gamma differences lose 1e-8
+])
+def test_negative_binomial_window_start_matches_mpmath(size, count, rate) -> None:
+    """log P(K = k) = log Γ(b + k) − log Γ(b) − log k! − b·rate + k·log(1 − e^(−rate))."""
+    b, k, r = mp.mpf(size), mp.mpf(count), mp.mpf(rate)
+    want = (mp.loggamma(b + k) - mp.loggamma(b) - mp.loggamma(k + 1) - b * r
+            + k * mp.log(-mp.expm1(-r)))
+    got = _log_negative_binomial_pmf(np.array([count]), np.array([size]), np.array([rate]))
+    assert float(got[0]) == pytest.approx(float(want), rel=0, abs=1e-11)
 
 
 # ---- infinite patience is Erlang C ----------------------------------------------------------
@@ -298,8 +362,7 @@ patiences = st.floats(min_value=5.0, max_value=3600.0)
 targets = st.floats(min_value=0.0, max_value=120.0)
 
 
-# derandomized: the same examples on every machine, because targets many patiences long at
-# high load make single evaluations take seconds (a known cost, see the module docstring)
+# derandomized: the same examples on every machine, so a failure reproduces anywhere
 @settings(max_examples=40, deadline=None, derandomize=True)
 @given(traffic=loads, aht=ahts, patience=patiences, target=targets)
 def test_more_agents_never_hurt(traffic, aht, patience, target) -> None:
