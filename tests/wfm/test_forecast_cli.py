@@ -128,3 +128,22 @@ def test_forecast_warns_when_history_ends_long_before_the_start(history_csv, tmp
     fresh = runner.invoke(app, ["forecast", "--history", str(history_csv), "--start",
                                 "2025-10-13", "-o", str(out), "--format", "json"])
     assert json.loads(fresh.stdout)["warnings"] == []
+
+
+def test_forecast_warns_about_history_outside_open_hours(history_csv, tmp_path):
+    site = tmp_path / "site.toml"
+    site.write_text('open_hours = "09:00-18:00"\n')
+    result = runner.invoke(app, ["forecast", "--history", str(history_csv), "--start",
+                                 "2025-10-13", "-o", str(tmp_path / "f.csv"), "--config",
+                                 str(site), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    warnings = [w for w in json.loads(result.stdout)["warnings"] if "open_hours" in w]
+    assert len(warnings) == 2  # one per queue
+    history = pd.read_csv(history_csv)
+    clock = pd.to_datetime(history["interval_start"].str[:19])
+    minute = clock.dt.hour * 60 + clock.dt.minute
+    presales = history[(history["queue"] == "presales")]
+    outside = presales[(minute[presales.index] < 540) | (minute[presales.index] + 30 > 1080)]
+    share = 100 * outside["contacts"].sum() / presales["contacts"].sum()
+    [line] = [w for w in warnings if "presales" in w]
+    assert f"({share:.1f}%) arrived outside open_hours 09:00-18:00" in line

@@ -291,3 +291,21 @@ def test_forecasts_keep_the_repeated_autumn_hour():
     clock = naive.index.tz_localize(None)
     # the same wall-clock time one week earlier, before and after the change
     np.testing.assert_array_equal(naive.to_numpy(), clock.hour * 60 + clock.minute)
+
+
+def test_open_hours_narrower_than_history_cut_the_closed_hours_out_not_squeeze_them_in():
+    """History has 30 contacts every half-hour 09:00-21:00; the site now opens 09:00-18:00.
+    The open half-hours still forecast about 30 (not 30 x 24/18 = 40), the closed ones 0."""
+    grid = interval_grid(date(2026, 8, 3), date(2026, 9, 28), 30, "Asia/Shanghai")
+    clock = grid.tz_localize(None)
+    minute = clock.hour * 60 + clock.minute
+    rng = np.random.default_rng(5)
+    counts = np.where((minute >= 540) & (minute < 1260), rng.poisson(30, len(grid)), 0)
+    y = pd.Series(counts.astype(float), index=grid)
+    predicted = ProfileModel(interval_minutes=30, open_window=(540, 1080)).fit(y).predict(
+        7 * 48)["mean"]
+    at = predicted.index.tz_localize(None)
+    at_minute = at.hour * 60 + at.minute
+    open_now = (at_minute >= 540) & (at_minute < 1080)
+    assert predicted[open_now].mean() == pytest.approx(30, rel=0.05)
+    assert predicted[~open_now].sum() == 0

@@ -90,7 +90,7 @@ def forecast(
         special = _special_days(models, first, last)
         queues = {str(queue): round(float(rows["contacts"].sum()), 1)
                   for queue, rows in table.groupby("queue")}
-        warnings = _stale_history(frame, site, first)
+        warnings = _stale_history(frame, site, first) + _outside_open_hours(frame, site)
         summary = {"output": str(output), "start": first, "end": last, "weeks": weeks,
                    "intervals": len(table), "queues": queues,
                    "contacts_total": round(float(table["contacts"].sum()), 1),
@@ -131,6 +131,28 @@ def _stale_history(frame: Any, site: Any, first: date) -> list[str]:
             out.append(f"queue {queue}: history ends {last_day}, {gap} days before {first}; "
                        "its last level and trend are carried across the gap, so treat this "
                        "forecast as rough and add recent history if you have it")
+    return out
+
+
+def _outside_open_hours(frame: Any, site: Any) -> list[str]:
+    """A warning per queue whose history has contacts outside ``open_hours``: the forecast
+    leaves them out (closed intervals forecast 0), so the planner should know how many."""
+    from wfm.calendar import local_naive
+
+    window = site.open_window_minutes()
+    if window is None:
+        return []
+    naive = local_naive(frame["interval_start"])
+    start = naive.hour * 60 + naive.minute
+    outside = (start < window[0]) | (start + site.interval_minutes > window[1])
+    out = []
+    for queue, rows in frame.assign(outside=outside).groupby("queue", sort=True):
+        total = float(rows["contacts"].sum())
+        lost = float(rows.loc[rows["outside"], "contacts"].sum())
+        if total > 0 and lost / total >= 0.005:
+            out.append(f"queue {queue}: {lost:.0f} of {total:.0f} contacts in history "
+                       f"({100 * lost / total:.1f}%) arrived outside open_hours "
+                       f"{site.open_hours}; the forecast leaves such contacts out")
     return out
 
 

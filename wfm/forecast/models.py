@@ -622,7 +622,9 @@ class ProfileModel:
         num_days, num_slots = values.shape
         weekdays, kinds, groups = self._day_info(grid.dates)
         weekend = self.calendar.weekend
-        open_mask = self._open_mask(values, weekdays)
+        seen_mask = self._seen_mask(values, weekdays)
+        window = self._window_slots(num_slots)
+        open_mask = seen_mask & window[None, :]
         totals = _daily_totals(values, weekdays)
         positions = month_positions(grid.dates)
         halflife = tune_level_halflife(totals, weekdays, kinds, settings, weekend, positions)
@@ -630,13 +632,15 @@ class ProfileModel:
         daily = fit_daily(totals, weekdays, kinds, settings, weekend, groups, positions)
         daily.sigma_log = daily_spread(totals, weekdays, kinds, settings, weekend,
                                        positions=positions)
-        profiles = fit_profiles(values, totals, weekdays, kinds, daily.outlier, open_mask,
-                                settings, weekend)
+        # shares of the whole day seen in history, then the hours outside ``open_hours`` cut
+        # out: their contacts are not squeezed into the open hours (they are reported instead)
+        profiles = {kind: profile * window for kind, profile in fit_profiles(
+            values, totals, weekdays, kinds, daily.outlier, seen_mask, settings, weekend).items()}
         in_sample_totals = (daily.local_level * daily.base_factor(weekdays, kinds)
                             * daily.multiplier(kinds, groups) * daily.month_factor(positions))
         expected = in_sample_totals[:, None] * _profile_rows(profiles, weekdays, kinds, weekend)
-        dispersion = self._shape_dispersion(values, totals, weekdays, kinds, daily.outlier,
-                                            open_mask)
+        dispersion = self._shape_dispersion(values[:, window], totals, weekdays, kinds,
+                                            daily.outlier, seen_mask, window)
         self.model_ = {"daily": daily, "profiles": profiles, "open_mask": open_mask,
                        "dispersion": dispersion, "last": y.index.max(),
                        "last_day": grid.dates[-1], "totals": totals}
@@ -644,14 +648,18 @@ class ProfileModel:
         return self
 
     def _shape_dispersion(self, values: np.ndarray, totals: np.ndarray, weekdays: np.ndarray,
-                          kinds: np.ndarray, outlier: np.ndarray, open_mask: np.ndarray) -> float:
-        """Extra-Poisson dispersion of intervals around (actual day total x profile).
+                          kinds: np.ndarray, outlier: np.ndarray, open_mask: np.ndarray,
+                          window: np.ndarray) -> float:
+        """Extra-Poisson dispersion of the open intervals (``values`` holds only the columns
+        of ``window``) around (actual day total x profile).
 
         Measured out of sample where history allows: profiles fitted without the last week (and
         without the last two weeks) predict the shape of that week, so the estimate includes the
         profile's own estimation error; otherwise in sample over the profile window.
         """
         settings, weekend = self.settings, self.calendar.weekend
+        full = np.full((len(totals), len(window)), np.nan)
+        full[:, window] = values  # closed columns unknown: profiles need the whole day's width
         known_total = np.where(np.isfinite(totals), totals, 0.0)
         num_days = len(totals)
         observed, expected = [], []
@@ -659,23 +667,23 @@ class ProfileModel:
             cut = num_days - 7 * weeks_back
             if cut < settings.min_history_days:
                 break
-            profiles = fit_profiles(values[:cut], totals[:cut], weekdays[:cut], kinds[:cut],
+            profiles = fit_profiles(full[:cut], totals[:cut], weekdays[:cut], kinds[:cut],
                                     outlier[:cut], open_mask, settings, weekend)
             days = slice(cut, cut + 7)
-            rows = _profile_rows(profiles, weekdays[days], kinds[days], weekend)
+            rows = _profile_rows(profiles, weekdays[days], kinds[days], weekend)[:, window]
             keep = ~outlier[days]
             observed.append(values[days][keep])
             expected.append((known_total[days][:, None] * rows)[keep])
         if observed:
             return _interval_dispersion(np.vstack(observed), np.vstack(expected))
-        profiles = fit_profiles(values, totals, weekdays, kinds, outlier, open_mask, settings,
+        profiles = fit_profiles(full, totals, weekdays, kinds, outlier, open_mask, settings,
                                 weekend)
-        window = slice(-7 * settings.profile_weeks, None)
-        rows = _profile_rows(profiles, weekdays, kinds, self.calendar.weekend)
-        return _interval_dispersion(values[window], (known_total[:, None] * rows)[window])
+        recent = slice(-7 * settings.profile_weeks, None)
+        rows = _profile_rows(profiles, weekdays, kinds, self.calendar.weekend)[:, window]
+        return _interval_dispersion(values[recent], (known_total[:, None] * rows)[recent])
 
-    def _open_mask(self, values: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
-        """(7, slots) True where the site is open: contacts seen recently, inside open hours.
+    def _seen_mask(self, values: np.ndarray, weekdays: np.ndarray) -> np.ndarray:
+        """(7, slots) True where history shows contacts recently on that weekday and time.
 
         "Recently" is the last ``open_weeks`` days of each weekday that have data, so a long gap
         in history does not close the site.
@@ -687,11 +695,15 @@ class ProfileModel:
             days = np.flatnonzero(known_day & (weekdays == w))[-self.settings.open_weeks:]
             if len(days):
                 mask[w] = np.nansum(values[days], axis=0) > 0
-        if self.open_window is not None:
-            start, end = self.open_window
-            slot_start = np.arange(num_slots) * self.interval_minutes
-            mask &= ((slot_start >= start) & (slot_start + self.interval_minutes <= end))[None, :]
         return mask
+
+    def _window_slots(self, num_slots: int) -> np.ndarray:
+        """(slots,) True for the intervals inside ``open_hours`` (all when it is unset)."""
+        if self.open_window is None:
+            return np.ones(num_slots, dtype=bool)
+        start, end = self.open_window
+        slot_start = np.arange(num_slots) * self.interval_minutes
+        return (slot_start >= start) & (slot_start + self.interval_minutes <= end)
 
     def predict(self, h: int) -> pd.DataFrame:
         index = next_intervals(self.model_["last"], h, self.interval_minutes)
