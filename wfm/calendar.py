@@ -9,8 +9,11 @@ Every date is classified as one *day kind*, used by the forecast to learn and ap
 effects:
 
 ``normal``           an ordinary day of its weekday
-``holiday``          a public holiday (including a swapped day off), and a weekend day inside a
-                     long holiday
+``holiday``          a public holiday (including a swapped day off), and, in a country that
+                     swaps weekends to build long holidays (China), a weekend day inside a long
+                     holiday: there the whole break is one holiday. Elsewhere (e.g. a British
+                     bank-holiday weekend) the Saturday and Sunday stay ordinary weekend days
+                     and each holiday keeps its own name
 ``working_weekend``  a Saturday or Sunday that is a working day by a holiday swap
 ``pre_holiday``      the working day just before a long holiday (3 or more days off in a row)
 ``post_holiday``     the working day just after a long holiday
@@ -159,8 +162,8 @@ class HolidayCalendar:
                 kind[run[0] - timedelta(days=1)] = "pre_holiday"
                 kind[run[-1] + timedelta(days=1)] = "post_holiday"
                 proper = [n for n in named if not n.startswith("Day off")] or named
-                for d in run:  # a weekend inside a long holiday is part of the holiday
-                    kind[d] = "holiday"
+                for d in run if self._workdays else ():  # a weekend inside a swapped-weekend
+                    kind[d] = "holiday"                  # long holiday is part of it
                     group[d] = _base_name(proper[0])
             i = j + 1
         for d in span:

@@ -80,3 +80,13 @@ def test_calendar_for_uses_the_site_country_and_promotions():
 @pytest.mark.parametrize("country, weekend", [("CN", {5, 6}), ("IL", {4, 5})])
 def test_weekend_follows_the_country(country, weekend):
     assert HolidayCalendar(country).weekend == frozenset(weekend)
+
+
+def test_a_british_christmas_keeps_its_weekend_ordinary_and_each_holiday_its_name():
+    """GB 2026: Christmas Fri 25, Boxing Day Sat 26 (substitute Mon 28). Sunday 27 is no bank
+    holiday; without swapped weekends the break is not one block called Christmas."""
+    days = [date(2026, 12, 24) + timedelta(days=i) for i in range(6)]
+    kinds, names = HolidayCalendar("GB").day_info(days)
+    assert list(kinds) == ["pre_holiday", "holiday", "holiday", "normal", "holiday",
+                           "post_holiday"]
+    assert list(names) == ["", "Christmas Day", "Boxing Day", "", "Boxing Day", ""]
