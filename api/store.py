@@ -679,6 +679,16 @@ class Store:
                                                           "inserted": inserted})
         return inserted, len(rows) - inserted
 
+    def last_event_date(self) -> date | None:
+        """The site-local date of the latest stored login event (None: no events)."""
+        with self._read() as session:
+            last = session.scalar(select(func.max(LoginEvent.timestamp)))
+        return None if last is None else self._local_naive(last).date()
+
+    def local_today(self) -> date:
+        """Today on the store's clock, in the site's timezone."""
+        return self.clock().replace(tzinfo=UTC).astimezone(self.config.tz).date()
+
     def events_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
         query = select(LoginEvent.agent_id, LoginEvent.timestamp, LoginEvent.state)
         if agent_ids is not None:

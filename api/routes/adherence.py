@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter
 
 from api.deps import CurrentUser, DateFrom, DateTo, StoreDep, own_agent_id
 from api.schemas import AdherencePublic, AdherenceRow, Message
+from api.store import Store
 
 router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"])
 
@@ -19,14 +20,22 @@ def read_adherence_report(
         *, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
         date_from: DateFrom = None,
         date_to: DateTo = None) -> AdherencePublic:
-    """Adherence rows (DESIGN.md columns); an agent sees only its own."""
+    """Adherence rows (DESIGN.md columns); an agent sees only its own.
+
+    Without ``to`` the period ends at the earlier of today (site time) and the date of the
+    last stored login event, so shifts that have not happened yet are not absences.
+    """
     from wfm.adherence import compute_adherence
 
     agent_id = own_agent_id(user, agent_id)
     agent_ids = [agent_id] if agent_id else None
+    if date_to is None:
+        date_to = default_period_end(store)
+        if date_from is not None and date_to < date_from:
+            return AdherencePublic(rows=[])  # the whole period is still to come
     _, roster = store.roster_frame(
         agent_ids=agent_ids, date_from=date_from - timedelta(days=1) if date_from else None,
-        date_to=date_to + timedelta(days=1) if date_to else None)
+        date_to=date_to + timedelta(days=1))
     events = store.events_frame(agent_ids=agent_ids)
     if roster.empty:
         return AdherencePublic(rows=[])
@@ -36,6 +45,14 @@ def read_adherence_report(
     if agent_id:
         rows = rows[rows["agent_id"] == agent_id]
     return AdherencePublic(rows=[AdherenceRow(**_clean(r)) for r in rows.to_dict("records")])
+
+
+def default_period_end(store: Store) -> date:
+    """The earlier of today and the last stored event's date (today when there are none):
+    the last day the login data can speak for."""
+    today = store.local_today()
+    last_event = store.last_event_date()
+    return today if last_event is None else min(today, last_event)
 
 
 def _clean(record: dict[Any, Any]) -> dict[str, Any]:

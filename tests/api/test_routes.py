@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
-from tests.api.factories import Site, make_site
+from tests.api.factories import Site, make_site, set_now
 
 CSV = {"Content-Type": "text/csv"}
 
@@ -105,3 +105,40 @@ def test_page_size_is_bounded(site: Site) -> None:
                                params={"page_size": 501})
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "page_size"]
+
+
+def _adherence_dates(site: Site, **params: str) -> list[str]:
+    response = site.client.get("/api/v1/adherence", headers=site.planner, params=params)
+    assert response.status_code == 200, response.text
+    return sorted({r["date"] for r in response.json()["rows"]})
+
+
+def test_adherence_default_period_ends_at_the_last_event(site: Site) -> None:
+    # Events cover only the first Monday; the clock says Thursday noon (site time). Without
+    # from/to, Tuesday..Thursday's shifts are not reported (the data does not cover them), and
+    # nothing after today is reported as absent.
+    site.client.post("/api/v1/events", content=events_csv(site), headers={**site.planner, **CSV})
+    thursday = site.start + timedelta(days=3)
+    set_now(site, datetime.combine(thursday, time(12), tzinfo=site.store.config.tz))
+    assert _adherence_dates(site) == [site.start.isoformat()]
+    # an explicit ``to`` is honoured as given: Thursday's shifts without logins are absences
+    rows = site.client.get("/api/v1/adherence", headers=site.planner,
+                           params={"to": thursday.isoformat()}).json()["rows"]
+    assert max(r["date"] for r in rows) == thursday.isoformat()
+    assert [r["absent"] for r in rows if r["agent_id"] == "A1"
+            and r["date"] == thursday.isoformat()] == [True]
+    # a ``from`` after the default end: nothing has happened there yet
+    later = (site.start + timedelta(days=5)).isoformat()
+    assert _adherence_dates(site, **{"from": later}) == []
+
+
+def test_adherence_default_period_ends_today(site: Site) -> None:
+    # Events reach the second Wednesday, but today is the first Tuesday (site time): shifts
+    # after today are not reported as absences even though later events exist.
+    later = site.start + timedelta(days=9)
+    events = events_csv(site) + (f"A2,{later.isoformat()}T08:30:00,login\n"
+                                 f"A2,{later.isoformat()}T16:00:00,logout\n")
+    site.client.post("/api/v1/events", content=events, headers={**site.planner, **CSV})
+    tuesday = site.start + timedelta(days=1)
+    set_now(site, datetime.combine(tuesday, time(23, 30), tzinfo=site.store.config.tz))
+    assert _adherence_dates(site) == [site.start.isoformat(), tuesday.isoformat()]
