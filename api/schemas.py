@@ -63,6 +63,14 @@ class ImportCount(BaseModel):
     rows: int
 
 
+class AgentsImported(BaseModel):
+    """Answer of an agents import: the rows, and the rule breaks a forced import left in the
+    current roster (always empty without ``force``: those are refused)."""
+
+    rows: int
+    violations: list[ViolationPublic]
+
+
 class EventsImported(BaseModel):
     received: int
     inserted: int

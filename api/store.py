@@ -191,21 +191,60 @@ class Store:
             return list(items), int(total)
 
     # ---- agents --------------------------------------------------------------------------
-    def import_agents(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "") -> int:
-        """Insert or replace the agents in ``frame`` (the agents table as read_table gives)."""
-        records = frame.to_dict("records")
+    def import_agents(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "",
+                      force: bool = False) -> tuple[int, list[Violation]]:
+        """Insert or replace the agents in ``frame`` (the agents table as read_table gives).
+
+        The stored roster of those agents is checked against the new records; rule breaks the
+        import introduces (a skill taken away from a rostered queue, an end date before a
+        rostered shift, ...) refuse it unless ``force``, and are then listed in the audit.
+        Returns the number of agents and the violations (empty unless forced).
+        """
         with self._write() as session:
-            for row in records:
-                session.merge(Agent(
-                    agent_id=row["agent_id"], name=row.get("name") or "",
-                    skills=";".join(row.get("skills") or ()),
-                    preferred_rest_days=";".join(row.get("preferred_rest_days") or ()),
-                    max_nights_per_week=_int_or_none(row.get("max_nights_per_week")),
-                    start_date=_date_or_none(row.get("start_date")),
-                    end_date=_date_or_none(row.get("end_date"))))
-            self._bump_generation(session, AGENTS_GENERATION)
-            self._audit(session, actor, "agents.import", {"agents": len(records)}, reason)
-        return len(records)
+            violations = self._agents_violations(session, frame)
+            if violations and not force:
+                raise RosterRejected(f"the agents import breaks {len(violations)} rule(s) in "
+                                     "the current roster; fix it or import with force=true",
+                                     violations)
+            self._merge_agents(session, frame, actor, reason, force=force,
+                               violations=violations)
+        return len(frame), violations
+
+    def _merge_agents(self, session: Session, frame: pd.DataFrame, actor: Actor, reason: str,
+                      *, force: bool = False, violations: list[Violation] | None = None) -> None:
+        records = frame.to_dict("records")
+        for row in records:
+            session.merge(Agent(
+                agent_id=row["agent_id"], name=row.get("name") or "",
+                skills=";".join(row.get("skills") or ()),
+                preferred_rest_days=";".join(row.get("preferred_rest_days") or ()),
+                max_nights_per_week=_int_or_none(row.get("max_nights_per_week")),
+                start_date=_date_or_none(row.get("start_date")),
+                end_date=_date_or_none(row.get("end_date"))))
+        self._bump_generation(session, AGENTS_GENERATION)
+        self._audit(session, actor, "agents.import", {
+            "agents": len(records), "forced": force,
+            "violations": [v.as_dict() for v in violations or []]}, reason)
+
+    def _agents_violations(self, session: Session, frame: pd.DataFrame) -> list[Violation]:
+        """Violations of the stored roster of the agents in ``frame`` with their new records
+        that it does not already have with the stored ones (by rule, agent and date)."""
+        from wfm.rules import check_roster
+
+        agent_ids = sorted({str(a) for a in frame["agent_id"]})
+        roster = _cells_frame(session.execute(
+            select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
+            .where(RosterCell.agent_id.in_(agent_ids))
+            .order_by(RosterCell.agent_id, RosterCell.date)).all())
+        if roster.empty:
+            return []
+        queues = self._queues(session)
+        stored = _agents_to_frame(session.scalars(select(Agent)
+                                                  .where(Agent.agent_id.in_(agent_ids))))
+        before = {(v.code, v.agent_id, v.date) for v in
+                  check_roster(roster, stored, self.config, requirement_queues=queues)}
+        after = check_roster(roster, frame, self.config, requirement_queues=queues)
+        return [v for v in after if (v.code, v.agent_id, v.date) not in before]
 
     def agents_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
         """The agents table with the types ``read_table`` gives (lists as tuples)."""

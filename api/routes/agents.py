@@ -5,16 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import CSV_BODY, ActorDep, CsvBody, CurrentPlanner, StoreDep
-from api.schemas import ImportCount, Message, RulesBroken
+from api.schemas import AgentsImported, Message, RulesBroken, ViolationPublic
 from wfm.tables import AGENTS, read_table_text
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 
 
-@router.post("", response_model=ImportCount, openapi_extra=CSV_BODY,
+@router.post("", response_model=AgentsImported, openapi_extra=CSV_BODY,
              responses={403: {"model": Message}, 422: {"model": RulesBroken}})
 def import_agents(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
-                  body: CsvBody, reason: str = "") -> ImportCount:
-    """Insert or replace agents from the agents CSV (DESIGN.md columns)."""
+                  body: CsvBody, force: bool = False, reason: str = "") -> AgentsImported:
+    """Insert or replace agents from the agents CSV (DESIGN.md columns).
+
+    The stored roster of those agents is held against the rule checker with the new records;
+    an import that breaks rules there is refused (422 with the violations) unless
+    ``force=true``, which applies it and lists the violations in the answer and the audit.
+    """
     frame = read_table_text(body, AGENTS, timezone=store.config.timezone, label="agents")
-    return ImportCount(rows=store.import_agents(frame=frame, actor=actor, reason=reason))
+    rows, violations = store.import_agents(frame=frame, actor=actor, reason=reason, force=force)
+    return AgentsImported(rows=rows, violations=[ViolationPublic(**v.as_dict())
+                                                 for v in violations])

@@ -86,7 +86,7 @@ def test_read_current_roster_needs_token(site: Site) -> None:
 
 def test_import_agents_and_requirement(tmp_path: Path) -> None:
     site = make_site(tmp_path, load=False)
-    assert upload(site, "/api/v1/agents", agents_csv()).json() == {"rows": 7}
+    assert upload(site, "/api/v1/agents", agents_csv()).json() == {"rows": 7, "violations": []}
     assert upload(site, "/api/v1/requirements", requirement_csv(site.start)).json() == {
         "rows": 14 * 30 * 2}
     # importing again replaces by key
@@ -95,6 +95,56 @@ def test_import_agents_and_requirement(tmp_path: Path) -> None:
     frame = site.store.requirement_frame()
     assert len(frame) == 840 and set(frame["scheduled_agents"]) == {3}
     assert str(frame["interval_start"].min()) == f"{site.start} 08:30:00+08:00"
+
+
+def test_import_agents_refused_when_it_breaks_the_current_roster(site: Site) -> None:
+    # A1 works DAY/sales on every weekday of both weeks; taking away ``sales`` breaks ``skill``
+    # on each of those ten days.
+    worked = [str(site.start + timedelta(days=k)) for k in range(14)
+              if (site.start + timedelta(days=k)).weekday() < 5]
+    audit_before = site.client.get("/api/v1/audit", headers=site.planner).json()["total"]
+    body = "agent_id,name,skills\nA1,Agent A1,support\n"
+    response = upload(site, "/api/v1/agents", body)
+    assert response.status_code == 422
+    refused = response.json()
+    assert refused["detail"] == ("the agents import breaks 10 rule(s) in the current roster; "
+                                 "fix it or import with force=true")
+    assert [(v["code"], v["agent_id"], v["date"]) for v in refused["violations"]] == [
+        ("skill", "A1", day) for day in worked]
+    # nothing applied, nothing audited
+    assert site.store.agents_frame(agent_ids=["A1"])["skills"].tolist() == [("sales",)]
+    assert site.client.get("/api/v1/audit", headers=site.planner).json()["total"] == audit_before
+
+    forced = upload(site, "/api/v1/agents", body, force="true", reason="moves to support")
+    assert forced.status_code == 200
+    assert forced.json()["rows"] == 1
+    assert forced.json()["violations"] == refused["violations"]
+    assert site.store.agents_frame(agent_ids=["A1"])["skills"].tolist() == [("support",)]
+    audit = site.client.get("/api/v1/audit", headers=site.planner).json()["items"][-1]
+    assert (audit["action"], audit["reason"], audit["details"]["forced"]) == (
+        "agents.import", "moves to support", True)
+    assert audit["details"]["violations"] == refused["violations"]
+
+
+def test_import_agents_refused_for_an_end_date_before_rostered_shifts(site: Site) -> None:
+    last = site.start + timedelta(days=10)  # A1 still works the second Friday
+    response = upload(site, "/api/v1/agents",
+                      f"agent_id,name,skills,end_date\nA1,Agent A1,sales,{last}\n")
+    assert response.status_code == 422
+    assert {(v["code"], v["date"]) for v in response.json()["violations"]} == {
+        ("outside_contract", str(site.start + timedelta(days=11)))}
+
+
+def test_import_agents_reports_only_the_violations_it_introduces(site: Site) -> None:
+    # A roster forced through with A1 working both weekends (14 days in a row) stays illegal;
+    # renaming A1 does not make it worse, so the import is not refused for it.
+    cells = "".join(f"A1,{(site.start + timedelta(days=k)).isoformat()},DAY,sales\n"
+                    for k in (5, 6, 12, 13))
+    assert upload(site, "/api/v1/rosters", "agent_id,date,shift,queue\n" + cells,
+                  force="true").status_code == 200
+    response = upload(site, "/api/v1/agents", "agent_id,name,skills\nA1,Ann,sales\n")
+    assert (response.status_code, response.json()) == (200, {"rows": 1, "violations": []})
+    assert site.store.agents_frame(agent_ids=["A1"])["name"].tolist() == ["Ann"]
 
 
 def test_import_agents_bad_csv(site: Site) -> None:
