@@ -316,8 +316,61 @@ def test_events_outside_the_period_are_skipped_and_reported():
                     "a1,2026-11-24T09:00:00,login\na1,2026-11-24T17:00:00,logout\n",
                     date_from=date(2026, 11, 24))
     assert list(result.rows["date"]) == [date(2026, 11, 24)]
-    assert problems(result) == [(2, "activity outside the period 2026-11-24..2026-11-24",
-                                 "skipped")]
+    assert problems(result) == [(
+        2, "activity outside the period 2026-11-24..2026-11-24: logged in "
+           "2026-11-23T09:00:00+08:00..2026-11-23T17:00:00+08:00 (480 min, 480 working), "
+           "attributed to shift DAY on 2026-11-23", "skipped")]
+
+
+def test_work_after_the_last_day_is_reported_not_lost():
+    # F12: the period is the roster's one day, 11-23. a2 is OFF and logs in 23:00-02:00: 60 min
+    # on the OFF row, 120 min after midnight fall on 11-24. zz (not rostered) works 10:00 to
+    # 10:00 next day: 840 min on 11-23, 600 min on 11-24. Both tails are reported.
+    sessions = ("a1,2026-11-23T09:00:00,2026-11-23T17:00:00\n"
+                "a2,2026-11-23T23:00:00,2026-11-24T02:00:00\n"
+                "zz,2026-11-23T10:00:00,2026-11-24T10:00:00\n")
+    result = report("a1,2026-11-23,DAY\na2,2026-11-23,OFF\n", sessions=sessions)
+    assert row(result, "a2", "2026-11-23", "OFF")["logged_in_minutes"] == 60
+    assert row(result, "zz", "2026-11-23", "UNSCHEDULED")["logged_in_minutes"] == 840
+    assert len(result.rows) == 3
+    assert problems(result) == [
+        (3, "activity outside the period 2026-11-23..2026-11-23: logged in "
+            "2026-11-24T00:00:00+08:00..2026-11-24T02:00:00+08:00 (120 min, 120 working), "
+            "attributed to no shift, on 2026-11-24 (UNSCHEDULED)", "skipped"),
+        (4, "activity outside the period 2026-11-23..2026-11-23: logged in "
+            "2026-11-24T00:00:00+08:00..2026-11-24T10:00:00+08:00 (600 min, 600 working), "
+            "attributed to no shift, on 2026-11-24 (UNSCHEDULED)", "skipped"),
+        (4, "agent not in the roster", "reported as unscheduled work"),
+    ]
+
+
+def test_skipped_activity_is_one_problem_per_stretch_with_its_own_minutes():
+    # OFF on the period's last day and the next: 23:00 login, 00:30 lunch, 01:00 ready, 01:30
+    # logout, 03:00 login, 03:20 logout. Inside: 23:00-24:00. Skipped: 00:00-01:30 (90 logged
+    # in, 60 working; it began with the login on line 2) and 03:00-03:20 (20, line 6).
+    events = ("a1,2026-11-23T23:00:00,login\na1,2026-11-24T00:30:00,lunch\n"
+              "a1,2026-11-24T01:00:00,ready\na1,2026-11-24T01:30:00,logout\n"
+              "a1,2026-11-24T03:00:00,login\na1,2026-11-24T03:20:00,logout\n")
+    result = report("a1,2026-11-23,OFF\na1,2026-11-24,OFF\n", events,
+                    date_to=date(2026, 11, 23))
+    assert row(result, "a1", "2026-11-23", "OFF")["logged_in_minutes"] == 60
+    assert problems(result) == [
+        (2, "activity outside the period 2026-11-23..2026-11-23: logged in "
+            "2026-11-24T00:00:00+08:00..2026-11-24T01:30:00+08:00 (90 min, 60 working), "
+            "attributed to no shift, on 2026-11-24 (OFF)", "skipped"),
+        (6, "activity outside the period 2026-11-23..2026-11-23: logged in "
+            "2026-11-24T03:00:00+08:00..2026-11-24T03:20:00+08:00 (20 min, 20 working), "
+            "attributed to no shift, on 2026-11-24 (OFF)", "skipped"),
+    ]
+
+
+def test_a_night_shift_on_the_last_day_keeps_its_work_after_midnight():
+    # NIGHT 22:00-06:00 on the last day: the whole session belongs to the shift, nothing skipped
+    result = report("a1,2026-11-23,NIGHT\n", "a1,2026-11-23T22:00:00,login\n"
+                    "a1,2026-11-24T06:30:00,logout\n")
+    r = row(result, "a1", "2026-11-23", "NIGHT")
+    assert (r["logged_in_minutes"], r["overtime_minutes"]) == (510, 30)
+    assert result.problems.empty
 
 
 def test_period_summary_is_a_ratio_of_sums():
@@ -332,6 +385,34 @@ def test_period_summary_is_a_ratio_of_sums():
     assert bool(agents.loc["a1", "below_target"]) and not bool(agents.loc["a2", "below_target"])
     assert result.team["adherence_pct"] == round(100 * (690 + 480) / 1380, 2)
     assert [b["agent_id"] for b in result.team["agents_below_target"]] == ["a1"]
+
+
+def test_team_conformance_counts_only_work_attributed_to_shifts():
+    # F9. a1 DAY 09:00-17:20: 480 scheduled, 500 working (20 overtime). a2 OFF on 11-23 with
+    # 10:00-11:00 (60, attributed to no shift), DAY on 11-24 09:00-17:00 (480/480). zz, not on
+    # the roster, 10:00-12:00 (120). Shift work 980 / scheduled 960 = 102.083 -> 102.08
+    # (counting the 180 unattributed minutes would give 1160/960 = 120.83).
+    events = ("a1,2026-11-23T09:00:00,login\na1,2026-11-23T17:20:00,logout\n"
+              "a2,2026-11-23T10:00:00,login\na2,2026-11-23T11:00:00,logout\n"
+              "a2,2026-11-24T09:00:00,login\na2,2026-11-24T17:00:00,logout\n"
+              "zz,2026-11-23T10:00:00,login\nzz,2026-11-23T12:00:00,logout\n")
+    result = report("a1,2026-11-23,DAY\na1,2026-11-24,OFF\na2,2026-11-23,OFF\n"
+                    "a2,2026-11-24,DAY\n", events)
+    team = result.team
+    assert (team["scheduled_minutes"], team["working_minutes"]) == (960, 980)
+    assert team["conformance_pct"] == 102.08
+    assert team["adherence_pct"] == 100.0
+    assert team["unscheduled_working_minutes"] == 180
+    assert team["overtime_minutes"] == 20          # overtime is of shifts: a1's 20 minutes
+    agents = result.agents.set_index("agent_id")
+    assert agents.loc["a2", "conformance_pct"] == 100.0        # 480/480, not 540/480
+    assert (agents.loc["a2", "unscheduled_working_minutes"],
+            agents.loc["a2", "overtime_minutes"]) == (60, 0)
+    assert agents.loc["a1", "conformance_pct"] == round(100 * 500 / 480, 2)
+    assert agents.loc["zz", "unscheduled_working_minutes"] == 120
+    assert math.isnan(agents.loc["zz", "conformance_pct"])
+    # the rows still show unattributed work as overtime: Σ overtime = 20 + 180
+    assert result.rows["overtime_minutes"].sum() == 200
 
 
 def test_exactly_one_kind_of_login_data():

@@ -108,3 +108,40 @@ def test_bad_dates_exit_2(files):
                     "--from", "23/11/2026", "-o", str(files / "a.csv"))
     assert result.exit_code == 2
     assert "--from must be a date YYYY-MM-DD" in result.output
+
+
+def test_summary_keeps_unscheduled_work_out_of_conformance(files):
+    # F9: a1 08:30-16:00 (450/450), a2 09:00-16:00 (420/450); zz, on no roster, 10:00-18:00
+    # (480 min). Team conformance (450 + 420) / 900 = 96.67%, not (870 + 480) / 900 = 150%.
+    (files / "events.csv").write_text(EVENTS + "zz,2026-11-23T10:00:00,login\n"
+                                      "zz,2026-11-23T18:00:00,logout\n")
+    out = files / "adherence.csv"
+    args = ("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+            "-o", str(out))
+    text = invoke(*args)
+    assert text.exit_code == 0, text.output
+    assert "conformance 96.67%" in text.output
+    assert "unscheduled work 480.0 min" in text.output
+    assert "overtime 0.0 min" in text.output
+    summary = json.loads(invoke(*args, "--format", "json").stdout)
+    assert (summary["conformance_pct"], summary["working_minutes"]) == (96.67, 870)
+    assert (summary["unscheduled_working_minutes"], summary["overtime_minutes"]) == (480, 0)
+
+
+def test_work_past_the_period_end_is_in_the_problems_file(files):
+    # F12: a2 logs in 21:00-02:00, more than 3 h after its DAY shift (ends 16:00): unscheduled
+    # work, cut at midnight; the 2 h on 11-24 fall after the period (the roster's one day)
+    (files / "events.csv").write_text(
+        "agent_id,timestamp,state\na1,2026-11-23T08:30:00,login\n"
+        "a1,2026-11-23T16:00:00,logout\na2,2026-11-23T21:00:00,login\n"
+        "a2,2026-11-24T02:00:00,logout\n")
+    out = files / "adherence.csv"
+    result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+                    "-o", str(out))
+    assert result.exit_code == 0, result.output
+    problems = pd.read_csv(files / "adherence.problems.csv")
+    assert list(problems["agent_id"]) == ["a2"]
+    assert list(problems["line"]) == [4]
+    assert "2026-11-24T00:00:00+08:00..2026-11-24T02:00:00+08:00 (120 min" in \
+        problems["problem"].iloc[0]
+    assert "1 data problem(s)" in result.output

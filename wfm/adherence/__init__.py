@@ -21,7 +21,9 @@ Decisions the definitions leave open (each module's docstring has the details):
 * An open session is closed at the end of its shift (nearest within 3 h), else at the end of the
   data or of its calendar day, whichever is earlier, and never after the agent's next login.
 * The period defaults to the roster's dates; activity attributed outside it is skipped and
-  reported.
+  reported, one problem per contiguous stretch with its agent, time span and minutes.
+* Period summaries count only work attributed to shifts in conformance and overtime; work
+  attributed to no shift is reported on its own (``unscheduled_working_minutes``).
 """
 
 from wfm.adherence.compute import (

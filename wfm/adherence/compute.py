@@ -2,7 +2,8 @@
 
 The pipeline, one module per step: ``schedule`` (roster → shift windows), ``sessions`` (events or
 sessions → disjoint segments, problems), ``attribution`` (segments → pieces per shift or per
-calendar date), ``metrics`` (pieces → figures per row), ``summary`` (period and team).
+calendar date), ``metrics`` (pieces → figures per row), ``period`` (rows inside the period;
+activity outside it reported), ``summary`` (per agent and team over the period).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from wfm.adherence.attribution import Pieces, attribute
 from wfm.adherence.cells import build_cells
 from wfm.adherence.metrics import row_metrics
+from wfm.adherence.period import period_bounds, skipped_activity
 from wfm.adherence.schedule import (
     NS_PER_MINUTE,
     Schedule,
@@ -114,11 +116,11 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
     pieces = attribute(segments, cells, tz)
 
     table, piece_row = _rows(schedule, pieces, agents, grace)
-    first_day, last_day = _period(roster, table, date_from, date_to)
+    first_day, last_day = period_bounds(roster, table, date_from, date_to)
     in_period = np.array([first_day <= d <= last_day for d in table["date"]], dtype=bool)
-    shown = in_period & ((table["shift_row"] >= 0) | (table["logged_in_minutes"] > 0))
+    shown = in_period & (table["on_shift"] | (table["logged_in_minutes"] > 0))
 
-    outside = _outside(piece_row, pieces.segments.line, in_period, activity, first_day, last_day)
+    outside = skipped_activity(pieces, piece_row, in_period, table, tz, first_day, last_day)
     problems = pd.concat([problems, outside, _unknown_agents(activity, roster)],
                          ignore_index=True)
     problems.insert(0, "file", label)
@@ -174,7 +176,7 @@ def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: f
         "date": np.concatenate([shifts["date"].to_numpy(object), days["date"].to_numpy(object)]),
         "shift": np.concatenate([shifts["shift"].to_numpy(object),
                                  days["shift"].to_numpy(object)]),
-        "shift_row": np.concatenate([np.arange(num_shifts), np.full(num_days, -1)]),
+        "on_shift": np.concatenate([np.ones(num_shifts, bool), np.zeros(num_days, bool)]),
     })
     for name in ("scheduled", "logged_in", "in_adherence", "working", "late_start",
                  "early_leave", "overtime"):
@@ -184,26 +186,6 @@ def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: f
     table["absent"] = figures["absent"].to_numpy(bool)
     table["episodes"] = figures["episodes"].to_numpy(np.int64)
     return table, row
-
-
-def _period(roster: pd.DataFrame, table: pd.DataFrame, date_from: date | None,
-            date_to: date | None) -> tuple[date, date]:
-    dates = list(roster["date"]) or list(table["date"]) or [date.today()]
-    first = date_from if date_from is not None else min(dates)
-    last = date_to if date_to is not None else max(dates)
-    return first, last
-
-
-def _outside(row: np.ndarray, line: np.ndarray, in_period: np.ndarray, activity: pd.DataFrame,
-             first_day: date, last_day: date) -> pd.DataFrame:
-    """Input lines whose activity all falls on rows outside the period."""
-    inside = in_period[row]
-    lines = np.zeros(0, dtype=np.int64)
-    if not inside.all():
-        lines = np.setdiff1d(np.unique(line[~inside]), line[inside])
-    agent_ids = activity.loc[lines - 2, "agent_id"].to_numpy(object)
-    return problems_frame(lines, agent_ids,
-                          f"activity outside the period {first_day}..{last_day}", "skipped")
 
 
 def _unknown_agents(activity: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:

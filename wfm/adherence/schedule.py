@@ -156,3 +156,14 @@ def day_numbers_to_dates(days: np.ndarray) -> np.ndarray:
 
 
 NS_PER_DAY = 86_400 * 1_000_000_000
+
+
+def format_many_ns(time_ns: np.ndarray, tz: str) -> list[str]:
+    """``format_ns`` for an array (to the second), without a Timestamp per value."""
+    time_ns = np.asarray(time_ns, dtype=np.int64)
+    local = pd.DatetimeIndex(time_ns.astype("datetime64[ns]"), tz="UTC").tz_convert(tz)
+    wall = np.asarray(local.tz_localize(None).as_unit("ns").asi8, dtype=np.int64)
+    clock = np.datetime_as_string(wall.astype("datetime64[ns]"), unit="s")
+    offset = (wall - time_ns) // NS_PER_MINUTE
+    return [f"{c}{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}"
+            for c, m in zip(clock.tolist(), offset.tolist(), strict=True)]

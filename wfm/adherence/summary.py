@@ -1,4 +1,11 @@
-"""Period summaries: per agent and for the team, as ratios of sums (never means of days)."""
+"""Period summaries: per agent and for the team, as ratios of sums (never means of days).
+
+Conformance and overtime are, by definition, about work *attributed to a shift*: the summaries
+sum them over shift rows only. Work attributed to no shift (rows ``UNSCHEDULED``, ``OFF``,
+``LEAVE``: a login on a rest day, by someone not on the roster) is its own figure,
+``unscheduled_working_minutes``; in the adherence table those rows show it as overtime, so the
+table's overtime column sums to ``overtime_minutes + unscheduled_working_minutes``.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,12 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 AGENT_COLUMNS = ["agent_id", "days_scheduled", "scheduled_minutes", "logged_in_minutes",
-                 "in_adherence_minutes", "working_minutes", "adherence_pct", "conformance_pct",
-                 "late_start_minutes", "early_leave_minutes", "overtime_minutes", "absent_days",
-                 "episodes", "below_target"]
+                 "in_adherence_minutes", "working_minutes", "unscheduled_working_minutes",
+                 "adherence_pct", "conformance_pct", "late_start_minutes", "early_leave_minutes",
+                 "overtime_minutes", "absent_days", "episodes", "below_target"]
 _SUMMED = ["scheduled_minutes", "logged_in_minutes", "in_adherence_minutes", "working_minutes",
-           "late_start_minutes", "early_leave_minutes", "overtime_minutes", "episodes"]
+           "unscheduled_working_minutes", "late_start_minutes", "early_leave_minutes",
+           "overtime_minutes", "episodes"]
 
 
 def percent(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
@@ -25,14 +33,26 @@ def percent(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
                         np.nan)
 
 
+def _split_by_attribution(rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with working and overtime minutes kept for shift rows only, and the working
+    minutes of the other rows moved to ``unscheduled_working_minutes``."""
+    on_shift = rows["on_shift"].to_numpy(bool)
+    working = rows["working_minutes"].to_numpy(float)
+    return rows.assign(
+        working_minutes=np.where(on_shift, working, 0.0),
+        unscheduled_working_minutes=np.where(on_shift, 0.0, working),
+        overtime_minutes=np.where(on_shift, rows["overtime_minutes"].to_numpy(float), 0.0))
+
+
 def agent_summary(rows: pd.DataFrame, target_pct: float) -> pd.DataFrame:
     """One row per agent: sums over the period, ratios of those sums, and the target flag.
 
-    ``rows`` is the adherence table plus ``working_minutes``.
+    ``rows`` is the adherence table plus ``working_minutes`` and ``on_shift`` (the row is a
+    shift, not work attributed to no shift).
     """
     if rows.empty:
         return pd.DataFrame(columns=AGENT_COLUMNS)
-    grouped = rows.groupby("agent_id", sort=True)
+    grouped = _split_by_attribution(rows).groupby("agent_id", sort=True)
     out = grouped[_SUMMED].sum().round(6)
     out["days_scheduled"] = grouped["scheduled_minutes"].apply(lambda m: int((m > 0).sum()))
     out["absent_days"] = grouped["absent"].sum().astype(int)
@@ -43,10 +63,15 @@ def agent_summary(rows: pd.DataFrame, target_pct: float) -> pd.DataFrame:
 
 
 def team_summary(rows: pd.DataFrame, agents: pd.DataFrame, target_pct: float) -> dict[str, Any]:
-    """Team figures over the period (ratios of the team's sums) and who is below target."""
+    """Team figures over the period (ratios of the team's sums) and who is below target.
+
+    ``rows`` as for ``agent_summary``. ``working_minutes`` and ``overtime_minutes`` are those
+    attributed to shifts; ``unscheduled_working_minutes`` is the work attributed to none.
+    """
+    split = _split_by_attribution(rows)
     # sums of exact minutes; rounded to 6 decimals only to drop float noise (< 0.1 ms)
-    totals = {name: round(float(rows[name].sum()), 6) if len(rows) else 0.0 for name in _SUMMED}
-    unscheduled = rows["scheduled_minutes"].eq(0) if len(rows) else pd.Series([], dtype=bool)
+    totals = {name: round(float(split[name].sum()), 6) if len(split) else 0.0
+              for name in _SUMMED}
     below = agents.loc[agents["below_target"].astype(bool), ["agent_id", "adherence_pct"]]
     return {
         "agents": int(agents["agent_id"].nunique()) if len(agents) else 0,
@@ -58,9 +83,6 @@ def team_summary(rows: pd.DataFrame, agents: pd.DataFrame, target_pct: float) ->
         "conformance_pct": float(percent(totals["working_minutes"],
                                          totals["scheduled_minutes"])),
         "absent_days": int(rows["absent"].sum()) if len(rows) else 0,
-        "unscheduled_working_minutes": round(float(
-            rows["working_minutes"][unscheduled].sum()), 6)
-        if len(rows) else 0.0,
         "target_pct": float(target_pct),
         "agents_below_target": [
             {"agent_id": a, "adherence_pct": float(p)}

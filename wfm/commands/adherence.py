@@ -102,9 +102,14 @@ def _human(team: dict[str, Any], output: Path, problems_path: Path | None) -> li
         f"{pct(team['conformance_pct'])} (target {team['target_pct']:g}%, grace "
         f"{team['grace_minutes']:g} min)",
         f"scheduled {team['scheduled_minutes']:.1f} min, in adherence "
-        f"{team['in_adherence_minutes']:.1f} min, overtime {team['overtime_minutes']:.1f} min, "
+        f"{team['in_adherence_minutes']:.1f} min, worked on shifts "
+        f"{team['working_minutes']:.1f} min, overtime {team['overtime_minutes']:.1f} min, "
         f"absent days {team['absent_days']}, episodes {team['episodes']}",
     ]
+    if team["unscheduled_working_minutes"]:
+        lines.append(f"unscheduled work {team['unscheduled_working_minutes']:.1f} min "
+                     "(attributed to no shift: rest days, agents not on the roster; not in "
+                     "conformance or overtime)")
     below = team["agents_below_target"]
     if below:
         shown = ", ".join(f"{b['agent_id']} {b['adherence_pct']:.2f}%" for b in below[:20])
