@@ -3,19 +3,25 @@
 The job's status lives in the ``solve_jobs`` table, so ``GET /api/v1/jobs/{id}`` works from any
 worker and after a restart (a job that was running when the server stopped stays ``running``;
 submit it again).
+
+A job is all or nothing: the requirement and agents a request sends are stored together with the
+solved roster, in one transaction, only when that roster passes the rule checker.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pandas as pd
 
 from api.schemas import SolveRequest
-from api.store import Actor, Store
+from api.store import Actor, RosterRejected, Store
 from wfm.errors import InvalidInput, WfmError
 from wfm.tables import AGENTS, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table_text
+
+MAX_LISTED_VIOLATIONS = 20  # a failed job's error names at most this many, then counts the rest
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,8 @@ class SolveInputs:
 
 
 def parse_solve_request(store: Store, request: SolveRequest) -> SolveInputs:
-    """Read the CSVs of a solve request, falling back on the stored requirement and agents."""
+    """Read the CSVs of a solve request, falling back on the stored requirement, agents and
+    (before the requirement's first date) roster."""
     tz = store.config.timezone
 
     def table(text: str | None, spec: object, label: str) -> pd.DataFrame | None:
@@ -49,20 +56,38 @@ def parse_solve_request(store: Store, request: SolveRequest) -> SolveInputs:
         raise InvalidInput("no requirement: send requirement_csv or POST /api/v1/requirements")
     if agents.empty:
         raise InvalidInput("no agents: send agents_csv or POST /api/v1/agents")
+    previous = table(request.previous_csv, ROSTER, "previous_csv")
+    if previous is None:
+        previous = stored_previous(store, first_requirement_date(requirement, store))
     return SolveInputs(requirement, agents, table(request.leave_csv, LEAVE, "leave_csv"),
-                       table(request.fixed_csv, FIXED, "fixed_csv"),
-                       table(request.previous_csv, ROSTER, "previous_csv"),
+                       table(request.fixed_csv, FIXED, "fixed_csv"), previous,
                        request.time_limit_seconds, request.reason,
                        new_agents=request.agents_csv is not None,
                        new_requirement=request.requirement_csv is not None)
 
 
+def first_requirement_date(requirement: pd.DataFrame, store: Store) -> date:
+    """The site-local date of the requirement's first interval: the first day of the horizon."""
+    starts = pd.to_datetime(requirement["interval_start"])
+    if starts.dt.tz is not None:
+        starts = starts.dt.tz_convert(store.config.tz)
+    return starts.min().date()
+
+
+def stored_previous(store: Store, first_day: date) -> pd.DataFrame | None:
+    """The stored roster's rows of the weeks before ``first_day`` (None when there are none).
+
+    Only rows dated before the horizon: rows inside it are what the solve replaces. The window
+    reaches back further than any rule looks (consecutive days, Monday-Sunday weeks).
+    """
+    lookback = max(store.config.rules.max_consecutive_days, 7) + 7
+    _, rows = store.roster_frame(date_from=first_day - timedelta(days=lookback),
+                                 date_to=first_day - timedelta(days=1))
+    return None if rows.empty else rows
+
+
 def start_solve(store: Store, actor: Actor, inputs: SolveInputs) -> str:
-    """Store the inputs sent, record a job, start the solve in a thread; return the job id."""
-    if inputs.new_agents:
-        store.import_agents(frame=inputs.agents, actor=actor, reason="solve request")
-    if inputs.new_requirement:
-        store.import_requirement(frame=inputs.requirement, actor=actor, reason="solve request")
+    """Record a job and start the solve in a thread; return the job id."""
     job = store.create_job(actor=actor)
     thread = threading.Thread(target=_run, args=(store, actor, job.id, inputs),
                               name=f"solve-{job.id}", daemon=True)
@@ -78,12 +103,26 @@ def _run(store: Store, actor: Actor, job_id: str, inputs: SolveInputs) -> None:
         solution = plan_roster(inputs.requirement, inputs.agents, store.config,
                                leave=inputs.leave, previous=inputs.previous, fixed=inputs.fixed,
                                time_limit_seconds=inputs.time_limit_seconds)
-        version = store.import_roster(frame=solution.assignments, actor=actor,
-                                      reason=inputs.reason or f"solve job {job_id}",
-                                      action="roster.solve")
+        version = store.store_solution(
+            assignments=solution.assignments, actor=actor,
+            reason=inputs.reason or f"solve job {job_id}",
+            agents=inputs.agents if inputs.new_agents else None,
+            requirement=inputs.requirement if inputs.new_requirement else None)
+    except RosterRejected as error:
+        store.finish_job(job_id=job_id, status="failed", error=rejection_text(error))
     except (WfmError, ImportError) as error:
         store.finish_job(job_id=job_id, status="failed", error=str(error))
     except Exception as error:  # noqa: BLE001 - a job records any failure instead of dying
         store.finish_job(job_id=job_id, status="failed", error=f"{type(error).__name__}: {error}")
     else:
         store.finish_job(job_id=job_id, status="done", version=version)
+
+
+def rejection_text(error: RosterRejected) -> str:
+    """The refusal and its violations, one ``rule agent date: message`` each."""
+    shown = [f"{v.code} {v.agent_id} {v.date}: {v.message}"
+             for v in error.violations[:MAX_LISTED_VIOLATIONS]]
+    more = len(error.violations) - len(shown)
+    if more > 0:
+        shown.append(f"... and {more} more")
+    return f"{error}: " + "; ".join(shown)

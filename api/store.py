@@ -280,27 +280,59 @@ class Store:
 
         Returns the new roster version.
         """
+        frame = self._roster_cells(frame)
+        with self._write() as session:
+            return self._replace_roster(session, frame, actor, reason, force=force,
+                                        action=action)
+
+    def store_solution(self, *, assignments: pd.DataFrame, actor: Actor, reason: str,
+                       agents: pd.DataFrame | None = None,
+                       requirement: pd.DataFrame | None = None) -> int:
+        """Store a solve's result in one transaction: the agents and the requirement it was
+        solved with (when the request sent them) and the roster, checked like an import.
+
+        A roster that breaks rules raises ``RosterRejected`` and nothing is stored, so a failed
+        solve leaves the service as it was. Returns the new roster version.
+        """
+        frame = self._roster_cells(assignments)
+        with self._write() as session:
+            if agents is not None:
+                self._merge_agents(session, agents, actor, reason)
+            if requirement is not None:
+                self._upsert_requirement(session, requirement, actor, reason)
+            session.flush()
+            return self._replace_roster(
+                session, frame, actor, reason, force=False, action="roster.solve",
+                refusal="the solved roster breaks {n} rule(s) together with the stored roster; "
+                        "nothing was stored")
+
+    def _roster_cells(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The roster rows with known shift codes and a text ``queue`` column."""
         frame = frame.copy()
         for code in sorted(set(frame["shift"]) - {"OFF", "LEAVE"}):
             self.config.shift(str(code))
         if "queue" not in frame.columns:
             frame["queue"] = ""
         frame["queue"] = frame["queue"].fillna("").astype(str)
+        return frame
+
+    def _replace_roster(self, session: Session, frame: pd.DataFrame, actor: Actor,
+                        reason: str, *, force: bool, action: str,
+                        refusal: str = "the roster breaks {n} rule(s); fix it or import with "
+                                       "force=true") -> int:
         agent_ids = sorted(set(frame["agent_id"]))
-        with self._write() as session:
-            version = self._lock_version(session)
-            if not force:
-                violations = self._import_violations(session, frame, agent_ids)
-                if violations:
-                    raise RosterRejected(f"the roster breaks {len(violations)} rule(s); fix it or "
-                                         "import with force=true", violations)
-            cells = frame[["agent_id", "date", "shift", "queue"]].to_dict("records")
-            self._upsert(session, RosterCell, cells, ("agent_id", "date"))
-            new_version = self._bump(session, version)
-            self._audit(session, actor, action, {
-                "rows": len(frame), "agents": len(agent_ids), "forced": force}, reason,
-                new_version)
-            self._invalidate_open_swaps(session, agent_ids, new_version)
+        version = self._lock_version(session)
+        if not force:
+            violations = self._import_violations(session, frame, agent_ids)
+            if violations:
+                raise RosterRejected(refusal.format(n=len(violations)), violations)
+        cells = frame[["agent_id", "date", "shift", "queue"]].to_dict("records")
+        self._upsert(session, RosterCell, cells, ("agent_id", "date"))
+        new_version = self._bump(session, version)
+        self._audit(session, actor, action, {
+            "rows": len(frame), "agents": len(agent_ids), "forced": force}, reason,
+            new_version)
+        self._invalidate_open_swaps(session, agent_ids, new_version)
         return new_version
 
     def _import_violations(self, session: Session, frame: pd.DataFrame,
@@ -363,6 +395,12 @@ class Store:
     # ---- requirement ---------------------------------------------------------------------
     def import_requirement(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "") -> int:
         """Insert or replace the requirement rows in ``frame`` (by interval and queue)."""
+        with self._write() as session:
+            self._upsert_requirement(session, frame, actor, reason)
+        return len(frame)
+
+    def _upsert_requirement(self, session: Session, frame: pd.DataFrame, actor: Actor,
+                            reason: str) -> None:
         table = pd.DataFrame({"interval_start": _utc_column(frame["interval_start"]),
                               "queue": frame["queue"].astype(str)})
         for name in REQUIREMENT_FIELDS:
@@ -370,12 +408,10 @@ class Store:
             table[name] = values.astype(object).where(values.notna(), None)
         table["agents"] = frame["agents"].astype(int)
         table["scheduled_agents"] = frame["scheduled_agents"].astype(int)
-        rows = table.to_dict("records")
-        with self._write() as session:
-            self._upsert(session, RequirementRow, rows, ("interval_start", "queue"))
-            self._bump_generation(session, REQUIREMENT_GENERATION)
-            self._audit(session, actor, "requirement.import", {"rows": len(frame)}, reason)
-        return len(frame)
+        self._upsert(session, RequirementRow, table.to_dict("records"),
+                     ("interval_start", "queue"))
+        self._bump_generation(session, REQUIREMENT_GENERATION)
+        self._audit(session, actor, "requirement.import", {"rows": len(frame)}, reason)
 
     def requirement_frame(self, *, date_from: date | None = None,
                           date_to: date | None = None) -> pd.DataFrame:

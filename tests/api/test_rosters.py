@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -173,6 +173,16 @@ def test_solve_without_requirement_rejected(tmp_path: Path) -> None:
                                          "/api/v1/requirements")
 
 
+def wait_for_job(site: Site, job_id: str) -> dict:
+    """Poll a solve job until it is done or failed."""
+    deadline = time.monotonic() + 180  # a few seconds' solve; generous for a loaded CI machine
+    while True:
+        job = site.client.get(f"/api/v1/jobs/{job_id}", headers=site.agents["A1"]).json()
+        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
+
+
 @pytest.mark.slow
 def test_solve_runs_as_a_job(tmp_path: Path) -> None:
     site = make_site(tmp_path, load=False)
@@ -180,14 +190,93 @@ def test_solve_runs_as_a_job(tmp_path: Path) -> None:
         "requirement_csv": requirement_csv(site.start), "agents_csv": agents_csv(),
         "time_limit_seconds": 5})
     assert response.status_code == 202
-    job_id = response.json()["job_id"]
-    deadline = time.monotonic() + 180  # a 5 s solve; generous for a loaded CI machine
-    while True:
-        job = site.client.get(f"/api/v1/jobs/{job_id}", headers=site.agents["A1"]).json()
-        if job["status"] in ("done", "failed") or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    job = wait_for_job(site, response.json()["job_id"])
     assert (job["status"], job["version"], job["error"]) == ("done", 1, None)
     rows = site.client.get("/api/v1/rosters/current", headers=site.planner).json()["rows"]
     assert {r["agent_id"] for r in rows} == {"A1", "A2", "A3", "A4", "A5", "A6", "A7"}
     assert {r["date"] for r in rows} == {str(site.start + timedelta(days=k)) for k in range(14)}
+
+
+def one_day_requirement(day: date, *, required: int = 10) -> str:
+    """More demand on ``day`` (both queues, 08:30-23:30) than the seven agents can cover, so
+    the solver puts everyone to work whom the rules let work."""
+    lines = ["interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents,service_level,"
+             "asa_seconds,occupancy,scheduled_agents"]
+    for m in range(8 * 60 + 30, 23 * 60 + 30, 30):
+        when = datetime(day.year, day.month, day.day, m // 60, m % 60)
+        lines += [f"{when.isoformat()},{queue},100,300,16.67,{required},0.8,10,0.9,{required}"
+                  for queue in ("sales", "support")]
+    return "\n".join(lines) + "\n"
+
+
+def store_a1_six_day_tail(site: Site) -> None:
+    """A1 rests on the second Monday and works the six days after it (legal: six in a row,
+    one rest day that week), so A1 must rest on the Monday after the stored roster."""
+    cells = [f"A1,{site.start + timedelta(days=7)},OFF,"]
+    cells += [f"A1,{site.start + timedelta(days=k)},DAY,sales" for k in range(8, 14)]
+    response = upload(site, "/api/v1/rosters", "agent_id,date,shift,queue\n" + "\n".join(cells))
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.slow
+def test_solve_plans_against_the_stored_roster_before_the_horizon(site: Site) -> None:
+    store_a1_six_day_tail(site)
+    horizon = site.start + timedelta(days=14)
+    response = site.client.post("/api/v1/rosters/solve", headers=site.planner, json={
+        "requirement_csv": one_day_requirement(horizon), "time_limit_seconds": 5})
+    assert response.status_code == 202
+    job = wait_for_job(site, response.json()["job_id"])
+    assert (job["status"], job["error"]) == ("done", None)
+    rows = site.client.get("/api/v1/rosters/current", headers=site.planner, params={
+        "from": str(horizon), "to": str(horizon)}).json()["rows"]
+    shifts = {r["agent_id"]: r["shift"] for r in rows}
+    assert shifts["A1"] == "OFF"  # a seventh day in a row would break max_consecutive_days
+    # A3 and A4 work NIGHT (ends 23:30) on the stored Sunday: no DAY (08:30) after 9 h rest
+    assert shifts["A3"] != "DAY" and shifts["A4"] != "DAY"
+    assert sum(s != "OFF" for s in shifts.values()) >= 5  # the others do work
+
+
+def test_solve_previous_defaults_to_stored_rows_before_the_horizon(site: Site) -> None:
+    # Re-planning the second week: the stored rows inside the horizon are replaced, never
+    # passed as previous (the solver would ignore or misread them).
+    from api.schemas import SolveRequest
+    from api.solve import parse_solve_request
+
+    second_monday = site.start + timedelta(days=7)
+    inputs = parse_solve_request(site.store, SolveRequest(
+        requirement_csv=one_day_requirement(second_monday)))
+    assert inputs.previous is not None
+    assert max(inputs.previous["date"]) == site.start + timedelta(days=6)
+    assert set(inputs.previous["agent_id"]) == {"A1", "A2", "A3", "A4", "A5", "A6", "A7"}
+    sent = parse_solve_request(site.store, SolveRequest(
+        requirement_csv=one_day_requirement(second_monday),
+        previous_csv=f"agent_id,date,shift\nA1,{site.start},OFF\n"))
+    assert sent.previous is not None and len(sent.previous) == 1  # a sent one is used as is
+
+
+@pytest.mark.slow
+def test_failed_solve_names_the_violations_and_stores_nothing(site: Site) -> None:
+    # The previous roster sent says A1 rested all of the second week, but the stored roster
+    # (against which the result is checked) has A1 working its last six days: the solved
+    # Monday makes seven in a row, and the job fails.
+    store_a1_six_day_tail(site)
+    horizon = site.start + timedelta(days=14)
+    previous = "agent_id,date,shift\n" + "".join(
+        f"A1,{site.start + timedelta(days=k)},OFF\n" for k in range(7, 14))
+    renamed = agents_csv().replace("Agent A1", "Renamed A1")
+    audit_before = site.client.get("/api/v1/audit", headers=site.planner).json()["total"]
+    version_before = site.client.get("/healthz").json()["roster_version"]
+    response = site.client.post("/api/v1/rosters/solve", headers=site.planner, json={
+        "requirement_csv": one_day_requirement(horizon), "agents_csv": renamed,
+        "previous_csv": previous, "time_limit_seconds": 5})
+    assert response.status_code == 202
+    job = wait_for_job(site, response.json()["job_id"])
+    assert job["status"] == "failed"
+    assert f"max_consecutive_days A1 {horizon}" in job["error"]
+    assert "force=true" not in job["error"]
+    # all or nothing: neither the requirement nor the agents sent were stored
+    assert site.store.requirement_frame(date_from=horizon, date_to=horizon).empty
+    assert site.store.agents_frame(agent_ids=["A1"])["name"].tolist() == ["Agent A1"]
+    audit = site.client.get("/api/v1/audit", headers=site.planner).json()
+    assert [e["action"] for e in audit["items"][audit_before:]] == ["solve.start"]
+    assert site.client.get("/healthz").json()["roster_version"] == version_before
