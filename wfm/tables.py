@@ -188,7 +188,26 @@ def read_raw(source: Source, *, label: str | None = None) -> pd.DataFrame:
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise InvalidInput(f"not a readable UTF-8 CSV: {error}", file=name) from None
     raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
+    if not isinstance(raw.index, pd.RangeIndex):
+        raw = _one_field_too_many(raw, name)
     return raw
+
+
+def _one_field_too_many(raw: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Every row has one field more than the header (pandas then takes the first field as an
+    index). An empty last field is a trailing separator, as many spreadsheet exports write:
+    dropped. Anything else is an error naming the first such line."""
+    header = list(raw.columns)
+    if raw.index.nlevels > 1:
+        raise InvalidInput(f"the rows have more fields than the {len(header)} columns the header "
+                           "names", file=name, line=2)
+    extra = raw.iloc[:, -1]
+    filled = np.flatnonzero(extra.to_numpy() != "")
+    if len(filled):
+        raise InvalidInput(f"{len(header) + 1} fields but the header names {len(header)} "
+                           f"columns ({', '.join(header)})", file=name, line=int(filled[0]) + 2)
+    values = np.column_stack([raw.index.to_numpy(dtype=object), raw.iloc[:, :-1].to_numpy()])
+    return pd.DataFrame(values, columns=header).astype(str)
 
 
 def read_table(source: Source, spec: TableSpec | str, *, timezone: str | ZoneInfo =

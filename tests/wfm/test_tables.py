@@ -100,3 +100,21 @@ def test_write_is_atomic_on_failure(tmp_path: Path) -> None:
         write_table(pd.DataFrame({"agent_id": ["a"]}), target, ROSTER)
     assert target.read_text(encoding="utf-8") == "previous content"
     assert [p.name for p in tmp_path.iterdir()] == ["roster.csv"]
+
+
+def test_a_trailing_separator_on_every_row_is_read_as_if_absent(tmp_path: Path) -> None:
+    """Spreadsheet exports often end every data row with a comma; the columns must not shift."""
+    path = tmp_path / "roster.csv"
+    path.write_text("agent_id,date,shift,queue\nA1,2026-11-23,DAY,sales,\nA2,2026-11-23,OFF,,\n")
+    table = read_table(path, ROSTER, timezone="Asia/Shanghai")
+    assert table["agent_id"].tolist() == ["A1", "A2"]
+    assert table["shift"].tolist() == ["DAY", "OFF"]
+    assert table["date"].tolist() == [date(2026, 11, 23)] * 2
+
+
+def test_a_real_extra_field_on_every_row_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("agent_id,date,shift\nA1,2026-11-23,DAY,\nA2,2026-11-23,OFF,sales\n")
+    with pytest.raises(InvalidInput, match=r"roster.csv, line 3: 4 fields but the header names "
+                                           r"3 columns \(agent_id, date, shift\)"):
+        read_table(path, ROSTER, timezone="Asia/Shanghai")
