@@ -9,7 +9,9 @@ counts ticks. It shares no code with ``wfm.adherence``.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -175,7 +177,7 @@ def brute_force(roster, events, grace, sessions=None):
     return rows
 
 
-def run_engine(roster, events, grace, sessions=None):
+def run_engine(roster, events, grace, sessions=None, period=(0, NUM_DAYS - 1)):
     roster_text = "agent_id,date,shift\n" + "".join(
         f"{a},{D0 + timedelta(days=d)},{code}\n" for (a, d), code in sorted(roster.items()))
     if sessions is None:
@@ -187,7 +189,8 @@ def run_engine(roster, events, grace, sessions=None):
                 f"{a},{_stamp(i)},{_stamp(o)}\n" for a, i, o in sessions), "login sessions")}
     return compute_adherence(
         read_table_text(roster_text, "roster"), CONFIG, grace_minutes=grace,
-        date_from=D0, date_to=D0 + timedelta(days=NUM_DAYS - 1), **login_data)
+        date_from=D0 + timedelta(days=period[0]), date_to=D0 + timedelta(days=period[1]),
+        **login_data)
 
 
 EXAMPLES = int(os.environ.get("WFM_HYPOTHESIS_EXAMPLES", "60"))
@@ -249,3 +252,57 @@ def test_brute_force_sees_a_hand_worked_day():
     assert row["scheduled_minutes"] == 450
     assert row["in_adherence_minutes"] == 450 - 10 - 20   # late 10, lunch 12:40-13:00 is out
     assert (row["episodes"], row["overtime_minutes"], row["late_start_minutes"]) == (2, 5, 10)
+
+
+SKIPPED = re.compile(r"^activity outside the period .*\((\S+) min, (\S+) working\)")
+
+
+@st.composite
+def period_scenarios(draw):
+    roster, events, grace = draw(scenarios())
+    first = draw(st.integers(0, NUM_DAYS - 1))
+    return roster, events, grace, (first, draw(st.integers(first, NUM_DAYS - 1)))
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(period_scenarios())
+def test_period_keeps_or_reports_every_minute_and_team_counts_only_shifts(scenario):
+    """Rows inside a random period match the brute force; every logged-in minute of the rows
+    outside it is in a problem row (per agent, logged in and working); the team's conformance
+    and overtime sum shift rows only, unattributed work is its own figure."""
+    roster, events, grace, period = scenario
+    result = run_engine(roster, events, grace, period=period)
+    every_row = brute_force(roster, events, grace)
+    inside = {key: figures for key, figures in every_row.items()
+              if (key[1] - D0).days in range(period[0], period[1] + 1)}
+    assert_same(result.rows, inside)
+
+    skipped: dict[str, list[float]] = {}
+    for key, figures in every_row.items():
+        if key not in inside and figures["logged_in_minutes"]:
+            totals = skipped.setdefault(key[0], [0.0, 0.0])
+            totals[0] += figures["logged_in_minutes"]
+            totals[1] += figures["working"]
+    reported: dict[str, list[float]] = {}
+    for problem in result.problems.itertuples():
+        match = SKIPPED.match(problem.problem)
+        if match:
+            totals = reported.setdefault(problem.agent_id, [0.0, 0.0])
+            totals[0] += float(match.group(1))
+            totals[1] += float(match.group(2))
+    assert reported == skipped
+
+    shift_rows = [f for key, f in inside.items() if key[2] in TEMPLATES]
+    scheduled = sum(f["scheduled_minutes"] for f in shift_rows)
+    working = sum(f["working"] for f in shift_rows)
+    team = result.team
+    assert team["scheduled_minutes"] == scheduled
+    assert team["working_minutes"] == working
+    assert team["overtime_minutes"] == sum(f["overtime_minutes"] for f in shift_rows)
+    assert team["unscheduled_working_minutes"] == sum(
+        f["working"] for key, f in inside.items() if key[2] not in TEMPLATES)
+    if scheduled:
+        assert team["conformance_pct"] == pytest.approx(100 * working / scheduled, abs=0.0051)
+    else:
+        assert math.isnan(team["conformance_pct"])
