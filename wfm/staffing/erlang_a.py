@@ -51,13 +51,15 @@ I_x(j, b) − P(K = j)``, each ``P(K = j)`` from the previous one by the ratio
 series in deviance form (``_log_negative_binomial_pmf``: within 1e-12 of mpmath in log terms
 for b and k up to 10^6, where differences of ``log Γ`` lose 1e-9), so K is never walked past
 the end of T's window, however wide K is (a target several patiences long makes it about
-``e^(θτ)`` times wider than T). Evaluating I_x per j
-instead (``scipy.special.betainc``, about 0.3 µs a call) would cost some 7 s for the 2·10^7
-(interval, j) terms of the benchmark's year of staffing, which takes under 1 s this way, and
-would add a dependency for one function. What remains costly: where K's window starts below
-T's (an overloaded queue and a long target), the walk starts there too, e.g. up to ~4 times the
-base cost at ``A·patience/AHT = 10^4`` with targets of 10 patiences; 300 Erlangs, AHT 30 s,
-patience 20 s, target 120 s takes about 0.02 s for 465 agent counts.
+``e^(θτ)`` times wider than T). Evaluating I_x per j instead (``scipy.special.betainc``, about
+0.3 µs a call) would cost some 7 s for the 2·10^7 (interval, j) terms of the benchmark's year
+of staffing, which takes under 1 s this way, and would add a dependency for one function.
+So a target several patiences long at a high load is no slow corner: 300 Erlangs, AHT 30 s,
+patience 20 s, target 120 s takes about 0.02 s for 465 agent counts. What remains costly is a
+queue far overloaded, whose T window starts thousands of terms above 0, with a target so long
+that K's window still starts below it: the walk starts at K's window. E.g. 1 to 10 agents for
+2,000 Erlangs, AHT 30 s, patience 600 s, target 3,600 s take about 2 s a call (0.2 s with a
+20 s target), far from any staffing answer.
 Log-gamma start values (the Poisson window of ``1/B − 1`` and T's window) carry a relative error
 of about 1e-16 × their size; they only set the scale of L and S, so this only reaches the tiny
 P(W > 0) of agents far above the load (relative 1e-13 at 1,000 agents) and the factor
