@@ -285,6 +285,7 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
     lookback = max(config.rules.max_consecutive_days, 7) + 2
     prev = np.full((num_agents, lookback), UNKNOWN, dtype=np.int64)
     if previous is not None:
+        _check_previous_ends_before(previous, dates)
         for row, (agent, day, code) in enumerate(zip(previous["agent_id"], previous["date"],
                                                      previous["shift"], strict=True)):
             if str(agent) not in agent_index:
@@ -324,6 +325,21 @@ def _state(shift_index: dict[str, int], code: str, label: str, row: int) -> int:
         raise InvalidInput(f"unknown shift code {code!r}; known: {known}", file=label,
                            line=row + 2, field="shift")
     return shift_index[code]
+
+
+def _check_previous_ends_before(previous: pd.DataFrame, dates: tuple[date, ...]) -> None:
+    """The previous roster is context before the horizon; a row inside the horizon would be
+    ignored (the solver plans those days afresh), so it is an error rather than a surprise."""
+    days = [_dates(d) for d in previous["date"]]
+    inside = [row for row, day in enumerate(days) if day >= dates[0]]
+    if inside:
+        row = inside[0]
+        raise InvalidInput(
+            f"{len(inside)} previous-roster row(s) fall inside the horizon {dates[0]}.."
+            f"{dates[-1]} (first: {previous['agent_id'].iloc[row]} on {days[row]}); the previous "
+            "roster must end before the first requirement day. To keep days already planned, "
+            "pass them with --fixed (they are then pinned) and cut them from --previous",
+            file="previous", line=row + 2, field="date")
 
 
 def _demand(requirement: pd.DataFrame, config: SiteConfig, dates: tuple[date, ...],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from typer.testing import CliRunner
 
@@ -88,3 +89,23 @@ def test_roster_cli_bad_input_exits_2(tmp_path):
                                  str(tmp_path / "r.csv")])
     assert result.exit_code == 2
     assert "skills" in result.stderr
+
+
+def test_a_previous_roster_reaching_into_the_horizon_is_an_error_naming_file_and_line(tmp_path):
+    """Re-planning mid-period with the published roster as --previous would silently re-plan
+    days the previous roster shows; the CLI says which row and what to do instead."""
+    params = InstanceParameters(num_agents=4, num_days=3, with_previous=False, random_seed=6)
+    instance, paths = _write_inputs(tmp_path, params)
+    first = instance.requirement["interval_start"].min().date()
+    agent = str(instance.agents["agent_id"].iloc[0])
+    previous = tmp_path / "published.csv"
+    previous.write_text(f"agent_id,date,shift,queue\n{agent},{first - timedelta(days=1)},"
+                        f"OFF,\n{agent},{first},DAY,\n")
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "--previous", str(previous),
+                                 "-o", str(out)])
+    assert result.exit_code == 2
+    assert (f"published.csv, line 3, field 'date': 1 previous-roster row(s) fall inside the "
+            f"horizon {first}..") in result.stderr
+    assert "--fixed" in result.stderr and not out.exists()

@@ -121,3 +121,15 @@ def test_missing_file_and_bad_config_exit_2(files: dict[str, Path], tmp_path: Pa
     assert bad_config.exit_code == 2
     assert json.loads(bad_config.stdout)["exit_code"] == 2
     assert "max_consecutive_dayz" in bad_config.stderr
+
+
+def test_previous_rows_inside_the_roster_are_named_not_silently_used(tmp_path: Path,
+                                                                    files: dict[str, Path]
+                                                                    ) -> None:
+    previous = write(tmp_path, "published.csv", "agent_id,date,shift,queue\n"
+                     "ana,2026-11-22,OFF,\nana,2026-11-23,DAY,sales\nbob,2026-11-24,DAY,sales\n")
+    result = run("--roster", files["roster"], "--agents", files["agents"], "--previous",
+                 previous, "--format", "json")
+    assert result.exit_code == 0, result.output
+    [note] = json.loads(result.stdout)["notes"]
+    assert "2 row(s) of" in note and "first day 2026-11-23" in note

@@ -42,16 +42,23 @@ def check_roster_command(
         timezone = site.timezone
         roster_frame = read_table(roster, ROSTER, timezone=timezone)
         agents_frame = read_table(agents, AGENTS, timezone=timezone)
+        previous_frame = _read(previous, ROSTER, timezone)
         violations = check_roster(
-            roster_frame, agents_frame, site,
-            previous=_read(previous, ROSTER, timezone),
+            roster_frame, agents_frame, site, previous=previous_frame,
             leave=_read(leave, LEAVE, timezone),
             fixed=_read(fixed, FIXED, timezone))
+    notes = []
+    if previous_frame is not None and len(roster_frame):
+        first_day = min(roster_frame["date"])
+        inside = int((previous_frame["date"] >= first_day).sum())
+        if inside:
+            notes.append(f"note: {inside} row(s) of {previous} fall on or after the roster's "
+                         f"first day {first_day}; the roster's own rows are checked there")
     num_agents = int(roster_frame["agent_id"].nunique())
     num_days = int(roster_frame["date"].nunique())
     summary = {"violations": [v.as_dict() for v in violations], "count": len(violations),
-               "agents": num_agents, "days": num_days}
-    lines = [f"{v.agent_id}  {v.date}  {v.code}: {v.message}" for v in violations]
+               "agents": num_agents, "days": num_days, "notes": notes}
+    lines = [f"{v.agent_id}  {v.date}  {v.code}: {v.message}" for v in violations] + notes
     if violations:
         rules = sorted({v.code for v in violations})
         lines.append(f"{len(violations)} violation(s) of {len(rules)} rule(s) "

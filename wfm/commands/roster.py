@@ -17,6 +17,7 @@ from wfm.commands.common import (
     load_site,
     progress,
 )
+from wfm.errors import InvalidInput
 from wfm.tables import AGENTS, COVERAGE, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table, write_table
 
 
@@ -53,11 +54,19 @@ def roster(
         }
         from solvers.roster import plan_roster
 
-        solution = plan_roster(tables["requirement"], tables["agents"], config,
-                               leave=tables["leave"], previous=tables["previous"],
-                               fixed=tables["fixed"],
-                               time_limit_seconds=config.roster.time_limit_seconds,
-                               progress=progress)
+        paths = {"requirement": requirement, "agents": agents, "leave": leave,
+                 "previous": previous, "fixed": fixed}
+        try:
+            solution = plan_roster(tables["requirement"], tables["agents"], config,
+                                   leave=tables["leave"], previous=tables["previous"],
+                                   fixed=tables["fixed"],
+                                   time_limit_seconds=config.roster.time_limit_seconds,
+                                   progress=progress)
+        except InvalidInput as error:  # the solver names inputs by role: name the file
+            if error.file in paths and paths[error.file] is not None:
+                raise InvalidInput(error.reason, file=str(paths[error.file]), line=error.line,
+                                   field=error.field) from None
+            raise
         coverage_path = coverage_out or default_sibling(output, ".coverage.csv")
         write_table(solution.assignments, output, ROSTER)
         write_table(solution.coverage, coverage_path, COVERAGE)
