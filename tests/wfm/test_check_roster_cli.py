@@ -48,7 +48,8 @@ def test_clean_roster_exits_0(files: dict[str, Path]) -> None:
 def test_clean_roster_json(files: dict[str, Path]) -> None:
     result = run("--roster", files["roster"], "--agents", files["agents"], "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"violations": [], "count": 0, "agents": 2, "days": 3}
+    assert json.loads(result.stdout) == {"violations": [], "count": 0, "agents": 2, "days": 3,
+                                         "notes": []}
 
 
 def test_violations_exit_1_and_are_listed(files: dict[str, Path], tmp_path: Path) -> None:
