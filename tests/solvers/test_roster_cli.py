@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from solvers.roster.instances import InstanceParameters, make_instance
@@ -109,3 +110,26 @@ def test_a_previous_roster_reaching_into_the_horizon_is_an_error_naming_file_and
     assert (f"published.csv, line 3, field 'date': 1 previous-roster row(s) fall inside the "
             f"horizon {first}..") in result.stderr
     assert "--fixed" in result.stderr and not out.exists()
+
+
+def test_a_requirement_off_the_site_grid_is_refused_and_a_missing_day_is_named(tmp_path):
+    params = InstanceParameters(num_agents=4, num_days=3, with_previous=False, random_seed=8)
+    instance, paths = _write_inputs(tmp_path, params)
+    requirement = instance.requirement
+    days = requirement["interval_start"].dt.tz_localize(None).dt.normalize()
+    middle = sorted(days.unique())[1]
+    write_table(requirement[days != middle], paths["requirement"], REQUIREMENT)
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "--time-limit", "1",
+                                 "--format", "json", "-o", str(tmp_path / "r.csv")])
+    assert result.exit_code == 0, result.output
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert f"no interval on {middle.date()};" in warning
+    shifted = requirement.assign(interval_start=requirement["interval_start"]
+                                 + pd.Timedelta(minutes=15))
+    write_table(shifted, paths["requirement"], REQUIREMENT)
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "-o", str(tmp_path / "s.csv")])
+    assert result.exit_code == 2
+    assert "is not on the 30-minute grid" in result.stderr
+    assert not (tmp_path / "s.csv").exists()

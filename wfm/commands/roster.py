@@ -18,6 +18,7 @@ from wfm.commands.common import (
     progress,
 )
 from wfm.errors import InvalidInput
+from wfm.staffing.requirements import check_interval_grid
 from wfm.tables import AGENTS, COVERAGE, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table, write_table
 
 
@@ -52,6 +53,11 @@ def roster(
             "previous": read_table(previous, ROSTER, timezone=tz) if previous else None,
             "fixed": read_table(fixed, FIXED, timezone=tz) if fixed else None,
         }
+        check_interval_grid(tables["requirement"], config.interval_minutes,
+                            label=str(requirement))
+        warnings = _days_without_requirement(tables["requirement"], config)
+        for text in warnings:
+            progress(f"warning: {text}")
         from solvers.roster import plan_roster
 
         paths = {"requirement": requirement, "agents": agents, "leave": leave,
@@ -80,7 +86,7 @@ def roster(
             "method": solution.method,
             "shortfall_agent_hours": figures.get("shortfall_agent_hours"),
             "worst_interval": worst, "penalties": solution.penalties,
-            "roster": str(output), "coverage": str(coverage_path),
+            "roster": str(output), "coverage": str(coverage_path), "warnings": warnings,
             "rows": len(solution.assignments),
         }
         worst_text = (f"{worst.get('interval_start')} {worst.get('queue')} "
@@ -93,4 +99,28 @@ def roster(
             f"{figures.get('shortfall_agent_hours', 0):g} agent-hours; worst interval "
             f"{worst_text}",
             f"wrote {output} ({len(solution.assignments)} rows) and {coverage_path}",
-        ])
+        ])  # the warnings went to stderr before solving
+
+
+def _days_without_requirement(requirement: Any, config: Any) -> list[str]:
+    """Runs of days inside the requirement's span that have no interval at all: they are planned
+    as if nobody were needed, which is right for a closed day and wrong for a cut-off export."""
+    from datetime import timedelta
+
+    from wfm.calendar import local_naive
+
+    if requirement.empty:
+        return []
+    days = sorted(set(local_naive(requirement["interval_start"]).date))
+    present = set(days)
+    missing = [days[0] + timedelta(days=k) for k in range((days[-1] - days[0]).days + 1)
+               if days[0] + timedelta(days=k) not in present]
+    runs: list[list[Any]] = []
+    for day in missing:
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return [f"the requirement has no interval on {run[0]}" + (f"..{run[-1]}" if len(run) > 1
+                                                              else "")
+            + "; those days are planned as if nobody were needed" for run in runs]
