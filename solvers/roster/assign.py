@@ -29,10 +29,8 @@ class _State:
         num_agents, num_days = problem.num_agents, problem.num_days
         self.states = np.full((num_agents, num_days), UNKNOWN, dtype=np.int64)
         self.queues = np.full((num_agents, num_days), -1, dtype=np.int64)
-        forced = problem.forced != UNKNOWN
-        self.states[forced] = problem.forced[forced]
-        pinned_rest = np.isin(problem.fixed_shift, (OFF, LEAVE)) & ~forced
-        self.states[pinned_rest] = problem.fixed_shift[pinned_rest]
+        resting = (problem.forced != UNKNOWN) | np.isin(problem.fixed_shift, (OFF, LEAVE))
+        self.states[resting] = problem.rest_states()[resting]
         self.nights = np.zeros(num_agents, dtype=np.int64)
         self.weekend_rest = np.zeros(num_agents, dtype=np.int64)
         self.fixed_run_after = np.zeros((num_agents, num_days + 1), dtype=np.int64)

@@ -39,6 +39,13 @@ def agent_violations(problem: RosterProblem, a: int, states: np.ndarray,
         if s >= 0 and forced == OFF and add("outside_contract", d,
                                             f"works {codes[s]} outside the contract dates"):
             return found
+        if pinned == OFF and forced == LEAVE and add(
+                "fixed", d, "pinned to OFF on a day of approved leave (pin LEAVE or drop the pin)"):
+            return found
+        if pinned == LEAVE and problem.leave_known and forced != LEAVE and add(
+                "fixed", d, "pinned to LEAVE on a day without approved leave (add the day to the "
+                "leave table or drop the pin)"):
+            return found
         if pinned != UNKNOWN and _differs(pinned, s) and add(
                 "fixed", d, f"pinned to {_name(problem, pinned)} but has {_name(problem, s)}"):
             return found
@@ -106,8 +113,7 @@ def _all_weeks(problem: RosterProblem) -> list[tuple[list[int], list[int]]]:
 
 
 def _differs(pinned: int, state: int) -> bool:
-    if pinned in (OFF, LEAVE):
-        return state >= 0
+    """A pin of OFF or LEAVE is kept only by that exact state (the checker tells them apart)."""
     return pinned != state
 
 
@@ -123,8 +129,8 @@ def _queue(problem: RosterProblem, q: int) -> str:
 
 def pinned_states(problem: RosterProblem, a: int) -> np.ndarray:
     """Agent ``a``'s fixed assignments with every free day at rest (the most lenient roster)."""
-    states = np.where(problem.fixed_shift[a] != UNKNOWN, problem.fixed_shift[a], OFF)
-    states = np.where((problem.forced[a] == LEAVE) & (states < 0), LEAVE, states)
+    states = np.where(problem.fixed_shift[a] >= 0, problem.fixed_shift[a],
+                      problem.rest_states()[a])
     return states.astype(np.int64)
 
 

@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 from solvers.roster.aggregate import configure
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.hints import complete_hint
-from solvers.roster.problem import OFF, UNKNOWN, RosterProblem
+from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.report import evaluate
 from solvers.roster.rules import HARD_RULES, SOFT_RULES
 from solvers.roster.variables import build_work_vars
@@ -55,7 +55,7 @@ def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     configure(solver, problem, seconds)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    new_states = np.where(problem.forced != UNKNOWN, problem.forced, OFF).astype(np.int64)
+    new_states = problem.rest_states()
     new_queues = np.full_like(new_states, -1)
     for (a, d, s, q), var in work.items():
         if solver.boolean_value(var):

@@ -101,6 +101,7 @@ class RosterProblem:
     min_rest_days_per_week: int
     min_rest_minutes: int
     weights: Weights = field(default_factory=Weights)
+    leave_known: bool = False        # a leave table was given: LEAVE only on approved leave
 
     # ---- sizes -------------------------------------------------------------------------------
     @property
@@ -124,6 +125,13 @@ class RosterProblem:
         return int(self.previous.shape[1])
 
     # ---- derived facts -----------------------------------------------------------------------
+    def rest_states(self) -> np.ndarray:
+        """(A, D) what each day is when the agent does not work: a pinned OFF or LEAVE as
+        pinned, otherwise approved leave (LEAVE) or outside the contract (OFF), otherwise OFF."""
+        pinned_rest = np.isin(self.fixed_shift, (OFF, LEAVE))
+        base = np.where(self.forced != UNKNOWN, self.forced, OFF)
+        return np.where(pinned_rest, self.fixed_shift, base).astype(np.int64)
+
     def weekday(self, d: int) -> int:
         return self.dates[d].weekday()
 
@@ -304,7 +312,7 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
         cover=cover, max_consecutive_days=config.rules.max_consecutive_days,
         min_rest_days_per_week=config.rules.min_rest_days_per_week,
         min_rest_minutes=int(round(config.rules.min_rest_hours * 60)),
-        weights=Weights.from_config(config.roster.weights))
+        weights=Weights.from_config(config.roster.weights), leave_known=leave is not None)
 
 
 def _agent(agent_index: dict[str, int], agent: object, label: str, row: int) -> int:

@@ -27,7 +27,7 @@ from solvers.roster.assign import assign_counts, fill_gaps, scheduled_counts
 from solvers.roster.hints import complete_hint
 from solvers.roster.improve import improve
 from solvers.roster.legal import agent_violations, precheck
-from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, build_problem
+from solvers.roster.problem import RosterProblem, build_problem
 from solvers.roster.realize import plan_workdays
 from solvers.roster.report import evaluate, roster_frame, shortfall_figures
 from solvers.roster.rules import HARD_RULES, SOFT_RULES
@@ -36,6 +36,7 @@ from solvers.roster.variables import WorkVars, build_work_vars
 from wfm.config import SiteConfig
 from wfm.coverage import coverage_table
 from wfm.errors import Infeasible
+from wfm.rules import check_roster
 
 FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is worth solving
 AGGREGATE_SHARE = 0.5         # share of the time limit for the aggregate model
@@ -94,7 +95,7 @@ def solve_full(problem: RosterProblem, *, time_limit_seconds: float,
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    states = np.where(problem.forced != UNKNOWN, problem.forced, OFF).astype(np.int64)
+    states = problem.rest_states()
     queues = np.full_like(states, -1)
     for (a, d, s, q), var in work.items():
         if solver.boolean_value(var):
@@ -208,5 +209,10 @@ def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteCon
                             fixed=fixed)
     limit = time_limit_seconds or config.roster.time_limit_seconds
     solution = solve_problem(problem, time_limit_seconds=float(limit), progress=progress)
+    violations = check_roster(solution.assignments, agents, config, previous=previous,
+                              leave=leave, fixed=fixed, agent_ids=problem.agent_ids)
+    if violations:  # a solver bug, never a property of the input: refuse to return the roster
+        raise RuntimeError(f"internal error: the independent checker rejects the roster: "
+                           f"{violations[0]}")
     coverage = coverage_table(solution.assignments, requirement, config)
     return RosterSolution(**{**solution.__dict__, "coverage": coverage})
