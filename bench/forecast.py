@@ -6,8 +6,10 @@ Run from the project root: ``python bench/forecast.py [--skip-mstl] [--skip-spee
     * real data: Anonymous Bank 1999 (``../shared/data/anonymous_bank_1999/calls_1999_*.csv``),
       calls entering the queue (a ``q_start`` other than 0:00:00 or an AGENT outcome) counted per
       30-minute interval at their queue entry time, AHT from served calls; times are naive local
-      (a fixed UTC+2 zone, Israeli holidays); folds: the last 2 weeks of January and the 4 weeks
-      of October (fold history is everything before the fold);
+      (a fixed UTC+2 zone, Israeli holidays); folds: the 4 weeks of October (what
+      ``wfm forecast backtest --folds 4`` scores on this history), the last 2 weeks of January
+      (history of under a month: a stress test), and all 6 pooled (fold history is everything
+      before the fold);
     * the bundled fixtures (``fixtures/history.csv`` with ``fixtures/site.toml``), last 4 weeks;
     * synthetic: 16 weeks from ``wfm.forecast.synthetic`` (China holidays incl. National Day).
     Peers on the same folds: seasonal naive (same interval one week earlier) and statsforecast
@@ -177,11 +179,15 @@ def accuracy(use_mstl: bool) -> None:
         january = history[history["interval_start"] < pd.Timestamp("1999-02-01", tz=site.tz)]
         part_a = backtest(january, site, folds=2, horizon_weeks=1).rows
         part_b = backtest(history, site, folds=4, horizon_weeks=1).rows
-        rows = pd.concat([part_a, part_b.assign(fold=part_b["fold"] + 2)], ignore_index=True)
         if use_mstl:
-            rows = add_mstl(rows, history, site)
-        report("Anonymous Bank 1999, calls entering the queue, 30-minute intervals", rows,
-               methods)
+            part_a, part_b = add_mstl(part_a, history, site), add_mstl(part_b, history, site)
+        name = "Anonymous Bank 1999, calls entering the queue, 30-minute intervals"
+        report(f"{name}: the CLI's default folds (`wfm forecast backtest --folds 4`, the last 4 "
+               "weeks, October)", part_b, methods)
+        report(f"{name}: the 2 January folds (15-22 days of history, no earlier month)",
+               part_a, methods)
+        rows = pd.concat([part_a, part_b.assign(fold=part_b["fold"] + 2)], ignore_index=True)
+        report(f"{name}: all 6 folds pooled", rows, methods)
     else:
         print(f"\n== Anonymous Bank 1999: skipped, {BANK} is absent")
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
