@@ -37,13 +37,14 @@ class _Strict(BaseModel):
 class ServiceTargets(_Strict):
     """Service targets and staffing factors for one queue (or the site default)."""
 
-    level: float = Field(0.80, gt=0, lt=1, description="fraction answered within the target")
-    answer_within_seconds: float = Field(20, ge=0)
-    asa_target_seconds: float = Field(0, ge=0, description="0: no ASA target")
-    max_occupancy: float = Field(0.85, gt=0, le=1)
-    shrinkage: float = Field(0.30, ge=0, lt=1)
-    patience_seconds: float = Field(0, ge=0, description="> 0 switches to Erlang A")
-    max_abandon: float = Field(0, ge=0, lt=1, description="0: no abandonment cap")
+    level: float = Field(default=0.80, gt=0, lt=1,
+                         description="fraction answered within the target")
+    answer_within_seconds: float = Field(default=20, ge=0)
+    asa_target_seconds: float = Field(default=0, ge=0, description="0: no ASA target")
+    max_occupancy: float = Field(default=0.85, gt=0, le=1)
+    shrinkage: float = Field(default=0.30, ge=0, lt=1)
+    patience_seconds: float = Field(default=0, ge=0, description="> 0 switches to Erlang A")
+    max_abandon: float = Field(default=0, ge=0, lt=1, description="0: no abandonment cap")
 
 
 class ServiceOverride(_Strict):
@@ -133,15 +134,15 @@ def _default_shifts() -> list[ShiftTemplate]:
 
 
 class Rules(_Strict):
-    max_consecutive_days: int = Field(6, ge=1)
-    min_rest_days_per_week: int = Field(1, ge=0, le=7)
-    min_rest_hours: float = Field(9, ge=0, le=48)
+    max_consecutive_days: int = Field(default=6, ge=1)
+    min_rest_days_per_week: int = Field(default=1, ge=0, le=7)
+    min_rest_hours: float = Field(default=9, ge=0, le=48)
 
 
 class RosterSettings(_Strict):
-    time_limit_seconds: float = Field(60, gt=0)
-    random_seed: int = Field(0, ge=0)
-    num_workers: int = Field(2, ge=1, le=64)
+    time_limit_seconds: float = Field(default=60, gt=0)
+    random_seed: int = Field(default=0, ge=0)
+    num_workers: int = Field(default=2, ge=1, le=64)
     weights: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("weights")
@@ -154,12 +155,12 @@ class RosterSettings(_Strict):
 
 
 class AdherenceSettings(_Strict):
-    target_pct: float = Field(92, ge=0, le=100)
-    grace_minutes: float = Field(0, ge=0)
+    target_pct: float = Field(default=92, ge=0, le=100)
+    grace_minutes: float = Field(default=0, ge=0)
 
 
 class SwapSettings(_Strict):
-    min_notice_hours: float = Field(24, ge=0)
+    min_notice_hours: float = Field(default=24, ge=0)
     auto_approve: bool = False
 
 

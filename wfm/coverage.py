@@ -108,7 +108,7 @@ def wall_clock_instants(wall: pd.DatetimeIndex, timezone: str
     exists = np.flatnonzero(first.notna())
     repeated = np.flatnonzero(first.notna() & (first != second))
     source = np.concatenate([exists, repeated])
-    return first[exists].append(second[repeated]), source
+    return pd.DatetimeIndex(first[exists].append(second[repeated])), source
 
 
 def coverage_table(roster: pd.DataFrame, requirement: pd.DataFrame,

@@ -708,7 +708,8 @@ def _number(value: object) -> float:
 
 
 def _day_or_nan(value: object) -> float:
-    if value is None or value == "" or (not isinstance(value, str) and pd.isna(value)):
+    if value is None or value is pd.NaT or value == "" or (isinstance(value, float)
+                                                            and value != value):
         return float("nan")
     return float(_day_numbers(pd.Series([value]), "agents")[0])
 
