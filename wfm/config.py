@@ -178,8 +178,8 @@ class ForecastSettings(_Strict):
     # choose the level half-life per queue by a one-week-ahead backtest on its own last weeks
     level_halflife_auto: bool = True
     level_tuning_weeks: int = Field(default=10, ge=3, le=52)  # weeks scored when choosing it
-    trend_weeks: int = Field(default=8, ge=0)  # weekly means used for the trend (0: none)
-    trend_min_weeks: int = Field(default=3, ge=2)  # weekly means needed to fit a trend
+    trend_weeks: int = Field(default=8, ge=0)  # weeks of daily totals for the trend (0: none)
+    trend_min_weeks: int = Field(default=3, ge=2)  # weeks' worth of days with data it needs
     trend_damping: float = Field(default=0.98, ge=0, le=1)  # per-day damping of the trend
     weekday_halflife_weeks: float = Field(default=6.0, gt=0)  # recency of weekday factors
     outlier_threshold: float = Field(default=4.0, gt=0)  # robust z-score of an outlier day

@@ -309,3 +309,20 @@ def test_open_hours_narrower_than_history_cut_the_closed_hours_out_not_squeeze_t
     open_now = (at_minute >= 540) & (at_minute < 1080)
     assert predicted[open_now].mean() == pytest.approx(30, rel=0.05)
     assert predicted[~open_now].sum() == 0
+
+
+def test_the_trend_is_read_from_three_weeks_of_days_even_with_a_gap():
+    """Volume falling 1% a day, 24 days of history with two days missing and one wild day: the
+    fitted growth is log(0.99) (Theil-Sen ignores the wild day); with 20 days there is none."""
+    days = 24
+    dates = [date(2025, 3, 3) + timedelta(days=i) for i in range(days)]
+    totals = 1000 * 0.99 ** np.arange(days)
+    totals[[9, 10]] = np.nan
+    totals[15] *= 1.8
+    weekdays = np.array([d.weekday() for d in dates])
+    kinds = np.full(days, "normal", dtype=object)
+    settings = ForecastSettings(level_halflife_auto=False, outlier_threshold=100)
+    fit = fit_daily(totals, weekdays, kinds, settings, frozenset({5, 6}))
+    assert fit.growth == pytest.approx(math.log(0.99), abs=0.001)
+    short = fit_daily(totals[:20], weekdays[:20], kinds[:20], settings, frozenset({5, 6}))
+    assert short.growth == 0.0

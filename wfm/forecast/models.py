@@ -251,7 +251,7 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
 
     ``totals`` holds one value per day (NaN = unknown). Ordinary days give the weekday factors
     ``f_w`` (weighted medians of total / centred 7-day level, iterated three times) and the
-    level and trend (Theil-Sen slope of log weekly means of total / f_w, recency-weighted
+    level and trend (Theil-Sen slope of log daily total / f_w, recency-weighted
     level). Other day kinds get a multiplier: the median of total / (level x f_w) over history
     days of that kind, else the default from ``settings``. Given ``positions``
     (``month_positions`` of the days), a within-month effect ``exp(b x position)`` is learned
@@ -352,27 +352,23 @@ def fit_daily(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
 
 
 def _trend(deseasonalized: np.ndarray, settings: ForecastSettings) -> tuple[float, float]:
-    """Theil-Sen slope (per day) of the log of weekly means over the last ``trend_weeks`` weeks,
-    and the span in days of the history it is fitted on ((0, 0) when there are too few weeks)."""
+    """Growth per day of the deseasonalized level over the last ``trend_weeks`` weeks, and the
+    span in days it is fitted on; (0, 0) with fewer than ``trend_min_weeks`` weeks' worth of days
+    with data there.
+
+    The Theil-Sen estimator (the median of the pairwise slopes) of log daily values: robust to a
+    few odd days (its breakdown point is 29%), and it uses every day, so three weeks of history,
+    or a month with a gap in it, already tell a trend.
+    """
     if settings.trend_weeks < settings.trend_min_weeks:
         return 0.0, 0.0
-    num_days = len(deseasonalized)
-    means, centres = [], []
-    for week in range(settings.trend_weeks):
-        stop = num_days - 7 * week
-        start = stop - 7
-        if start < 0:
-            break
-        block = deseasonalized[start:stop]
-        finite = np.isfinite(block)
-        if finite.sum() >= 4 and block[finite].mean() > 0:
-            means.append(np.log(block[finite].mean()))
-            centres.append(np.arange(start, stop)[finite].mean())
-    if len(means) < settings.trend_min_weeks:
+    recent = deseasonalized[-7 * settings.trend_weeks:]
+    days = np.flatnonzero(np.isfinite(recent) & (recent > 0))
+    if len(days) < 7 * settings.trend_min_weeks:
         return 0.0, 0.0
-    m, c = np.array(means), np.array(centres)
-    i, j = np.triu_indices(len(m), k=1)
-    return float(np.median((m[i] - m[j]) / (c[i] - c[j]))), float(np.ptp(c) + 7)
+    logs = np.log(recent[days])
+    i, j = np.triu_indices(len(days), k=1)
+    return float(np.median((logs[j] - logs[i]) / (days[j] - days[i]))), float(np.ptp(days) + 1)
 
 
 def recent_origins(totals: np.ndarray, min_history_days: int, folds: int) -> list[int]:
