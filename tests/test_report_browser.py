@@ -119,6 +119,80 @@ def test_charts_are_visible(report, tmp_path):
         assert f'id="{key}"' in dom
 
 
+LABEL_PROBE = """<script>
+const charts = [...document.querySelectorAll('svg.chart')].map(function (svg) {
+  const box = svg.getBoundingClientRect();
+  const labels = [...svg.querySelectorAll('text.x-tick')].map(function (text) {
+    const r = text.getBoundingClientRect();
+    return {text: text.textContent, left: r.left, right: r.right};
+  });
+  return {title: svg.getAttribute('aria-label'), left: box.left, right: box.right,
+          labels: labels};
+});
+const out = document.createElement('pre');
+out.id = 'probe';
+out.textContent = JSON.stringify(charts);
+document.body.appendChild(out);
+</script>"""
+
+
+def _probe(tmp_path: Path, report_path: Path, probe: str, width: int = 1400) -> list[dict]:
+    """Run ``probe`` in a copy of the report and return the JSON it leaves in ``#probe``."""
+    probed = tmp_path / "probed.html"
+    probed.write_text(report_path.read_text(encoding="utf-8").replace("</body>",
+                                                                      probe + "</body>"),
+                      encoding="utf-8")
+    completed = _chromium(tmp_path, f"--window-size={width},3000", "--dump-dom",
+                          probed.as_uri())
+    match = re.search(r'<pre id="probe">(.*?)</pre>', completed.stdout, re.S)
+    assert match, completed.stderr[-2000:]
+    return json.loads(match.group(1).replace("&quot;", '"').replace("&amp;", "&"))
+
+
+@pytest.fixture(scope="module")
+def four_week_report(tmp_path_factory) -> Path:
+    """Two weeks of history before a four-week forecast and coverage (QA finding F19)."""
+    config = load_config(None)
+
+    def contacts(start: str, days: int) -> pd.DataFrame:
+        starts = pd.date_range(start, periods=48 * days, freq="30min", tz=config.timezone)
+        return pd.DataFrame({"interval_start": starts, "queue": "sales",
+                             "contacts": [5.0 + (i % 48) for i in range(len(starts))],
+                             "aht_seconds": 200.0})
+
+    forecast = contacts("2026-10-26", 28)
+    required = [(i % 48) // 6 for i in range(len(forecast))]
+    coverage = pd.DataFrame({"interval_start": forecast["interval_start"], "queue": "sales",
+                             "required": required, "scheduled": [3] * len(forecast)})
+    coverage["shortfall"] = (coverage["required"] - coverage["scheduled"]).clip(lower=0)
+    out = tmp_path_factory.mktemp("four_weeks")
+    return build_report(out, history=contacts("2026-10-12", 14), forecast=forecast,
+                        coverage=coverage, config=config)
+
+
+@pytest.mark.parametrize("window", [1400, 700])
+def test_day_labels_do_not_overlap_when_rendered(four_week_report, tmp_path, window):
+    """Measured in the browser, so the width estimate the report uses is checked too."""
+    charts = _probe(tmp_path, four_week_report, LABEL_PROBE, width=window)
+    by_title = {chart["title"]: chart for chart in charts}
+    forecast = by_title["sales: contacts per interval"]
+    coverage = by_title["sales: agents required vs scheduled"]
+    assert len(forecast["labels"]) >= 6 and len(coverage["labels"]) >= 6
+    for chart in (forecast, coverage):
+        labels = chart["labels"]
+        for a, b in zip(labels, labels[1:], strict=False):
+            assert a["right"] < b["left"], (chart["title"], a, b)
+        assert labels[0]["left"] >= chart["left"] and labels[-1]["right"] <= chart["right"]
+
+
+def test_four_week_report_screenshot(four_week_report, tmp_path):
+    shot = tmp_path / "four_weeks.png"
+    completed = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1400,1600",
+                          four_week_report.as_uri())
+    assert shot.exists() and shot.stat().st_size > 20_000, completed.stderr[-2000:]
+    assert _console_errors(completed.stderr) == []
+
+
 def test_console_error_detection_works(tmp_path):
     """The check above would notice a broken page (guards against a silently blind test)."""
     page = tmp_path / "broken.html"

@@ -186,3 +186,89 @@ def test_report_command_names_the_bad_file_and_exits_2(tmp_path):
     assert result.exit_code == 2
     assert "roster.csv, line 2, field 'date'" in result.output
     assert not (tmp_path / "out" / "report.html").exists()
+
+
+# ---- day labels and the shortfall table (QA F19) -------------------------------------------
+X_LABEL = re.compile(r'<text x="([0-9.]+)" y="[0-9.]+" class="tick x-tick">([^<]*)</text>')
+# At 11 px, "11-23" is 4 digits x 0.636 em + a hyphen x 0.361 em = 2.905 em = 32 px in DejaVu
+# Sans, the widest of the usual sans-serif fonts; 4 px more is the least gap between labels.
+DAY_LABEL_PX = 32 + 4
+
+
+def _contacts(start: str, days: int) -> pd.DataFrame:
+    """Every 30-minute interval of ``days`` days open, with a daily curve of contacts."""
+    starts = pd.date_range(start, periods=48 * days, freq="30min", tz=TZ)
+    return pd.DataFrame({"interval_start": starts, "queue": "sales",
+                         "contacts": [5.0 + (i % 48) for i in range(len(starts))],
+                         "aht_seconds": 200.0})
+
+
+def _sections(html: str) -> dict[str, str]:
+    return {key: re.search(f'<section id="{key}">(.*?)</section>', html, re.S).group(1)
+            for key, _ in SECTIONS}
+
+
+def _chart_labels(svg_text: str) -> list[tuple[float, str]]:
+    return [(float(x), label) for x, label in X_LABEL.findall(svg_text)]
+
+
+def test_four_weeks_of_day_labels_are_thinned_evenly_and_never_touch(tmp_path):
+    history = _contacts("2026-10-12", 14)  # two weeks shown before a four-week forecast
+    forecast = _contacts("2026-10-26", 28)
+    html = build_report(tmp_path, history=history, forecast=forecast,
+                        config=CONFIG).read_text("utf-8")
+    chart = re.search(r"<svg.*?</svg>", _sections(html)["forecast"], re.S).group(0)
+    labels = _chart_labels(chart)
+    days = [date(2026, int(text[:2]), int(text[3:])) for _, text in labels]
+    assert days[0] == date(2026, 10, 12)  # the first day is labelled
+    steps = {(b - a).days for a, b in zip(days, days[1:], strict=False)}
+    assert len(steps) == 1 and steps.pop() > 1  # every k-th day, the same k throughout
+    assert 4 <= len(labels) < 42
+    gaps = [b - a for (a, _), (b, _) in zip(labels, labels[1:], strict=False)]
+    assert min(gaps) >= DAY_LABEL_PX, gaps
+    assert labels[-1][0] + DAY_LABEL_PX <= 960  # the last label ends inside the chart
+    # every day keeps its tick mark; only the labels are thinned
+    assert chart.count('class="axis"/>') - 2 == 42
+
+
+def test_a_week_of_day_labels_keeps_every_day_with_its_weekday(tmp_path):
+    html = build_report(tmp_path, forecast=_contacts("2026-11-23", 7),
+                        config=CONFIG).read_text("utf-8")
+    labels = [text for _, text in _chart_labels(_sections(html)["forecast"])]
+    assert labels == ["Mon 11-23", "Tue 11-24", "Wed 11-25", "Thu 11-26", "Fri 11-27",
+                      "Sat 11-28", "Sun 11-29"]
+
+
+def test_long_bar_labels_are_thinned_rather_than_overlapping(tmp_path, adherence):
+    names = [f"agent-with-a-long-id-{k:02d}" for k in range(12)]
+    rows = pd.concat([adherence.iloc[[2]].assign(agent_id=name) for name in names])
+    html = build_report(tmp_path, adherence=rows, config=CONFIG).read_text("utf-8")
+    labels = _chart_labels(_sections(html)["adherence"].replace(' text-anchor="middle"', ""))
+    assert 1 <= len(labels) < len(names)
+    # centred labels of 24 characters: neighbours at least one label width apart
+    widest = 24 * 0.636 * 11
+    assert all(b - a >= widest for (a, _), (b, _) in zip(labels, labels[1:], strict=False))
+
+
+def test_shortfall_table_covers_the_planned_days_with_two_decimals(tmp_path, roster):
+    # the roster runs Mon 11-23 .. Sun 11-29; a night shift spills into Mon 11-30 where nothing
+    # is required; Tue 12-01 is outside the roster but required and unstaffed (kept: it is short)
+    rows = [("2026-11-23 09:00", 4, 2), ("2026-11-23 09:30", 4, 1),  # 2 + 3 short: 2.5 h
+            ("2026-11-24 09:00", 2, 0),  # 2 short: 1 h
+            ("2026-11-25 09:00", 2, 1), ("2026-11-25 09:30", 2, 1), ("2026-11-25 10:00", 2, 1),
+            ("2026-11-26 09:00", 2, 2), ("2026-11-27 09:00", 2, 2), ("2026-11-28 09:00", 2, 2),
+            ("2026-11-29 09:00", 2, 2),
+            ("2026-11-30 00:00", 0, 1), ("2026-11-30 05:30", 0, 1),  # the night's spill
+            ("2026-12-01 09:00", 1, 0)]  # 1 short: 0.5 h
+    coverage = pd.DataFrame({"interval_start": _times(*[t for t, _, _ in rows]),
+                             "queue": "sales", "required": [r for _, r, _ in rows],
+                             "scheduled": [s for _, _, s in rows],
+                             "shortfall": [max(r - s, 0) for _, r, s in rows]})
+    html = build_report(tmp_path, coverage=coverage, roster=roster,
+                        config=CONFIG).read_text("utf-8")
+    table = _sections(html)["coverage"].split("Shortfall in agent-hours")[1]
+    cells = re.findall(r'<tr><td class="name">(\w{3} [\d-]+)</td><td>([^<]*)</td></tr>', table)
+    assert cells == [("Mon 2026-11-23", "2.50"), ("Tue 2026-11-24", "1.00"),
+                     ("Wed 2026-11-25", "1.50"), ("Thu 2026-11-26", "0.00"),
+                     ("Fri 2026-11-27", "0.00"), ("Sat 2026-11-28", "0.00"),
+                     ("Sun 2026-11-29", "0.00"), ("Tue 2026-12-01", "0.50")]

@@ -130,24 +130,41 @@ def _missing(what: str) -> str:
     return f'<p class="missing">Not available: {escape(what)}</p>'
 
 
-def _table(frame: pd.DataFrame, name_columns: tuple[str, ...] = ()) -> str:
+def _table(frame: pd.DataFrame, name_columns: tuple[str, ...] = (),
+           decimals: int | None = None) -> str:
+    """An HTML table; every number of a float column has the same number of decimals.
+
+    ``decimals`` fixes that number for all float columns; by default a column whose values are
+    all whole shows none and any other column shows two.
+    """
     head = "".join(f'<th class="{"name" if c in name_columns else ""}">{escape(str(c))}</th>'
                    for c in frame.columns)
+    places = {column: _decimals(frame[column], decimals) for column in frame.columns
+              if pd.api.types.is_float_dtype(frame[column])}
     body = []
     for row in frame.itertuples(index=False):
         cells = []
         for column, value in zip(frame.columns, row, strict=True):
-            shown = _cell(value)
+            shown = _cell(value, places.get(column))
             css = ' class="name"' if column in name_columns else ""
             cells.append(f"<td{css}>{escape(shown)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
-def _cell(value: Any) -> str:
+def _decimals(values: pd.Series, decimals: int | None) -> int:
+    if decimals is not None:
+        return decimals
+    finite = values[np.isfinite(values.to_numpy(dtype=float))]
+    return 0 if bool((finite == finite.round(0)).all()) else 2
+
+
+def _cell(value: Any, decimals: int | None = None) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, float | np.floating):
+        if decimals is not None:
+            return f"{value:,.{decimals}f}"
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
     return str(value)
 
@@ -319,10 +336,10 @@ class ReportPage:
             for queue in daily.columns:
                 if queue in last.columns:
                     daily[f"{queue} a week earlier"] = last[queue]
-        daily = daily.reset_index()
+        daily = daily.round(0).reset_index()
         daily["day"] = [f"{d:%a %Y-%m-%d}" for d in daily["day"]]
         return "<p>Forecast contacts per day, beside the actual contacts one week earlier:</p>" \
-            + _table(daily, ("day",))
+            + _table(daily, ("day",), decimals=0)
 
     # ---- coverage ----------------------------------------------------------------------
     def coverage_section(self) -> str:
@@ -344,14 +361,28 @@ class ReportPage:
                         x_ticks=_day_ticks(rows["interval_start"]))
             parts.append(line_chart(f"{queue}: agents required vs scheduled", lines, axes,
                                     highlights=highlights))
+        parts.append("<p>Shortfall in agent-hours per day and queue (red boxes above):</p>"
+                     + _table(self._shortfall_by_day(), ("day",), decimals=2))
+        return "\n".join(parts)
+
+    def _shortfall_by_day(self) -> pd.DataFrame:
+        """Agent-hours short per local day and queue, over the days being planned.
+
+        Those are the roster's dates and any day with a requirement or a shortfall; a day the
+        coverage reaches only because a night shift runs past midnight (nothing required, so
+        nothing short) is left out.
+        """
+        assert self.coverage is not None
         daily = self.coverage.assign(day=self.coverage["interval_start"].dt.date)
         daily["hours"] = daily["shortfall"] * self.config.interval_minutes / 60
+        planned = set(self.roster["date"]) if self.roster is not None else set()
+        planned |= set(daily.loc[(daily["required"] > 0) | (daily["shortfall"] > 0), "day"])
+        daily = daily[daily["day"].isin(planned)]
         table = daily.pivot_table(index="day", columns="queue", values="hours",
-                                  aggfunc="sum").round(1).reset_index()
+                                  aggfunc="sum", fill_value=0.0).astype(float).reset_index()
+        table.columns.name = None
         table["day"] = [f"{d:%a %Y-%m-%d}" for d in table["day"]]
-        parts.append("<p>Shortfall in agent-hours per day and queue (red boxes above):</p>"
-                     + _table(table, ("day",)))
-        return "\n".join(parts)
+        return table
 
     # ---- roster ------------------------------------------------------------------------
     def roster_section(self) -> str:
@@ -444,9 +475,9 @@ class ReportPage:
         below = ordered[ordered["adherence_pct"] < target].sort_values("adherence_pct")
         columns = ["agent_id", "adherence_pct", "conformance_pct", "late_start_minutes",
                    "early_leave_minutes", "overtime_minutes", "absences"]
-        shown = below[columns].round(1).astype({"absences": "int64"})
+        shown = below[columns].astype({"absences": "int64"})
         return (chart + f"<p>{len(below)} of {len(ordered)} agents below the {target:g}% "
-                "target:</p>" + '<div class="scroll">' + _table(shown, ("agent_id",))
+                "target:</p>" + '<div class="scroll">' + _table(shown, ("agent_id",), decimals=1)
                 + "</div>")
 
     # ---- legend ------------------------------------------------------------------------

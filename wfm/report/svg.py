@@ -15,6 +15,10 @@ from html import escape
 WIDTH = 960
 HEIGHT = 280
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 16, 34, 56
+TICK_FONT_PX = 11  # the report's CSS: .tick{font-size:11px}
+LABEL_GAP_PX = 6  # least free space between two neighbouring x labels
+LABEL_OFFSET_PX = 3  # an x label starts this far right of its tick
+DAY_LABEL_STEPS = (1, 2, 7, 14, 28)  # every day, every other day, weekly, ...
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,67 @@ def _finite(value: float | None) -> bool:
     return value is not None and math.isfinite(float(value))
 
 
+def text_width(text: str, font_px: float = TICK_FONT_PX) -> float:
+    """A generous estimate of the width of ``text`` in a sans-serif font, in pixels.
+
+    Per-character widths (in em) are at or above those of DejaVu Sans, Liberation Sans and
+    Noto Sans, the fonts a browser picks for ``system-ui``/``sans-serif``, so labels spaced by
+    this estimate do not touch when rendered.
+    """
+    em = 0.0
+    for char in text:
+        if char in " .,:;'|!":
+            em += 0.35
+        elif char in "-()[]/":
+            em += 0.42
+        elif char in "MWmw%@" or not char.isascii():
+            em += 1.0
+        elif char.isupper():
+            em += 0.8
+        else:  # digits, lower-case letters, other punctuation
+            em += 0.65
+    return em * font_px
+
+
+def label_step(edges: Sequence[tuple[float, float]],
+               steps: Sequence[int] = DAY_LABEL_STEPS) -> int:
+    """The smallest step such that labels 0, step, 2·step, ... do not overlap.
+
+    ``edges`` are the (left, right) pixel extents of the labels in order. Steps after the
+    last of ``steps`` keep doubling, so some step always works (one label at worst).
+    """
+    if len(edges) <= 1:
+        return 1
+    candidates = list(steps)
+    while candidates[-1] < len(edges):
+        candidates.append(candidates[-1] * 2)
+    for step in candidates:
+        kept = edges[::step]
+        if all(right + LABEL_GAP_PX <= left
+               for (_, right), (left, _) in zip(kept, kept[1:], strict=False)):
+            return step
+    return max(len(edges), 1)
+
+
+def visible_labels(xs: Sequence[float], labels: Sequence[str], *, anchor: str, width: float,
+                   steps: Sequence[int] = DAY_LABEL_STEPS) -> list[bool]:
+    """Which of the labels at pixel positions ``xs`` to draw so that none overlap.
+
+    ``anchor`` is ``"start"`` (text begins ``LABEL_OFFSET_PX`` right of x) or ``"middle"``.
+    Every ``label_step``-th label is kept; a kept label that would run past either edge of a
+    chart ``width`` pixels wide is dropped too.
+    """
+    widths = [text_width(label) for label in labels]
+    if anchor == "start":
+        edges = [(x + LABEL_OFFSET_PX, x + LABEL_OFFSET_PX + w) for x, w in zip(xs, widths,
+                                                                                   strict=True)]
+    else:
+        edges = [(x - w / 2, x + w / 2) for x, w in zip(xs, widths, strict=True)]
+    step = label_step(edges, steps)
+    return [i % step == 0 and left >= 0 and right <= width
+            for i, (left, right) in enumerate(edges)]
+
+
 class _Frame:
     """Maps data coordinates (position, value) to pixels inside the plot area."""
 
@@ -95,12 +160,15 @@ def _axes(frame: _Frame, axes: Axes, title: str, width: int, height: int) -> lis
                      'class="grid"/>')
         parts.append(f'<text x="{frame.left - 6}" y="{y + 4:.1f}" text-anchor="end" '
                      f'class="tick">{_fmt(value)}</text>')
-    for position, label in axes.x_ticks:
-        x = frame.x(position)
+    xs = [frame.x(position) for position, _ in axes.x_ticks]
+    shown = visible_labels(xs, [label for _, label in axes.x_ticks], anchor="start",
+                           width=width)
+    for x, (_, label), show in zip(xs, axes.x_ticks, shown, strict=True):
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.bottom}" '
                      f'y2="{frame.bottom + 4}" class="axis"/>')
-        parts.append(f'<text x="{x + 3:.1f}" y="{frame.bottom + 16}" class="tick">'
-                     f'{escape(label)}</text>')
+        if show:
+            parts.append(f'<text x="{x + LABEL_OFFSET_PX:.1f}" y="{frame.bottom + 16}" '
+                         f'class="tick x-tick">{escape(label)}</text>')
     for position, label in axes.markers:
         x = frame.x(position)
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{frame.top}" y2="{frame.bottom}" '
@@ -119,14 +187,22 @@ def _axes(frame: _Frame, axes: Axes, title: str, width: int, height: int) -> lis
     return parts
 
 
-def _legend(items: Sequence[tuple[str, str, bool]], width: int) -> list[str]:
+def _legend(items: Sequence[tuple[str, str, bool | float]], width: int) -> list[str]:
+    """Legend entries right-aligned above the plot: (label, colour, dashed or band opacity).
+
+    A line is drawn as a short stroke, a band (opacity given as a float) as a shaded box.
+    """
     parts = []
     x = width - MARGIN_RIGHT
-    for label, color, dashed in reversed(items):
+    for label, color, style in reversed(items):
         x -= 14 + 7 * len(label) + 18
-        dash = ' stroke-dasharray="5 3"' if dashed else ""
-        parts.append(f'<line x1="{x}" x2="{x + 14}" y1="27" y2="27" stroke="{color}" '
-                     f'stroke-width="3"{dash}/>')
+        if isinstance(style, float):
+            parts.append(f'<rect x="{x}" y="22" width="14" height="10" fill="{color}" '
+                         f'fill-opacity="{style}"/>')
+        else:
+            dash = ' stroke-dasharray="5 3"' if style else ""
+            parts.append(f'<line x1="{x}" x2="{x + 14}" y1="27" y2="27" stroke="{color}" '
+                         f'stroke-width="3"{dash}/>')
         parts.append(f'<text x="{x + 18}" y="31" class="tick">{escape(label)}</text>')
     return parts
 
@@ -186,8 +262,9 @@ def line_chart(title: str, lines: Sequence[Line], axes: Axes, *,
         parts.append(f'<path d="{_path(frame, line.values, line.step)}" fill="none" '
                      f'stroke="{line.color}" stroke-width="1.6"{dash}>'
                      f'<title>{escape(line.label)}</title></path>')
-    legend = [(line.label, line.color, line.dashed) for line in lines]
-    legend += [(band.label, band.color, False) for band in bands]
+    legend: list[tuple[str, str, bool | float]] = [(line.label, line.color, line.dashed)
+                                                   for line in lines]
+    legend += [(band.label, band.color, float(band.opacity)) for band in bands]
     if highlights:
         legend.append(("shortfall", "#d62728", False))
     parts += _legend(legend, width)
@@ -216,10 +293,14 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float],
         parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(slot - gap, 0.8):.1f}" '
                      f'height="{max(frame.bottom - y, 0.5):.1f}" fill="{colors[i]}">'
                      f'<title>{escape(tip)}</title></rect>')
-    if n <= 24:
-        for i, label in enumerate(labels):
-            parts.append(f'<text x="{frame.x(i + 0.5):.1f}" y="{frame.bottom + 16}" '
-                         f'text-anchor="middle" class="tick">{escape(label)}</text>')
+    if n <= 24:  # more bars than that are told apart by their tooltips
+        xs = [frame.x(i + 0.5) for i in range(n)]
+        shown = visible_labels(xs, labels, anchor="middle", width=width,
+                               steps=range(1, n + 1))
+        for x, label, show in zip(xs, labels, shown, strict=True):
+            if show:
+                parts.append(f'<text x="{x:.1f}" y="{frame.bottom + 16}" text-anchor="middle" '
+                             f'class="tick x-tick">{escape(label)}</text>')
     if target is not None:
         value, label = target
         y = frame.y(value)
