@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import SiteConfig
-from wfm.coverage import NON_WORKING, covered_offsets_minutes
+from wfm.coverage import NON_WORKING, covered_offsets_minutes, wall_clock_instants
 from wfm.errors import Conflict, InvalidInput, Violation
 
 SWAP_KINDS = ("swap", "give", "rest-day")
@@ -354,17 +354,26 @@ def _impact(columns: tuple[np.ndarray, ...], before: list[dict[str, object]],
     required = _required(requirement, keys)
     scheduled = [scheduled_before.get(k, 0) for k in keys]
     minutes = np.array([k[0] for k in keys], dtype=np.int64).astype("datetime64[m]")
-    # wall-clock keys: the first copy of a repeated autumn time, none for a skipped spring one
-    starts = pd.DatetimeIndex(minutes.astype("datetime64[ns]")).tz_localize(
-        config.timezone, ambiguous=np.ones(len(minutes), dtype=bool), nonexistent="NaT")
-    impact = pd.DataFrame({
-        "interval_start": starts, "queue": [k[1] for k in keys],
+    by_wall_clock = pd.DataFrame({
+        "queue": [k[1] for k in keys],
         "required": np.array([required.get(k, 0) for k in keys], dtype="int64"),
         "scheduled_before": np.array(scheduled, dtype="int64"),
         "scheduled_after": np.array([n - moved_out.get(k, 0) + moved_in.get(k, 0)
                                      for n, k in zip(scheduled, keys, strict=True)],
                                     dtype="int64")})
-    return impact[impact["interval_start"].notna().to_numpy()].reset_index(drop=True)
+    # keys are wall-clock times: both copies of a repeated autumn time, none of a skipped one
+    instants, source = wall_clock_instants(
+        pd.DatetimeIndex(minutes.astype("datetime64[ns]")), config.timezone)
+    impact = by_wall_clock.iloc[source].reset_index(drop=True)
+    impact.insert(0, "interval_start", instants)
+    if (isinstance(requirement, pd.DataFrame) and len(requirement)  # each copy its own need
+            and pd.DatetimeIndex(requirement["interval_start"]).tz is not None):
+        need = requirement.assign(utc=pd.DatetimeIndex(requirement["interval_start"])
+                                  .tz_convert("UTC")).set_index(["utc", "queue"])
+        at = pd.MultiIndex.from_arrays([instants.tz_convert("UTC"), impact["queue"]])
+        impact["required"] = (need["scheduled_agents"].reindex(at).fillna(0)
+                              .astype("int64").to_numpy())
+    return impact.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
 
 
 def _required(requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | None,

@@ -168,3 +168,26 @@ def test_plain_inputs_give_the_same_verdict_as_frames(kind: str, pair: tuple[str
     assert (plain.violations, plain.before, plain.after, plain.starts_at) == (
         framed.violations, framed.before, framed.after, framed.starts_at)
     assert plain.impact.equals(framed.impact)
+
+
+def test_the_impact_of_a_night_shift_over_the_autumn_change_has_every_real_interval() -> None:
+    """Berlin falls back at 03:00 on 2027-10-31: a 22:00-06:00 night shift lasts 9 real hours,
+    18 half-hours, the repeated 02:00 and 02:30 twice; each copy keeps its own requirement."""
+    berlin = build_config({"country": "", "timezone": "Europe/Berlin",
+                           "shifts": [{"code": "N", "start": "22:00", "end": "06:00"}]})
+    saturday = date(2027, 10, 30)
+    text = (f"agent_id,date,shift,queue\nA1,{saturday},N,sales\nA2,{saturday},OFF,\n")
+    staff = read_table_text("agent_id,name,skills\nA1,a,sales\nA2,b,sales\n", AGENTS)
+    copies = ["2027-10-31T02:00:00+02:00", "2027-10-31T02:00:00+01:00"]
+    requirement = pd.DataFrame({"interval_start": pd.to_datetime(copies, utc=True)
+                                .tz_convert("Europe/Berlin"), "queue": "sales",
+                                "scheduled_agents": [3, 5]})
+    verdict = check_swap(read_table_text(text, ROSTER, timezone="Europe/Berlin"), staff, berlin,
+                         kind="give", requester_id="A1", counterpart_id="A2", dates=[saturday],
+                         requirement=requirement)
+    impact = verdict.impact
+    assert len(impact) == 18
+    assert (impact["interval_start"].diff().dropna() == pd.Timedelta(minutes=30)).all()
+    need = {t.isoformat(): n for t, n in zip(impact["interval_start"], impact["required"],
+                                              strict=True) if n}
+    assert need == {"2027-10-31T02:00:00+02:00": 3, "2027-10-31T02:00:00+01:00": 5}
