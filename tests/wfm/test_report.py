@@ -272,3 +272,30 @@ def test_shortfall_table_covers_the_planned_days_with_two_decimals(tmp_path, ros
                      ("Wed 2026-11-25", "1.50"), ("Thu 2026-11-26", "0.00"),
                      ("Fri 2026-11-27", "0.00"), ("Sat 2026-11-28", "0.00"),
                      ("Sun 2026-11-29", "0.00"), ("Tue 2026-12-01", "0.50")]
+
+
+def test_a_queue_with_patience_is_rated_with_erlang_a(requirement, coverage):
+    """2 Erlangs, 1 agent answering (2 scheduled, 30 % shrinkage): Erlang C has no steady state
+    (nobody answered in time), but callers who give up after 90 s keep the queue finite."""
+    from wfm.staffing.erlang_a import erlang_a_metrics
+
+    impatient = build_config({"service": {"shrinkage": 0.3, "answer_within_seconds": 20,
+                                          "level": 0.8, "patience_seconds": 90}})
+    short = coverage.assign(scheduled=[2, 2])
+    figures = headline_figures(requirement=requirement, coverage=short, config=impatient)
+    expected = erlang_a_metrics(2.0, 1, 180.0, 90.0, 20.0)
+    assert 0 < figures["service_level_pct"] == pytest.approx(
+        100 * float(expected.service_level), abs=0.01)
+    assert figures["occupancy_pct"] == pytest.approx(100 * float(expected.occupancy), abs=0.01)
+    assert figures["basis"] == "Erlang A at the rostered head count"
+    plain = headline_figures(requirement=requirement, coverage=short, config=CONFIG)
+    assert plain["service_level_pct"] == 0.0
+
+
+def test_rest_day_work_is_not_counted_as_an_agents_overtime(adherence):
+    rows = pd.concat([adherence, adherence.iloc[[0]].assign(
+        date=date(2026, 11, 25), shift="OFF", scheduled_minutes=0.0, in_adherence_minutes=0.0,
+        overtime_minutes=120.0)], ignore_index=True)
+    per_agent = adherence_by_agent(rows).set_index("agent_id")
+    assert per_agent.loc["A1", "overtime_minutes"] == 0.0
+    assert per_agent.loc["B2", "overtime_minutes"] == 5.0

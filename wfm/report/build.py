@@ -485,7 +485,8 @@ class ReportPage:
         items = [
             ("Service level", "Share of contacts answered within the queue's target time, "
              "weighted by contacts, with the rostered head count less shrinkage answering "
-             "(Erlang C)."),
+             "(Erlang C; Erlang A for a queue with patience_seconds, where callers who hang "
+             "up count as not answered)."),
             ("Occupancy", "Share of the answering agents' time spent handling contacts: "
              "Σ traffic / Σ agents (traffic = contacts × AHT / interval length)."),
             ("Adherence", "Minutes working as scheduled during scheduled work time / scheduled "

@@ -34,8 +34,10 @@ def expected_service(coverage: pd.DataFrame, requirement: pd.DataFrame,
     """Contact-weighted service level and occupancy the rostered staff would give.
 
     Per interval and queue, the agents answering are the scheduled head count less shrinkage;
-    service level is Erlang C at that head count (``wfm.staffing.erlang``), occupancy is
-    Σ min(traffic, agents) / Σ agents over open intervals. When the Erlang module is not
+    service level is Erlang C at that head count (``wfm.staffing.erlang``), or Erlang A for a
+    queue with ``patience_seconds`` (as ``wfm staff`` staffed it); occupancy is Σ busy agents /
+    Σ agents over open intervals, busy being min(traffic, agents), or the carried load in
+    Erlang A. When the Erlang module is not
     available the requirement's planned service level is used instead (``basis`` says which).
     """
     merged = coverage.merge(requirement[["interval_start", "queue", "contacts", "aht_seconds",
@@ -51,16 +53,27 @@ def expected_service(coverage: pd.DataFrame, requirement: pd.DataFrame,
     traffic = merged["traffic_erlangs"].to_numpy(dtype=float)
     contacts = merged["contacts"].to_numpy(dtype=float)
     aht = merged["aht_seconds"].fillna(0).to_numpy(dtype=float)
-    basis = "Erlang C at the rostered head count"
+    patience = np.array([config.service_for(q).patience_seconds for q in queues])
+    impatient = patience > 0  # queues staffed with Erlang A are rated with Erlang A too
+    basis = ("Erlang C at the rostered head count" if not impatient.any() else
+             "Erlang A at the rostered head count" if impatient.all() else
+             "Erlang C, or Erlang A for queues with patience_seconds, at the rostered head count")
+    busy = np.minimum(traffic, agents)
     try:
         from wfm.staffing.erlang import service_level
+        from wfm.staffing.erlang_a import erlang_a_metrics
 
         level = np.asarray(service_level(traffic, agents, aht, target), dtype=float)
         level = np.where(agents > traffic, level, 0.0)
+        if impatient.any():
+            pick = impatient & (aht > 0)
+            metrics = erlang_a_metrics(traffic[pick], agents[pick], aht[pick], patience[pick],
+                                       target[pick])
+            level[pick] = metrics.service_level
+            busy[pick] = np.asarray(metrics.occupancy) * agents[pick]  # carried load
     except (ImportError, TypeError, ValueError):
         level = merged["service_level"].fillna(0).to_numpy(dtype=float)
         basis = "planned (requirement) service level"
-    busy = np.minimum(traffic, agents)
     occupancy = busy.sum() / agents.sum() if agents.sum() > 0 else math.nan
     return {"service_level_pct": round(100 * float((level * contacts).sum() / contacts.sum()), 2),
             "occupancy_pct": None if math.isnan(occupancy) else round(100 * occupancy, 2),
@@ -82,6 +95,10 @@ def adherence_by_agent(rows: pd.DataFrame) -> pd.DataFrame:
     frame = rows.copy()
     frame["conforming_minutes"] = frame["conformance_pct"].fillna(0) / 100 * frame[
         "scheduled_minutes"]
+    # overtime is work attributed to a shift (DESIGN.md); work on a rest day or with no shift
+    # nearby is unscheduled work, as in ``wfm adherence``'s summary
+    on_shift = ~frame["shift"].isin(["OFF", "LEAVE", "UNSCHEDULED"])
+    frame["overtime_minutes"] = frame["overtime_minutes"].where(on_shift, 0.0)
     frame["absent"] = frame["absent"].astype(bool)
     summary = frame.groupby("agent_id").agg(
         scheduled_minutes=("scheduled_minutes", "sum"),
