@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solvers.roster.budget import Budget
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem
 from solvers.roster.soft import coverage_penalties
 
@@ -213,13 +214,17 @@ def _scheduled_terms(problem: RosterProblem, x: dict) -> dict[tuple[int, int], l
     return terms
 
 
-def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float,
-                    convex: bool = True) -> AggregatePlan:
-    """Solve the aggregate model; raises nothing (a relaxation of a pre-checked problem)."""
+def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float, convex: bool = True,
+                    budget: Budget | None = None, det_seconds: float = 1.0) -> AggregatePlan:
+    """Solve the aggregate model; raises nothing (a relaxation of a pre-checked problem).
+
+    With a ``budget`` the search is repeatable: ``det_seconds`` of deterministic time, the
+    budget's wall-clock cap as a safety net; without one, plain wall-clock search.
+    """
     model, x, groups = build_aggregate(problem, convex=convex)
     solver = cp_model.CpSolver()
-    configure(solver, problem, time_limit_seconds)
-    status = solver.solve(model)
+    status = solve_budgeted(solver, model, problem, time_limit_seconds, budget,
+                            det_seconds, "aggregate model")
     counts = np.zeros((len(groups), problem.num_days, problem.num_shifts, problem.num_queues),
                       dtype=np.int64)
     name = solver.status_name(status)
@@ -233,8 +238,8 @@ def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float,
                          float(solver.wall_time))
 
 
-def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_seconds: float
-                     ) -> AggregatePlan:
+def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_seconds: float,
+                     budget: Budget | None = None, det_seconds: float = 1.0) -> AggregatePlan:
     """Re-share the plan's shift types among groups so each group's shift mix changes little
     from day to day (fewer switches and quick returns), keeping every day's head-count per
     group and every (day, shift type, queue) total, hence the coverage cost."""
@@ -278,8 +283,9 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
                 drops.append(max(1, weight) * drop)
     model.minimize(sum(drops))
     solver = cp_model.CpSolver()
-    configure(solver, problem, time_limit_seconds)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    status = solve_budgeted(solver, model, problem, time_limit_seconds, budget,
+                            det_seconds, "shift mix smoothing")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return plan
     smoothed = np.zeros_like(counts)
     for key, var in x.items():
@@ -287,13 +293,39 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
     return replace(plan, counts=smoothed)
 
 
-def configure(solver: cp_model.CpSolver, problem: RosterProblem, time_limit_seconds: float
-              ) -> None:
-    """Solver settings, all on ``solver.parameters`` (from the site configuration)."""
+def solve_budgeted(solver: cp_model.CpSolver, model: cp_model.CpModel, problem: RosterProblem,
+                   time_limit_seconds: float, budget: Budget | None, det_seconds: float,
+                   stage: str) -> int:
+    """Solve within ``det_seconds`` of deterministic time (and the budget's wall-clock cap) or,
+    without a budget, within ``time_limit_seconds``; returns the CP-SAT status."""
+    if budget is None:
+        configure(solver, problem, time_limit_seconds)
+    else:
+        configure(solver, problem, min(time_limit_seconds, budget.wall_left()),
+                  det_seconds=det_seconds)
+    status = solver.solve(model)
+    if budget is not None and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        budget.expired(stage)  # stopped by the wall clock rather than by its work limit
+    return status
+
+
+def configure(solver: cp_model.CpSolver, problem: RosterProblem, time_limit_seconds: float,
+              *, det_seconds: float | None = None) -> None:
+    """Solver settings, all on ``solver.parameters`` (from the site configuration).
+
+    With ``det_seconds`` the search is repeatable: one worker (parallel CP-SAT workers race, so
+    their result depends on timing), stopped after that much deterministic time, with
+    ``time_limit_seconds`` as a wall-clock safety cap. Without it: the configured workers and a
+    wall-clock limit (for bounds that only need to be valid, not repeatable).
+    """
     settings = problem.config.roster
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit_seconds))
-    solver.parameters.num_workers = settings.num_workers
     solver.parameters.random_seed = settings.random_seed
+    if det_seconds is None:
+        solver.parameters.num_workers = settings.num_workers
+    else:
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = max(0.01, float(det_seconds))
     # measured on the 1,000 x 28 aggregate (bench/roster.py instance, 2 workers): default
     # 5.3 s to optimal, linearization_level=2 alone 5.3 s, plus the whole LP up front 1.7 s
     solver.parameters.linearization_level = 2

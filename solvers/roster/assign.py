@@ -13,10 +13,10 @@ coverage is still short and legal rest days allow it.
 from __future__ import annotations
 
 import heapq
-import time
 
 import numpy as np
 
+from solvers.roster.budget import WorkLimit, unlimited
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
 
@@ -270,8 +270,10 @@ def _gain(problem: RosterProblem, scheduled: np.ndarray, d: int, s: int, q: int)
 
 
 def fill_gaps(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
-              deadline: float) -> int:
-    """Add legal shifts on rest days while that lowers the coverage cost; returns how many."""
+              work: WorkLimit | None = None) -> int:
+    """Add legal shifts on rest days while that lowers the coverage cost and ``work`` lasts (a
+    unit per rule check); returns how many."""
+    work = work or unlimited()
     scheduled = scheduled_counts(problem, states, queues)
     by_queue: dict[int, list[int]] = {q: [] for q in range(problem.num_queues)}
     for a in range(problem.num_agents):
@@ -286,7 +288,7 @@ def fill_gaps(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
                     heap.append((-gain, d, s, q))
     heapq.heapify(heap)
     added = 0
-    while heap and time.monotonic() < deadline:
+    while heap and work.left():
         negative, d, s, q = heapq.heappop(heap)
         gain = _gain(problem, scheduled, d, s, q)
         if gain <= 0:
@@ -294,7 +296,7 @@ def fill_gaps(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
         if gain < -negative:
             heapq.heappush(heap, (-gain, d, s, q))
             continue
-        chosen = _first_legal(problem, states, queues, by_queue[q], d, s, q, deadline)
+        chosen = _first_legal(problem, states, queues, by_queue[q], d, s, q, work)
         if chosen is None:
             continue
         scheduled[problem.cover[d][s], q] += 1
@@ -304,21 +306,21 @@ def fill_gaps(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
 
 
 def _first_legal(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                 agents: list[int], d: int, s: int, q: int, deadline: float) -> int | None:
+                 agents: list[int], d: int, s: int, q: int, work: WorkLimit) -> int | None:
     """Give shift ``s``/queue ``q`` on day ``d`` to an agent resting that day: directly when
     legal, otherwise by a rest-day swap (the agent rests on one of its working days d2 and a
     colleague resting on d2 takes that shift)."""
     resting = [a for a in agents if states[a, d] == OFF and problem.forced[a, d] == UNKNOWN
                and problem.fixed_shift[a, d] == UNKNOWN]
     for a in resting:
-        if time.monotonic() > deadline:
+        if not work.spend():
             return None
         states[a, d], queues[a, d] = s, q
         if not agent_violations(problem, a, states[a], first_only=True):
             return a
         states[a, d], queues[a, d] = OFF, -1
     for a in resting:
-        if time.monotonic() > deadline:
+        if not work.spend(1 + problem.max_consecutive_days):  # up to one check per day tried
             return None
         if _swap_rest_day(problem, states, queues, a, d, s, q):
             return a

@@ -2,15 +2,15 @@
 queue, whenever that lowers the coverage cost and the agent's rules still hold.
 
 Each move touches one agent, so legality is the solver's per-agent check; the cost change is
-computed exactly on the intervals the move touches.
+computed exactly on the intervals the move touches. The search is limited by counted work (a
+unit per agent visited and per rule check), not by the clock, so it is repeatable.
 """
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
+from solvers.roster.budget import WorkLimit, unlimited
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, shortfall_cost
 
@@ -59,22 +59,23 @@ def _apply(problem: RosterProblem, scheduled: np.ndarray,
 
 
 def improve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-            scheduled: np.ndarray, *, deadline: float, seed: int = 0) -> int:
-    """Improve ``states``/``queues``/``scheduled`` in place until no move helps or time is up;
-    returns the number of moves made."""
+            scheduled: np.ndarray, *, work: WorkLimit | None = None, seed: int = 0) -> int:
+    """Improve ``states``/``queues``/``scheduled`` in place until no move helps or ``work`` is
+    spent; returns the number of moves made."""
+    work = work or unlimited()
     rng = np.random.default_rng(seed)
     moves = 0
     improved = True
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
-    while improved and time.monotonic() < deadline:
+    while improved and work.left():
         improved = False
         gain, loss = marginals(problem, scheduled)
         for a in rng.permutation(problem.num_agents):
-            if time.monotonic() > deadline:
+            if not work.spend():
                 break
             for changes, new_states in _moves(problem, states, queues, a, gain, loss,
                                               movable[a])[:TRIES_PER_AGENT]:
-                if _try(problem, states, queues, scheduled, a, changes, new_states):
+                if _try(problem, states, queues, scheduled, a, changes, new_states, work):
                     for d, _, _, _ in changes:
                         _refresh(problem, scheduled, gain, loss, d)
                     moves += 1
@@ -88,10 +89,11 @@ TRIES_PER_AGENT = 30
 
 def _try(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, scheduled: np.ndarray,
          a: int, changes: list[tuple[int, int, int, int]],
-         new_states: list[tuple[int, int, int]]) -> bool:
+         new_states: list[tuple[int, int, int]], work: WorkLimit) -> bool:
     """Apply the move when it lowers the coverage cost and keeps agent ``a`` legal."""
     if _exact_delta(problem, scheduled, changes) >= 0:
         return False
+    work.spend()
     old_row, old_queues = states[a].copy(), queues[a].copy()
     for d, s, q in new_states:
         states[a, d], queues[a, d] = s, q

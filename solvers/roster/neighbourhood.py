@@ -2,12 +2,12 @@
 
 A neighbourhood is a handful of agents of one group (interchangeable for coverage, so they can
 trade rest days and shifts); their requirement is what the rest of the roster leaves uncovered.
-The sub-roster is accepted when the whole roster's objective goes down.
+The sub-roster is accepted when the whole roster's objective goes down. The number of moves
+and each sub-solve's deterministic time are fixed in advance, so the search is repeatable.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +15,7 @@ from ortools.sat.python import cp_model
 
 from solvers.roster.aggregate import configure
 from solvers.roster.assign import scheduled_counts
+from solvers.roster.budget import Budget
 from solvers.roster.hints import complete_hint
 from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.report import evaluate
@@ -42,7 +43,7 @@ def subproblem(problem: RosterProblem, agents: list[int], required: np.ndarray,
 
 
 def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-             seconds: float) -> tuple[np.ndarray, np.ndarray] | None:
+             det_seconds: float, budget: Budget) -> tuple[np.ndarray, np.ndarray] | None:
     model = cp_model.CpModel()
     work = build_work_vars(model, problem)
     for add_rule in HARD_RULES:
@@ -50,10 +51,14 @@ def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     penalties = [p for penalize in SOFT_RULES for p in penalize(model, work, problem)]
     model.minimize(sum(p.weight * p.var for p in penalties))
     complete_hint(model, [(var, int(states[a, d] == s and queues[a, d] == q))
-                          for (a, d, s, q), var in work.items()], seconds=0.3 * seconds)
+                          for (a, d, s, q), var in work.items()], seconds=budget.wall_left(),
+                  det_seconds=0.3 * det_seconds)
     solver = cp_model.CpSolver()
-    configure(solver, problem, seconds)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    configure(solver, problem, budget.wall_left(), det_seconds=det_seconds)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+        budget.expired("neighbourhood search")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     new_states = problem.rest_states()
     new_queues = np.full_like(new_states, -1)
@@ -64,28 +69,30 @@ def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
 
 
 def search(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
-           deadline: float, size: int = 24, seconds_per_move: float = 1.0,
+           moves: int, budget: Budget, det_per_move: float = 0.5, size: int = 24,
            window_days: int = 10, seed: int = 0) -> int:
-    """Improve ``states``/``queues`` in place until ``deadline``; returns accepted moves."""
+    """Try ``moves`` neighbourhoods (fewer if the budget's wall-clock cap is reached), improving
+    ``states``/``queues`` in place; returns accepted moves."""
     rng = np.random.default_rng(seed)
     groups = [g for g in problem.groups() if len(g) > 1] or problem.groups()
     weights = np.array([len(g) for g in groups], dtype=float)
     scheduled = scheduled_counts(problem, states, queues)
     best = evaluate(problem, states, scheduled)["total"]
     accepted = 0
-    while time.monotonic() + 0.2 < deadline:
+    for _ in range(moves):
+        if budget.expired("neighbourhood search"):
+            break
         group = groups[rng.choice(len(groups), p=weights / weights.sum())]
         chosen = sorted(rng.choice(group, size=min(size, len(group)), replace=False).tolist())
         mine = scheduled_counts(subproblem(problem, chosen, problem.required), states[chosen],
                                 queues[chosen])
         residual = np.clip(problem.required - (scheduled - mine), 0, None)
-        seconds = min(seconds_per_move, deadline - time.monotonic())
         window = np.zeros(problem.num_days, dtype=bool)
         first = int(rng.integers(0, max(1, problem.num_days - window_days + 1)))
         window[first:first + window_days] = True
         keep = (states[chosen], queues[chosen], window)
         found = _resolve(subproblem(problem, chosen, residual, keep), states[chosen],
-                         queues[chosen], seconds)
+                         queues[chosen], det_per_move, budget)
         if found is None:
             continue
         trial_states, trial_queues = states.copy(), queues.copy()

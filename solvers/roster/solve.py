@@ -6,8 +6,9 @@ independent lower bound) → each group's working days chosen by an exact LP on 
 caps (``realize``) → constructive assignment of individuals → gap filling and local
 moves → for small instances the full agent x day x shift model warm-started from that roster,
 for large ones a neighbourhood search that re-solves a few agents at a time with the full
-model. Every roster returned passes the solver's own rule check; ``wfm.rules.check_roster``
-verifies it independently in the tests.
+model. Every stage is limited by work sized from the time limit, not by the clock, so the same
+inputs and seed give the same roster (``budget.py``). Every roster returned passes the solver's
+own rule check and, in ``plan_roster``, the independent ``wfm.rules.check_roster``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from solvers.roster import neighbourhood
-from solvers.roster.aggregate import configure, smooth_shift_mix, solve_aggregate
+from solvers.roster.aggregate import smooth_shift_mix, solve_aggregate, solve_budgeted
 from solvers.roster.assign import assign_counts, fill_gaps, scheduled_counts
+from solvers.roster.budget import Budget
 from solvers.roster.hints import complete_hint
 from solvers.roster.improve import improve
 from solvers.roster.legal import agent_violations, precheck
@@ -39,9 +41,19 @@ from wfm.errors import Infeasible
 from wfm.rules import check_roster
 
 FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is worth solving
-AGGREGATE_SHARE = 0.5         # share of the time limit for the aggregate model
 LOCAL_ROUNDS = 4              # rounds of gap filling + local moves
 MATCH_WORKDAYS = True         # choose each group's working days by LP before the greedy pass
+# Work per stage, sized from the time limit (see budget.py). The aggregate model, the shift-mix
+# smoothing and the assignment take about SECONDS_PER_AGENT_DAY each (measured, 1000 x 28); of
+# the rest of 0.85 of the limit (at least a quarter of the limit) the local moves get LOCAL_SHARE
+# and the full model or the neighbourhood search the remainder.
+SECONDS_PER_AGENT_DAY = 2.0e-4
+AGGREGATE_SHARE = 0.3         # deterministic-time cap of each aggregate model (it is normally
+SMOOTH_SHARE = 0.1            # solved to optimality well within it) as a share of the limit
+LOCAL_SHARE_FULL = 0.3        # local moves before the full model (small instances)
+LOCAL_SHARE_LARGE = 0.5       # local moves before the neighbourhood search (large instances)
+SECONDS_PER_MOVE = 1.0        # wall time of one neighbourhood move (measured, 1000 x 28)
+DET_PER_MOVE = 0.5            # deterministic time of one neighbourhood sub-solve
 
 
 @dataclass(frozen=True)
@@ -79,20 +91,20 @@ def build_model(problem: RosterProblem) -> tuple[cp_model.CpModel, WorkVars, lis
     return model, work, penalties
 
 
-def solve_full(problem: RosterProblem, *, time_limit_seconds: float,
+def solve_full(problem: RosterProblem, *, budget: Budget, det_seconds: float,
                hint: tuple[np.ndarray, np.ndarray] | None = None
                ) -> tuple[str, float, float, np.ndarray, np.ndarray] | None:
-    """Solve the full model; (status, objective, bound, states, queues) or None if no solution."""
-    started = time.monotonic()
+    """Solve the full model within ``det_seconds`` of deterministic time (and the budget's
+    wall-clock cap); (status, objective, bound, states, queues) or None if no solution."""
     model, work, _ = build_model(problem)
     if hint is not None:
         states, queues = hint
         complete_hint(model, [(var, int(states[a, d] == s and queues[a, d] == q))
                               for (a, d, s, q), var in work.items()],
-                      seconds=0.2 * time_limit_seconds)
+                      seconds=budget.wall_left(), det_seconds=0.2 * det_seconds)
     solver = cp_model.CpSolver()
-    configure(solver, problem, time_limit_seconds - (time.monotonic() - started))
-    status = solver.solve(model)
+    status = solve_budgeted(solver, model, problem, budget.wall_left(), budget, det_seconds,
+                            "full model")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     states = problem.rest_states()
@@ -115,53 +127,67 @@ def _infeasible(problem: RosterProblem) -> None:
 
 def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
                   progress: Callable[[str], None] | None = None) -> RosterSolution:
-    """Solve a built problem (see module docstring)."""
+    """Solve a built problem (see module docstring).
+
+    Every stage is limited by work sized from ``time_limit_seconds`` (see ``budget.py``), so the
+    same problem and seed give the same roster; the time limit itself is only a wall-clock cap,
+    and ``figures["wall_clock_capped"]`` names the stages it cut short (the roster may then
+    differ from run to run).
+    """
     say = progress or (lambda _message: None)
     started = time.monotonic()
-    deadline = started + time_limit_seconds
+    budget = Budget.start(time_limit_seconds)
     _infeasible(problem)
     seed = problem.config.roster.random_seed
 
     say(f"aggregate model: {problem.num_agents} agents, {problem.num_days} days, "
         f"{len(problem.groups())} groups")
-    plan = solve_aggregate(problem, time_limit_seconds=AGGREGATE_SHARE * time_limit_seconds)
+    plan = solve_aggregate(problem, time_limit_seconds=budget.wall_left(), budget=budget,
+                           det_seconds=budget.det_seconds(AGGREGATE_SHARE * time_limit_seconds))
     say(f"aggregate {plan.status}: coverage cost {plan.objective:g}, lower bound "
         f"{plan.best_bound:g} ({plan.seconds:.1f} s)")
-    plan = smooth_shift_mix(problem, plan, time_limit_seconds=_share(deadline, 0.1) - (
-        time.monotonic()))
+    plan = smooth_shift_mix(problem, plan, time_limit_seconds=budget.wall_left(), budget=budget,
+                            det_seconds=budget.det_seconds(SMOOTH_SHARE * time_limit_seconds))
     workdays = plan_workdays(problem, plan.groups, plan.counts) if MATCH_WORKDAYS else None
     states, queues = assign_counts(problem, plan.groups, plan.counts, seed=seed,
                                    workdays=workdays)
+    work_vars = sum(len(problem.skills[a]) for a in range(problem.num_agents)) * (
+        problem.num_days * problem.num_shifts)
+    full = work_vars <= FULL_MODEL_MAX_VARS
+    flexible = max(0.25 * time_limit_seconds, 0.85 * time_limit_seconds
+                   - SECONDS_PER_AGENT_DAY * problem.num_agents * problem.num_days)
+    local_seconds = (LOCAL_SHARE_FULL if full else LOCAL_SHARE_LARGE) * flexible
     moves = 0
-    local_deadline = _share(deadline, 0.7)
+    work = budget.work(local_seconds, "local moves")
     for _ in range(LOCAL_ROUNDS):  # alternate: add shifts where short, then move days
-        added = fill_gaps(problem, states, queues, deadline=_share(local_deadline, 0.3))
+        added = fill_gaps(problem, states, queues, work=work)
         scheduled = scheduled_counts(problem, states, queues)
-        moved = improve(problem, states, queues, scheduled, deadline=local_deadline,
-                        seed=seed)
+        moved = improve(problem, states, queues, scheduled, work=work, seed=seed)
         moves += added + moved
-        if not (added or moved) or time.monotonic() >= local_deadline:
+        if not (added or moved) or not work.left():
             break
     parts = evaluate(problem, states, scheduled)
     say(f"assigned agents ({moves} local moves): objective {parts['total']}")
     status, method = "FEASIBLE", "decomposition"
     best_bound = max(plan.best_bound, 0.0)
 
-    work_vars = sum(len(problem.skills[a]) for a in range(problem.num_agents)) * (
-        problem.num_days * problem.num_shifts)
-    left = deadline - time.monotonic() - 0.1 * time_limit_seconds  # extraction, checks
-    if work_vars <= FULL_MODEL_MAX_VARS and left > 0.5:
-        say(f"full model: {work_vars} work variables, {left:.1f} s left")
-        found = solve_full(problem, time_limit_seconds=left, hint=(states, queues))
+    if full:
+        det_seconds = budget.det_seconds(flexible - local_seconds)
+        say(f"full model: {work_vars} work variables, {det_seconds:.1f} deterministic s")
+        found = solve_full(problem, budget=budget, det_seconds=det_seconds, hint=(states, queues))
         if found is not None:
             full_status, objective, bound, full_states, full_queues = found
             best_bound = max(best_bound, bound)
             if objective <= parts["total"]:
                 states, queues, status, method = full_states, full_queues, full_status, "full"
-    elif left > 0.5:
-        accepted = neighbourhood.search(problem, states, queues, deadline=deadline - 0.1 * (
-            time_limit_seconds), seed=seed)
-        say(f"neighbourhood search: {accepted} improving moves")
+    else:
+        tries = max(1, int((flexible - local_seconds) / SECONDS_PER_MOVE))
+        accepted = neighbourhood.search(problem, states, queues, moves=tries, budget=budget,
+                                        det_per_move=DET_PER_MOVE, seed=seed)
+        say(f"neighbourhood search: {accepted} improving moves of {tries}")
+    if budget.capped:
+        say(f"time limit of {time_limit_seconds:g} s reached in: {', '.join(budget.capped)} "
+            "(stopped early: the roster may differ from run to run)")
     scheduled = scheduled_counts(problem, states, queues)
     parts = evaluate(problem, states, scheduled)
     if status != "OPTIMAL" and parts["total"] <= best_bound:
@@ -179,13 +205,9 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         status=status, objective=objective, best_bound=best_bound, gap=max(gap, 0.0),
         seconds=time.monotonic() - started, lower_bound=plan.best_bound,
         assignments=assignments, coverage=pd.DataFrame(), penalties=parts,
-        figures=shortfall_figures(problem, scheduled), method=method)
-
-
-def _share(deadline: float, share: float) -> float:
-    """A deadline ``share`` of the way from now to ``deadline``."""
-    now = time.monotonic()
-    return now + share * max(0.0, deadline - now)
+        figures={**shortfall_figures(problem, scheduled),
+                 "wall_clock_capped": list(budget.capped)},
+        method=method)
 
 
 def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig, *,
