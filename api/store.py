@@ -15,6 +15,7 @@ import json
 import secrets
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -93,6 +94,26 @@ class Actor:
 
 
 SYSTEM = Actor(None, "system")
+
+
+def added_violations(before: list[Violation], after: list[Violation]) -> list[Violation]:
+    """The rule breaks a change adds: for each rule and agent, more breaks than before.
+
+    Compared per (rule, agent) rather than per date, because shortening a run that was already
+    too long (an earlier forced import) moves the date it is reported on without adding a break.
+    Where a rule and agent gain breaks, those not already reported on the same date are listed
+    (all of them when every date moved).
+    """
+    counts = Counter((v.code, v.agent_id) for v in before)
+    seen = {(v.code, v.agent_id, v.date) for v in before}
+    grew = {key for key, n in Counter((v.code, v.agent_id) for v in after).items()
+            if n > counts[key]}
+    out = []
+    for key in sorted(grew):
+        group = [v for v in after if (v.code, v.agent_id) == key]
+        fresh = [v for v in group if (v.code, v.agent_id, v.date) not in seen]
+        out.extend(fresh or group)
+    return out
 
 
 class Store:
@@ -241,10 +262,9 @@ class Store:
         queues = self._queues(session)
         stored = _agents_to_frame(session.scalars(select(Agent)
                                                   .where(Agent.agent_id.in_(agent_ids))))
-        before = {(v.code, v.agent_id, v.date) for v in
-                  check_roster(roster, stored, self.config, requirement_queues=queues)}
+        before = check_roster(roster, stored, self.config, requirement_queues=queues)
         after = check_roster(roster, frame, self.config, requirement_queues=queues)
-        return [v for v in after if (v.code, v.agent_id, v.date) not in before]
+        return added_violations(before, after)
 
     def agents_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
         """The agents table with the types ``read_table`` gives (lists as tuples)."""
@@ -348,8 +368,14 @@ class Store:
                            ignore_index=True).sort_values(["agent_id", "date"])
         agents = _agents_to_frame(session.scalars(select(Agent)
                                                   .where(Agent.agent_id.in_(agent_ids))))
-        return check_roster(merged.reset_index(drop=True), agents, self.config,
-                            requirement_queues=self._queues(session))
+        queues = self._queues(session)
+        # only what this change adds: a rule break already stored (e.g. a week imported with
+        # force=true) must not block every later import or solve for the same agents
+        before = check_roster(current.reset_index(drop=True), agents, self.config,
+                              requirement_queues=queues) if len(current) else []
+        after = check_roster(merged.reset_index(drop=True), agents, self.config,
+                             requirement_queues=queues)
+        return added_violations(before, after)
 
     def _upsert(self, session: Session, model: type[Any], rows: list[dict[Any, Any]],
                 keys: tuple[str, ...]) -> None:

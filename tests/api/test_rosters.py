@@ -280,3 +280,18 @@ def test_failed_solve_names_the_violations_and_stores_nothing(site: Site) -> Non
     audit = site.client.get("/api/v1/audit", headers=site.planner).json()
     assert [e["action"] for e in audit["items"][audit_before:]] == ["solve.start"]
     assert site.client.get("/healthz").json()["roster_version"] == version_before
+
+
+def test_a_forced_rule_break_does_not_block_later_legal_imports(site: Site) -> None:
+    """After a week imported with force=true (A1 on both weekends), an unrelated legal change
+    for A1 is accepted; a change that adds a new break is still refused."""
+    cells = "".join(f"A1,{(site.start + timedelta(days=k)).isoformat()},DAY,sales\n"
+                    for k in (5, 6, 12, 13))
+    assert upload(site, "/api/v1/rosters", "agent_id,date,shift,queue\n" + cells,
+                  force="true", reason="peak week").status_code == 200
+    monday = site.start.isoformat()
+    legal = upload(site, "/api/v1/rosters", f"agent_id,date,shift,queue\nA1,{monday},OFF,\n")
+    assert legal.status_code == 200, legal.json()
+    unskilled = upload(site, "/api/v1/rosters",
+                       f"agent_id,date,shift,queue\nA1,{monday},DAY,nosuchskill\n")
+    assert unskilled.status_code == 422
