@@ -6,8 +6,8 @@ Decisions (documented in the README section of the forecast):
   -> contact records.
 * Interval history must be on the site's interval grid. A file with a finer interval that divides
   ``interval_minutes`` (e.g. 15-minute data for a 30-minute site) is summed up to it; an interval
-  is then unknown unless all its sub-intervals are present. Mixed interval lengths, timestamps
-  off the grid, timestamps that go back in time within a queue, and duplicates are errors.
+  is then unknown unless all its sub-intervals are present. Rows may come in any order (they
+  are sorted). Mixed interval lengths, timestamps off the grid and duplicates are errors.
 * Contact records are counted per interval (abandoned ones too: they are offered contacts); AHT is
   the mean ``handle_seconds`` of the handled ones. A day with no record at all is unknown; within
   a day that has records, an interval without any had zero contacts. Records may come in any
@@ -73,21 +73,12 @@ def intervals_to_grid(table: pd.DataFrame, config: SiteConfig, *,
     """Check interval history (order, spacing, grid) and bring it to ``interval_minutes``."""
     table = table.copy()
     table["queue"] = table["queue"].astype(str)
+    # rows in any order (an export merged from two ACD nodes): sorted by queue and real time; the
+    # index keeps each row's position in the file for error messages
+    table = table.sort_values(["queue", "interval_start"], kind="stable")
     naive = local_naive(table["interval_start"])
     seconds = pd.Series((naive - naive.normalize()).total_seconds(), index=table.index)
-    line = table.index.to_numpy() + 2
     instants = pd.DatetimeIndex(table["interval_start"])  # real time: a DST change is no step back
-    for queue, rows in table.groupby("queue", sort=False).groups.items():
-        stamps = instants[table.index.get_indexer(rows)]
-        steps = np.diff(stamps.asi8) // 10**9
-        back = np.flatnonzero(steps <= 0)
-        if len(back):
-            i = back[0]
-            raise InvalidInput(
-                f"timestamps must increase within each queue: {stamps[i + 1]} comes after "
-                f"{stamps[i]} (line {line[table.index.get_indexer(rows)][i]}) in queue {queue!r}",
-                file=label, line=int(line[table.index.get_indexer(rows)][i + 1]),
-                field="interval_start")
     minutes = _interval_length(table, naive, instants, label)
     target = config.interval_minutes
     off_grid = (seconds.to_numpy() % (minutes * 60)) != 0
@@ -95,7 +86,7 @@ def intervals_to_grid(table: pd.DataFrame, config: SiteConfig, *,
         i = int(np.flatnonzero(off_grid)[0])
         raise InvalidInput(f"{naive[i]} is not on the {minutes}-minute interval grid (intervals "
                            "start at midnight plus whole intervals)", file=label,
-                           line=i + 2, field="interval_start")
+                           line=int(table.index[i]) + 2, field="interval_start")
     if minutes == target:
         return _finish(table)
     if minutes > target or target % minutes:
