@@ -96,3 +96,22 @@ def test_erlang_rejects_negative_aht() -> None:
                                  "--agents", "3"])
     assert result.exit_code == 2
     assert "aht_seconds must be a positive number, got -5.0" in result.output
+
+
+def test_a_queue_section_that_only_differs_in_case_is_refused(tmp_path: Path,
+                                                              forecast_file: Path) -> None:
+    site = tmp_path / "site.toml"
+    site.write_text("[queues.Presales]\nlevel = 0.9\n[queues.vip]\nlevel = 0.95\n")
+    out = tmp_path / "requirement.csv"
+    result = runner.invoke(app, ["staff", "--forecast", str(forecast_file), "-o", str(out),
+                                 "--config", str(site)])
+    assert result.exit_code == 2
+    assert "[queues.Presales] matches no queue in the table; did you mean 'presales'?" in (
+        result.stderr)
+    assert not out.exists()
+    site.write_text("[queues.presales]\nlevel = 0.9\n[queues.vip]\nlevel = 0.95\n")
+    result = runner.invoke(app, ["staff", "--forecast", str(forecast_file), "-o", str(out),
+                                 "--config", str(site), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    [warning] = json.loads(result.stdout)["warnings"]
+    assert "[queues.vip] is configured but" in warning

@@ -16,6 +16,7 @@ from wfm.commands.common import (
     cli_errors,
     emit,
     load_site,
+    progress,
 )
 
 
@@ -36,7 +37,11 @@ def staff(
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Turn a contact forecast into required agents per interval and queue."""
-    from wfm.staffing.requirements import compute_requirements, summarize_requirements
+    from wfm.staffing.requirements import (
+        check_configured_queues,
+        compute_requirements,
+        summarize_requirements,
+    )
     from wfm.tables import FORECAST, REQUIREMENT, read_table, write_table
 
     with cli_errors(output_format):
@@ -54,10 +59,15 @@ def staff(
                                           for queue in site.queues
                                           for key, value in flags.items() if value is not None})
         frame = read_table(forecast, FORECAST, timezone=site.timezone)
+        warnings = check_configured_queues(frame["queue"].astype(str).unique().tolist(), site,
+                                           label=str(forecast))
+        for text in warnings:
+            progress(f"warning: {text}")
         requirement = compute_requirements(frame, site, quantile=quantile, label=str(forecast))
         write_table(requirement, output, REQUIREMENT)
         summary = summarize_requirements(requirement, site.interval_minutes)
         summary["output"] = str(output)
+        summary["warnings"] = warnings
         summary["model"] = ("erlang_a" if "abandon_rate" in requirement.columns else "erlang_c")
         human = [f"wrote {output} ({len(requirement)} rows, {summary['model'].replace('_', ' ')})",
                  _line("all queues", summary)]

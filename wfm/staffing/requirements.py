@@ -69,6 +69,28 @@ def check_interval_grid(forecast: pd.DataFrame, interval_minutes: int,
                                field="interval_start")
 
 
+def check_configured_queues(queues: list[str], config: SiteConfig, *,
+                            label: str = "forecast") -> list[str]:
+    """``[queues.NAME]`` sections against the queues a table names.
+
+    A section whose name differs from a table queue only in case or spaces is a typo that would
+    staff that queue to the site defaults: an error. A section for a queue the table does not
+    have (e.g. one forecast file per queue) is a warning, returned as text.
+    """
+    present = {str(q) for q in queues}
+    folded = {q.strip().casefold(): q for q in present}
+    warnings = []
+    for name in sorted(set(config.queues) - present):
+        near = folded.get(name.strip().casefold())
+        if near is not None:
+            raise InvalidInput(f"[queues.{name}] matches no queue in the table; did you mean "
+                               f"{near!r}? (queue names are case-sensitive, so {near!r} would "
+                               "be staffed to the site defaults)", file=label, field="queue")
+        warnings.append(f"[queues.{name}] is configured but {label} has no queue {name!r} "
+                        f"(it has: {', '.join(sorted(present))})")
+    return warnings
+
+
 @dataclass(frozen=True)
 class _QueueStaffing:
     agents: np.ndarray
