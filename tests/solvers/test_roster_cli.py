@@ -133,3 +133,18 @@ def test_a_requirement_off_the_site_grid_is_refused_and_a_missing_day_is_named(t
     assert result.exit_code == 2
     assert "is not on the 30-minute grid" in result.stderr
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_coverage_out_equal_to_the_roster_or_an_input_is_refused(tmp_path):
+    params = InstanceParameters(num_agents=2, num_days=1, with_previous=False, random_seed=9)
+    _, paths = _write_inputs(tmp_path, params)
+    same = tmp_path / "same.csv"
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "-o", str(same),
+                                 "--coverage-out", str(same)])
+    assert result.exit_code == 2 and "the same file as the output -o/--output" in result.stderr
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "-o", str(tmp_path / "r.csv"),
+                                 "--coverage-out", str(paths["requirement"])])
+    assert result.exit_code == 2 and "the same file as the input --requirement" in result.stderr
+    assert not same.exists() and not (tmp_path / "r.csv").exists()

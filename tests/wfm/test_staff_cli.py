@@ -115,3 +115,12 @@ def test_a_queue_section_that_only_differs_in_case_is_refused(tmp_path: Path,
     assert result.exit_code == 0, result.output
     [warning] = json.loads(result.stdout)["warnings"]
     assert "[queues.vip] is configured but" in warning
+
+
+def test_an_output_that_is_the_input_is_refused_and_the_input_kept(forecast_file: Path) -> None:
+    before = forecast_file.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["staff", "--forecast", str(forecast_file), "-o",
+                                 str(forecast_file)])
+    assert result.exit_code == 2
+    assert "is the same file as the input --forecast" in result.stderr
+    assert forecast_file.read_text(encoding="utf-8") == before

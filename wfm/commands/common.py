@@ -117,6 +117,26 @@ def default_sibling(path: Path, suffix: str) -> Path:
     return path.with_name(f"{path.stem}{suffix}")
 
 
+def check_distinct_paths(outputs: dict[str, Path | None],
+                         inputs: dict[str, Path | None]) -> None:
+    """Refuse an output file that is an input or another output (a slip in a shell loop would
+    otherwise overwrite the planner's history or the roster just written)."""
+    seen: dict[Path, str] = {}
+    for flag, path in inputs.items():
+        if path is not None:
+            seen.setdefault(Path(path).resolve(), flag)
+    for flag, path in outputs.items():
+        if path is None:
+            continue
+        key = Path(path).resolve()
+        if key in seen:
+            other = seen[key]
+            role = "the input" if other in inputs else "the output"
+            raise InvalidInput(f"{flag} {path} is the same file as {role} {other}; choose "
+                               "another output path")
+        seen[key] = flag
+
+
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
 

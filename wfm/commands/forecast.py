@@ -13,6 +13,7 @@ from wfm.commands.common import (
     ConfigOption,
     FormatOption,
     OutputFormat,
+    check_distinct_paths,
     cli_errors,
     emit,
     fail,
@@ -79,6 +80,7 @@ def forecast(
              EXIT_BAD_INPUT, output_format)
     assert history is not None and start is not None and output is not None
     with cli_errors(output_format):
+        check_distinct_paths({"-o/--output": output}, {"--history": history, "--config": config})
         site = load_site(config)
         settings = _settings(site, holiday_factor, promotion_factor)
         first = _parse_date(start)

@@ -11,6 +11,7 @@ from wfm.commands.common import (
     ConfigOption,
     FormatOption,
     OutputFormat,
+    check_distinct_paths,
     cli_errors,
     default_sibling,
     emit,
@@ -44,6 +45,11 @@ def roster(
 ) -> None:
     """Plan a roster (agent x day -> shift, queue) for the requirement's dates."""
     with cli_errors(output_format):
+        check_distinct_paths(
+            {"-o/--output": output,
+             "--coverage-out": coverage_out or default_sibling(output, ".coverage.csv")},
+            {"--requirement": requirement, "--agents": agents, "--leave": leave,
+             "--previous": previous, "--fixed": fixed, "--config": config_path})
         config = load_site(config_path, **{"roster.time_limit_seconds": time_limit})
         tz = config.timezone
         tables: dict[str, Any] = {

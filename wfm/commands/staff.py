@@ -13,6 +13,7 @@ from wfm.commands.common import (
     FormatOption,
     OutputFormat,
     PatienceOption,
+    check_distinct_paths,
     cli_errors,
     emit,
     load_site,
@@ -45,6 +46,7 @@ def staff(
     from wfm.tables import FORECAST, REQUIREMENT, read_table, write_table
 
     with cli_errors(output_format):
+        check_distinct_paths({"-o/--output": output}, {"--forecast": forecast, "--config": config})
         site = load_site(config, **{
             "service.level": service_level, "service.answer_within_seconds": answer_within,
             "service.max_occupancy": max_occupancy, "service.shrinkage": shrinkage,
