@@ -124,3 +124,23 @@ def test_an_output_that_is_the_input_is_refused_and_the_input_kept(forecast_file
     assert result.exit_code == 2
     assert "is the same file as the input --forecast" in result.stderr
     assert forecast_file.read_text(encoding="utf-8") == before
+
+
+def test_a_percentage_typed_for_a_fraction_names_the_flag_and_hints(tmp_path: Path,
+                                                                    forecast_file: Path) -> None:
+    result = runner.invoke(app, ["staff", "--forecast", str(forecast_file), "-o",
+                                 str(tmp_path / "r.csv"), "--service-level", "80"])
+    assert result.exit_code == 2
+    assert ("--service-level: Input should be less than 1, got 80.0 (a fraction: 0.8 means "
+            "80%)") in result.stderr
+
+
+def test_a_forecast_row_without_aht_names_its_line_without_numpy_spelling(tmp_path: Path
+                                                                          ) -> None:
+    path = tmp_path / "forecast.csv"
+    path.write_text(FORECAST.replace("2026-11-23T08:30:00,presales,100,180",
+                                     "2026-11-23T08:30:00,presales,100,"), encoding="utf-8")
+    result = runner.invoke(app, ["staff", "--forecast", str(path), "-o", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert "line 2, field 'aht_seconds': aht_seconds must be > 0 where contacts > 0, got empty" in (
+        result.stderr)

@@ -35,6 +35,9 @@ def erlang(
 
     with cli_errors(output_format):
         site = load_site(config, interval_minutes=interval_minutes,
+                         flags={"interval_minutes": "--interval-minutes",
+                                "service.answer_within_seconds": "--answer-within",
+                                "service.patience_seconds": "--patience"},
                          **{"service.answer_within_seconds": answer_within,
                             "service.patience_seconds": patience})
         check_non_negative("contacts", contacts)

@@ -50,7 +50,8 @@ def roster(
              "--coverage-out": coverage_out or default_sibling(output, ".coverage.csv")},
             {"--requirement": requirement, "--agents": agents, "--leave": leave,
              "--previous": previous, "--fixed": fixed, "--config": config_path})
-        config = load_site(config_path, **{"roster.time_limit_seconds": time_limit})
+        config = load_site(config_path, flags={"roster.time_limit_seconds": "--time-limit"},
+                           **{"roster.time_limit_seconds": time_limit})
         tz = config.timezone
         tables: dict[str, Any] = {
             "requirement": read_table(requirement, REQUIREMENT, timezone=tz),

@@ -50,7 +50,10 @@ def staff(
         site = load_site(config, **{
             "service.level": service_level, "service.answer_within_seconds": answer_within,
             "service.max_occupancy": max_occupancy, "service.shrinkage": shrinkage,
-            "service.patience_seconds": patience})
+            "service.patience_seconds": patience}, flags={
+            "service.level": "--service-level", "service.answer_within_seconds":
+            "--answer-within", "service.max_occupancy": "--max-occupancy",
+            "service.shrinkage": "--shrinkage", "service.patience_seconds": "--patience"})
         if any(v is not None for v in (service_level, answer_within, max_occupancy, shrinkage,
                                        patience)):
             # a flag applies to every queue, including those with per-queue overrides

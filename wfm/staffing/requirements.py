@@ -146,7 +146,8 @@ def compute_requirements(forecast: pd.DataFrame, config: SiteConfig, *,
     needs_aht = (contacts > 0) & ~(np.isfinite(aht) & (aht > 0))
     if needs_aht.any():
         row = int(np.flatnonzero(needs_aht)[0])
-        raise InvalidInput(f"aht_seconds must be > 0 where contacts > 0, got {aht[row]!r}",
+        shown = "empty" if np.isnan(aht[row]) else f"{aht[row]:g}"
+        raise InvalidInput(f"aht_seconds must be > 0 where contacts > 0, got {shown}",
                            file=label, line=row + 2, field="aht_seconds")
     traffic = np.where(contacts > 0, contacts * np.nan_to_num(aht) / config.interval_seconds, 0.0)
 
