@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import time
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,10 +80,17 @@ class ShiftTemplate(_Strict):
             raise ValueError(f"shift code {code!r} is reserved (OFF and LEAVE are roster states)")
         return code
 
-    @field_validator("start", "end")
+    @field_validator("start")
     @classmethod
     def _clock(cls, value: str) -> str:
         parse_clock(value)
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def _end_clock(cls, value: str) -> str:
+        if not (isinstance(value, str) and value.strip() == "24:00"):  # midnight at the end
+            parse_clock(value, name="end")
         return value
 
     @model_validator(mode="after")
@@ -98,6 +106,11 @@ class ShiftTemplate(_Strict):
             if offset + minutes > self.duration_minutes:
                 raise ValueError(f"shift {self.code}: break {break_start}+{minutes}min is not "
                                  f"inside {self.start}-{self.end}")
+        spans = sorted((offset, offset + minutes, text) for (offset, minutes), (text, _) in
+                       zip(self.break_offsets(), self.breaks, strict=True))
+        for (_, first_end, first), (second_start, _, second) in pairwise(spans):
+            if second_start < first_end:
+                raise ValueError(f"shift {self.code}: breaks at {first} and {second} overlap")
         return self
 
     @property
@@ -106,12 +119,12 @@ class ShiftTemplate(_Strict):
 
     @property
     def end_minute(self) -> int:
-        return parse_clock(self.end)
+        return MINUTES_PER_DAY if self.end.strip() == "24:00" else parse_clock(self.end)
 
     @property
     def duration_minutes(self) -> int:
-        """Length including breaks; a shift crossing midnight wraps."""
-        return (self.end_minute - self.start_minute) % MINUTES_PER_DAY
+        """Length including breaks; a shift crossing midnight wraps (00:00-24:00 is 24 h)."""
+        return (self.end_minute - self.start_minute) % MINUTES_PER_DAY or MINUTES_PER_DAY
 
     @property
     def paid_minutes(self) -> int:
@@ -168,7 +181,7 @@ class ForecastSettings(_Strict):
     """Parameters of ``forecast_contacts``; every field has a stated default."""
 
     # calendar multipliers, used only when history has no day of that kind
-    holiday_factor: float = Field(default=0.6, gt=0)  # public holiday vs an ordinary day
+    holiday_factor: float = Field(default=0.6, ge=0)  # holiday vs an ordinary day (0: closed)
     pre_holiday_factor: float = Field(default=1.1, gt=0)  # working day before a long holiday
     post_holiday_factor: float = Field(default=1.3, gt=0)  # working day after a long holiday
     promotion_factor: float = Field(default=2.0, gt=0)  # promotion day vs an ordinary day

@@ -109,3 +109,17 @@ def test_forecast_section_is_validated(tmp_path: Path) -> None:
     assert SiteConfig().forecast.promotion_factor == 2.0
     with pytest.raises(InvalidInput, match="forecast.holiday_factr: unknown key"):
         build_config({"forecast": {"holiday_factr": 0.5}})
+
+
+def test_a_shift_may_end_at_24_00_and_overlapping_breaks_are_refused() -> None:
+    late = build_config({"shifts": [{"code": "LATE", "start": "16:00", "end": "24:00"}]})
+    assert late.shifts[0].duration_minutes == 480
+    with pytest.raises(InvalidInput, match=r"shift E: breaks at 12:00 and 12:15 overlap"):
+        build_config({"shifts": [{"code": "E", "start": "08:00", "end": "16:00",
+                                  "breaks": [["12:15", 30], ["12:00", 30]]}]})
+
+
+def test_a_site_closed_on_holidays_may_say_so_with_a_zero_holiday_factor() -> None:
+    from wfm.forecast.settings import settings_for
+
+    assert settings_for(SiteConfig(), holiday_factor=0).holiday_factor == 0
