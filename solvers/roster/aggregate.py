@@ -268,17 +268,21 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
                 terms = [x[g, d, s, q] for g in range(len(groups)) if (g, d, s, q) in x]
                 if terms:
                     model.add(sum(terms) == int(counts[:, d, s, q].sum()))
-    earliest = int(np.argmin(problem.shift_start))
+    same_hours: dict[tuple[int, int], list[int]] = {}  # types differing only in breaks: one
+    for s in range(problem.num_shifts):
+        same_hours.setdefault((int(problem.shift_start[s]), int(problem.shift_end[s])),
+                              []).append(s)
+    earliest = int(problem.shift_start.min())
     drops = []
     for g, members in enumerate(groups):
         skills = problem.skills[members[0]]
         for d in range(1, problem.num_days):
-            for s in range(problem.num_shifts):
-                before = sum(x[g, d - 1, s, q] for q in skills)
-                after = sum(x[g, d, s, q] for q in skills)
-                drop = model.new_int_var(0, len(members), f"drop({g},{d},{s})")
+            for (start, _end), types in same_hours.items():
+                before = sum(x[g, d - 1, s, q] for s in types for q in skills)
+                after = sum(x[g, d, s, q] for s in types for q in skills)
+                drop = model.new_int_var(0, len(members), f"drop({g},{d},{types[0]})")
                 model.add(drop >= before - after)
-                weight = (problem.weights.switches if s == earliest
+                weight = (problem.weights.switches if start == earliest
                           else problem.weights.quick_returns)
                 drops.append(max(1, weight) * drop)
     model.minimize(sum(drops))

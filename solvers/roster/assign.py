@@ -200,7 +200,7 @@ def _shift_cost(state: _State, a: int, d: int, s: int) -> float:
     later in the day rather than earlier, spread nights."""
     problem = state.problem
     yesterday = state.state(a, d - 1)
-    if yesterday == s:
+    if yesterday >= 0 and problem.same_hours(yesterday, s):  # same hours: no change
         cost = -5.0
     elif yesterday >= 0:
         cost = 10.0 if problem.shift_start[s] < problem.shift_start[yesterday] else 3.0

@@ -125,6 +125,18 @@ class RosterProblem:
         return int(self.previous.shape[1])
 
     # ---- derived facts -----------------------------------------------------------------------
+    def hours_key(self, states: np.ndarray) -> np.ndarray:
+        """For shift indices ``states`` (>= 0), a number equal exactly for shift types with the
+        same start and end (e.g. two day shifts that differ only in their fixed breaks): a
+        change between such types is no change of working hours."""
+        clipped = np.clip(states, 0, None)
+        return self.shift_start[clipped] * 100_000 + self.shift_end[clipped]
+
+    def same_hours(self, s1: int, s2: int) -> bool:
+        """Whether shift types ``s1`` and ``s2`` start and end at the same time."""
+        return bool(self.shift_start[s1] == self.shift_start[s2]
+                    and self.shift_end[s1] == self.shift_end[s2])
+
     def rest_states(self) -> np.ndarray:
         """(A, D) what each day is when the agent does not work: a pinned OFF or LEAVE as
         pinned, otherwise approved leave (LEAVE) or outside the contract (OFF), otherwise OFF."""

@@ -42,7 +42,7 @@ def evaluate(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray
     parts["fairness_nights"] = weights.fairness_nights * nights_spread
     parts["fairness_weekend"] = weights.fairness_weekend * weekend_spread
     before = np.concatenate([problem.previous[:, -1:], states[:, :-1]], axis=1)
-    changed = (before >= 0) & working & (before != states)
+    changed = (before >= 0) & working & (problem.hours_key(before) != problem.hours_key(states))
     start = problem.shift_start
     backward = changed & (start[np.clip(states, 0, None)] < start[np.clip(before, 0, None)])
     parts["switches"] = weights.switches * int((changed & ~backward).sum())

@@ -140,6 +140,7 @@ def penalize_switches(model: cp_model.CpModel, work: WorkVars, problem: RosterPr
                       ) -> list[Penalty]:
     """A change of shift type between consecutive working days, heavier when the later day
     starts earlier (a quick return such as NIGHT then DAY). Counts the previous roster's last day.
+    Types with the same start and end (differing only in breaks) count as one.
     """
     weights = problem.weights
     penalties: list[Penalty] = []
@@ -147,7 +148,7 @@ def penalize_switches(model: cp_model.CpModel, work: WorkVars, problem: RosterPr
         for d in range(problem.num_days):
             for s_before in range(problem.num_shifts):
                 for s_after in range(problem.num_shifts):
-                    if s_before == s_after:
+                    if problem.same_hours(s_before, s_after):
                         continue
                     backward = problem.shift_start[s_after] < problem.shift_start[s_before]
                     weight = weights.quick_returns if backward else weights.switches

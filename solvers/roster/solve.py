@@ -44,9 +44,10 @@ FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is wor
 LOCAL_ROUNDS = 4              # rounds of gap filling + local moves
 MATCH_WORKDAYS = True         # choose each group's working days by LP before the greedy pass
 # Work per stage, sized from the time limit (see budget.py). The aggregate model, the shift-mix
-# smoothing and the assignment take about SECONDS_PER_AGENT_DAY each (measured, 1000 x 28); of
-# the rest of 0.85 of the limit (at least a quarter of the limit) the local moves get LOCAL_SHARE
-# and the full model or the neighbourhood search the remainder.
+# smoothing and the assignment together take about SECONDS_PER_AGENT_DAY per agent-day (measured,
+# 1000 x 28); of what is left of 0.75 of the limit (at least a quarter of the limit) the local
+# moves get LOCAL_SHARE_* and the full model or the neighbourhood search the remainder. The
+# margin keeps the wall-clock cap rarely hit on a busy machine.
 SECONDS_PER_AGENT_DAY = 2.0e-4
 AGGREGATE_SHARE = 0.3         # deterministic-time cap of each aggregate model (it is normally
 SMOOTH_SHARE = 0.1            # solved to optimality well within it) as a share of the limit
@@ -154,7 +155,7 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
     work_vars = sum(len(problem.skills[a]) for a in range(problem.num_agents)) * (
         problem.num_days * problem.num_shifts)
     full = work_vars <= FULL_MODEL_MAX_VARS
-    flexible = max(0.25 * time_limit_seconds, 0.85 * time_limit_seconds
+    flexible = max(0.25 * time_limit_seconds, 0.75 * time_limit_seconds
                    - SECONDS_PER_AGENT_DAY * problem.num_agents * problem.num_days)
     local_seconds = (LOCAL_SHARE_FULL if full else LOCAL_SHARE_LARGE) * flexible
     moves = 0

@@ -114,3 +114,25 @@ def test_evaluate_prices_a_roster_like_the_full_model(pins):
         states[a, d], queues[a, d] = s, 0
     parts = evaluate(problem, states, scheduled_counts(problem, states, queues))
     assert parts["total"] == solver.objective_value
+
+
+def test_a_change_between_types_with_the_same_hours_is_no_switch():
+    """DAY and DAYB start and end together and differ only in their fixed break."""
+    config = site(shifts=[{"code": "DAY", "start": "08:00", "end": "16:30",
+                           "breaks": [["12:00", 30]]},
+                          {"code": "DAYB", "start": "08:00", "end": "16:30",
+                           "breaks": [["12:30", 30]]},
+                          {"code": "LATE", "start": "12:00", "end": "20:30"}])
+    problem = tiny_problem(num_days=3, config=config)
+    day_a, day_b, late = 0, 1, 2
+    assert objective(problem, penalize_switches, {(0, 0): day_a, (0, 1): day_b}) == 0
+    assert objective(problem, penalize_switches, {(0, 0): day_b, (0, 1): late}) == W.switches
+    assert objective(problem, penalize_switches, {(0, 0): late, (0, 1): day_b}) == (
+        W.quick_returns)
+    # the decomposition prices rosters with the same rule
+    states = np.array([[day_a, day_b, day_a]])
+    queues = np.zeros_like(states)
+    assert evaluate(problem, states, scheduled_counts(problem, states, queues))["switches"] == 0
+    states = np.array([[day_a, late, late]])
+    parts = evaluate(problem, states, scheduled_counts(problem, states, queues))
+    assert parts["switches"] == W.switches
