@@ -343,14 +343,26 @@ def _parse_datetimes(values: pd.Series, empty: np.ndarray, column: Column, tz: Z
         if unclear.any():
             at = np.flatnonzero(naive)[np.flatnonzero(unclear)]
             _fail(label, values, np.isin(np.arange(len(values)), at), column,
-                  f"this local time happens twice or not at all in {tz.key} (a daylight-saving "
-                  "change); write it with its UTC offset, e.g. 2025-11-02T01:30:00-04:00")
+                  _dst_problem(parsed[unclear].iloc[0], tz))
         result[naive] = localized
     if bad.any():
         _fail(label, values, bad, column,
               f"expected an ISO 8601 date-time such as 2026-11-23T08:30:00 (local time in "
               f"{tz.key}, or with an offset such as +08:00)")
     return result
+
+
+def _dst_problem(wall: pd.Timestamp, tz: ZoneInfo) -> str:
+    """Why a local time without offset cannot be placed: it happens twice (autumn) or not at
+    all (spring) in ``tz``; the message shows the two readings or the gap."""
+    first = pd.DatetimeIndex([wall]).tz_localize(tz.key, ambiguous=np.array([True]),
+                                                 nonexistent="NaT")[0]
+    if pd.isna(first):
+        return (f"this local time does not exist in {tz.key} (the clocks jump forward over it "
+                "for daylight saving); check the export")
+    second = pd.DatetimeIndex([wall]).tz_localize(tz.key, ambiguous=np.array([False]))[0]
+    return (f"this local time happens twice in {tz.key} (daylight saving ends); write it with "
+            f"its UTC offset: {first.isoformat()} or {second.isoformat()}")
 
 
 def _check_duplicates(frame: pd.DataFrame, key: list[str], label: str) -> None:

@@ -204,6 +204,11 @@ def test_an_ambiguous_local_time_without_offset_says_so(tmp_path):
     raw["interval_start"] = raw["interval_start"].str[:19]  # offsets dropped
     raw.drop_duplicates("interval_start").to_csv(path, index=False)
     with pytest.raises(InvalidInput, match=r"line 628, field 'interval_start': this local time "
-                       r"happens twice or not at all in America/New_York.*UTC offset.*got "
-                       r"'2025-11-02T01:00:00'"):
+                       r"happens twice in America/New_York \(daylight saving ends\); write it "
+                       r"with its UTC offset: 2025-11-02T01:00:00-04:00 or "
+                       r"2025-11-02T01:00:00-05:00, got '2025-11-02T01:00:00'"):
         load_history(path, NEW_YORK)
+    berlin = build_config({"timezone": "Europe/Berlin", "interval_minutes": 30})
+    path.write_text("interval_start,contacts,aht_seconds\n2026-03-29T02:30:00,4,100\n")
+    with pytest.raises(InvalidInput, match=r"line 2, .*does not exist in Europe/Berlin"):
+        load_history(path, berlin)
