@@ -144,3 +144,14 @@ def test_a_forecast_row_without_aht_names_its_line_without_numpy_spelling(tmp_pa
     assert result.exit_code == 2
     assert "line 2, field 'aht_seconds': aht_seconds must be > 0 where contacts > 0, got empty" in (
         result.stderr)
+
+
+def test_erlang_with_no_agents_has_no_occupancy() -> None:
+    result = runner.invoke(app, ["erlang", "--contacts", "100", "--aht-seconds", "180",
+                                 "--agents", "0", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["occupancy"] is None and figures["service_level"] == 0.0
+    text = runner.invoke(app, ["erlang", "--contacts", "100", "--aht-seconds", "180",
+                               "--agents", "0"]).stdout
+    assert "occupancy                n/a (no agents)" in text

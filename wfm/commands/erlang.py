@@ -70,6 +70,8 @@ def erlang(
                           asa_seconds=float(kernels.average_speed_of_answer(traffic, agents,
                                                                             aht_seconds)),
                           occupancy=float(kernels.occupancy(traffic, agents)))
+        if agents == 0:  # no agent: nobody is busy or idle; occupancy has no value
+            result["occupancy"] = None
         emit(result, output_format, _human(result))
 
 
@@ -85,7 +87,8 @@ def _human(result: dict) -> list[str]:
         f"  service level            {100 * result['service_level']:.2f}% within "
         f"{result['answer_within_seconds']:g} s",
         f"  average speed of answer  {result['asa_seconds']:.1f} s",
-        f"  occupancy                {100 * result['occupancy']:.2f}%",
+        "  occupancy                " + ("n/a (no agents)" if result["occupancy"] is None
+                                            else f"{100 * result['occupancy']:.2f}%"),
     ]
     if "abandon_rate" in result:
         lines.append(f"  abandonment              {100 * result['abandon_rate']:.2f}%")
