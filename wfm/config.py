@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from wfm.errors import InvalidInput
 
 MINUTES_PER_DAY = 24 * 60
+MAX_ROSTER_WEIGHT = 1e6  # weights x penalties must stay far inside int64
 RESERVED_SHIFT_CODES = frozenset({"OFF", "LEAVE"})
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -164,6 +165,10 @@ class RosterSettings(_Strict):
         for name, weight in weights.items():
             if weight < 0:
                 raise ValueError(f"roster weight {name!r} must be >= 0, got {weight}")
+            if weight > MAX_ROSTER_WEIGHT:
+                raise ValueError(f"roster weight {name!r} must be at most {MAX_ROSTER_WEIGHT:g} "
+                                 f"(the solver's objective is a 64-bit integer; only the ratios "
+                                 f"between weights matter), got {weight:g}")
         return weights
 
 

@@ -123,3 +123,10 @@ def test_a_site_closed_on_holidays_may_say_so_with_a_zero_holiday_factor() -> No
     from wfm.forecast.settings import settings_for
 
     assert settings_for(SiteConfig(), holiday_factor=0).holiday_factor == 0
+
+
+def test_a_roster_weight_too_large_for_the_solver_is_refused() -> None:
+    with pytest.raises(InvalidInput, match=r"roster weight 'coverage' must be at most 1e\+06"):
+        build_config({"roster": {"weights": {"coverage": 1e15}}})
+    assert build_config({"roster": {"weights": {"coverage": 1e6}}}).roster.weights == {
+        "coverage": 1e6}
