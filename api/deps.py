@@ -6,7 +6,7 @@ Handler signatures read as domain: ``store: StoreDep, user: CurrentUser, swap: S
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.config import Settings
 from api.models import SwapRequest, User
+from api.schemas import Message
 from api.store import Actor, Store
 
 MAX_ID = 2**31 - 1  # ids and page numbers beyond this are 422, not a database overflow
@@ -114,5 +115,27 @@ async def read_csv_body(request: Request) -> str:
 
 
 CsvBody = Annotated[str, Depends(read_csv_body)]
+
+# Errors raised outside the handlers, declared so that the OpenAPI document lists them
+# (DESIGN.md error list). Every body is ``{"detail": ...}``.
+_ERROR_DESCRIPTIONS = {
+    401: "Missing or unknown bearer token.",
+    403: "The user's role may not do this, or the data is someone else's.",
+    404: "No such object.",
+    409: "Not allowed in the object's current state, or the data changed meanwhile.",
+    413: "The request body is larger than the service's limit (WFM_MAX_BODY_BYTES).",
+    422: "Invalid input.",
+}
+
+
+def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entries for these statuses, each with the ``{"detail": ...}`` body."""
+    return {code: {"model": Message, "description": _ERROR_DESCRIPTIONS[code]}
+            for code in codes}
+
+
+PROTECTED = error_responses(401)  # on every router whose routes need a token
+FORBIDDEN = error_responses(403)
+TOO_LARGE = error_responses(413)  # on every route that takes a body
 CSV_BODY = {"requestBody": {"required": True, "content": {
     "text/csv": {"schema": {"type": "string"}}}}}

@@ -44,7 +44,10 @@ class Health(BaseModel):
 
 # ---- rosters ---------------------------------------------------------------------------
 class RosterVersion(BaseModel):
+    """Answer of a roster import: the new version and the rows the upload carried."""
+
     version: int
+    rows: int
 
 
 class RosterRow(BaseModel):

@@ -8,14 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser, DateFrom, DateTo, StoreDep, own_agent_id
-from api.schemas import AdherencePublic, AdherenceRow, Message
+from api.deps import FORBIDDEN, PROTECTED, CurrentUser, DateFrom, DateTo, StoreDep, own_agent_id
+from api.schemas import AdherencePublic, AdherenceRow
 from api.store import Store
 
-router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"])
+router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"], responses=PROTECTED)
 
 
-@router.get("", response_model=AdherencePublic, responses={403: {"model": Message}})
+@router.get("", response_model=AdherencePublic, responses=FORBIDDEN)
 def read_adherence_report(
         *, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
         date_from: DateFrom = None,

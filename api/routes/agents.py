@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CSV_BODY, ActorDep, CsvBody, CurrentPlanner, StoreDep
-from api.schemas import AgentsImported, Message, RulesBroken, ViolationPublic
-from wfm.tables import AGENTS, read_table_text
+from api.deps import (
+    CSV_BODY,
+    FORBIDDEN,
+    PROTECTED,
+    TOO_LARGE,
+    ActorDep,
+    CsvBody,
+    CurrentPlanner,
+    StoreDep,
+)
+from api.schemas import AgentsImported, RulesBroken, ViolationPublic
+from api.uploads import read_upload
+from wfm.tables import AGENTS
 
-router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
+router = APIRouter(prefix="/api/v1/agents", tags=["agents"], responses=PROTECTED)
 
 
 @router.post("", response_model=AgentsImported, openapi_extra=CSV_BODY,
-             responses={403: {"model": Message}, 422: {"model": RulesBroken}})
+             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": RulesBroken}})
 def import_agents(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                   body: CsvBody, force: bool = False, reason: str = "") -> AgentsImported:
     """Insert or replace agents from the agents CSV (DESIGN.md columns).
@@ -21,7 +31,7 @@ def import_agents(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
     an import that breaks rules there is refused (422 with the violations) unless
     ``force=true``, which applies it and lists the violations in the answer and the audit.
     """
-    frame = read_table_text(body, AGENTS, timezone=store.config.timezone, label="agents")
+    frame = read_upload(body, AGENTS, timezone=store.config.timezone, label="agents")
     rows, violations = store.import_agents(frame=frame, actor=actor, reason=reason, force=force)
     return AgentsImported(rows=rows, violations=[ViolationPublic(**v.as_dict())
                                                  for v in violations])

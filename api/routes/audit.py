@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import MAX_PAGE, CurrentPlanner, DateFrom, DateTo, StoreDep
-from api.schemas import AuditPublic, AuditsPublic, Message
+from api.deps import FORBIDDEN, MAX_PAGE, PROTECTED, CurrentPlanner, DateFrom, DateTo, StoreDep
+from api.schemas import AuditPublic, AuditsPublic
 
-router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=PROTECTED)
 
 
-@router.get("", response_model=AuditsPublic, responses={403: {"model": Message}})
+@router.get("", response_model=AuditsPublic, responses=FORBIDDEN)
 def read_audit(*, store: StoreDep, planner: CurrentPlanner,
                date_from: DateFrom = None,
                date_to: DateTo = None,

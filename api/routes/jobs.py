@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CurrentUser, StoreDep
+from api.deps import PROTECTED, CurrentUser, StoreDep
 from api.schemas import JobStatus, Message
 
-router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=PROTECTED)
 
 
 @router.get("/{job_id}", response_model=JobStatus, responses={404: {"model": Message}})

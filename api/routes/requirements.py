@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.deps import CSV_BODY, ActorDep, CsvBody, CurrentPlanner, StoreDep
+from api.deps import (
+    CSV_BODY,
+    FORBIDDEN,
+    PROTECTED,
+    TOO_LARGE,
+    ActorDep,
+    CsvBody,
+    CurrentPlanner,
+    StoreDep,
+)
 from api.schemas import ImportCount, Message
-from wfm.tables import REQUIREMENT, read_table_text
+from api.uploads import read_upload
+from wfm.tables import REQUIREMENT
 
-router = APIRouter(prefix="/api/v1/requirements", tags=["requirements"])
+router = APIRouter(prefix="/api/v1/requirements", tags=["requirements"], responses=PROTECTED)
 
 
 @router.post("", response_model=ImportCount, openapi_extra=CSV_BODY,
-             responses={403: {"model": Message}, 422: {"model": Message}})
+             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": Message}})
 def import_requirement(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                        body: CsvBody, reason: str = "") -> ImportCount:
     """Insert or replace requirement rows (by interval and queue) from the requirement CSV."""
-    frame = read_table_text(body, REQUIREMENT, timezone=store.config.timezone,
-                            label="requirement")
+    frame = read_upload(body, REQUIREMENT, timezone=store.config.timezone,
+                        label="requirement")
     return ImportCount(rows=store.import_requirement(frame=frame, actor=actor, reason=reason))

@@ -6,6 +6,9 @@ from fastapi import APIRouter, status
 
 from api.deps import (
     CSV_BODY,
+    FORBIDDEN,
+    PROTECTED,
+    TOO_LARGE,
     ActorDep,
     CsvBody,
     CurrentPlanner,
@@ -17,23 +20,25 @@ from api.deps import (
 from api.schemas import JobCreated, Message, RosterPublic, RosterRow, RosterVersion, RulesBroken
 from api.schemas import SolveRequest as SolveRequestBody
 from api.solve import parse_solve_request, start_solve
-from wfm.tables import ROSTER, read_table_text
+from api.uploads import read_upload
+from wfm.tables import ROSTER
 
-router = APIRouter(prefix="/api/v1/rosters", tags=["rosters"])
+router = APIRouter(prefix="/api/v1/rosters", tags=["rosters"], responses=PROTECTED)
 
 
 @router.post("", response_model=RosterVersion, openapi_extra=CSV_BODY,
-             responses={403: {"model": Message}, 422: {"model": RulesBroken}})
+             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": RulesBroken}})
 def import_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep, body: CsvBody,
                   force: bool = False, reason: str = "") -> RosterVersion:
     """Replace the agent-dates the CSV contains.
 
     The merged roster of the agents in the file is held against the rule checker; a roster that
-    breaks rules is refused (422 with the violations) unless ``force=true``.
+    breaks rules is refused (422 with the violations) unless ``force=true``. A body without
+    data rows is refused (422), so a mangled upload never publishes a new version.
     """
-    frame = read_table_text(body, ROSTER, timezone=store.config.timezone, label="roster")
+    frame = read_upload(body, ROSTER, timezone=store.config.timezone, label="roster")
     version = store.import_roster(frame=frame, actor=actor, reason=reason, force=force)
-    return RosterVersion(version=version)
+    return RosterVersion(version=version, rows=len(frame))
 
 
 @router.get("/current", response_model=RosterPublic)
@@ -49,7 +54,7 @@ def read_current_roster(
 
 
 @router.post("/solve", response_model=JobCreated, status_code=status.HTTP_202_ACCEPTED,
-             responses={403: {"model": Message}, 422: {"model": Message}})
+             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": Message}})
 def solve_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                  request: SolveRequestBody) -> JobCreated:
     """Start a roster solve; poll ``GET /api/v1/jobs/{job_id}``."""

@@ -7,17 +7,20 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from api.deps import (
+    FORBIDDEN,
     MAX_PAGE,
+    PROTECTED,
+    TOO_LARGE,
     ActorDep,
     CurrentAgent,
     CurrentPlanner,
     CurrentUser,
     StoreDep,
     SwapDep,
+    error_responses,
     own_agent_id,
 )
 from api.schemas import (
-    Message,
     RulesBroken,
     SwapRequestCreate,
     SwapRequestPublic,
@@ -26,14 +29,13 @@ from api.schemas import (
     SwapStatus,
 )
 
-router = APIRouter(prefix="/api/v1/swaps", tags=["swaps"])
-_ERRORS: dict[int | str, dict[str, object]] = {
-    403: {"model": Message}, 404: {"model": Message}, 409: {"model": Message}}
+router = APIRouter(prefix="/api/v1/swaps", tags=["swaps"], responses=PROTECTED)
+_ERRORS = error_responses(403, 404, 409)
+_BODY_ERRORS = {**_ERRORS, **TOO_LARGE}
 
 
 @router.post("", response_model=SwapRequestPublic, status_code=status.HTTP_201_CREATED,
-             responses={403: {"model": Message}, 404: {"model": Message},
-                        422: {"model": RulesBroken}})
+             responses={**error_responses(403, 404, 413), 422: {"model": RulesBroken}})
 def create_swap(*, store: StoreDep, agent: CurrentAgent, actor: ActorDep,
                 swap_in: SwapRequestCreate) -> SwapRequestPublic:
     """Ask for a swap; 422 lists the violations when it would break a rule."""
@@ -45,7 +47,7 @@ def create_swap(*, store: StoreDep, agent: CurrentAgent, actor: ActorDep,
                     media_type="application/json")  # type: ignore[return-value]
 
 
-@router.get("", response_model=SwapRequestsPublic, responses={403: {"model": Message}})
+@router.get("", response_model=SwapRequestsPublic, responses=FORBIDDEN)
 def read_swaps(*, store: StoreDep, user: CurrentUser, status: SwapStatus | None = None,
                agent_id: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> SwapRequestsPublic:
@@ -72,7 +74,7 @@ def _require(allowed: bool, detail: str) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail)
 
 
-@router.post("/{swap_id}/accept", response_model=SwapRequestPublic, responses=_ERRORS)
+@router.post("/{swap_id}/accept", response_model=SwapRequestPublic, responses=_BODY_ERRORS)
 def accept_swap(*, store: StoreDep, swap: SwapDep, agent: CurrentAgent, actor: ActorDep,
                 update: SwapRequestUpdate | None = None) -> SwapRequestPublic:
     """The counterpart accepts (re-checked; applied at once when auto-approval allows)."""
@@ -80,28 +82,28 @@ def accept_swap(*, store: StoreDep, swap: SwapDep, agent: CurrentAgent, actor: A
     return _move(store, actor, swap.id, "accept", update)
 
 
-@router.post("/{swap_id}/reject", response_model=SwapRequestPublic, responses=_ERRORS)
+@router.post("/{swap_id}/reject", response_model=SwapRequestPublic, responses=_BODY_ERRORS)
 def reject_swap(*, store: StoreDep, swap: SwapDep, agent: CurrentAgent, actor: ActorDep,
                 update: SwapRequestUpdate | None = None) -> SwapRequestPublic:
     _require(agent.agent_id == swap.counterpart_id, "only the counterpart may reject")
     return _move(store, actor, swap.id, "reject", update)
 
 
-@router.post("/{swap_id}/cancel", response_model=SwapRequestPublic, responses=_ERRORS)
+@router.post("/{swap_id}/cancel", response_model=SwapRequestPublic, responses=_BODY_ERRORS)
 def cancel_swap(*, store: StoreDep, swap: SwapDep, agent: CurrentAgent, actor: ActorDep,
                 update: SwapRequestUpdate | None = None) -> SwapRequestPublic:
     _require(agent.agent_id == swap.requester_id, "only the requester may cancel")
     return _move(store, actor, swap.id, "cancel", update)
 
 
-@router.post("/{swap_id}/approve", response_model=SwapRequestPublic, responses=_ERRORS)
+@router.post("/{swap_id}/approve", response_model=SwapRequestPublic, responses=_BODY_ERRORS)
 def approve_swap(*, store: StoreDep, swap: SwapDep, planner: CurrentPlanner, actor: ActorDep,
                  update: SwapRequestUpdate | None = None) -> SwapRequestPublic:
     """Apply an accepted swap atomically against the current roster (409 when stale)."""
     return _move(store, actor, swap.id, "approve", update)
 
 
-@router.post("/{swap_id}/deny", response_model=SwapRequestPublic, responses=_ERRORS)
+@router.post("/{swap_id}/deny", response_model=SwapRequestPublic, responses=_BODY_ERRORS)
 def deny_swap(*, store: StoreDep, swap: SwapDep, planner: CurrentPlanner, actor: ActorDep,
               update: SwapRequestUpdate | None = None) -> SwapRequestPublic:
     return _move(store, actor, swap.id, "deny", update)

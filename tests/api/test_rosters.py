@@ -24,7 +24,7 @@ def test_import_roster_replaces_agent_dates_and_bumps_version(site: Site) -> Non
     response = upload(site, "/api/v1/rosters",
                       f"agent_id,date,shift,queue\nA7,{day},OFF,\n")
     assert response.status_code == 200
-    assert response.json() == {"version": before["version"] + 1}
+    assert response.json() == {"version": before["version"] + 1, "rows": 1}
     after = site.client.get("/api/v1/rosters/current", headers=site.agents["A3"],
                             params={"agent_id": "A7", "from": day, "to": day}).json()
     assert after["rows"] == [{"agent_id": "A7", "date": day, "shift": "OFF", "queue": ""}]
