@@ -134,3 +134,12 @@ def test_previous_rows_inside_the_roster_are_named_not_silently_used(tmp_path: P
     assert result.exit_code == 0, result.output
     [note] = json.loads(result.stdout)["notes"]
     assert "2 row(s) of" in note and "first day 2026-11-23" in note
+
+
+def test_header_only_roster_exits_2_instead_of_passing(files: dict[str, Path],
+                                                      tmp_path: Path) -> None:
+    empty = write(tmp_path, "empty.csv", "agent_id,date,shift,queue\n")
+    result = run("--roster", empty, "--agents", files["agents"])
+    assert result.exit_code == 2, result.output
+    assert "empty.csv: no rows" in result.output
+    assert "no violations" not in result.output

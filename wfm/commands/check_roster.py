@@ -17,6 +17,7 @@ from wfm.commands.common import (
     emit,
     load_site,
 )
+from wfm.errors import InvalidInput
 from wfm.rules import check_roster
 from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, TableSpec, read_table
 
@@ -41,6 +42,9 @@ def check_roster_command(
         site = load_site(config)
         timezone = site.timezone
         roster_frame = read_table(roster, ROSTER, timezone=timezone)
+        if roster_frame.empty:  # "no violations (0 agents x 0 days)" would read as a pass
+            raise InvalidInput("no rows: the roster has a header but no assignments to check",
+                               file=str(roster))
         agents_frame = read_table(agents, AGENTS, timezone=timezone)
         previous_frame = _read(previous, ROSTER, timezone)
         violations = check_roster(
