@@ -36,6 +36,7 @@ from wfm.config import SiteConfig
 
 DAY_KINDS = ("normal", "holiday", "working_weekend", "pre_holiday", "post_holiday", "promotion")
 LONG_HOLIDAY_DAYS = 3
+WEEKEND_SWAPPING_COUNTRIES = frozenset({"CN"})
 
 
 def local_midnight(day: date, timezone: str | ZoneInfo) -> pd.Timestamp:
@@ -106,6 +107,13 @@ class HolidayCalendar:
         self._years.update(missing)
 
     @property
+    def swaps_weekends(self) -> bool:
+        """Whether the country builds long holidays by swapping weekends (China), so the
+        whole break counts as one holiday. Known from the country, since the ``holidays``
+        package lists a year's swapped days only once the government has published them."""
+        return self.country in WEEKEND_SWAPPING_COUNTRIES or bool(self._workdays)
+
+    @property
     def weekend(self) -> frozenset[int]:
         """Weekdays (Monday = 0) that are normally days off in this country."""
         return self._weekend
@@ -161,10 +169,12 @@ class HolidayCalendar:
             if len(run) >= LONG_HOLIDAY_DAYS and named:
                 kind[run[0] - timedelta(days=1)] = "pre_holiday"
                 kind[run[-1] + timedelta(days=1)] = "post_holiday"
-                proper = [n for n in named if not n.startswith("Day off")] or named
-                for d in run if self._workdays else ():  # a weekend inside a swapped-weekend
-                    kind[d] = "holiday"                  # long holiday is part of it
-                    group[d] = _base_name(proper[0])
+                proper = [_base_name(n) for n in named if not n.startswith("Day off")] or [
+                    _base_name(n) for n in named]
+                main = max(proper, key=proper.count)  # the break's holiday, not its eve
+                for d in run if self.swaps_weekends else ():  # a weekend inside such a
+                    kind[d] = "holiday"                         # long holiday is part of it
+                    group[d] = main
             i = j + 1
         for d in span:
             if d in self.promotions:

@@ -90,3 +90,12 @@ def test_a_british_christmas_keeps_its_weekend_ordinary_and_each_holiday_its_nam
     assert list(kinds) == ["pre_holiday", "holiday", "holiday", "normal", "holiday",
                            "post_holiday"]
     assert list(names) == ["", "Christmas Day", "Boxing Day", "", "Boxing Day", ""]
+
+
+def test_the_spring_festival_break_is_named_for_the_festival_not_its_eve():
+    """2027: the eve (Fri 5 Feb) through 10 Feb is one break, called by the holiday most of its
+    days carry; 2027's swapped days are not all published yet, and China still swaps."""
+    days = [date(2027, 2, 4) + timedelta(days=i) for i in range(8)]
+    kinds, names = HolidayCalendar("CN").day_info(days)
+    assert list(kinds) == ["pre_holiday"] + ["holiday"] * 6 + ["post_holiday"]
+    assert set(names[1:7]) == {"Chinese New Year"}

@@ -104,7 +104,9 @@ def forecast(
             source = {"same holiday": f"learned from {day['learned_from_days']} day(s) of "
                                       f"{day['holiday']} in history",
                       "day kind": f"learned from {day['learned_from_days']} "
-                                  f"{day['kind'].replace('_', ' ')} day(s) in history",
+                                  f"{day['kind'].replace('_', ' ')} day(s) in history"
+                                  + (" of other holidays: this one is not in history, check "
+                                     "the factor" if day["kind"] == "holiday" else ""),
                       "default": "default, no such day in history"}[day["basis"]]
             name = f" {day['holiday']}" if day["holiday"] else ""
             human.append(f"  {day['date']} {day['kind']}{name}: x{day['multiplier']:.2f} "
