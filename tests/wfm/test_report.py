@@ -15,6 +15,7 @@ from wfm.cli import app
 from wfm.config import build_config
 from wfm.report import SECTIONS, build_report, headline_figures
 from wfm.report.figures import adherence_by_agent, fairness_by_agent, fairness_summary
+from wfm.report.inputs import canonical_shift_codes
 from wfm.report.svg import nice_max
 from wfm.tables import ADHERENCE, AGENTS, COVERAGE, REQUIREMENT, ROSTER, write_table
 
@@ -299,3 +300,78 @@ def test_rest_day_work_is_not_counted_as_an_agents_overtime(adherence):
     per_agent = adherence_by_agent(rows).set_index("agent_id")
     assert per_agent.loc["A1", "overtime_minutes"] == 0.0
     assert per_agent.loc["B2", "overtime_minutes"] == 5.0
+
+
+# ---- tables checked against the site configuration (QA F27) --------------------------------
+NY_SITE = """timezone = "America/New_York"
+interval_minutes = 15
+[[shifts]]
+code = "E"
+start = "06:00"
+end = "14:00"
+[[shifts]]
+code = "n"
+start = "22:00"
+end = "06:00"
+"""
+
+
+def _report(tmp_path, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, ["report", "--out", str(tmp_path / "out"), *args,
+                                    "--format", "json"])
+
+
+def test_report_refuses_shift_codes_the_site_does_not_know(tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("agent_id,date,shift,queue\nA1,2026-10-26,E,sales\n"
+                      "A1,2026-10-27,OFF,\nA1,2026-10-28,N,sales\n", encoding="utf-8")
+    result = _report(tmp_path, "--roster", str(roster))
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)["error"]
+    assert error.startswith(f"{roster}, line 2, field 'shift': unknown shift code 'E' "
+                            "(1 more row(s) like it); known: DAY, NIGHT, OFF, LEAVE")
+    assert not (tmp_path / "out" / "report.html").exists()
+
+    site = tmp_path / "site.toml"
+    site.write_text(NY_SITE, encoding="utf-8")
+    result = _report(tmp_path, "--roster", str(roster), "--config", str(site))
+    assert result.exit_code == 0, result.output
+    fairness = _sections((tmp_path / "out" / "report.html").read_text(encoding="utf-8"))
+    # the roster's "N" is the site's night shift "n": one night, not zero
+    assert "<td>nights per agent (min / mean / max)</td><td>1 / 1.0 / 1</td>" \
+        in fairness["fairness"].replace(' class="name"', "")
+
+
+def test_shift_codes_are_matched_in_any_case_and_spelled_as_configured():
+    config = build_config({"shifts": [{"code": "Early", "start": "06:00", "end": "14:00"}]})
+    roster = pd.DataFrame({"agent_id": ["A1", "A1"], "date": [date(2026, 10, 26)] * 2,
+                           "shift": ["EARLY", "OFF"], "queue": ["sales", ""]})
+    assert canonical_shift_codes(roster, config)["shift"].tolist() == ["Early", "OFF"]
+
+
+def test_report_refuses_coverage_off_the_configured_grid(tmp_path):
+    coverage = tmp_path / "coverage.csv"
+    coverage.write_text("interval_start,queue,required,scheduled,shortfall\n"
+                        "2026-10-26T08:00:00-04:00,sales,3,2,1\n"
+                        "2026-10-26T08:15:00-04:00,sales,3,1,2\n", encoding="utf-8")
+    result = _report(tmp_path, "--coverage", str(coverage))
+    assert result.exit_code == 2, result.output
+    error = json.loads(result.stdout)["error"]
+    assert error.startswith(f"{coverage}, line 3, field 'interval_start': interval ")
+    assert "is not on the 30-minute grid" in error
+
+    site = tmp_path / "site.toml"
+    site.write_text(NY_SITE, encoding="utf-8")
+    result = _report(tmp_path, "--coverage", str(coverage), "--config", str(site))
+    assert result.exit_code == 0, result.output
+    # (1 + 2) agents short x 15 minutes = 0.75 agent-hours (not 1.5 as 30-minute intervals)
+    assert json.loads(result.stdout)["shortfall_agent_hours"] == 0.75
+
+
+def test_report_refuses_a_requirement_off_the_configured_grid(tmp_path, requirement):
+    shifted = requirement.assign(interval_start=requirement["interval_start"]
+                                 + pd.Timedelta(minutes=10))
+    write_table(shifted, tmp_path / "requirement.csv", REQUIREMENT)
+    result = _report(tmp_path, "--requirement", str(tmp_path / "requirement.csv"))
+    assert result.exit_code == 2, result.output
+    assert "requirement.csv, line 2, field 'interval_start'" in json.loads(result.stdout)["error"]

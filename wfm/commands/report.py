@@ -38,6 +38,7 @@ def report(
     import pandas as pd
 
     from wfm.report import build_report, headline_figures
+    from wfm.report.inputs import canonical_shift_codes, check_interval_tables
     from wfm.tables import (
         ADHERENCE,
         AGENTS,
@@ -53,12 +54,19 @@ def report(
         site = load_site(config)
 
         def read(path: Path | None, spec: TableSpec) -> pd.DataFrame | None:
-            return None if path is None else read_table(path, spec, timezone=site.timezone)
+            return None if path is None else read_table(path, spec, timezone=site.timezone,
+                                                        label=str(path))
 
         tables = {"forecast": read(forecast, FORECAST), "requirement": read(requirement,
                                                                             REQUIREMENT),
                   "roster": read(roster, ROSTER), "coverage": read(coverage, COVERAGE),
                   "adherence": read(adherence, ADHERENCE), "agents": read(agents, AGENTS)}
+        # the figures read shift codes and the interval length from the site: refuse tables
+        # that do not match it rather than computing with the defaults (QA F27)
+        check_interval_tables(site, {str(path): tables[name] for name, path in (
+            ("forecast", forecast), ("requirement", requirement), ("coverage", coverage))})
+        if tables["roster"] is not None:
+            tables["roster"] = canonical_shift_codes(tables["roster"], site, label=str(roster))
         if history is not None:
             from wfm.forecast import load_history
 
