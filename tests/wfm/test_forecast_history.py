@@ -84,8 +84,10 @@ def test_mixed_interval_lengths_are_an_error(tmp_path):
     extra = pd.DataFrame({"interval_start": ["2026-03-05T10:15:00"], "contacts": [1],
                           "aht_seconds": [300]})
     pd.concat([raw, extra]).sort_values("interval_start").to_csv(path, index=False)
-    with pytest.raises(InvalidInput, match=r"mixed interval lengths in history: 15 minutes "
-                       r"\(e\.g\. 2026-03-05, queue 'default'\), 30 minutes"):
+    line = int(pd.read_csv(path)["interval_start"].eq("2026-03-05T10:15:00").idxmax()) + 2
+    with pytest.raises(InvalidInput, match=rf"line {line}, field 'interval_start': mixed interval "
+                       r"lengths in history: 15 minutes \(e\.g\. 2026-03-05, queue 'default'\), "
+                       r"30 minutes.*the first row off the 30-minute grid is line"):
         load_history(path, SITE)
 
 

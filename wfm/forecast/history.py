@@ -116,8 +116,14 @@ def _interval_length(table: pd.DataFrame, naive: pd.DatetimeIndex,
         for length in lengths[:3]:
             queue, day = by_day[by_day == length].index[0]
             examples.append(f"{length // 60} minutes (e.g. {day.date()}, queue {queue!r})")
-        raise InvalidInput("mixed interval lengths in history: " + ", ".join(examples),
-                           file=label, field="interval_start")
+        usual = int(steps["step"].mode().iloc[0])  # the length most rows follow
+        seconds_of_day = (naive - naive.normalize()).total_seconds().to_numpy()
+        off = np.flatnonzero(seconds_of_day % usual != 0)
+        where = (f"; the first row off the {usual // 60}-minute grid is line "
+                 f"{int(table.index[off[0]]) + 2} ({naive[off[0]]})" if len(off) else "")
+        raise InvalidInput("mixed interval lengths in history: " + ", ".join(examples) + where,
+                           file=label, field="interval_start",
+                           line=int(table.index[off[0]]) + 2 if len(off) else None)
     seconds = lengths[0]
     for length in lengths[1:]:
         seconds = gcd(seconds, length)
