@@ -1,8 +1,10 @@
 """Roster solver benchmark: the issue's target instances, the independent lower bounds, the
 checker, and pyworkforce's shift scheduler on the largest instance it can express.
 
-Run ``python bench/roster.py`` (or ``--quick`` for small instances and short limits). Prints
-figures; asserts nothing about time.
+Run ``python bench/roster.py`` (or ``--quick`` for small instances and short limits; ``--repeat``
+solves each case twice and compares the rosters). Prints figures, the stages the wall-clock cap
+cut short (the solver budgets work, so a roster is repeatable unless a stage was capped); asserts
+nothing about time.
 
 Targets (issue 5, 2 cores): 200 agents x 7 days optimal or within 0.5% of the lower bound in
 < 10 s; 1,000 agents x 28 days, 2 queues: feasible in < 10 s and within 1% of the lower bound
@@ -12,6 +14,7 @@ Targets (issue 5, 2 cores): 200 agents x 7 days optimal or within 0.5% of the lo
 from __future__ import annotations
 
 import argparse
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -51,7 +54,11 @@ def cases(quick: bool) -> list[Case]:
     ]
 
 
-def run_case(case: Case, config: SiteConfig) -> Instance:
+def _digest(table) -> str:
+    return hashlib.md5(table.to_csv(index=False).encode()).hexdigest()[:12]
+
+
+def run_case(case: Case, config: SiteConfig, *, repeat: bool = False) -> Instance:
     instance = make_instance(case.params, config)
     problem = build_problem(instance.requirement, instance.agents, config,
                             leave=instance.leave, previous=instance.previous)
@@ -83,6 +90,15 @@ def run_case(case: Case, config: SiteConfig) -> Instance:
               f"{'met' if shortfall <= allowed else 'NOT met'})")
         print(f"      penalties {solution.penalties}")
         print(f"      checker: {len(violations)} violation(s)")
+        capped = solution.figures.get("wall_clock_capped") or []
+        print(f"      wall-clock cap reached in: {', '.join(capped) if capped else 'no stage'}"
+              f"; roster digest {_digest(solution.assignments)}")
+        if repeat:
+            again = solve_problem(problem, time_limit_seconds=limit)
+            same = again.assignments.equals(solution.assignments)
+            print(f"      repeated run: {again.seconds:.1f} s, digest "
+                  f"{_digest(again.assignments)} ({'identical' if same else 'DIFFERENT'}"
+                  f"{'' if not again.figures.get('wall_clock_capped') else ', capped'})")
     return instance
 
 
@@ -148,9 +164,11 @@ def compare_pyworkforce(instance: Instance, config: SiteConfig, limit: float) ->
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small instances, short limits")
+    parser.add_argument("--repeat", action="store_true",
+                        help="solve every case twice and say whether the rosters are identical")
     args = parser.parse_args()
     config = SiteConfig(country="")
-    instances = [run_case(case, config) for case in cases(args.quick)]
+    instances = [run_case(case, config, repeat=args.repeat) for case in cases(args.quick)]
     compare_pyworkforce(instances[0], config, limit=10.0)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 # Calibration (2-core machine shared with other work, load 2-4; bench/roster.py instances):
 # CP-SAT with one worker does about 0.65 deterministic seconds per second, the local moves
-# about 3,000 units per second.
+# about 3,000 units per second on a 28-day horizon (7,700 on 14 days).
 DET_PER_SECOND = 0.65
 UNITS_PER_SECOND = 3_000
 
@@ -39,9 +39,10 @@ class Budget:
         return max(0.01, seconds * DET_PER_SECOND)
 
     @staticmethod
-    def units(seconds: float) -> int:
-        """Work units of the Python loops worth about ``seconds`` of (unloaded) wall time."""
-        return max(1, int(seconds * UNITS_PER_SECOND))
+    def units(seconds: float, num_days: int = 28) -> int:
+        """Work units of the Python loops worth about ``seconds`` of (unloaded) wall time; a
+        unit (one per-agent rule check) costs about in proportion to the horizon's days."""
+        return max(1, int(seconds * UNITS_PER_SECOND * 28 / max(7, num_days)))
 
     def wall_left(self) -> float:
         return max(0.05, self.deadline - time.monotonic())
@@ -54,8 +55,8 @@ class Budget:
             self.capped.append(stage)
         return True
 
-    def work(self, seconds: float, stage: str) -> WorkLimit:
-        return WorkLimit(self.units(seconds), self, stage)
+    def work(self, seconds: float, stage: str, num_days: int = 28) -> WorkLimit:
+        return WorkLimit(self.units(seconds, num_days), self, stage)
 
 
 @dataclass

@@ -51,10 +51,13 @@ MATCH_WORKDAYS = True         # choose each group's working days by LP before th
 SECONDS_PER_AGENT_DAY = 2.0e-4
 AGGREGATE_SHARE = 0.3         # deterministic-time cap of each aggregate model (it is normally
 SMOOTH_SHARE = 0.1            # solved to optimality well within it) as a share of the limit
-LOCAL_SHARE_FULL = 0.3        # local moves before the full model (small instances)
+LOCAL_SHARE_FULL = 0.5        # local moves before the full model (small instances; they
+                              # improve these rosters more than the full model does)
 LOCAL_SHARE_LARGE = 0.5       # local moves before the neighbourhood search (large instances)
 SECONDS_PER_MOVE = 1.0        # wall time of one neighbourhood move (measured, 1000 x 28)
 DET_PER_MOVE = 0.5            # deterministic time of one neighbourhood sub-solve
+FULL_DET_PER_SECOND = 0.3     # the full model's deterministic time per second: measured 0.2
+                              # (60 x 7) to 0.5 (200 x 14) with the machine shared
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
                    - SECONDS_PER_AGENT_DAY * problem.num_agents * problem.num_days)
     local_seconds = (LOCAL_SHARE_FULL if full else LOCAL_SHARE_LARGE) * flexible
     moves = 0
-    work = budget.work(local_seconds, "local moves")
+    work = budget.work(local_seconds, "local moves", problem.num_days)
     for _ in range(LOCAL_ROUNDS):  # alternate: add shifts where short, then move days
         added = fill_gaps(problem, states, queues, work=work)
         scheduled = scheduled_counts(problem, states, queues)
@@ -173,7 +176,7 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
     best_bound = max(plan.best_bound, 0.0)
 
     if full:
-        det_seconds = budget.det_seconds(flexible - local_seconds)
+        det_seconds = FULL_DET_PER_SECOND * (flexible - local_seconds)
         say(f"full model: {work_vars} work variables, {det_seconds:.1f} deterministic s")
         found = solve_full(problem, budget=budget, det_seconds=det_seconds, hint=(states, queues))
         if found is not None:
