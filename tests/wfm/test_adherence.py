@@ -106,6 +106,50 @@ def test_absent_agent():
     assert not row(result, "a1", "2026-11-23", "DAY")["absent"]
 
 
+def test_a_login_before_the_shift_does_not_hide_a_late_start():
+    # F25: a1 checks mail 08:29-08:40, then works 09:38-13:56 (DAY 09:00-17:00): late 38,
+    # early leave 17:00 - 13:56 = 184, overtime 11 (the login before the shift)
+    result = report("a1,2026-11-23,DAY\n", sessions="a1,2026-11-23T08:29:00,2026-11-23T08:40:00\n"
+                    "a1,2026-11-23T09:38:00,2026-11-23T13:56:00\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert (r["late_start_minutes"], r["early_leave_minutes"]) == (38, 184)
+    assert (r["overtime_minutes"], r["in_adherence_minutes"], r["absent"]) == (11, 258, False)
+
+
+def test_a_no_show_who_only_logged_in_before_the_shift_is_absent():
+    # F25: 08:46-08:56 only; the 10 minutes are overtime, the shift itself was not worked
+    result = report("a1,2026-11-23,DAY\n",
+                    sessions="a1,2026-11-23T08:46:00,2026-11-23T08:56:00\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert r["absent"] == True  # noqa: E712 (numpy bool)
+    assert (r["late_start_minutes"], r["early_leave_minutes"]) == (0, 0)
+    assert (r["overtime_minutes"], r["in_adherence_minutes"], r["logged_in_minutes"]) == (
+        10, 0, 10)
+    assert result.team["absent_days"] == 1
+
+
+def test_work_after_the_shift_only_is_absent_too():
+    # 17:05-17:30 after a DAY shift never worked: overtime, absent, no early leave of 480
+    result = report("a1,2026-11-23,DAY\n",
+                    sessions="a1,2026-11-23T17:05:00,2026-11-23T17:30:00\n")
+    r = row(result, "a1", "2026-11-23", "DAY")
+    assert r["absent"] == True  # noqa: E712 (numpy bool)
+    assert (r["late_start_minutes"], r["early_leave_minutes"], r["overtime_minutes"]) == (
+        0, 0, 25)
+
+
+def test_working_only_through_the_break_is_inside_the_shift():
+    # BRK 09:00-17:00 with a 12:00-13:00 break; working 12:10-12:40 only: not absent,
+    # late 190, early leave 17:00 - 12:40 = 260, no overtime, nothing in adherence
+    result = report("a1,2026-11-23,BRK\n",
+                    sessions="a1,2026-11-23T12:10:00,2026-11-23T12:40:00\n")
+    r = row(result, "a1", "2026-11-23", "BRK")
+    assert not r["absent"]
+    assert (r["late_start_minutes"], r["early_leave_minutes"], r["overtime_minutes"]) == (
+        190, 260, 0)
+    assert r["in_adherence_minutes"] == 0
+
+
 @pytest.mark.parametrize(("grace", "in_adherence", "episodes"), [
     (0, 473, 2),     # out 09:00-09:03 and 12:00-12:04
     (3, 476, 1),     # the 3-minute episode is forgiven (at most grace)
@@ -442,3 +486,46 @@ def test_scheduled_minutes_are_elapsed_time_across_a_dst_change():
     result = compute_adherence(roster, config, events=events)
     r = row(result, "a1", "2026-10-31", "NIGHT")
     assert (r["scheduled_minutes"], r["in_adherence_minutes"]) == (540, 540)
+
+
+NY = "America/New_York"
+EARLY_HOURS = CONFIG.with_overrides(timezone=NY, country="", shifts=[
+    {"code": "R", "start": "01:00", "end": "09:00"},
+    {"code": "RB", "start": "01:00", "end": "09:00", "breaks": [["01:30", 20]]},
+    {"code": "EVE", "start": "18:00", "end": "01:30"},
+])
+
+
+def _ny_report(roster: str, sessions: str):
+    return compute_adherence(
+        read_table_text("agent_id,date,shift\n" + roster, "roster", timezone=NY), EARLY_HOURS,
+        sessions=read_table_text("agent_id,login_time,logout_time\n" + sessions,
+                                 "login sessions", timezone=NY))
+
+
+def test_a_shift_starting_in_the_repeated_hour_starts_at_the_first_01_00():
+    # F39: New York repeats 01:00-02:00 on 2026-11-01. R 01:00-09:00 starts at the first 01:00
+    # (05:00Z, as coverage and the rule checker count it) and ends 09:00 EST (14:00Z): 9 real
+    # hours. Logged in 05:00Z-14:00Z is the whole shift, no overtime.
+    result = _ny_report("w1,2026-11-01,R\n",
+                        "w1,2026-11-01T01:00:00-04:00,2026-11-01T09:00:00-05:00\n")
+    r = row(result, "w1", "2026-11-01", "R")
+    assert (r["scheduled_minutes"], r["logged_in_minutes"], r["in_adherence_minutes"]) == (
+        540, 540, 540)
+    assert (r["overtime_minutes"], r["late_start_minutes"], r["early_leave_minutes"]) == (
+        0, 0, 0)
+
+
+def test_breaks_and_ends_in_the_repeated_hour_are_at_the_first_occurrence():
+    # RB: break at the first 01:30 (05:30Z-05:50Z); work 05:00Z-14:00Z minus the break is
+    # 520 scheduled. EVE on 2026-10-31 ends at the first 01:30 (05:30Z): 18:00 EDT (22:00Z)
+    # to 05:30Z is 450 minutes; logged in until 06:30Z (01:30 EST) is 60 minutes overtime.
+    result = _ny_report("w1,2026-11-01,RB\nw2,2026-10-31,EVE\n",
+                        "w1,2026-11-01T05:00:00Z,2026-11-01T14:00:00Z\n"
+                        "w2,2026-10-31T22:00:00Z,2026-11-01T06:30:00Z\n")
+    rb = row(result, "w1", "2026-11-01", "RB")
+    assert (rb["scheduled_minutes"], rb["in_adherence_minutes"], rb["overtime_minutes"]) == (
+        520, 520, 0)
+    eve = row(result, "w2", "2026-10-31", "EVE")
+    assert (eve["scheduled_minutes"], eve["in_adherence_minutes"], eve["overtime_minutes"]) == (
+        450, 450, 60)

@@ -5,6 +5,11 @@ whole minutes, so the half-way points between shifts fall on the grid): it gives
 state of the agent's latest event, forms sessions as runs of logged-in ticks, attributes each
 session's ticks to their nearest shift (within 3 hours) or to their calendar date, and then
 counts ticks. It shares no code with ``wfm.adherence``.
+
+Definitions it applies (DESIGN.md, "Adherence", as read in the ``wfm.adherence`` docstring), for a
+shift ``[s, e)``: late start = first working tick in ``[s, e)`` − s; early leave = e − end of the
+last working tick in ``[s, e)``; absent = scheduled and no working tick in ``[s, e)`` (then both
+are 0); overtime = working ticks attributed to the shift outside ``[s, e)``.
 """
 
 from __future__ import annotations
@@ -151,16 +156,17 @@ def brute_force(roster, events, grace, sessions=None):
                         episodes += 1
                     run = 0
             scheduled = len(clock) * TICK
-            first = work[0] * TICK if work else None
-            last = work[-1] * TICK + TICK if work else None
+            # late start, early leave and absence count only working ticks during the shift's
+            # scheduled time [s, e) (breaks included); work outside it is overtime only
+            during = [t for t in work if s <= t * TICK < e]
             rows[key] = {
                 "scheduled_minutes": scheduled, "logged_in_minutes": len(mine) * TICK,
                 "in_adherence_minutes": in_adherence,
                 "working": len(work) * TICK,
                 "overtime_minutes": sum(1 for t in work if not s <= t * TICK < e) * TICK,
-                "late_start_minutes": max(0.0, min(first, e) - s) if work else 0.0,
-                "early_leave_minutes": max(0.0, e - max(last, s)) if work else 0.0,
-                "absent": scheduled > 0 and not work, "episodes": episodes}
+                "late_start_minutes": during[0] * TICK - s if during else 0.0,
+                "early_leave_minutes": e - (during[-1] * TICK + TICK) if during else 0.0,
+                "absent": scheduled > 0 and not during, "episodes": episodes}
         loose = {}
         for t in range(num_ticks):
             if owner[t] is not None and owner[t][2] in ("OFF", "LEAVE", "UNSCHEDULED"):
@@ -252,6 +258,21 @@ def test_brute_force_sees_a_hand_worked_day():
     assert row["scheduled_minutes"] == 450
     assert row["in_adherence_minutes"] == 450 - 10 - 20   # late 10, lunch 12:40-13:00 is out
     assert (row["episodes"], row["overtime_minutes"], row["late_start_minutes"]) == (2, 5, 10)
+
+
+def test_brute_force_reads_late_start_and_absence_inside_the_shift():
+    """The reference on F25's shape (DAY 09:00-17:00): a short login before the shift neither
+    hides a late start nor turns a no-show into an early leave."""
+    roster = {("a1", 0): "DAY", ("a2", 0): "DAY"}
+    events = [("a1", 8 * 60 + 29, "login"), ("a1", 8 * 60 + 40, "logout"),
+              ("a1", 9 * 60 + 38, "login"), ("a1", 13 * 60 + 56, "logout"),
+              ("a2", 8 * 60 + 46, "login"), ("a2", 8 * 60 + 56, "logout")]
+    rows = brute_force(roster, events, 0)
+    a1, a2 = rows[("a1", D0, "DAY")], rows[("a2", D0, "DAY")]
+    assert (a1["late_start_minutes"], a1["early_leave_minutes"]) == (38, 184)
+    assert (a1["overtime_minutes"], a1["absent"]) == (11, False)
+    assert (a2["late_start_minutes"], a2["early_leave_minutes"]) == (0, 0)
+    assert (a2["overtime_minutes"], a2["absent"]) == (10, True)
 
 
 SKIPPED = re.compile(r"^activity outside the period .*\((\S+) min, (\S+) working\)")

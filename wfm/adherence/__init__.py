@@ -13,7 +13,15 @@ Decisions the definitions leave open (each module's docstring has the details):
   in conformance but not as overtime. Being away from before a break until after it is one
   episode (``metrics``).
 * ``episodes`` counts the out-of-adherence episodes longer than the grace.
-* Late start and early leave are clipped to the shift window and are 0 on an absent day.
+* DESIGN.md's "late start = first working minute − shift start; early leave = shift end − last
+  working minute (both ≥ 0); absent = scheduled and no working minute" is read as "working minute
+  *during the shift's scheduled time* ``[start, end)``" (a fixed break inside it counts as inside):
+  a login before the start or after the end is overtime only, so a short login before the shift
+  does not hide a late start, and a no-show who only touched the system outside the window is
+  ``absent`` (late start and early leave 0). Clipping to ≥ 0 is then automatic (``metrics``).
+* Wall-clock times repeated by the autumn DST change (shift starts, ends and breaks) are taken at
+  their first occurrence, the earlier instant, as the rule checker and the coverage table do;
+  wall-clock times skipped in spring move forward (``schedule``).
 * Activity is a session (contiguous logged-in time); one reaching over two shifts is cut half-way
   between them (``attribution``). Work attributed to no shift gets a row with shift
   ``UNSCHEDULED`` on its calendar date, or ``OFF``/``LEAVE`` when the roster says so; those rows

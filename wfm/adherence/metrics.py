@@ -11,8 +11,10 @@ and ``P`` the agent's working time attributed to it:
 * A scheduled break is outside the ratio: on break, logged out or working then, it is neither
   adherent nor out of adherence; working through it counts in conformance, not in overtime.
 * overtime = |P − [S, E)|: working time attributed to the shift before its start or after its end.
-* late start = min(first working moment, E) − S and early leave = E − max(last working moment, S),
-  both at least 0, and 0 when the agent never worked (then ``absent`` is true).
+* late start = first working moment inside ``[S, E)`` − S and early leave = E − last working
+  moment inside ``[S, E)``; both 0 when the agent did not work inside the window, and then
+  ``absent`` is true (work attributed to the shift but outside the window is only overtime).
+  Working through a fixed break is inside the window.
 * Rows with no window (OFF, LEAVE, unscheduled work) have scheduled 0 and all working time is
   overtime.
 
@@ -64,15 +66,19 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
     clock_to = work_clock(end, s, e, bs, be)
     working = _sum(row, end - start, num_rows)
     in_work_time = _sum(row, clock_to - clock_from, num_rows)
-    overtime = working - _sum(row, in_window, num_rows)
+    working_in_window = _sum(row, in_window, num_rows)
+    overtime = working - working_in_window
 
+    # late start, early leave and absence look only at work inside the window: a short login
+    # before the shift (or after it) is overtime and says nothing about when the shift began
+    inside = in_window > 0
     first = np.full(num_rows, np.iinfo(np.int64).max, dtype=np.int64)
     last = np.full(num_rows, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(first, row, start)
-    np.maximum.at(last, row, end)
-    worked = working > 0
-    late = np.where(worked, np.maximum(0, np.minimum(first, shift_end) - shift_start), 0)
-    early = np.where(worked, np.maximum(0, shift_end - np.maximum(last, shift_start)), 0)
+    np.minimum.at(first, row[inside], np.maximum(start[inside], s[inside]))
+    np.maximum.at(last, row[inside], np.minimum(end[inside], e[inside]))
+    worked = working_in_window > 0
+    late = np.where(worked, first - shift_start, 0)
+    early = np.where(worked, shift_end - last, 0)
 
     gap_row, gap = _out_of_adherence_runs(row, clock_from, clock_to, paid)
     forgiven = (gap > 0) & (gap <= grace_ns)

@@ -45,10 +45,14 @@ class Schedule:
 
 
 def local_ns(dates: pd.Series, minutes: np.ndarray, tz: str) -> np.ndarray:
-    """Epoch nanoseconds of wall-clock ``date + minutes`` in ``tz`` (DST gaps move forward)."""
+    """Epoch nanoseconds of wall-clock ``date + minutes`` in ``tz``.
+
+    A wall time repeated in autumn is its first occurrence (the earlier instant), as in the
+    rule checker and the coverage table; one skipped in spring moves forward.
+    """
     midnight = pd.to_datetime(pd.Series(list(dates), dtype=object).astype(str))
     wall = pd.DatetimeIndex(midnight + pd.to_timedelta(np.asarray(minutes), unit="min"))
-    aware = wall.tz_localize(tz, ambiguous=np.zeros(len(wall), dtype=bool),
+    aware = wall.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool),
                              nonexistent="shift_forward")
     return np.asarray(aware.as_unit("ns").asi8, dtype=np.int64)
 
