@@ -41,7 +41,10 @@ def test_writes_the_adherence_table(files):
     assert (a2["late_start_minutes"], a2["adherence_pct"]) == (30, 93.33)
     assert "team adherence 96.67%" in result.output   # (450 + 420) / 900
     assert "no data problems" in result.output
-    assert not (files / "adherence.problems.csv").exists()
+    # written with just its header: the file beside the output always belongs to this run
+    problems = files / "adherence.problems.csv"
+    assert problems.read_text().splitlines() == ["file,line,agent_id,problem,action"]
+    assert f"{problems} written with just its header" in result.output
 
 
 def test_json_summary_and_below_target(files):
@@ -66,6 +69,31 @@ def test_problems_are_written_beside_the_output(files):
     assert list(problems.columns) == ["file", "line", "agent_id", "problem", "action"]
     assert sorted(problems["line"]) == [6, 7, 7]   # duplicate, unknown agent, open session
     assert "3 data problem(s)" in result.output and "adherence.problems.csv" in result.output
+
+
+def test_a_clean_run_replaces_the_problems_of_an_earlier_run(files):
+    # F26: run 1 has problems, run 2 (same output) has none; the problems file must not keep
+    # run 1's rows, in text or JSON mode
+    out = files / "adherence.csv"
+    problems = files / "adherence.problems.csv"
+    clean = files / "events.csv"
+    dirty = files / "dirty.csv"
+    dirty.write_text(EVENTS + "zz,2026-11-23T10:00:00,login\n")
+    for output_format in ("text", "json"):
+        first = invoke("--roster", str(files / "roster.csv"), "--events", str(dirty),
+                       "-o", str(out), "--format", output_format)
+        assert first.exit_code == 0, first.output
+        assert len(pd.read_csv(problems)) == 2   # unknown agent zz, open session
+        second = invoke("--roster", str(files / "roster.csv"), "--events", str(clean),
+                        "-o", str(out), "--format", output_format)
+        assert second.exit_code == 0, second.output
+        assert pd.read_csv(problems).empty
+        assert list(pd.read_csv(problems).columns) == ["file", "line", "agent_id", "problem",
+                                                       "action"]
+        if output_format == "json":
+            summary = json.loads(second.stdout)
+            assert (summary["problems"], summary["problems_out"]) == (0, str(problems))
+    assert not [p.name for p in files.iterdir() if p.name.endswith(".tmp")]   # atomic writes
 
 
 def test_sessions_and_period_flags(files):

@@ -55,7 +55,8 @@ def adherence_command(
         "--to", help="Last date of the period (default: the roster's last date).")] = None,
     problems_out: Annotated[Path | None, typer.Option(
         "--problems-out", help="Where to write the data problems (default: "
-        "<output stem>.problems.csv beside the output, when there are any).")] = None,
+        "<output stem>.problems.csv beside the output; always written, with just the header "
+        "when there are none, so it never holds an earlier run's problems).")] = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
@@ -77,21 +78,19 @@ def adherence_command(
             sessions=login_frame if sessions is not None else None,
             date_from=first, date_to=last, label=str(login_path), roster_label=str(roster))
         write_table(report.rows, output, ADHERENCE)
-        problems_path = problems_out
-        if problems_path is None and len(report.problems):
-            problems_path = default_sibling(output, ".problems.csv")
-        if problems_path is not None:
-            write_csv_atomic(report.problems, problems_path)
+        # always (re)written, even empty: a problems file left from an earlier run beside the
+        # same output would otherwise pass for this run's
+        problems_path = problems_out or default_sibling(output, ".problems.csv")
+        write_csv_atomic(report.problems, problems_path)
     emit(_summary(report.team, output, problems_path), output_format,
          _human(report.team, output, problems_path))
 
 
-def _summary(team: dict[str, Any], output: Path, problems_path: Path | None) -> dict[str, Any]:
-    return {**team, "output": str(output),
-            "problems_out": str(problems_path) if problems_path is not None else None}
+def _summary(team: dict[str, Any], output: Path, problems_path: Path) -> dict[str, Any]:
+    return {**team, "output": str(output), "problems_out": str(problems_path)}
 
 
-def _human(team: dict[str, Any], output: Path, problems_path: Path | None) -> list[str]:
+def _human(team: dict[str, Any], output: Path, problems_path: Path) -> list[str]:
     def pct(value: float) -> str:
         return "n/a" if value != value else f"{value:.2f}%"
 
@@ -121,7 +120,7 @@ def _human(team: dict[str, Any], output: Path, problems_path: Path | None) -> li
         lines.append(f"{team['problems']} data problem(s) corrected or skipped, listed in "
                      f"{problems_path}")
     else:
-        lines.append("no data problems")
+        lines.append(f"no data problems ({problems_path} written with just its header)")
     return lines
 
 
