@@ -529,3 +529,19 @@ def test_breaks_and_ends_in_the_repeated_hour_are_at_the_first_occurrence():
     eve = row(result, "w2", "2026-10-31", "EVE")
     assert (eve["scheduled_minutes"], eve["in_adherence_minutes"], eve["overtime_minutes"]) == (
         450, 450, 60)
+
+
+def test_a_calendar_day_ends_at_the_first_of_two_midnights():
+    # Havana falls back from 01:00 to 00:00 on 2027-11-07, so 00:00-01:00 happens twice and
+    # both copies are on 2027-11-07. Unscheduled work 23:00-04:00 (03:00Z) to 02:00-05:00
+    # (07:00Z): 60 min on 2027-11-06, 180 min on 2027-11-07.
+    havana = "America/Havana"
+    config = CONFIG.with_overrides(timezone=havana, country="")
+    result = compute_adherence(
+        read_table_text("agent_id,date,shift\na1,2027-11-06,OFF\na1,2027-11-07,OFF\n",
+                        "roster", timezone=havana), config,
+        sessions=read_table_text("agent_id,login_time,logout_time\n"
+                                 "a1,2027-11-07T03:00:00Z,2027-11-07T07:00:00Z\n",
+                                 "login sessions", timezone=havana))
+    assert row(result, "a1", "2027-11-06", "OFF")["overtime_minutes"] == 60
+    assert row(result, "a1", "2027-11-07", "OFF")["overtime_minutes"] == 180

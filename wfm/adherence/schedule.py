@@ -134,10 +134,14 @@ NAT_NS = np.iinfo(np.int64).min
 
 
 def next_midnight_ns(time_ns: np.ndarray, tz: str) -> np.ndarray:
-    """The first local midnight strictly after each of ``time_ns``."""
+    """The first local midnight strictly after each of ``time_ns``.
+
+    Where midnight is repeated (Havana falls back from 01:00 to 00:00) both copies of the hour
+    are on the new date, so the day ends at the first one.
+    """
     local = pd.DatetimeIndex(np.asarray(time_ns, dtype="datetime64[ns]"), tz="UTC").tz_convert(tz)
     wall = local.tz_localize(None).normalize() + pd.Timedelta(days=1)
-    aware = wall.tz_localize(tz, ambiguous=np.zeros(len(wall), dtype=bool),
+    aware = wall.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool),
                              nonexistent="shift_forward")
     return np.asarray(aware.as_unit("ns").asi8, dtype=np.int64)
 
