@@ -299,7 +299,7 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
 
 def solve_budgeted(solver: cp_model.CpSolver, model: cp_model.CpModel, problem: RosterProblem,
                    time_limit_seconds: float, budget: Budget | None, det_seconds: float,
-                   stage: str) -> int:
+                   stage: str) -> cp_model.CpSolverStatus:
     """Solve within ``det_seconds`` of deterministic time (and the budget's wall-clock cap) or,
     without a budget, within ``time_limit_seconds``; returns the CP-SAT status."""
     if budget is None:

@@ -79,3 +79,18 @@ def shortfall_figures(problem: RosterProblem, scheduled: np.ndarray) -> dict[str
                  "queue": problem.queues[q], "shortfall": int(short[t, q])}
     return {"shortfall_agent_intervals": total, "shortfall_agent_hours": hours,
             "required_agent_intervals": int(problem.required.sum()), "worst_interval": worst}
+
+
+def coverage_shortfall_figures(coverage: pd.DataFrame, interval_minutes: int) -> dict[str, Any]:
+    """``shortfall_figures`` read from the coverage table written beside the roster, so the
+    summary and the CSV agree (on a daylight-saving day the table has both copies of the
+    repeated hour, the solver's wall-clock view one) and the worst interval keeps its offset."""
+    total = int(coverage["shortfall"].sum())
+    worst: dict[str, object] = {"interval_start": None, "queue": None, "shortfall": 0}
+    if total:
+        row = coverage.iloc[int(np.argmax(coverage["shortfall"].to_numpy()))]
+        worst = {"interval_start": pd.Timestamp(row["interval_start"]).isoformat(),
+                 "queue": str(row["queue"]), "shortfall": int(row["shortfall"])}
+    return {"shortfall_agent_intervals": total,
+            "shortfall_agent_hours": total * interval_minutes / 60,
+            "required_agent_intervals": int(coverage["required"].sum()), "worst_interval": worst}

@@ -31,7 +31,12 @@ from solvers.roster.improve import improve
 from solvers.roster.legal import agent_violations, precheck
 from solvers.roster.problem import RosterProblem, build_problem
 from solvers.roster.realize import plan_workdays
-from solvers.roster.report import evaluate, roster_frame, shortfall_figures
+from solvers.roster.report import (
+    coverage_shortfall_figures,
+    evaluate,
+    roster_frame,
+    shortfall_figures,
+)
 from solvers.roster.rules import HARD_RULES, SOFT_RULES
 from solvers.roster.soft import Penalty
 from solvers.roster.variables import WorkVars, build_work_vars
@@ -242,4 +247,6 @@ def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteCon
         raise RuntimeError(f"internal error: the independent checker rejects the roster: "
                            f"{violations[0]}")
     coverage = coverage_table(solution.assignments, requirement, config)
-    return RosterSolution(**{**solution.__dict__, "coverage": coverage})
+    figures = {**solution.figures,
+               **coverage_shortfall_figures(coverage, config.interval_minutes)}
+    return RosterSolution(**{**solution.__dict__, "coverage": coverage, "figures": figures})

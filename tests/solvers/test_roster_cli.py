@@ -148,3 +148,24 @@ def test_coverage_out_equal_to_the_roster_or_an_input_is_refused(tmp_path):
                                  "--coverage-out", str(paths["requirement"])])
     assert result.exit_code == 2 and "the same file as the input --requirement" in result.stderr
     assert not same.exists() and not (tmp_path / "r.csv").exists()
+
+
+def test_the_summary_shortfall_is_the_coverage_tables_and_the_worst_interval_has_its_offset(
+        tmp_path):
+    params = InstanceParameters(num_agents=3, num_days=2, with_previous=False, random_seed=10)
+    instance, paths = _write_inputs(tmp_path, params)
+    write_table(instance.requirement.assign(
+        scheduled_agents=instance.requirement["scheduled_agents"] + 4),
+        paths["requirement"], REQUIREMENT)  # more than three agents can cover
+    out = tmp_path / "r.csv"
+    result = runner.invoke(app, ["roster", "--requirement", str(paths["requirement"]),
+                                 "--agents", str(paths["agents"]), "--time-limit", "2",
+                                 "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    coverage = pd.read_csv(tmp_path / "r.coverage.csv")
+    assert summary["shortfall_agent_hours"] == coverage["shortfall"].sum() * 30 / 60 > 0
+    worst = summary["worst_interval"]
+    assert worst["shortfall"] == coverage["shortfall"].max()
+    assert worst["interval_start"].endswith("+08:00")
+    assert isinstance(summary["time_limit_reached"], list)

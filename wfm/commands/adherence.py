@@ -64,7 +64,8 @@ def adherence_command(
     with cli_errors(output_format):
         if (events is None) == (sessions is None):
             raise InvalidInput("give --events or --sessions (exactly one of them)")
-        site = load_site(config, **{"adherence.grace_minutes": grace_minutes})
+        site = load_site(config, flags={"adherence.grace_minutes": "--grace-minutes"},
+                         **{"adherence.grace_minutes": grace_minutes})
         first, last = _day(date_from, "--from"), _day(date_to, "--to")
         timezone = site.timezone
         roster_frame = read_table(roster, ROSTER, timezone=timezone)

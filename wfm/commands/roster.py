@@ -86,6 +86,7 @@ def roster(
 
         figures = solution.figures
         worst: dict[str, Any] = dict(figures.get("worst_interval") or {})
+        capped: list[str] = [str(stage) for stage in figures.get("wall_clock_capped") or []]
         summary = {
             "status": solution.status, "objective": solution.objective,
             "best_bound": solution.best_bound, "gap": solution.gap,
@@ -95,6 +96,7 @@ def roster(
             "worst_interval": worst, "penalties": solution.penalties,
             "roster": str(output), "coverage": str(coverage_path), "warnings": warnings,
             "rows": len(solution.assignments),
+            "time_limit_reached": capped,
         }
         worst_text = (f"{worst.get('interval_start')} {worst.get('queue')} "
                       f"({worst.get('shortfall')} short)" if worst.get("shortfall") else "none")
@@ -106,6 +108,8 @@ def roster(
             f"{figures.get('shortfall_agent_hours', 0):g} agent-hours; worst interval "
             f"{worst_text}",
             f"wrote {output} ({len(solution.assignments)} rows) and {coverage_path}",
+            *([f"time limit reached in {', '.join(capped)}: the roster may differ between "
+               "runs (a longer --time-limit or a quieter machine avoids it)"] if capped else []),
         ])  # the warnings went to stderr before solving
 
 
