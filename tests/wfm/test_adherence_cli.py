@@ -173,3 +173,12 @@ def test_work_past_the_period_end_is_in_the_problems_file(files):
     assert "2026-11-24T00:00:00+08:00..2026-11-24T02:00:00+08:00 (120 min" in \
         problems["problem"].iloc[0]
     assert "1 data problem(s)" in result.output
+
+
+def test_a_from_date_after_the_rosters_last_day_is_an_empty_period_refused(files):
+    out = files / "adherence.csv"
+    result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+                    "--from", "2026-11-30", "-o", str(out))
+    assert result.exit_code == 2
+    assert "the period 2026-11-30..2026-11-23 is empty: --from 2026-11-30" in result.stderr
+    assert not out.exists()

@@ -18,6 +18,7 @@ import pandas as pd
 from wfm.adherence.attribution import Pieces
 from wfm.adherence.schedule import NS_PER_MINUTE, format_many_ns
 from wfm.adherence.sessions import problems_frame
+from wfm.errors import InvalidInput
 
 
 def period_bounds(roster: pd.DataFrame, table: pd.DataFrame, date_from: date | None,
@@ -26,6 +27,11 @@ def period_bounds(roster: pd.DataFrame, table: pd.DataFrame, date_from: date | N
     dates = list(roster["date"]) or list(table["date"]) or [date.today()]
     first = date_from if date_from is not None else min(dates)
     last = date_to if date_to is not None else max(dates)
+    if last < first:  # one of them defaulted to the roster's span
+        given = "--from" if date_from is not None else "--to"
+        raise InvalidInput(f"the period {first}..{last} is empty: {given} "
+                           f"{date_from or date_to} lies outside the roster's dates "
+                           f"{min(dates)}..{max(dates)}; give both --from and --to")
     return first, last
 
 
