@@ -79,7 +79,7 @@ class ShiftTemplate(_Strict):
             raise ValueError(f"shift code must be letters, digits, '_' or '-', got {code!r}")
         if code.upper() in RESERVED_SHIFT_CODES:
             raise ValueError(f"shift code {code!r} is reserved (OFF and LEAVE are roster states)")
-        return code
+        return code.upper()  # roster files are read case-insensitively (day = DAY)
 
     @field_validator("start")
     @classmethod

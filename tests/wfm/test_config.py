@@ -130,3 +130,13 @@ def test_a_roster_weight_too_large_for_the_solver_is_refused() -> None:
         build_config({"roster": {"weights": {"coverage": 1e15}}})
     assert build_config({"roster": {"weights": {"coverage": 1e6}}}).roster.weights == {
         "coverage": 1e6}
+
+
+def test_shift_codes_are_case_insensitive_like_the_roster_files() -> None:
+    """Roster files are read upper-cased (day = DAY); a site that spells its codes in lower
+    case must still find them, and two codes differing only in case are one code twice."""
+    site = build_config({"shifts": [{"code": "e", "start": "08:00", "end": "16:00"}]})
+    assert site.shift("E").start == "08:00"
+    with pytest.raises(InvalidInput, match=r"shift codes must be unique, repeated: D"):
+        build_config({"shifts": [{"code": "d", "start": "08:00", "end": "16:00"},
+                                 {"code": "D", "start": "16:00", "end": "23:00"}]})
