@@ -102,7 +102,7 @@ def _interval_length(table: pd.DataFrame, naive: pd.DatetimeIndex,
     """The interval length in minutes (steps in real time within a local day); mixed lengths
     (by day) are an error."""
     frame = pd.DataFrame({"queue": table["queue"].to_numpy(), "day": naive.normalize(),
-                          "t": instants.asi8 // 10**9})
+                          "t": instants.as_unit("s").asi8})
     frame["step"] = frame.groupby(["queue", "day"])["t"].diff()
     steps = frame.dropna(subset=["step"])
     if steps.empty:
