@@ -195,7 +195,7 @@ def test_a_holiday_on_a_weekend_day_keeps_that_days_opening_hours():
     grid = interval_grid(date(1999, 8, 1), date(1999, 9, 26), 30, "Asia/Jerusalem")
     naive = grid.tz_localize(None)
     minute = naive.hour * 60 + naive.minute
-    weekday = naive.weekday
+    weekday = naive.day_of_week
     open_ = np.where(weekday == 4, (minute >= 480) & (minute < 780),
                      np.where(weekday == 5, (minute >= 1140) & (minute < 1380),
                               (minute >= 480) & (minute < 1020)))

@@ -39,4 +39,4 @@ def forecast_aht(contacts: pd.Series, aht_seconds: pd.Series, index: pd.Datetime
     naive = local_naive(index)
     slots = np.asarray((naive.hour * 60 + naive.minute) // interval_minutes, dtype=int)
     slots = np.minimum(slots, MINUTES_PER_DAY // interval_minutes - 1)
-    return table[np.asarray(naive.weekday, dtype=int), slots]
+    return table[np.asarray(naive.day_of_week, dtype=int), slots]

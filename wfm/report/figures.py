@@ -131,7 +131,7 @@ def fairness_by_agent(roster: pd.DataFrame, config: SiteConfig,
     """Per agent: working days, nights, weekend rest days and whether preferences were met."""
     nights = night_codes(config)
     frame = roster.copy()
-    weekday = pd.to_datetime(pd.Series([str(d) for d in frame["date"]])).dt.weekday.to_numpy()
+    weekday = pd.to_datetime(pd.Series([str(d) for d in frame["date"]])).dt.day_of_week.to_numpy()
     frame["working"] = ~frame["shift"].isin(NON_WORKING)
     frame["night"] = frame["shift"].isin(nights)
     frame["weekend_rest"] = ~frame["working"] & np.isin(weekday, WEEKEND)
