@@ -5,14 +5,19 @@ Method (``models.ProfileModel``, one per queue):
 1. Each day's total (scaled up for unknown intervals; unknown when under half the day is known).
 2. Weekday factors: recency-weighted medians of total / centred 7-day level, iterated; days whose
    total is far from a rolling-median level (robust z > ``outlier_threshold``) are left out.
-3. Level (recency-weighted, half-life ``level_halflife_weeks``) and a damped Theil-Sen trend of
-   weekly means.
+3. Level: the Poisson maximum-likelihood level, recency-weighted with a half-life chosen per
+   queue by a one-week-ahead backtest on its own last weeks (``level_halflife_auto``, else
+   ``level_halflife_weeks``); a damped multiplicative Theil-Sen trend of daily log totals,
+   extrapolated no further than the span it was fitted on; a within-month effect where history
+   covers two months.
 4. Calendar multipliers (``wfm.calendar`` day kinds: holiday, pre/post long holiday, swapped
    working weekend, promotion) learned as median ratios from history, else the defaults in
    ``ForecastSettings``.
 5. Intraday profile per weekday (recent weeks, shrunk toward the pooled workday profile, lightly
-   smoothed, zero where the site is closed); holidays use history's holiday shape or the weekend
-   shape, swapped working weekends the workday shape.
+   smoothed, zero where the site is closed or outside ``open_hours``: contacts history shows
+   there are left out, not moved); holidays on workdays use history's holiday shape or the
+   weekend shape, holidays on weekend days their own weekday's, swapped working weekends the
+   workday shape. Intervals are laid out in real time (23- and 25-hour DST days).
 6. P10/P90: negative-binomial-like counts whose extra variance combines the one-week-ahead error
    of daily totals (re-fitted at recent origins) and the out-of-sample interval dispersion.
 7. AHT: contact- and recency-weighted mean by weekday and interval (``aht.forecast_aht``).
