@@ -351,34 +351,40 @@ def _impact(columns: tuple[np.ndarray, ...], before: list[dict[str, object]],
             if d in window and s not in NON_WORKING:
                 groups[(d, s, q)] += int(n)
         scheduled_before = _expand(groups, config)
-    required = _required(requirement, keys)
-    scheduled = [scheduled_before.get(k, 0) for k in keys]
+    scheduled = np.array([scheduled_before.get(k, 0) for k in keys], dtype="int64")
+    scheduled_after = np.array([n - moved_out.get(k, 0) + moved_in.get(k, 0)
+                                for n, k in zip(scheduled, keys, strict=True)], dtype="int64")
     minutes = np.array([k[0] for k in keys], dtype=np.int64).astype("datetime64[m]")
-    by_wall_clock = pd.DataFrame({
-        "queue": [k[1] for k in keys],
-        "required": np.array([required.get(k, 0) for k in keys], dtype="int64"),
-        "scheduled_before": np.array(scheduled, dtype="int64"),
-        "scheduled_after": np.array([n - moved_out.get(k, 0) + moved_in.get(k, 0)
-                                     for n, k in zip(scheduled, keys, strict=True)],
-                                    dtype="int64")})
     # keys are wall-clock times: both copies of a repeated autumn time, none of a skipped one
     instants, source = wall_clock_instants(
         pd.DatetimeIndex(minutes.astype("datetime64[ns]")), config.timezone)
-    impact = by_wall_clock.iloc[source].reset_index(drop=True)
-    impact.insert(0, "interval_start", instants)
-    if (isinstance(requirement, pd.DataFrame) and len(requirement)  # each copy its own need
+    impact = pd.DataFrame({
+        "interval_start": instants, "queue": [keys[i][1] for i in source],
+        "required": _required_at(requirement, keys, source, instants),
+        "scheduled_before": scheduled[source], "scheduled_after": scheduled_after[source]})
+    return impact.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
+
+
+def _required_at(requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | None,
+                 keys: list[Key], source: np.ndarray, instants: pd.DatetimeIndex) -> np.ndarray:
+    """``scheduled_agents`` of each impact row (``keys[source[i]]`` at ``instants[i]``): by the
+    instant for a requirement frame with offsets, so each copy of a repeated autumn hour keeps
+    its own need; by the wall-clock key otherwise."""
+    if (isinstance(requirement, pd.DataFrame) and len(requirement)
             and pd.DatetimeIndex(requirement["interval_start"]).tz is not None):
         need = requirement.assign(utc=pd.DatetimeIndex(requirement["interval_start"])
                                   .tz_convert("UTC")).set_index(["utc", "queue"])
-        at = pd.MultiIndex.from_arrays([instants.tz_convert("UTC"), impact["queue"]])
-        impact["required"] = (need["scheduled_agents"].reindex(at).fillna(0)
-                              .astype("int64").to_numpy())
-    return impact.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
+        at = pd.MultiIndex.from_arrays([instants.tz_convert("UTC"),
+                                        [keys[i][1] for i in source]])
+        return need["scheduled_agents"].reindex(at).fillna(0).astype("int64").to_numpy()
+    required = _required(requirement, keys)
+    return np.array([required.get(keys[i], 0) for i in source], dtype="int64")
 
 
 def _required(requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | None,
               keys: list[Key]) -> dict[Key, int]:
-    """``scheduled_agents`` of the requirement rows at ``keys``."""
+    """``scheduled_agents`` of the requirement rows at wall-clock ``keys`` (a mapping, or a
+    frame of local times without offset; ``_required_at`` reads frames with offsets)."""
     if requirement is None or not len(requirement):
         return {}
     if not isinstance(requirement, pd.DataFrame):
@@ -389,10 +395,7 @@ def _required(requirement: pd.DataFrame | Mapping[tuple[datetime, str], int] | N
             if need is not None:
                 found[(minute, queue)] = int(need)
         return found
-    starts = requirement["interval_start"]
-    local = (starts.dt.tz_localize(None) if getattr(starts.dt, "tz", None) is not None
-             else starts)
-    minutes = local.to_numpy().astype("datetime64[m]").astype(np.int64)
+    minutes = requirement["interval_start"].to_numpy().astype("datetime64[m]").astype(np.int64)
     near = np.flatnonzero(np.isin(minutes, [k[0] for k in keys]))
     if not len(near):
         return {}
