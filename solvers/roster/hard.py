@@ -6,6 +6,8 @@ The previous roster's tail enters as constants (days worked, rest days, the last
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ortools.sat.python import cp_model
 
 from solvers.roster.aggregate import agent_night_caps, week_caps, window_caps
@@ -48,18 +50,23 @@ def add_max_consecutive_days(model: cp_model.CpModel, work: WorkVars, problem: R
                              ) -> None:
     """At most ``max_consecutive_days`` working days in any window of one more day, counting
     the previous roster's working days inside the window."""
-    for a in range(problem.num_agents):
-        for days, cap in window_caps(problem, a):
-            if len(days) > cap:
-                model.add(sum(day_work(work, problem, a, d) for d in days) <= cap)
+    _cap_working_days(model, work, problem, window_caps)
 
 
 def add_min_rest_days_per_week(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
                                ) -> None:
     """At least ``min_rest_days_per_week`` rest days in each fully known Monday-Sunday week
     (rest days of the previous roster in that week count)."""
+    _cap_working_days(model, work, problem, week_caps)
+
+
+def _cap_working_days(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem,
+                      caps: Callable[[RosterProblem, int], list[tuple[tuple[int, ...], int]]]
+                      ) -> None:
+    """At most ``cap`` working horizon days among ``days``, for each (days, cap) ``caps``
+    gives an agent (a cap the days cannot exceed adds no constraint)."""
     for a in range(problem.num_agents):
-        for days, cap in week_caps(problem, a):
+        for days, cap in caps(problem, a):
             if len(days) > cap:
                 model.add(sum(day_work(work, problem, a, d) for d in days) <= cap)
 
