@@ -50,16 +50,23 @@ class DayGrid:
         return [self.first_day + timedelta(days=d) for d in range(self.values.shape[0])]
 
 
-def day_grid(y: pd.Series, interval_minutes: int) -> DayGrid:
-    """Lay ``y`` out as days x slots; timestamps off the interval grid are an error."""
+def grid_clock(y: pd.Series, interval_minutes: int) -> pd.DatetimeIndex:
+    """The local wall-clock times of ``y``'s index; timestamps off the interval grid are an
+    error."""
     if not isinstance(y.index, pd.DatetimeIndex) or len(y) == 0:
         raise InvalidInput("y must be a non-empty Series indexed by interval start times")
     naive = local_naive(y.index)
-    minute_of_day = naive.hour * 60 + naive.minute
-    off_grid = (minute_of_day % interval_minutes != 0) | (naive.second != 0)
+    off_grid = ((naive.hour * 60 + naive.minute) % interval_minutes != 0) | (naive.second != 0)
     if off_grid.any():
         bad = naive[np.flatnonzero(off_grid)[0]]
         raise InvalidInput(f"timestamp {bad} is not on the {interval_minutes}-minute interval grid")
+    return naive
+
+
+def day_grid(y: pd.Series, interval_minutes: int) -> DayGrid:
+    """Lay ``y`` out as days x slots; timestamps off the interval grid are an error."""
+    naive = grid_clock(y, interval_minutes)
+    minute_of_day = naive.hour * 60 + naive.minute
     first = naive.min().normalize()
     day_index = np.asarray((naive.normalize() - first).days, dtype=int)
     slot_index = np.asarray(minute_of_day // interval_minutes, dtype=int)
@@ -114,9 +121,8 @@ class SeasonalNaive:
         self.season_days = season_days
 
     def fit(self, y: pd.Series) -> SeasonalNaive:
-        day_grid(y, self.interval_minutes)  # validates the timestamps
+        naive = grid_clock(y, self.interval_minutes)
         season = pd.Timedelta(days=self.season_days)
-        naive = local_naive(pd.DatetimeIndex(y.index))
         by_clock = pd.Series(np.asarray(y, dtype=float), index=naive)
         by_clock = by_clock[~by_clock.index.duplicated(keep="first")]
         last_clock = naive.max()
