@@ -39,11 +39,43 @@ LONG_HOLIDAY_DAYS = 3
 WEEKEND_SWAPPING_COUNTRIES = frozenset({"CN"})
 
 
+def _zone_name(timezone: str | ZoneInfo) -> str:
+    # by name: pandas localizes a ZoneInfo object one element at a time (~100x slower)
+    return timezone if isinstance(timezone, str) else timezone.key
+
+
+def wall_clock_instant(wall: pd.DatetimeIndex, timezone: str | ZoneInfo) -> pd.DatetimeIndex:
+    """The instant of each local wall-clock time, the one convention for shift times: a time
+    repeated in autumn is its first occurrence (the earlier instant), one skipped in spring
+    moves forward to the first valid time."""
+    return wall.tz_localize(_zone_name(timezone), ambiguous=np.ones(len(wall), dtype=bool),
+                            nonexistent="shift_forward")
+
+
+def wall_clock_instants(wall: pd.DatetimeIndex, timezone: str | ZoneInfo
+                        ) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Every real instant of local wall-clock interval starts, and the position of the wall
+    time each came from.
+
+    Shift templates are wall-clock times, so a shift spanning the repeated autumn hour is there
+    for both copies of it (a 22:00-06:00 night shift lasts 9 real hours that night): an
+    ambiguous wall time yields both instants. A wall time skipped in spring yields none (it does
+    not exist; moving it onto the next hour would count the same agents twice there).
+    """
+    zone = _zone_name(timezone)
+    first = wall.tz_localize(zone, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="NaT")
+    second = wall.tz_localize(zone, ambiguous=np.zeros(len(wall), dtype=bool),
+                              nonexistent="NaT")
+    exists = np.flatnonzero(first.notna())
+    repeated = np.flatnonzero(first.notna() & (first != second))
+    source = np.concatenate([exists, repeated])
+    return pd.DatetimeIndex(first[exists].append(second[repeated])), source
+
+
 def local_midnight(day: date, timezone: str | ZoneInfo) -> pd.Timestamp:
     """The first instant of local day ``day`` (where a zone skips midnight, the first local time
     after the gap; where midnight happens twice, the first of them)."""
-    tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-    return pd.Timestamp(day).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    return wall_clock_instant(pd.DatetimeIndex([pd.Timestamp(day)]), timezone)[0]
 
 
 def interval_grid(start: date, end: date, interval_minutes: int,

@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from wfm.calendar import wall_clock_instants
 from wfm.config import ShiftTemplate, SiteConfig
 from wfm.errors import InvalidInput
 
@@ -89,26 +90,6 @@ def scheduled_per_interval(roster: pd.DataFrame, config: SiteConfig,
     stacked = stacked.iloc[source].assign(interval_start=instants)
     return (stacked.groupby(["interval_start", "queue"], as_index=False)[["scheduled"]].sum()
             .astype({"scheduled": "int64"}))
-
-
-def wall_clock_instants(wall: pd.DatetimeIndex, timezone: str
-                        ) -> tuple[pd.DatetimeIndex, np.ndarray]:
-    """The real instants of local wall-clock interval starts, and the position of the wall time
-    each came from.
-
-    Shift templates are wall-clock times, so a shift spanning the repeated autumn hour is there
-    for both copies of it (a 22:00-06:00 night shift lasts 9 real hours that night): an
-    ambiguous wall time yields both instants. A wall time skipped in spring yields none (it does
-    not exist; moving it onto the next hour would count the same agents twice there).
-    """
-    first = wall.tz_localize(timezone, ambiguous=np.ones(len(wall), dtype=bool),
-                             nonexistent="NaT")
-    second = wall.tz_localize(timezone, ambiguous=np.zeros(len(wall), dtype=bool),
-                              nonexistent="NaT")
-    exists = np.flatnonzero(first.notna())
-    repeated = np.flatnonzero(first.notna() & (first != second))
-    source = np.concatenate([exists, repeated])
-    return pd.DatetimeIndex(first[exists].append(second[repeated])), source
 
 
 def coverage_table(roster: pd.DataFrame, requirement: pd.DataFrame,

@@ -30,6 +30,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from wfm.calendar import wall_clock_instant
 from wfm.config import MINUTES_PER_DAY, ShiftTemplate, SiteConfig
 from wfm.errors import InvalidInput, Violation
 
@@ -561,8 +562,7 @@ def _utc_seconds(local_minutes: np.ndarray, config: SiteConfig) -> np.ndarray:
     """
     distinct, position = np.unique(local_minutes, return_inverse=True)  # few: days x shifts
     naive = pd.DatetimeIndex(distinct.astype("datetime64[m]"))
-    aware = naive.tz_localize(config.tz, ambiguous=np.ones(len(naive), dtype=bool),
-                              nonexistent="shift_forward")
+    aware = wall_clock_instant(naive, config.timezone)
     return np.asarray(aware.as_unit("s").asi8, dtype=np.int64)[position]
 
 

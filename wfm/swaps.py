@@ -26,8 +26,9 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
+from wfm.calendar import wall_clock_instants
 from wfm.config import SiteConfig
-from wfm.coverage import NON_WORKING, covered_offsets_minutes, wall_clock_instants
+from wfm.coverage import NON_WORKING, covered_offsets_minutes
 from wfm.errors import Conflict, InvalidInput, Violation
 
 SWAP_KINDS = ("swap", "give", "rest-day")

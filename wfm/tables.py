@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from wfm.calendar import wall_clock_instants
 from wfm.errors import InvalidInput
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -355,12 +356,11 @@ def _parse_datetimes(values: pd.Series, empty: np.ndarray, column: Column, tz: Z
 def _dst_problem(wall: pd.Timestamp, tz: ZoneInfo) -> str:
     """Why a local time without offset cannot be placed: it happens twice (autumn) or not at
     all (spring) in ``tz``; the message shows the two readings or the gap."""
-    first = pd.DatetimeIndex([wall]).tz_localize(tz.key, ambiguous=np.array([True]),
-                                                 nonexistent="NaT")[0]
-    if pd.isna(first):
+    readings, _ = wall_clock_instants(pd.DatetimeIndex([wall]), tz)
+    if len(readings) == 0:
         return (f"this local time does not exist in {tz.key} (the clocks jump forward over it "
                 "for daylight saving); check the export")
-    second = pd.DatetimeIndex([wall]).tz_localize(tz.key, ambiguous=np.array([False]))[0]
+    first, second = readings
     return (f"this local time happens twice in {tz.key} (daylight saving ends); write it with "
             f"its UTC offset: {first.isoformat()} or {second.isoformat()}")
 

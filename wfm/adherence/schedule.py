@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wfm.calendar import wall_clock_instant
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 
@@ -52,9 +53,7 @@ def local_ns(dates: pd.Series, minutes: np.ndarray, tz: str) -> np.ndarray:
     """
     midnight = pd.to_datetime(pd.Series(list(dates), dtype=object).astype(str))
     wall = pd.DatetimeIndex(midnight + pd.to_timedelta(np.asarray(minutes), unit="min"))
-    aware = wall.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool),
-                             nonexistent="shift_forward")
-    return np.asarray(aware.as_unit("ns").asi8, dtype=np.int64)
+    return np.asarray(wall_clock_instant(wall, tz).as_unit("ns").asi8, dtype=np.int64)
 
 
 def build_schedule(roster: pd.DataFrame, config: SiteConfig, agents: pd.Index, *,
@@ -141,9 +140,7 @@ def next_midnight_ns(time_ns: np.ndarray, tz: str) -> np.ndarray:
     """
     local = pd.DatetimeIndex(np.asarray(time_ns, dtype="datetime64[ns]"), tz="UTC").tz_convert(tz)
     wall = local.tz_localize(None).normalize() + pd.Timedelta(days=1)
-    aware = wall.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool),
-                             nonexistent="shift_forward")
-    return np.asarray(aware.as_unit("ns").asi8, dtype=np.int64)
+    return np.asarray(wall_clock_instant(wall, tz).as_unit("ns").asi8, dtype=np.int64)
 
 
 def format_ns(time_ns: int, tz: str) -> str:
