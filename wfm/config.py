@@ -339,8 +339,10 @@ class SiteConfig(_Strict):
         end = MINUTES_PER_DAY if end_text.strip() == "24:00" else parse_clock(end_text)
         return start, end
 
-    def with_overrides(self, **changes: Any) -> SiteConfig:
-        """A copy with dotted keys overridden, e.g. ``{"service.level": 0.9}`` (CLI flags)."""
+    def with_overrides(self, labels: dict[str, str] | None = None, /,
+                       **changes: Any) -> SiteConfig:
+        """A copy with dotted keys overridden, e.g. ``{"service.level": 0.9}`` (CLI flags);
+        ``labels`` names the flag that set a key, for the error messages."""
         data = self.model_dump()
         for dotted, value in changes.items():
             if value is None:
@@ -350,26 +352,41 @@ class SiteConfig(_Strict):
             for key in parents:
                 target = target[key]
             target[leaf] = value
-        return build_config(data, source="command-line flags")
+        return build_config(data, source="command-line flags", labels=labels)
 
 
-def _format_errors(error: ValidationError, source: str) -> str:
+FRACTION_KEYS = ("service.level", "service.max_occupancy", "service.shrinkage")
+
+
+def _format_errors(error: ValidationError, source: str,
+                   labels: dict[str, str] | None = None) -> str:
+    """One line per error naming the key, or the flag in ``labels`` that set it (then with the
+    value, and a hint when a percentage was typed for a fraction)."""
     lines = []
     for item in error.errors():
         location = ".".join(str(part) for part in item["loc"]) or "(top level)"
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key"
-        lines.append(f"{source}: {location}: {message}")
+        if labels and location in labels:
+            value = item.get("input")
+            got = "" if "got " in message else f", got {value!r}"
+            hint = (f" (a fraction: {value / 100:g} means {value:g}%)"
+                    if location in FRACTION_KEYS and isinstance(value, int | float)
+                    and 1 < value <= 100 else "")
+            lines.append(f"{labels[location]}: {message}{got}{hint}")
+        else:
+            lines.append(f"{source}: {location}: {message}")
     return "\n".join(lines)
 
 
-def build_config(data: dict[str, Any], *, source: str = "configuration") -> SiteConfig:
-    """Validate a plain mapping into a ``SiteConfig``; errors name the key."""
+def build_config(data: dict[str, Any], *, source: str = "configuration",
+                 labels: dict[str, str] | None = None) -> SiteConfig:
+    """Validate a plain mapping into a ``SiteConfig``; errors name the key (or its label)."""
     try:
         return SiteConfig.model_validate(data)
     except ValidationError as error:
-        raise InvalidInput(_format_errors(error, source)) from None
+        raise InvalidInput(_format_errors(error, source, labels)) from None
 
 
 def load_config(path: str | Path | None = None) -> SiteConfig:

@@ -48,9 +48,6 @@ FormatOption = Annotated[
 ]
 
 
-FRACTION_KEYS = ("service.level", "service.max_occupancy", "service.shrinkage")
-
-
 def load_site(config_path: Path | None, *, flags: dict[str, str] | None = None,
               **overrides: Any) -> SiteConfig:
     """Load the site file and apply command-line overrides (dotted keys; None = not given).
@@ -62,23 +59,8 @@ def load_site(config_path: Path | None, *, flags: dict[str, str] | None = None,
     given = {key: value for key, value in overrides.items() if value is not None}
     if not given:
         return config
-    try:
-        return config.with_overrides(**given)
-    except InvalidInput as error:
-        message = error.reason
-        for key, value in given.items():
-            flag = (flags or {}).get(key, key)
-            prefix = f"command-line flags: {key}: "
-            if prefix in message:
-                hint = (f" (a fraction: {value / 100:g} means {value:g}%)"
-                        if key in FRACTION_KEYS and isinstance(value, int | float)
-                        and 1 < value <= 100 else "")
-                line = next(part for part in message.split("\n") if part.startswith(prefix))
-                fixed = line.replace(prefix, f"{flag}: ")
-                if "got " not in fixed:
-                    fixed += f", got {value!r}"
-                message = message.replace(line, fixed + hint)
-        raise InvalidInput(message) from None
+    labels = {key: flag for key, flag in (flags or {}).items() if key in given}
+    return config.with_overrides(labels, **given)
 
 
 def progress(message: str) -> None:
