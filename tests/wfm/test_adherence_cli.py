@@ -182,3 +182,12 @@ def test_a_from_date_after_the_rosters_last_day_is_an_empty_period_refused(files
     assert result.exit_code == 2
     assert "the period 2026-11-30..2026-11-23 is empty: --from 2026-11-30" in result.stderr
     assert not out.exists()
+
+
+def test_an_output_that_is_an_input_is_refused_and_the_input_kept(files):
+    before = (files / "events.csv").read_text()
+    result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
+                    "-o", str(files / "events.csv"))
+    assert result.exit_code == 2
+    assert "is the same file as the input --events" in result.stderr
+    assert (files / "events.csv").read_text() == before

@@ -13,6 +13,7 @@ from wfm.commands.common import (
     ConfigOption,
     FormatOption,
     OutputFormat,
+    check_distinct_paths,
     cli_errors,
     default_sibling,
     emit,
@@ -64,6 +65,10 @@ def adherence_command(
     with cli_errors(output_format):
         if (events is None) == (sessions is None):
             raise InvalidInput("give --events or --sessions (exactly one of them)")
+        check_distinct_paths(
+            {"-o/--output": output,
+             "--problems-out": problems_out or default_sibling(output, ".problems.csv")},
+            {"--roster": roster, "--events": events, "--sessions": sessions, "--config": config})
         site = load_site(config, flags={"adherence.grace_minutes": "--grace-minutes"},
                          **{"adherence.grace_minutes": grace_minutes})
         first, last = _day(date_from, "--from"), _day(date_to, "--to")
