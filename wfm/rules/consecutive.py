@@ -21,7 +21,12 @@ def check_consecutive(ctx: RosterContext) -> None:
         return
     limit = ctx.config.rules.max_consecutive_days
     working = grid.working
-    if int(working.sum(axis=1).max()) <= limit:  # no run can be longer than all working days
+    window = limit + 1  # a run over the limit fills some window of limit + 1 days
+    if working.shape[1] < window:
+        return
+    worked = np.cumsum(working, axis=1)
+    if not (worked[:, window - 1:] - np.pad(worked, ((0, 0), (1, 0)))[:, :-window]
+            == window).any():
         return
     num_days = working.shape[1]
     index = np.arange(num_days)

@@ -56,26 +56,25 @@ def check_identity(ctx: RosterContext) -> None:
 
 def check_rows(ctx: RosterContext) -> None:
     """Report ``skill``, ``missing_queue`` and ``outside_contract`` on working rows."""
-    unique, found = ctx.unique, ctx.found
+    unique, found, code = ctx.unique, ctx.found, ctx.unique_code
     working = unique.state >= 0
     if not working.any():
         return
-    cells, code = unique.take(working), ctx.unique_code[working]
-    queue = cells.queue
+    queue = unique.queue
     if ctx.several_queues:
-        for row in cells.rows_where(queue == ""):
+        for row in unique.rows_where(working & (queue == "")):
             found.add("missing_queue", row.agent_id, row.day,
                       f"{row.agent_id} works {row.shift} on {iso(row.day)} with no queue; the "
                       "site has several queues, so each working row must name one")
     skills = [ctx.agents.skills[i] if i >= 0 else None for i in ctx.fact_index.tolist()]
     # one membership test per agent and queue, not per row
-    unskilled = np.zeros(len(cells), dtype=bool)
-    for q in set(queue.tolist()) - {""}:
+    unskilled = np.zeros(len(unique), dtype=bool)
+    for q in set(queue[working].tolist()) - {""}:
         lacks = np.array([s is not None and q not in s for s in skills], dtype=bool)
         if lacks.any():
-            on_queue = queue == q
+            on_queue = working & (queue == q)
             unskilled[on_queue] = lacks[code[on_queue]]
-    for row in cells.rows_where(unskilled):
+    for row in unique.rows_where(unskilled):
         agent_skills = skills[ctx.position[row.agent_id]] or ()
         found.add("skill", row.agent_id, row.day,
                   f"{row.agent_id} works {row.shift} on {iso(row.day)} for queue "
@@ -85,9 +84,9 @@ def check_rows(ctx: RosterContext) -> None:
     end = ctx.agent_values(ctx.agents.end_day)
     if np.isnan(start).all() and np.isnan(end).all():  # every contract open-ended
         return
-    early = cells.day < start[code]  # False where the contract is open (NaN)
-    outside = early | (cells.day > end[code])
-    for row, is_early in zip(cells.rows_where(outside), early[outside].tolist(), strict=True):
+    early = working & (unique.day < start[code])  # False where the contract is open (NaN)
+    outside = early | (working & (unique.day > end[code]))
+    for row, is_early in zip(unique.rows_where(outside), early[outside].tolist(), strict=True):
         a = ctx.position[row.agent_id]
         bound = (f"before the contract starts on {iso(int(start[a]))}" if is_early
                  else f"after the contract ended on {iso(int(end[a]))}")

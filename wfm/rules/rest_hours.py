@@ -60,18 +60,20 @@ def utc_seconds(local_minutes: np.ndarray, config: SiteConfig) -> np.ndarray:
     few distinct shift starts and ends (days x templates), and swap checks ask for the same
     ones again and again.
     """
-    zone = config.timezone
-    distinct, position = np.unique(local_minutes, return_inverse=True)
-    values = distinct.tolist()
-    cache = _UTC_CACHE.setdefault(zone, {})
-    missing = [m for m in values if m not in cache]
-    if missing:
-        if len(cache) + len(missing) > _UTC_CACHE_LIMIT:
-            cache.clear()
-        naive = pd.DatetimeIndex(np.array(missing, dtype="datetime64[m]"))
-        aware = wall_clock_instant(naive, zone)
-        cache.update(zip(missing, aware.as_unit("s").asi8.tolist(), strict=True))
-    return np.array([cache[m] for m in values], dtype=np.int64)[position.reshape(-1)]
+    cache = _UTC_CACHE.setdefault(config.timezone, {})
+    values = local_minutes.tolist()
+    try:
+        return np.array([cache[m] for m in values], dtype=np.int64)
+    except KeyError:
+        pass
+    missing = sorted(set(values).difference(cache))
+    if len(cache) + len(missing) > _UTC_CACHE_LIMIT:
+        cache.clear()
+        missing = sorted(set(values))
+    naive = pd.DatetimeIndex(np.array(missing, dtype="datetime64[m]"))
+    aware = wall_clock_instant(naive, config.timezone)
+    cache.update(zip(missing, aware.as_unit("s").asi8.tolist(), strict=True))
+    return np.array([cache[m] for m in values], dtype=np.int64)
 
 
 def _hours(seconds: float) -> str:
