@@ -65,8 +65,8 @@ class Cells:
         """The rows of these agents (all rows when ``keep`` is None)."""
         if keep is None:
             return self
-        return self.take(np.fromiter((a in keep for a in self.agent_id.tolist()), dtype=bool,
-                                     count=len(self)))
+        mask = np.array([a in keep for a in self.agent_id.tolist()], dtype=bool)
+        return self if mask.all() else self.take(mask)
 
     def rows_where(self, mask: np.ndarray) -> list[Row]:
         """The rows selected by a boolean mask, as typed tuples (cheap when none is)."""

@@ -92,11 +92,11 @@ class RosterContext:
         agent_ids = self.rows.agent_id.tolist()
         self.names = sorted(set(agent_ids))
         self.position = position = {name: a for a, name in enumerate(self.names)}
-        self.code = np.fromiter((position[a] for a in agent_ids), dtype=np.int64,
-                                count=len(agent_ids))
-        day = self.rows.day
-        low = int(day.min()) if len(day) else 0
-        self.keys = self.code * (int(day.max()) - low + 1 if len(day) else 1) + (day - low)
+        self.code = np.array([position[a] for a in agent_ids], dtype=np.int64)
+        # (agent, day) as one number: days counted from the horizon start (previous rows are
+        # not among ``rows``), agents spaced by the horizon's length
+        first, last = self.horizon
+        self.keys = self.code * (last - first + 1) + (self.rows.day - first)
         if len(set(self.keys.tolist())) == len(self.keys):  # the usual case: no agent-day twice
             self.first_index = np.arange(len(self.keys))
             self.unique, self.unique_code = self.rows, self.code
