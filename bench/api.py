@@ -3,7 +3,7 @@
 Measures ``wfm.swaps.check_swap`` called directly and ``POST /api/v1/swaps`` on a real
 ``wfm serve`` (uvicorn on a loopback port, temporary SQLite file), and compares both with the
 naive peer: re-checking the whole roster (``wfm.rules.check_roster``) and recomputing the whole
-coverage table (``wfm.coverage.coverage_table``) for every swap. Targets (issue 7): p99 under
+coverage table (``wfm.coverage.coverage_table``) for every swap. Targets: p99 under
 50 ms and at least 200 validations per second. Prints the figures; asserts nothing.
 
 Run: ``python bench/api.py [--agents 1000 --swaps 300 --http-swaps 300 --threads 1,2,4]``;
@@ -321,7 +321,7 @@ def main() -> None:
     print(f"load average after: {load_average()}")
     p99 = float(np.percentile(np.asarray(direct) * 1000, 99))
     rate = 1 / float(np.mean(direct))
-    print("targets (issue 7): p99 < 50 ms and >= 200 validations/s")
+    print("targets: p99 < 50 ms and >= 200 validations/s")
     print(f"  direct check_swap: p99 {p99:.1f} ms -> {verdict(p99 < 50)}; "
           f"{rate:.0f}/s on one thread -> {verdict(rate >= 200)}")
     naive_p99 = float(np.percentile(np.asarray(naive) * 1000, 99))
