@@ -10,7 +10,15 @@ from datetime import date, datetime
 import pandas as pd
 from sqlalchemy import Engine
 
-from api.models import AuditEntry, SolveJob, SwapEvent, SwapRequest, User
+from api.models import (
+    AuditEntry,
+    SolveJob,
+    SwapEvent,
+    SwapRequest,
+    TimeOffEvent,
+    TimeOffRequest,
+    User,
+)
 from api.store.agents import Agents
 from api.store.audit import Audit
 from api.store.events import Events
@@ -20,6 +28,8 @@ from api.store.requests import Lifecycle
 from api.store.requirements import Requirements
 from api.store.rosters import Rosters
 from api.store.swaps import Swaps
+from api.store.time_off import TimeOff
+from api.store.time_off_impact import Part
 from api.store.unit import Actor, Unit, utc_now
 from api.store.users import Users
 from wfm.config import SiteConfig
@@ -52,7 +62,9 @@ class Store:
         self.reference = ReferenceCache(self.unit)
         self.lifecycle = Lifecycle(self.unit, self.audit, self.rosters)
         self.swaps = Swaps(self.unit, self.rosters, self.lifecycle, self.reference)
+        self.time_off = TimeOff(self.unit, self.rosters, self.lifecycle, self.reference)
         self.lifecycle.register(self.swaps)
+        self.lifecycle.register(self.time_off)
         self.rosters.on_change = self.lifecycle.invalidate_open
 
     @property
@@ -161,6 +173,32 @@ class Store:
                         reason: str = "") -> SwapRequest:
         return self.lifecycle.transition(  # type: ignore[no-any-return]
             self.swaps, swap_id, action, actor, reason)
+
+    # ---- time off ------------------------------------------------------------------------
+    def create_time_off(self, *, actor: Actor, kind: str, dates: list[date],
+                        part: Part | None = None, reason: str = "") -> TimeOffRequest:
+        return self.time_off.create(actor=actor, kind=kind, dates=dates, part=part,
+                                    reason=reason)
+
+    def get_time_off(self, *, request_id: int) -> TimeOffRequest:
+        return self.lifecycle.get(self.time_off, request_id)  # type: ignore[no-any-return]
+
+    def list_time_off(self, *, status: str | None, agent_id: str | None, page: int,
+                      page_size: int, flagged: bool | None = None,
+                      ) -> tuple[list[TimeOffRequest], int]:
+        query = self.time_off.query(status=status, agent_id=agent_id, flagged=flagged)
+        return self.lifecycle.page(self.time_off, query, page, page_size)
+
+    def time_off_history(self, *, request_id: int) -> list[TimeOffEvent]:
+        return self.lifecycle.history(self.time_off, request_id)
+
+    def transition_time_off(self, *, request_id: int, action: str, actor: Actor,
+                            reason: str = "") -> TimeOffRequest:
+        return self.lifecycle.transition(  # type: ignore[no-any-return]
+            self.time_off, request_id, action, actor, reason)
+
+    def leave_balances(self, *, agent_id: str, year: int) -> list[dict[str, object]]:
+        return self.time_off.balances(agent_id=agent_id, year=year)
 
     # ---- login events --------------------------------------------------------------------
     def add_events(self, *, frame: pd.DataFrame, actor: Actor) -> tuple[int, int]:
