@@ -263,3 +263,39 @@ def test_auto_approval_on_an_overstaffed_day_and_not_on_a_short_one(tmp_path: Pa
     assert {(r["shortfall_after"], r["service_level_after"]) for r in short["impact"]} == {
         (1, 0.0)}
     assert cell(site, "A1", 2) == ("DAY", "sales")
+
+
+# ---- a later solve keeps approved time off -------------------------------------------------
+def test_solve_inputs_fix_approved_time_off(site: Site) -> None:
+    from api.schemas import SolveRequest
+    from api.solve import parse_solve_request
+    from tests.api.test_rosters import one_day_requirement
+
+    leave_id = ask(site, "A1", "annual", 8)["id"]
+    moved_id = ask(site, "A2", "rest_day", 10, 8)["id"]  # Thursday's rest to Tuesday
+    part_id = ask(site, "A7", "personal", 8, part={"start": "08:30", "end": "10:30"})["id"]
+    for request_id in (leave_id, moved_id, part_id):
+        assert act(site, request_id, "approve", site.planner)[0] == 200
+    inputs = parse_solve_request(site.store, SolveRequest(
+        requirement_csv=one_day_requirement(site.start + timedelta(days=8))))
+    assert inputs.leave is not None and inputs.fixed is not None
+    assert [(r["agent_id"], str(r["date"])) for r in inputs.leave.to_dict("records")] == [
+        ("A1", day(site, 8))]
+    assert sorted((r["agent_id"], str(r["date"]), r["shift"])
+                  for r in inputs.fixed.to_dict("records")) == [
+        ("A2", day(site, 8), "OFF"), ("A7", day(site, 8), "DAY")]
+
+
+@pytest.mark.slow
+def test_solve_started_after_approval_keeps_the_leave(site: Site) -> None:
+    from tests.api.test_rosters import one_day_requirement, wait_for_job
+
+    request_id = ask(site, "A1", "annual", 8)["id"]
+    assert act(site, request_id, "approve", site.planner)[0] == 200
+    response = site.client.post("/api/v1/rosters/solve", headers=site.planner, json={
+        "requirement_csv": one_day_requirement(site.start + timedelta(days=8)),
+        "time_limit_seconds": 5})
+    assert response.status_code == 202
+    job = wait_for_job(site, response.json()["job_id"])
+    assert (job["status"], job["error"]) == ("done", None)
+    assert cell(site, "A1", 8) == ("LEAVE", "")  # demand is high: without it A1 would work
