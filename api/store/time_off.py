@@ -28,12 +28,12 @@ from api.models import (
     TimeOffEvent,
     TimeOffRequest,
 )
-from api.store.frames import agent_record, impact_json, stored_queues
+from api.store.frames import agent_record, stored_queues
 from api.store.reference import Reference, ReferenceCache, window_counts
 from api.store.requests import Lifecycle, Machine
 from api.store.rosters import ROSTER_VERSION, Rosters, generations
 from api.store.time_off_check import REST_DAY, TimeOffVerdict, check_time_off
-from api.store.time_off_impact import Part
+from api.store.time_off_impact import Part, impact_json
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
 from wfm.errors import Conflict, NotFound, SwapRejected
 
@@ -213,13 +213,15 @@ class TimeOff:
         if not self.unit.config.time_off.max_off_per_team_per_day:
             return {}
         team = agent["skills"][0] if agent["skills"] else ""
-        off = session.execute(select(RosterCell.agent_id, RosterCell.date).where(
-            RosterCell.date.in_(dates), RosterCell.shift == "LEAVE",
-            RosterCell.agent_id != agent["agent_id"])).all()
+        off = session.execute(select(RosterCell.agent_id, RosterCell.date, RosterCell.shift)
+                              .where(RosterCell.date.in_(dates),
+                                     RosterCell.shift == "LEAVE")).all()
         counts: Counter[date] = Counter()
-        for other, day in off:
+        for other, day, shift in off:
             record = reference.agents.get(other)
-            if record is not None and (record["skills"][:1] or ("",))[0] == team:
+            if shift != "LEAVE" or other == agent["agent_id"] or record is None:
+                continue
+            if (record["skills"][:1] or ("",))[0] == team:
                 counts[day] += 1
         return dict(counts)
 

@@ -21,10 +21,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
-from api.store.time_off_impact import Count, Part, empty_impact, impact_of, part_minutes
+from api.store.time_off_impact import Count, Part, impact_of, part_minutes
 from wfm.config import SiteConfig, parse_clock
 from wfm.errors import InvalidInput, Violation
 
@@ -55,7 +56,7 @@ class TimeOffVerdict:
     """
 
     violations: list[Violation]
-    impact: pd.DataFrame
+    impact: list[dict[str, Any]]
     before: list[dict[str, object]] = field(default_factory=list)
     after: list[dict[str, object]] = field(default_factory=list)
     cost_millidays: dict[int, int] = field(default_factory=dict)
@@ -68,14 +69,13 @@ class TimeOffVerdict:
     @property
     def keeps_coverage(self) -> bool:
         """In every affected interval, scheduled_after >= required."""
-        return bool((self.impact["scheduled_after"] >= self.impact["required"]).all())
+        return all(r["scheduled_after"] >= r["required"] for r in self.impact)
 
     @property
     def keeps_service_level(self) -> bool:
         """In every affected interval, the service level after >= the queue's target."""
-        after = self.impact["service_level_after"].to_numpy(dtype=float)
-        target = self.impact["service_level_target"].to_numpy(dtype=float)
-        return bool((after >= target - 1e-12).all())
+        return all(r["service_level_after"] >= r["service_level_target"] - 1e-12
+                   for r in self.impact)
 
 
 def check_request_shape(config: SiteConfig, kind: str, dates: list[date],
@@ -144,7 +144,7 @@ def check_time_off(rows: Iterable[Row], agent: Mapping[str, object], config: Sit
     starts_at = _earliest_start(before, after, days, part, config)
     cost = _cost(kind, before, part, config) if not problems else {}
     if problems:
-        return TimeOffVerdict(problems, empty_impact(config), before, after, cost, starts_at)
+        return TimeOffVerdict(problems, [], before, after, cost, starts_at)
     problems = _rule_violations(mine, after, agent, config, queues)
     problems += _balance_violations(agent_id, kind, cost, used_millidays, config, days)
     problems += _team_violations(agent_id, before, after, team_off, config)

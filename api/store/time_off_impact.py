@@ -9,6 +9,7 @@ shift covers the intervals inside it, minus its fixed breaks.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -51,14 +52,6 @@ def part_minutes(part: Part, shift_start: int) -> tuple[int, int]:
 
 
 
-def empty_impact(config: SiteConfig) -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series([], dtype="int64") for c in IMPACT_COLUMNS})
-    frame["interval_start"] = pd.Series([], dtype=f"datetime64[ns, {config.timezone}]")
-    for c in IMPACT_COLUMNS[5:]:
-        frame[c] = frame[c].astype(float)
-    return frame
-
-
 def _minutes(day: date) -> int:
     return (day - _EPOCH.date()).days * 24 * 60
 
@@ -83,7 +76,8 @@ def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
             part: Part | None, config: SiteConfig,
             requirement: Mapping[tuple[datetime, str], int],
             load: Mapping[tuple[datetime, str], tuple[float, float | None]],
-            queues: list[str] | None, window_counts: Iterable[Count]) -> pd.DataFrame:
+            queues: list[str] | None, window_counts: Iterable[Count]) -> list[dict[str, Any]]:
+    """``IMPACT_COLUMNS`` records for every interval and queue the change touches, by time."""
     if part is None:
         moved_out = _expand(_groups(before, queues), config)
         moved_in = _expand(_groups(after, queues), config)
@@ -100,7 +94,7 @@ def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
                     moved_out[(_minutes(day) + int(offset), queue)] += 1
     keys = sorted(set(moved_out) | set(moved_in))
     if not keys:
-        return empty_impact(config)
+        return []
     only = queues[0] if queues and len(queues) == 1 else ""
     groups: Counter[tuple[date, str, str]] = Counter()
     for d, s, q, n in window_counts:
@@ -115,14 +109,22 @@ def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
     level_before, level_after, target = _service_levels(wall, before_n, after_n, load, config)
     instants, source = wall_clock_instants(
         pd.DatetimeIndex([w for w, _ in wall]), config.timezone)
-    impact = pd.DataFrame({
-        "interval_start": instants, "queue": [keys[i][1] for i in source],
-        "required": required[source], "scheduled_before": before_n[source],
-        "scheduled_after": after_n[source],
-        "shortfall_after": np.maximum(required - after_n, 0)[source],
-        "service_level_before": level_before[source], "service_level_after": level_after[source],
-        "service_level_target": target[source]})
-    return impact.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
+    shortfall = np.maximum(required - after_n, 0)
+    rows = []
+    for instant, i in zip(instants.to_pydatetime().tolist(), source.tolist(), strict=True):
+        rows.append({"interval_start": instant, "queue": keys[i][1],
+                     "required": int(required[i]), "scheduled_before": int(before_n[i]),
+                     "scheduled_after": int(after_n[i]), "shortfall_after": int(shortfall[i]),
+                     "service_level_before": float(level_before[i]),
+                     "service_level_after": float(level_after[i]),
+                     "service_level_target": float(target[i])})
+    rows.sort(key=lambda r: (r["interval_start"], r["queue"]))
+    return rows
+
+
+def impact_json(rows: list[dict[str, Any]]) -> str:
+    """Impact rows as the JSON stored with a request (times in ISO 8601 with offset)."""
+    return json.dumps([{**r, "interval_start": r["interval_start"].isoformat()} for r in rows])
 
 
 def _service_levels(wall: list[tuple[datetime, str]], before: np.ndarray, after: np.ndarray,
