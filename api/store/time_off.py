@@ -132,7 +132,27 @@ class TimeOff:
             new_version)
         self.lifecycle.invalidate_open(session, [request.requester_id], new_version,
                                        skip=request)
+        self._invalidate_team(session, request, verdict, new_version)
         return new_version
+
+    def _invalidate_team(self, session: Session, request: TimeOffRequest,
+                         verdict: TimeOffVerdict, version: int) -> None:
+        """With a per-team daily limit, the team's other open requests for the days this one
+        takes may have become illegal: re-check them now, so the planner's queue is true."""
+        if not self.unit.config.time_off.max_off_per_team_per_day:
+            return
+        taken = {str(c["date"]) for c in verdict.after if c["shift"] == "LEAVE"}
+        if not taken:
+            return
+        others = session.scalars(select(TimeOffRequest).where(
+            TimeOffRequest.status.in_(OPEN), TimeOffRequest.requester_id
+            != request.requester_id))
+        for other in list(others):
+            if taken & set(json.loads(other.dates)):
+                problem = self.still_valid(session, other)
+                if problem is not None:
+                    self.lifecycle.set_status(session, self, other, "invalidate", SYSTEM,
+                                              problem, version)
 
     def _charge(self, session: Session, request: TimeOffRequest,
                 verdict: TimeOffVerdict) -> None:

@@ -299,3 +299,46 @@ def test_solve_started_after_approval_keeps_the_leave(site: Site) -> None:
     job = wait_for_job(site, response.json()["job_id"])
     assert (job["status"], job["error"]) == ("done", None)
     assert cell(site, "A1", 8) == ("LEAVE", "")  # demand is high: without it A1 would work
+
+
+def test_team_limit_approval_invalidates_the_team_s_pending_requests(tmp_path: Path) -> None:
+    site = make_site(tmp_path, config=site_config(**{"time_off": {
+        "max_off_per_team_per_day": 1}}))
+    first = ask(site, "A1", "annual", 1)["id"]
+    second = ask(site, "A7", "annual", 1)["id"]
+    other_day = ask(site, "A6", "annual", 3)["id"]
+    assert act(site, first, "approve", site.planner)[0] == 200
+    statuses = {r["id"]: r["status"] for r in site.client.get(
+        "/api/v1/time-off", headers=site.planner).json()["items"]}
+    assert statuses == {first: "approved", second: "invalidated", other_day: "requested"}
+
+
+def test_open_request_expires_when_its_shift_starts(site: Site) -> None:
+    request_id = ask(site, "A1", "annual", 1)["id"]
+    set_now(site, datetime.fromisoformat(f"{day(site, 1)}T00:30:00+00:00"))
+    response = site.client.get(f"/api/v1/time-off/{request_id}", headers=site.planner)
+    assert response.json()["status"] == "expired"
+    assert act(site, request_id, "approve", site.planner) == (
+        409, {"detail": "cannot approve a time-off request that is expired"})
+
+
+def test_time_off_routes_are_in_openapi_with_examples(site: Site) -> None:
+    document = site.client.get("/openapi.json").json()
+    paths = document["paths"]
+    assert {"/api/v1/time-off", "/api/v1/time-off/balances", "/api/v1/time-off/{request_id}",
+            "/api/v1/time-off/{request_id}/approve", "/api/v1/time-off/{request_id}/reject",
+            "/api/v1/time-off/{request_id}/cancel"} <= set(paths)
+    create = paths["/api/v1/time-off"]["post"]
+    assert {"201", "403", "404", "422"} <= set(create["responses"])
+    assert {"409"} <= set(paths["/api/v1/time-off/{request_id}/approve"]["post"]["responses"])
+    examples = document["components"]["schemas"]["TimeOffRequestCreate"]["examples"]
+    assert {e["kind"] for e in examples} == {"annual", "personal", "rest_day", "sick"}
+
+
+def test_time_off_settings_are_validated() -> None:
+    from wfm.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="auto_approve"):
+        site_config(**{"time_off": {"auto_approve": "always"}})
+    with pytest.raises(InvalidInput, match="not 'rest_day'"):
+        site_config(**{"time_off": {"kinds": {"rest_day": {"allowance_days": 1}}}})
