@@ -6,12 +6,11 @@ A leave request turns each working date into ``LEAVE`` (``OFF`` dates in it are 
 cost nothing); with ``part`` it takes part of one shift (``start``-``end`` inside it, on the
 interval grid) and leaves the roster row as it is. A ``rest_day`` request moves an ``OFF`` day
 to a working day in the same Monday-Sunday week: ``dates = [off_date, new_off_date]``; the
-shift of the new rest day moves to the old one.
+shift of the new rest day moves to the old one. The coverage impact and service level are
+computed in ``api.store.time_off_impact``.
 
-Service level per interval uses the stored requirement's load (contacts, AHT): traffic
-A = contacts x AHT / interval, agents on the phones = floor(scheduled x (1 - shrinkage)) (the
-requirement's scheduled agents are ceil(N / (1 - shrinkage))), Erlang C (``wfm.staffing.erlang``)
-or, with ``patience_seconds``, Erlang A (``wfm.staffing.erlang_a``).
+This module lives in ``api`` beside its only caller; it imports only ``wfm`` and could move to
+``wfm/`` unchanged.
 """
 
 from __future__ import annotations
