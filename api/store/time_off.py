@@ -101,7 +101,11 @@ class TimeOff:
         return None
 
     def auto_approvable(self, session: Session, request: TimeOffRequest) -> bool:
-        return self._policy_allows(self.verdict_of(session, request))
+        """The policy on a verdict read inside the transaction; the request keeps that
+        verdict's impact (what the planner sees when the policy refuses it)."""
+        verdict = self.verdict_of(session, request)
+        request.impact = impact_json(verdict.impact)
+        return self._policy_allows(verdict)
 
     def _policy_allows(self, verdict: TimeOffVerdict) -> bool:
         policy = self.unit.config.time_off.auto_approve

@@ -342,3 +342,42 @@ def test_time_off_settings_are_validated() -> None:
         site_config(**{"time_off": {"auto_approve": "always"}})
     with pytest.raises(InvalidInput, match="not 'rest_day'"):
         site_config(**{"time_off": {"kinds": {"rest_day": {"allowance_days": 1}}}})
+
+
+def test_concurrent_auto_approvals_keep_coverage(tmp_path: Path) -> None:
+    """Twenty agents ask for the same Monday at once under the coverage policy: the check
+    inside each transaction sees the others' approvals, so exactly the surplus goes."""
+    import threading
+
+    site = make_site(tmp_path, num_spare=20,
+                     config=site_config(**{"time_off": {"auto_approve": "coverage"}}))
+    # Monday DAY sales: A1, A2, A6, A7 and the 20 spares = 24 scheduled; require 20
+    need = requirement_csv(site.start, required=20)
+    response = site.client.post("/api/v1/requirements", content=need, headers={
+        **site.planner, "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.text
+    spares = [f"S{k:02d}" for k in range(1, 21)]
+    barrier = threading.Barrier(len(spares))
+    answers: dict[str, dict] = {}
+
+    def request(agent: str) -> None:
+        barrier.wait()
+        answers[agent] = ask(site, agent, "annual", 0)
+
+    threads = [threading.Thread(target=request, args=(a,)) for a in spares]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(a["status"] for a in answers.values())
+    assert statuses == ["approved"] * 4 + ["requested"] * 16
+    rows = site.client.get("/api/v1/rosters/current", headers=site.planner, params={
+        "from": day(site, 0), "to": day(site, 0)}).json()["rows"]
+    assert sum(r["shift"] == "DAY" and r["queue"] == "sales" for r in rows) == 20
+    used = [balance(site, a, "annual")["used_days"] for a in spares]
+    assert sorted(used) == [0.0] * 16 + [1.0] * 4
+    # a queued request shows the impact read when the policy refused it: below requirement
+    queued = site.client.get("/api/v1/time-off", headers=site.planner,
+                             params={"status": "requested", "page_size": 50}).json()["items"]
+    assert all(min(r["scheduled_after"] - r["required"] for r in q["impact"]) < 0
+               for q in queued)
