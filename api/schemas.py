@@ -189,11 +189,16 @@ class TimeOffRequestCreate(_Model):
          "reason": "the last 2 hours: school meeting"},
         {"kind": "rest_day", "dates": ["2030-01-12", "2030-01-09"], "reason": "swap my Saturday"},
         {"kind": "sick", "dates": ["2030-01-07"], "reason": "fever"},
+        {"kind": "sick", "dates": ["2030-01-07"], "agent_id": "A17",
+         "reason": "phoned in at 07:40 (a planner records it)"},
     ]})
 
     kind: str = Field(min_length=1, max_length=32)
     dates: list[_Day] = Field(min_length=1, max_length=31)
     part: ShiftPart | None = None
+    agent_id: str | None = Field(None, min_length=1, max_length=64,
+                                 description="planners only: the agent it is for (e.g. a "
+                                             "sick call taken by phone); agents omit it")
     reason: str = Field("", max_length=2000)
 
 

@@ -52,17 +52,28 @@ TimeOffDep = Annotated[TimeOffRequest, Depends(get_time_off_or_404)]
 
 @router.post("", response_model=TimeOffRequestPublic, status_code=status.HTTP_201_CREATED,
              responses={**error_responses(403, 404, 413), 422: {"model": RulesBroken}})
-def create_time_off(*, store: StoreDep, agent: CurrentAgent, actor: ActorDep,
+def create_time_off(*, store: StoreDep, user: CurrentUser, actor: ActorDep,
                     request_in: TimeOffRequestCreate) -> TimeOffRequestPublic:
     """Ask for time off; 422 lists the violations (notice, balance, rules, team limit).
 
     The answer carries the coverage impact with the service level of every affected interval;
     the status is ``approved`` when the auto-approval policy applied it, ``recorded`` for a
-    same-day kind (sick) inside the notice, else ``requested``.
+    same-day kind (sick) inside the notice, else ``requested``. A planner records a request
+    for an agent with ``agent_id`` (the checks are the same).
     """
+    if user.role == "planner":
+        if not request_in.agent_id:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                "a planner records time off for an agent: send agent_id")
+    elif user.role != "agent" or not user.agent_id:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "agent role required")
+    elif request_in.agent_id not in (None, user.agent_id):
+        raise HTTPException(status.HTTP_403_FORBIDDEN,
+                            "agents may only request time off for themselves")
     part = Part(request_in.part.start, request_in.part.end) if request_in.part else None
     request = store.create_time_off(actor=actor, kind=request_in.kind, dates=request_in.dates,
-                                    part=part, reason=request_in.reason)
+                                    part=part, reason=request_in.reason,
+                                    agent_id=request_in.agent_id)
     # serialised here, once, as for swaps: the check's hot path skips FastAPI's second pass
     # over the response model (the body is the same JSON)
     return Response(TimeOffRequestPublic.of(request).model_dump_json(),  # type: ignore[return-value]

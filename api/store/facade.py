@@ -176,9 +176,10 @@ class Store:
 
     # ---- time off ------------------------------------------------------------------------
     def create_time_off(self, *, actor: Actor, kind: str, dates: list[date],
-                        part: Part | None = None, reason: str = "") -> TimeOffRequest:
+                        part: Part | None = None, reason: str = "",
+                        agent_id: str | None = None) -> TimeOffRequest:
         return self.time_off.create(actor=actor, kind=kind, dates=dates, part=part,
-                                    reason=reason)
+                                    reason=reason, agent_id=agent_id)
 
     def get_time_off(self, *, request_id: int) -> TimeOffRequest:
         return self.lifecycle.get(self.time_off, request_id)  # type: ignore[no-any-return]

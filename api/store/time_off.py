@@ -256,13 +256,14 @@ class TimeOff:
 
     # ---- routes --------------------------------------------------------------------------
     def create(self, *, actor: Actor, kind: str, dates: list[date], part: Part | None = None,
-               reason: str = "") -> TimeOffRequest:
+               reason: str = "", agent_id: str | None = None) -> TimeOffRequest:
         """Check and record a request; raise ``TimeOffRejected`` when it breaks a rule.
 
         Returns the stored request: ``requested``, ``approved`` (auto-approval) or
         ``recorded`` (a same-day kind inside the notice, flagged for the planner).
+        ``agent_id`` (planners: the agent phoned in) defaults to the actor's agent.
         """
-        agent_id = actor.agent_id or ""
+        agent_id = agent_id or actor.agent_id or ""  # a planner records for an agent
         settings = self.unit.config.time_off
         with self.unit.read() as session:
             verdict = self.verdict(session, agent_id=agent_id, kind=kind, dates=dates,

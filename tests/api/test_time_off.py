@@ -165,10 +165,22 @@ def test_unknown_kind_and_bad_payload_rejected(site: Site) -> None:
     assert {e["loc"][-1] for e in response.json()["detail"]} == {"dates", "start", "end"}
 
 
-def test_create_time_off_forbidden_for_planner(site: Site) -> None:
+def test_planner_records_time_off_for_an_agent(site: Site) -> None:
+    set_now(site, datetime.fromisoformat(f"{day(site, 2)}T00:00:00+00:00"))
     response = site.client.post("/api/v1/time-off", headers=site.planner, json={
-        "kind": "annual", "dates": [day(site, 1)]})
-    assert (response.status_code, response.json()["detail"]) == (403, "agent role required")
+        "kind": "sick", "dates": [day(site, 2)], "agent_id": "A1", "reason": "phoned in"})
+    assert response.status_code == 201, response.text
+    assert (response.json()["requester_id"], response.json()["status"]) == ("A1", "recorded")
+    entry = site.client.get("/api/v1/audit", headers=site.planner).json()["items"][-3]
+    assert (entry["action"], entry["role"]) == ("time_off.create", "planner")
+    missing = site.client.post("/api/v1/time-off", headers=site.planner, json={
+        "kind": "annual", "dates": [day(site, 8)]})
+    assert (missing.status_code, missing.json()["detail"]) == (
+        422, "a planner records time off for an agent: send agent_id")
+    other = site.client.post("/api/v1/time-off", headers=site.agents["A3"], json={
+        "kind": "annual", "dates": [day(site, 8)], "agent_id": "A1"})
+    assert (other.status_code, other.json()["detail"]) == (
+        403, "agents may only request time off for themselves")
 
 
 # ---- approval ------------------------------------------------------------------------------
