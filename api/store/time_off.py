@@ -270,7 +270,8 @@ class TimeOff:
                                    part=part, cached=True)
         assert verdict.starts_at is not None
         late = self.lifecycle.notice(verdict.starts_at, settings.min_notice_hours, agent_id)
-        same_day = bool(late) and kind != REST_DAY and settings.kinds[kind].same_day
+        same_day = (bool(late) and kind != REST_DAY and settings.kinds[kind].same_day
+                    and min(dates) >= self.unit.local_today())  # never rewrites the past
         if same_day:
             with self.unit.read() as session:
                 verdict = self.verdict(session, agent_id=agent_id, kind=kind, dates=dates,

@@ -155,6 +155,13 @@ def test_sick_leave_on_the_day_is_recorded_and_flagged(site: Site) -> None:
     assert balance(site, "A1", "sick")["used_days"] == 1.0
 
 
+def test_sick_leave_for_a_past_day_is_refused(site: Site) -> None:
+    set_now(site, datetime.fromisoformat(f"{day(site, 3)}T02:00:00+00:00"))
+    answer = ask(site, "A1", "sick", 2)
+    assert answer["http"] == 422
+    assert codes(answer) == {("min_notice", "A1", day(site, 2))}
+
+
 def test_unknown_kind_and_bad_payload_rejected(site: Site) -> None:
     answer = ask(site, "A1", "holiday", 1)
     assert (answer["http"], answer["detail"]) == (
