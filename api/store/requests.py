@@ -1,7 +1,8 @@
 """One lifecycle for every kind of request an agent makes (swaps, time off).
 
 A request is ``requested``, may be ``accepted`` by a counterpart (kinds that have one), and
-ends ``applied`` (approved, written into the roster), ``denied``/``rejected``, ``cancelled``,
+ends approved and written into the roster (``applied`` for swaps, ``approved`` for time off),
+``denied``/``rejected``, ``cancelled``,
 ``invalidated`` (another change made it illegal) or ``expired`` (its first shift started
 undecided). The lifecycle keeps the history and the audit of every transition, the notice
 rule, the re-validation of accept and approve inside their transaction, the auto-approval hook
@@ -50,6 +51,10 @@ class RequestKind(Protocol):
     machine: Machine
     revalidate_on: tuple[str, ...]  # actions re-checked against the roster of their time
     auto_approve_after: str | None  # the action after which auto-approval is tried
+
+    @property
+    def auto_approve_reason(self) -> str:
+        """The note of an auto-approval in the history and the audit."""
 
     def event(self, request: Any, status: str, actor: Actor, at: datetime, note: str) -> Any:
         """A history row of ``request``."""
@@ -187,7 +192,7 @@ class Lifecycle:
         """Apply ``request`` when its kind's auto-approval policy allows it."""
         if not kind.auto_approvable(session, request):
             return False
-        kind.apply(session, request, SYSTEM, "auto-approved: no rule broken, coverage kept")
+        kind.apply(session, request, SYSTEM, kind.auto_approve_reason)
         return True
 
     def invalidate_open(self, session: Session, agent_ids: list[str], version: int,

@@ -100,6 +100,12 @@ class TimeOff:
             return "; ".join(f"{v.code}: {v.message}" for v in verdict.violations)
         return None
 
+    @property
+    def auto_approve_reason(self) -> str:
+        kept = ("coverage kept" if self.unit.config.time_off.auto_approve == "coverage"
+                else "service level kept")
+        return f"auto-approved: no rule broken, {kept}"
+
     def auto_approvable(self, session: Session, request: TimeOffRequest) -> bool:
         """The policy on a verdict read inside the transaction; the request keeps that
         verdict's impact (what the planner sees when the policy refuses it)."""
