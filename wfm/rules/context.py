@@ -95,8 +95,8 @@ class RosterContext:
         self.code = np.array([position[a] for a in agent_ids], dtype=np.int64)
         # (agent, day) as one number: days counted from the horizon start (previous rows are
         # not among ``rows``), agents spaced by the horizon's length
-        first, last = self.horizon
-        self.keys = self.code * (last - first + 1) + (self.rows.day - first)
+        first_day, last_day = self.horizon
+        self.keys = self.code * (last_day - first_day + 1) + (self.rows.day - first_day)
         if len(set(self.keys.tolist())) == len(self.keys):  # the usual case: no agent-day twice
             self.first_index = np.arange(len(self.keys))
             self.unique, self.unique_code = self.rows, self.code
