@@ -29,7 +29,8 @@ Adding a rule
    or ``ctx.grid`` (agents x days states) and calls ``ctx.found.add(code, agent_id, day,
    message)``.
 2. Add a ``Rule(code, config_key, statement, check_x)`` to ``registry.RULES``; the checker runs
-   it, ``wfm check-roster --list-rules`` prints it.
+   it, ``wfm check-roster --list-rules`` prints it (paste that list into the planner guide's
+   rules section: a test holds them equal).
 3. Encode the same rule in the solver (``solvers/roster``) and test both: the checker on
    hand-worked rosters, the solver on a tiny problem.
 

@@ -24,6 +24,8 @@ from wfm.rules.cells import (
 from wfm.rules.context import RosterContext
 from wfm.rules.registry import rule_checks
 
+__all__ = ["check_roster", "check_roster_rows", "violations_frame"]
+
 
 def check_roster(
     roster: pd.DataFrame,
@@ -153,5 +155,3 @@ def violations_frame(violations: list[Violation]) -> pd.DataFrame:
     return pd.DataFrame([v.as_dict() for v in violations],
                         columns=["code", "agent_id", "date", "message"])
 
-
-__all__ = ["check_roster", "check_roster_rows", "violations_frame"]

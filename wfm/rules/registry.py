@@ -5,7 +5,8 @@ the planner guide quotes it.
 To add a rule: write its check in a module of this package (a function taking the
 ``RosterContext`` and adding to ``ctx.found``), add a ``Rule`` here naming its code, the site
 configuration key that sets it (None when it has none) and its statement, then encode it in the
-solver and test both.
+solver and test both. Paste the new ``wfm check-roster --list-rules`` output into the rules
+section of ``docs/planner-guide.md``; a test holds the two equal.
 """
 
 from __future__ import annotations
