@@ -247,6 +247,9 @@ class AgentFacts:
         ``max_nights_per_week``; NaN where empty (no limit).
     start_day, end_day
         Contract bounds in days since 1970-01-01; NaN where open.
+
+    The three arrays end with one extra NaN, so that position -1 (an agent the table lacks)
+    reads "no limit, open contract".
     """
 
     index: dict[str, int]
@@ -318,7 +321,9 @@ def agent_facts(agents: pd.DataFrame | Iterable[Mapping[str, object]]) -> AgentF
     skills = column("skills")
     return AgentFacts(index={agent_id: k for k, agent_id in enumerate(seen)},
                       skills=[_skills(skills[i]) for i in first],
-                      max_nights=nights[first], start_day=start[first], end_day=end[first])
+                      max_nights=np.append(nights[first], np.nan),
+                      start_day=np.append(start[first], np.nan),
+                      end_day=np.append(end[first], np.nan))
 
 
 # ---- messages -------------------------------------------------------------------------------

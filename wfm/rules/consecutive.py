@@ -24,9 +24,9 @@ def check_consecutive(ctx: RosterContext) -> None:
     window = limit + 1  # a run over the limit fills some window of limit + 1 days
     if working.shape[1] < window:
         return
-    worked = np.cumsum(working, axis=1)
-    if not (worked[:, window - 1:] - np.pad(worked, ((0, 0), (1, 0)))[:, :-window]
-            == window).any():
+    worked = np.cumsum(working, axis=1)  # window sums: the first, then each one after it
+    if not ((worked[:, window - 1] == window).any()
+            or (worked[:, window:] - worked[:, :-window] == window).any()):
         return
     num_days = working.shape[1]
     index = np.arange(num_days)

@@ -112,7 +112,7 @@ class RosterContext:
 
     def agent_values(self, values: np.ndarray) -> np.ndarray:
         """A per-agent array of ``AgentFacts`` re-indexed to ``names`` (NaN where unknown)."""
-        return np.append(values.astype(float), np.nan)[self.fact_index]
+        return values[self.fact_index]  # -1 reads the trailing NaN
 
     @property
     def grid(self) -> Grid | None:
