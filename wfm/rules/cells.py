@@ -128,7 +128,7 @@ def shift_codes(config: SiteConfig) -> dict[str, int]:
 
 def _states(shifts: list[str], codes: Mapping[str, int]) -> np.ndarray:
     lookup = {s: codes.get(s, codes.get(s.upper(), UNKNOWN)) for s in set(shifts)}
-    return np.fromiter((lookup[s] for s in shifts), dtype=np.int64, count=len(shifts))
+    return np.array([lookup[s] for s in shifts], dtype=np.int64)
 
 
 def _cells(agent_id: list[str], day: np.ndarray, shift: list[str], queue: list[str],
@@ -276,14 +276,13 @@ def _number(value: object) -> float:
         return float("nan")
 
 
-def _optional_days(values: list[object], field: str) -> np.ndarray:
-    out = np.full(len(values), np.nan)
-    for i, value in enumerate(values):
-        if type(value) is date:
-            out[i] = value.toordinal() - EPOCH_ORDINAL
-        elif clean_text(value) != "":
-            out[i] = float(day_numbers([value], "agents", field, first_line=i + 2)[0])
-    return out
+def _optional_day(value: object, field: str, line: int) -> float:
+    """Days since 1970-01-01 of an optional date cell; NaN where empty."""
+    if type(value) is date:
+        return float(value.toordinal() - EPOCH_ORDINAL)
+    if clean_text(value) == "":
+        return float("nan")
+    return float(day_numbers([value], "agents", field, first_line=line)[0])
 
 
 def agent_facts(agents: pd.DataFrame | Iterable[Mapping[str, object]]) -> AgentFacts:
@@ -315,15 +314,17 @@ def agent_facts(agents: pd.DataFrame | Iterable[Mapping[str, object]]) -> AgentF
     for i, agent_id in enumerate(ids):
         seen.setdefault(agent_id, i)
     first = list(seen.values())
-    nights = np.array([_number(v) for v in column("max_nights_per_week")], dtype=float)
-    start = _optional_days(column("start_date"), "start_date")
-    end = _optional_days(column("end_date"), "end_date")
+    nights = [_number(v) for v in column("max_nights_per_week")]
+    # every row's dates are read (a bad one is an error even on a repeated agent)
+    start = [_optional_day(v, "start_date", i + 2) for i, v in enumerate(column("start_date"))]
+    end = [_optional_day(v, "end_date", i + 2) for i, v in enumerate(column("end_date"))]
     skills = column("skills")
+    nan = float("nan")
     return AgentFacts(index={agent_id: k for k, agent_id in enumerate(seen)},
                       skills=[_skills(skills[i]) for i in first],
-                      max_nights=np.append(nights[first], np.nan),
-                      start_day=np.append(start[first], np.nan),
-                      end_day=np.append(end[first], np.nan))
+                      max_nights=np.array([nights[i] for i in first] + [nan]),
+                      start_day=np.array([start[i] for i in first] + [nan]),
+                      end_day=np.array([end[i] for i in first] + [nan]))
 
 
 # ---- messages -------------------------------------------------------------------------------
