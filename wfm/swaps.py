@@ -365,6 +365,10 @@ def _impact(columns: tuple[np.ndarray, ...], before: list[dict[str, object]],
         "interval_start": instants, "queue": [keys[i][1] for i in source],
         "required": _required_at(requirement, keys, source, instants),
         "scheduled_before": scheduled[source], "scheduled_after": scheduled_after[source]})
+    if bool(np.all(np.diff(source) > 0)):
+        # no repeated autumn time: rows are in key order, i.e. by wall clock (hence by instant)
+        # and queue already, and a frame sort would only cost time on every swap check
+        return impact
     return impact.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
 
 
