@@ -21,9 +21,9 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.calendar import wall_clock_instants
+from wfm.csv_writer import csv_bytes, datetime_text, format_cell
 from wfm.errors import InvalidInput
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -388,27 +389,25 @@ def format_frame(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> p
     for name in out.columns:
         series = out[name]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
-            text = series.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-            out[name] = text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+            out[name] = datetime_text(series)
         elif pd.api.types.is_bool_dtype(series):
             out[name] = series.map({True: "true", False: "false"})
         elif series.dtype == object:
-            out[name] = series.map(_format_cell)
+            out[name] = series.map(format_cell)
     return out
 
 
-def _format_cell(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    return value
-
-
 def write_csv_atomic(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> None:
-    """Write ``frame`` to ``path`` through a temporary file, so readers never see half a file.
+    """Write ``frame`` with ``DataFrame.to_csv`` (pandas' own cell formats) to ``path`` through
+    a temporary file, so readers never see half a file."""
+    with _atomic_file(path, "x", encoding="utf-8", newline="") as stream:
+        frame.to_csv(stream, index=False, **to_csv)
+
+
+@contextmanager
+def _atomic_file(path: str | Path, mode: str, **open_args: Any) -> Iterator[IO[Any]]:
+    """A temporary file beside ``path``, renamed over it when the block succeeds and removed
+    when it fails.
 
     The temporary file is created with the ordinary permissions (the umask applies), unlike
     ``mkstemp``'s owner-only mode, so outputs are readable as any other file the user writes.
@@ -417,13 +416,31 @@ def write_csv_atomic(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> No
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with open(temporary, "x", encoding="utf-8", newline="") as stream:
-            frame.to_csv(stream, index=False, **to_csv)
+        with open(temporary, mode, **open_args) as stream:
+            yield stream
         os.replace(temporary, path)
     except BaseException:
         if temporary.exists():
             temporary.unlink()
         raise
+
+
+def _contract_order(frame: pd.DataFrame, spec: TableSpec) -> list[str]:
+    """The contract's columns first (required, then optional present), then any others."""
+    ordered = [c for c in spec.names if c in frame.columns]
+    return ordered + [c for c in frame.columns if c not in ordered]
+
+
+def table_csv_bytes(frame: pd.DataFrame, spec: TableSpec | str) -> bytes:
+    """The CSV file of a table, UTF-8: contract column order, the cell formats of the module
+    docstring (vectorised by ``wfm.csv_writer``; ``format_frame`` for column kinds it does
+    not handle)."""
+    spec = SPECS[spec] if isinstance(spec, str) else spec
+    ordered = _contract_order(frame, spec)
+    data = csv_bytes(frame[ordered])
+    if data is None:
+        data = str(format_frame(frame, ordered).to_csv(index=False)).encode("utf-8")
+    return data
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, spec: TableSpec | str) -> None:
@@ -433,14 +450,11 @@ def write_table(frame: pd.DataFrame, path: str | Path, spec: TableSpec | str) ->
     if missing:
         raise InvalidInput(f"cannot write the {spec.name} table: missing column(s) "
                            f"{', '.join(missing)}")
-    ordered = [c for c in spec.names if c in frame.columns]
-    ordered += [c for c in frame.columns if c not in ordered]
-    write_csv_atomic(format_frame(frame, ordered), path)
+    data = table_csv_bytes(frame, spec)
+    with _atomic_file(path, "xb") as stream:
+        stream.write(data)
 
 
 def table_to_csv_text(frame: pd.DataFrame, spec: TableSpec | str) -> str:
     """CSV text of a table (for API responses)."""
-    spec = SPECS[spec] if isinstance(spec, str) else spec
-    ordered = [c for c in spec.names if c in frame.columns]
-    ordered += [c for c in frame.columns if c not in ordered]
-    return str(format_frame(frame, ordered).to_csv(index=False))
+    return table_csv_bytes(frame, spec).decode("utf-8")
