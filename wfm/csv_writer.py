@@ -94,9 +94,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes | None:
     return head + _concatenated(lines)
 
 
-def _concatenated(strings: pa.Array) -> bytes:
+def _concatenated(strings: pa.Array | pa.ChunkedArray) -> bytes:
     """The characters of every string, back to back (the data buffer between the first and
     the last offset)."""
+    if isinstance(strings, pa.ChunkedArray):
+        return b"".join(_concatenated(chunk) for chunk in strings.chunks)
     strings = strings.cast(pa.large_string())
     offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64)
     first, last = offsets[strings.offset], offsets[strings.offset + len(strings)]
@@ -148,16 +150,23 @@ def _cells(series: pd.Series) -> pa.Array | None:
 
 def _float_cells(values: np.ndarray) -> pa.Array:
     """``repr`` of each float (NaN: an empty cell), vectorised; see the module docstring."""
+    if len(values) == 0:
+        return pa.array([], pa.string())
     finite = np.isfinite(values)
     size = np.abs(np.where(finite, values, 0.0))
-    whole = finite & (values == np.floor(np.where(finite, values, 0.0))) & (size < _REPR_HIGH)
-    digits = pc.cast(pa.array(values, from_pandas=True), pa.string())
-    integers = pc.cast(pa.array(np.where(whole, values, 0.0).astype(np.int64)), pa.string())
-    text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(integers, ".0", ""), digits)
-    by_repr = finite & ~whole & ((size < _REPR_LOW) | (size >= _REPR_HIGH))
-    by_repr |= np.isinf(values) | (whole & (values == 0) & np.signbit(values))  # inf, -0.0
-    exponent = pc.fill_null(pc.match_substring(digits, "e"), False).to_numpy(zero_copy_only=False)
-    by_repr |= finite & ~whole & exponent
+    whole = finite & (np.floor(np.where(finite, values, 0.5)) == values) & (size < _REPR_HIGH)
+    by_repr = np.isinf(values) | (finite & ~whole & ((size < _REPR_LOW) | (size >= _REPR_HIGH)))
+    by_repr |= whole & (values == 0) & np.signbit(values)  # -0.0
+    if whole.any():  # 341.0: the integer's digits and ".0" (Arrow would write "341")
+        integers = pc.cast(pa.array(np.where(whole, values, 0.0).astype(np.int64)), pa.string())
+        text = pc.binary_join_element_wise(integers, ".0", "")
+    if not whole.all():
+        digits = pc.cast(pa.array(values, from_pandas=True), pa.string())
+        # Arrow switches to exponent notation at other magnitudes than repr: redo those
+        if b"e" in _concatenated(digits):  # one scan of all the text, then cell by cell
+            exponent = pc.fill_null(pc.match_substring(digits, "e"), False)
+            by_repr |= ~whole & exponent.to_numpy(zero_copy_only=False)
+        text = pc.if_else(pa.array(whole), text, digits) if whole.any() else digits
     if by_repr.any():
         redone = [repr(v) for v in values[by_repr].tolist()]
         text = pc.replace_with_mask(text, pa.array(by_repr), pa.array(redone, pa.string()))

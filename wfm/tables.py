@@ -32,6 +32,13 @@ import numpy as np
 import pandas as pd
 
 from wfm.calendar import wall_clock_instants
+from wfm.csv_reader import (
+    COMPRESSED_SUFFIXES,
+    arrow_text_cells,
+    is_arrow_text,
+    parse_arrow_column,
+    text_as_read_by_pandas,
+)
 from wfm.csv_writer import csv_bytes, datetime_text, format_cell
 from wfm.errors import InvalidInput
 
@@ -179,10 +186,20 @@ def read_header(source: Source) -> list[str]:
 
 
 def read_raw(source: Source, *, label: str | None = None) -> pd.DataFrame:
-    """Read a CSV as text cells; a missing or unreadable file is ``InvalidInput``."""
+    """Read a CSV as text cells; a missing or unreadable file is ``InvalidInput``.
+
+    Arrow reads the file when it can do so exactly (``wfm.csv_reader``): its columns are then
+    Arrow-backed text, which ``parse_table`` validates with Arrow kernels. Otherwise pandas'
+    reader gives Python strings, as it always did.
+    """
     name = _label(source, label)
+    data, fallback = _source_bytes(source, name)
+    if data is not None:
+        cells = arrow_text_cells(data)
+        if cells is not None:
+            return cells
     try:
-        raw = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
+        raw = pd.read_csv(fallback, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:
         raise InvalidInput("file not found", file=name) from None
     except pd.errors.EmptyDataError:
@@ -193,6 +210,27 @@ def read_raw(source: Source, *, label: str | None = None) -> pd.DataFrame:
     if not isinstance(raw.index, pd.RangeIndex):
         raw = _one_field_too_many(raw, name)
     return raw
+
+
+def _source_bytes(source: Source, name: str) -> tuple[bytes | None, Source | IO[bytes]]:
+    """The file's bytes for Arrow (None: let pandas read it, e.g. compressed), and what pandas
+    reads instead (the same bytes, not a second read of the file)."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.suffix.lower() in COMPRESSED_SUFFIXES:
+            return None, source
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InvalidInput("file not found", file=name) from None
+        return data, io.BytesIO(data)
+    text = source.read()
+    if isinstance(text, bytes):
+        return text, io.BytesIO(text)
+    try:
+        return text.encode("utf-8"), io.StringIO(text)
+    except UnicodeEncodeError:  # lone surrogates in an in-memory text
+        return None, io.StringIO(text)
 
 
 def _one_field_too_many(raw: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -239,18 +277,21 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, *, timezone: str | ZoneInfo,
                            f"table (header has: {', '.join(raw.columns) or 'nothing'})",
                            file=label, line=1)
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-    out = pd.DataFrame(index=raw.index)
+    columns: dict[str, Any] = {}
     for column in spec.columns:
         if column.name in raw.columns:
-            out[column.name] = _parse_column(raw[column.name], column, tz, label)
+            columns[column.name] = _parse_column(raw[column.name], column, tz, label)
         elif column.name in spec.defaults:
-            out[column.name] = spec.defaults[column.name]
+            columns[column.name] = spec.defaults[column.name]
     extra = [c for c in raw.columns if c not in spec.names]
     for name in extra:  # keep unknown columns as text: nothing is lost
-        out[name] = raw[name]
+        text = raw[name]
+        columns[name] = text_as_read_by_pandas(text) if is_arrow_text(text) else text
+    out = pd.DataFrame(columns, index=raw.index)  # one frame, not one insertion per column
     if spec.key:
         _check_duplicates(out, [k for k in spec.key if k in out.columns], label)
-    return out.reset_index(drop=True)
+    return out.reset_index(drop=True) if not isinstance(out.index, pd.RangeIndex) or (
+        out.index.start != 0 or out.index.step != 1) else out
 
 
 def _fail(label: str, values: pd.Series, bad: np.ndarray, column: Column, rule: str) -> None:
@@ -263,6 +304,11 @@ def _fail(label: str, values: pd.Series, bad: np.ndarray, column: Column, rule: 
 
 
 def _parse_column(text: pd.Series, column: Column, tz: ZoneInfo, label: str) -> pd.Series:
+    if is_arrow_text(text):
+        parsed = parse_arrow_column(text, column, tz)
+        if parsed is not None:
+            return parsed
+        text = text.astype(object)  # this path reports the problem (or reads the cell its way)
     values = text.astype(str).str.strip()
     empty = (values == "").to_numpy()
     if empty.any() and not column.allow_empty:
