@@ -17,18 +17,28 @@ array through C kernels, and the rows are joined by Arrow as well:
   column of other objects (tuples, mixed values) is formatted cell by cell as before.
 
 A cell is quoted as Python's ``csv`` module quotes it (it contains ``,``, ``"`` or a line
-break; an empty cell is quoted when it is the only one in its row). The output is compared byte
+break; an empty cell is quoted when it is the only one in its row), with one deliberate change:
+a lone carriage return is quoted too (Python 3.11 left it bare, and a reader then split the row
+there; later Pythons quote it). The output is compared byte
 for byte with the old writer in ``tests/wfm/test_csv_writer.py``. A column of a kind not listed
 (categorical, naive datetime, timedelta, float32, ...) makes ``csv_bytes`` return ``None`` and
-the caller uses the old writer.
+the caller uses the old writer, ``format_frame`` then ``to_csv``, kept here for that.
+
+Files are written through a temporary file renamed over the target (``atomic_file``), so a
+failed write never leaves half a file behind.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -217,3 +227,46 @@ def _datetime_cells(series: pd.Series) -> pa.Array | None:
 def _offset_text(instant: pd.Series) -> str:
     """The offset as the old formatter wrote it (``+08:00``), from one instant that has it."""
     return str(datetime_text(instant).iloc[0])[len("2026-11-23T08:30:00"):]
+
+
+def format_frame(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
+    """Text form of a typed frame: ISO 8601 datetimes with offset, dates, lists joined by ';'."""
+    out = frame[list(columns)] if columns is not None else frame.copy()
+    out = out.copy()
+    for name in out.columns:
+        series = out[name]
+        if isinstance(series.dtype, pd.DatetimeTZDtype):
+            out[name] = datetime_text(series)
+        elif pd.api.types.is_bool_dtype(series):
+            out[name] = series.map({True: "true", False: "false"})
+        elif series.dtype == object:
+            out[name] = series.map(format_cell)
+    return out
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> None:
+    """Write ``frame`` with ``DataFrame.to_csv`` (pandas' own cell formats) to ``path`` through
+    a temporary file, so readers never see half a file."""
+    with atomic_file(path, "x", encoding="utf-8", newline="") as stream:
+        frame.to_csv(stream, index=False, **to_csv)
+
+
+@contextmanager
+def atomic_file(path: str | Path, mode: str, **open_args: Any) -> Iterator[IO[Any]]:
+    """A temporary file beside ``path``, renamed over it when the block succeeds and removed
+    when it fails.
+
+    The temporary file is created with the ordinary permissions (the umask applies), unlike
+    ``mkstemp``'s owner-only mode, so outputs are readable as any other file the user writes.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(temporary, mode, **open_args) as stream:
+            yield stream
+        os.replace(temporary, path)
+    except BaseException:
+        if temporary.exists():
+            temporary.unlink()
+        raise

@@ -3,7 +3,9 @@
 Every table is described once by a ``TableSpec`` (columns, types, key). ``read_table`` parses a
 CSV into a typed DataFrame or raises ``InvalidInput`` naming the file, the line (the header is
 line 1) and the field; nothing is dropped silently. ``write_table`` writes to a temporary file
-and renames it, so a failed write never leaves half a file behind.
+and renames it, so a failed write never leaves half a file behind. Both are vectorised with
+Arrow (``wfm.csv_reader``, ``wfm.csv_writer``) where that gives exactly the same table or bytes
+as the per-cell pandas path, which handles everything else.
 
 Column kinds
 ------------
@@ -19,10 +21,6 @@ Column kinds
 from __future__ import annotations
 
 import io
-import os
-import uuid
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -39,7 +37,8 @@ from wfm.csv_reader import (
     parse_arrow_column,
     text_as_read_by_pandas,
 )
-from wfm.csv_writer import csv_bytes, datetime_text, format_cell
+from wfm.csv_writer import atomic_file, csv_bytes, format_frame
+from wfm.csv_writer import write_csv_atomic as write_csv_atomic  # the public name stays here
 from wfm.errors import InvalidInput
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -286,8 +285,9 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, *, timezone: str | ZoneInfo,
     extra = [c for c in raw.columns if c not in spec.names]
     for name in extra:  # keep unknown columns as text: nothing is lost
         text = raw[name]
-        columns[name] = text_as_read_by_pandas(text) if is_arrow_text(text) else text
-    out = pd.DataFrame(columns, index=raw.index)  # one frame, not one insertion per column
+        columns[name] = text_as_read_by_pandas(text) if is_arrow_text(text) else text.copy()
+    # one frame over the new columns (no copy): not one insertion, then a copy, per column
+    out = pd.DataFrame(columns, index=raw.index, copy=False)
     if spec.key:
         _check_duplicates(out, [k for k in spec.key if k in out.columns], label)
     return out.reset_index(drop=True) if not isinstance(out.index, pd.RangeIndex) or (
@@ -428,49 +428,6 @@ def _check_duplicates(frame: pd.DataFrame, key: list[str], label: str) -> None:
 
 # ---- writing ------------------------------------------------------------------------------
 
-def format_frame(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
-    """Text form of a typed frame: ISO 8601 datetimes with offset, dates, lists joined by ';'."""
-    out = frame[list(columns)] if columns is not None else frame.copy()
-    out = out.copy()
-    for name in out.columns:
-        series = out[name]
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            out[name] = datetime_text(series)
-        elif pd.api.types.is_bool_dtype(series):
-            out[name] = series.map({True: "true", False: "false"})
-        elif series.dtype == object:
-            out[name] = series.map(format_cell)
-    return out
-
-
-def write_csv_atomic(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> None:
-    """Write ``frame`` with ``DataFrame.to_csv`` (pandas' own cell formats) to ``path`` through
-    a temporary file, so readers never see half a file."""
-    with _atomic_file(path, "x", encoding="utf-8", newline="") as stream:
-        frame.to_csv(stream, index=False, **to_csv)
-
-
-@contextmanager
-def _atomic_file(path: str | Path, mode: str, **open_args: Any) -> Iterator[IO[Any]]:
-    """A temporary file beside ``path``, renamed over it when the block succeeds and removed
-    when it fails.
-
-    The temporary file is created with the ordinary permissions (the umask applies), unlike
-    ``mkstemp``'s owner-only mode, so outputs are readable as any other file the user writes.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(temporary, mode, **open_args) as stream:
-            yield stream
-        os.replace(temporary, path)
-    except BaseException:
-        if temporary.exists():
-            temporary.unlink()
-        raise
-
-
 def _contract_order(frame: pd.DataFrame, spec: TableSpec) -> list[str]:
     """The contract's columns first (required, then optional present), then any others."""
     ordered = [c for c in spec.names if c in frame.columns]
@@ -497,7 +454,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, spec: TableSpec | str) ->
         raise InvalidInput(f"cannot write the {spec.name} table: missing column(s) "
                            f"{', '.join(missing)}")
     data = table_csv_bytes(frame, spec)
-    with _atomic_file(path, "xb") as stream:
+    with atomic_file(path, "xb") as stream:
         stream.write(data)
 
 
