@@ -109,8 +109,10 @@ def _concatenated(strings: pa.Array | pa.ChunkedArray) -> bytes:
     the last offset)."""
     if isinstance(strings, pa.ChunkedArray):
         return b"".join(_concatenated(chunk) for chunk in strings.chunks)
-    strings = strings.cast(pa.large_string())
-    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64)
+    wide = pa.types.is_large_string(strings.type)
+    if not wide and not pa.types.is_string(strings.type):
+        strings, wide = strings.cast(pa.large_string()), True
+    offsets = np.frombuffer(strings.buffers()[1], dtype=np.int64 if wide else np.int32)
     first, last = offsets[strings.offset], offsets[strings.offset + len(strings)]
     return strings.buffers()[2].to_pybytes()[first:last]
 
