@@ -5,8 +5,9 @@ Run from the project root: ``python bench/cli.py [--baseline DIR] [--repeat N] [
 ``PYTHONPATH`` (e.g. ``git worktree add /tmp/wfm-main main``) and prints both side by side.
 Every command runs as a child process (the interpreter the script runs under, ``cwd`` a
 temporary folder so that only ``PYTHONPATH`` decides which code is imported); small commands
-are run ``--repeat`` times and the fastest run is kept (the machine may be shared: the load
-average is printed, and CPU time beside wall time).
+take turns ``--repeat`` times and the fastest run of each is kept (the machine may be shared:
+the load average is printed, and CPU time beside wall time; on a loaded machine the CPU time is
+the steadier figure).
 
 Printed:
 
@@ -101,21 +102,26 @@ class Timing:
     cpu: float
 
 
-def run(tree: Tree, args: list[str], folder: Path, repeat: int) -> Timing:
-    """Fastest wall time (and fastest CPU time) of ``wfm args`` as a child process."""
+def run(tree: Tree, commands: dict[str, list[str]], folder: Path,
+        repeat: int) -> dict[str, Timing]:
+    """Fastest wall time (and fastest CPU time) of each ``wfm args`` as a child process; the
+    commands take turns, so that a change in the machine's load hits them alike."""
     env = dict(os.environ, PYTHONPATH=str(tree.path))
-    command = [sys.executable, "-c", "from wfm.cli import main; main()", *args]
-    walls, cpus = [], []
+    walls: dict[str, list[float]] = {name: [] for name in commands}
+    cpus: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        began = time.perf_counter()
-        done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
-        walls.append(time.perf_counter() - began)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        if done.returncode != 0:
-            raise SystemExit(f"{tree.label}: wfm {' '.join(args)} failed:\n{done.stderr}")
-    return Timing(min(walls), min(cpus))
+        for name, args in commands.items():
+            command = [sys.executable, "-c", "from wfm.cli import main; main()", *args]
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            began = time.perf_counter()
+            done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+            walls[name].append(time.perf_counter() - began)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus[name].append(after.ru_utime + after.ru_stime - before.ru_utime
+                              - before.ru_stime)
+            if done.returncode != 0:
+                raise SystemExit(f"{tree.label}: wfm {' '.join(args)} failed:\n{done.stderr}")
+    return {name: Timing(min(walls[name]), min(cpus[name])) for name in commands}
 
 
 def run_timed(tree: Tree, args: list[str], folder: Path) -> dict[str, float]:
@@ -220,13 +226,13 @@ def main() -> None:
         contacts, aht = make_year()
         small = {}
         for tree in trees:
-            staff = [*("staff", "--config", str(site), "--forecast")]
-            small[tree.label] = {
-                "year": run(tree, [*staff, str(year), "-o", "req_year.csv"], folder, args.repeat),
-                "one": run(tree, [*staff, str(one), "-o", "req_one.csv"], folder, args.repeat),
-                "help": run(tree, ["--help"], folder, args.repeat),
-                "erlang": run(tree, ["erlang", "--contacts", "100", "--aht-seconds", "300",
-                                     "--agents", "30"], folder, args.repeat)}
+            staff = ["staff", "--config", str(site), "--forecast"]
+            small[tree.label] = run(tree, {
+                "year": [*staff, str(year), "-o", "req_year.csv"],
+                "one": [*staff, str(one), "-o", "req_one.csv"],
+                "help": ["--help"],
+                "erlang": ["erlang", "--contacts", "100", "--aht-seconds", "300", "--agents",
+                           "30"]}, folder, args.repeat)
         peer = pyworkforce_cached(contacts, aht)
         print(f"\n== wfm staff: {len(contacts):,} intervals ({INTERVAL_MINUTES} min) minus one "
               "interval, as processes")
