@@ -197,6 +197,7 @@ def test_file_shapes_pandas_reads_its_own_way(tmp_path: Path) -> None:
         "\n" + events + "a1,2026-11-23T08:00,login\n",  # a blank first line
         "agent_id,timestamp,timestamp\na1,2026-11-23T08:00,x\n",  # a repeated column
         "",  # empty
+        events.replace("\n", "\r") + "a1,2026-11-23T08:00,login\r",  # old Mac line ends
     ]
     for text in cases:
         same_both_ways(tmp_path, text, LOGIN_EVENTS, arrow=False)
@@ -208,6 +209,9 @@ def test_byte_order_mark_crlf_and_blank_lines(tmp_path: Path) -> None:
             "a1,2026-11-23T09:00,logout\r\n")
     frame = same_both_ways(tmp_path, text, LOGIN_EVENTS)
     assert isinstance(frame, pd.DataFrame) and len(frame) == 2
+    unterminated = same_both_ways(tmp_path, "agent_id,timestamp,state\na1,2026-11-23T08:00,login",
+                                  LOGIN_EVENTS)
+    assert isinstance(unterminated, pd.DataFrame) and len(unterminated) == 1
 
 
 def test_invalid_utf8_and_missing_files_give_the_same_errors(tmp_path: Path) -> None:
