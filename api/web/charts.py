@@ -40,7 +40,11 @@ def coverage_frame(store: Store, day_from: date, day_to: date) -> pd.DataFrame:
 
 def day_chart(table: pd.DataFrame, t: Translator, *, title: str) -> str:
     """Required vs scheduled agents per interval of one day and queue; red boxes mark the
-    intervals below requirement."""
+    intervals below requirement. Leading and trailing intervals where nobody is required or
+    scheduled (the queue is closed) are left out."""
+    busy = ((table["required"] > 0) | (table["scheduled"] > 0)).to_numpy().nonzero()[0]
+    if len(busy):
+        table = table.iloc[busy[0]: busy[-1] + 1]
     labels = [s.strftime("%H:%M") for s in table["interval_start"]]
     required = table["required"].astype(float).tolist()
     scheduled = table["scheduled"].astype(float).tolist()
@@ -64,7 +68,8 @@ def week_summary(table: pd.DataFrame, days: list[date], queue: str) -> list[dict
     for day in days:
         rows = mine[mine["day"] == day]
         short = rows[rows["shortfall"] > 0]
-        worst = short.loc[short["shortfall"].idxmax()] if not short.empty else None
+        worst = (short.sort_values("shortfall", ascending=False, kind="stable").iloc[0]
+                 if not short.empty else None)
         out.append({"day": day, "intervals": int(len(short)),
                     "shortfall": int(short["shortfall"].sum()),
                     "required": int(rows["required"].sum()),

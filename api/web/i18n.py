@@ -9,9 +9,9 @@ browser's ``Accept-Language``, otherwise Chinese: the centers this serves are Ch
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
 from functools import cache
 from numbers import Real
 from pathlib import Path
@@ -88,17 +88,17 @@ class Translator:
         text = catalog(self.locale).get(key, key)
         return text.format(**values) if values else text
 
-    def date(self, day: date | None, style: str = "medium") -> str:
+    def date(self, day: dt.date | None, style: str = "medium") -> str:
         return "" if day is None else format_date(day, format=style, locale=self.locale)
 
-    def weekday(self, day: date) -> str:
+    def weekday(self, day: dt.date) -> str:
         return format_date(day, format="EEE", locale=self.locale)
 
-    def day_month(self, day: date) -> str:
+    def day_month(self, day: dt.date) -> str:
         """A short day label for grid headers (11/23, 11月23日)."""
         return format_date(day, format=DAY_MONTH[self.locale], locale=self.locale)
 
-    def datetime(self, when: datetime | None) -> str:
+    def datetime(self, when: dt.datetime | None) -> str:
         """A moment in the site's timezone (naive values are UTC, as the database stores)."""
         if when is None:
             return ""
@@ -109,14 +109,14 @@ class Translator:
     def moment(self, value: object) -> str:
         """An interval start or other instant (ISO text, ``datetime`` or ``Timestamp``; a
         naive value is site time) as a short local date and time."""
-        when = datetime.fromisoformat(value) if isinstance(value, str) else value
-        if not isinstance(when, datetime):
+        when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        if not isinstance(when, dt.datetime):
             return str(value)
         if when.tzinfo is None:
             when = when.replace(tzinfo=self.tz)
         return format_datetime(when, format="short", tzinfo=self.tz, locale=self.locale)
 
-    def time(self, when: datetime) -> str:
+    def time(self, when: dt.datetime) -> str:
         if when.tzinfo is None:
             when = when.replace(tzinfo=ZoneInfo("UTC"))
         return format_time(when, format="HH:mm", tzinfo=self.tz, locale=self.locale)
@@ -126,7 +126,7 @@ class Translator:
         if not isinstance(value, Real) or value != value:
             return "–"
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.locale)
+        return format_decimal(float(value), format=pattern, locale=self.locale)
 
     def percent(self, value: object) -> str:
         """A 0-100 percentage with 2 decimals (DESIGN.md), as the locale writes it."""

@@ -11,6 +11,7 @@ depends on the moment the request is sent; the page shows when the earliest shif
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -39,10 +40,11 @@ def precheck_swap(store: Store, *, kind: str, requester_id: str, counterpart_id:
                       requirement_queues=sorted(queues) or None)
 
 
-def below_requirement(impact: pd.DataFrame | list[dict[str, object]]) -> list[dict[str, object]]:
+def below_requirement(impact: pd.DataFrame | list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Impact rows where the swap leaves fewer agents than required and fewer than before:
     the intervals that would fall below requirement."""
-    rows = impact.to_dict("records") if isinstance(impact, pd.DataFrame) else list(impact)
-    return [r for r in rows
-            if int(r["scheduled_after"]) < int(r["required"])  # type: ignore[call-overload]
-            and int(r["scheduled_after"]) < int(r["scheduled_before"])]  # type: ignore[call-overload]
+    rows: list[dict[str, Any]] = ([{str(k): v for k, v in r.items()}
+                                   for r in impact.to_dict("records")]
+                                  if isinstance(impact, pd.DataFrame) else list(impact))
+    return [r for r in rows if int(r["scheduled_after"]) < int(r["required"])
+            and int(r["scheduled_after"]) < int(r["scheduled_before"])]

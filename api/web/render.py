@@ -45,11 +45,15 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     user: User | None = getattr(request.state, "user", None)
     token = session_token(request)
     nav = () if user is None else PLANNER_NAV if user.role == "planner" else AGENT_NAV
+    matches = [href for href, _ in nav if request.url.path == href
+               or request.url.path.startswith(href + "/")]
+    current = max(matches, key=len) if matches else ""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     languages = [(LANGUAGE_NAMES[code], f"/lang/{code}?next={quote(here, safe='')}",
                   code == t.locale) for code in LOCALES]
     page = {"request": request, "t": t, "user": user, "nav": nav, "path": request.url.path,
             "csrf": csrf_token(token) if token and user else "", "languages": languages,
+            "current": current,
             "site_tz": store.config.timezone}
     page.update(context or {})
     response = TEMPLATES.TemplateResponse(request, name, page, status_code=status_code)

@@ -62,7 +62,8 @@ def my_swaps(store: Store, agent: User) -> tuple[list[dict[str, Any]], list[dict
     """(requests made to me, my own requests), newest first, each with its history."""
     items, _ = store.list_swaps(status=None, agent_id=agent.agent_id, page=1,
                                 page_size=SWAPS_SHOWN)
-    to_me, mine = [], []
+    to_me: list[dict[str, Any]] = []
+    mine: list[dict[str, Any]] = []
     for swap in reversed(items):
         view = {"swap": swap, "dates": [date.fromisoformat(d) for d in json.loads(swap.dates)],
                 "history": store.swap_history(swap_id=swap.id),

@@ -107,8 +107,9 @@ async def start_roster_solve(*, request: Request, store: StoreDep, planner: Page
     if leave is not None and leave.filename:
         leave_csv = (await leave.read()).decode("utf-8-sig", errors="replace")
     try:
-        body = SolveRequest(leave_csv=leave_csv, reason=reason.strip()[:2000],
-                            time_limit_seconds=time_limit_seconds or None)
+        body = SolveRequest.model_validate({"leave_csv": leave_csv,
+                                            "reason": reason.strip()[:2000],
+                                            "time_limit_seconds": time_limit_seconds or None})
         inputs = parse_solve_request(store, body)
     except (InvalidInput, ValueError) as error:
         result = {"kind": "solve", "error": error if isinstance(error, InvalidInput)
