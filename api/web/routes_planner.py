@@ -13,7 +13,7 @@ from api.deps import EARLIEST, LATEST, StoreDep
 from api.routes.adherence import default_period_end
 from api.store import Store
 from api.web.charts import adherence_chart, coverage_frame, day_chart, week_chart, week_summary
-from api.web.grid import build_grid, site_queues
+from api.web.grid import build_grid
 from api.web.render import render, translator
 from api.web.session import PagePlanner
 
@@ -55,10 +55,10 @@ def read_roster_grid(*, request: Request, store: StoreDep, planner: PagePlanner,
     start = day_from or default_start(store)
     grid = build_grid(store, day_from=start, num_days=days, queue=queue, search=q,
                       offset=(page - 1) * per_page, limit=per_page)
-    queues = site_queues(store, store.agents_frame(), start, start + timedelta(days=days - 1))
     pages = max(1, -(-grid.total_agents // per_page))
     return render(request, "roster.html", {
-        "grid": grid, "start": start, "days": days, "queue": queue, "q": q, "queues": queues,
+        "grid": grid, "start": start, "days": days, "queue": queue, "q": q,
+        "queues": grid.queues,
         "page": page, "pages": pages, "per_page": per_page,
         "prev_start": start - timedelta(days=7), "next_start": start + timedelta(days=7)})
 
@@ -110,7 +110,8 @@ def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
         _, roster = store.roster_frame(date_from=day_from - timedelta(days=1),
                                        date_to=day_to + timedelta(days=1))
         if not roster.empty:
-            report = compute_adherence(roster, store.config, events=store.events_frame(),
+            report = compute_adherence(roster, store.config,
+                                       events=store.events_frame(),
                                        date_from=day_from, date_to=day_to,
                                        label="stored events")
             agents = report.agents

@@ -237,3 +237,27 @@ def test_language_follows_accept_language_and_the_switch(app: FastAPI) -> None:
     assert switched.headers["location"] == "/login"
     client.cookies.set("wfm_lang", "en")
     assert "Sign in" in client.get("/login", headers={"Accept-Language": "zh-CN"}).text
+
+
+def test_adherence_page_matches_the_api(planner: TestClient, app: FastAPI,
+                                        token_of: Callable[..., str]) -> None:
+    """The page's per-agent adherence is the ratio of sums of the JSON route's rows for the
+    same period (Σ in-adherence minutes / Σ scheduled minutes, DESIGN.md), agent by agent;
+    agents below target come first, lowest first."""
+    assert upload(planner, "events", FIXTURES / "events.csv").status_code == 200
+    html = planner.get("/planner/adherence?from=2026-11-24&to=2026-11-26").text
+    api = TestClient(app, headers={"Authorization": f"Bearer {token_of('planner')}"})
+    rows = pd.DataFrame(api.get("/api/v1/adherence", params={
+        "from": "2026-11-24", "to": "2026-11-26"}).json()["rows"])
+    rows = rows[rows["shift"].isin([s.code for s in app.state.store.config.shifts])]
+    sums = rows.groupby("agent_id")[["in_adherence_minutes", "scheduled_minutes"]].sum()
+    sums = sums[sums["scheduled_minutes"] > 0]
+    expected = {a: f"{100 * r.in_adherence_minutes / r.scheduled_minutes:.2f}"
+                for a, r in sums.iterrows()}
+    table = html.split('id="adherence-table"', 1)[1]
+    shown = dict(re.findall(r"<tr[^>]*><td>(A\d+)[^<]*(?:<span[^>]*>[^<]*</span>)?</td>\s*"
+                            r"<td>\d+</td><td>([\d.]+)%</td>", table))
+    assert len(shown) == len(expected) > 100
+    assert shown == expected
+    below = [a for a, p in expected.items() if float(p) < 92]
+    assert list(shown)[:len(below)] == sorted(below, key=lambda a: float(expected[a]))
