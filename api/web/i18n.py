@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 from numbers import Real
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 CATALOG_DIR = Path(__file__).parent / "messages"
 LOCALES = ("zh_CN", "en")  # babel names; the first is the default
@@ -67,6 +68,11 @@ def negotiate(cookie: str | None, accept_language: str | None) -> str:
         if locale and quality > 0:
             ranked.append((-quality, position, locale))
     return sorted(ranked)[0][2] if ranked else LOCALES[0]
+
+
+@cache
+def _symbols(locale: str) -> tuple[str, str]:
+    return get_decimal_symbol(locale), get_group_symbol(locale)
 
 
 @dataclass(frozen=True)
@@ -125,8 +131,12 @@ class Translator:
         """A number with the locale's grouping; a dash for None, NaN or no number at all."""
         if not isinstance(value, Real) or value != value:
             return "–"
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(float(value), format=pattern, locale=self.locale)
+        # Python's grouping with the locale's symbols from babel: the same text as babel's
+        # format_decimal for these locales, at a fraction of its cost (tables of 1,000 agents)
+        decimal, group = _symbols(self.locale)
+        exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_EVEN)
+        text = f"{exact:,.{digits}f}"
+        return text.translate({ord(","): group, ord("."): decimal})
 
     def percent(self, value: object) -> str:
         """A 0-100 percentage with 2 decimals (DESIGN.md), as the locale writes it."""

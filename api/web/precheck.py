@@ -19,20 +19,44 @@ from api.store import Store
 from wfm.swaps import SwapVerdict, check_swap
 
 
+class PageReads:
+    """The store reads one page's pre-checks share: all agents, and everyone's roster and the
+    requirement per date window (a queue of swaps on the same days reads them once)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._agents: pd.DataFrame | None = None
+        self._windows: dict[tuple[date, date], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+    def agents(self) -> pd.DataFrame:
+        if self._agents is None:
+            self._agents = self.store.agents_frame()
+        return self._agents
+
+    def window(self, first: date, last: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(everyone's roster rows, the requirement) of local dates ``first``..``last``."""
+        if (first, last) not in self._windows:
+            _, rows = self.store.roster_frame(date_from=first, date_to=last)
+            requirement = self.store.requirement_frame(date_from=first, date_to=last)
+            self._windows[(first, last)] = (rows, requirement)
+        return self._windows[(first, last)]
+
+
 def precheck_swap(store: Store, *, kind: str, requester_id: str, counterpart_id: str,
-                  dates: list[date]) -> SwapVerdict:
+                  dates: list[date], reads: PageReads | None = None) -> SwapVerdict:
     """The verdict of the swap on the current roster (raises ``InvalidInput`` for a malformed
     request, as ``create_swap`` does)."""
+    reads = reads or PageReads(store)
     pair = [requester_id, counterpart_id]
     first, last = min(dates) - timedelta(days=1), max(dates) + timedelta(days=1)
     _, mine = store.roster_frame(agent_ids=pair)
-    _, window = store.roster_frame(date_from=first, date_to=last)
+    window, requirement = reads.window(first, last)
     roster = (pd.concat([mine, window], ignore_index=True)
               .drop_duplicates(["agent_id", "date"]).reset_index(drop=True))
-    requirement = store.requirement_frame(date_from=first, date_to=last)
-    agents = store.agents_frame(agent_ids=pair)
+    everyone = reads.agents()
+    agents = everyone[everyone["agent_id"].isin(pair)]
     queues = set(requirement["queue"].astype(str))
-    for skills in store.agents_frame()["skills"]:
+    for skills in everyone["skills"]:
         queues.update(skills)
     return check_swap(roster, agents, store.config, kind=kind, requester_id=requester_id,
                       counterpart_id=counterpart_id, dates=dates,

@@ -14,7 +14,7 @@ from api.deps import StoreDep
 from api.models import SwapRequest
 from api.schemas import SwapStatus
 from api.store import Actor, Store
-from api.web.precheck import below_requirement, precheck_swap
+from api.web.precheck import PageReads, below_requirement, precheck_swap
 from api.web.render import render
 from api.web.session import CsrfChecked, PagePlanner
 from wfm.errors import Conflict, InvalidInput, NotFound
@@ -25,7 +25,8 @@ HISTORY_PAGE = 50
 IMPACT_SHOWN = 12  # intervals below requirement listed per swap
 
 
-def swap_view(store: Store, swap: SwapRequest, *, check: bool) -> dict[str, Any]:
+def swap_view(store: Store, swap: SwapRequest, *, check: bool,
+              reads: PageReads | None = None) -> dict[str, Any]:
     """A swap for a template; with ``check``, its verdict on the current roster."""
     dates = [date.fromisoformat(d) for d in json.loads(swap.dates)]
     view: dict[str, Any] = {"swap": swap, "dates": dates,
@@ -33,7 +34,8 @@ def swap_view(store: Store, swap: SwapRequest, *, check: bool) -> dict[str, Any]
     if check:
         try:
             verdict = precheck_swap(store, kind=swap.kind, requester_id=swap.requester_id,
-                                    counterpart_id=swap.counterpart_id, dates=dates)
+                                    counterpart_id=swap.counterpart_id, dates=dates,
+                                    reads=reads)
         except InvalidInput as error:
             view.update(violations=[], check_error=str(error), below=[], before=[], after=[])
         else:
@@ -55,10 +57,11 @@ def read_swap_queue(*, request: Request, store: StoreDep, planner: PagePlanner,
                                    page_size=QUEUE_LIMIT)
     requested, _ = store.list_swaps(status="requested", agent_id=None, page=1,
                                     page_size=QUEUE_LIMIT)
+    reads = PageReads(store)
     history, total = store.list_swaps(status=status, agent_id=agent.strip() or None, page=page,
                                       page_size=HISTORY_PAGE)
     return render(request, "swaps.html", {
-        "pending": [swap_view(store, s, check=True) for s in accepted],
+        "pending": [swap_view(store, s, check=True, reads=reads) for s in accepted],
         "waiting": [swap_view(store, s, check=False) for s in requested],
         "history": [swap_view(store, s, check=False) for s in reversed(history)],
         "total": total, "page": page, "pages": max(1, -(-total // HISTORY_PAGE)),
