@@ -2,20 +2,24 @@
 sending, and the planner's current rule check of a pending swap.
 
 It calls the same checker the store calls on ``create_swap`` and on approval
-(``wfm.swaps.check_swap``), fed through the store's read methods: the two agents' rows, every
-agent's rows on the swap dates and the days either side (coverage), the requirement of those
-days and the agents' records. The one check it leaves to the store is the minimum notice, which
-depends on the moment the request is sent; the page shows when the earliest shift starts.
+(``wfm.swaps.check_swap``), fed through the store's read methods: the two agents' rows, the
+head-counts per shift and queue on the swap dates and the days either side (coverage), the
+requirement of those days and the agents' records. The one check it leaves to the store is
+the minimum notice, which depends on the moment the request is sent; the page shows when the
+earliest shift starts.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
 from api.store import Store
+from wfm.coverage import NON_WORKING
+from wfm.errors import InvalidInput
 from wfm.swaps import SwapVerdict, check_swap
 
 
@@ -26,42 +30,62 @@ class PageReads:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._agents: pd.DataFrame | None = None
-        self._windows: dict[tuple[date, date], tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._windows: dict[tuple[date, date], Window] = {}
 
     def agents(self) -> pd.DataFrame:
         if self._agents is None:
             self._agents = self.store.agents_frame()
         return self._agents
 
-    def window(self, first: date, last: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(everyone's roster rows, the requirement) of local dates ``first``..``last``."""
+    def window(self, first: date, last: date) -> Window:
+        """Head-counts and requirement of local dates ``first``..``last`` (read once)."""
         if (first, last) not in self._windows:
             _, rows = self.store.roster_frame(date_from=first, date_to=last)
+            working = rows[~rows["shift"].isin(NON_WORKING)]
+            grouped = working.groupby(["date", "shift", "queue"]).size().reset_index()
+            counts = list(zip(grouped["date"], grouped["shift"].astype(str),
+                              grouped["queue"].astype(str), grouped[0].astype(int),
+                              strict=True))
             requirement = self.store.requirement_frame(date_from=first, date_to=last)
-            self._windows[(first, last)] = (rows, requirement)
+            starts = pd.DatetimeIndex(requirement["interval_start"]).tz_localize(None)
+            needs = dict(zip(zip(starts.to_pydatetime(), requirement["queue"].astype(str),
+                                 strict=True),
+                             requirement["scheduled_agents"].astype(int), strict=True))
+            queues = set(requirement["queue"].astype(str))
+            for skills in self.agents()["skills"]:
+                queues.update(skills)
+            self._windows[(first, last)] = Window(counts, needs, sorted(queues))
         return self._windows[(first, last)]
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a swap check reads about everyone on the days around it: agents per (date, shift,
+    queue), the requirement by (local naive interval start, queue), the site's queues."""
+
+    counts: list[tuple[date, str, str, int]]
+    requirement: dict[tuple[datetime, str], int]
+    queues: list[str]
 
 
 def precheck_swap(store: Store, *, kind: str, requester_id: str, counterpart_id: str,
                   dates: list[date], reads: PageReads | None = None) -> SwapVerdict:
     """The verdict of the swap on the current roster (raises ``InvalidInput`` for a malformed
-    request, as ``create_swap`` does)."""
+    request, as ``create_swap`` does). The checker gets the two agents' rows, the head-counts
+    around the dates and the requirement there, as the store's own check does."""
     reads = reads or PageReads(store)
     pair = [requester_id, counterpart_id]
+    if not dates:
+        raise InvalidInput("a swap needs one or two dates", field="dates")
     first, last = min(dates) - timedelta(days=1), max(dates) + timedelta(days=1)
     _, mine = store.roster_frame(agent_ids=pair)
-    window, requirement = reads.window(first, last)
-    roster = (pd.concat([mine, window], ignore_index=True)
-              .drop_duplicates(["agent_id", "date"]).reset_index(drop=True))
+    window = reads.window(first, last)
     everyone = reads.agents()
     agents = everyone[everyone["agent_id"].isin(pair)]
-    queues = set(requirement["queue"].astype(str))
-    for skills in everyone["skills"]:
-        queues.update(skills)
-    return check_swap(roster, agents, store.config, kind=kind, requester_id=requester_id,
+    return check_swap(mine, agents, store.config, kind=kind, requester_id=requester_id,
                       counterpart_id=counterpart_id, dates=dates,
-                      requirement=requirement if not requirement.empty else None,
-                      requirement_queues=sorted(queues) or None)
+                      requirement=window.requirement, requirement_queues=window.queues or None,
+                      window_counts=window.counts)
 
 
 def below_requirement(impact: pd.DataFrame | list[dict[str, Any]]) -> list[dict[str, Any]]:
