@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from html import escape
 from weakref import WeakKeyDictionary
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -147,11 +148,12 @@ def _rows(agents: pd.DataFrame, inside: pd.DataFrame, days: list[date], config: 
         k = position.get(day, 0 if day < days[0] else len(days) - 1)
         by_cell[(v.agent_id, k)].append(f"{v.code}: {v.message}")
     shifts: dict[str, list[str]] = {}
-    if not inside.empty:
-        table = inside.pivot_table(index="agent_id", columns="date", values="shift",
-                                   aggfunc="first").reindex(columns=days)
-        shifts = {str(a): [("" if pd.isna(s) else str(s)) for s in values]
-                  for a, values in zip(table.index, table.to_numpy().tolist(), strict=True)}
+    if not inside.empty:  # agents x days of codes, filled by position (no groupby)
+        agent_codes, agent_ids = pd.factorize(inside["agent_id"])
+        day_index = inside["date"].map(position).to_numpy()
+        table = np.full((len(agent_ids), len(days)), "", dtype=object)
+        table[agent_codes, day_index] = inside["shift"].astype(str).to_numpy()
+        shifts = dict(zip(map(str, agent_ids), table.tolist(), strict=True))
     plain = {code: f'<td class="{css}">{escape(code)}</td>' for code, css in classes.items()}
     plain[""] = '<td class="none"></td>'
     blank = [""] * len(days)
