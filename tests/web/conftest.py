@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -92,5 +93,22 @@ def client_for(app: FastAPI) -> Callable[[str], TestClient]:
     return make
 
 
-def _utc(when: datetime) -> datetime:
-    return when.replace(tzinfo=UTC)
+def upload(client: TestClient, kind: str, path: Path, **form: str) -> Any:
+    """Upload a CSV through the data page's form."""
+    csrf = csrf_of(client.get("/planner/data").text)
+    return client.post(f"/planner/data/upload/{kind}", data={"csrf": csrf, **form},
+                       files={"file": (path.name, path.read_bytes(), "text/csv")})
+
+
+@pytest.fixture
+def planner(client_for: Callable[[str], TestClient], token_of: Callable[..., str],
+            demo_dir: Path) -> TestClient:
+    """A signed-in planner with the demo agents, requirement and roster loaded."""
+    client = client_for(token_of("planner"))
+    for kind, path in (("agents", FIXTURES / "agents.csv"),
+                       ("requirement", demo_dir / "requirement.csv"),
+                       ("roster", FIXTURES / "roster_week.csv")):
+        assert upload(client, kind, path).status_code == 200
+    return client
+
+

@@ -16,26 +16,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.web.routes_auth import safe_next
-from tests.web.conftest import FIXTURES, csrf_of
+from tests.web.conftest import FIXTURES, csrf_of, upload
 
 Client = Callable[[str], TestClient]
-
-
-def upload(client: TestClient, kind: str, path: Path, **form: str) -> TestClient:
-    csrf = csrf_of(client.get("/planner/data").text)
-    return client.post(f"/planner/data/upload/{kind}", data={"csrf": csrf, **form},
-                       files={"file": (path.name, path.read_bytes(), "text/csv")})
-
-
-@pytest.fixture
-def planner(client_for: Client, token_of: Callable[..., str], demo_dir: Path) -> TestClient:
-    """A signed-in planner with the demo agents, requirement and roster loaded."""
-    client = client_for(token_of("planner"))
-    for kind, path in (("agents", FIXTURES / "agents.csv"),
-                       ("requirement", demo_dir / "requirement.csv"),
-                       ("roster", FIXTURES / "roster_week.csv")):
-        assert upload(client, kind, path).status_code == 200
-    return client
 
 
 def test_pages_redirect_to_sign_in_without_a_session(app: FastAPI) -> None:
