@@ -25,6 +25,15 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.trim_blocks = True
 TEMPLATES.env.lstrip_blocks = True
 
+# Pages load nothing from elsewhere, run no inline script and cannot be framed; the browser
+# enforces it (the offline promise holds even if a template slipped).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                               "script-src 'self'; connect-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 PLANNER_NAV = (("/planner/roster", "nav.roster"), ("/planner/coverage", "nav.coverage"),
                ("/planner/swaps", "nav.swaps"), ("/planner/adherence", "nav.adherence"),
                ("/planner/data", "nav.data"), ("/planner/audit", "nav.audit"))
@@ -58,4 +67,5 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     page.update(context or {})
     response = TEMPLATES.TemplateResponse(request, name, page, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"  # pages show one user's data
+    response.headers.update(SECURITY_HEADERS)
     return response

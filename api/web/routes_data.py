@@ -53,7 +53,6 @@ def data_page(request: Request, store: Store, *, result: dict[str, Any] | None =
     return render(request, "data.html", {
         "result": result or {}, "kinds": list(UPLOADS), "job_id": job_id,
         "time_limit": store.config.roster.time_limit_seconds,
-        "has_requirement": not store.requirement_frame().head(1).empty,
         "agents_count": len(store.agents_frame())}, status_code=status_code)
 
 
@@ -132,7 +131,8 @@ def read_job_progress(*, request: Request, store: StoreDep, planner: PagePlanner
     end = job.finished_at or store.clock()
     elapsed = max(0.0, (end - job.created_at).total_seconds())
     limit = float(store.config.roster.time_limit_seconds)
-    return render(request, "_job.html", {
+    fragment = request.headers.get("hx-request") == "true"
+    return render(request, "_job.html" if fragment else "job.html", {
         "job": job, "elapsed": elapsed, "limit": limit,
         "fraction": 1.0 if job.status in ("done", "failed") else min(elapsed / limit, 0.99)})
 

@@ -149,6 +149,13 @@ def test_pages_in_chromium(tmp_path: Path, demo_dir: Path) -> None:
             status = planner.wait_for("#job-status", timeout=60, text="done")
             assert status.text == "done", planner.text("#job")
             planner.screenshot("15-solve-done")
+
+            # -- nothing was refused by the pages' content security policy, nothing failed
+            # (the refused uploads and the 403 page answer 4xx on purpose)
+            for browser in (planner, agent):
+                errors = [e["message"] for e in browser.driver.get_log("browser")
+                          if e["level"] == "SEVERE" and "with a status of 4" not in e["message"]]
+                assert errors == []
         finally:
             planner.close()
             agent.close()
