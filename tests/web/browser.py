@@ -134,7 +134,7 @@ class Browser:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         height = int(self.driver.execute_script(
             "return Math.min(document.documentElement.scrollHeight, 4000)"))
-        self.driver.set_window_size(1400, max(height, 600))
+        self.driver.set_window_size(1400, max(height + 200, 600))
         path = ARTIFACTS / f"{name}.png"
         self.driver.save_screenshot(str(path))
         self.driver.set_window_size(1400, 1000)
