@@ -2,23 +2,23 @@
 
 Rule problems come from the independent checker (``wfm.rules.check_roster``) run on the shown
 agents, with the days before the period passed as ``previous`` so runs of working days and
-weekly rest are judged across the period's start as on import; the answer is kept per roster
-version. Cells come from one pivot of the roster rows.
+weekly rest are judged across the period's start as on import; the answer is kept until the
+stored data changes. Cells come from one pivot of the roster rows.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html import escape
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
 from api.store import Store
+from api.web.cache import cached
 from wfm.config import SiteConfig
 from wfm.errors import Violation
 from wfm.rules import check_roster
@@ -75,36 +75,17 @@ def site_queues(agents: pd.DataFrame, roster: pd.DataFrame) -> list[str]:
     return sorted(queues)
 
 
-def _fingerprint(agents: pd.DataFrame) -> int:
-    """A hash of the agent records the checker reads (a changed skill or date changes it)."""
-    columns = ["agent_id", "skills", "max_nights_per_week", "start_date", "end_date"]
-    text = agents[columns].astype(str)
-    return int(pd.util.hash_pandas_object(text, index=False).sum())
-
-
-_PROBLEMS: WeakKeyDictionary[Store, OrderedDict[tuple[object, ...], list[Violation]]] = \
-    WeakKeyDictionary()
-PROBLEM_CACHE_SIZE = 32
-
-
-def roster_problems(store: Store, version: int, inside: pd.DataFrame, earlier: pd.DataFrame,
+def roster_problems(store: Store, inside: pd.DataFrame, earlier: pd.DataFrame,
                     agents: pd.DataFrame, queues: list[str], key: tuple[object, ...]
                     ) -> list[Violation]:
-    """``check_roster`` of the shown rows with the weeks before as ``previous``, kept per roster
-    version and agent records: every roster change bumps the version, so a cached answer is
-    never stale, and paging or re-opening the grid does not check again."""
-    full_key = (version, _fingerprint(agents), tuple(queues), *key)
-    cache = _PROBLEMS.setdefault(store, OrderedDict())
-    if full_key in cache:
-        cache.move_to_end(full_key)
-        return cache[full_key]
-    problems = check_roster(inside.reset_index(drop=True), agents, store.config,
+    """``check_roster`` of the shown rows with the days before as ``previous``, kept until the
+    stored data changes (``api.web.cache``), so paging or re-opening the grid does not check
+    again."""
+    def check() -> list[Violation]:
+        return check_roster(inside.reset_index(drop=True), agents, store.config,
                             previous=earlier.reset_index(drop=True) if len(earlier) else None,
                             requirement_queues=queues or None)
-    cache[full_key] = problems
-    while len(cache) > PROBLEM_CACHE_SIZE:
-        cache.popitem(last=False)
-    return problems
+    return cached(store, ("grid", tuple(queues), *key), check)
 
 
 def build_grid(store: Store, *, day_from: date, num_days: int, queue: str = "",
@@ -130,7 +111,7 @@ def build_grid(store: Store, *, day_from: date, num_days: int, queue: str = "",
     queues = site_queues(all_agents, inside)
     problems: list[Violation] = []
     if not inside.empty:
-        problems = roster_problems(store, version, inside, earlier, shown, queues,
+        problems = roster_problems(store, inside, earlier, shown, queues,
                                    (day_from, num_days, tuple(ids)))
     return Grid(days, _rows(shown, inside, days, config, problems), _counts(inside, days),
                 problems, total, version, _legend(config), queues)

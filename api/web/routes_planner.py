@@ -12,10 +12,12 @@ from fastapi.responses import HTMLResponse
 from api.deps import EARLIEST, LATEST, StoreDep
 from api.routes.adherence import default_period_end
 from api.store import Store
+from api.web.cache import cached
 from api.web.charts import adherence_chart, coverage_frame, day_chart, week_chart, week_summary
 from api.web.grid import build_grid
 from api.web.render import render, translator
 from api.web.session import PagePlanner
+from wfm.adherence import AdherenceReport
 
 router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
 PageDate = Annotated[date | None, Query(ge=EARLIEST, le=LATEST)]
@@ -88,6 +90,19 @@ def read_coverage(*, request: Request, store: StoreDep, planner: PagePlanner,
         "next_day": day + timedelta(days=1)})
 
 
+def period_report(store: Store, day_from: date, day_to: date) -> AdherenceReport | None:
+    """The adherence report of a period, from the stored roster and events as
+    ``GET /api/v1/adherence`` reads them (None: no roster in the period)."""
+    from wfm.adherence import compute_adherence
+
+    _, roster = store.roster_frame(date_from=day_from - timedelta(days=1),
+                                   date_to=day_to + timedelta(days=1))
+    if roster.empty:
+        return None
+    return compute_adherence(roster, store.config, events=store.events_frame(),
+                             date_from=day_from, date_to=day_to, label="stored events")
+
+
 @router.get("/adherence", response_class=HTMLResponse)
 def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
                    day_from: Annotated[date | None, Query(alias="from", ge=EARLIEST,
@@ -98,8 +113,6 @@ def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
 
     The period ends by default where ``GET /api/v1/adherence`` ends it (today or the last
     stored login event), and begins a week before that end."""
-    from wfm.adherence import compute_adherence
-
     t = translator(request, store)
     day_to = day_to or default_period_end(store)
     day_from = day_from or day_to - timedelta(days=6)
@@ -107,15 +120,10 @@ def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
     agents = pd.DataFrame()
     team: dict[str, object] = {}
     if day_from <= day_to:
-        _, roster = store.roster_frame(date_from=day_from - timedelta(days=1),
-                                       date_to=day_to + timedelta(days=1))
-        if not roster.empty:
-            report = compute_adherence(roster, store.config,
-                                       events=store.events_frame(),
-                                       date_from=day_from, date_to=day_to,
-                                       label="stored events")
-            agents = report.agents
-            team = report.team
+        report = cached(store, ("adherence", day_from, day_to),
+                        lambda: period_report(store, day_from, day_to))
+        if report is not None:
+            agents, team = report.agents, report.team
     if not agents.empty:
         agents = agents[agents["scheduled_minutes"] > 0]
         agents = agents.assign(_low=~agents["below_target"].astype(bool)).sort_values(

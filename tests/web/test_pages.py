@@ -110,6 +110,8 @@ def test_roster_upload_breaking_rules_lists_the_violations(planner: TestClient,
     roster.loc[(roster["agent_id"] == "A001"), "queue"] = "presales"
     path = tmp_path / "no_rest.csv"
     roster[roster["agent_id"] == "A001"].to_csv(path, index=False)
+    before = planner.get("/planner/roster?from=2026-11-23&days=7").text  # checked and kept
+    assert "0 个规则问题" in before and " problem\" title=" not in before
     answer = upload(planner, "roster", path)
     assert answer.status_code == 422
     assert "min_rest_days_per_week" in answer.text and "未保存任何内容" in answer.text
@@ -227,6 +229,8 @@ def test_adherence_page_matches_the_api(planner: TestClient, app: FastAPI,
     """The page's per-agent adherence is the ratio of sums of the JSON route's rows for the
     same period (Σ in-adherence minutes / Σ scheduled minutes, DESIGN.md), agent by agent;
     agents below target come first, lowest first."""
+    empty = planner.get("/planner/adherence?from=2026-11-24&to=2026-11-26").text
+    assert "0.00%" in empty  # no events yet: everyone absent (kept until the data changes)
     assert upload(planner, "events", FIXTURES / "events.csv").status_code == 200
     html = planner.get("/planner/adherence?from=2026-11-24&to=2026-11-26").text
     api = TestClient(app, headers={"Authorization": f"Bearer {token_of('planner')}"})
