@@ -4,9 +4,8 @@ With ``--list-rules``, print the rules themselves (the registry of ``wfm.rules``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from wfm.commands.common import (
@@ -21,11 +20,16 @@ from wfm.commands.common import (
     load_site,
 )
 from wfm.errors import InvalidInput
-from wfm.rules import RULES, check_roster, rules_table_lines
-from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, TableSpec, read_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from wfm.tables import TableSpec
 
 
 def _read(path: Path | None, spec: TableSpec, timezone: str) -> pd.DataFrame | None:
+    from wfm.tables import read_table
+
     return None if path is None else read_table(path, spec, timezone=timezone)
 
 
@@ -46,6 +50,9 @@ def check_roster_command(
     ] = False,
 ) -> None:
     """Check a roster against every hard rule; exit 1 when any rule is broken."""
+    from wfm.rules import RULES, check_roster, rules_table_lines
+    from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, read_table
+
     if list_rules:
         emit({"rules": [rule.as_dict() for rule in RULES], "count": len(RULES)}, output_format,
              rules_table_lines())
