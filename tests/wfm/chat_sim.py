@@ -16,7 +16,6 @@ error comes from batch means over ``batches`` consecutive batches of arrivals.
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np

@@ -120,9 +120,7 @@ def compute_kpis(actuals: pd.DataFrame, config: SiteConfig, *,
     else:
         needs.append("attendance_pct and adherence_pct need --roster with --events or "
                      "--sessions")
-    table = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(
-        len(p) for p in parts) else _empty()
-    table = table[KPI_COLUMNS]
+    table = _concat(parts).loc[:, KPI_COLUMNS]
     summary = _summary(table, queues, config, first_day, last_day, needs, staffed_source,
                        unattributed)
     summary["team"] = team
@@ -192,8 +190,9 @@ def met_flags(kpi: Kpi, value: np.ndarray, target: np.ndarray) -> pd.Series:
 
 
 def kpi_rows(kpi: Kpi, numerator: np.ndarray, denominator: np.ndarray, target: np.ndarray,
-             keys: dict[str, Any], level: str) -> pd.DataFrame:
-    """Rows of one figure (``keys``: the group columns, aligned); zero denominators left out."""
+             keys: dict[str, Any], level: str, tz: str) -> pd.DataFrame:
+    """Rows of one figure (``keys``: the group columns, aligned); zero denominators left out.
+    ``tz`` types the empty ``interval_start`` of day and period rows."""
     keep = np.isfinite(denominator) & (denominator > 0) & np.isfinite(numerator)
     value = kpi.scale * numerator[keep] / denominator[keep]
     rows = {"level": level}
@@ -204,7 +203,7 @@ def kpi_rows(kpi: Kpi, numerator: np.ndarray, denominator: np.ndarray, target: n
                           column, str) else column if column is not None else "")
     out = pd.DataFrame(rows, index=pd.RangeIndex(int(keep.sum())))
     if "interval_start" not in keys:
-        out["interval_start"] = pd.NaT
+        out["interval_start"] = pd.Series(pd.NaT, index=out.index, dtype=f"datetime64[ns, {tz}]")
     out["kpi"] = kpi.name
     out["value"] = np.round(value, 2)
     out["unit"] = kpi.unit
@@ -228,8 +227,13 @@ def _queue_rows(sums: pd.DataFrame, config: SiteConfig, level: str) -> pd.DataFr
         numerator = sums[top].to_numpy(dtype=float)
         denominator = sums[bottom].to_numpy(dtype=float)
         parts.append(kpi_rows(kpi, numerator, denominator, _targets(kpi, sums["queue"], config),
-                              keys, level))
-    return pd.concat(parts, ignore_index=True)
+                              keys, level, config.timezone))
+    return _concat(parts)
+
+
+def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    filled = [part for part in parts if len(part)]
+    return pd.concat(filled, ignore_index=True) if filled else _empty()
 
 
 def _forecast_rows(forecast: pd.DataFrame, day_sums: pd.DataFrame, config: SiteConfig,
@@ -247,18 +251,21 @@ def _forecast_rows(forecast: pd.DataFrame, day_sums: pd.DataFrame, config: SiteC
                               both["offered"].to_numpy(float),
                               _targets(kpi, both["queue"], config),
                               {"date": both["date"].to_numpy(object),
-                               "queue": both["queue"].to_numpy(object)}, "day"))
+                               "queue": both["queue"].to_numpy(object)}, "day",
+                              config.timezone))
     if "period" in levels and len(both):
         period = both.groupby("queue", as_index=False)[["forecast", "offered"]].sum()
         parts.append(kpi_rows(kpi, (period["forecast"] - period["offered"]).to_numpy(float),
                               period["offered"].to_numpy(float),
                               _targets(kpi, period["queue"], config),
-                              {"queue": period["queue"].to_numpy(object)}, "period"))
+                              {"queue": period["queue"].to_numpy(object)}, "period",
+                              config.timezone))
     return parts
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series([], dtype=object) for name in KPI_COLUMNS})
+    return pd.DataFrame({name: pd.Series([], dtype=object) for name in KPI_COLUMNS}).astype(
+        {"value": float, "target": float, "numerator": float, "denominator": float})
 
 
 def _summary(table: pd.DataFrame, queues: list[str], config: SiteConfig, first_day: str,
@@ -267,12 +274,13 @@ def _summary(table: pd.DataFrame, queues: list[str], config: SiteConfig, first_d
     """Period figures per queue, day-level misses per figure, and what could not be computed."""
     period = table[(table["level"] == "period") & (table["agent_id"] == "")]
     figures: dict[str, dict[str, Any]] = {}
-    for row in period.itertuples(index=False):
-        group = row.queue or "team"
-        figures.setdefault(group, {})[row.kpi] = {
-            "value": row.value, "unit": row.unit,
-            "target": None if pd.isna(row.target) else row.target,
-            "met": None if pd.isna(row.met) else bool(row.met)}
+    for record in period.to_dict("records"):
+        group = str(record["queue"]) or "team"
+        target, met = record["target"], record["met"]
+        figures.setdefault(group, {})[str(record["kpi"])] = {
+            "value": record["value"], "unit": record["unit"],
+            "target": None if pd.isna(target) else target,
+            "met": None if pd.isna(met) else bool(met)}
     days = table[table["level"] == "day"]
     misses = {kpi: int(count) for kpi, count in
               days[days["met"].eq(False).fillna(False).astype(bool)].groupby("kpi").size().items()}

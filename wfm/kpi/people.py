@@ -66,10 +66,10 @@ def people_rows(roster: pd.DataFrame, config: SiteConfig, *, events: pd.DataFram
         n = len(group)
         parts.append(kpi_rows(attendance, group["worked"].to_numpy(float),
                               group["scheduled"].to_numpy(float), np.full(n, target_att),
-                              keys, level))
+                              keys, level, config.timezone))
         parts.append(kpi_rows(adherence, group["in_adherence"].to_numpy(float),
                               group["scheduled_minutes"].to_numpy(float),
-                              np.full(n, target_adh), keys, level))
+                              np.full(n, target_adh), keys, level, config.timezone))
 
     sums = ["worked", "scheduled", "in_adherence", "scheduled_minutes"]
     if "period" in levels:

@@ -83,5 +83,6 @@ def staffed_per_interval(roster: pd.DataFrame, config: SiteConfig, queues: list[
                - np.maximum(local_start[owner], bucket * step))
     frame = pd.DataFrame({"local_ns": bucket * step, "queue": queue[owner],
                           "staffed_seconds": overlap / NS_PER_SECOND})
-    table = frame.groupby(["local_ns", "queue"], as_index=False, sort=True)["staffed_seconds"].sum()
+    table = frame.groupby(["local_ns", "queue"], as_index=False, sort=True)[
+        ["staffed_seconds"]].sum()
     return Staffed(table=table, unattributed_seconds=unattributed)
