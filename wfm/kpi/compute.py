@@ -243,7 +243,7 @@ def _forecast_rows(forecast: pd.DataFrame, day_sums: pd.DataFrame, config: SiteC
     daily = pd.DataFrame({"date": _date_text(forecast["interval_start"]),
                           "queue": forecast["queue"].astype(str),
                           "forecast": forecast["contacts"].to_numpy(dtype=float)})
-    daily = daily.groupby(["date", "queue"], as_index=False)["forecast"].sum()
+    daily = daily.groupby(["date", "queue"], as_index=False)[["forecast"]].sum()
     both = day_sums[["date", "queue", "offered"]].merge(daily, on=["date", "queue"])
     parts = []
     if "day" in levels and len(both):
