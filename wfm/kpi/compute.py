@@ -195,15 +195,15 @@ def kpi_rows(kpi: Kpi, numerator: np.ndarray, denominator: np.ndarray, target: n
     ``tz`` types the empty ``interval_start`` of day and period rows."""
     keep = np.isfinite(denominator) & (denominator > 0) & np.isfinite(numerator)
     value = kpi.scale * numerator[keep] / denominator[keep]
-    rows = {"level": level}
-    for name in ("interval_start", "date", "queue", "agent_id"):
+    index = pd.RangeIndex(int(keep.sum()))
+    rows: dict[str, Any] = {"level": level}
+    for name in ("date", "queue", "agent_id"):
         column = keys.get(name)
-        rows[name] = (column[keep] if isinstance(column, np.ndarray) else
-                      np.asarray(column)[keep] if column is not None and not isinstance(
-                          column, str) else column if column is not None else "")
-    out = pd.DataFrame(rows, index=pd.RangeIndex(int(keep.sum())))
-    if "interval_start" not in keys:
-        out["interval_start"] = pd.Series(pd.NaT, index=out.index, dtype=f"datetime64[ns, {tz}]")
+        rows[name] = "" if column is None else np.asarray(column, dtype=object)[keep]
+    out = pd.DataFrame(rows, index=index)
+    starts = keys.get("interval_start")
+    out["interval_start"] = (pd.Series(pd.NaT, index=index, dtype=f"datetime64[ns, {tz}]")
+                             if starts is None else pd.Series(starts.array[keep], index=index))
     out["kpi"] = kpi.name
     out["value"] = np.round(value, 2)
     out["unit"] = kpi.unit

@@ -65,10 +65,9 @@ def staffed_per_interval(roster: pd.DataFrame, config: SiteConfig, queues: list[
     attributed = working & (pieces.shift_row >= 0)
     loose = working & ~attributed
     unattributed = float((seg.end_ns[loose] - seg.start_ns[loose]).sum()) / NS_PER_SECOND
-    roster_queue = resolve_queues(roster, queues, label=roster_label).to_numpy(dtype=object)
+    names, codes = _queue_codes(resolve_queues(roster, queues, label=roster_label))
     shift_line = schedule.shifts["line"].to_numpy(np.int64)
-    rows = pieces.shift_row[attributed]
-    queue = roster_queue[shift_line[rows] - 2]
+    queue = codes[shift_line[pieces.shift_row[attributed]] - 2]
     start, end = seg.start_ns[attributed], seg.end_ns[attributed]
     offset = _utc_offset_ns(start, tz)  # a piece is cut at midnights, so one offset holds
     local_start, local_end = start + offset, end + offset
@@ -81,8 +80,18 @@ def staffed_per_interval(roster: pd.DataFrame, config: SiteConfig, queues: list[
     bucket = first[owner] + within
     overlap = (np.minimum(local_end[owner], (bucket + 1) * step)
                - np.maximum(local_start[owner], bucket * step))
-    frame = pd.DataFrame({"local_ns": bucket * step, "queue": queue[owner],
-                          "staffed_seconds": overlap / NS_PER_SECOND})
-    table = frame.groupby(["local_ns", "queue"], as_index=False, sort=True)[
-        ["staffed_seconds"]].sum()
+    # sum per (bucket, queue) with one bincount on a combined integer key
+    base = int(bucket.min()) if len(bucket) else 0
+    key = (bucket - base) * len(names) + queue[owner]
+    totals = np.bincount(key, weights=overlap / NS_PER_SECOND) if len(key) else np.zeros(0)
+    used = np.flatnonzero(np.bincount(key) > 0) if len(key) else np.zeros(0, np.int64)
+    table = pd.DataFrame({"local_ns": (used // len(names) + base) * step,
+                          "queue": np.asarray(names, dtype=object)[used % len(names)],
+                          "staffed_seconds": totals[used]})
     return Staffed(table=table, unattributed_seconds=unattributed)
+
+
+def _queue_codes(queues: pd.Series) -> tuple[list[str], np.ndarray]:
+    """Queue names and, per roster row, the position of its queue among them."""
+    codes, names = pd.factorize(queues.astype(str), sort=True)
+    return [str(n) for n in names], np.asarray(codes, dtype=np.int64)
