@@ -8,7 +8,8 @@ KPI table and its summary (``wfm.kpi.compute``); ``KPIS`` holds every definition
 from wfm.kpi.actuals import ACTUALS, ACTUALS_COLUMNS, check_actuals, read_actuals
 from wfm.kpi.compute import KPI_COLUMNS, LEVELS, KpiReport, compute_kpis
 from wfm.kpi.definitions import BY_NAME, KPIS, Kpi
-from wfm.kpi.output import write_kpi_table
+from wfm.kpi.output import KPI_TABLE, read_kpi_table, write_kpi_table
 
 __all__ = ["ACTUALS", "ACTUALS_COLUMNS", "BY_NAME", "KPIS", "KPI_COLUMNS", "LEVELS", "Kpi",
-           "KpiReport", "check_actuals", "compute_kpis", "read_actuals", "write_kpi_table"]
+           "KPI_TABLE", "KpiReport", "check_actuals", "compute_kpis", "read_actuals",
+           "read_kpi_table", "write_kpi_table"]

@@ -283,9 +283,9 @@ def _summary(table: pd.DataFrame, queues: list[str], config: SiteConfig, first_d
             "met": None if pd.isna(met) else bool(met)}
     days = table[table["level"] == "day"]
     misses = {kpi: int(count) for kpi, count in
-              days[days["met"].eq(False).fillna(False).astype(bool)].groupby("kpi").size().items()}
+              days[days["met"].astype("boolean").eq(False).fillna(False).to_numpy(bool)].groupby("kpi").size().items()}
     agent_rows = table[(table["level"] == "period") & (table["agent_id"] != "")]
-    below = agent_rows[agent_rows["met"].eq(False).fillna(False).astype(bool)]
+    below = agent_rows[agent_rows["met"].astype("boolean").eq(False).fillna(False).to_numpy(bool)]
     return {"date_from": first_day, "date_to": last_day, "queues": queues,
             "figures": figures, "day_misses": misses,
             "agents_below_target": {kpi: sorted(group["agent_id"].tolist())

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from wfm.kpi.compute import KPI_COLUMNS
-from wfm.tables import write_csv_atomic
+from wfm.kpi.definitions import KPIS
+from wfm.tables import Column, Source, TableSpec, read_table, write_csv_atomic
 
 
 def _iso_instants(values: pd.Series) -> np.ndarray:
@@ -35,3 +36,24 @@ def kpi_frame_text(table: pd.DataFrame) -> pd.DataFrame:
 def write_kpi_table(table: pd.DataFrame, path: str | Path) -> None:
     """Write the KPI table (``KPI_COLUMNS``) to ``path`` through a temporary file."""
     write_csv_atomic(kpi_frame_text(table), path)
+
+
+KPI_TABLE = TableSpec(
+    "kpi",
+    (Column("level", "str", choices=("interval", "day", "period")),
+     Column("interval_start", "datetime", allow_empty=True),
+     Column("date", "str", allow_empty=True), Column("queue", "str", allow_empty=True),
+     Column("agent_id", "str", allow_empty=True),
+     Column("kpi", "str", choices=tuple(kpi.name for kpi in KPIS)),
+     Column("value", "float"), Column("unit", "str"),
+     Column("target", "float", allow_empty=True),
+     Column("met", "str", case="lower", allow_empty=True, choices=("true", "false", "")),
+     Column("numerator", "float"), Column("denominator", "float", minimum=0.0)))
+
+
+def read_kpi_table(source: Source, *, timezone: str = "Asia/Shanghai",
+                   label: str | None = None) -> pd.DataFrame:
+    """Read a KPI table written by ``wfm kpi`` (for ``wfm report --kpi``)."""
+    frame = read_table(source, KPI_TABLE, timezone=timezone, label=label or str(source))
+    met = frame["met"].map({"true": True, "false": False, "": pd.NA})
+    return frame.assign(met=pd.Series(met, dtype="boolean").to_numpy(dtype=object))
