@@ -357,14 +357,11 @@ class SiteConfig(_Strict):
             if given:
                 raise ValueError(f"queues.{name}: {', '.join(given)} only apply to chat queues;"
                                  f" add channel = \"chat\" to [queues.{name}]")
-        if self.service.patience_seconds > 0 and self.service.is_chat:
-            raise ValueError("service: patience_seconds (Erlang A) is not modelled for chat "
-                             "queues; set it per phone queue")
-        for name in self.queues:
-            service = self.service_for(name)
-            if service.is_chat and service.patience_seconds > 0:
+        for name, override in self.queues.items():
+            if self.service_for(name).is_chat and (override.patience_seconds or 0) > 0:
                 raise ValueError(f"queues.{name}: patience_seconds (Erlang A) is not modelled "
-                                 "for chat queues")
+                                 "for chat queues (a site-wide patience applies to the phone "
+                                 "queues only)")
         return self
 
     def chat_queues(self, queues: list[str]) -> list[str]:

@@ -63,11 +63,11 @@ def staff(
             flags = {"level": service_level, "answer_within_seconds": answer_within,
                      "max_occupancy": max_occupancy, "shrinkage": shrinkage,
                      "patience_seconds": patience}
-            # --patience (Erlang A) is for phone queues; chat uses first_response_seconds
+            # --patience (Erlang A) is for phone queues: chat queues ignore it
             site = site.with_overrides(**{
-                f"queues.{queue}.{key}": (0 if key == "patience_seconds" and
-                                          site.service_for(queue).is_chat else value)
-                for queue in site.queues for key, value in flags.items() if value is not None})
+                f"queues.{queue}.{key}": value for queue in site.queues
+                for key, value in flags.items() if value is not None
+                and not (key == "patience_seconds" and site.service_for(queue).is_chat)})
         frame = read_table(forecast, FORECAST, timezone=site.timezone)
         warnings = check_configured_queues(frame["queue"].astype(str).unique().tolist(), site,
                                            label=str(forecast))

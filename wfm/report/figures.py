@@ -53,7 +53,8 @@ def expected_service(coverage: pd.DataFrame, requirement: pd.DataFrame,
     traffic = merged["traffic_erlangs"].to_numpy(dtype=float)
     contacts = merged["contacts"].to_numpy(dtype=float)
     aht = merged["aht_seconds"].fillna(0).to_numpy(dtype=float)
-    patience = np.array([config.service_for(q).patience_seconds for q in queues])
+    patience = np.array([0.0 if config.service_for(q).is_chat else  # chat ignores patience
+                         config.service_for(q).patience_seconds for q in queues])
     impatient = patience > 0  # queues staffed with Erlang A are rated with Erlang A too
     basis = ("Erlang C at the rostered head count" if not impatient.any() else
              "Erlang A at the rostered head count" if impatient.all() else
