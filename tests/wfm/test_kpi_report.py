@@ -96,3 +96,13 @@ def test_demo_actuals_are_consistent_with_the_demo_week() -> None:
     assert set(frame["queue"]) == {"presales", "aftersales"}
     assert len(frame) == 7 * 30 * 2  # every open half-hour of both queues
     assert (frame["answered"] + frame["abandoned"] == frame["offered"]).all()
+
+
+def test_the_glossary_in_readme_and_planner_guide_is_the_definitions() -> None:
+    from wfm.kpi.definitions import glossary_markdown
+
+    root = Path(__file__).resolve().parents[2]
+    table = glossary_markdown()
+    for name in ("README.md", "docs/planner-guide.md"):
+        assert table in (root / name).read_text(encoding="utf-8"), (
+            f"{name}: the KPI glossary differs from wfm.kpi.definitions.glossary_markdown()")

@@ -519,6 +519,9 @@ class ReportPage:
              "agents with a Saturday or Sunday off, agents given a preferred rest day."),
             ("Adherence chart", "One bar per agent, highest first; red bars are below the "
              "target line."),
+            ("Service KPIs", "From the actuals (wfm kpi), when given: misses first, then the "
+             "period's figures, then a chart per figure; each figure is a ratio of sums and "
+             "its formula is listed under Definitions in that section."),
         ]
         return "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>"
                                 for k, v in items) + "</dl>"
