@@ -75,6 +75,8 @@ def compute_kpis(actuals: pd.DataFrame, config: SiteConfig, *,
         Which levels of the table to build (``interval``, ``day``, ``period``).
     """
     unknown = sorted(set(levels) - set(LEVELS))
+    if not levels:
+        raise InvalidInput(f"choose at least one KPI level ({', '.join(LEVELS)})")
     if unknown:
         raise InvalidInput(f"unknown KPI level(s) {', '.join(unknown)}; choose from "
                            f"{', '.join(LEVELS)}")
