@@ -268,3 +268,49 @@ def test_cli_kpi_json_and_exit_codes(tmp_path: Path) -> None:
     same = runner.invoke(app, ["kpi", "--actuals", str(tmp_path / "actuals.csv"), "-o",
                                str(tmp_path / "actuals.csv")])
     assert same.exit_code == 2 and "same file as the input --actuals" in same.output
+
+
+def test_sessions_give_the_same_figures_as_events() -> None:
+    from wfm.tables import LOGIN_SESSIONS
+
+    sessions = read_table(io.StringIO(
+        "agent_id,login_time,logout_time\na,2026-11-23T09:00:00,2026-11-23T11:00:00\n"
+        "b,2026-11-23T09:30:00,2026-11-23T11:00:00\n"), LOGIN_SESSIONS)
+    roster = read_table(io.StringIO(ROSTER_TEXT), ROSTER)
+    by_events = people().table
+    text = ACTUALS_TEXT.replace(",staffed_seconds", "").replace(",28800\n", "\n").replace(
+        ",18000\n", "\n").replace(",7200\n", "\n")
+    text += "2026-11-24T10:00:00,tel,10,10,0,10,2000,100,10\n"
+    by_sessions = compute_kpis(actuals(text), build_config(CONFIG), roster=roster,
+                               sessions=sessions).table
+    columns = ["level", "date", "queue", "agent_id", "kpi", "value", "numerator",
+               "denominator"]
+    pd.testing.assert_frame_equal(by_sessions[columns], by_events[columns])
+
+
+def test_cli_kpi_with_roster_events_and_forecast(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(ROSTER_TEXT)
+    (tmp_path / "events.csv").write_text(EVENTS_TEXT)
+    (tmp_path / "actuals.csv").write_text(ACTUALS_TEXT.replace(
+        "2026-11-23T10:00:00,web,30,30,0,27,18000,0,300,7200\n", ""))
+    (tmp_path / "forecast.csv").write_text(
+        "interval_start,queue,contacts,aht_seconds\n2026-11-23T10:00:00,tel,150,250\n")
+    (tmp_path / "site.toml").write_text(
+        '[[shifts]]\ncode = "D"\nstart = "09:00"\nend = "11:00"\n')
+    result = CliRunner().invoke(app, [
+        "kpi", "--actuals", str(tmp_path / "actuals.csv"), "--roster",
+        str(tmp_path / "roster.csv"), "--events", str(tmp_path / "events.csv"), "--forecast",
+        str(tmp_path / "forecast.csv"), "--config", str(tmp_path / "site.toml"), "--levels",
+        "day,period", "-o", str(tmp_path / "kpi.csv")])
+    assert result.exit_code == 0, result.output
+    # the actuals hold 2026-11-23 only, so attendance and adherence are measured on that day:
+    # both worked (2 / 2); adherence (120 + 90) / 240 min = 87.5 %
+    assert "team: attendance_pct 100 (target 95) ok, adherence_pct 87.5 (target 92) MISSED" \
+        in result.output
+    assert "forecast_error_pct 0 (target 10) ok" in result.output  # 150 forecast, 150 offered
+    written = pd.read_csv(tmp_path / "kpi.csv", dtype=str, keep_default_na=False)
+    assert set(written["level"]) == {"day", "period"}
+    no_roster = CliRunner().invoke(app, ["kpi", "--actuals", str(tmp_path / "actuals.csv"),
+                                         "--events", str(tmp_path / "events.csv"), "-o",
+                                         str(tmp_path / "k.csv")])
+    assert no_roster.exit_code == 2 and "--events/--sessions need --roster" in no_roster.output
