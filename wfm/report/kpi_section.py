@@ -119,22 +119,25 @@ def _queue_chart(table: pd.DataFrame, name: str, config: SiteConfig) -> str | No
     rows = rows.assign(key=keys.to_numpy())
     order = sorted(rows["key"].unique())
     position = {k: i for i, k in enumerate(order)}
+    two_sided = kpi.comparison == "abs<="
     lines = []
     for i, (queue, group) in enumerate(sorted(rows.groupby("queue"), key=lambda g: str(g[0]))):
         color = PALETTE[i % len(PALETTE)]
         values: list[float | None] = [None] * len(order)
         for key, value in zip(group["key"], group["value"], strict=True):
-            values[position[key]] = float(value)
+            # a two-sided target (forecast error) is drawn as the size of the error
+            values[position[key]] = abs(float(value)) if two_sided else float(value)
         lines.append(Line(str(queue), values, color))
         targets = group["target"].dropna()
         if len(targets):
             lines.append(Line(f"{queue} target", [float(targets.iloc[0])] * len(order), color,
                               dashed=True))
     missed = int(_missed(rows["met"]).sum())
-    title = (f"{kpi.label} ({kpi.unit}) per {level}"
+    label = f"{kpi.label}, absolute" if two_sided else kpi.label
+    title = (f"{label} ({kpi.unit}) per {level}"
              + (f": {missed} {level}(s) missed" if missed else ""))
     axes = Axes(x_label="day" + (" (intervals with contacts)" if level == "interval" else ""),
-                y_label=f"{kpi.label} ({kpi.unit})", x_ticks=_ticks(order))
+                y_label=f"{label} ({kpi.unit})", x_ticks=_ticks(order))
     return line_chart(title, lines, axes)
 
 
