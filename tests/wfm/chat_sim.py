@@ -16,10 +16,20 @@ error comes from batch means over ``batches`` consecutive batches of arrivals.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import poisson
+
+
+def _poisson_tail(mean: float, size: int) -> list[float]:
+    """P(Poisson(mean) ≥ i + 1) for i = 0..size-1: a chat with i ahead is answered within the
+    target when at least i + 1 slots free up in it (the pmf in log space, no overflow)."""
+    j = np.arange(size)
+    log_pmf = j * math.log(mean) - mean - np.array([math.lgamma(x + 1) for x in j]) if (
+        mean > 0) else np.where(j == 0, 0.0, -np.inf)
+    cdf = np.cumsum(np.exp(log_pmf))
+    return np.clip(1.0 - cdf, 0.0, 1.0).tolist()
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,7 @@ def simulate_chat(load: float, agents: int, concurrency: int, inflation: float,
     level = [0] * (k + 1)  # agents at each load
     level[0] = agents
     full_rate = agents * k * per_chat[k]
-    within = poisson.sf(np.arange(20_000), full_rate * target).tolist()
+    within = _poisson_tail(full_rate * target, 20_000)
     waiting = 0  # chats in the queue (their wait is accounted for at arrival)
     lam = float(load)
     clock = busy_area = 0.0
