@@ -34,7 +34,8 @@ class IntradayUpdate:
     def record(self, interval_minutes: int) -> dict[str, float | str]:
         minutes = (self.through_slot + 1) * interval_minutes
         return {"arrived": round(self.arrived, 1), "expected": round(self.expected, 1),
-                "factor": round(self.factor, 4), "through": f"{minutes // 60:02d}:{minutes % 60:02d}"}
+                "factor": round(self.factor, 4),
+                "through": f"{minutes // 60:02d}:{minutes % 60:02d}"}
 
 
 def shrunk_factor(arrived: float, expected: float, day_sigma: float,
