@@ -157,7 +157,7 @@ class DailyETS:
 
     def ordinary(self, panel: Panel, origin: int, days: int) -> np.ndarray:
         end = min(origin, panel.num_days)
-        start = max(0, end - 7 * MODEL_HISTORY_WEEKS)
+        start = max(0, end - 7 * MODEL_HISTORY_WEEKS, _after_last_gap(panel, end))
         totals = panel.totals(end)[start:]
         weekdays, kinds, _ = panel.day_info(start, end - start)
         usable = np.isfinite(totals) & (kinds == "normal") & (totals > 0)
@@ -233,6 +233,20 @@ class Combination:
     def ordinary(self, panel: Panel, origin: int, days: int) -> np.ndarray:
         return 0.5 * (np.nan_to_num(self.first.ordinary(panel, origin, days))
                       + np.nan_to_num(self.second.ordinary(panel, origin, days)))
+
+
+GAP_DAYS = 14
+
+
+def _after_last_gap(panel: Panel, end: int) -> int:
+    """The first row after the last run of ``GAP_DAYS`` or more days without data before
+    ``end`` (0 without one): a smoother cannot bridge months of missing history."""
+    known = np.isfinite(panel.values[:end]).any(axis=1)
+    rows = np.flatnonzero(known)
+    if len(rows) == 0:
+        return end
+    jumps = np.flatnonzero(np.diff(rows) > GAP_DAYS)
+    return int(rows[jumps[-1] + 1]) if len(jumps) else int(rows[0])
 
 
 def _fill_by_weekday(series: np.ndarray, weekdays: np.ndarray, open_days: list[int]

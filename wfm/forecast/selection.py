@@ -167,9 +167,11 @@ def forecast_rows(model: Any, panel: Panel, origin: int, days: int, effects: Spe
 
 
 def choose(panel: Panel, settings: ForecastSettings, window: np.ndarray,
-           open_window: tuple[int, int] | None = None) -> Choice:
-    """Score every candidate on the panel's own folds and pick one (see the module notes)."""
-    candidates = candidate_set(settings, open_window)
+           open_window: tuple[int, int] | None = None,
+           candidates: list[Any] | None = None) -> Choice:
+    """Score every candidate (default: ``candidate_set``) on the panel's own folds and pick
+    one (see the module notes)."""
+    candidates = candidates or candidate_set(settings, open_window)
     by_name = {c.name: c for c in candidates}
     if settings.model != "auto" and settings.model not in by_name:
         raise InvalidInput(f"forecast setting model: unknown model {settings.model!r}; use "

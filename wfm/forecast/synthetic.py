@@ -105,7 +105,8 @@ def synthetic_history(params: SyntheticParameters | None = None) -> pd.DataFrame
     for number, queue in enumerate(params.queues):
         truth = expected_contacts(params, params.start, days)
         day_effect = rng.lognormal(-params.day_sigma**2 / 2, params.day_sigma, size=days)
-        day = np.repeat(np.arange(days), len(truth) // days)
+        naive = local_naive(truth["interval_start"])
+        day = np.asarray((naive.normalize() - pd.Timestamp(params.start)).days, dtype=int)
         scale = 1.0 / (1 + number)
         contacts = rng.poisson(truth["mean"].to_numpy() * scale * day_effect[day])
         aht = truth["aht_seconds"].to_numpy() + rng.normal(0, 30, size=len(truth)) / np.sqrt(
