@@ -17,9 +17,9 @@ judged on the same calendar. The candidates:
                      intraday shares of the last 8 ordinary weeks
 
 Simple candidates read a few weeks of the matrix and cost microseconds per fold; ``profile``
-and ``ets`` are refitted per fold on at most ``MODEL_HISTORY_WEEKS`` weeks (their estimates
-weigh older weeks little: the profile model's weekday factors have a 6-week half-life, its level
-under 2 weeks, and ETS needs a few seasons), which keeps the choice within the speed target.
+(on its last 26 weeks: its weekday factors have a 6-week half-life, its level one of under 2
+weeks) and ``ets`` (on its last 52 weeks) are refitted at every fold, which keeps the choice
+within the speed target.
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ from wfm.config import ForecastSettings
 from wfm.forecast.models import ProfileModel, intervals_until, tune_level_halflife
 from wfm.forecast.panel import Panel, to_matrix
 
-MODEL_HISTORY_WEEKS = 52
+MODEL_HISTORY_WEEKS = 52  # ETS: a year of daily totals
+PROFILE_HISTORY_WEEKS = 26  # the profile model (its estimates weigh older weeks little)
 SHARE_WEEKS = 8  # weeks of ordinary days for the intraday shares of ``ets``
 
 
@@ -118,15 +119,16 @@ class ProfileCandidate:
             return self.last_fit[1]
         if self.halflife is None:
             totals = panel.totals(origin)
-            weekdays, kinds, _ = panel.day_info(0, len(totals))
-            self.halflife = tune_level_halflife(totals, weekdays, kinds, self.settings,
+            first = max(0, len(totals) - 7 * PROFILE_HISTORY_WEEKS)
+            weekdays, kinds, _ = panel.day_info(first, len(totals) - first)
+            self.halflife = tune_level_halflife(totals[first:], weekdays, kinds, self.settings,
                                                 panel.calendar.weekend)
         settings = self.settings.model_copy(update={
             "level_halflife_weeks": self.halflife, "level_halflife_auto": False})
         model = ProfileModel(interval_minutes=panel.interval_minutes, calendar=panel.calendar,
                              open_window=self.open_window, settings=settings,
-                             calendar_effects=False)
-        model.fit(panel.before(origin, MODEL_HISTORY_WEEKS))
+                             calendar_effects=False, quantiles=False)
+        model.fit(panel.before(origin, PROFILE_HISTORY_WEEKS))
         self.last_fit = (origin, model)
         return model
 

@@ -8,7 +8,7 @@ history is unknown, never zero).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -16,6 +16,8 @@ import pandas as pd
 
 from wfm.calendar import HolidayCalendar, local_midnight, local_naive
 from wfm.forecast.models import _daily_totals, day_grid
+
+CACHED_DAYS_AHEAD = 7 * 53
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class Panel:
     first_day: date
     calendar: HolidayCalendar
     interval_minutes: int
+    # weekday, day kind and holiday name of rows 0 .. len - 1 (history and a year past it),
+    # computed once: the backtest asks for them at every fold
+    cached: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def num_days(self) -> int:
@@ -56,6 +61,9 @@ class Panel:
 
     def day_info(self, start: int, days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Weekdays, day kinds and holiday names of rows ``start .. start + days - 1``."""
+        if self.cached is not None and 0 <= start and start + days <= len(self.cached[0]):
+            part = slice(start, start + days)
+            return self.cached[0][part], self.cached[1][part], self.cached[2][part]
         dates = self.dates(start, days)
         weekdays = np.array([d.weekday() for d in dates], dtype=int)
         kinds, groups = self.calendar.day_info(dates)
@@ -89,8 +97,9 @@ class Panel:
 def build_panel(y: pd.Series, interval_minutes: int, calendar: HolidayCalendar) -> Panel:
     """The panel of a contacts series (tz-aware interval starts on the site's grid)."""
     grid = day_grid(y, interval_minutes)
-    return Panel(series=y, values=grid.values, first_day=grid.first_day, calendar=calendar,
-                 interval_minutes=interval_minutes)
+    panel = Panel(series=y, values=grid.values, first_day=grid.first_day, calendar=calendar,
+                  interval_minutes=interval_minutes)
+    return replace(panel, cached=panel.day_info(0, panel.num_days + CACHED_DAYS_AHEAD))
 
 
 def to_matrix(frame: pd.DataFrame, first_day: date, days: int, num_slots: int,
