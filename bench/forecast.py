@@ -46,7 +46,7 @@ from wfm.config import SiteConfig, build_config, load_config
 from wfm.forecast.anonymous_bank import bank_history as read_bank_history
 from wfm.forecast.anonymous_bank import default_bank_dir
 from wfm.forecast.backtest import backtest, score_rows
-from wfm.forecast.contacts import forecast_contacts, run_forecast
+from wfm.forecast.contacts import run_forecast
 from wfm.forecast.history import load_history
 from wfm.forecast.models import SeasonalNaive
 from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
