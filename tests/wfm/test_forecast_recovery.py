@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wfm.calendar import local_naive
+from wfm.calendar import calendar_for, local_naive
 from wfm.config import build_config
-from wfm.calendar import calendar_for
 from wfm.forecast import ForecastSettings, ProfileModel, forecast_contacts
 from wfm.forecast import run_forecast as run_chosen
 from wfm.forecast.synthetic import (

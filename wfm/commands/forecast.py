@@ -134,8 +134,10 @@ def choice_line(choice: Any) -> str:
     if "interval_wape" not in data:
         return head
     text = f"{head}: interval WAPE {_pct(data['interval_wape'])}"
-    if data["runner_up"] is not None and data["margin_vs_runner_up"] is not None:
-        text += (f", {_pct(data['margin_vs_runner_up'])} lower than {data['runner_up']}")
+    margin = data["margin_vs_runner_up"]
+    if data["runner_up"] is not None and margin is not None:
+        text += (f", {_pct(margin)} lower than {data['runner_up']}" if margin >= 0 else
+                 f", tied with {data['runner_up']} ({_pct(-margin)} higher, lower daily WAPE)")
     if "gain_vs_seasonal_naive" in data:
         text += f", {_pct(data['gain_vs_seasonal_naive'])} lower than seasonal naive"
     return text + f"; bias {_signed(data['bias'])} (noise ±{_pct(data['bias_noise'])})"

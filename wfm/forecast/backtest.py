@@ -57,8 +57,8 @@ class BacktestResult:
                 total = float(part.loc[known, "actual"].sum())
                 signed = float((part.loc[known, method] - part.loc[known, "actual"]).sum())
                 out.append({"queue": queue, "method": method.removeprefix("c_"),
-                            "interval_wape": float(scores.loc[method, "interval_wape"]),
-                            "daily_wape": float(scores.loc[method, "daily_wape"]),
+                            "interval_wape": float(scores.at[method, "interval_wape"]),  # type: ignore[arg-type]
+                            "daily_wape": float(scores.at[method, "daily_wape"]),  # type: ignore[arg-type]
                             "bias": signed / total if total > 0 else float("nan")})
         return pd.DataFrame(out)
 

@@ -113,7 +113,7 @@ def fold_origins(panel: Panel, folds: int) -> list[int]:
     at least 4 days with data in the week after it."""
     known = np.isfinite(panel.values).any(axis=1)
     first_known = int(np.argmax(known))
-    out = []
+    out: list[int] = []
     origin = panel.num_days - 7
     while len(out) < folds and origin - first_known >= MIN_FIT_DAYS:
         if known[origin:origin + 7].sum() >= 4:
