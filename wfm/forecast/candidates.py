@@ -119,7 +119,9 @@ class ProfileCandidate:
             return self.last_fit[1]
         if self.halflife is None:
             totals = panel.totals(origin)
-            first = max(0, len(totals) - 7 * PROFILE_HISTORY_WEEKS)
+            known = np.flatnonzero(np.isfinite(totals))
+            first = int(known[-7 * PROFILE_HISTORY_WEEKS]) if len(known) > (
+                7 * PROFILE_HISTORY_WEEKS) else 0
             weekdays, kinds, _ = panel.day_info(first, len(totals) - first)
             self.halflife = tune_level_halflife(totals[first:], weekdays, kinds, self.settings,
                                                 panel.calendar.weekend)

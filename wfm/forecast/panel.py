@@ -79,12 +79,16 @@ class Panel:
         return local_midnight(self.first_day + timedelta(days=origin), zone)
 
     def before(self, origin: int, weeks: int | None = None) -> pd.Series:
-        """The history series before row ``origin`` (the last ``weeks`` weeks of it)."""
+        """The history series before row ``origin``: its last ``weeks`` weeks *with data*
+        (a gap of months in history does not cut what came before it)."""
         end = self.origin_time(origin)
         index = pd.DatetimeIndex(self.series.index)
         keep = index < end
         if weeks is not None:
-            keep &= index >= end - pd.Timedelta(weeks=weeks)
+            known = np.flatnonzero(np.isfinite(self.values[:min(origin, self.num_days)])
+                                   .any(axis=1))
+            if len(known) > 7 * weeks:
+                keep &= index >= self.origin_time(int(known[-7 * weeks]))
         return self.series[keep]
 
     def totals(self, origin: int) -> np.ndarray:
