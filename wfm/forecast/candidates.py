@@ -135,6 +135,8 @@ class ProfileCandidate:
         return model
 
     def ordinary(self, panel: Panel, origin: int, days: int) -> np.ndarray:
+        if not np.isfinite(panel.values[:min(origin, panel.num_days)]).any():
+            return np.zeros((days, panel.num_slots))  # no history before the origin
         model = self.model(panel, origin)
         end = panel.origin_time(origin + days) - pd.Timedelta(seconds=1)
         steps = intervals_until(model.model_["last"], end, panel.interval_minutes)
