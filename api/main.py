@@ -24,6 +24,7 @@ from api.routes import (
     time_off,
 )
 from api.store import Store
+from api.web import install_pages
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
 ROUTERS = (health, agents, rosters, requirements, jobs, swaps, time_off, events, adherence,
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.store = store
     for module in ROUTERS:
         app.include_router(module.router)
+    install_pages(app)  # planner and agent pages at /, /planner/*, /me/* (api/web)
     _add_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

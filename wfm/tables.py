@@ -3,7 +3,9 @@
 Every table is described once by a ``TableSpec`` (columns, types, key). ``read_table`` parses a
 CSV into a typed DataFrame or raises ``InvalidInput`` naming the file, the line (the header is
 line 1) and the field; nothing is dropped silently. ``write_table`` writes to a temporary file
-and renames it, so a failed write never leaves half a file behind.
+and renames it, so a failed write never leaves half a file behind. Both are vectorised with
+Arrow (``wfm.csv_reader``, ``wfm.csv_writer``) where that gives exactly the same table or bytes
+as the per-cell pandas path, which handles everything else.
 
 Column kinds
 ------------
@@ -19,11 +21,7 @@ Column kinds
 from __future__ import annotations
 
 import io
-import os
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -32,6 +30,15 @@ import numpy as np
 import pandas as pd
 
 from wfm.calendar import wall_clock_instants
+from wfm.csv_reader import (
+    COMPRESSED_SUFFIXES,
+    arrow_text_cells,
+    is_arrow_text,
+    parse_arrow_column,
+    text_as_read_by_pandas,
+)
+from wfm.csv_writer import atomic_file, csv_bytes, format_frame
+from wfm.csv_writer import write_csv_atomic as write_csv_atomic  # the public name stays here
 from wfm.errors import InvalidInput
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -178,10 +185,20 @@ def read_header(source: Source) -> list[str]:
 
 
 def read_raw(source: Source, *, label: str | None = None) -> pd.DataFrame:
-    """Read a CSV as text cells; a missing or unreadable file is ``InvalidInput``."""
+    """Read a CSV as text cells; a missing or unreadable file is ``InvalidInput``.
+
+    Arrow reads the file when it can do so exactly (``wfm.csv_reader``): its columns are then
+    Arrow-backed text, which ``parse_table`` validates with Arrow kernels. Otherwise pandas'
+    reader gives Python strings, as it always did.
+    """
     name = _label(source, label)
+    data, fallback = _source_bytes(source, name)
+    if data is not None:
+        cells = arrow_text_cells(data)
+        if cells is not None:
+            return cells
     try:
-        raw = pd.read_csv(source, dtype=str, keep_default_na=False, skipinitialspace=True)
+        raw = pd.read_csv(fallback, dtype=str, keep_default_na=False, skipinitialspace=True)
     except FileNotFoundError:
         raise InvalidInput("file not found", file=name) from None
     except pd.errors.EmptyDataError:
@@ -192,6 +209,27 @@ def read_raw(source: Source, *, label: str | None = None) -> pd.DataFrame:
     if not isinstance(raw.index, pd.RangeIndex):
         raw = _one_field_too_many(raw, name)
     return raw
+
+
+def _source_bytes(source: Source, name: str) -> tuple[bytes | None, Source | IO[bytes]]:
+    """The file's bytes for Arrow (None: let pandas read it, e.g. compressed), and what pandas
+    reads instead (the same bytes, not a second read of the file)."""
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if path.suffix.lower() in COMPRESSED_SUFFIXES:
+            return None, source
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise InvalidInput("file not found", file=name) from None
+        return data, io.BytesIO(data)
+    text = source.read()
+    if isinstance(text, bytes):
+        return text, io.BytesIO(text)
+    try:
+        return text.encode("utf-8"), io.StringIO(text)
+    except UnicodeEncodeError:  # lone surrogates in an in-memory text
+        return None, io.StringIO(text)
 
 
 def _one_field_too_many(raw: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -238,18 +276,22 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, *, timezone: str | ZoneInfo,
                            f"table (header has: {', '.join(raw.columns) or 'nothing'})",
                            file=label, line=1)
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
-    out = pd.DataFrame(index=raw.index)
+    columns: dict[str, Any] = {}
     for column in spec.columns:
         if column.name in raw.columns:
-            out[column.name] = _parse_column(raw[column.name], column, tz, label)
+            columns[column.name] = _parse_column(raw[column.name], column, tz, label)
         elif column.name in spec.defaults:
-            out[column.name] = spec.defaults[column.name]
+            columns[column.name] = spec.defaults[column.name]
     extra = [c for c in raw.columns if c not in spec.names]
     for name in extra:  # keep unknown columns as text: nothing is lost
-        out[name] = raw[name]
+        text = raw[name]
+        columns[name] = text_as_read_by_pandas(text) if is_arrow_text(text) else text.copy()
+    # one frame over the new columns (no copy): not one insertion, then a copy, per column
+    out = pd.DataFrame(columns, index=raw.index, copy=False)
     if spec.key:
         _check_duplicates(out, [k for k in spec.key if k in out.columns], label)
-    return out.reset_index(drop=True)
+    return out.reset_index(drop=True) if not isinstance(out.index, pd.RangeIndex) or (
+        out.index.start != 0 or out.index.step != 1) else out
 
 
 def _fail(label: str, values: pd.Series, bad: np.ndarray, column: Column, rule: str) -> None:
@@ -262,6 +304,11 @@ def _fail(label: str, values: pd.Series, bad: np.ndarray, column: Column, rule: 
 
 
 def _parse_column(text: pd.Series, column: Column, tz: ZoneInfo, label: str) -> pd.Series:
+    if is_arrow_text(text):
+        parsed = parse_arrow_column(text, column, tz)
+        if parsed is not None:
+            return parsed
+        text = text.astype(object)  # this path reports the problem (or reads the cell its way)
     values = text.astype(str).str.strip()
     empty = (values == "").to_numpy()
     if empty.any() and not column.allow_empty:
@@ -381,49 +428,22 @@ def _check_duplicates(frame: pd.DataFrame, key: list[str], label: str) -> None:
 
 # ---- writing ------------------------------------------------------------------------------
 
-def format_frame(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> pd.DataFrame:
-    """Text form of a typed frame: ISO 8601 datetimes with offset, dates, lists joined by ';'."""
-    out = frame[list(columns)] if columns is not None else frame.copy()
-    out = out.copy()
-    for name in out.columns:
-        series = out[name]
-        if isinstance(series.dtype, pd.DatetimeTZDtype):
-            text = series.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-            out[name] = text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
-        elif pd.api.types.is_bool_dtype(series):
-            out[name] = series.map({True: "true", False: "false"})
-        elif series.dtype == object:
-            out[name] = series.map(_format_cell)
-    return out
+def _contract_order(frame: pd.DataFrame, spec: TableSpec) -> list[str]:
+    """The contract's columns first (required, then optional present), then any others."""
+    ordered = [c for c in spec.names if c in frame.columns]
+    return ordered + [c for c in frame.columns if c not in ordered]
 
 
-def _format_cell(value: Any) -> Any:
-    if isinstance(value, tuple | list):
-        return ";".join(str(v) for v in value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None:
-        return ""
-    return value
-
-
-def write_csv_atomic(frame: pd.DataFrame, path: str | Path, **to_csv: Any) -> None:
-    """Write ``frame`` to ``path`` through a temporary file, so readers never see half a file.
-
-    The temporary file is created with the ordinary permissions (the umask applies), unlike
-    ``mkstemp``'s owner-only mode, so outputs are readable as any other file the user writes.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(temporary, "x", encoding="utf-8", newline="") as stream:
-            frame.to_csv(stream, index=False, **to_csv)
-        os.replace(temporary, path)
-    except BaseException:
-        if temporary.exists():
-            temporary.unlink()
-        raise
+def table_csv_bytes(frame: pd.DataFrame, spec: TableSpec | str) -> bytes:
+    """The CSV file of a table, UTF-8: contract column order, the cell formats of the module
+    docstring (vectorised by ``wfm.csv_writer``; ``format_frame`` for column kinds it does
+    not handle)."""
+    spec = SPECS[spec] if isinstance(spec, str) else spec
+    ordered = _contract_order(frame, spec)
+    data = csv_bytes(frame[ordered])
+    if data is None:
+        data = str(format_frame(frame, ordered).to_csv(index=False)).encode("utf-8")
+    return data
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, spec: TableSpec | str) -> None:
@@ -433,14 +453,11 @@ def write_table(frame: pd.DataFrame, path: str | Path, spec: TableSpec | str) ->
     if missing:
         raise InvalidInput(f"cannot write the {spec.name} table: missing column(s) "
                            f"{', '.join(missing)}")
-    ordered = [c for c in spec.names if c in frame.columns]
-    ordered += [c for c in frame.columns if c not in ordered]
-    write_csv_atomic(format_frame(frame, ordered), path)
+    data = table_csv_bytes(frame, spec)
+    with atomic_file(path, "xb") as stream:
+        stream.write(data)
 
 
 def table_to_csv_text(frame: pd.DataFrame, spec: TableSpec | str) -> str:
     """CSV text of a table (for API responses)."""
-    spec = SPECS[spec] if isinstance(spec, str) else spec
-    ordered = [c for c in spec.names if c in frame.columns]
-    ordered += [c for c in frame.columns if c not in ordered]
-    return str(format_frame(frame, ordered).to_csv(index=False))
+    return table_csv_bytes(frame, spec).decode("utf-8")

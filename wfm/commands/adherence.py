@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from wfm.adherence import compute_adherence
 from wfm.commands.common import (
     ConfigOption,
     FormatOption,
@@ -20,15 +19,6 @@ from wfm.commands.common import (
     load_site,
 )
 from wfm.errors import InvalidInput
-from wfm.tables import (
-    ADHERENCE,
-    LOGIN_EVENTS,
-    LOGIN_SESSIONS,
-    ROSTER,
-    read_table,
-    write_csv_atomic,
-    write_table,
-)
 
 
 def _day(text: str | None, flag: str) -> date | None:
@@ -62,6 +52,17 @@ def adherence_command(
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Adherence, conformance, late start, early leave, overtime and absence per agent-day."""
+    from wfm.adherence import compute_adherence
+    from wfm.tables import (
+        ADHERENCE,
+        LOGIN_EVENTS,
+        LOGIN_SESSIONS,
+        ROSTER,
+        read_table,
+        write_csv_atomic,
+        write_table,
+    )
+
     with cli_errors(output_format):
         if (events is None) == (sessions is None):
             raise InvalidInput("give --events or --sessions (exactly one of them)")

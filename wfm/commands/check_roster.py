@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from wfm.commands.common import (
@@ -18,11 +17,16 @@ from wfm.commands.common import (
     load_site,
 )
 from wfm.errors import InvalidInput
-from wfm.rules import check_roster
-from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, TableSpec, read_table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from wfm.tables import TableSpec
 
 
 def _read(path: Path | None, spec: TableSpec, timezone: str) -> pd.DataFrame | None:
+    from wfm.tables import read_table
+
     return None if path is None else read_table(path, spec, timezone=timezone)
 
 
@@ -38,6 +42,9 @@ def check_roster_command(
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Check a roster against every hard rule; exit 1 when any rule is broken."""
+    from wfm.rules import check_roster
+    from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, read_table
+
     with cli_errors(output_format):
         site = load_site(config)
         timezone = site.timezone

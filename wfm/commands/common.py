@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wfm.config import SiteConfig, load_config
 from wfm.errors import Conflict, Infeasible, InvalidInput, NotFound, SwapRejected, WfmError
+
+if TYPE_CHECKING:
+    from wfm.config import SiteConfig
 
 EXIT_OK = 0
 EXIT_DOMAIN = 1
@@ -55,6 +57,8 @@ def load_site(config_path: Path | None, *, flags: dict[str, str] | None = None,
     ``flags`` maps a dotted key to the flag that set it, so an error names ``--service-level``
     rather than the configuration key, and a percentage typed for a fraction gets a hint.
     """
+    from wfm.config import load_config  # pydantic: only for a command that runs, not --help
+
     config = load_config(config_path)
     given = {key: value for key, value in overrides.items() if value is not None}
     if not given:

@@ -19,8 +19,6 @@ from wfm.commands.common import (
     progress,
 )
 from wfm.errors import InvalidInput
-from wfm.staffing.requirements import check_interval_grid
-from wfm.tables import AGENTS, COVERAGE, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table, write_table
 
 
 def register(app: typer.Typer) -> None:
@@ -44,6 +42,18 @@ def roster(
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Plan a roster (agent x day -> shift, queue) for the requirement's dates."""
+    from wfm.staffing.requirements import check_interval_grid
+    from wfm.tables import (
+        AGENTS,
+        COVERAGE,
+        FIXED,
+        LEAVE,
+        REQUIREMENT,
+        ROSTER,
+        read_table,
+        write_table,
+    )
+
     with cli_errors(output_format):
         check_distinct_paths(
             {"-o/--output": output,

@@ -1,0 +1,101 @@
+"""Charts for the pages, drawn as inline SVG by ``wfm.report.svg`` (no script, no download).
+
+Coverage per interval for one day and queue (required vs scheduled, shortfall boxes), the week's
+shortfall per day, and adherence per agent against the target.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+
+from api.store import Store
+from api.web.i18n import Translator
+from wfm.coverage import coverage_table
+from wfm.report.svg import Axes, Line, bar_chart, line_chart
+
+REQUIRED_COLOR, SCHEDULED_COLOR = "#555555", "#1f77b4"
+BAR_OK, BAR_LOW = "#2ca02c", "#d62728"
+
+
+def coverage_frame(store: Store, day_from: date, day_to: date) -> pd.DataFrame:
+    """The coverage table (required vs scheduled per interval and queue) for local dates
+    ``day_from``..``day_to``, from the stored roster and requirement, with a ``day`` column.
+
+    The roster is read from the day before, so a shift crossing midnight into the period is
+    counted."""
+    requirement = store.requirement_frame(date_from=day_from, date_to=day_to)
+    _, roster = store.roster_frame(date_from=day_from - timedelta(days=1), date_to=day_to)
+    if requirement.empty and roster.empty:
+        return pd.DataFrame(columns=["interval_start", "queue", "required", "scheduled",
+                                     "shortfall", "day"])
+    if requirement.empty:
+        requirement = requirement.astype({"queue": object})
+    table = coverage_table(roster, requirement, store.config)
+    starts = pd.DatetimeIndex(table["interval_start"]).tz_convert(store.config.tz)
+    table = table.assign(interval_start=starts, day=starts.date)
+    return table[(table["day"] >= day_from) & (table["day"] <= day_to)].reset_index(drop=True)
+
+
+def day_chart(table: pd.DataFrame, t: Translator, *, title: str) -> str:
+    """Required vs scheduled agents per interval of one day and queue; red boxes mark the
+    intervals below requirement. Leading and trailing intervals where nobody is required or
+    scheduled (the queue is closed) are left out."""
+    busy = ((table["required"] > 0) | (table["scheduled"] > 0)).to_numpy().nonzero()[0]
+    if len(busy):
+        table = table.iloc[busy[0]: busy[-1] + 1]
+    labels = [s.strftime("%H:%M") for s in table["interval_start"]]
+    required = table["required"].astype(float).tolist()
+    scheduled = table["scheduled"].astype(float).tolist()
+    step = max(1, len(labels) // 12)
+    axes = Axes(x_label=t.t("coverage.axis_time"), y_label=t.t("coverage.axis_agents"),
+                x_ticks=[(k, labels[k]) for k in range(0, len(labels), step)])
+    highlights = [(k, s, r, t.t("coverage.short_tip", time=labels[k], required=int(r),
+                                scheduled=int(s)))
+                  for k, (r, s) in enumerate(zip(required, scheduled, strict=True)) if s < r]
+    svg = line_chart(title, [Line(t.t("coverage.required"), required, REQUIRED_COLOR,
+                                  dashed=True, step=True),
+                             Line(t.t("coverage.scheduled"), scheduled, SCHEDULED_COLOR,
+                                  step=True)], axes, highlights=highlights)
+    return svg.replace(">shortfall<", f">{t.t('coverage.shortfall')}<")  # the legend's label
+
+
+def week_summary(table: pd.DataFrame, days: list[date], queue: str) -> list[dict[str, object]]:
+    """Per day of the week: intervals short, agent-intervals short, the worst interval."""
+    out = []
+    mine = table[table["queue"] == queue] if queue else table
+    for day in days:
+        rows = mine[mine["day"] == day]
+        short = rows[rows["shortfall"] > 0]
+        worst = (short.sort_values("shortfall", ascending=False, kind="stable").iloc[0]
+                 if not short.empty else None)
+        out.append({"day": day, "intervals": int(len(short)),
+                    "shortfall": int(short["shortfall"].sum()),
+                    "required": int(rows["required"].sum()),
+                    "scheduled": int(rows["scheduled"].sum()),
+                    "worst": None if worst is None else (worst["interval_start"],
+                                                         int(worst["shortfall"]))})
+    return out
+
+
+def week_chart(summary: list[dict[str, object]], t: Translator, *, title: str) -> str:
+    labels = [f"{t.weekday(s['day'])} {t.day_month(s['day'])}" for s in summary]  # type: ignore[arg-type]
+    values = [float(s["shortfall"]) for s in summary]  # type: ignore[arg-type]
+    colors = [BAR_LOW if v > 0 else BAR_OK for v in values]
+    return bar_chart(title, labels, values, colors,
+                     Axes(x_label=t.t("coverage.axis_day"),
+                          y_label=t.t("coverage.axis_short")), width=720, height=240)
+
+
+def adherence_chart(agents: pd.DataFrame, target_pct: float, t: Translator) -> str:
+    """Adherence per agent (lowest first) against the target line."""
+    labels = agents["agent_id"].astype(str).tolist()
+    values = [0.0 if pd.isna(v) else float(v) for v in agents["adherence_pct"]]
+    colors = [BAR_LOW if v < target_pct else BAR_OK for v in values]
+    tips = [f"{a}: {t.percent(v)}" for a, v in zip(labels, values, strict=True)]
+    return bar_chart(t.t("adherence.chart_title"), labels, values, colors,
+                     Axes(x_label=t.t("adherence.axis_agent"),
+                          y_label=t.t("adherence.axis_pct")),
+                     target=(target_pct, t.t("adherence.target_line", target=t.number(
+                         target_pct, 0))), y_max=100.0, tooltips=tips)

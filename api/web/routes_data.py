@@ -1,0 +1,155 @@
+"""The planner's data page: CSV uploads, roster solves with their progress, the audit log.
+
+An upload goes through exactly what the JSON routes run (``api.uploads.read_upload`` with the
+same table spec, then the store's import), so validation, the rule check on import and the
+all-or-nothing transaction are the API's; the page only shows the outcome. The uploaded file's
+name is the label of the check, so an error names the file, its line and its field.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import EARLIEST, LATEST, StoreDep
+from api.schemas import SolveRequest
+from api.solve import parse_solve_request, start_solve
+from api.store import Actor, Store
+from api.uploads import read_upload
+from api.web.render import render
+from api.web.session import CsrfChecked, PagePlanner
+from wfm.errors import InvalidInput, SwapRejected
+from wfm.tables import AGENTS, LOGIN_EVENTS, REQUIREMENT, ROSTER, TableSpec
+
+router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
+UPLOADS: dict[str, TableSpec] = {"agents": AGENTS, "roster": ROSTER,
+                                 "requirement": REQUIREMENT, "events": LOGIN_EVENTS}
+VIOLATIONS_SHOWN = 50
+AUDIT_PAGE = 50
+
+
+def _import(store: Store, kind: str, frame: Any, actor: Actor, reason: str,
+            force: bool) -> dict[str, Any]:
+    """The store import of ``kind`` (as the JSON route calls it) and what to report."""
+    if kind == "agents":
+        rows, violations = store.import_agents(frame=frame, actor=actor, reason=reason,
+                                               force=force)
+        return {"rows": rows, "forced": violations}
+    if kind == "roster":
+        version = store.import_roster(frame=frame, actor=actor, reason=reason, force=force)
+        return {"rows": len(frame), "version": version}
+    if kind == "requirement":
+        return {"rows": store.import_requirement(frame=frame, actor=actor, reason=reason)}
+    inserted, duplicates = store.add_events(frame=frame, actor=actor)
+    return {"rows": len(frame), "inserted": inserted, "duplicates": duplicates}
+
+
+def data_page(request: Request, store: Store, *, result: dict[str, Any] | None = None,
+              status_code: int = 200) -> HTMLResponse:
+    job_id = request.query_params.get("job", "")
+    return render(request, "data.html", {
+        "result": result or {}, "kinds": list(UPLOADS), "job_id": job_id,
+        "time_limit": store.config.roster.time_limit_seconds,
+        "agents_count": len(store.agents_frame())}, status_code=status_code)
+
+
+@router.get("/data", response_class=HTMLResponse)
+def read_data(*, request: Request, store: StoreDep, planner: PagePlanner) -> HTMLResponse:
+    return data_page(request, store)
+
+
+@router.post("/data/upload/{kind}", response_class=HTMLResponse, dependencies=[CsrfChecked])
+async def upload_table(*, request: Request, store: StoreDep, planner: PagePlanner, kind: str,
+                       file: Annotated[UploadFile, File()],
+                       reason: Annotated[str, Form()] = "",
+                       force: Annotated[bool, Form()] = False) -> HTMLResponse:
+    """Validate and import one CSV; the page lists what was imported or every error."""
+    if kind not in UPLOADS:
+        raise HTTPException(404, "not_found")
+    label = (file.filename or kind).rsplit("/", 1)[-1] or kind
+    result: dict[str, Any] = {"kind": kind, "file": label}
+    raw = await file.read()
+    try:
+        body = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        result["error"] = InvalidInput("the file must be UTF-8 CSV text", file=label)
+        return data_page(request, store, result=result, status_code=422)
+    from starlette.concurrency import run_in_threadpool
+
+    def work() -> dict[str, Any]:
+        frame = read_upload(body, UPLOADS[kind], timezone=store.config.timezone, label=label)
+        return _import(store, kind, frame, Actor.of(planner), reason.strip()[:2000],
+                       force and kind in ("agents", "roster"))
+
+    try:
+        result.update(await run_in_threadpool(work))
+    except SwapRejected as error:  # the import breaks roster rules: nothing was stored
+        result.update(refused=str(error), violations=error.violations[:VIOLATIONS_SHOWN],
+                      more=max(0, len(error.violations) - VIOLATIONS_SHOWN))
+        return data_page(request, store, result=result, status_code=422)
+    except InvalidInput as error:
+        result["error"] = error
+        return data_page(request, store, result=result, status_code=422)
+    return data_page(request, store, result=result)
+
+
+@router.post("/data/solve", dependencies=[CsrfChecked])
+async def start_roster_solve(*, request: Request, store: StoreDep, planner: PagePlanner,
+                             time_limit_seconds: Annotated[float | None, Form()] = None,
+                             leave: Annotated[UploadFile | None, File()] = None,
+                             reason: Annotated[str, Form()] = "") -> Response:
+    """Start a solve on the stored requirement and agents (optionally with a leave file)."""
+    leave_csv = None
+    if leave is not None and leave.filename:
+        leave_csv = (await leave.read()).decode("utf-8-sig", errors="replace")
+    try:
+        body = SolveRequest.model_validate({"leave_csv": leave_csv,
+                                            "reason": reason.strip()[:2000],
+                                            "time_limit_seconds": time_limit_seconds or None})
+        inputs = parse_solve_request(store, body)
+    except (InvalidInput, ValueError) as error:
+        result = {"kind": "solve", "error": error if isinstance(error, InvalidInput)
+                  else InvalidInput(str(error))}
+        return data_page(request, store, result=result, status_code=422)
+    job_id = start_solve(store, Actor.of(planner), inputs)
+    return RedirectResponse(f"/planner/data?job={job_id}#solve", status_code=303)
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def read_job_progress(*, request: Request, store: StoreDep, planner: PagePlanner,
+                      job_id: str) -> HTMLResponse:
+    """The solve's status as a fragment (the data page polls it every second while it runs)."""
+    from wfm.errors import NotFound
+
+    try:
+        job = store.get_job(job_id=job_id)
+    except NotFound:
+        raise HTTPException(404, "not_found") from None
+    end = job.finished_at or store.clock()
+    elapsed = max(0.0, (end - job.created_at).total_seconds())
+    limit = float(store.config.roster.time_limit_seconds)
+    fragment = request.headers.get("hx-request") == "true"
+    return render(request, "_job.html" if fragment else "job.html", {
+        "job": job, "elapsed": elapsed, "limit": limit,
+        "fraction": 1.0 if job.status in ("done", "failed") else min(elapsed / limit, 0.99)})
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def read_audit_log(*, request: Request, store: StoreDep, planner: PagePlanner,
+                   day_from: Annotated[date | None, Query(alias="from", ge=EARLIEST,
+                                                          le=LATEST)] = None,
+                   day_to: Annotated[date | None, Query(alias="to", ge=EARLIEST,
+                                                        le=LATEST)] = None,
+                   page: Annotated[int, Query(ge=0, le=100_000)] = 0) -> HTMLResponse:
+    """Who changed what, when and why; the newest page first (``page=0``), newest first."""
+    _, total = store.read_audit(date_from=day_from, date_to=day_to, page=1, page_size=1)
+    pages = max(1, -(-total // AUDIT_PAGE))
+    page = page or pages
+    items, _ = store.read_audit(date_from=day_from, date_to=day_to, page=page,
+                                page_size=AUDIT_PAGE)
+    return render(request, "audit.html", {
+        "items": list(reversed(items)), "total": total, "page": page, "pages": pages,
+        "day_from": day_from, "day_to": day_to})

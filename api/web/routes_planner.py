@@ -1,0 +1,134 @@
+"""Planner pages that read: the roster grid, coverage and adherence."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.deps import EARLIEST, LATEST, StoreDep
+from api.routes.adherence import default_period_end
+from api.store import Store
+from api.web.cache import cached
+from api.web.charts import adherence_chart, coverage_frame, day_chart, week_chart, week_summary
+from api.web.grid import build_grid
+from api.web.render import render, translator
+from api.web.session import PagePlanner
+from wfm.adherence import AdherenceReport
+
+router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
+PageDate = Annotated[date | None, Query(ge=EARLIEST, le=LATEST)]
+MAX_GRID_DAYS = 42
+GRID_PAGE_AGENTS = 250  # rows per grid page; ?per_page= up to 2,000
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def default_start(store: Store) -> date:
+    """The Monday of this week when the roster reaches it, else the Monday of the roster's
+    last week (a roster imported for the past or far ahead is still found)."""
+    start = monday(store.local_today())
+    _, rows = store.roster_frame(date_from=start, date_to=start + timedelta(days=6))
+    if not rows.empty:
+        return start
+    _, rows = store.roster_frame(date_from=start - timedelta(days=366),
+                                 date_to=start + timedelta(days=366))
+    if rows.empty:
+        return start
+    ahead = rows[rows["date"] >= start]
+    return monday(ahead["date"].min() if not ahead.empty else rows["date"].max())
+
+
+@router.get("/roster", response_class=HTMLResponse)
+def read_roster_grid(*, request: Request, store: StoreDep, planner: PagePlanner,
+                     day_from: Annotated[date | None, Query(alias="from", ge=EARLIEST,
+                                                            le=LATEST)] = None,
+                     days: Annotated[int, Query(ge=1, le=MAX_GRID_DAYS)] = 14,
+                     queue: str = "", q: str = "",
+                     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+                     per_page: Annotated[int, Query(ge=10, le=2000)] = GRID_PAGE_AGENTS,
+                     ) -> HTMLResponse:
+    """Agents x days, cells coloured by shift type, the checker's problems on their cells."""
+    start = day_from or default_start(store)
+    grid = build_grid(store, day_from=start, num_days=days, queue=queue, search=q,
+                      offset=(page - 1) * per_page, limit=per_page)
+    pages = max(1, -(-grid.total_agents // per_page))
+    return render(request, "roster.html", {
+        "grid": grid, "start": start, "days": days, "queue": queue, "q": q,
+        "queues": grid.queues,
+        "page": page, "pages": pages, "per_page": per_page,
+        "prev_start": start - timedelta(days=7), "next_start": start + timedelta(days=7)})
+
+
+@router.get("/coverage", response_class=HTMLResponse)
+def read_coverage(*, request: Request, store: StoreDep, planner: PagePlanner,
+                  day: PageDate = None, queue: str = "") -> HTMLResponse:
+    """Required vs scheduled per interval for a day and queue; the week's shortfall per day."""
+    t = translator(request, store)
+    day = day or default_start(store)
+    week = [monday(day) + timedelta(days=k) for k in range(7)]
+    table = coverage_frame(store, week[0], week[-1])
+    queues = sorted(set(table["queue"].astype(str))) if not table.empty else []
+    queue = queue if queue in queues else (queues[0] if queues else "")
+    today = table[(table["day"] == day) & (table["queue"] == queue)]
+    chart = ""
+    if not today.empty:
+        chart = day_chart(today, t, title=t.t("coverage.chart_title", queue=queue,
+                                              day=t.date(day)))
+    summary = week_summary(table, week, queue)
+    short = today[today["shortfall"] > 0]
+    return render(request, "coverage.html", {
+        "day": day, "queue": queue, "queues": queues, "chart": chart, "rows": today,
+        "short": short, "summary": summary,
+        "week_chart": week_chart(summary, t, title=t.t("coverage.week_title", queue=queue))
+        if queue else "", "prev_day": day - timedelta(days=1),
+        "next_day": day + timedelta(days=1)})
+
+
+def period_report(store: Store, day_from: date, day_to: date) -> AdherenceReport | None:
+    """The adherence report of a period, from the stored roster and events as
+    ``GET /api/v1/adherence`` reads them (None: no roster in the period)."""
+    from wfm.adherence import compute_adherence
+
+    _, roster = store.roster_frame(date_from=day_from - timedelta(days=1),
+                                   date_to=day_to + timedelta(days=1))
+    if roster.empty:
+        return None
+    return compute_adherence(roster, store.config, events=store.events_frame(),
+                             date_from=day_from, date_to=day_to, label="stored events")
+
+
+@router.get("/adherence", response_class=HTMLResponse)
+def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
+                   day_from: Annotated[date | None, Query(alias="from", ge=EARLIEST,
+                                                          le=LATEST)] = None,
+                   day_to: Annotated[date | None, Query(alias="to", ge=EARLIEST,
+                                                        le=LATEST)] = None) -> HTMLResponse:
+    """Per-agent adherence over a period, agents below target first, with a chart.
+
+    The period ends by default where ``GET /api/v1/adherence`` ends it (today or the last
+    stored login event), and begins a week before that end."""
+    t = translator(request, store)
+    day_to = day_to or default_period_end(store)
+    day_from = day_from or day_to - timedelta(days=6)
+    target = float(store.config.adherence.target_pct)
+    agents = pd.DataFrame()
+    team: dict[str, object] = {}
+    if day_from <= day_to:
+        report = cached(store, ("adherence", day_from, day_to),
+                        lambda: period_report(store, day_from, day_to))
+        if report is not None:
+            agents, team = report.agents, report.team
+    if not agents.empty:
+        agents = agents[agents["scheduled_minutes"] > 0]
+        agents = agents.assign(_low=~agents["below_target"].astype(bool)).sort_values(
+            ["_low", "adherence_pct", "agent_id"], na_position="first")
+    chart = adherence_chart(agents, target, t) if not agents.empty else ""
+    return render(request, "adherence.html", {
+        "day_from": day_from, "day_to": day_to, "agents": agents.to_dict("records"),
+        "team": team, "target": target, "chart": chart})
