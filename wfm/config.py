@@ -304,6 +304,37 @@ class ForecastSettings(_Strict):
     aht_halflife_weeks: float = Field(default=4.0, gt=0)
     aht_shrink_contacts: float = Field(default=20.0, ge=0)  # contacts the prior is worth
     min_history_days: int = Field(default=14, ge=7)  # history needed to forecast a queue
+    # days forecast closed (0 contacts): ISO dates, and public holidays (true: every one; a
+    # list: those names, e.g. ["Christmas Day"]); otherwise a day is closed only when history
+    # shows the same holiday closed while the days around it were open
+    closed_dates: list[str] = Field(default_factory=list)
+    closed_holidays: bool | list[str] = False
+    # model choice per queue by a rolling-origin backtest on its own history ("auto"), or one
+    # candidate by name (see ``wfm.forecast.candidates``)
+    model: str = "auto"
+    selection_folds: int = Field(default=6, ge=2, le=26)  # weekly origins scored
+    candidate_weeks: list[int] = Field(default_factory=lambda: [2, 3, 4, 6, 8])  # k-week means
+    ets_candidate: bool = True  # a damped ETS of daily totals (statsmodels) among the candidates
+
+    @field_validator("closed_dates")
+    @classmethod
+    def _closed_dates(cls, dates: list[str]) -> list[str]:
+        from datetime import date as _date
+
+        for text in dates:
+            try:
+                _date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"closed_dates must hold ISO dates YYYY-MM-DD, got "
+                                 f"{text!r}") from None
+        return dates
+
+    @field_validator("candidate_weeks")
+    @classmethod
+    def _candidate_weeks(cls, weeks: list[int]) -> list[int]:
+        if not weeks or any(not 1 <= k <= 52 for k in weeks):
+            raise ValueError(f"candidate_weeks must list whole weeks from 1 to 52, got {weeks}")
+        return sorted(set(weeks))
 
     def factor_defaults(self) -> dict[str, float]:
         """Default multiplier of each non-normal day kind."""

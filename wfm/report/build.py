@@ -291,7 +291,34 @@ class ReportPage:
             parts.append(self._forecast_chart(queue))
         if self.forecast is not None:
             parts.append(self._forecast_table())
+        if self.forecast is not None and self.history is not None:
+            parts.append(self._model_choice())
         return "\n".join(parts)
+
+    def _model_choice(self) -> str:
+        """The model each queue's backtest chooses on the history before the forecast."""
+        from wfm.forecast.explain import choice_rows
+
+        assert self.forecast is not None and self.history is not None
+        rows = choice_rows(self.history, self.config, self.forecast["interval_start"].min())
+        if not rows:
+            return ""
+
+        def pct(value: Any, signed: bool = False) -> str:
+            if value is None or value != value:
+                return "-"
+            return f"{100 * value:+.1f}%" if signed else f"{100 * value:.1f}%"
+
+        frame = pd.DataFrame([{
+            "queue": r["queue"], "model": r["model"], "chosen by": r["rule"],
+            "interval WAPE": pct(r["interval_wape"]), "runner-up": r["runner_up"] or "-",
+            "margin": pct(r["margin_vs_runner_up"]),
+            "seasonal naive": pct(r["seasonal_naive_wape"]),
+            "bias (noise)": f"{pct(r['bias'], True)} (±{pct(r['bias_noise'])})"}
+            for r in rows])
+        return ("<p>Model chosen per queue by a rolling-origin backtest on its own history "
+                "(one- and two-week-ahead folds; interval WAPE, lower is better):</p>"
+                + _table(frame, ("queue", "model", "chosen by", "runner-up")))
 
     @staticmethod
     def _queues(frame: pd.DataFrame | None) -> list[str]:
