@@ -1,4 +1,5 @@
-"""``wfm check-roster``: list every hard-rule violation of a roster; exit 1 when there is one."""
+"""``wfm check-roster``: list every hard-rule violation of a roster; exit 1 when there is one.
+With ``--list-rules``, print the rules themselves (the registry of ``wfm.rules``)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from wfm.commands.common import (
+    EXIT_BAD_INPUT,
     EXIT_DOMAIN,
     ConfigOption,
     FormatOption,
     OutputFormat,
     cli_errors,
     emit,
+    fail,
     load_site,
 )
 from wfm.errors import InvalidInput
@@ -31,8 +34,10 @@ def _read(path: Path | None, spec: TableSpec, timezone: str) -> pd.DataFrame | N
 
 
 def check_roster_command(
-    roster: Annotated[Path, typer.Option("--roster", help="Roster CSV to check.")],
-    agents: Annotated[Path, typer.Option("--agents", help="Agents CSV.")],
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", help="Roster CSV to check (required unless --list-rules).")] = None,
+    agents: Annotated[Path | None, typer.Option(
+        "--agents", help="Agents CSV (required unless --list-rules).")] = None,
     previous: Annotated[Path | None, typer.Option(
         "--previous", help="Previous roster CSV (its tail extends runs and weeks).")] = None,
     leave: Annotated[Path | None, typer.Option("--leave", help="Approved leave CSV.")] = None,
@@ -40,11 +45,23 @@ def check_roster_command(
         "--fixed", help="Pinned assignments CSV.")] = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
+    list_rules: Annotated[bool, typer.Option(
+        "--list-rules", help="Print every rule (code, configuration key, statement) and exit.")
+    ] = False,
 ) -> None:
     """Check a roster against every hard rule; exit 1 when any rule is broken."""
-    from wfm.rules import check_roster
+    from wfm.rules import RULES, check_roster, rules_table_lines
     from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, read_table
 
+    if list_rules:
+        emit({"rules": [rule.as_dict() for rule in RULES], "count": len(RULES)}, output_format,
+             rules_table_lines())
+        return
+    if roster is None or agents is None:
+        missing = " and ".join(f for f, v in (("--roster", roster), ("--agents", agents))
+                               if v is None)
+        fail(f"missing option {missing} (or give --list-rules)", EXIT_BAD_INPUT, output_format)
+    assert roster is not None and agents is not None
     with cli_errors(output_format):
         site = load_site(config)
         timezone = site.timezone
