@@ -29,6 +29,7 @@ from api.store.requirements import Requirements
 from api.store.rosters import Rosters
 from api.store.swaps import Swaps
 from api.store.time_off import TimeOff
+from api.store.time_off_check import TimeOffVerdict
 from api.store.time_off_impact import Part
 from api.store.unit import Actor, Unit, utc_now
 from api.store.users import Users
@@ -180,6 +181,12 @@ class Store:
                         agent_id: str | None = None) -> TimeOffRequest:
         return self.time_off.create(actor=actor, kind=kind, dates=dates, part=part,
                                     reason=reason, agent_id=agent_id)
+
+    def check_time_off(self, *, agent_id: str, kind: str, dates: list[date],
+                       part: Part | None = None) -> tuple[TimeOffVerdict, list[Violation], bool]:
+        """``create_time_off``'s verdict without recording it: (verdict, refusals, recorded
+        on the day)."""
+        return self.time_off.judge(agent_id=agent_id, kind=kind, dates=dates, part=part)
 
     def get_time_off(self, *, request_id: int) -> TimeOffRequest:
         return self.lifecycle.get(self.time_off, request_id)  # type: ignore[no-any-return]

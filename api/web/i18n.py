@@ -138,6 +138,13 @@ class Translator:
         text = f"{exact:,.{digits}f}"
         return text.translate({ord(","): group, ord("."): decimal})
 
+    def days(self, value: object) -> str:
+        """A number of days to the thousandth (balances count part days), trailing zeros
+        dropped: 2, 0.267, 4.5."""
+        text = self.number(value, 3)
+        decimal = _symbols(self.locale)[0]
+        return text.rstrip("0").rstrip(decimal) if decimal in text else text
+
     def percent(self, value: object) -> str:
         """A 0-100 percentage with 2 decimals (DESIGN.md), as the locale writes it."""
         text = self.number(value, 2)
