@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from api.models import (
     AuditEntry,
@@ -35,6 +35,7 @@ from api.store.unit import Actor, Unit, utc_now
 from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
+from wfm.swaps import SwapVerdict
 
 
 class Store:
@@ -154,6 +155,26 @@ class Store:
                     reason: str = "") -> SwapRequest:
         return self.swaps.create(actor=actor, kind=kind, counterpart_id=counterpart_id,
                                  dates=dates, reason=reason)
+
+    def check_swap(self, *, kind: str, requester_id: str, counterpart_id: str,
+                   dates: list[date]) -> SwapVerdict:
+        """The verdict ``create_swap`` reaches before the minimum notice, without recording:
+        the same cached reference and head-counts, on committed data."""
+        with self.unit.read() as session:
+            return self.swaps.verdict(session, kind=kind, requester_id=requester_id,
+                                      counterpart_id=counterpart_id, dates=dates, cached=True)
+
+    def swap_histories(self, *, swap_ids: list[int]) -> dict[int, list[SwapEvent]]:
+        """The histories of many swaps in one query (a page listing them), oldest first."""
+        found: dict[int, list[SwapEvent]] = {i: [] for i in swap_ids}
+        if not swap_ids:
+            return found
+        with self.unit.read() as session:
+            for event in session.scalars(select(SwapEvent)
+                                         .where(SwapEvent.swap_id.in_(swap_ids))
+                                         .order_by(SwapEvent.id)):
+                found[event.swap_id].append(event)
+        return found
 
     def get_swap(self, *, swap_id: int) -> SwapRequest:
         return self.lifecycle.get(self.swaps, swap_id)  # type: ignore[no-any-return]
