@@ -13,7 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from numbers import Real
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -78,6 +78,13 @@ def _babel(locale: str) -> Locale:
     return Locale.parse(locale)
 
 
+@lru_cache(maxsize=8192)
+def _format_date(day: dt.date, style: str, locale: str) -> str:
+    """babel's ``format_date``, kept: a page writes the same few dates many times, and each
+    call looks up the locale's patterns again."""
+    return format_date(day, format=style, locale=_babel(locale))
+
+
 @cache
 def _symbols(locale: str) -> tuple[str, str]:
     return get_decimal_symbol(locale), get_group_symbol(locale)
@@ -103,14 +110,14 @@ class Translator:
         return text.format(**values) if values else text
 
     def date(self, day: dt.date | None, style: str = "medium") -> str:
-        return "" if day is None else format_date(day, format=style, locale=_babel(self.locale))
+        return "" if day is None else _format_date(day, style, self.locale)
 
     def weekday(self, day: dt.date) -> str:
-        return format_date(day, format="EEE", locale=_babel(self.locale))
+        return _format_date(day, "EEE", self.locale)
 
     def day_month(self, day: dt.date) -> str:
         """A short day label for grid headers (11/23, 11月23日)."""
-        return format_date(day, format=DAY_MONTH[self.locale], locale=_babel(self.locale))
+        return _format_date(day, DAY_MONTH[self.locale], self.locale)
 
     def datetime(self, when: dt.datetime | None) -> str:
         """A moment in the site's timezone (naive values are UTC, as the database stores)."""
