@@ -22,6 +22,7 @@ from api.schemas import TimeOffStatus
 from api.store import Actor, Store
 from api.store.time_off_check import MAX_DATES, REST_DAY
 from api.store.time_off_impact import Part
+from api.web.cache import cached
 from api.web.i18n import catalog
 from api.web.precheck import below_requirement
 from api.web.render import render, translator
@@ -58,26 +59,38 @@ def impact_view(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return view
 
 
-def request_view(store: Store, request: TimeOffRequest, *, check: bool = False
-                 ) -> dict[str, Any]:
-    """A request for a template; with ``check``, its verdict on the current roster."""
+def current_check(store: Store, request: TimeOffRequest) -> dict[str, Any]:
+    """The request's verdict on the current roster, balance and team, with its impact."""
+    part = (Part(request.part_start, request.part_end)
+            if request.part_start and request.part_end else None)
     dates = [date.fromisoformat(d) for d in json.loads(request.dates)]
-    view: dict[str, Any] = {"r": request, "dates": dates,
+    try:
+        verdict, _, _ = store.check_time_off(agent_id=request.requester_id, kind=request.kind,
+                                             dates=dates, part=part)
+    except (InvalidInput, NotFound) as error:
+        return {"violations": [], "check_error": str(error),
+                **impact_view(json.loads(request.impact))}
+    return {"violations": verdict.violations, "check_error": "",
+            **impact_view(verdict.impact)}
+
+
+def current_checks(store: Store, requests: list[TimeOffRequest]) -> list[dict[str, Any]]:
+    """``current_check`` of each request, kept until the stored data changes
+    (``api.web.cache``), so re-opening the queue does not judge every request again."""
+    key = ("time-off-checks", tuple((r.id, r.kind, r.requester_id, r.dates, r.part_start,
+                                     r.part_end) for r in requests))
+    return cached(store, key, lambda: [current_check(store, r) for r in requests])
+
+
+def request_view(store: Store, request: TimeOffRequest, *,
+                 check: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A request for a template, with its ``check`` on the current data if given (else the
+    impact stored with it)."""
+    view: dict[str, Any] = {"r": request,
+                            "dates": [date.fromisoformat(d) for d in json.loads(request.dates)],
                             "history": store.time_off_history(request_id=request.id),
                             "days": request.cost_millidays / 1000}
-    impact = json.loads(request.impact)
-    if check:
-        part = (Part(request.part_start, request.part_end)
-                if request.part_start and request.part_end else None)
-        try:
-            verdict, _, _ = store.check_time_off(agent_id=request.requester_id,
-                                                 kind=request.kind, dates=dates, part=part)
-        except (InvalidInput, NotFound) as error:
-            view.update(violations=[], check_error=str(error))
-        else:
-            view.update(violations=verdict.violations, check_error="")
-            impact = verdict.impact
-    view.update(impact_view(impact))
+    view.update(check if check is not None else impact_view(json.loads(request.impact)))
     return view
 
 
@@ -193,7 +206,8 @@ def read_time_off_queue(*, request: Request, store: StoreDep, planner: PagePlann
     history, total = store.list_time_off(status=status, agent_id=agent.strip() or None,
                                          page=page, page_size=HISTORY_PAGE)
     return render(request, "time_off.html", {
-        "pending": [request_view(store, r, check=True) for r in pending],
+        "pending": [request_view(store, r, check=c)
+                    for r, c in zip(pending, current_checks(store, pending), strict=True)],
         "flagged": [request_view(store, r) for r in reversed(flagged)],
         "history": [request_view(store, r) for r in reversed(history)],
         "total": total, "page": page, "pages": max(1, -(-total // HISTORY_PAGE)),
