@@ -1,36 +1,42 @@
-"""Forecast benchmark: accuracy against seasonal naive and statsforecast MSTL, and speed.
+"""Forecast benchmark: the per-queue model choice against every candidate, seasonal naive and
+the Poisson noise floor; the intraday update; speed.
 
-Run from the project root: ``python bench/forecast.py [--skip-mstl] [--skip-speed]``.
+Run from the project root: ``python bench/forecast.py [--mstl] [--skip-speed] [--skip-intraday]``.
 
-(a) Accuracy, rolling-origin folds of one week, pooled:
-    * real data: Anonymous Bank 1999 (``../shared/data/anonymous_bank_1999/calls_1999_*.csv``),
-      calls entering the queue (a ``q_start`` other than 0:00:00 or an AGENT outcome) counted per
-      30-minute interval at their queue entry time, AHT from served calls; times are naive local
-      (a fixed UTC+2 zone, Israeli holidays); folds: the 4 weeks of October (what
-      ``wfm forecast backtest --folds 4`` scores on this history), the last 2 weeks of January
-      (history of under a month: a stress test), and all 6 pooled (fold history is everything
-      before the fold);
+(a) Accuracy, rolling-origin folds (``wfm.forecast.backtest``: at each origin the whole forecast,
+    model choice included, sees only the history before it), pooled per data set:
+    * real data: Anonymous Bank 1999 (``../shared/data/anonymous_bank_1999``), calls entering
+      the queue per 30-minute interval, Israeli holidays; the 4 weeks of October (what
+      ``wfm forecast backtest --folds 4`` scores) and the last 2 weeks of January (under a month
+      of history: the short-history rule);
     * the bundled fixtures (``fixtures/history.csv`` with ``fixtures/site.toml``), last 4 weeks;
-    * synthetic: 16 weeks from ``wfm.forecast.synthetic`` (China holidays incl. National Day).
-    Peers on the same folds: seasonal naive (same interval one week earlier) and statsforecast
-    MSTL(season_length=[day, week]) fed the same history, with whole weeks of a long gap cut out
-    and the remaining unknown intervals filled from a week earlier (MSTL needs a gap-free
-    series), forecasts clipped at 0. Also printed: the Poisson noise floor sum sqrt(2 mu / pi) /
-    sum mu with mu the model forecast. Per fold: daily WAPE of each method and the model's bias;
-    then the three days with the largest model error (holidays and other special days are also
-    scored separately in the ``special`` rows).
-(b) Speed: fit + forecast 2 years of 15-minute history for 5 queues, 6 weeks ahead; wall time
-    and peak RSS (``resource.getrusage``), with seasonal naive on the same data as the peer.
+    * synthetic series of known structure (``wfm.forecast.synthetic``): 24/7 flat; 24/7 with a
+      trend and China holidays; a weekday-only 07:00-21:00 center with US holidays (some closed,
+      no rows on closed days, as an export leaves them out) and about 30,000 contacts a day;
+      closed weekends with zero rows and a trend; a level shift; the China 16-week series.
+    Printed: each candidate's interval WAPE, daily WAPE and bias on the same folds, the model
+    chosen at each origin, seasonal naive (same interval a week earlier), the Poisson noise
+    floor sum sqrt(2 mu / pi) / sum mu (mu: the chosen forecast), and the two targets: the chosen
+    forecast within 2% of the best single candidate, and 15% below seasonal naive.
+    ``--mstl`` adds statsforecast MSTL(season_length=[day, week]) on the same folds.
+(b) Intraday update: on each of the last 15 days with data, history ends at 12:00 and the
+    afternoon (12:00 to midnight) is forecast with and without the morning's actuals; pooled
+    afternoon WAPE of both (bank and two synthetic series).
+(c) Speed: 2 years of 15-minute history for 5 queues, 6 weeks ahead, model choice included;
+    wall time and peak RSS (``resource.getrusage``), with seasonal naive as the peer.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,14 +44,14 @@ import pandas as pd
 from wfm.calendar import interval_grid, local_naive
 from wfm.config import SiteConfig, build_config, load_config
 from wfm.forecast.anonymous_bank import bank_history as read_bank_history
+from wfm.forecast.anonymous_bank import default_bank_dir
 from wfm.forecast.backtest import backtest, score_rows
-from wfm.forecast.contacts import forecast_contacts
+from wfm.forecast.contacts import run_forecast
 from wfm.forecast.history import load_history
 from wfm.forecast.models import SeasonalNaive
 from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
 
-BANK = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "anonymous_bank_1999"
-METHODS = ("model", "seasonal_naive", "mstl")
+BANK = default_bank_dir()
 
 
 def bank_history(config: SiteConfig) -> pd.DataFrame:
@@ -105,108 +111,164 @@ def _pct(value: float) -> str:
     return "-" if value != value else f"{100 * value:.1f}%"
 
 
-def report(name: str, rows: pd.DataFrame, methods: tuple[str, ...]) -> dict[str, float]:
-    """Print the pooled scores of ``rows`` and the targets; returns the gains."""
-    scores: list[dict] = score_rows(rows, methods).to_dict(orient="records")
-    print(f"\n== {name}: {rows['fold'].nunique()} fold(s), {scores[0]['intervals']} intervals, "
-          f"{scores[0]['days_scored']} days scored")
-    print(f"  {'method':<15} {'days':<9} {'interval WAPE':>13} {'daily WAPE':>11} "
-          f"{'AHT error':>10}")
-    for row in scores:
-        aht = "-" if row["method"] == "mstl" else _pct(row["aht_wape"])
-        print(f"  {row['method']:<15} {row['days']:<9} {_pct(row['interval_wape']):>13} "
-              f"{_pct(row['daily_wape']):>11} {aht:>10}")
+def _signed(value: float) -> str:
+    return "-" if value != value else f"{100 * value:+.1f}%"
+
+
+def report(name: str, result: Any, extra: tuple[str, ...] = ()) -> dict[str, float]:
+    """Print every candidate, the chosen model and seasonal naive on the same folds."""
+    rows = result.rows
+    singles = [f"c_{c}" for c in result.candidates]
+    methods = ("model", "seasonal_naive", *extra, *singles)
+    scores = score_rows(rows, methods)
+    scores = scores[scores["days"] == "all"].set_index("method")
     known = rows[["actual", *methods]].notna().all(axis=1)
     mu = rows.loc[known, "model"].to_numpy()
     floor = float(np.sum(np.sqrt(2 * mu / np.pi)) / np.sum(mu))
-    inside = known & (rows["model"] > 0)
-    actual = rows.loc[inside, "actual"]
-    coverage = float(((actual >= rows.loc[inside, "model_p10"])
-                      & (actual <= rows.loc[inside, "model_p90"])).mean())
-    get = {(r["method"], r["days"]): r for r in scores}
-    model, naive = get[("model", "all")], get[("seasonal_naive", "all")]
-    interval_gain = 1 - model["interval_wape"] / naive["interval_wape"]
-    daily_gain = 1 - model["daily_wape"] / naive["daily_wape"]
-    print(f"  Poisson noise floor (interval): {_pct(floor)}  -> model is "
-          f"{model['interval_wape'] / floor:.2f}x the floor; actuals inside [P10, P90]: "
-          f"{_pct(coverage)} (nominal 80%)")
-    print(f"  model vs seasonal naive: interval WAPE {_pct(interval_gain)} lower "
-          f"(target >= 15%: {'met' if interval_gain >= 0.15 else 'NOT met'}), daily WAPE "
-          f"{_pct(daily_gain)} lower (target >= 25%: "
-          f"{'met' if daily_gain >= 0.25 else 'NOT met'})")
-    if "mstl" in methods:
-        mstl = get[("mstl", "all")]
-        better = model["interval_wape"] < mstl["interval_wape"]
-        print(f"  model vs MSTL: interval {_pct(model['interval_wape'])} vs "
-              f"{_pct(mstl['interval_wape'])}, daily {_pct(model['daily_wape'])} vs "
-              f"{_pct(mstl['daily_wape'])} (target lower: {'met' if better else 'NOT met'})")
-    day_diagnostics(rows, methods)
-    return {"interval_gain": interval_gain, "daily_gain": daily_gain, "floor": floor}
+    print(f"\n== {name}: {rows['fold'].nunique()} fold(s), "
+          f"{int(scores.loc['model', 'intervals'])} intervals, "
+          f"{int(scores.loc['model', 'days_scored'])} days scored")
+    print(f"  {'method':<26} {'interval WAPE':>13} {'daily WAPE':>11} {'bias':>7}")
+    for method in sorted(methods, key=lambda m: scores.loc[m, "interval_wape"]):
+        part = rows[known]
+        bias = float((part[method] - part["actual"]).sum() / part["actual"].sum())
+        label = {"model": "CHOSEN (per fold)", "seasonal_naive": "seasonal naive (peer)"}.get(
+            method, method.removeprefix("c_"))
+        print(f"  {label:<26} {_pct(scores.loc[method, 'interval_wape']):>13} "
+              f"{_pct(scores.loc[method, 'daily_wape']):>11} {_signed(bias):>7}")
+    chosen = rows.groupby(["fold", "queue"])["chosen"].first()
+    print("  chosen at each origin: " + ", ".join(
+        f"{fold}/{queue}: {model}" for (fold, queue), model in chosen.items()))
+    model = float(scores.loc["model", "interval_wape"])
+    naive = float(scores.loc["seasonal_naive", "interval_wape"])
+    best_name = min(singles, key=lambda m: scores.loc[m, "interval_wape"])
+    best = float(scores.loc[best_name, "interval_wape"])
+    within = model <= 1.02 * best
+    gain = 1 - model / naive
+    print(f"  Poisson noise floor: {_pct(floor)} (chosen is {model / floor:.2f}x the floor)")
+    print(f"  chosen vs best single candidate ({best_name.removeprefix('c_')}): "
+          f"{_pct(model)} vs {_pct(best)} (target within 2%: "
+          f"{'met' if within else 'NOT met'}); vs seasonal naive {_pct(gain)} lower "
+          f"(target >= 15%: {'met' if gain >= 0.15 else 'NOT met'})")
+    return {"gain": gain, "floor": floor}
 
 
-def day_diagnostics(rows: pd.DataFrame, methods: tuple[str, ...]) -> None:
-    """Daily WAPE and bias per fold, and the days with the largest model errors."""
-    expected = np.zeros(len(rows), dtype=bool)  # the day rule of score_rows
-    for method in methods:
-        expected |= rows[method].fillna(0).to_numpy() > 0
-    needed = pd.Series(rows["actual"].notna().to_numpy() | ~expected, index=rows.index)
-    complete = needed.groupby([rows["fold"], rows["queue"], rows["date"]]).transform("all")
-    days = (rows[complete].groupby(["fold", "queue", "date", "kind"])[["actual", *methods]]
-            .sum(min_count=1).dropna().reset_index())
-    if days.empty:
-        return
-    print("  per fold (daily WAPE; model bias = sum(model - actual) / sum(actual)):")
-    for fold, part in days.groupby("fold"):
-        total = part["actual"].sum()
-        cells = "  ".join(f"{m} {_pct(np.abs(part[m] - part['actual']).sum() / total)}"
-                          for m in methods)
-        bias = (part["model"] - part["actual"]).sum() / total
-        print(f"    fold {fold} ({part['date'].min()}..{part['date'].max()}, {len(part)} days): "
-              f"{cells}  bias {_pct(bias)}")
-    error = (days["model"] - days["actual"]).abs()
-    share = error / error.sum()
-    worst = days.assign(share=share).nlargest(3, "share")
-    print("  largest model day errors: " + "; ".join(
-        f"{r.date} {r.kind} actual {r.actual:.0f} model {r.model:.0f} "
-        f"({_pct(r.share)} of all daily error)" for r in worst.itertuples()))
+def synthetic_sets() -> list[tuple[str, SiteConfig, pd.DataFrame, int]]:
+    """(name, site, history, outer folds) of the synthetic series (module docstring)."""
+    us = {"New Year's Day": 0.0, "Memorial Day": 0.0, "Independence Day": 0.0,
+          "Labor Day": 0.0, "Thanksgiving Day": 0.0, "Christmas Day": 0.0,
+          "Columbus Day": 1.15, "Veterans Day": 1.0, "Martin Luther King Jr. Day": 0.9,
+          "Washington's Birthday": 0.9, "Juneteenth National Independence Day": 0.95}
+    flat = (1.0,) * 7
+    weekdays_only = (1.1, 1.0, 1.0, 0.95, 0.95, 0.0, 0.0)
+    out = []
+    params = SyntheticParameters(start=date(2025, 1, 6), weeks=30, daily_volume=4000,
+                                 weekday_factors=flat, growth_per_week=0.0,
+                                 open_minutes=(0, 1440), country="", random_seed=11)
+    out.append(("synthetic 24/7, flat, no holidays (30 weeks, 4,000/day)",
+                build_config({"country": ""}), synthetic_history(params), 4))
+    params = SyntheticParameters(start=date(2025, 5, 5), weeks=30, daily_volume=4000,
+                                 growth_per_week=0.01, open_minutes=(0, 1440), random_seed=12)
+    out.append(("synthetic 24/7, trend +1%/week, China holidays incl. National Day",
+                build_config({}), synthetic_history(params), 6))
+    params = SyntheticParameters(
+        start=date(2023, 10, 30), weeks=104, daily_volume=21500, weekday_factors=weekdays_only,
+        growth_per_week=0.0, open_minutes=(7 * 60, 21 * 60), country="US",
+        timezone="America/New_York", multipliers={"holiday": 0.0, "pre_holiday": 1.0,
+                                                   "post_holiday": 1.15, "promotion": 2.0},
+        holiday_multipliers=us, export_closed_days=False, holiday_profile="own", day_sigma=0.05,
+        random_seed=13)
+    out.append(("synthetic weekday-only 07:00-21:00, US holidays (closed days have no rows), "
+                "~30,000/day, 2 years",
+                build_config({"country": "US", "timezone": "America/New_York",
+                              "open_hours": "07:00-21:00"}), synthetic_history(params), 6))
+    params = SyntheticParameters(
+        start=date(2024, 9, 2), weeks=60, daily_volume=3000,
+        weekday_factors=(1.2, 1.1, 1.0, 1.0, 0.9, 0.0, 0.0), growth_per_week=0.005,
+        open_minutes=(8 * 60, 20 * 60), country="US", timezone="America/New_York",
+        multipliers={"holiday": 0.0, "pre_holiday": 1.0, "post_holiday": 1.2,
+                     "promotion": 2.0}, holiday_profile="own", random_seed=14)
+    out.append(("synthetic closed weekends (zero rows), US holidays closed, trend +0.5%/week",
+                build_config({"country": "US", "timezone": "America/New_York"}),
+                synthetic_history(params), 6))
+    params = SyntheticParameters(start=date(2025, 3, 3), weeks=30, daily_volume=2500,
+                                 growth_per_week=0.0, country="",
+                                 level_shifts=(("2025-08-04", 1.25),), random_seed=15)
+    out.append(("synthetic level shift +25% eight weeks before the end (no holidays)",
+                build_config({"country": ""}), synthetic_history(params), 4))
+    params = SyntheticParameters(start=date(2025, 7, 7), weeks=16, daily_volume=1500)
+    out.append(("synthetic 16 weeks (1,500/day, China calendar incl. National Day)",
+                SiteConfig(), synthetic_history(params), 6))
+    return out
 
 
 def accuracy(use_mstl: bool) -> None:
-    methods = METHODS if use_mstl else METHODS[:2]
+    extra = ("mstl",) if use_mstl else ()
+    sets: list[tuple[str, SiteConfig, pd.DataFrame, int]] = []
     if BANK.exists():
         site = build_config({"timezone": "Etc/GMT-2", "country": "IL", "interval_minutes": 30})
         history = bank_history(site)
         january = history[history["interval_start"] < pd.Timestamp("1999-02-01", tz=site.tz)]
-        part_a = backtest(january, site, folds=2, horizon_weeks=1).rows
-        part_b = backtest(history, site, folds=4, horizon_weeks=1).rows
-        if use_mstl:
-            part_a, part_b = add_mstl(part_a, history, site), add_mstl(part_b, history, site)
-        name = "Anonymous Bank 1999, calls entering the queue, 30-minute intervals"
-        report(f"{name}: the CLI's default folds (`wfm forecast backtest --folds 4`, the last 4 "
-               "weeks, October)", part_b, methods)
-        report(f"{name}: the 2 January folds (15-22 days of history, no earlier month)",
-               part_a, methods)
-        rows = pd.concat([part_a, part_b.assign(fold=part_b["fold"] + 2)], ignore_index=True)
-        report(f"{name}: all 6 folds pooled", rows, methods)
+        sets.append(("Anonymous Bank 1999, October: the CLI's default folds (--folds 4)",
+                     site, history, 4))
+        sets.append(("Anonymous Bank 1999, the 2 January folds (15-22 days of history)",
+                     site, january, 2))
     else:
         print(f"\n== Anonymous Bank 1999: skipped, {BANK} is absent")
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     if (fixtures / "history.csv").exists():
         site = load_config(fixtures / "site.toml")
-        history = load_history(fixtures / "history.csv", site)
-        rows = backtest(history, site, folds=4, horizon_weeks=1).rows
+        sets.append(("bundled fixtures/history.csv (2 queues, open hours only, Singles' Day)",
+                     site, load_history(fixtures / "history.csv", site), 4))
+    sets += synthetic_sets()
+    for name, site, history, folds in sets:
+        result = backtest(history, site, folds=folds, horizon_weeks=1)
         if use_mstl:
-            rows = add_mstl(rows, history, site)
-        report("bundled fixtures/history.csv (2 queues, open hours only, Singles' Day)", rows,
-               methods)
-    site = SiteConfig()
-    params = SyntheticParameters(start=date(2025, 7, 7), weeks=16, daily_volume=1500)
-    history = synthetic_history(params)
-    rows = backtest(history, site, folds=6, horizon_weeks=1).rows
-    if use_mstl:
-        rows = add_mstl(rows, history, site)
-    report("synthetic 16 weeks (1500 contacts/day, China calendar incl. National Day)", rows,
-           methods)
+            result = replace(result, rows=add_mstl(result.rows, history, site))
+        report(name, result, extra)
+
+
+def intraday(days: int = 15) -> None:
+    """Afternoon WAPE with and without the morning's actuals (module docstring, (b))."""
+    sets: list[tuple[str, SiteConfig, pd.DataFrame]] = []
+    if BANK.exists():
+        site = build_config({"timezone": "Etc/GMT-2", "country": "IL", "interval_minutes": 30})
+        sets.append(("Anonymous Bank 1999 (October)", site, bank_history(site)))
+    for name, site, history, _folds in synthetic_sets():
+        if "24/7, flat" in name or "weekday-only" in name:
+            sets.append((name.split(" (")[0], site, history))
+    print("\n== intraday update: history ends at 12:00, afternoon (12:00-24:00) forecast")
+    for name, site, history in sets:
+        clock = local_naive(history["interval_start"])
+        known_days = sorted(set(clock[history["contacts"].notna().to_numpy()].date))[-days:]
+        errors = {"without": 0.0, "with": 0.0}
+        total = 0.0
+        factors = []
+        for day in known_days:
+            noon = pd.Timestamp(day).tz_localize(site.tz) + pd.Timedelta(hours=12)
+            midnight = pd.Timestamp(day).tz_localize(site.tz) + pd.Timedelta(days=1)
+            partial = history[history["interval_start"] < noon]
+            table, info = run_forecast(partial, site, start=day, weeks=1)
+            afternoon = (table["interval_start"] >= noon) & (table["interval_start"] < midnight)
+            actual = history[(history["interval_start"] >= noon)
+                             & (history["interval_start"] < midnight)]
+            for queue, rows in table[afternoon].groupby("queue"):
+                update = info[str(queue)].update
+                factor = update.factor if update is not None else 1.0
+                factors.append(factor)
+                merged = rows.merge(actual[actual["queue"] == queue], on="interval_start",
+                                    how="inner")
+                y = merged["contacts_y"].to_numpy()
+                with_update = merged["contacts_x"].to_numpy()
+                errors["with"] += float(np.abs(with_update - y).sum())
+                errors["without"] += float(np.abs(with_update / factor - y).sum())
+                total += float(y.sum())
+        if total <= 0:
+            continue
+        without, with_update = errors["without"] / total, errors["with"] / total
+        print(f"  {name}: {len(known_days)} days, afternoon WAPE without the morning "
+              f"{_pct(without)}, with it {_pct(with_update)} ({_pct(1 - with_update / without)} "
+              f"lower); update factors {min(factors):.3f}-{max(factors):.3f}")
 
 
 def speed() -> None:
@@ -215,31 +277,37 @@ def speed() -> None:
                                  queues=("q1", "q2", "q3", "q4", "q5"), daily_volume=4000)
     history = synthetic_history(params)
     start = params.start + timedelta(weeks=params.weeks)
-    began = time.perf_counter()
-    table = forecast_contacts(history, site, start=start, weeks=6)
-    seconds = time.perf_counter() - began
+    began, cpu = time.perf_counter(), time.process_time()
+    table, info = run_forecast(history, site, start=start, weeks=6)
+    seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
     began = time.perf_counter()
     for _queue, rows in history.groupby("queue"):
         SeasonalNaive(interval_minutes=15).fit(rows.set_index("interval_start")["contacts"]
                                                ).predict(6 * 7 * 96)
     naive_seconds = time.perf_counter() - began
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    load = os.getloadavg()[0]
     print(f"\n== speed: {len(history)} history rows (2 years x 15 min x 5 queues), "
-          f"{len(table)} forecast rows (6 weeks)")
-    print(f"  fit + forecast: {seconds:.2f} s (target < 10 s: "
-          f"{'met' if seconds < 10 else 'NOT met'}); seasonal naive peer: {naive_seconds:.2f} s")
+          f"{len(table)} forecast rows (6 weeks), model choice included (chosen: "
+          + ", ".join(f"{q} {i.choice.name}" for q, i in info.items()) + ")")
+    print(f"  fit + choice + forecast: {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU (target "
+          f"< 10 s: {'met' if seconds < 10 else 'NOT met'}; load average {load:.1f} on "
+          f"{os.cpu_count()} CPUs while measuring); seasonal naive peer: {naive_seconds:.2f} s")
     print(f"  peak RSS of this process: {peak_mb:.0f} MB (target < 2048 MB: "
           f"{'met' if peak_mb < 2048 else 'NOT met'})")
 
 
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--skip-mstl", action="store_true", help="leave out statsforecast MSTL")
+    parser.add_argument("--mstl", action="store_true", help="add statsforecast MSTL")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-intraday", action="store_true")
     args = parser.parse_args(argv)
     if not args.skip_accuracy:
-        accuracy(use_mstl=not args.skip_mstl)
+        accuracy(use_mstl=args.mstl)
+    if not args.skip_intraday:
+        intraday()
     if not args.skip_speed:
         speed()
 

@@ -20,7 +20,7 @@ app = typer.Typer(
 )
 
 COMMAND_MODULES = ("forecast", "staff", "erlang", "roster", "check_roster", "adherence",
-                   "serve", "users", "demo", "report")
+                   "serve", "users", "demo", "report", "kpi")
 
 
 def _register_commands() -> None:

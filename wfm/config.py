@@ -62,6 +62,30 @@ class ServiceTargets(_Strict):
     shrinkage: float = Field(default=0.30, ge=0, lt=1)
     patience_seconds: float = Field(default=0, ge=0, description="> 0 switches to Erlang A")
     max_abandon: float = Field(default=0, ge=0, lt=1, description="0: no abandonment cap")
+    # chat queues (channel = "chat"): agents hold several conversations at once
+    channel: str = Field(default="phone", pattern="^(phone|chat)$")
+    max_concurrency: int = Field(default=3, ge=1, le=20, description="chats an agent holds")
+    first_response_seconds: float = Field(default=15, ge=0,
+                                          description="chat service-level time")
+    concurrency_inflation: float = Field(default=0, ge=0, lt=1,
+                                         description="extra handle time per extra chat held")
+    # KPI targets read by ``wfm kpi`` (0: no target)
+    aht_target_seconds: float = Field(default=0, ge=0, description="0: no AHT target")
+    acw_target_seconds: float = Field(default=60, ge=0, description="0: no ACW target")
+    contacts_per_agent_hour_target: float = Field(default=0, ge=0, description="0: none")
+
+    @property
+    def is_chat(self) -> bool:
+        return self.channel == "chat"
+
+    @property
+    def target_seconds(self) -> float:
+        """The service-level time: ``first_response_seconds`` for chat, else
+        ``answer_within_seconds``."""
+        return self.first_response_seconds if self.is_chat else self.answer_within_seconds
+
+
+CHAT_ONLY_KEYS = ("max_concurrency", "first_response_seconds", "concurrency_inflation")
 
 
 class ServiceOverride(_Strict):
@@ -74,6 +98,13 @@ class ServiceOverride(_Strict):
     shrinkage: float | None = Field(None, ge=0, lt=1)
     patience_seconds: float | None = Field(None, ge=0)
     max_abandon: float | None = Field(None, ge=0, lt=1)
+    channel: str | None = Field(None, pattern="^(phone|chat)$")
+    max_concurrency: int | None = Field(None, ge=1, le=20)
+    first_response_seconds: float | None = Field(None, ge=0)
+    concurrency_inflation: float | None = Field(None, ge=0, lt=1)
+    aht_target_seconds: float | None = Field(None, ge=0)
+    acw_target_seconds: float | None = Field(None, ge=0)
+    contacts_per_agent_hour_target: float | None = Field(None, ge=0)
 
 
 class ShiftTemplate(_Strict):
@@ -192,6 +223,14 @@ class AdherenceSettings(_Strict):
     grace_minutes: float = Field(default=0, ge=0)
 
 
+class KpiSettings(_Strict):
+    """Site-wide targets of ``wfm kpi`` that are not per queue."""
+
+    attendance_target_pct: float = Field(default=95, ge=0, le=100)
+    forecast_error_target_pct: float = Field(default=10, ge=0,
+                                             description="largest |daily forecast error| met")
+
+
 class SwapSettings(_Strict):
     min_notice_hours: float = Field(default=24, ge=0)
     auto_approve: bool = False
@@ -265,6 +304,37 @@ class ForecastSettings(_Strict):
     aht_halflife_weeks: float = Field(default=4.0, gt=0)
     aht_shrink_contacts: float = Field(default=20.0, ge=0)  # contacts the prior is worth
     min_history_days: int = Field(default=14, ge=7)  # history needed to forecast a queue
+    # days forecast closed (0 contacts): ISO dates, and public holidays (true: every one; a
+    # list: those names, e.g. ["Christmas Day"]); otherwise a day is closed only when history
+    # shows the same holiday closed while the days around it were open
+    closed_dates: list[str] = Field(default_factory=list)
+    closed_holidays: bool | list[str] = False
+    # model choice per queue by a rolling-origin backtest on its own history ("auto"), or one
+    # candidate by name (see ``wfm.forecast.candidates``)
+    model: str = "auto"
+    selection_folds: int = Field(default=6, ge=2, le=26)  # weekly origins scored
+    candidate_weeks: list[int] = Field(default_factory=lambda: [2, 3, 4, 6, 8])  # k-week means
+    ets_candidate: bool = True  # a damped ETS of daily totals (statsmodels) among the candidates
+
+    @field_validator("closed_dates")
+    @classmethod
+    def _closed_dates(cls, dates: list[str]) -> list[str]:
+        from datetime import date as _date
+
+        for text in dates:
+            try:
+                _date.fromisoformat(text)
+            except ValueError:
+                raise ValueError(f"closed_dates must hold ISO dates YYYY-MM-DD, got "
+                                 f"{text!r}") from None
+        return dates
+
+    @field_validator("candidate_weeks")
+    @classmethod
+    def _candidate_weeks(cls, weeks: list[int]) -> list[int]:
+        if not weeks or any(not 1 <= k <= 52 for k in weeks):
+            raise ValueError(f"candidate_weeks must list whole weeks from 1 to 52, got {weeks}")
+        return sorted(set(weeks))
 
     def factor_defaults(self) -> dict[str, float]:
         """Default multiplier of each non-normal day kind."""
@@ -291,6 +361,7 @@ class SiteConfig(_Strict):
     swaps: SwapSettings = Field(default_factory=SwapSettings)
     time_off: TimeOffSettings = Field(default_factory=TimeOffSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
+    kpi: KpiSettings = Field(default_factory=KpiSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -354,6 +425,28 @@ class SiteConfig(_Strict):
         if not self.shifts:
             raise ValueError("at least one shift template is required")
         return self
+
+    @model_validator(mode="after")
+    def _chat_keys_on_chat_queues(self) -> SiteConfig:
+        """A chat-only key set for a queue that is not a chat queue is a slip (it would be
+        ignored): name the queue and the key."""
+        for name, override in self.queues.items():
+            if self.service_for(name).is_chat:
+                continue
+            given = [key for key in CHAT_ONLY_KEYS if getattr(override, key) is not None]
+            if given:
+                raise ValueError(f"queues.{name}: {', '.join(given)} only apply to chat queues;"
+                                 f" add channel = \"chat\" to [queues.{name}]")
+        for name, override in self.queues.items():
+            if self.service_for(name).is_chat and (override.patience_seconds or 0) > 0:
+                raise ValueError(f"queues.{name}: patience_seconds (Erlang A) is not modelled "
+                                 "for chat queues (a site-wide patience applies to the phone "
+                                 "queues only)")
+        return self
+
+    def chat_queues(self, queues: list[str]) -> list[str]:
+        """The names among ``queues`` staffed as chat (``channel = "chat"``)."""
+        return [q for q in queues if self.service_for(q).is_chat]
 
     # ---- helpers used across the package -------------------------------------------------
     @property

@@ -11,6 +11,10 @@ generated from, not against the freshly solved roster: events record what agents
 roster they were given, so holding them against a different roster would only measure the
 difference between two rosters. The solved roster is what the report shows for planning.
 
+The service KPIs (``wfm kpi``) are computed in the adherence step from ``fixtures/actuals.csv``,
+what the chat platform recorded in the same simulated week under the same roster and events,
+with the forecast made in the first step for the daily forecast error; the report shows them.
+
 The roster solver lives in ``solvers`` (it needs OR-Tools), so it is imported inside the roster
 step, never at import time, as the CLI does (DESIGN.md, "Layout").
 """
@@ -44,7 +48,7 @@ from wfm.tables import (
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 FIXTURE_FILES = ("site.toml", "history.csv", "agents.csv", "leave.csv", "previous_roster.csv",
-                 "roster_week.csv", "events.csv")
+                 "roster_week.csv", "events.csv", "actuals.csv")
 DEFAULT_TIME_LIMIT_SECONDS = 20.0
 VIOLATION_COLUMNS = ["code", "agent_id", "date", "message"]
 PROBLEM_COLUMNS = ["file", "line", "agent_id", "problem", "action"]
@@ -140,7 +144,9 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
     ----------
     out_dir
         Output directory (created). Receives forecast.csv, requirement.csv, roster.csv,
-        coverage.csv, violations.csv, adherence.csv, adherence_problems.csv and report.html.
+        coverage.csv, violations.csv, adherence.csv, adherence_problems.csv, kpi.csv (the
+        service KPIs of ``fixtures/actuals.csv``, computed in the adherence step) and
+        report.html.
     fixtures_dir
         Where the fixtures are (default: ``fixtures/`` of the source checkout).
     time_limit_seconds
@@ -237,7 +243,28 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
         return (f"{len(report.rows)} agent-shifts measured against roster_week.csv, "
                 f"{below} of {report.team['agents']} agents below the "
                 f"{report.team['target_pct']:g}% target, "
-                f"{len(report.problems)} data problem(s) reported")
+                f"{len(report.problems)} data problem(s) reported; {kpis()}")
+
+    def kpis() -> str:
+        """The service KPIs of the week from the platform's actuals (part of the adherence
+        step: both measure what happened under the fixture roster)."""
+        from wfm.kpi import compute_kpis, read_actuals, write_kpi_table
+
+        # the actuals and events were recorded under the fixture roster, as for adherence;
+        # the forecast is the one made above for the same week
+        actuals = read_actuals(folder / "actuals.csv", timezone=config.timezone)
+        report = compute_kpis(actuals, config, roster=tables["roster_week"],
+                              events=tables["events"], forecast=state.get("forecast"),
+                              label=str(folder / "actuals.csv"),
+                              events_label=str(folder / "events.csv"))
+        state["kpi"] = report
+        path = out / "kpi.csv"
+        write_kpi_table(report.table, path)
+        result.files["kpi"] = path
+        misses = report.summary["day_misses"]
+        return (f"service KPIs from actuals.csv: {len(report.table)} rows in kpi.csv, days "
+                "missing a target: "
+                + (", ".join(f"{k} {v}" for k, v in misses.items()) or "none"))
 
     def report() -> str:
         from wfm.report import build_report, headline_figures
@@ -253,8 +280,11 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
         path = build_report(out, history=state.get("history"), forecast=state.get("forecast"),
                             requirement=state.get("requirement"), roster=state.get("roster"),
                             coverage=state.get("coverage"), adherence=state.get("adherence"),
-                            agents=tables["agents"], config=config, kpis=extra)
+                            agents=tables["agents"], config=config, kpis=extra,
+                            kpi_table=state["kpi"].table if "kpi" in state else None)
         result.files["report"] = path
+        if "kpi" in state:
+            result.figures["service_kpis"] = state["kpi"].summary["figures"]
         result.figures.update(extra)
         result.figures.update(headline_figures(
             requirement=state.get("requirement"), coverage=state.get("coverage"),

@@ -147,3 +147,22 @@ def test_forecast_warns_about_history_outside_open_hours(history_csv, tmp_path):
     share = 100 * outside["contacts"].sum() / presales["contacts"].sum()
     [line] = [w for w in warnings if "presales" in w]
     assert f"({share:.1f}%) arrived outside open_hours 09:00-18:00" in line
+
+
+def test_forecast_says_which_model_won_and_by_how_much(history_csv, tmp_path):
+    out = tmp_path / "forecast.csv"
+    args = ["forecast", "--history", str(history_csv), "--start", "2025-10-13", "-o", str(out)]
+    summary = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    model = summary["models"]["presales"]
+    assert model["rule"] == "backtest" and len(model["folds"]) == 6
+    names = {c["model"] for c in model["candidates"]}
+    assert {"seasonal_naive", "mean_4w", "median_4w", "profile", "ets"} <= names
+    assert model["model"] in names and model["runner_up"] in names
+    best = min(c["interval_wape"] for c in model["candidates"])
+    assert model["interval_wape"] <= best * 1.005  # the winner, or tied with it
+    assert model["gain_vs_seasonal_naive"] > 0
+    assert abs(model["bias"]) <= model["bias_noise"] or summary["warnings"]
+    text = runner.invoke(app, args).output
+    assert "presales: " in text and f"model {model['model']} chosen by backtest on 6 fold(s)" in (
+        text)
+    assert "lower than seasonal naive; bias" in text

@@ -9,6 +9,8 @@ import pytest
 
 from wfm.calendar import HolidayCalendar, interval_grid
 from wfm.forecast import ForecastSettings, ProfileModel, SeasonalNaive, bias, mae, wape
+from wfm.forecast.candidates import Combination, DailyETS, WeekdayStat, candidate_set
+from wfm.forecast.contract import AutoModel, CandidateModel
 from wfm.forecast.models import (
     count_quantiles,
     fit_daily,
@@ -38,6 +40,8 @@ def assert_model_contract(model, y: pd.Series, h: int) -> None:
 
 
 def _params(model) -> dict:
+    if hasattr(model, "_params"):
+        return model._params()
     if isinstance(model, SeasonalNaive):
         return {"interval_minutes": model.interval_minutes, "season_days": model.season_days}
     return {"interval_minutes": model.interval_minutes, "calendar": model.calendar,
@@ -56,6 +60,12 @@ def series() -> pd.Series:
     lambda: ProfileModel(interval_minutes=30),
     lambda: ProfileModel(interval_minutes=30, calendar=HolidayCalendar("CN"),
                          open_window=(8 * 60, 22 * 60)),
+    *[lambda i=i: CandidateModel(lambda i=i: candidate_set(ForecastSettings(), None)[i],
+                                 interval_minutes=30, calendar=HolidayCalendar("CN"))
+      for i in range(len(candidate_set(ForecastSettings(), None)))],
+    lambda: CandidateModel(lambda: Combination(WeekdayStat(4), DailyETS()), interval_minutes=30),
+    lambda: AutoModel(interval_minutes=30, calendar=HolidayCalendar("CN"),
+                      open_window=(8 * 60, 22 * 60)),
 ])
 def test_every_model_passes_the_contract(make, series):
     assert_model_contract(make(), series, h=100)

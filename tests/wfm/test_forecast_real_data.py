@@ -1,16 +1,14 @@
 """Accuracy on real call-center data (Anonymous Bank 1999, ../shared/data), against the
 seasonal-naive peer on the same folds. Skipped when the shared data is absent."""
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from wfm.config import build_config
-from wfm.forecast.anonymous_bank import bank_history
+from wfm.forecast.anonymous_bank import bank_history, default_bank_dir
 from wfm.forecast.backtest import backtest, score_rows
 
-BANK = Path(__file__).resolve().parents[3] / "shared" / "data" / "anonymous_bank_1999"
+BANK = default_bank_dir()
 SITE = build_config({"timezone": "Etc/GMT-2", "country": "IL", "interval_minutes": 30})
 
 pytestmark = pytest.mark.skipif(not list(BANK.glob("calls_1999_*.csv")),

@@ -375,3 +375,17 @@ def test_report_refuses_a_requirement_off_the_configured_grid(tmp_path, requirem
     result = _report(tmp_path, "--requirement", str(tmp_path / "requirement.csv"))
     assert result.exit_code == 2, result.output
     assert "requirement.csv, line 2, field 'interval_start'" in json.loads(result.stdout)["error"]
+
+
+def test_the_forecast_section_states_the_model_chosen_per_queue(tmp_path):
+    from wfm.forecast import forecast_contacts
+    from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
+
+    params = SyntheticParameters(start=date(2025, 8, 4), weeks=10, daily_volume=1500)
+    history = synthetic_history(params)
+    forecast = forecast_contacts(history, CONFIG, start=date(2025, 10, 13), weeks=1)
+    html = build_report(tmp_path, history=history, forecast=forecast,
+                        config=CONFIG).read_text("utf-8")
+    section = _sections(html)["forecast"]
+    assert "Model chosen per queue by a rolling-origin backtest" in section
+    assert "<td class=\"name\">backtest</td>" in section

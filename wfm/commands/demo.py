@@ -45,6 +45,11 @@ def demo(
         if result.figures.get(key) is not None:
             human.append(f"  {label}: {result.figures[key]:,.2f}{unit}"
                          + (_below_target(result.figures) if key == "adherence_pct" else ""))
+    for queue, figures in result.figures.get("service_kpis", {}).items():
+        shown = ", ".join(f"{name.removesuffix('_pct')} {f['value']:g}{f['unit']}"
+                          + ("" if f["met"] is None else " ok" if f["met"] else " MISSED")
+                          for name, f in figures.items() if f["target"] is not None)
+        human.append(f"  actuals {queue}: {shown}")
     if "report" in result.files:
         human.append(f"open {result.files['report']} in a browser")
     emit(summary, output_format, human)

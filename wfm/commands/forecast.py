@@ -86,32 +86,76 @@ def forecast(
         first = _parse_date(start)
         progress(f"reading {history}")
         frame = load_history(history, site, min_days=settings.min_history_days)
-        table, models = run_forecast(frame, site, start=first, weeks=weeks, settings=settings)
+        table, queues_info = run_forecast(frame, site, start=first, weeks=weeks,
+                                          settings=settings)
         write_table(table, output, FORECAST)
         last = first + timedelta(days=7 * weeks - 1)
-        special = _special_days(models, first, last)
+        special = [{"queue": queue, **day.record()} for queue, info in queues_info.items()
+                   for day in info.special_days]
         queues = {str(queue): round(float(rows["contacts"].sum()), 1)
                   for queue, rows in table.groupby("queue")}
         warnings = _stale_history(frame, site, first) + _outside_open_hours(frame, site)
+        warnings += _bias_warnings(queues_info)
+        models = {queue: info.choice.summary() for queue, info in queues_info.items()}
+        updates = {queue: info.update.record(site.interval_minutes)
+                   for queue, info in queues_info.items() if info.update is not None}
         summary = {"output": str(output), "start": first, "end": last, "weeks": weeks,
                    "intervals": len(table), "queues": queues,
                    "contacts_total": round(float(table["contacts"].sum()), 1),
+                   "models": models, "intraday_update": updates,
                    "special_days": special, "warnings": warnings}
         human = [f"wrote {output}: {len(table)} rows, {len(queues)} queue(s), {first} to {last}"]
         human += [f"  warning: {text}" for text in warnings]
-        human += [f"  {queue}: {total:.0f} contacts forecast" for queue, total in queues.items()]
+        for queue, total in queues.items():
+            human.append(f"  {queue}: {total:.0f} contacts forecast; "
+                         + choice_line(queues_info[queue].choice))
+            if queue in updates:
+                u = updates[queue]
+                human.append(f"    intraday update: {u['arrived']:.0f} contacts arrived by "
+                             f"{u['through']} against {u['expected']:.0f} expected; the rest "
+                             f"of {first} is scaled x{u['factor']:.3f}")
         for day in special:
-            source = {"same holiday": f"learned from {day['learned_from_days']} day(s) of "
-                                      f"{day['holiday']} in history",
-                      "day kind": f"learned from {day['learned_from_days']} "
-                                  f"{day['kind'].replace('_', ' ')} day(s) in history"
-                                  + (" of other holidays: this one is not in history, check "
-                                     "the factor" if day["kind"] == "holiday" else ""),
-                      "default": "default, no such day in history"}[day["basis"]]
             name = f" {day['holiday']}" if day["holiday"] else ""
-            human.append(f"  {day['date']} {day['kind']}{name}: x{day['multiplier']:.2f} "
-                         f"({source})")
+            human.append(f"  {day['date']} {day['queue']} {day['kind']}{name}: "
+                         f"{day['message']}")
         emit(summary, output_format, human)
+
+
+def choice_line(choice: Any) -> str:
+    """One line on the model a queue's backtest chose, by how much, and its bias."""
+    data = choice.summary()
+    if data["rule"] == "short history":
+        return (f"model {data['model']} (under 4 weeks of history: too short to choose by "
+                "backtest, the stated rule)")
+    if data["rule"] == "configured":
+        head = f"model {data['model']} ([forecast] model)"
+    else:
+        head = f"model {data['model']} chosen by backtest on {len(data['folds'])} fold(s)"
+    if "interval_wape" not in data:
+        return head
+    text = f"{head}: interval WAPE {_pct(data['interval_wape'])}"
+    margin = data["margin_vs_runner_up"]
+    if data["runner_up"] is not None and margin is not None:
+        text += (f", {_pct(margin)} lower than {data['runner_up']}" if margin >= 0 else
+                 f", tied with {data['runner_up']} ({_pct(-margin)} higher, lower daily WAPE)")
+    if "gain_vs_seasonal_naive" in data:
+        text += f", {_pct(data['gain_vs_seasonal_naive'])} lower than seasonal naive"
+    return text + f"; bias {_signed(data['bias'])} (noise ±{_pct(data['bias_noise'])})"
+
+
+def _bias_warnings(queues_info: dict[str, Any]) -> list[str]:
+    out = []
+    for queue, info in queues_info.items():
+        data = info.choice.summary()
+        if data.get("bias_within_noise") is False:
+            out.append(f"queue {queue}: the chosen model {data['model']} was biased by "
+                       f"{_signed(data['bias'])} on its backtest folds, more than the noise "
+                       f"(±{_pct(data['bias_noise'])}); check recent changes in volume")
+    return out
+
+
+def _signed(value: float) -> str:
+    return "-" if value != value else f"{100 * value:+.1f}%"
 
 
 STALE_HISTORY_DAYS = 7
@@ -160,28 +204,6 @@ def _outside_open_hours(frame: Any, site: Any) -> list[str]:
     return out
 
 
-def _special_days(models: dict[str, Any], first: date, last: date) -> list[dict[str, Any]]:
-    """Horizon days that are not ordinary, with the multiplier used (first queue's model)."""
-    if not models:
-        return []
-    model = models[sorted(models)[0]]
-    dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    kinds, groups = model.calendar.day_info(dates)
-    daily = model.model_["daily"]
-    out = []
-    for d, k, g in zip(dates, kinds, groups, strict=True):
-        if k == "normal":
-            continue
-        named = bool(g) and g in daily.named
-        learned = daily.named_days[g] if named else daily.learned.get(k, 0)
-        out.append({"date": d, "kind": k, "holiday": g or None,
-                    "multiplier": round(daily.named[g] if named
-                                        else daily.multipliers.get(k, 1.0), 3),
-                    "learned_from_days": learned,
-                    "basis": "same holiday" if named else "day kind" if learned else "default"})
-    return out
-
-
 @forecast_app.command("backtest")
 def backtest_command(
     history: Annotated[Path, typer.Option("--history", help="History CSV (as for the forecast).")],
@@ -212,9 +234,13 @@ def backtest_command(
             naive = result.score("seasonal_naive", "all", measure)
             gains[measure] = (1 - model / naive) if naive and naive == naive else None
         per_fold = result.per_fold()
+        candidates = result.candidate_scores().to_dict(orient="records")
+        chosen = (result.rows.groupby(["fold", "queue"])["chosen"].first().reset_index()
+                  .to_dict(orient="records"))
         summary = {"history": str(history), "folds": per_fold,
                    "horizon_weeks": horizon_weeks, "scores": records,
-                   "improvement_vs_seasonal_naive": gains}
+                   "improvement_vs_seasonal_naive": gains, "chosen_per_fold": chosen,
+                   "candidates": candidates}
         human = [f"backtest of {history}: {len(result.folds)} fold(s) of {horizon_weeks} "
                  f"week(s), {result.folds[0][0]} to {result.folds[-1][1] - timedelta(days=1)}",
                  f"  {'method':<15} {'days':<9} {'interval WAPE':>13} {'daily WAPE':>11} "
@@ -225,6 +251,14 @@ def backtest_command(
                          f"{_pct(row['aht_wape']):>10} {row['intervals']:>9}")
         human.append("  model vs seasonal naive (all days): " + ", ".join(
             f"{name.replace('_', ' ')} {_pct(gain)} lower" for name, gain in gains.items()))
+        human.append("  model chosen at each fold's origin: " + ", ".join(
+            f"fold {c['fold']} {c['queue']}: {c['chosen']}" for c in chosen))
+        human.append(f"  {'candidate (queue all)':<24} {'interval WAPE':>13} "
+                     f"{'daily WAPE':>11} {'bias':>7}")
+        for row in sorted((c for c in candidates if c["queue"] == "all"),
+                          key=lambda c: c["interval_wape"]):
+            human.append(f"  {row['method']:<24} {_pct(row['interval_wape']):>13} "
+                         f"{_pct(row['daily_wape']):>11} {_signed(row['bias']):>7}")
         human.append("  per fold (daily WAPE, model vs seasonal naive):")
         for fold in per_fold:
             span = f"{fold['start']}..{fold['end']}"

@@ -31,6 +31,8 @@ def report(
     agents: Annotated[Path | None, typer.Option("--agents", help=f"Agents {_CSV}")] = None,
     history: Annotated[Path | None, typer.Option(
         "--history", help="Interval or record history CSV.")] = None,
+    kpi: Annotated[Path | None, typer.Option(
+        "--kpi", help="KPI CSV written by `wfm kpi`: adds the service-KPI section.")] = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
@@ -71,14 +73,21 @@ def report(
             from wfm.forecast import load_history
 
             tables["history"] = load_history(history, site)
+        kpi_table = None
+        if kpi is not None:
+            from wfm.kpi import read_kpi_table
+
+            kpi_table = read_kpi_table(kpi, timezone=site.timezone, label=str(kpi))
         path = build_report(out, config=site, history=tables.get("history"),
                             forecast=tables["forecast"], requirement=tables["requirement"],
                             roster=tables["roster"], coverage=tables["coverage"],
-                            adherence=tables["adherence"], agents=tables["agents"])
+                            adherence=tables["adherence"], agents=tables["agents"],
+                            kpi_table=kpi_table)
         figures = headline_figures(requirement=tables["requirement"],
                                    coverage=tables["coverage"], adherence=tables["adherence"],
                                    config=site)
-    given = sorted(name for name, table in tables.items() if table is not None)
+    given = sorted([name for name, table in tables.items() if table is not None]
+                   + (["kpi"] if kpi is not None else []))
     summary = {"report": str(path), "tables": given, **figures}
     human = [f"wrote {path} from {', '.join(given) or 'no tables'}"]
     human += [f"  {key}: {value}" for key, value in figures.items()]

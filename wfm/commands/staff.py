@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,9 @@ from wfm.commands.common import (
     load_site,
     progress,
 )
+
+if TYPE_CHECKING:
+    from wfm.config import ServiceTargets
 
 
 def staff(
@@ -60,9 +63,11 @@ def staff(
             flags = {"level": service_level, "answer_within_seconds": answer_within,
                      "max_occupancy": max_occupancy, "shrinkage": shrinkage,
                      "patience_seconds": patience}
-            site = site.with_overrides(**{f"queues.{queue}.{key}": value
-                                          for queue in site.queues
-                                          for key, value in flags.items() if value is not None})
+            # --patience (Erlang A) is for phone queues: chat queues ignore it
+            site = site.with_overrides(**{
+                f"queues.{queue}.{key}": value for queue in site.queues
+                for key, value in flags.items() if value is not None
+                and not (key == "patience_seconds" and site.service_for(queue).is_chat)})
         frame = read_table(forecast, FORECAST, timezone=site.timezone)
         warnings = check_configured_queues(frame["queue"].astype(str).unique().tolist(), site,
                                            label=str(forecast))
@@ -70,21 +75,38 @@ def staff(
             progress(f"warning: {text}")
         requirement = compute_requirements(frame, site, quantile=quantile, label=str(forecast))
         write_table(requirement, output, REQUIREMENT)
-        summary = summarize_requirements(requirement, site.interval_minutes)
+        queues = sorted(requirement["queue"].astype(str).unique())
+        chat = site.chat_queues(queues)
+        summary = summarize_requirements(requirement, site.interval_minutes, chat)
         summary["output"] = str(output)
         summary["warnings"] = warnings
         summary["model"] = ("erlang_a" if "abandon_rate" in requirement.columns else "erlang_c")
+        summary["queue_models"] = {q: _model(site.service_for(q)) for q in queues}
+        if chat:
+            summary["model"] = "chat" if len(chat) == len(queues) else "mixed"
         human = [f"wrote {output} ({len(requirement)} rows, {summary['model'].replace('_', ' ')})",
                  _line("all queues", summary)]
-        human += [_line(queue, figures) for queue, figures in summary["queues"].items()]
+        human += [_line(queue, figures, summary["queue_models"][queue])
+                  for queue, figures in summary["queues"].items()]
         emit(summary, output_format, human)
 
 
-def _line(name: str, figures: dict) -> str:
+def _model(service: ServiceTargets) -> str:
+    """The staffing model of one queue, as the summary names it."""
+    if service.is_chat:
+        return (f"chat (up to {service.max_concurrency} at once, first response "
+                f"{service.first_response_seconds:g} s)")
+    return "erlang_a" if service.patience_seconds > 0 else "erlang_c"
+
+
+def _line(name: str, figures: dict, model: str = "") -> str:
     level = figures["service_level"]
     occ = figures["occupancy"]
-    return (f"  {name}: peak {figures['peak_scheduled_agents']} scheduled agents"
-            f" ({figures['peak_agents']} on the phones) at {figures['peak_at']}, "
+    chat = model.startswith("chat")
+    working = "on chats" if chat else "on the phones"
+    return (f"  {name}{f' [{model}]' if chat else ''}: peak "
+            f"{figures['peak_scheduled_agents']} scheduled agents"
+            f" ({figures['peak_agents']} {working}) at {figures['peak_at']}, "
             f"{figures['scheduled_agent_hours']:.1f} scheduled agent-hours, "
             f"service level {'-' if level is None else f'{100 * level:.1f}%'}, "
             f"occupancy {'-' if occ is None else f'{100 * occ:.1f}%'}")

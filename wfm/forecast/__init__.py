@@ -1,6 +1,13 @@
 """Forecasting contacts and AHT per interval (DESIGN.md: history -> forecast).
 
-Method (``models.ProfileModel``, one per queue):
+Per queue, ``selection.choose`` scores the candidates of ``candidates`` (seasonal naive, k-week
+means and medians of the same weekday and interval, the profile model below, a damped ETS of
+daily totals, the mean of the best two) on rolling origins of the queue's own history and
+picks one; ``special`` applies holidays, promotions and closed days to every candidate alike;
+``intraday`` re-scales the rest of a day that history ends in; ``contract`` gives each
+candidate the statsforecast model contract.
+
+The profile model (``models.ProfileModel``):
 
 1. Each day's total (scaled up for unknown intervals; unknown when under half the day is known).
 2. Weekday factors: recency-weighted medians of total / centred 7-day level, iterated; days whose
@@ -15,8 +22,8 @@ Method (``models.ProfileModel``, one per queue):
    ``ForecastSettings``.
 5. Intraday profile per weekday (recent weeks, shrunk toward the pooled workday profile, lightly
    smoothed, zero where the site is closed or outside ``open_hours``: contacts history shows
-   there are left out, not moved); holidays on workdays use history's holiday shape or the
-   weekend shape, holidays on weekend days their own weekday's, swapped working weekends the
+   there are left out, not moved); holidays on workdays use history's holiday shape, else
+   their own weekday's, swapped working weekends the
    workday shape. Intervals are laid out in real time (23- and 25-hour DST days).
 6. P10/P90: negative-binomial-like counts whose extra variance combines the one-week-ahead error
    of daily totals (re-fitted at recent origins) and the out-of-sample interval dispersion.

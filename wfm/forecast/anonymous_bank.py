@@ -8,12 +8,26 @@ outcome; a call that did not queue arrives at its ``vru_exit``. Served calls car
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from wfm.config import SiteConfig
 from wfm.forecast.history import aggregate_records
+
+
+def default_bank_dir() -> Path:
+    """``$WFM_BANK_DATA``, else the first ``shared/data/anonymous_bank_1999`` found beside the
+    checkout or one of its parents (a git worktree sits deeper than the main checkout)."""
+    if os.environ.get("WFM_BANK_DATA"):
+        return Path(os.environ["WFM_BANK_DATA"])
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "shared" / "data" / "anonymous_bank_1999"
+        if candidate.is_dir():
+            return candidate
+    return here.parents[2].parent / "shared" / "data" / "anonymous_bank_1999"
 
 
 def read_bank_records(directory: Path, config: SiteConfig) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import pandas as pd
 from wfm.calendar import calendar_for, interval_grid, local_naive
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
-from wfm.forecast.contacts import forecast_contacts
+from wfm.forecast.contacts import run_forecast
 from wfm.forecast.metrics import wape
 from wfm.forecast.models import SeasonalNaive, intervals_until
 from wfm.forecast.settings import ForecastSettings, settings_for
@@ -32,7 +32,9 @@ class BacktestResult:
     """Per-interval rows of every fold, and the pooled scores.
 
     ``rows``: fold, interval_start, queue, date, kind, actual, actual_aht, and for each method
-    ``<method>`` and ``<method>_aht`` (the model also ``model_p10`` and ``model_p90``).
+    ``<method>`` and ``<method>_aht`` (the model also ``model_p10`` and ``model_p90``); the
+    model is the candidate chosen at that fold's origin (column ``chosen``), and every single
+    candidate's own forecast is in ``c_<name>`` (names in ``candidates``).
     ``scores``: one row per (method, days) with days in ``all``, ``ordinary``, ``special``;
     columns interval_wape, daily_wape, aht_wape (fractions), intervals, days_scored.
     """
@@ -40,6 +42,25 @@ class BacktestResult:
     rows: pd.DataFrame
     scores: pd.DataFrame
     folds: list[tuple[date, date]]
+    candidates: list[str]
+
+    def candidate_scores(self) -> pd.DataFrame:
+        """Interval and daily WAPE and bias of the chosen model and every candidate on the
+        folds (all days), one row per (queue, method); queue ``all`` pools the queues."""
+        methods = ["model", *(f"c_{name}" for name in self.candidates)]
+        out = []
+        for queue, part in [("all", self.rows), *self.rows.groupby("queue", sort=True)]:
+            scores = score_rows(part, tuple(methods))
+            scores = scores[scores["days"] == "all"].set_index("method")
+            for method in methods:
+                known = part["actual"].notna() & part[method].notna()
+                total = float(part.loc[known, "actual"].sum())
+                signed = float((part.loc[known, method] - part.loc[known, "actual"]).sum())
+                out.append({"queue": queue, "method": method.removeprefix("c_"),
+                            "interval_wape": float(scores.at[method, "interval_wape"]),  # type: ignore[arg-type]
+                            "daily_wape": float(scores.at[method, "daily_wape"]),  # type: ignore[arg-type]
+                            "bias": signed / total if total > 0 else float("nan")})
+        return pd.DataFrame(out)
 
     def per_fold(self) -> list[dict[str, Any]]:
         """One record per fold: start, end (inclusive), days and intervals scored, and the model's
@@ -93,11 +114,13 @@ def backtest(history: pd.DataFrame, config: SiteConfig, *, folds: int = 4,
     calendar = calendar_for(config)
     indexed = history.set_index(["queue", "interval_start"]).sort_index()
     pieces = []
+    names: list[str] = []
     for number, origin in enumerate(origins):
         stop = origin + timedelta(days=7 * horizon_weeks)
         grid = interval_grid(origin, stop, config.interval_minutes, config.tz)
-        forecast = forecast_contacts(history, config, start=origin, weeks=horizon_weeks,
-                                     settings=settings)
+        past_only = history[history["interval_start"] < grid[0]]
+        forecast, info = run_forecast(past_only, config, start=origin, weeks=horizon_weeks,
+                                      settings=settings, keep_candidates=True)
         for queue, rows in forecast.groupby("queue", sort=True):
             past = history[(history["queue"] == queue) & (history["interval_start"] < grid[0])]
             series = past.set_index("interval_start")
@@ -107,7 +130,11 @@ def backtest(history: pd.DataFrame, config: SiteConfig, *, folds: int = 4,
             days = local_naive(grid).normalize()
             dates = sorted({d.date() for d in days})
             kind_of = dict(zip(dates, calendar.day_kinds(dates), strict=True))
-            pieces.append(pd.DataFrame({
+            queue_info = info[str(queue)]
+            singles = {name: values for name, values in queue_info.candidates.items()
+                       if not name.startswith("mean(")}
+            names = names or list(singles)
+            piece = pd.DataFrame({
                 "fold": number + 1, "interval_start": grid, "queue": queue,
                 "date": [d.date() for d in days], "kind": [kind_of[d.date()] for d in days],
                 "actual": actual["contacts"].to_numpy(),
@@ -115,10 +142,16 @@ def backtest(history: pd.DataFrame, config: SiteConfig, *, folds: int = 4,
                 "model": rows["contacts"].to_numpy(), "model_aht": rows["aht_seconds"].to_numpy(),
                 "model_p10": rows["contacts_p10"].to_numpy(),
                 "model_p90": rows["contacts_p90"].to_numpy(),
-                "seasonal_naive": naive, "seasonal_naive_aht": naive_aht}))
+                "seasonal_naive": naive, "seasonal_naive_aht": naive_aht,
+                "chosen": queue_info.choice.name})
+            extra = {}
+            for name in names:
+                extra[f"c_{name}"] = np.round(singles.get(name, np.full(len(grid), np.nan)), 3)
+                extra[f"c_{name}_aht"] = piece["model_aht"].to_numpy()
+            pieces.append(pd.concat([piece, pd.DataFrame(extra)], axis=1))
     rows = pd.concat(pieces, ignore_index=True)
     folds_out = [(o, o + timedelta(days=7 * horizon_weeks)) for o in origins]
-    return BacktestResult(rows, score_rows(rows), folds_out)
+    return BacktestResult(rows, score_rows(rows), folds_out, names)
 
 
 def _naive(series: pd.Series, grid: pd.DatetimeIndex, interval_minutes: int) -> np.ndarray:

@@ -541,11 +541,11 @@ def fit_profiles(values: np.ndarray, totals: np.ndarray, weekdays: np.ndarray,
     profiles["working_weekend"] = _normalise(workday, np.asarray(open_mask[workdays].any(axis=0)))
     any_open = np.asarray(open_mask.any(axis=0))
     holiday_days = usable & (kinds == "holiday")
-    if holiday_days.any():
+    if holiday_days.any():  # history's holiday shape; without one a holiday keeps its own
         own, weight = _weighted_shares(values, totals, holiday_days, np.ones(num_days))
         own = np.where(np.isfinite(own), own, offday)
         offday = (weight * own + k * offday) / np.maximum(weight + k, 1e-12)
-    profiles["holiday"] = _normalise(offday, any_open)
+        profiles["holiday"] = _normalise(offday, any_open)
     return profiles
 
 
@@ -554,7 +554,8 @@ def _profile_rows(profiles: dict[str, np.ndarray], weekdays: np.ndarray,
     """The profile of each day: its weekday's, or its kind's for a holiday on a working weekday
     and a swapped working weekend (a holiday on a weekend day keeps that day's own shape, e.g.
     an Israeli Saturday that opens only in the evening)."""
-    rows = [profiles[k] if k == "working_weekend" or (k == "holiday" and w not in weekend)
+    rows = [profiles[k] if k == "working_weekend" or (
+        k == "holiday" and w not in weekend and k in profiles)
             else profiles[str(w)] for w, k in zip(weekdays, kinds, strict=True)]
     return np.vstack(rows) if rows else np.zeros((0, 0))
 
@@ -598,19 +599,29 @@ class ProfileModel:
         (start, end) minutes after midnight when the site is open; other intervals forecast 0.
     settings
         Tuning knobs and default calendar multipliers (``ForecastSettings``).
+    calendar_effects
+        False: forecast every day as an ordinary day of its weekday (special days are then
+        applied by ``wfm.forecast.special``, as for every candidate of the model choice).
+    quantiles
+        False: skip the refits behind P10/P90 (``p10``/``p90`` are then those of a Poisson
+        count around the mean), for a candidate scored on its mean only.
     """
 
     def __init__(self, *, interval_minutes: int = 30, calendar: HolidayCalendar | None = None,
                  open_window: tuple[int, int] | None = None,
-                 settings: ForecastSettings | None = None) -> None:
+                 settings: ForecastSettings | None = None,
+                 calendar_effects: bool = True, quantiles: bool = True) -> None:
         self.interval_minutes = interval_minutes
         self.calendar = calendar or HolidayCalendar("")
         self.open_window = open_window
         self.settings = settings or ForecastSettings()
+        self.calendar_effects = calendar_effects
+        self.quantiles = quantiles
 
     def _params(self) -> dict[str, Any]:
         return {"interval_minutes": self.interval_minutes, "calendar": self.calendar,
-                "open_window": self.open_window, "settings": self.settings}
+                "open_window": self.open_window, "settings": self.settings,
+                "calendar_effects": self.calendar_effects, "quantiles": self.quantiles}
 
     def _day_info(self, dates: list[date]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         weekdays = np.array([d.weekday() for d in dates], dtype=int)
@@ -632,8 +643,9 @@ class ProfileModel:
         halflife = tune_level_halflife(totals, weekdays, kinds, settings, weekend, positions)
         settings = settings.model_copy(update={"level_halflife_weeks": halflife})
         daily = fit_daily(totals, weekdays, kinds, settings, weekend, groups, positions)
-        daily.sigma_log = daily_spread(totals, weekdays, kinds, settings, weekend,
-                                       positions=positions)
+        if self.quantiles:  # the out-of-sample spread behind P10/P90 (costs refits)
+            daily.sigma_log = daily_spread(totals, weekdays, kinds, settings, weekend,
+                                           positions=positions)
         # shares of the whole day seen in history, then the hours outside ``open_hours`` cut
         # out: their contacts are not squeezed into the open hours (they are reported instead)
         profiles = {kind: profile * window for kind, profile in fit_profiles(
@@ -642,7 +654,8 @@ class ProfileModel:
                             * daily.multiplier(kinds, groups) * daily.month_factor(positions))
         expected = in_sample_totals[:, None] * _profile_rows(profiles, weekdays, kinds, weekend)
         dispersion = self._shape_dispersion(values[:, window], totals, weekdays, kinds,
-                                            daily.outlier, seen_mask, window)
+                                            daily.outlier, seen_mask,
+                                            window) if self.quantiles else 0.0
         self.model_ = {"daily": daily, "profiles": profiles, "open_mask": open_mask,
                        "dispersion": dispersion, "last": y.index.max(),
                        "last_day": grid.dates[-1], "totals": totals}
@@ -718,6 +731,9 @@ class ProfileModel:
         dates = [first.date() + timedelta(days=int(d)) for d in range(day_offset.max() + 1)]
         daily: DailyFit = self.model_["daily"]
         weekdays, kinds, groups = self._day_info(dates)
+        if not self.calendar_effects:  # every day as an ordinary day of its weekday
+            kinds = np.full(len(dates), "normal", dtype=object)
+            groups = np.full(len(dates), "", dtype=object)
         ahead = np.array([(d - self.model_["last_day"]).days for d in dates])
         totals = daily.predict(ahead, weekdays, kinds, groups, month_positions(dates))
         rows = _profile_rows(self.model_["profiles"], weekdays, kinds, self.calendar.weekend)

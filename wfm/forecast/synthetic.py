@@ -39,6 +39,13 @@ class SyntheticParameters:
     country: str = "CN"
     promotion_dates: tuple[str, ...] = ()
     random_seed: int = 7
+    timezone: str = "Asia/Shanghai"
+    # (first day, factor): the level is multiplied by ``factor`` from that day on
+    level_shifts: tuple[tuple[str, float], ...] = ()
+    # False: days with no expected contacts (closed weekdays, closed holidays) have no rows,
+    # as in an export that leaves them out
+    export_closed_days: bool = True
+    holiday_profile: str = "sunday"  # "sunday" or "own" (the holiday's own weekday's shape)
 
 
 def intraday_profile(weekday: int, interval_minutes: int, open_minutes: tuple[int, int],
@@ -59,7 +66,7 @@ def expected_contacts(params: SyntheticParameters, start: date, days: int) -> pd
     """The true mean per interval (``mean``) and AHT for ``days`` days from ``start``."""
     calendar = HolidayCalendar(params.country, params.promotion_dates)
     grid = interval_grid(start, start + timedelta(days=days), params.interval_minutes,
-                         "Asia/Shanghai")
+                         params.timezone)
     naive = local_naive(grid)
     dates = [start + timedelta(days=i) for i in range(days)]
     kinds, groups = calendar.day_info(dates)
@@ -68,6 +75,8 @@ def expected_contacts(params: SyntheticParameters, start: date, days: int) -> pd
     weekday = np.array([d.weekday() for d in dates])
     weeks_in = np.array([(d - params.start).days / 7 for d in dates])
     level = params.daily_volume * (1 + params.growth_per_week) ** weeks_in
+    for first, factor in params.level_shifts:
+        level = level * np.where(np.array(dates) >= date.fromisoformat(first), factor, 1.0)
     base = np.where(kinds == "working_weekend", workday, factors[weekday])
     multiplier = np.array([params.holiday_multipliers.get(g, params.multipliers.get(k, 1.0))
                            for k, g in zip(kinds, groups, strict=True)])
@@ -77,13 +86,14 @@ def expected_contacts(params: SyntheticParameters, start: date, days: int) -> pd
     day = np.asarray((naive.normalize() - pd.Timestamp(start)).days, dtype=int)
     slot = np.asarray((naive.hour * 60 + naive.minute) // params.interval_minutes, dtype=int)
     profile_day = np.where(kinds == "working_weekend", 0, weekday)
-    profile_day = np.where(kinds == "holiday", 6, profile_day)
+    if params.holiday_profile == "sunday":
+        profile_day = np.where(kinds == "holiday", 6, profile_day)
     mean = totals[day] * profiles[profile_day[day], slot]
     minute = naive.hour * 60 + naive.minute
     aht = params.aht_seconds * (1 + 0.15 * np.sin(2 * np.pi * minute / 1440)) * np.where(
         weekday[day] >= 5, 1.1, 1.0)
     return pd.DataFrame({"interval_start": grid, "mean": mean, "aht_seconds": aht,
-                         "kind": kinds[day]})
+                         "kind": kinds[day], "day_total": totals[day]})
 
 
 def synthetic_history(params: SyntheticParameters | None = None) -> pd.DataFrame:
@@ -95,13 +105,17 @@ def synthetic_history(params: SyntheticParameters | None = None) -> pd.DataFrame
     for number, queue in enumerate(params.queues):
         truth = expected_contacts(params, params.start, days)
         day_effect = rng.lognormal(-params.day_sigma**2 / 2, params.day_sigma, size=days)
-        day = np.repeat(np.arange(days), len(truth) // days)
+        naive = local_naive(truth["interval_start"])
+        day = np.asarray((naive.normalize() - pd.Timestamp(params.start)).days, dtype=int)
         scale = 1.0 / (1 + number)
         contacts = rng.poisson(truth["mean"].to_numpy() * scale * day_effect[day])
         aht = truth["aht_seconds"].to_numpy() + rng.normal(0, 30, size=len(truth)) / np.sqrt(
             np.maximum(contacts, 1))
-        pieces.append(pd.DataFrame({
+        frame = pd.DataFrame({
             "interval_start": truth["interval_start"], "queue": queue,
             "contacts": contacts.astype(float),
-            "aht_seconds": np.where(contacts > 0, np.round(aht, 1), np.nan)}))
+            "aht_seconds": np.where(contacts > 0, np.round(aht, 1), np.nan)})
+        if not params.export_closed_days:
+            frame = frame[truth["day_total"].to_numpy() > 0]
+        pieces.append(frame)
     return pd.concat(pieces, ignore_index=True)

@@ -30,6 +30,8 @@ SECTIONS = (
     ("adherence", "Adherence per agent"),
     ("legend", "What each figure means"),
 )
+# sections drawn only when their data is given (after the headline figures)
+OPTIONAL_SECTIONS = (("service_kpis", "Service KPIs from actuals"),)
 HISTORY_DAYS_SHOWN = 14
 PALETTE = ("#4e79a7", "#59a14f", "#9c755f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7")
 REST_COLORS = {"OFF": "#e9ecef", "LEAVE": "#ffe08a"}
@@ -60,7 +62,8 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
                  forecast: pd.DataFrame | None = None, requirement: pd.DataFrame | None = None,
                  roster: pd.DataFrame | None = None, coverage: pd.DataFrame | None = None,
                  adherence: Any = None, agents: pd.DataFrame | None = None,
-                 config: SiteConfig | None = None, kpis: dict[str, Any] | None = None) -> Path:
+                 config: SiteConfig | None = None, kpis: dict[str, Any] | None = None,
+                 kpi_table: pd.DataFrame | None = None) -> Path:
     """Write ``out_dir/report.html`` from whichever tables are given; returns its path.
 
     Parameters
@@ -75,6 +78,8 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
         The site configuration (defaults when None): shifts, targets, interval length.
     kpis
         Extra headline figures (e.g. solve status); keys become card labels.
+    kpi_table
+        The KPI table of ``wfm kpi`` (``wfm.kpi.KPI_COLUMNS``): adds the service-KPI section.
     """
     config = config or SiteConfig()
     if adherence is not None and not isinstance(adherence, pd.DataFrame):
@@ -84,6 +89,7 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
     page = ReportPage(config=config, history=history, forecast=forecast,
                       requirement=requirement, roster=roster, coverage=coverage,
                       adherence=adherence, agents=agents, extra=kpis or {})
+    page.kpi_table = kpi_table
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
@@ -194,6 +200,7 @@ class ReportPage:
         self.coverage = tables["coverage"]
         self.adherence = tables["adherence"]
         self.agents = tables["agents"]
+        self.kpi_table: pd.DataFrame | None = None
 
     def html(self) -> str:
         renderers: dict[str, Callable[[], str]] = {
@@ -201,9 +208,16 @@ class ReportPage:
             "coverage": self.coverage_section, "roster": self.roster_section,
             "fairness": self.fairness_section, "adherence": self.adherence_section,
             "legend": self.legend}
-        nav = " ".join(f'<a href="#{key}">{escape(title)}</a>' for key, title in SECTIONS)
+        sections = list(SECTIONS)
+        if self.kpi_table is not None:
+            from wfm.report.kpi_section import kpi_section
+
+            table = self.kpi_table
+            renderers["service_kpis"] = lambda: kpi_section(table, self.config)
+            sections[1:1] = OPTIONAL_SECTIONS
+        nav = " ".join(f'<a href="#{key}">{escape(title)}</a>' for key, title in sections)
         body = [f'<section id="{key}"><h2>{escape(title)}</h2>\n{renderers[key]()}\n</section>'
-                for key, title in SECTIONS]
+                for key, title in sections]
         return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
                 f"<title>WFM planning report</title><style>{CSS}</style></head><body>"
@@ -277,7 +291,34 @@ class ReportPage:
             parts.append(self._forecast_chart(queue))
         if self.forecast is not None:
             parts.append(self._forecast_table())
+        if self.forecast is not None and self.history is not None:
+            parts.append(self._model_choice())
         return "\n".join(parts)
+
+    def _model_choice(self) -> str:
+        """The model each queue's backtest chooses on the history before the forecast."""
+        from wfm.forecast.explain import choice_rows
+
+        assert self.forecast is not None and self.history is not None
+        rows = choice_rows(self.history, self.config, self.forecast["interval_start"].min())
+        if not rows:
+            return ""
+
+        def pct(value: Any, signed: bool = False) -> str:
+            if value is None or value != value:
+                return "-"
+            return f"{100 * value:+.1f}%" if signed else f"{100 * value:.1f}%"
+
+        frame = pd.DataFrame([{
+            "queue": r["queue"], "model": r["model"], "chosen by": r["rule"],
+            "interval WAPE": pct(r["interval_wape"]), "runner-up": r["runner_up"] or "-",
+            "margin": pct(r["margin_vs_runner_up"]),
+            "seasonal naive": pct(r["seasonal_naive_wape"]),
+            "bias (noise)": f"{pct(r['bias'], True)} (±{pct(r['bias_noise'])})"}
+            for r in rows])
+        return ("<p>Model chosen per queue by a rolling-origin backtest on its own history "
+                "(one- and two-week-ahead folds; interval WAPE, lower is better):</p>"
+                + _table(frame, ("queue", "model", "chosen by", "runner-up")))
 
     @staticmethod
     def _queues(frame: pd.DataFrame | None) -> list[str]:
@@ -505,6 +546,9 @@ class ReportPage:
              "agents with a Saturday or Sunday off, agents given a preferred rest day."),
             ("Adherence chart", "One bar per agent, highest first; red bars are below the "
              "target line."),
+            ("Service KPIs", "From the actuals (wfm kpi), when given: misses first, then the "
+             "period's figures, then a chart per figure; each figure is a ratio of sums and "
+             "its formula is listed under Definitions in that section."),
         ]
         return "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>"
                                 for k, v in items) + "</dl>"

@@ -53,11 +53,14 @@ def expected_service(coverage: pd.DataFrame, requirement: pd.DataFrame,
     traffic = merged["traffic_erlangs"].to_numpy(dtype=float)
     contacts = merged["contacts"].to_numpy(dtype=float)
     aht = merged["aht_seconds"].fillna(0).to_numpy(dtype=float)
-    patience = np.array([config.service_for(q).patience_seconds for q in queues])
+    patience = np.array([0.0 if config.service_for(q).is_chat else  # chat ignores patience
+                         config.service_for(q).patience_seconds for q in queues])
     impatient = patience > 0  # queues staffed with Erlang A are rated with Erlang A too
     basis = ("Erlang C at the rostered head count" if not impatient.any() else
              "Erlang A at the rostered head count" if impatient.all() else
              "Erlang C, or Erlang A for queues with patience_seconds, at the rostered head count")
+    if any(config.service_for(str(q)).is_chat for q in set(queues)):
+        basis += "; chat queues with the chat model (k slots per agent)"
     busy = np.minimum(traffic, agents)
     try:
         from wfm.staffing.erlang import service_level
@@ -65,6 +68,7 @@ def expected_service(coverage: pd.DataFrame, requirement: pd.DataFrame,
 
         level = np.asarray(service_level(traffic, agents, aht, target), dtype=float)
         level = np.where(agents > traffic, level, 0.0)
+        _rate_chat_queues(queues, traffic, agents, aht, config, level, busy)
         if impatient.any():
             pick = impatient & (aht > 0)
             metrics = erlang_a_metrics(traffic[pick], agents[pick], aht[pick], patience[pick],
@@ -78,6 +82,26 @@ def expected_service(coverage: pd.DataFrame, requirement: pd.DataFrame,
     return {"service_level_pct": round(100 * float((level * contacts).sum() / contacts.sum()), 2),
             "occupancy_pct": None if math.isnan(occupancy) else round(100 * occupancy, 2),
             "basis": basis}
+
+
+def _rate_chat_queues(queues: np.ndarray, traffic: np.ndarray, agents: np.ndarray,
+                      aht: np.ndarray, config: SiteConfig, level: np.ndarray,
+                      busy: np.ndarray) -> None:
+    """Chat queues (``channel = "chat"``) rated with the chat model, as ``wfm staff`` staffed
+    them: service level within ``first_response_seconds``, busy agents = occupied slots / k."""
+    for queue in {str(q) for q in queues}:
+        service = config.service_for(queue)
+        pick = (queues == queue) & (aht > 0)
+        if not service.is_chat or not pick.any():
+            continue
+        from wfm.staffing.chat import chat_metrics
+
+        metrics = chat_metrics(traffic[pick], agents[pick], aht[pick],
+                               max_concurrency=service.max_concurrency,
+                               target_seconds=service.first_response_seconds,
+                               inflation=service.concurrency_inflation)
+        level[pick] = metrics.service_level
+        busy[pick] = metrics.occupancy * agents[pick]
 
 
 def shortfall_figures(coverage: pd.DataFrame, config: SiteConfig) -> dict[str, Any]:

@@ -1,11 +1,14 @@
 """From a forecast table to the requirement table (agents per interval and queue).
 
 Each queue is staffed with its own service targets (``config.service_for(queue)``): Erlang C by
-default, Erlang A when ``patience_seconds > 0``. ``scheduled_agents`` adds shrinkage exactly.
+default, Erlang A when ``patience_seconds > 0``, the chat model of ``wfm.staffing.chat`` (agents
+holding ``max_concurrency`` chats, first-response target) when ``channel = "chat"``.
+``scheduled_agents`` adds shrinkage exactly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -102,6 +105,17 @@ class _QueueStaffing:
 
 
 def _staff_queue(traffic: np.ndarray, aht: np.ndarray, service: ServiceTargets) -> _QueueStaffing:
+    if service.is_chat:
+        from wfm.staffing.chat import required_agents_chat
+
+        chat = required_agents_chat(
+            traffic, np.where(traffic > 0, aht, 1.0), max_concurrency=service.max_concurrency,
+            target_level=service.level, target_seconds=service.first_response_seconds,
+            inflation=service.concurrency_inflation, max_occupancy=service.max_occupancy,
+            asa_target_seconds=service.asa_target_seconds, shrinkage=service.shrinkage)
+        return _QueueStaffing(agents=chat.agents, scheduled=chat.scheduled_agents,
+                              service_level=chat.service_level, asa_seconds=chat.asa_seconds,
+                              occupancy=chat.occupancy, abandon_rate=None)
     if service.patience_seconds > 0:
         from wfm.staffing.erlang_a import erlang_a_metrics, required_agents_erlang_a
 
@@ -180,16 +194,24 @@ def compute_requirements(forecast: pd.DataFrame, config: SiteConfig, *,
     return out.sort_values(["interval_start", "queue"]).reset_index(drop=True)[columns_out]
 
 
-def summarize_requirements(requirement: pd.DataFrame, interval_minutes: int) -> dict[str, Any]:
+def summarize_requirements(requirement: pd.DataFrame, interval_minutes: int,
+                           chat_queues: Collection[str] = ()) -> dict[str, Any]:
     """Headline figures: peak scheduled agents, agent-hours, achieved SL and occupancy.
 
     Service level is weighted by contacts and occupancy is a ratio of sums (Σ traffic / Σ
-    agents), so quiet intervals do not distort either.
+    agents; for a chat queue in ``chat_queues``, Σ occupancy × agents / Σ agents, occupancy
+    being the share of chat slots in use), so quiet intervals do not distort either.
     """
     hours = interval_minutes / 60
+    chat = requirement["queue"].astype(str).isin(set(chat_queues)).to_numpy()
+    busy_agents = np.where(chat, requirement["occupancy"].fillna(0).to_numpy(dtype=float)
+                           * requirement["agents"].to_numpy(dtype=float),
+                           requirement["traffic_erlangs"].to_numpy(dtype=float))
+    requirement = requirement.assign(_busy=busy_agents)
+
     def figures(frame: pd.DataFrame) -> dict[str, Any]:
         contacts = frame["contacts"].sum()
-        busy = frame["traffic_erlangs"].sum()
+        busy = frame["_busy"].sum()
         agents = frame["agents"].sum()
         per_interval = frame.groupby("interval_start")["scheduled_agents"].sum()
         # The index is interval_start, which holds timestamps (the requirement contract).

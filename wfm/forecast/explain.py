@@ -1,0 +1,42 @@
+"""The model choice of each queue as table rows, for the report and other summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from wfm.calendar import calendar_for, local_naive
+from wfm.config import SiteConfig
+from wfm.forecast.contacts import _window
+from wfm.forecast.panel import build_panel
+from wfm.forecast.selection import choose
+from wfm.forecast.settings import settings_for
+
+
+def choice_rows(history: pd.DataFrame, config: SiteConfig,
+                before: pd.Timestamp | None = None) -> list[dict[str, Any]]:
+    """Per queue: the model the backtest chooses on history before ``before`` (all of it when
+    None), its interval WAPE, the runner-up and the margin, seasonal naive, and the bias."""
+    settings = settings_for(config)
+    calendar = calendar_for(config)
+    out = []
+    for queue, rows in history.groupby(history["queue"].astype(str), sort=True):
+        if before is not None:
+            rows = rows[rows["interval_start"] < before]
+        known = rows["contacts"].notna()
+        if local_naive(rows.loc[known, "interval_start"]).normalize().nunique() < (
+                settings.min_history_days):
+            continue
+        panel = build_panel(rows.set_index("interval_start")["contacts"],
+                            config.interval_minutes, calendar)
+        summary = choose(panel, settings, _window(config, panel.num_slots),
+                         config.open_window_minutes()).summary()
+        naive = next((c for c in summary["candidates"] if c["model"] == "seasonal_naive"), None)
+        out.append({"queue": queue, "model": summary["model"], "rule": summary["rule"],
+                    "interval_wape": summary.get("interval_wape"),
+                    "runner_up": summary["runner_up"],
+                    "margin_vs_runner_up": summary["margin_vs_runner_up"],
+                    "seasonal_naive_wape": naive["interval_wape"] if naive else None,
+                    "bias": summary.get("bias"), "bias_noise": summary.get("bias_noise")})
+    return out
