@@ -117,6 +117,24 @@ def add_pending_swaps(store: Store, count: int) -> int:
     return made
 
 
+def add_pending_time_off(store: Store, count: int) -> int:
+    """Up to ``count`` one-day annual-leave requests on a worked day, waiting for a planner
+    (the site's default policy approves none at once). Returns how many were made."""
+    day = START + timedelta(days=10)
+    cells = store.roster_frame(date_from=day, date_to=day)[1]
+    made = 0
+    for agent_id in cells.loc[~cells["shift"].isin(("OFF", "LEAVE")), "agent_id"]:
+        if made >= count:
+            break
+        try:
+            store.create_time_off(actor=Actor(None, "agent", agent_id), kind="annual",
+                                  dates=[day], reason="bench")
+        except SwapRejected:
+            continue
+        made += 1
+    return made
+
+
 def timed(client: TestClient, path: str, repeat: int) -> tuple[float, float, float, float, int]:
     """(first request ms, median ms, max ms, median CPU ms, size): the first is the cold one
     (nothing cached since the last import); CPU time is this process's, which other load on a
@@ -154,9 +172,10 @@ def main() -> None:
         tables = make_tables(args.agents, args.days)
         store = build_store(Path(folder), tables)
         pending = add_pending_swaps(store, 20)
+        time_off = add_pending_time_off(store, 20)
         print(f"site: {args.agents} agents x {args.days} days = {len(tables['roster']):,} roster "
               f"rows, {len(tables['events']):,} login events, {pending} swaps awaiting approval "
-              f"(built in {time.perf_counter() - started:.1f} s)")
+              f"and {time_off} time-off requests (built in {time.perf_counter() - started:.1f} s)")
         app = create_app(Settings(db_url=f"sqlite:///{folder}/bench.db"),  # type: ignore[call-arg]
                          store=store)
         planner_token = store.create_user(role="planner")[1]
@@ -179,6 +198,8 @@ def main() -> None:
             ("coverage (day chart + week overview)", planner,
              f"/planner/coverage?day={START + timedelta(days=2)}&queue=sales"),
             (f"swap queue ({pending} pending, each re-checked)", planner, "/planner/swaps"),
+            (f"time-off queue ({time_off} pending, each re-checked)", planner,
+             "/planner/time-off"),
             ("adherence, 1 week", planner,
              f"/planner/adherence?from={START}&to={START + timedelta(days=6)}"),
             ("adherence, 4 weeks", planner, f"/planner/adherence?from={START}&to={last}"),
@@ -186,6 +207,7 @@ def main() -> None:
             ("audit log", planner, "/planner/audit"),
             ("agent: my schedule", agent, f"/me?week={START}"),
             ("agent: my swaps", agent, "/me/swaps"),
+            ("agent: my time off", agent, "/me/time-off"),
         ]
         print(f"load average before: {load_average()}")
         print(f"{'page':52s} {'first':>8s} {'median':>8s} {'max':>8s} {'cpu':>8s} {'size':>7s}"
@@ -196,6 +218,15 @@ def main() -> None:
                 "ok" if median < TARGET_MS else "OVER")
             print(f"{label:52s} {first:6.0f}ms {median:6.0f}ms {worst:6.0f}ms {cpu:6.0f}ms "
                   f"{size / 1024:5.0f}kB  {verdict}")
+        # the first views after a data change (one swap approved): nothing kept applies
+        accepted, _ = store.list_swaps(status="accepted", agent_id=None, page=1, page_size=1)
+        if accepted:
+            store.transition_swap(swap_id=accepted[0].id, action="approve", actor=SYSTEM)
+            for label, client, path in rows[1:2] + rows[5:7]:
+                started, cpu_started = time.perf_counter(), time.process_time()
+                client.get(path).raise_for_status()
+                print(f"after a change: {label:36s} {(time.perf_counter() - started) * 1000:6.0f}"
+                      f"ms wall {(time.process_time() - cpu_started) * 1000:6.0f}ms cpu")
         print(f"(first request, then median/max/median CPU of {args.repeat} more; load average "
               f"after: {load_average()}; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)")
 

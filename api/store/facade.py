@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from api.models import (
     AuditEntry,
@@ -29,11 +29,13 @@ from api.store.requirements import Requirements
 from api.store.rosters import Rosters
 from api.store.swaps import Swaps
 from api.store.time_off import TimeOff
+from api.store.time_off_check import TimeOffVerdict
 from api.store.time_off_impact import Part
 from api.store.unit import Actor, Unit, utc_now
 from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
+from wfm.swaps import SwapVerdict
 
 
 class Store:
@@ -154,6 +156,26 @@ class Store:
         return self.swaps.create(actor=actor, kind=kind, counterpart_id=counterpart_id,
                                  dates=dates, reason=reason)
 
+    def check_swap(self, *, kind: str, requester_id: str, counterpart_id: str,
+                   dates: list[date]) -> SwapVerdict:
+        """The verdict ``create_swap`` reaches before the minimum notice, without recording:
+        the same cached reference and head-counts, on committed data."""
+        with self.unit.read() as session:
+            return self.swaps.verdict(session, kind=kind, requester_id=requester_id,
+                                      counterpart_id=counterpart_id, dates=dates, cached=True)
+
+    def swap_histories(self, *, swap_ids: list[int]) -> dict[int, list[SwapEvent]]:
+        """The histories of many swaps in one query (a page listing them), oldest first."""
+        found: dict[int, list[SwapEvent]] = {i: [] for i in swap_ids}
+        if not swap_ids:
+            return found
+        with self.unit.read() as session:
+            for event in session.scalars(select(SwapEvent)
+                                         .where(SwapEvent.swap_id.in_(swap_ids))
+                                         .order_by(SwapEvent.id)):
+                found[event.swap_id].append(event)
+        return found
+
     def get_swap(self, *, swap_id: int) -> SwapRequest:
         return self.lifecycle.get(self.swaps, swap_id)  # type: ignore[no-any-return]
 
@@ -180,6 +202,12 @@ class Store:
                         agent_id: str | None = None) -> TimeOffRequest:
         return self.time_off.create(actor=actor, kind=kind, dates=dates, part=part,
                                     reason=reason, agent_id=agent_id)
+
+    def check_time_off(self, *, agent_id: str, kind: str, dates: list[date],
+                       part: Part | None = None) -> tuple[TimeOffVerdict, list[Violation], bool]:
+        """``create_time_off``'s verdict without recording it: (verdict, refusals, recorded
+        on the day)."""
+        return self.time_off.judge(agent_id=agent_id, kind=kind, dates=dates, part=part)
 
     def get_time_off(self, *, request_id: int) -> TimeOffRequest:
         return self.lifecycle.get(self.time_off, request_id)  # type: ignore[no-any-return]

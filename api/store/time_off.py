@@ -35,7 +35,7 @@ from api.store.rosters import ROSTER_VERSION, Rosters, generations
 from api.store.time_off_check import REST_DAY, TimeOffVerdict, check_time_off
 from api.store.time_off_impact import Part, impact_json
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
-from wfm.errors import Conflict, NotFound, SwapRejected
+from wfm.errors import Conflict, NotFound, SwapRejected, Violation
 
 OPEN = ("requested",)
 TIME_OFF_MACHINE = Machine("a time-off request", {
@@ -261,15 +261,11 @@ class TimeOff:
                             part=_part_of(request), same_day=request.flagged)
 
     # ---- routes --------------------------------------------------------------------------
-    def create(self, *, actor: Actor, kind: str, dates: list[date], part: Part | None = None,
-               reason: str = "", agent_id: str | None = None) -> TimeOffRequest:
-        """Check and record a request; raise ``TimeOffRejected`` when it breaks a rule.
-
-        Returns the stored request: ``requested``, ``approved`` (auto-approval) or
-        ``recorded`` (a same-day kind inside the notice, flagged for the planner).
-        ``agent_id`` (planners: the agent phoned in) defaults to the actor's agent.
-        """
-        agent_id = agent_id or actor.agent_id or ""  # a planner records for an agent
+    def judge(self, *, agent_id: str, kind: str, dates: list[date], part: Part | None = None,
+              ) -> tuple[TimeOffVerdict, list[Violation], bool]:
+        """What ``create`` would decide, without recording: the verdict on committed data,
+        every refusal (the verdict's and the minimum notice) and whether it would be recorded
+        on the day (a ``same_day`` kind inside the notice). The pages' pre-check calls it."""
         settings = self.unit.config.time_off
         with self.unit.read() as session:
             verdict = self.verdict(session, agent_id=agent_id, kind=kind, dates=dates,
@@ -283,7 +279,19 @@ class TimeOff:
                 verdict = self.verdict(session, agent_id=agent_id, kind=kind, dates=dates,
                                        part=part, cached=True, same_day=True)
             late = []
-        problems = list(verdict.violations) + late
+        return verdict, list(verdict.violations) + late, same_day
+
+    def create(self, *, actor: Actor, kind: str, dates: list[date], part: Part | None = None,
+               reason: str = "", agent_id: str | None = None) -> TimeOffRequest:
+        """Check and record a request; raise ``TimeOffRejected`` when it breaks a rule.
+
+        Returns the stored request: ``requested``, ``approved`` (auto-approval) or
+        ``recorded`` (a same-day kind inside the notice, flagged for the planner).
+        ``agent_id`` (planners: the agent phoned in) defaults to the actor's agent.
+        """
+        agent_id = agent_id or actor.agent_id or ""  # a planner records for an agent
+        verdict, problems, same_day = self.judge(agent_id=agent_id, kind=kind, dates=dates,
+                                                 part=part)
         if problems:
             raise TimeOffRejected(f"the time-off request breaks {len(problems)} rule(s)",
                                   problems)

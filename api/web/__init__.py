@@ -25,7 +25,14 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.web import routes_agent, routes_auth, routes_data, routes_planner, routes_swaps
+from api.web import (
+    routes_agent,
+    routes_auth,
+    routes_data,
+    routes_planner,
+    routes_swaps,
+    routes_time_off,
+)
 from api.web.render import render
 from api.web.session import SignInRequired
 
@@ -42,6 +49,8 @@ def install_pages(app: FastAPI) -> None:
     """Add the pages, their static files and their error pages to the service."""
     for module in ROUTERS:
         app.include_router(module.router)
+    app.include_router(routes_time_off.planner_router)
+    app.include_router(routes_time_off.agent_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -13,11 +13,12 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
-from functools import cache
+from functools import cache, lru_cache
 from numbers import Real
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import get_decimal_symbol, get_group_symbol
 
@@ -71,6 +72,20 @@ def negotiate(cookie: str | None, accept_language: str | None) -> str:
 
 
 @cache
+def _babel(locale: str) -> Locale:
+    """The parsed babel locale (babel parses a locale name again on every call given as text,
+    which costs more than the formatting itself on pages with many dates)."""
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=8192)
+def _format_date(day: dt.date, style: str, locale: str) -> str:
+    """babel's ``format_date``, kept: a page writes the same few dates many times, and each
+    call looks up the locale's patterns again."""
+    return format_date(day, format=style, locale=_babel(locale))
+
+
+@cache
 def _symbols(locale: str) -> tuple[str, str]:
     return get_decimal_symbol(locale), get_group_symbol(locale)
 
@@ -95,14 +110,14 @@ class Translator:
         return text.format(**values) if values else text
 
     def date(self, day: dt.date | None, style: str = "medium") -> str:
-        return "" if day is None else format_date(day, format=style, locale=self.locale)
+        return "" if day is None else _format_date(day, style, self.locale)
 
     def weekday(self, day: dt.date) -> str:
-        return format_date(day, format="EEE", locale=self.locale)
+        return _format_date(day, "EEE", self.locale)
 
     def day_month(self, day: dt.date) -> str:
         """A short day label for grid headers (11/23, 11月23日)."""
-        return format_date(day, format=DAY_MONTH[self.locale], locale=self.locale)
+        return _format_date(day, DAY_MONTH[self.locale], self.locale)
 
     def datetime(self, when: dt.datetime | None) -> str:
         """A moment in the site's timezone (naive values are UTC, as the database stores)."""
@@ -110,7 +125,7 @@ class Translator:
             return ""
         if when.tzinfo is None:
             when = when.replace(tzinfo=ZoneInfo("UTC"))
-        return format_datetime(when, format="medium", tzinfo=self.tz, locale=self.locale)
+        return format_datetime(when, format="medium", tzinfo=self.tz, locale=_babel(self.locale))
 
     def moment(self, value: object) -> str:
         """An interval start or other instant (ISO text, ``datetime`` or ``Timestamp``; a
@@ -120,12 +135,12 @@ class Translator:
             return str(value)
         if when.tzinfo is None:
             when = when.replace(tzinfo=self.tz)
-        return format_datetime(when, format="short", tzinfo=self.tz, locale=self.locale)
+        return format_datetime(when, format="short", tzinfo=self.tz, locale=_babel(self.locale))
 
     def time(self, when: dt.datetime) -> str:
         if when.tzinfo is None:
             when = when.replace(tzinfo=ZoneInfo("UTC"))
-        return format_time(when, format="HH:mm", tzinfo=self.tz, locale=self.locale)
+        return format_time(when, format="HH:mm", tzinfo=self.tz, locale=_babel(self.locale))
 
     def number(self, value: object, digits: int = 0) -> str:
         """A number with the locale's grouping; a dash for None, NaN or no number at all."""
@@ -137,6 +152,13 @@ class Translator:
         exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_EVEN)
         text = f"{exact:,.{digits}f}"
         return text.translate({ord(","): group, ord("."): decimal})
+
+    def days(self, value: object) -> str:
+        """A number of days to the thousandth (balances count part days), trailing zeros
+        dropped: 2, 0.267, 4.5."""
+        text = self.number(value, 3)
+        decimal = _symbols(self.locale)[0]
+        return text.rstrip("0").rstrip(decimal) if decimal in text else text
 
     def percent(self, value: object) -> str:
         """A 0-100 percentage with 2 decimals (DESIGN.md), as the locale writes it."""

@@ -35,9 +35,11 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 PLANNER_NAV = (("/planner/roster", "nav.roster"), ("/planner/coverage", "nav.coverage"),
-               ("/planner/swaps", "nav.swaps"), ("/planner/adherence", "nav.adherence"),
+               ("/planner/swaps", "nav.swaps"), ("/planner/time-off", "nav.time_off"),
+               ("/planner/adherence", "nav.adherence"),
                ("/planner/data", "nav.data"), ("/planner/audit", "nav.audit"))
-AGENT_NAV = (("/me", "nav.my_schedule"), ("/me/swaps", "nav.my_swaps"))
+AGENT_NAV = (("/me", "nav.my_schedule"), ("/me/swaps", "nav.my_swaps"),
+             ("/me/time-off", "nav.my_time_off"))
 
 
 def translator(request: Request, store: Store) -> Translator:

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import StoreDep
-from api.models import SwapRequest
+from api.models import SwapEvent, SwapRequest
 from api.schemas import SwapStatus
 from api.store import Actor, Store
-from api.web.precheck import PageReads, below_requirement, precheck_swap
+from api.web.cache import cached
+from api.web.precheck import below_requirement, precheck_swap
 from api.web.render import render
 from api.web.session import CsrfChecked, PagePlanner
 from wfm.errors import Conflict, InvalidInput, NotFound
@@ -25,23 +26,39 @@ HISTORY_PAGE = 50
 IMPACT_SHOWN = 12  # intervals below requirement listed per swap
 
 
-def swap_view(store: Store, swap: SwapRequest, *, check: bool,
-              reads: PageReads | None = None) -> dict[str, Any]:
-    """A swap for a template; with ``check``, its verdict on the current roster."""
+def current_check(store: Store, swap: SwapRequest) -> dict[str, Any]:
+    """The swap's verdict on the current roster, as the template shows it."""
     dates = [date.fromisoformat(d) for d in json.loads(swap.dates)]
-    view: dict[str, Any] = {"swap": swap, "dates": dates,
-                            "history": store.swap_history(swap_id=swap.id)}
-    if check:
-        try:
-            verdict = precheck_swap(store, kind=swap.kind, requester_id=swap.requester_id,
-                                    counterpart_id=swap.counterpart_id, dates=dates,
-                                    reads=reads)
-        except InvalidInput as error:
-            view.update(violations=[], check_error=str(error), below=[], before=[], after=[])
-        else:
-            view.update(violations=verdict.violations, check_error="",
-                        below=below_requirement(verdict.impact), before=verdict.before,
-                        after=verdict.after, impact_rows=len(verdict.impact))
+    try:
+        verdict = precheck_swap(store, kind=swap.kind, requester_id=swap.requester_id,
+                                counterpart_id=swap.counterpart_id, dates=dates)
+    except InvalidInput as error:
+        return {"violations": [], "check_error": str(error), "below": [], "before": [],
+                "after": []}
+    return {"violations": verdict.violations, "check_error": "",
+            "below": below_requirement(verdict.impact), "before": verdict.before,
+            "after": verdict.after, "impact_rows": len(verdict.impact)}
+
+
+def current_checks(store: Store, swaps: list[SwapRequest]) -> list[dict[str, Any]]:
+    """``current_check`` of each swap, kept until the stored data changes (``api.web.cache``:
+    a verdict depends only on the roster, the agents and the requirement), so re-opening the
+    queue does not judge every swap again."""
+    key = ("swap-checks", tuple((s.id, s.kind, s.requester_id, s.counterpart_id, s.dates)
+                                for s in swaps))
+    return cached(store, key, lambda: [current_check(store, s) for s in swaps])
+
+
+def swap_view(store: Store, swap: SwapRequest, *, check: dict[str, Any] | None = None,
+              histories: dict[int, list[SwapEvent]] | None = None) -> dict[str, Any]:
+    """A swap for a template, with its ``check`` on the current roster if given (else the
+    impact stored when it was made). ``histories``: the page's histories read at once."""
+    dates = [date.fromisoformat(d) for d in json.loads(swap.dates)]
+    history = (histories[swap.id] if histories is not None and swap.id in histories
+               else store.swap_history(swap_id=swap.id))
+    view: dict[str, Any] = {"swap": swap, "dates": dates, "history": history}
+    if check is not None:
+        view.update(check)
     else:
         view["below"] = below_requirement(json.loads(swap.impact))
     return view
@@ -57,13 +74,15 @@ def read_swap_queue(*, request: Request, store: StoreDep, planner: PagePlanner,
                                    page_size=QUEUE_LIMIT)
     requested, _ = store.list_swaps(status="requested", agent_id=None, page=1,
                                     page_size=QUEUE_LIMIT)
-    reads = PageReads(store)
     history, total = store.list_swaps(status=status, agent_id=agent.strip() or None, page=page,
                                       page_size=HISTORY_PAGE)
+    histories = store.swap_histories(
+        swap_ids=sorted({s.id for s in [*accepted, *requested, *history]}))
     return render(request, "swaps.html", {
-        "pending": [swap_view(store, s, check=True, reads=reads) for s in accepted],
-        "waiting": [swap_view(store, s, check=False) for s in requested],
-        "history": [swap_view(store, s, check=False) for s in reversed(history)],
+        "pending": [swap_view(store, s, check=c, histories=histories)
+                    for s, c in zip(accepted, current_checks(store, accepted), strict=True)],
+        "waiting": [swap_view(store, s, histories=histories) for s in requested],
+        "history": [swap_view(store, s, histories=histories) for s in reversed(history)],
         "total": total, "page": page, "pages": max(1, -(-total // HISTORY_PAGE)),
         "status": status or "", "agent": agent, "error": error,
         "message": message if message.startswith("swap.done_") else "",

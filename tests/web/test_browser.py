@@ -3,7 +3,8 @@
 One walk through the whole loop, as a planner and two agents would do it in their own browser
 sessions: sign in, upload the demo files (a bad roster row is shown with its line and field),
 read the grid and the coverage chart, an agent checks and sends a swap, the colleague accepts,
-the planner approves and the grid shows the change; an agent cannot open planner pages; the
+the planner approves and the grid shows the change; a day of annual
+leave checked, sent and approved; an agent cannot open planner pages; the
 language switch; a roster solve watched to the end. A screenshot of every page is written to
 ``tmp/artifacts`` (``WFM_ARTIFACTS``) for review.
 """
@@ -128,6 +129,29 @@ def test_pages_in_chromium(tmp_path: Path, demo_dir: Path) -> None:
             agent.open("/me/swaps")
             assert "已批准并生效" in agent.text("main")
             agent.screenshot("11-my-swaps")
+
+            # -- the agent checks and asks for a day of annual leave; the planner sees its
+            # impact and approves; the grid shows LEAVE and the balance the day taken
+            agent.open("/me/time-off")
+            agent.find("#to-kind option[value='annual']").click()
+            agent.driver.execute_script(
+                "document.getElementById('to-first').value = '2026-11-25'")
+            agent.click("#check-time-off")
+            assert "可以" in agent.text("#time-off-verdict"), agent.text("#time-off-check")
+            agent.screenshot("11a-time-off-checked")
+            agent.find("#to-reason").send_keys("家里有事")
+            agent.click("#send-time-off")
+            assert "已发送" in agent.text("main")
+            planner.open("/planner/time-off")
+            assert "之后最低服务水平" in planner.text("article.swap")
+            planner.screenshot("11b-time-off-queue")
+            planner.click("button[id^='approve-time-off-']")
+            assert "休假已写入排班" in planner.text("main")
+            planner.open(f"/planner/roster?from={SWAP_DAY}&days=7")
+            assert cell_text(planner, "A001", 2) == "LEAVE"
+            agent.open("/me/time-off")
+            assert "已批准" in agent.text("main")
+            agent.screenshot("11c-my-time-off")
             planner.open("/planner/adherence?from=2026-11-23&to=2026-11-29")
             assert planner.find("#adherence-chart svg")
             planner.screenshot("12-adherence")

@@ -6,19 +6,24 @@ from __future__ import annotations
 import re
 import string
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from api.schemas import TimeOffStatus
+from api.store.time_off_check import REST_DAY
 from api.web.i18n import LOCALES, catalog
+from wfm.config import TimeOffSettings
 from wfm.rules import RULE_CODES
 from wfm.swaps import SWAP_KINDS, TRANSITIONS
 
 WEB = Path(__file__).resolve().parents[2] / "api" / "web"
 FAMILIES = ("app", "nav", "login", "error", "forbidden", "violation", "rule", "kind", "status",
             "impact", "roster", "coverage", "swaps", "swap", "adherence", "data", "job", "audit",
-            "mine", "myswaps")
+            "mine", "myswaps", "timeoff", "mytimeoff", "leavekind")
 LITERAL_KEY = re.compile(rf"""["']((?:{'|'.join(FAMILIES)})\.[a-z_\-]+)["']""")
 SWAP_CODES = ("no_assignment", "leave", "not_working", "not_off", "no_change", "min_notice")
+TIME_OFF_CODES = ("part_outside_shift", "other_week", "balance", "team_limit")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
 
@@ -29,7 +34,12 @@ def used_keys() -> set[str]:
     for path in [*WEB.glob("templates/*.html"), *WEB.glob("*.py")]:
         keys.update(k for k in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))
                     if not k.endswith(("_", ".", ".html")))
-    keys.update(f"rule.{code}" for code in [*RULE_CODES, *SWAP_CODES])
+    keys.update(f"rule.{code}" for code in [*RULE_CODES, *SWAP_CODES, *TIME_OFF_CODES])
+    keys.update(f"status.{status}" for status in get_args(TimeOffStatus))
+    keys.update(f"leavekind.{kind}" for kind in [*TimeOffSettings().kinds, REST_DAY])
+    keys.update(f"mytimeoff.done_{status}" for status in
+                ("requested", "approved", "recorded", "cancelled"))
+    keys.update({"timeoff.done_approved", "timeoff.done_rejected"})
     keys.update(f"kind.{kind}" for kind in SWAP_KINDS)
     keys.update(f"status.{to}" for _, to in TRANSITIONS.values())
     keys.add("status.requested")
