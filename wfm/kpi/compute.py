@@ -184,8 +184,11 @@ def _date_text(starts: pd.Series) -> pd.Series:
 
 
 def _targets(kpi: Kpi, queues: pd.Series, config: SiteConfig) -> np.ndarray:
-    values = {q: kpi.target(config.service_for(q), config) for q in queues.unique()}
-    return queues.map(lambda q: np.nan if values[q] is None else values[q]).to_numpy(float)
+    """The figure's target per row (NaN: none), looked up once per distinct queue."""
+    codes, names = pd.factorize(queues)
+    values = [kpi.target(config.service_for(q), config) for q in names]
+    table = np.array([np.nan if v is None else v for v in values], dtype=float)
+    return table[codes]
 
 
 def met_flags(kpi: Kpi, value: np.ndarray, target: np.ndarray) -> pd.Series:
