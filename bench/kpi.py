@@ -6,7 +6,7 @@ rows: 365 days x 96 intervals x 5 queues, a daily and weekly shape with noise) a
 events (about 3 million rows, from ``bench/adherence.py``'s seeded generator, each agent serving
 one of the 5 queues) are written as CSV; the measurement runs ``wfm kpi`` end to end in a fresh
 child process (CSV reads, the staffed time from the events, attendance and adherence, every
-level of the table, the atomic CSV write of about 1.2 million rows) and prints each stage.
+level of the table, the atomic CSV write of about 600,000 rows) and prints each stage.
 
 Peer, on the same data in the same run: ``wfm adherence`` alone (read + compute), the part of
 the work the KPIs share with the existing command. Target (issue 17): under 10 s in all.

@@ -36,6 +36,7 @@ from api.store.time_off_check import REST_DAY, TimeOffVerdict, check_time_off
 from api.store.time_off_impact import Part, impact_json
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
 from wfm.errors import Conflict, NotFound, SwapRejected, Violation
+from wfm.teams import team_of
 
 OPEN = ("requested",)
 TIME_OFF_MACHINE = Machine("a time-off request", {
@@ -239,10 +240,11 @@ class TimeOff:
 
     def _team_off(self, session: Session, agent: dict[str, Any], dates: list[date],
                   reference: Reference, cached: bool) -> dict[date, int]:
-        """Agents of the agent's team (its first skill) on LEAVE on each of ``dates``."""
+        """Agents of the agent's team (``wfm.teams``: the same skill set) on LEAVE on each of
+        ``dates``."""
         if not self.unit.config.time_off.max_off_per_team_per_day:
             return {}
-        team = agent["skills"][0] if agent["skills"] else ""
+        team = team_of(agent["skills"])
         off = session.execute(select(RosterCell.agent_id, RosterCell.date, RosterCell.shift)
                               .where(RosterCell.date.in_(dates),
                                      RosterCell.shift == "LEAVE")).all()
@@ -251,7 +253,7 @@ class TimeOff:
             record = reference.agents.get(other)
             if shift != "LEAVE" or other == agent["agent_id"] or record is None:
                 continue
-            if (record["skills"][:1] or ("",))[0] == team:
+            if team_of(record["skills"]) == team:
                 counts[day] += 1
         return dict(counts)
 

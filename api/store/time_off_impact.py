@@ -3,8 +3,11 @@
 Service level uses the stored requirement's load (contacts, AHT): traffic A = contacts x AHT /
 interval, agents on the phones = floor(scheduled x (1 - shrinkage)) (the requirement's scheduled
 agents are ceil(N / (1 - shrinkage))), Erlang C (``wfm.staffing.erlang``) or, with
-``patience_seconds``, Erlang A (``wfm.staffing.erlang_a``). Coverage follows ``wfm.coverage``: a
-shift covers the intervals inside it, minus its fixed breaks.
+``patience_seconds``, Erlang A (``wfm.staffing.erlang_a``). A chat queue (``channel = "chat"``)
+uses the chat model (``wfm.staffing.chat``: ``max_concurrency`` chats per agent,
+``concurrency_inflation``, the ``first_response_seconds`` target) and ignores patience, as
+``wfm staff`` does. Coverage follows ``wfm.coverage``: a shift covers the intervals inside it,
+minus its fixed breaks.
 """
 
 from __future__ import annotations
@@ -132,6 +135,7 @@ def _service_levels(wall: list[tuple[datetime, str]], before: np.ndarray, after:
                     config: SiteConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Service level before and after in each interval, and the queue's target (1.0 where the
     interval has no contacts, as ``wfm.staffing`` defines it). Vectorised per queue."""
+    from wfm.staffing.chat import chat_metrics
     from wfm.staffing.erlang import service_level
     from wfm.staffing.erlang_a import erlang_a_metrics
 
@@ -156,7 +160,11 @@ def _service_levels(wall: list[tuple[datetime, str]], before: np.ndarray, after:
             agents = np.maximum(np.floor(counts[rows] * (1 - service.shrinkage) + 1e-9), 0)
             agents = agents.astype("int64")
             level: Any
-            if service.patience_seconds > 0:
+            if service.is_chat:  # abandonment is not modelled for chat: patience is ignored
+                level = chat_metrics(traffic, agents, aht, max_concurrency=service.max_concurrency,
+                                     target_seconds=service.first_response_seconds,
+                                     inflation=service.concurrency_inflation).service_level
+            elif service.patience_seconds > 0:
                 level = erlang_a_metrics(traffic, agents, aht, service.patience_seconds,
                                          service.answer_within_seconds).service_level
             else:

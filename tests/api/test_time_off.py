@@ -400,3 +400,23 @@ def test_concurrent_auto_approvals_keep_coverage(tmp_path: Path) -> None:
                              params={"status": "requested", "page_size": 50}).json()["items"]
     assert all(min(r["scheduled_after"] - r["required"] for r in q["impact"]) < 0
                for q in queued)
+
+
+def test_team_limit_counts_only_agents_with_the_same_skill_set(tmp_path: Path) -> None:
+    # A6 (sales;support) shares A1's first skill but not its skill set: another team
+    site = make_site(tmp_path, config=site_config(**{"time_off": {
+        "max_off_per_team_per_day": 1}}))
+    first = ask(site, "A1", "annual", 1)["id"]
+    assert act(site, first, "approve", site.planner)[0] == 200
+    other_team = ask(site, "A6", "annual", 1)
+    assert other_team["http"] == 201, other_team
+    assert ask(site, "A7", "annual", 1)["http"] == 422  # A7 (sales) is A1's team
+
+
+def test_a_team_is_the_skill_set_in_any_order() -> None:
+    from wfm.teams import team_of
+
+    assert team_of(["support", "sales"]) == team_of(["sales", "support"])
+    assert team_of(["sales", "sales"]) == team_of(["sales"])
+    assert team_of(["sales"]) != team_of(["sales", "support"])
+    assert team_of([]) == ()

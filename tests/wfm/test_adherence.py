@@ -545,3 +545,23 @@ def test_a_calendar_day_ends_at_the_first_of_two_midnights():
                                  "login sessions", timezone=havana))
     assert row(result, "a1", "2027-11-06", "OFF")["overtime_minutes"] == 60
     assert row(result, "a1", "2027-11-07", "OFF")["overtime_minutes"] == 180
+
+
+def test_a_shared_attributed_activity_gives_the_same_report():
+    # wfm kpi builds the attributed activity once and hands it over: the report must not change
+    from wfm.adherence import attributed_activity
+
+    roster = read_table_text("agent_id,date,shift\na1,2026-11-23,DAY\na1,2026-11-24,OFF\n"
+                             "a2,2026-11-23,NIGHT\n", "roster")
+    events = read_table_text(
+        "agent_id,timestamp,state\na1,2026-11-23T09:10:00,login\na1,2026-11-23T16:00:00,"
+        "logout\na1,2026-11-24T10:00:00,login\na1,2026-11-24T11:00:00,logout\n"
+        "a2,2026-11-23T22:30:00,login\na2,2026-11-23T22:30:00,login\nzz,2026-11-23T10:00:00,"
+        "login\n", "login events")
+    alone = compute_adherence(roster, CONFIG, events=events)
+    shared = compute_adherence(roster, CONFIG, events=events,
+                               activity=attributed_activity(roster, CONFIG, events=events))
+    assert alone.rows.equals(shared.rows) and alone.problems.equals(shared.problems)
+    assert alone.agents.equals(shared.agents)
+    assert str(alone.team) == str(shared.team)
+    assert len(alone.problems) >= 2  # the repeated login and the unknown agent are reported

@@ -10,6 +10,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -314,3 +315,25 @@ def test_cli_kpi_with_roster_events_and_forecast(tmp_path: Path) -> None:
                                          "--events", str(tmp_path / "events.csv"), "-o",
                                          str(tmp_path / "k.csv")])
     assert no_roster.exit_code == 2 and "--events/--sessions need --roster" in no_roster.output
+
+
+def test_kpi_csv_bytes_are_what_pandas_writes_across_dst_and_odd_values() -> None:
+    # the vectorised writer against pandas' own: kpi_frame_text (strftime per instant) + to_csv
+    from wfm.kpi.output import kpi_csv_bytes, kpi_frame_text
+
+    tz = "Europe/Berlin"
+    starts = pd.Series(pd.to_datetime(
+        ["2026-03-29T01:45:00+01:00", "2026-03-29T03:00:00+02:00", "2026-10-25T02:30:00+02:00",
+         "2026-10-25T02:30:00+01:00", None, None], utc=True)).dt.tz_convert(tz)
+    table = pd.DataFrame({
+        "level": ["interval"] * 4 + ["day", "period"], "interval_start": starts,
+        "date": ["2026-03-29", "2026-03-29", "2026-10-25", "2026-10-25", "2026-10-25", ""],
+        "queue": ["sales", "sales", "vip, gold", 'say "hi"', "", ""],
+        "agent_id": ["", "", "", "", "", "a1"], "kpi": ["aht_seconds"] * 6,
+        "value": [80.0, 1e-05, 123456789.12, -0.0, 2.5e17, 33.33],
+        "unit": ["s"] * 6, "target": [80.0, np.nan, 0.1, np.nan, 5.0, np.nan],
+        "met": np.array([True, pd.NA, False, pd.NA, True, pd.NA], dtype=object),
+        "numerator": [1.0, 2.0, 3.5, 0.0, 1e16, 7.125], "denominator": [1.0] * 6})
+    expected = kpi_frame_text(table).to_csv(index=False).encode("utf-8")
+    assert kpi_csv_bytes(table) == expected
+    assert b"2026-10-25T02:30:00+01:00" in expected and b'"vip, gold"' in expected

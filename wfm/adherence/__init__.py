@@ -34,6 +34,7 @@ Decisions the definitions leave open (each module's docstring has the details):
   attributed to no shift is reported on its own (``unscheduled_working_minutes``).
 """
 
+from wfm.adherence.activity import Activity, attributed_activity
 from wfm.adherence.compute import (
     ADHERENCE_COLUMNS,
     UNSCHEDULED,
@@ -42,5 +43,5 @@ from wfm.adherence.compute import (
 )
 from wfm.adherence.sessions import WORKING_STATES
 
-__all__ = ["ADHERENCE_COLUMNS", "UNSCHEDULED", "WORKING_STATES", "AdherenceReport",
-           "compute_adherence"]
+__all__ = ["ADHERENCE_COLUMNS", "UNSCHEDULED", "WORKING_STATES", "Activity", "AdherenceReport",
+           "attributed_activity", "compute_adherence"]

@@ -2,8 +2,9 @@
 
 The pipeline, one module per step: ``schedule`` (roster → shift windows), ``sessions`` (events or
 sessions → disjoint segments, problems), ``attribution`` (segments → pieces per shift or per
-calendar date), ``metrics`` (pieces → figures per row), ``period`` (rows inside the period;
-activity outside it reported), ``summary`` (per agent and team over the period).
+calendar date; these first three are run by ``activity``, so that other commands can share
+them), ``metrics`` (pieces → figures per row), ``period`` (rows inside the period; activity
+outside it reported), ``summary`` (per agent and team over the period).
 """
 
 from __future__ import annotations
@@ -15,21 +16,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.adherence.attribution import Pieces, attribute
-from wfm.adherence.cells import build_cells
+from wfm.adherence.activity import Activity, attributed_activity
+from wfm.adherence.attribution import Pieces
 from wfm.adherence.metrics import row_metrics
 from wfm.adherence.period import period_bounds, skipped_activity
 from wfm.adherence.schedule import (
     NS_PER_MINUTE,
     Schedule,
-    build_schedule,
     day_numbers_to_dates,
 )
 from wfm.adherence.sessions import (
     PROBLEM_COLUMNS,
     problems_frame,
-    segments_from_events,
-    segments_from_sessions,
 )
 from wfm.adherence.summary import agent_summary, percent, team_summary
 from wfm.config import SiteConfig
@@ -70,7 +68,8 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
                       events: pd.DataFrame | None = None, sessions: pd.DataFrame | None = None,
                       grace_minutes: float | None = None, date_from: date | None = None,
                       date_to: date | None = None, label: str = "events",
-                      roster_label: str = "roster") -> AdherenceReport:
+                      roster_label: str = "roster",
+                      activity: Activity | None = None) -> AdherenceReport:
     """Schedule adherence per agent and date from a roster and actual login data.
 
     Parameters
@@ -88,6 +87,10 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
         The period (dates of shifts and of unscheduled work); default: the roster's dates.
     label, roster_label
         File names of the login data (used in ``problems``) and of the roster (in errors).
+    activity
+        ``attributed_activity`` of this same roster, config and login data, when the caller
+        has built it already (``wfm kpi`` shares it with its staffed time); default: built
+        here. The result is the same either way.
 
     Returns
     -------
@@ -102,18 +105,13 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
                                if grace_minutes is None else grace_minutes)
     if date_from is not None and date_to is not None and date_to < date_from:
         raise InvalidInput(f"date_to {date_to} is before date_from {date_from}")
-    activity = events if events is not None else sessions
-    assert activity is not None
+    login = events if events is not None else sessions
+    assert login is not None
     tz = config.timezone
-    agents = pd.Index(sorted(set(roster["agent_id"]) | set(activity["agent_id"])))
-
-    schedule = build_schedule(roster, config, agents, label=roster_label)
-    cells = build_cells(schedule.shifts)
-    if events is not None:
-        segments, problems = segments_from_events(events, agents, cells, tz)
-    else:
-        segments, problems = segments_from_sessions(activity, agents, cells, tz)
-    pieces = attribute(segments, cells, tz)
+    if activity is None:
+        activity = attributed_activity(roster, config, events=events, sessions=sessions,
+                                       roster_label=roster_label)
+    agents, schedule, pieces = activity.agents, activity.schedule, activity.pieces
 
     table, piece_row = _rows(schedule, pieces, agents, grace)
     first_day, last_day = period_bounds(roster, table, date_from, date_to)
@@ -121,7 +119,7 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
     shown = in_period & (table["on_shift"] | (table["logged_in_minutes"] > 0))
 
     outside = skipped_activity(pieces, piece_row, in_period, table, tz, first_day, last_day)
-    problems = pd.concat([problems, outside, _unknown_agents(activity, roster)],
+    problems = pd.concat([activity.problems, outside, _unknown_agents(login, roster)],
                          ignore_index=True)
     problems.insert(0, "file", label)
     problems = problems.sort_values(["line", "problem"], kind="stable").reset_index(drop=True)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wfm.adherence.activity import Activity
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 from wfm.kpi.definitions import BY_NAME, KPIS, Kpi
@@ -91,8 +92,15 @@ def compute_kpis(actuals: pd.DataFrame, config: SiteConfig, *,
     frame = actuals.reset_index(drop=True)
     queues = sorted(frame["queue"].astype(str).unique())
     needs: list[str] = []
+    activity = None
+    if roster is not None and (events is not None or sessions is not None):
+        from wfm.adherence import attributed_activity
+
+        # built once: the staffed time and the adherence figures both start from it
+        activity = attributed_activity(roster, config, events=events, sessions=sessions,
+                                       roster_label=roster_label)
     frame, staffed_source, unattributed = _with_staffed(frame, config, queues, roster, events,
-                                                        sessions, roster_label, needs)
+                                                        sessions, roster_label, needs, activity)
     sums = _sums(frame, config)
     dates = sums["date"]
     first_day, last_day = min(dates), max(dates)
@@ -116,7 +124,8 @@ def compute_kpis(actuals: pd.DataFrame, config: SiteConfig, *,
 
         people = people_rows(roster, config, events=events, sessions=sessions,
                              date_from=first_day, date_to=last_day, levels=levels,
-                             events_label=events_label, roster_label=roster_label)
+                             events_label=events_label, roster_label=roster_label,
+                             activity=activity)
         parts.append(people.table)
         problems, team = people.problems, people.team
     else:
@@ -131,14 +140,15 @@ def compute_kpis(actuals: pd.DataFrame, config: SiteConfig, *,
 
 def _with_staffed(frame: pd.DataFrame, config: SiteConfig, queues: list[str],
                   roster: pd.DataFrame | None, events: pd.DataFrame | None,
-                  sessions: pd.DataFrame | None, roster_label: str,
-                  needs: list[str]) -> tuple[pd.DataFrame, str, float | None]:
+                  sessions: pd.DataFrame | None, roster_label: str, needs: list[str],
+                  activity: Activity | None = None) -> tuple[pd.DataFrame, str, float | None]:
     """Staffed seconds per row: the actuals' own column, else login data + roster, else NaN."""
     if "staffed_seconds" in frame.columns and frame["staffed_seconds"].notna().all():
         return frame, "actuals", None
     if roster is not None and (events is not None or sessions is not None):
         staffed = staffed_per_interval(roster, config, queues, events=events,
-                                       sessions=sessions, roster_label=roster_label)
+                                       sessions=sessions, roster_label=roster_label,
+                                       activity=activity)
         key = pd.DataFrame({"local_ns": local_wall_ns(frame["interval_start"]),
                             "queue": frame["queue"].astype(str)})
         merged = key.merge(staffed.table, on=["local_ns", "queue"], how="left")
@@ -174,8 +184,11 @@ def _date_text(starts: pd.Series) -> pd.Series:
 
 
 def _targets(kpi: Kpi, queues: pd.Series, config: SiteConfig) -> np.ndarray:
-    values = {q: kpi.target(config.service_for(q), config) for q in queues.unique()}
-    return queues.map(lambda q: np.nan if values[q] is None else values[q]).to_numpy(float)
+    """The figure's target per row (NaN: none), looked up once per distinct queue."""
+    codes, names = pd.factorize(queues)
+    values = [kpi.target(config.service_for(q), config) for q in names]
+    table = np.array([np.nan if v is None else v for v in values], dtype=float)
+    return table[codes]
 
 
 def met_flags(kpi: Kpi, value: np.ndarray, target: np.ndarray) -> pd.Series:

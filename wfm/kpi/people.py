@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.adherence import UNSCHEDULED, compute_adherence
+from wfm.adherence import UNSCHEDULED, Activity, compute_adherence
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 from wfm.kpi.definitions import BY_NAME
@@ -34,8 +34,9 @@ class People:
 def people_rows(roster: pd.DataFrame, config: SiteConfig, *, events: pd.DataFrame | None,
                 sessions: pd.DataFrame | None, date_from: str, date_to: str,
                 levels: tuple[str, ...], events_label: str = "events",
-                roster_label: str = "roster") -> People:
-    """KPI rows of attendance and adherence: per agent (period), per day and period (team)."""
+                roster_label: str = "roster", activity: Activity | None = None) -> People:
+    """KPI rows of attendance and adherence: per agent (period), per day and period (team).
+    ``activity``: the attributed login data, when the caller has built it already."""
     from wfm.kpi.compute import kpi_rows
 
     roster_days = [d for d in roster["date"] if d is not None]
@@ -47,7 +48,7 @@ def people_rows(roster: pd.DataFrame, config: SiteConfig, *, events: pd.DataFram
                            file=roster_label)
     report = compute_adherence(roster, config, events=events, sessions=sessions,
                                date_from=first, date_to=last, label=events_label,
-                               roster_label=roster_label)
+                               roster_label=roster_label, activity=activity)
     rows = report.rows
     shifts = rows[~rows["shift"].isin(NOT_SHIFTS) & (rows["scheduled_minutes"] > 0)]
     frame = pd.DataFrame({

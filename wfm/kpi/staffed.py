@@ -14,10 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wfm.adherence.attribution import attribute
-from wfm.adherence.cells import build_cells
-from wfm.adherence.schedule import build_schedule
-from wfm.adherence.sessions import segments_from_events, segments_from_sessions
+from wfm.adherence.activity import Activity, attributed_activity
 from wfm.config import SiteConfig
 from wfm.coverage import resolve_queues
 
@@ -47,19 +44,18 @@ def _utc_offset_ns(utc_ns: np.ndarray, tz: str) -> np.ndarray:
 def staffed_per_interval(roster: pd.DataFrame, config: SiteConfig, queues: list[str], *,
                          events: pd.DataFrame | None = None,
                          sessions: pd.DataFrame | None = None,
-                         roster_label: str = "roster") -> Staffed:
-    """Working agent-seconds per (interval, queue); see the module docstring."""
-    activity = events if events is not None else sessions
-    assert activity is not None
+                         roster_label: str = "roster",
+                         activity: Activity | None = None) -> Staffed:
+    """Working agent-seconds per (interval, queue); see the module docstring.
+
+    ``activity``: ``wfm.adherence.attributed_activity`` of this roster and login data, when
+    the caller has it (``compute_kpis`` shares it with the adherence figures); else built here.
+    """
     tz = config.timezone
-    agents = pd.Index(sorted(set(roster["agent_id"]) | set(activity["agent_id"])))
-    schedule = build_schedule(roster, config, agents, label=roster_label)
-    cells = build_cells(schedule.shifts)
-    if events is not None:
-        segments, _ = segments_from_events(events, agents, cells, tz)
-    else:
-        segments, _ = segments_from_sessions(activity, agents, cells, tz)
-    pieces = attribute(segments, cells, tz)
+    if activity is None:
+        activity = attributed_activity(roster, config, events=events, sessions=sessions,
+                                       roster_label=roster_label)
+    schedule, pieces = activity.schedule, activity.pieces
     seg = pieces.segments
     working = seg.working.astype(bool)
     attributed = working & (pieces.shift_row >= 0)
