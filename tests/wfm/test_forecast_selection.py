@@ -2,6 +2,7 @@
 (``wfm.forecast.synthetic``): the truth is known, so each test states what must come out."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -203,13 +204,45 @@ def test_a_biased_candidate_loses_and_its_bias_is_outside_the_noise():
     assert abs(plain.bias) <= plain.bias_noise
 
 
-def test_short_history_uses_the_stated_rule():
-    params = SyntheticParameters(start=date(2025, 3, 3), weeks=3, interval_minutes=60,
+def _short_choice(weeks: int, growth: float, seed: int) -> Any:
+    params = SyntheticParameters(start=date(2025, 3, 3), weeks=weeks, interval_minutes=60,
+                                 country="", growth_per_week=growth, daily_volume=6000,
+                                 day_sigma=0.02, random_seed=seed)
+    _, info = run_forecast(synthetic_history(params), build_config({"interval_minutes": 60,
+                                                                    "country": ""}),
+                           start=params.start + timedelta(weeks=weeks), weeks=1)
+    return info["default"].choice
+
+
+def test_short_history_backtests_the_simple_candidates_on_one_week_folds():
+    choice = _short_choice(3, 0.0, 21)  # 21 days: origins after 7 and 14 days
+    assert choice.rule == "short history"
+    assert choice.folds == [date(2025, 3, 10), date(2025, 3, 17)]
+    assert {s.family for s in choice.scores} == {"seasonal_naive", "mean", "profile"}
+    # a flat series: averaging two weeks halves the Poisson variance of one week
+    assert choice.score("mean_2w").interval_wape < choice.score("seasonal_naive").interval_wape
+    assert choice.name != "seasonal_naive"
+    assert "one-week-ahead fold(s)" in choice.summary()["rule_text"]
+
+
+def test_short_history_with_a_trend_does_not_choose_the_lagging_mean():
+    choice = _short_choice(4, 0.10, 22)  # +10% a week: the mean of 3 weeks lags by ~20%
+    assert choice.rule == "short history"
+    lagging = choice.score("mean_3w")
+    assert lagging.bias < -lagging.bias_noise  # the all-weeks mean is biased beyond its noise
+    assert not choice.name.startswith("mean_")
+    assert abs(choice.score(choice.name).bias) < abs(lagging.bias) / 2
+
+
+def test_under_two_weeks_of_history_the_rule_is_unscored_profile():
+    params = SyntheticParameters(start=date(2025, 3, 3), weeks=2, interval_minutes=60,
                                  country="")
-    _, info = run_forecast(synthetic_history(params), build_config({"interval_minutes": 60}),
-                           start=date(2025, 3, 24), weeks=1)
-    assert info["default"].choice.rule == "short history"
-    assert info["default"].choice.name == "profile"
+    _, info = run_forecast(synthetic_history(params).iloc[:-24],
+                           build_config({"interval_minutes": 60}), start=date(2025, 3, 16),
+                           weeks=1, settings=ForecastSettings(min_history_days=7))
+    choice = info["default"].choice
+    assert (choice.rule, choice.name, choice.scores) == ("short history", "profile", [])
+    assert "too short to backtest" in choice.summary()["rule_text"]
 
 
 def test_an_unknown_configured_model_is_an_error():
