@@ -13,10 +13,11 @@ when larger, the part-day dispersion ``b`` (``selection.part_day_dispersion``: h
 part of a day strays from the level it shares with the rest, e.g. a bank whose mornings and
 afternoons are busy or quiet separately; interval dispersion alone understated it there, and
 the update moved the afternoon by more than the morning foretold). Early in the day ``E`` is
-small next to ``1 / s^2`` and the forecast barely moves (one quiet half-hour at 08:00 does not halve the afternoon); by midday the
-morning's volume dominates. This is the gamma-Poisson update of arrival-rate models with a
-random day effect (Whitt, 1999, "Dynamic staffing in a telephone call center aiming to
-immediately answer all calls"; Weinberg, Brown & Stroud, 2007, JASA 102:1185).
+small next to ``1 / s^2`` and the forecast barely moves (one quiet half-hour at 08:00 does
+not halve the afternoon); by midday the morning's volume dominates. This is the gamma-Poisson
+update of arrival-rate models with a random day effect (Whitt, 1999, "Dynamic staffing in a
+telephone call center aiming to immediately answer all calls"; Weinberg, Brown & Stroud, 2007,
+JASA 102:1185).
 """
 
 from __future__ import annotations
