@@ -7,7 +7,9 @@ that history holds (Hyndman & Athanasopoulos, *FPP* 3rd ed., sec. 5.10). Every c
 the same special-day layer (learned at the same origin) and the same open hours, so they differ
 only in how they forecast an ordinary day.
 
-Score: interval WAPE pooled over every fold; candidates within ``TIE`` (relative) of the best are
+Score: interval WAPE pooled over every fold, outlier days (``candidates.outlier_days``, the
+screen the candidates apply to their own history) left out, so one call-back storm in a scored
+week does not decide the choice; candidates within ``TIE`` (relative) of the best are
 tied and the lowest daily WAPE among them wins. The mean of the best two candidates of different
 families is scored too and wins only when it is better still. Bias (sum of forecast - actual over
 sum of actual) is reported with its noise: twice ``sqrt(sum of squared daily errors) / sum of
@@ -34,7 +36,7 @@ import numpy as np
 
 from wfm.config import ForecastSettings
 from wfm.errors import InvalidInput
-from wfm.forecast.candidates import Combination, candidate_set
+from wfm.forecast.candidates import Combination, candidate_set, outlier_days
 from wfm.forecast.panel import Panel
 from wfm.forecast.special import SpecialEffects, apply_effects, learn_effects
 
@@ -212,13 +214,17 @@ def choose(panel: Panel, settings: ForecastSettings, window: np.ndarray,
                           else "configured", pool=by_name)
         rule, horizon = "short history", SHORT_HORIZON_DAYS
         candidates = [c for c in candidates if c.family in SHORT_FAMILIES]
+    weekdays, kinds, _ = panel.day_info(0, panel.num_days)
+    screened = outlier_days(panel.totals(panel.num_days), weekdays,
+                            np.isfinite(panel.values).any(axis=1) & (kinds == "normal"))
     tallies = {c.name: _Tally() for c in candidates}
     stored: dict[str, list[np.ndarray]] = {c.name: [] for c in candidates}
     actuals = []
     for origin in origins:
         days = min(horizon, panel.num_days - origin)
         effects = learn_effects(panel, origin, settings)
-        actual = panel.values[origin:origin + days]
+        actual = panel.values[origin:origin + days].copy()
+        actual[screened[origin:origin + days]] = np.nan  # an outlier day is not scored
         actuals.append(actual)
         for candidate in candidates:
             predicted = forecast_rows(candidate, panel, origin, days, effects, window)
