@@ -29,7 +29,20 @@ from wfm.staffing.erlang import (
 )
 
 mpmath.mp.dps = 50
-PUBLISHED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "erlang_published.csv"
+
+
+def _published_path() -> Path:
+    """``shared/data/erlang_published.csv`` beside the checkout or one of its parents (a git
+    worktree sits deeper than the main checkout), as ``anonymous_bank.default_bank_dir``."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "shared" / "data" / "erlang_published.csv"
+        if candidate.is_file():
+            return candidate
+    return here.parents[2].parent / "shared" / "data" / "erlang_published.csv"
+
+
+PUBLISHED = _published_path()
 
 
 def mp_erlang_b(traffic: float, agents: int) -> mpmath.mpf:

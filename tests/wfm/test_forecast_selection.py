@@ -2,6 +2,7 @@
 (``wfm.forecast.synthetic``): the truth is known, so each test states what must come out."""
 
 from datetime import date, timedelta
+from typing import Any
 
 import mpmath
 import numpy as np
@@ -14,7 +15,7 @@ from wfm.forecast import ForecastSettings, run_forecast
 from wfm.forecast.candidates import WeekdayStat
 from wfm.forecast.intraday import shrunk_factor
 from wfm.forecast.panel import build_panel
-from wfm.forecast.selection import choose
+from wfm.forecast.selection import choose, part_day_dispersion
 from wfm.forecast.synthetic import SyntheticParameters, expected_contacts, synthetic_history
 
 WEEKDAYS_ONLY = (1.1, 1.0, 1.0, 0.95, 0.95, 0.0, 0.0)
@@ -203,13 +204,45 @@ def test_a_biased_candidate_loses_and_its_bias_is_outside_the_noise():
     assert abs(plain.bias) <= plain.bias_noise
 
 
-def test_short_history_uses_the_stated_rule():
-    params = SyntheticParameters(start=date(2025, 3, 3), weeks=3, interval_minutes=60,
+def _short_choice(weeks: int, growth: float, seed: int) -> Any:
+    params = SyntheticParameters(start=date(2025, 3, 3), weeks=weeks, interval_minutes=60,
+                                 country="", growth_per_week=growth, daily_volume=6000,
+                                 day_sigma=0.02, random_seed=seed)
+    _, info = run_forecast(synthetic_history(params), build_config({"interval_minutes": 60,
+                                                                    "country": ""}),
+                           start=params.start + timedelta(weeks=weeks), weeks=1)
+    return info["default"].choice
+
+
+def test_short_history_backtests_the_simple_candidates_on_one_week_folds():
+    choice = _short_choice(3, 0.0, 21)  # 21 days: origins after 7 and 14 days
+    assert choice.rule == "short history"
+    assert choice.folds == [date(2025, 3, 10), date(2025, 3, 17)]
+    assert {s.family for s in choice.scores} == {"seasonal_naive", "mean", "profile"}
+    # a flat series: averaging two weeks halves the Poisson variance of one week
+    assert choice.score("mean_2w").interval_wape < choice.score("seasonal_naive").interval_wape
+    assert choice.name != "seasonal_naive"
+    assert "one-week-ahead fold(s)" in choice.summary()["rule_text"]
+
+
+def test_short_history_with_a_trend_does_not_choose_the_lagging_mean():
+    choice = _short_choice(4, 0.10, 22)  # +10% a week: the mean of 3 weeks lags by ~20%
+    assert choice.rule == "short history"
+    lagging = choice.score("mean_3w")
+    assert lagging.bias < -lagging.bias_noise  # the all-weeks mean is biased beyond its noise
+    assert not choice.name.startswith("mean_")
+    assert abs(choice.score(choice.name).bias) < abs(lagging.bias) / 2
+
+
+def test_under_two_weeks_of_history_the_rule_is_unscored_profile():
+    params = SyntheticParameters(start=date(2025, 3, 3), weeks=2, interval_minutes=60,
                                  country="")
-    _, info = run_forecast(synthetic_history(params), build_config({"interval_minutes": 60}),
-                           start=date(2025, 3, 24), weeks=1)
-    assert info["default"].choice.rule == "short history"
-    assert info["default"].choice.name == "profile"
+    _, info = run_forecast(synthetic_history(params).iloc[:-24],
+                           build_config({"interval_minutes": 60}), start=date(2025, 3, 16),
+                           weeks=1, settings=ForecastSettings(min_history_days=7))
+    choice = info["default"].choice
+    assert (choice.rule, choice.name, choice.scores) == ("short history", "profile", [])
+    assert "too short to backtest" in choice.summary()["rule_text"]
 
 
 def test_an_unknown_configured_model_is_an_error():
@@ -248,6 +281,35 @@ def test_shrunk_factor_by_hand_and_its_limits():
     assert shrunk_factor(5000, 10000, 0.1) == pytest.approx(0.5, abs=0.01)
     # extra-Poisson dispersion makes the same counts worth less
     assert shrunk_factor(25, 50, 0.1, dispersion=0.2, expected_sq=500) > 125 / 150
+
+
+def test_part_day_dispersion_by_hand():
+    # b E^2 = 0.01 * 500^2 = 2500 exceeds Poisson's 500 fivefold: c = 1/6
+    theta = (100 + 600 / 6) / (100 + 500 / 6)
+    assert shrunk_factor(600, 500, 0.1, block_dispersion=0.01) == pytest.approx(theta)
+    # the larger of the two extra variances counts, not their sum
+    assert shrunk_factor(600, 500, 0.1, dispersion=0.02, expected_sq=100_000,
+                         block_dispersion=0.01) == pytest.approx(theta)
+
+
+@pytest.mark.parametrize("half_sd", [0.0, 0.1])
+def test_part_day_dispersion_recovers_independent_half_day_levels(half_sd):
+    """Days of 24 intervals, a shared day level (sd 0.1) and, per half-day, an independent
+    level ``h1``, ``h2`` (variance v): b is what a part-day's ratio x varies beyond what it
+    shares with the rest z. Cut at 1/4: x ~ h1, z ~ (h1 + 2 h2) / 3, b = v - v / 3; at 1/2:
+    b = v; at 3/4: x ~ (2 h1 + h2) / 3, z ~ h2, b = 5 v / 9 - v / 3; b is their mean."""
+    rng = np.random.default_rng(5)
+    days, shape = 400, np.full(24, 200.0)
+    theta = rng.lognormal(0, 0.1, days)[:, None]
+    half = rng.lognormal(0, half_sd, (days, 2)) if half_sd else np.ones((days, 2))
+    rate = shape[None, :] * theta * np.repeat(half, 12, axis=1)
+    actual = rng.poisson(rate).astype(float)
+    b = part_day_dispersion([actual], [np.tile(shape, (days, 1))])
+    if half_sd == 0:
+        assert b < 0.001
+    else:
+        v = np.expm1(half_sd ** 2)
+        assert b == pytest.approx((2 * v / 3 + v + 2 * v / 9) / 3, rel=0.25)
 
 
 def test_history_ending_mid_day_rescales_the_rest_of_that_day():

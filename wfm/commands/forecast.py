@@ -124,10 +124,11 @@ def forecast(
 def choice_line(choice: Any) -> str:
     """One line on the model a queue's backtest chose, by how much, and its bias."""
     data = choice.summary()
+    if data["rule"] == "short history" and "interval_wape" not in data:
+        return f"model {data['model']} ({data['rule_text']})"
     if data["rule"] == "short history":
-        return (f"model {data['model']} (under 4 weeks of history: too short to choose by "
-                "backtest, the stated rule)")
-    if data["rule"] == "configured":
+        head = f"model {data['model']} chosen by the {data['rule_text']}"
+    elif data["rule"] == "configured":
         head = f"model {data['model']} ([forecast] model)"
     else:
         head = f"model {data['model']} chosen by backtest on {len(data['folds'])} fold(s)"

@@ -49,12 +49,41 @@ class Candidate(Protocol):
         ...
 
 
+OUTLIER_Z = 4.0  # robust z-score of an outlier day, as the profile model's default
+
+
 def usable_days(panel: Panel, origin: int) -> np.ndarray:
-    """Rows before ``origin`` that are ordinary days with at least one known interval."""
+    """Rows before ``origin`` that are ordinary days with at least one known interval and are
+    not outlier days (``outlier_days``)."""
     end = min(origin, panel.num_days)
-    _, kinds, _ = panel.day_info(0, end)
+    weekdays, kinds, _ = panel.day_info(0, end)
     known = np.isfinite(panel.values[:end]).any(axis=1)
-    return known & (kinds == "normal")
+    usable = known & (kinds == "normal")
+    return usable & ~outlier_days(panel.totals(end), weekdays, usable)
+
+
+def outlier_days(totals: np.ndarray, weekdays: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Days whose log total is more than ``OUTLIER_Z`` robust spreads (1.4826 MAD, at least
+    0.05) from its weekday's median after a centred 7-day median level, the profile model's
+    screen: one call-back storm must not enter a k-week mean or a seasonal naive."""
+    ok = usable & np.isfinite(totals) & (totals > 0)
+    out = np.zeros(len(totals), dtype=bool)
+    if ok.sum() < 7:
+        return out
+    logs = np.where(ok, np.log(np.where(ok, totals, 1.0)), np.nan)
+    season = np.zeros(len(totals))
+    for w in np.unique(weekdays[ok]):
+        season[weekdays == w] = np.median(logs[ok & (weekdays == w)])
+    level = (pd.Series(logs - season).rolling(7, center=True, min_periods=3).median()
+             .interpolate(limit_direction="both").to_numpy())
+    resid = logs - season - level
+    finite = np.isfinite(resid)
+    if finite.sum() < 7:
+        return out
+    centre = np.median(resid[finite])
+    spread = max(1.4826 * float(np.median(np.abs(resid[finite] - centre))), 0.05)
+    out[finite] = np.abs(resid[finite] - centre) > OUTLIER_Z * spread
+    return out
 
 
 @dataclass(frozen=True)

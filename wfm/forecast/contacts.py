@@ -116,7 +116,7 @@ def run_forecast(history: pd.DataFrame, config: SiteConfig, *, start: date, week
             actual[np.asarray((clock.hour * 60 + clock.minute) // config.interval_minutes,
                               dtype=int)] = today["contacts"].to_numpy(dtype=float)
             matrix[0], update = update_day(matrix[0], actual, choice.day_sigma,
-                                           choice.dispersion)
+                                           choice.dispersion, choice.block_dispersion)
         mean = matrix[grid_row, grid_slot]
         p10, p90 = _quantiles(mean, grid_row, specials, choice, start)
         aht = forecast_aht(series["contacts"], series["aht_seconds"], grid,
