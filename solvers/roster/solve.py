@@ -26,6 +26,7 @@ from solvers.roster import neighbourhood
 from solvers.roster.aggregate import smooth_shift_mix, solve_aggregate, solve_budgeted
 from solvers.roster.assign import assign_counts, fill_gaps, scheduled_counts
 from solvers.roster.budget import Budget
+from solvers.roster.fair import rebalance
 from solvers.roster.hints import complete_hint
 from solvers.roster.improve import improve
 from solvers.roster.legal import agent_violations, precheck
@@ -62,6 +63,8 @@ LOCAL_SHARE_LARGE = 0.85      # local moves before the neighbourhood search (lar
                               # per second they gain about 7x more than neighbourhood moves)
 SECONDS_PER_MOVE = 1.0        # wall time of one neighbourhood move (measured, 1000 x 28)
 DET_PER_MOVE = 0.5            # deterministic time of one neighbourhood sub-solve
+FAIR_SHARE = 0.4             # of the flexible time: the fairness stage (fair.py), last
+DET_PER_FAIR_SOLVE = 0.25     # deterministic time of one team-chunk re-solve
 FULL_DET_PER_SECOND = 0.3     # the full model's deterministic time per second: measured 0.2
                               # (60 x 7) to 0.5 (200 x 14) with the machine shared
 
@@ -166,6 +169,8 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
     full = work_vars <= FULL_MODEL_MAX_VARS
     flexible = max(0.25 * time_limit_seconds, 0.75 * time_limit_seconds
                    - SECONDS_PER_AGENT_DAY * problem.num_agents * problem.num_days)
+    fair_seconds = FAIR_SHARE * flexible
+    flexible -= fair_seconds
     local_seconds = (LOCAL_SHARE_FULL if full else LOCAL_SHARE_LARGE) * flexible
     moves = 0
     work = budget.work(local_seconds, "local moves", problem.num_days)
@@ -195,6 +200,12 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         accepted = neighbourhood.search(problem, states, queues, moves=tries, budget=budget,
                                         det_per_move=DET_PER_MOVE, seed=seed)
         say(f"neighbourhood search: {accepted} improving moves of {tries}")
+    fair_started = time.monotonic()
+    fairness = rebalance(problem, states, queues, budget=budget, seconds=fair_seconds,
+                         solves=0, det_per_solve=DET_PER_FAIR_SOLVE, seed=seed)
+    say(f"fairness: {fairness.accepted} trades inside teams"
+        f"{f', {fairness.tried} weekly-block re-solves' if fairness.tried else ''} "
+        f"({time.monotonic() - fair_started:.1f} s)")
     if budget.capped:
         say(f"time limit of {time_limit_seconds:g} s reached in: {', '.join(budget.capped)} "
             "(stopped early: the roster may differ from run to run)")

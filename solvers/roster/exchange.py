@@ -1,0 +1,156 @@
+"""Pair exchanges inside a team: two agents trade their rosters over a few days.
+
+Members of a team have the same skills, so when agents ``a`` and ``b`` trade their days
+``d1..d2`` (shift, queue and rest), every day's head-count per shift type and queue stays the
+same: coverage is unchanged exactly. A trade is kept when both agents stay legal (the solver's
+per-agent rule check) and the sum of their costs falls: fair-share deviation of nights and
+weekend rest (``fair_share.deviation_cost``), shift-type switches, quick returns and worked
+preferred rest days. Pairs are formed from both ends of each team's deviation ranking (the most
+over-served with the most under-served), then at random; the search is limited by counted work
+(one unit per rule check), so it is repeatable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from solvers.roster.aggregate import available
+from solvers.roster.budget import WorkLimit
+from solvers.roster.fair_share import SCALE, band, deviation_cost, teams
+from solvers.roster.legal import agent_violations
+from solvers.roster.problem import UNKNOWN, RosterProblem
+
+MAX_SEGMENT = 4       # longest run of days traded at once
+TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best first
+
+
+class _Costs:
+    """Per-agent cost of a roster row (see the module docstring), vectorised over candidates."""
+
+    def __init__(self, problem: RosterProblem, night_target: np.ndarray,
+                 rest_target: np.ndarray, quick_return_factor: int) -> None:
+        self.problem = problem
+        self.night_target, self.rest_target = night_target, rest_target
+        weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
+        self.weekend_free = available(problem) & weekend[None, :]
+        weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
+        self.preferred = problem.preferred_rest[:, weekday] & (problem.forced == UNKNOWN)
+        self.band = band(problem)
+        weights = problem.weights
+        self.switch_weight = weights.switches
+        self.quick_weight = weights.quick_returns * quick_return_factor
+        self.start = problem.shift_start
+        self.key = problem.shift_start * 100_000 + problem.shift_end
+
+    def rows_of(self, members: list[int], states: np.ndarray) -> np.ndarray:
+        """Each member's cost of its current row."""
+        return np.array([self.rows(a, states[a][None, :])[0] for a in members], dtype=float)
+
+    def rows(self, a: int, rows: np.ndarray) -> np.ndarray:
+        """Cost of each candidate row (N, D) for agent ``a``."""
+        problem, weights = self.problem, self.problem.weights
+        working = rows >= 0
+        shift = np.clip(rows, 0, None)
+        nights = (working & problem.night[shift]).sum(axis=1)
+        rests = (self.weekend_free[a][None, :] & ~working).sum(axis=1)
+        cost = deviation_cost(SCALE * nights - self.night_target[a], self.band,
+                              weights.fair_share_nights)
+        cost = cost + deviation_cost(SCALE * rests - self.rest_target[a], self.band,
+                                     weights.fair_share_weekend)
+        last = np.full((len(rows), 1), int(problem.previous[a, -1]) if problem.num_previous
+                       else UNKNOWN)
+        before = np.concatenate([last, rows[:, :-1]], axis=1)
+        before_shift = np.clip(before, 0, None)
+        changed = (before >= 0) & working & (self.key[before_shift] != self.key[shift])
+        backward = changed & (self.start[shift] < self.start[before_shift])
+        cost = cost + self.switch_weight * (changed & ~backward).sum(axis=1)
+        cost = cost + self.quick_weight * backward.sum(axis=1)
+        return cost + weights.preferences * (self.preferred[a][None, :] & working).sum(axis=1)
+
+
+def _segments(num_days: int, movable: np.ndarray, differs: np.ndarray) -> list[tuple[int, int]]:
+    """Day ranges [d1, d2) both agents may trade (no leave, contract or pinned day inside)
+    that start and end on a day where their rosters differ."""
+    found = []
+    for d1 in np.flatnonzero(differs & movable):
+        for d2 in range(d1 + 1, min(num_days, d1 + MAX_SEGMENT) + 1):
+            if not movable[d2 - 1]:
+                break
+            if differs[d2 - 1]:
+                found.append((int(d1), d2))
+    return found
+
+
+def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np.ndarray,
+           a: int, b: int, movable: np.ndarray, work: WorkLimit,
+           allowed: Callable[[np.ndarray], bool] | None) -> bool:
+    """Make the best legal improving trade between ``a`` and ``b``; whether one was made."""
+    both = movable[a] & movable[b]
+    segments = _segments(problem.num_days, both, states[a] != states[b])
+    if not segments:
+        return False
+    rows_a = np.repeat(states[a][None, :], len(segments), axis=0)
+    rows_b = np.repeat(states[b][None, :], len(segments), axis=0)
+    for i, (d1, d2) in enumerate(segments):
+        rows_a[i, d1:d2], rows_b[i, d1:d2] = states[b, d1:d2], states[a, d1:d2]
+    now = costs.rows(a, states[a][None, :])[0] + costs.rows(b, states[b][None, :])[0]
+    delta = costs.rows(a, rows_a) + costs.rows(b, rows_b) - now
+    for i in np.argsort(delta, kind="stable")[:TRIES_PER_PAIR]:
+        if delta[i] >= 0 or not work.spend(2):
+            return False
+        if allowed is not None and not (allowed(rows_a[i]) and allowed(rows_b[i])):
+            continue
+        d1, d2 = segments[i]
+        queues_a, queues_b = queues[a].copy(), queues[b].copy()
+        queues_a[d1:d2], queues_b[d1:d2] = queues[b, d1:d2], queues[a, d1:d2]
+        if agent_violations(problem, a, rows_a[i], queues_a, first_only=True):
+            continue
+        if agent_violations(problem, b, rows_b[i], queues_b, first_only=True):
+            continue
+        states[a], states[b] = rows_a[i], rows_b[i]
+        queues[a], queues[b] = queues_a, queues_b
+        return True
+    return False
+
+
+def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+             night_target: np.ndarray, rest_target: np.ndarray, *, work: WorkLimit,
+             quick_return_factor: int, seed: int = 0,
+             allowed: Callable[[np.ndarray], bool] | None = None) -> int:
+    """Trade days between pairs of team members while it pays and ``work`` lasts (in place);
+    ``allowed(row)``, when given, must hold for every traded row. Returns trades made."""
+    rng = np.random.default_rng(seed)
+    costs = _Costs(problem, night_target, rest_target, quick_return_factor)
+    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
+    trades = 0
+    weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
+    for round_index in range(50):
+        made = 0
+        for members in teams(problem):
+            if len(members) < 2:
+                continue
+            night = np.array([(states[a] >= 0) & problem.night[np.clip(states[a], 0, None)]
+                              for a in members]).sum(axis=1)
+            rest = (costs.weekend_free[members] & (states[members] < 0)).sum(axis=1)
+            own = costs.rows_of(members, states)  # agents with many switches, quick returns
+            scores = [SCALE * night - night_target[members],
+                      SCALE * rest - rest_target[members] if weekend.any() else None,
+                      own + rng.random(len(members)), rng.random(len(members))]
+            for score in scores:
+                if score is None:
+                    continue
+                order = [members[i] for i in np.argsort(-score, kind="stable")]
+                half = len(order) // 2
+                low = order[::-1][:half]  # pair the i-th most over with the i-th most under,
+                low = low[round_index % half:] + low[:round_index % half]  # then shifted
+                for a, b in zip(order[:half], low, strict=True):
+                    if not work.left():
+                        return trades + made
+                    made += _trade(problem, costs, states, queues, a, b, movable, work,
+                                   allowed)
+        trades += made
+        if not made:
+            break
+    return trades
