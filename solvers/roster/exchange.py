@@ -74,18 +74,18 @@ def _segments(num_days: int, movable: np.ndarray, differs: np.ndarray) -> list[t
     """Day ranges [d1, d2) both agents may trade (no leave, contract or pinned day inside)
     that start and end on a day where their rosters differ."""
     found = []
-    for d1 in np.flatnonzero(differs & movable):
+    for d1 in map(int, np.flatnonzero(differs & movable)):
         for d2 in range(d1 + 1, min(num_days, d1 + MAX_SEGMENT) + 1):
             if not movable[d2 - 1]:
                 break
             if differs[d2 - 1]:
-                found.append((int(d1), d2))
+                found.append((d1, d2))
     return found
 
 
 def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np.ndarray,
            a: int, b: int, movable: np.ndarray, work: WorkLimit,
-           allowed: Callable[[np.ndarray], bool] | None) -> bool:
+           allowed: Callable[[int, np.ndarray], bool] | None) -> bool:
     """Make the best legal improving trade between ``a`` and ``b``; whether one was made."""
     both = movable[a] & movable[b]
     segments = _segments(problem.num_days, both, states[a] != states[b])
@@ -100,7 +100,7 @@ def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np
     for i in np.argsort(delta, kind="stable")[:TRIES_PER_PAIR]:
         if delta[i] >= 0 or not work.spend(2):
             return False
-        if allowed is not None and not (allowed(rows_a[i]) and allowed(rows_b[i])):
+        if allowed is not None and not (allowed(a, rows_a[i]) and allowed(b, rows_b[i])):
             continue
         d1, d2 = segments[i]
         queues_a, queues_b = queues[a].copy(), queues[b].copy()
@@ -118,9 +118,9 @@ def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np
 def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
              night_target: np.ndarray, rest_target: np.ndarray, *, work: WorkLimit,
              quick_return_factor: int, seed: int = 0,
-             allowed: Callable[[np.ndarray], bool] | None = None) -> int:
+             allowed: Callable[[int, np.ndarray], bool] | None = None) -> int:
     """Trade days between pairs of team members while it pays and ``work`` lasts (in place);
-    ``allowed(row)``, when given, must hold for every traded row. Returns trades made."""
+    ``allowed(agent, row)``, when given, must hold for every traded row. Returns trades made."""
     rng = np.random.default_rng(seed)
     costs = _Costs(problem, night_target, rest_target, quick_return_factor)
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)

@@ -1,21 +1,24 @@
-"""Fairness stage: re-assign who works which shift inside each team, coverage kept exactly.
+"""Fairness stage: share nights and weekend rest fairly inside each team, coverage kept.
 
-Agents of one team (same skills) can take each other's shifts, so a team's head-count per day,
-shift type and queue can be handed out among its members in any way the rules allow without
-changing coverage. This stage does that last: chunks of a team (members mixed from both ends of
-the deviation ranking, so over- and under-served agents meet) are re-solved with the full
-model's hard rules, the chunk's head-counts pinned, and an objective of fair-share deviations
-(``fair_share.py``), shift-type switches, quick returns and preferred rest days. With
-``night_pattern = "weekly_blocks"`` each agent's Monday-Sunday week is all nights or all day
-shifts (a hard constraint); the head-counts are then priced by the coverage cost of what the
-rest of the roster leaves uncovered instead of pinned, since the mixed roster's counts may not
-be reachable by whole weeks. Each re-solve is limited by deterministic time; the number of
-re-solves is fixed from the budget, so the stage is repeatable.
+Agents of one team (same skills) can take each other's shifts, so trading days between two
+members keeps every day's head-count per shift type and queue, and with it the coverage,
+exactly. This stage runs last, on the coverage-optimised roster: pair trades
+(``exchange.py``) bring each agent's nights and weekend rest within the band around its fair
+share (``fair_share.py``: pro rata by availability, previous weeks counted), then lower
+switches, quick returns and worked preferred rest days. With ``night_pattern =
+"weekly_blocks"`` every team is first re-solved in chunks with the full model's hard rules, the
+weekly-blocks constraint (a Monday-Sunday week is all nights or all day shifts, and a rest day
+separates a night from a day shift) and the coverage cost of what the rest of the roster leaves
+uncovered (the mixed roster's head-counts may not be reachable by whole weeks); the trades that
+follow keep the blocks. Work is counted (trades) or deterministic (re-solves), so the stage is
+repeatable.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -30,7 +33,6 @@ from solvers.roster.fair_share import (
     SCALE,
     band,
     fair_shares,
-    fairness_cost,
     horizon_counts,
     targets_tenths,
     teams,
@@ -38,7 +40,6 @@ from solvers.roster.fair_share import (
 from solvers.roster.hints import complete_hint
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import RosterProblem
-from solvers.roster.report import evaluate
 from solvers.roster.rules import HARD_RULES
 from solvers.roster.soft import (
     Penalty,
@@ -65,7 +66,7 @@ class FairnessResult:
     block_failures: int = 0
 
 
-def deviation_penalties(model: cp_model.CpModel, count: cp_model.LinearExpr, target: int,
+def deviation_penalties(model: cp_model.CpModel, count: Any, target: int,
                         band_days: int, weight: int, name: str, upper: int) -> list[Penalty]:
     """|SCALE x count - target| priced as ``fair_share.deviation_cost`` (convex, steep outside
     the band)."""
@@ -85,7 +86,8 @@ def deviation_penalties(model: cp_model.CpModel, count: cp_model.LinearExpr, tar
 
 def add_weekly_blocks(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem) -> None:
     """Every Monday-Sunday week (with the previous roster's days of a week that starts before
-    the horizon) is all nights or all non-night shifts for each agent."""
+    the horizon) is all nights or all non-night shifts for each agent, and no night is followed
+    by a day shift the next day (so the change of block rests first: no quick returns)."""
     first = -problem.dates[0].weekday()
     for a in range(problem.num_agents):
         for monday in range(first, problem.num_days, 7):
@@ -105,33 +107,35 @@ def add_weekly_blocks(model: cp_model.CpModel, work: WorkVars, problem: RosterPr
                         model.add(shift_work(work, problem, a, d, s) <= night_week)
                     else:
                         model.add(shift_work(work, problem, a, d, s) <= 1 - night_week)
+        # a change from a night week to a day week passes through a rest day
+        nights = [s for s in range(problem.num_shifts) if problem.night[s]]
+        days_ = [s for s in range(problem.num_shifts) if not problem.night[s]]
+        for d in range(problem.num_days):
+            after = sum(shift_work(work, problem, a, d, s) for s in days_)
+            if d == 0:
+                last = problem.state_on(a, -1)
+                if last >= 0 and problem.night[last]:
+                    model.add(after == 0)
+                continue
+            model.add(sum(shift_work(work, problem, a, d - 1, s) for s in nights) + after <= 1)
 
 
-def _chunk_model(sub: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                 night_target: np.ndarray, rest_target: np.ndarray, blocks: bool
+def _chunk_model(sub: RosterProblem, night_target: np.ndarray, rest_target: np.ndarray
                  ) -> tuple[cp_model.CpModel, WorkVars]:
+    """The full model's hard rules and weekly blocks for a chunk ``sub`` whose requirement is
+    what the rest of the roster leaves uncovered; coverage, fair-share deviation, switches
+    (quick returns stricter) and preferences priced."""
     model = cp_model.CpModel()
     work = build_work_vars(model, sub)
     for add_rule in HARD_RULES:
         add_rule(model, work, sub)
     penalties: list[Penalty] = []
-    if blocks:
-        add_weekly_blocks(model, work, sub)
-        terms: dict[tuple[int, int], list] = {}
-        for (_a, d, s, q), var in work.items():
-            for t in sub.cover[d][s]:
-                terms.setdefault((int(t), q), []).append(var)
-        penalties.extend(coverage_penalties(model, sub, terms))
-    else:
-        counts: dict[tuple[int, int, int], list] = {}
-        for key, var in work.items():
-            counts.setdefault(key[1:], []).append(var)
-        pinned = {}
-        for i, d in zip(*np.nonzero(states >= 0), strict=True):
-            key = (int(d), int(states[i, d]), int(queues[i, d]))
-            pinned[key] = pinned.get(key, 0) + 1
-        for key, variables in counts.items():
-            model.add(sum(variables) == pinned.get(key, 0))
+    add_weekly_blocks(model, work, sub)
+    terms: dict[tuple[int, int], list] = {}
+    for (_a, d, s, q), var in work.items():
+        for t in sub.cover[d][s]:
+            terms.setdefault((int(t), q), []).append(var)
+    penalties.extend(coverage_penalties(model, sub, terms))
     width = band(sub)
     nights = [s for s in range(sub.num_shifts) if sub.night[s]]
     weekend = [d for d in range(sub.num_days) if sub.weekday(d) >= 5]
@@ -158,14 +162,6 @@ def _chunk_model(sub: RosterProblem, states: np.ndarray, queues: np.ndarray,
     return model, work
 
 
-def _chunk_cost(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray,
-                night_target: np.ndarray, rest_target: np.ndarray) -> int:
-    parts = evaluate(problem, states, scheduled)
-    return int(fairness_cost(problem, states, night_target, rest_target).sum()
-               + parts["switches"] + QUICK_RETURN_FACTOR * parts["quick_returns"]
-               + parts["preferences"])
-
-
 def _chunks(members: list[int], deviation: np.ndarray, rng: np.random.Generator,
             round_index: int) -> list[list[int]]:
     """Split a team into chunks of about CHUNK agents, each mixing agents from the whole
@@ -178,24 +174,30 @@ def _chunks(members: list[int], deviation: np.ndarray, rng: np.random.Generator,
     return [sorted(order[k::num]) for k in range(num)]
 
 
-def block_ok(problem: RosterProblem, row: np.ndarray) -> bool:
-    """Whether no Monday-Sunday week of ``row`` (horizon states) mixes nights and day shifts."""
-    first = -problem.dates[0].weekday()
-    working = row >= 0
-    night = working & problem.night[np.clip(row, 0, None)]
-    for monday in range(max(first, 0), problem.num_days, 7):
+def block_ok(problem: RosterProblem, a: int, row: np.ndarray) -> bool:
+    """Whether agent ``a``'s horizon ``row`` keeps the weekly blocks: no Monday-Sunday week
+    mixes nights and day shifts (counting the previous roster's days of the first week), and
+    no night is followed by a day shift the next day."""
+    full = np.concatenate([problem.previous[a], row])
+    working = full >= 0
+    night = working & problem.night[np.clip(full, 0, None)]
+    day = working & ~night
+    if (night[:-1] & day[1:])[problem.num_previous - 1:].any():
+        return False
+    start = problem.num_previous - problem.dates[0].weekday()
+    for monday in range(max(start, 0), len(full), 7):
         week = slice(monday, monday + 7)
-        if night[week].any() and (working[week] & ~night[week]).any():
+        if monday + 7 > problem.num_previous and night[week].any() and day[week].any():
             return False
     return True
 
 
 def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
-              budget: Budget, seconds: float, solves: int, det_per_solve: float, seed: int = 0
+              budget: Budget, seconds: float, det_per_solve: float, seed: int = 0
               ) -> FairnessResult:
     """Share nights and weekend rest fairly inside each team (in place; see module docstring):
-    pair exchanges for ``seconds`` of counted work, after (with weekly blocks) one re-solve of
-    every team chunk that makes the blocks."""
+    pair trades for ``seconds`` of counted work, after (with weekly blocks) one re-solve of
+    every team chunk not yet in blocks, each of ``det_per_solve`` deterministic seconds."""
     result = FairnessResult()
     blocks = problem.config.roster.night_pattern == "weekly_blocks"
     night, rest = fair_shares(problem, states)
@@ -203,8 +205,12 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
     if blocks:
         _block_chunks(problem, states, queues, night_target, rest_target, result,
                       budget=budget, det_per_solve=det_per_solve, seed=seed)
-    work = budget.work(seconds, "fairness", problem.num_days)
-    check = (lambda row: block_ok(problem, row)) if blocks else None
+    # the last stage gets its share even when earlier stages ran over on a busy machine: its
+    # own wall-clock cap is the later of the run's deadline and its share from now
+    own = Budget(seconds=seconds, deadline=max(budget.deadline, time.monotonic() + seconds),
+                 capped=budget.capped)
+    work = own.work(seconds, "fairness", problem.num_days)
+    check = (lambda a, row: block_ok(problem, a, row)) if blocks else None
     result.accepted += exchange(problem, states, queues, night_target, rest_target, work=work,
                                 quick_return_factor=QUICK_RETURN_FACTOR, seed=seed,
                                 allowed=check)
@@ -221,14 +227,13 @@ def _block_chunks(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
     scheduled = scheduled_counts(problem, states, queues)
     for members in teams(problem):
         for chunk in _chunks(members, deviation, rng, 0):
-            if all(block_ok(problem, states[a]) for a in chunk):
+            if all(block_ok(problem, a, states[a]) for a in chunk):
                 continue
             mine = scheduled_counts(subproblem(problem, chunk, problem.required),
                                     states[chunk], queues[chunk])
             residual = np.clip(problem.required - (scheduled - mine), 0, None)
             sub = subproblem(problem, chunk, residual)
-            model, work = _chunk_model(sub, states[chunk], queues[chunk], night_target[chunk],
-                                       rest_target[chunk], True)
+            model, work = _chunk_model(sub, night_target[chunk], rest_target[chunk])
             complete_hint(model, [(var, int(states[chunk][a, d] == s
                                             and queues[chunk][a, d] == q))
                                   for (a, d, s, q), var in work.items()],

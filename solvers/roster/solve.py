@@ -64,7 +64,7 @@ LOCAL_SHARE_LARGE = 0.85      # local moves before the neighbourhood search (lar
 SECONDS_PER_MOVE = 1.0        # wall time of one neighbourhood move (measured, 1000 x 28)
 DET_PER_MOVE = 0.5            # deterministic time of one neighbourhood sub-solve
 FAIR_SHARE = 0.4             # of the flexible time: the fairness stage (fair.py), last
-DET_PER_FAIR_SOLVE = 0.25     # deterministic time of one team-chunk re-solve
+DET_PER_FAIR_SOLVE = 0.5      # deterministic time of one weekly-blocks chunk re-solve
 FULL_DET_PER_SECOND = 0.3     # the full model's deterministic time per second: measured 0.2
                               # (60 x 7) to 0.5 (200 x 14) with the machine shared
 
@@ -202,7 +202,7 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         say(f"neighbourhood search: {accepted} improving moves of {tries}")
     fair_started = time.monotonic()
     fairness = rebalance(problem, states, queues, budget=budget, seconds=fair_seconds,
-                         solves=0, det_per_solve=DET_PER_FAIR_SOLVE, seed=seed)
+                         det_per_solve=DET_PER_FAIR_SOLVE, seed=seed)
     say(f"fairness: {fairness.accepted} trades inside teams"
         f"{f', {fairness.tried} weekly-block re-solves' if fairness.tried else ''} "
         f"({time.monotonic() - fair_started:.1f} s)")
