@@ -312,3 +312,30 @@ def _weekly_blocks(grid: _Grid, working: np.ndarray, night: np.ndarray) -> list[
                 f"{agent} works a day shift on {when} straight after a night shift "
                 "(night_pattern = weekly_blocks: a rest day between night and day weeks)")))
     return sorted(found, key=lambda v: (v.agent_id, v.date))
+
+
+def fairness_figures(check: FairnessCheck) -> dict[str, object]:
+    """The verdict as plain JSON-ready data (command summaries, the API)."""
+    return {"band": check.band, "hard": check.hard,
+            "teams": [spread.__dict__ for spread in check.teams],
+            "outside_band": [v.as_dict() for v in check.outside],
+            "weekly_blocks_violations": len(check.pattern)}
+
+
+def fairness_lines(check: FairnessCheck) -> list[str]:
+    """Short text for a planner: one line per team and kind, then the agents outside the band
+    (as notes unless the band is hard) and how far the farthest one is."""
+    lines = []
+    for spread in check.teams:
+        label = "nights" if spread.kind == "nights" else "weekend rest"
+        lines.append(
+            f"fairness {spread.skills} ({spread.agents} agents) {label}: fewest {spread.fewest}"
+            f", median {spread.median:g}, most {spread.most}; median fair share "
+            f"{spread.median_share:g}; {spread.outside_band} outside ±{check.band}"
+            + (f" (farthest {spread.max_deviation:g} from its share)"
+               if spread.outside_band else ""))
+    prefix = "violation" if check.hard else "note"
+    lines += [f"{prefix}: {v.agent_id} {v.code}: {v.message}" for v in check.outside[:20]]
+    if len(check.outside) > 20:
+        lines.append(f"{prefix}: ... and {len(check.outside) - 20} more outside the band")
+    return lines

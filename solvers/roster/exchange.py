@@ -18,7 +18,7 @@ import numpy as np
 
 from solvers.roster.aggregate import available
 from solvers.roster.budget import WorkLimit
-from solvers.roster.fair_share import SCALE, band, deviation_cost, teams
+from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
 
@@ -29,15 +29,14 @@ TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best fir
 class _Costs:
     """Per-agent cost of a roster row (see the module docstring), vectorised over candidates."""
 
-    def __init__(self, problem: RosterProblem, night_target: np.ndarray,
-                 rest_target: np.ndarray, quick_return_factor: int) -> None:
+    def __init__(self, problem: RosterProblem, night_target: Target, rest_target: Target,
+                 quick_return_factor: int) -> None:
         self.problem = problem
         self.night_target, self.rest_target = night_target, rest_target
         weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
         self.weekend_free = available(problem) & weekend[None, :]
         weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
         self.preferred = problem.preferred_rest[:, weekday] & (problem.forced == UNKNOWN)
-        self.band = band(problem)
         weights = problem.weights
         self.switch_weight = weights.switches
         self.quick_weight = weights.quick_returns * quick_return_factor
@@ -55,9 +54,8 @@ class _Costs:
         shift = np.clip(rows, 0, None)
         nights = (working & problem.night[shift]).sum(axis=1)
         rests = (self.weekend_free[a][None, :] & ~working).sum(axis=1)
-        cost = deviation_cost(SCALE * nights - self.night_target[a], self.band,
-                              weights.fair_share_nights)
-        cost = cost + deviation_cost(SCALE * rests - self.rest_target[a], self.band,
+        cost = deviation_cost(nights, self.night_target.take([a]), weights.fair_share_nights)
+        cost = cost + deviation_cost(rests, self.rest_target.take([a]),
                                      weights.fair_share_weekend)
         last = np.full((len(rows), 1), int(problem.previous[a, -1]) if problem.num_previous
                        else UNKNOWN)
@@ -116,7 +114,7 @@ def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np
 
 
 def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-             night_target: np.ndarray, rest_target: np.ndarray, *, work: WorkLimit,
+             night_target: Target, rest_target: Target, *, work: WorkLimit,
              quick_return_factor: int, seed: int = 0,
              allowed: Callable[[int, np.ndarray], bool] | None = None) -> int:
     """Trade days between pairs of team members while it pays and ``work`` lasts (in place);
@@ -135,8 +133,8 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                               for a in members]).sum(axis=1)
             rest = (costs.weekend_free[members] & (states[members] < 0)).sum(axis=1)
             own = costs.rows_of(members, states)  # agents with many switches, quick returns
-            scores = [SCALE * night - night_target[members],
-                      SCALE * rest - rest_target[members] if weekend.any() else None,
+            scores = [SCALE * night - night_target.tenths[members],
+                      SCALE * rest - rest_target.tenths[members] if weekend.any() else None,
                       own + rng.random(len(members)), rng.random(len(members))]
             for score in scores:
                 if score is None:

@@ -31,10 +31,11 @@ from solvers.roster.fair_share import (
     KNEES,
     OUTSIDE_COST,
     SCALE,
+    Target,
     band,
     fair_shares,
     horizon_counts,
-    targets_tenths,
+    targets,
     teams,
 )
 from solvers.roster.hints import complete_hint
@@ -66,10 +67,10 @@ class FairnessResult:
     block_failures: int = 0
 
 
-def deviation_penalties(model: cp_model.CpModel, count: Any, target: int,
-                        band_days: int, weight: int, name: str, upper: int) -> list[Penalty]:
-    """|SCALE x count - target| priced as ``fair_share.deviation_cost`` (convex, steep outside
-    the band)."""
+def deviation_penalties(model: cp_model.CpModel, count: Any, target: int, low: int,
+                        high: int, weight: int, name: str, upper: int) -> list[Penalty]:
+    """|SCALE x count - target| and the band ``low <= count <= high`` priced as
+    ``fair_share.deviation_cost`` (convex, steep outside the band)."""
     if not weight:
         return []
     bound = SCALE * upper + abs(target)
@@ -77,10 +78,14 @@ def deviation_penalties(model: cp_model.CpModel, count: Any, target: int,
     model.add(e >= SCALE * count - target)
     model.add(e >= target - SCALE * count)
     penalties = [Penalty(e, weight, f"{name}_dev")]
-    for knee, cost in [*((k, 1) for k in KNEES), (SCALE * band_days, OUTSIDE_COST)]:
+    for knee in KNEES:
         over = model.new_int_var(0, bound, f"{name}_over{knee}")
         model.add(over >= e - knee)
-        penalties.append(Penalty(over, weight * cost, f"{name}_over{knee}"))
+        penalties.append(Penalty(over, weight, f"{name}_over{knee}"))
+    outside = model.new_int_var(0, upper + abs(low) + abs(high), f"{name}_outside_band")
+    model.add(outside >= count - high)
+    model.add(outside >= low - count)
+    penalties.append(Penalty(outside, weight * OUTSIDE_COST * SCALE, f"{name}_outside_band"))
     return penalties
 
 
@@ -120,7 +125,7 @@ def add_weekly_blocks(model: cp_model.CpModel, work: WorkVars, problem: RosterPr
             model.add(sum(shift_work(work, problem, a, d - 1, s) for s in nights) + after <= 1)
 
 
-def _chunk_model(sub: RosterProblem, night_target: np.ndarray, rest_target: np.ndarray
+def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
                  ) -> tuple[cp_model.CpModel, WorkVars]:
     """The full model's hard rules and weekly blocks for a chunk ``sub`` whose requirement is
     what the rest of the roster leaves uncovered; coverage, fair-share deviation, switches
@@ -136,7 +141,6 @@ def _chunk_model(sub: RosterProblem, night_target: np.ndarray, rest_target: np.n
         for t in sub.cover[d][s]:
             terms.setdefault((int(t), q), []).append(var)
     penalties.extend(coverage_penalties(model, sub, terms))
-    width = band(sub)
     nights = [s for s in range(sub.num_shifts) if sub.night[s]]
     weekend = [d for d in range(sub.num_days) if sub.weekday(d) >= 5]
     free = available(sub)
@@ -144,13 +148,16 @@ def _chunk_model(sub: RosterProblem, night_target: np.ndarray, rest_target: np.n
         if nights:
             count = sum(shift_work(work, sub, a, d, s) for d in range(sub.num_days)
                         for s in nights)
-            penalties += deviation_penalties(model, count, int(night_target[a]), width,
+            penalties += deviation_penalties(model, count, int(night_target.tenths[a]),
+                                             int(night_target.low[a]),
+                                             int(night_target.high[a]),
                                              sub.weights.fair_share_nights, f"nights(a={a})",
                                              sub.num_days)
         days = [d for d in weekend if free[a, d]]
         if days:
             rest = len(days) - sum(day_work(work, sub, a, d) for d in days)
-            penalties += deviation_penalties(model, rest, int(rest_target[a]), width,
+            penalties += deviation_penalties(model, rest, int(rest_target.tenths[a]),
+                                             int(rest_target.low[a]), int(rest_target.high[a]),
                                              sub.weights.fair_share_weekend,
                                              f"weekend_rest(a={a})", len(days))
     weights = sub.weights
@@ -201,7 +208,7 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
     result = FairnessResult()
     blocks = problem.config.roster.night_pattern == "weekly_blocks"
     night, rest = fair_shares(problem, states)
-    night_target, rest_target = targets_tenths(night), targets_tenths(rest)
+    night_target, rest_target = targets(night, band(problem)), targets(rest, band(problem))
     if blocks:
         _block_chunks(problem, states, queues, night_target, rest_target, result,
                       budget=budget, det_per_solve=det_per_solve, seed=seed)
@@ -218,12 +225,12 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
 
 
 def _block_chunks(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                  night_target: np.ndarray, rest_target: np.ndarray, result: FairnessResult,
+                  night_target: Target, rest_target: Target, result: FairnessResult,
                   *, budget: Budget, det_per_solve: float, seed: int) -> None:
     """Re-solve every team in chunks with the weekly-blocks constraint and the coverage cost."""
     rng = np.random.default_rng(seed)
     nights_now, _ = horizon_counts(problem, states)
-    deviation = SCALE * nights_now - night_target
+    deviation = SCALE * nights_now - night_target.tenths
     scheduled = scheduled_counts(problem, states, queues)
     for members in teams(problem):
         for chunk in _chunks(members, deviation, rng, 0):
@@ -233,7 +240,7 @@ def _block_chunks(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
                                     states[chunk], queues[chunk])
             residual = np.clip(problem.required - (scheduled - mine), 0, None)
             sub = subproblem(problem, chunk, residual)
-            model, work = _chunk_model(sub, night_target[chunk], rest_target[chunk])
+            model, work = _chunk_model(sub, night_target.take(chunk), rest_target.take(chunk))
             complete_hint(model, [(var, int(states[chunk][a, d] == s
                                             and queues[chunk][a, d] == q))
                                   for (a, d, s, q), var in work.items()],

@@ -15,7 +15,8 @@ total gets none in the horizon, and the others share the team's horizon nights i
 proportion; with an even history this is exactly the pro-rata share. Each agent should stay within
 ``band = 1 + days // 14`` (horizon days) of its share. The cost of a deviation ``e`` (in tenths
 of a day) is convex and every agent's deviation counts: ``weight x (e + max(0, e - 5) +
-max(0, e - 10))`` inside the band, plus ``OUTSIDE_COST`` per tenth beyond it, so the band holds
+max(0, e - 10))``, plus ``OUTSIDE_COST`` per tenth beyond the band (judged on the exact
+share), so the band holds
 wherever the roster's head-counts allow it and the smallest excess is chosen otherwise.
 """
 
@@ -139,25 +140,46 @@ def horizon_counts(problem: RosterProblem, states: np.ndarray) -> tuple[np.ndarr
     return nights, rest.sum(axis=1)
 
 
-def deviation_cost(tenths: np.ndarray, band_days: int, weight: int) -> np.ndarray:
-    """Cost of absolute deviations in tenths of a day (see the module docstring)."""
-    e = np.abs(np.asarray(tenths, dtype=np.int64))
+@dataclass(frozen=True)
+class Target:
+    """Per-agent horizon target: in tenths (for the convex cost) and the band as whole counts
+    ``low..high`` (``|count - exact share| <= band``, so the band is judged on the exact share,
+    as the checker does)."""
+
+    tenths: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    def take(self, agents: list[int]) -> Target:
+        return Target(self.tenths[agents], self.low[agents], self.high[agents])
+
+
+def targets(shares: Shares, band_days: int) -> Target:
+    """The horizon target of ``shares``: the fair share less what the history already holds."""
+    exact = shares.share - shares.history
+    return Target(np.rint(SCALE * exact).astype(np.int64),
+                  np.ceil(exact - band_days - 1e-9).astype(np.int64),
+                  np.floor(exact + band_days + 1e-9).astype(np.int64))
+
+
+def deviation_cost(counts: np.ndarray, target: Target | tuple, weight: int) -> np.ndarray:
+    """Cost of horizon ``counts`` against ``target`` (tenths, low, high) (module docstring)."""
+    tenths, low, high = (target.tenths, target.low, target.high) if isinstance(
+        target, Target) else target
+    counts = np.asarray(counts, dtype=np.int64)
+    e = np.abs(SCALE * counts - tenths)
     inside = e + sum(np.clip(e - k, 0, None) for k in KNEES)
-    return weight * (inside + OUTSIDE_COST * np.clip(e - SCALE * band_days, 0, None))
+    outside = np.clip(counts - high, 0, None) + np.clip(low - counts, 0, None)
+    return weight * (inside + OUTSIDE_COST * SCALE * outside)
 
 
-def targets_tenths(shares: Shares) -> np.ndarray:
-    """(A,) horizon target in tenths: the fair share less what the history already holds."""
-    return np.rint(SCALE * (shares.share - shares.history)).astype(np.int64)
-
-
-def fairness_cost(problem: RosterProblem, states: np.ndarray, night_target: np.ndarray,
-                  rest_target: np.ndarray) -> np.ndarray:
+def fairness_cost(problem: RosterProblem, states: np.ndarray, night_target: Target,
+                  rest_target: Target) -> np.ndarray:
     """(A,) each agent's night and weekend-rest deviation cost for horizon ``states``."""
     nights, rests = horizon_counts(problem, states)
-    width, weights = band(problem), problem.weights
-    return (deviation_cost(SCALE * nights - night_target, width, weights.fair_share_nights)
-            + deviation_cost(SCALE * rests - rest_target, width, weights.fair_share_weekend))
+    weights = problem.weights
+    return (deviation_cost(nights, night_target, weights.fair_share_nights)
+            + deviation_cost(rests, rest_target, weights.fair_share_weekend))
 
 
 def summary(problem: RosterProblem, states: np.ndarray) -> list[dict[str, object]]:

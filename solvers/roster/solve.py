@@ -44,6 +44,7 @@ from solvers.roster.variables import WorkVars, build_work_vars
 from wfm.config import SiteConfig
 from wfm.coverage import coverage_table
 from wfm.errors import Infeasible
+from wfm.fairness_check import check_fairness, fairness_figures, fairness_lines
 from wfm.rules import check_roster
 
 FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is worth solving
@@ -257,7 +258,10 @@ def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteCon
     if violations:  # a solver bug, never a property of the input: refuse to return the roster
         raise RuntimeError(f"internal error: the independent checker rejects the roster: "
                            f"{violations[0]}")
+    fairness = check_fairness(solution.assignments, agents, config, previous=previous,
+                              leave=leave, fixed=fixed)
     coverage = coverage_table(solution.assignments, requirement, config)
     figures = {**solution.figures,
-               **coverage_shortfall_figures(coverage, config.interval_minutes)}
+               **coverage_shortfall_figures(coverage, config.interval_minutes),
+               "fairness": fairness_figures(fairness), "fairness_lines": fairness_lines(fairness)}
     return RosterSolution(**{**solution.__dict__, "coverage": coverage, "figures": figures})

@@ -1,4 +1,5 @@
-"""``wfm check-roster``: list every hard-rule violation of a roster; exit 1 when there is one."""
+"""``wfm check-roster``: list every hard-rule violation of a roster (exit 1 when there is one)
+and each team's night and weekend-rest spread with the agents outside the fair-share band."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from wfm.commands.common import (
     load_site,
 )
 from wfm.errors import InvalidInput
+from wfm.fairness_check import check_fairness, fairness_figures, fairness_lines
 from wfm.rules import check_roster
 from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, TableSpec, read_table
 
@@ -47,10 +49,14 @@ def check_roster_command(
                                file=str(roster))
         agents_frame = read_table(agents, AGENTS, timezone=timezone)
         previous_frame = _read(previous, ROSTER, timezone)
+        leave_frame, fixed_frame = _read(leave, LEAVE, timezone), _read(fixed, FIXED, timezone)
         violations = check_roster(
             roster_frame, agents_frame, site, previous=previous_frame,
-            leave=_read(leave, LEAVE, timezone),
-            fixed=_read(fixed, FIXED, timezone))
+            leave=leave_frame, fixed=fixed_frame)
+        fairness = check_fairness(roster_frame, agents_frame, site, previous=previous_frame,
+                                  leave=leave_frame, fixed=fixed_frame)
+        violations = sorted([*violations, *fairness.violations],
+                            key=lambda v: (v.agent_id, v.date, v.code))
     notes = []
     if previous_frame is not None and len(roster_frame):
         first_day = min(roster_frame["date"])
@@ -61,8 +67,13 @@ def check_roster_command(
     num_agents = int(roster_frame["agent_id"].nunique())
     num_days = int(roster_frame["date"].nunique())
     summary = {"violations": [v.as_dict() for v in violations], "count": len(violations),
-               "agents": num_agents, "days": num_days, "notes": notes}
-    lines = [f"{v.agent_id}  {v.date}  {v.code}: {v.message}" for v in violations] + notes
+               "agents": num_agents, "days": num_days, "notes": notes,
+               "fairness": fairness_figures(fairness)}
+    fair_lines = fairness_lines(fairness)
+    if fairness.hard:  # the out-of-band agents are listed with the violations
+        fair_lines = [line for line in fair_lines if not line.startswith("violation:")]
+    lines = ([f"{v.agent_id}  {v.date}  {v.code}: {v.message}" for v in violations] + notes
+             + fair_lines)
     if violations:
         rules = sorted({v.code for v in violations})
         lines.append(f"{len(violations)} violation(s) of {len(rules)} rule(s) "
