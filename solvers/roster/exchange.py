@@ -22,7 +22,7 @@ from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
 
-MAX_SEGMENT = 4       # longest run of days traded at once
+MAX_SEGMENT = 14      # longest run of days traded at once
 TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best first
 
 

@@ -55,7 +55,8 @@ ROUNDS = 8   # passes over each team at most (the budget normally ends the stage
 # Inside the band a quick return (night then day) should cost more than a night of deviation
 # (15 with the default fair_share_nights = 1), so the stage does not buy fairness the band
 # does not require with quick returns.
-QUICK_RETURN_FACTOR = 5
+QUICK_RETURN_FACTOR = 10
+OWN_CAP = 1.5  # the stage's wall-clock cap as a multiple of its nominal seconds
 
 
 @dataclass
@@ -214,7 +215,8 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
                       budget=budget, det_per_solve=det_per_solve, seed=seed)
     # the last stage gets its share even when earlier stages ran over on a busy machine: its
     # own wall-clock cap is the later of the run's deadline and its share from now
-    own = Budget(seconds=seconds, deadline=max(budget.deadline, time.monotonic() + seconds),
+    own = Budget(seconds=seconds,
+                 deadline=max(budget.deadline, time.monotonic() + OWN_CAP * seconds),
                  capped=budget.capped)
     work = own.work(seconds, "fairness", problem.num_days)
     check = (lambda a, row: block_ok(problem, a, row)) if blocks else None
