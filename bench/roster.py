@@ -32,8 +32,8 @@ from solvers.roster.instances import Instance, InstanceParameters, make_instance
 from solvers.roster.report import coverage_cost
 from wfm.config import SiteConfig
 from wfm.coverage import coverage_table
-from wfm.fairness_check import check_fairness
 from wfm.rules import check_roster, is_night_shift
+from wfm.rules.fairness import check_fairness
 
 
 @dataclass(frozen=True)

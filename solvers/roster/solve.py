@@ -44,9 +44,13 @@ from solvers.roster.variables import WorkVars, build_work_vars
 from wfm.config import SiteConfig
 from wfm.coverage import coverage_table
 from wfm.errors import Infeasible
-from wfm.fairness_check import check_fairness, fairness_figures, fairness_lines
 from wfm.rules import check_roster
+from wfm.rules.fairness import check_fairness, fairness_figures, fairness_lines
 
+# Checker rules the solver pursues but reports rather than guarantees: the fair-share band is
+# kept where the head-counts allow (else the smallest deviation, in figures["fairness"]), and
+# weekly blocks can be impossible with pinned shifts
+REPORTED_GOALS = frozenset({"fair_share_nights", "fair_share_weekend_rest", "weekly_blocks"})
 FULL_MODEL_MAX_VARS = 12_000  # work variables up to which the full model is worth solving
 LOCAL_ROUNDS = 4              # rounds of gap filling + local moves
 MATCH_WORKDAYS = True         # choose each group's working days by LP before the greedy pass
@@ -253,8 +257,10 @@ def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteCon
                             fixed=fixed)
     limit = time_limit_seconds or config.roster.time_limit_seconds
     solution = solve_problem(problem, time_limit_seconds=float(limit), progress=progress)
-    violations = check_roster(solution.assignments, agents, config, previous=previous,
-                              leave=leave, fixed=fixed, agent_ids=problem.agent_ids)
+    violations = [v for v in check_roster(solution.assignments, agents, config,
+                                          previous=previous, leave=leave, fixed=fixed,
+                                          agent_ids=problem.agent_ids)
+                  if v.code not in REPORTED_GOALS]
     if violations:  # a solver bug, never a property of the input: refuse to return the roster
         raise RuntimeError(f"internal error: the independent checker rejects the roster: "
                            f"{violations[0]}")

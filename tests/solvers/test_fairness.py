@@ -16,8 +16,8 @@ from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.problem import build_problem
 from solvers.roster.report import roster_frame
 from solvers.roster.solve import solve_problem
-from wfm.fairness_check import check_fairness, water_fill_exact
 from wfm.rules import check_roster
+from wfm.rules.fairness import check_fairness, water_fill_exact
 
 from .factories import site
 

@@ -1,5 +1,7 @@
-"""``wfm check-roster``: list every hard-rule violation of a roster (exit 1 when there is one)
-and each team's night and weekend-rest spread with the agents outside the fair-share band."""
+"""``wfm check-roster``: list every hard-rule violation of a roster; exit 1 when there is one.
+It also prints each team's night and weekend-rest spread and the agents outside the fair-share
+band (notes, or violations with ``[roster] fairness_band = "hard"``). With ``--list-rules``,
+print the rules themselves (the registry of ``wfm.rules``)."""
 
 from __future__ import annotations
 
@@ -10,17 +12,19 @@ import pandas as pd
 import typer
 
 from wfm.commands.common import (
+    EXIT_BAD_INPUT,
     EXIT_DOMAIN,
     ConfigOption,
     FormatOption,
     OutputFormat,
     cli_errors,
     emit,
+    fail,
     load_site,
 )
 from wfm.errors import InvalidInput
-from wfm.fairness_check import check_fairness, fairness_figures, fairness_lines
-from wfm.rules import check_roster
+from wfm.rules import RULES, check_roster, rules_table_lines
+from wfm.rules.fairness import check_fairness, fairness_figures, fairness_lines
 from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, TableSpec, read_table
 
 
@@ -29,8 +33,10 @@ def _read(path: Path | None, spec: TableSpec, timezone: str) -> pd.DataFrame | N
 
 
 def check_roster_command(
-    roster: Annotated[Path, typer.Option("--roster", help="Roster CSV to check.")],
-    agents: Annotated[Path, typer.Option("--agents", help="Agents CSV.")],
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", help="Roster CSV to check (required unless --list-rules).")] = None,
+    agents: Annotated[Path | None, typer.Option(
+        "--agents", help="Agents CSV (required unless --list-rules).")] = None,
     previous: Annotated[Path | None, typer.Option(
         "--previous", help="Previous roster CSV (its tail extends runs and weeks).")] = None,
     leave: Annotated[Path | None, typer.Option("--leave", help="Approved leave CSV.")] = None,
@@ -38,8 +44,20 @@ def check_roster_command(
         "--fixed", help="Pinned assignments CSV.")] = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
+    list_rules: Annotated[bool, typer.Option(
+        "--list-rules", help="Print every rule (code, configuration key, statement) and exit.")
+    ] = False,
 ) -> None:
     """Check a roster against every hard rule; exit 1 when any rule is broken."""
+    if list_rules:
+        emit({"rules": [rule.as_dict() for rule in RULES], "count": len(RULES)}, output_format,
+             rules_table_lines())
+        return
+    if roster is None or agents is None:
+        missing = " and ".join(f for f, v in (("--roster", roster), ("--agents", agents))
+                               if v is None)
+        fail(f"missing option {missing} (or give --list-rules)", EXIT_BAD_INPUT, output_format)
+    assert roster is not None and agents is not None
     with cli_errors(output_format):
         site = load_site(config)
         timezone = site.timezone
@@ -55,8 +73,6 @@ def check_roster_command(
             leave=leave_frame, fixed=fixed_frame)
         fairness = check_fairness(roster_frame, agents_frame, site, previous=previous_frame,
                                   leave=leave_frame, fixed=fixed_frame)
-        violations = sorted([*violations, *fairness.violations],
-                            key=lambda v: (v.agent_id, v.date, v.code))
     notes = []
     if previous_frame is not None and len(roster_frame):
         first_day = min(roster_frame["date"])
@@ -70,7 +86,7 @@ def check_roster_command(
                "agents": num_agents, "days": num_days, "notes": notes,
                "fairness": fairness_figures(fairness)}
     fair_lines = fairness_lines(fairness)
-    if fairness.hard:  # the out-of-band agents are listed with the violations
+    if fairness.hard:  # the agents outside the band are listed with the violations
         fair_lines = [line for line in fair_lines if not line.startswith("violation:")]
     lines = ([f"{v.agent_id}  {v.date}  {v.code}: {v.message}" for v in violations] + notes
              + fair_lines)

@@ -1,6 +1,7 @@
-"""Fairness of a roster inside each team, and the weekly-blocks night pattern (checker side).
+"""Fair shares of nights and weekend rest inside each team (``fair_share_nights``,
+``fair_share_weekend_rest``).
 
-Independent of the solver: it reads the roster tables and recomputes every figure.
+Independent of the solver: every figure is recomputed from the roster tables.
 
 A *team* is the agents with the same skills. For each agent the checker counts nights (shifts
 ``wfm.rules.is_night_shift`` calls night) and weekend rest (OFF on an available Saturday or
@@ -13,36 +14,33 @@ history + horizon, except that what an agent already carried is not given back: 
 share is ``clip(rate x capacity - history, 0, horizon capacity)`` with the rate that makes the
 shares add up to the team's horizon total (exact, by a sweep over the rate's breakpoints). An
 agent is *outside the band* when its horizon count is more than ``1 + days // 14`` from its
-share: a note, or a violation when ``[roster] fairness_band = "hard"``.
-
-With ``[roster] night_pattern = "weekly_blocks"`` every Monday-Sunday week with a horizon day
-is all nights or all day shifts (previous-roster days of that week count) and no night is
-followed by a day shift the next day: violations of code ``weekly_blocks``.
+share: a note (``check_fairness``, which ``wfm check-roster`` prints), or a violation of the
+registry's rules when ``[roster] fairness_band = "hard"``. A check of a few agents (a swap) does
+not judge the band: a share is a property of the whole team.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from wfm.config import SiteConfig
-from wfm.errors import InvalidInput, Violation
-from wfm.rules import is_night_shift
-
-FAIRNESS_CODES: dict[str, str] = {
-    "fair_share_nights": "each agent's nights within 1 + days // 14 of its team's fair share "
-                         "(pro rata by available days and night caps, previous fairness_weeks "
-                         "counted); a violation only with [roster] fairness_band = \"hard\"",
-    "fair_share_weekend_rest": "each agent's weekend rest days within 1 + days // 14 of its "
-                               "team's fair share (same definition)",
-    "weekly_blocks": "with [roster] night_pattern = \"weekly_blocks\": no Monday-Sunday week "
-                     "mixes nights and day shifts, and no night is followed by a day shift",
-}
-
-_OFF, _LEAVE, _UNKNOWN = -1, -2, -3
+from wfm.errors import Violation
+from wfm.rules.cells import (
+    EPOCH_ORDINAL,
+    LEAVE,
+    OFF,
+    UNKNOWN,
+    agent_facts,
+    cells_from_frame,
+    shift_codes,
+)
+from wfm.rules.context import RosterContext
+from wfm.rules.night_pattern import weekly_block_breaks
+from wfm.rules.nights import is_night_shift
 
 
 @dataclass(frozen=True)
@@ -115,98 +113,58 @@ def water_fill_exact(total: float, history: np.ndarray, capacity: np.ndarray,
     return shares
 
 
-def _days(values: pd.Series, label: str) -> np.ndarray:
-    try:
-        stamps = pd.to_datetime(values.astype(str).str.slice(0, 10), format="%Y-%m-%d")
-    except (ValueError, TypeError) as error:
-        raise InvalidInput(f"cannot read the dates: {error}", file=label, field="date") from error
-    return np.array([d.toordinal() for d in stamps.dt.date], dtype=np.int64)
-
-
-def _skills(value: object) -> str:
-    if isinstance(value, tuple | list):
-        names = [str(v).strip() for v in value]
-    else:
-        names = [] if value is None or value != value else str(value).split(";")
-    return ";".join(sorted({n.strip() for n in names if n.strip()}))
-
-
-def _optional_day(value: object) -> int | None:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if str(value).strip() == "":
-        return None
-    return date.fromisoformat(str(value)[:10]).toordinal()
-
-
 class _Grid:
-    """States (agents x history + horizon days) and availability, built from the tables."""
+    """States (agents x counted previous weeks + horizon days) and availability, from a
+    checker context (ordinal day numbers)."""
 
-    def __init__(self, roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfig,
-                 previous: pd.DataFrame | None, leave: pd.DataFrame | None,
-                 fixed: pd.DataFrame | None) -> None:
-        codes = {t.code: i for i, t in enumerate(config.shifts)}
+    def __init__(self, ctx: RosterContext) -> None:
+        config = ctx.config
         self.night = np.array([is_night_shift(t) for t in config.shifts] + [False] * 3)
-        days = _days(roster["date"], "roster")
-        self.first, self.last = int(days.min()), int(days.max())
+        self.first = ctx.horizon[0] + EPOCH_ORDINAL
+        self.last = ctx.horizon[1] + EPOCH_ORDINAL
         # at least the week before the horizon: the weekly-blocks rule looks back into it
         self.width = 7 * max(config.roster.fairness_weeks, 1)
         self.counted = 7 * config.roster.fairness_weeks  # previous days fairness counts
         self.origin = self.first - self.width
-        self.ids = sorted({str(a).strip() for a in roster["agent_id"]})
-        index = {a: i for i, a in enumerate(self.ids)}
+        self.ids = list(ctx.names)
+        index = ctx.position
         columns = self.last - self.origin + 1
-        self.state = np.full((len(self.ids), columns), _UNKNOWN, dtype=np.int64)
-        self.unavailable = np.zeros_like(self.state, dtype=bool)
-
-        def code(text: object) -> int:
-            name = str(text).strip()
-            upper = name.upper()
-            return _OFF if upper == "OFF" else _LEAVE if upper == "LEAVE" else codes.get(
-                name, _UNKNOWN)
-
-        if previous is not None and len(previous):
-            previous_days = _days(previous["date"], "previous")
-            for agent, day, shift in zip(previous["agent_id"], previous_days,
-                                         previous["shift"], strict=True):
-                a = index.get(str(agent).strip())
-                if a is not None and self.origin <= day < self.first:
-                    self.state[a, day - self.origin] = code(shift)
-        for agent, day, shift in zip(roster["agent_id"], days, roster["shift"], strict=True):
-            a = index[str(agent).strip()]
-            if self.state[a, day - self.origin] == _UNKNOWN or day >= self.first:
-                self.state[a, day - self.origin] = code(shift)
-        self.unavailable |= self.state == _LEAVE
-        self.unavailable[:, :self.width] |= self.state[:, :self.width] == _UNKNOWN
-        for frame, label, pinned_only in ((leave, "leave", False), (fixed, "fixed", True)):
-            if frame is None or not len(frame):
+        self.state = np.full((len(self.ids), columns), UNKNOWN, dtype=np.int64)
+        if ctx.previous is not None and len(ctx.previous):
+            for agent, day, state in zip(ctx.previous.agent_id.tolist(),
+                                         (ctx.previous.day + EPOCH_ORDINAL).tolist(),
+                                         ctx.previous.state.tolist(), strict=True):
+                a = index.get(agent)
+                if a is not None and self.origin <= day < self.first and state != UNKNOWN:
+                    if self.state[a, day - self.origin] == UNKNOWN:
+                        self.state[a, day - self.origin] = state
+        unique = ctx.unique
+        self.state[ctx.unique_code, unique.day + EPOCH_ORDINAL - self.origin] = unique.state
+        self.unavailable = self.state == LEAVE
+        self.unavailable[:, :self.width] |= self.state[:, :self.width] == UNKNOWN
+        for cells, pinned_only in ((ctx.leave, False), (ctx.fixed, True)):
+            if cells is None or not len(cells):
                 continue
-            frame_days = _days(frame["date"], label)
-            shifts = frame["shift"] if pinned_only else pd.Series(["LEAVE"] * len(frame))
-            for agent, day, shift in zip(frame["agent_id"], frame_days, shifts, strict=True):
-                a = index.get(str(agent).strip())
-                if a is not None and self.first <= day <= self.last and code(shift) < 0:
+            for agent, day, state in zip(cells.agent_id.tolist(),
+                                         (cells.day + EPOCH_ORDINAL).tolist(),
+                                         cells.state.tolist(), strict=True):
+                a = index.get(agent)
+                if a is not None and self.first <= day <= self.last and (
+                        not pinned_only or state in (OFF, LEAVE)):
                     self.unavailable[a, day - self.origin] = True
-        table = agents.assign(agent_id=agents["agent_id"].astype(str).str.strip())
-        table = table.drop_duplicates("agent_id").set_index("agent_id")
-        self.skills = [_skills(table["skills"].get(a)) if "skills" in table else ""
-                       for a in self.ids]
-        caps = []
-        for agent in self.ids:
-            value = (table["max_nights_per_week"].get(agent)
-                     if "max_nights_per_week" in table else None)
-            caps.append(7 if value is None or pd.isna(value) else int(value))
-            for column, after in (("start_date", False), ("end_date", True)):
-                bound = _optional_day(table[column].get(agent)) if column in table else None
-                if bound is None:
-                    continue
-                offsets = np.arange(columns) + self.origin
-                outside = offsets > bound if after else offsets < bound
-                outside[:self.width] = False
-                self.unavailable[index[agent]] |= outside
-        self.caps = np.array(caps, dtype=np.int64)
+        facts = ctx.agents
+        self.skills = [";".join(sorted(facts.skills[k])) if k >= 0 else ""
+                       for k in ctx.fact_index.tolist()]
+        caps = ctx.agent_values(facts.max_nights)
+        self.caps = np.where(np.isnan(caps), 7, caps).astype(np.int64)
         ordinals = np.arange(columns) + self.origin
-        self.weekday = np.array([date.fromordinal(int(o)).weekday() for o in ordinals])
+        for bounds, after in ((ctx.agent_values(facts.start_day), False),
+                              (ctx.agent_values(facts.end_day), True)):
+            limit = bounds[:, None] + EPOCH_ORDINAL
+            outside = ordinals[None, :] > limit if after else ordinals[None, :] < limit
+            outside[:, :self.width] = False
+            self.unavailable |= outside & ~np.isnan(bounds)[:, None]
+        self.weekday = (ordinals - 1) % 7  # ordinal 1 (0001-01-01) was a Monday
         self.week = (ordinals - self.weekday) // 7  # same value for one Monday-Sunday week
 
 
@@ -226,10 +184,27 @@ def check_fairness(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfi
     definitions). Agents of the roster missing from the agents table form a team of their own
     (no skills).
     """
-    settings = config.roster
-    if roster.empty:
+    codes = shift_codes(config)
+    rows = cells_from_frame(roster, "roster", codes)
+    if not len(rows):
         return FairnessCheck(band=1)
-    grid = _Grid(roster, agents, config, previous, leave, fixed)
+    horizon = (int(rows.day.min()), int(rows.day.max()))
+    fixed_cells = None if fixed is None else cells_from_frame(fixed, "fixed", codes)
+    ctx = RosterContext(
+        config=config, rows=rows, agents=agent_facts(agents), several_queues=False,
+        horizon=horizon,
+        previous=None if previous is None else cells_from_frame(previous, "previous", codes),
+        leave=None if leave is None else cells_from_frame(leave, "leave", codes,
+                                                          ("agent_id", "date")),
+        fixed=fixed_cells)
+    return fairness_of(ctx)
+
+
+def fairness_of(ctx: RosterContext) -> FairnessCheck:
+    """``check_fairness`` on a checker context."""
+    config = ctx.config
+    settings = config.roster
+    grid = _Grid(ctx)
     num_days = grid.last - grid.first + 1
     band = 1 + num_days // 14
     width = grid.width
@@ -241,7 +216,7 @@ def check_fairness(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfi
     horizon_free = free.copy()
     horizon_free[:, :width] = False
     weekend = free & (grid.weekday >= 5)[None, :]
-    rest = weekend & (grid.state == _OFF)
+    rest = weekend & (grid.state == OFF)
     kinds = {
         "nights": (night & counted[None, :], _capacity(grid, free),
                    _capacity(grid, horizon_free)),
@@ -285,33 +260,22 @@ def check_fairness(roster: pd.DataFrame, agents: pd.DataFrame, config: SiteConfi
                              int(found["weekend_rest"][0][a]), int(found["weekend_rest"][1][a]),
                              round(float(found["weekend_rest"][2][a]), 2))
                for a in range(len(grid.ids))]
-    pattern = (_weekly_blocks(grid, working, night)
+    pattern = (weekly_block_breaks(ctx.names, grid.state, grid.night, grid.week,
+                                   grid.origin, grid.first - grid.origin)
                if settings.night_pattern == "weekly_blocks" else [])
     outside.sort(key=lambda v: (v.agent_id, v.code))
     return FairnessCheck(band=band, teams=spreads, agents=records, outside=outside,
                          pattern=pattern, hard=settings.fairness_band == "hard")
 
 
-def _weekly_blocks(grid: _Grid, working: np.ndarray, night: np.ndarray) -> list[Violation]:
-    found = []
-    day = working & ~night
-    horizon = grid.first - grid.origin
-    for a, agent in enumerate(grid.ids):
-        for w in np.unique(grid.week[horizon:]):
-            columns = np.flatnonzero(grid.week == w)
-            if night[a, columns].any() and day[a, columns].any():
-                monday = date.fromordinal(int(w * 7 + 1))
-                found.append(Violation("weekly_blocks", agent, monday.isoformat(), (
-                    f"{agent} works both night and day shifts in the week {monday.isoformat()}"
-                    f"..{(monday + timedelta(days=6)).isoformat()} (night_pattern = "
-                    "weekly_blocks)")))
-        returns = np.flatnonzero(night[a, :-1] & day[a, 1:]) + 1
-        for column in returns[returns >= horizon]:
-            when = date.fromordinal(int(grid.origin + column)).isoformat()
-            found.append(Violation("weekly_blocks", agent, when, (
-                f"{agent} works a day shift on {when} straight after a night shift "
-                "(night_pattern = weekly_blocks: a rest day between night and day weeks)")))
-    return sorted(found, key=lambda v: (v.agent_id, v.date))
+def check_fair_share(ctx: RosterContext) -> None:
+    """Registry check: with ``[roster] fairness_band = "hard"``, every agent outside the band is
+    a violation (a whole roster only: shares belong to whole teams)."""
+    if ctx.config.roster.fairness_band != "hard" or ctx.subset or not len(ctx.unique):
+        return
+    for v in fairness_of(ctx).outside:
+        ctx.found.add(v.code, v.agent_id, date.fromisoformat(v.date).toordinal()
+                      - EPOCH_ORDINAL, v.message)
 
 
 def fairness_figures(check: FairnessCheck) -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""The fairness checker on hand-worked rosters: fair shares, the band, history, weekly blocks."""
+"""The fairness rules (``wfm.rules.fairness``, ``wfm.rules.night_pattern``) on hand-worked
+rosters: fair shares, the band, history, weekly blocks, and their registry entries."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pandas as pd
 import pytest
 
 from wfm.config import build_config
-from wfm.fairness_check import check_fairness, water_fill_exact
+from wfm.rules import check_roster
+from wfm.rules.fairness import check_fairness, water_fill_exact
 
 MONDAY = date(2026, 3, 2)
 
@@ -124,3 +126,18 @@ def test_weekly_blocks_sees_the_previous_sunday_night():
 def test_config_rejects_an_unknown_pattern():
     with pytest.raises(Exception, match="night_pattern"):
         _site(night_pattern="rotating")
+
+
+def test_check_roster_reports_the_fairness_rules_when_configured():
+    # A: 3 nights (share 1), no weekend rest (share 4/3); the week mixes nights and days
+    roster = _roster({"A": "NNNODDD", "B": "DDDDDOO", "C": "DDDDDOO"})
+    agents = _agents(["A", "B", "C"])
+    assert check_roster(roster, agents, _site(fairness_weeks=0)) == []  # notes only
+    found = check_roster(roster, agents, _site(fairness_weeks=0, fairness_band="hard",
+                                               night_pattern="weekly_blocks"))
+    assert {v.code for v in found} == {"fair_share_nights", "fair_share_weekend_rest",
+                                       "weekly_blocks"}
+    # a check of some agents (a swap) judges the pattern but not the team-wide band
+    some = check_roster(roster, agents, _site(fairness_weeks=0, fairness_band="hard",
+                                              night_pattern="weekly_blocks"), agent_ids=["A"])
+    assert {v.code for v in some} == {"weekly_blocks"}
