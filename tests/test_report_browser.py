@@ -151,7 +151,8 @@ def _probe(tmp_path: Path, report_path: Path, probe: str, width: int = 1400) -> 
 
 @pytest.fixture(scope="module")
 def four_week_report(tmp_path_factory) -> Path:
-    """Two weeks of history before a four-week forecast and coverage (QA finding F19)."""
+    """Two weeks of history before a four-week forecast and coverage: six weeks of days on
+    one time axis, where day labels could crowd each other."""
     config = load_config(None)
 
     def contacts(start: str, days: int) -> pd.DataFrame:

@@ -107,7 +107,7 @@ def test_absent_agent():
 
 
 def test_a_login_before_the_shift_does_not_hide_a_late_start():
-    # F25: a1 checks mail 08:29-08:40, then works 09:38-13:56 (DAY 09:00-17:00): late 38,
+    # a1 checks mail 08:29-08:40, then works 09:38-13:56 (DAY 09:00-17:00): late 38,
     # early leave 17:00 - 13:56 = 184, overtime 11 (the login before the shift)
     result = report("a1,2026-11-23,DAY\n", sessions="a1,2026-11-23T08:29:00,2026-11-23T08:40:00\n"
                     "a1,2026-11-23T09:38:00,2026-11-23T13:56:00\n")
@@ -117,7 +117,7 @@ def test_a_login_before_the_shift_does_not_hide_a_late_start():
 
 
 def test_a_no_show_who_only_logged_in_before_the_shift_is_absent():
-    # F25: 08:46-08:56 only; the 10 minutes are overtime, the shift itself was not worked
+    # 08:46-08:56 only; the 10 minutes are overtime, the shift itself was not worked
     result = report("a1,2026-11-23,DAY\n",
                     sessions="a1,2026-11-23T08:46:00,2026-11-23T08:56:00\n")
     r = row(result, "a1", "2026-11-23", "DAY")
@@ -367,7 +367,7 @@ def test_events_outside_the_period_are_skipped_and_reported():
 
 
 def test_work_after_the_last_day_is_reported_not_lost():
-    # F12: the period is the roster's one day, 11-23. a2 is OFF and logs in 23:00-02:00: 60 min
+    # the period is the roster's one day, 11-23. a2 is OFF and logs in 23:00-02:00: 60 min
     # on the OFF row, 120 min after midnight fall on 11-24. zz (not rostered) works 10:00 to
     # 10:00 next day: 840 min on 11-23, 600 min on 11-24. Both tails are reported.
     sessions = ("a1,2026-11-23T09:00:00,2026-11-23T17:00:00\n"
@@ -432,7 +432,7 @@ def test_period_summary_is_a_ratio_of_sums():
 
 
 def test_team_conformance_counts_only_work_attributed_to_shifts():
-    # F9. a1 DAY 09:00-17:20: 480 scheduled, 500 working (20 overtime). a2 OFF on 11-23 with
+    # a1 DAY 09:00-17:20: 480 scheduled, 500 working (20 overtime). a2 OFF on 11-23 with
     # 10:00-11:00 (60, attributed to no shift), DAY on 11-24 09:00-17:00 (480/480). zz, not on
     # the roster, 10:00-12:00 (120). Shift work 980 / scheduled 960 = 102.083 -> 102.08
     # (counting the 180 unattributed minutes would give 1160/960 = 120.83).
@@ -504,7 +504,7 @@ def _ny_report(roster: str, sessions: str):
 
 
 def test_a_shift_starting_in_the_repeated_hour_starts_at_the_first_01_00():
-    # F39: New York repeats 01:00-02:00 on 2026-11-01. R 01:00-09:00 starts at the first 01:00
+    # New York repeats 01:00-02:00 on 2026-11-01. R 01:00-09:00 starts at the first 01:00
     # (05:00Z, as coverage and the rule checker count it) and ends 09:00 EST (14:00Z): 9 real
     # hours. Logged in 05:00Z-14:00Z is the whole shift, no overtime.
     result = _ny_report("w1,2026-11-01,R\n",

@@ -261,8 +261,8 @@ def test_brute_force_sees_a_hand_worked_day():
 
 
 def test_brute_force_reads_late_start_and_absence_inside_the_shift():
-    """The reference on F25's shape (DAY 09:00-17:00): a short login before the shift neither
-    hides a late start nor turns a no-show into an early leave."""
+    """The reference on a short login before the shift (DAY 09:00-17:00): it neither hides a
+    late start nor turns a no-show into an early leave."""
     roster = {("a1", 0): "DAY", ("a2", 0): "DAY"}
     events = [("a1", 8 * 60 + 29, "login"), ("a1", 8 * 60 + 40, "logout"),
               ("a1", 9 * 60 + 38, "login"), ("a1", 13 * 60 + 56, "logout"),

@@ -72,7 +72,7 @@ def test_problems_are_written_beside_the_output(files):
 
 
 def test_a_clean_run_replaces_the_problems_of_an_earlier_run(files):
-    # F26: run 1 has problems, run 2 (same output) has none; the problems file must not keep
+    # run 1 has problems, run 2 (same output) has none; the problems file must not keep
     # run 1's rows, in text or JSON mode
     out = files / "adherence.csv"
     problems = files / "adherence.problems.csv"
@@ -139,7 +139,7 @@ def test_bad_dates_exit_2(files):
 
 
 def test_summary_keeps_unscheduled_work_out_of_conformance(files):
-    # F9: a1 08:30-16:00 (450/450), a2 09:00-16:00 (420/450); zz, on no roster, 10:00-18:00
+    # a1 08:30-16:00 (450/450), a2 09:00-16:00 (420/450); zz, on no roster, 10:00-18:00
     # (480 min). Team conformance (450 + 420) / 900 = 96.67%, not (870 + 480) / 900 = 150%.
     (files / "events.csv").write_text(EVENTS + "zz,2026-11-23T10:00:00,login\n"
                                       "zz,2026-11-23T18:00:00,logout\n")
@@ -157,7 +157,7 @@ def test_summary_keeps_unscheduled_work_out_of_conformance(files):
 
 
 def test_work_past_the_period_end_is_in_the_problems_file(files):
-    # F12: a2 logs in 21:00-02:00, more than 3 h after its DAY shift (ends 16:00): unscheduled
+    # a2 logs in 21:00-02:00, more than 3 h after its DAY shift (ends 16:00): unscheduled
     # work, cut at midnight; the 2 h on 11-24 fall after the period (the roster's one day)
     (files / "events.csv").write_text(
         "agent_id,timestamp,state\na1,2026-11-23T08:30:00,login\n"

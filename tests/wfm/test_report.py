@@ -189,7 +189,7 @@ def test_report_command_names_the_bad_file_and_exits_2(tmp_path):
     assert not (tmp_path / "out" / "report.html").exists()
 
 
-# ---- day labels and the shortfall table (QA F19) -------------------------------------------
+# ---- day labels and the shortfall table ------------------------------------------------------
 X_LABEL = re.compile(r'<text x="([0-9.]+)" y="[0-9.]+" class="tick x-tick">([^<]*)</text>')
 # At 11 px, "11-23" is 4 digits x 0.636 em + a hyphen x 0.361 em = 2.905 em = 32 px in DejaVu
 # Sans, the widest of the usual sans-serif fonts; 4 px more is the least gap between labels.
@@ -302,7 +302,7 @@ def test_rest_day_work_is_not_counted_as_an_agents_overtime(adherence):
     assert per_agent.loc["B2", "overtime_minutes"] == 5.0
 
 
-# ---- tables checked against the site configuration (QA F27) --------------------------------
+# ---- tables checked against the site configuration --------------------------------------
 NY_SITE = """timezone = "America/New_York"
 interval_minutes = 15
 [[shifts]]

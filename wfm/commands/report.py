@@ -62,7 +62,7 @@ def report(
                   "roster": read(roster, ROSTER), "coverage": read(coverage, COVERAGE),
                   "adherence": read(adherence, ADHERENCE), "agents": read(agents, AGENTS)}
         # the figures read shift codes and the interval length from the site: refuse tables
-        # that do not match it rather than computing with the defaults (QA F27)
+        # that do not match it rather than computing with the defaults
         check_interval_tables(site, {str(path): tables[name] for name, path in (
             ("forecast", forecast), ("requirement", requirement), ("coverage", coverage))})
         if tables["roster"] is not None:
