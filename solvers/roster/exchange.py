@@ -6,8 +6,9 @@ same: coverage is unchanged exactly. A trade is kept when both agents stay legal
 per-agent rule check) and the sum of their costs falls: fair-share deviation of nights and
 weekend rest (``fair_share.deviation_cost``), shift-type switches, quick returns and worked
 preferred rest days. Pairs are formed from both ends of each team's deviation ranking (the most
-over-served with the most under-served), then at random; the search is limited by counted work
-(one unit per rule check), so it is repeatable.
+over-served with the most under-served), then by their own cost and at random, and each quick
+return is offered to team-mates on a night that day; the search is limited by counted work (one
+unit per rule check), so it is repeatable.
 """
 
 from __future__ import annotations
@@ -148,7 +149,43 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                         return trades + made
                     made += _trade(problem, costs, states, queues, a, b, movable, work,
                                    allowed)
+        made += _repair_quick_returns(problem, costs, states, queues, movable, work, allowed,
+                                      rng)
         trades += made
-        if not made:
+        if not made or not work.left():
             break
     return trades
+
+
+REPAIR_PARTNERS = 12  # team-mates tried per quick return
+
+
+def _repair_quick_returns(problem: RosterProblem, costs: _Costs, states: np.ndarray,
+                          queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
+                          allowed: Callable[[int, np.ndarray], bool] | None,
+                          rng: np.random.Generator) -> int:
+    """For each quick return (a night, then a day shift on day d), try trades with team-mates
+    who work a night on d after a day that is not a night: taking their night keeps a on
+    nights, and they get a's day shift without a quick return of their own."""
+    team_of = {a: members for members in teams(problem) for a in members}
+    made = 0
+    full = np.concatenate([problem.previous[:, -1:], states], axis=1)
+    working = full >= 0
+    night = working & problem.night[np.clip(full, 0, None)]
+    returns = night[:, :-1] & working[:, 1:] & ~night[:, 1:]
+    for a, d in zip(*np.nonzero(returns), strict=True):
+        a, d = int(a), int(d)
+        if not work.left():
+            break
+        if not (states[a, d] >= 0 and not problem.night[states[a, d]]):
+            continue  # an earlier trade changed it
+        partners = [b for b in team_of[a] if b != a and states[b, d] >= 0
+                    and problem.night[states[b, d]]
+                    and not (problem.state_on(b, d - 1, states) >= 0
+                             and problem.night[problem.state_on(b, d - 1, states)])]
+        rng.shuffle(partners)
+        for b in partners[:REPAIR_PARTNERS]:
+            if _trade(problem, costs, states, queues, a, b, movable, work, allowed):
+                made += 1
+                break
+    return made

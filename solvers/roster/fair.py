@@ -56,7 +56,7 @@ ROUNDS = 8   # passes over each team at most (the budget normally ends the stage
 # (15 with the default fair_share_nights = 1), so the stage does not buy fairness the band
 # does not require with quick returns.
 QUICK_RETURN_FACTOR = 10
-OWN_CAP = 1.5  # the stage's wall-clock cap as a multiple of its nominal seconds
+OWN_CAP = 0.25  # the stage's least wall time, as a share of its nominal seconds
 
 
 @dataclass
@@ -213,8 +213,8 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
     if blocks:
         _block_chunks(problem, states, queues, night_target, rest_target, result,
                       budget=budget, det_per_solve=det_per_solve, seed=seed)
-    # the last stage gets its share even when earlier stages ran over on a busy machine: its
-    # own wall-clock cap is the later of the run's deadline and its share from now
+    # the wall-clock cap is the run's deadline (the earlier stages left this stage its share),
+    # or a fraction of its share from now when an earlier stage overran it all the same
     own = Budget(seconds=seconds,
                  deadline=max(budget.deadline, time.monotonic() + OWN_CAP * seconds),
                  capped=budget.capped)

@@ -176,6 +176,8 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
                    - SECONDS_PER_AGENT_DAY * problem.num_agents * problem.num_days)
     fair_seconds = FAIR_SHARE * flexible
     flexible -= fair_seconds
+    budget.deadline -= fair_seconds  # the stages before it stop in time to leave the stage its
+    # share of the wall clock (on a busy machine they are cut short rather than the last stage)
     local_seconds = (LOCAL_SHARE_FULL if full else LOCAL_SHARE_LARGE) * flexible
     moves = 0
     work = budget.work(local_seconds, "local moves", problem.num_days)
@@ -205,6 +207,7 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         accepted = neighbourhood.search(problem, states, queues, moves=tries, budget=budget,
                                         det_per_move=DET_PER_MOVE, seed=seed)
         say(f"neighbourhood search: {accepted} improving moves of {tries}")
+    budget.deadline += fair_seconds
     fair_started = time.monotonic()
     fairness = rebalance(problem, states, queues, budget=budget, seconds=fair_seconds,
                          det_per_solve=DET_PER_FAIR_SOLVE, seed=seed)
