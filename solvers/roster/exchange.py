@@ -23,7 +23,7 @@ from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
 
-MAX_SEGMENT = 14      # longest run of days traded at once
+MAX_SEGMENT = 28      # longest run of days traded at once (a long one shifts a rest-day cycle)
 TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best first
 
 
@@ -69,6 +69,25 @@ class _Costs:
         return cost + weights.preferences * (self.preferred[a][None, :] & working).sum(axis=1)
 
 
+def _plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
+    """(N,) whether candidate rows keep agent ``a``'s run limit and weekly rest (a cheap,
+    vectorised necessary check; the full rule check follows for the rows tried)."""
+    tail = np.repeat(problem.previous[a][None, :], len(rows), axis=0)
+    working = np.concatenate([tail, rows], axis=1) >= 0
+    run = np.zeros(len(rows), dtype=np.int64)
+    longest = np.zeros(len(rows), dtype=np.int64)
+    for t in range(working.shape[1]):
+        run = np.where(working[:, t], run + 1, 0)
+        if t >= problem.num_previous:
+            longest = np.maximum(longest, run)
+    ok = longest <= problem.max_consecutive_days
+    for inside, before in problem.weeks():
+        if problem.week_known(a, before):
+            rest = sum(1 for e in before if problem.state_on(a, e) < 0)
+            ok &= (rows[:, inside] < 0).sum(axis=1) + rest >= problem.min_rest_days_per_week
+    return ok
+
+
 def _segments(num_days: int, movable: np.ndarray, differs: np.ndarray) -> list[tuple[int, int]]:
     """Day ranges [d1, d2) both agents may trade (no leave, contract or pinned day inside)
     that start and end on a day where their rosters differ."""
@@ -96,6 +115,13 @@ def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np
         rows_a[i, d1:d2], rows_b[i, d1:d2] = states[b, d1:d2], states[a, d1:d2]
     now = costs.rows(a, states[a][None, :])[0] + costs.rows(b, states[b][None, :])[0]
     delta = costs.rows(a, rows_a) + costs.rows(b, rows_b) - now
+    improving = delta < 0
+    if not improving.any():
+        return False
+    plausible = improving.copy()
+    plausible[improving] = (_plausible(problem, a, rows_a[improving])
+                            & _plausible(problem, b, rows_b[improving]))
+    delta = np.where(plausible, delta, 0)
     for i in np.argsort(delta, kind="stable")[:TRIES_PER_PAIR]:
         if delta[i] >= 0 or not work.spend(2):
             return False
@@ -149,6 +175,7 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                         return trades + made
                     made += _trade(problem, costs, states, queues, a, b, movable, work,
                                    allowed)
+        made += _repair_band(problem, costs, states, queues, movable, work, allowed)
         made += _repair_quick_returns(problem, costs, states, queues, movable, work, allowed,
                                       rng)
         trades += made
@@ -157,7 +184,37 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     return trades
 
 
-REPAIR_PARTNERS = 12  # team-mates tried per quick return
+REPAIR_PARTNERS = 12  # team-mates tried per agent outside the band or quick return
+
+
+def _repair_band(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np.ndarray,
+                 movable: np.ndarray, work: WorkLimit,
+                 allowed: Callable[[int, np.ndarray], bool] | None) -> int:
+    """Each agent outside its band (nights or weekend rest) is offered to the team-mates
+    farthest on the other side of their own share, until a trade is made."""
+    made = 0
+    for members in teams(problem):
+        if len(members) < 2:
+            continue
+        night = np.array([((states[a] >= 0) & problem.night[np.clip(states[a], 0, None)]).sum()
+                          for a in members])
+        rest = (costs.weekend_free[members] & (states[members] < 0)).sum(axis=1)
+        for counts, target in ((night, costs.night_target), (rest, costs.rest_target)):
+            over = counts - target.high[members]
+            under = target.low[members] - counts
+            deviation = SCALE * counts - target.tenths[members]
+            for i in np.flatnonzero((over > 0) | (under > 0)):
+                if not work.left():
+                    return made
+                side = np.sign(deviation[i])
+                order = np.argsort(side * deviation, kind="stable")  # most opposite first
+                partners = [members[j] for j in order if side * deviation[j] < 0]
+                for b in partners[:REPAIR_PARTNERS]:
+                    if _trade(problem, costs, states, queues, members[i], b, movable, work,
+                              allowed):
+                        made += 1
+                        break
+    return made
 
 
 def _repair_quick_returns(problem: RosterProblem, costs: _Costs, states: np.ndarray,
