@@ -11,11 +11,23 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import Settings, get_settings
 from api.db import make_engine, migrate
-from api.routes import adherence, agents, audit, events, health, jobs, requirements, rosters, swaps
+from api.routes import (
+    adherence,
+    agents,
+    audit,
+    events,
+    health,
+    jobs,
+    requirements,
+    rosters,
+    swaps,
+    time_off,
+)
 from api.store import Store
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
-ROUTERS = (health, agents, rosters, requirements, jobs, swaps, events, adherence, audit)
+ROUTERS = (health, agents, rosters, requirements, jobs, swaps, time_off, events, adherence,
+           audit)
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -144,3 +154,49 @@ class SolveJob(Base):
     version: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class TimeOffRequest(Base):
+    """A time-off request: leave of a kind on some dates (or part of one shift), or a rest-day
+    change; ``snapshot`` holds the cells it was checked against (JSON)."""
+
+    __tablename__ = "time_off_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    requester_id: Mapped[str] = mapped_column(String(64), index=True)
+    dates: Mapped[str] = mapped_column(Text)
+    part_start: Mapped[str | None] = mapped_column(String(5))
+    part_end: Mapped[str | None] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    snapshot: Mapped[str] = mapped_column(Text)
+    impact: Mapped[str] = mapped_column(Text, default="[]")
+    cost_millidays: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    applied_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class TimeOffEvent(Base):
+    """One status change of a time-off request (its history)."""
+
+    __tablename__ = "time_off_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("time_off_requests.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class LeaveBalance(Base):
+    """Leave an agent has used of one kind in one calendar year (thousandths of a day, so
+    part-of-shift leave adds up exactly); changed only by approved requests."""
+
+    __tablename__ = "leave_balances"
+    agent_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    used_millidays: Mapped[int] = mapped_column(Integer, default=0)

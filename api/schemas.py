@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models import AuditEntry, SolveJob, SwapRequest
+from api.models import AuditEntry, SolveJob, SwapRequest, TimeOffRequest
 
 SwapKind = Literal["swap", "give", "rest-day"]
 SwapStatus = Literal["requested", "accepted", "rejected", "cancelled", "expired", "applied",
@@ -162,6 +162,108 @@ class SwapRequestPublic(BaseModel):
 class SwapRequestsPublic(BaseModel):
     items: list[SwapRequestPublic]
     total: int
+
+
+# ---- time off --------------------------------------------------------------------------
+TimeOffStatus = Literal["requested", "approved", "recorded", "rejected", "cancelled", "expired",
+                        "invalidated"]
+_Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
+_Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
+
+
+class ShiftPart(_Model):
+    """Part of the shift on the one requested date, as clock times on the interval grid."""
+
+    start: _Clock
+    end: _Clock
+
+
+class TimeOffRequestCreate(_Model):
+    """Leave of a configured kind on whole days (or part of one shift), or a rest-day change
+    (``kind = "rest_day"``, ``dates = [off_date, new_off_date]`` in one Monday-Sunday week)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "annual", "dates": ["2030-01-08", "2030-01-09"], "reason": "family visit"},
+        {"kind": "personal", "dates": ["2030-01-10"], "part": {"start": "14:00",
+                                                                "end": "16:00"},
+         "reason": "the last 2 hours: school meeting"},
+        {"kind": "rest_day", "dates": ["2030-01-12", "2030-01-09"], "reason": "swap my Saturday"},
+        {"kind": "sick", "dates": ["2030-01-07"], "reason": "fever"},
+        {"kind": "sick", "dates": ["2030-01-07"], "agent_id": "A17",
+         "reason": "phoned in at 07:40 (a planner records it)"},
+    ]})
+
+    kind: str = Field(min_length=1, max_length=32)
+    dates: list[_Day] = Field(min_length=1, max_length=31)
+    part: ShiftPart | None = None
+    agent_id: str | None = Field(None, min_length=1, max_length=64,
+                                 description="planners only: the agent it is for (e.g. a "
+                                             "sick call taken by phone); agents omit it")
+    reason: str = Field("", max_length=2000)
+
+
+class TimeOffImpactRow(BaseModel):
+    interval_start: datetime
+    queue: str
+    required: int
+    scheduled_before: int
+    scheduled_after: int
+    shortfall_after: int
+    service_level_before: float
+    service_level_after: float
+    service_level_target: float
+
+
+class TimeOffRequestPublic(BaseModel):
+    """A time-off request; ``flagged``: recorded on the day without approval."""
+
+    id: int
+    kind: str
+    requester_id: str
+    dates: list[date]
+    part: ShiftPart | None = None
+    reason: str
+    status: TimeOffStatus
+    flagged: bool
+    days: float
+    impact: list[TimeOffImpactRow]
+    starts_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    applied_version: int | None = None
+
+    @classmethod
+    def of(cls, request: TimeOffRequest) -> TimeOffRequestPublic:
+        part = (ShiftPart(start=request.part_start, end=request.part_end)
+                if request.part_start and request.part_end else None)
+        return cls(id=request.id, kind=request.kind, requester_id=request.requester_id,
+                   dates=json.loads(request.dates), part=part, reason=request.reason,
+                   status=request.status,  # type: ignore[arg-type]
+                   flagged=request.flagged, days=request.cost_millidays / 1000,
+                   impact=json.loads(request.impact), starts_at=_utc(request.starts_at),
+                   created_at=_utc(request.created_at), updated_at=_utc(request.updated_at),
+                   applied_version=request.applied_version)
+
+
+class TimeOffRequestsPublic(BaseModel):
+    items: list[TimeOffRequestPublic]
+    total: int
+
+
+class LeaveBalancePublic(BaseModel):
+    """One kind's yearly balance; ``limited = false`` kinds are counted but not capped."""
+
+    agent_id: str
+    kind: str
+    year: int
+    limited: bool
+    allowance_days: float | None
+    used_days: float
+    remaining_days: float | None
+
+
+class LeaveBalancesPublic(BaseModel):
+    items: list[LeaveBalancePublic]
 
 
 # ---- agents, adherence, audit ----------------------------------------------------------

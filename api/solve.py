@@ -4,6 +4,9 @@ The job's status lives in the ``solve_jobs`` table, so ``GET /api/v1/jobs/{id}``
 worker and after a restart (a job that was running when the server stopped stays ``running``;
 submit it again).
 
+Approved time off is fixed for the solve: whole days join the leave table, a moved rest day and
+part of a shift join the fixed table (rows the request sends for the same agent-date win).
+
 A job is all or nothing: the requirement and agents a request sends are stored together with the
 solved roster, in one transaction, only when that roster passes the rule checker.
 """
@@ -59,11 +62,39 @@ def parse_solve_request(store: Store, request: SolveRequest) -> SolveInputs:
     previous = table(request.previous_csv, ROSTER, "previous_csv")
     if previous is None:
         previous = stored_previous(store, first_requirement_date(requirement, store))
-    return SolveInputs(requirement, agents, table(request.leave_csv, LEAVE, "leave_csv"),
-                       table(request.fixed_csv, FIXED, "fixed_csv"), previous,
+    first, last = first_requirement_date(requirement, store), last_requirement_date(
+        requirement, store)
+    leave_rows, fixed_rows = store.time_off.pinned(date_from=first, date_to=last)
+    leave = with_stored(table(request.leave_csv, LEAVE, "leave_csv"), leave_rows,
+                        ["agent_id", "date", "reason"])
+    fixed = with_stored(table(request.fixed_csv, FIXED, "fixed_csv"), fixed_rows,
+                        ["agent_id", "date", "shift", "queue"])
+    return SolveInputs(requirement, agents, leave, fixed, previous,
                        request.time_limit_seconds, request.reason,
                        new_agents=request.agents_csv is not None,
                        new_requirement=request.requirement_csv is not None)
+
+
+def with_stored(sent: pd.DataFrame | None, stored: list[dict[str, object]],
+                columns: list[str]) -> pd.DataFrame | None:
+    """A leave or fixed table with the rows approved time-off requests pin added (a row the
+    request sent for the same agent and date wins: the planner said so explicitly)."""
+    if not stored:
+        return sent
+    pinned = pd.DataFrame(stored, columns=columns)
+    if sent is None or sent.empty:
+        return pinned
+    keys = set(zip(sent["agent_id"], sent["date"], strict=True))
+    keep = [k not in keys for k in zip(pinned["agent_id"], pinned["date"], strict=True)]
+    return pd.concat([sent, pinned[keep]], ignore_index=True)
+
+
+def last_requirement_date(requirement: pd.DataFrame, store: Store) -> date:
+    """The site-local date of the requirement's last interval."""
+    starts = pd.to_datetime(requirement["interval_start"])
+    if starts.dt.tz is not None:
+        starts = starts.dt.tz_convert(store.config.tz)
+    return starts.max().date()
 
 
 def first_requirement_date(requirement: pd.DataFrame, store: Store) -> date:

@@ -1,10 +1,12 @@
-"""Swap validation speed on a 1,000-agent, 4-week roster.
+"""Swap validation and time-off check speed on a 1,000-agent, 4-week roster.
 
 Measures ``wfm.swaps.check_swap`` called directly and ``POST /api/v1/swaps`` on a real
 ``wfm serve`` (uvicorn on a loopback port, temporary SQLite file), and compares both with the
 naive peer: re-checking the whole roster (``wfm.rules.check_roster``) and recomputing the whole
-coverage table (``wfm.coverage.coverage_table``) for every swap. Targets (issue 7): p99 under
-50 ms and at least 200 validations per second. Prints the figures; asserts nothing.
+coverage table (``wfm.coverage.coverage_table``) for every swap. Targets: p99 under
+50 ms and at least 200 validations per second. Then ``POST /api/v1/time-off`` (the full check:
+notice, rules, balance, team limit, coverage and the service level of every affected interval;
+target p99 under 50 ms over HTTP). Prints the figures; asserts nothing.
 
 Run: ``python bench/api.py [--agents 1000 --swaps 300 --http-swaps 300 --threads 1,2,4]``;
 ``--profile server.svg`` records the server with py-spy (when installed). Each HTTP run also
@@ -48,7 +50,8 @@ from wfm.tables import AGENTS, REQUIREMENT, ROSTER, read_table_text, table_to_cs
 
 NUM_DAYS = 28
 QUEUES = ("sales", "support")
-SITE_TOML = 'country = ""\n'
+SITE_TOML = 'country = ""\n[time_off]\nmax_off_per_team_per_day = 100\n'
+PART = {"DAY": ("14:00", "16:00"), "NIGHT": ("21:30", "23:30")}  # the last 2 hours
 
 
 def make_data(num_agents: int, start: date, seed: int = 7) -> tuple[pd.DataFrame, ...]:
@@ -105,6 +108,32 @@ def sample_swaps(roster: pd.DataFrame, count: int, seed: int = 11) -> list[dict[
             continue
         swaps.append({"kind": kind, "requester_id": a, "counterpart_id": b, "dates": [day]})
     return swaps
+
+
+def sample_time_off(roster: pd.DataFrame, count: int, seed: int = 17) -> list[dict[str, object]]:
+    """Random time-off requests: a day of annual leave, the last 2 hours of a shift, or a
+    rest-day change inside one week (some legal, some breaking a rule)."""
+    rng = random.Random(seed)
+    cells = roster.set_index(["agent_id", "date"])["shift"].to_dict()
+    agents = sorted(roster["agent_id"].unique())
+    days = sorted(roster["date"].unique())
+    requests: list[dict[str, object]] = []
+    while len(requests) < count:
+        agent, day = rng.choice(agents), rng.choice(days[1:-1])
+        shift, roll = cells[(agent, day)], rng.random()
+        if roll < 0.2:
+            week = [day - timedelta(days=day.weekday()) + timedelta(days=k) for k in range(7)]
+            off = [d for d in week if cells.get((agent, d)) == "OFF"]
+            work = [d for d in week if cells.get((agent, d)) not in (None, "OFF")]
+            if off and work:
+                requests.append({"agent": agent, "kind": "rest_day",
+                                 "dates": [rng.choice(off), rng.choice(work)]})
+        elif shift != "OFF":
+            body: dict[str, object] = {"agent": agent, "kind": "annual", "dates": [day]}
+            if roll < 0.4:
+                body["part"] = dict(zip(("start", "end"), PART[str(shift)], strict=True))
+            requests.append(body)
+    return requests
 
 
 def percentiles(samples_seconds: list[float]) -> str:
@@ -189,8 +218,11 @@ class HttpRun:
 
 def bench_http(workdir: Path, agents: pd.DataFrame, roster: pd.DataFrame,
                requirement: pd.DataFrame, swap_sets: list[list[dict[str, object]]],
-               thread_counts: list[int], profile: str | None = None) -> list[HttpRun]:
-    """One server; one timed run per entry of ``thread_counts`` (each with its own swaps)."""
+               thread_counts: list[int], profile: str | None = None,
+               time_off: list[dict[str, object]] | None = None,
+               ) -> tuple[list[HttpRun], HttpRun | None]:
+    """One server; one timed run per entry of ``thread_counts`` (each with its own swaps),
+    then one run of ``time_off`` requests on one client thread."""
     db_url = f"sqlite:///{workdir / 'bench.db'}"
     config_path = workdir / "site.toml"
     config_path.write_text(SITE_TOML)
@@ -198,8 +230,10 @@ def bench_http(workdir: Path, agents: pd.DataFrame, roster: pd.DataFrame,
     migrate(engine)
     store = Store(engine, build_config({"country": ""}))
     planner = {"Authorization": f"Bearer {store.create_user(role='planner')[1]}"}
+    requesters = {str(s["requester_id"]) for swaps in swap_sets for s in swaps}
+    requesters |= {str(r["agent"]) for r in time_off or []}
     tokens = {a: {"Authorization": f"Bearer {store.create_user(role='agent', agent_id=a)[1]}"}
-              for a in sorted({str(s["requester_id"]) for swaps in swap_sets for s in swaps})}
+              for a in sorted(requesters)}
     engine.dispose()
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "wfm.cli", "serve", "--db", db_url,
@@ -231,10 +265,11 @@ def bench_http(workdir: Path, agents: pd.DataFrame, roster: pd.DataFrame,
             time.sleep(1)
         runs = [_http_run(url, tokens, swaps, threads, server.pid)
                 for swaps, threads in zip(swap_sets, thread_counts, strict=True)]
+        leave = _time_off_run(url, tokens, time_off, server.pid) if time_off else None
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             spy.wait(timeout=60)
-        return runs
+        return runs, leave
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -276,6 +311,30 @@ def _http_run(url: str, tokens: dict[str, dict[str, str]], swaps: list[dict[str,
     return HttpRun(threads, times, len(times) / wall, statuses, cpu)
 
 
+def _time_off_run(url: str, tokens: dict[str, dict[str, str]],
+                  requests: list[dict[str, object]], server_pid: int) -> HttpRun:
+    """POST /api/v1/time-off for each request on one client thread (the full check: notice,
+    rules, balance, team limit, coverage and service level per interval)."""
+    times: list[float] = []
+    statuses: dict[int, int] = {}
+    cpu_before = cpu_seconds(server_pid)
+    began = time.perf_counter()
+    with httpx.Client(base_url=url, timeout=60) as client:
+        for request in requests:
+            body = {"kind": request["kind"],
+                    "dates": [d.isoformat() for d in request["dates"]]}  # type: ignore[attr-defined]
+            if "part" in request:
+                body["part"] = request["part"]
+            started = time.perf_counter()
+            response = client.post("/api/v1/time-off", json=body,
+                                   headers=tokens[str(request["agent"])])
+            times.append(time.perf_counter() - started)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+    wall = time.perf_counter() - began
+    cpu = (cpu_seconds(server_pid) - cpu_before) * 1000 / max(len(times), 1)
+    return HttpRun(1, times, len(times) / wall, statuses, cpu)
+
+
 def verdict(ok: bool) -> str:
     return "MET" if ok else "NOT MET"
 
@@ -286,6 +345,8 @@ def main() -> None:
     parser.add_argument("--swaps", type=int, default=300)
     parser.add_argument("--http-swaps", type=int, default=300)
     parser.add_argument("--naive-swaps", type=int, default=10)
+    parser.add_argument("--time-off", type=int, default=300,
+                        help="time-off requests over HTTP (0: skip)")
     parser.add_argument("--threads", default="1,2,4",
                         help="HTTP client thread counts, one timed run each (comma-separated)")
     parser.add_argument("--profile", help="record the server with py-spy to this file "
@@ -310,18 +371,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as workdir:
         swap_sets = [sample_swaps(roster, args.http_swaps, seed=13 + k)
                      for k in range(len(thread_counts))]
-        runs = bench_http(Path(workdir), agents, roster, requirement, swap_sets, thread_counts,
-                          args.profile)
+        leave_requests = sample_time_off(roster, args.time_off)
+        runs, leave = bench_http(Path(workdir), agents, roster, requirement, swap_sets,
+                                 thread_counts, args.profile, leave_requests)
     for run in runs:
         print(f"POST /api/v1/swaps on wfm serve ({len(run.times)} requests, {run.threads} client "
               f"thread(s), statuses {json.dumps(run.statuses, sort_keys=True)}):")
         print(f"  {percentiles(run.times)}")
         print(f"  throughput {run.throughput:.1f} validations/s with {run.threads} client "
               f"thread(s); server CPU {run.server_cpu_ms:.2f} ms per request")
+    if leave is not None:
+        print(f"POST /api/v1/time-off on wfm serve ({len(leave.times)} requests: annual days, "
+              f"last 2 hours of a shift, rest-day changes; 1 client thread, statuses "
+              f"{json.dumps(leave.statuses, sort_keys=True)}):")
+        print(f"  {percentiles(leave.times)}")
+        print(f"  server CPU {leave.server_cpu_ms:.2f} ms per request")
     print(f"load average after: {load_average()}")
     p99 = float(np.percentile(np.asarray(direct) * 1000, 99))
     rate = 1 / float(np.mean(direct))
-    print("targets (issue 7): p99 < 50 ms and >= 200 validations/s")
+    print("targets: p99 < 50 ms and >= 200 validations/s")
     print(f"  direct check_swap: p99 {p99:.1f} ms -> {verdict(p99 < 50)}; "
           f"{rate:.0f}/s on one thread -> {verdict(rate >= 200)}")
     naive_p99 = float(np.percentile(np.asarray(naive) * 1000, 99))
@@ -332,6 +400,10 @@ def main() -> None:
         print(f"  HTTP, {run.threads} client thread(s): p99 {run_p99:.1f} ms -> "
               f"{verdict(run_p99 < 50)}; {run.throughput:.0f}/s -> "
               f"{verdict(run.throughput >= 200)}")
+    if leave is not None:
+        leave_p99 = float(np.percentile(np.asarray(leave.times) * 1000, 99))
+        print(f"  time-off full check over HTTP (target p99 < 50 ms): p99 {leave_p99:.1f} ms -> "
+              f"{verdict(leave_p99 < 50)}")
     best = max(runs, key=lambda r: r.throughput)
     best_p99 = float(np.percentile(np.asarray(best.times) * 1000, 99))
     print(f"  HTTP both targets at once ({best.threads} thread(s), the best throughput): "

@@ -189,6 +189,41 @@ class SwapSettings(_Strict):
     auto_approve: bool = False
 
 
+class TimeOffKind(_Strict):
+    """One kind of time off an agent may request (``[time_off.kinds.NAME]``)."""
+
+    allowance_days: float = Field(default=0, ge=0, le=366)  # per calendar year
+    limited: bool = True  # false: no allowance check (the days are still counted)
+    same_day: bool = False  # inside the notice: recorded without approval and flagged
+
+
+def _default_time_off_kinds() -> dict[str, TimeOffKind]:
+    # China's statutory paid annual leave starts at 5 days a year; sick leave is certified
+    # afterwards, so it is counted but not capped and may be reported on the day
+    return {"annual": TimeOffKind(allowance_days=5),
+            "personal": TimeOffKind(allowance_days=3),
+            "sick": TimeOffKind(limited=False, same_day=True)}
+
+
+class TimeOffSettings(_Strict):
+    """Time-off requests through the API (``[time_off]``)."""
+
+    min_notice_hours: float = Field(default=48, ge=0)
+    # never | coverage (scheduled stays >= required) | service_level (Erlang SL >= target)
+    auto_approve: Literal["never", "coverage", "service_level"] = "never"
+    max_off_per_team_per_day: int = Field(default=0, ge=0)  # 0: no limit
+    kinds: dict[str, TimeOffKind] = Field(default_factory=_default_time_off_kinds)
+
+    @field_validator("kinds")
+    @classmethod
+    def _kinds(cls, kinds: dict[str, TimeOffKind]) -> dict[str, TimeOffKind]:
+        for name in kinds:
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or name == "rest_day":
+                raise ValueError(f"time-off kind names are lower-case letters, digits and '_' "
+                                 f"(not 'rest_day', the built-in rest-day change), got {name!r}")
+        return kinds
+
+
 class ForecastSettings(_Strict):
     """Parameters of ``forecast_contacts``; every field has a stated default."""
 
@@ -246,6 +281,7 @@ class SiteConfig(_Strict):
     roster: RosterSettings = Field(default_factory=RosterSettings)
     adherence: AdherenceSettings = Field(default_factory=AdherenceSettings)
     swaps: SwapSettings = Field(default_factory=SwapSettings)
+    time_off: TimeOffSettings = Field(default_factory=TimeOffSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
 
     @field_validator("timezone")

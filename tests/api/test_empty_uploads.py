@@ -1,4 +1,4 @@
-"""A CSV upload without data rows is refused (QA F24): nothing imported, no new version."""
+"""A CSV upload without data rows is refused: nothing imported, no new version."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The OpenAPI document lists the errors raised outside the handlers (QA F34).
+"""The OpenAPI document lists the errors raised outside the handlers.
 
 DESIGN.md: every protected route answers 401 without a valid token, 403 where a role or an
 owner is checked, and every route with a body 413 above the size limit, all as

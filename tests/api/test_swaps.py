@@ -271,9 +271,9 @@ def test_cached_counts_follow_the_roster_version(site: Site) -> None:
     assert response.status_code == 200, response.text
     kwargs = {"kind": "give", "requester_id": "A1", "counterpart_id": "A6",
               "dates": [date.fromisoformat(day(site, 2))]}
-    with site.store._read() as session:  # noqa: SLF001
-        cached = site.store._verdict(session, cached=True, **kwargs)  # noqa: SLF001
-        fresh = site.store._verdict(session, **kwargs)  # noqa: SLF001
+    with site.store.unit.read() as session:
+        cached = site.store.swaps.verdict(session, cached=True, **kwargs)
+        fresh = site.store.swaps.verdict(session, **kwargs)
     assert set(cached.impact["scheduled_before"]) == {2}
     assert cached.violations == fresh.violations
     assert cached.impact.equals(fresh.impact)
@@ -288,12 +288,12 @@ def test_cached_reference_sees_other_processes_imports(site: Site) -> None:
 
     kwargs = {"kind": "give", "requester_id": "A1", "counterpart_id": "A2",
               "dates": [date.fromisoformat(day(site, 2))]}
-    with site.store._read() as session:  # noqa: SLF001
-        before = site.store._verdict(session, cached=True, **kwargs)  # noqa: SLF001
+    with site.store.unit.read() as session:
+        before = site.store.swaps.verdict(session, cached=True, **kwargs)
     assert set(before.impact["required"]) == {1}
     other = Store(site.store.engine, site.store.config)
     other.import_requirement(frame=read_table_text(requirement_csv(site.start, required=3),
                                                    REQUIREMENT), actor=SYSTEM)
-    with site.store._read() as session:  # noqa: SLF001
-        after = site.store._verdict(session, cached=True, **kwargs)  # noqa: SLF001
+    with site.store.unit.read() as session:
+        after = site.store.swaps.verdict(session, cached=True, **kwargs)
     assert set(after.impact["required"]) == {3}

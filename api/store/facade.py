@@ -1,0 +1,226 @@
+"""``Store``: the small facade routes call, one method per route need, delegating to the
+resource modules (users, audit, agents, rosters, requirements, events, jobs, and the request
+kinds on the one request lifecycle)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from api.models import (
+    AuditEntry,
+    SolveJob,
+    SwapEvent,
+    SwapRequest,
+    TimeOffEvent,
+    TimeOffRequest,
+    User,
+)
+from api.store.agents import Agents
+from api.store.audit import Audit
+from api.store.events import Events
+from api.store.jobs import Jobs
+from api.store.reference import ReferenceCache
+from api.store.requests import Lifecycle
+from api.store.requirements import Requirements
+from api.store.rosters import Rosters
+from api.store.swaps import Swaps
+from api.store.time_off import TimeOff
+from api.store.time_off_impact import Part
+from api.store.unit import Actor, Unit, utc_now
+from api.store.users import Users
+from wfm.config import SiteConfig
+from wfm.errors import Violation
+
+
+class Store:
+    """The service's data, on one SQLAlchemy engine.
+
+    Parameters
+    ----------
+    engine
+        A migrated database (``api.db.migrate``).
+    config
+        The site configuration (shifts, rules, swap policy).
+    clock
+        Returns the current naive UTC time (tests move it).
+    """
+
+    def __init__(self, engine: Engine, config: SiteConfig,
+                 clock: Callable[[], datetime] = utc_now) -> None:
+        self.unit = Unit(engine, config, clock)
+        self.audit = Audit(self.unit)
+        self.users = Users(self.unit)
+        self.rosters = Rosters(self.unit, self.audit)
+        self.agents = Agents(self.unit, self.audit, self.rosters)
+        self.requirements = Requirements(self.unit, self.audit, self.rosters)
+        self.events = Events(self.unit, self.audit)
+        self.jobs = Jobs(self.unit, self.audit)
+        self.reference = ReferenceCache(self.unit)
+        self.lifecycle = Lifecycle(self.unit, self.audit, self.rosters)
+        self.swaps = Swaps(self.unit, self.rosters, self.lifecycle, self.reference)
+        self.time_off = TimeOff(self.unit, self.rosters, self.lifecycle, self.reference)
+        self.lifecycle.register(self.swaps)
+        self.lifecycle.register(self.time_off)
+        self.rosters.on_change = self.lifecycle.invalidate_open
+
+    @property
+    def engine(self) -> Engine:
+        return self.unit.engine
+
+    @property
+    def config(self) -> SiteConfig:
+        return self.unit.config
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.unit.clock
+
+    # ---- users and audit -----------------------------------------------------------------
+    def create_user(self, *, role: str, agent_id: str | None = None) -> tuple[User, str]:
+        return self.users.create(role=role, agent_id=agent_id)
+
+    def user_for_token(self, *, token: str) -> User | None:
+        return self.users.for_token(token=token)
+
+    def cached_user(self, *, token: str) -> User | None:
+        return self.users.cached(token=token)
+
+    def read_audit(self, *, date_from: date | None, date_to: date | None, page: int,
+                   page_size: int) -> tuple[list[AuditEntry], int]:
+        return self.audit.read(date_from=date_from, date_to=date_to, page=page,
+                               page_size=page_size)
+
+    # ---- agents, roster, requirement -----------------------------------------------------
+    def import_agents(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "",
+                      force: bool = False) -> tuple[int, list[Violation]]:
+        return self.agents.import_frame(frame=frame, actor=actor, reason=reason, force=force)
+
+    def agents_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
+        return self.agents.frame(agent_ids=agent_ids)
+
+    def roster_version(self) -> int:
+        return self.rosters.version()
+
+    def roster_frame(self, *, agent_ids: list[str] | None = None, date_from: date | None = None,
+                     date_to: date | None = None) -> tuple[int, pd.DataFrame]:
+        return self.rosters.frame(agent_ids=agent_ids, date_from=date_from, date_to=date_to)
+
+    def import_roster(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "",
+                      force: bool = False, action: str = "roster.import") -> int:
+        """Replace the agent-dates in ``frame``; refuse rule breaks unless ``force``.
+
+        Returns the new roster version.
+        """
+        cells = self.rosters.cells(frame)
+        with self.unit.write() as session:
+            return self.rosters.replace(session, cells, actor, reason, force=force,
+                                        action=action)
+
+    def store_solution(self, *, assignments: pd.DataFrame, actor: Actor, reason: str,
+                       agents: pd.DataFrame | None = None,
+                       requirement: pd.DataFrame | None = None) -> int:
+        """Store a solve's result in one transaction: the agents and the requirement it was
+        solved with (when the request sent them) and the roster, checked like an import.
+
+        A roster that breaks rules raises ``RosterRejected`` and nothing is stored, so a failed
+        solve leaves the service as it was. Returns the new roster version.
+        """
+        cells = self.rosters.cells(assignments)
+        with self.unit.write() as session:
+            if agents is not None:
+                self.agents.merge(session, agents, actor, reason)
+            if requirement is not None:
+                self.requirements.upsert(session, requirement, actor, reason)
+            session.flush()
+            return self.rosters.replace(
+                session, cells, actor, reason, force=False, action="roster.solve",
+                refusal="the solved roster breaks {n} rule(s) together with the stored roster; "
+                        "nothing was stored")
+
+    def import_requirement(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "") -> int:
+        return self.requirements.import_frame(frame=frame, actor=actor, reason=reason)
+
+    def requirement_frame(self, *, date_from: date | None = None,
+                          date_to: date | None = None) -> pd.DataFrame:
+        return self.requirements.frame(date_from=date_from, date_to=date_to)
+
+    # ---- swaps ---------------------------------------------------------------------------
+    def create_swap(self, *, actor: Actor, kind: str, counterpart_id: str, dates: list[date],
+                    reason: str = "") -> SwapRequest:
+        return self.swaps.create(actor=actor, kind=kind, counterpart_id=counterpart_id,
+                                 dates=dates, reason=reason)
+
+    def get_swap(self, *, swap_id: int) -> SwapRequest:
+        return self.lifecycle.get(self.swaps, swap_id)  # type: ignore[no-any-return]
+
+    def list_swaps(self, *, status: str | None, agent_id: str | None, page: int,
+                   page_size: int) -> tuple[list[SwapRequest], int]:
+        query = self.swaps.query(status=status, agent_id=agent_id)
+        return self.lifecycle.page(self.swaps, query, page, page_size)
+
+    def swap_history(self, *, swap_id: int) -> list[SwapEvent]:
+        return self.lifecycle.history(self.swaps, swap_id)
+
+    def expire_due(self) -> int:
+        """Mark open requests of every kind whose first shift has started as ``expired``."""
+        return sum(self.lifecycle.expire_due(kind) for kind in self.lifecycle.kinds)
+
+    def transition_swap(self, *, swap_id: int, action: str, actor: Actor,
+                        reason: str = "") -> SwapRequest:
+        return self.lifecycle.transition(  # type: ignore[no-any-return]
+            self.swaps, swap_id, action, actor, reason)
+
+    # ---- time off ------------------------------------------------------------------------
+    def create_time_off(self, *, actor: Actor, kind: str, dates: list[date],
+                        part: Part | None = None, reason: str = "",
+                        agent_id: str | None = None) -> TimeOffRequest:
+        return self.time_off.create(actor=actor, kind=kind, dates=dates, part=part,
+                                    reason=reason, agent_id=agent_id)
+
+    def get_time_off(self, *, request_id: int) -> TimeOffRequest:
+        return self.lifecycle.get(self.time_off, request_id)  # type: ignore[no-any-return]
+
+    def list_time_off(self, *, status: str | None, agent_id: str | None, page: int,
+                      page_size: int, flagged: bool | None = None,
+                      ) -> tuple[list[TimeOffRequest], int]:
+        query = self.time_off.query(status=status, agent_id=agent_id, flagged=flagged)
+        return self.lifecycle.page(self.time_off, query, page, page_size)
+
+    def time_off_history(self, *, request_id: int) -> list[TimeOffEvent]:
+        return self.lifecycle.history(self.time_off, request_id)
+
+    def transition_time_off(self, *, request_id: int, action: str, actor: Actor,
+                            reason: str = "") -> TimeOffRequest:
+        return self.lifecycle.transition(  # type: ignore[no-any-return]
+            self.time_off, request_id, action, actor, reason)
+
+    def leave_balances(self, *, agent_id: str, year: int) -> list[dict[str, object]]:
+        return self.time_off.balances(agent_id=agent_id, year=year)
+
+    # ---- login events --------------------------------------------------------------------
+    def add_events(self, *, frame: pd.DataFrame, actor: Actor) -> tuple[int, int]:
+        return self.events.add(frame=frame, actor=actor)
+
+    def last_event_date(self) -> date | None:
+        return self.events.last_date()
+
+    def local_today(self) -> date:
+        return self.unit.local_today()
+
+    def events_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
+        return self.events.frame(agent_ids=agent_ids)
+
+    # ---- solve jobs ----------------------------------------------------------------------
+    def create_job(self, *, actor: Actor) -> SolveJob:
+        return self.jobs.create(actor=actor)
+
+    def finish_job(self, *, job_id: str, status: str, version: int | None = None,
+                   error: str | None = None) -> None:
+        self.jobs.finish(job_id=job_id, status=status, version=version, error=error)
+
+    def get_job(self, *, job_id: str) -> SolveJob:
+        return self.jobs.get(job_id=job_id)

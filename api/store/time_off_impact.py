@@ -1,0 +1,165 @@
+"""Coverage impact of a time-off request and the service level of each affected interval.
+
+Service level uses the stored requirement's load (contacts, AHT): traffic A = contacts x AHT /
+interval, agents on the phones = floor(scheduled x (1 - shrinkage)) (the requirement's scheduled
+agents are ceil(N / (1 - shrinkage))), Erlang C (``wfm.staffing.erlang``) or, with
+``patience_seconds``, Erlang A (``wfm.staffing.erlang_a``). Coverage follows ``wfm.coverage``: a
+shift covers the intervals inside it, minus its fixed breaks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wfm.calendar import wall_clock_instants
+from wfm.config import SiteConfig, parse_clock
+from wfm.coverage import covered_offsets_minutes
+
+IMPACT_COLUMNS = ["interval_start", "queue", "required", "scheduled_before", "scheduled_after",
+                  "shortfall_after", "service_level_before", "service_level_after",
+                  "service_level_target"]
+NON_WORKING = ("OFF", "LEAVE")
+Count = tuple[date, str, str, int]
+Key = tuple[int, str]  # (local wall-clock minute since 1970-01-01, queue)
+_EPOCH = datetime(1970, 1, 1)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Part of a shift: clock times ``start``-``end`` (``HH:MM``)."""
+
+    start: str
+    end: str
+
+
+def part_minutes(part: Part, shift_start: int) -> tuple[int, int]:
+    """The part as minutes after the shift date's midnight (a part after midnight of a night
+    shift is on the next day)."""
+    start, end = parse_clock(part.start), parse_clock(part.end)
+    if start < shift_start:
+        start += 24 * 60
+    if end <= start:
+        end += 24 * 60
+    return start, end
+
+
+
+def _minutes(day: date) -> int:
+    return (day - _EPOCH.date()).days * 24 * 60
+
+
+def _expand(groups: Counter[tuple[date, str, str]], config: SiteConfig) -> Counter[Key]:
+    counts: Counter[Key] = Counter()
+    for (day, code, queue), n in groups.items():
+        midnight = _minutes(day)
+        for offset in covered_offsets_minutes(config.shift(code), config.interval_minutes):
+            counts[(midnight + int(offset), queue)] += n
+    return counts
+
+
+def _groups(cells: list[dict[str, object]], queues: list[str] | None,
+            ) -> Counter[tuple[date, str, str]]:
+    only = queues[0] if queues and len(queues) == 1 else ""
+    return Counter((c["date"], str(c["shift"]), str(c["queue"] or only))  # type: ignore[misc]
+                   for c in cells if c["shift"] not in NON_WORKING and c["shift"] is not None)
+
+
+def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
+            part: Part | None, config: SiteConfig,
+            requirement: Mapping[tuple[datetime, str], int],
+            load: Mapping[tuple[datetime, str], tuple[float, float | None]],
+            queues: list[str] | None, window_counts: Iterable[Count]) -> list[dict[str, Any]]:
+    """``IMPACT_COLUMNS`` records for every interval and queue the change touches, by time."""
+    if part is None:
+        moved_out = _expand(_groups(before, queues), config)
+        moved_in = _expand(_groups(after, queues), config)
+    else:
+        moved_out, moved_in = Counter(), Counter()
+        for cell in before:
+            day = cell["date"]
+            assert isinstance(day, date)
+            template = config.shift(str(cell["shift"]))
+            start, end = part_minutes(part, template.start_minute)
+            queue = str(cell["queue"] or (queues[0] if queues and len(queues) == 1 else ""))
+            for offset in covered_offsets_minutes(template, config.interval_minutes):
+                if start <= offset < end:
+                    moved_out[(_minutes(day) + int(offset), queue)] += 1
+    keys = sorted(set(moved_out) | set(moved_in))
+    if not keys:
+        return []
+    only = queues[0] if queues and len(queues) == 1 else ""
+    groups: Counter[tuple[date, str, str]] = Counter()
+    for d, s, q, n in window_counts:
+        if s not in NON_WORKING:
+            groups[(d, s, q or only)] += n
+    counted = _expand(groups, config)
+    before_n = np.array([counted.get(k, 0) for k in keys], dtype="int64")
+    after_n = np.array([counted.get(k, 0) - moved_out.get(k, 0) + moved_in.get(k, 0)
+                        for k in keys], dtype="int64")
+    wall = [(_EPOCH + timedelta(minutes=m), q) for m, q in keys]
+    required = np.array([requirement.get(w, 0) for w in wall], dtype="int64")
+    level_before, level_after, target = _service_levels(wall, before_n, after_n, load, config)
+    instants, source = wall_clock_instants(
+        pd.DatetimeIndex([w for w, _ in wall]), config.timezone)
+    shortfall = np.maximum(required - after_n, 0)
+    rows = []
+    for instant, i in zip(instants.to_pydatetime().tolist(), source.tolist(), strict=True):
+        rows.append({"interval_start": instant, "queue": keys[i][1],
+                     "required": int(required[i]), "scheduled_before": int(before_n[i]),
+                     "scheduled_after": int(after_n[i]), "shortfall_after": int(shortfall[i]),
+                     "service_level_before": float(level_before[i]),
+                     "service_level_after": float(level_after[i]),
+                     "service_level_target": float(target[i])})
+    rows.sort(key=lambda r: (r["interval_start"], r["queue"]))
+    return rows
+
+
+def impact_json(rows: list[dict[str, Any]]) -> str:
+    """Impact rows as the JSON stored with a request (times in ISO 8601 with offset)."""
+    return json.dumps([{**r, "interval_start": r["interval_start"].isoformat()} for r in rows])
+
+
+def _service_levels(wall: list[tuple[datetime, str]], before: np.ndarray, after: np.ndarray,
+                    load: Mapping[tuple[datetime, str], tuple[float, float | None]],
+                    config: SiteConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Service level before and after in each interval, and the queue's target (1.0 where the
+    interval has no contacts, as ``wfm.staffing`` defines it). Vectorised per queue."""
+    from wfm.staffing.erlang import service_level
+    from wfm.staffing.erlang_a import erlang_a_metrics
+
+    num = len(wall)
+    levels = {"before": np.ones(num), "after": np.ones(num)}
+    target = np.zeros(num)
+    queue_of = np.array([q for _, q in wall], dtype=object)
+    interval_seconds = config.interval_minutes * 60
+    for queue in sorted(set(queue_of.tolist())):
+        service = config.service_for(queue or None)
+        rows = np.flatnonzero(queue_of == queue)
+        target[rows] = service.level
+        pairs = [load.get(wall[k], (0.0, None)) for k in rows]
+        contacts = np.array([c or 0.0 for c, _ in pairs], dtype=float)
+        aht = np.array([a or 0.0 for _, a in pairs], dtype=float)
+        busy = (contacts > 0) & (aht > 0)
+        if not busy.any():
+            continue
+        rows, contacts, aht = rows[busy], contacts[busy], aht[busy]
+        traffic = contacts * aht / interval_seconds
+        for name, counts in (("before", before), ("after", after)):
+            agents = np.maximum(np.floor(counts[rows] * (1 - service.shrinkage) + 1e-9), 0)
+            agents = agents.astype("int64")
+            level: Any
+            if service.patience_seconds > 0:
+                level = erlang_a_metrics(traffic, agents, aht, service.patience_seconds,
+                                         service.answer_within_seconds).service_level
+            else:
+                level = service_level(traffic, agents, aht, service.answer_within_seconds)
+            levels[name][rows] = np.asarray(level, dtype=float)
+    return levels["before"], levels["after"], target

@@ -1,0 +1,48 @@
+"""An existing database (made by revision 0001) is upgraded in place at start-up: its data
+stays and the time-off tables of revision 0002 work on it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from api.db import alembic_config, make_engine, migrate
+from api.models import LeaveBalance
+from api.store import Store
+from tests.api.factories import site_config
+
+
+def test_upgrade_from_0001_keeps_data_and_adds_time_off(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with engine.begin() as connection:
+        assert "time_off_requests" not in inspect(connection).get_table_names()
+        connection.execute(text(
+            "INSERT INTO agents (agent_id, name, skills, preferred_rest_days) "
+            "VALUES ('A1', 'Agent A1', 'sales', '')"))
+        connection.execute(text(
+            "INSERT INTO roster_cells (agent_id, date, shift, queue) "
+            "VALUES ('A1', '2030-01-07', 'DAY', 'sales')"))
+        connection.execute(text("UPDATE roster_meta SET version = 4 WHERE id = 1"))
+    migrate(engine)  # what `wfm serve` does at start-up
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
+        tables = set(inspect(connection).get_table_names())
+    assert {"time_off_requests", "time_off_events", "leave_balances"} <= tables
+    store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
+    version, roster = store.roster_frame()
+    assert version == 4
+    assert roster.to_dict("records") == [{"agent_id": "A1", "date": date(2030, 1, 7),
+                                          "shift": "DAY", "queue": "sales"}]
+    with store.unit.write() as session:
+        session.add(LeaveBalance(agent_id="A1", kind="annual", year=2030, used_millidays=500))
+    assert store.leave_balances(agent_id="A1", year=2030)[0]["used_days"] == 0.5
+    engine.dispose()
