@@ -109,9 +109,11 @@ def stored_previous(store: Store, first_day: date) -> pd.DataFrame | None:
     """The stored roster's rows of the weeks before ``first_day`` (None when there are none).
 
     Only rows dated before the horizon: rows inside it are what the solve replaces. The window
-    reaches back further than any rule looks (consecutive days, Monday-Sunday weeks).
+    reaches back further than any rule looks (consecutive days, Monday-Sunday weeks) and over
+    the ``[roster] fairness_weeks`` whose nights and weekend rest count for fair shares.
     """
-    lookback = max(store.config.rules.max_consecutive_days, 7) + 7
+    config = store.config
+    lookback = max(config.rules.max_consecutive_days, 7, 7 * config.roster.fairness_weeks) + 7
     _, rows = store.roster_frame(date_from=first_day - timedelta(days=lookback),
                                  date_to=first_day - timedelta(days=1))
     return None if rows.empty else rows

@@ -204,6 +204,13 @@ class RosterSettings(_Strict):
     random_seed: int = Field(default=0, ge=0)
     num_workers: int = Field(default=2, ge=1, le=64)
     weights: dict[str, float] = Field(default_factory=dict)
+    # fairness inside each team (agents with the same skills): nights and weekend rest within a
+    # band of 1 + days // 14 around each agent's pro-rata fair share
+    fairness_weeks: int = Field(default=4, ge=0, le=52)  # previous-roster weeks that count
+    fairness_band: Literal["note", "hard"] = "note"  # check-roster: agents outside the band
+    # are notes, or violations (exit 1) with "hard"
+    night_pattern: Literal["mixed", "weekly_blocks"] = "mixed"  # weekly_blocks: a whole
+    # Monday-Sunday week of nights or of day shifts per agent
 
     @field_validator("weights")
     @classmethod

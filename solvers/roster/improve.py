@@ -1,5 +1,6 @@
 """Local search on a legal roster: move a working day to a rest day, or change a shift's type or
-queue, whenever that lowers the coverage cost and the agent's rules still hold.
+queue, whenever that lowers the coverage cost (net of the agent's added switches and quick
+returns) and the agent's rules still hold.
 
 Each move touches one agent, so legality is the solver's per-agent check; the cost change is
 computed exactly on the intervals the move touches. The search is limited by counted work (a
@@ -90,18 +91,37 @@ TRIES_PER_AGENT = 30
 def _try(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, scheduled: np.ndarray,
          a: int, changes: list[tuple[int, int, int, int]],
          new_states: list[tuple[int, int, int]], work: WorkLimit) -> bool:
-    """Apply the move when it lowers the coverage cost and keeps agent ``a`` legal."""
-    if _exact_delta(problem, scheduled, changes) >= 0:
+    """Apply the move when it lowers the coverage cost plus the agent's switch and quick-return
+    cost (a move that buys a little coverage with a quick return is no gain) and keeps agent
+    ``a`` legal."""
+    coverage_delta = _exact_delta(problem, scheduled, changes)
+    if coverage_delta >= 0:
         return False
     work.spend()
     old_row, old_queues = states[a].copy(), queues[a].copy()
     for d, s, q in new_states:
         states[a, d], queues[a, d] = s, q
-    if agent_violations(problem, a, states[a], first_only=True):
+    transitions = _transition_cost(problem, a, states[a]) - _transition_cost(problem, a, old_row)
+    if coverage_delta + transitions >= 0 or agent_violations(problem, a, states[a],
+                                                             first_only=True):
         states[a], queues[a] = old_row, old_queues
         return False
     _apply(problem, scheduled, changes)
     return True
+
+
+def _transition_cost(problem: RosterProblem, a: int, row: np.ndarray) -> int:
+    """Weighted shift-type switches and quick returns along agent ``a``'s ``row`` (with the
+    previous roster's last day), as ``report.evaluate`` prices them."""
+    last = problem.previous[a, -1:] if problem.num_previous else np.array([UNKNOWN])
+    before = np.concatenate([last, row[:-1]])
+    working = row >= 0
+    changed = (before >= 0) & working & (problem.hours_key(before) != problem.hours_key(row))
+    start = problem.shift_start
+    backward = changed & (start[np.clip(row, 0, None)] < start[np.clip(before, 0, None)])
+    weights = problem.weights
+    return int(weights.switches * (changed & ~backward).sum()
+               + weights.quick_returns * backward.sum())
 
 
 def _refresh(problem: RosterProblem, scheduled: np.ndarray, gain: np.ndarray, loss: np.ndarray,

@@ -39,7 +39,8 @@ def subproblem(problem: RosterProblem, agents: list[int], required: np.ndarray,
         skills=tuple(problem.skills[a] for a in agents), max_nights=problem.max_nights[agents],
         preferred_rest=problem.preferred_rest[agents], forced=problem.forced[agents],
         fixed_shift=fixed_shift, fixed_queue=fixed_queue,
-        previous=problem.previous[agents], required=required)
+        previous=problem.previous[agents], required=required,
+        history=problem.history[agents] if len(problem.history) else problem.history)
 
 
 def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,

@@ -39,6 +39,9 @@ class Weights:
     overstaffing: int = 2      # per agent-interval over the requirement
     fairness_nights: int = 4   # per night above the group's fewest, per agent (max - min)
     fairness_weekend: int = 4  # weekend rest days spread (max - min per group)
+    fair_share_nights: int = 1   # per tenth of a night an agent is from its team fair share
+    fair_share_weekend: int = 1  # per tenth of a weekend rest day from the fair share
+    # (both rise x2 past half a day and x3 past a day, x50 beyond the band: fair_share.py)
     switches: int = 3          # per change of shift type between consecutive working days
     quick_returns: int = 20    # per later-to-earlier shift change on consecutive days
     preferences: int = 2       # per worked preferred rest day
@@ -102,6 +105,9 @@ class RosterProblem:
     min_rest_minutes: int
     weights: Weights = field(default_factory=Weights)
     leave_known: bool = False        # a leave table was given: LEAVE only on approved leave
+    # (A, H) states on the H = 7 x fairness_weeks days before the horizon (UNKNOWN where the
+    # previous roster has no row): the nights and weekend rest that count towards fair shares
+    history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
     # ---- sizes -------------------------------------------------------------------------------
     @property
@@ -315,6 +321,15 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
                 prev[agent_index[str(agent)], lookback + offset] = _state(
                     shift_index, str(code), "previous", row)
 
+    history = np.full((num_agents, 7 * config.roster.fairness_weeks), UNKNOWN, dtype=np.int64)
+    if previous is not None and history.shape[1]:
+        for row, (agent, day, code) in enumerate(zip(previous["agent_id"], previous["date"],
+                                                     previous["shift"], strict=True)):
+            offset = (_dates(day) - dates[0]).days + history.shape[1]
+            if str(agent) in agent_index and 0 <= offset < history.shape[1]:
+                history[agent_index[str(agent)], offset] = _state(shift_index, str(code),
+                                                                  "previous", row)
+
     intervals, required, cover = _demand(requirement, config, dates, queues, queue_index)
     return RosterProblem(
         config=config, dates=dates, shift_codes=codes, shift_start=starts, shift_end=ends,
@@ -324,7 +339,8 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
         cover=cover, max_consecutive_days=config.rules.max_consecutive_days,
         min_rest_days_per_week=config.rules.min_rest_days_per_week,
         min_rest_minutes=int(round(config.rules.min_rest_hours * 60)),
-        weights=Weights.from_config(config.roster.weights), leave_known=leave is not None)
+        weights=Weights.from_config(config.roster.weights), leave_known=leave is not None,
+        history=history)
 
 
 def _agent(agent_index: dict[str, int], agent: object, label: str, row: int) -> int:

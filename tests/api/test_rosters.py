@@ -231,8 +231,10 @@ def test_solve_plans_against_the_stored_roster_before_the_horizon(site: Site) ->
         "from": str(horizon), "to": str(horizon)}).json()["rows"]
     shifts = {r["agent_id"]: r["shift"] for r in rows}
     assert shifts["A1"] == "OFF"  # a seventh day in a row would break max_consecutive_days
-    # A3 and A4 work NIGHT (ends 23:30) on the stored Sunday: no DAY (08:30) after 9 h rest
-    assert shifts["A3"] != "DAY" and shifts["A4"] != "DAY"
+    # A4 works NIGHT (ends 23:30) on the stored Sunday: no DAY (08:30) after 9 h rest (the
+    # site needs 10); A3 rests on Sundays, so a DAY for A3 is legal (and, with A3's many stored
+    # nights, what the fair share asks for)
+    assert shifts["A4"] != "DAY"
     assert sum(s != "OFF" for s in shifts.values()) >= 5  # the others do work
 
 

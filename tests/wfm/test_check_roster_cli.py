@@ -48,8 +48,39 @@ def test_clean_roster_exits_0(files: dict[str, Path]) -> None:
 def test_clean_roster_json(files: dict[str, Path]) -> None:
     result = run("--roster", files["roster"], "--agents", files["agents"], "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"violations": [], "count": 0, "agents": 2, "days": 3,
-                                         "notes": []}
+    summary = json.loads(result.stdout)
+    fairness = summary.pop("fairness")
+    assert summary == {"violations": [], "count": 0, "agents": 2, "days": 3, "notes": []}
+    # ana and bob have different skills: two teams of one, each on its own share
+    assert fairness["band"] == 1 and fairness["outside_band"] == []
+    assert {(t["skills"], t["kind"]) for t in fairness["teams"]} == {
+        (team, kind) for team in ("sales", "presales;sales") for kind in ("nights",
+                                                                         "weekend_rest")}
+
+
+TEAM = "agent_id,name,skills\nana,Ana,sales\ncy,Cy,sales\n"
+UNEVEN = """agent_id,date,shift,queue
+ana,2026-11-23,NIGHT,sales
+ana,2026-11-24,NIGHT,sales
+ana,2026-11-25,NIGHT,sales
+cy,2026-11-23,DAY,sales
+cy,2026-11-24,DAY,sales
+cy,2026-11-25,DAY,sales
+"""
+
+
+def test_fair_share_band_is_a_note_or_with_hard_a_violation(tmp_path: Path) -> None:
+    roster = write(tmp_path, "uneven.csv", UNEVEN)
+    agents = write(tmp_path, "team.csv", TEAM)
+    result = run("--roster", roster, "--agents", agents)
+    assert result.exit_code == 0, result.output  # ana 3 nights, cy none: 1.5 each, band 1
+    assert "fairness sales (2 agents) nights: fewest 0, median 1.5, most 3" in result.stdout
+    assert "note: ana fair_share_nights" in result.stdout
+    assert "note: cy fair_share_nights" in result.stdout
+    config = write(tmp_path, "site.toml", '[roster]\nfairness_band = "hard"\n')
+    hard = run("--roster", roster, "--agents", agents, "--config", config)
+    assert hard.exit_code == 1, hard.output
+    assert "ana  2026-11-23  fair_share_nights" in hard.stdout
 
 
 def test_violations_exit_1_and_are_listed(files: dict[str, Path], tmp_path: Path) -> None:

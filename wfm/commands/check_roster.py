@@ -1,5 +1,7 @@
 """``wfm check-roster``: list every hard-rule violation of a roster; exit 1 when there is one.
-With ``--list-rules``, print the rules themselves (the registry of ``wfm.rules``)."""
+It also prints each team's night and weekend-rest spread and the agents outside the fair-share
+band (notes, or violations with ``[roster] fairness_band = "hard"``). With ``--list-rules``,
+print the rules themselves (the registry of ``wfm.rules``)."""
 
 from __future__ import annotations
 
@@ -51,6 +53,7 @@ def check_roster_command(
 ) -> None:
     """Check a roster against every hard rule; exit 1 when any rule is broken."""
     from wfm.rules import RULES, check_roster, rules_table_lines
+    from wfm.rules.fairness import check_fairness, fairness_figures, fairness_lines
     from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, read_table
 
     if list_rules:
@@ -71,10 +74,12 @@ def check_roster_command(
                                file=str(roster))
         agents_frame = read_table(agents, AGENTS, timezone=timezone)
         previous_frame = _read(previous, ROSTER, timezone)
+        leave_frame, fixed_frame = _read(leave, LEAVE, timezone), _read(fixed, FIXED, timezone)
         violations = check_roster(
             roster_frame, agents_frame, site, previous=previous_frame,
-            leave=_read(leave, LEAVE, timezone),
-            fixed=_read(fixed, FIXED, timezone))
+            leave=leave_frame, fixed=fixed_frame)
+        fairness = check_fairness(roster_frame, agents_frame, site, previous=previous_frame,
+                                  leave=leave_frame, fixed=fixed_frame)
     notes = []
     if previous_frame is not None and len(roster_frame):
         first_day = min(roster_frame["date"])
@@ -85,8 +90,13 @@ def check_roster_command(
     num_agents = int(roster_frame["agent_id"].nunique())
     num_days = int(roster_frame["date"].nunique())
     summary = {"violations": [v.as_dict() for v in violations], "count": len(violations),
-               "agents": num_agents, "days": num_days, "notes": notes}
-    lines = [f"{v.agent_id}  {v.date}  {v.code}: {v.message}" for v in violations] + notes
+               "agents": num_agents, "days": num_days, "notes": notes,
+               "fairness": fairness_figures(fairness)}
+    fair_lines = fairness_lines(fairness)
+    if fairness.hard:  # the agents outside the band are listed with the violations
+        fair_lines = [line for line in fair_lines if not line.startswith("violation:")]
+    lines = ([f"{v.agent_id}  {v.date}  {v.code}: {v.message}" for v in violations] + notes
+             + fair_lines)
     if violations:
         rules = sorted({v.code for v in violations})
         lines.append(f"{len(violations)} violation(s) of {len(rules)} rule(s) "

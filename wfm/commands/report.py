@@ -29,6 +29,9 @@ def report(
     adherence: Annotated[Path | None, typer.Option(
         "--adherence", help=f"Adherence {_CSV}")] = None,
     agents: Annotated[Path | None, typer.Option("--agents", help=f"Agents {_CSV}")] = None,
+    previous: Annotated[Path | None, typer.Option(
+        "--previous", help=f"Previous roster {_CSV} (fairness running totals)")] = None,
+    leave: Annotated[Path | None, typer.Option("--leave", help=f"Approved leave {_CSV}")] = None,
     history: Annotated[Path | None, typer.Option(
         "--history", help="Interval or record history CSV.")] = None,
     kpi: Annotated[Path | None, typer.Option(
@@ -46,6 +49,7 @@ def report(
         AGENTS,
         COVERAGE,
         FORECAST,
+        LEAVE,
         REQUIREMENT,
         ROSTER,
         TableSpec,
@@ -62,7 +66,8 @@ def report(
         tables = {"forecast": read(forecast, FORECAST), "requirement": read(requirement,
                                                                             REQUIREMENT),
                   "roster": read(roster, ROSTER), "coverage": read(coverage, COVERAGE),
-                  "adherence": read(adherence, ADHERENCE), "agents": read(agents, AGENTS)}
+                  "adherence": read(adherence, ADHERENCE), "agents": read(agents, AGENTS),
+                  "previous": read(previous, ROSTER), "leave": read(leave, LEAVE)}
         # the figures read shift codes and the interval length from the site: refuse tables
         # that do not match it rather than computing with the defaults
         check_interval_tables(site, {str(path): tables[name] for name, path in (
@@ -82,7 +87,8 @@ def report(
                             forecast=tables["forecast"], requirement=tables["requirement"],
                             roster=tables["roster"], coverage=tables["coverage"],
                             adherence=tables["adherence"], agents=tables["agents"],
-                            kpi_table=kpi_table)
+                            kpi_table=kpi_table,
+                            previous=tables["previous"], leave=tables["leave"])
         figures = headline_figures(requirement=tables["requirement"],
                                    coverage=tables["coverage"], adherence=tables["adherence"],
                                    config=site)

@@ -107,6 +107,7 @@ def roster(
             "roster": str(output), "coverage": str(coverage_path), "warnings": warnings,
             "rows": len(solution.assignments),
             "time_limit_reached": capped,
+            "fairness": figures.get("fairness"),
         }
         worst_text = (f"{worst.get('interval_start')} {worst.get('queue')} "
                       f"({worst.get('shortfall')} short)" if worst.get("shortfall") else "none")
@@ -117,6 +118,7 @@ def roster(
             f"coverage lower bound {solution.lower_bound:g}; shortfall "
             f"{figures.get('shortfall_agent_hours', 0):g} agent-hours; worst interval "
             f"{worst_text}",
+            *[str(line) for line in figures.get("fairness_lines") or []],
             f"wrote {output} ({len(solution.assignments)} rows) and {coverage_path}",
             *([f"time limit reached in {', '.join(capped)}: the roster may differ between "
                "runs (a longer --time-limit or a quieter machine avoids it)"] if capped else []),

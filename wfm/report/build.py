@@ -63,7 +63,9 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
                  roster: pd.DataFrame | None = None, coverage: pd.DataFrame | None = None,
                  adherence: Any = None, agents: pd.DataFrame | None = None,
                  config: SiteConfig | None = None, kpis: dict[str, Any] | None = None,
-                 kpi_table: pd.DataFrame | None = None) -> Path:
+                 kpi_table: pd.DataFrame | None = None,
+                 previous: pd.DataFrame | None = None,
+                 leave: pd.DataFrame | None = None) -> Path:
     """Write ``out_dir/report.html`` from whichever tables are given; returns its path.
 
     Parameters
@@ -80,6 +82,10 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
         Extra headline figures (e.g. solve status); keys become card labels.
     kpi_table
         The KPI table of ``wfm kpi`` (``wfm.kpi.KPI_COLUMNS``): adds the service-KPI section.
+    previous, leave
+        The previous roster and approved leave: with the agents table, the fairness section
+        shows each team's fair shares and the running totals over the previous
+        ``[roster] fairness_weeks`` weeks and this roster.
     """
     config = config or SiteConfig()
     if adherence is not None and not isinstance(adherence, pd.DataFrame):
@@ -88,7 +94,8 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
         coverage = coverage_table(roster, requirement, config)
     page = ReportPage(config=config, history=history, forecast=forecast,
                       requirement=requirement, roster=roster, coverage=coverage,
-                      adherence=adherence, agents=agents, extra=kpis or {})
+                      adherence=adherence, agents=agents, extra=kpis or {},
+                      previous=previous, leave=leave)
     page.kpi_table = kpi_table
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -201,6 +208,8 @@ class ReportPage:
         self.adherence = tables["adherence"]
         self.agents = tables["agents"]
         self.kpi_table: pd.DataFrame | None = None
+        self.previous = tables.get("previous")
+        self.leave = tables.get("leave")
 
     def html(self) -> str:
         renderers: dict[str, Callable[[], str]] = {
@@ -492,7 +501,39 @@ class ReportPage:
                           ["#b07aa1"] * len(values),
                           Axes(x_label="night shifts in the period", y_label="agents"),
                           height=240)
-        return _table(rows, ("figure", "value")) + chart
+        return _table(rows, ("figure", "value")) + chart + self._fair_shares()
+
+    def _fair_shares(self) -> str:
+        """Per team: nights and weekend rest against the fair share, and the agents farthest
+        from it with their running totals (previous weeks + this roster)."""
+        if self.agents is None or self.roster is None:
+            return ""
+        from wfm.rules.fairness import check_fairness
+
+        check = check_fairness(self.roster, self.agents, self.config, previous=self.previous,
+                               leave=self.leave)
+        weeks = self.config.roster.fairness_weeks if self.previous is not None else 0
+        teams = pd.DataFrame([
+            (t.skills, "nights" if t.kind == "nights" else "weekend rest", t.agents,
+             f"{t.fewest} / {t.median:g} / {t.most}", f"{t.median_share:g}",
+             f"{t.outside_band} (±{check.band})") for t in check.teams],
+            columns=["team", "kind", "agents", "fewest / median / most", "median fair share",
+                     "outside the band"])
+        far = sorted(check.agents, key=lambda a: -max(abs(a.nights - a.night_share),
+                                                      abs(a.weekend_rest - a.weekend_rest_share)))
+        totals = pd.DataFrame([
+            (a.agent_id, a.skills, f"{a.nights_before} + {a.nights} = {a.nights_before + a.nights}",
+             f"{a.night_share:.1f}",
+             f"{a.weekend_rest_before} + {a.weekend_rest} = "
+             f"{a.weekend_rest_before + a.weekend_rest}", f"{a.weekend_rest_share:.1f}")
+            for a in far[:15]],
+            columns=["agent", "team", "nights (before + now)", "night share now",
+                     "weekend rest (before + now)", "weekend rest share now"])
+        return (f"<p>Fair shares inside each team (same skills), pro rata by available days and "
+                f"night caps; {weeks} previous week(s) counted.</p>"
+                + _table(teams, ("team", "kind"))
+                + "<p>Running totals of the agents farthest from their share:</p>"
+                + _table(totals, ("agent", "team")))
 
     # ---- adherence ---------------------------------------------------------------------
     def adherence_section(self) -> str:

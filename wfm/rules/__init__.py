@@ -17,6 +17,9 @@ days grid and cheap on a two-agent swap window (the same code on fewer rows):
 ``weekly_rest``  min_rest_days_per_week
 ``nights``       max_nights_per_week (and ``is_night_shift``)
 ``rest_hours``   min_rest_hours
+``fairness``     fair_share_nights, fair_share_weekend_rest (the team fair-share band; also
+                 ``check_fairness``, the per-team spreads ``wfm check-roster`` prints)
+``night_pattern`` weekly_blocks
 
 ``cells`` turns frames or tuples into numpy columns, ``context`` holds one run's inputs and the
 grid, ``registry`` lists every rule (code, configuration key, statement, check) and ``check``

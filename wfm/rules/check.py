@@ -144,7 +144,7 @@ def _run(rows: Cells, agents: AgentFacts, config: SiteConfig,
         several_queues=len(site_queues) > 1, horizon=horizon,
         previous=None if previous is None else previous.of_agents(keep),
         leave=None if leave is None else leave.of_agents(keep),
-        fixed=None if fixed is None else fixed.of_agents(keep))
+        fixed=None if fixed is None else fixed.of_agents(keep), subset=keep is not None)
     for check in rule_checks():
         check(ctx)
     return ctx.found.result()

@@ -53,6 +53,9 @@ class RosterContext:
     previous, leave, fixed
         The previous roster, approved leave and pinned assignments of the checked agents, or
         None when not given. ``fixed`` holds only rows dated inside the horizon.
+    subset
+        Whether only some agents are checked (``agent_ids``): rules about whole teams (the
+        fair-share band) are then not judged.
     found
         Where the rules put what they find.
     names
@@ -77,6 +80,7 @@ class RosterContext:
     previous: Cells | None = None
     leave: Cells | None = None
     fixed: Cells | None = None
+    subset: bool = False  # only some agents are checked (a swap): team-wide rules skip
     found: Collector = field(default_factory=Collector)
     names: list[str] = field(init=False)
     position: dict[str, int] = field(init=False)

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 
 from wfm.rules.consecutive import check_consecutive
 from wfm.rules.context import RosterContext
+from wfm.rules.fairness import check_fair_share
 from wfm.rules.identity import check_identity, check_rows
 from wfm.rules.leave import check_fixed, check_leave
+from wfm.rules.night_pattern import check_weekly_blocks
 from wfm.rules.nights import check_nights
 from wfm.rules.rest_hours import check_rest_hours
 from wfm.rules.weekly_rest import check_weekly_rest
@@ -89,6 +91,16 @@ RULES: tuple[Rule, ...] = (
     Rule("max_nights_per_week", None,
          "no more night shifts (any minute in 20:00-06:00) in a Monday-Sunday week than the "
          "agent's max_nights_per_week", check_nights),
+    Rule("fair_share_nights", "roster.fairness_band",
+         "with fairness_band = \"hard\": each agent's nights within 1 + days // 14 of its "
+         "team's fair share (team: same skills; pro rata by available days and night caps; "
+         "the previous roster's last roster.fairness_weeks weeks count)", check_fair_share),
+    Rule("fair_share_weekend_rest", "roster.fairness_band",
+         "with fairness_band = \"hard\": each agent's Saturday/Sunday rest days within "
+         "1 + days // 14 of its team's fair share", check_fair_share),
+    Rule("weekly_blocks", "roster.night_pattern",
+         "with night_pattern = \"weekly_blocks\": no Monday-Sunday week mixes night and day "
+         "shifts, and no night is followed by a day shift the next day", check_weekly_blocks),
 )
 
 RULE_CODES: dict[str, str] = {rule.code: rule.statement for rule in RULES}

@@ -1,0 +1,248 @@
+"""Pair exchanges inside a team: two agents trade their rosters over a few days.
+
+Members of a team have the same skills, so when agents ``a`` and ``b`` trade their days
+``d1..d2`` (shift, queue and rest), every day's head-count per shift type and queue stays the
+same: coverage is unchanged exactly. A trade is kept when both agents stay legal (the solver's
+per-agent rule check) and the sum of their costs falls: fair-share deviation of nights and
+weekend rest (``fair_share.deviation_cost``), shift-type switches, quick returns and worked
+preferred rest days. Pairs are formed from both ends of each team's deviation ranking (the most
+over-served with the most under-served), then by their own cost and at random, and each quick
+return is offered to team-mates on a night that day; the search is limited by counted work (one
+unit per rule check), so it is repeatable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from solvers.roster.aggregate import available
+from solvers.roster.budget import WorkLimit
+from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
+from solvers.roster.legal import agent_violations
+from solvers.roster.problem import UNKNOWN, RosterProblem
+
+MAX_SEGMENT = 28      # longest run of days traded at once (a long one shifts a rest-day cycle)
+TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best first
+
+
+class _Costs:
+    """Per-agent cost of a roster row (see the module docstring), vectorised over candidates."""
+
+    def __init__(self, problem: RosterProblem, night_target: Target, rest_target: Target,
+                 quick_return_factor: int) -> None:
+        self.problem = problem
+        self.night_target, self.rest_target = night_target, rest_target
+        weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
+        self.weekend_free = available(problem) & weekend[None, :]
+        weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
+        self.preferred = problem.preferred_rest[:, weekday] & (problem.forced == UNKNOWN)
+        weights = problem.weights
+        self.switch_weight = weights.switches
+        self.quick_weight = weights.quick_returns * quick_return_factor
+        self.start = problem.shift_start
+        self.key = problem.shift_start * 100_000 + problem.shift_end
+
+    def rows_of(self, members: list[int], states: np.ndarray) -> np.ndarray:
+        """Each member's cost of its current row."""
+        return np.array([self.rows(a, states[a][None, :])[0] for a in members], dtype=float)
+
+    def rows(self, a: int, rows: np.ndarray) -> np.ndarray:
+        """Cost of each candidate row (N, D) for agent ``a``."""
+        problem, weights = self.problem, self.problem.weights
+        working = rows >= 0
+        shift = np.clip(rows, 0, None)
+        nights = (working & problem.night[shift]).sum(axis=1)
+        rests = (self.weekend_free[a][None, :] & ~working).sum(axis=1)
+        cost = deviation_cost(nights, self.night_target.take([a]), weights.fair_share_nights)
+        cost = cost + deviation_cost(rests, self.rest_target.take([a]),
+                                     weights.fair_share_weekend)
+        last = np.full((len(rows), 1), int(problem.previous[a, -1]) if problem.num_previous
+                       else UNKNOWN)
+        before = np.concatenate([last, rows[:, :-1]], axis=1)
+        before_shift = np.clip(before, 0, None)
+        changed = (before >= 0) & working & (self.key[before_shift] != self.key[shift])
+        backward = changed & (self.start[shift] < self.start[before_shift])
+        cost = cost + self.switch_weight * (changed & ~backward).sum(axis=1)
+        cost = cost + self.quick_weight * backward.sum(axis=1)
+        return cost + weights.preferences * (self.preferred[a][None, :] & working).sum(axis=1)
+
+
+def _plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
+    """(N,) whether candidate rows keep agent ``a``'s run limit and weekly rest (a cheap,
+    vectorised necessary check; the full rule check follows for the rows tried)."""
+    tail = np.repeat(problem.previous[a][None, :], len(rows), axis=0)
+    working = np.concatenate([tail, rows], axis=1) >= 0
+    run = np.zeros(len(rows), dtype=np.int64)
+    longest = np.zeros(len(rows), dtype=np.int64)
+    for t in range(working.shape[1]):
+        run = np.where(working[:, t], run + 1, 0)
+        if t >= problem.num_previous:
+            longest = np.maximum(longest, run)
+    ok = longest <= problem.max_consecutive_days
+    for inside, before in problem.weeks():
+        if problem.week_known(a, before):
+            rest = sum(1 for e in before if problem.state_on(a, e) < 0)
+            ok &= (rows[:, inside] < 0).sum(axis=1) + rest >= problem.min_rest_days_per_week
+    return ok
+
+
+def _segments(num_days: int, movable: np.ndarray, differs: np.ndarray) -> list[tuple[int, int]]:
+    """Day ranges [d1, d2) both agents may trade (no leave, contract or pinned day inside)
+    that start and end on a day where their rosters differ."""
+    found = []
+    for d1 in map(int, np.flatnonzero(differs & movable)):
+        for d2 in range(d1 + 1, min(num_days, d1 + MAX_SEGMENT) + 1):
+            if not movable[d2 - 1]:
+                break
+            if differs[d2 - 1]:
+                found.append((d1, d2))
+    return found
+
+
+def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np.ndarray,
+           a: int, b: int, movable: np.ndarray, work: WorkLimit,
+           allowed: Callable[[int, np.ndarray], bool] | None) -> bool:
+    """Make the best legal improving trade between ``a`` and ``b``; whether one was made."""
+    both = movable[a] & movable[b]
+    segments = _segments(problem.num_days, both, states[a] != states[b])
+    if not segments:
+        return False
+    rows_a = np.repeat(states[a][None, :], len(segments), axis=0)
+    rows_b = np.repeat(states[b][None, :], len(segments), axis=0)
+    for i, (d1, d2) in enumerate(segments):
+        rows_a[i, d1:d2], rows_b[i, d1:d2] = states[b, d1:d2], states[a, d1:d2]
+    now = costs.rows(a, states[a][None, :])[0] + costs.rows(b, states[b][None, :])[0]
+    delta = costs.rows(a, rows_a) + costs.rows(b, rows_b) - now
+    improving = delta < 0
+    if not improving.any():
+        return False
+    plausible = improving.copy()
+    plausible[improving] = (_plausible(problem, a, rows_a[improving])
+                            & _plausible(problem, b, rows_b[improving]))
+    delta = np.where(plausible, delta, 0)
+    for i in np.argsort(delta, kind="stable")[:TRIES_PER_PAIR]:
+        if delta[i] >= 0 or not work.spend(2):
+            return False
+        if allowed is not None and not (allowed(a, rows_a[i]) and allowed(b, rows_b[i])):
+            continue
+        d1, d2 = segments[i]
+        queues_a, queues_b = queues[a].copy(), queues[b].copy()
+        queues_a[d1:d2], queues_b[d1:d2] = queues[b, d1:d2], queues[a, d1:d2]
+        if agent_violations(problem, a, rows_a[i], queues_a, first_only=True):
+            continue
+        if agent_violations(problem, b, rows_b[i], queues_b, first_only=True):
+            continue
+        states[a], states[b] = rows_a[i], rows_b[i]
+        queues[a], queues[b] = queues_a, queues_b
+        return True
+    return False
+
+
+def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+             night_target: Target, rest_target: Target, *, work: WorkLimit,
+             quick_return_factor: int, seed: int = 0,
+             allowed: Callable[[int, np.ndarray], bool] | None = None) -> int:
+    """Trade days between pairs of team members while it pays and ``work`` lasts (in place);
+    ``allowed(agent, row)``, when given, must hold for every traded row. Returns trades made."""
+    rng = np.random.default_rng(seed)
+    costs = _Costs(problem, night_target, rest_target, quick_return_factor)
+    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
+    trades = 0
+    weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
+    for round_index in range(50):
+        made = 0
+        for members in teams(problem):
+            if len(members) < 2:
+                continue
+            night = np.array([(states[a] >= 0) & problem.night[np.clip(states[a], 0, None)]
+                              for a in members]).sum(axis=1)
+            rest = (costs.weekend_free[members] & (states[members] < 0)).sum(axis=1)
+            own = costs.rows_of(members, states)  # agents with many switches, quick returns
+            scores = [SCALE * night - night_target.tenths[members],
+                      SCALE * rest - rest_target.tenths[members] if weekend.any() else None,
+                      own + rng.random(len(members)), rng.random(len(members))]
+            for score in scores:
+                if score is None:
+                    continue
+                order = [members[i] for i in np.argsort(-score, kind="stable")]
+                half = len(order) // 2
+                low = order[::-1][:half]  # pair the i-th most over with the i-th most under,
+                low = low[round_index % half:] + low[:round_index % half]  # then shifted
+                for a, b in zip(order[:half], low, strict=True):
+                    if not work.left():
+                        return trades + made
+                    made += _trade(problem, costs, states, queues, a, b, movable, work,
+                                   allowed)
+        made += _repair_band(problem, costs, states, queues, movable, work, allowed)
+        made += _repair_quick_returns(problem, costs, states, queues, movable, work, allowed,
+                                      rng)
+        trades += made
+        if not made or not work.left():
+            break
+    return trades
+
+
+REPAIR_PARTNERS = 12  # team-mates tried per agent outside the band or quick return
+
+
+def _repair_band(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np.ndarray,
+                 movable: np.ndarray, work: WorkLimit,
+                 allowed: Callable[[int, np.ndarray], bool] | None) -> int:
+    """Each agent outside its band (nights or weekend rest) is offered to the team-mates
+    farthest on the other side of their own share, until a trade is made."""
+    made = 0
+    for members in teams(problem):
+        if len(members) < 2:
+            continue
+        night = np.array([((states[a] >= 0) & problem.night[np.clip(states[a], 0, None)]).sum()
+                          for a in members])
+        rest = (costs.weekend_free[members] & (states[members] < 0)).sum(axis=1)
+        for counts, target in ((night, costs.night_target), (rest, costs.rest_target)):
+            over = counts - target.high[members]
+            under = target.low[members] - counts
+            deviation = SCALE * counts - target.tenths[members]
+            for i in np.flatnonzero((over > 0) | (under > 0)):
+                if not work.left():
+                    return made
+                side = np.sign(deviation[i])
+                order = np.argsort(side * deviation, kind="stable")  # most opposite first
+                partners = [members[j] for j in order if side * deviation[j] < 0]
+                for b in partners[:REPAIR_PARTNERS]:
+                    if _trade(problem, costs, states, queues, members[i], b, movable, work,
+                              allowed):
+                        made += 1
+                        break
+    return made
+
+
+def _repair_quick_returns(problem: RosterProblem, costs: _Costs, states: np.ndarray,
+                          queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
+                          allowed: Callable[[int, np.ndarray], bool] | None,
+                          rng: np.random.Generator) -> int:
+    """For each quick return (a night, then a day shift on day d), try trades with team-mates
+    who work a night on d after a day that is not a night: taking their night keeps a on
+    nights, and they get a's day shift without a quick return of their own."""
+    team_of = {a: members for members in teams(problem) for a in members}
+    made = 0
+    full = np.concatenate([problem.previous[:, -1:], states], axis=1)
+    working = full >= 0
+    night = working & problem.night[np.clip(full, 0, None)]
+    returns = night[:, :-1] & working[:, 1:] & ~night[:, 1:]
+    for a, d in zip(*np.nonzero(returns), strict=True):
+        a, d = int(a), int(d)
+        if not work.left():
+            break
+        if not (states[a, d] >= 0 and not problem.night[states[a, d]]):
+            continue  # an earlier trade changed it
+        partners = [b for b in team_of[a] if b != a and states[b, d] >= 0
+                    and problem.night[states[b, d]]
+                    and not (problem.state_on(b, d - 1, states) >= 0
+                             and problem.night[problem.state_on(b, d - 1, states)])]
+        rng.shuffle(partners)
+        for b in partners[:REPAIR_PARTNERS]:
+            if _trade(problem, costs, states, queues, a, b, movable, work, allowed):
+                made += 1
+                break
+    return made

@@ -1,0 +1,143 @@
+"""The fairness rules (``wfm.rules.fairness``, ``wfm.rules.night_pattern``) on hand-worked
+rosters: fair shares, the band, history, weekly blocks, and their registry entries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.config import build_config
+from wfm.rules import check_roster
+from wfm.rules.fairness import check_fairness, water_fill_exact
+
+MONDAY = date(2026, 3, 2)
+
+
+def _site(**roster):
+    return build_config({"country": "", "roster": roster})
+
+
+def _roster(plan: dict[str, str], start: date = MONDAY) -> pd.DataFrame:
+    """One row per agent and day from strings such as ``"NNNNOOD"`` (N night, D day, O off,
+    L leave)."""
+    codes = {"N": "NIGHT", "D": "DAY", "O": "OFF", "L": "LEAVE"}
+    rows = [(agent, start + timedelta(days=d), codes[c], "sales" if c in "ND" else "")
+            for agent, line in plan.items() for d, c in enumerate(line)]
+    return pd.DataFrame(rows, columns=["agent_id", "date", "shift", "queue"])
+
+
+def _agents(ids: list[str], caps: list[float | None] | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame({"agent_id": ids, "name": ids, "skills": [("sales",)] * len(ids)})
+    if caps is not None:
+        frame["max_nights_per_week"] = pd.array(caps, dtype="Int64")
+    return frame
+
+
+def test_water_fill_exact_hand_worked():
+    # history 6, 0, 0; capacity 14 each over two weeks, 7 left in the horizon; 9 horizon
+    # nights: the even total is 5 each, the first agent already has 6, so the other two share 9
+    shares = water_fill_exact(9, np.array([6.0, 0, 0]), np.array([14.0, 14, 14]),
+                              np.array([7.0, 7, 7]))
+    assert shares == pytest.approx([0, 4.5, 4.5])
+    # even history: plain pro rata by capacity
+    shares = water_fill_exact(5, np.zeros(3), np.array([7.0, 7, 1]), np.array([7.0, 7, 1]))
+    assert shares == pytest.approx([7 / 3, 7 / 3, 1 / 3])
+
+
+def test_fair_share_pro_rata_with_night_cap_and_band():
+    # A works 4 nights, B none, C (max 1 night a week) one: 5 nights over capacities 7, 7, 1
+    roster = _roster({"A": "NNNNDDO", "B": "DDDDDDO", "C": "NDDDDDO"})
+    check = check_fairness(roster, _agents(["A", "B", "C"], [None, None, 1]),
+                           _site(fairness_weeks=0))
+    assert check.band == 1
+    shares = {r.agent_id: r.night_share for r in check.agents}
+    assert shares == pytest.approx({"A": 2.33, "B": 2.33, "C": 0.33}, abs=0.01)
+    assert sorted(v.agent_id for v in check.outside) == ["A", "B"]  # 1.67 and 2.33 from share
+    assert check.violations == []  # a note by default
+    nights = next(t for t in check.teams if t.kind == "nights")
+    assert (nights.fewest, nights.median, nights.most, nights.outside_band) == (0, 1, 4, 2)
+
+
+def test_hard_band_makes_outside_agents_violations():
+    roster = _roster({"A": "NNNNDDO", "B": "DDDDDDO"})
+    check = check_fairness(roster, _agents(["A", "B"]),
+                           _site(fairness_weeks=0, fairness_band="hard"))
+    assert {(v.code, v.agent_id) for v in check.violations} == {
+        ("fair_share_nights", "A"), ("fair_share_nights", "B")}
+
+
+def test_leave_reduces_the_share_pro_rata():
+    # B is on leave 4 of 7 days: capacities 7 and 3, 5 nights -> shares 3.5 and 1.5
+    roster = _roster({"A": "NNNNDDO", "B": "LLLLNOD"})
+    check = check_fairness(roster, _agents(["A", "B"]), _site(fairness_weeks=0))
+    shares = {r.agent_id: r.night_share for r in check.agents}
+    assert shares == pytest.approx({"A": 3.5, "B": 1.5})
+    assert check.outside == []
+
+
+def test_previous_weeks_count_towards_the_share():
+    # last week A worked 5 nights, B none; this week B works all 3 nights: fair over both weeks
+    previous = _roster({"A": "NNNNNOO", "B": "DDDDDOO"}, start=MONDAY - timedelta(days=7))
+    roster = _roster({"A": "DDDDOOD", "B": "NNNDOOD"})
+    with_history = check_fairness(roster, _agents(["A", "B"]), _site(fairness_weeks=1),
+                                  previous=previous)
+    shares = {r.agent_id: r.night_share for r in with_history.agents}
+    assert shares == pytest.approx({"A": 0, "B": 3})
+    assert with_history.outside == []
+    assert {r.agent_id: r.nights_before for r in with_history.agents} == {"A": 5, "B": 0}
+    alone = check_fairness(roster, _agents(["A", "B"]), _site(fairness_weeks=0),
+                           previous=previous)
+    assert sorted(v.agent_id for v in alone.outside) == ["A", "B"]  # 1.5 each from 1.5
+
+
+def test_weekend_rest_shares():
+    # A rests both weekend days, B neither: 2 rest days over 2 x 2 available -> 1 each
+    roster = _roster({"A": "DDDDDOO", "B": "DDDDODD"})
+    check = check_fairness(roster, _agents(["A", "B"]), _site(fairness_weeks=0))
+    assert {r.agent_id: r.weekend_rest_share for r in check.agents} == {"A": 1, "B": 1}
+    assert check.outside == []  # one from the share is inside the band of 1
+
+
+def test_weekly_blocks_rule_only_when_configured():
+    roster = _roster({"A": "NNNDDOO", "B": "NNNNNOO", "C": "OODDDDD"})
+    previous = _roster({"C": "DDDDDON"}, start=MONDAY - timedelta(days=7))
+    assert check_fairness(roster, _agents(["A", "B", "C"]), _site(),
+                          previous=previous).pattern == []
+    blocks = check_fairness(roster, _agents(["A", "B", "C"]),
+                            _site(night_pattern="weekly_blocks"), previous=previous)
+    found = {(v.agent_id, v.date) for v in blocks.pattern}
+    # A mixes the week and returns from a night to a day; C's previous Sunday night is
+    # followed by a rest day, so its day week is fine
+    assert found == {("A", MONDAY.isoformat()), ("A", (MONDAY + timedelta(days=3)).isoformat())}
+    assert all(v.code == "weekly_blocks" for v in blocks.violations)
+
+
+def test_weekly_blocks_sees_the_previous_sunday_night():
+    previous = _roster({"A": "NNNNNON"}, start=MONDAY - timedelta(days=7))
+    blocks = check_fairness(_roster({"A": "DDDDDOO"}), _agents(["A"]),
+                            _site(night_pattern="weekly_blocks", fairness_weeks=0),
+                            previous=previous)
+    assert [(v.agent_id, v.date) for v in blocks.pattern] == [("A", MONDAY.isoformat())]
+
+
+def test_config_rejects_an_unknown_pattern():
+    with pytest.raises(Exception, match="night_pattern"):
+        _site(night_pattern="rotating")
+
+
+def test_check_roster_reports_the_fairness_rules_when_configured():
+    # A: 3 nights (share 1), no weekend rest (share 4/3); the week mixes nights and days
+    roster = _roster({"A": "NNNODDD", "B": "DDDDDOO", "C": "DDDDDOO"})
+    agents = _agents(["A", "B", "C"])
+    assert check_roster(roster, agents, _site(fairness_weeks=0)) == []  # notes only
+    found = check_roster(roster, agents, _site(fairness_weeks=0, fairness_band="hard",
+                                               night_pattern="weekly_blocks"))
+    assert {v.code for v in found} == {"fair_share_nights", "fair_share_weekend_rest",
+                                       "weekly_blocks"}
+    # a check of some agents (a swap) judges the pattern but not the team-wide band
+    some = check_roster(roster, agents, _site(fairness_weeks=0, fairness_band="hard",
+                                              night_pattern="weekly_blocks"), agent_ids=["A"])
+    assert {v.code for v in some} == {"weekly_blocks"}
