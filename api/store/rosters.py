@@ -8,13 +8,14 @@ data generations (row 2 the requirement, row 3 the agents) that caches of them a
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from api.models import RosterCell, RosterMeta
@@ -49,6 +50,21 @@ def added_violations(before: list[Violation], after: list[Violation]) -> list[Vi
         fresh = [v for v in group if (v.code, v.agent_id, v.date) not in seen]
         out.extend(fresh or group)
     return out
+
+
+def changed_cell(session: Session, snapshot: str) -> tuple[str, date] | None:
+    """The first (agent_id, date) of a request's JSON snapshot whose stored shift or queue has
+    changed since the request was checked, or None when every cell is still as it was."""
+    cells = json.loads(snapshot)
+    keys = [(c["agent_id"], date.fromisoformat(c["date"])) for c in cells]
+    rows = session.execute(select(RosterCell.agent_id, RosterCell.date, RosterCell.shift,
+                                  RosterCell.queue)
+                           .where(tuple_(RosterCell.agent_id, RosterCell.date).in_(keys)))
+    now = {(r.agent_id, r.date): (r.shift, r.queue) for r in rows}
+    for cell, key in zip(cells, keys, strict=True):
+        if now.get(key, (None, "")) != (cell["shift"], cell["queue"]):
+            return key
+    return None
 
 
 def generations(session: Session) -> dict[int, int]:

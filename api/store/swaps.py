@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, tuple_
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from api.models import Agent, RequirementRow, RosterCell, SwapEvent, SwapRequest
 from api.store.frames import agent_record, impact_json, stored_queues
 from api.store.reference import ReferenceCache, window_counts
 from api.store.requests import Lifecycle, Machine
-from api.store.rosters import ROSTER_VERSION, Rosters, generations
+from api.store.rosters import ROSTER_VERSION, Rosters, changed_cell, generations
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
 from wfm.errors import NotFound, SwapRejected
 from wfm.swaps import OPEN_STATUSES, TRANSITIONS, SwapVerdict, check_swap
@@ -64,16 +64,9 @@ class Swaps:
     def still_valid(self, session: Session, swap: SwapRequest,
                     verdict: SwapVerdict | None = None) -> str | None:
         """None when the swap still applies cleanly, else why not."""
-        snapshot = json.loads(swap.snapshot)
-        keys = [(c["agent_id"], date.fromisoformat(c["date"])) for c in snapshot]
-        rows = session.execute(select(RosterCell.agent_id, RosterCell.date, RosterCell.shift,
-                                      RosterCell.queue)
-                               .where(tuple_(RosterCell.agent_id, RosterCell.date).in_(keys)))
-        now = {(r.agent_id, r.date): (r.shift, r.queue) for r in rows}
-        for cell, key in zip(snapshot, keys, strict=True):
-            if now.get(key, (None, "")) != (cell["shift"], cell["queue"]):
-                return (f"the roster of {key[0]} on {key[1]} changed since the swap was "
-                        "checked")
+        key = changed_cell(session, swap.snapshot)
+        if key is not None:
+            return f"the roster of {key[0]} on {key[1]} changed since the swap was checked"
         verdict = verdict or self.verdict_of(session, swap)
         if verdict.violations:
             return "; ".join(f"{v.code}: {v.message}" for v in verdict.violations)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.models import (
@@ -31,7 +31,7 @@ from api.models import (
 from api.store.frames import agent_record, stored_queues
 from api.store.reference import Reference, ReferenceCache, window_counts
 from api.store.requests import Lifecycle, Machine
-from api.store.rosters import ROSTER_VERSION, Rosters, generations
+from api.store.rosters import ROSTER_VERSION, Rosters, changed_cell, generations
 from api.store.time_off_check import REST_DAY, TimeOffVerdict, check_time_off
 from api.store.time_off_impact import Part, impact_json
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
@@ -86,16 +86,9 @@ class TimeOff:
 
     def still_valid(self, session: Session, request: TimeOffRequest) -> str | None:
         """None when the request still applies cleanly, else why not."""
-        snapshot = json.loads(request.snapshot)
-        keys = [(c["agent_id"], date.fromisoformat(c["date"])) for c in snapshot]
-        rows = session.execute(select(RosterCell.agent_id, RosterCell.date, RosterCell.shift,
-                                      RosterCell.queue)
-                               .where(tuple_(RosterCell.agent_id, RosterCell.date).in_(keys)))
-        now = {(r.agent_id, r.date): (r.shift, r.queue) for r in rows}
-        for cell, key in zip(snapshot, keys, strict=True):
-            if now.get(key, (None, "")) != (cell["shift"], cell["queue"]):
-                return (f"the roster of {key[0]} on {key[1]} changed since the request was "
-                        "checked")
+        key = changed_cell(session, request.snapshot)
+        if key is not None:
+            return f"the roster of {key[0]} on {key[1]} changed since the request was checked"
         verdict = self.verdict_of(session, request)
         if verdict.violations:
             return "; ".join(f"{v.code}: {v.message}" for v in verdict.violations)
