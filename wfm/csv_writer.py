@@ -201,6 +201,10 @@ def _object_cells(series: pd.Series) -> pa.Array:
 
 def _datetime_cells(series: pd.Series) -> pa.Array | None:
     """ISO 8601 local time with the UTC offset (``2026-11-23T08:30:00+08:00``)."""
+    try:  # the integers below are nanoseconds; pandas 3 often holds microseconds or seconds
+        series = series.dt.as_unit("ns")
+    except (OverflowError, ValueError):  # a year beyond what nanoseconds hold: the old writer
+        return None
     missing = series.isna().to_numpy()
     utc = series.array.asi8
     local = series.dt.tz_localize(None).array.asi8

@@ -32,7 +32,7 @@ class Staffed:
 
 def local_wall_ns(instants: pd.Series) -> np.ndarray:
     """Wall-clock epoch nanoseconds of tz-aware instants (the key intervals are matched on)."""
-    naive = instants.dt.tz_localize(None)
+    naive = instants.dt.tz_localize(None).dt.as_unit("ns")  # pandas 3 may hold us or s
     return np.asarray(naive.astype("int64"), dtype=np.int64)
 
 
