@@ -99,6 +99,15 @@ def test_missing_timestamps_are_empty_cells() -> None:
     same_as_old(pd.DataFrame({"t": pd.Series([pd.NaT] * 3, dtype="datetime64[ns, UTC]")}))
 
 
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_timestamps_of_any_unit_are_written_as_their_instant(unit: str) -> None:
+    # pandas 3 reads and builds datetimes in microseconds (or seconds): the text must not change
+    stamps = instants("Asia/Shanghai", "2026-11-23T00:30", 3, "30min").dt.as_unit(unit)  # UTC
+    text = csv_bytes(pd.DataFrame({"interval_start": stamps})).decode()
+    assert text.splitlines() == ["interval_start", "2026-11-23T08:30:00+08:00",
+                                 "2026-11-23T09:00:00+08:00", "2026-11-23T09:30:00+08:00"]
+
+
 FLOATS = [0.0, -0.0, 1.0, -1.0, 0.1, 2.5, 100.0, 341.0, 1e-4, 9.999e-5, 1e-5, 1.5e-7, 5e-324,
           1e15, 1e16, 9999999999999998.0, 1.2345678901234567e16, 1e21, 1e22, 1.7976931348623157e308,
           123456789.123, 0.30000000000000004, 1 / 3, 2 / 3, 107.98333333333333, math.pi * 1e10,
