@@ -116,12 +116,22 @@ class Browser:
 
     def click(self, css: str, timeout: float = 30) -> None:
         """Click a control that loads a new page, and wait until the new page is there."""
-        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
         old = self.find("html")
         self.find(css).click()
-        WebDriverWait(self.driver, timeout).until(ec.staleness_of(old))
+
+        def old_page_gone(_driver: Any) -> bool:
+            # While the old document is torn down chromium answers either "stale element" or
+            # "node does not belong to the document": both mean the old page is gone.
+            try:
+                old.is_enabled()
+            except WebDriverException:
+                return True
+            return False
+
+        WebDriverWait(self.driver, timeout).until(old_page_gone)
         self.wait_for("footer", timeout)
 
     def sign_in(self, token: str) -> None:
