@@ -20,8 +20,7 @@ from solvers.roster.budget import WorkLimit, unlimited
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
 
-PACE = 4.0  # night cost range of the fair-share pace: below the 10 of a quick return, so
-# an agent just off a night keeps nights before a colleague merely behind on them
+PACE = 10.0  # night cost range of the fair-share pace, against 10 for a quick return
 
 
 class _State:

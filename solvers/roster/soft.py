@@ -104,10 +104,9 @@ def _spread(model: cp_model.CpModel, values: list, upper: int, name: str) -> cp_
 
 def penalize_night_spread(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
                           ) -> list[Penalty]:
-    """Nights spread evenly: (most - fewest nights) within each group of alike agents (only
-    until the solver sets fair-share targets, which price every agent instead)."""
+    """Nights spread evenly: (most - fewest nights) within each group of alike agents."""
     nights = [s for s in range(problem.num_shifts) if problem.night[s]]
-    if not nights or not problem.weights.fairness_nights or problem.fair_targets is not None:
+    if not nights or not problem.weights.fairness_nights:
         return []
     penalties = []
     for g, members in enumerate(problem.groups()):
@@ -122,10 +121,9 @@ def penalize_night_spread(model: cp_model.CpModel, work: WorkVars, problem: Rost
 
 def penalize_weekend_spread(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
                             ) -> list[Penalty]:
-    """Weekend rest spread evenly: (most - fewest rest days on Sat/Sun) within each group (only
-    until the solver sets fair-share targets)."""
+    """Weekend rest spread evenly: (most - fewest rest days on Sat/Sun) within each group."""
     weekend = [d for d in range(problem.num_days) if problem.weekday(d) >= 5]
-    if not weekend or not problem.weights.fairness_weekend or problem.fair_targets is not None:
+    if not weekend or not problem.weights.fairness_weekend:
         return []
     penalties = []
     for g, members in enumerate(problem.groups()):

@@ -147,15 +147,6 @@ def with_fair_targets(problem: RosterProblem, states: np.ndarray) -> RosterProbl
     return replace(problem, fair_targets=(targets(night, width), targets(rest, width)))
 
 
-def _same_targets(one: RosterProblem, other: RosterProblem) -> bool:
-    """Whether both problems price the same fair-share targets."""
-    if one.fair_targets is None or other.fair_targets is None:
-        return one.fair_targets is other.fair_targets
-    return all(np.array_equal(getattr(a, name), getattr(b, name))
-               for a, b in zip(one.fair_targets, other.fair_targets, strict=True)
-               for name in ("tenths", "low", "high"))
-
-
 def _infeasible(problem: RosterProblem) -> None:
     conflicts = precheck(problem)
     if conflicts:
@@ -247,12 +238,8 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         say(f"time limit of {time_limit_seconds:g} s reached in: {', '.join(budget.capped)} "
             "(stopped early: the roster may differ from run to run)")
     scheduled = scheduled_counts(problem, states, queues)
-    priced = with_fair_targets(problem, states)  # the roster's own fair shares: its team
-    if not _same_targets(priced, problem):       # totals may have moved since the first
-        best_bound = max(plan.best_bound, 0.0)  # the full model's bound priced other targets;
-        status = "FEASIBLE"                     # the coverage bound holds for any
-    problem = priced
-    parts = evaluate(problem, states, scheduled)
+    problem = with_fair_targets(problem, states)  # the roster's own fair shares (its team
+    parts = evaluate(problem, states, scheduled)  # totals may have moved since the first)
     if status != "OPTIMAL" and parts["total"] <= best_bound:
         status = "OPTIMAL"
 

@@ -63,13 +63,8 @@ def test_plan_roster_passes_the_checker(name):
     assert 0 <= solution.gap <= 1
 
 
-@pytest.mark.parametrize("fair_share", [0, 1])
-def test_plan_roster_matches_brute_force_on_a_tiny_instance(fair_share):
-    # with fair shares priced, the solver fixes each agent's target from its first roster's
-    # team totals: the brute force then compares only rosters with the solution's totals
-    weights = {"fair_share_nights": fair_share, "fair_share_weekend": fair_share}
-    config = site(rules={"max_consecutive_days": 2, "min_rest_hours": 10},
-                  roster={"weights": weights})
+def test_plan_roster_matches_brute_force_on_a_tiny_instance():
+    config = site(rules={"max_consecutive_days": 2, "min_rest_hours": 10})
     requirement = requirement_frame(config, num_days=3, need=1)
     agents = agents_frame(2, preferred_rest_days=[("Tue",), ()])
     solution = plan_roster(requirement, agents, config, time_limit_seconds=5)
@@ -90,8 +85,6 @@ def test_plan_roster_matches_brute_force_on_a_tiny_instance(fair_share):
             continue
         states = np.array([first, second])
         queues = np.where(states >= 0, 0, -1)
-        if fair_share and not _same_totals(problem, states, solution):
-            continue
         # priced as the solver prices its result: fair shares from the roster's own totals
         parts = evaluate(with_fair_targets(problem, states), states,
                          scheduled_counts(problem, states, queues))
@@ -100,17 +93,6 @@ def test_plan_roster_matches_brute_force_on_a_tiny_instance(fair_share):
         best_coverage = coverage if best_coverage is None else min(best_coverage, coverage)
     assert solution.objective == best
     assert solution.lower_bound <= best_coverage  # the aggregate bound is a true lower bound
-
-
-def _same_totals(problem, states, solution) -> bool:
-    """Whether ``states`` has the solution's team totals of nights and weekend rest."""
-    night = problem.shift_codes.index("NIGHT")
-    table = solution.assignments
-    weekend = pd.to_datetime(table["date"].astype(str)).dt.weekday >= 5
-    weekend_days = [d for d in range(problem.num_days) if problem.weekday(d) >= 5]
-    return (int((states == night).sum()) == int((table["shift"] == "NIGHT").sum())
-            and int((states[:, weekend_days] < 0).sum())
-            == int((weekend & table["shift"].isin(["OFF", "LEAVE"])).sum()))
 
 
 def test_plan_roster_names_the_agent_date_and_rule_of_a_conflict():
