@@ -20,8 +20,6 @@ from solvers.roster.budget import WorkLimit, unlimited
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
 
-PACE = 10.0  # night cost range of the fair-share pace, against 10 for a quick return
-
 
 class _State:
     """The roster being built and the facts the greedy choices need per agent."""
@@ -39,8 +37,6 @@ class _State:
         for d in range(num_days - 1, -1, -1):
             self.fixed_run_after[:, d] = np.where(problem.fixed_shift[:, d] >= 0,
                                                   self.fixed_run_after[:, d + 1] + 1, 0)
-        free = ((problem.forced == UNKNOWN) & ~np.isin(problem.fixed_shift, (OFF, LEAVE)))
-        self.free_after = np.cumsum(free[:, ::-1], axis=1)[:, ::-1]  # free days from d on
         self.run = np.zeros(num_agents, dtype=np.int64)
         for i in range(problem.num_previous):
             self.run = np.where(problem.previous[:, i] >= 0, self.run + 1, 0)
@@ -133,18 +129,6 @@ class _State:
             desire += 0.3 / (1 + self.weekend_rest[a])
         return desire + noise
 
-    def night_pace_cost(self, a: int, d: int) -> float:
-        """Extra cost of a night for agent ``a`` on day ``d``: from -PACE (all its remaining
-        working days should be nights to reach its fair share) to +PACE (its share is
-        reached); without fair-share targets, a little per night already worked."""
-        problem = self.problem
-        if problem.fair_targets is None:
-            return 0.3 * float(self.nights[a])
-        wanted = problem.fair_targets[0].tenths[a] / 10 - float(self.nights[a])
-        days_left = float(self.free_after[a, d]) * (1 - problem.min_rest_days_per_week / 7)
-        ratio = min(1.0, max(0.0, wanted / max(days_left, 1.0)))
-        return PACE * (1 - 2 * ratio)
-
     def place(self, a: int, d: int, s: int, q: int) -> None:
         self.states[a, d] = s
         self.queues[a, d] = q
@@ -224,18 +208,8 @@ def _shift_cost(state: _State, a: int, d: int, s: int) -> float:
         cost = 1.0
     if problem.night[s]:
         cap = int(problem.max_nights[a])
-        cost += state.night_pace_cost(a, d) + (6.0 / (cap + 1) if cap >= 0 else 0.0)
+        cost += 0.3 * float(state.nights[a]) + (6.0 / (cap + 1) if cap >= 0 else 0.0)
     return cost
-
-
-def _regret(state: _State, a: int, d: int, s: int, allowed: list[int]) -> float:
-    """Cost of shift ``s`` for agent ``a`` against its cheapest other allowed shift: the slot
-    goes to whoever loses least by taking it (an agent just off a night keeps nights before one
-    who merely prefers them)."""
-    cost = _shift_cost(state, a, d, s)
-    others = [_shift_cost(state, a, d, other) for other in allowed
-              if not state.problem.same_hours(other, s)]
-    return cost - min(others) if others else cost
 
 
 def _choose_workers(state: _State, d: int, candidates: dict[int, tuple[float, list[int]]],
@@ -264,7 +238,7 @@ def _fill_slots(state: _State, d: int, workers: list[tuple[int, list[int]]], nee
             ranked = [a for a, allowed in workers if a in left and s in allowed]
         else:
             ranked = [a for _, a in sorted(
-                (_regret(state, a, d, s, allowed) - 0.01 * len(allowed) + 1e-6 * rank[a], a)
+                (_shift_cost(state, a, d, s) - 0.01 * len(allowed) + 1e-6 * rank[a], a)
                 for a, allowed in left.items() if s in allowed)]
         for a in ranked[:slots]:
             q = max(problem.skills[a], key=lambda k: need[s, k])

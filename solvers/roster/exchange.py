@@ -152,11 +152,7 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     trades = 0
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
     for round_index in range(50):
-        # the targeted repairs first: an agent outside its band costs OUTSIDE_COST times a
-        # tenth inside it, so on a large roster they must not wait for the broad pairing
-        made = _repair_band(problem, costs, states, queues, movable, work, allowed)
-        made += _repair_quick_returns(problem, costs, states, queues, movable, work, allowed,
-                                      rng)
+        made = 0
         for members in teams(problem):
             if len(members) < 2:
                 continue
@@ -179,6 +175,9 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                         return trades + made
                     made += _trade(problem, costs, states, queues, a, b, movable, work,
                                    allowed)
+        made += _repair_band(problem, costs, states, queues, movable, work, allowed)
+        made += _repair_quick_returns(problem, costs, states, queues, movable, work, allowed,
+                                      rng)
         trades += made
         if not made or not work.left():
             break

@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.roster.aggregate import configure
+from solvers.roster.aggregate import available, configure
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import exchange
 from solvers.roster.fair_share import (
+    KNEES,
+    OUTSIDE_COST,
     SCALE,
     Target,
     band,
@@ -35,7 +38,6 @@ from solvers.roster.fair_share import (
     targets,
     teams,
 )
-from solvers.roster.fair_terms import penalize_fair_share
 from solvers.roster.hints import complete_hint
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import RosterProblem
@@ -46,7 +48,7 @@ from solvers.roster.soft import (
     penalize_preferences,
     penalize_switches,
 )
-from solvers.roster.variables import WorkVars, build_work_vars, shift_work
+from solvers.roster.variables import WorkVars, build_work_vars, day_work, shift_work
 
 CHUNK = 12   # agents per re-solve: small enough to solve in well under a second
 ROUNDS = 8   # passes over each team at most (the budget normally ends the stage first)
@@ -54,7 +56,6 @@ ROUNDS = 8   # passes over each team at most (the budget normally ends the stage
 # (15 with the default fair_share_nights = 1), so the stage does not buy fairness the band
 # does not require with quick returns.
 QUICK_RETURN_FACTOR = 10
-BLOCK_ATTEMPTS = 3  # weekly-blocks re-solves of a chunk with no solution yet
 OWN_CAP = 0.25  # the stage's least wall time, as a share of its nominal seconds
 
 
@@ -65,6 +66,28 @@ class FairnessResult:
     tried: int = 0
     accepted: int = 0
     block_failures: int = 0
+
+
+def deviation_penalties(model: cp_model.CpModel, count: Any, target: int, low: int,
+                        high: int, weight: int, name: str, upper: int) -> list[Penalty]:
+    """|SCALE x count - target| and the band ``low <= count <= high`` priced as
+    ``fair_share.deviation_cost`` (convex, steep outside the band)."""
+    if not weight:
+        return []
+    bound = SCALE * upper + abs(target)
+    e = model.new_int_var(0, bound, f"{name}_dev")
+    model.add(e >= SCALE * count - target)
+    model.add(e >= target - SCALE * count)
+    penalties = [Penalty(e, weight, f"{name}_dev")]
+    for knee in KNEES:
+        over = model.new_int_var(0, bound, f"{name}_over{knee}")
+        model.add(over >= e - knee)
+        penalties.append(Penalty(over, weight, f"{name}_over{knee}"))
+    outside = model.new_int_var(0, upper + abs(low) + abs(high), f"{name}_outside_band")
+    model.add(outside >= count - high)
+    model.add(outside >= low - count)
+    penalties.append(Penalty(outside, weight * OUTSIDE_COST * SCALE, f"{name}_outside_band"))
+    return penalties
 
 
 def add_weekly_blocks(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem) -> None:
@@ -119,8 +142,25 @@ def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
         for t in sub.cover[d][s]:
             terms.setdefault((int(t), q), []).append(var)
     penalties.extend(coverage_penalties(model, sub, terms))
-    penalties += penalize_fair_share(model, work, replace(
-        sub, fair_targets=(night_target, rest_target)))
+    nights = [s for s in range(sub.num_shifts) if sub.night[s]]
+    weekend = [d for d in range(sub.num_days) if sub.weekday(d) >= 5]
+    free = available(sub)
+    for a in range(sub.num_agents):
+        if nights:
+            count = sum(shift_work(work, sub, a, d, s) for d in range(sub.num_days)
+                        for s in nights)
+            penalties += deviation_penalties(model, count, int(night_target.tenths[a]),
+                                             int(night_target.low[a]),
+                                             int(night_target.high[a]),
+                                             sub.weights.fair_share_nights, f"nights(a={a})",
+                                             sub.num_days)
+        days = [d for d in weekend if free[a, d]]
+        if days:
+            rest = len(days) - sum(day_work(work, sub, a, d) for d in days)
+            penalties += deviation_penalties(model, rest, int(rest_target.tenths[a]),
+                                             int(rest_target.low[a]), int(rest_target.high[a]),
+                                             sub.weights.fair_share_weekend,
+                                             f"weekend_rest(a={a})", len(days))
     weights = sub.weights
     stricter = replace(sub, weights=replace(weights, quick_returns=QUICK_RETURN_FACTOR
                                             * weights.quick_returns))
@@ -208,13 +248,9 @@ def _block_chunks(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
                                   for (a, d, s, q), var in work.items()],
                           seconds=budget.wall_left(), det_seconds=0.2 * det_per_solve)
             solver = cp_model.CpSolver()
-            for attempt in range(BLOCK_ATTEMPTS):  # the hint breaks the blocks, so a first
-                # solution can take longer than one solve's work: retry with four times more
-                configure(solver, sub, max(budget.wall_left(), 5 * det_per_solve),
-                          det_seconds=det_per_solve * 4 ** attempt)
-                status = solver.solve(model)
-                if status != cp_model.UNKNOWN:
-                    break
+            configure(solver, sub, max(budget.wall_left(), 5 * det_per_solve),
+                      det_seconds=det_per_solve)
+            status = solver.solve(model)
             result.tried += 1
             if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 result.block_failures += len(chunk)

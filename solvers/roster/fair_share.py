@@ -132,24 +132,6 @@ def fair_shares(problem: RosterProblem, states: np.ndarray) -> tuple[Shares, Sha
     return night, weekend_rest
 
 
-def plan_states(problem: RosterProblem, groups: list[list[int]], counts: np.ndarray
-                ) -> np.ndarray:
-    """A roster-shaped array with the plan's head-counts ``counts[g, d, s, q]`` given to each
-    group's available members in order. It is not a legal roster; only its per-team totals of
-    nights and weekend rest matter, and they are the plan's, so ``fair_shares`` of it gives
-    the targets before any agent is assigned."""
-    states = problem.rest_states()
-    free = available(problem)
-    for g, members in enumerate(groups):
-        for d in range(problem.num_days):
-            people = [a for a in members if free[a, d]]
-            shifts = [s for s in range(problem.num_shifts)
-                      for _ in range(int(counts[g, d, s].sum()))]
-            for a, s in zip(people, shifts, strict=False):
-                states[a, d] = s
-    return states
-
-
 def horizon_counts(problem: RosterProblem, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(A,) nights and (A,) weekend rest days (on available days) inside the horizon."""
     nights = nights_worked(problem, states).sum(axis=1)

@@ -40,9 +40,7 @@ def subproblem(problem: RosterProblem, agents: list[int], required: np.ndarray,
         preferred_rest=problem.preferred_rest[agents], forced=problem.forced[agents],
         fixed_shift=fixed_shift, fixed_queue=fixed_queue,
         previous=problem.previous[agents], required=required,
-        history=problem.history[agents] if len(problem.history) else problem.history,
-        fair_targets=None if problem.fair_targets is None else tuple(
-            target.take(agents) for target in problem.fair_targets))
+        history=problem.history[agents] if len(problem.history) else problem.history)
 
 
 def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -109,10 +108,6 @@ class RosterProblem:
     # (A, H) states on the H = 7 x fairness_weeks days before the horizon (UNKNOWN where the
     # previous roster has no row): the nights and weekend rest that count towards fair shares
     history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
-    # (nights, weekend rest) horizon targets per agent (``fair_share.Target``), set by the
-    # solver once a first roster fixes each team's totals: the models then price every agent's
-    # deviation from its fair share (``fair_terms.py``); None prices the old min-max spreads
-    fair_targets: tuple[Any, Any] | None = None
 
     # ---- sizes -------------------------------------------------------------------------------
     @property

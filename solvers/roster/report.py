@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from solvers.roster.fair_share import fairness_cost
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
 
 
@@ -32,7 +31,7 @@ def evaluate(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray
     night = np.where(working, problem.night[np.clip(states, 0, None)], False)
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
     nights_spread = weekend_spread = 0
-    for members in problem.groups() if problem.fair_targets is None else []:
+    for members in problem.groups():
         if len(members) < 2:
             continue
         nights = night[members].sum(axis=1)
@@ -42,8 +41,6 @@ def evaluate(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray
             weekend_spread += int(rests.max() - rests.min())
     parts["fairness_nights"] = weights.fairness_nights * nights_spread
     parts["fairness_weekend"] = weights.fairness_weekend * weekend_spread
-    if problem.fair_targets is not None:  # every agent's deviation, as the models price it
-        parts["fair_share"] = int(fairness_cost(problem, states, *problem.fair_targets).sum())
     before = np.concatenate([problem.previous[:, -1:], states[:, :-1]], axis=1)
     changed = (before >= 0) & working & (problem.hours_key(before) != problem.hours_key(states))
     start = problem.shift_start

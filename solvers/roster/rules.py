@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from solvers.roster.fair_terms import penalize_fair_share
 from solvers.roster.hard import (
     add_fixed_assignments,
     add_leave_and_contract,
@@ -36,7 +35,6 @@ SOFT_RULES = (
     penalize_coverage,
     penalize_night_spread,
     penalize_weekend_spread,
-    penalize_fair_share,
     penalize_switches,
     penalize_preferences,
 )

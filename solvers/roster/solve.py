@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -30,7 +30,6 @@ from solvers.roster.aggregate import smooth_shift_mix, solve_aggregate, solve_bu
 from solvers.roster.assign import assign_counts, fill_gaps, scheduled_counts
 from solvers.roster.budget import Budget
 from solvers.roster.fair import rebalance
-from solvers.roster.fair_share import band, fair_shares, plan_states, targets
 from solvers.roster.hints import complete_hint
 from solvers.roster.improve import improve
 from solvers.roster.legal import agent_violations, precheck
@@ -138,15 +137,6 @@ def solve_full(problem: RosterProblem, *, budget: Budget, det_seconds: float,
             float(solver.best_objective_bound), states, queues)
 
 
-def with_fair_targets(problem: RosterProblem, states: np.ndarray) -> RosterProblem:
-    """The problem with each agent's fair-share targets for nights and weekend rest, from the
-    team totals of roster ``states``: from here on every model and ``evaluate`` price each
-    agent's deviation (a team's totals move little once the head-counts are planned)."""
-    night, rest = fair_shares(problem, states)
-    width = band(problem)
-    return replace(problem, fair_targets=(targets(night, width), targets(rest, width)))
-
-
 def _infeasible(problem: RosterProblem) -> None:
     conflicts = precheck(problem)
     if conflicts:
@@ -179,11 +169,9 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         f"{plan.best_bound:g} ({plan.seconds:.1f} s)")
     plan = smooth_shift_mix(problem, plan, time_limit_seconds=budget.wall_left(), budget=budget,
                             det_seconds=budget.det_seconds(SMOOTH_SHARE * time_limit_seconds))
-    problem = with_fair_targets(problem, plan_states(problem, plan.groups, plan.counts))
     workdays = plan_workdays(problem, plan.groups, plan.counts) if MATCH_WORKDAYS else None
     states, queues = assign_counts(problem, plan.groups, plan.counts, seed=seed,
                                    workdays=workdays)
-    problem = with_fair_targets(problem, states)
     work_vars = sum(len(problem.skills[a]) for a in range(problem.num_agents)) * (
         problem.num_days * problem.num_shifts)
     full = work_vars <= FULL_MODEL_MAX_VARS
@@ -213,13 +201,8 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         say(f"full model: {work_vars} work variables, {det_seconds:.1f} deterministic s")
         found = solve_full(problem, budget=budget, det_seconds=det_seconds, hint=(states, queues))
         if found is not None:
-            full_status, _, bound, full_states, full_queues = found
+            full_status, objective, bound, full_states, full_queues = found
             best_bound = max(best_bound, bound)
-            # priced by evaluate, not by the model's objective: a solution found before
-            # optimality may carry slack in the auxiliary deviation variables
-            objective = evaluate(problem, full_states, scheduled_counts(
-                problem, full_states, full_queues))["total"]
-            say(f"full model {full_status}: objective {objective:g}, bound {bound:g}")
             if objective <= parts["total"]:
                 states, queues, status, method = full_states, full_queues, full_status, "full"
     else:
@@ -238,8 +221,7 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
         say(f"time limit of {time_limit_seconds:g} s reached in: {', '.join(budget.capped)} "
             "(stopped early: the roster may differ from run to run)")
     scheduled = scheduled_counts(problem, states, queues)
-    problem = with_fair_targets(problem, states)  # the roster's own fair shares (its team
-    parts = evaluate(problem, states, scheduled)  # totals may have moved since the first)
+    parts = evaluate(problem, states, scheduled)
     if status != "OPTIMAL" and parts["total"] <= best_bound:
         status = "OPTIMAL"
 

@@ -15,7 +15,6 @@ from solvers.roster.assign import scheduled_counts
 from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.problem import OFF, build_problem
 from solvers.roster.report import evaluate
-from solvers.roster.solve import with_fair_targets
 from wfm.coverage import coverage_table
 from wfm.errors import Infeasible
 from wfm.rules import check_roster
@@ -85,9 +84,7 @@ def test_plan_roster_matches_brute_force_on_a_tiny_instance():
             continue
         states = np.array([first, second])
         queues = np.where(states >= 0, 0, -1)
-        # priced as the solver prices its result: fair shares from the roster's own totals
-        parts = evaluate(with_fair_targets(problem, states), states,
-                         scheduled_counts(problem, states, queues))
+        parts = evaluate(problem, states, scheduled_counts(problem, states, queues))
         best = parts["total"] if best is None else min(best, parts["total"])
         coverage = parts["coverage"]
         best_coverage = coverage if best_coverage is None else min(best_coverage, coverage)
