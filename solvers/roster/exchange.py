@@ -77,7 +77,7 @@ def _plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
     working = np.concatenate([tail, rows], axis=1) >= 0
     worked = np.cumsum(working, axis=1)  # run length = worked days since the last rest
     last_rest = np.maximum.accumulate(np.where(working, 0, worked), axis=1)
-    longest = (worked - last_rest)[:, problem.num_previous:].max(axis=1, initial=0)
+    longest: np.ndarray = (worked - last_rest)[:, problem.num_previous:].max(axis=1, initial=0)
     ok = longest <= problem.max_consecutive_days
     for inside, before in problem.weeks():
         if problem.week_known(a, before):
