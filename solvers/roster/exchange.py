@@ -25,6 +25,7 @@ from solvers.roster.problem import UNKNOWN, RosterProblem
 
 MAX_SEGMENT = 28      # longest run of days traded at once (a long one shifts a rest-day cycle)
 TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best first
+SEGMENTS_PER_UNIT = 60  # candidate trades priced per work unit (about one rule check's time)
 
 
 class _Costs:
@@ -52,7 +53,7 @@ class _Costs:
         """Cost of each candidate row (N, D) for agent ``a``."""
         problem, weights = self.problem, self.problem.weights
         working = rows >= 0
-        shift = np.clip(rows, 0, None)
+        shift = np.maximum(rows, 0)
         nights = (working & problem.night[shift]).sum(axis=1)
         rests = (self.weekend_free[a][None, :] & ~working).sum(axis=1)
         cost = deviation_cost(nights, self.night_target.take([a]), weights.fair_share_nights)
@@ -61,7 +62,7 @@ class _Costs:
         last = np.full((len(rows), 1), int(problem.previous[a, -1]) if problem.num_previous
                        else UNKNOWN)
         before = np.concatenate([last, rows[:, :-1]], axis=1)
-        before_shift = np.clip(before, 0, None)
+        before_shift = np.maximum(before, 0)
         changed = (before >= 0) & working & (self.key[before_shift] != self.key[shift])
         backward = changed & (self.start[shift] < self.start[before_shift])
         cost = cost + self.switch_weight * (changed & ~backward).sum(axis=1)
@@ -74,12 +75,9 @@ def _plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
     vectorised necessary check; the full rule check follows for the rows tried)."""
     tail = np.repeat(problem.previous[a][None, :], len(rows), axis=0)
     working = np.concatenate([tail, rows], axis=1) >= 0
-    run = np.zeros(len(rows), dtype=np.int64)
-    longest = np.zeros(len(rows), dtype=np.int64)
-    for t in range(working.shape[1]):
-        run = np.where(working[:, t], run + 1, 0)
-        if t >= problem.num_previous:
-            longest = np.maximum(longest, run)
+    worked = np.cumsum(working, axis=1)  # run length = worked days since the last rest
+    last_rest = np.maximum.accumulate(np.where(working, 0, worked), axis=1)
+    longest: np.ndarray = (worked - last_rest)[:, problem.num_previous:].max(axis=1, initial=0)
     ok = longest <= problem.max_consecutive_days
     for inside, before in problem.weeks():
         if problem.week_known(a, before):
@@ -101,18 +99,43 @@ def _segments(num_days: int, movable: np.ndarray, differs: np.ndarray) -> list[t
     return found
 
 
+def _day_pairs(num_days: int, movable: np.ndarray, differs: np.ndarray) -> np.ndarray:
+    """(N, D) masks of two days at most a week apart, not next to each other, that both agents
+    may trade and where their rosters differ: a rest day and a working day swapped between
+    them without touching the days between (a segment trade would also swap those)."""
+    days = np.flatnonzero(differs & movable)
+    first, second = np.triu_indices(len(days), k=1)
+    gap = days[second] - days[first]
+    keep = (gap > 1) & (gap <= 7)
+    masks = np.zeros((int(keep.sum()), num_days), dtype=bool)
+    rows = np.arange(len(masks))
+    masks[rows, days[first[keep]]] = True
+    masks[rows, days[second[keep]]] = True
+    return masks
+
+
+def _segment_masks(num_days: int, segments: list[tuple[int, int]]) -> np.ndarray:
+    masks = np.zeros((len(segments), num_days), dtype=bool)
+    for i, (d1, d2) in enumerate(segments):
+        masks[i, d1:d2] = True
+    return masks
+
+
 def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np.ndarray,
            a: int, b: int, movable: np.ndarray, work: WorkLimit,
-           allowed: Callable[[int, np.ndarray], bool] | None) -> bool:
-    """Make the best legal improving trade between ``a`` and ``b``; whether one was made."""
+           allowed: Callable[[int, np.ndarray], bool] | None, *, day_pairs: bool = False
+           ) -> bool:
+    """Make the best legal improving trade between ``a`` and ``b`` (runs of days, and with
+    ``day_pairs`` also two separate days); whether one was made."""
     both = movable[a] & movable[b]
-    segments = _segments(problem.num_days, both, states[a] != states[b])
-    if not segments:
-        return False
-    rows_a = np.repeat(states[a][None, :], len(segments), axis=0)
-    rows_b = np.repeat(states[b][None, :], len(segments), axis=0)
-    for i, (d1, d2) in enumerate(segments):
-        rows_a[i, d1:d2], rows_b[i, d1:d2] = states[b, d1:d2], states[a, d1:d2]
+    differs = states[a] != states[b]
+    masks = _segment_masks(problem.num_days, _segments(problem.num_days, both, differs))
+    if day_pairs:
+        masks = np.concatenate([masks, _day_pairs(problem.num_days, both, differs)])
+    if not len(masks) or not work.spend(1 + len(masks) // SEGMENTS_PER_UNIT):
+        return False  # pricing the candidates is most of a trade's time: it is counted too
+    rows_a = np.where(masks, states[b][None, :], states[a][None, :])
+    rows_b = np.where(masks, states[a][None, :], states[b][None, :])
     now = costs.rows(a, states[a][None, :])[0] + costs.rows(b, states[b][None, :])[0]
     delta = costs.rows(a, rows_a) + costs.rows(b, rows_b) - now
     improving = delta < 0
@@ -127,9 +150,8 @@ def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np
             return False
         if allowed is not None and not (allowed(a, rows_a[i]) and allowed(b, rows_b[i])):
             continue
-        d1, d2 = segments[i]
-        queues_a, queues_b = queues[a].copy(), queues[b].copy()
-        queues_a[d1:d2], queues_b[d1:d2] = queues[b, d1:d2], queues[a, d1:d2]
+        queues_a = np.where(masks[i], queues[b], queues[a])
+        queues_b = np.where(masks[i], queues[a], queues[b])
         if agent_violations(problem, a, rows_a[i], queues_a, first_only=True):
             continue
         if agent_violations(problem, b, rows_b[i], queues_b, first_only=True):
@@ -152,7 +174,11 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     trades = 0
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
     for round_index in range(50):
-        made = 0
+        # the targeted repairs first: an agent outside its band costs OUTSIDE_COST times a
+        # tenth inside it, and on a large roster the broad pairing below can use all the work
+        made = _repair_band(problem, costs, states, queues, movable, work, allowed)
+        made += _repair_quick_returns(problem, costs, states, queues, movable, work, allowed,
+                                      rng)
         for members in teams(problem):
             if len(members) < 2:
                 continue
@@ -175,9 +201,6 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                         return trades + made
                     made += _trade(problem, costs, states, queues, a, b, movable, work,
                                    allowed)
-        made += _repair_band(problem, costs, states, queues, movable, work, allowed)
-        made += _repair_quick_returns(problem, costs, states, queues, movable, work, allowed,
-                                      rng)
         trades += made
         if not made or not work.left():
             break
@@ -211,7 +234,7 @@ def _repair_band(problem: RosterProblem, costs: _Costs, states: np.ndarray, queu
                 partners = [members[j] for j in order if side * deviation[j] < 0]
                 for b in partners[:REPAIR_PARTNERS]:
                     if _trade(problem, costs, states, queues, members[i], b, movable, work,
-                              allowed):
+                              allowed, day_pairs=True):
                         made += 1
                         break
     return made

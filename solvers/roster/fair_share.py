@@ -168,8 +168,10 @@ def deviation_cost(counts: np.ndarray, target: Target | tuple, weight: int) -> n
         target, Target) else target
     counts = np.asarray(counts, dtype=np.int64)
     e = np.abs(SCALE * counts - tenths)
-    inside = e + sum(np.clip(e - k, 0, None) for k in KNEES)
-    outside = np.clip(counts - high, 0, None) + np.clip(low - counts, 0, None)
+    inside = e.copy()
+    for knee in KNEES:
+        inside += np.maximum(e - knee, 0)
+    outside = np.maximum(counts - high, 0) + np.maximum(low - counts, 0)
     return weight * (inside + OUTSIDE_COST * SCALE * outside)
 
 

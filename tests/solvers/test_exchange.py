@@ -1,0 +1,100 @@
+"""Pair trades of the fairness stage: their work is counted, the cheap legality filter agrees
+with the rule checker on run lengths, and two-day trades leave the days between alone."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solvers.roster import exchange
+from solvers.roster.assign import scheduled_counts
+from solvers.roster.budget import WorkLimit
+from solvers.roster.fair_share import band, fair_shares, targets
+from solvers.roster.solve import solve_problem
+
+from .factories import generated_problem, site
+
+
+def _solved(num_agents: int = 30, num_days: int = 14):
+    """A problem and a roster planned with fair shares priced at zero (so trades pay)."""
+    unfair = site(roster={"weights": {"fair_share_nights": 0, "fair_share_weekend": 0}})
+    solution = solve_problem(generated_problem(unfair, num_agents=num_agents,
+                                               num_days=num_days, random_seed=4),
+                             time_limit_seconds=2)
+    problem = generated_problem(site(), num_agents=num_agents, num_days=num_days,
+                                random_seed=4)
+    return (problem, *_arrays(problem, solution))
+
+
+def _arrays(problem, solution):
+    index = {code: s for s, code in enumerate(problem.shift_codes)}
+    queue = {q: i for i, q in enumerate(problem.queues)}
+    states = problem.rest_states()
+    queues = np.full_like(states, -1)
+    for row in solution.assignments.itertuples():
+        a, d = problem.agent_index[row.agent_id], problem.dates.index(row.date)
+        if row.shift in index:
+            states[a, d], queues[a, d] = index[row.shift], queue[row.queue]
+    return states, queues
+
+
+def test_every_pair_tried_costs_work_so_the_stage_ends_on_its_work(monkeypatch):
+    # a roster the solver already shared out: few trades still pay, so most pairs are tried
+    # in vain, and those tries must be counted
+    problem = generated_problem(site(), num_agents=30, num_days=14, random_seed=4)
+    states, queues = _arrays(problem, solve_problem(problem, time_limit_seconds=2))
+    night, rest = fair_shares(problem, states)
+    calls = []
+    original = exchange._trade
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(exchange, "_trade", counted)
+    work = WorkLimit(units=5)
+    exchange.exchange(problem, states, queues, targets(night, band(problem)),
+                      targets(rest, band(problem)), work=work, quick_return_factor=10)
+    # a pair whose candidates are priced but none improves still spends a unit: before, such
+    # pairs were free and the loop ran on until the wall clock stopped it
+    assert 0 < len(calls) <= work.units + 1
+
+
+def test_trades_keep_every_head_count():
+    problem, states, queues = _solved()
+    before = scheduled_counts(problem, states, queues)
+    night, rest = fair_shares(problem, states)
+    made = exchange.exchange(problem, states, queues, targets(night, band(problem)),
+                             targets(rest, band(problem)), work=WorkLimit(units=3000),
+                             quick_return_factor=10)
+    assert made > 0
+    assert np.array_equal(scheduled_counts(problem, states, queues), before)
+
+
+def _longest_run(working: np.ndarray, skip: int) -> int:
+    run = best = 0
+    for t, on in enumerate(working):
+        run = run + 1 if on else 0
+        if t >= skip:
+            best = max(best, run)
+    return best
+
+
+def test_plausible_run_limit_matches_a_plain_count():
+    problem, states, _ = _solved(num_agents=12, num_days=14)
+    rng = np.random.default_rng(1)
+    for a in range(problem.num_agents):
+        rows = np.where(rng.random((40, problem.num_days)) < 0.85, 0, -1)
+        ok = exchange._plausible(problem, a, rows)
+        for row, verdict in zip(rows, ok, strict=True):
+            working = np.concatenate([problem.previous[a], row]) >= 0
+            if _longest_run(working, problem.num_previous) > problem.max_consecutive_days:
+                assert not verdict
+
+
+def test_day_pairs_are_two_separate_days_within_a_week():
+    movable = np.ones(10, dtype=bool)
+    differs = np.zeros(10, dtype=bool)
+    differs[[0, 1, 3, 9]] = True
+    masks = exchange._day_pairs(10, movable, differs)
+    pairs = sorted(tuple(np.flatnonzero(m)) for m in masks)
+    assert pairs == [(0, 3), (1, 3), (3, 9)]  # (0, 1) touch; (0, 9), (1, 9) are > 7 apart
