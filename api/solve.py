@@ -7,6 +7,9 @@ submit it again).
 Approved time off is fixed for the solve: whole days join the leave table, a moved rest day and
 part of a shift join the fixed table (rows the request sends for the same agent-date win).
 
+The stored days after the horizon are held fixed while solving, so the solved days fit them
+(``solve_following``); only the horizon's own days are stored.
+
 A job is all or nothing: the requirement and agents a request sends are stored together with the
 solved roster, in one transaction, only when that roster passes the rule checker.
 """
@@ -20,6 +23,13 @@ from datetime import date, timedelta
 import pandas as pd
 
 from api.schemas import SolveRequest
+from api.solve_following import (
+    first_after,
+    following_days,
+    pin_following,
+    within,
+    zero_demand_days,
+)
 from api.store import Actor, RosterRejected, Store
 from wfm.errors import InvalidInput, WfmError
 from wfm.tables import AGENTS, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table_text
@@ -38,6 +48,8 @@ class SolveInputs:
     reason: str
     new_agents: bool = False
     new_requirement: bool = False
+    following: pd.DataFrame | None = None  # stored rows after the horizon (solve_following)
+    last_day: date | None = None
 
 
 def parse_solve_request(store: Store, request: SolveRequest) -> SolveInputs:
@@ -69,10 +81,14 @@ def parse_solve_request(store: Store, request: SolveRequest) -> SolveInputs:
                         ["agent_id", "date", "reason"])
     fixed = with_stored(table(request.fixed_csv, FIXED, "fixed_csv"), fixed_rows,
                         ["agent_id", "date", "shift", "queue"])
+    _, following = store.roster_frame(date_from=first_after(last),
+                                      date_to=last + timedelta(days=following_days(
+                                          store.config)))
     return SolveInputs(requirement, agents, leave, fixed, previous,
                        request.time_limit_seconds, request.reason,
                        new_agents=request.agents_csv is not None,
-                       new_requirement=request.requirement_csv is not None)
+                       new_requirement=request.requirement_csv is not None,
+                       following=None if following.empty else following, last_day=last)
 
 
 def with_stored(sent: pd.DataFrame | None, stored: list[dict[str, object]],
@@ -133,11 +149,20 @@ def _run(store: Store, actor: Actor, job_id: str, inputs: SolveInputs) -> None:
     try:
         from solvers.roster import plan_roster
 
-        solution = plan_roster(inputs.requirement, inputs.agents, store.config,
-                               leave=inputs.leave, previous=inputs.previous, fixed=inputs.fixed,
+        requirement, leave, fixed = inputs.requirement, inputs.leave, inputs.fixed
+        if inputs.following is not None and inputs.last_day is not None:
+            requirement = zero_demand_days(requirement, inputs.last_day,
+                                           following_days(store.config), store.config)
+            leave, fixed = pin_following(inputs.following, set(inputs.agents["agent_id"]),
+                                         leave, fixed)
+        solution = plan_roster(requirement, inputs.agents, store.config,
+                               leave=leave, previous=inputs.previous, fixed=fixed,
                                time_limit_seconds=inputs.time_limit_seconds)
+        assignments = solution.assignments
+        if inputs.following is not None and inputs.last_day is not None:
+            assignments = within(assignments, inputs.last_day)
         version = store.store_solution(
-            assignments=solution.assignments, actor=actor,
+            assignments=assignments, actor=actor,
             reason=inputs.reason or f"solve job {job_id}",
             agents=inputs.agents if inputs.new_agents else None,
             requirement=inputs.requirement if inputs.new_requirement else None)

@@ -297,3 +297,40 @@ def test_a_forced_rule_break_does_not_block_later_legal_imports(site: Site) -> N
     unskilled = upload(site, "/api/v1/rosters",
                        f"agent_id,date,shift,queue\nA1,{monday},DAY,nosuchskill\n")
     assert unskilled.status_code == 422
+
+
+def evening_requirement(day: date, *, required: int = 10) -> str:
+    """Demand only from 16:00 to 23:30: the solver would put everyone on nights."""
+    lines = ["interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents,service_level,"
+             "asa_seconds,occupancy,scheduled_agents"]
+    for m in range(16 * 60, 23 * 60 + 30, 30):
+        when = datetime(day.year, day.month, day.day, m // 60, m % 60)
+        lines += [f"{when.isoformat()},{queue},100,300,16.67,{required},0.8,10,0.9,{required}"
+                  for queue in ("sales", "support")]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.slow
+def test_solve_of_one_day_fits_the_stored_days_after_it(site: Site) -> None:
+    # Re-planning the second Tuesday alone: the stored Wednesday has day shifts (08:30) that
+    # a night on Tuesday (ending 23:30) would leave 9 h before, and the site needs 10. The
+    # solve holds the stored days after its horizon fixed, so it plans around them instead of
+    # failing the whole job when the result is checked against the stored roster.
+    tuesday, wednesday = site.start + timedelta(days=8), site.start + timedelta(days=9)
+    before = site.client.get("/api/v1/rosters/current", headers=site.planner, params={
+        "from": str(wednesday), "to": str(site.start + timedelta(days=13))}).json()["rows"]
+    response = site.client.post("/api/v1/rosters/solve", headers=site.planner, json={
+        "requirement_csv": evening_requirement(tuesday), "time_limit_seconds": 5})
+    assert response.status_code == 202
+    job = wait_for_job(site, response.json()["job_id"])
+    assert (job["status"], job["error"]) == ("done", None)
+    rows = site.client.get("/api/v1/rosters/current", headers=site.planner, params={
+        "from": str(tuesday), "to": str(wednesday)}).json()["rows"]
+    shift = {(r["agent_id"], r["date"]): r["shift"] for r in rows}
+    day_shift_next = [a for (a, d), s in shift.items() if d == str(wednesday) and s == "DAY"]
+    assert day_shift_next  # the case is not vacuous
+    assert all(shift[(a, str(tuesday))] != "NIGHT" for a in day_shift_next)
+    assert any(s == "NIGHT" for (a, d), s in shift.items() if d == str(tuesday))
+    after = site.client.get("/api/v1/rosters/current", headers=site.planner, params={
+        "from": str(wednesday), "to": str(site.start + timedelta(days=13))}).json()["rows"]
+    assert after == before  # the days after the horizon are not rewritten
