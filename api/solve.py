@@ -23,13 +23,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from api.schemas import SolveRequest
-from api.solve_following import (
-    first_after,
-    following_days,
-    pin_following,
-    within,
-    zero_demand_days,
-)
+from api.solve_following import following_days, hold_following, within
 from api.store import Actor, RosterRejected, Store
 from wfm.errors import InvalidInput, WfmError
 from wfm.tables import AGENTS, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table_text
@@ -49,7 +43,6 @@ class SolveInputs:
     new_agents: bool = False
     new_requirement: bool = False
     following: pd.DataFrame | None = None  # stored rows after the horizon (solve_following)
-    last_day: date | None = None
 
 
 def parse_solve_request(store: Store, request: SolveRequest) -> SolveInputs:
@@ -81,14 +74,11 @@ def parse_solve_request(store: Store, request: SolveRequest) -> SolveInputs:
                         ["agent_id", "date", "reason"])
     fixed = with_stored(table(request.fixed_csv, FIXED, "fixed_csv"), fixed_rows,
                         ["agent_id", "date", "shift", "queue"])
-    _, following = store.roster_frame(date_from=first_after(last),
-                                      date_to=last + timedelta(days=following_days(
-                                          store.config)))
     return SolveInputs(requirement, agents, leave, fixed, previous,
                        request.time_limit_seconds, request.reason,
                        new_agents=request.agents_csv is not None,
                        new_requirement=request.requirement_csv is not None,
-                       following=None if following.empty else following, last_day=last)
+                       following=stored_following(store, last))
 
 
 def with_stored(sent: pd.DataFrame | None, stored: list[dict[str, object]],
@@ -135,6 +125,15 @@ def stored_previous(store: Store, first_day: date) -> pd.DataFrame | None:
     return None if rows.empty else rows
 
 
+def stored_following(store: Store, last_day: date) -> pd.DataFrame | None:
+    """The stored roster's rows of the days after ``last_day`` that a rule looks at (None when
+    there are none): the solve holds them fixed so the solved days fit them."""
+    _, rows = store.roster_frame(
+        date_from=last_day + timedelta(days=1),
+        date_to=last_day + timedelta(days=following_days(store.config)))
+    return None if rows.empty else rows
+
+
 def start_solve(store: Store, actor: Actor, inputs: SolveInputs) -> str:
     """Record a job and start the solve in a thread; return the job id."""
     job = store.create_job(actor=actor)
@@ -150,19 +149,15 @@ def _run(store: Store, actor: Actor, job_id: str, inputs: SolveInputs) -> None:
         from solvers.roster import plan_roster
 
         requirement, leave, fixed = inputs.requirement, inputs.leave, inputs.fixed
-        if inputs.following is not None and inputs.last_day is not None:
-            requirement = zero_demand_days(requirement, inputs.last_day,
-                                           following_days(store.config), store.config)
-            leave, fixed = pin_following(inputs.following, set(inputs.agents["agent_id"]),
-                                         leave, fixed)
+        last = last_requirement_date(requirement, store)
+        if inputs.following is not None:
+            requirement, leave, fixed = hold_following(
+                inputs.following, requirement, inputs.agents, leave, fixed, last, store.config)
         solution = plan_roster(requirement, inputs.agents, store.config,
                                leave=leave, previous=inputs.previous, fixed=fixed,
                                time_limit_seconds=inputs.time_limit_seconds)
-        assignments = solution.assignments
-        if inputs.following is not None and inputs.last_day is not None:
-            assignments = within(assignments, inputs.last_day)
         version = store.store_solution(
-            assignments=assignments, actor=actor,
+            assignments=within(solution.assignments, last), actor=actor,
             reason=inputs.reason or f"solve job {job_id}",
             agents=inputs.agents if inputs.new_agents else None,
             requirement=inputs.requirement if inputs.new_requirement else None)

@@ -12,7 +12,7 @@ days are dropped from the result before it is stored.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 
@@ -34,8 +34,8 @@ def zero_demand_days(requirement: pd.DataFrame, last_day: date, days: int,
     starts = pd.to_datetime(requirement["interval_start"])
     aware = starts.dt.tz is not None
     local = starts.dt.tz_convert(config.tz).dt.tz_localize(None) if aware else starts
-    template = requirement[(local.dt.date == last_day).to_numpy()]
-    template_local = local[(local.dt.date == last_day).to_numpy()]
+    on_last = (local.dt.date == last_day).to_numpy()
+    template, template_local = requirement[on_last], local[on_last]
     frames = []
     for k in range(1, days + 1):
         moved = template_local + pd.Timedelta(days=k)
@@ -66,11 +66,18 @@ def pin_following(stored: pd.DataFrame, agent_ids: set[str], leave: pd.DataFrame
     return leave, fixed
 
 
+def hold_following(stored: pd.DataFrame, requirement: pd.DataFrame, agents: pd.DataFrame,
+                   leave: pd.DataFrame | None, fixed: pd.DataFrame | None, last_day: date,
+                   config: SiteConfig
+                   ) -> tuple[pd.DataFrame, pd.DataFrame | None, pd.DataFrame | None]:
+    """(requirement, leave, fixed) of the solve extended over the stored days after
+    ``last_day``: zero demand on them, their stored rows pinned."""
+    requirement = zero_demand_days(requirement, last_day, following_days(config), config)
+    leave, fixed = pin_following(stored, set(agents["agent_id"]), leave, fixed)
+    return requirement, leave, fixed
+
+
 def within(assignments: pd.DataFrame, last_day: date) -> pd.DataFrame:
     """The solved rows of the horizon itself (the extension's days dropped)."""
     dates = pd.to_datetime(assignments["date"].astype(str)).dt.date
     return assignments[(dates <= last_day).to_numpy()].reset_index(drop=True)
-
-
-def first_after(last_day: date) -> date:
-    return last_day + timedelta(days=1)

@@ -25,7 +25,7 @@ from solvers.roster.problem import UNKNOWN, RosterProblem
 
 MAX_SEGMENT = 28      # longest run of days traded at once (a long one shifts a rest-day cycle)
 TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best first
-SEGMENTS_PER_UNIT = 60  # candidate trades priced per work unit (about one rule check's time)
+CANDIDATES_PER_UNIT = 60  # candidate trades priced per work unit (about one rule check's time)
 
 
 class _Costs:
@@ -132,7 +132,7 @@ def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np
     masks = _segment_masks(problem.num_days, _segments(problem.num_days, both, differs))
     if day_pairs:
         masks = np.concatenate([masks, _day_pairs(problem.num_days, both, differs)])
-    if not len(masks) or not work.spend(1 + len(masks) // SEGMENTS_PER_UNIT):
+    if not len(masks) or not work.spend(1 + len(masks) // CANDIDATES_PER_UNIT):
         return False  # pricing the candidates is most of a trade's time: it is counted too
     rows_a = np.where(masks, states[b][None, :], states[a][None, :])
     rows_b = np.where(masks, states[a][None, :], states[b][None, :])

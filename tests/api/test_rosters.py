@@ -197,12 +197,13 @@ def test_solve_runs_as_a_job(tmp_path: Path) -> None:
     assert {r["date"] for r in rows} == {str(site.start + timedelta(days=k)) for k in range(14)}
 
 
-def one_day_requirement(day: date, *, required: int = 10) -> str:
-    """More demand on ``day`` (both queues, 08:30-23:30) than the seven agents can cover, so
-    the solver puts everyone to work whom the rules let work."""
+def one_day_requirement(day: date, *, required: int = 10, first_minute: int = 8 * 60 + 30
+                        ) -> str:
+    """More demand on ``day`` (both queues, from ``first_minute`` (08:30) to 23:30) than the
+    seven agents can cover, so the solver puts everyone to work whom the rules let work."""
     lines = ["interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents,service_level,"
              "asa_seconds,occupancy,scheduled_agents"]
-    for m in range(8 * 60 + 30, 23 * 60 + 30, 30):
+    for m in range(first_minute, 23 * 60 + 30, 30):
         when = datetime(day.year, day.month, day.day, m // 60, m % 60)
         lines += [f"{when.isoformat()},{queue},100,300,16.67,{required},0.8,10,0.9,{required}"
                   for queue in ("sales", "support")]
@@ -299,17 +300,6 @@ def test_a_forced_rule_break_does_not_block_later_legal_imports(site: Site) -> N
     assert unskilled.status_code == 422
 
 
-def evening_requirement(day: date, *, required: int = 10) -> str:
-    """Demand only from 16:00 to 23:30: the solver would put everyone on nights."""
-    lines = ["interval_start,queue,contacts,aht_seconds,traffic_erlangs,agents,service_level,"
-             "asa_seconds,occupancy,scheduled_agents"]
-    for m in range(16 * 60, 23 * 60 + 30, 30):
-        when = datetime(day.year, day.month, day.day, m // 60, m % 60)
-        lines += [f"{when.isoformat()},{queue},100,300,16.67,{required},0.8,10,0.9,{required}"
-                  for queue in ("sales", "support")]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.mark.slow
 def test_solve_of_one_day_fits_the_stored_days_after_it(site: Site) -> None:
     # Re-planning the second Tuesday alone: the stored Wednesday has day shifts (08:30) that
@@ -320,7 +310,9 @@ def test_solve_of_one_day_fits_the_stored_days_after_it(site: Site) -> None:
     before = site.client.get("/api/v1/rosters/current", headers=site.planner, params={
         "from": str(wednesday), "to": str(site.start + timedelta(days=13))}).json()["rows"]
     response = site.client.post("/api/v1/rosters/solve", headers=site.planner, json={
-        "requirement_csv": evening_requirement(tuesday), "time_limit_seconds": 5})
+        # demand only from 16:00: the solver would put everyone on nights
+        "requirement_csv": one_day_requirement(tuesday, first_minute=16 * 60),
+        "time_limit_seconds": 5})
     assert response.status_code == 202
     job = wait_for_job(site, response.json()["job_id"])
     assert (job["status"], job["error"]) == ("done", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from solvers.roster.instances import InstanceParameters, make_instance
@@ -87,3 +88,17 @@ def generated_problem(config: SiteConfig, *, num_agents: int, num_days: int,
                                                 random_seed=random_seed), config)
     return build_problem(instance.requirement, instance.agents, config,
                          leave=instance.leave, previous=instance.previous)
+
+
+def roster_arrays(problem: RosterProblem, assignments: pd.DataFrame
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The solver's (states, queues) arrays of a roster table (OFF -1, LEAVE -2)."""
+    index = {c: i for i, c in enumerate(problem.shift_codes)}
+    queue = {q: i for i, q in enumerate(problem.queues)}
+    states = np.full((problem.num_agents, problem.num_days), -1)
+    queues = np.full_like(states, -1)
+    for row in assignments.itertuples():
+        a, d = problem.agent_index[row.agent_id], problem.dates.index(row.date)
+        states[a, d] = index.get(row.shift, -1 if row.shift == "OFF" else -2)
+        queues[a, d] = queue.get(row.queue, -1)
+    return states, queues

@@ -11,7 +11,7 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import band, fair_shares, targets
 from solvers.roster.solve import solve_problem
 
-from .factories import generated_problem, site
+from .factories import generated_problem, roster_arrays, site
 
 
 def _solved(num_agents: int = 30, num_days: int = 14):
@@ -22,26 +22,15 @@ def _solved(num_agents: int = 30, num_days: int = 14):
                              time_limit_seconds=2)
     problem = generated_problem(site(), num_agents=num_agents, num_days=num_days,
                                 random_seed=4)
-    return (problem, *_arrays(problem, solution))
-
-
-def _arrays(problem, solution):
-    index = {code: s for s, code in enumerate(problem.shift_codes)}
-    queue = {q: i for i, q in enumerate(problem.queues)}
-    states = problem.rest_states()
-    queues = np.full_like(states, -1)
-    for row in solution.assignments.itertuples():
-        a, d = problem.agent_index[row.agent_id], problem.dates.index(row.date)
-        if row.shift in index:
-            states[a, d], queues[a, d] = index[row.shift], queue[row.queue]
-    return states, queues
+    return (problem, *roster_arrays(problem, solution.assignments))
 
 
 def test_every_pair_tried_costs_work_so_the_stage_ends_on_its_work(monkeypatch):
     # a roster the solver already shared out: few trades still pay, so most pairs are tried
     # in vain, and those tries must be counted
     problem = generated_problem(site(), num_agents=30, num_days=14, random_seed=4)
-    states, queues = _arrays(problem, solve_problem(problem, time_limit_seconds=2))
+    states, queues = roster_arrays(
+        problem, solve_problem(problem, time_limit_seconds=2).assignments)
     night, rest = fair_shares(problem, states)
     calls = []
     original = exchange._trade

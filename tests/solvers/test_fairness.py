@@ -19,7 +19,7 @@ from solvers.roster.solve import solve_problem
 from wfm.rules import check_roster
 from wfm.rules.fairness import check_fairness, water_fill_exact
 
-from .factories import site
+from .factories import roster_arrays, site
 
 
 @pytest.mark.parametrize(("count", "share", "expected"), [
@@ -68,18 +68,6 @@ def _instance(num_agents=60, num_days=14, **config):
     return settings, instance
 
 
-def _arrays(problem, assignments):
-    index = {c: i for i, c in enumerate(problem.shift_codes)}
-    queue = {q: i for i, q in enumerate(problem.queues)}
-    states = np.full((problem.num_agents, problem.num_days), -1)
-    queues = np.full_like(states, -1)
-    for row in assignments.itertuples():
-        a, d = problem.agent_index[row.agent_id], problem.dates.index(row.date)
-        states[a, d] = index.get(row.shift, -1 if row.shift == "OFF" else -2)
-        queues[a, d] = queue.get(row.queue, -1)
-    return states, queues
-
-
 def test_rebalance_keeps_every_head_count_and_the_rules():
     # a roster planned with fairness priced at zero, then shared out by the stage
     unfair, instance = _instance(weights={"fair_share_nights": 0, "fair_share_weekend": 0})
@@ -89,7 +77,7 @@ def test_rebalance_keeps_every_head_count_and_the_rules():
     settings = site(roster={"fairness_band": "hard"})
     fair_problem = build_problem(instance.requirement, instance.agents, settings,
                                  leave=instance.leave, previous=instance.previous)
-    states, queues = _arrays(fair_problem, solution.assignments)
+    states, queues = roster_arrays(fair_problem, solution.assignments)
     before = scheduled_counts(fair_problem, states, queues)
     rebalance(fair_problem, states, queues, budget=Budget.start(10), seconds=2,
               det_per_solve=0.2)
