@@ -28,7 +28,7 @@ TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best fir
 CANDIDATES_PER_UNIT = 60  # candidate trades priced per work unit (about one rule check's time)
 
 
-class _Costs:
+class RowCosts:
     """Per-agent cost of a roster row (see the module docstring), vectorised over candidates."""
 
     def __init__(self, problem: RosterProblem, night_target: Target, rest_target: Target,
@@ -70,7 +70,7 @@ class _Costs:
         return cost + weights.preferences * (self.preferred[a][None, :] & working).sum(axis=1)
 
 
-def _plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
+def plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
     """(N,) whether candidate rows keep agent ``a``'s run limit and weekly rest (a cheap,
     vectorised necessary check; the full rule check follows for the rows tried)."""
     tail = np.repeat(problem.previous[a][None, :], len(rows), axis=0)
@@ -121,7 +121,7 @@ def _segment_masks(num_days: int, segments: list[tuple[int, int]]) -> np.ndarray
     return masks
 
 
-def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np.ndarray,
+def _trade(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: np.ndarray,
            a: int, b: int, movable: np.ndarray, work: WorkLimit,
            allowed: Callable[[int, np.ndarray], bool] | None, *, day_pairs: bool = False
            ) -> bool:
@@ -141,10 +141,10 @@ def _trade(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np
     improving = delta < 0
     if not improving.any():
         return False
-    plausible = improving.copy()
-    plausible[improving] = (_plausible(problem, a, rows_a[improving])
-                            & _plausible(problem, b, rows_b[improving]))
-    delta = np.where(plausible, delta, 0)
+    keep = improving.copy()
+    keep[improving] = (plausible(problem, a, rows_a[improving])
+                       & plausible(problem, b, rows_b[improving]))
+    delta = np.where(keep, delta, 0)
     for i in np.argsort(delta, kind="stable")[:TRIES_PER_PAIR]:
         if delta[i] >= 0 or not work.spend(2):
             return False
@@ -169,7 +169,7 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     """Trade days between pairs of team members while it pays and ``work`` lasts (in place);
     ``allowed(agent, row)``, when given, must hold for every traded row. Returns trades made."""
     rng = np.random.default_rng(seed)
-    costs = _Costs(problem, night_target, rest_target, quick_return_factor)
+    costs = RowCosts(problem, night_target, rest_target, quick_return_factor)
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
     trades = 0
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
@@ -210,7 +210,7 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
 REPAIR_PARTNERS = 12  # team-mates tried per agent outside the band or quick return
 
 
-def _repair_band(problem: RosterProblem, costs: _Costs, states: np.ndarray, queues: np.ndarray,
+def _repair_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: np.ndarray,
                  movable: np.ndarray, work: WorkLimit,
                  allowed: Callable[[int, np.ndarray], bool] | None) -> int:
     """Each agent outside its band (nights or weekend rest) is offered to the team-mates
@@ -240,7 +240,7 @@ def _repair_band(problem: RosterProblem, costs: _Costs, states: np.ndarray, queu
     return made
 
 
-def _repair_quick_returns(problem: RosterProblem, costs: _Costs, states: np.ndarray,
+def _repair_quick_returns(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
                           queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
                           allowed: Callable[[int, np.ndarray], bool] | None,
                           rng: np.random.Generator) -> int:

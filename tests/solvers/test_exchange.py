@@ -73,7 +73,7 @@ def test_plausible_run_limit_matches_a_plain_count():
     rng = np.random.default_rng(1)
     for a in range(problem.num_agents):
         rows = np.where(rng.random((40, problem.num_days)) < 0.85, 0, -1)
-        ok = exchange._plausible(problem, a, rows)
+        ok = exchange.plausible(problem, a, rows)
         for row, verdict in zip(rows, ok, strict=True):
             working = np.concatenate([problem.previous[a], row]) >= 0
             if _longest_run(working, problem.num_previous) > problem.max_consecutive_days:

@@ -10,8 +10,9 @@ from ortools.sat.python import cp_model
 from solvers.roster import plan_roster
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget
-from solvers.roster.fair import deviation_penalties, rebalance
+from solvers.roster.fair import rebalance
 from solvers.roster.fair_share import Shares, deviation_cost, targets, water_fill
+from solvers.roster.fair_terms import deviation_penalties
 from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.problem import build_problem
 from solvers.roster.report import roster_frame

@@ -1,0 +1,63 @@
+"""CP-SAT terms of the fair-share goal: each agent's deviation from its horizon target of nights
+and weekend rest, priced exactly as ``fair_share.deviation_cost`` prices a finished roster."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from solvers.roster.aggregate import available
+from solvers.roster.fair_share import KNEES, OUTSIDE_COST, SCALE, Target
+from solvers.roster.problem import RosterProblem
+from solvers.roster.soft import Penalty
+from solvers.roster.variables import WorkVars, day_work, shift_work
+
+
+def deviation_penalties(model: cp_model.CpModel, count: Any, target: int, low: int,
+                        high: int, weight: int, name: str, upper: int) -> list[Penalty]:
+    """|SCALE x count - target| and the band ``low <= count <= high`` priced as
+    ``fair_share.deviation_cost`` (convex, steep outside the band)."""
+    if not weight:
+        return []
+    bound = SCALE * upper + abs(target)
+    e = model.new_int_var(0, bound, f"{name}_dev")
+    model.add(e >= SCALE * count - target)
+    model.add(e >= target - SCALE * count)
+    penalties = [Penalty(e, weight, f"{name}_dev")]
+    for knee in KNEES:
+        over = model.new_int_var(0, bound, f"{name}_over{knee}")
+        model.add(over >= e - knee)
+        penalties.append(Penalty(over, weight, f"{name}_over{knee}"))
+    outside = model.new_int_var(0, upper + abs(low) + abs(high), f"{name}_outside_band")
+    model.add(outside >= count - high)
+    model.add(outside >= low - count)
+    penalties.append(Penalty(outside, weight * OUTSIDE_COST * SCALE, f"{name}_outside_band"))
+    return penalties
+
+
+def share_penalties(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem,
+                    night_target: Target, rest_target: Target) -> list[Penalty]:
+    """Every agent's night and weekend-rest deviation from its target (``take``-n to the
+    problem's agents), with the band."""
+    penalties: list[Penalty] = []
+    nights = [s for s in range(problem.num_shifts) if problem.night[s]]
+    weekend = [d for d in range(problem.num_days) if problem.weekday(d) >= 5]
+    free = available(problem)
+    for a in range(problem.num_agents):
+        if nights:
+            count = sum(shift_work(work, problem, a, d, s) for d in range(problem.num_days)
+                        for s in nights)
+            penalties += deviation_penalties(model, count, int(night_target.tenths[a]),
+                                             int(night_target.low[a]),
+                                             int(night_target.high[a]),
+                                             problem.weights.fair_share_nights,
+                                             f"nights(a={a})", problem.num_days)
+        days = [d for d in weekend if free[a, d]]
+        if days:
+            rest = len(days) - sum(day_work(work, problem, a, d) for d in days)
+            penalties += deviation_penalties(model, rest, int(rest_target.tenths[a]),
+                                             int(rest_target.low[a]), int(rest_target.high[a]),
+                                             problem.weights.fair_share_weekend,
+                                             f"weekend_rest(a={a})", len(days))
+    return penalties
