@@ -58,14 +58,19 @@ def cases(quick: bool) -> list[Case]:
                 num_agents=60, num_days=14, queues=two), (10,), 0.01, 0.0005,
                 "weekly_blocks"),
         ]
-    # issue 13: coverage within 1% of the bound + 0.05% of the requirement at the 60 s default
+    # issue 13: coverage within 1% of the bound + 0.05% of the requirement at the 60 s default,
+    # on its three instances (a previous roster only on 150 x 14) and two more: the 200 x 7 week
+    # after a previous roster of weekly blocks (half the agents on nights last week), and the
+    # 150 x 14 in weekly night blocks
     return [
-        Case("200 agents x 7 days, 1 queue", InstanceParameters(num_agents=200, num_days=7),
-             (60,), 0.01, 0.0005),
+        Case("200 agents x 7 days, 1 queue", InstanceParameters(
+            num_agents=200, num_days=7, with_previous=False), (60,), 0.01, 0.0005),
+        Case("200 agents x 7 days, 1 queue, previous roster", InstanceParameters(
+            num_agents=200, num_days=7), (60,), 0.01, 0.0005),
         Case("150 agents x 14 days, 2 queues, leave, previous roster", InstanceParameters(
             num_agents=150, num_days=14, queues=two, leave_share=0.05), (60,), 0.01, 0.0005),
         Case("1000 agents x 28 days, 2 queues", InstanceParameters(
-            num_agents=1000, num_days=28, queues=two), (60,), 0.01, 0.0005),
+            num_agents=1000, num_days=28, queues=two, with_previous=False), (60,), 0.01, 0.0005),
         Case("150 agents x 14 days, 2 queues, leave, weekly night blocks", InstanceParameters(
             num_agents=150, num_days=14, queues=two, leave_share=0.05), (60,), 0.01, 0.0005,
             "weekly_blocks"),
@@ -223,10 +228,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small instances, short limits")
     parser.add_argument("--repeat", action="store_true",
                         help="solve every case twice and say whether the rosters are identical")
+    parser.add_argument("--case", default="",
+                        help="run only the cases whose name contains this text")
     args = parser.parse_args()
     config = SiteConfig(country="")
-    instances = [run_case(case, config, repeat=args.repeat) for case in cases(args.quick)]
-    compare_pyworkforce(instances[0], config, limit=10.0)
+    chosen = [case for case in cases(args.quick) if args.case in case.name]
+    if not chosen:
+        parser.error(f"no case name contains {args.case!r}")
+    instances = [run_case(case, config, repeat=args.repeat) for case in chosen]
+    if not args.case:
+        compare_pyworkforce(instances[0], config, limit=10.0)
 
 
 if __name__ == "__main__":

@@ -211,6 +211,8 @@ class RosterSettings(_Strict):
     # are notes, or violations (exit 1) with "hard"
     night_pattern: Literal["mixed", "weekly_blocks"] = "mixed"  # weekly_blocks: a whole
     # Monday-Sunday week of nights or of day shifts per agent
+    coverage_tolerance: float = Field(default=0.005, ge=0, le=0.1)  # share of the coverage
+    # cost the roster may give up, on short horizons, for fewer quick returns and fair shares
 
     @field_validator("weights")
     @classmethod

@@ -1,35 +1,40 @@
-"""Fairness stage: share nights and weekend rest fairly inside each team, coverage kept.
+"""Fairness stage: share nights and weekend rest fairly inside each team.
 
-Agents of one team (same skills) can take each other's shifts, so trading days between two
-members keeps every day's head-count per shift type and queue, and with it the coverage,
-exactly. This stage runs last, on the coverage-optimised roster: pair trades
-(``exchange.py``) bring each agent's nights and weekend rest within the band around its fair
-share (``fair_share.py``: pro rata by availability, previous weeks counted), then lower
-switches, quick returns and worked preferred rest days. With ``night_pattern =
-"weekly_blocks"`` every team is first re-solved in chunks with the full model's hard rules, the
-weekly-blocks constraint (a Monday-Sunday week is all nights or all day shifts, and a rest day
-separates a night from a day shift) and the coverage cost of what the rest of the roster leaves
-uncovered (the mixed roster's head-counts may not be reachable by whole weeks); the trades that
-follow keep the blocks. Work is counted (trades) or deterministic (re-solves), so the stage is
-repeatable.
+Agents of one team (same skills) can take each other's shifts, so trading days between members
+keeps every day's head-count per shift type and queue, and with it the coverage, exactly. This
+stage runs last, on the coverage-optimised roster, in up to three steps:
+
+1. On short horizons, the class-pattern model (``patterns.py``) re-plans the whole roster
+   exactly, giving up at most ``[roster] coverage_tolerance`` of the coverage cost for fewer
+   quick returns and deviations from the fair shares (the only step that may change coverage).
+2. Pair trades (``exchange.py``) bring each agent's nights and weekend rest within the band
+   around its fair share (``fair_share.py``: pro rata by availability, previous weeks counted),
+   then lower switches, quick returns and worked preferred rest days.
+3. Team re-solves with the head-counts fixed (``resequence.py``) make the chains of three or
+   more agents that no pair trade makes.
+
+With ``night_pattern = "weekly_blocks"`` every team is first re-solved in chunks with the full
+model's hard rules, the weekly-blocks constraint (a Monday-Sunday week is all nights or all day
+shifts, and a rest day separates a night from a day shift) and the coverage cost of what the
+rest of the roster leaves uncovered (the mixed roster's head-counts may not be reachable by
+whole weeks); the later steps keep the blocks. Work is counted (trades) or deterministic
+(re-solves), so the stage is repeatable.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.roster.aggregate import available, configure
+from solvers.roster.aggregate import configure
 from solvers.roster.assign import scheduled_counts
+from solvers.roster.blocks import add_weekly_blocks, block_ok
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import exchange
 from solvers.roster.fair_share import (
-    KNEES,
-    OUTSIDE_COST,
     SCALE,
     Target,
     band,
@@ -38,9 +43,12 @@ from solvers.roster.fair_share import (
     targets,
     teams,
 )
+from solvers.roster.fair_terms import share_penalties
 from solvers.roster.hints import complete_hint
 from solvers.roster.neighbourhood import subproblem
+from solvers.roster.patterns import replan
 from solvers.roster.problem import RosterProblem
+from solvers.roster.resequence import resequence
 from solvers.roster.rules import HARD_RULES
 from solvers.roster.soft import (
     Penalty,
@@ -48,7 +56,7 @@ from solvers.roster.soft import (
     penalize_preferences,
     penalize_switches,
 )
-from solvers.roster.variables import WorkVars, build_work_vars, day_work, shift_work
+from solvers.roster.variables import WorkVars, build_work_vars
 
 CHUNK = 12   # agents per re-solve: small enough to solve in well under a second
 ROUNDS = 8   # passes over each team at most (the budget normally ends the stage first)
@@ -57,6 +65,10 @@ ROUNDS = 8   # passes over each team at most (the budget normally ends the stage
 # does not require with quick returns.
 QUICK_RETURN_FACTOR = 10
 OWN_CAP = 0.25  # the stage's least wall time, as a share of its nominal seconds
+PATTERN_SHARE = 0.3  # of the stage's seconds: the class-pattern model, where it applies
+RESOLVE_SHARE = 0.5  # of the stage's seconds: team re-solves with fixed head-counts, after
+                     # the trades (which reach the band fast), with what the trades left unused;
+                     # they chain what trades cannot: quick returns needing three agents or more
 
 
 @dataclass
@@ -66,64 +78,8 @@ class FairnessResult:
     tried: int = 0
     accepted: int = 0
     block_failures: int = 0
-
-
-def deviation_penalties(model: cp_model.CpModel, count: Any, target: int, low: int,
-                        high: int, weight: int, name: str, upper: int) -> list[Penalty]:
-    """|SCALE x count - target| and the band ``low <= count <= high`` priced as
-    ``fair_share.deviation_cost`` (convex, steep outside the band)."""
-    if not weight:
-        return []
-    bound = SCALE * upper + abs(target)
-    e = model.new_int_var(0, bound, f"{name}_dev")
-    model.add(e >= SCALE * count - target)
-    model.add(e >= target - SCALE * count)
-    penalties = [Penalty(e, weight, f"{name}_dev")]
-    for knee in KNEES:
-        over = model.new_int_var(0, bound, f"{name}_over{knee}")
-        model.add(over >= e - knee)
-        penalties.append(Penalty(over, weight, f"{name}_over{knee}"))
-    outside = model.new_int_var(0, upper + abs(low) + abs(high), f"{name}_outside_band")
-    model.add(outside >= count - high)
-    model.add(outside >= low - count)
-    penalties.append(Penalty(outside, weight * OUTSIDE_COST * SCALE, f"{name}_outside_band"))
-    return penalties
-
-
-def add_weekly_blocks(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem) -> None:
-    """Every Monday-Sunday week (with the previous roster's days of a week that starts before
-    the horizon) is all nights or all non-night shifts for each agent, and no night is followed
-    by a day shift the next day (so the change of block rests first: no quick returns)."""
-    first = -problem.dates[0].weekday()
-    for a in range(problem.num_agents):
-        for monday in range(first, problem.num_days, 7):
-            days = range(max(0, monday), min(problem.num_days, monday + 7))
-            before = [problem.state_on(a, d) for d in range(monday, 0)]
-            kinds = {bool(problem.night[s]) for s in before if s >= 0}
-            night_week = model.new_bool_var(f"night_week(a={a},monday={monday})")
-            if kinds == {True}:
-                model.add(night_week == 1)
-            elif kinds == {False}:
-                model.add(night_week == 0)
-            elif kinds:
-                continue  # the previous roster already mixes this week: nothing to keep
-            for d in days:
-                for s in range(problem.num_shifts):
-                    if problem.night[s]:
-                        model.add(shift_work(work, problem, a, d, s) <= night_week)
-                    else:
-                        model.add(shift_work(work, problem, a, d, s) <= 1 - night_week)
-        # a change from a night week to a day week passes through a rest day
-        nights = [s for s in range(problem.num_shifts) if problem.night[s]]
-        days_ = [s for s in range(problem.num_shifts) if not problem.night[s]]
-        for d in range(problem.num_days):
-            after = sum(shift_work(work, problem, a, d, s) for s in days_)
-            if d == 0:
-                last = problem.state_on(a, -1)
-                if last >= 0 and problem.night[last]:
-                    model.add(after == 0)
-                continue
-            model.add(sum(shift_work(work, problem, a, d - 1, s) for s in nights) + after <= 1)
+    resolved: int = 0   # team chunks improved by a re-solve with fixed head-counts
+    replanned: bool = False  # the class-pattern model changed the roster (patterns.py)
 
 
 def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
@@ -142,25 +98,7 @@ def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
         for t in sub.cover[d][s]:
             terms.setdefault((int(t), q), []).append(var)
     penalties.extend(coverage_penalties(model, sub, terms))
-    nights = [s for s in range(sub.num_shifts) if sub.night[s]]
-    weekend = [d for d in range(sub.num_days) if sub.weekday(d) >= 5]
-    free = available(sub)
-    for a in range(sub.num_agents):
-        if nights:
-            count = sum(shift_work(work, sub, a, d, s) for d in range(sub.num_days)
-                        for s in nights)
-            penalties += deviation_penalties(model, count, int(night_target.tenths[a]),
-                                             int(night_target.low[a]),
-                                             int(night_target.high[a]),
-                                             sub.weights.fair_share_nights, f"nights(a={a})",
-                                             sub.num_days)
-        days = [d for d in weekend if free[a, d]]
-        if days:
-            rest = len(days) - sum(day_work(work, sub, a, d) for d in days)
-            penalties += deviation_penalties(model, rest, int(rest_target.tenths[a]),
-                                             int(rest_target.low[a]), int(rest_target.high[a]),
-                                             sub.weights.fair_share_weekend,
-                                             f"weekend_rest(a={a})", len(days))
+    penalties += share_penalties(model, work, sub, night_target, rest_target)
     weights = sub.weights
     stricter = replace(sub, weights=replace(weights, quick_returns=QUICK_RETURN_FACTOR
                                             * weights.quick_returns))
@@ -182,24 +120,6 @@ def _chunks(members: list[int], deviation: np.ndarray, rng: np.random.Generator,
     return [sorted(order[k::num]) for k in range(num)]
 
 
-def block_ok(problem: RosterProblem, a: int, row: np.ndarray) -> bool:
-    """Whether agent ``a``'s horizon ``row`` keeps the weekly blocks: no Monday-Sunday week
-    mixes nights and day shifts (counting the previous roster's days of the first week), and
-    no night is followed by a day shift the next day."""
-    full = np.concatenate([problem.previous[a], row])
-    working = full >= 0
-    night = working & problem.night[np.clip(full, 0, None)]
-    day = working & ~night
-    if (night[:-1] & day[1:])[problem.num_previous - 1:].any():
-        return False
-    start = problem.num_previous - problem.dates[0].weekday()
-    for monday in range(max(start, 0), len(full), 7):
-        week = slice(monday, monday + 7)
-        if monday + 7 > problem.num_previous and night[week].any() and day[week].any():
-            return False
-    return True
-
-
 def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
               budget: Budget, seconds: float, det_per_solve: float, seed: int = 0
               ) -> FairnessResult:
@@ -210,6 +130,17 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
     blocks = problem.config.roster.night_pattern == "weekly_blocks"
     night, rest = fair_shares(problem, states)
     night_target, rest_target = targets(night, band(problem)), targets(rest, band(problem))
+    pattern_seconds = PATTERN_SHARE * seconds
+    result.replanned = replan(problem, states, queues, night_target, rest_target,
+                              tolerance=problem.config.roster.coverage_tolerance,
+                              det_seconds=budget.det_seconds(pattern_seconds), budget=budget,
+                              quick_return_factor=QUICK_RETURN_FACTOR)
+    if result.replanned:  # the team totals may have moved: the shares follow them
+        night, rest = fair_shares(problem, states)
+        night_target, rest_target = targets(night, band(problem)), targets(rest, band(problem))
+    else:
+        pattern_seconds = 0.0
+    seconds -= pattern_seconds
     if blocks:
         _block_chunks(problem, states, queues, night_target, rest_target, result,
                       budget=budget, det_per_solve=det_per_solve, seed=seed)
@@ -218,11 +149,16 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
     own = Budget(seconds=seconds,
                  deadline=max(budget.deadline, time.monotonic() + OWN_CAP * seconds),
                  capped=budget.capped)
-    work = own.work(seconds, "fairness", problem.num_days)
+    work = own.work((1 - RESOLVE_SHARE) * seconds, "fairness", problem.num_days)
     check = (lambda a, row: block_ok(problem, a, row)) if blocks else None
     result.accepted += exchange(problem, states, queues, night_target, rest_target, work=work,
                                 quick_return_factor=QUICK_RETURN_FACTOR, seed=seed,
                                 allowed=check)
+    unused = max(0.0, 1 - work.used / work.units) * (1 - RESOLVE_SHARE) * seconds
+    result.resolved = resequence(problem, states, queues, night_target, rest_target,
+                                 det_seconds=own.det_seconds(RESOLVE_SHARE * seconds + unused),
+                                 budget=own, quick_return_factor=QUICK_RETURN_FACTOR,
+                                 blocks=blocks, seed=seed)
     return result
 
 

@@ -6,9 +6,11 @@ independent lower bound) → each group's working days chosen by an exact LP on 
 caps (``realize``) → constructive assignment of individuals → gap filling and local
 moves → for small instances the full agent x day x shift model warm-started from that roster,
 for large ones a neighbourhood search that re-solves a few agents at a time with the full
-model → the fairness stage (``fair.py``): trades inside each team that keep every head-count
-bring each agent's nights and weekend rest within the band around its fair share (and, with
-``night_pattern = "weekly_blocks"``, re-solves that make whole weeks of nights or days).
+model → the fairness stage (``fair.py``): on short horizons an exact class-pattern re-plan that
+may give up ``coverage_tolerance`` of the coverage cost for fewer quick returns and fairer
+shares, then trades and team re-solves that keep every head-count bring each agent's nights
+and weekend rest within the band around its fair share (and, with ``night_pattern =
+"weekly_blocks"``, re-solves that make whole weeks of nights or days).
 Every stage is limited by work sized from the time limit, not by the clock, so the same inputs
 and seed give the same roster (``budget.py``). Every roster returned passes the solver's
 own rule check and, in ``plan_roster``, the independent ``wfm.rules.check_roster``.
