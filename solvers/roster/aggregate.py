@@ -150,11 +150,13 @@ def agent_night_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ..
     return out
 
 
-def build_aggregate(problem: RosterProblem, *, convex: bool = True
+def build_aggregate(problem: RosterProblem, *, convex: bool = True,
+                    max_shortfall: int | None = None
                     ) -> tuple[cp_model.CpModel, dict, list[list[int]]]:
     """The aggregate CP-SAT model, its count variables ``x[g, d, s, q]`` and the groups.
 
-    ``convex=False`` minimises plain total shortfall instead (for a bound on it).
+    ``convex=False`` minimises plain total shortfall instead (for a bound on it);
+    ``max_shortfall`` caps the total shortfall in agent-intervals.
     """
     model = cp_model.CpModel()
     groups = problem.groups()
@@ -177,9 +179,28 @@ def build_aggregate(problem: RosterProblem, *, convex: bool = True
                 if pinned_s:
                     model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
         _add_summed_caps(model, problem, x, g, members, skills)
-    penalties = coverage_penalties(model, problem, _scheduled_terms(problem, x), convex=convex)
+    terms = _scheduled_terms(problem, x)
+    penalties = coverage_penalties(model, problem, terms, convex=convex)
+    if max_shortfall is not None:
+        short = []
+        for (t, q), need in np.ndenumerate(problem.required):
+            if need > 0:
+                var = model.new_int_var(0, int(need), f"linear_short(t={t},q={q})")
+                model.add(sum(terms.get((t, q), [])) + var >= int(need))
+                short.append(var)
+        model.add(sum(short) <= max_shortfall)
     model.minimize(sum(p.weight * p.var for p in penalties))
     return model, x, groups
+
+
+def plan_shortfall(problem: RosterProblem, counts: np.ndarray) -> int:
+    """Total shortfall in agent-intervals of head-counts ``counts[g, d, s, q]``."""
+    scheduled = np.zeros_like(problem.required)
+    per_shift = counts.sum(axis=0)  # (D, S, Q)
+    for d in range(problem.num_days):
+        for s in range(problem.num_shifts):
+            scheduled[problem.cover[d][s]] += per_shift[d, s]
+    return int(np.clip(problem.required - scheduled, 0, None).sum())
 
 
 def _add_summed_caps(model: cp_model.CpModel, problem: RosterProblem, x: dict, g: int,
@@ -215,13 +236,16 @@ def _scheduled_terms(problem: RosterProblem, x: dict) -> dict[tuple[int, int], l
 
 
 def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float, convex: bool = True,
-                    budget: Budget | None = None, det_seconds: float = 1.0) -> AggregatePlan:
+                    budget: Budget | None = None, det_seconds: float = 1.0,
+                    max_shortfall: int | None = None) -> AggregatePlan:
     """Solve the aggregate model; raises nothing (a relaxation of a pre-checked problem).
 
     With a ``budget`` the search is repeatable: ``det_seconds`` of deterministic time, the
-    budget's wall-clock cap as a safety net; without one, plain wall-clock search.
+    budget's wall-clock cap as a safety net; without one, plain wall-clock search. With
+    ``max_shortfall`` the model is no longer a relaxation (its bound holds only for rosters
+    within that total shortfall).
     """
-    model, x, groups = build_aggregate(problem, convex=convex)
+    model, x, groups = build_aggregate(problem, convex=convex, max_shortfall=max_shortfall)
     solver = cp_model.CpSolver()
     status = solve_budgeted(solver, model, problem, time_limit_seconds, budget,
                             det_seconds, "aggregate model")

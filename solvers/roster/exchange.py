@@ -132,8 +132,8 @@ def _trade(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: 
     masks = _segment_masks(problem.num_days, _segments(problem.num_days, both, differs))
     if day_pairs:
         masks = np.concatenate([masks, _day_pairs(problem.num_days, both, differs)])
-    if not len(masks) or not work.spend(1 + len(masks) // CANDIDATES_PER_UNIT):
-        return False  # pricing the candidates is most of a trade's time: it is counted too
+    if not work.spend(1 + len(masks) // CANDIDATES_PER_UNIT) or not len(masks):
+        return False  # pricing the candidates is most of a trade's time: every try is counted
     rows_a = np.where(masks, states[b][None, :], states[a][None, :])
     rows_b = np.where(masks, states[a][None, :], states[b][None, :])
     now = costs.rows(a, states[a][None, :])[0] + costs.rows(b, states[b][None, :])[0]

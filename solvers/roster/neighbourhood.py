@@ -13,10 +13,9 @@ from dataclasses import replace
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.roster.aggregate import configure
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget
-from solvers.roster.hints import complete_hint
+from solvers.roster.hints import solve_from
 from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.report import evaluate
 from solvers.roster.rules import HARD_RULES, SOFT_RULES
@@ -51,22 +50,8 @@ def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
         add_rule(model, work, problem)
     penalties = [p for penalize in SOFT_RULES for p in penalize(model, work, problem)]
     model.minimize(sum(p.weight * p.var for p in penalties))
-    complete_hint(model, [(var, int(states[a, d] == s and queues[a, d] == q))
-                          for (a, d, s, q), var in work.items()], seconds=budget.wall_left(),
-                  det_seconds=0.3 * det_seconds)
-    solver = cp_model.CpSolver()
-    configure(solver, problem, budget.wall_left(), det_seconds=det_seconds)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-        budget.expired("neighbourhood search")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    new_states = problem.rest_states()
-    new_queues = np.full_like(new_states, -1)
-    for (a, d, s, q), var in work.items():
-        if solver.boolean_value(var):
-            new_states[a, d], new_queues[a, d] = s, q
-    return new_states, new_queues
+    return solve_from(model, work, problem, states, queues, det_seconds=det_seconds,
+                      budget=budget, stage="neighbourhood search", hint_share=0.3)
 
 
 def search(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,

@@ -20,13 +20,12 @@ from dataclasses import replace
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.roster.aggregate import configure
 from solvers.roster.blocks import add_weekly_blocks
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import RowCosts
 from solvers.roster.fair_share import Target, teams
 from solvers.roster.fair_terms import share_penalties
-from solvers.roster.hints import complete_hint
+from solvers.roster.hints import solve_from
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import RosterProblem
 from solvers.roster.rules import HARD_RULES
@@ -36,18 +35,19 @@ from solvers.roster.variables import WorkVars, build_work_vars
 CHUNK_AGENTS = 12   # agents per re-solve: solved in a fraction of a second, and small chunks
                     # gained about twice as much per second as 25 or 40 (200 x 7, measured)
 DET_PER_CHUNK = 0.2  # deterministic seconds of one re-solve of a 7-day chunk of one queue
+MAX_CHUNK_AGENTS = 48  # chunks grow to this when a round changes nothing
 ROUNDS = 50          # passes over the teams at most (the work normally ends the stage first)
 
 
-def round_chunks(members: list[int], own_cost: np.ndarray, rng: np.random.Generator
-                 ) -> list[list[int]]:
-    """One round's order of a team: the costliest agents (quick returns, outside the band)
-    spread one to a chunk, the rest at random; cut into chunks of CHUNK_AGENTS."""
-    num = max(1, -(-len(members) // CHUNK_AGENTS))
+def round_chunks(members: list[int], own_cost: np.ndarray, rng: np.random.Generator,
+                 size: int = CHUNK_AGENTS) -> list[list[int]]:
+    """One round's chunks of a team, ``size`` agents each: the costliest agents (quick returns,
+    outside the band) spread one to a chunk, the rest at random."""
+    num = max(1, -(-len(members) // size))
     ranked = [members[i] for i in np.argsort(-own_cost, kind="stable")]
     head, tail = ranked[:num], ranked[num:]
     tail = [tail[i] for i in rng.permutation(len(tail))]
-    per = CHUNK_AGENTS - 1
+    per = size - 1
     return [sorted([head[k]] + tail[k * per:(k + 1) * per]) for k in range(len(head))]
 
 
@@ -82,8 +82,8 @@ def _model(sub: RosterProblem, states: np.ndarray, queues: np.ndarray, night_tar
 
 
 def _chunk_det(problem: RosterProblem, chunk: list[int]) -> float:
-    size = problem.num_days * problem.num_shifts * len(problem.skills[chunk[0]])
-    return DET_PER_CHUNK * size / (7 * 2)
+    size = len(chunk) * problem.num_days * problem.num_shifts * len(problem.skills[chunk[0]])
+    return DET_PER_CHUNK * size / (CHUNK_AGENTS * 7 * 2)
 
 
 def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
@@ -91,18 +91,20 @@ def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                budget: Budget, quick_return_factor: int, blocks: bool = False,
                seed: int = 0) -> int:
     """Re-solve team chunks with their head-counts fixed (in place; module docstring), round
-    after round until ``det_seconds`` of nominal deterministic time (DET_PER_CHUNK a chunk,
-    counted whether or not the solver needs it all) are spent or a round changes nothing.
+    after round until ``det_seconds`` of nominal deterministic time (DET_PER_CHUNK for a chunk
+    of CHUNK_AGENTS over a week, counted whether or not the solver needs it all) are spent. A
+    round that changes nothing doubles the chunks (a local optimum for small chunks need not
+    be one for larger), up to MAX_CHUNK_AGENTS; one that changes nothing there ends the stage.
     Returns the number of re-solves that changed rows."""
     rng = np.random.default_rng(seed)
     costs = RowCosts(problem, night_target, rest_target, quick_return_factor)
-    spent, changed = 0.0, 0
+    spent, changed, size = 0.0, 0, CHUNK_AGENTS
     for _ in range(ROUNDS):
         made = 0
         for members in teams(problem):
             if len(members) < 2:
                 continue
-            for chunk in round_chunks(members, costs.rows_of(members, states), rng):
+            for chunk in round_chunks(members, costs.rows_of(members, states), rng, size):
                 det = _chunk_det(problem, chunk)
                 if spent + det > det_seconds or budget.expired("fairness re-solves"):
                     return changed + made
@@ -111,7 +113,9 @@ def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                                        rest_target, quick_return_factor, blocks, det, budget)
         changed += made
         if not made:
-            break
+            if size >= MAX_CHUNK_AGENTS:
+                break
+            size = min(2 * size, MAX_CHUNK_AGENTS)
     return changed
 
 
@@ -123,21 +127,11 @@ def _resolve_chunk(problem: RosterProblem, states: np.ndarray, queues: np.ndarra
     sub = subproblem(problem, chunk, problem.required)
     model, work = _model(sub, states[chunk], queues[chunk], night_target.take(chunk),
                          rest_target.take(chunk), quick_return_factor, blocks)
-    complete_hint(model, [(var, int(states[chunk][a, d] == s and queues[chunk][a, d] == q))
-                          for (a, d, s, q), var in work.items()],
-                  seconds=budget.wall_left(), det_seconds=0.2 * det)
-    solver = cp_model.CpSolver()
-    configure(solver, sub, budget.wall_left(), det_seconds=det)
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
-        budget.expired("fairness re-solves")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    found = solve_from(model, work, sub, states[chunk], queues[chunk], det_seconds=det,
+                       budget=budget, stage="fairness re-solves")
+    if found is None:
         return False
-    new_states = sub.rest_states()
-    new_queues = np.full_like(new_states, -1)
-    for (a, d, s, q), var in work.items():
-        if solver.boolean_value(var):
-            new_states[a, d], new_queues[a, d] = s, q
+    new_states, new_queues = found
     before = costs.rows_of(chunk, states).sum()
     after = sum(costs.rows(a, new_states[i][None, :])[0] for i, a in enumerate(chunk))
     if after >= before:

@@ -6,6 +6,7 @@ import numpy as np
 
 from solvers.roster.aggregate import (
     agent_work_caps,
+    plan_shortfall,
     prefix_caps,
     smooth_shift_mix,
     solve_aggregate,
@@ -44,3 +45,22 @@ def test_solve_aggregate_bound_needs_two_agents_for_two_shifts():
     # one agent covers DAY or NIGHT, never both: 15 intervals stay one short
     assert plan.status == "OPTIMAL"
     assert plan.best_bound == problem.weights.coverage * 15
+
+
+def test_plan_shortfall_counts_one_agent_short_on_every_uncovered_interval():
+    # the hand-worked case above: one agent, one day, one needed on DAY and NIGHT intervals
+    problem = tiny_problem(num_days=1, agents=agents_frame(1), need=1)
+    plan = solve_aggregate(problem, time_limit_seconds=2)
+    assert plan_shortfall(problem, plan.counts) == 15
+
+
+def test_capped_plan_keeps_the_least_total_shortfall():
+    problem = generated_problem(site(), num_agents=40, num_days=14, random_seed=3)
+    least = solve_aggregate(problem, time_limit_seconds=10, convex=False)
+    even = solve_aggregate(problem, time_limit_seconds=10)
+    # the convex cost trades total shortfall for evenness: the uncapped plan has more
+    assert plan_shortfall(problem, least.counts) == least.objective
+    assert plan_shortfall(problem, even.counts) > least.objective
+    capped = solve_aggregate(problem, time_limit_seconds=10, max_shortfall=int(least.objective))
+    assert plan_shortfall(problem, capped.counts) <= least.objective
+    assert capped.objective >= even.objective  # the cap costs evenness, never more than that
