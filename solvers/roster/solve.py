@@ -258,7 +258,8 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
     fair_started = time.monotonic()
     fairness = rebalance(problem, states, queues, budget=budget, seconds=fair_seconds,
                          det_per_solve=DET_PER_FAIR_SOLVE, seed=seed)
-    say(f"fairness: {fairness.accepted} trades inside teams"
+    say(f"fairness: {'re-planned by week patterns, ' if fairness.replanned else ''}"
+        f"{fairness.accepted} trades inside teams, {fairness.resolved} team re-solves kept"
         f"{f', {fairness.tried} weekly-block re-solves' if fairness.tried else ''} "
         f"({time.monotonic() - fair_started:.1f} s)")
     if budget.capped:
