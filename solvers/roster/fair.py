@@ -65,7 +65,9 @@ ROUNDS = 8   # passes over each team at most (the budget normally ends the stage
 # does not require with quick returns.
 QUICK_RETURN_FACTOR = 10
 OWN_CAP = 0.25  # the stage's least wall time, as a share of its nominal seconds
-PATTERN_SHARE = 0.3  # of the stage's seconds: the class-pattern model, where it applies
+PATTERN_SHARE = 0.5  # of the stage's seconds: the class-pattern model, where it applies (with
+                     # ~100 classes it needed ~14 deterministic s: 200 x 7 after a previous
+                     # roster, fairness_weeks = 0, quick returns 29 at 0.3, 14 at 0.5)
 RESOLVE_SHARE = 0.5  # of the stage's seconds: team re-solves with fixed head-counts, after
                      # the trades (which reach the band fast), with what the trades left unused;
                      # they chain what trades cannot: quick returns needing three agents or more
