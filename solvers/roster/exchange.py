@@ -233,6 +233,8 @@ def _repair_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray, qu
                 order = np.argsort(side * deviation, kind="stable")  # most opposite first
                 partners = [members[j] for j in order if side * deviation[j] < 0]
                 for b in partners[:REPAIR_PARTNERS]:
+                    if not work.left():
+                        return made
                     if _trade(problem, costs, states, queues, members[i], b, movable, work,
                               allowed, day_pairs=True):
                         made += 1
@@ -265,6 +267,8 @@ def _repair_quick_returns(problem: RosterProblem, costs: RowCosts, states: np.nd
                              and problem.night[problem.state_on(b, d - 1, states)])]
         rng.shuffle(partners)
         for b in partners[:REPAIR_PARTNERS]:
+            if not work.left():
+                return made
             if _trade(problem, costs, states, queues, a, b, movable, work, allowed):
                 made += 1
                 break
