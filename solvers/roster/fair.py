@@ -24,7 +24,7 @@ whole weeks); the later steps keep the blocks. Work is counted (trades) or deter
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -43,7 +43,7 @@ from solvers.roster.fair_share import (
     targets,
     teams,
 )
-from solvers.roster.fair_terms import share_penalties
+from solvers.roster.fair_terms import stage_penalties
 from solvers.roster.hints import complete_hint
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.patterns import replan
@@ -53,8 +53,6 @@ from solvers.roster.rules import HARD_RULES
 from solvers.roster.soft import (
     Penalty,
     coverage_penalties,
-    penalize_preferences,
-    penalize_switches,
 )
 from solvers.roster.variables import WorkVars, build_work_vars
 
@@ -100,12 +98,8 @@ def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
         for t in sub.cover[d][s]:
             terms.setdefault((int(t), q), []).append(var)
     penalties.extend(coverage_penalties(model, sub, terms))
-    penalties += share_penalties(model, work, sub, night_target, rest_target)
-    weights = sub.weights
-    stricter = replace(sub, weights=replace(weights, quick_returns=QUICK_RETURN_FACTOR
-                                            * weights.quick_returns))
-    penalties += penalize_switches(model, work, stricter)
-    penalties += penalize_preferences(model, work, sub)
+    penalties += stage_penalties(model, work, sub, night_target, rest_target,
+                                 QUICK_RETURN_FACTOR)
     model.minimize(sum(p.weight * p.var for p in penalties))
     return model, work
 

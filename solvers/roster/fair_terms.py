@@ -3,6 +3,7 @@ and weekend rest, priced exactly as ``fair_share.deviation_cost`` prices a finis
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -10,7 +11,7 @@ from ortools.sat.python import cp_model
 from solvers.roster.aggregate import available
 from solvers.roster.fair_share import KNEES, OUTSIDE_COST, SCALE, Target
 from solvers.roster.problem import RosterProblem
-from solvers.roster.soft import Penalty
+from solvers.roster.soft import Penalty, penalize_preferences, penalize_switches
 from solvers.roster.variables import WorkVars, day_work, shift_work
 
 
@@ -61,3 +62,17 @@ def share_penalties(model: cp_model.CpModel, work: WorkVars, problem: RosterProb
                                              problem.weights.fair_share_weekend,
                                              f"weekend_rest(a={a})", len(days))
     return penalties
+
+
+def stage_penalties(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem,
+                    night_target: Target, rest_target: Target, quick_return_factor: int
+                    ) -> list[Penalty]:
+    """The fairness stage's costs in CP-SAT, as ``exchange.RowCosts`` prices a row: fair-share
+    deviation, switches with quick returns ``quick_return_factor`` times heavier, worked
+    preferred rest days."""
+    weights = problem.weights
+    stricter = replace(problem, weights=replace(
+        weights, quick_returns=quick_return_factor * weights.quick_returns))
+    return (share_penalties(model, work, problem, night_target, rest_target)
+            + penalize_switches(model, work, stricter)
+            + penalize_preferences(model, work, problem))

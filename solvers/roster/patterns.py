@@ -21,6 +21,7 @@ of one agent-interval short, so without a tolerance coverage always wins.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -29,7 +30,7 @@ from solvers.roster.assign import scheduled_counts
 from solvers.roster.blocks import block_ok
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import RowCosts, plausible
-from solvers.roster.fair_share import Target
+from solvers.roster.fair_share import Target, teams
 from solvers.roster.hints import complete_hint
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
@@ -136,13 +137,10 @@ def replan(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
         a = members[0]
         rows = legal_patterns(problem, a, candidates)
         price = costs.rows(a, rows).astype(np.int64)
-        held = {states[b].tobytes() for b in members}
+        current = Counter(states[b].tobytes() for b in members)
         keep = inside_band(costs, a, rows) | np.array(
-            [row.tobytes() in held for row in rows], dtype=bool)
+            [row.tobytes() in current for row in rows], dtype=bool)
         rows, price = rows[keep], price[keep]
-        current = {row.tobytes(): 0 for row in rows}
-        for b in members:
-            current[states[b].tobytes()] = current.get(states[b].tobytes(), 0) + 1
         mine = []
         for row, cost in zip(rows, price, strict=True):
             var = model.new_int_var(0, len(members), "")
@@ -196,14 +194,20 @@ def replan(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     return True
 
 
+def team_members(problem: RosterProblem) -> dict[tuple[int, ...], list[int]]:
+    """The agents of each team, by skills."""
+    return {problem.skills[members[0]]: members for members in teams(problem)}
+
+
 def _queue_split(model: cp_model.CpModel, problem: RosterProblem, states: np.ndarray,
                  queues: np.ndarray, team_terms: dict, hint: list
                  ) -> dict[tuple[tuple[int, ...], int, int, int], cp_model.LinearExprT]:
     """Each team's head-count per day and shift type, split between its queues: an expression
     per (skills, day, shift, queue). A one-queue team's is the count itself."""
     split: dict[tuple[tuple[int, ...], int, int, int], cp_model.LinearExprT] = {}
+    members = team_members(problem)
     for (skills, d, s), variables in team_terms.items():
-        team = [a for a in range(problem.num_agents) if problem.skills[a] == skills]
+        team = members[skills]
         total = model.new_int_var(0, len(team), "")  # one variable: each interval the shift
         model.add(total == sum(variables))  # covers reads it, not thousands of pattern counts
         hint.append((total, int((states[team, d] == s).sum())))
@@ -245,13 +249,13 @@ def _assign_queues(problem: RosterProblem, new_states: np.ndarray, queues: np.nd
     for a in range(problem.num_agents):
         if len(problem.skills[a]) == 1:
             new_queues[a] = np.where(new_states[a] >= 0, problem.skills[a][0], -1)
-    teams: dict[tuple[tuple[int, ...], int, int], dict[int, int]] = {}
+    wanted_by: dict[tuple[tuple[int, ...], int, int], dict[int, int]] = {}
     for (skills, d, s, q), n in split.items():
         if len(skills) > 1:
-            teams.setdefault((skills, d, s), {})[q] = int(n)
-    for (skills, d, s), wanted in teams.items():
-        on = [a for a in range(problem.num_agents)
-              if problem.skills[a] == skills and new_states[a, d] == s]
+            wanted_by.setdefault((skills, d, s), {})[q] = int(n)
+    members = team_members(problem)
+    for (skills, d, s), wanted in wanted_by.items():
+        on = [a for a in members[skills] if new_states[a, d] == s]
         waiting = []
         for a in on:
             q = int(queues[a, d])

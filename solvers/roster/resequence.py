@@ -15,8 +15,6 @@ lower. The work is counted in nominal deterministic seconds, so the stage is rep
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from ortools.sat.python import cp_model
 
@@ -24,12 +22,11 @@ from solvers.roster.blocks import add_weekly_blocks
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import RowCosts
 from solvers.roster.fair_share import Target, teams
-from solvers.roster.fair_terms import share_penalties
+from solvers.roster.fair_terms import stage_penalties
 from solvers.roster.hints import solve_from
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import RosterProblem
 from solvers.roster.rules import HARD_RULES
-from solvers.roster.soft import penalize_preferences, penalize_switches
 from solvers.roster.variables import WorkVars, build_work_vars
 
 CHUNK_AGENTS = 12   # agents per re-solve: solved in a fraction of a second, and small chunks
@@ -72,11 +69,8 @@ def _model(sub: RosterProblem, states: np.ndarray, queues: np.ndarray, night_tar
     if blocks:
         add_weekly_blocks(model, work, sub)
     _fix_counts(model, work, sub, states, queues)
-    stricter = replace(sub, weights=replace(
-        sub.weights, quick_returns=quick_return_factor * sub.weights.quick_returns))
-    penalties = (share_penalties(model, work, sub, night_target, rest_target)
-                 + penalize_switches(model, work, stricter)
-                 + penalize_preferences(model, work, sub))
+    penalties = stage_penalties(model, work, sub, night_target, rest_target,
+                                quick_return_factor)
     model.minimize(sum(p.weight * p.var for p in penalties))
     return model, work
 
