@@ -236,7 +236,7 @@ def bench_http(workdir: Path, agents: pd.DataFrame, roster: pd.DataFrame,
               for a in sorted(requesters)}
     engine.dispose()
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "wfm.cli", "serve", "--db", db_url,
+    server = subprocess.Popen([sys.executable, "-m", "wfm_cli", "serve", "--db", db_url,
                                "--port", str(port), "--config", str(config_path)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -79,7 +79,10 @@ for name in ("read_header", "read_raw", "parse_table", "read_table", "read_table
              "write_csv_atomic", "write_table", "table_to_csv_text"):
     if hasattr(tables, name):
         setattr(tables, name, timed(getattr(tables, name)))
-from wfm.cli import app
+try:
+    from wfm_cli.main import app
+except ModuleNotFoundError:  # a baseline checkout from before the command layer left wfm/
+    from wfm.cli import app
 code = 0
 try:
     app(args=sys.argv[2:], prog_name="wfm")
@@ -87,6 +90,15 @@ except SystemExit as stop:
     code = stop.code or 0
 with open(sys.argv[1], "w") as out:
     json.dump({"io": spent[0], "total": time.perf_counter() - began, "code": code}, out)
+"""
+
+# ``wfm`` itself; a baseline checkout from before the command layer left wfm/ has wfm.cli
+ENTRY = """
+try:
+    from wfm_cli.main import main
+except ModuleNotFoundError:
+    from wfm.cli import main
+main()
 """
 
 
@@ -111,7 +123,7 @@ def run(tree: Tree, commands: dict[str, list[str]], folder: Path,
     cpus: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
         for name, args in commands.items():
-            command = [sys.executable, "-c", "from wfm.cli import main; main()", *args]
+            command = [sys.executable, "-c", ENTRY, *args]
             before = resource.getrusage(resource.RUSAGE_CHILDREN)
             began = time.perf_counter()
             done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)

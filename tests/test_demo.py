@@ -16,11 +16,11 @@ import pytest
 
 from fixtures.generate import FixtureSize, generate
 from wfm.config import load_config
-from wfm.demo import FIXTURE_FILES, FIXTURES_DIR, locate_fixtures, run_demo
 from wfm.errors import Infeasible, InvalidInput
 from wfm.report import SECTIONS
 from wfm.rules import check_roster
 from wfm.tables import SPECS, read_table
+from wfm_cli.demo import FIXTURE_FILES, FIXTURES_DIR, locate_fixtures, run_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = load_config(FIXTURES_DIR / "site.toml")
@@ -274,9 +274,10 @@ def _solver_available() -> bool:
 @pytest.mark.skipif(not _solver_available(), reason="solvers.roster.plan_roster not built yet")
 def test_wfm_demo_end_to_end_from_another_directory(tmp_path):
     out = tmp_path / "demo"
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    # this checkout's code, whatever the installed package points at
+    env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT))
     completed = subprocess.run(
-        [sys.executable, "-m", "wfm.cli", "demo", "--out", str(out), "--time-limit", "10",
+        [sys.executable, "-m", "wfm_cli", "demo", "--out", str(out), "--time-limit", "10",
          "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
         env=env)
     assert completed.returncode == 0, completed.stderr[-3000:]

@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 
 from wfm.config import load_config
-from wfm.demo import FIXTURES_DIR
 from wfm.report import SECTIONS, build_report
 from wfm.staffing.requirements import compute_requirements
 from wfm.tables import read_table
+from wfm_cli.demo import FIXTURES_DIR
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "

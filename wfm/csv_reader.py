@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 if TYPE_CHECKING:
-    from wfm.tables import Column
+    from wfm.table_spec import Column
 
 # the characters str.strip() removes (str.isspace), so trimming here strips what Python strips
 PYTHON_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003"

@@ -1,11 +1,12 @@
 """Data contracts: the CSV tables of DESIGN.md, read with validation and written atomically.
 
-Every table is described once by a ``TableSpec`` (columns, types, key). ``read_table`` parses a
-CSV into a typed DataFrame or raises ``InvalidInput`` naming the file, the line (the header is
-line 1) and the field; nothing is dropped silently. ``write_table`` writes to a temporary file
-and renames it, so a failed write never leaves half a file behind. Both are vectorised with
-Arrow (``wfm.csv_reader``, ``wfm.csv_writer``) where that gives exactly the same table or bytes
-as the per-cell pandas path, which handles everything else.
+Every table is described once by a ``TableSpec`` (columns, types, key; defined in
+``wfm.table_spec``). ``read_table`` parses a CSV into a typed DataFrame or raises
+``InvalidInput`` naming the file, the line (the header is line 1) and the field; nothing is
+dropped silently. ``write_table`` writes to a temporary file and renames it, so a failed write
+never leaves half a file behind. Both are vectorised with Arrow (``wfm.csv_reader``,
+``wfm.csv_writer``) where that gives exactly the same table or bytes as the per-cell pandas
+path, which handles everything else.
 
 Column kinds
 ------------
@@ -21,7 +22,6 @@ Column kinds
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -40,39 +40,14 @@ from wfm.csv_reader import (
 from wfm.csv_writer import atomic_file, csv_bytes, format_frame
 from wfm.csv_writer import write_csv_atomic as write_csv_atomic  # the public name stays here
 from wfm.errors import InvalidInput
+from wfm.table_spec import Column as Column  # the public names stay here
+from wfm.table_spec import TableSpec as TableSpec
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ACD_STATES = ("login", "logout", "ready", "talk", "acw", "hold", "break", "lunch", "meeting",
               "training", "not_ready")
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str  # datetime | date | float | int | str | list | bool
-    required: bool = True  # the column must be present in the header
-    allow_empty: bool = False  # an empty cell is allowed (becomes NaN/None/NaT)
-    minimum: float | None = None
-    choices: tuple[str, ...] | None = None
-    case: str | None = None  # "upper" | "lower" | None
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    columns: tuple[Column, ...]
-    key: tuple[str, ...] = ()
-    defaults: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def required(self) -> list[str]:
-        return [c.name for c in self.columns if c.required]
-
-    @property
-    def names(self) -> list[str]:
-        return [c.name for c in self.columns]
 
 
 def _num(name: str, *, required: bool = True, empty: bool = False, minimum: float | None = 0.0,

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from api.db import make_engine
 from api.models import User
 from api.store import hash_token
-from wfm.cli import app
+from wfm_cli.main import app
 
 
 def test_users_create_prints_token_once_and_stores_hash(tmp_path: Path) -> None:

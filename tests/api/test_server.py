@@ -76,7 +76,7 @@ class Server:
 
 def launch(db_url: str, config_path: Path, port: int) -> subprocess.Popen[bytes]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "wfm.cli", "serve", "--db", db_url, "--host", "127.0.0.1",
+        [sys.executable, "-m", "wfm_cli", "serve", "--db", db_url, "--host", "127.0.0.1",
          "--port", str(port), "--config", str(config_path)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -115,7 +115,7 @@ def start_server(tmp_path: Path, *, num_spare: int = 0, cli_user: bool = False) 
     migrate(engine)
     store = Store(engine, site_config())
     if cli_user:  # `wfm users create` prints the token once (JSON with --format json)
-        made = subprocess.run([sys.executable, "-m", "wfm.cli", "users", "create", "--role",
+        made = subprocess.run([sys.executable, "-m", "wfm_cli", "users", "create", "--role",
                                "planner", "--db", db_url, "--format", "json"],
                               capture_output=True, text=True, check=True)
         planner = {"Authorization": f"Bearer {json.loads(made.stdout)['token']}"}

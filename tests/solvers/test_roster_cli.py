@@ -9,10 +9,10 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from solvers.roster.instances import InstanceParameters, make_instance
-from wfm.cli import app
 from wfm.config import SiteConfig
 from wfm.rules import check_roster
 from wfm.tables import AGENTS, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table, write_table
+from wfm_cli.main import app
 
 from .factories import day, rows
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from wfm.cli import app
 from wfm.tables import ADHERENCE, read_table
+from wfm_cli.main import app
 
 ROSTER = "agent_id,date,shift\na1,2026-11-23,DAY\na2,2026-11-23,DAY\n"
 EVENTS = ("agent_id,timestamp,state\n"

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from wfm.cli import app
 from wfm.config import load_config
 from wfm.coverage import coverage_table
 from wfm.report import build_report, headline_figures
 from wfm.rules import check_roster
 from wfm.staffing.chat import chat_metrics, required_agents_chat
 from wfm.tables import AGENTS, REQUIREMENT, ROSTER, read_table
+from wfm_cli.main import app
 
 SITE = """
 interval_minutes = 60

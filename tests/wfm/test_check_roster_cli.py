@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from wfm.cli import app
+from wfm_cli.main import app
 
 runner = CliRunner()
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from wfm.cli import app
 from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
 from wfm.tables import FORECAST, read_table, write_table
+from wfm_cli.main import app
 
 runner = CliRunner()
 

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from wfm.cli import app
 from wfm.config import build_config
 from wfm.errors import InvalidInput
 from wfm.kpi import ACTUALS, KPI_COLUMNS, compute_kpis, read_actuals, write_kpi_table
 from wfm.tables import FORECAST, LOGIN_EVENTS, ROSTER, read_table
+from wfm_cli.main import app
 
 HEADER = ("interval_start,queue,offered,answered,abandoned,answered_within_target,"
           "handle_seconds,acw_seconds,wait_seconds,staffed_seconds\n")

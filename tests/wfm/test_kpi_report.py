@@ -9,11 +9,11 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from tests.wfm.test_kpi import CONFIG, actuals, people
-from wfm.cli import app
 from wfm.config import build_config
-from wfm.demo import FIXTURES_DIR
 from wfm.kpi import KPIS, compute_kpis, read_actuals, read_kpi_table, write_kpi_table
 from wfm.report import build_report
+from wfm_cli.demo import FIXTURES_DIR
+from wfm_cli.main import app
 
 
 def _section(html: str) -> str:

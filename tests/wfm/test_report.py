@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from wfm.cli import app
 from wfm.config import build_config
 from wfm.report import SECTIONS, build_report, headline_figures
 from wfm.report.figures import adherence_by_agent, fairness_by_agent, fairness_summary
 from wfm.report.inputs import canonical_shift_codes
 from wfm.report.svg import nice_max
 from wfm.tables import ADHERENCE, AGENTS, COVERAGE, REQUIREMENT, ROSTER, write_table
+from wfm_cli.main import app
 
 TZ = "Asia/Shanghai"
 CONFIG = build_config({"service": {"shrinkage": 0.3, "answer_within_seconds": 20, "level": 0.8}})

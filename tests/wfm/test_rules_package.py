@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.wfm.test_rules import RANDOM_SHIFTS, random_case
-from wfm.cli import app
 from wfm.config import build_config
 from wfm.rules import RULE_CODES, RULES, check_roster, check_roster_rows, rules_table_lines
+from wfm_cli.main import app
 
 COLUMNS = ["agent_id", "date", "shift", "queue"]
 MONDAY = date(2026, 11, 23)

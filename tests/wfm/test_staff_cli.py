@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from wfm.cli import app
 from wfm.staffing.requirements import REQUIREMENT_COLUMNS
+from wfm_cli.main import app
 
 runner = CliRunner()
 

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from api.db import make_engine, migrate
 from api.models import Agent, User
-from wfm.cli import app
-from wfm.commands.serve import shown_url
+from wfm_cli.commands.serve import shown_url
+from wfm_cli.main import app
 
 
 @pytest.fixture(autouse=True)

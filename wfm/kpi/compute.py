@@ -25,6 +25,8 @@ from wfm.adherence.activity import Activity
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 from wfm.kpi.definitions import BY_NAME, KPIS, Kpi
+from wfm.kpi.people import people_rows
+from wfm.kpi.rows import kpi_rows, met_flags
 from wfm.kpi.staffed import local_wall_ns, staffed_per_interval
 from wfm.staffing.requirements import check_interval_grid
 
@@ -120,8 +122,6 @@ def compute_kpis(actuals: pd.DataFrame, config: SiteConfig, *,
     problems = pd.DataFrame()
     team: dict[str, Any] = {}
     if roster is not None and (events is not None or sessions is not None):
-        from wfm.kpi.people import people_rows
-
         people = people_rows(roster, config, events=events, sessions=sessions,
                              date_from=first_day, date_to=last_day, levels=levels,
                              events_label=events_label, roster_label=roster_label,
@@ -189,44 +189,6 @@ def _targets(kpi: Kpi, queues: pd.Series, config: SiteConfig) -> np.ndarray:
     values = [kpi.target(config.service_for(q), config) for q in names]
     table = np.array([np.nan if v is None else v for v in values], dtype=float)
     return table[codes]
-
-
-def met_flags(kpi: Kpi, value: np.ndarray, target: np.ndarray) -> pd.Series:
-    """True/False where a target is set, missing (NA) where not. Values are compared as
-    rounded in the table (2 decimals), so a shown 80.00 meets a target of 80."""
-    shown = np.round(value, 2)
-    if kpi.comparison == ">=":
-        ok = shown >= target
-    elif kpi.comparison == "<=":
-        ok = shown <= target
-    else:
-        ok = np.abs(shown) <= target
-    return pd.Series(ok, dtype="boolean").mask(np.isnan(target))
-
-
-def kpi_rows(kpi: Kpi, numerator: np.ndarray, denominator: np.ndarray, target: np.ndarray,
-             keys: dict[str, Any], level: str, tz: str) -> pd.DataFrame:
-    """Rows of one figure (``keys``: the group columns, aligned); zero denominators left out.
-    ``tz`` types the empty ``interval_start`` of day and period rows."""
-    keep = np.isfinite(denominator) & (denominator > 0) & np.isfinite(numerator)
-    value = kpi.scale * numerator[keep] / denominator[keep]
-    index = pd.RangeIndex(int(keep.sum()))
-    rows: dict[str, Any] = {"level": level}
-    for name in ("date", "queue", "agent_id"):
-        column = keys.get(name)
-        rows[name] = "" if column is None else np.asarray(column, dtype=object)[keep]
-    out = pd.DataFrame(rows, index=index)
-    starts = keys.get("interval_start")
-    out["interval_start"] = (pd.Series(pd.NaT, index=index, dtype=f"datetime64[ns, {tz}]")
-                             if starts is None else pd.Series(starts.array[keep], index=index))
-    out["kpi"] = kpi.name
-    out["value"] = np.round(value, 2)
-    out["unit"] = kpi.unit
-    out["target"] = target[keep]
-    out["met"] = met_flags(kpi, value, target[keep]).to_numpy()
-    out["numerator"] = np.round(numerator[keep], 3)
-    out["denominator"] = np.round(denominator[keep], 3)
-    return out
 
 
 def _queue_rows(sums: pd.DataFrame, config: SiteConfig, level: str) -> pd.DataFrame:

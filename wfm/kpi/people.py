@@ -20,6 +20,7 @@ from wfm.adherence import UNSCHEDULED, Activity, compute_adherence
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 from wfm.kpi.definitions import BY_NAME
+from wfm.kpi.rows import kpi_rows
 
 NOT_SHIFTS = ("OFF", "LEAVE", UNSCHEDULED)
 
@@ -37,8 +38,6 @@ def people_rows(roster: pd.DataFrame, config: SiteConfig, *, events: pd.DataFram
                 roster_label: str = "roster", activity: Activity | None = None) -> People:
     """KPI rows of attendance and adherence: per agent (period), per day and period (team).
     ``activity``: the attributed login data, when the caller has built it already."""
-    from wfm.kpi.compute import kpi_rows
-
     roster_days = [d for d in roster["date"] if d is not None]
     first = max(date.fromisoformat(date_from), min(roster_days))
     last = min(date.fromisoformat(date_to), max(roster_days))

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wfm.commands.common import (
+from wfm.errors import InvalidInput
+from wfm_cli.commands.common import (
     EXIT_BAD_INPUT,
     EXIT_DOMAIN,
     ConfigOption,
@@ -21,7 +22,6 @@ from wfm.commands.common import (
     fail,
     load_site,
 )
-from wfm.errors import InvalidInput
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -1,8 +1,10 @@
 """The ``wfm`` command line.
 
-Each command lives in its own module under ``wfm/commands/`` and registers itself on ``app``;
-commands that need ``solvers`` or ``api`` import them inside the command body, so ``wfm`` itself
-never imports OR-Tools or FastAPI at start-up.
+Each command lives in its own module under ``wfm_cli/commands/`` and registers itself on
+``app``; commands that need ``solvers`` or ``api`` import them inside the command body, so ``wfm``
+itself never imports OR-Tools or FastAPI at start-up. This package is the top floor of the
+layout (DESIGN.md, "Layout"): it may import ``wfm``, ``solvers`` and ``api``; none of them imports
+it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ COMMAND_MODULES = ("forecast", "staff", "erlang", "roster", "check_roster", "adh
 
 def _register_commands() -> None:
     for name in COMMAND_MODULES:
-        module_name = f"wfm.commands.{name}"
+        module_name = f"wfm_cli.commands.{name}"
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:

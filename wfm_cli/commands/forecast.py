@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from wfm.commands.common import (
+from wfm.errors import InvalidInput
+from wfm_cli.commands.common import (
     EXIT_BAD_INPUT,
     ConfigOption,
     FormatOption,
@@ -20,7 +21,6 @@ from wfm.commands.common import (
     load_site,
     progress,
 )
-from wfm.errors import InvalidInput
 
 forecast_app = typer.Typer(
     help="Forecast contacts and AHT per interval and queue (run `wfm forecast backtest --help` "

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wfm.commands.common import (
+from wfm_cli.commands.common import (
     AnswerWithinOption,
     ConfigOption,
     FormatOption,

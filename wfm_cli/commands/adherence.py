@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from wfm.commands.common import (
+from wfm.errors import InvalidInput
+from wfm_cli.commands.common import (
     ConfigOption,
     FormatOption,
     OutputFormat,
@@ -18,7 +19,6 @@ from wfm.commands.common import (
     emit,
     load_site,
 )
-from wfm.errors import InvalidInput
 
 
 def _day(text: str | None, flag: str) -> date | None:

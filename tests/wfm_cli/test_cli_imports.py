@@ -23,7 +23,7 @@ HEAVY = ("ortools", "fastapi", "sqlalchemy", "starlette", "uvicorn", "alembic", 
 
 RUN = """
 import json, sys
-from wfm.cli import app
+from wfm_cli.main import app
 code = 0
 try:
     app(args=sys.argv[2:], prog_name="wfm")

@@ -7,9 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from wfm.commands.common import FormatOption, OutputFormat, cli_errors, emit, progress
-from wfm.commands.serve import DbOption, database_errors, db_source, load_settings, open_database
 from wfm.errors import InvalidInput
+from wfm_cli.commands.common import FormatOption, OutputFormat, cli_errors, emit, progress
+from wfm_cli.commands.serve import (
+    DbOption,
+    database_errors,
+    db_source,
+    load_settings,
+    open_database,
+)
 
 if TYPE_CHECKING:
     from api.store import Store

@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from wfm.commands.common import (
+from wfm.errors import InvalidInput
+from wfm_cli.commands.common import (
     ConfigOption,
     FormatOption,
     OutputFormat,
@@ -18,7 +19,6 @@ from wfm.commands.common import (
     load_site,
     progress,
 )
-from wfm.errors import InvalidInput
 
 
 def register(app: typer.Typer) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from wfm.commands.common import (
+from wfm_cli.commands.common import (
     EXIT_DOMAIN,
     FormatOption,
     OutputFormat,
@@ -28,7 +28,7 @@ def demo(
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Forecast, staff, roster, check and measure adherence on demo data; write a report."""
-    from wfm.demo import run_demo
+    from wfm_cli.demo import run_demo
 
     with cli_errors(output_format):
         result = run_demo(out, fixtures_dir=fixtures, time_limit_seconds=time_limit,

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from wfm.commands.common import ConfigOption, cli_errors, progress
 from wfm.errors import InvalidInput
+from wfm_cli.commands.common import ConfigOption, cli_errors, progress
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine

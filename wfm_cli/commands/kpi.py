@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from wfm.commands.common import (
+from wfm_cli.commands.common import (
     ConfigOption,
     FormatOption,
     OutputFormat,
