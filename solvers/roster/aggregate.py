@@ -1,9 +1,10 @@
-"""The aggregate model: head-counts per agent group, day, shift type and queue.
+"""The aggregate model: head-counts per coverage class, day, shift type and queue.
 
-Agents with the same skills and night cap are interchangeable for coverage, so the model decides
-``x[g, d, s, q]`` (how many of group ``g`` work shift ``s`` for queue ``q`` on day ``d``) under
-the sums of the per-agent rules: availability per day, work per fully known week, work per
-window of ``max_consecutive_days + 1`` days (with the previous roster's tail) and nights per week.
+Agents of a coverage class (``wfm.teams``: a team split by night cap) are interchangeable for
+coverage, so the model decides ``x[g, d, s, q]`` (how many of class ``g`` work shift ``s`` for
+queue ``q`` on day ``d``) under the sums of the per-agent rules: availability per day, work per
+fully known week, work per window of ``max_consecutive_days + 1`` days (with the previous
+roster's tail) and nights per week.
 Every per-agent roster satisfies these sums, so the model is a relaxation and its best bound is
 an independent lower bound on the coverage cost of any legal roster.
 """
@@ -16,7 +17,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.roster.budget import Budget
-from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem
+from solvers.roster.problem import RosterProblem, available
 from solvers.roster.soft import coverage_penalties
 
 
@@ -30,11 +31,6 @@ class AggregatePlan:
     objective: float
     best_bound: float
     seconds: float
-
-
-def available(problem: RosterProblem) -> np.ndarray:
-    """(A, D) True where the agent may work (not on leave, in contract, not pinned to rest)."""
-    return (problem.forced == UNKNOWN) & ~np.isin(problem.fixed_shift, (OFF, LEAVE))
 
 
 def week_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
@@ -159,7 +155,7 @@ def build_aggregate(problem: RosterProblem, *, convex: bool = True,
     ``max_shortfall`` caps the total shortfall in agent-intervals.
     """
     model = cp_model.CpModel()
-    groups = problem.groups()
+    groups = problem.coverage_classes()
     free = available(problem)
     x: dict[tuple[int, int, int, int], cp_model.IntVar] = {}
     for g, members in enumerate(groups):

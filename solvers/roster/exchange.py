@@ -249,7 +249,7 @@ def _repair_quick_returns(problem: RosterProblem, costs: RowCosts, states: np.nd
     """For each quick return (a night, then a day shift on day d), try trades with team-mates
     who work a night on d after a day that is not a night: taking their night keeps a on
     nights, and they get a's day shift without a quick return of their own."""
-    team_of = {a: members for members in teams(problem) for a in members}
+    mates = {a: members for members in teams(problem) for a in members}
     made = 0
     full = np.concatenate([problem.previous[:, -1:], states], axis=1)
     working = full >= 0
@@ -261,7 +261,7 @@ def _repair_quick_returns(problem: RosterProblem, costs: RowCosts, states: np.nd
             break
         if not (states[a, d] >= 0 and not problem.night[states[a, d]]):
             continue  # an earlier trade changed it
-        partners = [b for b in team_of[a] if b != a and states[b, d] >= 0
+        partners = [b for b in mates[a] if b != a and states[b, d] >= 0
                     and problem.night[states[b, d]]
                     and not (problem.state_on(b, d - 1, states) >= 0
                              and problem.night[problem.state_on(b, d - 1, states)])]

@@ -1,6 +1,7 @@
 """Fair shares of nights and weekend rest inside each team, and what a deviation costs.
 
-A team is the agents with the same skills. Over the previous ``fairness_weeks`` weeks plus the
+A team is the agents with the same skills (``wfm.teams``, also the fairness group: night caps
+enter through the capacity, not the grouping). Over the previous ``fairness_weeks`` weeks plus the
 horizon, the team's nights are shared in proportion to each member's night capacity: the
 available days (not on leave, inside the contract, not pinned to rest; a previous day counts
 when the previous roster shows it and it is not leave), capped in each Monday-Sunday week at
@@ -26,8 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solvers.roster.aggregate import available
-from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem
+from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, available
 
 SCALE = 10           # deviations are priced in tenths of a day
 KNEES = (5, 10)      # tenths at which the marginal cost inside the band rises
@@ -49,11 +49,8 @@ def band(problem: RosterProblem) -> int:
 
 
 def teams(problem: RosterProblem) -> list[list[int]]:
-    """Agents with identical skills (any night cap)."""
-    keys: dict[tuple[int, ...], list[int]] = {}
-    for a in range(problem.num_agents):
-        keys.setdefault(problem.skills[a], []).append(a)
-    return list(keys.values())
+    """The fairness groups: the teams of ``wfm.teams`` (the same skill set, any night cap)."""
+    return problem.teams()
 
 
 def _grid(problem: RosterProblem, states: np.ndarray) -> tuple[np.ndarray, np.ndarray,
@@ -83,6 +80,29 @@ def night_capacity(problem: RosterProblem, free: np.ndarray, week: np.ndarray) -
     for w in np.unique(week):
         total += np.minimum(free[:, week == w].sum(axis=1), caps)
     return total
+
+
+def horizon_capacity(problem: RosterProblem) -> tuple[np.ndarray, np.ndarray]:
+    """(A,) night capacity in the horizon and (A, D) available weekend days: the ``room`` the
+    fair shares give each agent, which the full model's spread terms share pro rata."""
+    no_history = np.full((problem.num_agents, problem.num_days), OFF, dtype=np.int64)
+    _, free, weekday, week = _grid(problem, no_history)
+    width = free.shape[1] - problem.num_days
+    free[:, :width] = False
+    weekend = free[:, width:] & (weekday[width:] >= 5)[None, :]
+    return night_capacity(problem, free, week), weekend
+
+
+def team_spread(counts: np.ndarray, capacity: np.ndarray) -> int:
+    """One team's spread for the full model's goals: most minus fewest deviation from the
+    pro-rata share of the team's horizon total (``count - total x capacity / team capacity``),
+    in whole days rounded up. With equal capacities it is most minus fewest ``counts``."""
+    capacity = np.asarray(capacity).astype(np.int64)
+    whole = int(capacity.sum())
+    if len(counts) < 2 or not whole:
+        return 0
+    deviation = whole * np.asarray(counts, dtype=np.int64) - capacity * int(np.sum(counts))
+    return -(-int(deviation.max() - deviation.min()) // whole)
 
 
 def water_fill(horizon_total: float, history: np.ndarray, capacity: np.ndarray,

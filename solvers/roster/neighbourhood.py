@@ -60,7 +60,7 @@ def search(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
     """Try ``moves`` neighbourhoods (fewer if the budget's wall-clock cap is reached), improving
     ``states``/``queues`` in place; returns accepted moves."""
     rng = np.random.default_rng(seed)
-    groups = [g for g in problem.groups() if len(g) > 1] or problem.groups()
+    groups = [g for g in problem.coverage_classes() if len(g) > 1] or problem.coverage_classes()
     weights = np.array([len(g) for g in groups], dtype=float)
     scheduled = scheduled_counts(problem, states, queues)
     best = evaluate(problem, states, scheduled)["total"]

@@ -60,7 +60,8 @@ def previous_signature(problem: RosterProblem, a: int) -> tuple:
 
 def agent_classes(problem: RosterProblem, night_target: Target, rest_target: Target
                   ) -> list[list[int]]:
-    """Agents identical in every attribute a rule or a cost reads."""
+    """Agents identical in every attribute a rule or a cost reads: each class lies inside one
+    coverage class (``wfm.teams``: team and night cap, the first two parts of the key)."""
     found: dict[tuple, list[int]] = {}
     for a in range(problem.num_agents):
         key = (problem.skills[a], int(problem.max_nights[a]),

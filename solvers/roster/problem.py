@@ -22,6 +22,7 @@ from wfm.coverage import covered_offsets_minutes
 from wfm.errors import InvalidInput
 from wfm.rules import is_night_shift
 from wfm.tables import WEEKDAYS
+from wfm.teams import coverage_classes_of, team_of, teams_of
 
 OFF = -1
 LEAVE = -2
@@ -37,8 +38,8 @@ class Weights:
 
     coverage: int = 100        # per agent-interval short, times the convex step cost
     overstaffing: int = 2      # per agent-interval over the requirement
-    fairness_nights: int = 4   # per night above the group's fewest, per agent (max - min)
-    fairness_weekend: int = 4  # weekend rest days spread (max - min per group)
+    fairness_nights: int = 4   # per night of spread in a team (fair_share.team_spread)
+    fairness_weekend: int = 4  # per weekend rest day of spread in a team (the same)
     fair_share_nights: int = 1   # per tenth of a night an agent is from its team fair share
     fair_share_weekend: int = 1  # per tenth of a weekend rest day from the fair share
     # (both rise x2 past half a day and x3 past a day, x50 beyond the band: fair_share.py)
@@ -190,12 +191,25 @@ class RosterProblem:
     def week_known(self, a: int, before: list[int]) -> bool:
         return all(self.state_on(a, d) != UNKNOWN for d in before)
 
-    def groups(self) -> list[list[int]]:
-        """Agents with identical skills and night cap (interchangeable for coverage)."""
-        keys: dict[tuple[tuple[int, ...], int], list[int]] = {}
-        for a in range(self.num_agents):
-            keys.setdefault((self.skills[a], int(self.max_nights[a])), []).append(a)
-        return list(keys.values())
+    def skill_names(self, a: int) -> tuple[str, ...]:
+        return tuple(self.queues[q] for q in self.skills[a])
+
+    def teams(self) -> list[list[int]]:
+        """The agents of each team (``wfm.teams``: the same skill set), the fairness group."""
+        return list(teams_of(self.skill_names(a) for a in range(self.num_agents)).values())
+
+    def coverage_classes(self) -> list[list[int]]:
+        """The agents of each coverage class (``wfm.teams``: a team split by night cap),
+        interchangeable in the aggregate head-count model."""
+        return list(coverage_classes_of((self.skill_names(a) for a in range(self.num_agents)),
+                                        self.max_nights.tolist()).values())
+
+    groups = coverage_classes  # the name before "coverage class": parallel work still uses it
+
+
+def available(problem: RosterProblem) -> np.ndarray:
+    """(A, D) True where the agent may work (not on leave, in contract, not pinned to rest)."""
+    return (problem.forced == UNKNOWN) & ~np.isin(problem.fixed_shift, (OFF, LEAVE))
 
 
 # ---- building the problem from tables --------------------------------------------------------
@@ -230,7 +244,7 @@ def _check_every_queue_has_skilled_agents(requirement: pd.DataFrame,
     """A queue with demand that no agent can serve is almost always a naming mismatch
     (e.g. a forecast without a queue column is queue ``default``); say so instead of
     returning an all-OFF roster."""
-    skilled = {str(q) for skills in agents["skills"] for q in skills}
+    skilled = {q for skills in agents["skills"] for q in team_of(skills)}
     demand = requirement.groupby(requirement["queue"].astype(str))["scheduled_agents"].sum()
     orphan = sorted(str(q) for q, total in demand.items() if total > 0 and q not in skilled)
     if orphan:
@@ -260,10 +274,11 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
     _check_every_queue_has_skilled_agents(requirement, agents)
     queue_names = set(requirement["queue"].astype(str))
     for skills in agents["skills"]:
-        queue_names.update(str(q) for q in skills)
+        queue_names.update(team_of(skills))
     queues = tuple(sorted(queue_names))
     queue_index = {q: i for i, q in enumerate(queues)}
-    skills = tuple(tuple(sorted(queue_index[str(q)] for q in set(s))) for s in agents["skills"])
+    # each agent's team as queue indices (sorted, as the queue names are)
+    skills = tuple(tuple(queue_index[q] for q in team_of(s)) for s in agents["skills"])
 
     num_agents, num_days = len(agent_ids), len(dates)
     max_nights = np.full(num_agents, -1, dtype=np.int64)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from solvers.roster.fair_share import horizon_capacity, team_spread
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
 
 
@@ -28,17 +29,14 @@ def evaluate(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray
     weights = problem.weights
     working = states >= 0
     parts = {"coverage": coverage_cost(problem, scheduled)}
-    night = np.where(working, problem.night[np.clip(states, 0, None)], False)
-    weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
+    nights = (working & problem.night[np.clip(states, 0, None)]).sum(axis=1)
+    night_capacity, weekend = horizon_capacity(problem)
+    rests = (weekend & ~working).sum(axis=1)
     nights_spread = weekend_spread = 0
-    for members in problem.groups():
-        if len(members) < 2:
-            continue
-        nights = night[members].sum(axis=1)
-        nights_spread += int(nights.max() - nights.min()) if problem.night.any() else 0
-        if weekend.any():
-            rests = (~working[members][:, weekend]).sum(axis=1)
-            weekend_spread += int(rests.max() - rests.min())
+    for members in problem.teams():  # the fairness groups (soft.penalize_*_spread)
+        if problem.night.any():
+            nights_spread += team_spread(nights[members], night_capacity[members])
+        weekend_spread += team_spread(rests[members], weekend[members].sum(axis=1))
     parts["fairness_nights"] = weights.fairness_nights * nights_spread
     parts["fairness_weekend"] = weights.fairness_weekend * weekend_spread
     before = np.concatenate([problem.previous[:, -1:], states[:, :-1]], axis=1)

@@ -3,7 +3,7 @@
 Coverage first: shortfall per interval and queue is split into segments of rising marginal cost
 (``problem.SEGMENT_WIDTHS`` / ``STEP_COSTS``), a convex piecewise-linear cost that stays exact in
 the LP relaxation; over-staffing costs a little per agent-interval. Then fairness (nights and
-weekend rest spread within each group of interchangeable agents, few shift-type switches, no
+weekend rest spread within each team, ``fair_share.team_spread``; few shift-type switches, no
 later-to-earlier quick returns) and preferred rest days.
 """
 
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from solvers.roster.fair_share import horizon_capacity
 from solvers.roster.problem import SEGMENT_WIDTHS, STEP_COSTS, UNKNOWN, RosterProblem, Weights
 from solvers.roster.variables import WorkVars, day_work, shift_work
 
@@ -102,36 +103,65 @@ def _spread(model: cp_model.CpModel, values: list, upper: int, name: str) -> cp_
     return spread
 
 
+def _team_spread(model: cp_model.CpModel, values: list, capacity: list[int], upper: int,
+                 name: str) -> cp_model.IntVar:
+    """``fair_share.team_spread`` of ``values`` (one team's counts) as a variable: most minus
+    fewest ``whole x count - capacity x total`` (each member's deviation from the team's
+    pro-rata share, times the team's capacity ``whole``), over ``whole`` and rounded up."""
+    if len(set(capacity)) == 1:
+        return _spread(model, values, upper, name)  # the same, with fewer terms
+    whole = sum(capacity)
+    total = model.new_int_var(0, upper * len(values), f"{name}_total")
+    model.add(total == sum(values))
+    bound = whole * upper + max(capacity) * upper * len(values)
+    deviations = [whole * value - cap * total for value, cap in zip(values, capacity,
+                                                                   strict=True)]
+    high = model.new_int_var(-bound, bound, f"{name}_max")
+    low = model.new_int_var(-bound, bound, f"{name}_min")
+    model.add_max_equality(high, deviations)
+    model.add_min_equality(low, deviations)
+    spread = model.new_int_var(0, 2 * upper, name)
+    model.add(whole * spread >= high - low)
+    return spread
+
+
 def penalize_night_spread(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
                           ) -> list[Penalty]:
-    """Nights spread evenly: (most - fewest nights) within each group of alike agents."""
+    """Nights shared evenly within each team (the fairness group, ``wfm.teams``): most minus
+    fewest deviation from the pro-rata share by night capacity (``fair_share.team_spread``)."""
     nights = [s for s in range(problem.num_shifts) if problem.night[s]]
     if not nights or not problem.weights.fairness_nights:
         return []
+    capacity = horizon_capacity(problem)[0].astype(int)
     penalties = []
-    for g, members in enumerate(problem.groups()):
-        if len(members) < 2:
+    for g, members in enumerate(problem.teams()):
+        caps = [int(capacity[a]) for a in members]
+        if len(members) < 2 or not sum(caps):
             continue
         counts = [sum(shift_work(work, problem, a, d, s) for d in range(problem.num_days)
                       for s in nights) for a in members]
-        spread = _spread(model, counts, problem.num_days, f"night_spread(g={g})")
+        spread = _team_spread(model, counts, caps, problem.num_days, f"night_spread(g={g})")
         penalties.append(Penalty(spread, problem.weights.fairness_nights, spread.name))
     return penalties
 
 
 def penalize_weekend_spread(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
                             ) -> list[Penalty]:
-    """Weekend rest spread evenly: (most - fewest rest days on Sat/Sun) within each group."""
+    """Weekend rest (Sat/Sun off on an available day) shared evenly within each team: most
+    minus fewest deviation from the pro-rata share by available weekend days."""
     weekend = [d for d in range(problem.num_days) if problem.weekday(d) >= 5]
     if not weekend or not problem.weights.fairness_weekend:
         return []
+    free = horizon_capacity(problem)[1]
     penalties = []
-    for g, members in enumerate(problem.groups()):
-        if len(members) < 2:
+    for g, members in enumerate(problem.teams()):
+        days = [[d for d in weekend if free[a, d]] for a in members]
+        caps = [len(mine) for mine in days]
+        if len(members) < 2 or not sum(caps):
             continue
-        rests = [len(weekend) - sum(day_work(work, problem, a, d) for d in weekend)
-                 for a in members]
-        spread = _spread(model, rests, len(weekend), f"weekend_rest_spread(g={g})")
+        rests = [len(mine) - sum(day_work(work, problem, a, d) for d in mine)
+                 for a, mine in zip(members, days, strict=True)]
+        spread = _team_spread(model, rests, caps, len(weekend), f"weekend_rest_spread(g={g})")
         penalties.append(Penalty(spread, problem.weights.fairness_weekend, spread.name))
     return penalties
 

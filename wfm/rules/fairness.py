@@ -3,7 +3,8 @@
 
 Independent of the solver: every figure is recomputed from the roster tables.
 
-A *team* is the agents with the same skills. For each agent the checker counts nights (shifts
+A *team* is the agents with the same skills (``wfm.teams``; also the fairness group: night caps
+enter through the capacity, not the grouping). For each agent the checker counts nights (shifts
 ``wfm.rules.is_night_shift`` calls night) and weekend rest (OFF on an available Saturday or
 Sunday) over the previous ``[roster] fairness_weeks`` weeks plus the roster's horizon. An agent's
 *capacity* is its available days (horizon: not LEAVE, not on approved leave, inside its contract
@@ -41,6 +42,7 @@ from wfm.rules.cells import (
 from wfm.rules.context import RosterContext
 from wfm.rules.night_pattern import weekly_block_breaks
 from wfm.rules.nights import is_night_shift
+from wfm.teams import team_of, teams_of
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,9 @@ class _Grid:
                         not pinned_only or state in (OFF, LEAVE)):
                     self.unavailable[a, day - self.origin] = True
         facts = ctx.agents
-        self.skills = [";".join(sorted(facts.skills[k])) if k >= 0 else ""
-                       for k in ctx.fact_index.tolist()]
+        self.teams = [team_of(facts.skills[k]) if k >= 0 else ()
+                      for k in ctx.fact_index.tolist()]
+        self.skills = [";".join(team) for team in self.teams]
         caps = ctx.agent_values(facts.max_nights)
         self.caps = np.where(np.isnan(caps), 7, caps).astype(np.int64)
         ordinals = np.arange(columns) + self.origin
@@ -223,9 +226,7 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
         "weekend_rest": (rest, weekend.sum(axis=1).astype(float),
                          weekend[:, width:].sum(axis=1).astype(float)),
     }
-    teams: dict[str, list[int]] = {}
-    for a, skills in enumerate(grid.skills):
-        teams.setdefault(skills, []).append(a)
+    teams = {";".join(team): members for team, members in teams_of(grid.teams).items()}
     found: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     spreads: list[TeamSpread] = []
     outside: list[Violation] = []
