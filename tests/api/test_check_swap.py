@@ -1,5 +1,5 @@
-"""``wfm.swaps``: check_swap on hand-worked rosters, the coverage rule of auto-approval and the
-status machine of DESIGN.md."""
+"""``wfm.requests.swaps``: check_swap on hand-worked rosters, the coverage rule of
+auto-approval; ``wfm.requests.status``: the swap status machine of DESIGN.md."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import pytest
 
 from wfm.config import build_config
 from wfm.errors import Conflict, InvalidInput
-from wfm.swaps import SwapVerdict, check_swap, next_status
+from wfm.requests.status import SWAP_MACHINE
+from wfm.requests.swaps import SwapVerdict, check_swap
 from wfm.tables import AGENTS, ROSTER, read_table_text
 
 MONDAY = date(2030, 1, 7)
@@ -134,10 +135,10 @@ ACTIONS = ("accept", "reject", "cancel", "approve", "deny", "expire", "invalidat
 @pytest.mark.parametrize("action", ACTIONS)
 def test_status_machine(status: str, action: str) -> None:
     if (status, action) in ALLOWED:
-        assert next_status(status, action) == ALLOWED[(status, action)]
+        assert SWAP_MACHINE.next_status(status, action) == ALLOWED[(status, action)]
     else:
         with pytest.raises(Conflict, match=f"cannot {action} a swap that is {status}"):
-            next_status(status, action)
+            SWAP_MACHINE.next_status(status, action)
 
 
 @pytest.mark.parametrize(("kind", "pair", "days"), [

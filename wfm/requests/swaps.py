@@ -12,7 +12,8 @@ rule. Kinds differ only in what must hold before the exchange:
 ``rest-day``  the requester is ``OFF`` on d_a and the counterpart is ``OFF`` on d_b.
 
 ``LEAVE`` days never move. Only violations the swap introduces are reported, so an old problem
-elsewhere in the two agents' rosters does not block an unrelated swap.
+elsewhere in the two agents' rosters does not block an unrelated swap. The swap's statuses are
+``wfm.requests.status.SWAP_MACHINE``.
 """
 
 from __future__ import annotations
@@ -29,20 +30,10 @@ import pandas as pd
 from wfm.calendar import wall_clock_instants
 from wfm.config import SiteConfig
 from wfm.coverage import NON_WORKING, covered_offsets_minutes
-from wfm.errors import Conflict, InvalidInput, Violation
+from wfm.errors import InvalidInput, Violation
+from wfm.rules import check_roster, check_roster_rows
 
 SWAP_KINDS = ("swap", "give", "rest-day")
-OPEN_STATUSES = ("requested", "accepted")
-# action -> (statuses it is allowed from, status it leads to); anything else is a conflict
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
-    "accept": (("requested",), "accepted"),
-    "reject": (("requested",), "rejected"),
-    "cancel": (("requested", "accepted"), "cancelled"),
-    "approve": (("accepted",), "applied"),
-    "deny": (("accepted",), "denied"),
-    "expire": (OPEN_STATUSES, "expired"),
-    "invalidate": (OPEN_STATUSES, "invalidated"),
-}
 IMPACT_COLUMNS = ["interval_start", "queue", "required", "scheduled_before", "scheduled_after"]
 CELL_COLUMNS = ["agent_id", "date", "shift", "queue"]
 AGENT_FIELDS = ("agent_id", "skills", "max_nights_per_week", "start_date", "end_date")
@@ -133,24 +124,6 @@ def check_swap(roster: pd.DataFrame | Sequence[tuple[str, date, str, str | None]
     impact = _impact(columns, before, after, days, config, requirement, requirement_queues,
                      window_counts)
     return SwapVerdict(violations, impact, before, after, starts_at)
-
-
-def next_status(status: str, action: str) -> str:
-    """The status a swap moves to under ``action``.
-
-    The machine (DESIGN.md): ``requested`` → accepted | rejected | cancelled | expired;
-    ``accepted`` → applied | denied | cancelled | expired | invalidated. A pending request that
-    another change makes illegal is also ``invalidated``.
-
-    Raises
-    ------
-    Conflict
-        The action is not allowed from ``status``.
-    """
-    allowed, target = TRANSITIONS[action]
-    if status not in allowed:
-        raise Conflict(f"cannot {action} a swap that is {status}")
-    return target
 
 
 def _check_request(kind: str, requester_id: str, counterpart_id: str,
@@ -268,8 +241,6 @@ def _new_violations(table: list[Row], swapped: list[Row],
     (``wfm.rules.check_roster_rows``, the same violations as ``check_roster``) unless a date is
     not a ``datetime.date``.
     """
-    from wfm.rules import check_roster, check_roster_rows
-
     if isinstance(agents, pd.DataFrame):
         # the checker reads an agent's first row; list.index finds it in C, far quicker than
         # an element-wise comparison of the whole id column
