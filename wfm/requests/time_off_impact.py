@@ -2,11 +2,9 @@
 
 Service level uses the stored requirement's load (contacts, AHT): traffic A = contacts x AHT /
 interval, agents on the phones = floor(scheduled x (1 - shrinkage)) (the requirement's scheduled
-agents are ceil(N / (1 - shrinkage))), Erlang C (``wfm.staffing.erlang``) or, with
-``patience_seconds``, Erlang A (``wfm.staffing.erlang_a``). A chat queue (``channel = "chat"``)
-uses the chat model (``wfm.staffing.chat``: ``max_concurrency`` chats per agent,
-``concurrency_inflation``, the ``first_response_seconds`` target) and ignores patience, as
-``wfm staff`` does. Coverage follows ``wfm.coverage``: a shift covers the intervals inside it,
+agents are ceil(N / (1 - shrinkage))), rated by the queue's model as ``wfm staff`` staffed it
+(``wfm.staffing.dispatch``: Erlang C, Erlang A with ``patience_seconds``, the chat model for
+``channel = "chat"``). Coverage follows ``wfm.coverage``: a shift covers the intervals inside it,
 minus its fixed breaks.
 """
 
@@ -25,6 +23,7 @@ import pandas as pd
 from wfm.calendar import wall_clock_instants
 from wfm.config import SiteConfig, parse_clock
 from wfm.coverage import covered_offsets_minutes
+from wfm.staffing.dispatch import effective_agents, performance
 
 IMPACT_COLUMNS = ["interval_start", "queue", "required", "scheduled_before", "scheduled_after",
                   "shortfall_after", "service_level_before", "service_level_after",
@@ -134,11 +133,8 @@ def _service_levels(wall: list[tuple[datetime, str]], before: np.ndarray, after:
                     load: Mapping[tuple[datetime, str], tuple[float, float | None]],
                     config: SiteConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Service level before and after in each interval, and the queue's target (1.0 where the
-    interval has no contacts, as ``wfm.staffing`` defines it). Vectorised per queue."""
-    from wfm.staffing.chat import chat_metrics
-    from wfm.staffing.erlang import service_level
-    from wfm.staffing.erlang_a import erlang_a_metrics
-
+    interval has no contacts, as ``wfm.staffing`` defines it). Vectorised per queue; the model
+    is the queue's (``wfm.staffing.dispatch``), on the agents left after shrinkage."""
     num = len(wall)
     levels = {"before": np.ones(num), "after": np.ones(num)}
     target = np.zeros(num)
@@ -157,17 +153,6 @@ def _service_levels(wall: list[tuple[datetime, str]], before: np.ndarray, after:
         rows, contacts, aht = rows[busy], contacts[busy], aht[busy]
         traffic = contacts * aht / interval_seconds
         for name, counts in (("before", before), ("after", after)):
-            agents = np.maximum(np.floor(counts[rows] * (1 - service.shrinkage) + 1e-9), 0)
-            agents = agents.astype("int64")
-            level: Any
-            if service.is_chat:  # abandonment is not modelled for chat: patience is ignored
-                level = chat_metrics(traffic, agents, aht, max_concurrency=service.max_concurrency,
-                                     target_seconds=service.first_response_seconds,
-                                     inflation=service.concurrency_inflation).service_level
-            elif service.patience_seconds > 0:
-                level = erlang_a_metrics(traffic, agents, aht, service.patience_seconds,
-                                         service.answer_within_seconds).service_level
-            else:
-                level = service_level(traffic, agents, aht, service.answer_within_seconds)
-            levels[name][rows] = np.asarray(level, dtype=float)
+            agents = effective_agents(counts[rows], service.shrinkage)
+            levels[name][rows] = performance(service, traffic, agents, aht).service_level
     return levels["before"], levels["after"], target
