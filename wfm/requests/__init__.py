@@ -4,6 +4,8 @@
                      agents, coverage impact per interval and queue)
 ``time_off``         ``check_time_off`` -> ``TimeOffVerdict`` (shape, rules, leave balance,
                      team limit, cost in thousandths of a day)
+``impact``           head-counts per interval and queue before and after moved agent-days
+                     (``swap_impact``; the time-off impact expands its cells the same way)
 ``time_off_impact``  the time-off coverage impact with the service level before and after
                      (the model from ``wfm.staffing.dispatch``)
 ``status``           the request status machine (``Machine``) and each kind's transitions

@@ -24,13 +24,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from wfm.config import SiteConfig, parse_clock
+from wfm.coverage import NON_WORKING
 from wfm.errors import InvalidInput, Violation
 from wfm.requests.time_off_impact import Count, Part, impact_of, part_minutes
 from wfm.rules import check_roster_rows
 
 REST_DAY = "rest_day"
 MAX_DATES = 31
-NON_WORKING = ("OFF", "LEAVE")
 Row = tuple[str, date, str, str]
 
 

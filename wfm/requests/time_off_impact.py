@@ -22,15 +22,14 @@ import pandas as pd
 
 from wfm.calendar import wall_clock_instants
 from wfm.config import SiteConfig, parse_clock
-from wfm.coverage import covered_offsets_minutes
+from wfm.coverage import NON_WORKING, covered_offsets_minutes
+from wfm.requests.impact import Key, cell_groups, day_minutes, expand
 from wfm.staffing.dispatch import effective_agents, performance
 
 IMPACT_COLUMNS = ["interval_start", "queue", "required", "scheduled_before", "scheduled_after",
                   "shortfall_after", "service_level_before", "service_level_after",
                   "service_level_target"]
-NON_WORKING = ("OFF", "LEAVE")
 Count = tuple[date, str, str, int]
-Key = tuple[int, str]  # (local wall-clock minute since 1970-01-01, queue)
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -54,35 +53,22 @@ def part_minutes(part: Part, shift_start: int) -> tuple[int, int]:
 
 
 
-def _minutes(day: date) -> int:
-    return (day - _EPOCH.date()).days * 24 * 60
-
-
-def _expand(groups: Counter[tuple[date, str, str]], config: SiteConfig) -> Counter[Key]:
-    counts: Counter[Key] = Counter()
-    for (day, code, queue), n in groups.items():
-        midnight = _minutes(day)
-        for offset in covered_offsets_minutes(config.shift(code), config.interval_minutes):
-            counts[(midnight + int(offset), queue)] += n
-    return counts
-
-
-def _groups(cells: list[dict[str, object]], queues: list[str] | None,
-            ) -> Counter[tuple[date, str, str]]:
-    only = queues[0] if queues and len(queues) == 1 else ""
-    return Counter((c["date"], str(c["shift"]), str(c["queue"] or only))  # type: ignore[misc]
-                   for c in cells if c["shift"] not in NON_WORKING and c["shift"] is not None)
-
 
 def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
-            part: Part | None, config: SiteConfig,
-            requirement: Mapping[tuple[datetime, str], int],
-            load: Mapping[tuple[datetime, str], tuple[float, float | None]],
-            queues: list[str] | None, window_counts: Iterable[Count]) -> list[dict[str, Any]]:
-    """``IMPACT_COLUMNS`` records for every interval and queue the change touches, by time."""
+              part: Part | None, config: SiteConfig,
+              requirement: Mapping[tuple[datetime, str], int],
+              load: Mapping[tuple[datetime, str], tuple[float, float | None]],
+              queues: list[str] | None, window_counts: Iterable[Count]) -> list[dict[str, Any]]:
+    """``IMPACT_COLUMNS`` records for every interval and queue the change touches, by time.
+
+    Head-counts as in ``wfm.requests.impact`` (the swap's impact); part of a shift moves out
+    only the intervals of the part.
+    """
+    moved_out: Counter[Key]
+    moved_in: Counter[Key]
     if part is None:
-        moved_out = _expand(_groups(before, queues), config)
-        moved_in = _expand(_groups(after, queues), config)
+        moved_out = expand(cell_groups(before, queues), config)
+        moved_in = expand(cell_groups(after, queues), config)
     else:
         moved_out, moved_in = Counter(), Counter()
         for cell in before:
@@ -93,16 +79,16 @@ def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
             queue = str(cell["queue"] or (queues[0] if queues and len(queues) == 1 else ""))
             for offset in covered_offsets_minutes(template, config.interval_minutes):
                 if start <= offset < end:
-                    moved_out[(_minutes(day) + int(offset), queue)] += 1
+                    moved_out[(day_minutes(day) + int(offset), queue)] += 1
     keys = sorted(set(moved_out) | set(moved_in))
     if not keys:
         return []
     only = queues[0] if queues and len(queues) == 1 else ""
-    groups: Counter[tuple[date, str, str]] = Counter()
+    groups: Counter[tuple[object, object, object]] = Counter()
     for d, s, q, n in window_counts:
         if s not in NON_WORKING:
             groups[(d, s, q or only)] += n
-    counted = _expand(groups, config)
+    counted = expand(groups, config)
     before_n = np.array([counted.get(k, 0) for k in keys], dtype="int64")
     after_n = np.array([counted.get(k, 0) - moved_out.get(k, 0) + moved_in.get(k, 0)
                         for k in keys], dtype="int64")
