@@ -259,17 +259,17 @@ def required_agents_chat(
                if max_agents is None else np.full(la.shape, int(max_agents)))
         found_raw = np.zeros(la.shape, dtype=np.int64)
 
-        def meets(active: IntArray, agents_now: IntArray) -> NDArray[np.bool_]:
-            _, sl, asa, occ = _metrics(la[active], lh[active], agents_now, phi, k,
+        def meets(state: dict[str, np.ndarray], agents_now: IntArray) -> NDArray[np.bool_]:
+            _, sl, asa, occ = _metrics(state["a"], state["aht"], agents_now, phi, k,
                                        float(target_seconds))
             service_ok = sl >= level
             if asa_target_seconds > 0:
                 service_ok &= asa <= asa_target_seconds
-            first_service = service_ok & (found_raw[active] == 0)
-            found_raw[active[first_service]] = agents_now[first_service]
+            first_service = service_ok & (found_raw[state["index"]] == 0)
+            found_raw[state["index"][first_service]] = agents_now[first_service]
             return np.asarray(service_ok & (occ <= cap_fraction * (1 + OCCUPANCY_RTOL)))
 
-        found = walk_up(n, cap, la, meets, what="chat service target")
+        found = walk_up(n, cap, la, meets, {"a": la, "aht": lh}, what="chat service target")
         agents[idx], raw[idx] = found, found_raw
     metrics = chat_metrics(a, agents, np.where(a > 0, aht, 1.0), max_concurrency=k,
                            target_seconds=target_seconds, inflation=inflation)

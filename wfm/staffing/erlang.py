@@ -334,19 +334,18 @@ def _search(a: FloatArray, aht: FloatArray, start: IntArray, level: float,
             target_seconds: float, asa_target_seconds: float, cap: IntArray) -> IntArray:
     """Walk N upward from ``start`` until the SL (and ASA) targets hold, all intervals at once
     (``wfm.staffing.search.walk_up``), advancing 1/B by the recurrence one agent per step."""
-    inverse_b = _inverse_erlang_b(a, start)
 
-    def meets(active: IntArray, agents: IntArray) -> np.ndarray:
-        ca, caht, cinv = a[active], aht[active], inverse_b[active]
+    def meets(state: dict[str, np.ndarray], agents: IntArray) -> np.ndarray:
+        ca, caht, cinv = state["a"], state["aht"], state["inverse_b"]
         cn = agents.astype(float)
         c = _erlang_c_from_inverse_b(ca, cn, cinv)
         headroom = cn - ca
         ok = 1.0 - c * np.exp(-headroom * target_seconds / caht) >= level
         if asa_target_seconds > 0:
             ok &= c * caht / headroom <= asa_target_seconds
-        go = ~ok  # these try one agent more: 1/B(N+1) = 1 + 1/B(N)·(N+1)/A
-        with np.errstate(over="ignore"):
-            inverse_b[active[go]] = 1.0 + cinv[go] * (cn[go] + 1.0) / ca[go]
+        with np.errstate(over="ignore"):  # for the next step: 1/B(N+1) = 1 + 1/B(N)·(N+1)/A
+            state["inverse_b"] = 1.0 + cinv * (cn + 1.0) / ca
         return np.asarray(ok)
 
-    return walk_up(start, cap, a, meets, what="service target")
+    state = {"a": a, "aht": aht, "inverse_b": _inverse_erlang_b(a, start)}
+    return walk_up(start, cap, a, meets, state, what="service target")

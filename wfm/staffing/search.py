@@ -21,9 +21,9 @@ from wfm.validation import check_array
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
-#: ``meets(active, agents)``: for the intervals ``active`` (indices) at ``agents`` each, which
-#: meet every target
-Meets = Callable[[IntArray, IntArray], NDArray[np.bool_]]
+#: ``meets(state, agents)``: which of the open intervals (their ``state`` arrays) meet every
+#: target at ``agents`` each; it may replace state arrays for the next step (``agents + 1``)
+Meets = Callable[[dict[str, np.ndarray], IntArray], NDArray[np.bool_]]
 
 
 def check_targets(target_level: float, max_occupancy: float, target_seconds: float,
@@ -66,8 +66,8 @@ def load_arrays(traffic: ArrayLike, aht_seconds: ArrayLike) -> tuple[FloatArray,
     return a.astype(float), aht.astype(float)
 
 
-def walk_up(start: IntArray, cap: IntArray, traffic: FloatArray, meets: Meets, *,
-            what: str) -> IntArray:
+def walk_up(start: IntArray, cap: IntArray, traffic: FloatArray, meets: Meets,
+            state: dict[str, np.ndarray], *, what: str) -> IntArray:
     """The smallest ``n >= start`` meeting the targets, per interval, all intervals at once.
 
     Parameters
@@ -77,8 +77,12 @@ def walk_up(start: IntArray, cap: IntArray, traffic: FloatArray, meets: Meets, *
     traffic
         The intervals' traffic (for the message when one cannot be met).
     meets
-        The model's test of a step (see ``Meets``); called once per step with the intervals
-        still open, in their original order.
+        The model's test of a step (see ``Meets``).
+    state
+        Per-interval arrays the test reads (and may replace for the next step, e.g. a
+        recurrence); the walk keeps them aligned with the open intervals, so every step works
+        on contiguous arrays of the intervals still open. ``state["index"]`` is added: the
+        open intervals' positions in the input.
     what
         The target in the message, e.g. ``"service target"``.
 
@@ -87,17 +91,20 @@ def walk_up(start: IntArray, cap: IntArray, traffic: FloatArray, meets: Meets, *
     Infeasible
         An interval still open at ``cap`` agents.
     """
-    n = start.astype(np.int64)
-    found = np.zeros(n.shape, dtype=np.int64)
-    active = np.arange(n.size)
-    while active.size:
-        ok = meets(active, n[active])
-        found[active[ok]] = n[active[ok]]
-        active = active[~ok]
-        over = n[active] >= cap[active]
+    found = np.zeros(start.shape, dtype=np.int64)
+    n, top = start.astype(np.int64), cap
+    state = {**state, "index": np.arange(start.size)}
+    while n.size:
+        ok = meets(state, n)
+        if ok.any():
+            found[state["index"][ok]] = n[ok]
+            keep = ~ok
+            n, top = n[keep], top[keep]
+            state = {name: values[keep] for name, values in state.items()}
+        over = n >= top
         if over.any():
-            worst = active[int(np.flatnonzero(over)[0])]
+            worst = int(state["index"][int(np.flatnonzero(over)[0])])
             raise Infeasible(f"{what} not reached with {int(cap[worst])} agents for traffic "
                              f"{traffic[worst]:.4g} Erlangs (max_agents)")
-        n[active] += 1
+        n = n + 1
     return found
