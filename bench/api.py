@@ -1,6 +1,6 @@
 """Swap validation and time-off check speed on a 1,000-agent, 4-week roster.
 
-Measures ``wfm.swaps.check_swap`` called directly and ``POST /api/v1/swaps`` on a real
+Measures ``wfm.requests.swaps.check_swap`` called directly and ``POST /api/v1/swaps`` on a real
 ``wfm serve`` (uvicorn on a loopback port, temporary SQLite file), and compares both with the
 naive peer: re-checking the whole roster (``wfm.rules.check_roster``) and recomputing the whole
 coverage table (``wfm.coverage.coverage_table``) for every swap. Targets: p99 under
@@ -44,8 +44,8 @@ from api.db import make_engine, migrate  # noqa: E402
 from api.store import Store  # noqa: E402
 from wfm.config import build_config  # noqa: E402
 from wfm.coverage import coverage_table  # noqa: E402
+from wfm.requests.swaps import check_swap  # noqa: E402
 from wfm.rules import check_roster  # noqa: E402
-from wfm.swaps import check_swap  # noqa: E402
 from wfm.tables import AGENTS, REQUIREMENT, ROSTER, read_table_text, table_to_csv_text  # noqa: E402
 
 NUM_DAYS = 28

@@ -22,9 +22,7 @@ MAY_IMPORT = {
     "api": {"api", "solvers", "wfm"},
     COMMANDS: {COMMANDS, "api", "solvers", "wfm"},
 }
-KNOWN_CIRCLES = {
-    frozenset({"wfm.rules", "wfm.swaps"}),  # removed by the verdicts change (issue 27)
-}
+KNOWN_CIRCLES: set[frozenset[str]] = set()
 
 
 def module_files() -> dict[str, Path]:

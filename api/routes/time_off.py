@@ -31,7 +31,7 @@ from api.schemas import (
     TimeOffRequestsPublic,
     TimeOffStatus,
 )
-from api.store.time_off_impact import Part
+from wfm.requests.time_off_impact import Part
 
 router = APIRouter(prefix="/api/v1/time-off", tags=["time-off"], responses=PROTECTED)
 _ERRORS = error_responses(403, 404, 409)

@@ -29,13 +29,13 @@ from api.store.requirements import Requirements
 from api.store.rosters import Rosters
 from api.store.swaps import Swaps
 from api.store.time_off import TimeOff
-from api.store.time_off_check import TimeOffVerdict
-from api.store.time_off_impact import Part
 from api.store.unit import Actor, Unit, utc_now
 from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
-from wfm.swaps import SwapVerdict
+from wfm.requests.swaps import SwapVerdict
+from wfm.requests.time_off import TimeOffVerdict
+from wfm.requests.time_off_impact import Part
 
 
 class Store:

@@ -37,7 +37,7 @@ def split(text: str) -> tuple[str, ...]:
 
 
 def agent_record(agent: Agent) -> dict[str, Any]:
-    """An agent as the record ``wfm.swaps.check_swap`` reads (skills as a tuple)."""
+    """An agent as the record ``wfm.requests.swaps.check_swap`` reads (skills as a tuple)."""
     return {"agent_id": agent.agent_id, "skills": split(agent.skills),
             "max_nights_per_week": agent.max_nights_per_week, "start_date": agent.start_date,
             "end_date": agent.end_date}

@@ -7,13 +7,13 @@ ends approved and written into the roster (``applied`` for swaps, ``approved`` f
 undecided). The lifecycle keeps the history and the audit of every transition, the notice
 rule, the re-validation of accept and approve inside their transaction, the auto-approval hook
 and the invalidation of open requests after a roster change. A kind supplies only its table,
-its status machine, its verdict and its apply step (``RequestKind``).
+its status machine (``wfm.requests.status``: one ``Machine`` class, one transition table per
+kind), its verdict (``wfm.requests``) and its apply step (``RequestKind``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -24,22 +24,7 @@ from api.store.audit import Audit
 from api.store.rosters import Rosters
 from api.store.unit import SYSTEM, Actor, Unit
 from wfm.errors import Conflict, NotFound, Violation
-
-
-@dataclass(frozen=True)
-class Machine:
-    """A status machine: action -> (statuses it is allowed from, status it leads to)."""
-
-    noun: str  # in messages: "cannot approve a swap that is requested"
-    transitions: dict[str, tuple[tuple[str, ...], str]]
-    open_statuses: tuple[str, ...]
-
-    def next_status(self, status: str, action: str) -> str:
-        """The status ``action`` leads to; ``Conflict`` when it is not allowed from ``status``."""
-        allowed, target = self.transitions[action]
-        if status not in allowed:
-            raise Conflict(f"cannot {action} {self.noun} that is {status}")
-        return target
+from wfm.requests.status import Machine
 
 
 class RequestKind(Protocol):

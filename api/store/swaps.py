@@ -1,6 +1,6 @@
 """Swap requests: the swap kind of the request lifecycle (its verdict and its apply step).
 
-A swap is checked by ``wfm.swaps.check_swap`` against the stored roster. Creating one reads
+A swap is checked by ``wfm.requests.swaps.check_swap`` against the stored roster. Creating one reads
 committed data outside the writers' lock with the cached reference (two small queries: the
 counters and the two agents' rows); accept and approve re-check inside their transaction.
 """
@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 from api.models import Agent, RequirementRow, RosterCell, SwapEvent, SwapRequest
 from api.store.frames import agent_record, impact_json, stored_queues
 from api.store.reference import ReferenceCache, window_counts
-from api.store.requests import Lifecycle, Machine
+from api.store.requests import Lifecycle
 from api.store.rosters import ROSTER_VERSION, Rosters, changed_cell, generations
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
 from wfm.errors import NotFound, SwapRejected
-from wfm.swaps import OPEN_STATUSES, TRANSITIONS, SwapVerdict, check_swap
-
-SWAP_MACHINE = Machine("a swap", TRANSITIONS, OPEN_STATUSES)
+from wfm.requests.status import SWAP_MACHINE
+from wfm.requests.swaps import SwapVerdict, check_swap
 
 
 class Swaps:

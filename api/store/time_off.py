@@ -30,23 +30,16 @@ from api.models import (
 )
 from api.store.frames import agent_record, stored_queues
 from api.store.reference import Reference, ReferenceCache, window_counts
-from api.store.requests import Lifecycle, Machine
+from api.store.requests import Lifecycle
 from api.store.rosters import ROSTER_VERSION, Rosters, changed_cell, generations
-from api.store.time_off_check import REST_DAY, TimeOffVerdict, check_time_off
-from api.store.time_off_impact import Part, impact_json
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
 from wfm.errors import Conflict, NotFound, SwapRejected, Violation
+from wfm.requests.status import TIME_OFF_MACHINE
+from wfm.requests.time_off import REST_DAY, TimeOffVerdict, check_time_off
+from wfm.requests.time_off_impact import Part, impact_json
 from wfm.teams import team_of
 
-OPEN = ("requested",)
-TIME_OFF_MACHINE = Machine("a time-off request", {
-    "approve": (OPEN, "approved"),
-    "record": (OPEN, "recorded"),
-    "reject": (OPEN, "rejected"),
-    "cancel": (OPEN, "cancelled"),
-    "expire": (OPEN, "expired"),
-    "invalidate": (OPEN, "invalidated"),
-}, OPEN)
+OPEN = TIME_OFF_MACHINE.open_statuses
 
 
 class TimeOffRejected(SwapRejected):

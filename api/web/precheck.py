@@ -2,8 +2,8 @@
 sending, and the planner's current rule check of a pending swap.
 
 It is the store's own check (``Store.check_swap``): the verdict ``create_swap`` reaches, by
-``wfm.swaps.check_swap`` on the two agents' rows, the head-counts per shift and queue around
-the dates and the requirement, from the store's per-version reference caches (a queue of
+``wfm.requests.swaps.check_swap`` on the two agents' rows, the head-counts per shift and queue
+around the dates and the requirement, from the store's per-version reference caches (a queue of
 swaps reads the agents and the requirement once per data change, and each swap costs two small
 queries). The one check it leaves to the store's ``create_swap`` is the minimum notice, which
 depends on the moment the request is sent; the page shows when the earliest shift starts.
@@ -19,7 +19,7 @@ import pandas as pd
 
 from api.store import Store
 from wfm.errors import InvalidInput
-from wfm.swaps import SwapVerdict
+from wfm.requests.swaps import SwapVerdict
 
 
 def precheck_swap(store: Store, *, kind: str, requester_id: str, counterpart_id: str,

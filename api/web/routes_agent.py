@@ -23,7 +23,7 @@ from api.web.render import render
 from api.web.routes_planner import monday
 from api.web.session import CsrfChecked, PageAgent
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
-from wfm.swaps import SWAP_KINDS
+from wfm.requests.swaps import SWAP_KINDS
 
 router = APIRouter(prefix="/me", include_in_schema=False, tags=["pages"])
 SWAPS_SHOWN = 100

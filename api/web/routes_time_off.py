@@ -20,14 +20,14 @@ from api.deps import StoreDep
 from api.models import TimeOffRequest, User
 from api.schemas import TimeOffStatus
 from api.store import Actor, Store
-from api.store.time_off_check import MAX_DATES, REST_DAY
-from api.store.time_off_impact import Part
 from api.web.cache import cached
 from api.web.i18n import catalog
 from api.web.precheck import below_requirement
 from api.web.render import render, translator
 from api.web.session import CsrfChecked, PageAgent, PagePlanner
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
+from wfm.requests.time_off import MAX_DATES, REST_DAY
+from wfm.requests.time_off_impact import Part
 
 agent_router = APIRouter(prefix="/me/time-off", include_in_schema=False, tags=["pages"])
 planner_router = APIRouter(prefix="/planner/time-off", include_in_schema=False, tags=["pages"])

@@ -11,11 +11,12 @@ from typing import get_args
 import pytest
 
 from api.schemas import TimeOffStatus
-from api.store.time_off_check import REST_DAY
 from api.web.i18n import LOCALES, catalog
 from wfm.config import TimeOffSettings
+from wfm.requests.status import SWAP_MACHINE
+from wfm.requests.swaps import SWAP_KINDS
+from wfm.requests.time_off import REST_DAY
 from wfm.rules import RULE_CODES
-from wfm.swaps import SWAP_KINDS, TRANSITIONS
 
 WEB = Path(__file__).resolve().parents[2] / "api" / "web"
 FAMILIES = ("app", "nav", "login", "error", "forbidden", "violation", "rule", "kind", "status",
@@ -41,7 +42,7 @@ def used_keys() -> set[str]:
                 ("requested", "approved", "recorded", "cancelled"))
     keys.update({"timeoff.done_approved", "timeoff.done_rejected"})
     keys.update(f"kind.{kind}" for kind in SWAP_KINDS)
-    keys.update(f"status.{to}" for _, to in TRANSITIONS.values())
+    keys.update(f"status.{to}" for _, to in SWAP_MACHINE.transitions.values())
     keys.add("status.requested")
     keys.update(f"job.{status}" for status in JOB_STATUSES)
     for kind in ("agents", "roster", "requirement", "events"):

@@ -13,6 +13,7 @@ import pandas as pd
 
 from wfm.config import SiteConfig
 from wfm.coverage import NON_WORKING
+from wfm.validation import check_array
 
 WEEKEND = (5, 6)  # Saturday, Sunday
 
@@ -24,21 +25,16 @@ def night_codes(config: SiteConfig) -> set[str]:
     return {t.code for t in config.shifts if is_night_shift(t)}
 
 
-def _effective_agents(scheduled: np.ndarray, shrinkage: np.ndarray) -> np.ndarray:
-    """Agents actually on the phones: ``floor(scheduled * (1 - shrinkage))`` (exact to 1e-9)."""
-    return np.floor(scheduled * (1 - shrinkage) + 1e-9)
-
-
 def expected_service(coverage: pd.DataFrame, requirement: pd.DataFrame,
                      config: SiteConfig) -> dict[str, Any]:
     """Contact-weighted service level and occupancy the rostered staff would give.
 
-    Per interval and queue, the agents answering are the scheduled head count less shrinkage;
-    service level is Erlang C at that head count (``wfm.staffing.erlang``), or Erlang A for a
-    queue with ``patience_seconds`` (as ``wfm staff`` staffed it); occupancy is Σ busy agents /
-    Σ agents over open intervals, busy being min(traffic, agents), or the carried load in
-    Erlang A. When the Erlang module is not
-    available the requirement's planned service level is used instead (``basis`` says which).
+    Per interval and queue, the agents answering are the scheduled head count less shrinkage,
+    rated by the queue's model as ``wfm staff`` staffed it (``wfm.staffing.dispatch``: Erlang C,
+    Erlang A for a queue with ``patience_seconds``, the chat model for a chat queue); occupancy
+    is Σ busy agents / Σ agents over open intervals, busy being the carried load. When the
+    head count cannot be rated (an interval with contacts but no AHT) the requirement's planned
+    service level is used instead (``basis`` says which).
     """
     merged = coverage.merge(requirement[["interval_start", "queue", "contacts", "aht_seconds",
                                          "traffic_erlangs", "service_level"]],
@@ -46,62 +42,38 @@ def expected_service(coverage: pd.DataFrame, requirement: pd.DataFrame,
     merged = merged[merged["contacts"] > 0]
     if merged.empty:
         return {"service_level_pct": None, "occupancy_pct": None, "basis": "no contacts"}
+    from wfm.staffing.dispatch import effective_agents, model_for, performance
+
     queues = merged["queue"].to_numpy()
-    shrinkage = np.array([config.service_for(q).shrinkage for q in queues])
-    target = np.array([config.service_for(q).answer_within_seconds for q in queues])
-    agents = _effective_agents(merged["scheduled"].to_numpy(dtype=float), shrinkage)
+    services = {q: config.service_for(str(q)) for q in set(queues.tolist())}
+    models = {model_for(s) for s in services.values()}
+    shrinkage = np.array([services[q].shrinkage for q in queues])
+    agents = effective_agents(merged["scheduled"].to_numpy(dtype=float), shrinkage)
     traffic = merged["traffic_erlangs"].to_numpy(dtype=float)
     contacts = merged["contacts"].to_numpy(dtype=float)
     aht = merged["aht_seconds"].fillna(0).to_numpy(dtype=float)
-    patience = np.array([0.0 if config.service_for(q).is_chat else  # chat ignores patience
-                         config.service_for(q).patience_seconds for q in queues])
-    impatient = patience > 0  # queues staffed with Erlang A are rated with Erlang A too
-    basis = ("Erlang C at the rostered head count" if not impatient.any() else
-             "Erlang A at the rostered head count" if impatient.all() else
+    basis = ("Erlang C at the rostered head count" if "erlang_a" not in models else
+             "Erlang A at the rostered head count" if models == {"erlang_a"} else
              "Erlang C, or Erlang A for queues with patience_seconds, at the rostered head count")
-    if any(config.service_for(str(q)).is_chat for q in set(queues)):
+    if "chat" in models:
         basis += "; chat queues with the chat model (k slots per agent)"
-    busy = np.minimum(traffic, agents)
+    level = np.zeros(len(merged))
+    busy = np.zeros(len(merged))
     try:
-        from wfm.staffing.erlang import service_level
-        from wfm.staffing.erlang_a import erlang_a_metrics
-
-        level = np.asarray(service_level(traffic, agents, aht, target), dtype=float)
-        level = np.where(agents > traffic, level, 0.0)
-        _rate_chat_queues(queues, traffic, agents, aht, config, level, busy)
-        if impatient.any():
-            pick = impatient & (aht > 0)
-            metrics = erlang_a_metrics(traffic[pick], agents[pick], aht[pick], patience[pick],
-                                       target[pick])
-            level[pick] = metrics.service_level
-            busy[pick] = np.asarray(metrics.occupancy) * agents[pick]  # carried load
-    except (ImportError, TypeError, ValueError):
+        check_array("aht_seconds", aht, minimum=0.0, strictly=True)
+        check_array("traffic", traffic, minimum=0.0)
+        for queue, service in services.items():
+            rows = np.flatnonzero(queues == queue)
+            rated = performance(service, traffic[rows], agents[rows], aht[rows])
+            level[rows], busy[rows] = rated.service_level, rated.busy_agents
+    except (TypeError, ValueError):
         level = merged["service_level"].fillna(0).to_numpy(dtype=float)
         basis = "planned (requirement) service level"
+        busy = np.minimum(traffic, agents)
     occupancy = busy.sum() / agents.sum() if agents.sum() > 0 else math.nan
     return {"service_level_pct": round(100 * float((level * contacts).sum() / contacts.sum()), 2),
             "occupancy_pct": None if math.isnan(occupancy) else round(100 * occupancy, 2),
             "basis": basis}
-
-
-def _rate_chat_queues(queues: np.ndarray, traffic: np.ndarray, agents: np.ndarray,
-                      aht: np.ndarray, config: SiteConfig, level: np.ndarray,
-                      busy: np.ndarray) -> None:
-    """Chat queues (``channel = "chat"``) rated with the chat model, as ``wfm staff`` staffed
-    them: service level within ``first_response_seconds``, busy agents = occupied slots / k."""
-    for queue in {str(q) for q in queues}:
-        service = config.service_for(queue)
-        pick = (queues == queue) & (aht > 0)
-        if not service.is_chat or not pick.any():
-            continue
-        from wfm.staffing.chat import chat_metrics
-
-        metrics = chat_metrics(traffic[pick], agents[pick], aht[pick],
-                               max_concurrency=service.max_concurrency,
-                               target_seconds=service.first_response_seconds,
-                               inflation=service.concurrency_inflation)
-        level[pick] = metrics.service_level
-        busy[pick] = metrics.occupancy * agents[pick]
 
 
 def shortfall_figures(coverage: pd.DataFrame, config: SiteConfig) -> dict[str, Any]:

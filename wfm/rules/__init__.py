@@ -55,26 +55,11 @@ the second row) the first row is the one the other rules see.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from wfm.errors import Violation
 from wfm.rules.check import check_roster, check_roster_rows, violations_frame
 from wfm.rules.nights import NIGHT_END_MINUTE, NIGHT_START_MINUTE, is_night_shift
 from wfm.rules.registry import RULE_CODES, RULES, Rule, rules_table_lines
 
-if TYPE_CHECKING:
-    from wfm.swaps import SwapVerdict, check_swap
-
-__all__ = ["NIGHT_END_MINUTE", "NIGHT_START_MINUTE", "RULES", "RULE_CODES", "Rule",
-           "SwapVerdict", "Violation", "check_roster", "check_roster_rows", "check_swap",
-           "is_night_shift", "rules_table_lines", "violations_frame"]
-
-
-def __getattr__(name: str) -> Any:
-    # check_swap lives in wfm.swaps, which calls this package; imported on first use so that
-    # the dependency keeps pointing one way at import time
-    if name in ("check_swap", "SwapVerdict"):
-        from wfm import swaps
-
-        return getattr(swaps, name)
-    raise AttributeError(f"module 'wfm.rules' has no attribute {name!r}")
+__all__ = ["NIGHT_END_MINUTE", "NIGHT_START_MINUTE", "RULES", "RULE_CODES", "Rule", "Violation",
+           "check_roster", "check_roster_rows", "is_night_shift", "rules_table_lines",
+           "violations_frame"]

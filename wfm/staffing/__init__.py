@@ -1,4 +1,6 @@
-"""Staffing: Erlang C (default) and Erlang A kernels, and the requirement table."""
+"""Staffing: the Erlang C (default), Erlang A and chat kernels, the walk-up search they share
+(``search``), the one choice of a queue's model (``dispatch``) and the requirement table
+(``requirements``)."""
 
 from wfm.staffing.erlang import (
     StaffingResult,

@@ -55,14 +55,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from wfm.errors import Infeasible, InvalidInput
+from wfm.errors import InvalidInput
 from wfm.staffing.erlang import (
     OCCUPANCY_RTOL,
     StaffingResult,
     exact_fraction,
     scheduled_with_shrinkage,
 )
-from wfm.validation import check_array
+from wfm.staffing.search import check_targets, load_arrays, walk_up
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -174,18 +174,6 @@ def _metrics(a: FloatArray, h: FloatArray, n: IntArray, phi: FloatArray, k: int,
     return wait, np.clip(level, 0.0, 1.0), asa, occ
 
 
-def _inputs(traffic: ArrayLike, aht_seconds: ArrayLike) -> tuple[FloatArray, FloatArray]:
-    a = check_array("traffic", traffic, minimum=0.0)
-    aht = np.asarray(aht_seconds, dtype=float)
-    a, aht = np.broadcast_arrays(a, aht)
-    bad = (a > 0) & ~(np.isfinite(aht) & (aht > 0))
-    if bad.any():
-        index = int(np.flatnonzero(bad.ravel())[0])
-        raise InvalidInput(f"aht_seconds must be a positive number where there is traffic, got "
-                           f"{float(aht.ravel()[index])!r} at position {index}")
-    return a.astype(float), aht.astype(float)
-
-
 def chat_metrics(traffic: ArrayLike, agents: ArrayLike, aht_seconds: ArrayLike, *,
                  max_concurrency: int, target_seconds: float,
                  inflation: float = 0.0) -> ChatMetrics:
@@ -209,7 +197,7 @@ def chat_metrics(traffic: ArrayLike, agents: ArrayLike, aht_seconds: ArrayLike, 
     """
     phi = agent_rates(max_concurrency, inflation)
     k = len(phi) - 2
-    a, aht = _inputs(traffic, aht_seconds)
+    a, aht = load_arrays(traffic, aht_seconds)
     raw_n = np.asarray(agents, dtype=float)
     if raw_n.dtype == bool or (~np.isfinite(raw_n)).any() or (raw_n < 0).any() or (
             raw_n % 1 != 0).any():
@@ -245,7 +233,8 @@ def required_agents_chat(
     The smallest N with ``N·φ(k) > λ``, ``SL(t) >= target_level``, ``ASA <=
     asa_target_seconds`` (when > 0) and slot occupancy ``<= max_occupancy`` (every one of them
     improves with N); zero traffic needs zero agents. The search starts at the stability bound
-    and walks up, all intervals at once. ``raw_agents`` meets the service targets alone.
+    and walks up, all intervals at once (``wfm.staffing.search.walk_up``). ``raw_agents`` meets
+    the service targets alone.
 
     Raises
     ------
@@ -253,17 +242,10 @@ def required_agents_chat(
         When an interval needs more than ``max_agents`` (default ``A/φ(k)/max_occupancy +
         10·sqrt(A) + 50``).
     """
-    level = float(target_level)
-    if not 0 < level < 1:
-        raise InvalidInput(f"target_level must be in (0, 1), got {target_level!r}")
-    if not 0 < max_occupancy <= 1:
-        raise InvalidInput(f"max_occupancy must be in (0, 1], got {max_occupancy!r}")
-    if target_seconds < 0 or asa_target_seconds < 0:
-        raise InvalidInput("target_seconds and asa_target_seconds must be >= 0, got "
-                           f"{target_seconds!r} and {asa_target_seconds!r}")
+    level = check_targets(target_level, max_occupancy, target_seconds, asa_target_seconds)
     phi = agent_rates(max_concurrency, inflation)
     k = len(phi) - 2
-    a, aht = _inputs(traffic, aht_seconds)
+    a, aht = load_arrays(traffic, aht_seconds)
     shape = a.shape
     a, aht = a.ravel(), aht.ravel()
     cap_fraction = float(exact_fraction(max_occupancy))
@@ -275,26 +257,19 @@ def required_agents_chat(
         n = np.floor(la / phi[k]).astype(np.int64) + 1  # the stability bound N·φ(k) > λ·h
         cap = (np.ceil(la / phi[k] / max_occupancy + 10 * np.sqrt(la) + 50).astype(np.int64)
                if max_agents is None else np.full(la.shape, int(max_agents)))
-        found = np.zeros(la.shape, dtype=np.int64)
         found_raw = np.zeros(la.shape, dtype=np.int64)
-        active = np.arange(la.size)
-        while active.size:
-            _, sl, asa, occ = _metrics(la[active], lh[active], n[active], phi, k,
+
+        def meets(state: dict[str, np.ndarray], agents_now: IntArray) -> NDArray[np.bool_]:
+            _, sl, asa, occ = _metrics(state["a"], state["aht"], agents_now, phi, k,
                                        float(target_seconds))
             service_ok = sl >= level
             if asa_target_seconds > 0:
                 service_ok &= asa <= asa_target_seconds
-            first_service = service_ok & (found_raw[active] == 0)
-            found_raw[active[first_service]] = n[active[first_service]]
-            ok = service_ok & (occ <= cap_fraction * (1 + OCCUPANCY_RTOL))
-            found[active[ok]] = n[active[ok]]
-            active = active[~ok]
-            over = n[active] >= cap[active]
-            if over.any():
-                worst = active[int(np.flatnonzero(over)[0])]
-                raise Infeasible(f"chat service target not reached with {int(cap[worst])} "
-                                 f"agents for traffic {la[worst]:.4g} Erlangs (max_agents)")
-            n[active] += 1
+            first_service = service_ok & (found_raw[state["index"]] == 0)
+            found_raw[state["index"][first_service]] = agents_now[first_service]
+            return np.asarray(service_ok & (occ <= cap_fraction * (1 + OCCUPANCY_RTOL)))
+
+        found = walk_up(n, cap, la, meets, {"a": la, "aht": lh}, what="chat service target")
         agents[idx], raw[idx] = found, found_raw
     metrics = chat_metrics(a, agents, np.where(a > 0, aht, 1.0), max_concurrency=k,
                            target_seconds=target_seconds, inflation=inflation)

@@ -28,7 +28,8 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from wfm.errors import Infeasible, InvalidInput
+from wfm.errors import InvalidInput
+from wfm.staffing.search import check_targets, load_arrays, walk_up
 from wfm.validation import check_array
 
 FloatArray = NDArray[np.float64]
@@ -295,26 +296,11 @@ def required_agents(
     Infeasible
         When an interval needs more than ``max_agents``.
     """
-    level = float(target_level)
-    if not 0 < level < 1:
-        raise InvalidInput(f"target_level must be in (0, 1), got {target_level!r}")
-    if not 0 < max_occupancy <= 1:
-        raise InvalidInput(f"max_occupancy must be in (0, 1], got {max_occupancy!r}")
-    if target_seconds < 0 or asa_target_seconds < 0:
-        raise InvalidInput("target_seconds and asa_target_seconds must be >= 0, got "
-                           f"{target_seconds!r} and {asa_target_seconds!r}")
-    a = check_array("traffic", traffic, minimum=0.0)
-    aht = np.asarray(aht_seconds, dtype=float)
-    a, aht = np.broadcast_arrays(a, aht)
+    level = check_targets(target_level, max_occupancy, target_seconds, asa_target_seconds)
+    a, aht = load_arrays(traffic, aht_seconds)
     shape = a.shape
-    a = a.ravel().astype(float)
-    aht = aht.ravel().astype(float)
+    a, aht = a.ravel(), aht.ravel()
     loaded = a > 0
-    bad_aht = loaded & ~(np.isfinite(aht) & (aht > 0))
-    if bad_aht.any():
-        index = int(np.flatnonzero(bad_aht)[0])
-        raise InvalidInput(f"aht_seconds must be a positive number where there is traffic, got "
-                           f"{float(aht[index])!r} at position {index}")
 
     agents = np.zeros(a.shape, dtype=np.int64)
     raw = np.zeros(a.shape, dtype=np.int64)
@@ -346,28 +332,20 @@ def required_agents(
 
 def _search(a: FloatArray, aht: FloatArray, start: IntArray, level: float,
             target_seconds: float, asa_target_seconds: float, cap: IntArray) -> IntArray:
-    """Walk N upward from ``start`` until the SL (and ASA) targets hold, all intervals at once."""
-    n = start.copy()
-    inverse_b = _inverse_erlang_b(a, n)
-    found = np.zeros(a.shape, dtype=np.int64)
-    active = np.arange(a.size)
-    ca, caht, cn, cinv, ccap = a, aht, n.astype(float), inverse_b, cap
-    while active.size:
+    """Walk N upward from ``start`` until the SL (and ASA) targets hold, all intervals at once
+    (``wfm.staffing.search.walk_up``), advancing 1/B by the recurrence one agent per step."""
+
+    def meets(state: dict[str, np.ndarray], agents: IntArray) -> np.ndarray:
+        ca, caht, cinv = state["a"], state["aht"], state["inverse_b"]
+        cn = agents.astype(float)
         c = _erlang_c_from_inverse_b(ca, cn, cinv)
         headroom = cn - ca
         ok = 1.0 - c * np.exp(-headroom * target_seconds / caht) >= level
         if asa_target_seconds > 0:
             ok &= c * caht / headroom <= asa_target_seconds
-        if ok.any():
-            found[active[ok]] = cn[ok].astype(np.int64)
-            keep = ~ok
-            active, ca, caht, cn, cinv, ccap = (active[keep], ca[keep], caht[keep], cn[keep],
-                                                cinv[keep], ccap[keep])
-        if (cn >= ccap).any():
-            worst = int(np.flatnonzero(cn >= ccap)[0])
-            raise Infeasible(f"service target not reached with {int(ccap[worst])} agents for "
-                             f"traffic {ca[worst]:.4g} Erlangs (max_agents)")
-        cn = cn + 1.0
-        with np.errstate(over="ignore"):
-            cinv = 1.0 + cinv * cn / ca
-    return found
+        with np.errstate(over="ignore"):  # for the next step: 1/B(N+1) = 1 + 1/B(N)·(N+1)/A
+            state["inverse_b"] = 1.0 + cinv * (cn + 1.0) / ca
+        return np.asarray(ok)
+
+    state = {"a": a, "aht": aht, "inverse_b": _inverse_erlang_b(a, start)}
+    return walk_up(start, cap, a, meets, state, what="service target")

@@ -1,23 +1,22 @@
 """From a forecast table to the requirement table (agents per interval and queue).
 
-Each queue is staffed with its own service targets (``config.service_for(queue)``): Erlang C by
-default, Erlang A when ``patience_seconds > 0``, the chat model of ``wfm.staffing.chat`` (agents
-holding ``max_concurrency`` chats, first-response target) when ``channel = "chat"``.
-``scheduled_agents`` adds shrinkage exactly.
+Each queue is staffed with its own service targets (``config.service_for(queue)``) by the model
+``wfm.staffing.dispatch`` picks: Erlang C by default, Erlang A when ``patience_seconds > 0``, the
+chat model of ``wfm.staffing.chat`` (agents holding ``max_concurrency`` chats, first-response
+target) when ``channel = "chat"``. ``scheduled_agents`` adds shrinkage exactly.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from wfm.config import ServiceTargets, SiteConfig
+from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
-from wfm.staffing.erlang import required_agents, scheduled_with_shrinkage
+from wfm.staffing.dispatch import required
 
 REQUIREMENT_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "traffic_erlangs",
                        "agents", "service_level", "asa_seconds", "occupancy", "scheduled_agents"]
@@ -94,54 +93,6 @@ def check_configured_queues(queues: list[str], config: SiteConfig, *,
     return warnings
 
 
-@dataclass(frozen=True)
-class _QueueStaffing:
-    agents: np.ndarray
-    scheduled: np.ndarray
-    service_level: np.ndarray
-    asa_seconds: np.ndarray
-    occupancy: np.ndarray
-    abandon_rate: np.ndarray | None
-
-
-def _staff_queue(traffic: np.ndarray, aht: np.ndarray, service: ServiceTargets) -> _QueueStaffing:
-    if service.is_chat:
-        from wfm.staffing.chat import required_agents_chat
-
-        chat = required_agents_chat(
-            traffic, np.where(traffic > 0, aht, 1.0), max_concurrency=service.max_concurrency,
-            target_level=service.level, target_seconds=service.first_response_seconds,
-            inflation=service.concurrency_inflation, max_occupancy=service.max_occupancy,
-            asa_target_seconds=service.asa_target_seconds, shrinkage=service.shrinkage)
-        return _QueueStaffing(agents=chat.agents, scheduled=chat.scheduled_agents,
-                              service_level=chat.service_level, asa_seconds=chat.asa_seconds,
-                              occupancy=chat.occupancy, abandon_rate=None)
-    if service.patience_seconds > 0:
-        from wfm.staffing.erlang_a import erlang_a_metrics, required_agents_erlang_a
-
-        safe_aht = np.where(traffic > 0, aht, 1.0)
-        agents = np.asarray(required_agents_erlang_a(
-            traffic, safe_aht, service.patience_seconds, service.level,
-            service.answer_within_seconds, max_occupancy=service.max_occupancy,
-            max_abandon=service.max_abandon, asa_target_seconds=service.asa_target_seconds),
-            dtype=np.int64)
-        metrics = erlang_a_metrics(traffic, agents, safe_aht, service.patience_seconds,
-                                   service.answer_within_seconds)
-        return _QueueStaffing(
-            agents=agents, scheduled=scheduled_with_shrinkage(agents, service.shrinkage),
-            service_level=np.asarray(metrics.service_level, dtype=float),
-            asa_seconds=np.asarray(metrics.asa_seconds, dtype=float),
-            occupancy=np.asarray(metrics.occupancy, dtype=float),
-            abandon_rate=np.asarray(metrics.abandon_rate, dtype=float))
-    result = required_agents(
-        traffic, np.where(traffic > 0, aht, 1.0), target_level=service.level,
-        target_seconds=service.answer_within_seconds, max_occupancy=service.max_occupancy,
-        asa_target_seconds=service.asa_target_seconds, shrinkage=service.shrinkage)
-    return _QueueStaffing(agents=result.agents, scheduled=result.scheduled_agents,
-                          service_level=result.service_level, asa_seconds=result.asa_seconds,
-                          occupancy=result.occupancy, abandon_rate=None)
-
-
 def compute_requirements(forecast: pd.DataFrame, config: SiteConfig, *,
                          quantile: float | None = None,
                          label: str = "forecast") -> pd.DataFrame:
@@ -177,7 +128,7 @@ def compute_requirements(forecast: pd.DataFrame, config: SiteConfig, *,
     for metric in ("service_level", "asa_seconds", "occupancy"):
         out[metric] = np.nan
     for queue, rows in out.groupby("queue").indices.items():
-        staffing = _staff_queue(traffic[rows], aht[rows], config.service_for(str(queue)))
+        staffing = required(config.service_for(str(queue)), traffic[rows], aht[rows])
         out.loc[rows, "agents"] = staffing.agents
         out.loc[rows, "scheduled_agents"] = staffing.scheduled
         out.loc[rows, "service_level"] = staffing.service_level

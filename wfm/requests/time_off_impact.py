@@ -2,11 +2,9 @@
 
 Service level uses the stored requirement's load (contacts, AHT): traffic A = contacts x AHT /
 interval, agents on the phones = floor(scheduled x (1 - shrinkage)) (the requirement's scheduled
-agents are ceil(N / (1 - shrinkage))), Erlang C (``wfm.staffing.erlang``) or, with
-``patience_seconds``, Erlang A (``wfm.staffing.erlang_a``). A chat queue (``channel = "chat"``)
-uses the chat model (``wfm.staffing.chat``: ``max_concurrency`` chats per agent,
-``concurrency_inflation``, the ``first_response_seconds`` target) and ignores patience, as
-``wfm staff`` does. Coverage follows ``wfm.coverage``: a shift covers the intervals inside it,
+agents are ceil(N / (1 - shrinkage))), rated by the queue's model as ``wfm staff`` staffed it
+(``wfm.staffing.dispatch``: Erlang C, Erlang A with ``patience_seconds``, the chat model for
+``channel = "chat"``). Coverage follows ``wfm.coverage``: a shift covers the intervals inside it,
 minus its fixed breaks.
 """
 
@@ -24,14 +22,14 @@ import pandas as pd
 
 from wfm.calendar import wall_clock_instants
 from wfm.config import SiteConfig, parse_clock
-from wfm.coverage import covered_offsets_minutes
+from wfm.coverage import NON_WORKING, covered_offsets_minutes
+from wfm.requests.impact import Key, cell_groups, day_minutes, expand
+from wfm.staffing.dispatch import effective_agents, performance
 
 IMPACT_COLUMNS = ["interval_start", "queue", "required", "scheduled_before", "scheduled_after",
                   "shortfall_after", "service_level_before", "service_level_after",
                   "service_level_target"]
-NON_WORKING = ("OFF", "LEAVE")
 Count = tuple[date, str, str, int]
-Key = tuple[int, str]  # (local wall-clock minute since 1970-01-01, queue)
 _EPOCH = datetime(1970, 1, 1)
 
 
@@ -55,35 +53,22 @@ def part_minutes(part: Part, shift_start: int) -> tuple[int, int]:
 
 
 
-def _minutes(day: date) -> int:
-    return (day - _EPOCH.date()).days * 24 * 60
-
-
-def _expand(groups: Counter[tuple[date, str, str]], config: SiteConfig) -> Counter[Key]:
-    counts: Counter[Key] = Counter()
-    for (day, code, queue), n in groups.items():
-        midnight = _minutes(day)
-        for offset in covered_offsets_minutes(config.shift(code), config.interval_minutes):
-            counts[(midnight + int(offset), queue)] += n
-    return counts
-
-
-def _groups(cells: list[dict[str, object]], queues: list[str] | None,
-            ) -> Counter[tuple[date, str, str]]:
-    only = queues[0] if queues and len(queues) == 1 else ""
-    return Counter((c["date"], str(c["shift"]), str(c["queue"] or only))  # type: ignore[misc]
-                   for c in cells if c["shift"] not in NON_WORKING and c["shift"] is not None)
-
 
 def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
-            part: Part | None, config: SiteConfig,
-            requirement: Mapping[tuple[datetime, str], int],
-            load: Mapping[tuple[datetime, str], tuple[float, float | None]],
-            queues: list[str] | None, window_counts: Iterable[Count]) -> list[dict[str, Any]]:
-    """``IMPACT_COLUMNS`` records for every interval and queue the change touches, by time."""
+              part: Part | None, config: SiteConfig,
+              requirement: Mapping[tuple[datetime, str], int],
+              load: Mapping[tuple[datetime, str], tuple[float, float | None]],
+              queues: list[str] | None, window_counts: Iterable[Count]) -> list[dict[str, Any]]:
+    """``IMPACT_COLUMNS`` records for every interval and queue the change touches, by time.
+
+    Head-counts as in ``wfm.requests.impact`` (the swap's impact); part of a shift moves out
+    only the intervals of the part.
+    """
+    moved_out: Counter[Key]
+    moved_in: Counter[Key]
     if part is None:
-        moved_out = _expand(_groups(before, queues), config)
-        moved_in = _expand(_groups(after, queues), config)
+        moved_out = expand(cell_groups(before, queues), config)
+        moved_in = expand(cell_groups(after, queues), config)
     else:
         moved_out, moved_in = Counter(), Counter()
         for cell in before:
@@ -94,16 +79,16 @@ def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
             queue = str(cell["queue"] or (queues[0] if queues and len(queues) == 1 else ""))
             for offset in covered_offsets_minutes(template, config.interval_minutes):
                 if start <= offset < end:
-                    moved_out[(_minutes(day) + int(offset), queue)] += 1
+                    moved_out[(day_minutes(day) + int(offset), queue)] += 1
     keys = sorted(set(moved_out) | set(moved_in))
     if not keys:
         return []
     only = queues[0] if queues and len(queues) == 1 else ""
-    groups: Counter[tuple[date, str, str]] = Counter()
+    groups: Counter[tuple[object, object, object]] = Counter()
     for d, s, q, n in window_counts:
         if s not in NON_WORKING:
             groups[(d, s, q or only)] += n
-    counted = _expand(groups, config)
+    counted = expand(groups, config)
     before_n = np.array([counted.get(k, 0) for k in keys], dtype="int64")
     after_n = np.array([counted.get(k, 0) - moved_out.get(k, 0) + moved_in.get(k, 0)
                         for k in keys], dtype="int64")
@@ -134,11 +119,8 @@ def _service_levels(wall: list[tuple[datetime, str]], before: np.ndarray, after:
                     load: Mapping[tuple[datetime, str], tuple[float, float | None]],
                     config: SiteConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Service level before and after in each interval, and the queue's target (1.0 where the
-    interval has no contacts, as ``wfm.staffing`` defines it). Vectorised per queue."""
-    from wfm.staffing.chat import chat_metrics
-    from wfm.staffing.erlang import service_level
-    from wfm.staffing.erlang_a import erlang_a_metrics
-
+    interval has no contacts, as ``wfm.staffing`` defines it). Vectorised per queue; the model
+    is the queue's (``wfm.staffing.dispatch``), on the agents left after shrinkage."""
     num = len(wall)
     levels = {"before": np.ones(num), "after": np.ones(num)}
     target = np.zeros(num)
@@ -157,17 +139,6 @@ def _service_levels(wall: list[tuple[datetime, str]], before: np.ndarray, after:
         rows, contacts, aht = rows[busy], contacts[busy], aht[busy]
         traffic = contacts * aht / interval_seconds
         for name, counts in (("before", before), ("after", after)):
-            agents = np.maximum(np.floor(counts[rows] * (1 - service.shrinkage) + 1e-9), 0)
-            agents = agents.astype("int64")
-            level: Any
-            if service.is_chat:  # abandonment is not modelled for chat: patience is ignored
-                level = chat_metrics(traffic, agents, aht, max_concurrency=service.max_concurrency,
-                                     target_seconds=service.first_response_seconds,
-                                     inflation=service.concurrency_inflation).service_level
-            elif service.patience_seconds > 0:
-                level = erlang_a_metrics(traffic, agents, aht, service.patience_seconds,
-                                         service.answer_within_seconds).service_level
-            else:
-                level = service_level(traffic, agents, aht, service.answer_within_seconds)
-            levels[name][rows] = np.asarray(level, dtype=float)
+            agents = effective_agents(counts[rows], service.shrinkage)
+            levels[name][rows] = performance(service, traffic, agents, aht).service_level
     return levels["before"], levels["after"], target

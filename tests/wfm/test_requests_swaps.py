@@ -1,5 +1,5 @@
-"""``wfm.swaps``: check_swap on hand-worked rosters, the coverage rule of auto-approval and the
-status machine of DESIGN.md."""
+"""``wfm.requests.swaps``: check_swap on hand-worked rosters and the coverage rule of
+auto-approval (the swap status machine: ``test_requests_status.py``)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from wfm.config import build_config
-from wfm.errors import Conflict, InvalidInput
-from wfm.swaps import SwapVerdict, check_swap, next_status
+from wfm.errors import InvalidInput
+from wfm.requests.swaps import SwapVerdict, check_swap
 from wfm.tables import AGENTS, ROSTER, read_table_text
 
 MONDAY = date(2030, 1, 7)
@@ -117,27 +117,6 @@ def test_keeps_coverage_rule() -> None:
     assert not verdict(3, 1, 2).keeps_coverage  # drops below it
     assert verdict(1, 1, 2).keeps_coverage  # was short already, not made worse
     assert not verdict(1, 0, 2).keeps_coverage
-
-
-ALLOWED = {("requested", "accept"): "accepted", ("requested", "reject"): "rejected",
-           ("requested", "cancel"): "cancelled", ("requested", "expire"): "expired",
-           ("requested", "invalidate"): "invalidated",
-           ("accepted", "approve"): "applied", ("accepted", "deny"): "denied",
-           ("accepted", "cancel"): "cancelled", ("accepted", "expire"): "expired",
-           ("accepted", "invalidate"): "invalidated"}
-STATUSES = ("requested", "accepted", "rejected", "cancelled", "expired", "applied", "denied",
-            "invalidated")
-ACTIONS = ("accept", "reject", "cancel", "approve", "deny", "expire", "invalidate")
-
-
-@pytest.mark.parametrize("status", STATUSES)
-@pytest.mark.parametrize("action", ACTIONS)
-def test_status_machine(status: str, action: str) -> None:
-    if (status, action) in ALLOWED:
-        assert next_status(status, action) == ALLOWED[(status, action)]
-    else:
-        with pytest.raises(Conflict, match=f"cannot {action} a swap that is {status}"):
-            next_status(status, action)
 
 
 @pytest.mark.parametrize(("kind", "pair", "days"), [

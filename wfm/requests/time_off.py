@@ -7,10 +7,11 @@ cost nothing); with ``part`` it takes part of one shift (``start``-``end`` insid
 interval grid) and leaves the roster row as it is. A ``rest_day`` request moves an ``OFF`` day
 to a working day in the same Monday-Sunday week: ``dates = [off_date, new_off_date]``; the
 shift of the new rest day moves to the old one. The coverage impact and service level are
-computed in ``api.store.time_off_impact``.
+computed in ``wfm.requests.time_off_impact``; the statuses are
+``wfm.requests.status.TIME_OFF_MACHINE``.
 
-This module lives in ``api`` beside its only caller; it imports only ``wfm`` and could move to
-``wfm/`` unchanged.
+The caller (``api/store/time_off.py``) loads the rows, the balance used and the team's leave,
+and persists what the verdict says; nothing here reads or writes storage.
 """
 
 from __future__ import annotations
@@ -22,15 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import pandas as pd
-
-from api.store.time_off_impact import Count, Part, impact_of, part_minutes
 from wfm.config import SiteConfig, parse_clock
+from wfm.coverage import NON_WORKING
 from wfm.errors import InvalidInput, Violation
+from wfm.requests.time_off_impact import Count, Part, impact_of, part_minutes
+from wfm.rules import check_roster_rows
 
 REST_DAY = "rest_day"
 MAX_DATES = 31
-NON_WORKING = ("OFF", "LEAVE")
 Row = tuple[str, date, str, str]
 
 
@@ -263,16 +263,8 @@ def _rule_violations(rows: list[Row], after: list[dict[str, object]],
 
 def _check(rows: list[Row], agent: Mapping[str, object], config: SiteConfig,
            queues: list[str] | None) -> list[Violation]:
-    from wfm import rules
-
-    fast = getattr(rules, "check_roster_rows", None)  # same violations, plain Python values
-    if fast is not None:
-        return list(fast(rows, [dict(agent)], config, requirement_queues=queues,
-                         agent_ids=[str(agent["agent_id"])]))
-    frame = pd.DataFrame(rows, columns=["agent_id", "date", "shift", "queue"])
-    table = pd.DataFrame([dict(agent)])
-    return rules.check_roster(frame, table, config, requirement_queues=queues,
-                              agent_ids=[str(agent["agent_id"])])
+    return list(check_roster_rows(rows, [dict(agent)], config, requirement_queues=queues,
+                                  agent_ids=[str(agent["agent_id"])]))
 
 
 def _balance_violations(agent_id: str, kind: str, cost: dict[int, int],

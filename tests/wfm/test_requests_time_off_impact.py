@@ -8,8 +8,8 @@ from datetime import datetime
 import numpy as np
 import pytest
 
-from api.store.time_off_impact import _service_levels
 from wfm.config import build_config
+from wfm.requests.time_off_impact import _service_levels
 
 
 def _erlang_c_service_level(traffic: float, servers: int, aht: float, target: float) -> float:
