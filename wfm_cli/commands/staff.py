@@ -93,10 +93,13 @@ def staff(
 
 def _model(service: ServiceTargets) -> str:
     """The staffing model of one queue, as the summary names it."""
-    if service.is_chat:
+    from wfm.staffing.dispatch import model_for
+
+    model = model_for(service)
+    if model == "chat":
         return (f"chat (up to {service.max_concurrency} at once, first response "
                 f"{service.first_response_seconds:g} s)")
-    return "erlang_a" if service.patience_seconds > 0 else "erlang_c"
+    return model
 
 
 def _line(name: str, figures: dict, model: str = "") -> str:
