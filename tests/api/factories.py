@@ -71,6 +71,16 @@ def next_monday(after: date, *, days: int = 8) -> date:
     return first + timedelta(days=(7 - first.weekday()) % 7)
 
 
+def monday_within_one_year(after: date, *, span_days: int, days: int = 8) -> date:
+    """The first Monday at least ``days`` after ``after`` whose next ``span_days`` days lie in
+    one calendar year: time-off allowances are yearly, so a test that spends a balance must not
+    straddle New Year (or its dates would draw on two balances)."""
+    first = next_monday(after, days=days)
+    if (first + timedelta(days=span_days - 1)).year != first.year:
+        first = next_monday(date(first.year + 1, 1, 1), days=0)
+    return first
+
+
 def spare_ids(num_spare: int) -> list[str]:
     return [f"S{k:02d}" for k in range(1, num_spare + 1)]
 

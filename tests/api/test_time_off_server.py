@@ -17,7 +17,7 @@ from api.db import make_engine, migrate
 from api.store import Store
 from tests.api.factories import (
     agents_csv,
-    next_monday,
+    monday_within_one_year,
     plan,
     requirement_csv,
     roster_cells,
@@ -47,7 +47,8 @@ def start(tmp_path: Path, num_spare: int) -> Server:
     port = free_port()
     server = Server(f"http://127.0.0.1:{port}", db_url, config_path,
                     launch(db_url, config_path, port), planner, agents,
-                    next_monday(datetime.now(ZoneInfo("Asia/Shanghai")).date()))
+                    monday_within_one_year(datetime.now(ZoneInfo("Asia/Shanghai")).date(),
+                                           span_days=14))
     with server.client() as client:
         for path, body in (("/api/v1/agents", agents_csv(num_spare)),
                            ("/api/v1/requirements", requirement_csv(server.start)),
