@@ -101,7 +101,8 @@ class StagePlan:
 @dataclass
 class SolveContext:
     """What the stages share. ``budget`` is the current stage's view of the run's budget (its
-    wall-clock cap; the cut-short stages are recorded in one list for the whole run)."""
+    wall-clock cap; the cut-short stages are recorded in one list for the whole run);
+    ``figures`` collects what the stages report (``say`` prints progress lines)."""
 
     problem: RosterProblem
     settings: SolverSettings
@@ -119,6 +120,7 @@ class SolveContext:
     method: str = "decomposition"
     best_bound: float = 0.0
     fairness: FairnessResult | None = None
+    figures: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.budget = self.run_budget
@@ -261,6 +263,11 @@ def fairness(ctx: SolveContext) -> None:
     result = rebalance(ctx.problem, ctx.states, ctx.queues, budget=ctx.budget,
                        seconds=ctx.plan.fair_seconds, settings=ctx.settings, seed=ctx.seed)
     ctx.fairness = result
+    ctx.figures["fairness_stage"] = {"pattern_model_changed": result.replanned,
+                                     "trades": result.accepted,
+                                     "team_resolves_kept": result.resolved,
+                                     "weekly_block_resolves": result.tried,
+                                     "weekly_block_failures": result.block_failures}
     ctx.say(f"fairness: {'re-planned by week patterns, ' if result.replanned else ''}"
             f"{result.accepted} trades inside teams, {result.resolved} team re-solves kept"
             f"{f', {result.tried} weekly-block re-solves' if result.tried else ''} "
@@ -291,15 +298,15 @@ STAGES: tuple[Stage, ...] = (
 
 def run_stages(ctx: SolveContext, stages: tuple[Stage, ...] = STAGES) -> SolveContext:
     """Run ``stages`` in order, each within its wall-clock cap: the run's deadline less what
-    the stages after it reserve."""
+    the stages after it reserve. Each stage's wall seconds go to ``figures["stage_seconds"]``,
+    the stages the cap cut short to ``figures["wall_clock_capped"]``."""
+    seconds = ctx.figures.setdefault("stage_seconds", {})
     for i, stage in enumerate(stages):
         reserved = sum(later.reserve(ctx.plan) for later in stages[i + 1:])
         ctx.budget = ctx.run_budget.until(ctx.run_budget.deadline - reserved)
+        started = time.monotonic()
         stage.run(ctx)
+        seconds[stage.name] = round(time.monotonic() - started, 3)
     ctx.budget = ctx.run_budget
+    ctx.figures["wall_clock_capped"] = list(ctx.run_budget.capped)
     return ctx
-
-
-def figures_of(ctx: SolveContext) -> dict[str, Any]:
-    """The run's own figures: the stages the wall clock cut short."""
-    return {"wall_clock_capped": list(ctx.run_budget.capped)}

@@ -24,7 +24,7 @@ from solvers.roster.budget import Budget
 from solvers.roster.full_model import build_model
 from solvers.roster.legal import agent_violations
 from solvers.roster.objective import bound_figures, price
-from solvers.roster.pipeline import SolveContext, StagePlan, figures_of, run_stages
+from solvers.roster.pipeline import SolveContext, StagePlan, run_stages
 from solvers.roster.problem import RosterProblem, build_problem
 from solvers.roster.report import coverage_shortfall_figures, roster_frame, shortfall_figures
 from solvers.roster.settings import DEFAULT_SETTINGS, SolverSettings
@@ -105,7 +105,7 @@ def extract(ctx: SolveContext) -> RosterSolution:
         seconds=time.monotonic() - ctx.started, lower_bound=ctx.lower_bound,
         assignments=roster_frame(problem, states, queues), coverage=pd.DataFrame(),
         penalties=parts,
-        figures={**shortfall_figures(problem, scheduled), **figures_of(ctx),
+        figures={**shortfall_figures(problem, scheduled), **ctx.figures,
                  "objective_bound": bound_figures(parts, ctx.best_bound)},
         method=ctx.method)
 
