@@ -116,7 +116,6 @@ class SolveContext:
     states: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     queues: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
     objective_before_search: int = 0   # the roster's objective (report.evaluate) after local moves
-    status: str = "FEASIBLE"
     method: str = "decomposition"
     best_bound: float = 0.0
     fairness: FairnessResult | None = None
@@ -238,9 +237,10 @@ def full_model(ctx: SolveContext) -> None:
     if found is None:
         return
     status, objective, bound, states, queues = found
+    ctx.figures["full_model_status"] = status
     ctx.best_bound = max(ctx.best_bound, bound)
     if objective <= ctx.objective_before_search:
-        ctx.states, ctx.queues, ctx.status, ctx.method = states, queues, status, "full"
+        ctx.states, ctx.queues, ctx.method = states, queues, "full"
 
 
 def neighbourhood_search(ctx: SolveContext) -> None:
