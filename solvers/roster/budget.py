@@ -4,45 +4,52 @@ Every stage is limited by work, never by the clock: CP-SAT by deterministic time
 the only CP-SAT setting measured to give the same solution on every run; interleaved search with
 two workers was also repeatable but 3-10x slower on these models), the Python loops by counted
 units (one unit = one per-agent rule check or one agent visited). The work is sized so that a
-run takes about the time limit on an unloaded machine. The wall-clock time limit stays as a
-safety cap: a stage that reaches it stops early and the budget records it, since the roster may
-then differ from run to run.
+run takes about the time limit on an unloaded machine (``settings.Calibration``). The wall clock
+is only a safety cap: a stage that reaches it stops early and the budget records it, since the
+roster may then differ from run to run. The cap defaults to the time limit; a caller that needs
+the same roster on any machine (a test) sets a cap far above it and keeps the work small.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-# Calibration (2-core machine shared with other work, load 2-4; bench/roster.py instances):
-# CP-SAT with one worker does about 0.65 deterministic seconds per second, the local moves
-# about 3,000 units per second on a 28-day horizon (7,700 on 14 days).
-DET_PER_SECOND = 0.65
-UNITS_PER_SECOND = 3_000
+from solvers.roster.settings import DEFAULT_SETTINGS, Calibration
 
 
 @dataclass
 class Budget:
-    """The nominal time limit, the wall-clock cap and the stages the cap cut short."""
+    """The nominal time limit (which sizes the work), the wall-clock cap of the current stage
+    and the stages the cap cut short (one list, shared by every stage's view of the budget)."""
 
     seconds: float
     deadline: float
     capped: list[str] = field(default_factory=list)
+    calibration: Calibration = DEFAULT_SETTINGS.calibration
 
     @classmethod
-    def start(cls, seconds: float) -> Budget:
-        return cls(seconds=float(seconds), deadline=time.monotonic() + float(seconds))
+    def start(cls, seconds: float, wall_cap_seconds: float | None = None,
+              calibration: Calibration = DEFAULT_SETTINGS.calibration) -> Budget:
+        """Work sized from ``seconds``; the wall clock capped after ``wall_cap_seconds``
+        (default: ``seconds``)."""
+        cap = float(seconds if wall_cap_seconds is None else wall_cap_seconds)
+        return cls(seconds=float(seconds), deadline=time.monotonic() + cap,
+                   calibration=calibration)
 
-    @staticmethod
-    def det_seconds(seconds: float) -> float:
+    def until(self, deadline: float) -> Budget:
+        """The same budget with another wall-clock cap (cut-short stages still recorded here)."""
+        return replace(self, deadline=deadline)
+
+    def det_seconds(self, seconds: float) -> float:
         """Deterministic CP-SAT seconds worth about ``seconds`` of (unloaded) wall time."""
-        return max(0.01, seconds * DET_PER_SECOND)
+        return max(0.01, seconds * self.calibration.det_per_second)
 
-    @staticmethod
-    def units(seconds: float, num_days: int = 28) -> int:
+    def units(self, seconds: float, num_days: int = 28) -> int:
         """Work units of the Python loops worth about ``seconds`` of (unloaded) wall time; a
         unit (one per-agent rule check) costs about in proportion to the horizon's days."""
-        return max(1, int(seconds * UNITS_PER_SECOND * 28 / max(7, num_days)))
+        rate = self.calibration.units_per_second
+        return max(1, int(seconds * rate * self.calibration.reference_days / max(7, num_days)))
 
     def wall_left(self) -> float:
         return max(0.05, self.deadline - time.monotonic())

@@ -22,10 +22,14 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
+from solvers.roster.settings import DEFAULT_SETTINGS
 
-MAX_SEGMENT = 28      # longest run of days traded at once (a long one shifts a rest-day cycle)
-TRIES_PER_PAIR = 6    # improving trades checked for legality per pair, best first
-CANDIDATES_PER_UNIT = 60  # candidate trades priced per work unit (about one rule check's time)
+# Tunables: their values and reasons are in settings.Fairness
+MAX_SEGMENT = DEFAULT_SETTINGS.fairness.max_segment_days
+TRIES_PER_PAIR = DEFAULT_SETTINGS.fairness.tries_per_pair
+CANDIDATES_PER_UNIT = DEFAULT_SETTINGS.fairness.candidates_per_unit
+ROUNDS = DEFAULT_SETTINGS.fairness.trade_rounds
+REPAIR_PARTNERS = DEFAULT_SETTINGS.fairness.repair_partners
 
 
 class RowCosts:
@@ -173,7 +177,7 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
     trades = 0
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
-    for round_index in range(50):
+    for round_index in range(ROUNDS):
         # the targeted repairs first: an agent outside its band costs OUTSIDE_COST times a
         # tenth inside it, and on a large roster the broad pairing below can use all the work
         made = _repair_band(problem, costs, states, queues, movable, work, allowed)
@@ -206,8 +210,6 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
             break
     return trades
 
-
-REPAIR_PARTNERS = 12  # team-mates tried per agent outside the band or quick return
 
 
 def _repair_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: np.ndarray,

@@ -2,29 +2,35 @@
 
 Agents of one team (same skills) can take each other's shifts, so trading days between members
 keeps every day's head-count per shift type and queue, and with it the coverage, exactly. This
-stage runs last, on the coverage-optimised roster, in up to three steps:
+stage runs last, on the coverage-optimised roster, as the sub-stages of ``FAIRNESS_STAGES``:
 
-1. On short horizons, the class-pattern model (``patterns.py``) re-plans the whole roster
+1. *fair-share targets*: each agent's horizon target of nights and weekend rest and its band
+   (``fair_share.py``: pro rata by availability, previous weeks counted).
+2. *class-pattern model* (``patterns.py``), on short horizons: re-plans the whole roster
    exactly, giving up at most ``[roster] coverage_tolerance`` of the coverage cost for fewer
-   quick returns and deviations from the fair shares (the only step that may change coverage).
-2. Pair trades (``exchange.py``) bring each agent's nights and weekend rest within the band
-   around its fair share (``fair_share.py``: pro rata by availability, previous weeks counted),
+   quick returns and deviations from the fair shares (the only step that may change coverage);
+   when it changes the roster the targets follow and it keeps ``pattern_share`` of the stage.
+3. *weekly-block chunks*, with ``night_pattern = "weekly_blocks"`` only: every team re-solved in
+   chunks with the full model's hard rules, the weekly-blocks constraint (a Monday-Sunday week is
+   all nights or all day shifts, and a rest day separates a night from a day shift) and the
+   coverage cost of what the rest of the roster leaves uncovered (the mixed roster's head-counts
+   may not be reachable by whole weeks); the later steps keep the blocks.
+4. *pair trades* (``exchange.py``): bring each agent within the band around its fair share,
    then lower switches, quick returns and worked preferred rest days.
-3. Team re-solves with the head-counts fixed (``resequence.py``) make the chains of three or
-   more agents that no pair trade makes.
+5. *team re-solves* (``resequence.py``) with the head-counts fixed: the chains of three or more
+   agents no pair trade makes, with ``resolve_share`` of what is left plus what the trades did
+   not use.
 
-With ``night_pattern = "weekly_blocks"`` every team is first re-solved in chunks with the full
-model's hard rules, the weekly-blocks constraint (a Monday-Sunday week is all nights or all day
-shifts, and a rest day separates a night from a day shift) and the coverage cost of what the
-rest of the roster leaves uncovered (the mixed roster's head-counts may not be reachable by
-whole weeks); the later steps keep the blocks. Work is counted (trades) or deterministic
-(re-solves), so the stage is repeatable.
+Quick returns cost ``quick_return_factor`` times their weight in every step, so that inside the
+band the stage does not buy fairness the band does not require with quick returns. Work is
+counted (trades) or deterministic (re-solves), so the stage is repeatable.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -32,7 +38,7 @@ from ortools.sat.python import cp_model
 from solvers.roster.aggregate import configure
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.blocks import add_weekly_blocks, block_ok
-from solvers.roster.budget import Budget
+from solvers.roster.budget import Budget, WorkLimit
 from solvers.roster.exchange import exchange
 from solvers.roster.fair_share import (
     SCALE,
@@ -50,25 +56,12 @@ from solvers.roster.patterns import replan
 from solvers.roster.problem import RosterProblem
 from solvers.roster.resequence import resequence
 from solvers.roster.rules import HARD_RULES
+from solvers.roster.settings import DEFAULT_SETTINGS, SolverSettings
 from solvers.roster.soft import (
     Penalty,
     coverage_penalties,
 )
 from solvers.roster.variables import WorkVars, build_work_vars
-
-CHUNK = 12   # agents per re-solve: small enough to solve in well under a second
-ROUNDS = 8   # passes over each team at most (the budget normally ends the stage first)
-# Inside the band a quick return (night then day) should cost more than a night of deviation
-# (15 with the default fair_share_nights = 1), so the stage does not buy fairness the band
-# does not require with quick returns.
-QUICK_RETURN_FACTOR = 10
-OWN_CAP = 0.25  # the stage's least wall time, as a share of its nominal seconds
-PATTERN_SHARE = 0.5  # of the stage's seconds: the class-pattern model, where it applies (with
-                     # ~100 classes it needed ~14 deterministic s: 200 x 7 after a previous
-                     # roster, fairness_weeks = 0, quick returns 29 at 0.3, 14 at 0.5)
-RESOLVE_SHARE = 0.5  # of the stage's seconds: team re-solves with fixed head-counts, after
-                     # the trades (which reach the band fast), with what the trades left unused;
-                     # they chain what trades cannot: quick returns needing three agents or more
 
 
 @dataclass
@@ -82,8 +75,114 @@ class FairnessResult:
     replanned: bool = False  # the class-pattern model changed the roster (patterns.py)
 
 
-def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
-                 ) -> tuple[cp_model.CpModel, WorkVars]:
+@dataclass
+class FairnessRun:
+    """What the sub-stages share: the roster (changed in place), the stage's budget and nominal
+    seconds, the targets, and the trades' work (the re-solves get what it left unused)."""
+
+    problem: RosterProblem
+    states: np.ndarray
+    queues: np.ndarray
+    budget: Budget
+    seconds: float
+    settings: SolverSettings = DEFAULT_SETTINGS
+    seed: int = 0
+    result: FairnessResult = field(default_factory=FairnessResult)
+    night_target: Target = field(init=False)
+    rest_target: Target = field(init=False)
+    own: Budget | None = None          # the trades' and re-solves' budget
+    trade_work: WorkLimit | None = None
+
+    @property
+    def blocks(self) -> bool:
+        return self.problem.config.roster.night_pattern == "weekly_blocks"
+
+    @property
+    def quick_return_factor(self) -> int:
+        return self.settings.costs.quick_return_factor
+
+
+def fair_targets(run: FairnessRun) -> None:
+    """Each agent's horizon targets of nights and weekend rest, and the band around them."""
+    night, rest = fair_shares(run.problem, run.states)
+    width = band(run.problem)
+    run.night_target, run.rest_target = targets(night, width), targets(rest, width)
+
+
+def class_patterns(run: FairnessRun) -> None:
+    """The exact class-pattern re-plan (``patterns.replan``), where the patterns can be listed;
+    when it changes the roster the targets follow (the team totals may have moved) and it
+    keeps its share of the stage's seconds."""
+    pattern_seconds = run.settings.fairness.pattern_share * run.seconds
+    run.result.replanned = replan(
+        run.problem, run.states, run.queues, run.night_target, run.rest_target,
+        tolerance=run.problem.config.roster.coverage_tolerance,
+        det_seconds=run.budget.det_seconds(pattern_seconds), budget=run.budget,
+        quick_return_factor=run.quick_return_factor)
+    if run.result.replanned:
+        fair_targets(run)
+        run.seconds = run.seconds - pattern_seconds
+
+
+def weekly_block_chunks(run: FairnessRun) -> None:
+    """With weekly blocks: every team re-solved in chunks into whole weeks (module docstring)."""
+    if run.blocks:
+        _block_chunks(run)
+
+
+def pair_trades(run: FairnessRun) -> None:
+    """Pair trades inside teams on ``1 - resolve_share`` of the seconds left, as counted work.
+    From here the wall-clock cap is the run's deadline, or ``least_wall_share`` of the seconds
+    left from now when an earlier stage overran it."""
+    fairness = run.settings.fairness
+    run.own = run.budget.until(max(run.budget.deadline,
+                                   time.monotonic() + fairness.least_wall_share * run.seconds))
+    run.trade_work = run.own.work((1 - fairness.resolve_share) * run.seconds, "fairness",
+                                  run.problem.num_days)
+    problem = run.problem
+    check = (lambda a, row: block_ok(problem, a, row)) if run.blocks else None
+    run.result.accepted += exchange(problem, run.states, run.queues, run.night_target,
+                                    run.rest_target, work=run.trade_work,
+                                    quick_return_factor=run.quick_return_factor, seed=run.seed,
+                                    allowed=check)
+
+
+def team_resolves(run: FairnessRun) -> None:
+    """Team re-solves with fixed head-counts on ``resolve_share`` of the seconds left plus what
+    the trades did not use."""
+    assert run.own is not None and run.trade_work is not None, "pair_trades runs first"
+    share, work = run.settings.fairness.resolve_share, run.trade_work
+    unused = max(0.0, 1 - work.used / work.units) * (1 - share) * run.seconds
+    run.result.resolved = resequence(
+        run.problem, run.states, run.queues, run.night_target, run.rest_target,
+        det_seconds=run.own.det_seconds(share * run.seconds + unused), budget=run.own,
+        quick_return_factor=run.quick_return_factor, blocks=run.blocks, seed=run.seed,
+        settings=run.settings.fairness)
+
+
+# The sub-stages, in order (module docstring); each reads and updates the run.
+FAIRNESS_STAGES: tuple[tuple[str, Callable[[FairnessRun], None]], ...] = (
+    ("fair-share targets", fair_targets),
+    ("class-pattern model", class_patterns),
+    ("weekly-block chunks", weekly_block_chunks),
+    ("pair trades", pair_trades),
+    ("team re-solves", team_resolves),
+)
+
+
+def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
+              budget: Budget, seconds: float, settings: SolverSettings = DEFAULT_SETTINGS,
+              seed: int = 0) -> FairnessResult:
+    """Share nights and weekend rest fairly inside each team (in place): run every sub-stage of
+    ``FAIRNESS_STAGES`` on ``seconds`` of nominal work, within ``budget``'s wall-clock cap."""
+    run = FairnessRun(problem, states, queues, budget, seconds, settings, seed)
+    for _name, stage in FAIRNESS_STAGES:
+        stage(run)
+    return run.result
+
+
+def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target,
+                 quick_return_factor: int) -> tuple[cp_model.CpModel, WorkVars]:
     """The full model's hard rules and weekly blocks for a chunk ``sub`` whose requirement is
     what the rest of the roster leaves uncovered; coverage, fair-share deviation, switches
     (quick returns stricter) and preferences priced."""
@@ -99,99 +198,65 @@ def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
             terms.setdefault((int(t), q), []).append(var)
     penalties.extend(coverage_penalties(model, sub, terms))
     penalties += stage_penalties(model, work, sub, night_target, rest_target,
-                                 QUICK_RETURN_FACTOR)
+                                 quick_return_factor)
     model.minimize(sum(p.weight * p.var for p in penalties))
     return model, work
 
 
-def _chunks(members: list[int], deviation: np.ndarray, rng: np.random.Generator,
-            round_index: int) -> list[list[int]]:
-    """Split a team into chunks of about CHUNK agents, each mixing agents from the whole
-    deviation ranking (first round) or at random (later rounds)."""
-    num = max(1, -(-len(members) // CHUNK))
-    if round_index == 0:
-        order = [members[i] for i in np.argsort(deviation[members], kind="stable")]
-    else:
-        order = [members[i] for i in rng.permutation(len(members))]
+def _chunks(members: list[int], deviation: np.ndarray, size: int) -> list[list[int]]:
+    """Split a team into chunks of about ``size`` agents, each mixing agents from the whole
+    deviation ranking."""
+    num = max(1, -(-len(members) // size))
+    order = [members[i] for i in np.argsort(deviation[members], kind="stable")]
     return [sorted(order[k::num]) for k in range(num)]
 
 
-def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
-              budget: Budget, seconds: float, det_per_solve: float, seed: int = 0
-              ) -> FairnessResult:
-    """Share nights and weekend rest fairly inside each team (in place; see module docstring):
-    pair trades for ``seconds`` of counted work, after (with weekly blocks) one re-solve of
-    every team chunk not yet in blocks, each of ``det_per_solve`` deterministic seconds."""
-    result = FairnessResult()
-    blocks = problem.config.roster.night_pattern == "weekly_blocks"
-    night, rest = fair_shares(problem, states)
-    night_target, rest_target = targets(night, band(problem)), targets(rest, band(problem))
-    pattern_seconds = PATTERN_SHARE * seconds
-    result.replanned = replan(problem, states, queues, night_target, rest_target,
-                              tolerance=problem.config.roster.coverage_tolerance,
-                              det_seconds=budget.det_seconds(pattern_seconds), budget=budget,
-                              quick_return_factor=QUICK_RETURN_FACTOR)
-    if result.replanned:  # the team totals may have moved: the shares follow them
-        night, rest = fair_shares(problem, states)
-        night_target, rest_target = targets(night, band(problem)), targets(rest, band(problem))
-    else:
-        pattern_seconds = 0.0
-    seconds -= pattern_seconds
-    if blocks:
-        _block_chunks(problem, states, queues, night_target, rest_target, result,
-                      budget=budget, det_per_solve=det_per_solve, seed=seed)
-    # the wall-clock cap is the run's deadline (the earlier stages left this stage its share),
-    # or a fraction of its share from now when an earlier stage overran it all the same
-    own = Budget(seconds=seconds,
-                 deadline=max(budget.deadline, time.monotonic() + OWN_CAP * seconds),
-                 capped=budget.capped)
-    work = own.work((1 - RESOLVE_SHARE) * seconds, "fairness", problem.num_days)
-    check = (lambda a, row: block_ok(problem, a, row)) if blocks else None
-    result.accepted += exchange(problem, states, queues, night_target, rest_target, work=work,
-                                quick_return_factor=QUICK_RETURN_FACTOR, seed=seed,
-                                allowed=check)
-    unused = max(0.0, 1 - work.used / work.units) * (1 - RESOLVE_SHARE) * seconds
-    result.resolved = resequence(problem, states, queues, night_target, rest_target,
-                                 det_seconds=own.det_seconds(RESOLVE_SHARE * seconds + unused),
-                                 budget=own, quick_return_factor=QUICK_RETURN_FACTOR,
-                                 blocks=blocks, seed=seed)
-    return result
-
-
-def _block_chunks(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                  night_target: Target, rest_target: Target, result: FairnessResult,
-                  *, budget: Budget, det_per_solve: float, seed: int) -> None:
-    """Re-solve every team in chunks with the weekly-blocks constraint and the coverage cost."""
-    rng = np.random.default_rng(seed)
+def _block_chunks(run: FairnessRun) -> None:
+    """Re-solve every team in chunks with the weekly-blocks constraint and the coverage cost;
+    a chunk already in blocks is left alone."""
+    problem, states, queues = run.problem, run.states, run.queues
     nights_now, _ = horizon_counts(problem, states)
-    deviation = SCALE * nights_now - night_target.tenths
+    deviation = SCALE * nights_now - run.night_target.tenths
     scheduled = scheduled_counts(problem, states, queues)
     for members in teams(problem):
-        for chunk in _chunks(members, deviation, rng, 0):
+        for chunk in _chunks(members, deviation, run.settings.fairness.chunk_agents):
             if all(block_ok(problem, a, states[a]) for a in chunk):
                 continue
             mine = scheduled_counts(subproblem(problem, chunk, problem.required),
                                     states[chunk], queues[chunk])
             residual = np.clip(problem.required - (scheduled - mine), 0, None)
             sub = subproblem(problem, chunk, residual)
-            model, work = _chunk_model(sub, night_target.take(chunk), rest_target.take(chunk))
-            complete_hint(model, [(var, int(states[chunk][a, d] == s
-                                            and queues[chunk][a, d] == q))
-                                  for (a, d, s, q), var in work.items()],
-                          seconds=budget.wall_left(), det_seconds=0.2 * det_per_solve)
-            solver = cp_model.CpSolver()
-            configure(solver, sub, max(budget.wall_left(), 5 * det_per_solve),
-                      det_seconds=det_per_solve)
-            status = solver.solve(model)
-            result.tried += 1
-            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                result.block_failures += len(chunk)
+            found = _solve_block_chunk(run, sub, chunk)
+            run.result.tried += 1
+            if found is None:
+                run.result.block_failures += len(chunk)
                 continue
-            new_states, new_queues = sub.rest_states(), np.full((len(chunk), problem.num_days),
-                                                                -1)
-            for (a, d, s, q), var in work.items():
-                if solver.boolean_value(var):
-                    new_states[a, d], new_queues[a, d] = s, q
+            new_states, new_queues = found
             scheduled = scheduled - mine + scheduled_counts(sub, new_states, new_queues)
             states[chunk], queues[chunk] = new_states, new_queues
-            result.accepted += 1
+            run.result.accepted += 1
+
+
+def _solve_block_chunk(run: FairnessRun, sub: RosterProblem, chunk: list[int]
+                       ) -> tuple[np.ndarray, np.ndarray] | None:
+    """One chunk's re-solve from its current rows: its new (states, queues), or None."""
+    fairness = run.settings.fairness
+    det = fairness.det_per_block_solve
+    model, work = _chunk_model(sub, run.night_target.take(chunk), run.rest_target.take(chunk),
+                               run.quick_return_factor)
+    states, queues = run.states[chunk], run.queues[chunk]
+    complete_hint(model, [(var, int(states[a, d] == s and queues[a, d] == q))
+                          for (a, d, s, q), var in work.items()],
+                  seconds=run.budget.wall_left(), det_seconds=fairness.block_hint_share * det)
+    solver = cp_model.CpSolver()
+    configure(solver, sub, max(run.budget.wall_left(), fairness.block_wall_factor * det),
+              det_seconds=det)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    new_states = sub.rest_states()
+    new_queues = np.full((len(chunk), run.problem.num_days), -1)
+    for (a, d, s, q), var in work.items():
+        if solver.boolean_value(var):
+            new_states[a, d], new_queues[a, d] = s, q
+    return new_states, new_queues

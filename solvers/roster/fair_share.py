@@ -28,10 +28,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, available
+from solvers.roster.settings import DEFAULT_SETTINGS
 
 SCALE = 10           # deviations are priced in tenths of a day
-KNEES = (5, 10)      # tenths at which the marginal cost inside the band rises
-OUTSIDE_COST = 50    # per tenth beyond the band, times the weight (a night outside: 500 more)
+# Tunables: their values and reasons are in settings.Costs
+KNEES = DEFAULT_SETTINGS.costs.deviation_knees
+OUTSIDE_COST = DEFAULT_SETTINGS.costs.outside_band_cost
 
 
 @dataclass(frozen=True)

@@ -60,9 +60,11 @@ def _apply(problem: RosterProblem, scheduled: np.ndarray,
 
 
 def improve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-            scheduled: np.ndarray, *, work: WorkLimit | None = None, seed: int = 0) -> int:
+            scheduled: np.ndarray, *, work: WorkLimit | None = None, seed: int = 0,
+            tries_per_agent: int = 30) -> int:
     """Improve ``states``/``queues``/``scheduled`` in place until no move helps or ``work`` is
-    spent; returns the number of moves made."""
+    spent, trying each visited agent's ``tries_per_agent`` most promising moves; returns the
+    number of moves made."""
     work = work or unlimited()
     rng = np.random.default_rng(seed)
     moves = 0
@@ -75,7 +77,7 @@ def improve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
             if not work.spend():
                 break
             for changes, new_states in _moves(problem, states, queues, a, gain, loss,
-                                              movable[a])[:TRIES_PER_AGENT]:
+                                              movable[a], tries_per_agent)[:tries_per_agent]:
                 if _try(problem, states, queues, scheduled, a, changes, new_states, work):
                     for d, _, _, _ in changes:
                         _refresh(problem, scheduled, gain, loss, d)
@@ -84,8 +86,6 @@ def improve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                     break
     return moves
 
-
-TRIES_PER_AGENT = 30
 
 
 def _try(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, scheduled: np.ndarray,
@@ -135,10 +135,10 @@ def _refresh(problem: RosterProblem, scheduled: np.ndarray, gain: np.ndarray, lo
 
 
 def _moves(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, a: int,
-           gain: np.ndarray, loss: np.ndarray, movable: np.ndarray
+           gain: np.ndarray, loss: np.ndarray, movable: np.ndarray, tries: int
            ) -> list[tuple[list[tuple[int, int, int, int]], list[tuple[int, int, int]]]]:
     """The agent's promising moves by marginal values, best first: change a shift's type or
-    queue, or move a working day to a rest day."""
+    queue, or move a working day to one of its ``tries`` most valuable rest days."""
     skills = list(problem.skills[a])
     if not skills:
         return []
@@ -148,7 +148,7 @@ def _moves(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, a: in
     best_add = flat.max(axis=1)
     best_pick = flat.argmax(axis=1)
     rest_days = np.flatnonzero((row == OFF) & movable)
-    ranked_rest = rest_days[np.argsort(-best_add[rest_days])][:TRIES_PER_AGENT]
+    ranked_rest = rest_days[np.argsort(-best_add[rest_days])][:tries]
     for d1 in map(int, np.flatnonzero((row >= 0) & movable)):
         s1, q1 = int(row[d1]), int(queues[a, d1])
         removed = loss[d1, s1, q1]

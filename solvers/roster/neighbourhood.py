@@ -43,7 +43,8 @@ def subproblem(problem: RosterProblem, agents: list[int], required: np.ndarray,
 
 
 def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-             det_seconds: float, budget: Budget) -> tuple[np.ndarray, np.ndarray] | None:
+             det_seconds: float, budget: Budget, hint_share: float
+             ) -> tuple[np.ndarray, np.ndarray] | None:
     model = cp_model.CpModel()
     work = build_work_vars(model, problem)
     for add_rule in HARD_RULES:
@@ -51,14 +52,15 @@ def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     penalties = [p for penalize in SOFT_RULES for p in penalize(model, work, problem)]
     model.minimize(sum(p.weight * p.var for p in penalties))
     return solve_from(model, work, problem, states, queues, det_seconds=det_seconds,
-                      budget=budget, stage="neighbourhood search", hint_share=0.3)
+                      budget=budget, stage="neighbourhood search", hint_share=hint_share)
 
 
 def search(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
            moves: int, budget: Budget, det_per_move: float = 0.5, size: int = 24,
-           window_days: int = 10, seed: int = 0) -> int:
-    """Try ``moves`` neighbourhoods (fewer if the budget's wall-clock cap is reached), improving
-    ``states``/``queues`` in place; returns accepted moves."""
+           window_days: int = 10, hint_share: float = 0.3, seed: int = 0) -> int:
+    """Try ``moves`` neighbourhoods of ``size`` agents and ``window_days`` days (fewer if the
+    budget's wall-clock cap is reached), improving ``states``/``queues`` in place; returns
+    accepted moves."""
     rng = np.random.default_rng(seed)
     groups = [g for g in problem.coverage_classes() if len(g) > 1] or problem.coverage_classes()
     weights = np.array([len(g) for g in groups], dtype=float)
@@ -78,7 +80,7 @@ def search(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
         window[first:first + window_days] = True
         keep = (states[chosen], queues[chosen], window)
         found = _resolve(subproblem(problem, chosen, residual, keep), states[chosen],
-                         queues[chosen], det_per_move, budget)
+                         queues[chosen], det_per_move, budget, hint_share)
         if found is None:
             continue
         trial_states, trial_queues = states.copy(), queues.copy()

@@ -12,10 +12,13 @@ deviation, switches, quick returns, worked preferred rest days) with the coverag
 solver's own, convex) at most ``[roster] coverage_tolerance`` above the roster found so far.
 
 Why the tolerance: with the coverage-optimal head-counts fixed, quick returns can be
-structurally unavoidable (on the 200 x 7 bench instance at least 18 with every agent inside
-the band, proven by this model), while 0.5% more coverage cost, at an unchanged shortfall in
-agent-intervals, removes most of them. The default weights price one quick return at a fifth
-of one agent-interval short, so without a tolerance coverage always wins.
+structurally unavoidable even with every agent inside the band, while a little more coverage
+cost, often at the same shortfall in agent-intervals (the cost moves to which intervals are
+short and by how much), removes most of them. The default weights price one quick return at a
+fifth of one agent-interval short, so without a tolerance coverage would always win. Why the
+weight ``FAIR_FIRST`` (``settings.Costs.fair_first``) on the fairness cost: within the
+tolerance fairness decides, and coverage only breaks ties between equally fair rosters.
+Measurements: ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -35,11 +38,12 @@ from solvers.roster.hints import complete_hint
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.report import coverage_cost
+from solvers.roster.settings import DEFAULT_SETTINGS
 from solvers.roster.soft import coverage_penalties
 
-MAX_CHECKS = 250_000   # class x pattern rule checks at most (about 20 us each): else skipped
-FAIR_FIRST = 100       # objective = FAIR_FIRST x fairness cost + coverage cost (coverage
-                       # only breaks ties between equally fair rosters)
+# Tunables: their values and reasons are in settings.Fairness and settings.Costs
+MAX_CHECKS = DEFAULT_SETTINGS.fairness.pattern_max_checks
+FAIR_FIRST = DEFAULT_SETTINGS.costs.fair_first
 
 
 def previous_signature(problem: RosterProblem, a: int) -> tuple:
@@ -109,8 +113,9 @@ def legal_patterns(problem: RosterProblem, a: int, candidates: np.ndarray) -> np
 
 def inside_band(costs: RowCosts, a: int, rows: np.ndarray) -> np.ndarray:
     """(N,) rows whose nights and weekend rest are inside agent ``a``'s band. The model keeps
-    only these and the class's current rows: a fraction of the legal rows (on 200 x 7 it
-    then proves its optimum 3x faster, the same optimum)."""
+    only these and the class's current rows: a fraction of the legal rows, so it proves its
+    optimum far faster; a row outside the band costs ``OUTSIDE_COST`` per tenth beyond it, so
+    an optimum seldom needs one (and the current rows keep the old roster reachable)."""
     problem, night, rest = costs.problem, costs.night_target, costs.rest_target
     working = rows >= 0
     nights = (working & problem.night[np.clip(rows, 0, None)]).sum(axis=1)

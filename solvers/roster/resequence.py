@@ -4,7 +4,7 @@ Members of a team (same skills) are interchangeable for coverage, so any re-assi
 keeps the team's count per day, shift type and queue keeps every interval's coverage exactly.
 The pair trades (``exchange.py``) search that space two agents and a run of days at a time; a
 quick return or an agent outside its band can need a chain of three or more agents, which no
-single trade makes. Here chunks of ``CHUNK_AGENTS`` team members (the costliest spread one to a
+single trade makes. Here chunks of ``chunk_agents`` team members (the costliest spread one to a
 chunk, the rest drawn at random, round after round) are re-solved by CP-SAT with their counts
 as equalities, the full model's hard rules (and the weekly blocks when configured) and the
 stage's costs: fair-share deviation, switches with quick returns ``quick_return_factor`` times
@@ -27,17 +27,12 @@ from solvers.roster.hints import solve_from
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import RosterProblem
 from solvers.roster.rules import HARD_RULES
+from solvers.roster.settings import DEFAULT_SETTINGS, Fairness
 from solvers.roster.variables import WorkVars, build_work_vars
-
-CHUNK_AGENTS = 12   # agents per re-solve: solved in a fraction of a second, and small chunks
-                    # gained about twice as much per second as 25 or 40 (200 x 7, measured)
-DET_PER_CHUNK = 0.2  # deterministic seconds of one re-solve of a 7-day chunk of one queue
-MAX_CHUNK_AGENTS = 48  # chunks grow to this when a round changes nothing
-ROUNDS = 50          # passes over the teams at most (the work normally ends the stage first)
 
 
 def round_chunks(members: list[int], own_cost: np.ndarray, rng: np.random.Generator,
-                 size: int = CHUNK_AGENTS) -> list[list[int]]:
+                 size: int) -> list[list[int]]:
     """One round's chunks of a team, ``size`` agents each: the costliest agents (quick returns,
     outside the band) spread one to a chunk, the rest at random."""
     num = max(1, -(-len(members) // size))
@@ -75,31 +70,33 @@ def _model(sub: RosterProblem, states: np.ndarray, queues: np.ndarray, night_tar
     return model, work
 
 
-def _chunk_det(problem: RosterProblem, chunk: list[int]) -> float:
+def _chunk_det(problem: RosterProblem, chunk: list[int], settings: Fairness) -> float:
+    """Nominal deterministic seconds of a chunk's re-solve: ``det_per_chunk`` for
+    ``chunk_agents`` agents over 7 days, 2 shift types and one queue, in proportion to size."""
     size = len(chunk) * problem.num_days * problem.num_shifts * len(problem.skills[chunk[0]])
-    return DET_PER_CHUNK * size / (CHUNK_AGENTS * 7 * 2)
+    return settings.det_per_chunk * size / (settings.chunk_agents * 7 * 2)
 
 
 def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                night_target: Target, rest_target: Target, *, det_seconds: float,
                budget: Budget, quick_return_factor: int, blocks: bool = False,
-               seed: int = 0) -> int:
+               seed: int = 0, settings: Fairness = DEFAULT_SETTINGS.fairness) -> int:
     """Re-solve team chunks with their head-counts fixed (in place; module docstring), round
-    after round until ``det_seconds`` of nominal deterministic time (DET_PER_CHUNK for a chunk
-    of CHUNK_AGENTS over a week, counted whether or not the solver needs it all) are spent. A
-    round that changes nothing doubles the chunks (a local optimum for small chunks need not
-    be one for larger), up to MAX_CHUNK_AGENTS; one that changes nothing there ends the stage.
-    Returns the number of re-solves that changed rows."""
+    after round until ``det_seconds`` of nominal deterministic time (``_chunk_det``, counted
+    whether or not the solver needs it all) are spent. A round that changes nothing doubles
+    the chunks (a local optimum for small chunks need not be one for larger), up to
+    ``max_chunk_agents``; one that changes nothing there ends the stage. Returns the number
+    of re-solves that changed rows."""
     rng = np.random.default_rng(seed)
     costs = RowCosts(problem, night_target, rest_target, quick_return_factor)
-    spent, changed, size = 0.0, 0, CHUNK_AGENTS
-    for _ in range(ROUNDS):
+    spent, changed, size = 0.0, 0, settings.chunk_agents
+    for _ in range(settings.resolve_rounds):
         made = 0
         for members in teams(problem):
             if len(members) < 2:
                 continue
             for chunk in round_chunks(members, costs.rows_of(members, states), rng, size):
-                det = _chunk_det(problem, chunk)
+                det = _chunk_det(problem, chunk, settings)
                 if spent + det > det_seconds or budget.expired("fairness re-solves"):
                     return changed + made
                 spent += det
@@ -107,9 +104,9 @@ def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                                        rest_target, quick_return_factor, blocks, det, budget)
         changed += made
         if not made:
-            if size >= MAX_CHUNK_AGENTS:
+            if size >= settings.max_chunk_agents:
                 break
-            size = min(2 * size, MAX_CHUNK_AGENTS)
+            size = min(2 * size, settings.max_chunk_agents)
     return changed
 
 

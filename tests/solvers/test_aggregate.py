@@ -11,8 +11,18 @@ from solvers.roster.aggregate import (
     smooth_shift_mix,
     solve_aggregate,
 )
+from solvers.roster.budget import Budget
 
-from .factories import agents_frame, day, generated_problem, leave_frame, rows, site, tiny_problem
+from .factories import (
+    ROOMY_CAP,
+    agents_frame,
+    day,
+    generated_problem,
+    leave_frame,
+    rows,
+    site,
+    tiny_problem,
+)
 
 
 def test_prefix_caps_rest_as_late_as_the_rules_allow():
@@ -54,13 +64,22 @@ def test_plan_shortfall_counts_one_agent_short_on_every_uncovered_interval():
     assert plan_shortfall(problem, plan.counts) == 15
 
 
+def _optimal(problem, **options):
+    """Solved on deterministic work (one worker; each solve is optimal in well under 1 of its
+    20 deterministic seconds) with the wall clock far away: the same plan on any machine."""
+    plan = solve_aggregate(problem, time_limit_seconds=ROOMY_CAP, det_seconds=20,
+                           budget=Budget.start(20, wall_cap_seconds=ROOMY_CAP), **options)
+    assert plan.status == "OPTIMAL"
+    return plan
+
+
 def test_capped_plan_keeps_the_least_total_shortfall():
     problem = generated_problem(site(), num_agents=40, num_days=14, random_seed=3)
-    least = solve_aggregate(problem, time_limit_seconds=10, convex=False)
-    even = solve_aggregate(problem, time_limit_seconds=10)
+    least = _optimal(problem, convex=False)
+    even = _optimal(problem)
     # the convex cost trades total shortfall for evenness: the uncapped plan has more
     assert plan_shortfall(problem, least.counts) == least.objective
     assert plan_shortfall(problem, even.counts) > least.objective
-    capped = solve_aggregate(problem, time_limit_seconds=10, max_shortfall=int(least.objective))
+    capped = _optimal(problem, max_shortfall=int(least.objective))
     assert plan_shortfall(problem, capped.counts) <= least.objective
     assert capped.objective >= even.objective  # the cap costs evenness, never more than that

@@ -11,7 +11,7 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import band, fair_shares, targets
 from solvers.roster.solve import solve_problem
 
-from .factories import generated_problem, roster_arrays, site
+from .factories import ROOMY_CAP, generated_problem, roster_arrays, site
 
 
 def _solved(num_agents: int = 30, num_days: int = 14):
@@ -19,7 +19,7 @@ def _solved(num_agents: int = 30, num_days: int = 14):
     unfair = site(roster={"weights": {"fair_share_nights": 0, "fair_share_weekend": 0}})
     solution = solve_problem(generated_problem(unfair, num_agents=num_agents,
                                                num_days=num_days, random_seed=4),
-                             time_limit_seconds=2)
+                             time_limit_seconds=2, wall_cap_seconds=ROOMY_CAP)
     problem = generated_problem(site(), num_agents=num_agents, num_days=num_days,
                                 random_seed=4)
     return (problem, *roster_arrays(problem, solution.assignments))
@@ -30,7 +30,8 @@ def test_every_pair_tried_costs_work_so_the_stage_ends_on_its_work(monkeypatch):
     # in vain, and those tries must be counted
     problem = generated_problem(site(), num_agents=30, num_days=14, random_seed=4)
     states, queues = roster_arrays(
-        problem, solve_problem(problem, time_limit_seconds=2).assignments)
+        problem, solve_problem(problem, time_limit_seconds=2,
+                               wall_cap_seconds=ROOMY_CAP).assignments)
     night, rest = fair_shares(problem, states)
     calls = []
     original = exchange._trade

@@ -20,7 +20,7 @@ from solvers.roster.solve import solve_problem
 from wfm.rules import check_roster
 from wfm.rules.fairness import check_fairness, water_fill_exact
 
-from .factories import roster_arrays, site
+from .factories import ROOMY_CAP, roster_arrays, site
 
 
 @pytest.mark.parametrize(("count", "share", "expected"), [
@@ -70,18 +70,20 @@ def _instance(num_agents=60, num_days=14, **config):
 
 
 def test_rebalance_keeps_every_head_count_and_the_rules():
-    # a roster planned with fairness priced at zero, then shared out by the stage
+    # a roster planned with fairness priced at zero, then shared out by the stage; both on
+    # work alone (a wall-clock cap far away), so a busy machine cannot cut either short
     unfair, instance = _instance(weights={"fair_share_nights": 0, "fair_share_weekend": 0})
     problem = build_problem(instance.requirement, instance.agents, unfair,
                             leave=instance.leave, previous=instance.previous)
-    solution = solve_problem(problem, time_limit_seconds=4)
+    solution = solve_problem(problem, time_limit_seconds=4, wall_cap_seconds=ROOMY_CAP)
     settings = site(roster={"fairness_band": "hard"})
     fair_problem = build_problem(instance.requirement, instance.agents, settings,
                                  leave=instance.leave, previous=instance.previous)
     states, queues = roster_arrays(fair_problem, solution.assignments)
     before = scheduled_counts(fair_problem, states, queues)
-    rebalance(fair_problem, states, queues, budget=Budget.start(10), seconds=2,
-              det_per_solve=0.2)
+    budget = Budget.start(2, wall_cap_seconds=ROOMY_CAP)
+    rebalance(fair_problem, states, queues, budget=budget, seconds=2)
+    assert budget.capped == []
     assert np.array_equal(scheduled_counts(fair_problem, states, queues), before)
     roster = roster_frame(fair_problem, states, queues)
     assert check_roster(roster, instance.agents, settings, previous=instance.previous,
@@ -97,7 +99,8 @@ def test_rebalance_keeps_every_head_count_and_the_rules():
 def test_planned_roster_is_fair_by_the_independent_checker():
     settings, instance = _instance(fairness_band="hard")
     solution = plan_roster(instance.requirement, instance.agents, settings,
-                           leave=instance.leave, previous=instance.previous)
+                           leave=instance.leave, previous=instance.previous,
+                           wall_cap_seconds=ROOMY_CAP)
     check = check_fairness(solution.assignments, instance.agents, settings,
                            previous=instance.previous, leave=instance.leave)
     assert check.violations == [], check.violations[:3]
@@ -109,7 +112,8 @@ def test_planned_roster_is_fair_by_the_independent_checker():
 def test_weekly_blocks_roster_passes_the_pattern_rule():
     settings, instance = _instance(num_agents=30, num_days=14, night_pattern="weekly_blocks")
     solution = plan_roster(instance.requirement, instance.agents, settings,
-                           leave=instance.leave, previous=instance.previous)
+                           leave=instance.leave, previous=instance.previous,
+                           wall_cap_seconds=ROOMY_CAP)
     check = check_fairness(solution.assignments, instance.agents, settings,
                            previous=instance.previous, leave=instance.leave)
     assert check.pattern == [], check.pattern[:3]

@@ -13,16 +13,25 @@ from solvers.roster import exchange, patterns, resequence
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget, unlimited
 from solvers.roster.exchange import RowCosts
-from solvers.roster.fair import QUICK_RETURN_FACTOR
 from solvers.roster.fair_share import band, fair_shares, targets
 from solvers.roster.legal import agent_violations
 from solvers.roster.report import coverage_cost, roster_frame
+from solvers.roster.settings import DEFAULT_SETTINGS
 from solvers.roster.solve import solve_problem
 from wfm.rules import check_roster
 
-from .factories import agents_frame, day, generated_problem, roster_arrays, site, tiny_problem
+from .factories import (
+    ROOMY_CAP,
+    agents_frame,
+    day,
+    generated_problem,
+    roster_arrays,
+    site,
+    tiny_problem,
+)
 
 FRIDAY = day(4)
+QUICK_RETURN_FACTOR = DEFAULT_SETTINGS.costs.quick_return_factor
 
 
 def _targets(problem, states):
@@ -73,7 +82,7 @@ def test_pattern_model_finds_the_brute_force_optimum(tolerance):
     assert expected < patterns.FAIR_FIRST * _objective(problem, states, queues, night_target,
                                                        rest_target)[0] + cover
     patterns.replan(problem, states, queues, night_target, rest_target, tolerance=tolerance,
-                    det_seconds=5, budget=Budget.start(30),
+                    det_seconds=5, budget=Budget.start(30, ROOMY_CAP),
                     quick_return_factor=QUICK_RETURN_FACTOR)
     fair, cover_after = _objective(problem, states, queues, night_target, rest_target)
     assert cover_after <= cap
@@ -92,7 +101,7 @@ def test_classes_part_agents_that_any_rule_or_cost_tells_apart():
 def _planned(num_agents: int, num_days: int, seed: int = 4):
     problem = generated_problem(site(), num_agents=num_agents, num_days=num_days,
                                 random_seed=seed)
-    solution = solve_problem(problem, time_limit_seconds=3)
+    solution = solve_problem(problem, time_limit_seconds=3, wall_cap_seconds=ROOMY_CAP)
     return problem, *roster_arrays(problem, solution.assignments)
 
 
@@ -101,7 +110,7 @@ def test_replan_keeps_the_rules_and_gives_at_most_the_tolerance():
     night_target, rest_target = _targets(problem, states)
     fair_before, cover_before = _objective(problem, states, queues, night_target, rest_target)
     assert patterns.replan(problem, states, queues, night_target, rest_target, tolerance=0.02,
-                           det_seconds=5, budget=Budget.start(60),
+                           det_seconds=5, budget=Budget.start(60, ROOMY_CAP),
                            quick_return_factor=QUICK_RETURN_FACTOR)
     fair, cover = _objective(problem, states, queues, night_target, rest_target)
     assert cover <= 1.02 * cover_before
@@ -135,7 +144,7 @@ def test_team_resolves_keep_head_counts_and_chain_what_pair_trades_cannot():
     counts = scheduled_counts(problem, states, queues)
     fair_before, _ = _objective(problem, states, queues, night_target, rest_target)
     changed = resequence.resequence(problem, states, queues, night_target, rest_target,
-                                    det_seconds=10, budget=Budget.start(120),
+                                    det_seconds=10, budget=Budget.start(120, ROOMY_CAP),
                                     quick_return_factor=QUICK_RETURN_FACTOR)
     fair, _ = _objective(problem, states, queues, night_target, rest_target)
     assert changed > 0 and fair < fair_before

@@ -10,16 +10,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from solvers.roster import plan_roster, solve
+from solvers.roster import plan_roster
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.instances import InstanceParameters, make_instance
+from solvers.roster.objective import BOUND_COVERS
 from solvers.roster.problem import OFF, build_problem
 from solvers.roster.report import evaluate
 from wfm.coverage import coverage_table
 from wfm.errors import Infeasible
 from wfm.rules import check_roster
 
-from .factories import agents_frame, day, leave_frame, requirement_frame, rows, site
+from .factories import (
+    ROOMY_CAP,
+    agents_frame,
+    day,
+    decomposition_settings,
+    leave_frame,
+    requirement_frame,
+    rows,
+    site,
+)
 
 CASES = {
     "one queue, previous week, leave": InstanceParameters(num_agents=24, num_days=7,
@@ -47,7 +57,8 @@ def test_plan_roster_passes_the_checker(name):
                             queue=agents["skills"][2][0]),
                        rows([(agents["agent_id"][3], params.start, "OFF")])], ignore_index=True)
     solution = plan_roster(instance.requirement, agents, config, leave=instance.leave,
-                           previous=instance.previous, fixed=fixed, time_limit_seconds=3)
+                           previous=instance.previous, fixed=fixed, time_limit_seconds=3,
+                           wall_cap_seconds=ROOMY_CAP)
 
     violations = check_roster(solution.assignments, agents, config, previous=instance.previous,
                               leave=instance.leave, fixed=fixed,
@@ -66,8 +77,8 @@ def test_plan_roster_matches_brute_force_on_a_tiny_instance():
     config = site(rules={"max_consecutive_days": 2, "min_rest_hours": 10})
     requirement = requirement_frame(config, num_days=3, need=1)
     agents = agents_frame(2, preferred_rest_days=[("Tue",), ()])
-    solution = plan_roster(requirement, agents, config, time_limit_seconds=5)
-    assert solution.status == "OPTIMAL"
+    solution = plan_roster(requirement, agents, config, time_limit_seconds=5,
+                           wall_cap_seconds=ROOMY_CAP)
 
     problem = build_problem(requirement, agents, config)
     names = {OFF: "OFF", 0: "DAY", 1: "NIGHT"}
@@ -88,7 +99,13 @@ def test_plan_roster_matches_brute_force_on_a_tiny_instance():
         best = parts["total"] if best is None else min(best, parts["total"])
         coverage = parts["coverage"]
         best_coverage = coverage if best_coverage is None else min(best_coverage, coverage)
-    assert solution.objective == best
+    # the full model's terms are optimal and proven so; the fair-share terms come on top
+    bound = solution.figures["objective_bound"]
+    assert bound["covers"] == list(BOUND_COVERS)
+    assert bound["covered_objective"] == solution.best_bound == best
+    assert solution.objective == best + sum(
+        v for k, v in solution.penalties.items() if k not in (*BOUND_COVERS, "total"))
+    assert solution.status == ("OPTIMAL" if solution.objective == best else "FEASIBLE")
     assert solution.lower_bound <= best_coverage  # the aggregate bound is a true lower bound
 
 
@@ -99,14 +116,15 @@ def test_plan_roster_names_the_agent_date_and_rule_of_a_conflict():
     fixed = rows([("A1", day(1), "DAY")])
     with pytest.raises(Infeasible) as caught:
         plan_roster(requirement, agents, config, leave=leave_frame([("A1", day(1))]),
-                    fixed=fixed, time_limit_seconds=2)
+                    fixed=fixed, time_limit_seconds=2, wall_cap_seconds=ROOMY_CAP)
     message = str(caught.value)
     assert "A1" in message and day(1).isoformat() in message and "leave" in message
 
     tail = rows([("A0", day(-7 + i), "OFF" if i == 0 else "DAY") for i in range(7)])
     with pytest.raises(Infeasible) as caught:
         plan_roster(requirement, agents, config, previous=tail,
-                    fixed=rows([("A0", day(0), "NIGHT")]), time_limit_seconds=2)
+                    fixed=rows([("A0", day(0), "NIGHT")]), time_limit_seconds=2,
+                    wall_cap_seconds=ROOMY_CAP)
     assert "A0" in str(caught.value) and "max_consecutive_days" in str(caught.value)
 
 
@@ -115,7 +133,7 @@ def test_plan_roster_rests_after_a_full_previous_run():
     requirement = requirement_frame(config, num_days=2, need=3)
     tail = rows([("A0", day(-7 + i), "OFF" if i == 0 else "DAY") for i in range(7)])
     solution = plan_roster(requirement, agents_frame(1), config, previous=tail,
-                           time_limit_seconds=2)
+                           time_limit_seconds=2, wall_cap_seconds=ROOMY_CAP)
     shifts = solution.assignments.set_index("date")["shift"]
     assert shifts[day(0)] == "OFF" and shifts[day(1)] != "OFF"
 
@@ -129,7 +147,8 @@ def test_plan_roster_with_a_shift_crossing_midnight_and_breaks():
     instance = make_instance(InstanceParameters(num_agents=14, num_days=7, random_seed=11),
                              config)
     solution = plan_roster(instance.requirement, instance.agents, config, leave=instance.leave,
-                           previous=instance.previous, time_limit_seconds=3)
+                           previous=instance.previous, time_limit_seconds=3,
+                           wall_cap_seconds=ROOMY_CAP)
     assert check_roster(solution.assignments, instance.agents, config,
                         previous=instance.previous, leave=instance.leave) == []
     coverage = coverage_table(solution.assignments, instance.requirement, config)
@@ -137,16 +156,16 @@ def test_plan_roster_with_a_shift_crossing_midnight_and_breaks():
     assert set(solution.assignments["shift"]) <= {"EARLY", "LATE", "NIGHT", "OFF", "LEAVE"}
 
 
-def test_plan_roster_decomposition_path_passes_the_checker(monkeypatch):
+def test_plan_roster_decomposition_path_passes_the_checker():
     """Large instances skip the full model: aggregate, assignment, local moves and the
     neighbourhood search must still give a legal roster (forced here on a small instance)."""
-    monkeypatch.setattr(solve, "FULL_MODEL_MAX_VARS", 0)
     config = site(rules={"min_rest_hours": 10})
     params = InstanceParameters(num_agents=40, num_days=14, queues=("sales", "service"),
                                 night_cap_share=0.3, leave_share=0.05, random_seed=12)
     instance = make_instance(params, config)
     solution = plan_roster(instance.requirement, instance.agents, config, leave=instance.leave,
-                           previous=instance.previous, time_limit_seconds=4)
+                           previous=instance.previous, time_limit_seconds=4,
+                           wall_cap_seconds=ROOMY_CAP, settings=decomposition_settings())
     assert solution.method == "decomposition"
     assert check_roster(solution.assignments, instance.agents, config,
                         previous=instance.previous, leave=instance.leave,
