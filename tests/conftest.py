@@ -28,7 +28,10 @@ from __future__ import annotations
 
 import os
 
+import hypothesis.core
+import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.vendor.pretty import RepresentationPrinter
 
 _BASE = settings.get_profile("default")  # hypothesis' own defaults, whatever is loaded now
 
@@ -40,3 +43,18 @@ settings.register_profile("wfm-dev", _BASE, deadline=None, print_blob=True,
 if settings.get_current_profile_name() in ("default", "ci"):  # not one chosen on the command line
     in_ci = "CI" in os.environ or settings.get_current_profile_name() == "ci"
     settings.load_profile("wfm-ci" if in_ci else "wfm-dev")
+
+
+@pytest.fixture(autouse=True)
+def _falsifying_examples_printed(request: pytest.FixtureRequest,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hypothesis' own example printer for every test but the schemathesis ones.
+
+    The schemathesis pytest plugin replaces ``hypothesis.core.RepresentationPrinter`` with one
+    that prints nothing (its API fuzzing saves the cost), in every pytest run: a failing property
+    test then showed its falsifying example as ``case=,``. Put back per test; the printer only
+    runs for verbose output and failures, so passing runs cost the same.
+    """
+    if getattr(request, "module", None) is not None and not hasattr(request.module,
+                                                                     "schemathesis"):
+        monkeypatch.setattr(hypothesis.core, "RepresentationPrinter", RepresentationPrinter)
