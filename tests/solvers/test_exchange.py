@@ -4,6 +4,7 @@ with the rule checker on run lengths, and two-day trades leave the days between 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from solvers.roster import exchange
 from solvers.roster.assign import scheduled_counts
@@ -12,6 +13,9 @@ from solvers.roster.fair_share import band, fair_shares, targets
 from solvers.roster.solve import solve_problem
 
 from .factories import ROOMY_CAP, generated_problem, roster_arrays, site
+
+# the rosters traded on come from short solves: only their work, not the clock, may shape them
+pytestmark = pytest.mark.usefixtures("roomy_cap")
 
 
 def _solved(num_agents: int = 30, num_days: int = 14):

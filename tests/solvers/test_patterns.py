@@ -30,6 +30,10 @@ from .factories import (
     tiny_problem,
 )
 
+# the rosters re-planned come from short solves and the re-plans get explicit budgets: only
+# their work, not the clock, may shape them (Budget.start's cap is moved far away)
+pytestmark = pytest.mark.usefixtures("roomy_cap")
+
 FRIDAY = day(4)
 QUICK_RETURN_FACTOR = DEFAULT_SETTINGS.costs.quick_return_factor
 

@@ -14,7 +14,14 @@ from typer.testing import CliRunner
 
 from tests.wfm.test_rules import RANDOM_SHIFTS, random_case
 from wfm.config import build_config
-from wfm.rules import RULE_CODES, RULES, check_roster, check_roster_rows, rules_table_lines
+from wfm.rules import (
+    RULE_CODES,
+    RULES,
+    Violation,
+    check_roster,
+    check_roster_rows,
+    rules_table_lines,
+)
 from wfm_cli.main import app
 
 COLUMNS = ["agent_id", "date", "shift", "queue"]
@@ -127,6 +134,36 @@ def test_checker_on_an_agent_subset_agrees_with_the_whole_roster(case, subset) -
              if v.agent_id in subset]
     assert check_roster_rows(rows, staff.to_dict("records"), config,
                              requirement_queues=requirement_queues, agent_ids=subset) == plain
+
+
+# The example hypothesis found (issue 27, --hypothesis-seed=19): agent b's row opens the horizon
+# on a Sunday and a's run starts on the Monday after. The grid of a subset started at a's first
+# known day, so the horizon's first day fell before the grid and a's run went unreported.
+SUNDAY = MONDAY + timedelta(days=6)
+RUN_OF_FOUR = [("b", SUNDAY, "OFF", "")] + [
+    ("a", SUNDAY + timedelta(days=i), "DAY", "") for i in range(1, 5)] + [
+    ("a", SUNDAY + timedelta(days=5), "OFF", "")]
+RUN_CONFIG = build_config({"country": "", "rules": {"max_consecutive_days": 1,
+                                                     "min_rest_days_per_week": 0}})
+RUN_AGENTS = pd.DataFrame({"agent_id": ["a", "b"], "skills": ["sales", "sales"]})
+RUN_VIOLATION = Violation("max_consecutive_days", "a", "2026-12-01",
+                          "a works 4 days in a row 2026-11-30..2026-12-03 (max 1)")
+
+
+def test_checker_on_a_subset_reports_a_run_starting_after_the_horizon_start() -> None:
+    roster = pd.DataFrame(RUN_OF_FOUR, columns=COLUMNS)
+    whole = check_roster(roster, RUN_AGENTS, RUN_CONFIG)
+    assert whole == [RUN_VIOLATION]
+    assert check_roster(roster, RUN_AGENTS, RUN_CONFIG, agent_ids=["a"]) == whole
+    assert check_roster_rows(RUN_OF_FOUR, RUN_AGENTS, RUN_CONFIG, agent_ids=["a"]) == whole
+
+
+def test_checker_reports_a_run_when_an_unknown_shift_opens_the_horizon() -> None:
+    # the same root cause on the whole roster: the only row of the first day is not a template
+    rows = [("a", SUNDAY, "BOGUS", "")] + RUN_OF_FOUR[1:]
+    found = check_roster(pd.DataFrame(rows, columns=COLUMNS), RUN_AGENTS, RUN_CONFIG)
+    assert [v.code for v in found] == ["unknown_shift", "max_consecutive_days"]
+    assert found[1] == RUN_VIOLATION
 
 
 def test_planner_guide_quotes_the_rule_list() -> None:

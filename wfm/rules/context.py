@@ -140,7 +140,10 @@ class RosterContext:
             day = np.concatenate([before[1], day])
             state = np.concatenate([before[2], state])
         first_day, last_day = self.horizon
-        lowest = int(day.min())
+        # the grid starts no later than the horizon: the checked agents' earliest known day can
+        # fall in a later week (other agents' rows, or an unknown shift, open the horizon), and
+        # ``in_horizon`` must still mark the horizon's first day
+        lowest = min(int(day.min()), first_day)
         origin = lowest - weekday(lowest)  # a Monday
         num_days = (last_day - weekday(last_day) + 7) - origin  # through a Sunday
         grid = np.full((len(self.names), num_days), UNKNOWN, dtype=np.int64)
