@@ -224,3 +224,100 @@ def _base_name(name: str) -> str:
 def calendar_for(config: SiteConfig) -> HolidayCalendar:
     """The holiday calendar of a site (``country`` and ``promotion_dates``)."""
     return HolidayCalendar(config.country, config.promotion_dates)
+
+
+# ---- date and time forms ------------------------------------------------------------------
+# The one definition of the dates and date-times every table and flag accepts (the planner
+# guide, "Dates and times", lists them). Dates: year first, then month and day (1 or 2 digits)
+# separated by "-", "/" or "." (one separator throughout), or the ISO basic YYYYMMDD. A
+# date-time: such a date, "T" or spaces, then H:MM, HH:MM, HH:MM:SS or HH:MM:SS.fraction (or
+# the basic HHMM[SS]), then optionally an offset: Z, +08, +0800 or +08:00 (a space before it
+# is allowed). Without an offset the time is a local time in the site's timezone; with one it
+# is converted to it. Day-first and month-first dates are refused: 01/12/2026 is ambiguous.
+_DATE = (r"(?:(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
+         r"|(?P<byear>\d{4})(?P<bmonth>\d{2})(?P<bday>\d{2}))")
+_CLOCK = (r"(?:(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?"
+          r"|(?P<bhour>\d{2})(?P<bminute>\d{2})(?P<bsecond>\d{2})?)(?:[.,](?P<fraction>\d{1,9}))?")
+_ZONE = r"(?P<offset>[Zz]|(?P<sign>[+-])(?P<offset_hours>\d{2})(?::?(?P<offset_minutes>\d{2}))?)"
+DATE_RE = f"^{_DATE}$"
+DATETIME_RE = rf"^{_DATE}(?:T|\s+){_CLOCK}(?:\s*{_ZONE})?$"
+# the subset Arrow's ISO 8601 parser reads exactly (RE2: no back-references); wfm.csv_reader
+# uses Arrow for a column whose every cell matches, this module's parser for any other
+ARROW_DATETIME_RE = (r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d{1,9})?)?"
+                     r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)?$")
+DATE_FORMS = "YYYY-MM-DD (also YYYY/MM/DD, YYYY.MM.DD, YYYYMMDD; month and day may be 1 digit)"
+DATETIME_FORMS = ("an ISO 8601 date-time such as 2026-11-23T08:30:00 or 2026-11-23 8:30 (also "
+                  "2026/11/23 08:30), local time in {zone}, or with an offset such as +08:00, "
+                  "+0800, +08 or Z")
+
+
+def _column(parts: pd.DataFrame, name: str, basic: str | None = None) -> pd.Series:
+    values = parts[name] if basic is None else parts[name].where(parts[name].notna(),
+                                                                 parts[basic])
+    return pd.to_numeric(values, errors="coerce")
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """``datetime.date`` objects (None where a cell is empty or bad) and the mask of cells
+    that are not a date in the accepted forms. ``values``: stripped text."""
+    parts = values.str.extract(DATE_RE)
+    stamps = pd.to_datetime(pd.DataFrame({
+        "year": _column(parts, "year", "byear"), "month": _column(parts, "month", "bmonth"),
+        "day": _column(parts, "day", "bday")}), errors="coerce")
+    bad = stamps.isna().to_numpy() & (values != "").to_numpy()
+    days = pd.Series([None if pd.isna(t) else t.date() for t in stamps], index=values.index,
+                     dtype=object)
+    return days, bad
+
+
+def parse_date(text: str, what: str) -> date:
+    """One date (a command-line flag, a configuration value) in the forms of ``parse_dates``;
+    ``InvalidInput`` naming ``what`` otherwise."""
+    from wfm.errors import InvalidInput
+
+    days, bad = parse_dates(pd.Series([text.strip()], dtype=object))
+    if bad[0] or days.iloc[0] is None:
+        raise InvalidInput(f"{what} must be a date YYYY-MM-DD, got {text!r} (also accepted: "
+                           "2026/12/07, 2026.12.07, 20261207)")
+    return days.iloc[0]  # type: ignore[no-any-return]
+
+
+def parse_local_times(values: pd.Series, timezone: str | ZoneInfo
+                      ) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """Parse date-time text (the forms above) to tz-aware times in ``timezone``.
+
+    Returns the times (NaT where empty or bad), the mask of cells that are not a date-time in
+    the accepted forms (or not a real one: 2026-02-30, 25:00, an offset past 23:59), and the
+    mask of local times without an offset that happen twice or never in ``timezone``
+    (daylight saving; NaT, for the caller to explain).
+    """
+    zone = _zone_name(timezone)
+    parts = values.str.extract(DATETIME_RE)
+    hour = _column(parts, "hour", "bhour")
+    minute = _column(parts, "minute", "bminute")
+    second = _column(parts, "second", "bsecond").fillna(0)
+    nanos = pd.to_numeric(parts["fraction"].fillna("").str.ljust(9, "0"), errors="coerce")
+    in_range = ((hour < 24) & (minute < 60) & (second < 60)).to_numpy()
+    wall = pd.to_datetime(pd.DataFrame({
+        "year": _column(parts, "year", "byear"), "month": _column(parts, "month", "bmonth"),
+        "day": _column(parts, "day", "bday"), "hour": hour.where(in_range),
+        "minute": minute, "second": second, "nanosecond": nanos}), errors="coerce")
+    offset = parts["offset"].notna().to_numpy()
+    offset_hours = pd.to_numeric(parts["offset_hours"], errors="coerce").fillna(0)
+    offset_minutes = pd.to_numeric(parts["offset_minutes"], errors="coerce").fillna(0)
+    sign = np.where(parts["sign"] == "-", -1, 1)
+    offset_ok = ((offset_hours < 24) & (offset_minutes < 60)).to_numpy()
+    bad = (wall.isna().to_numpy() | ~offset_ok) & (values != "").to_numpy()
+    result = pd.Series(pd.NaT, index=values.index, dtype=f"datetime64[ns, {zone}]")
+    aware = offset & ~bad
+    if aware.any():
+        shift = pd.to_timedelta((offset_hours * 60 + offset_minutes) * sign, unit="min")
+        utc = (wall - shift)[aware].dt.tz_localize("UTC")
+        result[aware] = utc.dt.tz_convert(zone)
+    naive = ~offset & ~bad & (values != "").to_numpy()
+    unclear = np.zeros(len(values), dtype=bool)
+    if naive.any():
+        localized = wall[naive].dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+        unclear[np.flatnonzero(naive)] = localized.isna().to_numpy()
+        result[naive] = localized
+    return result, bad, unclear

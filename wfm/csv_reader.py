@@ -31,6 +31,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from wfm.calendar import ARROW_DATETIME_RE
+
 if TYPE_CHECKING:
     from wfm.table_spec import Column
 
@@ -40,7 +42,7 @@ PYTHON_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\
 COMPRESSED_SUFFIXES = (".gz", ".bz2", ".zip", ".xz", ".zst", ".tar", ".tgz", ".zstd")
 _TEXT = pd.ArrowDtype(pa.string())
 
-_OFFSET = r"(?:Z|z|[+-]\d\d:?\d\d)$"  # what wfm.tables calls a time with an offset
+_OFFSET = r"(?:Z|z|[+-]\d\d(?::?\d\d)?)$"  # a time with an offset (Z, +08, +0800, +08:00)
 # pandas' nanosecond timestamps span 1677-09-21 to 2262-04-11: dates outside are its errors
 _FIRST_DAY, _LAST_DAY = date(1677, 9, 22), date(2262, 4, 10)
 _TRUE = ("true", "1", "yes", "y", "t")
@@ -123,11 +125,15 @@ def _datetimes(cells: pa.ChunkedArray, filled: pa.ChunkedArray,
                tz: ZoneInfo) -> pd.Series | None:
     """Naive ISO 8601 local times localised to ``tz``, or times with an offset converted.
 
-    Arrow's ISO 8601 parser accepts a subset of the forms pandas accepts (no week dates, no
-    basic format, no comma decimals, nanoseconds at most, the nanosecond year range) and reads
-    them to the same instant; a column it refuses, or that mixes local times and times with an
-    offset, is left to the pandas path.
+    Only a column whose every cell is in ``ARROW_DATETIME_RE`` (the usual ISO 8601 extended
+    forms, a subset of ``wfm.calendar.DATETIME_RE``) is read here, so Arrow never accepts a
+    cell the pandas path refuses (Arrow would read 2026-12-01 as midnight); a column with any
+    other form, a cell Arrow refuses, or a mix of local times and times with an offset, is left
+    to the pandas path.
     """
+    if not pc.all(pc.or_(pc.fill_null(pc.match_substring_regex(cells, ARROW_DATETIME_RE), False),
+                         pc.invert(filled))).as_py():
+        return None  # another accepted form (2026/12/01 8:30, ...) or a bad cell: pandas path
     try:
         naive = pd.Series(pc.cast(cells, pa.timestamp("ns")).to_pandas())
     except pa.ArrowInvalid:

@@ -21,7 +21,10 @@ Column kinds
 
 from __future__ import annotations
 
+import csv
 import io
+import logging
+from collections import Counter
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -29,7 +32,13 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from wfm.calendar import wall_clock_instants
+from wfm.calendar import (
+    DATE_FORMS,
+    DATETIME_FORMS,
+    parse_dates,
+    parse_local_times,
+    wall_clock_instants,
+)
 from wfm.csv_reader import (
     COMPRESSED_SUFFIXES,
     arrow_text_cells,
@@ -46,6 +55,9 @@ from wfm.table_spec import TableSpec as TableSpec
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 ACD_STATES = ("login", "logout", "ready", "talk", "acw", "hold", "break", "lunch", "meeting",
               "training", "not_ready")
+MAX_COLUMNS = 1000  # a wider header is refused before the body is read
+NAMES_SHOWN = 30  # header names quoted in an error message before "... (N more)"
+log = logging.getLogger(__name__)  # notes a file read in another encoding than UTF-8
 _TRUE = {"true", "1", "yes", "y", "t"}
 _FALSE = {"false", "0", "no", "n", "f"}
 
@@ -155,22 +167,102 @@ def _label(source: Source, label: str | None) -> str:
 
 def read_header(source: Source) -> list[str]:
     """The column names of a CSV file (to tell interval history from records)."""
+    if isinstance(source, str | Path) and Path(source).suffix.lower() not in COMPRESSED_SUFFIXES:
+        name = str(source)
+        data, _ = _source_bytes(source, name)
+        if data is not None:
+            return header_names(decode_csv(data, name)[0])
     frame = pd.read_csv(source, nrows=0)
     return [str(c).strip() for c in frame.columns]
+
+
+# Byte order marks, longest first (UTF-32's LE mark starts with UTF-16's)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+         (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "utf-16": "UTF-16",
+                  "utf-32": "UTF-32", "gb18030": "GB18030 (GBK)"}
+
+
+def decode_csv(data: bytes, name: str) -> tuple[str, str]:
+    """The text of a CSV file and the encoding it was read in (a key of ``ENCODING_NAMES``).
+
+    A strict order of tries, no guessing from statistics: a byte order mark names UTF-8,
+    UTF-16 or UTF-32; otherwise strict UTF-8; otherwise GB18030, the superset of GBK and GB2312
+    that Excel on Chinese Windows writes as "CSV". Bytes none of them reads are an error naming
+    the line of the first byte UTF-8 cannot read.
+    """
+    for mark, encoding in _BOMS:
+        if data.startswith(mark):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise _undecodable(data, error, f"not {ENCODING_NAMES[encoding]}", name) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise _undecodable(data, utf8_error, "neither UTF-8 nor GB18030 (GBK)", name) from None
+
+
+def _undecodable(data: bytes, error: UnicodeDecodeError, what: str, name: str) -> InvalidInput:
+    line = data.count(b"\n", 0, error.start) + 1
+    shown = data[error.start:error.start + 4]
+    return InvalidInput(f"the file is {what} text: the bytes {shown!r} cannot be read; "
+                        "save it as CSV UTF-8 (Excel: Save As, \"CSV UTF-8\")", file=name,
+                        line=line)
+
+
+def header_names(text: str) -> list[str]:
+    """The stripped names of a CSV text's first record (quotes understood), in linear time."""
+    try:
+        first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")), [])
+    except csv.Error:
+        return []  # a NUL or stray quote: the readers themselves say what is wrong
+    return [name.strip() for name in first]
+
+
+def check_width(text: str, name: str) -> None:
+    """Refuse a header wider than ``MAX_COLUMNS`` before the body is read: a reader builds one
+    column object per name (a 10 MiB upload could name a million columns)."""
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
+    if first.count(",") < MAX_COLUMNS:
+        return  # fewer separators than the limit: few enough columns, however they are quoted
+    count = len(header_names(text))  # one parse of the first line, done only for a wide one
+    if count > MAX_COLUMNS:
+        raise InvalidInput(f"the header has {count:,} columns; a table may have at most "
+                           f"{MAX_COLUMNS:,} (is this the right file, with ',' between fields?)",
+                           file=name, line=1)
 
 
 def read_raw(source: Source, *, label: str | None = None) -> pd.DataFrame:
     """Read a CSV as text cells; a missing or unreadable file is ``InvalidInput``.
 
-    Arrow reads the file when it can do so exactly (``wfm.csv_reader``): its columns are then
-    Arrow-backed text, which ``parse_table`` validates with Arrow kernels. Otherwise pandas'
-    reader gives Python strings, as it always did.
+    The bytes are decoded by ``decode_csv``; the encoding used is in ``frame.attrs["encoding"]``
+    (kept on the table ``parse_table`` returns). Arrow reads the file when it can do so exactly
+    (``wfm.csv_reader``): its columns are then Arrow-backed text, which ``parse_table`` validates
+    with Arrow kernels. Otherwise pandas' reader gives Python strings, as it always did.
     """
     name = _label(source, label)
     data, fallback = _source_bytes(source, name)
+    encoding = "utf-8"
     if data is not None:
+        text, encoding = decode_csv(data, name)
+        if encoding not in ("utf-8", "utf-8-sig"):
+            log.warning("%s read as %s", name, ENCODING_NAMES[encoding])
+        check_width(text, name)
+        repeated = sorted(n for n, k in Counter(header_names(text)).items() if k > 1 and n)
+        if repeated:  # pandas would rename the second "x" to "x.1" and read on
+            raise InvalidInput(f"header repeats column(s) {_names_shown(repeated)}", file=name,
+                               line=1)
+        if encoding != "utf-8":
+            data = text.lstrip("\ufeff").encode("utf-8")
+            fallback = io.BytesIO(data)
         cells = arrow_text_cells(data)
         if cells is not None:
+            cells.attrs["encoding"] = encoding
             return cells
     try:
         raw = pd.read_csv(fallback, dtype=str, keep_default_na=False, skipinitialspace=True)
@@ -183,6 +275,7 @@ def read_raw(source: Source, *, label: str | None = None) -> pd.DataFrame:
     raw.columns = [str(c).strip().lstrip("\ufeff") for c in raw.columns]
     if not isinstance(raw.index, pd.RangeIndex):
         raw = _one_field_too_many(raw, name)
+    raw.attrs["encoding"] = encoding
     return raw
 
 
@@ -242,13 +335,16 @@ def read_table_text(text: str, spec: TableSpec | str, *, timezone: str | ZoneInf
 def parse_table(raw: pd.DataFrame, spec: TableSpec, *, timezone: str | ZoneInfo,
                 label: str) -> pd.DataFrame:
     """Validate text cells into typed columns (``raw`` as produced by ``read_raw``)."""
-    duplicated_names = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
+    header = [str(c) for c in raw.columns]
+    counts = Counter(header)  # linear: a header may have a million names (a 10 MiB upload)
+    duplicated_names = sorted(name for name, count in counts.items() if count > 1)
     if duplicated_names:
-        raise InvalidInput(f"header repeats column(s) {', '.join(duplicated_names)}", file=label)
-    missing = [c for c in spec.required if c not in raw.columns]
+        raise InvalidInput(f"header repeats column(s) {_names_shown(duplicated_names)}",
+                           file=label, line=1)
+    missing = [c for c in spec.required if c not in counts]
     if missing:
         raise InvalidInput(f"missing required column(s) {', '.join(missing)} in the {spec.name} "
-                           f"table (header has: {', '.join(raw.columns) or 'nothing'})",
+                           f"table (header has: {_names_shown(header) or 'nothing'})",
                            file=label, line=1)
     tz = ZoneInfo(timezone) if isinstance(timezone, str) else timezone
     columns: dict[str, Any] = {}
@@ -257,7 +353,8 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, *, timezone: str | ZoneInfo,
             columns[column.name] = _parse_column(raw[column.name], column, tz, label)
         elif column.name in spec.defaults:
             columns[column.name] = spec.defaults[column.name]
-    extra = [c for c in raw.columns if c not in spec.names]
+    known = set(spec.names)
+    extra = [c for c in raw.columns if c not in known]
     for name in extra:  # keep unknown columns as text: nothing is lost
         text = raw[name]
         columns[name] = text_as_read_by_pandas(text) if is_arrow_text(text) else text.copy()
@@ -265,8 +362,17 @@ def parse_table(raw: pd.DataFrame, spec: TableSpec, *, timezone: str | ZoneInfo,
     out = pd.DataFrame(columns, index=raw.index, copy=False)
     if spec.key:
         _check_duplicates(out, [k for k in spec.key if k in out.columns], label)
-    return out.reset_index(drop=True) if not isinstance(out.index, pd.RangeIndex) or (
-        out.index.start != 0 or out.index.step != 1) else out
+    if not isinstance(out.index, pd.RangeIndex) or out.index.start != 0 or out.index.step != 1:
+        out = out.reset_index(drop=True)
+    out.attrs["encoding"] = raw.attrs.get("encoding", "utf-8")
+    return out
+
+
+def _names_shown(names: list[str]) -> str:
+    """Header names for a message: the first ``NAMES_SHOWN``, then how many more."""
+    shown = ", ".join(names[:NAMES_SHOWN])
+    more = len(names) - NAMES_SHOWN
+    return shown + (f", ... ({more} more)" if more > 0 else "")
 
 
 def _fail(label: str, values: pd.Series, bad: np.ndarray, column: Column, rule: str) -> None:
@@ -289,14 +395,12 @@ def _parse_column(text: pd.Series, column: Column, tz: ZoneInfo, label: str) -> 
     if empty.any() and not column.allow_empty:
         _fail(label, values, empty, column, "a value is required")
     if column.kind == "datetime":
-        return _parse_datetimes(values, empty, column, tz, label)
+        return _parse_datetimes(values, column, tz, label)
     if column.kind == "date":
-        parsed = pd.to_datetime(values.where(~empty), format="%Y-%m-%d", errors="coerce")
-        bad = parsed.isna().to_numpy() & ~empty
+        days, bad = parse_dates(values)
         if bad.any():
-            _fail(label, values, bad, column, "expected a date YYYY-MM-DD")
-        return pd.Series([d.date() if not pd.isna(d) else None for d in parsed],
-                         index=values.index, dtype=object)
+            _fail(label, values, bad, column, f"expected a date {DATE_FORMS}")
+        return days
     if column.kind in ("float", "int"):
         numbers = pd.to_numeric(values.where(~empty), errors="coerce")
         bad = (numbers.isna().to_numpy() | ~np.isfinite(numbers.to_numpy(dtype=float))) & ~empty
@@ -343,35 +447,15 @@ def _parse_column(text: pd.Series, column: Column, tz: ZoneInfo, label: str) -> 
     return values
 
 
-_OFFSET = r"(?:Z|z|[+-]\d\d:?\d\d)$"
-
-
-def _parse_datetimes(values: pd.Series, empty: np.ndarray, column: Column, tz: ZoneInfo,
+def _parse_datetimes(values: pd.Series, column: Column, tz: ZoneInfo,
                      label: str) -> pd.Series:
-    has_offset = values.str.contains(_OFFSET, regex=True).to_numpy()
-    result = pd.Series(pd.NaT, index=values.index, dtype=f"datetime64[ns, {tz.key}]")
-    aware = has_offset & ~empty
-    naive = ~has_offset & ~empty
-    bad = np.zeros(len(values), dtype=bool)
-    if aware.any():
-        parsed = pd.to_datetime(values[aware], format="ISO8601", utc=True, errors="coerce")
-        bad[np.flatnonzero(aware)] = parsed.isna().to_numpy()
-        result[aware] = parsed.dt.tz_convert(tz.key)
-    if naive.any():
-        parsed = pd.to_datetime(values[naive], format="ISO8601", errors="coerce")
-        bad[np.flatnonzero(naive)] = parsed.isna().to_numpy()
-        # by name, not ZoneInfo: pandas localizes a ZoneInfo one element at a time (~100x slower)
-        localized = parsed.dt.tz_localize(tz.key, ambiguous="NaT", nonexistent="NaT")
-        unclear = localized.isna().to_numpy() & ~parsed.isna().to_numpy()
-        if unclear.any():
-            at = np.flatnonzero(naive)[np.flatnonzero(unclear)]
-            _fail(label, values, np.isin(np.arange(len(values)), at), column,
-                  _dst_problem(parsed[unclear].iloc[0], tz))
-        result[naive] = localized
+    result, bad, unclear = parse_local_times(values, tz)
     if bad.any():
-        _fail(label, values, bad, column,
-              f"expected an ISO 8601 date-time such as 2026-11-23T08:30:00 (local time in "
-              f"{tz.key}, or with an offset such as +08:00)")
+        _fail(label, values, bad, column, "expected " + DATETIME_FORMS.format(zone=tz.key))
+    if unclear.any():
+        first = int(np.flatnonzero(unclear)[0])
+        wall = parse_local_times(values.iloc[[first]], "UTC")[0].iloc[0].tz_localize(None)
+        _fail(label, values, unclear, column, _dst_problem(wall, tz))
     return result
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import (
     CSV_BODY,
@@ -10,12 +10,11 @@ from api.deps import (
     PROTECTED,
     TOO_LARGE,
     ActorDep,
-    CsvBody,
     CurrentPlanner,
     StoreDep,
 )
 from api.schemas import AgentsImported, RulesBroken, ViolationPublic
-from api.uploads import read_upload
+from api.uploads import CsvBytes, read_upload
 from wfm.tables import AGENTS
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"], responses=PROTECTED)
@@ -24,14 +23,16 @@ router = APIRouter(prefix="/api/v1/agents", tags=["agents"], responses=PROTECTED
 @router.post("", response_model=AgentsImported, openapi_extra=CSV_BODY,
              responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": RulesBroken}})
 def import_agents(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
-                  body: CsvBody, force: bool = False, reason: str = "") -> AgentsImported:
+                  body: CsvBytes, response: Response, force: bool = False,
+                  reason: str = "") -> AgentsImported:
     """Insert or replace agents from the agents CSV (DESIGN.md columns).
 
     The stored roster of those agents is held against the rule checker with the new records;
     an import that breaks rules there is refused (422 with the violations) unless
     ``force=true``, which applies it and lists the violations in the answer and the audit.
     """
-    frame = read_upload(body, AGENTS, timezone=store.config.timezone, label="agents")
+    frame = read_upload(body, AGENTS, timezone=store.config.timezone, label="agents",
+                        response=response)
     rows, violations = store.import_agents(frame=frame, actor=actor, reason=reason, force=force)
     return AgentsImported(rows=rows, violations=[ViolationPublic(**v.as_dict())
                                                  for v in violations])

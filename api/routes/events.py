@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import (
     CSV_BODY,
@@ -10,12 +10,11 @@ from api.deps import (
     PROTECTED,
     TOO_LARGE,
     ActorDep,
-    CsvBody,
     CurrentPlanner,
     StoreDep,
 )
 from api.schemas import EventsImported, Message
-from api.uploads import read_upload
+from api.uploads import CsvBytes, read_upload
 from wfm.tables import LOGIN_EVENTS
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=PROTECTED)
@@ -24,8 +23,9 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=PROTECTED
 @router.post("", response_model=EventsImported, openapi_extra=CSV_BODY,
              responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": Message}})
 def import_events(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
-                  body: CsvBody) -> EventsImported:
+                  body: CsvBytes, response: Response) -> EventsImported:
     """Store login events; events already stored are counted as duplicates, not errors."""
-    frame = read_upload(body, LOGIN_EVENTS, timezone=store.config.timezone, label="events")
+    frame = read_upload(body, LOGIN_EVENTS, timezone=store.config.timezone, label="events",
+                        response=response)
     inserted, duplicates = store.add_events(frame=frame, actor=actor)
     return EventsImported(received=len(frame), inserted=inserted, duplicates=duplicates)

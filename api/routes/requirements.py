@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import (
     CSV_BODY,
@@ -10,12 +10,11 @@ from api.deps import (
     PROTECTED,
     TOO_LARGE,
     ActorDep,
-    CsvBody,
     CurrentPlanner,
     StoreDep,
 )
 from api.schemas import ImportCount, Message
-from api.uploads import read_upload
+from api.uploads import CsvBytes, read_upload
 from wfm.tables import REQUIREMENT
 
 router = APIRouter(prefix="/api/v1/requirements", tags=["requirements"], responses=PROTECTED)
@@ -24,8 +23,9 @@ router = APIRouter(prefix="/api/v1/requirements", tags=["requirements"], respons
 @router.post("", response_model=ImportCount, openapi_extra=CSV_BODY,
              responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": Message}})
 def import_requirement(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
-                       body: CsvBody, reason: str = "") -> ImportCount:
+                       body: CsvBytes, response: Response, reason: str = "") -> ImportCount:
     """Insert or replace requirement rows (by interval and queue) from the requirement CSV."""
     frame = read_upload(body, REQUIREMENT, timezone=store.config.timezone,
-                        label="requirement")
+                        label="requirement",
+                        response=response)
     return ImportCount(rows=store.import_requirement(frame=frame, actor=actor, reason=reason))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from api.deps import (
     CSV_BODY,
@@ -10,7 +10,6 @@ from api.deps import (
     PROTECTED,
     TOO_LARGE,
     ActorDep,
-    CsvBody,
     CurrentPlanner,
     CurrentUser,
     DateFrom,
@@ -20,7 +19,7 @@ from api.deps import (
 from api.schemas import JobCreated, Message, RosterPublic, RosterRow, RosterVersion, RulesBroken
 from api.schemas import SolveRequest as SolveRequestBody
 from api.solve import parse_solve_request, start_solve
-from api.uploads import read_upload
+from api.uploads import CsvBytes, read_upload
 from wfm.tables import ROSTER
 
 router = APIRouter(prefix="/api/v1/rosters", tags=["rosters"], responses=PROTECTED)
@@ -28,15 +27,16 @@ router = APIRouter(prefix="/api/v1/rosters", tags=["rosters"], responses=PROTECT
 
 @router.post("", response_model=RosterVersion, openapi_extra=CSV_BODY,
              responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": RulesBroken}})
-def import_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep, body: CsvBody,
-                  force: bool = False, reason: str = "") -> RosterVersion:
+def import_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep, body: CsvBytes,
+                  response: Response, force: bool = False, reason: str = "") -> RosterVersion:
     """Replace the agent-dates the CSV contains.
 
     The merged roster of the agents in the file is held against the rule checker; a roster that
     breaks rules is refused (422 with the violations) unless ``force=true``. A body without
     data rows is refused (422), so a mangled upload never publishes a new version.
     """
-    frame = read_upload(body, ROSTER, timezone=store.config.timezone, label="roster")
+    frame = read_upload(body, ROSTER, timezone=store.config.timezone, label="roster",
+                        response=response)
     version = store.import_roster(frame=frame, actor=actor, reason=reason, force=force)
     return RosterVersion(version=version, rows=len(frame))
 

@@ -18,11 +18,11 @@ from api.deps import EARLIEST, LATEST, StoreDep
 from api.schemas import SolveRequest
 from api.solve import parse_solve_request, start_solve
 from api.store import Actor, Store
-from api.uploads import read_upload
+from api.uploads import encoding_note, read_upload
 from api.web.render import render
 from api.web.session import CsrfChecked, PagePlanner
 from wfm.errors import InvalidInput, SwapRejected
-from wfm.tables import AGENTS, LOGIN_EVENTS, REQUIREMENT, ROSTER, TableSpec
+from wfm.tables import AGENTS, LOGIN_EVENTS, REQUIREMENT, ROSTER, TableSpec, decode_csv
 
 router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
 UPLOADS: dict[str, TableSpec] = {"agents": AGENTS, "roster": ROSTER,
@@ -71,18 +71,14 @@ async def upload_table(*, request: Request, store: StoreDep, planner: PagePlanne
         raise HTTPException(404, "not_found")
     label = (file.filename or kind).rsplit("/", 1)[-1] or kind
     result: dict[str, Any] = {"kind": kind, "file": label}
-    raw = await file.read()
-    try:
-        body = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        result["error"] = InvalidInput("the file must be UTF-8 CSV text", file=label)
-        return data_page(request, store, result=result, status_code=422)
+    body = await file.read()  # bytes: read_upload detects the encoding as the API does
     from starlette.concurrency import run_in_threadpool
 
     def work() -> dict[str, Any]:
         frame = read_upload(body, UPLOADS[kind], timezone=store.config.timezone, label=label)
-        return _import(store, kind, frame, Actor.of(planner), reason.strip()[:2000],
-                       force and kind in ("agents", "roster"))
+        outcome = _import(store, kind, frame, Actor.of(planner), reason.strip()[:2000],
+                          force and kind in ("agents", "roster"))
+        return {**outcome, "encoding": encoding_note(frame)}
 
     try:
         result.update(await run_in_threadpool(work))
@@ -102,10 +98,10 @@ async def start_roster_solve(*, request: Request, store: StoreDep, planner: Page
                              leave: Annotated[UploadFile | None, File()] = None,
                              reason: Annotated[str, Form()] = "") -> Response:
     """Start a solve on the stored requirement and agents (optionally with a leave file)."""
-    leave_csv = None
-    if leave is not None and leave.filename:
-        leave_csv = (await leave.read()).decode("utf-8-sig", errors="replace")
+    leave_bytes = await leave.read() if leave is not None and leave.filename else None
     try:
+        leave_csv = None if leave_bytes is None else decode_csv(
+            leave_bytes, (leave.filename if leave else None) or "leave")[0]
         body = SolveRequest.model_validate({"leave_csv": leave_csv,
                                             "reason": reason.strip()[:2000],
                                             "time_limit_seconds": time_limit_seconds or None})

@@ -24,10 +24,9 @@ from wfm_cli.commands.common import (
 def _day(text: str | None, flag: str) -> date | None:
     if text is None:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{flag} must be a date YYYY-MM-DD, got {text!r}") from None
+    from wfm.calendar import parse_date  # the date forms every table and flag takes
+
+    return parse_date(text, flag)
 
 
 def adherence_command(

@@ -8,6 +8,7 @@ object with ``--format json``. Progress goes to stderr so that JSON stays parsea
 from __future__ import annotations
 
 import json
+import logging
 import math
 import sys
 from collections.abc import Callable, Iterator
@@ -108,9 +109,20 @@ def fail(message: str, code: int, output_format: OutputFormat = OutputFormat.tex
     raise typer.Exit(code)
 
 
+class _NoteOnStderr(logging.Handler):
+    """The library's notes (a file read as GB18030, ...) as ``note: ...`` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        progress(f"note: {record.getMessage()}")
+
+
 @contextmanager
 def cli_errors(output_format: OutputFormat = OutputFormat.text) -> Iterator[None]:
-    """Map wfm errors to exit codes: bad input 2, domain failures 1."""
+    """Map wfm errors to exit codes: bad input 2, domain failures 1; the readers' notes go to
+    stderr meanwhile."""
+    reader_log = logging.getLogger("wfm.tables")
+    handler = _NoteOnStderr(logging.INFO)
+    reader_log.addHandler(handler)
     try:
         yield
     except InvalidInput as error:
@@ -121,6 +133,8 @@ def cli_errors(output_format: OutputFormat = OutputFormat.text) -> Iterator[None
         fail(str(error), EXIT_DOMAIN, output_format)
     except OSError as error:
         fail(f"{error.filename or ''}: {error.strerror or error}", EXIT_BAD_INPUT, output_format)
+    finally:
+        reader_log.removeHandler(handler)
 
 
 def default_sibling(path: Path, suffix: str) -> Path:

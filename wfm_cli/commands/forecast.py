@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 
-from wfm.errors import InvalidInput
 from wfm_cli.commands.common import (
     EXIT_BAD_INPUT,
     ConfigOption,
@@ -44,10 +43,9 @@ def _settings(site: Any, holiday_factor: float | None, promotion_factor: float |
 
 
 def _parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"--start must be a date YYYY-MM-DD, got {text!r}") from None
+    from wfm.calendar import parse_date  # the date forms every table and flag takes
+
+    return parse_date(text, "--start")
 
 
 @forecast_app.callback()
