@@ -21,15 +21,20 @@ from wfm.errors import InvalidInput
 MINUTES_PER_DAY = 24 * 60
 MAX_ROSTER_WEIGHT = 1e6  # weights x penalties must stay far inside int64
 RESERVED_SHIFT_CODES = frozenset({"OFF", "LEAVE"})
-_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 def parse_clock(text: str, *, name: str = "time") -> int:
-    """Minutes after midnight of an ``HH:MM`` clock time (00:00-23:59)."""
+    """Minutes after midnight of an ``HH:MM`` or ``H:MM`` clock time (00:00-23:59)."""
     match = _CLOCK.match(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise ValueError(f"{name} must be a clock time HH:MM (00:00-23:59), got {text!r}")
+        raise ValueError(f"{name} must be a clock time HH:MM or H:MM (00:00-23:59), "
+                         f"got {text!r}")
     return int(match.group(1)) * 60 + int(match.group(2))
+
+
+def _padded_clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _holiday_countries() -> set[str]:
@@ -130,15 +135,14 @@ class ShiftTemplate(_Strict):
     @field_validator("start")
     @classmethod
     def _clock(cls, value: str) -> str:
-        parse_clock(value)
-        return value
+        return _padded_clock(parse_clock(value, name="start"))  # "8:30" is kept as "08:30"
 
     @field_validator("end")
     @classmethod
     def _end_clock(cls, value: str) -> str:
-        if not (isinstance(value, str) and value.strip() == "24:00"):  # midnight at the end
-            parse_clock(value, name="end")
-        return value
+        if isinstance(value, str) and value.strip() == "24:00":  # midnight at the end
+            return "24:00"
+        return _padded_clock(parse_clock(value, name="end"))
 
     @model_validator(mode="after")
     def _shape(self) -> ShiftTemplate:

@@ -166,3 +166,21 @@ def test_a_wide_header_with_repeated_names_names_them() -> None:
     body = ",".join(names) + "\n" + ",".join("x" for _ in names) + "\n"
     with pytest.raises(InvalidInput, match="header repeats column"):
         read_table_text(body, AGENTS)
+
+
+# ---- configuration times --------------------------------------------------------------------
+
+def test_site_toml_shift_times_take_h_mm(tmp_path: Path) -> None:
+    """Was: 'time must be a clock time HH:MM (00:00-23:59), got '8:30''."""
+    from wfm.config import load_config
+
+    path = tmp_path / "site.toml"
+    path.write_text('[[shifts]]\ncode = "DAY"\nstart = "8:30"\nend = "16:00"\n'
+                    '[[shifts]]\ncode = "LATE"\nstart = "16:00"\nend = "24:00"\n',
+                    encoding="utf-8")
+    day, late = load_config(path).shifts
+    assert (day.start, day.start_minute, day.end) == ("08:30", 510, "16:00")
+    assert (late.end, late.end_minute) == ("24:00", 1440)
+    path.write_text('[[shifts]]\ncode = "DAY"\nstart = "8:3"\nend = "16:00"\n', encoding="utf-8")
+    with pytest.raises(InvalidInput, match="start must be a clock time HH:MM or H:MM"):
+        load_config(path)
