@@ -170,6 +170,9 @@ def _numbers(cells: pa.ChunkedArray, column: Column, any_empty: bool) -> pd.Seri
             return None  # nan, inf: the pandas path rejects them by line
     if column.minimum is not None and pc.any(pc.less(numbers, column.minimum)).as_py():
         return None
+    if column.whole and column.kind == "float" and len(numbers) and not pc.all(
+            pc.equal(pc.floor(numbers), numbers)).as_py():
+        return None  # a fraction in a column of counts: the pandas path reports it
     if column.kind == "int" and any_empty:
         return pd.Series(numbers.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get))
     if column.kind == "int":

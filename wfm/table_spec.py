@@ -21,6 +21,7 @@ class Column:
     minimum: float | None = None
     choices: tuple[str, ...] | None = None
     case: str | None = None  # "upper" | "lower" | None
+    whole: bool = False  # a float column of counts: a fractional value is an error
 
 
 @dataclass(frozen=True)

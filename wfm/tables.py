@@ -63,13 +63,15 @@ _FALSE = {"false", "0", "no", "n", "f"}
 
 
 def _num(name: str, *, required: bool = True, empty: bool = False, minimum: float | None = 0.0,
-         kind: str = "float") -> Column:
-    return Column(name, kind, required=required, allow_empty=empty, minimum=minimum)
+         kind: str = "float", whole: bool = False) -> Column:
+    return Column(name, kind, required=required, allow_empty=empty, minimum=minimum, whole=whole)
 
 
+# History counts contacts that arrived: whole numbers (12.5 is a typo or an average, not a
+# count). Forecast and requirement contacts are expected values and may be fractional.
 HISTORY_INTERVALS = TableSpec(
     "history",
-    (Column("interval_start", "datetime"), _num("contacts"),
+    (Column("interval_start", "datetime"), _num("contacts", whole=True),
      _num("aht_seconds", empty=True), Column("queue", "str", required=False)),
     key=("interval_start", "queue"), defaults={"queue": "default"})
 
@@ -406,10 +408,11 @@ def _parse_column(text: pd.Series, column: Column, tz: ZoneInfo, label: str) -> 
         bad = (numbers.isna().to_numpy() | ~np.isfinite(numbers.to_numpy(dtype=float))) & ~empty
         if bad.any():
             _fail(label, values, bad, column, f"expected a number ({column.kind})")
-        if column.kind == "int":
+        if column.kind == "int" or column.whole:
             fractional = ~empty & (numbers.fillna(0) % 1 != 0).to_numpy()
             if fractional.any():
-                _fail(label, values, fractional, column, "expected a whole number")
+                counted = " (a count of contacts)" if column.whole else ""
+                _fail(label, values, fractional, column, f"expected a whole number{counted}")
         if column.minimum is not None:
             low = ~empty & (numbers.fillna(column.minimum) < column.minimum).to_numpy()
             if low.any():
@@ -426,6 +429,7 @@ def _parse_column(text: pd.Series, column: Column, tz: ZoneInfo, label: str) -> 
             _fail(label, values, bad, column, "expected true or false")
         return lowered.isin(_TRUE)
     if column.kind == "list":
+        _check_separators(values, column, label)
         items = values.map(lambda cell: tuple(p.strip() for p in cell.split(";") if p.strip()))
         if column.choices:
             allowed = {c.lower(): c for c in column.choices}
@@ -445,6 +449,25 @@ def _parse_column(text: pd.Series, column: Column, tz: ZoneInfo, label: str) -> 
         if bad.any():
             _fail(label, values, bad, column, f"must be one of {', '.join(column.choices)}")
     return values
+
+
+LIST_SEPARATOR = ";"
+# what a list cell holds when its items were joined the way a spreadsheet or a habit joins them
+LIKELY_SEPARATORS = (",", "，", "、", "；", "|", "/")
+
+
+def _check_separators(values: pd.Series, column: Column, label: str) -> None:
+    """A list cell with ``,`` ``，`` ``、`` ``；`` ``|`` or ``/`` is refused as a likely
+    separator mistake (``sales,service`` would otherwise be one skill nobody has)."""
+    for separator in LIKELY_SEPARATORS:
+        found = values.str.contains(separator, regex=False).to_numpy()
+        if found.any():
+            example = LIST_SEPARATOR.join(
+                p.strip() for p in values.iloc[int(np.flatnonzero(found)[0])].split(separator)
+                if p.strip())
+            _fail(label, values, found, column,
+                  f"{column.name} uses {separator!r}: separate {column.name} with "
+                  f"{LIST_SEPARATOR!r} ({example})")
 
 
 def _parse_datetimes(values: pd.Series, column: Column, tz: ZoneInfo,

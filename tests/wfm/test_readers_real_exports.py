@@ -184,3 +184,66 @@ def test_site_toml_shift_times_take_h_mm(tmp_path: Path) -> None:
     path.write_text('[[shifts]]\ncode = "DAY"\nstart = "8:3"\nend = "16:00"\n', encoding="utf-8")
     with pytest.raises(InvalidInput, match="start must be a clock time HH:MM or H:MM"):
         load_config(path)
+
+
+# ---- separator mistakes ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("cell", "separator"), [
+    ('"presales,aftersales"', ","), ("presales、aftersales", "、"), ("presales，aftersales", "，"),
+    ("presales|aftersales", "|"), ("presales/aftersales", "/"), ("presales；aftersales", "；")])
+def test_skills_with_another_separator_are_named_as_a_separator_mistake(
+        cell: str, separator: str) -> None:
+    text = f"agent_id,name,skills\nA1,张伟,presales\nA2,王芳,{cell}\n"
+    with pytest.raises(InvalidInput) as error:
+        read_table_text(text, AGENTS, label="agents.csv")
+    assert str(error.value).startswith(
+        f"agents.csv, line 3, field 'skills': skills uses {separator!r}: separate skills with "
+        "';' (presales;aftersales)")
+
+
+def test_rest_days_with_commas_are_named_as_a_separator_mistake() -> None:
+    text = 'agent_id,name,skills,preferred_rest_days\nA1,张伟,presales,"Sat,Sun"\n'
+    with pytest.raises(InvalidInput, match=r"line 2, field 'preferred_rest_days': "
+                                           r"preferred_rest_days uses ',': separate "
+                                           r"preferred_rest_days with ';' \(Sat;Sun\)"):
+        read_table_text(text, AGENTS)
+
+
+def test_cli_check_roster_names_the_separator_mistake(tmp_path: Path) -> None:
+    """Was: one 'skill' violation per working day of the agent, exit 1."""
+    agents = tmp_path / "agents.csv"
+    text = (FIXTURES / "agents.csv").read_text(encoding="utf-8")
+    agents.write_text(text.replace("A002,徐鑫,aftersales,", 'A002,徐鑫,"aftersales,presales",'),
+                      encoding="utf-8")
+    result = runner.invoke(app, ["check-roster", "--config", SITE, "--roster", ROSTER,
+                                 "--agents", str(agents)])
+    assert result.exit_code == 2, result.output
+    assert (f"{agents}, line 3, field 'skills': skills uses ',': separate skills with ';' "
+            "(aftersales;presales)") in result.output
+
+
+# ---- fractional contacts --------------------------------------------------------------------
+
+def test_history_contacts_must_be_whole_numbers() -> None:
+    """Was: contacts=12.5 read silently. History counts arrivals; a forecast may be 12.5."""
+    history = ("interval_start,contacts,aht_seconds\n2026-12-01T08:30:00,12,300\n"
+               "2026-12-01T09:00:00,12.5,300\n")
+    with pytest.raises(InvalidInput, match=r"history.csv, line 3, field 'contacts': expected a "
+                                           r"whole number \(a count of contacts\), got '12.5'"):
+        read_table_text(history, "history", label="history.csv")
+    whole = read_table_text(history.replace("12.5", "12.0"), "history")
+    assert list(whole["contacts"]) == [12.0, 12.0]
+    forecast = ("interval_start,queue,contacts,aht_seconds\n"
+                "2026-12-01T08:30:00,sales,12.5,300\n")
+    assert read_table_text(forecast, "forecast")["contacts"].iloc[0] == 12.5
+
+
+def test_cli_forecast_refuses_fractional_history(tmp_path: Path) -> None:
+    history = tmp_path / "history.csv"
+    lines = (FIXTURES / "history.csv").read_text(encoding="utf-8").splitlines()
+    lines[5] = lines[5].split(",")[0] + ",12.5," + ",".join(lines[5].split(",")[2:])
+    history.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["forecast", "--history", str(history), "--start", "2026-11-30",
+                                 "-o", str(tmp_path / "f.csv")])
+    assert result.exit_code == 2, result.output
+    assert f"{history}, line 6, field 'contacts': expected a whole number" in result.output
