@@ -27,6 +27,7 @@ from api.solve_following import following_days, hold_following, within
 from api.store import Actor, RosterRejected, Store
 from wfm.errors import InvalidInput, WfmError
 from wfm.tables import AGENTS, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table_text
+from wfm.validation import check_known_agents
 
 MAX_LISTED_VIOLATIONS = 20  # a failed job's error names at most this many, then counts the rest
 
@@ -70,10 +71,12 @@ def parse_solve_request(store: Store, request: SolveRequest) -> SolveInputs:
     first, last = first_requirement_date(requirement, store), last_requirement_date(
         requirement, store)
     leave_rows, fixed_rows = store.time_off.pinned(date_from=first, date_to=last)
-    leave = with_stored(table(request.leave_csv, LEAVE, "leave_csv"), leave_rows,
-                        ["agent_id", "date", "reason"])
-    fixed = with_stored(table(request.fixed_csv, FIXED, "fixed_csv"), fixed_rows,
-                        ["agent_id", "date", "shift", "queue"])
+    sent_leave = table(request.leave_csv, LEAVE, "leave_csv")
+    sent_fixed = table(request.fixed_csv, FIXED, "fixed_csv")
+    check_known_agents(sent_leave, agents, table="leave table", label="leave_csv")
+    check_known_agents(sent_fixed, agents, table="fixed table", label="fixed_csv")
+    leave = with_stored(sent_leave, leave_rows, ["agent_id", "date", "reason"])
+    fixed = with_stored(sent_fixed, fixed_rows, ["agent_id", "date", "shift", "queue"])
     return SolveInputs(requirement, agents, leave, fixed, previous,
                        request.time_limit_seconds, request.reason,
                        new_agents=request.agents_csv is not None,

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 from numbers import Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from wfm.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def check_number(name: str, value: Any) -> float:
@@ -90,3 +93,29 @@ def check_array(name: str, values: Any, *, minimum: float | None = None,
             rule = f"finite and {'>' if strictly else '>='} {minimum:g}"
         raise InvalidInput(f"{name} must be {rule}, got {shown!r} at position {index}")
     return array
+
+
+def check_known_agents(frame: pd.DataFrame | None, agents: pd.DataFrame, *, table: str,
+                       label: str) -> None:
+    """Refuse rows of ``frame`` (leave, fixed, login events: as ``wfm.tables.read_table``
+    returns them, row i is line i + 2) whose ``agent_id`` is not in the agents table.
+
+    Such a row is a typo or an export of another team, and the consumers would otherwise pass
+    over it in silence (leave for an unknown agent protects nobody). ``InvalidInput`` names the
+    first such line, its agent, and how many more rows are like it.
+    """
+    if frame is None or frame.empty:
+        return
+    known = set(agents["agent_id"].astype(str))
+    unknown = ~frame["agent_id"].astype(str).isin(known).to_numpy()
+    if not unknown.any():
+        return
+    first = int(np.flatnonzero(unknown)[0])
+    count = int(unknown.sum())
+    others = sorted(set(frame["agent_id"].astype(str)[unknown]))
+    more = (f" ({count - 1} more row(s) for agents not in the agents table: "
+            f"{', '.join(others[:10])}{', ...' if len(others) > 10 else ''})" if count > 1
+            else "")
+    raise InvalidInput(f"the {table} names agent {frame['agent_id'].iloc[first]!r}, who is not "
+                       f"in the agents table{more}", file=label, line=first + 2,
+                       field="agent_id")

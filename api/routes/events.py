@@ -16,6 +16,7 @@ from api.deps import (
 from api.schemas import EventsImported, Message
 from api.uploads import CsvBytes, read_upload
 from wfm.tables import LOGIN_EVENTS
+from wfm.validation import check_known_agents
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=PROTECTED)
 
@@ -27,5 +28,6 @@ def import_events(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
     """Store login events; events already stored are counted as duplicates, not errors."""
     frame = read_upload(body, LOGIN_EVENTS, timezone=store.config.timezone, label="events",
                         response=response)
+    check_known_agents(frame, store.agents_frame(), table="login events table", label="events")
     inserted, duplicates = store.add_events(frame=frame, actor=actor)
     return EventsImported(received=len(frame), inserted=inserted, duplicates=duplicates)

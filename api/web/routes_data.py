@@ -23,6 +23,7 @@ from api.web.render import render
 from api.web.session import CsrfChecked, PagePlanner
 from wfm.errors import InvalidInput, SwapRejected
 from wfm.tables import AGENTS, LOGIN_EVENTS, REQUIREMENT, ROSTER, TableSpec, decode_csv
+from wfm.validation import check_known_agents
 
 router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
 UPLOADS: dict[str, TableSpec] = {"agents": AGENTS, "roster": ROSTER,
@@ -32,7 +33,7 @@ AUDIT_PAGE = 50
 
 
 def _import(store: Store, kind: str, frame: Any, actor: Actor, reason: str,
-            force: bool) -> dict[str, Any]:
+            force: bool, label: str) -> dict[str, Any]:
     """The store import of ``kind`` (as the JSON route calls it) and what to report."""
     if kind == "agents":
         rows, violations = store.import_agents(frame=frame, actor=actor, reason=reason,
@@ -43,6 +44,7 @@ def _import(store: Store, kind: str, frame: Any, actor: Actor, reason: str,
         return {"rows": len(frame), "version": version}
     if kind == "requirement":
         return {"rows": store.import_requirement(frame=frame, actor=actor, reason=reason)}
+    check_known_agents(frame, store.agents_frame(), table="login events table", label=label)
     inserted, duplicates = store.add_events(frame=frame, actor=actor)
     return {"rows": len(frame), "inserted": inserted, "duplicates": duplicates}
 
@@ -77,7 +79,7 @@ async def upload_table(*, request: Request, store: StoreDep, planner: PagePlanne
     def work() -> dict[str, Any]:
         frame = read_upload(body, UPLOADS[kind], timezone=store.config.timezone, label=label)
         outcome = _import(store, kind, frame, Actor.of(planner), reason.strip()[:2000],
-                          force and kind in ("agents", "roster"))
+                          force and kind in ("agents", "roster"), label)
         return {**outcome, "encoding": encoding_note(frame)}
 
     try:

@@ -53,3 +53,23 @@ def test_api_refuses_a_million_column_body_with_422(site: Site) -> None:
     response = site.client.post("/api/v1/events", content=body, headers={**site.planner, **CSV})
     assert response.status_code == 422
     assert "the header has 120,000 columns" in response.json()["detail"]
+
+
+def test_api_events_for_an_unknown_agent_are_422_naming_the_line(site: Site) -> None:
+    day = site.start.isoformat()
+    body = f"agent_id,timestamp,state\nA1,{day}T08:25:00,login\nZ9,{day}T08:26:00,login\n"
+    response = site.client.post("/api/v1/events", content=body, headers={**site.planner, **CSV})
+    assert response.status_code == 422
+    assert response.json()["detail"] == (
+        "events, line 3, field 'agent_id': the login events table names agent 'Z9', who is not "
+        "in the agents table")
+    assert site.store.events_frame().empty
+
+
+def test_api_solve_refuses_leave_for_an_unknown_agent(site: Site) -> None:
+    leave = f"agent_id,date\nZ9,{site.start.isoformat()}\n"
+    response = site.client.post("/api/v1/rosters/solve", json={"leave_csv": leave},
+                                headers=site.planner)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(
+        "leave_csv, line 2, field 'agent_id': the leave table names agent 'Z9'")

@@ -247,3 +247,36 @@ def test_cli_forecast_refuses_fractional_history(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "f.csv")])
     assert result.exit_code == 2, result.output
     assert f"{history}, line 6, field 'contacts': expected a whole number" in result.output
+
+
+# ---- rows for unknown agents ----------------------------------------------------------------
+
+def test_check_known_agents_names_the_line_and_the_others() -> None:
+    from wfm.validation import check_known_agents
+
+    agents = read_table_text("agent_id,name,skills\nA1,a,s\nA2,b,s\n", AGENTS)
+    leave = read_table_text("agent_id,date\nA1,2026-12-08\nA9,2026-12-08\nA8,2026-12-09\n"
+                            "A9,2026-12-09\n", LEAVE)
+    with pytest.raises(InvalidInput) as error:
+        check_known_agents(leave, agents, table="leave table", label="leave.csv")
+    assert str(error.value) == (
+        "leave.csv, line 3, field 'agent_id': the leave table names agent 'A9', who is not in "
+        "the agents table (2 more row(s) for agents not in the agents table: A8, A9)")
+    check_known_agents(leave.iloc[:1], agents, table="leave table", label="leave.csv")
+    check_known_agents(None, agents, table="fixed table", label="fixed.csv")
+
+
+@pytest.mark.parametrize(("flag", "header", "row"), [
+    ("--leave", "agent_id,date,reason", "Z999,2026-11-24,annual"),
+    ("--fixed", "agent_id,date,shift", "Z999,2026-11-24,DAY")])
+def test_cli_check_roster_refuses_rows_for_unknown_agents(
+        tmp_path: Path, flag: str, header: str, row: str) -> None:
+    """Was: leave rows for an unknown agent silently ignored."""
+    path = tmp_path / "table.csv"
+    path.write_text(f"{header}\nA001,2026-11-23,{row.split(',', 2)[2]}\n{row}\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["check-roster", "--config", SITE, "--roster", ROSTER,
+                                 "--agents", str(FIXTURES / "agents.csv"), flag, str(path)])
+    assert result.exit_code == 2, result.output
+    assert (f"{path}, line 3, field 'agent_id': the {flag[2:]} table names agent 'Z999', who "
+            "is not in the agents table") in result.output

@@ -55,6 +55,7 @@ def check_roster_command(
     from wfm.rules import RULES, check_roster, rules_table_lines
     from wfm.rules.fairness import check_fairness, fairness_figures, fairness_lines
     from wfm.tables import AGENTS, FIXED, LEAVE, ROSTER, read_table
+    from wfm.validation import check_known_agents
 
     if list_rules:
         emit({"rules": [rule.as_dict() for rule in RULES], "count": len(RULES)}, output_format,
@@ -75,6 +76,8 @@ def check_roster_command(
         agents_frame = read_table(agents, AGENTS, timezone=timezone)
         previous_frame = _read(previous, ROSTER, timezone)
         leave_frame, fixed_frame = _read(leave, LEAVE, timezone), _read(fixed, FIXED, timezone)
+        check_known_agents(leave_frame, agents_frame, table="leave table", label=str(leave))
+        check_known_agents(fixed_frame, agents_frame, table="fixed table", label=str(fixed))
         violations = check_roster(
             roster_frame, agents_frame, site, previous=previous_frame,
             leave=leave_frame, fixed=fixed_frame)

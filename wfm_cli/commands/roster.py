@@ -53,6 +53,7 @@ def roster(
         read_table,
         write_table,
     )
+    from wfm.validation import check_known_agents
 
     with cli_errors(output_format):
         check_distinct_paths(
@@ -72,6 +73,9 @@ def roster(
         }
         check_interval_grid(tables["requirement"], config.interval_minutes,
                             label=str(requirement))
+        for role, path in (("leave", leave), ("fixed", fixed)):
+            check_known_agents(tables[role], tables["agents"], table=f"{role} table",
+                               label=str(path))
         warnings = _days_without_requirement(tables["requirement"], config)
         for text in warnings:
             progress(f"warning: {text}")
