@@ -24,6 +24,7 @@ from wfm.tables import ENCODING_NAMES, TableSpec, decode_csv, header_names, pars
 
 HEADER_SHOWN = 6  # header names quoted in the message before "..."
 ENCODING_HEADER = "X-CSV-Encoding"  # set on an upload's answer when it was not plain UTF-8
+PLAIN = ("utf-8", "utf-8-sig")  # no note for UTF-8, with or without a byte order mark
 log = logging.getLogger(__name__)
 
 
@@ -56,7 +57,7 @@ def read_upload(body: str | bytes, spec: TableSpec, *, timezone: str | ZoneInfo,
         raise InvalidInput(no_rows_message(body, list(raw.columns), spec, label))
     frame = parse_table(raw, spec, timezone=timezone, label=label)
     frame.attrs["encoding"] = encoding
-    if encoding != "utf-8":
+    if encoding not in PLAIN:
         log.info("%s: read as %s", label, ENCODING_NAMES[encoding])
         if response is not None:
             response.headers[ENCODING_HEADER] = encoding
@@ -66,7 +67,7 @@ def read_upload(body: str | bytes, spec: TableSpec, *, timezone: str | ZoneInfo,
 def encoding_note(frame: pd.DataFrame) -> str | None:
     """"read as GB18030 (GBK)" when the table was not plain UTF-8, else None."""
     encoding = frame.attrs.get("encoding", "utf-8")
-    return None if encoding == "utf-8" else f"read as {ENCODING_NAMES[encoding]}"
+    return None if encoding in PLAIN else f"read as {ENCODING_NAMES[encoding]}"
 
 
 def no_rows_message(body: str, header: list[str], spec: TableSpec, label: str) -> str:

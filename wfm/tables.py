@@ -10,12 +10,19 @@ path, which handles everything else.
 
 Column kinds
 ------------
-``datetime``  ISO 8601 local time; naive values are in the site timezone, values with an offset
-              (``+08:00``, ``Z``) are converted to it. Parsed to tz-aware ``datetime64``.
-``date``      ``YYYY-MM-DD``, parsed to ``datetime.date`` objects.
-``float``/``int`` numbers, with an optional lower bound.
+``datetime``  a date-time in the forms of ``wfm.calendar.DATETIME_RE`` (ISO 8601 and the
+              planner guide's others); naive values are in the site timezone, values with an
+              offset (``Z``, ``+08``, ``+0800``, ``+08:00``) are converted to it. Parsed to
+              tz-aware ``datetime64``.
+``date``      ``YYYY-MM-DD`` and the other forms of ``wfm.calendar.DATE_RE``, parsed to
+              ``datetime.date`` objects.
+``float``/``int`` numbers, with an optional lower bound; ``whole`` floats are counts.
 ``str``       stripped text; ``upper``/``lower`` normalise case.
-``list``      ``;``-separated text, parsed to a tuple of stripped, non-empty strings.
+``list``      ``;``-separated text, parsed to a tuple of stripped, non-empty strings; another
+              separator (``,`` ``、`` ``|`` ...) is refused as a likely mistake.
+
+Files are decoded by ``decode_csv`` (BOM, then UTF-8, then GB18030); a header wider than
+``MAX_COLUMNS`` or naming a column twice is refused before the body is read.
 ``bool``      ``true``/``false`` (also ``1``/``0``, ``yes``/``no``).
 """
 
