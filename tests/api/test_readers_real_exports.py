@@ -37,7 +37,7 @@ AGENTS_TEXT = ("agent_id,name,skills,preferred_rest_days\n"
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-16"])
-def test_api_and_page_uploads_detect_the_encoding(site: Site, encoding: str) -> None:
+def test_api_upload_detects_the_encoding(site: Site, encoding: str) -> None:
     body = agents_csv().replace("Agent A1", "张伟").encode(encoding)
     response = site.client.post("/api/v1/agents", content=body, headers={**site.planner, **CSV})
     assert response.status_code == 200, response.text
