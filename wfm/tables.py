@@ -20,10 +20,10 @@ Column kinds
 ``str``       stripped text; ``upper``/``lower`` normalise case.
 ``list``      ``;``-separated text, parsed to a tuple of stripped, non-empty strings; another
               separator (``,`` ``、`` ``|`` ...) is refused as a likely mistake.
+``bool``      ``true``/``false`` (also ``1``/``0``, ``yes``/``no``).
 
 Files are decoded by ``decode_csv`` (BOM, then UTF-8, then GB18030); a header wider than
 ``MAX_COLUMNS`` or naming a column twice is refused before the body is read.
-``bool``      ``true``/``false`` (also ``1``/``0``, ``yes``/``no``).
 """
 
 from __future__ import annotations
