@@ -31,7 +31,6 @@ from ortools.sat.python import cp_model
 
 from solvers.roster.aggregate import configure
 from solvers.roster.assign import scheduled_counts
-from solvers.roster.blocks import add_weekly_blocks, block_ok
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import exchange
 from solvers.roster.fair_share import (
@@ -45,6 +44,7 @@ from solvers.roster.fair_share import (
 )
 from solvers.roster.fair_terms import stage_penalties
 from solvers.roster.hints import complete_hint
+from solvers.roster.legal import pattern_ok
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.patterns import replan
 from solvers.roster.problem import RosterProblem
@@ -84,7 +84,7 @@ class FairnessResult:
 
 def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
                  ) -> tuple[cp_model.CpModel, WorkVars]:
-    """The full model's hard rules and weekly blocks for a chunk ``sub`` whose requirement is
+    """Every hard rule (the weekly blocks too) for a chunk ``sub`` whose requirement is
     what the rest of the roster leaves uncovered; coverage, fair-share deviation, switches
     (quick returns stricter) and preferences priced."""
     model = cp_model.CpModel()
@@ -92,7 +92,6 @@ def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target
     for add_rule in HARD_RULES:
         add_rule(model, work, sub)
     penalties: list[Penalty] = []
-    add_weekly_blocks(model, work, sub)
     terms: dict[tuple[int, int], list] = {}
     for (_a, d, s, q), var in work.items():
         for t in sub.cover[d][s]:
@@ -146,15 +145,14 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
                  deadline=max(budget.deadline, time.monotonic() + OWN_CAP * seconds),
                  capped=budget.capped)
     work = own.work((1 - RESOLVE_SHARE) * seconds, "fairness", problem.num_days)
-    check = (lambda a, row: block_ok(problem, a, row)) if blocks else None
     result.accepted += exchange(problem, states, queues, night_target, rest_target, work=work,
                                 quick_return_factor=QUICK_RETURN_FACTOR, seed=seed,
-                                allowed=check)
+                                allowed=lambda a, row: pattern_ok(problem, a, row))
     unused = max(0.0, 1 - work.used / work.units) * (1 - RESOLVE_SHARE) * seconds
     result.resolved = resequence(problem, states, queues, night_target, rest_target,
                                  det_seconds=own.det_seconds(RESOLVE_SHARE * seconds + unused),
                                  budget=own, quick_return_factor=QUICK_RETURN_FACTOR,
-                                 blocks=blocks, seed=seed)
+                                 seed=seed)
     return result
 
 
@@ -168,7 +166,7 @@ def _block_chunks(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
     scheduled = scheduled_counts(problem, states, queues)
     for members in teams(problem):
         for chunk in _chunks(members, deviation, rng, 0):
-            if all(block_ok(problem, a, states[a]) for a in chunk):
+            if all(pattern_ok(problem, a, states[a]) for a in chunk):
                 continue
             mine = scheduled_counts(subproblem(problem, chunk, problem.required),
                                     states[chunk], queues[chunk])
