@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wfm.rules.consecutive import check_consecutive
+from wfm.rules.consecutive_nights import check_consecutive_nights
 from wfm.rules.context import RosterContext
 from wfm.rules.fairness import check_fair_share
 from wfm.rules.identity import check_identity, check_rows
@@ -91,6 +92,10 @@ RULES: tuple[Rule, ...] = (
     Rule("max_nights_per_week", None,
          "no more night shifts (any minute in 20:00-06:00) in a Monday-Sunday week than the "
          "agent's max_nights_per_week", check_nights),
+    Rule("max_consecutive_nights", "rules.max_consecutive_nights",
+         "with rules.max_consecutive_nights above 0: no more night shifts on consecutive days "
+         "than that (a rest day or a day shift ends the run; counting the previous roster)",
+         check_consecutive_nights),
     Rule("fair_share_nights", "roster.fairness_band",
          "with fairness_band = \"hard\": each agent's nights within 1 + days // 14 of its "
          "team's fair share (team: same skills; pro rata by available days and night caps; "
