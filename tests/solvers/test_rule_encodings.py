@@ -6,9 +6,12 @@ nights in a row) each ``HardRule`` in ``HARD_RULES`` must agree with ``wfm.rules
 
 (a) its per-agent check finds a violation of an agent iff the checker reports one of the rule's
     codes for that agent;
-(b) its CP-SAT constraints, with the work variables fixed to the roster, are feasible iff the
-    checker finds none of its codes in the roster as the solver writes it (rest days as
-    ``problem.rest_states``: the variables do not tell OFF from LEAVE);
+(b) its CP-SAT constraints, with one agent's work variables fixed to its row, are feasible iff
+    the checker finds none of the rule's codes for that agent in the roster as the solver writes
+    it (rest days as ``problem.rest_states``: the variables do not tell OFF from LEAVE), unless
+    the inputs break the rule whatever the roster (the previous roster leaves a week too little
+    rest or mixes its nights and days, pins break it): ``legal.precheck`` refuses those before
+    any model is built;
 (c) its greedy test ``may_take`` never allows a shift that makes the roster illegal: with the
     days decided so far, the shift, and every later day at rest (or as pinned), the agent's row
     passes the per-agent check and the checker. A refusal guarantees nothing: the test is
@@ -31,6 +34,7 @@ from ortools.sat.python import cp_model
 
 from solvers.roster.assign import _State
 from solvers.roster.legal import agent_violations, pinned_states, precheck
+from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, build_problem
 from solvers.roster.report import roster_frame
 from solvers.roster.rules import COVERAGE_RULES, HARD_RULES, HardRule
@@ -91,6 +95,8 @@ def cases(draw: st.DrawFn) -> tuple[RosterProblem, np.ndarray, np.ndarray, dict]
     tail = int(rng.choice([0, 3, 7, 10]))
     if tail:
         states = ["OFF", "LEAVE", *codes, *codes]
+        if rng.random() < 0.3:
+            states = ["OFF", "NIGHT", "NIGHT"]  # nights just before the horizon, often
         missing = rng.choice([0.0, 0.1])  # unknown days
         previous = pd.DataFrame(
             [(agent, start - timedelta(days=k), states[int(rng.integers(0, len(states)))], "")
@@ -123,6 +129,11 @@ def cases(draw: st.DrawFn) -> tuple[RosterProblem, np.ndarray, np.ndarray, dict]
     mostly = rng.choice([0.34, 0.8], size=(num_agents, 1))  # ... or mostly nights
     shift = np.where(rng.random((num_agents, num_days)) < mostly, codes.index("NIGHT"),
                      rng.integers(0, len(codes), (num_agents, num_days)))
+    if rng.random() < 0.5:  # rows in weekly blocks: each week all nights or all day shifts
+        week = np.array([(day - dates[0]).days + dates[0].weekday() for day in dates]) // 7
+        night_week = rng.random((num_agents, int(week[-1]) + 1)) < 0.5
+        shift = np.where(night_week[:, week], codes.index("NIGHT"),
+                         rng.integers(0, 2, (num_agents, num_days)))  # EARLY or DAY
     states = np.where(rng.random((num_agents, num_days)) < works, shift, problem.rest_states())
     keep_pins = (problem.fixed_shift != UNKNOWN) & (rng.random(states.shape) < 0.8)
     states = np.where(keep_pins, problem.fixed_shift, states)
@@ -184,23 +195,26 @@ def _feasible(problem: RosterProblem, rule: HardRule, states: np.ndarray, queues
 @settings(max_examples=100, deadline=None)
 @given(cases())
 def test_cp_sat_encoding_agrees_with_the_checker(case):
+    """Agent by agent (a one-agent problem each), so one agent's break hides no other's."""
     problem, states, queues, tables = case
     for a in range(problem.num_agents):  # skills are structural: only skilled queues
         skilled = np.isin(queues[a], problem.skills[a])
         queues[a] = np.where(skilled, queues[a], problem.skills[a][0])
     states = np.where(states >= 0, states, problem.rest_states())  # as the solver writes it
     expected = checker_keys(problem, states, queues, tables)
-    lenient = np.stack([pinned_states(problem, a) for a in range(problem.num_agents)])
-    for rule in HARD_RULES:
-        if rule.add_constraints is None or not rule.applies(problem):
-            continue
-        broken = by_agent(expected, rule.codes)
-        if rule.pattern and rule.violations is not None and any(
-                next(rule.violations(problem, a, lenient[a], None), None)
-                for a in range(problem.num_agents)):
-            continue  # the inputs break the pattern whatever the roster (a week the previous
-            # roster mixes is left free, pins that break it are infeasible): not the roster's
-        assert _feasible(problem, rule, states, queues) == (not broken), (rule.code, broken)
+    for a, agent in enumerate(problem.agent_ids):
+        alone = subproblem(problem, [a], problem.required)
+        lenient = pinned_states(problem, a)
+        for rule in HARD_RULES:
+            if rule.add_constraints is None or not rule.applies(alone):
+                continue
+            if rule.violations is not None and next(
+                    rule.violations(problem, a, lenient, None), None):
+                continue  # the inputs break the rule whatever the roster: the pre-check
+                # names it before solving, and no model of the roster can mend it
+            broken = {key for key in by_agent(expected, rule.codes) if key[1] == agent}
+            assert _feasible(alone, rule, states[a:a + 1], queues[a:a + 1]) == (not broken), \
+                (rule.code, agent, broken)
 
 
 @settings(max_examples=100, deadline=None)
@@ -256,3 +270,25 @@ def _extended(problem: RosterProblem, decided: np.ndarray, a: int) -> np.ndarray
     row = np.where(decided != UNKNOWN, decided, problem.fixed_shift[a])
     row = np.where(row == UNKNOWN, problem.rest_states()[a], row)
     return np.where(row == UNKNOWN, OFF, row)
+
+
+def test_weekly_blocks_after_a_previous_night():
+    """The boundary the random rosters reach least: a night on the day before the horizon."""
+    config = site(shifts=SHIFTS, roster={"night_pattern": "weekly_blocks", "fairness_weeks": 0},
+                  rules={"min_rest_hours": 0})
+    requirement = requirement_frame(config, start=MONDAY, num_days=3, need=0, queues=("sales",))
+    requirement = requirement[requirement["interval_start"].dt.date < MONDAY + timedelta(days=3)]
+    previous = pd.DataFrame([("A0", MONDAY - timedelta(days=1), "NIGHT", "")],
+                            columns=["agent_id", "date", "shift", "queue"])
+    agents = pd.DataFrame({"agent_id": ["A0"], "name": ["A0"], "skills": [("sales",)]})
+    problem = build_problem(requirement, agents, config, previous=previous)
+    tables = {"agents": agents, "leave": None, "previous": previous, "fixed": None}
+    rule = next(r for r in HARD_RULES if r.code == "weekly_blocks")
+    night, day = 2, 1
+    for row, legal in (([day, day, day], False), ([OFF, day, day], True),
+                       ([night, night, OFF], True), ([night, OFF, day], False)):
+        states, queues = np.array([row]), np.zeros((1, 3), dtype=np.int64)
+        assert not {k for k in checker_keys(problem, states, queues, tables)
+                    if k[0] == "weekly_blocks"} == legal, row
+        assert (not list(rule.violations(problem, 0, states[0], None))) == legal, row
+        assert _feasible(problem, rule, states, queues) == legal, row
