@@ -240,29 +240,23 @@ def test_may_take_never_allows_an_illegal_shift(case, seed):
             if not view.can_work(a, d, s):
                 continue
             view.place(a, d, s, problem.skills[a][0])
-            row = _extended(problem, view.states[a], a)
-            row_queues = np.where(row >= 0, view.queues[a], -1)
-            pins = problem.fixed_queue[a]
-            row_queues = np.where((row >= 0) & (pins >= 0), pins, row_queues)
-            row_queues = np.where((row >= 0) & (row_queues < 0), problem.skills[a][0],
-                                  row_queues)
-            assert not agent_violations(problem, a, row, row_queues), (a, d, s)
             rows = np.stack([_extended(problem, view.states[b], b) if b == a
                              else pinned_states(problem, b) for b in range(problem.num_agents)])
-            all_queues = np.where(rows >= 0, problem.skills[a][0], -1)
-            all_queues[a] = row_queues
-            for b in range(problem.num_agents):
-                if b != a:
-                    pins = problem.fixed_queue[b]
-                    all_queues[b] = np.where(rows[b] >= 0, np.where(
-                        pins >= 0, pins, problem.skills[b][0]), -1)
+            queues = np.stack([_queues(problem, b, rows[b]) for b in range(problem.num_agents)])
+            assert not agent_violations(problem, a, rows[a], queues[a]), (a, d, s)
             broken = {(code, agent) for code, agent, _ in
-                      checker_keys(problem, rows, all_queues, tables)
+                      checker_keys(problem, rows, queues, tables)
                       if code in coverage_codes and agent == problem.agent_ids[a]}
             assert not broken, (a, d, s, broken)
             if rng.random() < 0.3:
                 view.states[a, d], view.queues[a, d] = UNKNOWN, -1  # rest after all
         view.close_day(d)
+
+
+def _queues(problem: RosterProblem, a: int, row: np.ndarray) -> np.ndarray:
+    """The pinned queue on pinned days, else the first skill (what the walk above places)."""
+    pins = problem.fixed_queue[a]
+    return np.where(row >= 0, np.where(pins >= 0, pins, problem.skills[a][0]), -1)
 
 
 def _extended(problem: RosterProblem, decided: np.ndarray, a: int) -> np.ndarray:

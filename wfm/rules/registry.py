@@ -5,8 +5,9 @@ the planner guide quotes it.
 To add a rule: write its check in a module of this package (a function taking the
 ``RosterContext`` and adding to ``ctx.found``), add a ``Rule`` here naming its code, the site
 configuration key that sets it (None when it has none) and its statement, then encode it in the
-solver and test both. Paste the new ``wfm check-roster --list-rules`` output into the rules
-section of ``docs/planner-guide.md``; a test holds the two equal.
+solver (a ``HardRule`` module in ``solvers/roster/rules/`` and its ``HARD_RULES`` entry) and
+test both (the README's "Adding a rule"). Paste the new ``wfm check-roster --list-rules`` output
+into the rules section of ``docs/planner-guide.md``; a test holds the two equal.
 """
 
 from __future__ import annotations
