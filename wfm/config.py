@@ -197,6 +197,7 @@ class Rules(_Strict):
     max_consecutive_days: int = Field(default=6, ge=1)
     min_rest_days_per_week: int = Field(default=1, ge=0, le=7)
     min_rest_hours: float = Field(default=9, ge=0, le=48)
+    max_consecutive_nights: int = Field(default=0, ge=0)  # 0: no limit
 
 
 class RosterSettings(_Strict):

@@ -37,7 +37,6 @@ from ortools.sat.python import cp_model
 
 from solvers.roster.aggregate import configure
 from solvers.roster.assign import scheduled_counts
-from solvers.roster.blocks import add_weekly_blocks, block_ok
 from solvers.roster.budget import Budget, WorkLimit
 from solvers.roster.exchange import exchange
 from solvers.roster.fair_share import (
@@ -51,6 +50,7 @@ from solvers.roster.fair_share import (
 )
 from solvers.roster.fair_terms import stage_penalties
 from solvers.roster.hints import complete_hint
+from solvers.roster.legal import pattern_ok
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.patterns import replan
 from solvers.roster.problem import RosterProblem
@@ -140,11 +140,10 @@ def pair_trades(run: FairnessRun) -> None:
     run.trade_work = run.own.work((1 - fairness.resolve_share) * run.seconds, "fairness",
                                   run.problem.num_days)
     problem = run.problem
-    check = (lambda a, row: block_ok(problem, a, row)) if run.blocks else None
     run.result.accepted += exchange(problem, run.states, run.queues, run.night_target,
                                     run.rest_target, work=run.trade_work,
                                     quick_return_factor=run.quick_return_factor, seed=run.seed,
-                                    allowed=check)
+                                    allowed=lambda a, row: pattern_ok(problem, a, row))
 
 
 def team_resolves(run: FairnessRun) -> None:
@@ -156,7 +155,7 @@ def team_resolves(run: FairnessRun) -> None:
     run.result.resolved = resequence(
         run.problem, run.states, run.queues, run.night_target, run.rest_target,
         det_seconds=run.own.det_seconds(share * run.seconds + unused), budget=run.own,
-        quick_return_factor=run.quick_return_factor, blocks=run.blocks, seed=run.seed,
+        quick_return_factor=run.quick_return_factor, seed=run.seed,
         settings=run.settings.fairness)
 
 
@@ -191,7 +190,6 @@ def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target,
     for add_rule in HARD_RULES:
         add_rule(model, work, sub)
     penalties: list[Penalty] = []
-    add_weekly_blocks(model, work, sub)
     terms: dict[tuple[int, int], list] = {}
     for (_a, d, s, q), var in work.items():
         for t in sub.cover[d][s]:
@@ -220,7 +218,7 @@ def _block_chunks(run: FairnessRun) -> None:
     scheduled = scheduled_counts(problem, states, queues)
     for members in teams(problem):
         for chunk in _chunks(members, deviation, run.settings.fairness.chunk_agents):
-            if all(block_ok(problem, a, states[a]) for a in chunk):
+            if all(pattern_ok(problem, a, states[a]) for a in chunk):
                 continue
             mine = scheduled_counts(subproblem(problem, chunk, problem.required),
                                     states[chunk], queues[chunk])

@@ -30,7 +30,6 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.roster.assign import scheduled_counts
-from solvers.roster.blocks import block_ok
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import RowCosts, plausible
 from solvers.roster.fair_share import Target, teams
@@ -38,6 +37,7 @@ from solvers.roster.hints import complete_hint
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.report import coverage_cost
+from solvers.roster.rules import HARD_RULES
 from solvers.roster.settings import DEFAULT_SETTINGS
 from solvers.roster.soft import coverage_penalties
 
@@ -103,11 +103,9 @@ def legal_patterns(problem: RosterProblem, a: int, candidates: np.ndarray) -> np
     rows = rows[plausible(problem, a, rows)]
     queue = np.full(problem.num_days, problem.skills[a][0] if problem.skills[a] else -1)
     queue = np.where(problem.fixed_queue[a] >= 0, problem.fixed_queue[a], queue)
-    blocks = problem.config.roster.night_pattern == "weekly_blocks"
     keep = [i for i, row in enumerate(rows)
             if not agent_violations(problem, a, row, np.where(row >= 0, queue, -1),
-                                    first_only=True)
-            and (not blocks or block_ok(problem, a, row))]
+                                    first_only=True, rules=HARD_RULES)]
     return rows[keep]
 
 

@@ -106,6 +106,7 @@ class RosterProblem:
     min_rest_minutes: int
     weights: Weights = field(default_factory=Weights)
     leave_known: bool = False        # a leave table was given: LEAVE only on approved leave
+    max_consecutive_nights: int = 0  # 0: no limit
     # (A, H) states on the H = 7 x fairness_weeks days before the horizon (UNKNOWN where the
     # previous roster has no row): the nights and weekend rest that count towards fair shares
     history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
@@ -323,7 +324,7 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
                                        field="queue")
                 fixed_queue[a, d] = queue_index[str(queue)]
 
-    lookback = max(config.rules.max_consecutive_days, 7) + 2
+    lookback = max(config.rules.max_consecutive_days, config.rules.max_consecutive_nights, 7) + 2
     prev = np.full((num_agents, lookback), UNKNOWN, dtype=np.int64)
     if previous is not None:
         _check_previous_ends_before(previous, dates)
@@ -354,6 +355,7 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
         cover=cover, max_consecutive_days=config.rules.max_consecutive_days,
         min_rest_days_per_week=config.rules.min_rest_days_per_week,
         min_rest_minutes=int(round(config.rules.min_rest_hours * 60)),
+        max_consecutive_nights=config.rules.max_consecutive_nights,
         weights=Weights.from_config(config.roster.weights), leave_known=leave is not None,
         history=history)
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.roster.blocks import add_weekly_blocks
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import RowCosts
 from solvers.roster.fair_share import Target, teams
@@ -55,14 +54,12 @@ def _fix_counts(model: cp_model.CpModel, work: WorkVars, sub: RosterProblem,
 
 
 def _model(sub: RosterProblem, states: np.ndarray, queues: np.ndarray, night_target: Target,
-           rest_target: Target, quick_return_factor: int, blocks: bool
+           rest_target: Target, quick_return_factor: int
            ) -> tuple[cp_model.CpModel, WorkVars]:
     model = cp_model.CpModel()
     work = build_work_vars(model, sub)
-    for add_rule in HARD_RULES:
+    for add_rule in HARD_RULES:  # with the weekly blocks when configured
         add_rule(model, work, sub)
-    if blocks:
-        add_weekly_blocks(model, work, sub)
     _fix_counts(model, work, sub, states, queues)
     penalties = stage_penalties(model, work, sub, night_target, rest_target,
                                 quick_return_factor)
@@ -79,7 +76,7 @@ def _chunk_det(problem: RosterProblem, chunk: list[int], settings: Fairness) -> 
 
 def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                night_target: Target, rest_target: Target, *, det_seconds: float,
-               budget: Budget, quick_return_factor: int, blocks: bool = False,
+               budget: Budget, quick_return_factor: int,
                seed: int = 0, settings: Fairness = DEFAULT_SETTINGS.fairness) -> int:
     """Re-solve team chunks with their head-counts fixed (in place; module docstring), round
     after round until ``det_seconds`` of nominal deterministic time (``_chunk_det``, counted
@@ -101,7 +98,7 @@ def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                     return changed + made
                 spent += det
                 made += _resolve_chunk(problem, states, queues, chunk, costs, night_target,
-                                       rest_target, quick_return_factor, blocks, det, budget)
+                                       rest_target, quick_return_factor, det, budget)
         changed += made
         if not made:
             if size >= settings.max_chunk_agents:
@@ -112,12 +109,12 @@ def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
 
 def _resolve_chunk(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                    chunk: list[int], costs: RowCosts, night_target: Target,
-                   rest_target: Target, quick_return_factor: int, blocks: bool, det: float,
+                   rest_target: Target, quick_return_factor: int, det: float,
                    budget: Budget) -> bool:
     """Re-solve one chunk; whether its rows changed (only when their cost fell)."""
     sub = subproblem(problem, chunk, problem.required)
     model, work = _model(sub, states[chunk], queues[chunk], night_target.take(chunk),
-                         rest_target.take(chunk), quick_return_factor, blocks)
+                         rest_target.take(chunk), quick_return_factor)
     found = solve_from(model, work, sub, states[chunk], queues[chunk], det_seconds=det,
                        budget=budget, stage="fairness re-solves")
     if found is None:
