@@ -21,7 +21,7 @@ from api.store import Store
 from api.web.cache import cached
 from wfm.config import SiteConfig
 from wfm.errors import Violation
-from wfm.rules import check_roster
+from wfm.rules import check_roster, days_rules_reach
 
 NON_WORKING = ("OFF", "LEAVE")
 PALETTE_SIZE = 6  # shift-type colour classes st0..st5 in style.css
@@ -99,9 +99,9 @@ def build_grid(store: Store, *, day_from: date, num_days: int, queue: str = "",
     total = len(chosen)
     shown = chosen.iloc[offset: None if limit is None else offset + limit]
     ids = shown["agent_id"].tolist()
-    # the rules look back at most max_consecutive_days (a run of working days), to the Monday
-    # of the first week, and one day (rest hours across midnight)
-    lookback = max(config.rules.max_consecutive_days, 6) + 1
+    # the rules look back a run of working days or nights, to the Monday of the first week,
+    # and one day more (rest hours across midnight)
+    lookback = days_rules_reach(config.rules) + 1
     everyone = len(ids) == len(all_agents)
     version, rows = store.roster_frame(agent_ids=None if everyone else ids,
                                        date_from=day_from - timedelta(days=lookback),

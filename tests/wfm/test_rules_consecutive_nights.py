@@ -69,3 +69,14 @@ def test_registered_with_its_configuration_key() -> None:
 def test_the_limit_is_not_negative() -> None:
     with pytest.raises(InvalidInput, match="max_consecutive_nights"):
         build_config({"rules": {"max_consecutive_nights": -1}})
+
+
+def test_the_rules_reach_covers_a_long_night_limit() -> None:
+    # the API loads the stored roster this far around a change: a nights limit longer than the
+    # working-days limit must widen it, or a run of nights before the change is not seen
+    from wfm.config import Rules
+    from wfm.rules import days_rules_reach
+
+    assert days_rules_reach(Rules()) == 7
+    assert days_rules_reach(Rules(max_consecutive_days=9)) == 9
+    assert days_rules_reach(Rules(max_consecutive_days=6, max_consecutive_nights=12)) == 12

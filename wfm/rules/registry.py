@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wfm.config import Rules
 from wfm.rules.consecutive import check_consecutive
 from wfm.rules.consecutive_nights import check_consecutive_nights
 from wfm.rules.context import RosterContext
@@ -131,3 +132,10 @@ def rules_table_lines(rules: tuple[Rule, ...] = RULES) -> list[str]:
     key_width = max(len(row[1]) for row in table)
     return [f"{code:<{code_width}}  {key:<{key_width}}  {statement}".rstrip()
             for code, key, statement in table]
+
+
+def days_rules_reach(rules: Rules) -> int:
+    """How many days before (or after) a changed day the rules can look: a run of working days
+    or of nights, and a whole Monday-Sunday week. Whoever loads the stored roster around a
+    horizon or a change (re-plans, grids, request checks) reads at least this far."""
+    return max(rules.max_consecutive_days, rules.max_consecutive_nights, 7)
