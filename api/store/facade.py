@@ -82,14 +82,49 @@ class Store:
         return self.unit.clock
 
     # ---- users and audit -----------------------------------------------------------------
-    def create_user(self, *, role: str, agent_id: str | None = None) -> tuple[User, str]:
-        return self.users.create(role=role, agent_id=agent_id)
+    def create_user(self, *, role: str, agent_id: str | None = None, name: str = "",
+                    password: str | None = None) -> tuple[User, str]:
+        return self.users.create(role=role, agent_id=agent_id, name=name, password=password)
+
+    def create_agent_users(self, *, agents: list[tuple[str, str]]
+                           ) -> tuple[list[tuple[User, str]], list[str]]:
+        return self.users.create_agents(agents=agents)
+
+    def list_users(self) -> list[User]:
+        return self.users.everyone()
+
+    def user_session_counts(self) -> dict[int, int]:
+        return self.users.session_counts()
+
+    def revoke_user(self, *, user_id: int) -> User:
+        return self.users.revoke(user_id=user_id)
+
+    def rotate_user(self, *, user_id: int) -> tuple[User, str]:
+        return self.users.rotate(user_id=user_id)
+
+    def set_password(self, *, user_id: int, password: str) -> User:
+        return self.users.set_password(user_id=user_id, password=password)
+
+    def user_names(self, *, user_ids: list[int]) -> dict[int, str]:
+        return self.users.names(user_ids)
 
     def user_for_token(self, *, token: str) -> User | None:
         return self.users.for_token(token=token)
 
     def cached_user(self, *, token: str) -> User | None:
         return self.users.cached(token=token)
+
+    def user_for_password(self, *, login: str, password: str) -> User | None:
+        return self.users.for_password(login=login, password=password)
+
+    def start_session(self, *, user: User) -> str:
+        return self.users.start_session(user=user)
+
+    def user_for_session(self, *, session_id: str) -> User | None:
+        return self.users.for_session(session_id=session_id)
+
+    def end_session(self, *, session_id: str) -> None:
+        self.users.end_session(session_id=session_id)
 
     def read_audit(self, *, date_from: date | None, date_to: date | None, page: int,
                    page_size: int) -> tuple[list[AuditEntry], int]:
