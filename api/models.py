@@ -149,7 +149,7 @@ class LoginEvent(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what, when and why."""
+    """Who changed what, when and why; ``actor_name`` is the user's name when it acted."""
 
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -157,6 +157,7 @@ class AuditEntry(Base):
     user_id: Mapped[int | None] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))
     actor_agent_id: Mapped[str | None] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[str] = mapped_column(Text, default="{}")
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -66,6 +66,9 @@ def test_upgrade_from_0002_names_agent_users_and_adds_sessions(tmp_path: Path) -
             "INSERT INTO users (token_hash, role, agent_id, created_at) VALUES "
             f"('{hash_token('old-agent')}', 'agent', 'A1', '2030-01-01 00:00:00'), "
             f"('{hash_token('old-planner')}', 'planner', NULL, '2030-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO audit (at, user_id, role, actor_agent_id, action, details, reason) "
+            "VALUES ('2030-01-01 00:00:00', 1, 'agent', 'A1', 'swap.create', '{}', '')"))
     migrate(engine)
     with engine.connect() as connection:
         assert MigrationContext.configure(connection).get_current_revision() == "0003"
@@ -75,5 +78,7 @@ def test_upgrade_from_0002_names_agent_users_and_adds_sessions(tmp_path: Path) -
     planner = store.user_for_token(token="old-planner")
     assert agent is not None and agent.name == "王芳" and agent.revoked_at is None
     assert planner is not None and planner.name == ""
+    entries, _ = store.read_audit(date_from=None, date_to=None, page=1, page_size=10)
+    assert [e.actor_name for e in entries] == ["王芳"]
     assert store.user_for_session(session_id=store.start_session(user=agent)) is not None
     engine.dispose()

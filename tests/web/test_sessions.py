@@ -94,3 +94,14 @@ def test_a_password_signs_in_beside_the_token(app: FastAPI,
     assert right.status_code == 303 and right.headers["location"] == "/me"
     assert client.get("/me", follow_redirects=False).status_code == 200
     assert "password" in client.get("/login").text
+
+
+def test_the_audit_page_names_the_planner(app: FastAPI) -> None:
+    from tests.web.conftest import FIXTURES, upload
+
+    store: Store = app.state.store
+    _, token = store.create_user(role="planner", name="李伟")
+    client = signed_in(app, token)
+    assert upload(client, "agents", FIXTURES / "agents.csv").status_code == 200
+    page = client.get("/planner/audit").text
+    assert '<span class="actor-name">李伟</span> (planner #1)' in page

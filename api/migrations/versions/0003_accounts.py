@@ -1,4 +1,4 @@
-"""accounts: user names, password hashes, revocation, server-side web sessions
+"""accounts: user names (also in the audit), password hashes, revocation, server-side web sessions
 
 Revision ID: 0003
 Revises: 0002
@@ -33,9 +33,16 @@ def upgrade() -> None:
     # agent users take their name from the agents table
     op.execute("UPDATE users SET name = COALESCE((SELECT agents.name FROM agents "
                "WHERE agents.agent_id = users.agent_id), '') WHERE role = 'agent'")
+    with op.batch_alter_table('audit') as batch:
+        batch.add_column(sa.Column('actor_name', sa.String(length=200), nullable=False,
+                                   server_default=''))
+    op.execute("UPDATE audit SET actor_name = COALESCE((SELECT users.name FROM users "
+               "WHERE users.id = audit.user_id), '') WHERE user_id IS NOT NULL")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('audit') as batch:
+        batch.drop_column('actor_name')
     op.drop_index(op.f('ix_web_sessions_user_id'), table_name='web_sessions')
     op.drop_table('web_sessions')
     with op.batch_alter_table('users') as batch:
