@@ -23,6 +23,7 @@ from api.store.agents import Agents
 from api.store.audit import Audit
 from api.store.events import Events
 from api.store.jobs import Jobs
+from api.store.partners import Partners
 from api.store.reference import ReferenceCache
 from api.store.requests import Lifecycle
 from api.store.requirements import Requirements
@@ -33,6 +34,7 @@ from api.store.unit import Actor, Unit, utc_now
 from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
+from wfm.requests.partners import PartnerSearch
 from wfm.requests.swaps import SwapVerdict
 from wfm.requests.time_off import TimeOffVerdict
 from wfm.requests.time_off_impact import Part
@@ -65,6 +67,7 @@ class Store:
         self.lifecycle = Lifecycle(self.unit, self.audit, self.rosters)
         self.swaps = Swaps(self.unit, self.rosters, self.lifecycle, self.reference)
         self.time_off = TimeOff(self.unit, self.rosters, self.lifecycle, self.reference)
+        self.partners = Partners(self.unit, self.reference, self.lifecycle)
         self.lifecycle.register(self.swaps)
         self.lifecycle.register(self.time_off)
         self.rosters.on_change = self.lifecycle.invalidate_open
@@ -198,6 +201,11 @@ class Store:
         with self.unit.read() as session:
             return self.swaps.verdict(session, kind=kind, requester_id=requester_id,
                                       counterpart_id=counterpart_id, dates=dates, cached=True)
+
+    def find_swap_partners(self, *, requester_id: str, kind: str,
+                           dates: list[date]) -> tuple[PartnerSearch, dict[str, str]]:
+        """The colleagues a swap is legal with (rules and minimum notice), with their names."""
+        return self.partners.find(requester_id=requester_id, kind=kind, dates=dates)
 
     def swap_histories(self, *, swap_ids: list[int]) -> dict[int, list[SwapEvent]]:
         """The histories of many swaps in one query (a page listing them), oldest first."""
