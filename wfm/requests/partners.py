@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from wfm.config import SiteConfig
+from wfm.coverage import NON_WORKING
 from wfm.errors import Violation
 from wfm.requests.swaps import (
     Row,
@@ -93,6 +94,8 @@ def find_partners(rows: Mapping[str, Sequence[Row]], agents: Mapping[str, Mappin
         after = _exchange(before, pair)
         if all(b == a for b, a in zip(before, after, strict=True)):
             continue  # no_change
+        if _new_skill_break(before, after, agents):
+            continue
         both = mine + list(theirs)
         checked += 1
         records = [r for r in (requester, agents[other]) if r is not None]
@@ -107,3 +110,22 @@ def find_partners(rows: Mapping[str, Sequence[Row]], agents: Mapping[str, Mappin
         return PartnerSearch([], 0, [Violation("no_assignment", requester_id, missing.isoformat(),
                                                f"{requester_id} has no roster row on {missing}")])
     return PartnerSearch(found, checked)
+
+
+def _lacks(agents: Mapping[str, Mapping[str, object]], cell: Mapping[str, object]) -> bool:
+    """The checker's ``skill`` rule on one cell: a working cell whose queue (named) is not
+    one of its (known) agent's skills."""
+    queue, shift = cell["queue"], cell["shift"]
+    record = agents.get(str(cell["agent_id"]))
+    if not queue or shift is None or shift in NON_WORKING or record is None:
+        return False
+    return queue not in tuple(record.get("skills") or ())  # type: ignore[arg-type]
+
+
+def _new_skill_break(before: list[dict[str, object]], after: list[dict[str, object]],
+                     agents: Mapping[str, Mapping[str, object]]) -> bool:
+    """True when an agent-day after the swap breaks ``skill`` and did not before: the swap is
+    illegal, known without running the checker (a queue outside the receiver's skills is the
+    commonest reason on a site of several queues)."""
+    was = {(c["agent_id"], c["date"]) for c in before if _lacks(agents, c)}
+    return any(_lacks(agents, c) and (c["agent_id"], c["date"]) not in was for c in after)
