@@ -8,6 +8,7 @@ Known bearer tokens are answered from a cache for at most ``TOKEN_CACHE_SECONDS`
 checks' hot path skips a query); revoking or rotating in this process empties the cache at
 once, and a change made by another process (``wfm users revoke``) is seen within that time.
 Sessions are looked up on every page request, so signing out and revoking end them at once.
+Their expiry runs on the wall clock (``utc_now``), not on the store's clock that tests move.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from api.models import Agent, User, WebSession
-from api.store.unit import Unit
+from api.store.unit import Unit, utc_now
 from wfm.errors import InvalidInput, NotFound
 
 ROLES = ("planner", "agent")
@@ -109,7 +110,7 @@ class Users:
         with self.unit.read() as session:
             rows = session.execute(
                 select(WebSession.user_id, func.count()).where(
-                    WebSession.expires_at > self.unit.clock()).group_by(WebSession.user_id))
+                    WebSession.expires_at > utc_now()).group_by(WebSession.user_id))
             return {int(user_id): int(n) for user_id, n in rows}
 
     def _get(self, session: Session, user_id: int) -> User:
@@ -207,7 +208,7 @@ class Users:
     def start_session(self, *, user: User) -> str:
         """A new page session for ``user``: its random id (the cookie; only the hash is kept)."""
         session_id = secrets.token_urlsafe(32)
-        now = self.unit.clock()
+        now = utc_now()
         with self.unit.write() as session:
             session.execute(delete(WebSession).where(WebSession.expires_at <= now))
             session.add(WebSession(session_hash=hash_token(session_id), user_id=user.id,
@@ -221,7 +222,7 @@ class Users:
             return session.scalar(
                 select(User).join(WebSession, WebSession.user_id == User.id).where(
                     WebSession.session_hash == hash_token(session_id),
-                    WebSession.expires_at > self.unit.clock(), User.revoked_at.is_(None)))
+                    WebSession.expires_at > utc_now(), User.revoked_at.is_(None)))
 
     def end_session(self, *, session_id: str) -> None:
         with self.unit.write() as session:
