@@ -63,6 +63,9 @@ def test_partners_route_lists_colleagues_with_what_they_work(tmp_path: Path) -> 
     blocked = site.client.get(f"/api/v1/swaps/partners?date={saturday}&kind=give",
                               headers=site.as_agent("A1")).json()
     assert blocked["items"] == [] and blocked["blocked"][0]["code"] == "not_working"
+    one_rest_day = site.client.get(f"/api/v1/swaps/partners?date={saturday}&kind=rest-day",
+                                   headers=site.as_agent("A1")).json()
+    assert one_rest_day["items"] == [] and one_rest_day["blocked"][0]["code"] == "no_change"
     planner = site.client.get(f"/api/v1/swaps/partners?date={wednesday}", headers=site.planner)
     assert planner.status_code == 403 and planner.json()["detail"] == "agent role required"
     missing = site.client.get("/api/v1/swaps/partners", headers=site.as_agent("A1"))

@@ -71,6 +71,11 @@ def find_partners(rows: Mapping[str, Sequence[Row]], agents: Mapping[str, Mappin
         Unknown kind, no or more than two dates (``check_swap``'s checks).
     """
     days = _check_request(kind, requester_id, "\x00", dates)  # "\x00": no agent's id
+    if kind == "rest-day" and len(days) == 1:  # two rest days on one date: nothing moves
+        return PartnerSearch([], 0, [Violation(
+            "no_change", requester_id, days[0].isoformat(),
+            "a rest-day swap exchanges your rest day on the first date for a colleague's on "
+            "a second date; on one date it would change nothing")])
     mine = list(rows.get(requester_id, ()))
     my_cells = {(a, d): (s, q) for a, d, s, q in mine}
     requester = agents.get(requester_id)
