@@ -75,7 +75,7 @@ def read_swap_partners(*, store: StoreDep, agent: CurrentAgent,
     """The colleagues with whom a swap of ``kind`` on ``date`` (and ``second_date``) passes
     every rule and the minimum notice, each checked before it is listed, with what each side
     works on the dates; ``blocked`` says why there can be none (the agent's own day)."""
-    dates = [date] if second_date is None else [date, second_date]
+    dates = [date] if second_date in (None, date) else [date, second_date]
     search, names = store.find_swap_partners(requester_id=str(agent.agent_id), kind=kind,
                                              dates=dates)
 
