@@ -315,3 +315,77 @@ def _utc(value: datetime) -> datetime:
     from datetime import UTC
 
     return value.replace(tzinfo=UTC)
+
+
+# ---- issue 28 (accounts and swap partners): the shifts a swap exchanges, partners an agent
+# can swap with, names in the audit ----------------------------------------------------------
+class ShiftCell(BaseModel):
+    """One agent-day: its shift (``OFF``/``LEAVE`` included; null without a roster row)."""
+
+    date: date
+    shift: str | None
+    queue: str
+
+
+def _exchange_cells(snapshot: str, agent_id: str) -> list[ShiftCell]:
+    return [ShiftCell(date=c["date"], shift=c["shift"], queue=c.get("queue") or "")
+            for c in json.loads(snapshot) if c.get("agent_id") == agent_id]
+
+
+class SwapShifts(BaseModel):
+    """What each side gives up, as the swap was checked: the requester's days go to the
+    counterpart and the counterpart's to the requester (so each gets what the other gives)."""
+
+    requester_gives: list[ShiftCell]
+    counterpart_gives: list[ShiftCell]
+
+
+class SwapRequestWithShifts(SwapRequestPublic):
+    """A swap request with the shifts it exchanges (what the receiver gives up and gets)."""
+
+    shifts: SwapShifts | None = None
+
+    @classmethod
+    def of(cls, swap: SwapRequest) -> SwapRequestWithShifts:
+        base = SwapRequestPublic.of(swap)
+        return cls(**dict(base), shifts=SwapShifts(
+            requester_gives=_exchange_cells(swap.snapshot, swap.requester_id),
+            counterpart_gives=_exchange_cells(swap.snapshot, swap.counterpart_id)))
+
+
+class SwapRequestsWithShifts(BaseModel):
+    items: list[SwapRequestWithShifts]
+    total: int
+
+
+class SwapPartner(BaseModel):
+    """A colleague with whom the swap passes every rule, and what each side works."""
+
+    agent_id: str
+    name: str
+    you_give: list[ShiftCell]
+    you_get: list[ShiftCell]
+
+
+class SwapPartners(BaseModel):
+    """The colleagues a swap of ``kind`` on ``dates`` is legal with, each checked by the rule
+    checker before it is listed; ``blocked`` says why none can be (the requester's own day,
+    the minimum notice), ``checked`` how many colleagues were judged in full."""
+
+    kind: SwapKind
+    dates: list[date]
+    items: list[SwapPartner]
+    checked: int
+    blocked: list[ViolationPublic]
+
+
+class AuditNamedPublic(AuditPublic):
+    """An audit entry with the actor's name (a planner's, or the agent's from the agents
+    table; empty for the system or a user made without one)."""
+
+    actor_name: str = ""
+
+
+class AuditsNamedPublic(BaseModel):
+    items: list[AuditNamedPublic]
+    total: int
