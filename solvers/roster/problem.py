@@ -12,6 +12,7 @@ Roster states are encoded as integers: a shift index ``s >= 0``, ``OFF = -1``, `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 
 import numpy as np
@@ -169,14 +170,19 @@ class RosterProblem:
         gap = days_apart * 1440 + int(self.shift_start[s_after]) - int(self.shift_end[s_before])
         return gap < self.min_rest_minutes
 
-    @property
+    @cached_property
     def rest_span_days(self) -> int:
         """How many days apart two shifts can still break the minimum rest."""
         longest = int(self.shift_end.max() - self.shift_start.min())
         return max(1, -(-(self.min_rest_minutes + longest) // 1440))
 
     def weeks(self) -> list[tuple[list[int], list[int]]]:
-        """Monday-Sunday weeks touching the horizon: (horizon days, previous offsets < 0)."""
+        """Monday-Sunday weeks touching the horizon: (horizon days, previous offsets < 0).
+        Computed once: the per-agent checks ask for them on every row they check."""
+        return self._weeks
+
+    @cached_property
+    def _weeks(self) -> list[tuple[list[int], list[int]]]:
         out: list[tuple[list[int], list[int]]] = []
         first_monday = self.dates[0] - timedelta(days=self.dates[0].weekday())
         monday = first_monday
