@@ -12,8 +12,8 @@ Roster states are encoded as integers: a shift index ``s >= 0``, ``OFF = -1``, `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
