@@ -57,8 +57,9 @@ def read_roster_grid(*, request: Request, store: StoreDep, planner: PagePlanner,
     start = day_from or default_start(store)
     # the whole grid (rows, counts, problems) is kept until the stored data changes, so
     # re-opening or paging back costs only the rendering; the first view builds it
-    grid = cached(store, ("grid-page", start, days, queue, q, page, per_page),
-                  lambda: build_grid(store, day_from=start, num_days=days, queue=queue,
+    t = translator(request, store)
+    grid = cached(store, ("grid-page", t.locale, start, days, queue, q, page, per_page),
+                  lambda: build_grid(store, t=t, day_from=start, num_days=days, queue=queue,
                                      search=q, offset=(page - 1) * per_page, limit=per_page))
     pages = max(1, -(-grid.total_agents // per_page))
     return render(request, "roster.html", {
