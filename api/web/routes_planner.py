@@ -84,11 +84,12 @@ def read_coverage(*, request: Request, store: StoreDep, planner: PagePlanner,
     if not today.empty:
         chart = day_chart(today, t, title=t.t("coverage.chart_title", queue=queue,
                                               day=t.date(day)))
-    summary = week_summary(table, week, queue)
+    summary = week_summary(table, week, queue, store.config.interval_minutes)
     short = today[today["shortfall"] > 0]
     return render(request, "coverage.html", {
         "day": day, "queue": queue, "queues": queues, "chart": chart, "rows": today,
         "short": short, "summary": summary,
+        "short_hours": float(short["shortfall"].sum()) * store.config.interval_minutes / 60,
         "week_chart": week_chart(summary, t, title=t.t("coverage.week_title", queue=queue))
         if queue else "", "prev_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1)})

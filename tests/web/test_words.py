@@ -4,6 +4,7 @@ complete status filters."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import get_args
 from zoneinfo import ZoneInfo
 
@@ -120,3 +121,42 @@ def test_time_off_page_words_a_rejection_for_time_off(planner, client_for,  # ty
     swaps = planner.get("/planner/swaps").text
     for status in get_args(SwapStatus):
         assert f'<option value="{status}"' in swaps
+
+
+def test_the_solve_page_says_how_many_more_agents_and_when(planner) -> None:  # type: ignore[no-untyped-def]
+    """Issue 28: a finished solve on a short roster says so in agents, days and hours."""
+    from api.store import Actor
+    from wfm.coverage import staffing_gap
+
+    store = planner.app.state.store
+    planner_user = store.create_user(role="planner")[0]
+    job = store.create_job(actor=Actor.of(planner_user))
+    store.finish_job(job_id=job.id, status="done", version=store.roster_frame()[0])
+    from api.web.charts import coverage_frame
+
+    table = coverage_frame(store, date(2026, 11, 23), date(2026, 11, 29))
+    gap = staffing_gap(table, timezone="Asia/Shanghai", interval_minutes=30)
+    assert gap.short  # the demo roster leaves intervals short
+    for lang, lead in (("zh_CN", f"排班人手不足：最忙时约还需 {gap.peak_agents} 名坐席"),
+                       ("en", f"about {gap.peak_agents} more agent(s) at the busiest time")):
+        planner.cookies.set("wfm_lang", lang)
+        page = planner.get(f"/planner/jobs/{job.id}").text
+        assert lead in page
+        assert 'id="job-short-spans"' in page
+
+
+def test_the_coverage_page_counts_shortfall_in_agent_hours(planner) -> None:  # type: ignore[no-untyped-def]
+    """Issue 28: one unit for shortfall everywhere (the CLI's agent-hours)."""
+    from api.web.charts import coverage_frame
+
+    store = planner.app.state.store
+    table = coverage_frame(store, date(2026, 11, 23), date(2026, 11, 23))
+    queue = sorted(table["queue"].unique())[0]
+    short = table[(table["queue"] == queue) & (table["shortfall"] > 0)]
+    hours = short["shortfall"].sum() * 30 / 60
+    planner.cookies.set("wfm_lang", "en")
+    page = planner.get(f"/planner/coverage?day=2026-11-23&queue={queue}").text
+    assert "agent-interval" not in page
+    if len(short):
+        assert f"{len(short)} interval(s) below requirement, {hours:,.1f} agent-hours short" in page
+    assert "Shortfall (agent-hours)" in page
