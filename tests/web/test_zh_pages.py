@@ -159,6 +159,19 @@ def test_every_page_in_chinese_has_no_english_sentence(busy: dict[str, TestClien
         assert answer.status_code == 422
         if english_sentences(answer.text):
             found[name] = english_sentences(answer.text)
+    # a finished solve that leaves the requirement short, and a failed one
+    store = _store(planner)
+    user = store.create_user(role="planner")[0]
+    from api.store import Actor
+
+    for status, error in (("done", None), ("failed", "no legal roster: agent A001 ...")):
+        job = store.create_job(actor=Actor.of(user))
+        store.finish_job(job_id=job.id, status=status, error=error,
+                         version=store.roster_frame()[0] if status == "done" else None)
+        page = planner.get(f"/planner/jobs/{job.id}").text
+        assert status != "done" or 'id="job-short"' in page
+        if english_sentences(page):
+            found[f"job {status}"] = english_sentences(page)
     anonymous = zh(TestClient(planner.app, base_url="https://testserver"))
     login = anonymous.get("/login").text
     if english_sentences(login):
