@@ -110,3 +110,17 @@ def test_the_report_catalog_fills_the_same_placeholders() -> None:
         assert fields(english) == fields(chinese), english
     assert Words("zh").weekday(__import__("datetime").date(2026, 11, 23)) == "周一"
     assert build_config({}).language == "zh-CN"
+
+
+def test_the_service_kpi_section_in_chinese(tmp_path) -> None:
+    from tests.wfm.test_kpi import CONFIG as KPI_CONFIG
+    from tests.wfm.test_kpi import actuals
+    from wfm.kpi import compute_kpis
+
+    config = build_config(KPI_CONFIG)
+    table = compute_kpis(actuals(), config).table
+    html = build_report(tmp_path, kpi_table=table, config=config,
+                        language="zh-CN").read_text("utf-8")
+    section = html.split('<section id="service_kpis">', 1)[1].split("</section>", 1)[0]
+    assert "<h2>来自实际数据的服务 KPI</h2>" in section and "<summary>定义</summary>" in section
+    assert english_sentences(re.sub(r"\b(tel|web)\b", "", section)) == []  # queue names

@@ -232,7 +232,7 @@ class ReportPage:
             from wfm.report.kpi_section import kpi_section
 
             table = self.kpi_table
-            renderers["service_kpis"] = lambda: kpi_section(table, self.config)
+            renderers["service_kpis"] = lambda: kpi_section(table, self.config, self.w)
             sections[1:1] = OPTIONAL_SECTIONS
         sections = [(key, self.w(title)) for key, title in sections]
         nav = " ".join(f'<a href="#{key}">{escape(title)}</a>' for key, title in sections)
@@ -340,7 +340,7 @@ class ReportPage:
             return f"{100 * value:+.1f}%" if signed else f"{100 * value:.1f}%"
 
         frame = pd.DataFrame([{
-            "queue": r["queue"], "model": r["model"], "chosen by": r["rule"],
+            "queue": r["queue"], "model": r["model"], "chosen by": self.w(str(r["rule"])),
             "interval WAPE": pct(r["interval_wape"]), "runner-up": r["runner_up"] or "-",
             "margin": pct(r["margin_vs_runner_up"]),
             "seasonal naive": pct(r["seasonal_naive_wape"]),
