@@ -21,7 +21,8 @@ from wfm.rules import RULE_CODES
 WEB = Path(__file__).resolve().parents[2] / "api" / "web"
 FAMILIES = ("app", "nav", "login", "error", "forbidden", "violation", "rule", "kind", "status",
             "impact", "roster", "coverage", "swaps", "swap", "adherence", "data", "job", "audit",
-            "mine", "myswaps", "timeoff", "mytimeoff", "leavekind")
+            "mine", "myswaps", "timeoff", "mytimeoff", "leavekind", "explain", "offstatus",
+            "note")
 LITERAL_KEY = re.compile(rf"""["']((?:{'|'.join(FAMILIES)})\.[a-z_\-]+)["']""")
 SWAP_CODES = ("no_assignment", "leave", "not_working", "not_off", "no_change", "min_notice")
 TIME_OFF_CODES = ("part_outside_shift", "other_week", "balance", "team_limit")
@@ -37,6 +38,8 @@ def used_keys() -> set[str]:
                     if not k.endswith(("_", ".", ".html")))
     keys.update(f"rule.{code}" for code in [*RULE_CODES, *SWAP_CODES, *TIME_OFF_CODES])
     keys.update(f"status.{status}" for status in get_args(TimeOffStatus))
+    keys.update(f"offstatus.{status}" for status in get_args(TimeOffStatus))
+    keys.update(f"explain.{code}" for code in [*RULE_CODES, *SWAP_CODES, *TIME_OFF_CODES])
     keys.update(f"leavekind.{kind}" for kind in [*TimeOffSettings().kinds, REST_DAY])
     keys.update(f"mytimeoff.done_{status}" for status in
                 ("requested", "approved", "recorded", "cancelled"))

@@ -99,7 +99,7 @@ def busy(planner: TestClient, client_for: Client, token_of: Callable[..., str],
          demo_dir: Path, tmp_path: Path) -> dict[str, TestClient]:
     """The demo site with something in every state a page words."""
     agent = zh(client_for(token_of("agent", "A001")))
-    colleague = zh(client_for(token_of("agent", "A003")))
+    colleague = zh(client_for(token_of("agent", "A005")))
     zh(planner)
     # a roster row that breaks rules, imported with force (grid problems, audit "forced")
     lines = (FIXTURES / "roster_week.csv").read_text(encoding="utf-8").splitlines()
@@ -120,8 +120,12 @@ def busy(planner: TestClient, client_for: Client, token_of: Callable[..., str],
                  data={"csrf": csrf_of(queue), "decision": "reject", "reason": ""})
     # a swap request to a colleague
     csrf = csrf_of(agent.get("/me/swaps").text)
-    agent.post("/me/swaps", data={"csrf": csrf, "kind": "swap", "counterpart_id": "A003",
+    agent.post("/me/swaps", data={"csrf": csrf, "kind": "swap", "counterpart_id": "A005",
                                   "first_date": "2026-11-26", "action": "send"})
+    mine = colleague.get("/me/swaps").text
+    accept = re.search(r'action="/me/swaps/(\d+)/accept"', mine)
+    assert accept is not None, "the swap request reached the colleague"
+    colleague.post(f"/me/swaps/{accept.group(1)}/accept", data={"csrf": csrf_of(mine)})
     store = _store(agent)
     store.unit.clock = lambda: datetime(2026, 11, 23, 0, 0)  # 08:00 in Shanghai, Monday
     csrf = csrf_of(colleague.get("/me/time-off").text)
@@ -142,6 +146,8 @@ def test_every_page_in_chinese_has_no_english_sentence(busy: dict[str, TestClien
     found: dict[str, list[str]] = {}
     pages = [("planner", p) for p in PLANNER_PAGES] + [
         (who, p) for who in ("agent", "colleague") for p in AGENT_PAGES]
+    pending = busy["planner"].get("/planner/swaps").text
+    assert 'id="swap-' in pending and "rules_ok" not in pending  # one awaits approval
     for who, path in pages:
         html = busy[who].get(path).text
         assert '<html lang="zh-CN"' in html, path
