@@ -293,6 +293,12 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
         result.figures.update(headline_figures(
             requirement=state.get("requirement"), coverage=state.get("coverage"),
             adherence=state.get("adherence"), config=config))
+        if state.get("coverage") is not None:
+            from wfm.coverage import staffing_gap
+
+            result.figures["staffing_gap"] = staffing_gap(
+                state["coverage"], timezone=config.timezone,
+                interval_minutes=config.interval_minutes).as_dict()
         return str(path)
 
     run.step("forecast", forecast)

@@ -50,6 +50,9 @@ def demo(
         if result.figures.get(key) is not None:
             human.append(f"  {label}: {result.figures[key]:,.2f}{unit}"
                          + (_below_target(result.figures) if key == "adherence_pct" else ""))
+    gap = result.figures.get("staffing_gap") or {}
+    if gap.get("agent_hours"):
+        human.append(f"  short: {gap['text']}")
     for queue, figures in result.figures.get("service_kpis", {}).items():
         shown = ", ".join(f"{name.removesuffix('_pct')} {f['value']:g}{f['unit']}"
                           + ("" if f["met"] is None else " ok" if f["met"] else " MISSED")
