@@ -122,6 +122,8 @@ def _as_date(value: object) -> date:
 
 # ---- a short roster in a planner's words -----------------------------------------------------
 
+SPAN_SLACK_MINUTES = 60  # days join a span when its hours move by at most this at either end
+
 @dataclass(frozen=True)
 class GapSpan:
     """Consecutive days short of agents in the same hours (whole hours, site time)."""
@@ -168,8 +170,9 @@ def staffing_gap(coverage: pd.DataFrame, *, timezone: str,
 
     Shortfalls are summed over queues per interval (an extra agent serves one queue at a
     time). Each local day with a shortfall gets its hour range (the first short interval's
-    hour to the end of the last short interval's hour); consecutive days with the same range
-    form one span, whose ``peak_agents`` is its largest interval shortfall.
+    hour to the end of the last short interval's hour); consecutive days whose ranges start
+    and end within ``SPAN_SLACK_MINUTES`` of the span's form one span over the union of their
+    ranges, whose ``peak_agents`` is its largest interval shortfall.
     """
     if coverage.empty or not (coverage["shortfall"] > 0).any():
         return StaffingGap(0.0, 0, ())
@@ -190,13 +193,20 @@ def staffing_gap(coverage: pd.DataFrame, *, timezone: str,
 
     def close() -> None:
         if run:
-            spans.append(GapSpan(tuple(r[0] for r in run), _clock(run[0][1]), _clock(run[0][2]),
-                                 max(r[3] for r in run), sum(r[4] for r in run)))
+            spans.append(GapSpan(tuple(r[0] for r in run), _clock(min(r[1] for r in run)),
+                                 _clock(max(r[2] for r in run)), max(r[3] for r in run),
+                                 sum(r[4] for r in run)))
+
+    def joins(entry: tuple[date, int, int, int, float]) -> bool:
+        first, last = min(r[1] for r in run), max(r[2] for r in run)
+        return ((entry[0] - run[-1][0]).days == 1
+                and abs(entry[1] - first) <= SPAN_SLACK_MINUTES
+                and abs(entry[2] - last) <= SPAN_SLACK_MINUTES)
 
     for day, row in days.iterrows():
         entry = (day, int(row["first"]), int(row["last"]), int(row["peak"]),
                  float(row["total"]) * interval_minutes / 60)
-        if run and not ((day - run[-1][0]).days == 1 and entry[1:3] == run[-1][1:3]):
+        if run and not joins(entry):
             close()
             run = []
         run.append(entry)

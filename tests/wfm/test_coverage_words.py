@@ -50,3 +50,17 @@ def test_no_shortfall_says_so() -> None:
     gap = staffing_gap(_coverage({}), timezone=TZ, interval_minutes=30)
     assert not gap.short and gap.spans == ()
     assert describe_gap(gap).startswith("no shortfall")
+
+
+def test_days_with_nearly_the_same_hours_form_one_span() -> None:
+    """Mon 16:00-21:00, Tue 15:00-21:00, Wed 16:00-22:00: one span 15:00-22:00; Thu's
+    10:00-12:00 starts a new one."""
+    short = {"Mon 16:00": 2, "Mon 20:30": 2, "Tue 15:00": 3, "Tue 20:30": 1, "Wed 16:00": 4,
+             "Wed 21:30": 1, "Thu 10:00": 1, "Thu 11:30": 1}
+    starts = pd.date_range("2026-12-07 08:00", "2026-12-10 23:30", freq="30min", tz=TZ)
+    shortfall = [short.get(s.strftime("%a %H:%M"), 0) for s in starts]
+    table = pd.DataFrame({"interval_start": starts, "queue": "q", "required": 9,
+                          "scheduled": [9 - n for n in shortfall], "shortfall": shortfall})
+    gap = staffing_gap(table, timezone=TZ, interval_minutes=30)
+    assert [(len(s.days), s.start, s.end, s.peak_agents) for s in gap.spans] == [
+        (3, "15:00", "22:00", 4), (1, "10:00", "12:00", 1)]
