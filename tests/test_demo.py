@@ -251,7 +251,7 @@ class _NoRoster:
 
 
 def test_a_failing_stage_is_reported_and_the_report_still_built(tmp_path):
-    result = run_demo(tmp_path, planner=_NoRoster())
+    result = run_demo(tmp_path, planner=_NoRoster(), language="en")
     status = {step.name: step.status for step in result.steps}
     assert status == {"forecast": "done", "staff": "done", "roster": "failed",
                       "check": "skipped", "adherence": "done", "report": "done"}
@@ -277,8 +277,9 @@ def test_wfm_demo_end_to_end_from_another_directory(tmp_path):
     # this checkout's code, whatever the installed package points at
     env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT))
     completed = subprocess.run(
-        [sys.executable, "-m", "wfm_cli", "demo", "--out", str(out), "--time-limit", "10",
-         "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "wfm_cli", "demo", "--lang", "en", "--out", str(out),
+         "--time-limit", "10", "--format", "json"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120,
         env=env)
     assert completed.returncode == 0, completed.stderr[-3000:]
     summary = json.loads(completed.stdout)

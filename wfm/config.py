@@ -354,6 +354,19 @@ class ForecastSettings(_Strict):
 
 
 
+REPORT_LANGUAGES = ("zh-CN", "en")
+
+
+def report_language(value: str) -> str:
+    """``zh-CN`` or ``en`` from a language tag (``zh``, ``zh_CN``, ``en-GB`` ...)."""
+    tag = value.strip().replace("_", "-").lower()
+    if tag.startswith("zh"):
+        return "zh-CN"
+    if tag.startswith("en"):
+        return "en"
+    raise ValueError(f"language must be one of {', '.join(REPORT_LANGUAGES)}, got {value!r}")
+
+
 class SiteConfig(_Strict):
     """Everything a site configures; see DESIGN.md for each key."""
 
@@ -372,6 +385,12 @@ class SiteConfig(_Strict):
     time_off: TimeOffSettings = Field(default_factory=TimeOffSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
+    language: str = "zh-CN"  # the report's language (zh-CN or en); the pages negotiate their own
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        return report_language(value)
 
     @field_validator("timezone")
     @classmethod

@@ -57,8 +57,9 @@ def read_roster_grid(*, request: Request, store: StoreDep, planner: PagePlanner,
     start = day_from or default_start(store)
     # the whole grid (rows, counts, problems) is kept until the stored data changes, so
     # re-opening or paging back costs only the rendering; the first view builds it
-    grid = cached(store, ("grid-page", start, days, queue, q, page, per_page),
-                  lambda: build_grid(store, day_from=start, num_days=days, queue=queue,
+    t = translator(request, store)
+    grid = cached(store, ("grid-page", t.locale, start, days, queue, q, page, per_page),
+                  lambda: build_grid(store, t=t, day_from=start, num_days=days, queue=queue,
                                      search=q, offset=(page - 1) * per_page, limit=per_page))
     pages = max(1, -(-grid.total_agents // per_page))
     return render(request, "roster.html", {
@@ -83,11 +84,12 @@ def read_coverage(*, request: Request, store: StoreDep, planner: PagePlanner,
     if not today.empty:
         chart = day_chart(today, t, title=t.t("coverage.chart_title", queue=queue,
                                               day=t.date(day)))
-    summary = week_summary(table, week, queue)
+    summary = week_summary(table, week, queue, store.config.interval_minutes)
     short = today[today["shortfall"] > 0]
     return render(request, "coverage.html", {
         "day": day, "queue": queue, "queues": queues, "chart": chart, "rows": today,
         "short": short, "summary": summary,
+        "short_hours": float(short["shortfall"].sum()) * store.config.interval_minutes / 60,
         "week_chart": week_chart(summary, t, title=t.t("coverage.week_title", queue=queue))
         if queue else "", "prev_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1)})
