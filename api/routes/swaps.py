@@ -28,6 +28,7 @@ from api.schemas import (
     SwapRequestUpdate,
     SwapStatus,
 )
+from api.validation import AgentIdQuery
 
 router = APIRouter(prefix="/api/v1/swaps", tags=["swaps"], responses=PROTECTED)
 _ERRORS = error_responses(403, 404, 409)
@@ -49,7 +50,7 @@ def create_swap(*, store: StoreDep, agent: CurrentAgent, actor: ActorDep,
 
 @router.get("", response_model=SwapRequestsPublic, responses=FORBIDDEN)
 def read_swaps(*, store: StoreDep, user: CurrentUser, status: SwapStatus | None = None,
-               agent_id: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+               agent_id: AgentIdQuery = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> SwapRequestsPublic:
     """Swaps, newest last; agents see the ones they are part of."""
     items, total = store.list_swaps(status=status, agent_id=own_agent_id(user, agent_id),
