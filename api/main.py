@@ -27,6 +27,7 @@ from api.routes import (
     swaps,
     time_off,
 )
+from api.schemas import INVALID
 from api.store import Store
 from api.validation import allowed_methods, body_unreadable, error_list
 from api.web import install_pages, is_page
@@ -55,8 +56,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
                   generate_unique_id_function=_operation_id)
     app.state.settings = settings
     app.state.store = store
-    for module in ROUTERS:
-        app.include_router(module.router)
+    for module in ROUTERS:  # every route with parameters or a body may answer 422
+        app.include_router(module.router, responses=None if module is health else INVALID)
     install_pages(app)  # planner and agent pages at /, /planner/*, /me/* (api/web)
     _add_error_handlers(app)
     _add_request_error_handlers(app)

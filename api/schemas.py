@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,6 +52,19 @@ class RulesBroken(BaseModel):
 
     detail: str
     violations: list[ViolationPublic]
+
+
+# The 422 answers, as ``responses=`` entries: a request value that does not fit its declaration
+# (``ValidationFailed``), what is wrong with the data sent (a CSV row, a kind: ``Message``), and
+# on routes that check rules, the rules a change would break (``RulesBroken``).
+INVALID: dict[int | str, dict[str, Any]] = {422: {
+    "model": ValidationFailed | Message,
+    "description": "Invalid input: `detail` lists the request values at fault (`loc`, `msg`), "
+                   "or says what is wrong with the data sent."}}
+REFUSED: dict[int | str, dict[str, Any]] = {422: {
+    "model": RulesBroken | ValidationFailed | Message,
+    "description": "Invalid input, as above, or the change breaks rules: `violations` lists "
+                   "them."}}
 
 
 class Health(BaseModel):

@@ -25,9 +25,9 @@ from typing import Annotated, Any
 
 from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
-from starlette.routing import Match
 
 from wfm.errors import InvalidInput
 
@@ -97,10 +97,12 @@ def _safe(part: object) -> str | int:
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves on this request's path, sorted."""
+    """Every method some route serves on this request's path, sorted (FastAPI keeps included
+    routers whole, so their routes are walked with ``iter_route_contexts``)."""
+    path = request.url.path
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= set(getattr(route, "methods", None) or ())
+    for route in iter_route_contexts(request.app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(route.methods or ())
     return sorted(methods)

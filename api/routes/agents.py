@@ -14,7 +14,7 @@ from api.deps import (
     CurrentPlanner,
     StoreDep,
 )
-from api.schemas import AgentsImported, RulesBroken, ViolationPublic
+from api.schemas import REFUSED, AgentsImported, ViolationPublic
 from api.uploads import read_upload
 from api.validation import ReasonQuery
 from wfm.tables import AGENTS
@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1/agents", tags=["agents"], responses=PROTECTED
 
 
 @router.post("", response_model=AgentsImported, openapi_extra=CSV_BODY,
-             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": RulesBroken}})
+             responses={**FORBIDDEN, **TOO_LARGE, **REFUSED})
 def import_agents(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                   body: CsvBody, force: bool = False, reason: ReasonQuery = ""
                   ) -> AgentsImported:

@@ -21,7 +21,7 @@ from api.deps import (
     own_agent_id,
 )
 from api.schemas import (
-    RulesBroken,
+    REFUSED,
     SwapRequestCreate,
     SwapRequestPublic,
     SwapRequestsPublic,
@@ -36,7 +36,7 @@ _BODY_ERRORS = {**_ERRORS, **TOO_LARGE}
 
 
 @router.post("", response_model=SwapRequestPublic, status_code=status.HTTP_201_CREATED,
-             responses={**error_responses(403, 404, 413), 422: {"model": RulesBroken}})
+             responses={**error_responses(403, 404, 413), **REFUSED})
 def create_swap(*, store: StoreDep, agent: CurrentAgent, actor: ActorDep,
                 swap_in: SwapRequestCreate) -> SwapRequestPublic:
     """Ask for a swap; 422 lists the violations when it would break a rule."""

@@ -22,9 +22,9 @@ from api.deps import (
 )
 from api.models import TimeOffRequest
 from api.schemas import (
+    REFUSED,
     LeaveBalancePublic,
     LeaveBalancesPublic,
-    RulesBroken,
     SwapRequestUpdate,
     TimeOffRequestCreate,
     TimeOffRequestPublic,
@@ -52,7 +52,7 @@ TimeOffDep = Annotated[TimeOffRequest, Depends(get_time_off_or_404)]
 
 
 @router.post("", response_model=TimeOffRequestPublic, status_code=status.HTTP_201_CREATED,
-             responses={**error_responses(403, 404, 413), 422: {"model": RulesBroken}})
+             responses={**error_responses(403, 404, 413), **REFUSED})
 def create_time_off(*, store: StoreDep, user: CurrentUser, actor: ActorDep,
                     request_in: TimeOffRequestCreate) -> TimeOffRequestPublic:
     """Ask for time off; 422 lists the violations (notice, balance, rules, team limit).
