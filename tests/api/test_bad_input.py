@@ -170,3 +170,51 @@ def test_a_nul_in_a_csv_upload_is_422_naming_the_line(any_site: Site, path: str,
     assert f"line {line}" in response.json()["detail"]
     assert "NUL" in response.json()["detail"]
     assert any_site.client.get("/healthz").json()["roster_version"] == 1
+
+
+# ---- over a real server: the kept-alive connection survives ------------------------------
+@pytest.mark.slow
+def test_bad_input_keeps_the_connection_of_a_real_server(tmp_path: Path) -> None:
+    """``wfm serve`` (on PostgreSQL with WFM_TEST_POSTGRES_URL): each bad request is a 422
+    and the next request goes over the same kept-alive connection."""
+    import http.client
+
+    from tests.api.test_server import start_server
+
+    server = start_server(tmp_path)
+    try:
+        host, port = server.url.removeprefix("http://").split(":")
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        connection.auto_open = 0  # a closed connection raises instead of reconnecting
+        connection.connect()
+        socket_before = connection.sock
+        planner, agent = server.planner, server.agents["A1"]
+        bad = [
+            ("GET", "/api/v1/rosters/current?agent_id=A%00", None, planner),
+            ("GET", "/api/v1/jobs/a%00b", None, planner),
+            ("POST", "/api/v1/swaps", b'{"kind": NaN, "counterpart_id": "A2", "dates": []}',
+             agent),
+            ("POST", "/api/v1/swaps", b'{"kind": "swap", "counterpart_id": "\\ud800", '
+                                      b'"dates": ["2030-01-09"]}', agent),
+            ("POST", "/api/v1/swaps", b'{"kind": "swap", "counterpart_id": "A\\u0000", '
+                                      b'"dates": ["2030-01-09"]}', agent),
+            ("POST", "/api/v1/rosters/solve", b'{"time_limit_seconds": Infinity}', planner),
+        ]
+        for method, url, body, who in bad:
+            headers = {**who, "Content-Type": "application/json"}
+            connection.request(method, url, body=body, headers=headers)
+            response = connection.getresponse()
+            assert response.status == 422, (url, response.read())
+            response.read()
+            connection.request("GET", "/api/v1/rosters/current?agent_id=A1", headers=planner)
+            after = connection.getresponse()
+            assert after.status == 200, (url, after.read())
+            after.read()
+        connection.request("POST", "/api/v1/agents", body="agent_id,name,skills\nZ9,Z\x00,s\n",
+                           headers={**planner, **CSV})
+        response = connection.getresponse()
+        assert (response.status, b"line 2" in response.read()) == (422, True)
+        assert connection.sock is socket_before
+        connection.close()
+    finally:
+        server.stop()
