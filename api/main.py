@@ -6,7 +6,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
@@ -29,7 +29,12 @@ from api.routes import (
 )
 from api.schemas import INVALID
 from api.store import Store
-from api.validation import allowed_methods, body_unreadable, error_list
+from api.validation import (
+    allowed_methods,
+    body_unreadable,
+    error_list,
+    reject_nul_in_request,
+)
 from api.web import install_pages, is_page
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
@@ -53,7 +58,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         migrate(engine)
         store = Store(engine, settings.site())
     app = FastAPI(title="wfm shift-swap service", version="1",
-                  generate_unique_id_function=_operation_id)
+                  generate_unique_id_function=_operation_id,
+                  dependencies=[Depends(reject_nul_in_request)])  # pages included
     app.state.settings = settings
     app.state.store = store
     for module in ROUTERS:  # every route with parameters or a body may answer 422

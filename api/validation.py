@@ -67,6 +67,31 @@ def reject_nul(text: str, *, label: str) -> None:
                            "(\\x00), which is not allowed")
 
 
+async def reject_nul_in_request(request: Request) -> None:
+    """App-wide dependency: a NUL in any query or path parameter, or in a form field, is a
+    validation error naming it, declared or not (the API answers 422, a page its 400 page).
+
+    The API's own parameters also declare ``NO_NUL``; this catches what they do not reach:
+    undeclared parameters and the pages' queries and forms, whose values reach the database.
+    """
+    errors = [_nul_error("query", name) for name, value in request.query_params.multi_items()
+              if "\x00" in name or "\x00" in value]
+    errors += [_nul_error("path", name) for name, value in request.path_params.items()
+               if isinstance(value, str) and "\x00" in value]
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()  # parsed once: FastAPI reuses it for Form() parameters
+        errors += [_nul_error("body", name) for name, value in form.multi_items()
+                   if "\x00" in name or (isinstance(value, str) and "\x00" in value)]
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def _nul_error(where: str, name: str) -> dict[str, Any]:
+    return {"type": "string_pattern_mismatch", "loc": (where, name), "msg": NUL_MESSAGE,
+            "ctx": {"pattern": NO_NUL}}
+
+
 def error_list(error: RequestValidationError) -> list[dict[str, Any]]:
     """The errors as ``{"loc", "msg", "type"}``, without the input and always JSON-safe."""
     out = []

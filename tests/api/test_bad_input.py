@@ -218,3 +218,19 @@ def test_bad_input_keeps_the_connection_of_a_real_server(tmp_path: Path) -> None
         connection.close()
     finally:
         server.stop()
+
+
+# ---- pages: the same edge, answered with the 400 page ---------------------------------------
+@pytest.mark.parametrize("url", ["/planner/swaps?agent=%00", "/planner/time-off?agent=%00",
+                                 "/planner/jobs/a%00", "/planner/roster?q=a%00"])
+def test_a_nul_in_a_page_parameter_is_the_400_page(any_site: Site, url: str) -> None:
+    any_site.client.cookies.set("wfm_session",
+                                any_site.planner["Authorization"].removeprefix("Bearer "))
+    response = any_site.client.get(url)
+    assert response.status_code == 400, response.text[:300]
+    assert response.headers["content-type"].startswith("text/html")
+
+
+def test_an_undeclared_query_parameter_with_a_nul_is_422_too(site: Site) -> None:
+    response = site.client.get("/api/v1/swaps?whatever=%00", headers=site.planner)
+    assert fields(response) == [["query", "whatever"]]
