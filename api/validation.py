@@ -4,7 +4,8 @@ Every request value that can reach the database is declared with the constraints
 to, so that ``/openapi.json`` states what the service accepts (issue 28):
 
 - text (JSON strings, query and path parameters) must not contain NUL, which PostgreSQL text
-  cannot store (``NO_NUL``; CSV bodies are checked by ``reject_nul``);
+  cannot store (``NO_NUL``); ``reject_nul_in_request`` holds every other query, path and form
+  value to the same rule, pages included, and ``reject_nul`` CSV bodies;
 - dates are ISO ``YYYY-MM-DD`` strings from 1900-01-01 to 2999-12-31 (``IsoDate``), never a
   number read as a Unix timestamp;
 - numbers are finite (``allow_inf_nan=False`` where a model takes a float).
