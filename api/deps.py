@@ -5,10 +5,9 @@ Handler signatures read as domain: ``store: StoreDep, user: CurrentUser, swap: S
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Path, Query, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -16,12 +15,10 @@ from api.config import Settings
 from api.models import SwapRequest, User
 from api.schemas import Message
 from api.store import Actor, Store
+from api.validation import EARLIEST, LATEST, DateFrom, DateTo  # noqa: F401  (re-exported)
 
 MAX_ID = 2**31 - 1  # ids and page numbers beyond this are 422, not a database overflow
 MAX_PAGE = 1_000_000
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # dates outside are 422
-DateFrom = Annotated[date | None, Query(alias="from", ge=EARLIEST, le=LATEST)]
-DateTo = Annotated[date | None, Query(alias="to", ge=EARLIEST, le=LATEST)]
 _bearer = HTTPBearer(auto_error=False, description="token from `wfm users create`")
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from api.validation import reject_nul
 from wfm.errors import InvalidInput
 from wfm.tables import TableSpec, parse_table, read_raw
 
@@ -23,8 +24,10 @@ def read_upload(body: str, spec: TableSpec, *, timezone: str | ZoneInfo,
     """The typed table of a CSV body; ``InvalidInput`` (422) when it has no data rows.
 
     The row check runs before the columns are validated, so a body squashed onto one line is
-    reported as such rather than as a missing column.
+    reported as such rather than as a missing column. A NUL character (which PostgreSQL text
+    cannot store) is refused first, naming its line.
     """
+    reject_nul(body, label=label)
     raw = read_raw(io.StringIO(body), label=label)
     if raw.empty:
         raise InvalidInput(no_rows_message(body, list(raw.columns), spec, label))

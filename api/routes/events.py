@@ -14,7 +14,7 @@ from api.deps import (
     CurrentPlanner,
     StoreDep,
 )
-from api.schemas import EventsImported, Message
+from api.schemas import INVALID, EventsImported
 from api.uploads import read_upload
 from wfm.tables import LOGIN_EVENTS
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=PROTECTED
 
 
 @router.post("", response_model=EventsImported, openapi_extra=CSV_BODY,
-             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": Message}})
+             responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def import_events(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                   body: CsvBody) -> EventsImported:
     """Store login events; events already stored are counted as duplicates, not errors."""

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from api.deps import (
-    EARLIEST,
     FORBIDDEN,
-    LATEST,
     MAX_PAGE,
     PROTECTED,
     TOO_LARGE,
@@ -24,7 +21,7 @@ from api.deps import (
     own_agent_id,
 )
 from api.schemas import (
-    RulesBroken,
+    REFUSED,
     ShiftCell,
     SwapKind,
     SwapPartner,
@@ -36,6 +33,7 @@ from api.schemas import (
     SwapStatus,
     ViolationPublic,
 )
+from api.validation import AgentIdQuery, IsoDate
 
 router = APIRouter(prefix="/api/v1/swaps", tags=["swaps"], responses=PROTECTED)
 _ERRORS = error_responses(403, 404, 409)
@@ -43,7 +41,7 @@ _BODY_ERRORS = {**_ERRORS, **TOO_LARGE}
 
 
 @router.post("", response_model=SwapRequestWithShifts, status_code=status.HTTP_201_CREATED,
-             responses={**error_responses(403, 404, 413), 422: {"model": RulesBroken}})
+             responses={**error_responses(403, 404, 413), **REFUSED})
 def create_swap(*, store: StoreDep, agent: CurrentAgent, actor: ActorDep,
                 swap_in: SwapRequestCreate) -> SwapRequestWithShifts:
     """Ask for a swap; 422 lists the violations when it would break a rule."""
@@ -57,7 +55,7 @@ def create_swap(*, store: StoreDep, agent: CurrentAgent, actor: ActorDep,
 
 @router.get("", response_model=SwapRequestsWithShifts, responses=FORBIDDEN)
 def read_swaps(*, store: StoreDep, user: CurrentUser, status: SwapStatus | None = None,
-               agent_id: str | None = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+               agent_id: AgentIdQuery = None, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                page_size: Annotated[int, Query(ge=1, le=500)] = 50) -> SwapRequestsWithShifts:
     """Swaps, newest last; agents see the ones they are part of."""
     items, total = store.list_swaps(status=status, agent_id=own_agent_id(user, agent_id),
@@ -67,10 +65,9 @@ def read_swaps(*, store: StoreDep, user: CurrentUser, status: SwapStatus | None 
 
 @router.get("/partners", response_model=SwapPartners, responses=FORBIDDEN)
 def read_swap_partners(*, store: StoreDep, agent: CurrentAgent,
-                       date: Annotated[date, Query(ge=EARLIEST, le=LATEST)],
+                       date: Annotated[IsoDate, Query()],
                        kind: SwapKind = "swap",
-                       second_date: Annotated[date | None, Query(ge=EARLIEST,
-                                                                 le=LATEST)] = None,
+                       second_date: Annotated[IsoDate | None, Query()] = None,
                        ) -> SwapPartners:
     """The colleagues with whom a swap of ``kind`` on ``date`` (and ``second_date``) passes
     every rule and the minimum notice, each checked before it is listed, with what each side
