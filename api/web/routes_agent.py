@@ -17,9 +17,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import EARLIEST, LATEST, StoreDep
+from api.deps import StoreDep
 from api.models import User
 from api.store import Actor, Store
+from api.validation import IsoDate
 from api.web.precheck import below_requirement, precheck_swap
 from api.web.render import render
 from api.web.routes_planner import monday
@@ -50,7 +51,7 @@ def schedule_days(store: Store, agent_id: str, start: date, num_days: int) -> li
 
 @router.get("", response_class=HTMLResponse)
 def read_my_schedule(*, request: Request, store: StoreDep, agent: PageAgent,
-                     week: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None
+                     week: Annotated[IsoDate | None, Query()] = None
                      ) -> HTMLResponse:
     """This week and next (or the two weeks from ``week``'s Monday)."""
     start = monday(week or store.local_today())

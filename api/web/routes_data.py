@@ -8,18 +8,18 @@ name is the label of the check, so an error names the file, its line and its fie
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import EARLIEST, LATEST, StoreDep
+from api.deps import StoreDep
 from api.schemas import SolveRequest
 from api.solve import parse_solve_request, start_solve
 from api.store import Actor, Store
 from api.uploads import read_upload
+from api.validation import DateFrom, DateTo
 from api.web.cache import cached
 from api.web.charts import coverage_frame
 from api.web.render import render
@@ -157,10 +157,8 @@ def stored_gap(store: Store) -> StaffingGap | None:
 
 @router.get("/audit", response_class=HTMLResponse)
 def read_audit_log(*, request: Request, store: StoreDep, planner: PagePlanner,
-                   day_from: Annotated[date | None, Query(alias="from", ge=EARLIEST,
-                                                          le=LATEST)] = None,
-                   day_to: Annotated[date | None, Query(alias="to", ge=EARLIEST,
-                                                        le=LATEST)] = None,
+                   day_from: DateFrom = None,
+                   day_to: DateTo = None,
                    page: Annotated[int, Query(ge=0, le=100_000)] = 0) -> HTMLResponse:
     """Who changed what, when and why; the newest page first (``page=0``), newest first."""
     _, total = store.read_audit(date_from=day_from, date_to=day_to, page=1, page_size=1)
