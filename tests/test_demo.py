@@ -342,3 +342,20 @@ def _assert_meals_staggered_and_uncovered(roster: pd.DataFrame, coverage: pd.Dat
                 template.start_minute + template.duration_minutes)
             on_duty += inside and not (meal < minute + step and minute < meal + length)
         assert total == on_duty, (day, minute)
+
+
+def test_the_demo_report_in_chinese_words_the_model_choice_notes(demo_without_solver):
+    # the demo history backs a model choice whose notes (model-based vs simple, unseen
+    # holidays) came out as English sentences in the Chinese report
+    import re
+
+    from tests.web.test_zh_pages import english_sentences
+
+    html = (demo_without_solver.out_dir / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert "个起点中有" in html  # the model-based candidate's record, worded in Chinese
+    body = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    # names and codes are allowed: the queues, and the model codes (mean(profile, mean_8w))
+    body = re.sub(r"\b(aftersales|presales)\b|mean\([^)]*\)|\b(mean|median)_\d+w\b"
+                  r"|\b(profile|ets|seasonal_naive)\b", " ", body)
+    assert english_sentences(body) == []

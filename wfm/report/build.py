@@ -344,12 +344,37 @@ class ReportPage:
             "interval WAPE": pct(r["interval_wape"]), "runner-up": r["runner_up"] or "-",
             "margin": pct(r["margin_vs_runner_up"]),
             "seasonal naive": pct(r["seasonal_naive_wape"]),
-            "bias (noise)": f"{pct(r['bias'], True)} (±{pct(r['bias_noise'])})"}
+            "bias (noise)": f"{pct(r['bias'], True)} (±{pct(r['bias_noise'])})",
+            "notes": "; ".join(self._choice_notes(r)) or "-"}
             for r in rows])
         return ("<p>" + escape(self.w(
-                    "Model chosen per queue by a rolling-origin backtest on its own history "
-                    "(one- and two-week-ahead folds; interval WAPE, lower is better):")) + "</p>"
+                    "Model chosen per queue by a rolling-origin backtest on its own history, "
+                    "simple models first (interval WAPE, lower is better); the notes say how the "
+                    "best model-based candidate fared and which holidays are forecast as "
+                    "ordinary days for want of history:")) + "</p>"
                 + _table(frame, ("queue", "model", "chosen by", "runner-up"), words=self.w))
+
+    def _choice_notes(self, row: dict) -> list[str]:
+        """The model choice's notes in the report's language: how the best model-based
+        candidate fared against the best simple one, and the holidays forecast as ordinary
+        days for want of history."""
+        notes = []
+        versus = row.get("versus")
+        if versus:
+            notes.append(self.w(
+                "{candidate} beat {simple} on {wins} of {origins} origin(s), by {gain:.1f}% on "
+                "average (sign test p = {p:.3f}, needed <= {alpha:.4f}; lost by over 5% on "
+                "{losses})", candidate=versus["candidate"], simple=versus["simple"],
+                wins=versus["wins"], origins=versus["origins"],
+                gain=100 * versus["mean_gain"], p=versus["p_value"], alpha=versus["alpha"],
+                losses=versus["big_losses"])
+                + ("" if versus["complete"] else self.w("; stopped once it could no longer pass")))
+        for day in row.get("unseen_holidays", []):
+            notes.append(self.w(
+                "{date} {holiday}: no history for this holiday, forecast as an ordinary "
+                "{weekday}", date=day["date"].isoformat(), holiday=day["holiday"],
+                weekday=self.w.weekday(day["date"])))
+        return notes
 
     @staticmethod
     def _queues(frame: pd.DataFrame | None) -> list[str]:
