@@ -5,10 +5,9 @@ Handler signatures read as domain: ``store: StoreDep, user: CurrentUser, swap: S
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Path, Query, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -16,12 +15,10 @@ from api.config import Settings
 from api.models import SwapRequest, User
 from api.schemas import Message
 from api.store import Actor, Store
+from api.validation import EARLIEST, LATEST, DateFrom, DateTo  # noqa: F401  (re-exported)
 
 MAX_ID = 2**31 - 1  # ids and page numbers beyond this are 422, not a database overflow
 MAX_PAGE = 1_000_000
-EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # dates outside are 422
-DateFrom = Annotated[date | None, Query(alias="from", ge=EARLIEST, le=LATEST)]
-DateTo = Annotated[date | None, Query(alias="to", ge=EARLIEST, le=LATEST)]
 _bearer = HTTPBearer(auto_error=False, description="token from `wfm users create`")
 
 
@@ -103,18 +100,6 @@ def own_agent_id(user: User, agent_id: str | None) -> str | None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "agents may only read their own data")
     return user.agent_id
 
-
-async def read_csv_body(request: Request) -> str:
-    """The request body as UTF-8 CSV text (422 when it is not text)."""
-    raw = await request.body()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            "the body must be UTF-8 CSV text") from None
-
-
-CsvBody = Annotated[str, Depends(read_csv_body)]
 
 # Errors raised outside the handlers, declared so that the OpenAPI document lists them
 # (DESIGN.md error list). Every body is ``{"detail": ...}``.

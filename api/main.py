@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.config import Settings, get_settings
@@ -23,8 +27,15 @@ from api.routes import (
     swaps,
     time_off,
 )
+from api.schemas import INVALID
 from api.store import Store
-from api.web import install_pages
+from api.validation import (
+    allowed_methods,
+    body_unreadable,
+    error_list,
+    reject_nul_in_request,
+)
+from api.web import install_pages, is_page
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
 ROUTERS = (health, agents, rosters, requirements, jobs, swaps, time_off, events, adherence,
@@ -47,13 +58,15 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         migrate(engine)
         store = Store(engine, settings.site())
     app = FastAPI(title="wfm shift-swap service", version="1",
-                  generate_unique_id_function=_operation_id)
+                  generate_unique_id_function=_operation_id,
+                  dependencies=[Depends(reject_nul_in_request)])  # pages included
     app.state.settings = settings
     app.state.store = store
-    for module in ROUTERS:
-        app.include_router(module.router)
+    for module in ROUTERS:  # every route with parameters or a body may answer 422
+        app.include_router(module.router, responses=None if module is health else INVALID)
     install_pages(app)  # planner and agent pages at /, /planner/*, /me/* (api/web)
     _add_error_handlers(app)
+    _add_request_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
 
@@ -75,6 +88,47 @@ def _add_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidInput, handler(422))
     app.add_exception_handler(NotFound, handler(404))
     app.add_exception_handler(Conflict, handler(409))
+
+
+Handler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+async def _answer(handler: Handler, request: Request, error: Exception) -> Response:
+    response = handler(request, error)
+    return await response if inspect.isawaitable(response) else response
+
+
+def _add_request_error_handlers(app: FastAPI) -> None:
+    """Answer the errors FastAPI raises before a handler runs as the OpenAPI document says
+    (``api.validation``); page paths keep the HTML error pages ``install_pages`` registered.
+
+    - a validation error: 422 ``{"detail": [{loc, msg, type}]}`` without the rejected input,
+      which JSON may be unable to carry (NaN, a lone surrogate) or which may be a whole CSV;
+    - a body FastAPI cannot parse (not UTF-8, nested too deep): the same 422, not a 400;
+    - 405: ``Allow`` lists every method the path serves, not only the first route's.
+    """
+    pages_http: Handler = app.exception_handlers[StarletteHTTPException]
+    pages_validation: Handler = app.exception_handlers[RequestValidationError]
+
+    async def validation_failed(request: Request, error: Exception) -> Response:
+        assert isinstance(error, RequestValidationError)
+        if is_page(request.url.path):
+            return await _answer(pages_validation, request, error)
+        return JSONResponse({"detail": error_list(error)}, status_code=422)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if error.status_code == 405:
+            allow = ", ".join(allowed_methods(request))
+            error = StarletteHTTPException(405, error.detail,
+                                           headers={**(error.headers or {}), "Allow": allow})
+        elif (error.status_code == 400 and error.__cause__ is not None
+              and not is_page(request.url.path)):
+            return JSONResponse({"detail": body_unreadable(error.__cause__)}, status_code=422)
+        return await _answer(pages_http, request, error)
+
+    app.add_exception_handler(RequestValidationError, validation_failed)
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
 
 class _TooLarge(Exception):

@@ -28,7 +28,12 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
-    """A bearer-token identity: a planner, or an agent acting for ``agent_id``."""
+    """A bearer-token identity: a planner, or an agent acting for ``agent_id``.
+
+    ``name`` is what the audit shows (a planner's ``--name``, an agent's name in the agents
+    table); ``password_hash`` (argon2) allows sign-in on the pages beside the token;
+    ``revoked_at`` ends the token and every session of the user.
+    """
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -36,6 +41,21 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     agent_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser: the SHA-256 of its random session id (the cookie), its user and
+    when it ends. Signing out or revoking the user deletes the row."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class Agent(Base):
@@ -129,7 +149,7 @@ class LoginEvent(Base):
 
 
 class AuditEntry(Base):
-    """Who changed what, when and why."""
+    """Who changed what, when and why; ``actor_name`` is the user's name when it acted."""
 
     __tablename__ = "audit"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -137,6 +157,7 @@ class AuditEntry(Base):
     user_id: Mapped[int | None] = mapped_column(Integer)
     role: Mapped[str] = mapped_column(String(16))
     actor_agent_id: Mapped[str | None] = mapped_column(String(64))
+    actor_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[str] = mapped_column(Text, default="{}")
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import AuditEntry, SolveJob, SwapRequest, TimeOffRequest
+from api.validation import NO_NUL, IsoDate
 
 SwapKind = Literal["swap", "give", "rest-day"]
 SwapStatus = Literal["requested", "accepted", "rejected", "cancelled", "expired", "applied",
@@ -23,6 +24,22 @@ class Message(BaseModel):
     detail: str
 
 
+class FieldError(BaseModel):
+    """One invalid request value: where (``["body", "dates", 0]``, ``["query", "to"]``),
+    what is wrong, and pydantic's error type."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationFailed(BaseModel):
+    """422 answer when a request value does not fit its declared type or limits (or the body
+    is not JSON): every field at fault, without the input."""
+
+    detail: list[FieldError]
+
+
 class ViolationPublic(BaseModel):
     code: str
     agent_id: str
@@ -35,6 +52,19 @@ class RulesBroken(BaseModel):
 
     detail: str
     violations: list[ViolationPublic]
+
+
+# The 422 answers, as ``responses=`` entries: a request value that does not fit its declaration
+# (``ValidationFailed``), what is wrong with the data sent (a CSV row, a kind: ``Message``), and
+# on routes that check rules, the rules a change would break (``RulesBroken``).
+INVALID: dict[int | str, dict[str, Any]] = {422: {
+    "model": ValidationFailed | Message,
+    "description": "Invalid input: `detail` lists the request values at fault (`loc`, `msg`), "
+                   "or says what is wrong with the data sent."}}
+REFUSED: dict[int | str, dict[str, Any]] = {422: {
+    "model": RulesBroken | ValidationFailed | Message,
+    "description": "Invalid input, as above, or the change breaks rules: `violations` lists "
+                   "them."}}
 
 
 class Health(BaseModel):
@@ -83,13 +113,13 @@ class EventsImported(BaseModel):
 class SolveRequest(_Model):
     """A solve: CSV texts of the inputs; stored ones are used where a CSV is omitted."""
 
-    requirement_csv: str | None = Field(None, max_length=20_000_000)
-    agents_csv: str | None = Field(None, max_length=20_000_000)
-    leave_csv: str | None = Field(None, max_length=20_000_000)
-    fixed_csv: str | None = Field(None, max_length=20_000_000)
-    previous_csv: str | None = Field(None, max_length=20_000_000)
-    time_limit_seconds: float | None = Field(None, gt=0, le=3600)
-    reason: str = Field("", max_length=2000)
+    requirement_csv: str | None = Field(None, max_length=20_000_000, pattern=NO_NUL)
+    agents_csv: str | None = Field(None, max_length=20_000_000, pattern=NO_NUL)
+    leave_csv: str | None = Field(None, max_length=20_000_000, pattern=NO_NUL)
+    fixed_csv: str | None = Field(None, max_length=20_000_000, pattern=NO_NUL)
+    previous_csv: str | None = Field(None, max_length=20_000_000, pattern=NO_NUL)
+    time_limit_seconds: float | None = Field(None, gt=0, le=3600, allow_inf_nan=False)
+    reason: str = Field("", max_length=2000, pattern=NO_NUL)
 
 
 class JobCreated(BaseModel):
@@ -111,10 +141,9 @@ class JobStatus(BaseModel):
 # ---- swaps -----------------------------------------------------------------------------
 class SwapRequestBase(_Model):
     kind: SwapKind
-    counterpart_id: str = Field(min_length=1, max_length=64)
-    dates: list[Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]] = Field(
-        min_length=1, max_length=2)
-    reason: str = Field("", max_length=2000)
+    counterpart_id: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
+    dates: list[IsoDate] = Field(min_length=1, max_length=2)
+    reason: str = Field("", max_length=2000, pattern=NO_NUL)
 
 
 class SwapRequestCreate(SwapRequestBase):
@@ -124,7 +153,7 @@ class SwapRequestCreate(SwapRequestBase):
 class SwapRequestUpdate(_Model):
     """Why a transition is made (optional, kept in the history and the audit)."""
 
-    reason: str | None = Field(None, max_length=2000)
+    reason: str | None = Field(None, max_length=2000, pattern=NO_NUL)
 
 
 class ImpactRow(BaseModel):
@@ -167,7 +196,6 @@ class SwapRequestsPublic(BaseModel):
 # ---- time off --------------------------------------------------------------------------
 TimeOffStatus = Literal["requested", "approved", "recorded", "rejected", "cancelled", "expired",
                         "invalidated"]
-_Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 _Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["14:00"])]
 
 
@@ -193,13 +221,13 @@ class TimeOffRequestCreate(_Model):
          "reason": "phoned in at 07:40 (a planner records it)"},
     ]})
 
-    kind: str = Field(min_length=1, max_length=32)
-    dates: list[_Day] = Field(min_length=1, max_length=31)
+    kind: str = Field(min_length=1, max_length=32, pattern=NO_NUL)
+    dates: list[IsoDate] = Field(min_length=1, max_length=31)
     part: ShiftPart | None = None
-    agent_id: str | None = Field(None, min_length=1, max_length=64,
+    agent_id: str | None = Field(None, min_length=1, max_length=64, pattern=NO_NUL,
                                  description="planners only: the agent it is for (e.g. a "
                                              "sick call taken by phone); agents omit it")
-    reason: str = Field("", max_length=2000)
+    reason: str = Field("", max_length=2000, pattern=NO_NUL)
 
 
 class TimeOffImpactRow(BaseModel):
@@ -315,3 +343,77 @@ def _utc(value: datetime) -> datetime:
     from datetime import UTC
 
     return value.replace(tzinfo=UTC)
+
+
+# ---- issue 28 (accounts and swap partners): the shifts a swap exchanges, partners an agent
+# can swap with, names in the audit ----------------------------------------------------------
+class ShiftCell(BaseModel):
+    """One agent-day: its shift (``OFF``/``LEAVE`` included; null without a roster row)."""
+
+    date: date
+    shift: str | None
+    queue: str
+
+
+def _exchange_cells(snapshot: str, agent_id: str) -> list[ShiftCell]:
+    return [ShiftCell(date=c["date"], shift=c["shift"], queue=c.get("queue") or "")
+            for c in json.loads(snapshot) if c.get("agent_id") == agent_id]
+
+
+class SwapShifts(BaseModel):
+    """What each side gives up, as the swap was checked: the requester's days go to the
+    counterpart and the counterpart's to the requester (so each gets what the other gives)."""
+
+    requester_gives: list[ShiftCell]
+    counterpart_gives: list[ShiftCell]
+
+
+class SwapRequestWithShifts(SwapRequestPublic):
+    """A swap request with the shifts it exchanges (what the receiver gives up and gets)."""
+
+    shifts: SwapShifts | None = None
+
+    @classmethod
+    def of(cls, swap: SwapRequest) -> SwapRequestWithShifts:
+        base = SwapRequestPublic.of(swap)
+        return cls(**dict(base), shifts=SwapShifts(
+            requester_gives=_exchange_cells(swap.snapshot, swap.requester_id),
+            counterpart_gives=_exchange_cells(swap.snapshot, swap.counterpart_id)))
+
+
+class SwapRequestsWithShifts(BaseModel):
+    items: list[SwapRequestWithShifts]
+    total: int
+
+
+class SwapPartner(BaseModel):
+    """A colleague with whom the swap passes every rule, and what each side works."""
+
+    agent_id: str
+    name: str
+    you_give: list[ShiftCell]
+    you_get: list[ShiftCell]
+
+
+class SwapPartners(BaseModel):
+    """The colleagues a swap of ``kind`` on ``dates`` is legal with, each checked by the rule
+    checker before it is listed; ``blocked`` says why none can be (the requester's own day,
+    the minimum notice), ``checked`` how many colleagues were judged in full."""
+
+    kind: SwapKind
+    dates: list[date]
+    items: list[SwapPartner]
+    checked: int
+    blocked: list[ViolationPublic]
+
+
+class AuditNamedPublic(AuditPublic):
+    """An audit entry with the actor's name (a planner's, or the agent's from the agents
+    table; empty for the system or a user made without one)."""
+
+    actor_name: str = ""
+
+
+class AuditsNamedPublic(BaseModel):
+    items: list[AuditNamedPublic]
+    total: int

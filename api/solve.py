@@ -26,6 +26,7 @@ from api.schemas import SolveRequest
 from api.solve_following import following_days, hold_following, within
 from api.store import Actor, RosterRejected, Store
 from wfm.errors import InvalidInput, WfmError
+from wfm.rules import days_rules_reach
 from wfm.tables import AGENTS, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table_text
 from wfm.validation import check_known_agents
 
@@ -122,7 +123,7 @@ def stored_previous(store: Store, first_day: date) -> pd.DataFrame | None:
     the ``[roster] fairness_weeks`` whose nights and weekend rest count for fair shares.
     """
     config = store.config
-    lookback = max(config.rules.max_consecutive_days, 7, 7 * config.roster.fairness_weeks) + 7
+    lookback = max(days_rules_reach(config.rules), 7 * config.roster.fairness_weeks) + 7
     _, rows = store.roster_frame(date_from=first_day - timedelta(days=lookback),
                                  date_to=first_day - timedelta(days=1))
     return None if rows.empty else rows

@@ -5,7 +5,7 @@ own dates, and the result is then checked together with the stored roster around
 sees the stored days before the horizon (``previous``) but not those after it, so it could put
 a night (ending 23:30) before a stored day shift (starting 08:30) or a seventh working day in a
 row before stored working days, and the job then failed. Here the horizon is extended by the
-days a rule looks ahead (``max(max_consecutive_days, 7)``), each stored row on them pinned in the
+days a rule looks ahead (``wfm.rules.days_rules_reach``), each stored row on them pinned in the
 fixed table (LEAVE in the leave table), with zero demand so they change no coverage; the extra
 days are dropped from the result before it is stored.
 """
@@ -17,6 +17,7 @@ from datetime import date
 import pandas as pd
 
 from wfm.config import SiteConfig
+from wfm.rules import days_rules_reach
 
 DEMAND_COLUMNS = ("contacts", "traffic_erlangs", "agents", "scheduled_agents")
 
@@ -24,7 +25,7 @@ DEMAND_COLUMNS = ("contacts", "traffic_erlangs", "agents", "scheduled_agents")
 def following_days(config: SiteConfig) -> int:
     """How many days after the horizon a rule can look at (runs of working days, a
     Monday-Sunday week, rest hours across midnight)."""
-    return max(config.rules.max_consecutive_days, 7)
+    return days_rules_reach(config.rules)
 
 
 def zero_demand_days(requirement: pd.DataFrame, last_day: date, days: int,

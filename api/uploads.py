@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from fastapi import Depends, Request, Response
 
+from api.validation import reject_nul
 from wfm.errors import InvalidInput
 from wfm.tables import ENCODING_NAMES, TableSpec, decode_csv, header_names, parse_table, read_raw
 
@@ -41,13 +42,15 @@ def read_upload(body: str | bytes, spec: TableSpec, *, timezone: str | ZoneInfo,
     """The typed table of a CSV body; ``InvalidInput`` (422) when it has no data rows.
 
     The row check runs before the columns are validated, so a body squashed onto one line is
-    reported as such rather than as a missing column. The encoding used is in
+    reported as such rather than as a missing column. A NUL character (which PostgreSQL text
+    cannot store) is refused first, naming its line. The encoding used is in
     ``frame.attrs["encoding"]``; when it is not UTF-8 it is logged and, given ``response``,
     named in its ``X-CSV-Encoding`` header.
     """
     encoding = "utf-8"
     if isinstance(body, bytes):
         body, encoding = decode_csv(body, label)
+    reject_nul(body, label=label)
     first_end = body.find("\n")
     if body.strip() and (first_end < 0 or not body[first_end:].strip()):
         header = header_names(body)
@@ -65,9 +68,10 @@ def read_upload(body: str | bytes, spec: TableSpec, *, timezone: str | ZoneInfo,
 
 
 def encoding_note(frame: pd.DataFrame) -> str | None:
-    """"read as GB18030 (GBK)" when the table was not plain UTF-8, else None."""
+    """The encoding's name ("GB18030 (GBK)") when the table was not plain UTF-8, else None
+    (a page words it in its own language)."""
     encoding = frame.attrs.get("encoding", "utf-8")
-    return None if encoding in PLAIN else f"read as {ENCODING_NAMES[encoding]}"
+    return None if encoding in PLAIN else ENCODING_NAMES[encoding]
 
 
 def no_rows_message(body: str, header: list[str], spec: TableSpec, label: str) -> str:

@@ -117,7 +117,8 @@ def _digest(table) -> str:
     return hashlib.md5(table.to_csv(index=False).encode()).hexdigest()[:12]
 
 
-def run_case(case: Case, config: SiteConfig, *, repeat: bool = False) -> Instance:
+def run_case(case: Case, config: SiteConfig, *, repeat: bool = False,
+             wall_cap: float | None = None) -> Instance:
     config = config.model_copy(update={"roster": config.roster.model_copy(
         update={"night_pattern": case.night_pattern})})
     instance = make_instance(case.params, config)
@@ -131,7 +132,7 @@ def run_case(case: Case, config: SiteConfig, *, repeat: bool = False) -> Instanc
     print(f"   shortfall lower bound (aggregate, linear): {linear.best_bound:.0f} agent-intervals"
           f" [{linear.status}, {time.monotonic() - started:.1f} s]")
     for limit in case.time_limits:
-        solution = solve_problem(problem, time_limit_seconds=limit)
+        solution = solve_problem(problem, time_limit_seconds=limit, wall_cap_seconds=wall_cap)
         coverage = coverage_table(solution.assignments, instance.requirement, config)
         violations = check_roster(solution.assignments, instance.agents, config,
                                   previous=instance.previous, leave=instance.leave,
@@ -156,7 +157,7 @@ def run_case(case: Case, config: SiteConfig, *, repeat: bool = False) -> Instanc
         print(f"      wall-clock cap reached in: {', '.join(capped) if capped else 'no stage'}"
               f"; roster digest {_digest(solution.assignments)}")
         if repeat:
-            again = solve_problem(problem, time_limit_seconds=limit)
+            again = solve_problem(problem, time_limit_seconds=limit, wall_cap_seconds=wall_cap)
             same = again.assignments.equals(solution.assignments)
             print(f"      repeated run: {again.seconds:.1f} s, digest "
                   f"{_digest(again.assignments)} ({'identical' if same else 'DIFFERENT'}"
@@ -228,6 +229,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small instances, short limits")
     parser.add_argument("--repeat", action="store_true",
                         help="solve every case twice and say whether the rosters are identical")
+    parser.add_argument("--wall-cap", type=float, default=None, metavar="SECONDS",
+                        help="wall-clock cap of each solve (default: its time limit); a large "
+                             "one keeps a busy machine from cutting a stage short, so the "
+                             "digests compare code, not machine load")
     parser.add_argument("--case", default="",
                         help="run only the cases whose name contains this text")
     args = parser.parse_args()
@@ -235,7 +240,8 @@ def main() -> None:
     chosen = [case for case in cases(args.quick) if args.case in case.name]
     if not chosen:
         parser.error(f"no case name contains {args.case!r}")
-    instances = [run_case(case, config, repeat=args.repeat) for case in chosen]
+    instances = [run_case(case, config, repeat=args.repeat, wall_cap=args.wall_cap)
+                 for case in chosen]
     if not args.case:
         compare_pyworkforce(instances[0], config, limit=10.0)
 

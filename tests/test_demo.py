@@ -251,7 +251,7 @@ class _NoRoster:
 
 
 def test_a_failing_stage_is_reported_and_the_report_still_built(tmp_path):
-    result = run_demo(tmp_path, planner=_NoRoster())
+    result = run_demo(tmp_path, planner=_NoRoster(), language="en")
     status = {step.name: step.status for step in result.steps}
     assert status == {"forecast": "done", "staff": "done", "roster": "failed",
                       "check": "skipped", "adherence": "done", "report": "done"}
@@ -277,8 +277,9 @@ def test_wfm_demo_end_to_end_from_another_directory(tmp_path):
     # this checkout's code, whatever the installed package points at
     env = dict(os.environ, PYTHONWARNINGS="ignore", PYTHONPATH=str(ROOT))
     completed = subprocess.run(
-        [sys.executable, "-m", "wfm_cli", "demo", "--out", str(out), "--time-limit", "10",
-         "--format", "json"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "wfm_cli", "demo", "--lang", "en", "--out", str(out),
+         "--time-limit", "10", "--format", "json"], cwd=tmp_path, capture_output=True, text=True,
+        timeout=120,
         env=env)
     assert completed.returncode == 0, completed.stderr[-3000:]
     summary = json.loads(completed.stdout)
@@ -341,3 +342,20 @@ def _assert_meals_staggered_and_uncovered(roster: pd.DataFrame, coverage: pd.Dat
                 template.start_minute + template.duration_minutes)
             on_duty += inside and not (meal < minute + step and minute < meal + length)
         assert total == on_duty, (day, minute)
+
+
+def test_the_demo_report_in_chinese_words_the_model_choice_notes(demo_without_solver):
+    # the demo history backs a model choice whose notes (model-based vs simple, unseen
+    # holidays) came out as English sentences in the Chinese report
+    import re
+
+    from tests.web.test_zh_pages import english_sentences
+
+    html = (demo_without_solver.out_dir / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html
+    assert "个起点中有" in html  # the model-based candidate's record, worded in Chinese
+    body = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    # names and codes are allowed: the queues, and the model codes (mean(profile, mean_8w))
+    body = re.sub(r"\b(aftersales|presales)\b|mean\([^)]*\)|\b(mean|median)_\d+w\b"
+                  r"|\b(profile|ets|seasonal_naive)\b", " ", body)
+    assert english_sentences(body) == []

@@ -76,7 +76,7 @@ def report(tmp_path_factory) -> Path:
         "adherence_pct": None, "conformance_pct": 96.0, "late_start_minutes": 0.0,
         "early_leave_minutes": 0.0, "overtime_minutes": 0.0, "absent": False, "episodes": 1})
     out = tmp_path_factory.mktemp("report")
-    return build_report(out, history=history, forecast=forecast,
+    return build_report(out, language="en", history=history, forecast=forecast,
                         requirement=compute_requirements(forecast, config), roster=roster,
                         adherence=adherence,
                         agents=read_table(FIXTURES_DIR / "agents.csv", "agents", timezone=tz),
@@ -167,7 +167,7 @@ def four_week_report(tmp_path_factory) -> Path:
                              "required": required, "scheduled": [3] * len(forecast)})
     coverage["shortfall"] = (coverage["required"] - coverage["scheduled"]).clip(lower=0)
     out = tmp_path_factory.mktemp("four_weeks")
-    return build_report(out, history=contacts("2026-10-12", 14), forecast=forecast,
+    return build_report(out, language="en", history=contacts("2026-10-12", 14), forecast=forecast,
                         coverage=coverage, config=config)
 
 

@@ -8,7 +8,9 @@ midnight. ``required`` is the requirement's ``scheduled_agents`` (shrinkage alre
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -116,3 +118,122 @@ def _as_date(value: object) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+# ---- a short roster in a planner's words -----------------------------------------------------
+
+SPAN_SLACK_MINUTES = 60  # days join a span when its hours move by at most this at either end
+
+@dataclass(frozen=True)
+class GapSpan:
+    """Consecutive days short of agents in the same hours (whole hours, site time)."""
+
+    days: tuple[date, ...]
+    start: str  # "16:00"
+    end: str  # "21:00" ("24:00" at midnight)
+    peak_agents: int  # the most agents missing at once on these days
+    agent_hours: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"first_day": self.days[0].isoformat(), "last_day": self.days[-1].isoformat(),
+                "weekdays": [d.strftime("%a") for d in self.days], "start": self.start,
+                "end": self.end, "peak_agents": self.peak_agents,
+                "agent_hours": round(self.agent_hours, 2)}
+
+
+@dataclass(frozen=True)
+class StaffingGap:
+    """How far a roster falls short of the requirement, in agents, days and hours.
+
+    ``peak_agents`` is the most agents missing in one interval (summed over queues): at least
+    that many more agents are needed on the worst day, even with perfect shifts.
+    ``agent_hours`` is the total shortfall, ``spans`` where it falls.
+    """
+
+    agent_hours: float
+    peak_agents: int
+    spans: tuple[GapSpan, ...]
+
+    @property
+    def short(self) -> bool:
+        return self.agent_hours > 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"agent_hours": round(self.agent_hours, 2), "peak_agents": self.peak_agents,
+                "spans": [s.as_dict() for s in self.spans], "text": describe_gap(self)}
+
+
+def staffing_gap(coverage: pd.DataFrame, *, timezone: str,
+                 interval_minutes: int) -> StaffingGap:
+    """The shortfall of a coverage table (``interval_start, queue, ..., shortfall``) as extra
+    agents per day and hour range.
+
+    Shortfalls are summed over queues per interval (an extra agent serves one queue at a
+    time). Each local day with a shortfall gets its hour range (the first short interval's
+    hour to the end of the last short interval's hour); consecutive days whose ranges start
+    and end within ``SPAN_SLACK_MINUTES`` of the span's form one span over the union of their
+    ranges, whose ``peak_agents`` is its largest interval shortfall.
+    """
+    if coverage.empty or not (coverage["shortfall"] > 0).any():
+        return StaffingGap(0.0, 0, ())
+    short = coverage[coverage["shortfall"] > 0]
+    starts = pd.DatetimeIndex(pd.to_datetime(short["interval_start"]))
+    local = (starts.tz_convert(timezone) if starts.tz is not None else starts)
+    per_interval = (pd.DataFrame({"start": local.tz_localize(None),
+                                  "shortfall": short["shortfall"].to_numpy()})
+                    .groupby("start", as_index=False)["shortfall"].sum())
+    per_interval["day"] = per_interval["start"].dt.date
+    minutes = per_interval["start"].dt.hour * 60 + per_interval["start"].dt.minute
+    per_interval["from"] = (minutes // 60) * 60
+    per_interval["to"] = -(-(minutes + interval_minutes) // 60) * 60
+    days = per_interval.groupby("day").agg(first=("from", "min"), last=("to", "max"),
+                                           peak=("shortfall", "max"), total=("shortfall", "sum"))
+    spans: list[GapSpan] = []
+    run: list[tuple[date, int, int, int, float]] = []
+
+    def close() -> None:
+        if run:
+            spans.append(GapSpan(tuple(r[0] for r in run), _clock(min(r[1] for r in run)),
+                                 _clock(max(r[2] for r in run)), max(r[3] for r in run),
+                                 sum(r[4] for r in run)))
+
+    def joins(entry: tuple[date, int, int, int, float]) -> bool:
+        first, last = min(r[1] for r in run), max(r[2] for r in run)
+        return ((entry[0] - run[-1][0]).days == 1
+                and abs(entry[1] - first) <= SPAN_SLACK_MINUTES
+                and abs(entry[2] - last) <= SPAN_SLACK_MINUTES)
+
+    for day, row in days.iterrows():
+        entry = (day, int(row["first"]), int(row["last"]), int(row["peak"]),
+                 float(row["total"]) * interval_minutes / 60)
+        if run and not joins(entry):
+            close()
+            run = []
+        run.append(entry)
+    close()
+    total = float(short["shortfall"].sum()) * interval_minutes / 60
+    return StaffingGap(total, int(per_interval["shortfall"].max()), tuple(spans))
+
+
+def describe_gap(gap: StaffingGap, *, spans_shown: int = 6) -> str:
+    """The gap in plain English: ``about 12 more agents at the busiest time (2,229
+    agent-hours short): Mon-Fri 2026-12-07..2026-12-11 16:00-21:00 up to 12; ...``."""
+    if not gap.short:
+        return "no shortfall: every interval has the agents it requires"
+    parts = [f"{_days_text(s.days)} {s.start}-{s.end} up to {s.peak_agents}"
+             for s in gap.spans[:spans_shown]]
+    more = len(gap.spans) - spans_shown
+    if more > 0:
+        parts.append(f"and {more} more period(s)")
+    return (f"about {gap.peak_agents} more agent(s) at the busiest time "
+            f"({gap.agent_hours:,.0f} agent-hours short): " + "; ".join(parts))
+
+
+def _days_text(days: tuple[date, ...]) -> str:
+    if len(days) == 1:
+        return f"{days[0]:%a} {days[0].isoformat()}"
+    return f"{days[0]:%a}-{days[-1]:%a} {days[0].isoformat()}..{days[-1].isoformat()}"
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -61,12 +61,21 @@ class Infeasible(WfmError):
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken hard rule: machine-readable ``code`` plus a sentence for people."""
+    """One broken hard rule: machine-readable ``code`` plus a sentence for people.
+
+    ``message`` is the English sentence (CLI, API, logs); ``params`` are the values it was
+    built from (run length, limit, shift, queue ...: numbers, ids and ISO dates), so that a
+    page can say the same in its own language with a per-code template
+    (``explain.<code>`` in the web catalogs; ``params["variant"]`` picks
+    ``explain.<code>.<variant>`` where one rule has several sentences). Not part of
+    equality: two violations that say the same thing are the same.
+    """
 
     code: str
     agent_id: str
     date: str
     message: str
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "agent_id": self.agent_id, "date": self.date,

@@ -137,7 +137,8 @@ class _Run:
 def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
              time_limit_seconds: float | None = DEFAULT_TIME_LIMIT_SECONDS,
              progress: Progress | None = None,
-             planner: Callable[..., Any] | None = None) -> DemoResult:
+             planner: Callable[..., Any] | None = None,
+             language: str | None = None) -> DemoResult:
     """Run the whole planning loop on the fixtures and write its outputs into ``out_dir``.
 
     Parameters
@@ -155,6 +156,8 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
         Called with one line of text as each step starts and ends.
     planner
         The roster planner (default: ``solvers.roster.plan_roster``, imported lazily).
+    language
+        The report's language (``zh-CN`` or ``en``; default: the site file's ``language``).
 
     Returns
     -------
@@ -281,7 +284,8 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
                             requirement=state.get("requirement"), roster=state.get("roster"),
                             coverage=state.get("coverage"), adherence=state.get("adherence"),
                             agents=tables["agents"], config=config, kpis=extra,
-                            kpi_table=state["kpi"].table if "kpi" in state else None)
+                            kpi_table=state["kpi"].table if "kpi" in state else None,
+                            language=language)
         result.files["report"] = path
         if "kpi" in state:
             result.figures["service_kpis"] = state["kpi"].summary["figures"]
@@ -289,6 +293,12 @@ def run_demo(out_dir: str | Path, *, fixtures_dir: str | Path | None = None,
         result.figures.update(headline_figures(
             requirement=state.get("requirement"), coverage=state.get("coverage"),
             adherence=state.get("adherence"), config=config))
+        if state.get("coverage") is not None:
+            from wfm.coverage import staffing_gap
+
+            result.figures["staffing_gap"] = staffing_gap(
+                state["coverage"], timezone=config.timezone,
+                interval_minutes=config.interval_minutes).as_dict()
         return str(path)
 
     run.step("forecast", forecast)

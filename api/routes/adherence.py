@@ -11,13 +11,14 @@ from fastapi import APIRouter
 from api.deps import FORBIDDEN, PROTECTED, CurrentUser, DateFrom, DateTo, StoreDep, own_agent_id
 from api.schemas import AdherencePublic, AdherenceRow
 from api.store import Store
+from api.validation import AgentIdQuery
 
 router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"], responses=PROTECTED)
 
 
 @router.get("", response_model=AdherencePublic, responses=FORBIDDEN)
 def read_adherence_report(
-        *, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
+        *, store: StoreDep, user: CurrentUser, agent_id: AgentIdQuery = None,
         date_from: DateFrom = None,
         date_to: DateTo = None) -> AdherencePublic:
     """Adherence rows (DESIGN.md columns); an agent sees only its own.

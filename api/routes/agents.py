@@ -13,18 +13,19 @@ from api.deps import (
     CurrentPlanner,
     StoreDep,
 )
-from api.schemas import AgentsImported, RulesBroken, ViolationPublic
+from api.schemas import REFUSED, AgentsImported, ViolationPublic
 from api.uploads import CsvBytes, read_upload
+from api.validation import ReasonQuery
 from wfm.tables import AGENTS
 
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"], responses=PROTECTED)
 
 
 @router.post("", response_model=AgentsImported, openapi_extra=CSV_BODY,
-             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": RulesBroken}})
+             responses={**FORBIDDEN, **TOO_LARGE, **REFUSED})
 def import_agents(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                   body: CsvBytes, response: Response, force: bool = False,
-                  reason: str = "") -> AgentsImported:
+                  reason: ReasonQuery = "") -> AgentsImported:
     """Insert or replace agents from the agents CSV (DESIGN.md columns).
 
     The stored roster of those agents is held against the rule checker with the new records;

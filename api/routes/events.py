@@ -13,7 +13,7 @@ from api.deps import (
     CurrentPlanner,
     StoreDep,
 )
-from api.schemas import EventsImported, Message
+from api.schemas import INVALID, EventsImported
 from api.uploads import CsvBytes, read_upload
 from wfm.tables import LOGIN_EVENTS
 from wfm.validation import check_known_agents
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=PROTECTED
 
 
 @router.post("", response_model=EventsImported, openapi_extra=CSV_BODY,
-             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": Message}})
+             responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def import_events(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                   body: CsvBytes, response: Response) -> EventsImported:
     """Store login events; events already stored are counted as duplicates, not errors."""

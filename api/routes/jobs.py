@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from api.deps import PROTECTED, CurrentUser, StoreDep
 from api.schemas import JobStatus, Message
+from api.validation import NO_NUL
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=PROTECTED)
 
 
 @router.get("/{job_id}", response_model=JobStatus, responses={404: {"model": Message}})
-def read_job(*, store: StoreDep, user: CurrentUser, job_id: str) -> JobStatus:
+def read_job(*, store: StoreDep, user: CurrentUser,
+             job_id: Annotated[str, Path(pattern=NO_NUL)]) -> JobStatus:
     return JobStatus.of(store.get_job(job_id=job_id))

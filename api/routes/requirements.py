@@ -13,17 +13,19 @@ from api.deps import (
     CurrentPlanner,
     StoreDep,
 )
-from api.schemas import ImportCount, Message
+from api.schemas import INVALID, ImportCount
 from api.uploads import CsvBytes, read_upload
+from api.validation import ReasonQuery
 from wfm.tables import REQUIREMENT
 
 router = APIRouter(prefix="/api/v1/requirements", tags=["requirements"], responses=PROTECTED)
 
 
 @router.post("", response_model=ImportCount, openapi_extra=CSV_BODY,
-             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": Message}})
+             responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def import_requirement(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
-                       body: CsvBytes, response: Response, reason: str = "") -> ImportCount:
+                       body: CsvBytes, response: Response, reason: ReasonQuery = ""
+                       ) -> ImportCount:
     """Insert or replace requirement rows (by interval and queue) from the requirement CSV."""
     frame = read_upload(body, REQUIREMENT, timezone=store.config.timezone,
                         label="requirement",

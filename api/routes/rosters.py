@@ -16,19 +16,21 @@ from api.deps import (
     DateTo,
     StoreDep,
 )
-from api.schemas import JobCreated, Message, RosterPublic, RosterRow, RosterVersion, RulesBroken
+from api.schemas import INVALID, REFUSED, JobCreated, RosterPublic, RosterRow, RosterVersion
 from api.schemas import SolveRequest as SolveRequestBody
 from api.solve import parse_solve_request, start_solve
 from api.uploads import CsvBytes, read_upload
+from api.validation import AgentIdQuery, ReasonQuery
 from wfm.tables import ROSTER
 
 router = APIRouter(prefix="/api/v1/rosters", tags=["rosters"], responses=PROTECTED)
 
 
 @router.post("", response_model=RosterVersion, openapi_extra=CSV_BODY,
-             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": RulesBroken}})
+             responses={**FORBIDDEN, **TOO_LARGE, **REFUSED})
 def import_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep, body: CsvBytes,
-                  response: Response, force: bool = False, reason: str = "") -> RosterVersion:
+                  response: Response, force: bool = False, reason: ReasonQuery = ""
+                  ) -> RosterVersion:
     """Replace the agent-dates the CSV contains.
 
     The merged roster of the agents in the file is held against the rule checker; a roster that
@@ -43,7 +45,7 @@ def import_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep, 
 
 @router.get("/current", response_model=RosterPublic)
 def read_current_roster(
-        *, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
+        *, store: StoreDep, user: CurrentUser, agent_id: AgentIdQuery = None,
         date_from: DateFrom = None,
         date_to: DateTo = None) -> RosterPublic:
     """The roster rows (any authenticated user), by agent and inclusive date range."""
@@ -54,7 +56,7 @@ def read_current_roster(
 
 
 @router.post("/solve", response_model=JobCreated, status_code=status.HTTP_202_ACCEPTED,
-             responses={**FORBIDDEN, **TOO_LARGE, 422: {"model": Message}})
+             responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def solve_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                  request: SolveRequestBody) -> JobCreated:
     """Start a roster solve; poll ``GET /api/v1/jobs/{job_id}``."""

@@ -22,15 +22,16 @@ from api.deps import (
 )
 from api.models import TimeOffRequest
 from api.schemas import (
+    REFUSED,
     LeaveBalancePublic,
     LeaveBalancesPublic,
-    RulesBroken,
     SwapRequestUpdate,
     TimeOffRequestCreate,
     TimeOffRequestPublic,
     TimeOffRequestsPublic,
     TimeOffStatus,
 )
+from api.validation import AgentIdQuery
 from wfm.requests.time_off_impact import Part
 
 router = APIRouter(prefix="/api/v1/time-off", tags=["time-off"], responses=PROTECTED)
@@ -51,7 +52,7 @@ TimeOffDep = Annotated[TimeOffRequest, Depends(get_time_off_or_404)]
 
 
 @router.post("", response_model=TimeOffRequestPublic, status_code=status.HTTP_201_CREATED,
-             responses={**error_responses(403, 404, 413), 422: {"model": RulesBroken}})
+             responses={**error_responses(403, 404, 413), **REFUSED})
 def create_time_off(*, store: StoreDep, user: CurrentUser, actor: ActorDep,
                     request_in: TimeOffRequestCreate) -> TimeOffRequestPublic:
     """Ask for time off; 422 lists the violations (notice, balance, rules, team limit).
@@ -82,7 +83,7 @@ def create_time_off(*, store: StoreDep, user: CurrentUser, actor: ActorDep,
 
 @router.get("", response_model=TimeOffRequestsPublic, responses=FORBIDDEN)
 def read_time_offs(*, store: StoreDep, user: CurrentUser, status: TimeOffStatus | None = None,
-                   agent_id: str | None = None, flagged: bool | None = None,
+                   agent_id: AgentIdQuery = None, flagged: bool | None = None,
                    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
                    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
                    ) -> TimeOffRequestsPublic:
@@ -93,7 +94,7 @@ def read_time_offs(*, store: StoreDep, user: CurrentUser, status: TimeOffStatus 
 
 
 @router.get("/balances", response_model=LeaveBalancesPublic, responses=error_responses(403, 404))
-def read_balances(*, store: StoreDep, user: CurrentUser, agent_id: str | None = None,
+def read_balances(*, store: StoreDep, user: CurrentUser, agent_id: AgentIdQuery = None,
                   year: Annotated[int | None, Query(ge=1900, le=2999)] = None,
                   ) -> LeaveBalancesPublic:
     """Allowance, used and remaining days per kind (default: this year); agents their own."""

@@ -1,4 +1,8 @@
-"""The audit log: who changed what, when and why (written inside the change's transaction)."""
+"""The audit log: who changed what, when and why (written inside the change's transaction).
+
+Each entry keeps the actor's name as it was when it acted: the user's name (a planner's
+``--name``), else the agent's name in the agents table.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.models import AuditEntry
+from api.models import Agent, AuditEntry, User
 from api.store.unit import Actor, Unit
 
 
@@ -23,9 +27,19 @@ class Audit:
                reason: str = "", version: int | None = None) -> None:
         """Add an entry to the transaction of ``session`` (kept only if it commits)."""
         session.add(AuditEntry(at=self.unit.clock(), user_id=actor.user_id, role=actor.role,
-                               actor_agent_id=actor.agent_id, action=action,
+                               actor_agent_id=actor.agent_id,
+                               actor_name=self.name_of(session, actor), action=action,
                                details=json.dumps(details, default=str), reason=reason,
                                roster_version=version))
+
+    def name_of(self, session: Session, actor: Actor) -> str:
+        """The actor's display name (empty for the system or a user without one)."""
+        if actor.user_id is None:
+            return ""
+        found = session.execute(
+            select(User.name, Agent.name).outerjoin(Agent, Agent.agent_id == User.agent_id)
+            .where(User.id == actor.user_id)).first()
+        return (found[0] or found[1] or "") if found else ""
 
     def read(self, *, date_from: date | None, date_to: date | None, page: int,
              page_size: int) -> tuple[list[AuditEntry], int]:

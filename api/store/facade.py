@@ -23,6 +23,7 @@ from api.store.agents import Agents
 from api.store.audit import Audit
 from api.store.events import Events
 from api.store.jobs import Jobs
+from api.store.partners import Partners
 from api.store.reference import ReferenceCache
 from api.store.requests import Lifecycle
 from api.store.requirements import Requirements
@@ -33,6 +34,7 @@ from api.store.unit import Actor, Unit, utc_now
 from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
+from wfm.requests.partners import PartnerSearch
 from wfm.requests.swaps import SwapVerdict
 from wfm.requests.time_off import TimeOffVerdict
 from wfm.requests.time_off_impact import Part
@@ -65,6 +67,7 @@ class Store:
         self.lifecycle = Lifecycle(self.unit, self.audit, self.rosters)
         self.swaps = Swaps(self.unit, self.rosters, self.lifecycle, self.reference)
         self.time_off = TimeOff(self.unit, self.rosters, self.lifecycle, self.reference)
+        self.partners = Partners(self.unit, self.reference, self.lifecycle)
         self.lifecycle.register(self.swaps)
         self.lifecycle.register(self.time_off)
         self.rosters.on_change = self.lifecycle.invalidate_open
@@ -82,14 +85,49 @@ class Store:
         return self.unit.clock
 
     # ---- users and audit -----------------------------------------------------------------
-    def create_user(self, *, role: str, agent_id: str | None = None) -> tuple[User, str]:
-        return self.users.create(role=role, agent_id=agent_id)
+    def create_user(self, *, role: str, agent_id: str | None = None, name: str = "",
+                    password: str | None = None) -> tuple[User, str]:
+        return self.users.create(role=role, agent_id=agent_id, name=name, password=password)
+
+    def create_agent_users(self, *, agents: list[tuple[str, str]]
+                           ) -> tuple[list[tuple[User, str]], list[str]]:
+        return self.users.create_agents(agents=agents)
+
+    def list_users(self) -> list[User]:
+        return self.users.everyone()
+
+    def user_session_counts(self) -> dict[int, int]:
+        return self.users.session_counts()
+
+    def revoke_user(self, *, user_id: int) -> User:
+        return self.users.revoke(user_id=user_id)
+
+    def rotate_user(self, *, user_id: int) -> tuple[User, str]:
+        return self.users.rotate(user_id=user_id)
+
+    def set_password(self, *, user_id: int, password: str) -> User:
+        return self.users.set_password(user_id=user_id, password=password)
+
+    def user_names(self, *, user_ids: list[int]) -> dict[int, str]:
+        return self.users.names(user_ids)
 
     def user_for_token(self, *, token: str) -> User | None:
         return self.users.for_token(token=token)
 
     def cached_user(self, *, token: str) -> User | None:
         return self.users.cached(token=token)
+
+    def user_for_password(self, *, login: str, password: str) -> User | None:
+        return self.users.for_password(login=login, password=password)
+
+    def start_session(self, *, user: User) -> str:
+        return self.users.start_session(user=user)
+
+    def user_for_session(self, *, session_id: str) -> User | None:
+        return self.users.for_session(session_id=session_id)
+
+    def end_session(self, *, session_id: str) -> None:
+        self.users.end_session(session_id=session_id)
 
     def read_audit(self, *, date_from: date | None, date_to: date | None, page: int,
                    page_size: int) -> tuple[list[AuditEntry], int]:
@@ -163,6 +201,11 @@ class Store:
         with self.unit.read() as session:
             return self.swaps.verdict(session, kind=kind, requester_id=requester_id,
                                       counterpart_id=counterpart_id, dates=dates, cached=True)
+
+    def find_swap_partners(self, *, requester_id: str, kind: str,
+                           dates: list[date]) -> tuple[PartnerSearch, dict[str, str]]:
+        """The colleagues a swap is legal with (rules and minimum notice), with their names."""
+        return self.partners.find(requester_id=requester_id, kind=kind, dates=dates)
 
     def swap_histories(self, *, swap_ids: list[int]) -> dict[int, list[SwapEvent]]:
         """The histories of many swaps in one query (a page listing them), oldest first."""

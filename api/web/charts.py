@@ -61,8 +61,11 @@ def day_chart(table: pd.DataFrame, t: Translator, *, title: str) -> str:
     return svg.replace(">shortfall<", f">{t.t('coverage.shortfall')}<")  # the legend's label
 
 
-def week_summary(table: pd.DataFrame, days: list[date], queue: str) -> list[dict[str, object]]:
-    """Per day of the week: intervals short, agent-intervals short, the worst interval."""
+def week_summary(table: pd.DataFrame, days: list[date], queue: str,
+                 interval_minutes: int) -> list[dict[str, object]]:
+    """Per day of the week: intervals short; agent-hours required, scheduled and short (the
+    unit the CLI and the report use); the worst interval."""
+    hours = interval_minutes / 60
     out = []
     mine = table[table["queue"] == queue] if queue else table
     for day in days:
@@ -71,9 +74,9 @@ def week_summary(table: pd.DataFrame, days: list[date], queue: str) -> list[dict
         worst = (short.sort_values("shortfall", ascending=False, kind="stable").iloc[0]
                  if not short.empty else None)
         out.append({"day": day, "intervals": int(len(short)),
-                    "shortfall": int(short["shortfall"].sum()),
-                    "required": int(rows["required"].sum()),
-                    "scheduled": int(rows["scheduled"].sum()),
+                    "shortfall": float(short["shortfall"].sum()) * hours,
+                    "required": float(rows["required"].sum()) * hours,
+                    "scheduled": float(rows["scheduled"].sum()) * hours,
                     "worst": None if worst is None else (worst["interval_start"],
                                                          int(worst["shortfall"]))})
     return out

@@ -19,9 +19,10 @@ from markupsafe import Markup
 
 from api.store import Store
 from api.web.cache import cached
+from api.web.i18n import Translator
 from wfm.config import SiteConfig
 from wfm.errors import Violation
-from wfm.rules import check_roster
+from wfm.rules import check_roster, days_rules_reach
 
 NON_WORKING = ("OFF", "LEAVE")
 PALETTE_SIZE = 6  # shift-type colour classes st0..st5 in style.css
@@ -88,7 +89,8 @@ def roster_problems(store: Store, inside: pd.DataFrame, earlier: pd.DataFrame,
     return cached(store, ("grid", tuple(queues), *key), check)
 
 
-def build_grid(store: Store, *, day_from: date, num_days: int, queue: str = "",
+def build_grid(store: Store, *, t: Translator, day_from: date, num_days: int,
+               queue: str = "",
                search: str = "", offset: int = 0, limit: int | None = None) -> Grid:
     """The grid of the agents matching the filters (``limit`` rows from ``offset``)."""
     config = store.config
@@ -99,9 +101,9 @@ def build_grid(store: Store, *, day_from: date, num_days: int, queue: str = "",
     total = len(chosen)
     shown = chosen.iloc[offset: None if limit is None else offset + limit]
     ids = shown["agent_id"].tolist()
-    # the rules look back at most max_consecutive_days (a run of working days), to the Monday
-    # of the first week, and one day (rest hours across midnight)
-    lookback = max(config.rules.max_consecutive_days, 6) + 1
+    # the rules look back a run of working days or nights, to the Monday of the first week,
+    # and one day more (rest hours across midnight)
+    lookback = days_rules_reach(config.rules) + 1
     everyone = len(ids) == len(all_agents)
     version, rows = store.roster_frame(agent_ids=None if everyone else ids,
                                        date_from=day_from - timedelta(days=lookback),
@@ -113,12 +115,12 @@ def build_grid(store: Store, *, day_from: date, num_days: int, queue: str = "",
     if not inside.empty:
         problems = roster_problems(store, inside, earlier, shown, queues,
                                    (day_from, num_days, tuple(ids)))
-    return Grid(days, _rows(shown, inside, days, config, problems), _counts(inside, days),
+    return Grid(days, _rows(shown, inside, days, config, problems, t), _counts(inside, days),
                 problems, total, version, _legend(config), queues)
 
 
 def _rows(agents: pd.DataFrame, inside: pd.DataFrame, days: list[date], config: SiteConfig,
-          problems: list[Violation]) -> list[Markup]:
+          problems: list[Violation], t: Translator) -> list[Markup]:
     """One ``<tr>`` per agent, built here rather than in the template: a 1,000 x 28 grid is
     28,000 cells, and joining escaped strings is several times cheaper than a template loop."""
     classes = shift_classes(config)
@@ -127,7 +129,7 @@ def _rows(agents: pd.DataFrame, inside: pd.DataFrame, days: list[date], config: 
     for v in problems:
         day = date.fromisoformat(v.date)
         k = position.get(day, 0 if day < days[0] else len(days) - 1)
-        by_cell[(v.agent_id, k)].append(f"{v.code}: {v.message}")
+        by_cell[(v.agent_id, k)].append(f"{t.t('rule.' + v.code)} ({v.code}): {t.explain(v)}")
     shifts: dict[str, list[str]] = {}
     if not inside.empty:  # agents x days of codes, filled by position (no groupby)
         agent_codes, agent_ids = pd.factorize(inside["agent_id"])

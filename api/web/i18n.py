@@ -109,6 +109,40 @@ class Translator:
         text = catalog(self.locale).get(key, key)
         return text.format(**values) if values else text
 
+    def explain(self, violation: object) -> str:
+        """A rule violation as a sentence in this language.
+
+        The catalog's per-code templates are tried most specific first:
+        ``explain.<code>.<variant>`` (``params["variant"]``), ``explain.<code>.detail`` (the
+        violation's ``params``), ``explain.<code>`` (no placeholders: it holds for any
+        violation of the rule, e.g. one built where no parameters were kept). A code no
+        catalog knows falls back to the English message in English, and to the rule's title
+        elsewhere.
+        """
+        code = str(getattr(violation, "code", ""))
+        params = dict(getattr(violation, "params", None) or {})
+        variant = params.get("variant")
+        texts = catalog(self.locale)
+        keys = ([f"explain.{code}.{variant}"] if variant else []) + (
+            [f"explain.{code}.detail"] if params else []) + [f"explain.{code}"]
+        for key in keys:
+            if key in texts:
+                try:
+                    return texts[key].format(**params)
+                except (KeyError, IndexError, ValueError):
+                    continue
+        if self.locale == "en":
+            return str(getattr(violation, "message", "")) or self.t(f"rule.{code}")
+        return self.t("explain.fallback", rule=texts.get(f"rule.{code}", code))
+
+    def note(self, note: str | None, status: str = "") -> str:
+        """A request history note in this language (``note_text``)."""
+        return note_text(self, note or "", status)
+
+    def audit(self, action: str, details: str | dict[str, object]) -> str:
+        """An audit entry as a sentence in this language (``audit_text``)."""
+        return audit_text(self, action, details)
+
     def date(self, day: dt.date | None, style: str = "medium") -> str:
         return "" if day is None else _format_date(day, style, self.locale)
 
@@ -164,3 +198,58 @@ class Translator:
         """A 0-100 percentage with 2 decimals (DESIGN.md), as the locale writes it."""
         text = self.number(value, 2)
         return text if text == "–" else text + "%"
+
+
+# Notes the service itself writes into request histories (English in the database); a page
+# shows them in its language. Any other note is a person's reason, shown as written.
+SYSTEM_NOTES = {
+    "recorded on the day without approval; flagged for the planner": "note.recorded_on_the_day",
+    "auto-approved: no rule broken, coverage kept": "note.auto_coverage",
+    "auto-approved: no rule broken, service level kept": "note.auto_service_level",
+}
+
+
+def note_text(t: Translator, note: str, status: str = "") -> str:
+    """A history note in the page's language: a system note translated; the problem that
+    invalidated a request (the checker's English sentence) replaced by a sentence saying so
+    outside English; a person's words as they wrote them."""
+    key = SYSTEM_NOTES.get(note.strip())
+    if key:
+        return t.t(key)
+    if status == "invalidated" and note and t.locale != "en":
+        return t.t("note.invalidated")
+    return note
+
+
+def audit_text(t: Translator, action: str, details: str | dict[str, object]) -> str:
+    """An audit entry as a sentence: the template ``audit.do.<action>`` (``.forced`` when the
+    change was forced through rule breaks) filled from the entry's details, never raw JSON.
+    An action no catalog knows is named by its code."""
+    if isinstance(details, str):
+        try:
+            loaded = json.loads(details) if details else {}
+        except ValueError:
+            loaded = {}
+        details = loaded if isinstance(loaded, dict) else {}
+    values: dict[str, object] = {}
+    for name, value in details.items():
+        if isinstance(value, list):
+            values[name] = len(value)
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            values[name] = value
+    if "job_id" in values:
+        values["job_id"] = str(values["job_id"])[:8]
+    if "kind" in values:
+        kind = str(values["kind"])
+        values["kind"] = t.t(f"leavekind.{kind}") if f"leavekind.{kind}" in catalog(
+            t.locale) else t.t(f"kind.{kind}") if f"kind.{kind}" in catalog(t.locale) else kind
+    texts = catalog(t.locale)
+    keys = ([f"audit.do.{action}.forced"] if details.get("forced") else []) + [
+        f"audit.do.{action}"]
+    for key in keys:
+        if key in texts:
+            try:
+                return texts[key].format(**values)
+            except (KeyError, IndexError, ValueError):
+                continue
+    return t.t("audit.do.other", action=action)

@@ -1,7 +1,9 @@
 """Agent pages: my schedule, and my swap requests (check, send, answer, cancel).
 
-An agent only ever sees its own roster rows and the swaps it is part of; the colleague list
-shows ids and names only (needed to choose a counterpart). Sending calls the store's
+An agent only ever sees its own roster rows and the swaps it is part of. For a kind and a date
+the page lists only the colleagues the swap is legal with (``Store.find_swap_partners``, as
+``GET /api/v1/swaps/partners``), with what each works on the date; a request shows the
+shifts the agent gives up and gets. Sending calls the store's
 ``create_swap`` exactly as ``POST /api/v1/swaps`` does, so the same rules, coverage impact and
 minimum notice decide.
 """
@@ -15,9 +17,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import EARLIEST, LATEST, StoreDep
+from api.deps import StoreDep
 from api.models import User
 from api.store import Actor, Store
+from api.validation import IsoDate
 from api.web.precheck import below_requirement, precheck_swap
 from api.web.render import render
 from api.web.routes_planner import monday
@@ -48,7 +51,7 @@ def schedule_days(store: Store, agent_id: str, start: date, num_days: int) -> li
 
 @router.get("", response_class=HTMLResponse)
 def read_my_schedule(*, request: Request, store: StoreDep, agent: PageAgent,
-                     week: Annotated[date | None, Query(ge=EARLIEST, le=LATEST)] = None
+                     week: Annotated[IsoDate | None, Query()] = None
                      ) -> HTMLResponse:
     """This week and next (or the two weeks from ``week``'s Monday)."""
     start = monday(week or store.local_today())
@@ -58,37 +61,69 @@ def read_my_schedule(*, request: Request, store: StoreDep, agent: PageAgent,
         "next": start + timedelta(days=7)})
 
 
+def exchange_cells(snapshot: str, agent_id: str) -> list[dict[str, Any]]:
+    """The agent-days of ``agent_id`` a swap exchanges (as it was checked), dates as dates."""
+    return [{**c, "date": date.fromisoformat(str(c["date"]))}
+            for c in json.loads(snapshot) if c.get("agent_id") == agent_id]
+
+
 def my_swaps(store: Store, agent: User) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(requests made to me, my own requests), newest first, each with its history."""
+    """(requests made to me, my own requests), newest first, each with its history and the
+    shifts I give up and get (what the other side gives)."""
     items, _ = store.list_swaps(status=None, agent_id=agent.agent_id, page=1,
                                 page_size=SWAPS_SHOWN)
     to_me: list[dict[str, Any]] = []
     mine: list[dict[str, Any]] = []
     for swap in reversed(items):
+        other = swap.requester_id if swap.counterpart_id == agent.agent_id else swap.counterpart_id
         view = {"swap": swap, "dates": [date.fromisoformat(d) for d in json.loads(swap.dates)],
                 "history": store.swap_history(swap_id=swap.id),
-                "below": below_requirement(json.loads(swap.impact))}
+                "below": below_requirement(json.loads(swap.impact)),
+                "gives": exchange_cells(swap.snapshot, str(agent.agent_id)),
+                "gets": exchange_cells(swap.snapshot, other)}
         (to_me if swap.counterpart_id == agent.agent_id else mine).append(view)
     return to_me, mine
+
+
+def partner_search(store: Store, agent: User, form: dict[str, Any]) -> dict[str, Any] | None:
+    """The colleagues the swap of the form's kind and dates is legal with (None before a date
+    is chosen); a malformed date or kind is said on the page."""
+    if not str(form.get("first_date") or "").strip():
+        return None
+    try:
+        dates = _dates(str(form["first_date"]), str(form.get("second_date") or ""))
+        search, names = store.find_swap_partners(requester_id=str(agent.agent_id),
+                                                 kind=str(form.get("kind") or "swap"),
+                                                 dates=dates)
+    except InvalidInput as error:
+        return {"error": str(error), "partners": [], "blocked": [], "checked": 0}
+    return {"error": "", "checked": search.checked, "blocked": search.blocked, "partners": [
+        {"agent_id": p.agent_id, "name": names.get(p.agent_id, ""), "you_give": p.you_give,
+         "you_get": p.you_get} for p in search.partners]}
 
 
 def swaps_page(request: Request, store: Store, agent: User, *, form: dict[str, Any] | None = None,
                check: dict[str, Any] | None = None, error: str = "", message: str = "",
                status_code: int = 200) -> HTMLResponse:
     to_me, mine = my_swaps(store, agent)
-    colleagues = store.agents_frame()
-    colleagues = colleagues[colleagues["agent_id"] != agent.agent_id]
+    form = form or {}
     return render(request, "my_swaps.html", {
-        "to_me": to_me, "mine": mine, "kinds": SWAP_KINDS, "form": form or {},
-        "colleagues": list(zip(colleagues["agent_id"], colleagues["name"], strict=True)),
+        "to_me": to_me, "mine": mine, "kinds": SWAP_KINDS, "form": form,
+        "search": partner_search(store, agent, form),
+        "hours": {s.code: (s.start, s.end) for s in store.config.shifts},
         "check": check, "error": error, "message": message,
         "notice_hours": store.config.swaps.min_notice_hours}, status_code=status_code)
 
 
 @router.get("/swaps", response_class=HTMLResponse)
 def read_my_swaps(*, request: Request, store: StoreDep, agent: PageAgent,
-                  message: str = "") -> HTMLResponse:
-    return swaps_page(request, store, agent,
+                  message: str = "", kind: str = "swap", first_date: str = "",
+                  second_date: str = "") -> HTMLResponse:
+    """My requests; with ``first_date`` (and ``kind``, ``second_date``) the colleagues I can
+    swap with, each checked against every rule before it is shown."""
+    form = {"kind": kind if kind in SWAP_KINDS else "swap", "first_date": first_date[:20],
+            "second_date": second_date[:20]}
+    return swaps_page(request, store, agent, form=form,
                       message=message if message.startswith("myswaps.done_") else "")
 
 

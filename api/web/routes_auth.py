@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import StoreDep
+from api.models import User
 from api.web.i18n import LANG_COOKIE, parse_locale
 from api.web.render import render
 from api.web.session import (
@@ -20,6 +22,7 @@ from api.web.session import (
     cookie_secure,
     new_login_csrf,
     session_token,
+    user_of_session,
     user_of_token,
 )
 
@@ -40,8 +43,8 @@ def home_of(role: str) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 async def read_start(*, request: Request, store: StoreDep) -> Response:
-    token = session_token(request)
-    user = await user_of_token(store, token) if token else None
+    session_id = session_token(request)
+    user = await user_of_session(store, session_id) if session_id else None
     return RedirectResponse(home_of(user.role) if user else "/login", status_code=303)
 
 
@@ -58,30 +61,43 @@ def read_login(*, request: Request, next: str = "/", error: str = "") -> Respons
 
 @router.post("/login", response_class=HTMLResponse)
 async def sign_in(*, request: Request, store: StoreDep, token: Annotated[str, Form()] = "",
+                  login: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                   csrf: Annotated[str, Form()] = "",
                   next: Annotated[str, Form()] = "/") -> Response:
-    """Check the token with the store and keep it in the session cookie."""
+    """Check the token (or the login and password) and start a server-side session; the
+    cookie carries the session id, never the token."""
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(csrf, expected):
         return RedirectResponse("/login?error=login.error_csrf", status_code=303)
     token = token.strip()
-    user = await user_of_token(store, token) if token else None
+    user: User | None = None
+    if token:
+        user = await user_of_token(store, token)
+    elif login.strip() and password:
+        user = await run_in_threadpool(store.user_for_password, login=login, password=password)
     if user is None:
         return render(request, "login.html", {
-            "next": safe_next(next), "error": "login.error_token", "login_csrf": expected,
+            "next": safe_next(next), "login_csrf": expected,
+            "error": "login.error_token" if token else "login.error_password",
             "insecure": not cookie_secure(request)}, status_code=401)
+    session_id = await run_in_threadpool(store.start_session, user=user)
     target = safe_next(next, home_of(user.role))
     if target in ("/", "/login"):
         target = home_of(user.role)
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(SESSION_COOKIE, token, max_age=SESSION_MAX_AGE_SECONDS, httponly=True,
-                        samesite="strict", secure=cookie_secure(request), path="/")
+    response.set_cookie(SESSION_COOKIE, session_id, max_age=SESSION_MAX_AGE_SECONDS,
+                        httponly=True, samesite="strict", secure=cookie_secure(request),
+                        path="/")
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
-def sign_out(*, user: PageUser) -> Response:
+def sign_out(*, request: Request, store: StoreDep, user: PageUser) -> Response:
+    """End the session in the store (a copied cookie stops working too) and drop the cookie."""
+    session_id = session_token(request)
+    if session_id:
+        store.end_session(session_id=session_id)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -8,19 +8,23 @@ name is the label of the check, so an error names the file, its line and its fie
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import APIRouter, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import EARLIEST, LATEST, StoreDep
+from api.deps import StoreDep
 from api.schemas import SolveRequest
 from api.solve import parse_solve_request, start_solve
 from api.store import Actor, Store
 from api.uploads import encoding_note, read_upload
+from api.validation import DateFrom, DateTo
+from api.web.cache import cached
+from api.web.charts import coverage_frame
 from api.web.render import render
 from api.web.session import CsrfChecked, PagePlanner
+from wfm.coverage import StaffingGap, staffing_gap
 from wfm.errors import InvalidInput, SwapRejected
 from wfm.tables import AGENTS, LOGIN_EVENTS, REQUIREMENT, ROSTER, TableSpec, decode_csv
 from wfm.validation import check_known_agents
@@ -130,17 +134,29 @@ def read_job_progress(*, request: Request, store: StoreDep, planner: PagePlanner
     elapsed = max(0.0, (end - job.created_at).total_seconds())
     limit = float(store.config.roster.time_limit_seconds)
     fragment = request.headers.get("hx-request") == "true"
+    gap = (cached(store, ("staffing-gap", job.version), lambda: stored_gap(store))
+           if job.status == "done" else None)
     return render(request, "_job.html" if fragment else "job.html", {
-        "job": job, "elapsed": elapsed, "limit": limit,
+        "job": job, "elapsed": elapsed, "limit": limit, "gap": gap,
         "fraction": 1.0 if job.status in ("done", "failed") else min(elapsed / limit, 0.99)})
+
+
+def stored_gap(store: Store) -> StaffingGap | None:
+    """How short the stored roster is of the stored requirement, over the requirement's
+    dates (what a solve plans), in agents, days and hours; None without a requirement."""
+    requirement = store.requirement_frame()
+    if requirement.empty:
+        return None
+    days = pd.DatetimeIndex(requirement["interval_start"]).tz_convert(store.config.tz).date
+    table = coverage_frame(store, min(days), max(days))
+    return staffing_gap(table, timezone=store.config.timezone,
+                        interval_minutes=store.config.interval_minutes)
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def read_audit_log(*, request: Request, store: StoreDep, planner: PagePlanner,
-                   day_from: Annotated[date | None, Query(alias="from", ge=EARLIEST,
-                                                          le=LATEST)] = None,
-                   day_to: Annotated[date | None, Query(alias="to", ge=EARLIEST,
-                                                        le=LATEST)] = None,
+                   day_from: DateFrom = None,
+                   day_to: DateTo = None,
                    page: Annotated[int, Query(ge=0, le=100_000)] = 0) -> HTMLResponse:
     """Who changed what, when and why; the newest page first (``page=0``), newest first."""
     _, total = store.read_audit(date_from=day_from, date_to=day_to, page=1, page_size=1)

@@ -9,9 +9,10 @@ import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from api.deps import EARLIEST, LATEST, StoreDep
+from api.deps import StoreDep
 from api.routes.adherence import default_period_end
 from api.store import Store
+from api.validation import DateFrom, DateTo, IsoDate
 from api.web.cache import cached
 from api.web.charts import adherence_chart, coverage_frame, day_chart, week_chart, week_summary
 from api.web.grid import build_grid
@@ -20,7 +21,7 @@ from api.web.session import PagePlanner
 from wfm.adherence import AdherenceReport
 
 router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
-PageDate = Annotated[date | None, Query(ge=EARLIEST, le=LATEST)]
+PageDate = Annotated[IsoDate | None, Query()]
 MAX_GRID_DAYS = 42
 GRID_PAGE_AGENTS = 250  # rows per grid page; ?per_page= up to 2,000
 
@@ -46,8 +47,7 @@ def default_start(store: Store) -> date:
 
 @router.get("/roster", response_class=HTMLResponse)
 def read_roster_grid(*, request: Request, store: StoreDep, planner: PagePlanner,
-                     day_from: Annotated[date | None, Query(alias="from", ge=EARLIEST,
-                                                            le=LATEST)] = None,
+                     day_from: DateFrom = None,
                      days: Annotated[int, Query(ge=1, le=MAX_GRID_DAYS)] = 14,
                      queue: str = "", q: str = "",
                      page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -57,8 +57,9 @@ def read_roster_grid(*, request: Request, store: StoreDep, planner: PagePlanner,
     start = day_from or default_start(store)
     # the whole grid (rows, counts, problems) is kept until the stored data changes, so
     # re-opening or paging back costs only the rendering; the first view builds it
-    grid = cached(store, ("grid-page", start, days, queue, q, page, per_page),
-                  lambda: build_grid(store, day_from=start, num_days=days, queue=queue,
+    t = translator(request, store)
+    grid = cached(store, ("grid-page", t.locale, start, days, queue, q, page, per_page),
+                  lambda: build_grid(store, t=t, day_from=start, num_days=days, queue=queue,
                                      search=q, offset=(page - 1) * per_page, limit=per_page))
     pages = max(1, -(-grid.total_agents // per_page))
     return render(request, "roster.html", {
@@ -83,11 +84,12 @@ def read_coverage(*, request: Request, store: StoreDep, planner: PagePlanner,
     if not today.empty:
         chart = day_chart(today, t, title=t.t("coverage.chart_title", queue=queue,
                                               day=t.date(day)))
-    summary = week_summary(table, week, queue)
+    summary = week_summary(table, week, queue, store.config.interval_minutes)
     short = today[today["shortfall"] > 0]
     return render(request, "coverage.html", {
         "day": day, "queue": queue, "queues": queues, "chart": chart, "rows": today,
         "short": short, "summary": summary,
+        "short_hours": float(short["shortfall"].sum()) * store.config.interval_minutes / 60,
         "week_chart": week_chart(summary, t, title=t.t("coverage.week_title", queue=queue))
         if queue else "", "prev_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1)})
@@ -108,10 +110,8 @@ def period_report(store: Store, day_from: date, day_to: date) -> AdherenceReport
 
 @router.get("/adherence", response_class=HTMLResponse)
 def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
-                   day_from: Annotated[date | None, Query(alias="from", ge=EARLIEST,
-                                                          le=LATEST)] = None,
-                   day_to: Annotated[date | None, Query(alias="to", ge=EARLIEST,
-                                                        le=LATEST)] = None) -> HTMLResponse:
+                   day_from: DateFrom = None,
+                   day_to: DateTo = None) -> HTMLResponse:
     """Per-agent adherence over a period, agents below target first, with a chart.
 
     The period ends by default where ``GET /api/v1/adherence`` ends it (today or the last

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -86,8 +86,7 @@ def read_swap_queue(*, request: Request, store: StoreDep, planner: PagePlanner,
         "total": total, "page": page, "pages": max(1, -(-total // HISTORY_PAGE)),
         "status": status or "", "agent": agent, "error": error,
         "message": message if message.startswith("swap.done_") else "",
-        "statuses": ["requested", "accepted", "applied", "rejected", "denied", "cancelled",
-                     "expired", "invalidated"], "impact_shown": IMPACT_SHOWN})
+        "statuses": get_args(SwapStatus), "impact_shown": IMPACT_SHOWN})
 
 
 @router.post("/{swap_id}/decide", dependencies=[CsrfChecked])

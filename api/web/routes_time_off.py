@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -36,8 +36,7 @@ QUEUE_LIMIT = 200  # open requests shown with a fresh verdict
 FLAGGED_SHOWN = 50
 HISTORY_PAGE = 50
 IMPACT_SHOWN = 12  # intervals below requirement listed per request
-STATUSES = ("requested", "approved", "recorded", "rejected", "cancelled", "expired",
-            "invalidated")
+STATUSES = get_args(TimeOffStatus)  # the filter offers every status a request can have
 
 
 def kind_names(request: Request, store: Store) -> dict[str, str]:

@@ -2,11 +2,11 @@
 
 Agents of a coverage class (``wfm.teams``: a team split by night cap) are interchangeable for
 coverage, so the model decides ``x[g, d, s, q]`` (how many of class ``g`` work shift ``s`` for
-queue ``q`` on day ``d``) under the sums of the per-agent rules: availability per day, work per
-fully known week, work per window of ``max_consecutive_days + 1`` days (with the previous
-roster's tail) and nights per week.
-Every per-agent roster satisfies these sums, so the model is a relaxation and its best bound is
-an independent lower bound on the coverage cost of any legal roster.
+queue ``q`` on day ``d``) under the sums of the per-agent rules: availability per day and every
+hard rule's caps (``HardRule.caps``: work per fully known week, per window of
+``max_consecutive_days + 1`` days with the previous roster's tail, nights per week ...). Every
+per-agent roster satisfies these sums, so the model is a relaxation and its best bound is an
+independent lower bound on the coverage cost of any legal roster.
 """
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from ortools.sat.python import cp_model
 
 from solvers.roster.budget import Budget
 from solvers.roster.problem import RosterProblem, available
+from solvers.roster.rules import COVERAGE_RULES, Cap, rule_caps
 from solvers.roster.soft import coverage_penalties
+
+# The order the rules' caps enter the models: it changes CP-SAT's search (other head-counts of
+# the same cost), so it stays the one the bench rosters were made with
+CAP_ORDER = tuple(sorted(COVERAGE_RULES, key=lambda rule: rule.cap_order))
 
 
 @dataclass(frozen=True)
@@ -31,30 +36,6 @@ class AggregatePlan:
     objective: float
     best_bound: float
     seconds: float
-
-
-def week_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
-    """(horizon days of a fully known week, most working days there) for agent ``a``."""
-    caps = []
-    need = problem.min_rest_days_per_week
-    for inside, before in problem.weeks():
-        if problem.week_known(a, before):
-            rest_before = sum(1 for d in before if problem.state_on(a, d) < 0)
-            caps.append((tuple(inside), max(0, len(inside) - max(0, need - rest_before))))
-    return caps
-
-
-def window_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
-    """(horizon days of a window of ``max_consecutive_days + 1`` days, most working days there),
-    counting the previous roster's working days inside the window."""
-    caps = []
-    limit = problem.max_consecutive_days
-    for start in range(-limit, problem.num_days - limit):
-        days = range(start, start + limit + 1)
-        inside = tuple(d for d in days if 0 <= d < problem.num_days)
-        worked = sum(1 for d in days if d < 0 and problem.state_on(a, d) >= 0)
-        caps.append((inside, max(0, limit - worked)))
-    return caps
 
 
 def entering_run(problem: RosterProblem, a: int) -> int:
@@ -117,12 +98,13 @@ def prefix_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], i
 
 
 def agent_work_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
-    """Week, window and prefix caps of agent ``a``, tightened by its available days and run."""
+    """The rules' caps (weeks, windows) and the prefix caps of agent ``a``, tightened by its
+    available days and run."""
     free = available(problem)[a]
     limit = problem.max_consecutive_days
     run = entering_run(problem, a)
     caps = []
-    for days, cap in (*week_caps(problem, a), *window_caps(problem, a)):
+    for days, cap in rule_caps(problem, a, "work", rules=CAP_ORDER):
         if days:
             start_run = run if days[0] == 0 else 0
             cap = min(cap, _greedy_max_work(free, days, start_run, limit))
@@ -130,20 +112,9 @@ def agent_work_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...
     return caps + prefix_caps(problem, a)
 
 
-def agent_night_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
-    """(horizon days of a week, most night shifts agent ``a`` can work in them)."""
-    cap = int(problem.max_nights[a])
-    if cap < 0:
-        return []
-    out = []
-    first = -problem.dates[0].weekday()
-    for monday in range(first, problem.num_days, 7):
-        days = range(monday, monday + 7)
-        inside = tuple(d for d in days if 0 <= d < problem.num_days)
-        before = sum(1 for d in days if d < 0 and problem.state_on(a, d) >= 0
-                     and problem.night[problem.state_on(a, d)])
-        out.append((inside, max(0, cap - before)))
-    return out
+def agent_night_caps(problem: RosterProblem, a: int) -> list[Cap]:
+    """(horizon days, most night shifts agent ``a`` can work in them) from every rule."""
+    return rule_caps(problem, a, "nights", rules=CAP_ORDER)
 
 
 def build_aggregate(problem: RosterProblem, *, convex: bool = True,
@@ -205,14 +176,14 @@ def _add_summed_caps(model: cp_model.CpModel, problem: RosterProblem, x: dict, g
             for d in range(problem.num_days)}
     caps: dict[tuple[int, ...], int] = {}
     nights: dict[tuple[int, ...], int] = {}
-    for a in members:
-        own: dict[tuple[int, ...], int] = {}
-        for days, cap in agent_work_caps(problem, a):
-            own[days] = min(cap, own.get(days, cap))
-        for days, cap in own.items():
-            caps[days] = caps.get(days, 0) + cap
-        for days, cap in agent_night_caps(problem, a):
-            nights[days] = nights.get(days, 0) + cap
+    for a in members:  # each agent's tightest cap per set of days, summed over the group
+        for summed, own_caps in ((caps, agent_work_caps(problem, a)),
+                                 (nights, agent_night_caps(problem, a))):
+            own: dict[tuple[int, ...], int] = {}
+            for days, cap in own_caps:
+                own[days] = min(cap, own.get(days, cap))
+            for days, cap in own.items():
+                summed[days] = summed.get(days, 0) + cap
     for days, cap in caps.items():
         if days:
             model.add(sum(work[d] for d in days) <= cap)
@@ -350,7 +321,7 @@ def configure(solver: cp_model.CpSolver, problem: RosterProblem, time_limit_seco
     else:
         solver.parameters.num_workers = 1
         solver.parameters.max_deterministic_time = max(0.01, float(det_seconds))
-    # measured on the 1,000 x 28 aggregate (bench/roster.py instance, 2 workers): default
-    # 5.3 s to optimal, linearization_level=2 alone 5.3 s, plus the whole LP up front 1.7 s
+    # the full LP relaxation up front: the aggregate's bound comes from its LP, which then
+    # proves optimality several times sooner than the default lazy cuts
     solver.parameters.linearization_level = 2
     solver.parameters.add_lp_constraints_lazily = False

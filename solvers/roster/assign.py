@@ -5,9 +5,9 @@ constructive pass only decides *who* works (those with the least need to rest: w
 owed, length of the current run, preferred rest days, weekend rest so far) and *which shift* each
 worker takes (keep yesterday's shift, otherwise move later in the day, never back to an earlier
 start when avoidable; nights go to those with the fewest so far). Every choice is checked
-against the hard rules with the days already decided and the pinned days ahead, and resting
-never breaks a rule, so the result is always legal. A repair pass then adds shifts where
-coverage is still short and legal rest days allow it.
+against the hard rules (each rule's ``may_take``) with the days already decided and the pinned
+days ahead, and resting never breaks a rule, so the result is always legal. A repair pass then
+adds shifts where coverage is still short and legal rest days allow it.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import numpy as np
 from solvers.roster.budget import WorkLimit, unlimited
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
+from solvers.roster.rules import COVERAGE_RULES
 
 
 class _State:
@@ -44,11 +45,8 @@ class _State:
         for inside, before in problem.weeks():
             for d in inside:
                 self.week_of[d] = (inside, before)
-        self.night_week: dict[int, list[int]] = {}
-        first = -problem.dates[0].weekday()
-        for monday in range(first, num_days, 7):
-            for d in range(max(0, monday), min(num_days, monday + 7)):
-                self.night_week[d] = list(range(monday, monday + 7))
+        self.tests = [rule.may_take for rule in COVERAGE_RULES
+                      if rule.may_take is not None and rule.applies(problem)]
 
     def state(self, a: int, d: int) -> int:
         return self.problem.state_on(a, d, self.states)
@@ -72,35 +70,9 @@ class _State:
         return max(0, self.problem.min_rest_days_per_week - rest), free
 
     def can_work(self, a: int, d: int, s: int) -> bool:
-        """Whether shift ``s`` on day ``d`` keeps every rule of agent ``a`` satisfiable."""
-        problem = self.problem
-        if self.run[a] + 1 + self.fixed_run_after[a, d + 1] > problem.max_consecutive_days:
-            return False
-        owed, free = self.week_slack(a, d)
-        if owed > free:
-            return False
-        for k in range(1, problem.rest_span_days + 1):
-            before = self.state(a, d - k)
-            if before >= 0 and problem.forbidden_gap(before, s, k):
-                return False
-            if d + k < problem.num_days:
-                after = int(self.states[a, d + k])
-                if after < 0:
-                    after = int(problem.fixed_shift[a, d + k])
-                if after >= 0 and problem.forbidden_gap(s, after, k):
-                    return False
-        cap = int(problem.max_nights[a])
-        if cap >= 0 and problem.night[s]:
-            nights = 0
-            for e in self.night_week[d]:
-                value = self.state(a, e) if e != d else UNKNOWN
-                if d < e < problem.num_days and value < 0:
-                    value = int(problem.fixed_shift[a, e])
-                if value >= 0 and problem.night[value]:
-                    nights += 1
-            if nights + 1 > cap:
-                return False
-        return True
+        """Whether shift ``s`` on day ``d`` keeps every rule of agent ``a`` satisfiable (each
+        rule's ``may_take``, with every later free day at rest)."""
+        return all(may_take(self, a, d, s) for may_take in self.tests)
 
     def run_slack(self, a: int, d: int) -> int:
         """Working days left before the run forces a rest (a rest day already fixed ahead, such

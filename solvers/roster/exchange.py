@@ -8,7 +8,9 @@ weekend rest (``fair_share.deviation_cost``), shift-type switches, quick returns
 preferred rest days. Pairs are formed from both ends of each team's deviation ranking (the most
 over-served with the most under-served), then by their own cost and at random, and each quick
 return is offered to team-mates on a night that day; the search is limited by counted work (one
-unit per rule check), so it is repeatable.
+unit per rule check), so it is repeatable. Its tunables are ``settings.Fairness``'s (segment
+length, tries per pair, candidates per unit, rounds, repair partners) and its prices
+``settings.Costs``' (quick-return factor, deviation knees, outside-band cost), both passed in.
 """
 
 from __future__ import annotations
@@ -22,22 +24,16 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
-from solvers.roster.settings import DEFAULT_SETTINGS
-
-# Tunables: their values and reasons are in settings.Fairness
-MAX_SEGMENT = DEFAULT_SETTINGS.fairness.max_segment_days
-TRIES_PER_PAIR = DEFAULT_SETTINGS.fairness.tries_per_pair
-CANDIDATES_PER_UNIT = DEFAULT_SETTINGS.fairness.candidates_per_unit
-ROUNDS = DEFAULT_SETTINGS.fairness.trade_rounds
-REPAIR_PARTNERS = DEFAULT_SETTINGS.fairness.repair_partners
+from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 
 
 class RowCosts:
-    """Per-agent cost of a roster row (see the module docstring), vectorised over candidates."""
+    """Per-agent cost of a roster row (see the module docstring), vectorised over candidates,
+    at the ``[roster] weights`` and the fairness stage's ``costs``."""
 
     def __init__(self, problem: RosterProblem, night_target: Target, rest_target: Target,
-                 quick_return_factor: int) -> None:
-        self.problem = problem
+                 costs: Costs = DEFAULT_SETTINGS.costs) -> None:
+        self.problem, self.costs = problem, costs
         self.night_target, self.rest_target = night_target, rest_target
         weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
         self.weekend_free = available(problem) & weekend[None, :]
@@ -45,7 +41,7 @@ class RowCosts:
         self.preferred = problem.preferred_rest[:, weekday] & (problem.forced == UNKNOWN)
         weights = problem.weights
         self.switch_weight = weights.switches
-        self.quick_weight = weights.quick_returns * quick_return_factor
+        self.quick_weight = weights.quick_returns * costs.quick_return_factor
         self.start = problem.shift_start
         self.key = problem.shift_start * 100_000 + problem.shift_end
 
@@ -60,9 +56,10 @@ class RowCosts:
         shift = np.maximum(rows, 0)
         nights = (working & problem.night[shift]).sum(axis=1)
         rests = (self.weekend_free[a][None, :] & ~working).sum(axis=1)
-        cost = deviation_cost(nights, self.night_target.take([a]), weights.fair_share_nights)
+        cost = deviation_cost(nights, self.night_target.take([a]), weights.fair_share_nights,
+                              self.costs)
         cost = cost + deviation_cost(rests, self.rest_target.take([a]),
-                                     weights.fair_share_weekend)
+                                     weights.fair_share_weekend, self.costs)
         last = np.full((len(rows), 1), int(problem.previous[a, -1]) if problem.num_previous
                        else UNKNOWN)
         before = np.concatenate([last, rows[:, :-1]], axis=1)
@@ -90,12 +87,13 @@ def plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
     return ok
 
 
-def _segments(num_days: int, movable: np.ndarray, differs: np.ndarray) -> list[tuple[int, int]]:
-    """Day ranges [d1, d2) both agents may trade (no leave, contract or pinned day inside)
-    that start and end on a day where their rosters differ."""
+def _segments(num_days: int, movable: np.ndarray, differs: np.ndarray, max_days: int
+              ) -> list[tuple[int, int]]:
+    """Day ranges [d1, d2) of at most ``max_days`` both agents may trade (no leave, contract or
+    pinned day inside) that start and end on a day where their rosters differ."""
     found = []
     for d1 in map(int, np.flatnonzero(differs & movable)):
-        for d2 in range(d1 + 1, min(num_days, d1 + MAX_SEGMENT) + 1):
+        for d2 in range(d1 + 1, min(num_days, d1 + max_days) + 1):
             if not movable[d2 - 1]:
                 break
             if differs[d2 - 1]:
@@ -127,16 +125,17 @@ def _segment_masks(num_days: int, segments: list[tuple[int, int]]) -> np.ndarray
 
 def _trade(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: np.ndarray,
            a: int, b: int, movable: np.ndarray, work: WorkLimit,
-           allowed: Callable[[int, np.ndarray], bool] | None, *, day_pairs: bool = False
-           ) -> bool:
+           allowed: Callable[[int, np.ndarray], bool] | None, settings: Fairness, *,
+           day_pairs: bool = False) -> bool:
     """Make the best legal improving trade between ``a`` and ``b`` (runs of days, and with
     ``day_pairs`` also two separate days); whether one was made."""
     both = movable[a] & movable[b]
     differs = states[a] != states[b]
-    masks = _segment_masks(problem.num_days, _segments(problem.num_days, both, differs))
+    masks = _segment_masks(problem.num_days, _segments(problem.num_days, both, differs,
+                                                       settings.max_segment_days))
     if day_pairs:
         masks = np.concatenate([masks, _day_pairs(problem.num_days, both, differs)])
-    if not work.spend(1 + len(masks) // CANDIDATES_PER_UNIT) or not len(masks):
+    if not work.spend(1 + len(masks) // settings.candidates_per_unit) or not len(masks):
         return False  # pricing the candidates is most of a trade's time: every try is counted
     rows_a = np.where(masks, states[b][None, :], states[a][None, :])
     rows_b = np.where(masks, states[a][None, :], states[b][None, :])
@@ -149,7 +148,7 @@ def _trade(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: 
     keep[improving] = (plausible(problem, a, rows_a[improving])
                        & plausible(problem, b, rows_b[improving]))
     delta = np.where(keep, delta, 0)
-    for i in np.argsort(delta, kind="stable")[:TRIES_PER_PAIR]:
+    for i in np.argsort(delta, kind="stable")[:settings.tries_per_pair]:
         if delta[i] >= 0 or not work.spend(2):
             return False
         if allowed is not None and not (allowed(a, rows_a[i]) and allowed(b, rows_b[i])):
@@ -168,28 +167,31 @@ def _trade(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: 
 
 def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
              night_target: Target, rest_target: Target, *, work: WorkLimit,
-             quick_return_factor: int, seed: int = 0,
+             settings: Fairness = DEFAULT_SETTINGS.fairness,
+             costs: Costs = DEFAULT_SETTINGS.costs, seed: int = 0,
              allowed: Callable[[int, np.ndarray], bool] | None = None) -> int:
-    """Trade days between pairs of team members while it pays and ``work`` lasts (in place);
-    ``allowed(agent, row)``, when given, must hold for every traded row. Returns trades made."""
+    """Trade days between pairs of team members while it pays and ``work`` lasts (in place),
+    with the trade tunables of ``settings`` and the prices of ``costs``; ``allowed(agent,
+    row)``, when given, must hold for every traded row. Returns trades made."""
     rng = np.random.default_rng(seed)
-    costs = RowCosts(problem, night_target, rest_target, quick_return_factor)
+    row_costs = RowCosts(problem, night_target, rest_target, costs)
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
     trades = 0
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
-    for round_index in range(ROUNDS):
-        # the targeted repairs first: an agent outside its band costs OUTSIDE_COST times a
-        # tenth inside it, and on a large roster the broad pairing below can use all the work
-        made = _repair_band(problem, costs, states, queues, movable, work, allowed)
-        made += _repair_quick_returns(problem, costs, states, queues, movable, work, allowed,
-                                      rng)
+    for round_index in range(settings.trade_rounds):
+        # the targeted repairs first: an agent outside its band costs outside_band_cost times
+        # a tenth inside it, and on a large roster the broad pairing below can use all the work
+        made = _repair_band(problem, row_costs, states, queues, movable, work, allowed,
+                            settings)
+        made += _repair_quick_returns(problem, row_costs, states, queues, movable, work,
+                                      allowed, settings, rng)
         for members in teams(problem):
             if len(members) < 2:
                 continue
             night = np.array([(states[a] >= 0) & problem.night[np.clip(states[a], 0, None)]
                               for a in members]).sum(axis=1)
-            rest = (costs.weekend_free[members] & (states[members] < 0)).sum(axis=1)
-            own = costs.rows_of(members, states)  # agents with many switches, quick returns
+            rest = (row_costs.weekend_free[members] & (states[members] < 0)).sum(axis=1)
+            own = row_costs.rows_of(members, states)  # many switches, quick returns
             scores = [SCALE * night - night_target.tenths[members],
                       SCALE * rest - rest_target.tenths[members] if weekend.any() else None,
                       own + rng.random(len(members)), rng.random(len(members))]
@@ -203,20 +205,20 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                 for a, b in zip(order[:half], low, strict=True):
                     if not work.left():
                         return trades + made
-                    made += _trade(problem, costs, states, queues, a, b, movable, work,
-                                   allowed)
+                    made += _trade(problem, row_costs, states, queues, a, b, movable, work,
+                                   allowed, settings)
         trades += made
         if not made or not work.left():
             break
     return trades
 
 
-
 def _repair_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: np.ndarray,
                  movable: np.ndarray, work: WorkLimit,
-                 allowed: Callable[[int, np.ndarray], bool] | None) -> int:
-    """Each agent outside its band (nights or weekend rest) is offered to the team-mates
-    farthest on the other side of their own share, until a trade is made."""
+                 allowed: Callable[[int, np.ndarray], bool] | None, settings: Fairness) -> int:
+    """Each agent outside its band (nights or weekend rest) is offered to the
+    ``repair_partners`` team-mates farthest on the other side of their own share, until a
+    trade is made."""
     made = 0
     for members in teams(problem):
         if len(members) < 2:
@@ -234,11 +236,11 @@ def _repair_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray, qu
                 side = np.sign(deviation[i])
                 order = np.argsort(side * deviation, kind="stable")  # most opposite first
                 partners = [members[j] for j in order if side * deviation[j] < 0]
-                for b in partners[:REPAIR_PARTNERS]:
+                for b in partners[:settings.repair_partners]:
                     if not work.left():
                         return made
                     if _trade(problem, costs, states, queues, members[i], b, movable, work,
-                              allowed, day_pairs=True):
+                              allowed, settings, day_pairs=True):
                         made += 1
                         break
     return made
@@ -247,10 +249,11 @@ def _repair_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray, qu
 def _repair_quick_returns(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
                           queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
                           allowed: Callable[[int, np.ndarray], bool] | None,
-                          rng: np.random.Generator) -> int:
-    """For each quick return (a night, then a day shift on day d), try trades with team-mates
-    who work a night on d after a day that is not a night: taking their night keeps a on
-    nights, and they get a's day shift without a quick return of their own."""
+                          settings: Fairness, rng: np.random.Generator) -> int:
+    """For each quick return (a night, then a day shift on day d), try trades with up to
+    ``repair_partners`` team-mates who work a night on d after a day that is not a night:
+    taking their night keeps a on nights, and they get a's day shift without a quick return
+    of their own."""
     mates = {a: members for members in teams(problem) for a in members}
     made = 0
     full = np.concatenate([problem.previous[:, -1:], states], axis=1)
@@ -268,10 +271,10 @@ def _repair_quick_returns(problem: RosterProblem, costs: RowCosts, states: np.nd
                     and not (problem.state_on(b, d - 1, states) >= 0
                              and problem.night[problem.state_on(b, d - 1, states)])]
         rng.shuffle(partners)
-        for b in partners[:REPAIR_PARTNERS]:
+        for b in partners[:settings.repair_partners]:
             if not work.left():
                 return made
-            if _trade(problem, costs, states, queues, a, b, movable, work, allowed):
+            if _trade(problem, costs, states, queues, a, b, movable, work, allowed, settings):
                 made += 1
                 break
     return made

@@ -37,7 +37,6 @@ from ortools.sat.python import cp_model
 
 from solvers.roster.aggregate import configure
 from solvers.roster.assign import scheduled_counts
-from solvers.roster.blocks import add_weekly_blocks, block_ok
 from solvers.roster.budget import Budget, WorkLimit
 from solvers.roster.exchange import exchange
 from solvers.roster.fair_share import (
@@ -51,12 +50,13 @@ from solvers.roster.fair_share import (
 )
 from solvers.roster.fair_terms import stage_penalties
 from solvers.roster.hints import complete_hint
+from solvers.roster.legal import pattern_ok
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.patterns import replan
 from solvers.roster.problem import RosterProblem
 from solvers.roster.resequence import resequence
 from solvers.roster.rules import HARD_RULES
-from solvers.roster.settings import DEFAULT_SETTINGS, SolverSettings
+from solvers.roster.settings import DEFAULT_SETTINGS, Costs, SolverSettings
 from solvers.roster.soft import (
     Penalty,
     coverage_penalties,
@@ -98,8 +98,8 @@ class FairnessRun:
         return self.problem.config.roster.night_pattern == "weekly_blocks"
 
     @property
-    def quick_return_factor(self) -> int:
-        return self.settings.costs.quick_return_factor
+    def costs(self) -> Costs:
+        return self.settings.costs
 
 
 def fair_targets(run: FairnessRun) -> None:
@@ -118,7 +118,7 @@ def class_patterns(run: FairnessRun) -> None:
         run.problem, run.states, run.queues, run.night_target, run.rest_target,
         tolerance=run.problem.config.roster.coverage_tolerance,
         det_seconds=run.budget.det_seconds(pattern_seconds), budget=run.budget,
-        quick_return_factor=run.quick_return_factor)
+        settings=run.settings.fairness, costs=run.costs)
     if run.result.replanned:
         fair_targets(run)
         run.seconds = run.seconds - pattern_seconds
@@ -140,11 +140,10 @@ def pair_trades(run: FairnessRun) -> None:
     run.trade_work = run.own.work((1 - fairness.resolve_share) * run.seconds, "fairness",
                                   run.problem.num_days)
     problem = run.problem
-    check = (lambda a, row: block_ok(problem, a, row)) if run.blocks else None
     run.result.accepted += exchange(problem, run.states, run.queues, run.night_target,
                                     run.rest_target, work=run.trade_work,
-                                    quick_return_factor=run.quick_return_factor, seed=run.seed,
-                                    allowed=check)
+                                    settings=fairness, costs=run.costs, seed=run.seed,
+                                    allowed=lambda a, row: pattern_ok(problem, a, row))
 
 
 def team_resolves(run: FairnessRun) -> None:
@@ -156,8 +155,7 @@ def team_resolves(run: FairnessRun) -> None:
     run.result.resolved = resequence(
         run.problem, run.states, run.queues, run.night_target, run.rest_target,
         det_seconds=run.own.det_seconds(share * run.seconds + unused), budget=run.own,
-        quick_return_factor=run.quick_return_factor, blocks=run.blocks, seed=run.seed,
-        settings=run.settings.fairness)
+        seed=run.seed, settings=run.settings.fairness, costs=run.costs)
 
 
 # The sub-stages, in order (module docstring); each reads and updates the run.
@@ -182,7 +180,7 @@ def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
 
 
 def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target,
-                 quick_return_factor: int) -> tuple[cp_model.CpModel, WorkVars]:
+                 costs: Costs) -> tuple[cp_model.CpModel, WorkVars]:
     """The full model's hard rules and weekly blocks for a chunk ``sub`` whose requirement is
     what the rest of the roster leaves uncovered; coverage, fair-share deviation, switches
     (quick returns stricter) and preferences priced."""
@@ -191,14 +189,12 @@ def _chunk_model(sub: RosterProblem, night_target: Target, rest_target: Target,
     for add_rule in HARD_RULES:
         add_rule(model, work, sub)
     penalties: list[Penalty] = []
-    add_weekly_blocks(model, work, sub)
     terms: dict[tuple[int, int], list] = {}
     for (_a, d, s, q), var in work.items():
         for t in sub.cover[d][s]:
             terms.setdefault((int(t), q), []).append(var)
     penalties.extend(coverage_penalties(model, sub, terms))
-    penalties += stage_penalties(model, work, sub, night_target, rest_target,
-                                 quick_return_factor)
+    penalties += stage_penalties(model, work, sub, night_target, rest_target, costs)
     model.minimize(sum(p.weight * p.var for p in penalties))
     return model, work
 
@@ -220,7 +216,7 @@ def _block_chunks(run: FairnessRun) -> None:
     scheduled = scheduled_counts(problem, states, queues)
     for members in teams(problem):
         for chunk in _chunks(members, deviation, run.settings.fairness.chunk_agents):
-            if all(block_ok(problem, a, states[a]) for a in chunk):
+            if all(pattern_ok(problem, a, states[a]) for a in chunk):
                 continue
             mine = scheduled_counts(subproblem(problem, chunk, problem.required),
                                     states[chunk], queues[chunk])
@@ -243,7 +239,7 @@ def _solve_block_chunk(run: FairnessRun, sub: RosterProblem, chunk: list[int]
     fairness = run.settings.fairness
     det = fairness.det_per_block_solve
     model, work = _chunk_model(sub, run.night_target.take(chunk), run.rest_target.take(chunk),
-                               run.quick_return_factor)
+                               run.costs)
     states, queues = run.states[chunk], run.queues[chunk]
     complete_hint(model, [(var, int(states[a, d] == s and queues[a, d] == q))
                           for (a, d, s, q), var in work.items()],

@@ -16,8 +16,8 @@ total gets none in the horizon, and the others share the team's horizon nights i
 proportion; with an even history this is exactly the pro-rata share. Each agent should stay within
 ``band = 1 + days // 14`` (horizon days) of its share. The cost of a deviation ``e`` (in tenths
 of a day) is convex and every agent's deviation counts: ``weight x (e + max(0, e - 5) +
-max(0, e - 10))``, plus ``OUTSIDE_COST`` per tenth beyond the band (judged on the exact
-share), so the band holds
+max(0, e - 10))`` (the knees are ``settings.Costs.deviation_knees``), plus
+``outside_band_cost`` per tenth beyond the band (judged on the exact share), so the band holds
 wherever the roster's head-counts allow it and the smallest excess is chosen otherwise.
 """
 
@@ -28,12 +28,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, available
-from solvers.roster.settings import DEFAULT_SETTINGS
+from solvers.roster.settings import DEFAULT_SETTINGS, Costs
 
 SCALE = 10           # deviations are priced in tenths of a day
-# Tunables: their values and reasons are in settings.Costs
-KNEES = DEFAULT_SETTINGS.costs.deviation_knees
-OUTSIDE_COST = DEFAULT_SETTINGS.costs.outside_band_cost
 
 
 @dataclass(frozen=True)
@@ -184,26 +181,28 @@ def targets(shares: Shares, band_days: int) -> Target:
                   np.floor(exact + band_days + 1e-9).astype(np.int64))
 
 
-def deviation_cost(counts: np.ndarray, target: Target | tuple, weight: int) -> np.ndarray:
-    """Cost of horizon ``counts`` against ``target`` (tenths, low, high) (module docstring)."""
+def deviation_cost(counts: np.ndarray, target: Target | tuple, weight: int,
+                   costs: Costs = DEFAULT_SETTINGS.costs) -> np.ndarray:
+    """Cost of horizon ``counts`` against ``target`` (tenths, low, high) (module docstring),
+    with the knees and the outside-band cost of ``costs``."""
     tenths, low, high = (target.tenths, target.low, target.high) if isinstance(
         target, Target) else target
     counts = np.asarray(counts, dtype=np.int64)
     e = np.abs(SCALE * counts - tenths)
     inside = e.copy()
-    for knee in KNEES:
+    for knee in costs.deviation_knees:
         inside += np.maximum(e - knee, 0)
     outside = np.maximum(counts - high, 0) + np.maximum(low - counts, 0)
-    return weight * (inside + OUTSIDE_COST * SCALE * outside)
+    return weight * (inside + costs.outside_band_cost * SCALE * outside)
 
 
 def fairness_cost(problem: RosterProblem, states: np.ndarray, night_target: Target,
-                  rest_target: Target) -> np.ndarray:
+                  rest_target: Target, costs: Costs = DEFAULT_SETTINGS.costs) -> np.ndarray:
     """(A,) each agent's night and weekend-rest deviation cost for horizon ``states``."""
     nights, rests = horizon_counts(problem, states)
     weights = problem.weights
-    return (deviation_cost(nights, night_target, weights.fair_share_nights)
-            + deviation_cost(rests, rest_target, weights.fair_share_weekend))
+    return (deviation_cost(nights, night_target, weights.fair_share_nights, costs)
+            + deviation_cost(rests, rest_target, weights.fair_share_weekend, costs))
 
 
 def summary(problem: RosterProblem, states: np.ndarray) -> list[dict[str, object]]:

@@ -14,8 +14,8 @@ from solvers.roster.aggregate import solve_budgeted
 from solvers.roster.budget import Budget
 from solvers.roster.hints import complete_hint
 from solvers.roster.problem import RosterProblem
-from solvers.roster.rules import HARD_RULES, SOFT_RULES
-from solvers.roster.soft import Penalty
+from solvers.roster.rules import COVERAGE_RULES
+from solvers.roster.soft import SOFT_RULES, Penalty
 from solvers.roster.variables import WorkVars, build_work_vars
 
 
@@ -23,7 +23,7 @@ def build_model(problem: RosterProblem) -> tuple[cp_model.CpModel, WorkVars, lis
     """Variables, every hard rule, every soft goal and the objective in one CP-SAT model."""
     model = cp_model.CpModel()
     work = build_work_vars(model, problem)
-    for add_rule in HARD_RULES:
+    for add_rule in COVERAGE_RULES:
         add_rule(model, work, problem)
     penalties: list[Penalty] = []
     for penalize in SOFT_RULES:

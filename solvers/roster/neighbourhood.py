@@ -18,7 +18,8 @@ from solvers.roster.budget import Budget
 from solvers.roster.hints import solve_from
 from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.report import evaluate
-from solvers.roster.rules import HARD_RULES, SOFT_RULES
+from solvers.roster.rules import COVERAGE_RULES
+from solvers.roster.soft import SOFT_RULES
 from solvers.roster.variables import build_work_vars
 
 
@@ -47,7 +48,7 @@ def _resolve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
              ) -> tuple[np.ndarray, np.ndarray] | None:
     model = cp_model.CpModel()
     work = build_work_vars(model, problem)
-    for add_rule in HARD_RULES:
+    for add_rule in COVERAGE_RULES:
         add_rule(model, work, problem)
     penalties = [p for penalize in SOFT_RULES for p in penalize(model, work, problem)]
     model.minimize(sum(p.weight * p.var for p in penalties))

@@ -41,28 +41,33 @@ from solvers.roster.fair_share import (
 )
 from solvers.roster.problem import RosterProblem
 from solvers.roster.report import evaluate
-from solvers.roster.settings import Costs
+from solvers.roster.settings import DEFAULT_SETTINGS, Costs
 
 # The terms best_bound covers: the full model's objective (report.evaluate)
 BOUND_COVERS = ("coverage", "fairness_nights", "fairness_weekend", "switches", "quick_returns",
                 "preferences")
 
 
-def fair_share_costs(problem: RosterProblem, states: np.ndarray) -> tuple[int, int]:
-    """(nights, weekend rest) deviation cost of every agent against the roster's fair shares."""
+def fair_share_costs(problem: RosterProblem, states: np.ndarray,
+                     costs: Costs = DEFAULT_SETTINGS.costs) -> tuple[int, int]:
+    """(nights, weekend rest) deviation cost of every agent against the roster's fair shares,
+    with the knees and the outside-band cost of ``costs`` (as the fairness stage priced them)."""
     night, rest = fair_shares(problem, states)
     width = band(problem)
     nights, rests = horizon_counts(problem, states)
     weights = problem.weights
-    return (int(deviation_cost(nights, targets(night, width), weights.fair_share_nights).sum()),
-            int(deviation_cost(rests, targets(rest, width), weights.fair_share_weekend).sum()))
+    return (int(deviation_cost(nights, targets(night, width), weights.fair_share_nights,
+                               costs).sum()),
+            int(deviation_cost(rests, targets(rest, width), weights.fair_share_weekend,
+                               costs).sum()))
 
 
 def price(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray, costs: Costs
           ) -> dict[str, int]:
     """Each term of the reported objective (module docstring) and their ``total``."""
     parts = {k: v for k, v in evaluate(problem, states, scheduled).items() if k != "total"}
-    parts["fair_share_nights"], parts["fair_share_weekend"] = fair_share_costs(problem, states)
+    parts["fair_share_nights"], parts["fair_share_weekend"] = fair_share_costs(problem, states,
+                                                                               costs)
     parts["quick_return_surcharge"] = (costs.quick_return_factor - 1) * parts["quick_returns"]
     parts["total"] = sum(parts.values())
     return parts

@@ -16,9 +16,10 @@ structurally unavoidable even with every agent inside the band, while a little m
 cost, often at the same shortfall in agent-intervals (the cost moves to which intervals are
 short and by how much), removes most of them. The default weights price one quick return at a
 fifth of one agent-interval short, so without a tolerance coverage would always win. Why the
-weight ``FAIR_FIRST`` (``settings.Costs.fair_first``) on the fairness cost: within the
-tolerance fairness decides, and coverage only breaks ties between equally fair rosters.
-Measurements: ``bench/README.md``.
+weight ``fair_first`` (``settings.Costs``) on the fairness cost: within the tolerance fairness
+decides, and coverage only breaks ties between equally fair rosters. The model is skipped when
+classes x patterns exceed ``settings.Fairness.pattern_max_checks``. Measurements:
+``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.roster.assign import scheduled_counts
-from solvers.roster.blocks import block_ok
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import RowCosts, plausible
 from solvers.roster.fair_share import Target, teams
@@ -38,12 +38,9 @@ from solvers.roster.hints import complete_hint
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.report import coverage_cost
-from solvers.roster.settings import DEFAULT_SETTINGS
+from solvers.roster.rules import HARD_RULES
+from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 from solvers.roster.soft import coverage_penalties
-
-# Tunables: their values and reasons are in settings.Fairness and settings.Costs
-MAX_CHECKS = DEFAULT_SETTINGS.fairness.pattern_max_checks
-FAIR_FIRST = DEFAULT_SETTINGS.costs.fair_first
 
 
 def previous_signature(problem: RosterProblem, a: int) -> tuple:
@@ -84,13 +81,15 @@ def _candidates(problem: RosterProblem) -> np.ndarray:
                                            repeat=problem.num_days)), dtype=np.int64)
 
 
-def applies(problem: RosterProblem, num_classes: int) -> bool:
-    """Whether listing the patterns is affordable, and no agent has a pinned queue on a
-    multi-skill team (the model splits a team's head-counts between queues freely)."""
+def applies(problem: RosterProblem, num_classes: int,
+            max_checks: int = DEFAULT_SETTINGS.fairness.pattern_max_checks) -> bool:
+    """Whether listing the patterns is affordable (at most ``max_checks`` class x pattern
+    rule checks), and no agent has a pinned queue on a multi-skill team (the model splits a
+    team's head-counts between queues freely)."""
     rows = (problem.num_shifts + 1) ** problem.num_days
     pinned_queue = any(len(problem.skills[a]) > 1 and (problem.fixed_queue[a] >= 0).any()
                        for a in range(problem.num_agents))
-    return rows * num_classes <= MAX_CHECKS and not pinned_queue
+    return rows * num_classes <= max_checks and not pinned_queue
 
 
 def legal_patterns(problem: RosterProblem, a: int, candidates: np.ndarray) -> np.ndarray:
@@ -103,19 +102,17 @@ def legal_patterns(problem: RosterProblem, a: int, candidates: np.ndarray) -> np
     rows = rows[plausible(problem, a, rows)]
     queue = np.full(problem.num_days, problem.skills[a][0] if problem.skills[a] else -1)
     queue = np.where(problem.fixed_queue[a] >= 0, problem.fixed_queue[a], queue)
-    blocks = problem.config.roster.night_pattern == "weekly_blocks"
     keep = [i for i, row in enumerate(rows)
             if not agent_violations(problem, a, row, np.where(row >= 0, queue, -1),
-                                    first_only=True)
-            and (not blocks or block_ok(problem, a, row))]
+                                    first_only=True, rules=HARD_RULES)]
     return rows[keep]
 
 
 def inside_band(costs: RowCosts, a: int, rows: np.ndarray) -> np.ndarray:
     """(N,) rows whose nights and weekend rest are inside agent ``a``'s band. The model keeps
     only these and the class's current rows: a fraction of the legal rows, so it proves its
-    optimum far faster; a row outside the band costs ``OUTSIDE_COST`` per tenth beyond it, so
-    an optimum seldom needs one (and the current rows keep the old roster reachable)."""
+    optimum far faster; a row outside the band costs ``outside_band_cost`` per tenth beyond
+    it, so an optimum seldom needs one (and the current rows keep the old roster reachable)."""
     problem, night, rest = costs.problem, costs.night_target, costs.rest_target
     working = rows >= 0
     nights = (working & problem.night[np.clip(rows, 0, None)]).sum(axis=1)
@@ -126,13 +123,17 @@ def inside_band(costs: RowCosts, a: int, rows: np.ndarray) -> np.ndarray:
 
 def replan(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
            night_target: Target, rest_target: Target, *, tolerance: float,
-           det_seconds: float, budget: Budget, quick_return_factor: int) -> bool:
-    """Re-plan the roster by class-pattern counts (in place; module docstring); whether it
-    changed. Skipped (False) when the patterns are too many to list."""
+           det_seconds: float, budget: Budget,
+           settings: Fairness = DEFAULT_SETTINGS.fairness,
+           costs: Costs = DEFAULT_SETTINGS.costs) -> bool:
+    """Re-plan the roster by class-pattern counts (in place; module docstring), rows priced
+    with ``costs``; whether it changed. Skipped (False) when the patterns are too many to list
+    (``settings.pattern_max_checks``)."""
     classes = agent_classes(problem, night_target, rest_target)
-    if not applies(problem, len(classes)) or tolerance < 0:
+    if not applies(problem, len(classes), settings.pattern_max_checks) or tolerance < 0:
         return False
-    costs = RowCosts(problem, night_target, rest_target, quick_return_factor)
+    fair_first = costs.fair_first
+    row_costs = RowCosts(problem, night_target, rest_target, costs)
     candidates = _candidates(problem)
     model = cp_model.CpModel()
     counts: list[list[tuple[np.ndarray, cp_model.IntVar]]] = []
@@ -142,9 +143,9 @@ def replan(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     for members in classes:
         a = members[0]
         rows = legal_patterns(problem, a, candidates)
-        price = costs.rows(a, rows).astype(np.int64)
+        price = row_costs.rows(a, rows).astype(np.int64)
         current = Counter(states[b].tobytes() for b in members)
-        keep = inside_band(costs, a, rows) | np.array(
+        keep = inside_band(row_costs, a, rows) | np.array(
             [row.tobytes() in current for row in rows], dtype=bool)
         rows, price = rows[keep], price[keep]
         mine = []
@@ -169,7 +170,7 @@ def replan(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     now = coverage_cost(problem, scheduled_counts(problem, states, queues))
     model.add(coverage <= int(np.floor((1 + tolerance) * now)))
     fairness = sum(fair_terms)
-    model.minimize(FAIR_FIRST * fairness + coverage)
+    model.minimize(fair_first * fairness + coverage)
     complete_hint(model, hint, seconds=budget.wall_left(), det_seconds=0.2 * det_seconds)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # repeatable (budget.py)
@@ -184,7 +185,7 @@ def replan(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
         budget.expired("pattern model")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return False
-    before = FAIR_FIRST * costs.rows_of(list(range(problem.num_agents)), states).sum() + now
+    before = fair_first * row_costs.rows_of(list(range(problem.num_agents)), states).sum() + now
     if solver.objective_value >= before:
         return False
     new_states = states.copy()

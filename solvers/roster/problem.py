@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -106,6 +107,7 @@ class RosterProblem:
     min_rest_minutes: int
     weights: Weights = field(default_factory=Weights)
     leave_known: bool = False        # a leave table was given: LEAVE only on approved leave
+    max_consecutive_nights: int = 0  # 0: no limit
     # (A, H) states on the H = 7 x fairness_weeks days before the horizon (UNKNOWN where the
     # previous roster has no row): the nights and weekend rest that count towards fair shares
     history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
@@ -168,14 +170,19 @@ class RosterProblem:
         gap = days_apart * 1440 + int(self.shift_start[s_after]) - int(self.shift_end[s_before])
         return gap < self.min_rest_minutes
 
-    @property
+    @cached_property
     def rest_span_days(self) -> int:
         """How many days apart two shifts can still break the minimum rest."""
         longest = int(self.shift_end.max() - self.shift_start.min())
         return max(1, -(-(self.min_rest_minutes + longest) // 1440))
 
     def weeks(self) -> list[tuple[list[int], list[int]]]:
-        """Monday-Sunday weeks touching the horizon: (horizon days, previous offsets < 0)."""
+        """Monday-Sunday weeks touching the horizon: (horizon days, previous offsets < 0).
+        Computed once: the per-agent checks ask for them on every row they check."""
+        return self._weeks
+
+    @cached_property
+    def _weeks(self) -> list[tuple[list[int], list[int]]]:
         out: list[tuple[list[int], list[int]]] = []
         first_monday = self.dates[0] - timedelta(days=self.dates[0].weekday())
         monday = first_monday
@@ -323,7 +330,7 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
                                        field="queue")
                 fixed_queue[a, d] = queue_index[str(queue)]
 
-    lookback = max(config.rules.max_consecutive_days, 7) + 2
+    lookback = max(config.rules.max_consecutive_days, config.rules.max_consecutive_nights, 7) + 2
     prev = np.full((num_agents, lookback), UNKNOWN, dtype=np.int64)
     if previous is not None:
         _check_previous_ends_before(previous, dates)
@@ -354,6 +361,7 @@ def build_problem(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteC
         cover=cover, max_consecutive_days=config.rules.max_consecutive_days,
         min_rest_days_per_week=config.rules.min_rest_days_per_week,
         min_rest_minutes=int(round(config.rules.min_rest_hours * 60)),
+        max_consecutive_nights=config.rules.max_consecutive_nights,
         weights=Weights.from_config(config.roster.weights), leave_known=leave is not None,
         history=history)
 

@@ -2,22 +2,22 @@
 
 The aggregate model only knows summed caps, so its daily head-counts may not be reachable by the
 group's agents once each agent's leave, previous-week tail, weekly rest and run limit apply; and
-the day-by-day greedy pass, choosing without looking ahead, reaches fewer of them than possible
-(on the 1,000 x 28 benchmark instance it left 40 working days per large group open where 10-22
-are unavoidable). Here each group's working days are chosen at once:
+the day-by-day greedy pass, choosing without looking ahead, reaches fewer of them than possible.
+Here each group's working days are chosen at once:
 
     minimise    sum_d value_d * open_d
     subject to  sum_a work[a, d] + open_d >= planned_d           for every day d
                 sum_{d in W} work[a, d] <= cap(a, W)              for every agent a and every
-                                                                  window / known week W
+                                                                  cap (W, cap) of the rules
                 work[a, d] = 0 where agent a is unavailable,      0 <= work <= 1
 
-with the same per-agent caps as the full model's run and weekly-rest rules. Each agent's rows are
-windows of consecutive days (an interval matrix), so the LP optimum found by GLOP is integral in
-practice; any fractional value is rounded down, which keeps every cap. The result only guides the
-greedy assignment (``assign.assign_counts(workdays=...)``), which still checks every rule.
-Where not every planned worker can be found, ``open_d`` is priced by the coverage cost of the
-group's cheapest planned slot that day, so the LP leaves open the slots that matter least.
+with the hard rules' per-agent working-day caps (``HardRule.caps``: run windows, known weeks).
+Each agent's rows are windows of consecutive days (an interval matrix), so the LP optimum found
+by GLOP is integral in practice; any fractional value is rounded down, which keeps every cap.
+The result only guides the greedy assignment (``assign.assign_counts(workdays=...)``), which
+still checks every rule. Where not every planned worker can be found, ``open_d`` is priced by
+the coverage cost of the group's cheapest planned slot that day, so the LP leaves open the
+slots that matter least.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from __future__ import annotations
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from solvers.roster.aggregate import available, week_caps, window_caps
+from solvers.roster.aggregate import available
 from solvers.roster.improve import marginals
 from solvers.roster.problem import RosterProblem
+from solvers.roster.rules import rule_caps
 
 
 def group_workdays(problem: RosterProblem, members: list[int], planned: np.ndarray,
@@ -44,7 +45,7 @@ def group_workdays(problem: RosterProblem, members: list[int], planned: np.ndarr
     for i, a in enumerate(members):
         for d in range(num_days):
             work[i, d] = solver.NumVar(0.0, 1.0 if free[a, d] else 0.0, f"work({a},{d})")
-        for days, cap in (*window_caps(problem, a), *week_caps(problem, a)):
+        for days, cap in rule_caps(problem, a, "work"):
             if days and len(days) > cap:
                 solver.Add(sum(work[i, d] for d in days) <= cap)
     short = []

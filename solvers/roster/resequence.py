@@ -7,10 +7,11 @@ quick return or an agent outside its band can need a chain of three or more agen
 single trade makes. Here chunks of ``chunk_agents`` team members (the costliest spread one to a
 chunk, the rest drawn at random, round after round) are re-solved by CP-SAT with their counts
 as equalities, the full model's hard rules (and the weekly blocks when configured) and the
-stage's costs: fair-share deviation, switches with quick returns ``quick_return_factor`` times
-heavier, worked preferred rest days. Each re-solve starts from the current rows, which are
-replaced only when the trades' own cost function (``exchange.RowCosts``) prices the new ones
-lower. The work is counted in nominal deterministic seconds, so the stage is repeatable.
+stage's costs (``settings.Costs``): fair-share deviation, switches with quick returns
+``quick_return_factor`` times heavier, worked preferred rest days. Each re-solve starts from
+the current rows, which are replaced only when the trades' own cost function
+(``exchange.RowCosts``) prices the new ones lower. The work is counted in nominal
+deterministic seconds, so the stage is repeatable.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.roster.blocks import add_weekly_blocks
 from solvers.roster.budget import Budget
 from solvers.roster.exchange import RowCosts
 from solvers.roster.fair_share import Target, teams
@@ -27,7 +27,7 @@ from solvers.roster.hints import solve_from
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import RosterProblem
 from solvers.roster.rules import HARD_RULES
-from solvers.roster.settings import DEFAULT_SETTINGS, Fairness
+from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 from solvers.roster.variables import WorkVars, build_work_vars
 
 
@@ -55,17 +55,13 @@ def _fix_counts(model: cp_model.CpModel, work: WorkVars, sub: RosterProblem,
 
 
 def _model(sub: RosterProblem, states: np.ndarray, queues: np.ndarray, night_target: Target,
-           rest_target: Target, quick_return_factor: int, blocks: bool
-           ) -> tuple[cp_model.CpModel, WorkVars]:
+           rest_target: Target, costs: Costs) -> tuple[cp_model.CpModel, WorkVars]:
     model = cp_model.CpModel()
     work = build_work_vars(model, sub)
-    for add_rule in HARD_RULES:
+    for add_rule in HARD_RULES:  # with the weekly blocks when configured
         add_rule(model, work, sub)
-    if blocks:
-        add_weekly_blocks(model, work, sub)
     _fix_counts(model, work, sub, states, queues)
-    penalties = stage_penalties(model, work, sub, night_target, rest_target,
-                                quick_return_factor)
+    penalties = stage_penalties(model, work, sub, night_target, rest_target, costs)
     model.minimize(sum(p.weight * p.var for p in penalties))
     return model, work
 
@@ -79,8 +75,8 @@ def _chunk_det(problem: RosterProblem, chunk: list[int], settings: Fairness) -> 
 
 def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                night_target: Target, rest_target: Target, *, det_seconds: float,
-               budget: Budget, quick_return_factor: int, blocks: bool = False,
-               seed: int = 0, settings: Fairness = DEFAULT_SETTINGS.fairness) -> int:
+               budget: Budget, seed: int = 0, settings: Fairness = DEFAULT_SETTINGS.fairness,
+               costs: Costs = DEFAULT_SETTINGS.costs) -> int:
     """Re-solve team chunks with their head-counts fixed (in place; module docstring), round
     after round until ``det_seconds`` of nominal deterministic time (``_chunk_det``, counted
     whether or not the solver needs it all) are spent. A round that changes nothing doubles
@@ -88,20 +84,20 @@ def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     ``max_chunk_agents``; one that changes nothing there ends the stage. Returns the number
     of re-solves that changed rows."""
     rng = np.random.default_rng(seed)
-    costs = RowCosts(problem, night_target, rest_target, quick_return_factor)
+    row_costs = RowCosts(problem, night_target, rest_target, costs)
     spent, changed, size = 0.0, 0, settings.chunk_agents
     for _ in range(settings.resolve_rounds):
         made = 0
         for members in teams(problem):
             if len(members) < 2:
                 continue
-            for chunk in round_chunks(members, costs.rows_of(members, states), rng, size):
+            for chunk in round_chunks(members, row_costs.rows_of(members, states), rng, size):
                 det = _chunk_det(problem, chunk, settings)
                 if spent + det > det_seconds or budget.expired("fairness re-solves"):
                     return changed + made
                 spent += det
-                made += _resolve_chunk(problem, states, queues, chunk, costs, night_target,
-                                       rest_target, quick_return_factor, blocks, det, budget)
+                made += _resolve_chunk(problem, states, queues, chunk, row_costs, night_target,
+                                       rest_target, det, budget)
         changed += made
         if not made:
             if size >= settings.max_chunk_agents:
@@ -111,20 +107,19 @@ def resequence(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
 
 
 def _resolve_chunk(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                   chunk: list[int], costs: RowCosts, night_target: Target,
-                   rest_target: Target, quick_return_factor: int, blocks: bool, det: float,
-                   budget: Budget) -> bool:
+                   chunk: list[int], row_costs: RowCosts, night_target: Target,
+                   rest_target: Target, det: float, budget: Budget) -> bool:
     """Re-solve one chunk; whether its rows changed (only when their cost fell)."""
     sub = subproblem(problem, chunk, problem.required)
     model, work = _model(sub, states[chunk], queues[chunk], night_target.take(chunk),
-                         rest_target.take(chunk), quick_return_factor, blocks)
+                         rest_target.take(chunk), row_costs.costs)
     found = solve_from(model, work, sub, states[chunk], queues[chunk], det_seconds=det,
                        budget=budget, stage="fairness re-solves")
     if found is None:
         return False
     new_states, new_queues = found
-    before = costs.rows_of(chunk, states).sum()
-    after = sum(costs.rows(a, new_states[i][None, :])[0] for i, a in enumerate(chunk))
+    before = row_costs.rows_of(chunk, states).sum()
+    after = sum(row_costs.rows(a, new_states[i][None, :])[0] for i, a in enumerate(chunk))
     if after >= before:
         return False
     states[chunk], queues[chunk] = new_states, new_queues

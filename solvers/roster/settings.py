@@ -8,9 +8,9 @@ tabulates each field with its default and the reason for it; ``bench/README.md``
 measurements behind the defaults.
 
 The pipeline (``pipeline.py``) carries one ``SolverSettings`` in its context and hands each
-stage the group it reads. Three modules whose team code is being replaced
-(``exchange.py``, ``patterns.py``, ``fair_share.py``) still read their few fields from
-``DEFAULT_SETTINGS`` as module constants; their value lives here all the same.
+stage the group it reads; no module copies a field into a constant of its own. Functions that
+tests and helpers also call alone default to ``DEFAULT_SETTINGS``' group, and the pipeline
+always passes its own.
 """
 
 from __future__ import annotations

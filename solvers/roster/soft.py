@@ -212,3 +212,12 @@ def penalize_preferences(model: cp_model.CpModel, work: WorkVars, problem: Roste
                                          f"preferred_rest(agent={problem.agent_ids[a]},"
                                          f"date={problem.dates[d]})"))
     return penalties
+
+# Soft goals, in priority order (weights in RosterProblem.weights)
+SOFT_RULES = (
+    penalize_coverage,
+    penalize_night_spread,
+    penalize_weekend_spread,
+    penalize_switches,
+    penalize_preferences,
+)

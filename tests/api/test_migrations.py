@@ -34,7 +34,7 @@ def test_upgrade_from_0001_keeps_data_and_adds_time_off(tmp_path: Path) -> None:
         connection.execute(text("UPDATE roster_meta SET version = 4 WHERE id = 1"))
     migrate(engine)  # what `wfm serve` does at start-up
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0002"
+        assert MigrationContext.configure(connection).get_current_revision() == "0003"
         tables = set(inspect(connection).get_table_names())
     assert {"time_off_requests", "time_off_events", "leave_balances"} <= tables
     store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
@@ -45,4 +45,40 @@ def test_upgrade_from_0001_keeps_data_and_adds_time_off(tmp_path: Path) -> None:
     with store.unit.write() as session:
         session.add(LeaveBalance(agent_id="A1", kind="annual", year=2030, used_millidays=500))
     assert store.leave_balances(agent_id="A1", year=2030)[0]["used_days"] == 0.5
+    engine.dispose()
+
+
+def test_upgrade_from_0002_names_agent_users_and_adds_sessions(tmp_path: Path) -> None:
+    """Revision 0003 (accounts): users get a name (an agent user its agent's), a password hash
+    and a revocation time; page sessions get their table. Existing tokens keep working."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+    from api.store.users import hash_token
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO agents (agent_id, name, skills, preferred_rest_days) "
+            "VALUES ('A1', '王芳', 'sales', '')"))
+        connection.execute(text(
+            "INSERT INTO users (token_hash, role, agent_id, created_at) VALUES "
+            f"('{hash_token('old-agent')}', 'agent', 'A1', '2030-01-01 00:00:00'), "
+            f"('{hash_token('old-planner')}', 'planner', NULL, '2030-01-01 00:00:00')"))
+        connection.execute(text(
+            "INSERT INTO audit (at, user_id, role, actor_agent_id, action, details, reason) "
+            "VALUES ('2030-01-01 00:00:00', 1, 'agent', 'A1', 'swap.create', '{}', '')"))
+    migrate(engine)
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+        assert "web_sessions" in inspect(connection).get_table_names()
+    store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
+    agent = store.user_for_token(token="old-agent")
+    planner = store.user_for_token(token="old-planner")
+    assert agent is not None and agent.name == "王芳" and agent.revoked_at is None
+    assert planner is not None and planner.name == ""
+    entries, _ = store.read_audit(date_from=None, date_to=None, page=1, page_size=10)
+    assert [e.actor_name for e in entries] == ["王芳"]
+    assert store.user_for_session(session_id=store.start_session(user=agent)) is not None
     engine.dispose()

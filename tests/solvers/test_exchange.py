@@ -47,7 +47,7 @@ def test_every_pair_tried_costs_work_so_the_stage_ends_on_its_work(monkeypatch):
     monkeypatch.setattr(exchange, "_trade", counted)
     work = WorkLimit(units=5)
     exchange.exchange(problem, states, queues, targets(night, band(problem)),
-                      targets(rest, band(problem)), work=work, quick_return_factor=10)
+                      targets(rest, band(problem)), work=work)
     # a pair whose candidates are priced but none improves still spends a unit: before, such
     # pairs were free and the loop ran on until the wall clock stopped it
     assert 0 < len(calls) <= work.units + 1
@@ -58,8 +58,7 @@ def test_trades_keep_every_head_count():
     before = scheduled_counts(problem, states, queues)
     night, rest = fair_shares(problem, states)
     made = exchange.exchange(problem, states, queues, targets(night, band(problem)),
-                             targets(rest, band(problem)), work=WorkLimit(units=3000),
-                             quick_return_factor=10)
+                             targets(rest, band(problem)), work=WorkLimit(units=3000))
     assert made > 0
     assert np.array_equal(scheduled_counts(problem, states, queues), before)
 

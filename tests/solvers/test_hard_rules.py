@@ -8,16 +8,14 @@ from collections.abc import Callable
 import pytest
 from ortools.sat.python import cp_model
 
-from solvers.roster.hard import (
-    add_fixed_assignments,
-    add_leave_and_contract,
-    add_max_consecutive_days,
-    add_max_nights_per_week,
-    add_min_rest_between_shifts,
-    add_min_rest_days_per_week,
-    add_one_shift_per_day,
-)
 from solvers.roster.problem import RosterProblem
+from solvers.roster.rules.consecutive import add_max_consecutive_days
+from solvers.roster.rules.fixed import add_fixed_assignments
+from solvers.roster.rules.leave import add_leave_and_contract
+from solvers.roster.rules.nights import add_max_nights_per_week
+from solvers.roster.rules.one_shift import add_one_shift_per_day
+from solvers.roster.rules.rest_hours import add_min_rest_between_shifts
+from solvers.roster.rules.weekly_rest import add_min_rest_days_per_week
 from solvers.roster.variables import build_work_vars
 
 from .factories import agents_frame, day, leave_frame, rows, site, tiny_problem

@@ -35,7 +35,7 @@ from .factories import (
 pytestmark = pytest.mark.usefixtures("roomy_cap")
 
 FRIDAY = day(4)
-QUICK_RETURN_FACTOR = DEFAULT_SETTINGS.costs.quick_return_factor
+FAIR_FIRST = DEFAULT_SETTINGS.costs.fair_first
 
 
 def _targets(problem, states):
@@ -44,7 +44,7 @@ def _targets(problem, states):
 
 
 def _objective(problem, states, queues, night_target, rest_target):
-    costs = RowCosts(problem, night_target, rest_target, QUICK_RETURN_FACTOR)
+    costs = RowCosts(problem, night_target, rest_target)
     fair = costs.rows_of(list(range(problem.num_agents)), states).sum()
     return fair, coverage_cost(problem, scheduled_counts(problem, states, queues))
 
@@ -52,7 +52,7 @@ def _objective(problem, states, queues, night_target, rest_target):
 def _brute_force(problem, night_target, rest_target, cap):
     """The least FAIR_FIRST x fairness + coverage over every roster of legal rows whose
     coverage cost is at most ``cap`` (one queue)."""
-    costs = RowCosts(problem, night_target, rest_target, QUICK_RETURN_FACTOR)
+    costs = RowCosts(problem, night_target, rest_target)
     options = []
     for a in range(problem.num_agents):
         rows = [np.array(r) for r in itertools.product(range(-1, problem.num_shifts),
@@ -66,7 +66,7 @@ def _brute_force(problem, night_target, rest_target, cap):
                                                         np.where(states >= 0, 0, -1)))
         if cover > cap:
             continue
-        value = patterns.FAIR_FIRST * sum(c for _, c in combo) + cover
+        value = FAIR_FIRST * sum(c for _, c in combo) + cover
         best = value if best is None else min(best, value)
     return best
 
@@ -83,14 +83,13 @@ def test_pattern_model_finds_the_brute_force_optimum(tolerance):
     _, cover = _objective(problem, states, queues, night_target, rest_target)
     cap = int(np.floor((1 + tolerance) * cover))
     expected = _brute_force(problem, night_target, rest_target, cap)
-    assert expected < patterns.FAIR_FIRST * _objective(problem, states, queues, night_target,
-                                                       rest_target)[0] + cover
+    assert expected < FAIR_FIRST * _objective(problem, states, queues, night_target,
+                                              rest_target)[0] + cover
     patterns.replan(problem, states, queues, night_target, rest_target, tolerance=tolerance,
-                    det_seconds=5, budget=Budget.start(30, ROOMY_CAP),
-                    quick_return_factor=QUICK_RETURN_FACTOR)
+                    det_seconds=5, budget=Budget.start(30, ROOMY_CAP))
     fair, cover_after = _objective(problem, states, queues, night_target, rest_target)
     assert cover_after <= cap
-    assert patterns.FAIR_FIRST * fair + cover_after == expected
+    assert FAIR_FIRST * fair + cover_after == expected
 
 
 def test_classes_part_agents_that_any_rule_or_cost_tells_apart():
@@ -114,11 +113,10 @@ def test_replan_keeps_the_rules_and_gives_at_most_the_tolerance():
     night_target, rest_target = _targets(problem, states)
     fair_before, cover_before = _objective(problem, states, queues, night_target, rest_target)
     assert patterns.replan(problem, states, queues, night_target, rest_target, tolerance=0.02,
-                           det_seconds=5, budget=Budget.start(60, ROOMY_CAP),
-                           quick_return_factor=QUICK_RETURN_FACTOR)
+                           det_seconds=5, budget=Budget.start(60, ROOMY_CAP))
     fair, cover = _objective(problem, states, queues, night_target, rest_target)
     assert cover <= 1.02 * cover_before
-    first = patterns.FAIR_FIRST
+    first = FAIR_FIRST
     assert first * fair + cover < first * fair_before + cover_before
     table = roster_frame(problem, states, queues)
     codes = {v.code for v in check_roster(table, problem_agents(problem), problem.config,
@@ -143,13 +141,12 @@ def test_replan_is_skipped_when_the_patterns_are_too_many():
 def test_team_resolves_keep_head_counts_and_chain_what_pair_trades_cannot():
     problem, states, queues = _planned(40, 7, seed=2)
     night_target, rest_target = _targets(problem, states)
-    exchange.exchange(problem, states, queues, night_target, rest_target, work=unlimited(),
-                      quick_return_factor=QUICK_RETURN_FACTOR)  # until no pair trade pays
+    exchange.exchange(problem, states, queues, night_target, rest_target,
+                      work=unlimited())  # until no pair trade pays
     counts = scheduled_counts(problem, states, queues)
     fair_before, _ = _objective(problem, states, queues, night_target, rest_target)
     changed = resequence.resequence(problem, states, queues, night_target, rest_target,
-                                    det_seconds=10, budget=Budget.start(120, ROOMY_CAP),
-                                    quick_return_factor=QUICK_RETURN_FACTOR)
+                                    det_seconds=10, budget=Budget.start(120, ROOMY_CAP))
     fair, _ = _objective(problem, states, queues, night_target, rest_target)
     assert changed > 0 and fair < fair_before
     assert np.array_equal(scheduled_counts(problem, states, queues), counts)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.roster.aggregate import available, solve_aggregate, week_caps, window_caps
+from solvers.roster.aggregate import available, solve_aggregate
 from solvers.roster.assign import assign_counts
 from solvers.roster.realize import group_workdays, plan_workdays
+from solvers.roster.rules import rule_caps
 
 from .factories import day, generated_problem, rows, site, tiny_problem
 
@@ -28,7 +29,7 @@ def test_plan_workdays_keep_every_cap_and_guide_a_legal_assignment():
     assert workdays is not None
     assert not (workdays & ~available(problem)).any()
     for a in range(problem.num_agents):
-        for days, cap in (*window_caps(problem, a), *week_caps(problem, a)):
+        for days, cap in rule_caps(problem, a, "work"):
             assert workdays[a, list(days)].sum() <= cap
     states, _ = assign_counts(problem, plan.groups, plan.counts, workdays=workdays)
     planned = plan.counts.sum(axis=(2, 3))

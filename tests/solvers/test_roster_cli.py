@@ -169,3 +169,25 @@ def test_the_summary_shortfall_is_the_coverage_tables_and_the_worst_interval_has
     assert worst["shortfall"] == coverage["shortfall"].max()
     assert worst["interval_start"].endswith("+08:00")
     assert isinstance(summary["time_limit_reached"], list)
+
+
+def test_a_short_roster_says_how_many_more_agents_and_when(tmp_path):
+    """Issue 28: not only agent-hours and a gap, but agents, days and hours."""
+    params = InstanceParameters(num_agents=3, num_days=2, with_previous=False, random_seed=10)
+    instance, paths = _write_inputs(tmp_path, params)
+    write_table(instance.requirement.assign(
+        scheduled_agents=instance.requirement["scheduled_agents"] + 4),
+        paths["requirement"], REQUIREMENT)  # more than three agents can cover
+    out = tmp_path / "r.csv"
+    args = ["roster", "--requirement", str(paths["requirement"]), "--agents",
+            str(paths["agents"]), "--time-limit", "2", "-o", str(out)]
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    gap = json.loads(result.stdout)["staffing_gap"]
+    coverage = pd.read_csv(tmp_path / "r.coverage.csv")
+    assert gap["agent_hours"] == coverage["shortfall"].sum() * 30 / 60
+    assert gap["peak_agents"] >= coverage["shortfall"].max() >= 4
+    assert gap["spans"] and {"first_day", "last_day", "start", "end", "peak_agents"} <= set(
+        gap["spans"][0])
+    text = runner.invoke(app, args)
+    assert f"short: about {gap['peak_agents']} more agent(s) at the busiest time" in text.stdout

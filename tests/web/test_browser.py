@@ -94,9 +94,11 @@ def test_pages_in_chromium(tmp_path: Path, demo_dir: Path) -> None:
             # -- the agent checks a swap with A005, then sends it
             agent.open("/me/swaps")
             agent.find("#kind option[value='swap']").click()
-            agent.find("#counterpart option[value='A005']").click()
             agent.driver.execute_script(
                 f"document.getElementById('first-date').value = '{SWAP_DAY}'")
+            agent.click("#find-partners")  # only the colleagues the swap is legal with
+            assert agent.find_all("#partner-A005")
+            agent.find("#counterpart option[value='A005']").click()
             agent.click("#check-swap")
             assert "可以" in agent.text("#check-verdict"), agent.text("#check-result")
             agent.screenshot("08-swap-checked")

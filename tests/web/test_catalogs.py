@@ -21,7 +21,8 @@ from wfm.rules import RULE_CODES
 WEB = Path(__file__).resolve().parents[2] / "api" / "web"
 FAMILIES = ("app", "nav", "login", "error", "forbidden", "violation", "rule", "kind", "status",
             "impact", "roster", "coverage", "swaps", "swap", "adherence", "data", "job", "audit",
-            "mine", "myswaps", "timeoff", "mytimeoff", "leavekind")
+            "mine", "myswaps", "timeoff", "mytimeoff", "leavekind", "explain", "offstatus",
+            "note")
 LITERAL_KEY = re.compile(rf"""["']((?:{'|'.join(FAMILIES)})\.[a-z_\-]+)["']""")
 SWAP_CODES = ("no_assignment", "leave", "not_working", "not_off", "no_change", "min_notice")
 TIME_OFF_CODES = ("part_outside_shift", "other_week", "balance", "team_limit")
@@ -37,6 +38,8 @@ def used_keys() -> set[str]:
                     if not k.endswith(("_", ".", ".html")))
     keys.update(f"rule.{code}" for code in [*RULE_CODES, *SWAP_CODES, *TIME_OFF_CODES])
     keys.update(f"status.{status}" for status in get_args(TimeOffStatus))
+    keys.update(f"offstatus.{status}" for status in get_args(TimeOffStatus))
+    keys.update(f"explain.{code}" for code in [*RULE_CODES, *SWAP_CODES, *TIME_OFF_CODES])
     keys.update(f"leavekind.{kind}" for kind in [*TimeOffSettings().kinds, REST_DAY])
     keys.update(f"mytimeoff.done_{status}" for status in
                 ("requested", "approved", "recorded", "cancelled"))
@@ -79,3 +82,20 @@ def test_chinese_catalog_is_chinese() -> None:
     untranslated = [k for k, v in chinese.items() if v == catalog("en")[k]
                     and not k.startswith(("data.columns_", "mine.week"))]
     assert untranslated == []
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).parents[2] / "api" / "web" / "messages")
+                                        .glob("*.json")), ids=lambda p: p.name)
+def test_no_key_is_written_twice(path: Path) -> None:
+    # json.load keeps the last of two equal keys silently: two branches adding the same key
+    # left one translation unused (it happened with rule.max_consecutive_nights)
+    import json
+
+    seen: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        seen.extend(key for key, _ in items)
+        return dict(items)
+
+    json.loads(path.read_text(encoding="utf-8"), object_pairs_hook=pairs)
+    assert sorted(k for k in set(seen) if seen.count(k) > 1) == []

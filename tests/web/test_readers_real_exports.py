@@ -32,6 +32,7 @@ def test_page_upload_of_a_gbk_agents_file(planner: TestClient, app: FastAPI,
     assert answer.status_code == 200, answer.text
     names = app.state.store.agents_frame().set_index("agent_id")["name"]
     assert names["A001"] == "田刚"
+    assert 'id="upload-encoding"' in answer.text and "GB18030" in answer.text  # said, not hidden
 
 
 def test_page_upload_of_events_for_an_unknown_agent(planner: TestClient, app: FastAPI,

@@ -123,6 +123,6 @@ def test_report_rates_chat_queues_with_the_chat_model(tmp_path: Path, site: Path
                                                          abs=0.01)
     assert figures["occupancy_pct"] == pytest.approx(100 * float(metrics.occupancy), abs=0.01)
     assert "chat model" in figures["basis"]
-    html = build_report(tmp_path / "out", requirement=requirement, coverage=coverage,
+    html = build_report(tmp_path / "out", language="en", requirement=requirement, coverage=coverage,
                         config=config).read_text("utf-8")
     assert re.search(r'id="kpis"', html)

@@ -24,7 +24,8 @@ def _section(html: str) -> str:
 
 def test_section_lists_misses_first_and_draws_a_chart_per_figure(tmp_path: Path) -> None:
     table = people().table
-    html = build_report(tmp_path, kpi_table=table, config=build_config(CONFIG)).read_text("utf-8")
+    html = build_report(tmp_path, language="en", kpi_table=table,
+                        config=build_config(CONFIG)).read_text("utf-8")
     section = _section(html)
     assert '<a href="#service_kpis">' in html
     # the misses table comes before the period overview and the charts
@@ -56,7 +57,7 @@ def test_section_lists_misses_first_and_draws_a_chart_per_figure(tmp_path: Path)
 
 
 def test_without_a_kpi_table_the_section_is_absent(tmp_path: Path) -> None:
-    html = build_report(tmp_path).read_text("utf-8")
+    html = build_report(tmp_path, language="en").read_text("utf-8")
     assert 'id="service_kpis"' not in html
 
 
@@ -77,13 +78,14 @@ def test_kpi_table_round_trips_through_its_reader(tmp_path: Path) -> None:
 def test_report_command_reads_the_kpi_table(tmp_path: Path) -> None:
     table = compute_kpis(actuals(), build_config(CONFIG)).table
     write_kpi_table(table, tmp_path / "kpi.csv")
-    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "out"), "--kpi",
+    result = CliRunner().invoke(app, ["report", "--lang", "en", "--out", str(tmp_path / "out"),
+                                      "--kpi",
                                       str(tmp_path / "kpi.csv")])
     assert result.exit_code == 0, result.output
     assert "from kpi" in result.output
     assert 'id="service_kpis"' in (tmp_path / "out" / "report.html").read_text("utf-8")
     (tmp_path / "bad.csv").write_text("level,kpi\nweekly,x\n")
-    bad = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "o2"), "--kpi",
+    bad = CliRunner().invoke(app, ["report", "--lang", "en", "--out", str(tmp_path / "o2"), "--kpi",
                                    str(tmp_path / "bad.csv")])
     assert bad.exit_code == 2 and "bad.csv, line 1: missing required column(s)" in bad.output
 

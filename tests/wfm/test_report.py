@@ -76,7 +76,7 @@ def agents() -> pd.DataFrame:
 
 
 def test_empty_report_has_every_section_and_says_what_is_missing(tmp_path):
-    path = build_report(tmp_path / "out")
+    path = build_report(tmp_path / "out", language="en")
     html = path.read_text(encoding="utf-8")
     for key, title in SECTIONS:
         assert f'<section id="{key}">' in html
@@ -123,7 +123,8 @@ def test_full_report_draws_charts_and_highlights_shortfall(tmp_path, requirement
                                                            adherence, roster, agents):
     forecast = requirement[["interval_start", "queue", "contacts", "aht_seconds"]]
     history = forecast.assign(interval_start=forecast["interval_start"] - pd.Timedelta(days=7))
-    html = build_report(tmp_path, history=history, forecast=forecast, requirement=requirement,
+    html = build_report(tmp_path, language="en", history=history, forecast=forecast,
+                        requirement=requirement,
                         roster=roster, coverage=coverage, adherence=adherence, agents=agents,
                         config=CONFIG, kpis={"roster_status": "OPTIMAL"}).read_text("utf-8")
     sections = {key: re.search(f'<section id="{key}">(.*?)</section>', html, re.S).group(1)
@@ -147,7 +148,8 @@ def test_full_report_draws_charts_and_highlights_shortfall(tmp_path, requirement
 
 def test_target_line_follows_the_configured_target(tmp_path, adherence):
     config = build_config({"adherence": {"target_pct": 80}})
-    html = build_report(tmp_path, adherence=adherence, config=config).read_text("utf-8")
+    html = build_report(tmp_path, language="en", adherence=adherence,
+                        config=config).read_text("utf-8")
     assert "target 80%" in html and "target 92%" not in html
 
 
@@ -182,7 +184,8 @@ def test_report_command_builds_from_csv_files(tmp_path, requirement, coverage, a
 def test_report_command_names_the_bad_file_and_exits_2(tmp_path):
     bad = tmp_path / "roster.csv"
     bad.write_text("agent_id,date,shift\nA1,23/11/2026,DAY\n", encoding="utf-8")
-    result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "out"), "--roster",
+    result = CliRunner().invoke(app, ["report", "--lang", "en", "--out", str(tmp_path / "out"),
+                                      "--roster",
                                       str(bad)])
     assert result.exit_code == 2
     assert "roster.csv, line 2, field 'date'" in result.output
@@ -216,7 +219,7 @@ def _chart_labels(svg_text: str) -> list[tuple[float, str]]:
 def test_four_weeks_of_day_labels_are_thinned_evenly_and_never_touch(tmp_path):
     history = _contacts("2026-10-12", 14)  # two weeks shown before a four-week forecast
     forecast = _contacts("2026-10-26", 28)
-    html = build_report(tmp_path, history=history, forecast=forecast,
+    html = build_report(tmp_path, language="en", history=history, forecast=forecast,
                         config=CONFIG).read_text("utf-8")
     chart = re.search(r"<svg.*?</svg>", _sections(html)["forecast"], re.S).group(0)
     labels = _chart_labels(chart)
@@ -233,7 +236,7 @@ def test_four_weeks_of_day_labels_are_thinned_evenly_and_never_touch(tmp_path):
 
 
 def test_a_week_of_day_labels_keeps_every_day_with_its_weekday(tmp_path):
-    html = build_report(tmp_path, forecast=_contacts("2026-11-23", 7),
+    html = build_report(tmp_path, language="en", forecast=_contacts("2026-11-23", 7),
                         config=CONFIG).read_text("utf-8")
     labels = [text for _, text in _chart_labels(_sections(html)["forecast"])]
     assert labels == ["Mon 11-23", "Tue 11-24", "Wed 11-25", "Thu 11-26", "Fri 11-27",
@@ -243,7 +246,7 @@ def test_a_week_of_day_labels_keeps_every_day_with_its_weekday(tmp_path):
 def test_long_bar_labels_are_thinned_rather_than_overlapping(tmp_path, adherence):
     names = [f"agent-with-a-long-id-{k:02d}" for k in range(12)]
     rows = pd.concat([adherence.iloc[[2]].assign(agent_id=name) for name in names])
-    html = build_report(tmp_path, adherence=rows, config=CONFIG).read_text("utf-8")
+    html = build_report(tmp_path, language="en", adherence=rows, config=CONFIG).read_text("utf-8")
     labels = _chart_labels(_sections(html)["adherence"].replace(' text-anchor="middle"', ""))
     assert 1 <= len(labels) < len(names)
     # centred labels of 24 characters: neighbours at least one label width apart
@@ -265,7 +268,7 @@ def test_shortfall_table_covers_the_planned_days_with_two_decimals(tmp_path, ros
                              "queue": "sales", "required": [r for _, r, _ in rows],
                              "scheduled": [s for _, _, s in rows],
                              "shortfall": [max(r - s, 0) for _, r, s in rows]})
-    html = build_report(tmp_path, coverage=coverage, roster=roster,
+    html = build_report(tmp_path, language="en", coverage=coverage, roster=roster,
                         config=CONFIG).read_text("utf-8")
     table = _sections(html)["coverage"].split("Shortfall in agent-hours")[1]
     cells = re.findall(r'<tr><td class="name">(\w{3} [\d-]+)</td><td>([^<]*)</td></tr>', table)
@@ -317,7 +320,7 @@ end = "06:00"
 
 
 def _report(tmp_path, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(app, ["report", "--out", str(tmp_path / "out"), *args,
+    return CliRunner().invoke(app, ["report", "--lang", "en", "--out", str(tmp_path / "out"), *args,
                                     "--format", "json"])
 
 
@@ -384,7 +387,7 @@ def test_the_forecast_section_states_the_model_chosen_per_queue(tmp_path):
     params = SyntheticParameters(start=date(2025, 8, 4), weeks=10, daily_volume=1500)
     history = synthetic_history(params)
     forecast = forecast_contacts(history, CONFIG, start=date(2025, 10, 13), weeks=1)
-    html = build_report(tmp_path, history=history, forecast=forecast,
+    html = build_report(tmp_path, language="en", history=history, forecast=forecast,
                         config=CONFIG).read_text("utf-8")
     section = _sections(html)["forecast"]
     assert "Model chosen per queue by a rolling-origin backtest" in section

@@ -25,11 +25,11 @@ def test_fairness_section_shows_running_totals(tmp_path):
                            "skills": [("sales",), ("sales",)]})
     previous = _rows({"A": "NNNNNOO", "B": "DDDDDOO"}, MONDAY - timedelta(days=7))
     roster = _rows({"A": "DDDDOOD", "B": "NNNDOOD"}, MONDAY)
-    html = build_report(tmp_path, roster=roster, agents=agents, config=config,
+    html = build_report(tmp_path, language="en", roster=roster, agents=agents, config=config,
                         previous=previous).read_text(encoding="utf-8")
     assert "1 previous week(s) counted" in html
     # A carried 5 nights last week and none now; B none then 3 now (its whole share)
     assert "5 + 0 = 5" in html and "0 + 3 = 3" in html
-    without = build_report(tmp_path / "plain", roster=roster, agents=agents,
+    without = build_report(tmp_path / "plain", language="en", roster=roster, agents=agents,
                            config=config).read_text(encoding="utf-8")
     assert "0 previous week(s) counted" in without

@@ -48,7 +48,8 @@ def test_registry_config_keys_name_real_settings() -> None:
 
 
 def test_a_roster_breaking_every_rule_reports_every_registered_code() -> None:
-    config = build_config({"country": "", "rules": {"min_rest_hours": 10}})
+    config = build_config({"country": "", "rules": {"min_rest_hours": 10,
+                                                    "max_consecutive_nights": 1}})
     day = [MONDAY + timedelta(days=i) for i in range(8)]
     rows = [("ana", d, "DAY", "sales") for d in day[:7]]  # 7 days in a row, no rest that week
     rows += [("ana", day[7], "NIGHT", "sales"),
@@ -60,6 +61,7 @@ def test_a_roster_breaking_every_rule_reports_every_registered_code() -> None:
              ("bo", day[6], "LEAVE", ""),  # not approved
              ("cy", day[0], "DAY", "sales"),  # after cy's contract
              ("ghost", day[0], "OFF", "")]
+    rows += [("ghost", day[1], "NIGHT", "sales"), ("ghost", day[2], "NIGHT", "sales")]  # max 1
     agents = pd.DataFrame({"agent_id": ["ana", "bo", "cy"], "skills": [("sales", "presales")] * 3,
                            "max_nights_per_week": pd.array([None, 0, None], dtype="Int64"),
                            "end_date": [None, None, MONDAY - timedelta(days=1)]})

@@ -146,7 +146,7 @@ def test_an_unknown_agent_gets_a_warning_once_agents_are_loaded(tmp_path) -> Non
                    "--format", "json")
     assert ghost.exit_code == 0, ghost.output
     assert "warning: --agent-id: 'GHOST' is not among the 2 agents" in ghost.stderr
-    assert set(json.loads(ghost.stdout)) == {"token"}  # the warning stays off stdout
+    assert set(json.loads(ghost.stdout)) == {"token", "user_id", "name"}  # no warning on stdout
     with Session(engine) as session:
         stored = session.execute(select(User.role, User.agent_id).order_by(User.id)).all()
     engine.dispose()

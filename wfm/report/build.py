@@ -17,9 +17,10 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import SiteConfig
-from wfm.coverage import coverage_table
+from wfm.coverage import coverage_table, staffing_gap
 from wfm.report import figures
 from wfm.report.svg import Axes, Band, Line, bar_chart, line_chart
+from wfm.report.words import Words
 
 SECTIONS = (
     ("kpis", "Headline figures"),
@@ -65,7 +66,7 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
                  config: SiteConfig | None = None, kpis: dict[str, Any] | None = None,
                  kpi_table: pd.DataFrame | None = None,
                  previous: pd.DataFrame | None = None,
-                 leave: pd.DataFrame | None = None) -> Path:
+                 leave: pd.DataFrame | None = None, language: str | None = None) -> Path:
     """Write ``out_dir/report.html`` from whichever tables are given; returns its path.
 
     Parameters
@@ -86,6 +87,8 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
         The previous roster and approved leave: with the agents table, the fairness section
         shows each team's fair shares and the running totals over the previous
         ``[roster] fairness_weeks`` weeks and this roster.
+    language
+        ``zh-CN`` or ``en``; by default the site's ``language``.
     """
     config = config or SiteConfig()
     if adherence is not None and not isinstance(adherence, pd.DataFrame):
@@ -95,7 +98,7 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
     page = ReportPage(config=config, history=history, forecast=forecast,
                       requirement=requirement, roster=roster, coverage=coverage,
                       adherence=adherence, agents=agents, extra=kpis or {},
-                      previous=previous, leave=leave)
+                      previous=previous, leave=leave, language=language)
     page.kpi_table = kpi_table
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -139,18 +142,19 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _missing(what: str) -> str:
-    return f'<p class="missing">Not available: {escape(what)}</p>'
+def _missing(what: str, lead: str = "Not available: ") -> str:
+    return f'<p class="missing">{escape(lead)}{escape(what)}</p>'
 
 
 def _table(frame: pd.DataFrame, name_columns: tuple[str, ...] = (),
-           decimals: int | None = None) -> str:
+           decimals: int | None = None, words: Words | None = None) -> str:
     """An HTML table; every number of a float column has the same number of decimals.
 
     ``decimals`` fixes that number for all float columns; by default a column whose values are
     all whole shows none and any other column shows two.
     """
-    head = "".join(f'<th class="{"name" if c in name_columns else ""}">{escape(str(c))}</th>'
+    say = words or Words("en")
+    head = "".join(f'<th class="{"name" if c in name_columns else ""}">{escape(say(str(c)))}</th>'
                    for c in frame.columns)
     places = {column: _decimals(frame[column], decimals) for column in frame.columns
               if pd.api.types.is_float_dtype(frame[column])}
@@ -182,12 +186,14 @@ def _cell(value: Any, decimals: int | None = None) -> str:
     return str(value)
 
 
-def _day_ticks(starts: pd.Series) -> list[tuple[float, str]]:
+def _day_ticks(starts: pd.Series, words: Words | None = None) -> list[tuple[float, str]]:
     days = starts.dt.date.to_numpy()
     ticks = []
     for position in range(len(days)):
         if position == 0 or days[position] != days[position - 1]:
-            ticks.append((float(position), days[position].strftime("%a %m-%d")[:9]))
+            day = days[position]
+            ticks.append((float(position), f"{(words or Words('en')).weekday(day)} "
+                                           f"{day:%m-%d}"))
     if len(ticks) > 10:  # keep labels readable: weekday dropped when crowded
         ticks = [(p, label[4:]) for p, label in ticks]
     return ticks
@@ -196,7 +202,7 @@ def _day_ticks(starts: pd.Series) -> list[tuple[float, str]]:
 class ReportPage:
     """Holds the inputs and renders each section; one method per section."""
 
-    def __init__(self, *, config: SiteConfig, extra: dict[str, Any],
+    def __init__(self, *, config: SiteConfig, extra: dict[str, Any], language: str | None = None,
                  **tables: pd.DataFrame | None) -> None:
         self.config = config
         self.extra = extra
@@ -210,6 +216,10 @@ class ReportPage:
         self.kpi_table: pd.DataFrame | None = None
         self.previous = tables.get("previous")
         self.leave = tables.get("leave")
+        self.w = Words(language or config.language)
+
+    def _missing(self, what: str) -> str:
+        return _missing(self.w(what), self.w("Not available: "))
 
     def html(self) -> str:
         renderers: dict[str, Callable[[], str]] = {
@@ -222,26 +232,32 @@ class ReportPage:
             from wfm.report.kpi_section import kpi_section
 
             table = self.kpi_table
-            renderers["service_kpis"] = lambda: kpi_section(table, self.config)
+            renderers["service_kpis"] = lambda: kpi_section(table, self.config, self.w)
             sections[1:1] = OPTIONAL_SECTIONS
+        sections = [(key, self.w(title)) for key, title in sections]
         nav = " ".join(f'<a href="#{key}">{escape(title)}</a>' for key, title in sections)
         body = [f'<section id="{key}"><h2>{escape(title)}</h2>\n{renderers[key]()}\n</section>'
                 for key, title in sections]
-        return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        title = escape(self.w("WFM planning report"))
+        return (f"<!DOCTYPE html>\n<html lang=\"{self.w.language}\"><head>"
+                "<meta charset=\"utf-8\">"
                 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                f"<title>WFM planning report</title><style>{CSS}</style></head><body>"
-                f"<h1>WFM planning report</h1><p class=\"meta\">{escape(self._period())}</p>"
+                f"<title>{title}</title><style>{CSS}</style></head><body>"
+                f"<h1>{title}</h1><p class=\"meta\">{escape(self._period())}</p>"
                 f"<nav>{nav}</nav>\n" + "\n".join(body) + "\n</body></html>\n")
 
     def _period(self) -> str:
-        parts = [f"Site timezone {self.config.timezone}",
-                 f"{self.config.interval_minutes}-minute intervals"]
+        w = self.w
+        parts = [w("Site timezone {tz}", tz=self.config.timezone),
+                 w("{n}-minute intervals", n=self.config.interval_minutes)]
         for frame in (self.roster,):
             if frame is not None and len(frame):
-                parts.append(f"roster {min(frame['date'])} to {max(frame['date'])}")
+                parts.append(w("roster {start} to {end}", start=min(frame["date"]),
+                               end=max(frame["date"])))
         if self.forecast is not None and len(self.forecast):
             starts = self.forecast["interval_start"]
-            parts.append(f"forecast {starts.min():%Y-%m-%d} to {starts.max():%Y-%m-%d}")
+            parts.append(w("forecast {start} to {end}", start=f"{starts.min():%Y-%m-%d}",
+                           end=f"{starts.max():%Y-%m-%d}"))
         return " · ".join(parts)
 
     # ---- headline figures --------------------------------------------------------------
@@ -266,35 +282,40 @@ class ReportPage:
         adh = figures_.get("adherence_pct")
         conf = figures_.get("conformance_pct")
         short = figures_.get("shortfall_agent_hours")
+        w = self.w
+        basis = figures_.get("basis")
         cards = [
-            card("Service level", sl, "%", None if sl is None else sl >= sl_target,
-                 f"target {sl_target:g}% · {figures_.get('basis', 'needs coverage+requirement')}"),
-            card("Occupancy", occ, "%", None if occ is None else
+            card(w("Service level"), sl, "%", None if sl is None else sl >= sl_target,
+                 w("target {pct}%", pct=f"{sl_target:g}") + " · "
+                 + (w(str(basis)) if basis else w("needs coverage+requirement"))),
+            card(w("Occupancy"), occ, "%", None if occ is None else
                  occ <= 100 * self.config.service.max_occupancy,
-                 f"cap {100 * self.config.service.max_occupancy:g}%"),
-            card("Adherence", adh, "%", None if adh is None else adh >= target,
-                 f"target {target:g}%" if adh is not None else "needs adherence"),
-            card("Conformance", conf, "%", None, "worked / scheduled minutes"
-                 if conf is not None else "needs adherence"),
-            card("Shortfall", short, " agent-h", None if short is None else short == 0,
-                 f"{figures_.get('short_intervals', 0)} short interval-queues"
-                 if short is not None else "needs coverage"),
+                 w("cap {pct}%", pct=f"{100 * self.config.service.max_occupancy:g}")),
+            card(w("Adherence"), adh, "%", None if adh is None else adh >= target,
+                 w("target {pct}%", pct=f"{target:g}") if adh is not None
+                 else w("needs adherence")),
+            card(w("Conformance"), conf, "%", None, w("worked / scheduled minutes")
+                 if conf is not None else w("needs adherence")),
+            card(w("Shortfall"), short, w(" agent-h"), None if short is None else short == 0,
+                 w("{n} short interval-queues", n=figures_.get("short_intervals", 0))
+                 if short is not None else w("needs coverage")),
         ]
         for label, value in self.extra.items():
             shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
             cards.append(f'<div class="card"><div class="value">{escape(shown)}</div>'
-                         f'<div class="label">{escape(str(label).replace("_", " "))}</div></div>')
+                         f'<div class="label">{escape(w(str(label).replace("_", " ")))}</div>'
+                         "</div>")
         return f'<div class="cards">{"".join(cards)}</div>'
 
     # ---- forecast ----------------------------------------------------------------------
     def forecast_section(self) -> str:
         if self.forecast is None and self.history is None:
-            return _missing("give a forecast and/or history to see this chart.")
+            return self._missing("give a forecast and/or history to see this chart.")
         parts = []
         if self.forecast is None:
-            parts.append(_missing("no forecast given; recent history only."))
+            parts.append(self._missing("no forecast given; recent history only."))
         if self.history is None:
-            parts.append(_missing("no history given; forecast only."))
+            parts.append(self._missing("no history given; forecast only."))
         queues = sorted(set(self._queues(self.forecast)) | set(self._queues(self.history)))
         for queue in queues:
             parts.append(self._forecast_chart(queue))
@@ -319,15 +340,41 @@ class ReportPage:
             return f"{100 * value:+.1f}%" if signed else f"{100 * value:.1f}%"
 
         frame = pd.DataFrame([{
-            "queue": r["queue"], "model": r["model"], "chosen by": r["rule"],
+            "queue": r["queue"], "model": r["model"], "chosen by": self.w(str(r["rule"])),
             "interval WAPE": pct(r["interval_wape"]), "runner-up": r["runner_up"] or "-",
             "margin": pct(r["margin_vs_runner_up"]),
             "seasonal naive": pct(r["seasonal_naive_wape"]),
-            "bias (noise)": f"{pct(r['bias'], True)} (±{pct(r['bias_noise'])})"}
+            "bias (noise)": f"{pct(r['bias'], True)} (±{pct(r['bias_noise'])})",
+            "notes": "; ".join(self._choice_notes(r)) or "-"}
             for r in rows])
-        return ("<p>Model chosen per queue by a rolling-origin backtest on its own history "
-                "(one- and two-week-ahead folds; interval WAPE, lower is better):</p>"
-                + _table(frame, ("queue", "model", "chosen by", "runner-up")))
+        return ("<p>" + escape(self.w(
+                    "Model chosen per queue by a rolling-origin backtest on its own history, "
+                    "simple models first (interval WAPE, lower is better); the notes say how the "
+                    "best model-based candidate fared and which holidays are forecast as "
+                    "ordinary days for want of history:")) + "</p>"
+                + _table(frame, ("queue", "model", "chosen by", "runner-up"), words=self.w))
+
+    def _choice_notes(self, row: dict) -> list[str]:
+        """The model choice's notes in the report's language: how the best model-based
+        candidate fared against the best simple one, and the holidays forecast as ordinary
+        days for want of history."""
+        notes = []
+        versus = row.get("versus")
+        if versus:
+            notes.append(self.w(
+                "{candidate} beat {simple} on {wins} of {origins} origin(s), by {gain:.1f}% on "
+                "average (sign test p = {p:.3f}, needed <= {alpha:.4f}; lost by over 5% on "
+                "{losses})", candidate=versus["candidate"], simple=versus["simple"],
+                wins=versus["wins"], origins=versus["origins"],
+                gain=100 * versus["mean_gain"], p=versus["p_value"], alpha=versus["alpha"],
+                losses=versus["big_losses"])
+                + ("" if versus["complete"] else self.w("; stopped once it could no longer pass")))
+        for day in row.get("unseen_holidays", []):
+            notes.append(self.w(
+                "{date} {holiday}: no history for this holiday, forecast as an ordinary "
+                "{weekday}", date=day["date"].isoformat(), holiday=day["holiday"],
+                weekday=self.w.weekday(day["date"])))
+        return notes
 
     @staticmethod
     def _queues(frame: pd.DataFrame | None) -> list[str]:
@@ -349,7 +396,8 @@ class ReportPage:
         starts = pd.Series(sorted(set(recent["interval_start"]) | set(ahead["interval_start"])))
         starts = pd.to_datetime(starts, utc=True).dt.tz_convert(self.config.timezone)
         if starts.empty:
-            return _missing(f"no data for queue {queue}.")
+            return _missing(self.w("no data for queue {queue}.", queue=queue),
+                            self.w("Not available: "))
         index = {pd.Timestamp(t).value: i for i, t in enumerate(starts)}
 
         def at(frame: pd.DataFrame, column: str) -> list[float | None]:
@@ -358,20 +406,22 @@ class ReportPage:
                 values[index[pd.Timestamp(t).value]] = float(v)
             return values
 
-        lines = [Line("history (actual)", at(recent, "contacts"), "#555555")]
+        w = self.w
+        lines = [Line(w("history (actual)"), at(recent, "contacts"), "#555555")]
         bands = []
         if len(ahead):
-            lines.append(Line("forecast", at(ahead, "contacts"), "#4e79a7"))
+            lines.append(Line(w("forecast"), at(ahead, "contacts"), "#4e79a7"))
             if {"contacts_p10", "contacts_p90"} <= set(ahead.columns):
                 bands.append(Band("p10-p90", at(ahead, "contacts_p10"),
                                   at(ahead, "contacts_p90"), "#4e79a7"))
         markers = ([(float(index[pd.Timestamp(ahead["interval_start"].min()).value]),
-                     "forecast →")]
+                     w("forecast →"))]
                    if len(ahead) and len(recent) else [])
-        axes = Axes(x_label="day (open intervals only; gaps are missing history)",
-                    y_label=f"contacts per {self.config.interval_minutes} min",
-                    x_ticks=_day_ticks(starts), markers=markers)
-        return line_chart(f"{queue}: contacts per interval", lines, axes, bands=bands)
+        axes = Axes(x_label=w("day (open intervals only; gaps are missing history)"),
+                    y_label=w("contacts per {n} min", n=self.config.interval_minutes),
+                    x_ticks=_day_ticks(starts, self.w), markers=markers)
+        return line_chart(w("{queue}: contacts per interval", queue=queue), lines, axes,
+                          bands=bands)
 
     def _forecast_table(self) -> str:
         assert self.forecast is not None
@@ -385,35 +435,64 @@ class ReportPage:
                                     aggfunc="sum").reindex(daily.index)
             for queue in daily.columns:
                 if queue in last.columns:
-                    daily[f"{queue} a week earlier"] = last[queue]
+                    daily[self.w("{queue} a week earlier", queue=queue)] = last[queue]
         daily = daily.round(0).reset_index()
-        daily["day"] = [f"{d:%a %Y-%m-%d}" for d in daily["day"]]
-        return "<p>Forecast contacts per day, beside the actual contacts one week earlier:</p>" \
-            + _table(daily, ("day",), decimals=0)
+        daily["day"] = [f"{self.w.weekday(d)} {d:%Y-%m-%d}" for d in daily["day"]]
+        return "<p>" + escape(self.w(
+            "Forecast contacts per day, beside the actual contacts one week earlier:")) + "</p>" \
+            + _table(daily, ("day",), decimals=0, words=self.w)
 
     # ---- coverage ----------------------------------------------------------------------
     def coverage_section(self) -> str:
         if self.coverage is None:
-            return _missing("give a coverage table (or a roster and a requirement).")
-        parts = []
+            return self._missing("give a coverage table (or a roster and a requirement).")
+        parts = [self._gap()]
+        w = self.w
         for queue in sorted(self.coverage["queue"].unique()):
             rows = self.coverage[self.coverage["queue"] == queue].sort_values("interval_start")
             rows = rows[(rows["required"] > 0) | (rows["scheduled"] > 0)].reset_index(drop=True)
             if rows.empty:
                 continue
             highlights = [(i, float(r.scheduled), float(r.required),
-                           f"{r.interval_start:%a %m-%d %H:%M}: required {r.required}, "
-                           f"scheduled {r.scheduled}, short {r.shortfall}")
+                           f"{w.weekday(r.interval_start)} {r.interval_start:%m-%d %H:%M}: "
+                           + w("required {required}, scheduled {scheduled}, short {short}",
+                               required=r.required, scheduled=r.scheduled, short=r.shortfall))
                           for i, r in enumerate(rows.itertuples(index=False)) if r.shortfall > 0]
-            lines = [Line("required", rows["required"].tolist(), "#222222", step=True),
-                     Line("scheduled", rows["scheduled"].tolist(), "#4e79a7", step=True)]
-            axes = Axes(x_label="day (open intervals)", y_label="agents",
-                        x_ticks=_day_ticks(rows["interval_start"]))
-            parts.append(line_chart(f"{queue}: agents required vs scheduled", lines, axes,
+            lines = [Line(w("required"), rows["required"].tolist(), "#222222", step=True),
+                     Line(w("scheduled"), rows["scheduled"].tolist(), "#4e79a7", step=True)]
+            axes = Axes(x_label=w("day (open intervals)"), y_label=w("agents"),
+                        x_ticks=_day_ticks(rows["interval_start"], self.w))
+            parts.append(line_chart(w("{queue}: agents required vs scheduled", queue=queue),
+                                    lines, axes,
                                     highlights=highlights))
-        parts.append("<p>Shortfall in agent-hours per day and queue (red boxes above):</p>"
-                     + _table(self._shortfall_by_day(), ("day",), decimals=2))
+        parts.append("<p>" + escape(w(
+            "Shortfall in agent-hours per day and queue (red boxes above):")) + "</p>"
+                     + _table(self._shortfall_by_day(), ("day",), decimals=2, words=self.w))
         return "\n".join(parts)
+
+    def _gap(self) -> str:
+        """The shortfall in a planner's words: about how many more agents, on which days and
+        hours (``wfm.coverage.staffing_gap``)."""
+        assert self.coverage is not None
+        gap = staffing_gap(self.coverage, timezone=self.config.timezone,
+                           interval_minutes=self.config.interval_minutes)
+        w = self.w
+        if not gap.short:
+            met = escape(w("Every interval has the agents it requires."))
+            return f'<p id="staffing-gap">{met}</p>'
+        items = []
+        for span in gap.spans:
+            days = f"{w.weekday(span.days[0])} {span.days[0]:%m-%d}" + (
+                f" – {w.weekday(span.days[-1])} {span.days[-1]:%m-%d}" if len(span.days) > 1
+                else "")
+            items.append(f"<li>{escape(days)} {span.start}-{span.end}: " + escape(w(
+                "up to {agents} more agent(s), {hours} agent-hours", agents=span.peak_agents,
+                hours=f"{span.agent_hours:,.1f}")) + "</li>")
+        lead = w("The roster is short: about {agents} more agent(s) at the busiest time, "
+                 "{hours} agent-hours in all.", agents=gap.peak_agents,
+                 hours=f"{gap.agent_hours:,.1f}")
+        return (f'<p id="staffing-gap"><strong>{escape(lead)}</strong></p>'
+                f'<ul id="staffing-gap-spans">{"".join(items)}</ul>')
 
     def _shortfall_by_day(self) -> pd.DataFrame:
         """Agent-hours short per local day and queue, over the days being planned.
@@ -431,13 +510,13 @@ class ReportPage:
         table = daily.pivot_table(index="day", columns="queue", values="hours",
                                   aggfunc="sum", fill_value=0.0).astype(float).reset_index()
         table.columns.name = None
-        table["day"] = [f"{d:%a %Y-%m-%d}" for d in table["day"]]
+        table["day"] = [f"{self.w.weekday(d)} {d:%Y-%m-%d}" for d in table["day"]]
         return table
 
     # ---- roster ------------------------------------------------------------------------
     def roster_section(self) -> str:
         if self.roster is None:
-            return _missing("give a roster to see the grid.")
+            return self._missing("give a roster to see the grid.")
         codes = [t.code for t in self.config.shifts]
         colors = {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(codes)} | REST_COLORS
         dates = sorted(set(self.roster["date"]))
@@ -446,7 +525,7 @@ class ReportPage:
                  if "queue" in self.roster.columns else None)
         names = {} if self.agents is None else dict(zip(self.agents["agent_id"],
                                                         self.agents["name"], strict=True))
-        head = "".join(f"<th>{d:%a}<br>{d:%m-%d}</th>" for d in dates)
+        head = "".join(f"<th>{self.w.weekday(d)}<br>{d:%m-%d}</th>" for d in dates)
         rows = []
         for agent_id in grid.index:
             cells = []
@@ -470,38 +549,41 @@ class ReportPage:
         counts = counts.reindex(dates, fill_value=0)
         for code in list(counts.columns):
             values = "".join(f"<td>{n}</td>" for n in counts[code].astype(int).tolist())
-            rows.append(f'<tr><th class="name">{escape(str(code))} count</th>{values}</tr>')
+            rows.append(f'<tr><th class="name">{escape(self.w("{code} count", code=code))}'
+                        f"</th>{values}</tr>")
         legend = " ".join(f'<span style="background:{c};padding:0 8px;margin-right:4px">'
                           f"&nbsp;</span>{escape(code)}" for code, c in colors.items())
         return (f"<p>{legend}</p><div class=\"scroll\"><table class=\"grid\"><thead><tr>"
-                f'<th class="name">agent</th>{head}</tr></thead><tbody>{"".join(rows)}'
+                f'<th class="name">{escape(self.w("agent"))}</th>{head}</tr></thead><tbody>'
+                f'{"".join(rows)}'
                 "</tbody></table></div>")
 
     # ---- fairness ----------------------------------------------------------------------
     def fairness_section(self) -> str:
         if self.roster is None:
-            return _missing("give a roster to see fairness figures.")
+            return self._missing("give a roster to see fairness figures.")
         table = figures.fairness_by_agent(self.roster, self.config, self.agents)
         summary = figures.fairness_summary(table)
+        w = self.w
         rows = pd.DataFrame([
-            ("agents", summary["agents"]),
-            ("nights per agent (min / mean / max)",
+            (w("agents"), summary["agents"]),
+            (w("nights per agent (min / mean / max)"),
              f"{summary['nights_min']} / {summary['nights_mean']} / {summary['nights_max']}"),
-            ("working days per agent (min / max)",
+            (w("working days per agent (min / max)"),
              f"{summary['working_days_min']} / {summary['working_days_max']}"),
-            ("agents with a weekend rest day", f"{summary['weekend_rest_pct']}%"),
-            ("agents whose preferred rest day was given",
+            (w("agents with a weekend rest day"), f"{summary['weekend_rest_pct']}%"),
+            (w("agents whose preferred rest day was given"),
              "—" if summary["preferences_met_pct"] is None
              else f"{summary['preferences_met_pct']}%"),
         ], columns=["figure", "value"])
         counts = table["nights"].value_counts().sort_index()
         span = range(0, int(counts.index.max()) + 1) if len(counts) else range(0)
         values = [int(counts.get(k, 0)) for k in span]
-        chart = bar_chart("Agents by number of night shifts", [str(k) for k in span], values,
+        chart = bar_chart(w("Agents by number of night shifts"), [str(k) for k in span], values,
                           ["#b07aa1"] * len(values),
-                          Axes(x_label="night shifts in the period", y_label="agents"),
+                          Axes(x_label=w("night shifts in the period"), y_label=w("agents")),
                           height=240)
-        return _table(rows, ("figure", "value")) + chart + self._fair_shares()
+        return _table(rows, ("figure", "value"), words=self.w) + chart + self._fair_shares()
 
     def _fair_shares(self) -> str:
         """Per team: nights and weekend rest against the fair share, and the agents farthest
@@ -514,7 +596,7 @@ class ReportPage:
                                leave=self.leave)
         weeks = self.config.roster.fairness_weeks if self.previous is not None else 0
         teams = pd.DataFrame([
-            (t.skills, "nights" if t.kind == "nights" else "weekend rest", t.agents,
+            (t.skills, self.w("nights" if t.kind == "nights" else "weekend rest"), t.agents,
              f"{t.fewest} / {t.median:g} / {t.most}", f"{t.median_share:g}",
              f"{t.outside_band} (±{check.band})") for t in check.teams],
             columns=["team", "kind", "agents", "fewest / median / most", "median fair share",
@@ -529,37 +611,45 @@ class ReportPage:
             for a in far[:15]],
             columns=["agent", "team", "nights (before + now)", "night share now",
                      "weekend rest (before + now)", "weekend rest share now"])
-        return (f"<p>Fair shares inside each team (same skills), pro rata by available days and "
-                f"night caps; {weeks} previous week(s) counted.</p>"
-                + _table(teams, ("team", "kind"))
-                + "<p>Running totals of the agents farthest from their share:</p>"
-                + _table(totals, ("agent", "team")))
+        return ("<p>" + escape(self.w(
+                    "Fair shares inside each team (same skills), pro rata by available days "
+                    "and night caps; {weeks} previous week(s) counted.", weeks=weeks)) + "</p>"
+                + _table(teams, ("team", "kind"), words=self.w)
+                + "<p>" + escape(self.w(
+                    "Running totals of the agents farthest from their share:")) + "</p>"
+                + _table(totals, ("agent", "team"), words=self.w))
 
     # ---- adherence ---------------------------------------------------------------------
     def adherence_section(self) -> str:
         if self.adherence is None or not len(self.adherence):
-            return _missing("give an adherence table to see adherence per agent.")
+            return self._missing("give an adherence table to see adherence per agent.")
         per_agent = figures.adherence_by_agent(self.adherence)
         if per_agent.empty:
-            return _missing("no scheduled minutes in the adherence table.")
+            return self._missing("no scheduled minutes in the adherence table.")
         target = self.config.adherence.target_pct
         ordered = per_agent.sort_values(["adherence_pct", "agent_id"],
                                         ascending=[False, True]).reset_index(drop=True)
         colors = ["#59a14f" if v >= target else "#e15759" for v in ordered["adherence_pct"]]
-        tips = [f"{r.agent_id}: adherence {r.adherence_pct:.1f}%, conformance "
-                f"{r.conformance_pct:.1f}%, late {r.late_start_minutes:.0f} min, "
-                f"absent {r.absences:.0f}" for r in ordered.itertuples(index=False)]
-        chart = bar_chart(f"Adherence per agent, highest first ({len(ordered)} agents)",
+        w = self.w
+        tips = [f"{r.agent_id}: " + w(
+                    "adherence {adherence}%, conformance {conformance}%, late {late} min, "
+                    "absent {absent}", adherence=f"{r.adherence_pct:.1f}",
+                    conformance=f"{r.conformance_pct:.1f}", late=f"{r.late_start_minutes:.0f}",
+                    absent=f"{r.absences:.0f}") for r in ordered.itertuples(index=False)]
+        chart = bar_chart(w("Adherence per agent, highest first ({n} agents)", n=len(ordered)),
                           ordered["agent_id"].tolist(), ordered["adherence_pct"].tolist(),
-                          colors, Axes(x_label="agents (hover a bar for the agent)",
-                                       y_label="adherence %"),
-                          target=(target, f"target {target:g}%"), y_max=100, tooltips=tips)
+                          colors, Axes(x_label=w("agents (hover a bar for the agent)"),
+                                       y_label=w("adherence %")),
+                          target=(target, w("target {pct}%", pct=f"{target:g}")), y_max=100,
+                          tooltips=tips)
         below = ordered[ordered["adherence_pct"] < target].sort_values("adherence_pct")
         columns = ["agent_id", "adherence_pct", "conformance_pct", "late_start_minutes",
                    "early_leave_minutes", "overtime_minutes", "absences"]
         shown = below[columns].astype({"absences": "int64"})
-        return (chart + f"<p>{len(below)} of {len(ordered)} agents below the {target:g}% "
-                "target:</p>" + '<div class="scroll">' + _table(shown, ("agent_id",), decimals=1)
+        return (chart + "<p>" + escape(w("{below} of {n} agents below the {pct}% target:",
+                                         below=len(below), n=len(ordered),
+                                         pct=f"{target:g}")) + "</p>" + '<div class="scroll">'
+                + _table(shown, ("agent_id",), decimals=1, words=self.w)
                 + "</div>")
 
     # ---- legend ------------------------------------------------------------------------
@@ -591,5 +681,5 @@ class ReportPage:
              "period's figures, then a chart per figure; each figure is a ratio of sums and "
              "its formula is listed under Definitions in that section."),
         ]
-        return "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>"
+        return "<dl>" + "".join(f"<dt>{escape(self.w(k))}</dt><dd>{escape(self.w(v))}</dd>"
                                 for k, v in items) + "</dl>"

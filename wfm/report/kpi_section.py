@@ -9,7 +9,7 @@ Attendance and adherence are drawn per agent, lowest first, against the target l
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape
 
 import numpy as np
 import pandas as pd
@@ -17,6 +17,13 @@ import pandas as pd
 from wfm.config import SiteConfig
 from wfm.kpi.definitions import BY_NAME, KPIS
 from wfm.report.svg import Axes, Line, bar_chart, line_chart
+from wfm.report.words import Words
+
+
+def escape(text: str) -> str:
+    """Text for an element's content (quotes stay as written: no attribute here takes text)."""
+    return _escape(text, quote=False)
+
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
 INTERVAL_CHART_DAYS = 14
@@ -36,11 +43,11 @@ def _gap(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(over, index=rows.index) / target
 
 
-def _misses(table: pd.DataFrame) -> str:
+def _misses(table: pd.DataFrame, w: Words) -> str:
     missed = table[_missed(table["met"])
                    & table["level"].isin(["period", "day"])].copy()
     if missed.empty:
-        return "<p>Every figure with a target met it.</p>"
+        return f"<p>{escape(w('Every figure with a target met it.'))}</p>"
     missed["gap"] = _gap(missed)
     # queue and team figures over the period, then days, then agents (also charted below)
     missed["order"] = np.where(missed["agent_id"] != "", 2,
@@ -50,26 +57,30 @@ def _misses(table: pd.DataFrame) -> str:
     rows = []
     for r in shown.itertuples(index=False):
         kpi = BY_NAME[str(r.kpi)]
-        who = r.agent_id or r.queue or "team"
-        when = r.date if r.level == "day" else "period"
+        who = r.agent_id or r.queue or w("team")
+        when = r.date if r.level == "day" else w("period")
         sign = {">=": "≥", "<=": "≤", "abs<=": "|x| ≤"}[kpi.comparison]
-        rows.append(f"<tr><td class=\"name\">{escape(kpi.label)}</td><td class=\"name\">"
+        rows.append(f"<tr><td class=\"name\">{escape(w(kpi.label))}</td><td class=\"name\">"
                     f"{escape(str(who))}</td><td class=\"name\">{escape(str(when))}</td>"
-                    f"<td>{r.value:,.2f} {escape(kpi.unit)}</td><td>{sign} {r.target:g}</td></tr>")
-    more = (f"<p>{len(missed) - len(shown)} more miss(es) in the KPI table.</p>"
-            if len(missed) > len(shown) else "")
-    return (f"<p><b>{len(missed)} miss(es)</b>: queue and team figures over the period first, "
-            "then days, then agents; furthest from target first within each:</p><table><thead>"
-            "<tr><th class=\"name\">figure</th>"
-            "<th class=\"name\">queue / agent</th><th class=\"name\">when</th><th>value</th>"
-            f"<th>target</th></tr></thead><tbody>{''.join(rows)}</tbody></table>{more}")
+                    f"<td>{r.value:,.2f} {escape(w(kpi.unit))}</td><td>{sign} {r.target:g}</td>"
+                    "</tr>")
+    more = (f"<p>{escape(w('{n} more miss(es) in the KPI table.', n=len(missed) - len(shown)))}"
+            "</p>" if len(missed) > len(shown) else "")
+    head = "".join(f'<th class="name">{escape(w(h))}</th>'
+                   for h in ("figure", "queue / agent", "when"))
+    return (f"<p><b>{escape(w('{n} miss(es)', n=len(missed)))}</b>: "
+            + escape(w("queue and team figures over the period first, then days, then agents; "
+                       "furthest from target first within each:"))
+            + f"</p><table><thead><tr>{head}<th>{escape(w('value'))}</th>"
+            f"<th>{escape(w('target'))}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            f"{more}")
 
 
-def _overview(table: pd.DataFrame) -> str:
+def _overview(table: pd.DataFrame, w: Words) -> str:
     period = table[(table["level"] == "period") & (table["agent_id"] == "")]
     groups = sorted(q for q in period["queue"].unique() if q) + (
         ["team"] if (period["queue"] == "").any() else [])
-    head = "".join(f"<th>{escape(g)}</th>" for g in groups)
+    head = "".join(f"<th>{escape(w(g) if g == 'team' else g)}</th>" for g in groups)
     body = []
     for kpi in KPIS:
         rows = period[period["kpi"] == kpi.name]
@@ -83,15 +94,16 @@ def _overview(table: pd.DataFrame) -> str:
                 continue
             r = row.iloc[0]
             mark = "" if pd.isna(r["met"]) else " ✓" if r["met"] else " ✗"
-            target = "" if pd.isna(r["target"]) else f" (target {r['target']:g})"
+            target = "" if pd.isna(r["target"]) else (
+                " (" + w("target {value}", value=f"{r['target']:g}") + ")")
             style = "" if pd.isna(r["met"]) else (' style="color:#2e7d32"' if r["met"]
                                                   else ' style="color:#c0392b;font-weight:600"')
             cells.append(f"<td{style}>{r['value']:,.2f}{escape(target)}{mark}</td>")
-        body.append(f'<tr><td class="name">{escape(kpi.label)} ({escape(kpi.unit)})</td>'
+        body.append(f'<tr><td class="name">{escape(w(kpi.label))} ({escape(w(kpi.unit))})</td>'
                     f"{''.join(cells)}</tr>")
-    return ("<p>The period's figures (ratios of sums over every interval):</p><table><thead>"
-            f'<tr><th class="name">figure</th>{head}</tr></thead><tbody>{"".join(body)}'
-            "</tbody></table>")
+    return ("<p>" + escape(w("The period's figures (ratios of sums over every interval):"))
+            + f'</p><table><thead><tr><th class="name">{escape(w("figure"))}</th>{head}</tr>'
+            f'</thead><tbody>{"".join(body)}</tbody></table>')
 
 
 def _ticks(labels: list[str]) -> list[tuple[float, str]]:
@@ -104,7 +116,8 @@ def _ticks(labels: list[str]) -> list[tuple[float, str]]:
     return ticks
 
 
-def _queue_chart(table: pd.DataFrame, name: str, config: SiteConfig) -> str | None:
+def _queue_chart(table: pd.DataFrame, name: str, config: SiteConfig,
+                 w: Words) -> str | None:
     kpi = BY_NAME[name]
     days = table.loc[table["level"] == "day", "date"].nunique()
     level = "interval" if days <= INTERVAL_CHART_DAYS and name != "forecast_error_pct" \
@@ -130,18 +143,19 @@ def _queue_chart(table: pd.DataFrame, name: str, config: SiteConfig) -> str | No
         lines.append(Line(str(queue), values, color))
         targets = group["target"].dropna()
         if len(targets):
-            lines.append(Line(f"{queue} target", [float(targets.iloc[0])] * len(order), color,
-                              dashed=True))
+            lines.append(Line(w("{queue} target", queue=queue), [float(targets.iloc[0])]
+                              * len(order), color, dashed=True))
     missed = int(_missed(rows["met"]).sum())
-    label = f"{kpi.label}, absolute" if two_sided else kpi.label
-    title = (f"{label} ({kpi.unit}) per {level}"
-             + (f": {missed} {level}(s) missed" if missed else ""))
-    axes = Axes(x_label="day" + (" (intervals with contacts)" if level == "interval" else ""),
-                y_label=f"{label} ({kpi.unit})", x_ticks=_ticks(order))
+    label = w("{label}, absolute", label=w(kpi.label)) if two_sided else w(kpi.label)
+    unit = w(kpi.unit)
+    title = (w("{label} ({unit}) per " + level, label=label, unit=unit)
+             + (w(": {n} " + level + "(s) missed", n=missed) if missed else ""))
+    axes = Axes(x_label=w("day (intervals with contacts)" if level == "interval" else "day"),
+                y_label=f"{label} ({unit})", x_ticks=_ticks(order))
     return line_chart(title, lines, axes)
 
 
-def _agent_chart(table: pd.DataFrame, name: str) -> str | None:
+def _agent_chart(table: pd.DataFrame, name: str, w: Words) -> str | None:
     kpi = BY_NAME[name]
     rows = table[(table["level"] == "period") & (table["kpi"] == name) & (table["agent_id"] != "")]
     if rows.empty:
@@ -150,31 +164,38 @@ def _agent_chart(table: pd.DataFrame, name: str) -> str | None:
     target = float(rows["target"].iloc[0])
     below_target = _missed(rows["met"])
     colors = ["#e15759" if m else "#59a14f" for m in below_target]
-    tips = [f"{a}: {kpi.label.lower()} {v:.1f}% ({n:g} / {d:g})" for a, v, n, d in zip(
+    label = w(kpi.label)
+    lower = label.lower()
+    tips = [f"{a}: {lower} {v:.1f}% ({n:g} / {d:g})" for a, v, n, d in zip(
         rows["agent_id"], rows["value"], rows["numerator"], rows["denominator"], strict=True)]
     below = int(below_target.sum())
-    return bar_chart(f"{kpi.label} per agent, lowest first ({below} of {len(rows)} below "
-                     f"{target:g}%)", rows["agent_id"].tolist(), rows["value"].tolist(), colors,
-                     Axes(x_label="agents (hover a bar for the agent)",
-                          y_label=f"{kpi.label.lower()} %"),
-                     target=(target, f"target {target:g}%"), y_max=100, tooltips=tips)
+    return bar_chart(w("{label} per agent, lowest first ({below} of {n} below {pct}%)",
+                       label=label, below=below, n=len(rows), pct=f"{target:g}"),
+                     rows["agent_id"].tolist(), rows["value"].tolist(), colors,
+                     Axes(x_label=w("agents (hover a bar for the agent)"),
+                          y_label=f"{lower} %"),
+                     target=(target, w("target {pct}%", pct=f"{target:g}")), y_max=100,
+                     tooltips=tips)
 
 
-def kpi_section(table: pd.DataFrame, config: SiteConfig) -> str:
-    """HTML of the service-KPI section from a KPI table (``wfm.kpi.KPI_COLUMNS``)."""
+def kpi_section(table: pd.DataFrame, config: SiteConfig, words: Words | None = None) -> str:
+    """HTML of the service-KPI section from a KPI table (``wfm.kpi.KPI_COLUMNS``), in the
+    language of ``words`` (English by default)."""
+    w = words or Words("en")
     if table.empty:
-        return '<p class="missing">The KPI table has no rows.</p>'
+        return f'<p class="missing">{escape(w("The KPI table has no rows."))}</p>'
     missed = _missed(table["met"])
     misses_by_kpi = table[missed].groupby("kpi").size()
     order = sorted(KPIS, key=lambda k: (-int(misses_by_kpi.get(k.name, 0) > 0),
                                         KPIS.index(k)))
     charts = []
     for kpi in order:
-        chart = (_agent_chart(table, kpi.name) if kpi.scope == "agent"
-                 else _queue_chart(table, kpi.name, config))
+        chart = (_agent_chart(table, kpi.name, w) if kpi.scope == "agent"
+                 else _queue_chart(table, kpi.name, config, w))
         if chart is not None:
             charts.append(chart)
-    definitions = "".join(f"<dt>{escape(k.label)} ({escape(k.unit)})</dt><dd>"
-                          f"{escape(k.formula)}</dd>" for k in KPIS)
-    return (_misses(table) + _overview(table) + "\n".join(charts)
-            + f"<details><summary>Definitions</summary><dl>{definitions}</dl></details>")
+    definitions = "".join(f"<dt>{escape(w(k.label))} ({escape(w(k.unit))})</dt><dd>"
+                          f"{escape(w(k.formula))}</dd>" for k in KPIS)
+    return (_misses(table, w) + _overview(table, w) + "\n".join(charts)
+            + f"<details><summary>{escape(w('Definitions'))}</summary><dl>{definitions}</dl>"
+            "</details>")

@@ -204,7 +204,9 @@ def _change(agent_id: str, kind: str, days: list[date], part: Part | None,
     if start < template.start_minute or end > template.start_minute + template.duration_minutes:
         problems.append(Violation("part_outside_shift", agent_id, working[0].isoformat(),
                                   f"{part.start}-{part.end} is not inside the "
-                                  f"{template.code} shift ({template.start}-{template.end})"))
+                                  f"{template.code} shift ({template.start}-{template.end})",
+                                  {"from": part.start, "to": part.end, "shift": template.code,
+                                   "start": template.start, "end": template.end}))
     return problems, before, list(before)
 
 
@@ -282,7 +284,9 @@ def _balance_violations(agent_id: str, kind: str, cost: dict[int, int],
             problems.append(Violation(
                 "balance", agent_id, day.isoformat(),
                 f"{kind}: {take / 1000:g} day(s) requested, {max(left, 0) / 1000:g} of "
-                f"{settings.allowance_days:g} left in {year}"))
+                f"{settings.allowance_days:g} left in {year}",
+                {"take": f"{take / 1000:g}", "left": f"{max(left, 0) / 1000:g}",
+                 "allowance": f"{settings.allowance_days:g}", "year": year}))
     return problems
 
 
@@ -300,5 +304,6 @@ def _team_violations(agent_id: str, before: list[dict[str, object]],
             problems.append(Violation(
                 "team_limit", agent_id, day.isoformat(),
                 f"{team_off.get(day, 0)} agent(s) of the team are already off on {day} "
-                f"(max_off_per_team_per_day = {limit})"))
+                f"(max_off_per_team_per_day = {limit})",
+                {"off": team_off.get(day, 0), "limit": limit}))
     return problems

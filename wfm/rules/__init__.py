@@ -14,6 +14,7 @@ days grid and cheap on a two-agent swap window (the same code on fewer rows):
                  outside_contract
 ``leave``        leave, fixed
 ``consecutive``  max_consecutive_days
+``consecutive_nights`` max_consecutive_nights
 ``weekly_rest``  min_rest_days_per_week
 ``nights``       max_nights_per_week (and ``is_night_shift``)
 ``rest_hours``   min_rest_hours
@@ -34,8 +35,11 @@ Adding a rule
 2. Add a ``Rule(code, config_key, statement, check_x)`` to ``registry.RULES``; the checker runs
    it, ``wfm check-roster --list-rules`` prints it (paste that list into the planner guide's
    rules section: a test holds them equal).
-3. Encode the same rule in the solver (``solvers/roster``) and test both: the checker on
-   hand-worked rosters, the solver on a tiny problem.
+3. Encode the same rule in the solver: one ``HardRule`` module in ``solvers/roster/rules/`` and
+   its ``HARD_RULES`` entry (the README's "Adding a rule" lists every home). Test both: the
+   checker on hand-worked rosters, the solver on a tiny problem; the encodings test
+   (``tests/solvers/test_rule_encodings.py``) holds the solver's versions equal to this one.
+4. If the rule looks further back or ahead than the ones here, widen ``days_rules_reach``.
 
 Known days
 ----------
@@ -58,8 +62,8 @@ from __future__ import annotations
 from wfm.errors import Violation
 from wfm.rules.check import check_roster, check_roster_rows, violations_frame
 from wfm.rules.nights import NIGHT_END_MINUTE, NIGHT_START_MINUTE, is_night_shift
-from wfm.rules.registry import RULE_CODES, RULES, Rule, rules_table_lines
+from wfm.rules.registry import RULE_CODES, RULES, Rule, days_rules_reach, rules_table_lines
 
 __all__ = ["NIGHT_END_MINUTE", "NIGHT_START_MINUTE", "RULES", "RULE_CODES", "Rule", "Violation",
-           "check_roster", "check_roster_rows", "is_night_shift", "rules_table_lines",
-           "violations_frame"]
+           "check_roster", "check_roster_rows", "days_rules_reach", "is_night_shift",
+           "rules_table_lines", "violations_frame"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -340,14 +340,19 @@ def weekday(day: int) -> int:
 
 
 class Collector:
-    """Accumulates (code, agent_id, day, message) and builds sorted, distinct Violations."""
+    """Accumulates (code, agent_id, day, message, params) and builds sorted, distinct
+    Violations (``params``: the values the message was built from, see ``Violation``)."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[str, str, str, str]] = []
+        self.items: list[tuple[str, str, str, str, tuple[tuple[str, Any], ...]]] = []
 
-    def add(self, code: str, agent_id: str, day: int | np.integer, message: str) -> None:
-        self.items.append((code, str(agent_id), iso(day), message))
+    def add(self, code: str, agent_id: str, day: int | np.integer, message: str,
+            params: dict[str, Any] | None = None) -> None:
+        self.items.append((code, str(agent_id), iso(day), message,
+                           tuple(sorted((params or {}).items()))))
 
     def result(self) -> list[Violation]:
-        ordered = sorted(set(self.items), key=lambda v: (v[1], v[2], v[0], v[3]))
-        return [Violation(code, agent, when, message) for code, agent, when, message in ordered]
+        distinct = {item[:4]: item[4] for item in self.items}
+        ordered = sorted(distinct, key=lambda v: (v[1], v[2], v[0], v[3]))
+        return [Violation(code, agent, when, message, dict(distinct[code, agent, when, message]))
+                for code, agent, when, message in ordered]

@@ -42,4 +42,6 @@ def check_consecutive(ctx: RosterContext) -> None:
         name = ctx.names[a]
         ctx.found.add("max_consecutive_days", name, grid.origin + t,
                       f"{name} works {end - start + 1} days in a row "
-                      f"{iso(grid.origin + start)}..{iso(grid.origin + end)} (max {limit})")
+                      f"{iso(grid.origin + start)}..{iso(grid.origin + end)} (max {limit})",
+                      {"agent": name, "run": end - start + 1, "limit": limit,
+                       "start": iso(grid.origin + start), "end": iso(grid.origin + end)})

@@ -255,7 +255,10 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
                 outside.append(Violation(code, grid.ids[a], start, (
                     f"{grid.ids[a]} has {int(now[a])} {label} in the roster against a fair "
                     f"share of {share[a]:.1f} in team {skills or '(none)'} (band ±{band}; "
-                    f"{int(before[a])} in the previous {settings.fairness_weeks} weeks count)")))
+                    f"{int(before[a])} in the previous {settings.fairness_weeks} weeks count)"),
+                    {"count": int(now[a]), "share": f"{share[a]:.1f}",
+                     "team": skills or "–", "band": band, "before": int(before[a]),
+                     "weeks": settings.fairness_weeks}))
     records = [AgentFairness(grid.ids[a], grid.skills[a], int(found["nights"][0][a]),
                              int(found["nights"][1][a]), round(float(found["nights"][2][a]), 2),
                              int(found["weekend_rest"][0][a]), int(found["weekend_rest"][1][a]),
@@ -276,7 +279,7 @@ def check_fair_share(ctx: RosterContext) -> None:
         return
     for v in fairness_of(ctx).outside:
         ctx.found.add(v.code, v.agent_id, date.fromisoformat(v.date).toordinal()
-                      - EPOCH_ORDINAL, v.message)
+                      - EPOCH_ORDINAL, v.message, v.params)
 
 
 def fairness_figures(check: FairnessCheck) -> dict[str, object]:

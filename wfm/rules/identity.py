@@ -32,14 +32,15 @@ def check_identity(ctx: RosterContext) -> None:
         for agent_id, (first, last, size) in spans.items():
             found.add("unknown_agent", agent_id, first,
                       f"agent {agent_id!r} is in the roster ({size} row(s), {iso(first)}.."
-                      f"{iso(last)}) but not in the agents table")
+                      f"{iso(last)}) but not in the agents table",
+                      {"rows": size, "start": iso(first), "end": iso(last)})
     bad_shift = rows.state == UNKNOWN
     if bad_shift.any():
         known = ", ".join([t.code for t in ctx.config.shifts] + ["OFF", "LEAVE"])
         for row in rows.rows_where(bad_shift):
             found.add("unknown_shift", row.agent_id, row.day,
                       f"{row.agent_id} on {iso(row.day)}: shift {row.shift!r} is not a shift "
-                      f"template (known: {known})")
+                      f"template (known: {known})", {"shift": row.shift, "known": known})
     if len(ctx.first_index) == len(rows):
         return
     keys = ctx.keys
@@ -51,7 +52,7 @@ def check_identity(ctx: RosterContext) -> None:
     for (agent_id, day), shifts in same_day.items():
         found.add("one_shift_per_day", agent_id, day,
                   f"{agent_id} has {len(shifts)} rows on {iso(day)} ({', '.join(shifts)}); one "
-                  "per day is allowed")
+                  "per day is allowed", {"rows": len(shifts), "shifts": ", ".join(shifts)})
 
 
 def check_rows(ctx: RosterContext) -> None:
@@ -65,7 +66,8 @@ def check_rows(ctx: RosterContext) -> None:
         for row in unique.rows_where(working & (queue == "")):
             found.add("missing_queue", row.agent_id, row.day,
                       f"{row.agent_id} works {row.shift} on {iso(row.day)} with no queue; the "
-                      "site has several queues, so each working row must name one")
+                      "site has several queues, so each working row must name one",
+                      {"shift": row.shift})
     skills = [ctx.agents.skills[i] if i >= 0 else None for i in ctx.fact_index.tolist()]
     # one membership test per agent and queue, not per row
     unskilled = np.zeros(len(unique), dtype=bool)
@@ -79,7 +81,9 @@ def check_rows(ctx: RosterContext) -> None:
         found.add("skill", row.agent_id, row.day,
                   f"{row.agent_id} works {row.shift} on {iso(row.day)} for queue "
                   f"{row.queue!r}, which is not one of {row.agent_id}'s skills "
-                  f"({', '.join(agent_skills) or 'none'})")
+                  f"({', '.join(agent_skills) or 'none'})",
+                  {"shift": row.shift, "queue": row.queue,
+                   "skills": ", ".join(agent_skills) or "–"})
     start = ctx.agent_values(ctx.agents.start_day)
     end = ctx.agent_values(ctx.agents.end_day)
     if np.isnan(start).all() and np.isnan(end).all():  # every contract open-ended
@@ -91,4 +95,6 @@ def check_rows(ctx: RosterContext) -> None:
         bound = (f"before the contract starts on {iso(int(start[a]))}" if is_early
                  else f"after the contract ended on {iso(int(end[a]))}")
         found.add("outside_contract", row.agent_id, row.day,
-                  f"{row.agent_id} works {row.shift} on {iso(row.day)}, {bound}")
+                  f"{row.agent_id} works {row.shift} on {iso(row.day)}, {bound}",
+                  {"variant": "before" if is_early else "after", "shift": row.shift,
+                   "bound": iso(int(start[a] if is_early else end[a]))})

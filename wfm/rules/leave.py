@@ -26,10 +26,11 @@ def check_leave(ctx: RosterContext) -> None:
     for row in unique.rows_where(on_leave & (unique.state >= 0)):
         found.add("leave", row.agent_id, row.day,
                   f"{row.agent_id} has approved leave on {iso(row.day)} but is rostered "
-                  f"{row.shift}")
+                  f"{row.shift}", {"variant": "worked", "shift": row.shift})
     for row in unique.rows_where(~on_leave & (unique.state == LEAVE)):
         found.add("leave", row.agent_id, row.day,
-                  f"{row.agent_id} is rostered LEAVE on {iso(row.day)} without approved leave")
+                  f"{row.agent_id} is rostered LEAVE on {iso(row.day)} without approved leave",
+                  {"variant": "unapproved"})
 
 
 def check_fixed(ctx: RosterContext) -> None:
@@ -40,11 +41,13 @@ def check_fixed(ctx: RosterContext) -> None:
     rostered = {(row.agent_id, row.day): row for row in ctx.unique.of_agents(pinned_agents).rows()}
     for row in ctx.fixed.rows():
         pinned = row.shift + (f" on queue {row.queue!r}" if row.queue else "")
+        pinned_code = row.shift + (f" / {row.queue}" if row.queue else "")
         got = rostered.get((row.agent_id, row.day))
         if got is None:
             ctx.found.add("fixed", row.agent_id, row.day,
                           f"{row.agent_id} is pinned to {pinned} on {iso(row.day)} but the "
-                          "roster has no row for that day")
+                          "roster has no row for that day",
+                          {"variant": "missing", "pinned": pinned_code})
             continue
         same_shift = row.shift.upper() == got.shift.upper()
         same_queue = not row.queue or row.queue == got.queue
@@ -52,4 +55,6 @@ def check_fixed(ctx: RosterContext) -> None:
             actual = got.shift + (f" on queue {got.queue!r}" if got.queue else "")
             ctx.found.add("fixed", row.agent_id, row.day,
                           f"{row.agent_id} is pinned to {pinned} on {iso(row.day)} but "
-                          f"rostered {actual}")
+                          f"rostered {actual}",
+                          {"variant": "changed", "pinned": pinned_code,
+                           "actual": got.shift + (f" / {got.queue}" if got.queue else "")})

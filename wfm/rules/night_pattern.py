@@ -36,13 +36,15 @@ def weekly_block_breaks(names: list[str], state: np.ndarray, night_of: np.ndarra
                 found.append(Violation("weekly_blocks", agent, monday.isoformat(), (
                     f"{agent} works both night and day shifts in the week {monday.isoformat()}"
                     f"..{(monday + timedelta(days=6)).isoformat()} (night_pattern = "
-                    "weekly_blocks)")))
+                    "weekly_blocks)"), {"variant": "mixed", "start": monday.isoformat(),
+                                        "end": (monday + timedelta(days=6)).isoformat()}))
         returns = np.flatnonzero(night[a, :-1] & day[a, 1:]) + 1
         for column in returns[returns >= horizon].tolist():
             when = date.fromordinal(int(origin + column)).isoformat()
             found.append(Violation("weekly_blocks", agent, when, (
                 f"{agent} works a day shift on {when} straight after a night shift "
-                "(night_pattern = weekly_blocks: a rest day between night and day weeks)")))
+                "(night_pattern = weekly_blocks: a rest day between night and day weeks)"),
+                {"variant": "return"}))
     return sorted(found, key=lambda v: (v.agent_id, v.date))
 
 
@@ -61,4 +63,4 @@ def check_weekly_blocks(ctx: RosterContext) -> None:
     for v in weekly_block_breaks(ctx.names, state, night_of, week,
                                  grid.origin + EPOCH_ORDINAL, horizon):
         ctx.found.add(v.code, v.agent_id, date.fromisoformat(v.date).toordinal()
-                      - EPOCH_ORDINAL, v.message)
+                      - EPOCH_ORDINAL, v.message, v.params)

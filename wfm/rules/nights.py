@@ -76,4 +76,6 @@ def check_nights(ctx: RosterContext) -> None:
         name = ctx.names[a]
         ctx.found.add("max_nights_per_week", name, monday,
                       f"{name} works {counts[a, k]} night shift(s) in the week {iso(monday)}.."
-                      f"{iso(monday + 6)} (max {int(limits[a])})")
+                      f"{iso(monday + 6)} (max {int(limits[a])})",
+                      {"agent": name, "nights": int(counts[a, k]), "limit": int(limits[a]),
+                       "start": iso(monday), "end": iso(monday + 6)})

@@ -5,8 +5,9 @@ the planner guide quotes it.
 To add a rule: write its check in a module of this package (a function taking the
 ``RosterContext`` and adding to ``ctx.found``), add a ``Rule`` here naming its code, the site
 configuration key that sets it (None when it has none) and its statement, then encode it in the
-solver and test both. Paste the new ``wfm check-roster --list-rules`` output into the rules
-section of ``docs/planner-guide.md``; a test holds the two equal.
+solver (a ``HardRule`` module in ``solvers/roster/rules/`` and its ``HARD_RULES`` entry) and
+test both (the README's "Adding a rule"). Paste the new ``wfm check-roster --list-rules`` output
+into the rules section of ``docs/planner-guide.md``; a test holds the two equal.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wfm.config import Rules
 from wfm.rules.consecutive import check_consecutive
+from wfm.rules.consecutive_nights import check_consecutive_nights
 from wfm.rules.context import RosterContext
 from wfm.rules.fairness import check_fair_share
 from wfm.rules.identity import check_identity, check_rows
@@ -91,6 +94,10 @@ RULES: tuple[Rule, ...] = (
     Rule("max_nights_per_week", None,
          "no more night shifts (any minute in 20:00-06:00) in a Monday-Sunday week than the "
          "agent's max_nights_per_week", check_nights),
+    Rule("max_consecutive_nights", "rules.max_consecutive_nights",
+         "with rules.max_consecutive_nights above 0: no more night shifts on consecutive days "
+         "than that (a rest day or a day shift ends the run; counting the previous roster)",
+         check_consecutive_nights),
     Rule("fair_share_nights", "roster.fairness_band",
          "with fairness_band = \"hard\": each agent's nights within 1 + days // 14 of its "
          "team's fair share (team: same skills; pro rata by available days and night caps; "
@@ -125,3 +132,10 @@ def rules_table_lines(rules: tuple[Rule, ...] = RULES) -> list[str]:
     key_width = max(len(row[1]) for row in table)
     return [f"{code:<{code_width}}  {key:<{key_width}}  {statement}".rstrip()
             for code, key, statement in table]
+
+
+def days_rules_reach(rules: Rules) -> int:
+    """How many days before (or after) a changed day the rules can look: a run of working days
+    or of nights, and a whole Monday-Sunday week. Whoever loads the stored roster around a
+    horizon or a change (re-plans, grids, request checks) reads at least this far."""
+    return max(rules.max_consecutive_days, rules.max_consecutive_nights, 7)

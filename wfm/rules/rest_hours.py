@@ -48,7 +48,11 @@ def check_rest_hours(ctx: RosterContext) -> None:
         ctx.found.add("min_rest_hours", name, grid.origin + d[i + 1],
                       f"{name} rests {_hours(rest_s[i])} h between {before} ending "
                       f"{_clock(local_end[i])} and {after} starting "
-                      f"{_clock(local_start[i + 1])} (min {config.rules.min_rest_hours:g} h)")
+                      f"{_clock(local_start[i + 1])} (min {config.rules.min_rest_hours:g} h)",
+                      {"agent": name, "hours": _hours(rest_s[i]), "before": before,
+                       "ended": _clock(local_end[i]), "after": after,
+                       "started": _clock(local_start[i + 1]),
+                       "minimum": f"{config.rules.min_rest_hours:g}"})
 
 
 def utc_seconds(local_minutes: np.ndarray, config: SiteConfig) -> np.ndarray:

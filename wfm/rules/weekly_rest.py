@@ -28,4 +28,6 @@ def check_weekly_rest(ctx: RosterContext) -> None:
         name = ctx.names[a]
         ctx.found.add("min_rest_days_per_week", name, monday,
                       f"{name} has {rest[a, k]} rest day(s) in the week {iso(monday)}.."
-                      f"{iso(monday + 6)} (min {minimum})")
+                      f"{iso(monday + 6)} (min {minimum})",
+                      {"agent": name, "rest": int(rest[a, k]), "minimum": minimum,
+                       "start": iso(monday), "end": iso(monday + 6)})

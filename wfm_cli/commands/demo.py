@@ -15,6 +15,7 @@ from wfm_cli.commands.common import (
     emit,
     progress,
 )
+from wfm_cli.commands.report import checked_language
 
 
 def demo(
@@ -25,14 +26,18 @@ def demo(
     = None,
     time_limit: Annotated[float, typer.Option(
         "--time-limit", help="Roster solver time limit, seconds.")] = 20.0,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Report language: zh-CN or en (default: the site's language).")] = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Forecast, staff, roster, check and measure adherence on demo data; write a report."""
     from wfm_cli.demo import run_demo
 
     with cli_errors(output_format):
+        if lang is not None:
+            lang = checked_language(lang)
         result = run_demo(out, fixtures_dir=fixtures, time_limit_seconds=time_limit,
-                          progress=progress)
+                          progress=progress, language=lang)
     summary = result.as_dict()
     human = [f"{'demo finished' if result.ok else 'demo finished with problems'}: {out}/"]
     human += [f"  {s.name:<10} {s.status:<8} {s.seconds:6.1f} s  {s.detail}"
@@ -45,6 +50,9 @@ def demo(
         if result.figures.get(key) is not None:
             human.append(f"  {label}: {result.figures[key]:,.2f}{unit}"
                          + (_below_target(result.figures) if key == "adherence_pct" else ""))
+    gap = result.figures.get("staffing_gap") or {}
+    if gap.get("agent_hours"):
+        human.append(f"  short: {gap['text']}")
     for queue, figures in result.figures.get("service_kpis", {}).items():
         shown = ", ".join(f"{name.removesuffix('_pct')} {f['value']:g}{f['unit']}"
                           + ("" if f["met"] is None else " ok" if f["met"] else " MISSED")

@@ -19,6 +19,18 @@ from wfm_cli.commands.common import (
 _CSV = "CSV (DESIGN.md columns)."
 
 
+def checked_language(value: str) -> str:
+    """``zh-CN`` or ``en`` from ``--lang`` (``zh``, ``zh_CN``, ``en-GB`` ...); bad input
+    otherwise (exit 2 naming the flag)."""
+    from wfm.config import report_language
+    from wfm.errors import InvalidInput
+
+    try:
+        return report_language(value)
+    except ValueError as error:
+        raise InvalidInput(str(error), field="--lang") from None
+
+
 def report(
     out: Annotated[Path, typer.Option("--out", help="Directory to write report.html into.")],
     forecast: Annotated[Path | None, typer.Option("--forecast", help=f"Forecast {_CSV}")] = None,
@@ -36,6 +48,9 @@ def report(
         "--history", help="Interval or record history CSV.")] = None,
     kpi: Annotated[Path | None, typer.Option(
         "--kpi", help="KPI CSV written by `wfm kpi`: adds the service-KPI section.")] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="Report language: zh-CN or en (default: the site's language, "
+                       "zh-CN unless site.toml says otherwise).")] = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
@@ -58,6 +73,7 @@ def report(
 
     with cli_errors(output_format):
         site = load_site(config)
+        language = checked_language(lang) if lang is not None else site.language
 
         def read(path: Path | None, spec: TableSpec) -> pd.DataFrame | None:
             return None if path is None else read_table(path, spec, timezone=site.timezone,
@@ -88,13 +104,14 @@ def report(
                             roster=tables["roster"], coverage=tables["coverage"],
                             adherence=tables["adherence"], agents=tables["agents"],
                             kpi_table=kpi_table,
-                            previous=tables["previous"], leave=tables["leave"])
+                            previous=tables["previous"], leave=tables["leave"],
+                            language=language)
         figures = headline_figures(requirement=tables["requirement"],
                                    coverage=tables["coverage"], adherence=tables["adherence"],
                                    config=site)
     given = sorted([name for name, table in tables.items() if table is not None]
                    + (["kpi"] if kpi is not None else []))
-    summary = {"report": str(path), "tables": given, **figures}
+    summary = {"report": str(path), "tables": given, "language": language, **figures}
     human = [f"wrote {path} from {', '.join(given) or 'no tables'}"]
     human += [f"  {key}: {value}" for key, value in figures.items()]
     emit(summary, output_format, human)

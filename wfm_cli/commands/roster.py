@@ -80,6 +80,7 @@ def roster(
         for text in warnings:
             progress(f"warning: {text}")
         from solvers.roster import plan_roster
+        from wfm.coverage import describe_gap, staffing_gap
 
         paths = {"requirement": requirement, "agents": agents, "leave": leave,
                  "previous": previous, "fixed": fixed}
@@ -99,6 +100,8 @@ def roster(
         write_table(solution.coverage, coverage_path, COVERAGE)
 
         figures = solution.figures
+        gap = staffing_gap(solution.coverage, timezone=config.timezone,
+                           interval_minutes=config.interval_minutes)
         worst: dict[str, Any] = dict(figures.get("worst_interval") or {})
         capped: list[str] = [str(stage) for stage in figures.get("wall_clock_capped") or []]
         summary = {
@@ -107,6 +110,7 @@ def roster(
             "lower_bound": solution.lower_bound, "seconds": round(solution.seconds, 3),
             "method": solution.method,
             "shortfall_agent_hours": figures.get("shortfall_agent_hours"),
+            "staffing_gap": gap.as_dict(),
             "worst_interval": worst, "penalties": solution.penalties,
             "roster": str(output), "coverage": str(coverage_path), "warnings": warnings,
             "rows": len(solution.assignments),
@@ -122,6 +126,7 @@ def roster(
             f"coverage lower bound {solution.lower_bound:g}; shortfall "
             f"{figures.get('shortfall_agent_hours', 0):g} agent-hours; worst interval "
             f"{worst_text}",
+            *([f"short: {describe_gap(gap)}"] if gap.short else []),
             *[str(line) for line in figures.get("fairness_lines") or []],
             f"wrote {output} ({len(solution.assignments)} rows) and {coverage_path}",
             *([f"time limit reached in {', '.join(capped)}: the roster may differ between "

@@ -1,20 +1,28 @@
-"""The weekly-blocks night pattern in the solver: a Monday-Sunday week is all nights or all
-day shifts for each agent, and a rest day separates a night from a day shift. The CP-SAT
-constraint for re-solves and the per-row check for trades."""
+"""Weekly night blocks (``weekly_blocks``, with ``[roster] night_pattern = "weekly_blocks"``):
+a Monday-Sunday week is all nights or all day shifts for each agent (the previous roster's days
+of a week that starts before the horizon count), and no night is followed by a day shift the
+next day, so a change of block rests first.
+
+A pattern rule: the coverage stages plan a mixed roster and the fairness stage re-solves it
+into blocks, keeping them in its trades (see ``HardRule.pattern``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.roster.problem import RosterProblem
+from solvers.roster.rules.base import HardRule, violation, with_tail
 from solvers.roster.variables import WorkVars, shift_work
+from wfm.errors import Violation
 
 
 def add_weekly_blocks(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem) -> None:
-    """Every Monday-Sunday week (with the previous roster's days of a week that starts before
-    the horizon) is all nights or all non-night shifts for each agent, and no night is followed
-    by a day shift the next day (so the change of block rests first: no quick returns)."""
+    """Every week all nights or all day shifts per agent, and no day shift straight after a
+    night. A week the previous roster already mixes is left free: no roster mends it."""
     first = -problem.dates[0].weekday()
     for a in range(problem.num_agents):
         for monday in range(first, problem.num_days, 7):
@@ -47,19 +55,26 @@ def add_weekly_blocks(model: cp_model.CpModel, work: WorkVars, problem: RosterPr
             model.add(sum(shift_work(work, problem, a, d - 1, s) for s in nights) + after <= 1)
 
 
-def block_ok(problem: RosterProblem, a: int, row: np.ndarray) -> bool:
-    """Whether agent ``a``'s horizon ``row`` keeps the weekly blocks: no Monday-Sunday week
-    mixes nights and day shifts (counting the previous roster's days of the first week), and
-    no night is followed by a day shift the next day."""
-    full = np.concatenate([problem.previous[a], row])
+def block_violations(problem: RosterProblem, a: int, states: np.ndarray,
+                     queues: np.ndarray | None) -> Iterator[Violation]:
+    """Day shifts straight after a night, then weeks mixing nights and day shifts."""
+    full = with_tail(problem, a, states)
+    offset = problem.num_previous
     working = full >= 0
     night = working & problem.night[np.clip(full, 0, None)]
     day = working & ~night
-    if (night[:-1] & day[1:])[problem.num_previous - 1:].any():
-        return False
-    start = problem.num_previous - problem.dates[0].weekday()
+    for j in (np.flatnonzero(night[:-1] & day[1:]) + 1).tolist():
+        if j >= offset:
+            yield violation(problem, "weekly_blocks", a, j - offset,
+                            "a day shift straight after a night shift")
+    start = offset - problem.dates[0].weekday()
     for monday in range(max(start, 0), len(full), 7):
         week = slice(monday, monday + 7)
-        if monday + 7 > problem.num_previous and night[week].any() and day[week].any():
-            return False
-    return True
+        if monday + 7 > offset and night[week].any() and day[week].any():
+            yield violation(problem, "weekly_blocks", a, max(monday - offset, 0),
+                            "nights and day shifts in one week")
+
+
+RULE = HardRule(codes=("weekly_blocks",), add_constraints=add_weekly_blocks,
+                violations=block_violations, pattern=True,
+                applies=lambda problem: problem.config.roster.night_pattern == "weekly_blocks")
