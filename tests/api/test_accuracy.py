@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from api.db import make_engine
+from api.store import Store
 from tests.api.factories import Site
+from wfm.config import load_config
+from wfm_cli.main import app
 
 CSV = {"Content-Type": "text/csv"}
 ACTUALS_HEADER = ("interval_start,queue,offered,answered,abandoned,answered_within_target,"
@@ -120,3 +127,23 @@ def test_accuracy_against_the_latest_forecast_with_drift(site: Site) -> None:
 def test_accuracy_without_actuals_is_empty(site: Site) -> None:
     body = site.client.get("/api/v1/forecasts/accuracy", headers=site.planner).json()
     assert body["window"]["days"] == 0 and body["days"] == [] and body["queues"] == []
+
+
+def test_wfm_forecast_store_publishes_each_queue_with_its_model(tmp_path: Path) -> None:
+    """``wfm forecast --store --db URL`` keeps the forecast in the service's database, one
+    published forecast per queue with its chosen model and ``--start`` as origin."""
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    url = f"sqlite:///{tmp_path / 'wfm.db'}"
+    result = CliRunner().invoke(app, [
+        "forecast", "--history", str(fixtures / "history.csv"), "--start", "2026-11-23",
+        "--weeks", "1", "-o", str(tmp_path / "forecast.csv"), "--config",
+        str(fixtures / "site.toml"), "--store", "--db", url, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    store = Store(make_engine(url), load_config(fixtures / "site.toml"))
+    published = store.published_forecasts()
+    assert sorted(p["queue"] for p in summary["published"]) == sorted(summary["queues"])
+    assert {(f.model, f.origin) for f in published} == {
+        (summary["models"][p["queue"]]["model"], date(2026, 11, 23))
+        for p in summary["published"]}
+    assert sum(f.rows for f in published) == summary["intervals"]
