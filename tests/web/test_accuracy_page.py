@@ -65,3 +65,13 @@ def test_accuracy_page_is_for_planners(client_for: Callable[[str], TestClient],
                                        token_of: Callable[..., str]) -> None:
     agent = client_for(token_of("agent", "A001"))
     assert agent.get("/planner/accuracy").status_code == 403
+
+
+def test_audit_words_publications_and_actuals_in_chinese(
+        client_for: Callable[[str], TestClient], token_of: Callable[..., str]) -> None:
+    token = token_of("planner")
+    planner = zh(client_for(token))
+    load(planner, token, forecast=100)
+    html = planner.get("/planner/audit").text
+    assert "发布了预测 1（median_4w，自" in html and "导入了 10 行实际话务" in html
+    assert english_sentences(html) == []
