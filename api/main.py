@@ -16,10 +16,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.config import Settings, get_settings
 from api.db import make_engine, migrate
 from api.routes import (
+    actuals,
     adherence,
     agents,
     audit,
     events,
+    forecasts,
     health,
     jobs,
     requirements,
@@ -39,7 +41,7 @@ from api.web import install_pages, is_page
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
 ROUTERS = (health, agents, rosters, requirements, jobs, swaps, time_off, events, adherence,
-           audit)
+           audit, actuals, forecasts)
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:

@@ -221,3 +221,44 @@ class LeaveBalance(Base):
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     used_millidays: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PublishedForecast(Base):
+    """A forecast published to the service, kept with its model and origin (issue 23)."""
+
+    __tablename__ = "forecasts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str] = mapped_column(String(64))
+    origin: Mapped[date] = mapped_column(Date)  # the first local date it forecasts
+    published_at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    rows: Mapped[int] = mapped_column(Integer)
+
+
+class ForecastRow(Base):
+    """One interval and queue of a published forecast."""
+
+    __tablename__ = "forecast_rows"
+    forecast_id: Mapped[int] = mapped_column(ForeignKey("forecasts.id"), primary_key=True)
+    interval_start: Mapped[datetime] = mapped_column(DateTime, primary_key=True, index=True)
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    contacts: Mapped[float] = mapped_column(Float)
+    aht_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ActualRow(Base):
+    """One interval and queue of the actuals table (``wfm kpi --actuals``); a re-sent
+    interval replaces it."""
+
+    __tablename__ = "actuals"
+    interval_start: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    queue: Mapped[str] = mapped_column(String(64), primary_key=True)
+    offered: Mapped[int] = mapped_column(Integer)
+    answered: Mapped[int] = mapped_column(Integer)
+    abandoned: Mapped[int] = mapped_column(Integer)
+    answered_within_target: Mapped[int] = mapped_column(Integer)
+    handle_seconds: Mapped[float] = mapped_column(Float)
+    acw_seconds: Mapped[float] = mapped_column(Float)
+    wait_seconds: Mapped[float] = mapped_column(Float)
+    staffed_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)

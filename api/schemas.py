@@ -417,3 +417,71 @@ class AuditNamedPublic(AuditPublic):
 class AuditsNamedPublic(BaseModel):
     items: list[AuditNamedPublic]
     total: int
+
+
+# ---- published forecasts, actuals and accuracy (issue 23) ---------------------------------
+class ActualsImported(BaseModel):
+    """Answer of an actuals upload: rows received, new intervals, and re-sent intervals that
+    replaced the stored ones."""
+
+    received: int
+    inserted: int
+    replaced: int
+
+
+class ForecastPublic(BaseModel):
+    """A published forecast: its model, origin (first local date forecast) and size."""
+
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    model: str
+    origin: date
+    published_at: datetime
+    rows: int
+    reason: str
+
+
+class ForecastsPublic(BaseModel):
+    items: list[ForecastPublic]
+    total: int
+
+
+class AccuracyPeriod(BaseModel):
+    """Forecast against actual over one day or week (ratios of sums; null where no actual)."""
+
+    forecast: float
+    actual: float
+    wape: float | None
+    bias: float | None
+
+
+class AccuracyDay(AccuracyPeriod):
+    date: date
+    intervals: int
+    models: str
+
+
+class AccuracyWeek(AccuracyPeriod):
+    week: date
+    days: int
+    noise: float | None
+    beyond_noise: bool
+
+
+class AccuracyWindowPublic(AccuracyPeriod):
+    first_day: date | None
+    last_day: date | None
+    days: int
+    noise: float | None
+    drift: bool
+
+
+class AccuracyPublic(BaseModel):
+    """``GET /api/v1/forecasts/accuracy``: the window (WAPE, bias, its noise, the drift flag),
+    its weeks and days, and the queues that have both forecast and actuals."""
+
+    queue: str
+    queues: list[str]
+    window: AccuracyWindowPublic
+    weeks: list[AccuracyWeek]
+    days: list[AccuracyDay]

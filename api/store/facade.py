@@ -5,13 +5,14 @@ kinds on the one request lifecycle)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Engine, select
 
 from api.models import (
     AuditEntry,
+    PublishedForecast,
     SolveJob,
     SwapEvent,
     SwapRequest,
@@ -19,9 +20,11 @@ from api.models import (
     TimeOffRequest,
     User,
 )
+from api.store.actuals import Actuals
 from api.store.agents import Agents
 from api.store.audit import Audit
 from api.store.events import Events
+from api.store.forecasts import Forecasts
 from api.store.jobs import Jobs
 from api.store.partners import Partners
 from api.store.reference import ReferenceCache
@@ -34,6 +37,7 @@ from api.store.unit import Actor, Unit, utc_now
 from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
+from wfm.forecast.accuracy import ACCURACY_WEEKS, AccuracyReport, accuracy_report, latest_forecast
 from wfm.requests.partners import PartnerSearch
 from wfm.requests.swaps import SwapVerdict
 from wfm.requests.time_off import TimeOffVerdict
@@ -62,6 +66,8 @@ class Store:
         self.agents = Agents(self.unit, self.audit, self.rosters)
         self.requirements = Requirements(self.unit, self.audit, self.rosters)
         self.events = Events(self.unit, self.audit)
+        self.forecasts = Forecasts(self.unit, self.audit)
+        self.actuals = Actuals(self.unit, self.audit)
         self.jobs = Jobs(self.unit, self.audit)
         self.reference = ReferenceCache(self.unit)
         self.lifecycle = Lifecycle(self.unit, self.audit, self.rosters)
@@ -284,6 +290,41 @@ class Store:
 
     def events_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
         return self.events.frame(agent_ids=agent_ids)
+
+    # ---- published forecasts, actuals and accuracy --------------------------------------
+    def publish_forecast(self, *, frame: pd.DataFrame, model: str, origin: date | None,
+                         actor: Actor, reason: str = "") -> PublishedForecast:
+        return self.forecasts.publish(frame=frame, model=model, origin=origin, actor=actor,
+                                      reason=reason)
+
+    def published_forecasts(self) -> list[PublishedForecast]:
+        return self.forecasts.published()
+
+    def import_actuals(self, *, frame: pd.DataFrame, actor: Actor) -> tuple[int, int]:
+        return self.actuals.upsert(frame=frame, actor=actor)
+
+    def forecast_accuracy(self, *, queue: str = "", last_day: date | None = None,
+                          weeks: int = ACCURACY_WEEKS) -> tuple[AccuracyReport, list[str]]:
+        """Forecast against actual over the ``weeks`` weeks ending ``last_day`` (default: the
+        last date with actuals), for one queue or all (``""``), and the queues seen.
+
+        Each interval is held against the published forecast the planner acted on
+        (``wfm.forecast.accuracy.latest_forecast``)."""
+        timezone = self.config.timezone
+        last_day = last_day or self.actuals.last_date()
+        if last_day is None:
+            empty = pd.DataFrame(columns=["interval_start", "queue", "contacts", "offered"])
+            return accuracy_report(empty, empty, timezone=timezone, weeks=weeks), []
+        first_day = last_day - timedelta(days=7 * weeks - 1)
+        forecast = latest_forecast(self.forecasts.rows(date_from=first_day, date_to=last_day),
+                                   timezone)
+        actuals = self.actuals.frame(date_from=first_day, date_to=last_day)
+        queues = sorted(set(forecast["queue"].astype(str)) & set(actuals["queue"].astype(str)))
+        if queue:
+            forecast = forecast[forecast["queue"] == queue]
+            actuals = actuals[actuals["queue"] == queue]
+        return accuracy_report(forecast, actuals, timezone=timezone, weeks=weeks,
+                               last_day=last_day), queues
 
     # ---- solve jobs ----------------------------------------------------------------------
     def create_job(self, *, actor: Actor) -> SolveJob:

@@ -1,7 +1,8 @@
 """Charts for the pages, drawn as inline SVG by ``wfm.report.svg`` (no script, no download).
 
 Coverage per interval for one day and queue (required vs scheduled, shortfall boxes), the week's
-shortfall per day, and adherence per agent against the target.
+shortfall per day, adherence per agent against the target, and forecast against actual
+contacts per day.
 """
 
 from __future__ import annotations
@@ -102,3 +103,19 @@ def adherence_chart(agents: pd.DataFrame, target_pct: float, t: Translator) -> s
                           y_label=t.t("adherence.axis_pct")),
                      target=(target_pct, t.t("adherence.target_line", target=t.number(
                          target_pct, 0))), y_max=100.0, tooltips=tips)
+
+
+FORECAST_COLOR, ACTUAL_COLOR = "#1f77b4", "#555555"
+
+
+def accuracy_chart(days: pd.DataFrame, t: Translator, *, title: str) -> str:
+    """Forecast (dashed) against actual contacts per day of the accuracy window."""
+    labels = [f"{t.weekday(d)} {t.day_month(d)}" for d in days["date"]]
+    step = max(1, len(labels) // 14)
+    axes = Axes(x_label=t.t("accuracy.axis_day"), y_label=t.t("accuracy.axis_contacts"),
+                x_ticks=[(k + 0.5, labels[k]) for k in range(0, len(labels), step)])
+    return line_chart(title, [
+        Line(t.t("accuracy.forecast"), days["forecast"].astype(float).tolist(),
+             FORECAST_COLOR, dashed=True),
+        Line(t.t("accuracy.actual"), days["actual"].astype(float).tolist(), ACTUAL_COLOR)],
+        axes)

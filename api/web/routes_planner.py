@@ -1,4 +1,4 @@
-"""Planner pages that read: the roster grid, coverage and adherence."""
+"""Planner pages that read: the roster grid, coverage, adherence and forecast accuracy."""
 
 from __future__ import annotations
 
@@ -14,11 +14,19 @@ from api.routes.adherence import default_period_end
 from api.store import Store
 from api.validation import DateFrom, DateTo, IsoDate
 from api.web.cache import cached
-from api.web.charts import adherence_chart, coverage_frame, day_chart, week_chart, week_summary
+from api.web.charts import (
+    accuracy_chart,
+    adherence_chart,
+    coverage_frame,
+    day_chart,
+    week_chart,
+    week_summary,
+)
 from api.web.grid import build_grid
 from api.web.render import render, translator
 from api.web.session import PagePlanner
 from wfm.adherence import AdherenceReport
+from wfm.forecast.accuracy import MIN_DRIFT_DAYS
 
 router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
 PageDate = Annotated[IsoDate | None, Query()]
@@ -135,3 +143,22 @@ def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
     return render(request, "adherence.html", {
         "day_from": day_from, "day_to": day_to, "agents": agents.to_dict("records"),
         "team": team, "target": target, "chart": chart})
+
+
+@router.get("/accuracy", response_class=HTMLResponse)
+def read_accuracy(*, request: Request, store: StoreDep, planner: PagePlanner,
+                  queue: Annotated[str, Query(max_length=64)] = "",
+                  day_to: DateTo = None) -> HTMLResponse:
+    """Published forecasts against the actuals per day and week over the last 4 weeks (up to
+    ``to``, default the last date with actuals): WAPE, bias and the drift flag."""
+    t = translator(request, store)
+    report, queues = store.forecast_accuracy(queue=queue, last_day=day_to)
+    window = report.window
+    chart = ""
+    if not report.days.empty:
+        chart = accuracy_chart(report.days, t, title=t.t(
+            "accuracy.chart_title", queue=queue or t.t("accuracy.all_queues")))
+    return render(request, "accuracy.html", {
+        "queue": queue, "queues": queues, "day_to": day_to or window.last_day,
+        "window": window, "weeks": report.weeks.to_dict("records"),
+        "days": report.days.to_dict("records"), "chart": chart, "min_days": MIN_DRIFT_DAYS})

@@ -15,6 +15,8 @@ from api.models import LeaveBalance
 from api.store import Store
 from tests.api.factories import site_config
 
+HEAD = "0004"  # the latest revision in api/migrations/versions
+
 
 def test_upgrade_from_0001_keeps_data_and_adds_time_off(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -34,7 +36,7 @@ def test_upgrade_from_0001_keeps_data_and_adds_time_off(tmp_path: Path) -> None:
         connection.execute(text("UPDATE roster_meta SET version = 4 WHERE id = 1"))
     migrate(engine)  # what `wfm serve` does at start-up
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD
         tables = set(inspect(connection).get_table_names())
     assert {"time_off_requests", "time_off_events", "leave_balances"} <= tables
     store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
@@ -71,7 +73,7 @@ def test_upgrade_from_0002_names_agent_users_and_adds_sessions(tmp_path: Path) -
             "VALUES ('2030-01-01 00:00:00', 1, 'agent', 'A1', 'swap.create', '{}', '')"))
     migrate(engine)
     with engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD
         assert "web_sessions" in inspect(connection).get_table_names()
     store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
     agent = store.user_for_token(token="old-agent")
@@ -81,4 +83,37 @@ def test_upgrade_from_0002_names_agent_users_and_adds_sessions(tmp_path: Path) -
     entries, _ = store.read_audit(date_from=None, date_to=None, page=1, page_size=10)
     assert [e.actor_name for e in entries] == ["王芳"]
     assert store.user_for_session(session_id=store.start_session(user=agent)) is not None
+    engine.dispose()
+
+
+def test_upgrade_from_0003_adds_forecasts_and_actuals(tmp_path: Path) -> None:
+    """Revision 0004 (forecast accuracy): published forecasts and actuals get their tables;
+    existing data stays."""
+    import pandas as pd
+
+    from api.store import Actor
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with engine.begin() as connection:
+        assert "forecasts" not in inspect(connection).get_table_names()
+        connection.execute(text("UPDATE roster_meta SET version = 3 WHERE id = 1"))
+    migrate(engine)
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD
+        assert {"forecasts", "forecast_rows", "actuals"} <= set(
+            inspect(connection).get_table_names())
+    store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
+    assert store.roster_version() == 3
+    start = pd.Timestamp("2030-01-07T10:00", tz=store.config.timezone)
+    frame = pd.DataFrame({"interval_start": [start], "queue": ["sales"], "contacts": [5.0],
+                          "aht_seconds": [300.0]})
+    store.publish_forecast(frame=frame, model="mean_4w", origin=None,
+                           actor=Actor(None, "system"))
+    assert [(f.model, f.origin) for f in store.published_forecasts()] == [
+        ("mean_4w", date(2030, 1, 7))]
     engine.dispose()

@@ -20,6 +20,7 @@ from wfm_cli.commands.common import (
     load_site,
     progress,
 )
+from wfm_cli.commands.serve import DbOption
 
 forecast_app = typer.Typer(
     help="Forecast contacts and AHT per interval and queue (run `wfm forecast backtest --help` "
@@ -62,6 +63,11 @@ def forecast(
         "-o", "--output", help="Forecast CSV to write.")] = None,
     holiday_factor: HolidayFactor = None,
     promotion_factor: PromotionFactor = None,
+    store: Annotated[bool, typer.Option(
+        "--store", help="Also publish the forecast to the service's database (--db), one "
+        "published forecast per queue with its chosen model and --start as origin, for the "
+        "accuracy page.")] = False,
+    db: DbOption = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
@@ -87,6 +93,9 @@ def forecast(
         table, queues_info = run_forecast(frame, site, start=first, weeks=weeks,
                                           settings=settings)
         write_table(table, output, FORECAST)
+        published = (_publish(table, {q: info.choice.summary()["model"]
+                                      for q, info in queues_info.items()}, site, first, db)
+                     if store else [])
         last = first + timedelta(days=7 * weeks - 1)
         special = [{"queue": queue, **day.record()} for queue, info in queues_info.items()
                    for day in info.special_days]
@@ -109,6 +118,10 @@ def forecast(
                    "models": models, "intraday_update": updates,
                    "special_days": special, "warnings": warnings}
         human = [f"wrote {output}: {len(table)} rows, {len(queues)} queue(s), {first} to {last}"]
+        if store:
+            summary["published"] = published
+            human += [f"  published forecast {p['forecast_id']} for queue {p['queue']} "
+                      f"({p['model']}, origin {first})" for p in published]
         human += [f"  warning: {text}" for text in warnings]
         for queue, total in queues.items():
             human.append(f"  {queue}: {total:.0f} contacts forecast; "
@@ -123,6 +136,31 @@ def forecast(
             human.append(f"  {day['date']} {day['queue']} {day['kind']}{name}: "
                          f"{day['message']}")
         emit(summary, output_format, human)
+
+
+def _publish(table: Any, models: dict[Any, str], site: Any, origin: date,
+             db: str | None) -> list[dict[str, Any]]:
+    """Keep each queue's forecast in the service's database as a published forecast (the
+    store ``POST /api/v1/forecasts`` writes to), with its model and origin."""
+    from api.store import SYSTEM, Store
+    from wfm_cli.commands.serve import database_errors, db_source, load_settings, open_database
+
+    settings = load_settings(db_url=db)
+    source = db_source(db)
+    engine = open_database(settings.db_url, source)
+    out = []
+    try:
+        with database_errors(settings.db_url, source, "write to"):
+            service = Store(engine, site)
+            for queue, rows in table.groupby("queue", sort=True):
+                model = str(models.get(queue, "unknown"))
+                published = service.publish_forecast(
+                    frame=rows.reset_index(drop=True), model=model, origin=origin,
+                    actor=SYSTEM, reason="wfm forecast --store")
+                out.append({"queue": str(queue), "forecast_id": published.id, "model": model})
+    finally:
+        engine.dispose()
+    return out
 
 
 def choice_line(choice: Any) -> str:

@@ -1,0 +1,33 @@
+"""The actuals (the ``wfm kpi --actuals`` table), idempotent by (interval_start, queue)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.deps import (
+    CSV_BODY,
+    FORBIDDEN,
+    PROTECTED,
+    TOO_LARGE,
+    ActorDep,
+    CsvBody,
+    CurrentPlanner,
+    StoreDep,
+)
+from api.schemas import INVALID, ActualsImported
+from api.uploads import read_upload
+from wfm.kpi import ACTUALS, check_actuals
+
+router = APIRouter(prefix="/api/v1/actuals", tags=["actuals"], responses=PROTECTED)
+
+
+@router.post("", response_model=ActualsImported, openapi_extra=CSV_BODY,
+             responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
+def import_actuals(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
+                   body: CsvBody) -> ActualsImported:
+    """Insert or replace actuals by interval and queue: a re-sent interval replaces the
+    stored one."""
+    frame = check_actuals(read_upload(body, ACTUALS, timezone=store.config.timezone,
+                                      label="actuals"), label="actuals")
+    inserted, replaced = store.import_actuals(frame=frame, actor=actor)
+    return ActualsImported(received=len(frame), inserted=inserted, replaced=replaced)

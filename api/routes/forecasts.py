@@ -1,0 +1,66 @@
+"""Published forecasts (kept with model and origin) and their accuracy against the actuals."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import (
+    CSV_BODY,
+    FORBIDDEN,
+    PROTECTED,
+    TOO_LARGE,
+    ActorDep,
+    CsvBody,
+    CurrentPlanner,
+    StoreDep,
+)
+from api.schemas import (
+    INVALID,
+    AccuracyPublic,
+    ForecastPublic,
+    ForecastsPublic,
+)
+from api.uploads import read_upload
+from api.validation import NO_NUL, DateTo, IsoDate, ReasonQuery
+from wfm.tables import FORECAST
+
+router = APIRouter(prefix="/api/v1/forecasts", tags=["forecasts"], responses=PROTECTED)
+ModelQuery = Annotated[str, Query(min_length=1, max_length=64, pattern=NO_NUL,
+                                  description="the model that made it (e.g. mean_4w)")]
+QueueQuery = Annotated[str, Query(max_length=64, pattern=NO_NUL,
+                                  description="one queue; empty: all queues")]
+
+
+@router.post("", status_code=201, response_model=ForecastPublic, openapi_extra=CSV_BODY,
+             responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
+def publish_forecast(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
+                     body: CsvBody, model: ModelQuery,
+                     origin: Annotated[IsoDate | None, Query()] = None,
+                     reason: ReasonQuery = "") -> ForecastPublic:
+    """Keep a forecast CSV with its model and origin (default: its first local date); every
+    publication is kept, none replaced."""
+    frame = read_upload(body, FORECAST, timezone=store.config.timezone, label="forecast")
+    published = store.publish_forecast(frame=frame, model=model, origin=origin, actor=actor,
+                                       reason=reason)
+    return ForecastPublic.model_validate(published)
+
+
+@router.get("", response_model=ForecastsPublic, responses=FORBIDDEN)
+def read_forecasts(*, store: StoreDep, planner: CurrentPlanner) -> ForecastsPublic:
+    """Every published forecast, the latest first."""
+    items = [ForecastPublic.model_validate(f) for f in store.published_forecasts()]
+    return ForecastsPublic(items=items, total=len(items))
+
+
+@router.get("/accuracy", response_model=AccuracyPublic, responses=FORBIDDEN)
+def read_forecast_accuracy(*, store: StoreDep, planner: CurrentPlanner, queue: QueueQuery = "",
+                           day_to: DateTo = None,
+                           weeks: Annotated[int, Query(ge=1, le=26)] = 4) -> AccuracyPublic:
+    """Forecast against actual per day and week over the ``weeks`` weeks ending ``to``
+    (default: the last date with actuals): WAPE, bias, the bias's noise and the drift flag."""
+    report, queues = store.forecast_accuracy(queue=queue, last_day=day_to, weeks=weeks)
+    return AccuracyPublic.model_validate({
+        "queue": queue, "queues": queues, "window": report.window.record(),
+        "weeks": report.weeks.to_dict("records"), "days": report.days.to_dict("records")})
