@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from api.deps import (
     CSV_BODY,
@@ -10,12 +10,11 @@ from api.deps import (
     PROTECTED,
     TOO_LARGE,
     ActorDep,
-    CsvBody,
     CurrentPlanner,
     StoreDep,
 )
 from api.schemas import INVALID, ActualsImported
-from api.uploads import read_upload
+from api.uploads import CsvBytes, read_upload
 from wfm.kpi import ACTUALS, check_actuals
 
 router = APIRouter(prefix="/api/v1/actuals", tags=["actuals"], responses=PROTECTED)
@@ -24,10 +23,11 @@ router = APIRouter(prefix="/api/v1/actuals", tags=["actuals"], responses=PROTECT
 @router.post("", response_model=ActualsImported, openapi_extra=CSV_BODY,
              responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def import_actuals(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
-                   body: CsvBody) -> ActualsImported:
+                   body: CsvBytes, response: Response) -> ActualsImported:
     """Insert or replace actuals by interval and queue: a re-sent interval replaces the
     stored one."""
     frame = check_actuals(read_upload(body, ACTUALS, timezone=store.config.timezone,
-                                      label="actuals"), label="actuals")
+                                      label="actuals", response=response),
+                         label="actuals")
     inserted, replaced = store.import_actuals(frame=frame, actor=actor)
     return ActualsImported(received=len(frame), inserted=inserted, replaced=replaced)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.deps import (
     CSV_BODY,
@@ -12,7 +12,6 @@ from api.deps import (
     PROTECTED,
     TOO_LARGE,
     ActorDep,
-    CsvBody,
     CurrentPlanner,
     StoreDep,
 )
@@ -22,7 +21,7 @@ from api.schemas import (
     ForecastPublic,
     ForecastsPublic,
 )
-from api.uploads import read_upload
+from api.uploads import CsvBytes, read_upload
 from api.validation import NO_NUL, DateTo, IsoDate, ReasonQuery
 from wfm.tables import FORECAST
 
@@ -36,12 +35,13 @@ QueueQuery = Annotated[str, Query(max_length=64, pattern=NO_NUL,
 @router.post("", status_code=201, response_model=ForecastPublic, openapi_extra=CSV_BODY,
              responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def publish_forecast(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
-                     body: CsvBody, model: ModelQuery,
+                     body: CsvBytes, response: Response, model: ModelQuery,
                      origin: Annotated[IsoDate | None, Query()] = None,
                      reason: ReasonQuery = "") -> ForecastPublic:
     """Keep a forecast CSV with its model and origin (default: its first local date); every
     publication is kept, none replaced."""
-    frame = read_upload(body, FORECAST, timezone=store.config.timezone, label="forecast")
+    frame = read_upload(body, FORECAST, timezone=store.config.timezone, label="forecast",
+                        response=response)
     published = store.publish_forecast(frame=frame, model=model, origin=origin, actor=actor,
                                        reason=reason)
     return ForecastPublic.model_validate(published)
