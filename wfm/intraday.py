@@ -220,24 +220,16 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
 def _roster_of_day(roster: pd.DataFrame, leave: pd.DataFrame | None, day: date) -> pd.DataFrame:
     """Roster rows of ``day`` and of the day before (a night shift crossing midnight), without
     the agents on leave on the row's date."""
-    dates = pd.Series([_as_date(d) for d in roster["date"]], index=roster.index, dtype=object)
-    rows = roster[dates.isin([day, day - timedelta(days=1)])].copy()
-    rows["date"] = dates[rows.index]
-    if leave is not None and len(leave) and len(rows):
-        away = set(zip(leave["agent_id"].astype(str), (_as_date(d) for d in leave["date"]),
-                       strict=True))
-        keep = [(str(a), d) not in away for a, d in zip(rows["agent_id"], rows["date"],
-                                                         strict=True)]
-        rows = rows[np.asarray(keep, dtype=bool)]
-    return rows
-
-
-def _as_date(value: object) -> date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
+    when = pd.to_datetime(roster["date"].astype(str))
+    rows = roster[when.isin([pd.Timestamp(day), pd.Timestamp(day - timedelta(days=1))])]
+    rows = rows.assign(date=when[rows.index].dt.date, agent_id=rows["agent_id"].astype(str))
+    if leave is None or leave.empty or rows.empty:
+        return rows
+    away = pd.DataFrame({"agent_id": leave["agent_id"].astype(str),
+                         "date": pd.to_datetime(leave["date"].astype(str)).dt.date,
+                         "away": True}).drop_duplicates(["agent_id", "date"])
+    marked = rows.merge(away, on=["agent_id", "date"], how="left")
+    return marked[marked["away"].isna()].drop(columns="away")
 
 
 def day_totals(table: pd.DataFrame, interval_minutes: int, *, busy: np.ndarray,

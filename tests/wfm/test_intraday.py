@@ -143,6 +143,21 @@ def test_an_actuals_queue_the_forecast_lacks_is_refused(small_day) -> None:
     assert "a.csv" in str(error.value) and "line 4" in str(error.value)
 
 
+def test_required_agents_are_wfm_staffs_on_the_reforecast(small_day) -> None:
+    """Erlang A (patience set): the view's requirement is ``wfm staff``'s on the re-forecast."""
+    from wfm.staffing.requirements import compute_requirements
+
+    forecast, actuals, roster, leave = small_day
+    site = SITE.with_overrides(**{"service.patience_seconds": 90})
+    view = intraday_view(forecast, actuals, roster, site, day=DAY, leave=leave)
+    coming = view.table[(view.table["status"] == "coming")
+                        & (view.table["forecast_contacts"] > 0)].reset_index(drop=True)
+    staffed = compute_requirements(coming.assign(contacts=coming["reforecast_contacts"],
+                                                 aht_seconds=coming["aht_planned_seconds"]),
+                                   site)
+    assert coming["required_agents"].tolist() == staffed["agents"].tolist()
+
+
 def test_the_reforecast_is_the_forecast_intraday_update() -> None:
     """History ending at noon: ``wfm forecast``'s updated rest of day equals the view's."""
     params = SyntheticParameters(start=date(2025, 3, 3), weeks=11, interval_minutes=60,
