@@ -153,7 +153,10 @@ ADHERENCE = TableSpec(
      _num("scheduled_minutes"), _num("logged_in_minutes"), _num("in_adherence_minutes"),
      _num("adherence_pct", empty=True), _num("conformance_pct", empty=True),
      _num("late_start_minutes"), _num("early_leave_minutes"), _num("overtime_minutes"),
-     Column("absent", "bool"), _num("episodes", kind="int")),
+     Column("absent", "bool"), _num("episodes", kind="int"),
+     # why minutes were lost (issue 24): optional, they sum to scheduled - in adherence
+     *(_num(f"lost_{cause}_minutes", required=False) for cause in (
+         "late_start", "early_leave", "absent", "break_overrun", "not_ready", "other"))),
     key=("agent_id", "date", "shift"))
 
 SPECS = {spec.name: spec for spec in (

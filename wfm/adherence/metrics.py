@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wfm.adherence.reasons import CAUSES, lost_by_cause
 from wfm.adherence.sessions import Segments
 
 
@@ -57,6 +58,13 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
     start, end = pieces.start_ns, pieces.end_ns
     logged_in = _sum(row, end - start, num_rows)
 
+    idle = ~pieces.working & (paid[row] > 0)
+    idle_row, idle_start, idle_end = row[idle], start[idle], end[idle]
+    ir_s, ir_e = shift_start[idle_row], shift_end[idle_row]
+    ir_bs, ir_be = break_start_ns[idle_row], break_end_ns[idle_row]
+    idle_from = work_clock(idle_start, ir_s, ir_e, ir_bs, ir_be)
+    idle_to = work_clock(idle_end, ir_s, ir_e, ir_bs, ir_be)
+
     work = pieces.working
     row, start, end = row[work], start[work], end[work]
     s, e = shift_start[row], shift_end[row]
@@ -85,10 +93,19 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
     counted = gap > grace_ns
     in_adherence = in_work_time + _sum(gap_row, np.where(forgiven, gap, 0), num_rows)
     episodes = np.bincount(gap_row, weights=counted, minlength=num_rows).astype(np.int64)
+
+    first_clock = np.where(worked, work_clock(np.where(worked, first, shift_start), shift_start,
+                                              shift_end, break_start_ns, break_end_ns), 0)
+    last_clock = np.where(worked, work_clock(np.where(worked, last, shift_start), shift_start,
+                                             shift_end, break_start_ns, break_end_ns), 0)
+    lost = lost_by_cause(row, clock_from, clock_to, idle_row, idle_from, idle_to,
+                         pieces.state[idle], idle_start, idle_end, paid, first_clock,
+                         last_clock, worked, break_start_ns, break_end_ns, grace_ns)
     return pd.DataFrame({
         "scheduled_ns": paid, "logged_in_ns": logged_in, "in_adherence_ns": in_adherence,
         "working_ns": working, "late_start_ns": late, "early_leave_ns": early,
-        "overtime_ns": overtime, "absent": (paid > 0) & ~worked, "episodes": episodes})
+        "overtime_ns": overtime, "absent": (paid > 0) & ~worked, "episodes": episodes,
+        **{f"lost_{cause}_ns": lost[cause] for cause in CAUSES}})
 
 
 def _out_of_adherence_runs(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
