@@ -6,6 +6,8 @@ every data problem that was corrected or skipped, with its input line.
 
 Decisions the definitions leave open (each module's docstring has the details):
 
+* Event states are first mapped to wfm's (``wfm.states``: the site's ``[adherence.states]``
+  over default English and Chinese names); an unknown state is an error naming its line.
 * Working states are ``login``, ``ready``, ``talk``, ``hold``, ``acw``; any other state is logged
   in but not working; with only login/logout, logged-in time is working (``sessions``).
 * A scheduled fixed break is outside the ratio: whatever the agent does then (break state,

@@ -112,7 +112,7 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
     tz = config.timezone
     if activity is None:
         activity = attributed_activity(roster, config, events=events, sessions=sessions,
-                                       roster_label=roster_label)
+                                       roster_label=roster_label, label=label)
     agents, schedule, pieces = activity.agents, activity.schedule, activity.pieces
 
     table, piece_row = _rows(schedule, pieces, agents, grace)

@@ -55,6 +55,7 @@ def adherence_command(
     """Adherence, conformance, late start, early leave, overtime and absence per agent-day,
     and the minutes lost to each cause."""
     from wfm.adherence import compute_adherence, rounded_rows
+    from wfm.states import map_states
     from wfm.tables import (
         ADHERENCE,
         AGENTS,
@@ -83,6 +84,8 @@ def adherence_command(
         assert login_path is not None
         login_frame = read_table(login_path, LOGIN_EVENTS if events is not None
                                  else LOGIN_SESSIONS, timezone=timezone)
+        if events is not None:   # the site's state names -> wfm's; unknown: exit 2
+            login_frame = map_states(login_frame, site.adherence.states, label=str(login_path))
         report = compute_adherence(
             roster_frame, site,
             events=login_frame if events is not None else None,
