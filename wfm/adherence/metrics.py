@@ -58,12 +58,11 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
     start, end = pieces.start_ns, pieces.end_ns
     logged_in = _sum(row, end - start, num_rows)
 
-    idle = ~pieces.working & (paid[row] > 0)
-    idle_row, idle_start, idle_end = row[idle], start[idle], end[idle]
-    ir_s, ir_e = shift_start[idle_row], shift_end[idle_row]
-    ir_bs, ir_be = break_start_ns[idle_row], break_end_ns[idle_row]
-    idle_from = work_clock(idle_start, ir_s, ir_e, ir_bs, ir_be)
-    idle_to = work_clock(idle_end, ir_s, ir_e, ir_bs, ir_be)
+    scheduled = np.flatnonzero(paid[row] > 0)   # pieces of rows with scheduled work time
+    on = row[scheduled]
+    at = (shift_start[on], shift_end[on], break_start_ns[on], break_end_ns[on])
+    all_from = work_clock(start[scheduled], *at)
+    all_to = work_clock(end[scheduled], *at)
 
     work = pieces.working
     row, start, end = row[work], start[work], end[work]
@@ -98,9 +97,11 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
                                               shift_end, break_start_ns, break_end_ns), 0)
     last_clock = np.where(worked, work_clock(np.where(worked, last, shift_start), shift_start,
                                              shift_end, break_start_ns, break_end_ns), 0)
-    lost = lost_by_cause(row, clock_from, clock_to, idle_row, idle_from, idle_to,
-                         pieces.state[idle], idle_start, idle_end, paid, first_clock,
-                         last_clock, worked, break_start_ns, break_end_ns, grace_ns)
+    lost = lost_by_cause(on, all_from, all_to, pieces.working[scheduled],
+                         pieces.state[scheduled], pieces.start_ns[scheduled],
+                         pieces.end_ns[scheduled], paid,
+                         first_clock, last_clock, worked, break_start_ns, break_end_ns,
+                         grace_ns)
     return pd.DataFrame({
         "scheduled_ns": paid, "logged_in_ns": logged_in, "in_adherence_ns": in_adherence,
         "working_ns": working, "late_start_ns": late, "early_leave_ns": early,

@@ -23,7 +23,9 @@ Working through a fixed break is not a cause: a fixed break is outside the adher
 lost to it. Minutes are those of scheduled work time: a fixed break inside a late start is not
 lost, so ``lost_late_start`` can be less than ``late_start_minutes``.
 
-Everything here is integer nanoseconds on the work clock (``metrics.work_clock``); ``other`` is
+A non-working piece inside a fixed break has no length on the work clock and is left out: its
+neighbours in a run of break states touch that fixed break themselves. Everything here is integer
+nanoseconds on the work clock (``metrics.work_clock``); ``other`` is
 ``lost`` minus the rest, and a test checks it minute by minute against an independent count.
 """
 
@@ -45,54 +47,49 @@ def _overlap(a: np.ndarray, b: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np
     return np.maximum(0, np.minimum(b, hi) - np.maximum(a, lo))
 
 
-def gaps(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray, paid: np.ndarray
-         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Every stretch of scheduled work time without work, per row (``n + 1`` for a row with
-    ``n`` working intervals on the work clock, some of them empty).
+def lost_by_cause(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
+                  working: np.ndarray, state: np.ndarray, start_ns: np.ndarray,
+                  end_ns: np.ndarray, paid: np.ndarray, first_clock: np.ndarray,
+                  last_clock: np.ndarray, worked: np.ndarray, break_start_ns: np.ndarray,
+                  break_end_ns: np.ndarray, grace_ns: float) -> dict[str, np.ndarray]:
+    """Lost nanoseconds per row, in total (``lost``) and by cause (``CAUSES``).
 
-    Returns the gaps' rows, starts and ends, then for each working interval (sorted by row and
-    start) its row and the index of the gap before it (``offset``: the index of each row's
-    first gap)."""
-    keep = clock_to > clock_from
-    row, clock_from, clock_to = row[keep], clock_from[keep], clock_to[keep]
-    order = np.lexsort((clock_from, row))
-    row, clock_from, clock_to = row[order], clock_from[order], clock_to[order]
+    One entry per attributed piece: its row, its stretch on the row's work clock, whether it is
+    work, its state code and its wall-clock start and end. ``first_clock``/``last_clock``: the
+    work clock at the first and last working moment inside the window; ``worked``: there was
+    one. ``break_*_ns``: the rows' fixed breaks (empty slots have start == end).
+
+    The gaps of a row with ``n`` working stretches (sorted) are the ``n + 1`` stretches before,
+    between and after them (some empty); a non-working piece lies inside one gap, the one after
+    the working stretches of its row that come before it.
+    """
     num_rows = len(paid)
-    count = np.bincount(row, minlength=num_rows)
+    keep = np.flatnonzero(clock_to > clock_from)
+    r, f, t = row[keep], clock_from[keep], clock_to[keep]
+    step = np.diff(r)
+    if not ((step > 0) | ((step == 0) & (np.diff(f) >= 0))).all():
+        order = np.lexsort((f, r))
+        keep, r, f, t = keep[order], r[order], f[order], t[order]
+    work = working[keep]
+    new_row = np.ones(len(r), dtype=bool)
+    new_row[1:] = r[1:] != r[:-1]
+    head = np.maximum.accumulate(np.where(new_row, np.arange(len(r)), 0)) if len(r) else r
+    seen = np.cumsum(work) - work
+    rank = seen - seen[head]   # working stretches of the same row before each piece
+
+    count = np.bincount(r[work], minlength=num_rows)
     offset = np.cumsum(count + 1) - (count + 1)
     gap_row = np.repeat(np.arange(num_rows), count + 1)
     start = np.zeros(len(gap_row), dtype=np.int64)
     end = np.empty(len(gap_row), dtype=np.int64)
     end[offset + count] = paid
-    rank = np.arange(len(row)) - (np.cumsum(count) - count)[row]
-    before = offset[row] + rank
-    end[before] = clock_from
-    start[before + 1] = clock_to
-    return gap_row, start, end, offset, before
-
-
-def lost_by_cause(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
-                  idle_row: np.ndarray, idle_from: np.ndarray, idle_to: np.ndarray,
-                  idle_state: np.ndarray, idle_start_ns: np.ndarray, idle_end_ns: np.ndarray,
-                  paid: np.ndarray, first_clock: np.ndarray, last_clock: np.ndarray,
-                  worked: np.ndarray, break_start_ns: np.ndarray, break_end_ns: np.ndarray,
-                  grace_ns: float) -> dict[str, np.ndarray]:
-    """Lost nanoseconds per row, in total (``lost``) and by cause (``CAUSES``).
-
-    ``row, clock_from, clock_to``: the working pieces on the work clock. ``idle_*``: the
-    logged-in, non-working pieces attributed to shift rows (work clock, state code, wall-clock
-    start and end, sorted by wall-clock start within a row). ``first_clock``/``last_clock``:
-    the work clock at the first and last working moment inside the window; ``worked``: there
-    was one. ``break_*_ns``: the rows' fixed breaks (empty slots have start == end).
-    """
-    num_rows = len(paid)
-    gap_row, start, end, offset, before = gaps(row, clock_from, clock_to, paid)
+    before = offset[r[work]] + rank[work]
+    end[before] = f[work]
+    start[before + 1] = t[work]
     length = end - start
     counted = length > grace_ns
     lost = _sum(gap_row, np.where(counted, length, 0), num_rows)
-    out = {"lost": lost}
-    absent = (paid > 0) & ~worked
-    out["absent"] = np.where(absent, lost, 0)
+    out = {"lost": lost, "absent": np.where((paid > 0) & ~worked, lost, 0)}
     counted_worked = counted & worked[gap_row]
     zero = np.zeros(len(gap_row), dtype=np.int64)
     out["late_start"] = _sum(gap_row, np.where(counted_worked, _overlap(
@@ -100,32 +97,15 @@ def lost_by_cause(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
     out["early_leave"] = _sum(gap_row, np.where(counted_worked, _overlap(
         start, end, last_clock[gap_row], paid[gap_row]), 0), num_rows)
 
-    # the gap holding each idle piece: the one after the working intervals that end before it
-    keep = idle_to > idle_from
-    idle_row, idle_from, idle_to = idle_row[keep], idle_from[keep], idle_to[keep]
-    idle_state, idle_start_ns, idle_end_ns = (idle_state[keep], idle_start_ns[keep],
-                                              idle_end_ns[keep])
-    working_row = gap_row[before] if len(before) else before
-    working_from = np.zeros(len(before), dtype=np.int64)
-    working_from[:] = end[before]
-    stream_row = np.concatenate([working_row, idle_row])
-    stream_at = np.concatenate([working_from, idle_from])
-    is_work = np.concatenate([np.ones(len(before), dtype=bool), np.zeros(len(idle_row), bool)])
-    order = np.lexsort((stream_at, stream_row))
-    work_sorted = is_work[order].astype(np.int64)
-    row_sorted = stream_row[order]
-    seen = np.cumsum(work_sorted) - work_sorted
-    row_first = np.searchsorted(row_sorted, row_sorted, side="left")
-    seen_before_row = (np.cumsum(work_sorted) - work_sorted)[row_first]
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = seen - seen_before_row
-    idle_gap = offset[idle_row] + rank[len(before):]
+    idle = ~work
+    idle_row, idle_keep = r[idle], keep[idle]
+    idle_gap = offset[idle_row] + rank[idle]
     middle = np.where(counted_worked[idle_gap], _overlap(
-        idle_from, idle_to, first_clock[idle_row], last_clock[idle_row]), 0)
-
+        f[idle], t[idle], first_clock[idle_row], last_clock[idle_row]), 0)
+    idle_state = state[idle_keep]
     is_break = np.isin(idle_state, BREAK_CODES)
-    overrun = is_break & _touches_fixed_break(idle_row, idle_start_ns, idle_end_ns, is_break,
-                                              break_start_ns, break_end_ns)
+    overrun = is_break & _touches_fixed_break(idle_row, start_ns[idle_keep], end_ns[idle_keep],
+                                              is_break, break_start_ns, break_end_ns)
     out["break_overrun"] = _sum(idle_row, np.where(overrun, middle, 0), num_rows)
     out["not_ready"] = _sum(idle_row, np.where(overrun, 0, middle), num_rows)
     out["other"] = lost - sum(out[c] for c in CAUSES if c != "other")
