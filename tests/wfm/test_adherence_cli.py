@@ -223,6 +223,9 @@ def test_fixture_week_causes_sum_to_the_lost_minutes_and_below_target_has_names(
     assert gaps == sorted(gaps, reverse=True)
     assert all(b["name"] for b in below)
     assert {b["main_cause"] for b in below} <= {c[5:-8] for c in CAUSE_COLUMNS}
+    for b in below:
+        assert b["lost_by_cause"][b["main_cause"]] == b["main_cause_minutes"]
+        assert sum(b["lost_by_cause"].values()) == pytest.approx(b["lost_minutes"], abs=0.03)
     assert summary["lost_minutes"] == pytest.approx(
         summary["scheduled_minutes"] - summary["in_adherence_minutes"], abs=1e-6)
 

@@ -120,4 +120,5 @@ def _below_item(agent: Mapping[Hashable, Any]) -> dict[str, Any]:
             "gap_pct": float(agent["gap_pct"]),
             "lost_minutes": round(float(agent["lost_minutes"]), 2), "main_cause": cause,
             "main_cause_minutes": round(float(agent[f"lost_{cause}_minutes"]), 2)
-            if cause else 0.0}
+            if cause else 0.0,
+            "lost_by_cause": {c: round(float(agent[f"lost_{c}_minutes"]), 2) for c in CAUSES}}
