@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from wfm.errors import InvalidInput
+from wfm.states import check_site_states
 
 MINUTES_PER_DAY = 24 * 60
 MAX_ROSTER_WEIGHT = 1e6  # weights x penalties must stay far inside int64
@@ -235,6 +236,13 @@ class RosterSettings(_Strict):
 class AdherenceSettings(_Strict):
     target_pct: float = Field(default=92, ge=0, le=100)
     grace_minutes: float = Field(default=0, ge=0)
+    # a site's ACD state names / AUX codes -> wfm states, over the defaults (wfm.states)
+    states: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("states")
+    @classmethod
+    def _known_states(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_site_states(value)
 
 
 class KpiSettings(_Strict):

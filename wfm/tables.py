@@ -56,12 +56,11 @@ from wfm.csv_reader import (
 from wfm.csv_writer import atomic_file, csv_bytes, format_frame
 from wfm.csv_writer import write_csv_atomic as write_csv_atomic  # the public name stays here
 from wfm.errors import InvalidInput
+from wfm.states import ACD_STATES as ACD_STATES  # the public name stays here
 from wfm.table_spec import Column as Column  # the public names stay here
 from wfm.table_spec import TableSpec as TableSpec
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-ACD_STATES = ("login", "logout", "ready", "talk", "acw", "hold", "break", "lunch", "meeting",
-              "training", "not_ready")
 MAX_COLUMNS = 1000  # a wider header is refused before the body is read
 NAMES_SHOWN = 30  # header names quoted in an error message before "... (N more)"
 log = logging.getLogger(__name__)  # notes a file read in another encoding than UTF-8
@@ -134,7 +133,8 @@ ROSTER = TableSpec(
 LOGIN_EVENTS = TableSpec(
     "login events",
     (Column("agent_id", "str"), Column("timestamp", "datetime"),
-     Column("state", "str", case="lower", choices=ACD_STATES)))
+     # any text: a site's own state names are mapped to ACD_STATES (wfm.states.map_states)
+     Column("state", "str")))
 
 LOGIN_SESSIONS = TableSpec(
     "login sessions",
@@ -153,7 +153,10 @@ ADHERENCE = TableSpec(
      _num("scheduled_minutes"), _num("logged_in_minutes"), _num("in_adherence_minutes"),
      _num("adherence_pct", empty=True), _num("conformance_pct", empty=True),
      _num("late_start_minutes"), _num("early_leave_minutes"), _num("overtime_minutes"),
-     Column("absent", "bool"), _num("episodes", kind="int")),
+     Column("absent", "bool"), _num("episodes", kind="int"),
+     # why minutes were lost (issue 24): optional, they sum to scheduled - in adherence
+     *(_num(f"lost_{cause}_minutes", required=False) for cause in (
+         "late_start", "early_leave", "absent", "break_overrun", "not_ready", "other"))),
     key=("agent_id", "date", "shift"))
 
 SPECS = {spec.name: spec for spec in (

@@ -15,6 +15,7 @@ from api.deps import (
 )
 from api.schemas import INVALID, EventsImported
 from api.uploads import CsvBytes, read_upload
+from wfm.states import map_states
 from wfm.tables import LOGIN_EVENTS
 from wfm.validation import check_known_agents
 
@@ -28,6 +29,8 @@ def import_events(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
     """Store login events; events already stored are counted as duplicates, not errors."""
     frame = read_upload(body, LOGIN_EVENTS, timezone=store.config.timezone, label="events",
                         response=response)
+    # the site's state names -> wfm's before storing; an unknown one is a 422 naming its line
+    frame = map_states(frame, store.config.adherence.states, label="events")
     check_known_agents(frame, store.agents_frame(), table="login events table", label="events")
     inserted, duplicates = store.add_events(frame=frame, actor=actor)
     return EventsImported(received=len(frame), inserted=inserted, duplicates=duplicates)

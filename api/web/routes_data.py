@@ -26,6 +26,7 @@ from api.web.render import render
 from api.web.session import CsrfChecked, PagePlanner
 from wfm.coverage import StaffingGap, staffing_gap
 from wfm.errors import InvalidInput, SwapRejected
+from wfm.states import map_states
 from wfm.tables import AGENTS, LOGIN_EVENTS, REQUIREMENT, ROSTER, TableSpec, decode_csv
 from wfm.validation import check_known_agents
 
@@ -48,6 +49,8 @@ def _import(store: Store, kind: str, frame: Any, actor: Actor, reason: str,
         return {"rows": len(frame), "version": version}
     if kind == "requirement":
         return {"rows": store.import_requirement(frame=frame, actor=actor, reason=reason)}
+    # the site's state names -> wfm's, as the events route does; unknown: an error naming it
+    frame = map_states(frame, store.config.adherence.states, label=label)
     check_known_agents(frame, store.agents_frame(), table="login events table", label=label)
     inserted, duplicates = store.add_events(frame=frame, actor=actor)
     return {"rows": len(frame), "inserted": inserted, "duplicates": duplicates}

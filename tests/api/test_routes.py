@@ -41,6 +41,23 @@ def test_import_events_rejected(site: Site) -> None:
     assert response.json()["detail"].startswith("events, line 2, field 'state'")
 
 
+def test_import_events_maps_acd_state_names(site: Site) -> None:
+    """The default names are stored as wfm's states; an AUX code nobody mapped is refused with
+    its line, its value and the mapping to add (wfm.states)."""
+    monday = site.start.isoformat()
+    response = site.client.post("/api/v1/events", content=(
+        "agent_id,timestamp,state\n"
+        f"A1,{monday}T08:40:00,Available\nA1,{monday}T12:00:00,午餐\n"
+        f"A1,{monday}T16:00:00,Log Out\n"), headers={**site.planner, **CSV})
+    assert response.status_code == 200, response.text
+    assert sorted(site.store.events_frame()["state"]) == ["logout", "lunch", "ready"]
+    response = site.client.post("/api/v1/events", content="agent_id,timestamp,state\n"
+                                f"A1,{monday}T17:00:00,AUX 3\n", headers={**site.planner, **CSV})
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(
+        "events, line 2, field 'state': unknown state 'AUX 3'; add \"AUX 3\" = \"not_ready\"")
+
+
 def test_import_events_forbidden_for_agent(site: Site) -> None:
     response = site.client.post("/api/v1/events", content=events_csv(site),
                                 headers={**site.agents["A1"], **CSV})

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from wfm.adherence import ADHERENCE_COLUMNS, compute_adherence
+from wfm.adherence import ADHERENCE_COLUMNS, REASON_COLUMNS, compute_adherence
 from wfm.config import build_config
 from wfm.errors import InvalidInput
 from wfm.tables import read_table_text
@@ -47,7 +47,7 @@ def problems(result) -> list[tuple[int, str, str]]:
 def test_columns_are_the_contract_in_order():
     result = report("a1,2026-11-23,DAY\n", "a1,2026-11-23T09:00:00,login\n"
                     "a1,2026-11-23T17:00:00,logout\n")
-    assert list(result.rows.columns) == ADHERENCE_COLUMNS
+    assert list(result.rows.columns) == ADHERENCE_COLUMNS + REASON_COLUMNS
     assert ADHERENCE_COLUMNS[:3] == ["agent_id", "date", "shift"]
 
 

@@ -191,3 +191,64 @@ def test_an_output_that_is_an_input_is_refused_and_the_input_kept(files):
     assert result.exit_code == 2
     assert "is the same file as the input --events" in result.stderr
     assert (files / "events.csv").read_text() == before
+
+
+FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[2] / "fixtures"
+CAUSE_COLUMNS = [f"lost_{c}_minutes" for c in ("late_start", "early_leave", "absent",
+                                               "break_overrun", "not_ready", "other")]
+
+
+def test_fixture_week_causes_sum_to_the_lost_minutes_and_below_target_has_names(tmp_path):
+    """The demo week: in every row the written causes sum, to the cent, to scheduled - in
+    adherence; minutes have 2 decimals; agents below target come by gap with names."""
+    out = tmp_path / "adherence.csv"
+    result = invoke("--roster", str(FIXTURES / "roster_week.csv"),
+                    "--events", str(FIXTURES / "events.csv"),
+                    "--agents", str(FIXTURES / "agents.csv"),
+                    "--config", str(FIXTURES / "site.toml"), "-o", str(out), "--format", "json")
+    assert result.exit_code == 0, result.output
+    table = read_table(out, ADHERENCE)
+    cents = (100 * table[CAUSE_COLUMNS]).round().astype(int).sum(axis=1)
+    lost = (100 * table["scheduled_minutes"]).round().astype(int) - (
+        100 * table["in_adherence_minutes"]).round().astype(int)
+    assert (cents == lost).all()
+    assert lost.sum() > 0
+    for name in ("logged_in_minutes", "overtime_minutes", *CAUSE_COLUMNS):
+        assert ((100 * table[name]).round() - 100 * table[name]).abs().max() < 1e-6, name
+    assert "464.8666" not in out.read_text() and "464.87" in out.read_text()
+    summary = json.loads(result.stdout)
+    below = summary["agents_below_target"]
+    assert len(below) == 33
+    gaps = [b["gap_pct"] for b in below]
+    assert gaps == sorted(gaps, reverse=True)
+    assert all(b["name"] for b in below)
+    assert {b["main_cause"] for b in below} <= {c[5:-8] for c in CAUSE_COLUMNS}
+    for b in below:
+        assert b["lost_by_cause"][b["main_cause"]] == b["main_cause_minutes"]
+        assert sum(b["lost_by_cause"].values()) == pytest.approx(b["lost_minutes"], abs=0.03)
+    assert summary["lost_minutes"] == pytest.approx(
+        summary["scheduled_minutes"] - summary["in_adherence_minutes"], abs=1e-6)
+
+
+def test_summary_lists_below_target_by_gap_with_name_and_main_cause(tmp_path):
+    (tmp_path / "roster.csv").write_text("agent_id,date,shift\na1,2026-11-23,DAY\n"
+                                         "a2,2026-11-23,DAY\na3,2026-11-23,DAY\n")
+    # DAY 08:30-16:00 (450): a1 not ready 60 min; a2 in 45 min late; a3 fine
+    (tmp_path / "events.csv").write_text(
+        "agent_id,timestamp,state\n"
+        "a1,2026-11-23T08:30:00,login\na1,2026-11-23T10:00:00,not_ready\n"
+        "a1,2026-11-23T11:00:00,ready\na1,2026-11-23T16:00:00,logout\n"
+        "a2,2026-11-23T09:15:00,login\na2,2026-11-23T16:00:00,logout\n"
+        "a3,2026-11-23T08:30:00,login\na3,2026-11-23T16:00:00,logout\n")
+    (tmp_path / "agents.csv").write_text("agent_id,name,skills\na1,王芳,chat\na2,Li Lei,chat\n"
+                                         "a3,Zhang Wei,chat\n")
+    result = invoke("--roster", str(tmp_path / "roster.csv"),
+                    "--events", str(tmp_path / "events.csv"),
+                    "--agents", str(tmp_path / "agents.csv"), "-o", str(tmp_path / "a.csv"))
+    assert result.exit_code == 0, result.output
+    # a1 390/450 = 86.67% (gap 5.33), a2 405/450 = 90.00% (gap 2.00)
+    assert ("2 agent(s) below target, largest gap first:\n"
+            "  a1 王芳: 86.67% (5.33 below), mostly not ready 60.00 of 60.00 min lost\n"
+            "  a2 Li Lei: 90.00% (2.00 below), mostly late start 45.00 of 45.00 min lost\n"
+            ) in result.output
+    assert "lost 105.00 min: late start 45.00, not ready 60.00" in result.output

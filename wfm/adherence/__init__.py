@@ -6,6 +6,8 @@ every data problem that was corrected or skipped, with its input line.
 
 Decisions the definitions leave open (each module's docstring has the details):
 
+* Event states are first mapped to wfm's (``wfm.states``: the site's ``[adherence.states]``
+  over default English and Chinese names); an unknown state is an error naming its line.
 * Working states are ``login``, ``ready``, ``talk``, ``hold``, ``acw``; any other state is logged
   in but not working; with only login/logout, logged-in time is working (``sessions``).
 * A scheduled fixed break is outside the ratio: whatever the agent does then (break state,
@@ -30,6 +32,10 @@ Decisions the definitions leave open (each module's docstring has the details):
   data or of its calendar day, whichever is earlier, and never after the agent's next login.
 * The period defaults to the roster's dates; activity attributed outside it is skipped and
   reported, one problem per contiguous stretch with its agent, time span and minutes.
+* Every lost minute (scheduled − in adherence) has one cause: late start, early leave,
+  absence, a break or lunch that ran over a fixed break, another non-working state (not ready,
+  an unscheduled break, a meeting), or other (logged out mid-shift); ``reasons`` defines them.
+  The table's minutes are exact; ``rounded_rows`` rounds them to 2 decimals for writing.
 * Period summaries count only work attributed to shifts in conformance and overtime; work
   attributed to no shift is reported on its own (``unscheduled_working_minutes``).
 """
@@ -37,11 +43,13 @@ Decisions the definitions leave open (each module's docstring has the details):
 from wfm.adherence.activity import Activity, attributed_activity
 from wfm.adherence.compute import (
     ADHERENCE_COLUMNS,
+    REASON_COLUMNS,
     UNSCHEDULED,
     AdherenceReport,
     compute_adherence,
+    rounded_rows,
 )
 from wfm.adherence.sessions import WORKING_STATES
 
-__all__ = ["ADHERENCE_COLUMNS", "UNSCHEDULED", "WORKING_STATES", "Activity", "AdherenceReport",
-           "attributed_activity", "compute_adherence"]
+__all__ = ["ADHERENCE_COLUMNS", "REASON_COLUMNS", "UNSCHEDULED", "WORKING_STATES", "Activity",
+           "AdherenceReport", "attributed_activity", "compute_adherence", "rounded_rows"]

@@ -19,6 +19,7 @@ from wfm.adherence.schedule import Schedule, build_schedule
 from wfm.adherence.sessions import segments_from_events, segments_from_sessions
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
+from wfm.states import map_states
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,16 @@ class Activity:
 def attributed_activity(roster: pd.DataFrame, config: SiteConfig, *,
                         events: pd.DataFrame | None = None,
                         sessions: pd.DataFrame | None = None,
-                        roster_label: str = "roster") -> Activity:
+                        roster_label: str = "roster", label: str = "events") -> Activity:
     """Schedule, segments and attributed pieces of ``roster`` with its login events or
-    sessions (exactly one of them), as ``compute_adherence`` builds them."""
+    sessions (exactly one of them), as ``compute_adherence`` builds them. Event states are
+    mapped to wfm's first (``wfm.states``, the site's ``[adherence.states]``); ``label`` names
+    the events in the error for an unknown state."""
     if (events is None) == (sessions is None):
         raise InvalidInput("give login events or login sessions (exactly one of them)")
+    if events is not None:
+        # a site's own state names -> wfm's (unknown names are an error naming the line)
+        events = map_states(events, config.adherence.states, label=label)
     activity = events if events is not None else sessions
     assert activity is not None
     tz = config.timezone

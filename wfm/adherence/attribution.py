@@ -56,7 +56,7 @@ def split_at_cells(segments: Segments, cells: Cells) -> tuple[Segments, np.ndarr
                          pieces.start_ns)
         end = np.where(cell >= 0, np.minimum(pieces.end_ns, cells.cell_end_ns[safe]),
                        pieces.end_ns)
-        pieces = Segments(pieces.agent, start, end, pieces.working, pieces.line)
+        pieces = pieces.with_times(start, end)
     return pieces, cell
 
 
@@ -66,12 +66,11 @@ def split_at_midnights(segments: Segments, tz: str) -> tuple[Segments, np.ndarra
     todo = segments
     while len(todo):
         midnight = next_midnight_ns(todo.start_ns, tz)
-        heads.append(Segments(todo.agent, todo.start_ns, np.minimum(todo.end_ns, midnight),
-                              todo.working, todo.line))
+        heads.append(todo.with_times(todo.start_ns, np.minimum(todo.end_ns, midnight)))
         days.append(local_day_numbers(todo.start_ns, tz))
         crosses = np.flatnonzero(todo.end_ns > midnight)
         todo = todo.take(crosses)
-        todo = Segments(todo.agent, midnight[crosses], todo.end_ns, todo.working, todo.line)
+        todo = todo.with_times(midnight[crosses], todo.end_ns)
     if not heads:
         return segments, np.zeros(0, dtype=np.int64)
     return _concat(heads), np.concatenate(days)
@@ -79,7 +78,7 @@ def split_at_midnights(segments: Segments, tz: str) -> tuple[Segments, np.ndarra
 
 def _concat(parts: list[Segments]) -> Segments:
     return Segments(*(np.concatenate([getattr(p, name) for p in parts])
-                      for name in ("agent", "start_ns", "end_ns", "working", "line")))
+                      for name in ("agent", "start_ns", "end_ns", "working", "line", "state")))
 
 
 def attribute(segments: Segments, cells: Cells, tz: str) -> Pieces:

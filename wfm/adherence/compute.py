@@ -20,6 +20,7 @@ from wfm.adherence.activity import Activity, attributed_activity
 from wfm.adherence.attribution import Pieces
 from wfm.adherence.metrics import row_metrics
 from wfm.adherence.period import period_bounds, skipped_activity
+from wfm.adherence.reasons import CAUSES
 from wfm.adherence.schedule import (
     NS_PER_MINUTE,
     Schedule,
@@ -39,6 +40,7 @@ ADHERENCE_COLUMNS = ["agent_id", "date", "shift", "scheduled_minutes", "logged_i
                      "in_adherence_minutes", "adherence_pct", "conformance_pct",
                      "late_start_minutes", "early_leave_minutes", "overtime_minutes", "absent",
                      "episodes"]
+REASON_COLUMNS = [f"lost_{cause}_minutes" for cause in CAUSES]
 REPORT_PROBLEM_COLUMNS = ["file", *PROBLEM_COLUMNS]
 
 
@@ -110,7 +112,7 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
     tz = config.timezone
     if activity is None:
         activity = attributed_activity(roster, config, events=events, sessions=sessions,
-                                       roster_label=roster_label)
+                                       roster_label=roster_label, label=label)
     agents, schedule, pieces = activity.agents, activity.schedule, activity.pieces
 
     table, piece_row = _rows(schedule, pieces, agents, grace)
@@ -129,7 +131,7 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
     team = team_summary(full, summary, config.adherence.target_pct)
     team.update({"date_from": first_day, "date_to": last_day, "grace_minutes": grace,
                  "problems": len(problems)})
-    return AdherenceReport(rows=full[ADHERENCE_COLUMNS], agents=summary, team=team,
+    return AdherenceReport(rows=full[ADHERENCE_COLUMNS + REASON_COLUMNS], agents=summary, team=team,
                            problems=problems[REPORT_PROBLEM_COLUMNS])
 
 
@@ -177,7 +179,7 @@ def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: f
         "on_shift": np.concatenate([np.ones(num_shifts, bool), np.zeros(num_days, bool)]),
     })
     for name in ("scheduled", "logged_in", "in_adherence", "working", "late_start",
-                 "early_leave", "overtime"):
+                 "early_leave", "overtime", *(f"lost_{cause}" for cause in CAUSES)):
         table[f"{name}_minutes"] = figures[f"{name}_ns"].to_numpy() / NS_PER_MINUTE
     table["adherence_pct"] = percent(table["in_adherence_minutes"], table["scheduled_minutes"])
     table["conformance_pct"] = percent(table["working_minutes"], table["scheduled_minutes"])
@@ -195,3 +197,31 @@ def _unknown_agents(activity: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFram
         activity.loc[unknown, "agent_id"].to_numpy()).min()
     return problems_frame(first.to_numpy(np.int64), first.index.to_numpy(object),
                           "agent not in the roster", "reported as unscheduled work")
+
+
+MINUTE_COLUMNS = ["scheduled_minutes", "logged_in_minutes", "in_adherence_minutes",
+                  "late_start_minutes", "early_leave_minutes", "overtime_minutes"]
+
+
+def rounded_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The adherence table with its minutes to 2 decimals, as the percentages are.
+
+    The causes of lost minutes are rounded by largest remainder, so that in every row they
+    still sum exactly (to the cent) to ``scheduled − in adherence`` as written.
+    """
+    out = rows.copy()
+    for name in MINUTE_COLUMNS:
+        out[name] = out[name].to_numpy(float).round(2)
+    if not set(REASON_COLUMNS) <= set(out.columns) or out.empty:
+        return out
+    exact = 100.0 * out[REASON_COLUMNS].to_numpy(float)
+    cents = np.floor(exact + 1e-6)
+    target = (np.rint(100.0 * out["scheduled_minutes"].to_numpy(float))
+              - np.rint(100.0 * out["in_adherence_minutes"].to_numpy(float)))
+    short = (target - cents.sum(axis=1)).astype(np.int64)
+    # the `short` causes with the largest remainders get one more cent (0 <= short <= 6)
+    place = np.argsort(np.argsort(-(exact - cents), axis=1, kind="stable"), axis=1)
+    cents += place < short[:, None]
+    for k, name in enumerate(REASON_COLUMNS):
+        out[name] = cents[:, k] / 100.0
+    return out

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wfm.adherence.reasons import CAUSES, lost_by_cause
 from wfm.adherence.sessions import Segments
 
 
@@ -57,6 +58,12 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
     start, end = pieces.start_ns, pieces.end_ns
     logged_in = _sum(row, end - start, num_rows)
 
+    scheduled = np.flatnonzero(paid[row] > 0)   # pieces of rows with scheduled work time
+    on = row[scheduled]
+    at = (shift_start[on], shift_end[on], break_start_ns[on], break_end_ns[on])
+    all_from = work_clock(start[scheduled], *at)
+    all_to = work_clock(end[scheduled], *at)
+
     work = pieces.working
     row, start, end = row[work], start[work], end[work]
     s, e = shift_start[row], shift_end[row]
@@ -85,10 +92,21 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
     counted = gap > grace_ns
     in_adherence = in_work_time + _sum(gap_row, np.where(forgiven, gap, 0), num_rows)
     episodes = np.bincount(gap_row, weights=counted, minlength=num_rows).astype(np.int64)
+
+    first_clock = np.where(worked, work_clock(np.where(worked, first, shift_start), shift_start,
+                                              shift_end, break_start_ns, break_end_ns), 0)
+    last_clock = np.where(worked, work_clock(np.where(worked, last, shift_start), shift_start,
+                                             shift_end, break_start_ns, break_end_ns), 0)
+    lost = lost_by_cause(on, all_from, all_to, pieces.working[scheduled],
+                         pieces.state[scheduled], pieces.start_ns[scheduled],
+                         pieces.end_ns[scheduled], paid,
+                         first_clock, last_clock, worked, break_start_ns, break_end_ns,
+                         grace_ns)
     return pd.DataFrame({
         "scheduled_ns": paid, "logged_in_ns": logged_in, "in_adherence_ns": in_adherence,
         "working_ns": working, "late_start_ns": late, "early_leave_ns": early,
-        "overtime_ns": overtime, "absent": (paid > 0) & ~worked, "episodes": episodes})
+        "overtime_ns": overtime, "absent": (paid > 0) & ~worked, "episodes": episodes,
+        **{f"lost_{cause}_ns": lost[cause] for cause in CAUSES}})
 
 
 def _out_of_adherence_runs(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,

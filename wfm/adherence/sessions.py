@@ -57,7 +57,8 @@ class Segments:
     """Disjoint stretches of logged-in time, sorted by (agent, start); plain arrays.
 
     ``agent`` (position in the agent index), ``start_ns``/``end_ns`` (``[start, end)``),
-    ``working`` (a working state) and ``line`` (the input line that began it).
+    ``working`` (a working state), ``line`` (the input line that began it) and ``state`` (its
+    position in ``ACD_STATES``; ``login`` for sessions).
     """
 
     agent: np.ndarray
@@ -65,18 +66,24 @@ class Segments:
     end_ns: np.ndarray
     working: np.ndarray
     line: np.ndarray
+    state: np.ndarray
 
     def __len__(self) -> int:
         return len(self.agent)
 
     def take(self, index: np.ndarray) -> Segments:
         return Segments(self.agent[index], self.start_ns[index], self.end_ns[index],
-                        self.working[index], self.line[index])
+                        self.working[index], self.line[index], self.state[index])
+
+    def with_times(self, start_ns: np.ndarray, end_ns: np.ndarray) -> Segments:
+        """The same segments with new start and end times."""
+        return Segments(self.agent, start_ns, end_ns, self.working, self.line, self.state)
 
     @classmethod
     def empty(cls) -> Segments:
         nothing = np.zeros(0, dtype=np.int64)
-        return cls(nothing, nothing, nothing, np.zeros(0, dtype=bool), nothing)
+        return cls(nothing, nothing, nothing, np.zeros(0, dtype=bool), nothing,
+                   np.zeros(0, dtype=np.int8))
 PROBLEM_COLUMNS = ["line", "agent_id", "problem", "action"]
 
 
@@ -234,7 +241,8 @@ def segments_from_events(events: pd.DataFrame, agents: pd.Index, cells: Cells, t
 
     segment = logged_in & (end_ns > time_ns)
     segments = Segments(agent[segment], time_ns[segment], end_ns[segment],
-                        np.isin(state[segment], _WORKING_CODES), line[segment])
+                        np.isin(state[segment], _WORKING_CODES), line[segment],
+                        state[segment])
     return segments, pd.concat(problems, ignore_index=True)
 
 
@@ -298,6 +306,7 @@ def segments_from_sessions(sessions: pd.DataFrame, agents: pd.Index, cells: Cell
     block = np.cumsum(new_agent | (login >= before)) - 1
     starts = np.flatnonzero(np.diff(block, prepend=-1))
     segments = Segments(agent[starts], login[starts], np.maximum.reduceat(logout, starts),
-                        np.ones(len(starts), dtype=bool), line[starts])
+                        np.ones(len(starts), dtype=bool), line[starts],
+                        np.full(len(starts), _LOGIN_CODE, dtype=np.int8))
     segments = segments.take(np.flatnonzero(segments.end_ns > segments.start_ns))
     return segments, pd.concat(problems, ignore_index=True)

@@ -47,13 +47,18 @@ def adherence_command(
         "--problems-out", help="Where to write the data problems (default: "
         "<output stem>.problems.csv beside the output; always written, with just the header "
         "when there are none, so it never holds an earlier run's problems).")] = None,
+    agents: Annotated[Path | None, typer.Option(
+        "--agents", help="Agents CSV (agent_id, name, skills): names in the summary.")] = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
-    """Adherence, conformance, late start, early leave, overtime and absence per agent-day."""
-    from wfm.adherence import compute_adherence
+    """Adherence, conformance, late start, early leave, overtime and absence per agent-day,
+    and the minutes lost to each cause."""
+    from wfm.adherence import compute_adherence, rounded_rows
+    from wfm.states import map_states
     from wfm.tables import (
         ADHERENCE,
+        AGENTS,
         LOGIN_EVENTS,
         LOGIN_SESSIONS,
         ROSTER,
@@ -68,7 +73,8 @@ def adherence_command(
         check_distinct_paths(
             {"-o/--output": output,
              "--problems-out": problems_out or default_sibling(output, ".problems.csv")},
-            {"--roster": roster, "--events": events, "--sessions": sessions, "--config": config})
+            {"--roster": roster, "--events": events, "--sessions": sessions, "--config": config,
+             "--agents": agents})
         site = load_site(config, flags={"adherence.grace_minutes": "--grace-minutes"},
                          **{"adherence.grace_minutes": grace_minutes})
         first, last = _day(date_from, "--from"), _day(date_to, "--to")
@@ -78,22 +84,50 @@ def adherence_command(
         assert login_path is not None
         login_frame = read_table(login_path, LOGIN_EVENTS if events is not None
                                  else LOGIN_SESSIONS, timezone=timezone)
+        if events is not None:   # the site's state names -> wfm's; unknown: exit 2
+            login_frame = map_states(login_frame, site.adherence.states, label=str(login_path))
         report = compute_adherence(
             roster_frame, site,
             events=login_frame if events is not None else None,
             sessions=login_frame if sessions is not None else None,
             date_from=first, date_to=last, label=str(login_path), roster_label=str(roster))
-        write_table(report.rows, output, ADHERENCE)
+        names: dict[str, str] = {}
+        if agents is not None:
+            people = read_table(agents, AGENTS)
+            names = {a: n for a, n in zip(people["agent_id"], people["name"], strict=True)
+                     if isinstance(n, str) and n}
+        # minutes to 2 decimals, as the percentages; the causes still sum to the lost minutes
+        write_table(rounded_rows(report.rows), output, ADHERENCE)
         # always (re)written, even empty: a problems file left from an earlier run beside the
         # same output would otherwise pass for this run's
         problems_path = problems_out or default_sibling(output, ".problems.csv")
         write_csv_atomic(report.problems, problems_path)
-    emit(_summary(report.team, output, problems_path), output_format,
-         _human(report.team, output, problems_path))
+    team = _named(report.team, names)
+    emit(_summary(team, output, problems_path), output_format,
+         _human(team, output, problems_path))
+
+
+def _named(team: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
+    """The team summary with each agent below target given a ``name`` (null when unknown)."""
+    below = [{**b, "name": names.get(b["agent_id"])} for b in team["agents_below_target"]]
+    return {**team, "agents_below_target": below}
 
 
 def _summary(team: dict[str, Any], output: Path, problems_path: Path) -> dict[str, Any]:
     return {**team, "output": str(output), "problems_out": str(problems_path)}
+
+
+CAUSE_WORDS = {"late_start": "late start", "early_leave": "early leave", "absent": "absence",
+               "break_overrun": "break overrun", "not_ready": "not ready",
+               "other": "logged out mid-shift"}
+SHOWN = 20
+
+
+def _below_line(b: dict[str, Any]) -> str:
+    who = f"{b['agent_id']} {b['name']}" if b.get("name") else b["agent_id"]
+    cause = (f", mostly {CAUSE_WORDS[b['main_cause']]} {b['main_cause_minutes']:.2f} of "
+             f"{b['lost_minutes']:.2f} min lost" if b["main_cause"] else "")
+    return f"  {who}: {b['adherence_pct']:.2f}% ({b['gap_pct']:.2f} below){cause}"
 
 
 def _human(team: dict[str, Any], output: Path, problems_path: Path) -> list[str]:
@@ -115,11 +149,17 @@ def _human(team: dict[str, Any], output: Path, problems_path: Path) -> list[str]
         lines.append(f"unscheduled work {team['unscheduled_working_minutes']:.1f} min "
                      "(attributed to no shift: rest days, agents not on the roster; not in "
                      "conformance or overtime)")
+    lost = team["lost_minutes"]
+    if lost:
+        parts = ", ".join(f"{CAUSE_WORDS[c]} {team[f'lost_{c}_minutes']:.2f}"
+                          for c in CAUSE_WORDS if team[f"lost_{c}_minutes"])
+        lines.append(f"lost {lost:.2f} min: {parts}")
     below = team["agents_below_target"]
     if below:
-        shown = ", ".join(f"{b['agent_id']} {b['adherence_pct']:.2f}%" for b in below[:20])
-        more = f" and {len(below) - 20} more" if len(below) > 20 else ""
-        lines.append(f"{len(below)} agent(s) below target: {shown}{more}")
+        lines.append(f"{len(below)} agent(s) below target, largest gap first:")
+        lines.extend(_below_line(b) for b in below[:SHOWN])
+        if len(below) > SHOWN:
+            lines.append(f"  and {len(below) - SHOWN} more (all in --format json)")
     else:
         lines.append("no agent below target")
     if team["problems"]:

@@ -41,6 +41,7 @@ def kpi_command(
     attendance, adherence and forecast error, each against its target."""
     from wfm.errors import InvalidInput
     from wfm.kpi import compute_kpis, read_actuals, write_kpi_table
+    from wfm.states import map_states
     from wfm.tables import FORECAST, LOGIN_EVENTS, LOGIN_SESSIONS, ROSTER, read_table
 
     with cli_errors(output_format):
@@ -58,7 +59,9 @@ def kpi_command(
         tz = site.timezone
         frame = read_actuals(actuals, timezone=tz, label=str(actuals))
         roster_frame = None if roster is None else read_table(roster, ROSTER, timezone=tz)
-        events_frame = None if events is None else read_table(events, LOGIN_EVENTS, timezone=tz)
+        events_frame = None if events is None else map_states(
+            read_table(events, LOGIN_EVENTS, timezone=tz), site.adherence.states,
+            label=str(events))   # the site's state names -> wfm's; unknown: exit 2
         sessions_frame = (None if sessions is None
                           else read_table(sessions, LOGIN_SESSIONS, timezone=tz))
         forecast_frame = None if forecast is None else read_table(forecast, FORECAST,
