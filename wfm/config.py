@@ -283,10 +283,19 @@ class TimeOffSettings(_Strict):
 class ForecastSettings(_Strict):
     """Parameters of ``forecast_contacts``; every field has a stated default."""
 
-    # calendar multipliers, used only when history has no day of that kind
-    holiday_factor: float = Field(default=0.6, ge=0)  # holiday vs an ordinary day (0: closed)
-    pre_holiday_factor: float = Field(default=1.1, gt=0)  # working day before a long holiday
-    post_holiday_factor: float = Field(default=1.3, gt=0)  # working day after a long holiday
+    # Special days take effects only from evidence (the center's own history) or from the
+    # planner. ``day_factors`` states them per holiday name or ISO date: a factor of an
+    # ordinary day of that weekday (0.6: 40% lighter) or "closed", e.g.
+    # {"Columbus Day" = 1.0, "Christmas Eve" = 0.5, "2026-12-31" = "closed"}.
+    day_factors: dict[str, float | str] = Field(default_factory=dict)
+    # Deprecated (issue 23): applied only when set explicitly in the site file or on the
+    # command line, to a day of that kind with no evidence in history; unset (None) they are
+    # not applied (an unseen holiday is an ordinary day, flagged). Prefer ``day_factors``.
+    holiday_factor: float | None = Field(default=None, ge=0)
+    pre_holiday_factor: float | None = Field(default=None, gt=0)
+    post_holiday_factor: float | None = Field(default=None, gt=0)
+    # promotion days are declared by the planner (``promotion_dates``): without such a day
+    # in history they use this factor; a swapped working weekend is an average workday
     promotion_factor: float = Field(default=2.0, gt=0)  # promotion day vs an ordinary day
     working_weekend_factor: float = Field(default=1.0, gt=0)  # swapped weekend vs a workday
     # daily total: level, trend, weekday effects
@@ -321,7 +330,9 @@ class ForecastSettings(_Strict):
     # model choice per queue by a rolling-origin backtest on its own history ("auto"), or one
     # candidate by name (see ``wfm.forecast.candidates``)
     model: str = "auto"
-    selection_folds: int = Field(default=6, ge=2, le=26)  # weekly origins scored
+    # weekly origins scored, most recent first (0: every origin the history allows); the
+    # model-based candidates are scored on the non-overlapping ones among them
+    selection_folds: int = Field(default=0, ge=0, le=520)
     candidate_weeks: list[int] = Field(default_factory=lambda: [2, 3, 4, 6, 8])  # k-week means
     ets_candidate: bool = True  # a damped ETS of daily totals (statsmodels) among the candidates
 
@@ -338,6 +349,19 @@ class ForecastSettings(_Strict):
                                  f"{text!r}") from None
         return dates
 
+    @field_validator("day_factors")
+    @classmethod
+    def _day_factors(cls, factors: dict[str, float | str]) -> dict[str, float | str]:
+        for key, value in factors.items():
+            if isinstance(value, str):
+                if value != "closed":
+                    raise ValueError(f"day_factors[{key!r}] must be a factor >= 0 or "
+                                     f"\"closed\", got {value!r}")
+            elif isinstance(value, bool) or not value >= 0 or value != value:
+                raise ValueError(f"day_factors[{key!r}] must be a factor >= 0 or "
+                                 f"\"closed\", got {value!r}")
+        return factors
+
     @field_validator("candidate_weeks")
     @classmethod
     def _candidate_weeks(cls, weeks: list[int]) -> list[int]:
@@ -346,10 +370,17 @@ class ForecastSettings(_Strict):
         return sorted(set(weeks))
 
     def factor_defaults(self) -> dict[str, float]:
-        """Default multiplier of each non-normal day kind."""
-        return {"holiday": self.holiday_factor, "pre_holiday": self.pre_holiday_factor,
-                "post_holiday": self.post_holiday_factor, "promotion": self.promotion_factor,
+        """Multiplier of each non-normal day kind without evidence: the planner's explicit
+        setting, else 1.0 (an ordinary day); promotions ``promotion_factor``."""
+        return {"holiday": _or_one(self.holiday_factor),
+                "pre_holiday": _or_one(self.pre_holiday_factor),
+                "post_holiday": _or_one(self.post_holiday_factor),
+                "promotion": self.promotion_factor,
                 "working_weekend": self.working_weekend_factor}
+
+
+def _or_one(value: float | None) -> float:
+    return 1.0 if value is None else value
 
 
 

@@ -23,13 +23,14 @@ from wfm.forecast.history import check_length
 from wfm.forecast.intraday import IntradayUpdate, update_day
 from wfm.forecast.models import Z90, count_quantiles
 from wfm.forecast.panel import build_panel
-from wfm.forecast.selection import Choice, choose, forecast_rows
+from wfm.forecast.selection import Choice, choose, forecast_rows, level_guard
 from wfm.forecast.settings import ForecastSettings, settings_for
 from wfm.forecast.special import SpecialDay, apply_effects, learn_effects
 
 FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "contacts_p10",
                     "contacts_p90"]
-SPECIAL_SIGMA = {"default": 0.35, "closed_dates": 0.0, "closed_holidays": 0.0,
+SPECIAL_SIGMA = {"default": 0.35, "no_history": 0.35, "pooled_holidays": 0.35,
+                 "configured": 0.35, "closed_dates": 0.0, "closed_holidays": 0.0,
                  "closed_in_history": 0.0}  # log-scale spread of a special day's own factor
 LEARNED_SIGMA = 0.25
 
@@ -101,11 +102,18 @@ def run_forecast(history: pd.DataFrame, config: SiteConfig, *, start: date, week
         series = before.set_index("interval_start")
         panel = build_panel(series["contacts"], config.interval_minutes, calendar)
         window = _window(config, panel.num_slots)
-        choice = choose(panel, settings, window, config.open_window_minutes())
-        origin = panel.row_of(start)
         days = 7 * weeks
+        choice = choose(panel, settings, window, config.open_window_minutes(),
+                        horizon_days=days)
+        origin = panel.row_of(start)
         effects = learn_effects(panel, origin, settings)
         ordinary = np.maximum(np.nan_to_num(choice.model.ordinary(panel, origin, days)), 0.0)
+        if settings.model == "auto":
+            fallback = None
+            if choice.best_simple is not None and choice.best_simple != choice.name:
+                fallback = np.maximum(np.nan_to_num(
+                    choice.pool[choice.best_simple].ordinary(panel, origin, days)), 0.0)
+            ordinary, choice.guard = level_guard(choice, panel, origin, ordinary, fallback)
         matrix, specials = apply_effects(effects, panel, origin, ordinary)
         matrix = matrix * window[None, :]
         today = rows[(rows["interval_start"] >= start_time) & (rows["interval_start"] < day_end)]

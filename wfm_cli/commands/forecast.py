@@ -30,8 +30,8 @@ forecast_app = typer.Typer(
 )
 
 HolidayFactor = Annotated[float | None, typer.Option(
-    "--holiday-factor", help="Holiday volume vs an ordinary day, used when history has no "
-    "holiday (default 0.6).")]
+    "--holiday-factor", help="Deprecated (prefer [forecast] day_factors): holiday volume vs an "
+    "ordinary day, for holidays history has no evidence of (unset: an ordinary day, flagged).")]
 PromotionFactor = Annotated[float | None, typer.Option(
     "--promotion-factor", help="Promotion-day volume vs an ordinary day, used when history has "
     "no promotion day (default 2.0).")]
@@ -96,6 +96,12 @@ def forecast(
                   for queue, rows in table.groupby("queue")}
         warnings = _stale_history(frame, site, first) + _outside_open_hours(frame, site)
         warnings += _bias_warnings(queues_info)
+        warnings += [f"queue {queue} {day.date} {day.holiday}: {day.message}"
+                     for queue, info in queues_info.items() for day in info.special_days
+                     if day.flagged]
+        warnings += [f"queue {queue}: level guard: {info.choice.guard.text()}"
+                     for queue, info in queues_info.items()
+                     if info.choice.guard is not None and info.choice.guard.action != "none"]
         models = {queue: info.choice.summary() for queue, info in queues_info.items()}
         updates = {queue: info.update.record(site.interval_minutes)
                    for queue, info in queues_info.items() if info.update is not None}
@@ -122,26 +128,32 @@ def forecast(
 
 
 def choice_line(choice: Any) -> str:
-    """One line on the model a queue's backtest chose, by how much, and its bias."""
+    """One line on the model a queue's choice picked, against the best simple candidate, and
+    its bias; the level guard's reading when it read the recent weeks."""
     data = choice.summary()
     if data["rule"] == "short history" and "interval_wape" not in data:
         return f"model {data['model']} ({data['rule_text']})"
-    if data["rule"] == "short history":
-        head = f"model {data['model']} chosen by the {data['rule_text']}"
-    elif data["rule"] == "configured":
+    if data["rule"] == "configured":
         head = f"model {data['model']} ([forecast] model)"
     else:
-        head = f"model {data['model']} chosen by backtest on {len(data['folds'])} fold(s)"
+        kind = "short-history " if data["rule"] == "short history" else ""
+        head = (f"model {data['model']} chosen {kind}simple-first over {len(data['folds'])} "
+                f"weekly origin(s) at a {data['horizon_days'] / 7:g}-week horizon")
     if "interval_wape" not in data:
         return head
     text = f"{head}: interval WAPE {_pct(data['interval_wape'])}"
-    margin = data["margin_vs_runner_up"]
-    if data["runner_up"] is not None and margin is not None:
-        text += (f", {_pct(margin)} lower than {data['runner_up']}" if margin >= 0 else
-                 f", tied with {data['runner_up']} ({_pct(-margin)} higher, lower daily WAPE)")
     if "gain_vs_seasonal_naive" in data:
         text += f", {_pct(data['gain_vs_seasonal_naive'])} lower than seasonal naive"
-    return text + f"; bias {_signed(data['bias'])} (noise ±{_pct(data['bias_noise'])})"
+    versus = data.get("versus")
+    if versus:
+        verdict = ("beyond noise: chosen" if versus["passed"] and data["model"] ==
+                   versus["candidate"] else "not beyond noise: the simple model stays")
+        text += f"; {versus['text']}, {verdict}"
+    text += f"; bias {_signed(data['bias'])} (noise ±{_pct(data['bias_noise'])})"
+    guard = data.get("level_guard")
+    if guard:
+        text += f"; level guard: {guard['text']}"
+    return text
 
 
 def _bias_warnings(queues_info: dict[str, Any]) -> list[str]:
