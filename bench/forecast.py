@@ -1,7 +1,17 @@
 """Forecast benchmark: the per-queue model choice against every candidate, seasonal naive and
 the Poisson noise floor; the intraday update; speed.
 
-Run from the project root: ``python bench/forecast.py [--mstl] [--skip-speed] [--skip-intraday]``.
+Run from the project root: ``python bench/forecast.py [--mstl] [--skip-speed] [--skip-intraday]
+[--skip-accuracy] [--skip-regret] [--regret-origins N]``.
+
+(d) Regret (printed first): for every data set and every weekly origin with 35+ days of
+    history before it, the chosen forecast's interval WAPE over the next two weeks against
+    the 4-week same-slot mean (the mean of the same weekday and interval over the 4 weeks
+    before the origin, the planner's spreadsheet): the mean WAPE of both, the mean ratio,
+    the share of origins lost (and lost by more than 5%), the worst ratio. Data: Anonymous
+    Bank 1999, the fixtures, every synthetic shape below, and the two shapes of issue 23:
+    (i) a weekday-only center whose level falls 13% over eight weeks, then settles; (ii) an
+    open holiday never seen in history whose history holds eves of closed holidays.
 
 (a) Accuracy, rolling-origin folds (``wfm.forecast.backtest``: at each origin the whole forecast,
     model choice included, sees only the history before it), pooled per data set:
@@ -33,6 +43,7 @@ import os
 import resource
 import sys
 import time
+import warnings
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -199,7 +210,162 @@ def synthetic_sets() -> list[tuple[str, SiteConfig, pd.DataFrame, int]]:
     params = SyntheticParameters(start=date(2025, 7, 7), weeks=16, daily_volume=1500)
     out.append(("synthetic 16 weeks (1,500/day, China calendar incl. National Day)",
                 SiteConfig(), synthetic_history(params), 6))
+    out += issue23_sets()
     return out
+
+
+US_WEEKDAY_SITE = {"country": "US", "timezone": "America/New_York", "open_hours": "07:00-21:00"}
+
+
+def issue23_sets() -> list[tuple[str, SiteConfig, pd.DataFrame, int]]:
+    """The two shapes of issue 23's failures: (i) a weekday-only center whose level falls
+    13% over eight weeks (-1.7% a week), then settles; (ii) an open holiday never seen in
+    history (Columbus Day, history from January) whose history holds eves of closed
+    holidays (x1.2 before, x1.15 after them) while its own eve and day after are ordinary."""
+    weekdays_only = (1.1, 1.0, 1.0, 0.95, 0.95, 0.0, 0.0)
+    site = build_config(US_WEEKDAY_SITE)
+    steps = tuple(((date(2025, 7, 7) + timedelta(weeks=i)).isoformat(), 0.983)
+                  for i in range(8))
+    params = SyntheticParameters(
+        start=date(2024, 11, 4), weeks=52, daily_volume=21500, weekday_factors=weekdays_only,
+        growth_per_week=0.0, open_minutes=(7 * 60, 21 * 60), country="US",
+        timezone="America/New_York", multipliers={"holiday": 0.0, "pre_holiday": 1.0,
+                                                   "post_holiday": 1.0, "promotion": 1.0},
+        export_closed_days=False, holiday_profile="own", day_sigma=0.04, level_shifts=steps,
+        random_seed=31)
+    out = [("(i) weekday-only, level falls 13% over 8 weeks (Jul-Aug) then settles, US "
+            "holidays closed", site, synthetic_history(params), 6)]
+    params = SyntheticParameters(
+        start=date(2025, 1, 6), weeks=47, daily_volume=21500, weekday_factors=weekdays_only,
+        growth_per_week=0.0, open_minutes=(7 * 60, 21 * 60), country="US",
+        timezone="America/New_York", multipliers={"holiday": 0.0, "pre_holiday": 1.2,
+                                                   "post_holiday": 1.15, "promotion": 1.0},
+        holiday_multipliers={"Columbus Day": 1.0, "Veterans Day": 1.0},
+        export_closed_days=False, holiday_profile="own", day_sigma=0.04, random_seed=32)
+    history = synthetic_history(params)
+    rng = np.random.default_rng(33)
+    clock = local_naive(history["interval_start"]).date
+    for day, factor in ((date(2025, 10, 10), 1.2), (date(2025, 10, 14), 1.15)):
+        rows = clock == day  # the open holiday's own eve and day after: ordinary days
+        history.loc[rows, "contacts"] = rng.binomial(
+            history.loc[rows, "contacts"].to_numpy().astype(int), 1 / factor).astype(float)
+    out.append(("(ii) weekday-only, Columbus Day open and unseen, eves of closed holidays in "
+                "history", site, history, 6))
+    return out
+
+
+REGRET_WEEKS = 2  # the horizon of the regret table (the issue's two-week forecast)
+REGRET_MIN_DAYS = 35  # history before the first origin: 4 weeks for the 4-week mean, + 1
+
+
+def four_week_mean(values: np.ndarray, origin: int, days: int) -> np.ndarray:
+    """The planner's spreadsheet: the mean of the same weekday and interval over its last 4
+    days with data before the origin (a gap in history skipped, holidays not; unknown
+    intervals skipped, 0 where none is known)."""
+    out = np.zeros((days, values.shape[1]))
+    known = np.isfinite(values[:origin]).any(axis=1)
+    for d in range(min(days, 7)):
+        rows = [r for r in range(origin + d - 7, -1, -7) if known[r]][:4]
+        if rows:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # an all-unknown interval
+                out[d] = np.nan_to_num(np.nanmean(values[rows], axis=0))
+    for d in range(7, days):
+        out[d] = out[d % 7]
+    return out
+
+
+def regret_rows(name: str, site: SiteConfig, history: pd.DataFrame,
+                max_origins: int) -> pd.DataFrame:
+    """Per weekly origin: the chosen forecast's and the 4-week mean's interval WAPE over
+    the next ``REGRET_WEEKS`` weeks (queues pooled), and what the forecast chose."""
+    from wfm.calendar import calendar_for
+    from wfm.forecast.panel import build_panel, to_matrix
+
+    calendar = calendar_for(site)
+    panels = {str(q): build_panel(rows.set_index("interval_start")["contacts"],
+                                  site.interval_minutes, calendar)
+              for q, rows in history.groupby(history["queue"].astype(str))}
+    first = min(p.first_day for p in panels.values())
+    last = max(p.first_day + timedelta(days=p.num_days) for p in panels.values())
+    origins = []
+    origin = last - timedelta(days=7)
+    origin -= timedelta(days=origin.weekday())  # Mondays, as a planner forecasts a week
+    while (origin - first).days >= REGRET_MIN_DAYS:
+        origins.append(origin)
+        origin -= timedelta(days=7)
+    origins = origins[::-1][-max_origins:] if max_origins else origins[::-1]
+    days = 7 * REGRET_WEEKS
+    out = []
+    for start in origins:
+        past = history[history["interval_start"] < pd.Timestamp(start).tz_localize(site.tz)]
+        table, info = run_forecast(past, site, start=start, weeks=REGRET_WEEKS)
+        errors = {"model": 0.0, "mean_4w": 0.0}
+        total = 0.0
+        for queue, panel in panels.items():
+            row = panel.row_of(start)
+            actual = panel.values[row:row + days]
+            if len(actual) == 0:
+                continue
+            part = table[table["queue"] == queue].set_index("interval_start")
+            model = np.nan_to_num(to_matrix(part, start, days, panel.num_slots,
+                                            site.interval_minutes, "contacts"))[:len(actual)]
+            baseline = four_week_mean(panel.values, row, days)[:len(actual)]
+            known = np.isfinite(actual)
+            total += float(actual[known].sum())
+            errors["model"] += float(np.abs(model[known] - actual[known]).sum())
+            errors["mean_4w"] += float(np.abs(baseline[known] - actual[known]).sum())
+        if total <= 0:
+            continue
+        queue_info = next(iter(info.values()))
+        guard = queue_info.choice.guard
+        out.append({"set": name, "origin": start, "model": errors["model"] / total,
+                    "mean_4w": errors["mean_4w"] / total, "chosen": queue_info.choice.name,
+                    "guard": guard.action if guard else "-"})
+    return pd.DataFrame(out)
+
+
+def regret(max_origins: int) -> None:
+    """The regret table (module docstring, (d)): one run, every data set."""
+    sets: list[tuple[str, SiteConfig, pd.DataFrame]] = []
+    if BANK.exists():
+        site = build_config({"timezone": "Etc/GMT-2", "country": "IL", "interval_minutes": 30})
+        sets.append(("Anonymous Bank 1999 (whole year)", site, bank_history(site)))
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    if (fixtures / "history.csv").exists():
+        site = load_config(fixtures / "site.toml")
+        sets.append(("fixtures/history.csv", site,
+                     load_history(fixtures / "history.csv", site)))
+    sets += [(name, site, history) for name, site, history, _ in synthetic_sets()]
+    cap = f"the latest {max_origins}" if max_origins else "every"
+    print(f"\n== regret: the chosen forecast against the 4-week same-slot mean, {cap} weekly "
+          f"origin(s) with {REGRET_MIN_DAYS}+ days before it, {REGRET_WEEKS}-week horizon, "
+          "interval WAPE (queues pooled)")
+    print(f"  {'data set':<58} {'origins':>7} {'WAPE':>6} {'4w mean':>7} {'ratio':>6} "
+          f"{'lost':>5} {'>5%':>5} {'worst':>6}  target")
+    detail = []
+    for name, site, history in sets:
+        began = time.perf_counter()
+        rows = regret_rows(name, site, history, max_origins)
+        if rows.empty:
+            continue
+        ratio = rows["model"] / rows["mean_4w"]
+        lost, big = float((ratio > 1).mean()), float((ratio > 1.05).mean())
+        met = rows["model"].mean() <= rows["mean_4w"].mean() and big <= 0.2
+        print(f"  {name[:58]:<58} {len(rows):>7} {_pct(rows['model'].mean()):>6} "
+              f"{_pct(rows['mean_4w'].mean()):>7} {ratio.mean():>6.3f} {_pct(lost):>5} "
+              f"{_pct(big):>5} {ratio.max():>6.3f}  {'met' if met else 'NOT met'} "
+              f"({time.perf_counter() - began:.0f} s)")
+        detail.append(rows.assign(ratio=ratio))
+    print("  (WAPE: mean over origins of the interval WAPE; ratio: mean of chosen / 4-week "
+          "mean per origin; lost: share of origins where it is higher; >5%: higher by more "
+          "than 5%; worst: the largest ratio; target: mean WAPE <= the 4-week mean's and "
+          "'>5%' <= 20%)")
+    rows = pd.concat(detail, ignore_index=True)
+    worst = rows.sort_values("ratio", ascending=False).head(8)
+    print("  worst origins: " + "; ".join(
+        f"{r.set[:24]} {r.origin} {r.ratio:.3f} ({r.chosen}, guard {r.guard})"
+        for r in worst.itertuples()))
 
 
 def accuracy(use_mstl: bool) -> None:
@@ -303,7 +469,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-accuracy", action="store_true")
     parser.add_argument("--skip-intraday", action="store_true")
+    parser.add_argument("--skip-regret", action="store_true")
+    parser.add_argument("--regret-origins", type=int, default=0,
+                        help="cap the regret table at the latest N weekly origins (0: all)")
     args = parser.parse_args(argv)
+    if not args.skip_regret:
+        regret(args.regret_origins)
     if not args.skip_accuracy:
         accuracy(use_mstl=args.mstl)
     if not args.skip_intraday:

@@ -71,11 +71,14 @@ def test_intraday_profile_is_recovered(weekday, plain_fit):
     assert estimate.sum() == pytest.approx(1.0)
 
 
-def test_daily_totals_two_weeks_ahead_within_5_percent(plain_fit):
+def test_daily_totals_two_weeks_ahead_within_7_percent(plain_fit):
+    """8 weeks at +0.5% a week, 4% day noise: too few origins for a model to prove itself
+    (issue 23, simple models first), so a k-week mean forecasts and lags the trend a little."""
     _, table, _ = plain_fit
     truth = expected_contacts(PLAIN, PLAIN.start + timedelta(weeks=PLAIN.weeks), 14)
     ratio = _daily(table, "contacts") / _daily(truth, "mean")
-    assert ratio.between(0.95, 1.05).all(), ratio
+    assert ratio.between(0.93, 1.07).all(), ratio
+    assert abs(ratio.mean() - 1) < 0.045
 
 
 def test_aht_is_recovered_within_3_percent(plain_fit):
@@ -137,16 +140,19 @@ def test_holiday_effects_are_learned_from_history():
     assert daily.multipliers["working_weekend"] == pytest.approx(1.0, abs=0.1)
 
 
-def test_holidays_in_the_horizon_without_history_use_the_stated_default():
-    """History stops before National Day; its days get holiday_factor (default 0.6)."""
+def test_holidays_in_the_horizon_without_history_use_evidence_or_the_planner():
+    """History (from July) stops before National Day; its only other holiday (Mid-Autumn
+    is inside National Day in 2025) is absent, so no evidence: an ordinary Thursday, flagged;
+    an explicit holiday_factor (deprecated) or day_factors by name applies as stated."""
     history = synthetic_history(HOLIDAYS)
     start = date(2025, 9, 29)
     history = history[local_naive(history["interval_start"]).date < start]
     truth = _daily(expected_contacts(HOLIDAYS, start, 14), "mean")
     ordinary = HOLIDAYS.daily_volume * (1 + HOLIDAYS.growth_per_week) ** 12.3
     factors = np.array(HOLIDAYS.weekday_factors) / np.mean(HOLIDAYS.weekday_factors)
-    for setting, factor in ((ForecastSettings(), 0.6),
-                            (ForecastSettings(holiday_factor=0.3), 0.3)):
+    for setting, factor in ((ForecastSettings(), 1.0),
+                            (ForecastSettings(holiday_factor=0.3), 0.3),
+                            (ForecastSettings(day_factors={"National Day": 0.4}), 0.4)):
         table = forecast_contacts(history, SITE, start=start, weeks=2, settings=setting)
         daily = _daily(table, "contacts")
         thursday = date(2025, 10, 2)
@@ -177,14 +183,17 @@ def test_promotion_days_learned_or_default():
 
 
 def test_growth_is_followed():
-    params = SyntheticParameters(start=date(2025, 3, 3), weeks=12, growth_per_week=0.03)
+    """+3% a week over 20 weeks: the profile model (damped trend) beats every simple candidate
+    on each of the 9 non-overlapping two-week origins, which passes the sign test: a
+    model-based candidate that truly wins is chosen."""
+    params = SyntheticParameters(start=date(2025, 1, 6), weeks=20, growth_per_week=0.03)
     history = synthetic_history(params)
     start = params.start + timedelta(weeks=params.weeks)
     table = forecast_contacts(history, SITE, start=start, weeks=2)
     expected = expected_contacts(params, start, 14)
     truth = _daily(expected, "mean")
     ordinary = _daily(expected.assign(normal=expected["kind"] == "normal"), "normal") > 0
-    # the Dragon Boat Festival (31 May - 2 June) is not in history: default factor, not growth
+    # the Dragon Boat Festival (31 May - 2 June) is in the horizon: not scored here
     ratio = (_daily(table, "contacts") / truth)[ordinary]
     assert ratio.between(0.94, 1.06).all(), ratio
     assert abs(ratio.mean() - 1) < 0.03

@@ -52,14 +52,36 @@ class Candidate(Protocol):
 OUTLIER_Z = 4.0  # robust z-score of an outlier day, as the profile model's default
 
 
+_USABLE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
 def usable_days(panel: Panel, origin: int) -> np.ndarray:
     """Rows before ``origin`` that are ordinary days with at least one known interval and are
-    not outlier days (``outlier_days``)."""
+    not outlier days (``outlier_days``). Cached per panel and origin: every simple candidate
+    of a model choice asks for the same origins."""
+    key = (id(panel.values), origin)
+    hit = _USABLE.get(key)
+    if hit is not None and hit[0] is panel.values:
+        return hit[1]
     end = min(origin, panel.num_days)
     weekdays, kinds, _ = panel.day_info(0, end)
     known = np.isfinite(panel.values[:end]).any(axis=1)
     usable = known & (kinds == "normal")
-    return usable & ~outlier_days(panel.totals(end), weekdays, usable)
+    out = usable & ~outlier_days(panel.totals(end), weekdays, usable)
+    if len(_USABLE) > 4096:
+        _USABLE.clear()
+    _USABLE[key] = (panel.values, out)  # the reference keeps the id from being reused
+    return out
+
+
+def column_nanmedian(block: np.ndarray) -> np.ndarray:
+    """``np.nanmedian(block, axis=0)`` by one sort (NaNs sort last): several times faster
+    on the small blocks of a k-week median; NaN where a column has no value."""
+    ordered = np.sort(block, axis=0)
+    count = np.isfinite(block).sum(axis=0)
+    low = np.take_along_axis(ordered, np.maximum((count - 1) // 2, 0)[None, :], axis=0)[0]
+    high = np.take_along_axis(ordered, np.maximum(count // 2, 0)[None, :], axis=0)[0]
+    return np.where(count > 0, 0.5 * (low + high), np.nan)
 
 
 def outlier_days(totals: np.ndarray, weekdays: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -116,7 +138,7 @@ class WeekdayStat:
             block = panel.values[rows]
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # an all-unknown interval
-                out[w] = (np.nanmedian(block, axis=0) if self.stat == "median"
+                out[w] = (column_nanmedian(block) if self.stat == "median"
                           else np.nanmean(block, axis=0))
         return out
 

@@ -11,9 +11,11 @@ differ only in how they forecast an ordinary day. Outlier days (``candidates.out
 are not scored.
 
 1. The simple family (seasonal naive, the k-week means and medians of the same weekday and
-   interval) is scored on every origin; the best simple candidate has the lowest mean of its
-   per-origin interval WAPEs (each origin weighs the same, so recent origins, whose horizon
-   history only partly holds, weigh as much as old ones).
+   interval) is scored on every origin; the best simple candidate has the lowest weighted
+   mean of its per-origin interval WAPEs, each origin weighing 0.5 ** (age / 13 weeks): a
+   recent origin (even one whose horizon history only partly holds) weighs more than an old
+   one, so a change of level or shape shows within weeks, and a year of origins still
+   counts.
 2. A model-based candidate (``profile``, ``ets``, and the mean of each with the best simple
    candidate) is chosen only when it beats the best simple candidate origin by origin beyond
    noise: a one-sided exact sign test at 5%, Bonferroni-corrected over the model-based
@@ -37,11 +39,14 @@ Under ``SHORT_FIT_DAYS + 7`` days the choice is ``SHORT_HISTORY_MODEL`` unscored
 Level guard (``level_guard``): at every scored origin, the ratio of the last two weeks'
 ordinary daily totals before it to what the model forecasts for the same weekdays from it
 (log scale) gives the usual ratio and its noise (the median and 1.4826 MAD over origins, at
-least the Poisson noise of the two weeks). When the ratio at the forecast origin departs from
-the usual one by more than ``GUARD_Z`` noise units, the forecast says so and: a model-based
+least the Poisson noise of the two weeks). The usual ratio absorbs what a model does by design
+(a trend model forecasts above the last two weeks of a growing series). When the ratio at
+the forecast origin departs from the usual one by more than ``GUARD_Z`` noise units (3: about
+one false alarm in 370 origins under normal noise), the forecast says so and: a model-based
 choice falls back to the best simple candidate when that one's own ratio is within its noise;
-otherwise the chosen forecast is re-anchored (scaled by the departure). The output states
-which.
+otherwise the chosen forecast is re-anchored (scaled by the departure), unless re-anchoring
+made the WAPE worse on average at the past origins where it would have fired (at least
+``GUARD_MIN_PAST`` of them): then it is kept as it is. The output states which.
 
 Bias (sum of forecast - actual over sum of actual) is reported with its noise: twice
 ``sqrt(sum of squared daily errors) / sum of actual``.
@@ -72,8 +77,12 @@ SHORT_FAMILIES = ("seasonal_naive", "mean", "profile")
 SHORT_HISTORY_MODEL = "profile"
 ALPHA = 0.05  # the paired sign test's level (before the Bonferroni correction)
 MAX_TEST_ORIGINS = 26  # non-overlapping origins of the paired test (half a year of weeks)
+# the best simple candidate's origins weigh less with age: a quarter ago counts half, so a
+# level or shape change is reflected within weeks while a year of origins still counts
+RECENCY_HALFLIFE_WEEKS = 13.0
 GUARD_DAYS = 14  # the recent weeks the level guard reads
 GUARD_Z = 3.0  # departures beyond this many noise units trigger the guard
+GUARD_MIN_PAST = 3  # past firings needed before their outcome may veto a re-anchoring
 
 
 @dataclass(frozen=True)
@@ -107,12 +116,16 @@ class Versus:
     p_value: float
     alpha: float  # the corrected level
     complete: bool  # False: scoring stopped once it could no longer pass
+    too_few: int = 0  # > 0: the test origins available, too few for any candidate to pass
 
     @property
     def passed(self) -> bool:
         return self.p_value <= self.alpha and self.mean_gain > 0
 
     def text(self) -> str:
+        if self.too_few:
+            return (f"model-based candidates not tried: {self.too_few} non-overlapping "
+                    f"origin(s) cannot pass a sign test at {self.alpha:.4f}")
         return (f"{self.candidate} beat {self.simple} on {self.wins} of {self.origins} "
                 f"origin(s), by {100 * self.mean_gain:.1f}% on average (sign test p = "
                 f"{self.p_value:.3f}, needed <= {self.alpha:.4f})"
@@ -122,7 +135,8 @@ class Versus:
         return {"candidate": self.candidate, "simple": self.simple, "wins": self.wins,
                 "origins": self.origins, "mean_gain": self.mean_gain,
                 "p_value": self.p_value, "alpha": self.alpha, "passed": self.passed,
-                "complete": self.complete, "text": self.text()}
+                "complete": self.complete, "too_few_origins": self.too_few,
+                "text": self.text()}
 
 
 @dataclass(frozen=True)
@@ -131,8 +145,8 @@ class Guard:
 
     ratio: float  # recent actual / what the chosen model implies, the last two weeks
     usual: float  # the same ratio's median over the scored origins
-    noise: float  # its log-scale noise
-    action: str  # "none", "fell back to <name>", "re-anchored"
+    noise: float  # its log-scale noise (spread over the scored origins, at least Poisson)
+    action: str  # "none", "fell back to ...", "re-anchored", "kept: ..."
     factor: float  # the scale applied to the chosen forecast (1.0: none)
 
     @property
@@ -142,8 +156,9 @@ class Guard:
     def text(self) -> str:
         where = "below" if self.ratio < self.usual else "above"
         head = (f"the last {GUARD_DAYS // 7} weeks ran {100 * abs(self.ratio / self.usual - 1):.1f}"
-                f"% {where} what the model implies ({abs(self.departure) / self.noise:.1f} "
-                f"noise units; usual ratio {self.usual:.3f})")
+                f"% {where} what the model implies, against its usual ratio "
+                f"{self.usual:.3f} at past origins ({abs(self.departure) / self.noise:.1f} "
+                f"noise units of {100 * self.noise:.1f}%)")
         if self.action == "none":
             return head + ": within noise, no change"
         if self.action == "re-anchored":
@@ -171,8 +186,10 @@ class Choice:
     versus: Versus | None = None
     test_folds: list[date] = field(default_factory=list)
     horizon_days: int = HORIZON_DAYS
-    # per candidate: log(recent actual / implied) at each scored origin (the guard's noise)
-    recent_logs: dict[str, np.ndarray] = field(default_factory=dict)
+    # per candidate: log(recent actual / implied) at each scored origin, and the origins'
+    # (actual, forecast) pairs: the level guard's noise and its own backtest
+    recent_logs: dict[str, tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(
+        default_factory=dict)
     guard: Guard | None = None
 
     @property
@@ -320,7 +337,7 @@ def _origin_wape(actual: np.ndarray, predicted: np.ndarray) -> float:
 
 
 def recent_log_ratio(panel: Panel, origin: int, predicted: np.ndarray,
-                     usable: np.ndarray) -> tuple[float, float]:
+                     usable: np.ndarray, totals: np.ndarray) -> tuple[float, float]:
     """log(actual / implied) over the last ``GUARD_DAYS`` usable days before ``origin``, where
     "implied" is ``predicted`` (rows from ``origin``) on the first ordinary day of the same
     weekday; and the actual total behind it (NaN, 0 when under 5 days are usable)."""
@@ -332,7 +349,6 @@ def recent_log_ratio(panel: Panel, origin: int, predicted: np.ndarray,
     for i in range(len(predicted)):
         if kinds[i] == "normal" and int(weekdays[i]) not in implied_of:
             implied_of[int(weekdays[i])] = float(day_forecast[i])
-    totals = panel.totals(end)
     past_weekdays, _, _ = panel.day_info(first, end - first)
     actual = implied = 0.0
     days = 0
@@ -373,7 +389,8 @@ def choose(panel: Panel, settings: ForecastSettings, window: np.ndarray,
     weekdays, kinds, _ = panel.day_info(0, panel.num_days)
     screened = outlier_days(panel.totals(panel.num_days), weekdays,
                             np.isfinite(panel.values).any(axis=1) & (kinds == "normal"))
-    usable = np.isfinite(panel.totals(panel.num_days)) & (kinds == "normal") & ~screened
+    totals = panel.totals(panel.num_days)
+    usable = np.isfinite(totals) & (kinds == "normal") & ~screened
     actuals: dict[int, np.ndarray] = {}
     effects: dict[int, SpecialEffects] = {}
     for origin in origins:
@@ -416,9 +433,12 @@ def choose(panel: Panel, settings: ForecastSettings, window: np.ndarray,
     sigma, dispersion = _spread([actuals[o] for o in chosen_origins],
                                 [stored[name][o][:len(actuals[o])] for o in chosen_origins])
     recent = {}
-    for key in {name, best_simple} - {None}:
-        recent[str(key)] = np.array([recent_log_ratio(panel, o, stored[str(key)][o], usable)[0]
-                                     for o in sorted(stored[str(key)])])
+    for key in sorted({name, best_simple} - {None}):
+        key = str(key)
+        logs = np.array([recent_log_ratio(panel, o, stored[key][o], usable, totals)[0]
+                         for o in sorted(stored[key])])
+        recent[key] = (logs, [(actuals[o], stored[key][o][:len(actuals[o])])
+                              for o in sorted(stored[key])])
     return Choice(by_name[name], rule, scores, [panel.dates(o, 1)[0] for o in origins], sigma,
                   dispersion, part_day_dispersion(
                       [actuals[o] for o in chosen_origins],
@@ -436,11 +456,17 @@ def _score(candidate: Any, predicted: dict[int, np.ndarray], actuals: dict[int, 
 
 
 def _best_simple(simple: list[Any], wapes: dict[str, dict[int, float]]) -> str | None:
+    """The simple candidate with the lowest recency-weighted mean of per-origin WAPEs
+    (weight 0.5 ** (age in weeks / ``RECENCY_HALFLIFE_WEEKS``))."""
     means = {}
     for c in simple:
-        values = np.array(list(wapes.get(c.name, {}).values()), dtype=float)
-        if np.isfinite(values).any():
-            means[c.name] = float(np.nanmean(values))
+        scored = wapes.get(c.name, {})
+        origins = np.array(sorted(scored), dtype=float)
+        values = np.array([scored[int(o)] for o in origins], dtype=float)
+        ok = np.isfinite(values)
+        if ok.any():
+            weights = 0.5 ** ((origins.max() - origins) / 7 / RECENCY_HALFLIFE_WEEKS)
+            means[c.name] = float(np.sum(weights[ok] * values[ok]) / np.sum(weights[ok]))
     return min(means, key=lambda n: means[n]) if means else None
 
 
@@ -453,6 +479,9 @@ def _paired(modelled: list[Any], simple: Any, test: list[int], run: Any,
     contenders += [(Combination(c, simple), c) for c in modelled]
     alpha = ALPHA / len(contenders)
     limit = allowed_losses(len(test), alpha)
+    if limit < 0:  # even winning every origin would not pass: nothing to fit
+        return Versus(contenders[0][0].name, simple.name, 0, 0, 0.0, 1.0, alpha, False,
+                      len(test))
     losses = {c.name: 0 for c, _ in contenders}
     alive = {c.name for c, _ in contenders}
     for origin in test:
@@ -502,23 +531,34 @@ def level_guard(choice: Choice, panel: Panel, origin: int, ordinary: np.ndarray,
     weekdays, kinds, _ = panel.day_info(0, panel.num_days)
     screened = outlier_days(panel.totals(panel.num_days), weekdays,
                             np.isfinite(panel.values).any(axis=1) & (kinds == "normal"))
-    usable = np.isfinite(panel.totals(panel.num_days)) & (kinds == "normal") & ~screened
+    totals = panel.totals(panel.num_days)
+    usable = np.isfinite(totals) & (kinds == "normal") & ~screened
 
-    def reading(name: str, predicted: np.ndarray) -> tuple[float, float, float] | None:
-        logs = choice.recent_logs.get(name, np.zeros(0))
-        logs = logs[np.isfinite(logs)]
-        now, volume = recent_log_ratio(panel, origin, predicted, usable)
-        if len(logs) < 4 or not np.isfinite(now):
+    def reading(name: str, predicted: np.ndarray) -> tuple[float, float, float, bool] | None:
+        """(log ratio now, its usual value, noise, whether re-anchoring helped at the past
+        origins where it would have fired) or None."""
+        logs, pairs = choice.recent_logs.get(name, (np.zeros(0), []))
+        finite = np.isfinite(logs)
+        now, volume = recent_log_ratio(panel, origin, predicted, usable, totals)
+        if finite.sum() < 4 or not np.isfinite(now):
             return None
-        centre = float(np.median(logs))
-        noise = max(1.4826 * float(np.median(np.abs(logs - centre))), 1 / np.sqrt(volume),
-                    0.01)
-        return now, centre, noise
+        centre = float(np.median(logs[finite]))
+        noise = max(1.4826 * float(np.median(np.abs(logs[finite] - centre))),
+                    1 / np.sqrt(volume), 0.01)
+        fired = [i for i in np.flatnonzero(finite) if abs(logs[i] - centre) > GUARD_Z * noise]
+        helped = True
+        if len(fired) >= GUARD_MIN_PAST:
+            plain = np.mean([_origin_wape(*pairs[i]) for i in fired])
+            anchored = np.mean([_origin_wape(pairs[i][0],
+                                             pairs[i][1] * np.exp(logs[i] - centre))
+                                for i in fired])
+            helped = bool(anchored < plain)
+        return now, centre, noise, helped
 
     seen = reading(choice.name, ordinary)
     if seen is None:
         return ordinary, None
-    now, centre, noise = seen
+    now, centre, noise, helped = seen
     ratio, usual = float(np.exp(now)), float(np.exp(centre))
     if abs(now - centre) <= GUARD_Z * noise:
         return ordinary, Guard(ratio, usual, noise, "none", 1.0)
@@ -528,6 +568,9 @@ def level_guard(choice: Choice, panel: Panel, origin: int, ordinary: np.ndarray,
         if other is not None and abs(other[0] - other[1]) <= GUARD_Z * other[2]:
             return fallback, Guard(ratio, usual, noise,
                                    f"fell back to the best simple candidate {simple}", 1.0)
+    if not helped:
+        return ordinary, Guard(ratio, usual, noise, "kept: re-anchoring did not help at the "
+                               "past origins where it would have fired", 1.0)
     factor = float(np.exp(now - centre))
     return ordinary * factor, Guard(ratio, usual, noise, "re-anchored", factor)
 

@@ -140,14 +140,15 @@ def _reference(totals: np.ndarray, usable: np.ndarray) -> np.ndarray:
     return out
 
 
-def _neighbours_open(totals: np.ndarray, usable: np.ndarray, ref: np.ndarray,
+def _neighbours_open(totals: np.ndarray, working: np.ndarray, ref: np.ndarray,
                      day: int) -> bool:
-    """The nearest ordinary days before and after ``day`` whose weekday is usually open have
-    contacts."""
+    """The nearest non-holiday days before and after ``day`` whose weekday is usually open
+    (an eve or the day after a long weekend counts: it is a working day) have contacts."""
     def side(step: int) -> bool:
         for d in range(day + step, day + step * (SEARCH_DAYS + 1), step):
             if 0 <= d < len(totals) and np.isfinite(ref[d]) and ref[d] > 0:
-                return bool(usable[d] and totals[d] > CLOSED_SHARE * ref[d])
+                return bool(working[d] and np.isfinite(totals[d])
+                            and totals[d] > CLOSED_SHARE * ref[d])
         return False
     return side(-1) and side(1)
 
@@ -181,7 +182,7 @@ def learn_effects(panel: Panel, origin: int, settings: ForecastSettings) -> Spec
         usually_open = np.isfinite(ref[d]) and ref[d] > 0
         if usually_open and np.isfinite(totals[d]) and totals[d] > CLOSED_SHARE * ref[d]:
             status[d] = "open"
-        elif _neighbours_open(totals, usable, ref, int(d)):
+        elif _neighbours_open(totals, kinds != "holiday", ref, int(d)):
             status[d] = "closed"  # no contacts (or no rows) while the days around were open
         else:
             continue  # unknown (a gap in history) says nothing
@@ -315,11 +316,13 @@ def describe(effects: SpecialEffects, dates: list[date], weekdays: np.ndarray,
             state = "closed" if border.get(dates[holiday], 1.0) == 0 else "open"
             learned = effects.kinds.get(f"{kind}:{state}")
             side = "before" if kind == "pre_holiday" else "after"
+            article = "an" if state == "open" else "a"
             if learned is not None:
                 out.append(SpecialDay(day, kind, label, learned.factor, f"day_kind_{state}",
                                       learned.days,
                                       f"x{learned.factor:.2f} of an ordinary {base}, learned "
-                                      f"from {learned.days} day(s) {side} a {state} holiday "
+                                      f"from {learned.days} day(s) {side} {article} {state} "
+                                      "holiday "
                                       f"in history (x{learned.raw:.2f} shrunk towards 1.0)"))
             elif explicit[kind] is not None:
                 factor = float(explicit[kind] or 1.0)
@@ -328,7 +331,8 @@ def describe(effects: SpecialEffects, dates: list[date], weekdays: np.ndarray,
                                       f"{kind}_factor, set by the planner)"))
             else:
                 out.append(SpecialDay(day, kind, label, 1.0, "no_history", 0,
-                                      f"an ordinary {base}: no day {side} a {state} holiday "
+                                      f"an ordinary {base}: no day {side} {article} {state} "
+                                      "holiday "
                                       "in history"))
             continue
         learned = effects.kinds.get(kind)
