@@ -13,7 +13,7 @@ from wfm.errors import InvalidInput
 from wfm.forecast.candidates import WeekdayStat
 from wfm.forecast.contacts import run_forecast
 from wfm.forecast.panel import build_panel, to_matrix
-from wfm.forecast.selection import allowed_losses, choose, sign_test
+from wfm.forecast.selection import allowed_losses, choose, level_guard, sign_test
 from wfm.forecast.settings import settings_for
 from wfm.forecast.special import POOLED_PRIOR_DAYS, SAME_PRIOR_DAYS
 from wfm.forecast.synthetic import SyntheticParameters, expected_contacts, synthetic_history
@@ -74,10 +74,10 @@ def test_open_holidays_are_pooled_and_shrunk_towards_one_by_count():
     """Every holiday open at x0.7: an unseen one gets the pooled ratio, shrunk by count:
     exp(n / (n + 3) * log 0.7) with n the open holiday days seen (6: New Year's Day 2025 is
     before the history starts)."""
-    open_at = {name: 0.7 for name in (
+    open_at = dict.fromkeys((
         "New Year's Day", "Martin Luther King Jr. Day", "Washington's Birthday",
         "Memorial Day", "Juneteenth National Independence Day", "Independence Day",
-        "Labor Day")}
+        "Labor Day"), 0.7)
     history = synthetic_history(_us_center(date(2025, 1, 6), 38, open_at))
     _, specials = _specials(history, date(2025, 10, 6))
     columbus = specials[date(2025, 10, 13)]
@@ -202,23 +202,47 @@ def test_a_model_based_candidate_that_wins_only_by_noise_is_not_chosen():
     assert 0 < choice.versus.wins < choice.versus.origins
 
 
-def test_the_level_guard_reanchors_a_level_that_fell_beyond_noise():
-    """A flat 24/7 queue whose level falls 15% for the last two weeks: the guard says so
-    and re-anchors the forecast (the simple choice has nothing simpler to fall back to)."""
+def _fallen(drop: float = 0.85):
+    """A flat 24/7 queue whose level falls 15% for the last two weeks (known truth)."""
     params = SyntheticParameters(start=date(2025, 1, 6), weeks=30, interval_minutes=60,
                                  daily_volume=3000, growth_per_week=0.0, country="",
                                  day_sigma=0.02, random_seed=4,
-                                 level_shifts=(("2025-07-21", 0.85),))
-    history = synthetic_history(params)
-    start = params.start + timedelta(weeks=30)
-    site = build_config({"country": "", "interval_minutes": 60})
-    table, info = run_forecast(history, site, start=start, weeks=2)
-    guard = info["default"].choice.guard
+                                 level_shifts=(("2025-07-21", drop),))
+    y = synthetic_history(params).set_index("interval_start")["contacts"]
+    return params, build_panel(y, 60, calendar_for(build_config({"country": ""})))
+
+
+def test_the_level_guard_reanchors_a_level_that_fell_beyond_noise():
+    """The 8-week mean (the only candidate) lags the fall: the guard says so and re-anchors
+    (a simple choice has nothing simpler to fall back to)."""
+    params, panel = _fallen()
+    choice = choose(panel, ForecastSettings(), np.ones(24, dtype=bool),
+                    candidates=[WeekdayStat(8)], horizon_days=14)
+    origin = panel.num_days
+    ordinary = WeekdayStat(8).ordinary(panel, origin, 14)
+    adjusted, guard = level_guard(choice, panel, origin, ordinary, None)
     assert guard is not None and guard.action == "re-anchored"
-    assert guard.factor == pytest.approx(0.85, abs=0.05) or guard.factor < 0.95
-    truth = expected_contacts(params, start, 14)["mean"].sum()
-    assert table["contacts"].sum() == pytest.approx(truth, rel=0.06)
-    assert "below what the model implies" in guard.text()
+    truth = expected_contacts(params, panel.dates(origin, 1)[0], 14)["mean"].sum()
+    assert ordinary.sum() > 1.08 * truth  # the lagging mean
+    assert adjusted.sum() == pytest.approx(truth, rel=0.04)
+    assert guard.factor == pytest.approx(adjusted.sum() / ordinary.sum())
+    assert "below what the model implies" in guard.text() and "re-anchored" in guard.text()
+
+
+def test_a_model_based_choice_falls_back_to_the_simple_one_when_the_level_moved():
+    """The chosen oracle of the old level (a model that missed the fall) is replaced by the
+    best simple candidate when that one reads the recent level right."""
+    params, panel = _fallen()
+    choice = choose(panel, ForecastSettings(), np.ones(24, dtype=bool),
+                    candidates=[WeekdayStat(1, "last"), WeekdayStat(2)], horizon_days=14)
+    origin = panel.num_days
+    stale = 1 / 0.85 * choice.model.ordinary(panel, origin, 14)  # the level before the fall
+    simple = choice.model.ordinary(panel, origin, 14)
+    choice.recent_logs[choice.name + "_stale"] = choice.recent_logs[choice.name]
+    choice.model = type("Stale", (), {"name": choice.name + "_stale"})()
+    adjusted, guard = level_guard(choice, panel, origin, stale, simple)
+    assert guard is not None and guard.action.startswith("fell back to the best simple")
+    np.testing.assert_allclose(adjusted, simple)
 
 
 def test_the_level_guard_stays_quiet_on_a_steady_queue():

@@ -15,7 +15,9 @@ are not scored.
    mean of its per-origin interval WAPEs, each origin weighing 0.5 ** (age / 13 weeks): a
    recent origin (even one whose horizon history only partly holds) weighs more than an old
    one, so a change of level or shape shows within weeks, and a year of origins still
-   counts.
+   counts. The 4-week mean (``ANCHOR``, the planner's own number) is kept unless that best
+   simple candidate's weighted mean WAPE is lower by more than two standard errors of their
+   paired per-origin differences (effective count (sum w)^2 / sum w^2).
 2. A model-based candidate (``profile``, ``ets``, and the mean of each with the best simple
    candidate) is chosen only when it beats the best simple candidate origin by origin beyond
    noise: a one-sided exact sign test at 5%, Bonferroni-corrected over the model-based
@@ -80,6 +82,10 @@ MAX_TEST_ORIGINS = 26  # non-overlapping origins of the paired test (half a year
 # the best simple candidate's origins weigh less with age: a quarter ago counts half, so a
 # level or shape change is reflected within weeks while a year of origins still counts
 RECENCY_HALFLIFE_WEEKS = 13.0
+# the planner's own number (Taylor 2008: a simple average is hard to beat) anchors the simple
+# family: another simple candidate replaces it only when better beyond noise
+ANCHOR = "mean_4w"
+ANCHOR_SE = 2.0
 GUARD_DAYS = 14  # the recent weeks the level guard reads
 GUARD_Z = 3.0  # departures beyond this many noise units trigger the guard
 GUARD_MIN_PAST = 3  # past firings needed before their outcome may veto a re-anchoring
@@ -457,17 +463,35 @@ def _score(candidate: Any, predicted: dict[int, np.ndarray], actuals: dict[int, 
 
 def _best_simple(simple: list[Any], wapes: dict[str, dict[int, float]]) -> str | None:
     """The simple candidate with the lowest recency-weighted mean of per-origin WAPEs
-    (weight 0.5 ** (age in weeks / ``RECENCY_HALFLIFE_WEEKS``))."""
-    means = {}
+    (weight 0.5 ** (age in weeks / ``RECENCY_HALFLIFE_WEEKS``)); it replaces the anchor
+    ``ANCHOR`` (the 4-week mean) only when lower by more than ``ANCHOR_SE`` standard errors
+    of their paired per-origin differences."""
+    means: dict[str, float] = {}
+    weighted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for c in simple:
         scored = wapes.get(c.name, {})
-        origins = np.array(sorted(scored), dtype=float)
+        origins = np.array(sorted(scored), dtype=int)
         values = np.array([scored[int(o)] for o in origins], dtype=float)
         ok = np.isfinite(values)
         if ok.any():
             weights = 0.5 ** ((origins.max() - origins) / 7 / RECENCY_HALFLIFE_WEEKS)
             means[c.name] = float(np.sum(weights[ok] * values[ok]) / np.sum(weights[ok]))
-    return min(means, key=lambda n: means[n]) if means else None
+            weighted[c.name] = (values, weights)
+    if not means:
+        return None
+    best = min(means, key=lambda n: means[n])
+    if best == ANCHOR or ANCHOR not in means:
+        return best
+    values, weights = weighted[best]
+    anchor = weighted[ANCHOR][0]
+    ok = np.isfinite(values) & np.isfinite(anchor)
+    if ok.sum() < 2:
+        return ANCHOR
+    diff, w = values[ok] - anchor[ok], weights[ok]
+    mean = float(np.sum(w * diff) / np.sum(w))
+    spread = float(np.sqrt(np.sum(w * (diff - mean) ** 2) / np.sum(w)))
+    effective = float(np.sum(w) ** 2 / np.sum(w ** 2))
+    return best if mean < -ANCHOR_SE * spread / np.sqrt(effective) else ANCHOR
 
 
 def _paired(modelled: list[Any], simple: Any, test: list[int], run: Any,
