@@ -330,7 +330,7 @@ def regret(max_origins: int) -> None:
     sets: list[tuple[str, SiteConfig, pd.DataFrame]] = []
     if BANK.exists():
         site = build_config({"timezone": "Etc/GMT-2", "country": "IL", "interval_minutes": 30})
-        sets.append(("Anonymous Bank 1999 (whole year)", site, bank_history(site)))
+        sets.append(("Anonymous Bank 1999 (January and October)", site, bank_history(site)))
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     if (fixtures / "history.csv").exists():
         site = load_config(fixtures / "site.toml")

@@ -252,3 +252,32 @@ def test_the_level_guard_stays_quiet_on_a_steady_queue():
     _, info = run_forecast(history, site, start=params.start + timedelta(weeks=30), weeks=2)
     guard = info["default"].choice.guard
     assert guard is not None and guard.action == "none" and guard.factor == 1.0
+
+
+def test_the_cli_flags_an_unseen_holiday_in_text_and_json(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from wfm_cli.main import app
+
+    history = synthetic_history(_us_center(date(2025, 1, 6), 38, {}))
+    path = tmp_path / "history.csv"
+    history.assign(interval_start=history["interval_start"].map(lambda t: t.isoformat())
+                   ).to_csv(path, index=False)
+    site = tmp_path / "site.toml"
+    site.write_text('country = "US"\ntimezone = "America/New_York"\ninterval_minutes = 60\n',
+                    encoding="utf-8")
+    args = ["forecast", "--history", str(path), "--start", "2025-10-06", "--weeks", "2",
+            "-o", str(tmp_path / "f.csv"), "--config", str(site)]
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    [flag] = [w for w in summary["warnings"] if "no history for this holiday" in w]
+    assert flag.startswith("queue default 2025-10-13 Columbus Day: no history for this "
+                           "holiday: forecast as an ordinary Monday")
+    [day] = [d for d in summary["special_days"] if d["date"] == "2025-10-13"]
+    assert day["flagged"] and day["basis"] == "no_history"
+    text = CliRunner().invoke(app, args).output
+    assert "warning: queue default 2025-10-13 Columbus Day: no history for this holiday" in text
+    assert "origin(s) at a 2-week horizon" in text

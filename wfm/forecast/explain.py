@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wfm.calendar import calendar_for, local_naive
@@ -12,12 +13,16 @@ from wfm.forecast.contacts import _window
 from wfm.forecast.panel import build_panel
 from wfm.forecast.selection import choose
 from wfm.forecast.settings import settings_for
+from wfm.forecast.special import apply_effects, learn_effects
 
 
 def choice_rows(history: pd.DataFrame, config: SiteConfig,
-                before: pd.Timestamp | None = None) -> list[dict[str, Any]]:
-    """Per queue: the model the backtest chooses on history before ``before`` (all of it when
-    None), its interval WAPE, the runner-up and the margin, seasonal naive, and the bias."""
+                before: pd.Timestamp | None = None, days: int = 14) -> list[dict[str, Any]]:
+    """Per queue: the model the choice picks on history before ``before`` (all of it when
+    None), its interval WAPE, the runner-up and the margin, seasonal naive, the bias, and
+    ``notes``: how the best model-based candidate fared against the best simple one, and
+    every holiday of the next ``days`` days forecast as an ordinary day for want of
+    evidence (the planner should check it)."""
     settings = settings_for(config)
     calendar = calendar_for(config)
     out = []
@@ -30,13 +35,21 @@ def choice_rows(history: pd.DataFrame, config: SiteConfig,
             continue
         panel = build_panel(rows.set_index("interval_start")["contacts"],
                             config.interval_minutes, calendar)
-        summary = choose(panel, settings, _window(config, panel.num_slots),
-                         config.open_window_minutes()).summary()
+        choice = choose(panel, settings, _window(config, panel.num_slots),
+                        config.open_window_minutes(), horizon_days=days)
+        summary = choice.summary()
+        origin = panel.num_days if before is None else panel.row_of(
+            local_naive(pd.DatetimeIndex([before]))[0].date())
+        effects = learn_effects(panel, origin, settings)
+        _, specials = apply_effects(effects, panel, origin, np.zeros((days, panel.num_slots)))
+        notes = [choice.versus.text()] if choice.versus is not None else []
+        notes += [f"{d.date} {d.holiday}: {d.message}" for d in specials if d.flagged]
         naive = next((c for c in summary["candidates"] if c["model"] == "seasonal_naive"), None)
         out.append({"queue": queue, "model": summary["model"], "rule": summary["rule"],
                     "interval_wape": summary.get("interval_wape"),
                     "runner_up": summary["runner_up"],
                     "margin_vs_runner_up": summary["margin_vs_runner_up"],
                     "seasonal_naive_wape": naive["interval_wape"] if naive else None,
-                    "bias": summary.get("bias"), "bias_noise": summary.get("bias_noise")})
+                    "bias": summary.get("bias"), "bias_noise": summary.get("bias_noise"),
+                    "notes": notes})
     return out

@@ -323,10 +323,13 @@ class ReportPage:
             "interval WAPE": pct(r["interval_wape"]), "runner-up": r["runner_up"] or "-",
             "margin": pct(r["margin_vs_runner_up"]),
             "seasonal naive": pct(r["seasonal_naive_wape"]),
-            "bias (noise)": f"{pct(r['bias'], True)} (±{pct(r['bias_noise'])})"}
+            "bias (noise)": f"{pct(r['bias'], True)} (±{pct(r['bias_noise'])})",
+            "notes": "; ".join(r.get("notes", [])) or "-"}
             for r in rows])
-        return ("<p>Model chosen per queue by a rolling-origin backtest on its own history "
-                "(one- and two-week-ahead folds; interval WAPE, lower is better):</p>"
+        return ("<p>Model chosen per queue by a rolling-origin backtest on its own history, "
+                "simple models first (interval WAPE, lower is better); the notes say how the best "
+                "model-based candidate fared and which holidays are forecast as ordinary "
+                "days for want of history:</p>"
                 + _table(frame, ("queue", "model", "chosen by", "runner-up")))
 
     @staticmethod
