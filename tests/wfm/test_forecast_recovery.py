@@ -123,7 +123,9 @@ def test_missing_intervals_are_unknown_not_zero():
     full_share = full["default"].model_["profiles"]["0"][peak].sum()
     assert holed["default"].model_["profiles"]["0"][peak].sum() == pytest.approx(full_share,
                                                                                  rel=0.02)
-    pd.testing.assert_series_equal(holed_table["contacts"], full_table["contacts"], rtol=0.03,
+    # a k-week mean (the simple-first choice) averages the hole's intervals over the weeks
+    # that know them: a different mean, never a zero
+    pd.testing.assert_series_equal(holed_table["contacts"], full_table["contacts"], rtol=0.08,
                                    atol=1.0)
 
 

@@ -164,7 +164,7 @@ def test_the_k_week_mean_wins_where_the_shape_just_changed():
     parts = [choice.model.first, choice.model.second] if choice.model.family == (
         "combination") else [choice.model]
     assert {p.family for p in parts} <= {"mean", "median", "seasonal_naive"}
-    assert choice.score("profile").interval_wape > 1.5 * choice.score(choice.name).interval_wape
+    assert choice.score("profile").interval_wape > 1.1 * choice.score(choice.name).interval_wape
     assert _daily(table).iloc[0] > 0 and (_day(table, start)[:6] == 0).all()
 
 

@@ -96,7 +96,9 @@ def outlier_days(totals: np.ndarray, weekdays: np.ndarray, usable: np.ndarray) -
     season = np.zeros(len(totals))
     for w in np.unique(weekdays[ok]):
         season[weekdays == w] = np.median(logs[ok & (weekdays == w)])
-    level = (pd.Series(logs - season).rolling(7, center=True, min_periods=3).median()
+    # min_periods=1: a day with under 3 known days around it (after a gap in history) is
+    # its own level (it cannot be judged), not judged against a level from across the gap
+    level = (pd.Series(logs - season).rolling(7, center=True, min_periods=1).median()
              .interpolate(limit_direction="both").to_numpy())
     resid = logs - season - level
     finite = np.isfinite(resid)

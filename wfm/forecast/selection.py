@@ -17,15 +17,18 @@ are not scored.
    one, so a change of level or shape shows within weeks, and a year of origins still
    counts. The 4-week mean (``ANCHOR``, the planner's own number) is kept unless that best
    simple candidate's weighted mean WAPE is lower by more than two standard errors of their
-   paired per-origin differences (effective count (sum w)^2 / sum w^2).
+   paired per-origin differences (effective count (sum w)^2 / sum w^2) and it lost to the
+   4-week mean by more than 5% on at most one origin in five (the issue's quality bar, on
+   past origins); otherwise the next best simple candidate is tried the same way.
 2. A model-based candidate (``profile``, ``ets``, and the mean of each with the best simple
    candidate) is chosen only when it beats the best simple candidate origin by origin beyond
    noise: a one-sided exact sign test at 5%, Bonferroni-corrected over the model-based
    candidates tested, on the *non-overlapping* origins (one every ``ceil(horizon / 7)``
    weeks back from the latest, at most ``MAX_TEST_ORIGINS``, so the paired differences do
-   not share days), and a lower mean WAPE on them. Among those that pass, the lowest mean
-   WAPE wins. Scoring a model-based candidate stops as soon as it has lost on so many origins
-   that it can no longer pass (a curtailed test: the same decision, at a fraction of the
+   not share days), a mean gain above 0 and a loss of more than 5% to it on at most one
+   test origin in five. Among those that pass, the largest mean gain wins. Scoring a
+   model-based candidate stops as soon as it has lost on so many origins that it can no
+   longer pass (a curtailed test: the same decision, at a fraction of the
    fits). Taylor (2008, *Management Science* 54(2)) found on five UK bank call centers that
    beyond two or three days ahead "a simplistic historical average is difficult to beat":
    the burden of proof is on the model.
@@ -86,6 +89,10 @@ RECENCY_HALFLIFE_WEEKS = 13.0
 # family: another simple candidate replaces it only when better beyond noise
 ANCHOR = "mean_4w"
 ANCHOR_SE = 2.0
+# the quality bar, applied to the past origins before a replacement is allowed: it
+# must not have lost to what it replaces by more than 5% on more than one origin in five
+BIG_LOSS = 0.05
+BIG_LOSS_SHARE = 0.2
 GUARD_DAYS = 14  # the recent weeks the level guard reads
 GUARD_Z = 3.0  # departures beyond this many noise units trigger the guard
 GUARD_MIN_PAST = 3  # past firings needed before their outcome may veto a re-anchoring
@@ -123,10 +130,12 @@ class Versus:
     alpha: float  # the corrected level
     complete: bool  # False: scoring stopped once it could no longer pass
     too_few: int = 0  # > 0: the test origins available, too few for any candidate to pass
+    big_losses: int = 0  # origins where it lost to the simple one by more than 5%
 
     @property
     def passed(self) -> bool:
-        return self.p_value <= self.alpha and self.mean_gain > 0
+        return (self.p_value <= self.alpha and self.mean_gain > 0
+                and self.big_losses <= BIG_LOSS_SHARE * max(self.origins, 1))
 
     def text(self) -> str:
         if self.too_few:
@@ -134,7 +143,8 @@ class Versus:
                     f"origin(s) cannot pass a sign test at {self.alpha:.4f}")
         return (f"{self.candidate} beat {self.simple} on {self.wins} of {self.origins} "
                 f"origin(s), by {100 * self.mean_gain:.1f}% on average (sign test p = "
-                f"{self.p_value:.3f}, needed <= {self.alpha:.4f})"
+                f"{self.p_value:.3f}, needed <= {self.alpha:.4f}; lost by over 5% on "
+                f"{self.big_losses})"
                 + ("" if self.complete else "; stopped once it could no longer pass"))
 
     def record(self) -> dict[str, Any]:
@@ -142,6 +152,7 @@ class Versus:
                 "origins": self.origins, "mean_gain": self.mean_gain,
                 "p_value": self.p_value, "alpha": self.alpha, "passed": self.passed,
                 "complete": self.complete, "too_few_origins": self.too_few,
+                "big_losses": self.big_losses,
                 "text": self.text()}
 
 
@@ -479,19 +490,24 @@ def _best_simple(simple: list[Any], wapes: dict[str, dict[int, float]]) -> str |
             weighted[c.name] = (values, weights)
     if not means:
         return None
-    best = min(means, key=lambda n: means[n])
-    if best == ANCHOR or ANCHOR not in means:
-        return best
-    values, weights = weighted[best]
+    if ANCHOR not in means:
+        return min(means, key=lambda n: means[n])
     anchor = weighted[ANCHOR][0]
-    ok = np.isfinite(values) & np.isfinite(anchor)
-    if ok.sum() < 2:
-        return ANCHOR
-    diff, w = values[ok] - anchor[ok], weights[ok]
-    mean = float(np.sum(w * diff) / np.sum(w))
-    spread = float(np.sqrt(np.sum(w * (diff - mean) ** 2) / np.sum(w)))
-    effective = float(np.sum(w) ** 2 / np.sum(w ** 2))
-    return best if mean < -ANCHOR_SE * spread / np.sqrt(effective) else ANCHOR
+    for best in sorted(means, key=lambda n: means[n]):
+        if best == ANCHOR or means[best] >= means[ANCHOR]:
+            return ANCHOR
+        values, weights = weighted[best]
+        ok = np.isfinite(values) & np.isfinite(anchor)
+        if ok.sum() < 2:
+            continue
+        diff, w = values[ok] - anchor[ok], weights[ok]
+        mean = float(np.sum(w * diff) / np.sum(w))
+        spread = float(np.sqrt(np.sum(w * (diff - mean) ** 2) / np.sum(w)))
+        effective = float(np.sum(w) ** 2 / np.sum(w ** 2))
+        big = float(np.mean(values[ok] > (1 + BIG_LOSS) * anchor[ok]))
+        if mean < -ANCHOR_SE * spread / np.sqrt(effective) and big <= BIG_LOSS_SHARE:
+            return best
+    return ANCHOR
 
 
 def _paired(modelled: list[Any], simple: Any, test: list[int], run: Any,
@@ -539,9 +555,10 @@ def _paired(modelled: list[Any], simple: Any, test: list[int], run: Any,
         untied = [(m, b) for m, b in pairs if m != b]
         wins = sum(m < b for m, b in untied)
         gain = float(np.mean([1 - m / b for m, b in pairs if b > 0])) if pairs else 0.0
+        big = sum(m > (1 + BIG_LOSS) * b for m, b in pairs)
         results.append(Versus(contender.name, simple.name, wins, len(untied), gain,
                               sign_test(wins, len(untied)), alpha,
-                              contender.name in alive))
+                              contender.name in alive, big_losses=big))
     passed = [r for r in results if r.passed and r.complete]
     if passed:
         return max(passed, key=lambda r: r.mean_gain)
