@@ -40,7 +40,7 @@ candidate forecasts nothing there, not because of this layer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -116,6 +116,10 @@ class SpecialEffects:
     closed_seen: int  # holiday days seen closed
     kinds: dict[str, Shrunk]  # "pre_holiday:closed", "post_holiday:open", "promotion", ...
     settings: ForecastSettings
+    # (origin, days) -> what ``apply_effects`` assumed: every candidate of a model choice
+    # asks for the same days at the same origin
+    cache: dict[tuple[int, int], tuple[list[SpecialDay], np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def pooled_for(self, name: str) -> Shrunk:
         """The pooled effect of the center's other holidays seen open."""
@@ -352,6 +356,23 @@ def apply_effects(effects: SpecialEffects, panel: Panel, origin: int,
                   ordinary: np.ndarray) -> tuple[np.ndarray, list[SpecialDay]]:
     """The forecast of rows ``origin ..`` with special days applied, and what was assumed."""
     days = len(ordinary)
+    key = (origin, days)
+    if key not in effects.cache:
+        effects.cache[key] = _assumptions(effects, panel, origin, days)
+    specials, multiplier, workday = effects.cache[key]
+    out = np.nan_to_num(ordinary).copy()
+    start = panel.dates(origin, 1)[0]
+    for special in specials:
+        if special.kind == "working_weekend" and workday.any() and special.multiplier > 0:
+            i = (special.date - start).days
+            out[i] = out[workday].mean(axis=0)
+    return out * multiplier[:, None], specials
+
+
+def _assumptions(effects: SpecialEffects, panel: Panel, origin: int, days: int
+                 ) -> tuple[list[SpecialDay], np.ndarray, np.ndarray]:
+    """The special days of rows ``origin .. origin + days - 1``, each row's multiplier, and
+    which rows are ordinary workdays."""
     pad = BORDER_DAYS
     first = max(origin - pad, 0)
     weekdays, kinds, groups = panel.day_info(first, origin - first + days + pad)
@@ -363,15 +384,12 @@ def apply_effects(effects: SpecialEffects, panel: Panel, origin: int,
     border = {d.date: d.multiplier for d in decided}
     specials = [s for s in describe(effects, dates, weekdays, kinds, groups, border)
                 if 0 <= (s.date - dates[origin - first]).days < days]
-    out = np.nan_to_num(ordinary).copy()
     horizon_kinds = kinds[origin - first:origin - first + days]
     horizon_weekdays = weekdays[origin - first:origin - first + days]
     workday = (horizon_kinds == "normal") & np.array([w not in panel.calendar.weekend
                                                       for w in horizon_weekdays])
+    multiplier = np.ones(days)
     start = dates[origin - first]
     for special in specials:
-        i = (special.date - start).days
-        if special.kind == "working_weekend" and workday.any() and special.multiplier > 0:
-            out[i] = out[workday].mean(axis=0)
-        out[i] = out[i] * special.multiplier
-    return out, specials
+        multiplier[(special.date - start).days] = special.multiplier
+    return specials, multiplier, workday
