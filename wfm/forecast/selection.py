@@ -450,8 +450,7 @@ def choose(panel: Panel, settings: ForecastSettings, window: np.ndarray,
     sigma, dispersion = _spread([actuals[o] for o in chosen_origins],
                                 [stored[name][o][:len(actuals[o])] for o in chosen_origins])
     recent = {}
-    for key in sorted({name, best_simple} - {None}):
-        key = str(key)
+    for key in sorted({name} | ({best_simple} if best_simple is not None else set())):
         logs = np.array([recent_log_ratio(panel, o, stored[key][o], usable, totals)[0]
                          for o in sorted(stored[key])])
         recent[key] = (logs, [(actuals[o], stored[key][o][:len(actuals[o])])
