@@ -1,10 +1,12 @@
 """Tuning knobs of the forecast, with documented defaults.
 
-The calendar multipliers are the *defaults* used only when history holds no day of that kind;
-otherwise the effect is learned from history (the median ratio of such days to what an ordinary
-day of the same weekday would have had). A site file may carry them in a ``[forecast]`` section
-(``wfm.config.ForecastSettings``); the CLI also takes ``--holiday-factor`` and
-``--promotion-factor``.
+Special days take effects only from evidence (history) or from the planner: ``day_factors``
+per holiday name or date (a factor or "closed"), ``closed_dates``, ``closed_holidays``. The
+old ``holiday_factor``, ``pre_holiday_factor`` and ``post_holiday_factor`` are deprecated and
+unset by default: applied only when a site file (``[forecast]``) or the CLI
+(``--holiday-factor``) sets them, to days of that kind with no evidence
+(``wfm.forecast.special``). ``promotion_factor`` applies to a declared promotion day when
+history has none (``--promotion-factor``).
 """
 
 from __future__ import annotations
