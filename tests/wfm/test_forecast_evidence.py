@@ -81,7 +81,7 @@ def test_open_holidays_are_pooled_and_shrunk_towards_one_by_count():
     history = synthetic_history(_us_center(date(2025, 1, 6), 38, open_at))
     _, specials = _specials(history, date(2025, 10, 6))
     columbus = specials[date(2025, 10, 13)]
-    assert columbus.basis == "pooled_holidays" and not columbus.flagged
+    assert columbus.basis == "pooled_holidays" and columbus.flagged  # no history of its own
     n = columbus.learned_from_days
     assert n == 6
     assert columbus.multiplier == pytest.approx(0.7 ** (n / (n + POOLED_PRIOR_DAYS)), abs=0.03)
@@ -281,3 +281,13 @@ def test_the_cli_flags_an_unseen_holiday_in_text_and_json(tmp_path):
     text = CliRunner().invoke(app, args).output
     assert "warning: queue default 2025-10-13 Columbus Day: no history for this holiday" in text
     assert "origin(s) at a 2-week horizon" in text
+
+
+def test_an_effect_within_noise_of_an_ordinary_day_is_not_applied():
+    """Columbus Day truly ordinary (x1.0) last year: its one noisy occurrence is within two
+    standard errors of 1.0, so it is forecast x1.00 and the message says why."""
+    history = synthetic_history(_us_center(date(2024, 9, 2), 57, {"Columbus Day": 1.0}))
+    _, specials = _specials(history, date(2025, 10, 6))
+    columbus = specials[date(2025, 10, 13)]
+    assert columbus.basis == "same_holiday" and columbus.multiplier == 1.0
+    assert "is within noise of an ordinary day, so x1.00" in columbus.message

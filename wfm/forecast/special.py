@@ -34,6 +34,11 @@ occurrence keeps 80% of its log effect). Other holidays and eves are indirect ev
 different holidays differ from each other by more than the day noise: their prior is worth 3
 days (three such days keep half of the pooled effect, twelve keep 80%).
 
+Every learned effect must also be evidence: when its geometric mean is within ``NOISE_Z`` (2)
+standard errors of 1.0 (the robust spread of an ordinary day's log ratio to its neighbours,
+over sqrt(n)), it is not applied (x1.00, and the message says so): one noisy occurrence of
+a holiday at x0.92 does not move a forecast.
+
 Missing rows stay unknown: a weekday never seen open is closed in the forecast because every
 candidate forecasts nothing there, not because of this layer.
 """
@@ -55,6 +60,7 @@ SEARCH_DAYS = 4  # how far to look for the open days around a holiday
 BORDER_DAYS = 10  # how far a pre/post-holiday day looks for the holiday it borders
 SAME_PRIOR_DAYS = 0.25  # prior weight (days) of "no effect" against the same holiday
 POOLED_PRIOR_DAYS = 3.0  # ... against other holidays and eves (module notes)
+NOISE_Z = 2.0  # an effect within 2 standard errors of none is not evidence (about 5%)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -74,9 +80,9 @@ class SpecialDay:
 
     @property
     def flagged(self) -> bool:
-        """A holiday forecast as an ordinary day for want of evidence: the planner should
-        check it."""
-        return self.basis == "no_history" and self.kind == "holiday"
+        """A holiday with no history of its own (an ordinary day, or pooled from the other
+        holidays): the planner should check it."""
+        return self.basis in ("no_history", "pooled_holidays") and self.kind == "holiday"
 
     def record(self) -> dict[str, Any]:
         return {"date": self.date, "kind": self.kind, "holiday": self.holiday,
@@ -92,16 +98,27 @@ class Shrunk:
     factor: float
     days: int
     raw: float  # the unshrunk (geometric mean) ratio
+    within_noise: bool = False  # the raw effect is within noise of 1.0: not applied
+
+    @property
+    def note(self) -> str:
+        if self.within_noise:
+            return f"x{self.raw:.2f} is within noise of an ordinary day, so x1.00"
+        return f"x{self.raw:.2f} shrunk towards 1.0 by count"
 
 
-def shrink(ratios: list[float] | np.ndarray, prior_days: float) -> Shrunk:
-    """Geometric mean of ``ratios`` pulled towards 1.0: weight n / (n + prior_days)."""
+def shrink(ratios: list[float] | np.ndarray, prior_days: float, noise: float = 0.0
+           ) -> Shrunk:
+    """Geometric mean of ``ratios`` pulled towards 1.0: weight n / (n + prior_days); 1.0
+    when its log is within ``NOISE_Z`` standard errors (``noise`` / sqrt(n)) of 0."""
     values = np.asarray(ratios, dtype=float)
     values = values[np.isfinite(values) & (values > 0)]
     n = len(values)
     if n == 0:
         return Shrunk(1.0, 0, 1.0)
     mean_log = float(np.mean(np.log(values)))
+    if abs(mean_log) <= NOISE_Z * noise / np.sqrt(n):
+        return Shrunk(1.0, n, float(np.exp(mean_log)), within_noise=True)
     return Shrunk(float(np.exp(n / (n + prior_days) * mean_log)), n, float(np.exp(mean_log)))
 
 
@@ -114,6 +131,7 @@ class SpecialEffects:
     named: dict[str, tuple[str, Shrunk, int, date]]
     pooled_open: dict[str, list[float]]  # holiday name -> ratios of its open days
     closed_seen: int  # holiday days seen closed
+    noise: float  # robust spread of an ordinary day's log ratio to its neighbours
     kinds: dict[str, Shrunk]  # "pre_holiday:closed", "post_holiday:open", "promotion", ...
     settings: ForecastSettings
     # (origin, days) -> what ``apply_effects`` assumed: every candidate of a model choice
@@ -125,7 +143,7 @@ class SpecialEffects:
         """The pooled effect of the center's other holidays seen open."""
         ratios = [r for other, values in self.pooled_open.items() if other != name
                   for r in values]
-        return shrink(ratios, POOLED_PRIOR_DAYS)
+        return shrink(ratios, POOLED_PRIOR_DAYS, self.noise)
 
 
 def _reference(totals: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -180,6 +198,9 @@ def learn_effects(panel: Panel, origin: int, settings: ForecastSettings) -> Spec
     ref_workday = _reference(np.where(workday, totals, np.nan), usable & workday)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = totals / ref
+    ordinary_logs = np.log(ratio[usable & np.isfinite(ratio) & (ratio > 0)])
+    noise = (1.4826 * float(np.median(np.abs(ordinary_logs - np.median(ordinary_logs))))
+             if len(ordinary_logs) >= 10 else 0.0)
     status = np.full(n, "", dtype=object)  # open | closed | "" (unknown) per holiday row
     seen: dict[str, list[tuple[date, str, float]]] = {}
     for d in np.flatnonzero(kinds == "holiday"):
@@ -202,7 +223,7 @@ def learn_effects(panel: Panel, origin: int, settings: ForecastSettings) -> Spec
         closed_seen += sum(state == "closed" for _, state, _ in occurrences)
         if ratios:
             pooled_open[name] = ratios
-        named[name] = (last_status, shrink(ratios, SAME_PRIOR_DAYS), len(occurrences),
+        named[name] = (last_status, shrink(ratios, SAME_PRIOR_DAYS, noise), len(occurrences),
                        last_day)
     out_kinds: dict[str, Shrunk] = {}
     for kind in ("pre_holiday", "post_holiday"):
@@ -216,7 +237,7 @@ def learn_effects(panel: Panel, origin: int, settings: ForecastSettings) -> Spec
                 by_status[state].append(float(ratio[d]))
         for state, ratios in by_status.items():
             if ratios:
-                out_kinds[f"{kind}:{state}"] = shrink(ratios, POOLED_PRIOR_DAYS)
+                out_kinds[f"{kind}:{state}"] = shrink(ratios, POOLED_PRIOR_DAYS, noise)
     for kind in ("promotion", "working_weekend"):
         base = ref_workday if kind == "working_weekend" else ref
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -226,7 +247,7 @@ def learn_effects(panel: Panel, origin: int, settings: ForecastSettings) -> Spec
             value = float(np.median(r[pick]))
             out_kinds[kind] = Shrunk(value, int(pick.sum()), value)
     return SpecialEffects(named=named, pooled_open=pooled_open, closed_seen=closed_seen,
-                          kinds=out_kinds, settings=settings)
+                          noise=noise, kinds=out_kinds, settings=settings)
 
 
 def _configured(settings: ForecastSettings, day: date, kind: str, name: str
@@ -262,8 +283,7 @@ def _holiday(effects: SpecialEffects, day: date, w: int, name: str) -> SpecialDa
         effect = seen[1]
         return SpecialDay(day, "holiday", label, effect.factor, "same_holiday", effect.days,
                           f"x{effect.factor:.2f} of an ordinary {WEEKDAYS[w]}, learned from "
-                          f"{effect.days} day(s) of {name} in history (x{effect.raw:.2f} "
-                          "shrunk towards 1.0 by count)")
+                          f"{effect.days} day(s) of {name} in history ({effect.note})")
     if settings.holiday_factor is not None:
         factor = settings.holiday_factor
         return SpecialDay(day, "holiday", label, factor, "configured", 0,
@@ -279,8 +299,7 @@ def _holiday(effects: SpecialEffects, day: date, w: int, name: str) -> SpecialDa
         return SpecialDay(day, "holiday", label, pooled.factor, "pooled_holidays", pooled.days,
                           f"no history for this holiday: x{pooled.factor:.2f} of an ordinary "
                           f"{WEEKDAYS[w]}, pooled from {pooled.days} open day(s) of the "
-                          f"center's other holidays (x{pooled.raw:.2f} shrunk towards 1.0 by "
-                          f"count){closed_note}; {hint}")
+                          f"center's other holidays ({pooled.note}){closed_note}; {hint}")
     return SpecialDay(day, "holiday", label, 1.0, "no_history", 0,
                       f"no history for this holiday: forecast as an ordinary {WEEKDAYS[w]}"
                       f"{closed_note}; {hint}")
@@ -326,8 +345,7 @@ def describe(effects: SpecialEffects, dates: list[date], weekdays: np.ndarray,
                                       learned.days,
                                       f"x{learned.factor:.2f} of an ordinary {base}, learned "
                                       f"from {learned.days} day(s) {side} {article} {state} "
-                                      "holiday "
-                                      f"in history (x{learned.raw:.2f} shrunk towards 1.0)"))
+                                      f"holiday in history ({learned.note})"))
             elif explicit[kind] is not None:
                 factor = float(explicit[kind] or 1.0)
                 out.append(SpecialDay(day, kind, label, factor, "configured", 0,
