@@ -341,7 +341,7 @@ def regret(max_origins: int) -> None:
     print(f"\n== regret: the chosen forecast against the 4-week same-slot mean, {cap} weekly "
           f"origin(s) with {REGRET_MIN_DAYS}+ days before it, {REGRET_WEEKS}-week horizon, "
           "interval WAPE (queues pooled)")
-    print(f"  {'data set':<58} {'origins':>7} {'WAPE':>6} {'4w mean':>7} {'ratio':>6} "
+    print(f"  {'data set':<58} {'origins':>7} {'WAPE%':>6} {'4w mean':>7} {'ratio':>6} "
           f"{'lost':>5} {'>5%':>5} {'worst':>6}  target")
     detail = []
     for name, site, history in sets:
@@ -352,8 +352,8 @@ def regret(max_origins: int) -> None:
         ratio = rows["model"] / rows["mean_4w"]
         lost, big = float((ratio > 1).mean()), float((ratio > 1.05).mean())
         met = rows["model"].mean() <= rows["mean_4w"].mean() and big <= 0.2
-        print(f"  {name[:58]:<58} {len(rows):>7} {_pct(rows['model'].mean()):>6} "
-              f"{_pct(rows['mean_4w'].mean()):>7} {ratio.mean():>6.3f} {_pct(lost):>5} "
+        print(f"  {name[:58]:<58} {len(rows):>7} {100 * rows['model'].mean():>6.2f} "
+              f"{100 * rows['mean_4w'].mean():>7.2f} {ratio.mean():>6.3f} {_pct(lost):>5} "
               f"{_pct(big):>5} {ratio.max():>6.3f}  {'met' if met else 'NOT met'} "
               f"({time.perf_counter() - began:.0f} s)")
         detail.append(rows.assign(ratio=ratio))
