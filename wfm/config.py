@@ -372,15 +372,14 @@ class ForecastSettings(_Strict):
     def factor_defaults(self) -> dict[str, float]:
         """Multiplier of each non-normal day kind without evidence: the planner's explicit
         setting, else 1.0 (an ordinary day); promotions ``promotion_factor``."""
-        return {"holiday": _or_one(self.holiday_factor),
-                "pre_holiday": _or_one(self.pre_holiday_factor),
-                "post_holiday": _or_one(self.post_holiday_factor),
+        def or_one(value: float | None) -> float:
+            return 1.0 if value is None else value
+
+        return {"holiday": or_one(self.holiday_factor),
+                "pre_holiday": or_one(self.pre_holiday_factor),
+                "post_holiday": or_one(self.post_holiday_factor),
                 "promotion": self.promotion_factor,
                 "working_weekend": self.working_weekend_factor}
-
-
-def _or_one(value: float | None) -> float:
-    return 1.0 if value is None else value
 
 
 
