@@ -32,11 +32,12 @@ a default; name the others in the site file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from wfm.errors import InvalidInput
+
+if TYPE_CHECKING:  # pandas is imported where events are mapped: the config (and `wfm erlang`)
+    import pandas as pd  # load this module without it
 
 ACD_STATES = ("login", "logout", "ready", "talk", "acw", "hold", "break", "lunch", "meeting",
               "training", "not_ready")
@@ -116,6 +117,9 @@ def map_states(events: pd.DataFrame, site: Mapping[str, str] | None = None, *,
     Raises ``InvalidInput`` naming the first line of the first unknown state, its value and the
     line to add under ``[adherence.states]``, and counting the other unknown values.
     """
+    import numpy as np
+    import pandas as pd
+
     if events.empty:
         return events
     mapping = state_mapping(site)
