@@ -13,7 +13,16 @@ from solvers.roster.rules.consecutive_nights import RULE as MAX_CONSECUTIVE_NIGH
 from solvers.roster.rules.consecutive_nights import add_max_consecutive_nights
 from wfm.rules import check_roster
 
-from .factories import MONDAY, agents_frame, day, requirement_frame, rows, site, tiny_problem
+from .factories import (
+    MONDAY,
+    ROOMY_CAP,
+    agents_frame,
+    day,
+    requirement_frame,
+    rows,
+    site,
+    tiny_problem,
+)
 from .test_hard_rules import solve_pinned
 
 DAY, NIGHT = 0, 1
@@ -60,10 +69,12 @@ def test_plan_roster_never_works_four_nights_in_a_row_with_max_3():
     night_hours = requirement["interval_start"].dt.hour >= 16
     requirement.loc[~night_hours, ["scheduled_agents", "agents"]] = 0
     agents = agents_frame(4)
-    solution = plan_roster(requirement, agents, config, time_limit_seconds=2)
+    solution = plan_roster(requirement, agents, config, time_limit_seconds=2,
+                           wall_cap_seconds=ROOMY_CAP)
     assert max(_night_runs(solution.assignments)) == 3
     assert check_roster(solution.assignments, agents, config) == []
-    unlimited = plan_roster(requirement, agents, site(), time_limit_seconds=2)
+    unlimited = plan_roster(requirement, agents, site(), time_limit_seconds=2,
+                            wall_cap_seconds=ROOMY_CAP)
     assert max(_night_runs(unlimited.assignments)) > 3
 
 
@@ -72,7 +83,8 @@ def test_plan_roster_keeps_a_pinned_run_within_the_limit():
     requirement = requirement_frame(config, num_days=5, need=1)
     agents = agents_frame(2)
     fixed = rows([("A0", day(1), "NIGHT"), ("A0", day(2), "NIGHT")])
-    solution = plan_roster(requirement, agents, config, fixed=fixed, time_limit_seconds=2)
+    solution = plan_roster(requirement, agents, config, fixed=fixed, time_limit_seconds=2,
+                           wall_cap_seconds=ROOMY_CAP)
     table = solution.assignments.set_index(["agent_id", "date"])["shift"]
     assert table["A0", day(0)] != "NIGHT" and table["A0", day(3)] != "NIGHT"
     assert check_roster(solution.assignments, agents, config, fixed=fixed) == []

@@ -171,8 +171,9 @@ def test_the_summary_shortfall_is_the_coverage_tables_and_the_worst_interval_has
     assert isinstance(summary["time_limit_reached"], list)
 
 
-def test_a_short_roster_says_how_many_more_agents_and_when(tmp_path):
-    """Issue 28: not only agent-hours and a gap, but agents, days and hours."""
+def test_a_short_roster_says_how_many_more_agents_and_when(tmp_path, roomy_cap):
+    """Issue 28: not only agent-hours and a gap, but agents, days and hours. The two runs must
+    make the same roster, so no wall-clock cap may cut either short (``roomy_cap``)."""
     params = InstanceParameters(num_agents=3, num_days=2, with_previous=False, random_seed=10)
     instance, paths = _write_inputs(tmp_path, params)
     write_table(instance.requirement.assign(
