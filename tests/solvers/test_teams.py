@@ -23,6 +23,7 @@ from wfm.rules.fairness import check_fairness
 from wfm.teams import coverage_class_of, team_of, teams_of
 
 from .factories import MONDAY, requirement_frame, site, tiny_problem
+from .test_soft_rules import objective
 
 DAY, NIGHT = 0, 1
 SKILLS = [("sales", "support"), ("support", "sales"), ("sales", "support", "sales"),
@@ -94,19 +95,6 @@ def test_checker_solver_and_patterns_form_the_same_teams():
         frozenset({0, 1, 2}), frozenset({3}), frozenset({4}), frozenset({5})}
 
 
-def _goal_objective(problem, goal, pins: dict[tuple[int, int], int]) -> float:
-    model = cp_model.CpModel()
-    work = build_work_vars(model, problem)
-    penalties = goal(model, work, problem)
-    for (a, d, s, _q), var in work.items():
-        model.add(var == int(pins.get((a, d), OFF) == s))
-    model.minimize(sum(p.weight * p.var for p in penalties))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    assert solver.solve(model) == cp_model.OPTIMAL
-    return solver.objective_value
-
-
 @pytest.mark.parametrize(("nights", "spread"), [((1, 7), 0), ((1, 1), 2), ((1, 5), 1)])
 def test_full_model_spreads_nights_in_the_team_by_night_capacity(nights, spread):
     """A0 may work one night a week, A1 seven: one team, shares 1/8 and 7/8 of its nights."""
@@ -119,7 +107,7 @@ def test_full_model_spreads_nights_in_the_team_by_night_capacity(nights, spread)
     model = cp_model.CpModel()
     terms = penalize_night_spread(model, build_work_vars(model, problem), problem)
     assert len(terms) == 1  # one team, not one group per night cap
-    assert _goal_objective(problem, penalize_night_spread, pins) == spread * weight
+    assert objective(problem, penalize_night_spread, pins) == spread * weight
     states = np.full((2, 7), OFF)
     for (a, d), s in pins.items():
         states[a, d] = s
@@ -136,6 +124,6 @@ def test_full_model_spreads_weekend_rest_over_available_weekend_days():
     problem = tiny_problem(agents=agents, num_days=7, leave=leave)
     weight = problem.weights.fairness_weekend
     # both rest on every available weekend day: A0 1 of 1, A1 2 of 2, no deviation
-    assert _goal_objective(problem, penalize_weekend_spread, {}) == 0
+    assert objective(problem, penalize_weekend_spread, {}) == 0
     # A1 works Sunday: shares of 2 rest days are 2/3 and 4/3, rests 1 and 1
-    assert _goal_objective(problem, penalize_weekend_spread, {(1, 6): DAY}) == weight
+    assert objective(problem, penalize_weekend_spread, {(1, 6): DAY}) == weight
