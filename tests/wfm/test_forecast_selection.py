@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from wfm.calendar import calendar_for, local_naive
-from wfm.config import build_config
+from wfm.config import SiteConfig, build_config
 from wfm.forecast import ForecastSettings, run_forecast
 from wfm.forecast.candidates import WeekdayStat
 from wfm.forecast.intraday import shrunk_factor
@@ -319,7 +319,9 @@ def test_part_day_dispersion_recovers_independent_half_day_levels(half_sd):
         assert b == pytest.approx((2 * v / 3 + v + 2 * v / 9) / 3, rel=0.25)
 
 
-def test_history_ending_mid_day_rescales_the_rest_of_that_day():
+def history_ending_at_noon() -> tuple[SiteConfig, date, pd.DataFrame, pd.DataFrame]:
+    """Eleven flat weeks of hourly history, then the morning of Monday 2025-05-12 to noon with
+    40% more contacts than usual: (site, that day, history before it, the busy morning)."""
     params = SyntheticParameters(start=date(2025, 3, 3), weeks=11, interval_minutes=60,
                                  daily_volume=6000, growth_per_week=0.0, country="")
     history = synthetic_history(params)
@@ -330,6 +332,11 @@ def test_history_ending_mid_day_rescales_the_rest_of_that_day():
     morning = history[(history["interval_start"] >= pd.Timestamp(start, tz=site.tz))
                       & (history["interval_start"] < noon)].copy()
     morning["contacts"] = morning["contacts"] * 1.4  # a busy morning
+    return site, start, before, morning
+
+
+def test_history_ending_mid_day_rescales_the_rest_of_that_day():
+    site, start, before, morning = history_ending_at_noon()
     plain, _ = run_forecast(before, site, start=start, weeks=1)
     updated, info = run_forecast(pd.concat([before, morning]), site, start=start, weeks=1)
     update = info["default"].update

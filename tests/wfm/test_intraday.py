@@ -13,10 +13,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from tests.wfm.test_forecast_selection import history_ending_at_noon
 from wfm.calendar import local_naive
 from wfm.config import build_config
 from wfm.forecast import run_forecast
-from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
 from wfm.intraday import INTRADAY_COLUMNS, UpdateSpread, describe_periods, intraday_view
 from wfm_cli.main import app
 
@@ -160,16 +160,8 @@ def test_required_agents_are_wfm_staffs_on_the_reforecast(small_day) -> None:
 
 def test_the_reforecast_is_the_forecast_intraday_update() -> None:
     """History ending at noon: ``wfm forecast``'s updated rest of day equals the view's."""
-    params = SyntheticParameters(start=date(2025, 3, 3), weeks=11, interval_minutes=60,
-                                 daily_volume=6000, growth_per_week=0.0, country="")
-    history = synthetic_history(params)
-    site = build_config({"country": "", "interval_minutes": 60})
-    start = date(2025, 5, 12)
-    noon = pd.Timestamp("2025-05-12 12:00", tz=site.tz)
-    before = history[history["interval_start"] < pd.Timestamp(start, tz=site.tz)]
-    morning = history[(history["interval_start"] >= pd.Timestamp(start, tz=site.tz))
-                      & (history["interval_start"] < noon)].copy()
-    morning["contacts"] = np.round(morning["contacts"] * 1.4)  # a busy morning
+    site, start, before, morning = history_ending_at_noon()
+    morning["contacts"] = np.round(morning["contacts"])  # whole contacts, as actuals count them
     plain, _ = run_forecast(before, site, start=start, weeks=1)
     updated, info = run_forecast(pd.concat([before, morning]), site, start=start, weeks=1)
     choice = info["default"].choice
