@@ -15,7 +15,6 @@ from api.config import Settings
 from api.models import SwapRequest, User
 from api.schemas import Message
 from api.store import Actor, Store
-from api.validation import EARLIEST, LATEST, DateFrom, DateTo  # noqa: F401  (re-exported)
 
 MAX_ID = 2**31 - 1  # ids and page numbers beyond this are 422, not a database overflow
 MAX_PAGE = 1_000_000

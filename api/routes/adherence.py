@@ -8,10 +8,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import FORBIDDEN, PROTECTED, CurrentUser, DateFrom, DateTo, StoreDep, own_agent_id
+from api.deps import FORBIDDEN, PROTECTED, CurrentUser, StoreDep, own_agent_id
 from api.schemas import AdherencePublic, AdherenceRow
 from api.store import Store
-from api.validation import AgentIdQuery
+from api.validation import AgentIdQuery, DateFrom, DateTo
 
 router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"], responses=PROTECTED)
 

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import FORBIDDEN, MAX_PAGE, PROTECTED, CurrentPlanner, DateFrom, DateTo, StoreDep
+from api.deps import FORBIDDEN, MAX_PAGE, PROTECTED, CurrentPlanner, StoreDep
 from api.schemas import AuditNamedPublic, AuditPublic, AuditsNamedPublic
+from api.validation import DateFrom, DateTo
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"], responses=PROTECTED)
 

@@ -12,15 +12,13 @@ from api.deps import (
     ActorDep,
     CurrentPlanner,
     CurrentUser,
-    DateFrom,
-    DateTo,
     StoreDep,
 )
 from api.schemas import INVALID, REFUSED, JobCreated, RosterPublic, RosterRow, RosterVersion
 from api.schemas import SolveRequest as SolveRequestBody
 from api.solve import parse_solve_request, start_solve
 from api.uploads import CsvBytes, read_upload
-from api.validation import AgentIdQuery, ReasonQuery
+from api.validation import AgentIdQuery, DateFrom, DateTo, ReasonQuery
 from wfm.tables import ROSTER
 
 router = APIRouter(prefix="/api/v1/rosters", tags=["rosters"], responses=PROTECTED)
