@@ -127,8 +127,8 @@ def run_case(case: Case, config: SiteConfig, *, repeat: bool = False,
     started = time.monotonic()
     linear = solve_aggregate(problem, time_limit_seconds=60, convex=False)
     print(f"\n== {case.name}: {problem.num_agents} agents, {problem.num_days} days, "
-          f"{problem.num_queues} queue(s), {len(problem.groups())} groups; required "
-          f"{int(problem.required.sum())} agent-intervals")
+          f"{problem.num_queues} queue(s), {len(problem.coverage_classes())} coverage classes; "
+          f"required {int(problem.required.sum())} agent-intervals")
     print(f"   shortfall lower bound (aggregate, linear): {linear.best_bound:.0f} agent-intervals"
           f" [{linear.status}, {time.monotonic() - started:.1f} s]")
     for limit in case.time_limits:

@@ -148,7 +148,7 @@ def aggregate_model(ctx: SolveContext) -> None:
     """Coverage-optimal head-counts and the coverage lower bound (``aggregate.py``)."""
     problem, budget = ctx.problem, ctx.budget
     ctx.say(f"aggregate model: {problem.num_agents} agents, {problem.num_days} days, "
-            f"{len(problem.groups())} groups")
+            f"{len(problem.coverage_classes())} coverage classes")
     plan = solve_aggregate(problem, time_limit_seconds=budget.wall_left(), budget=budget,
                            det_seconds=budget.det_seconds(ctx.plan.aggregate_seconds))
     ctx.say(f"aggregate {plan.status}: coverage cost {plan.objective:g}, lower bound "

@@ -211,7 +211,6 @@ class RosterProblem:
         return list(coverage_classes_of((self.skill_names(a) for a in range(self.num_agents)),
                                         self.max_nights.tolist()).values())
 
-    groups = coverage_classes  # the name before "coverage class": parallel work still uses it
 
 
 def available(problem: RosterProblem) -> np.ndarray:
