@@ -19,11 +19,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from solvers.roster.aggregate import available
 from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
 from solvers.roster.legal import agent_violations
-from solvers.roster.problem import UNKNOWN, RosterProblem
+from solvers.roster.problem import UNKNOWN, RosterProblem, available
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 
 

@@ -8,9 +8,8 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from solvers.roster.aggregate import available
 from solvers.roster.fair_share import SCALE, Target
-from solvers.roster.problem import RosterProblem
+from solvers.roster.problem import RosterProblem, available
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs
 from solvers.roster.soft import Penalty, penalize_preferences, penalize_switches
 from solvers.roster.variables import WorkVars, day_work, shift_work

@@ -25,9 +25,8 @@ from __future__ import annotations
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from solvers.roster.aggregate import available
 from solvers.roster.improve import marginals
-from solvers.roster.problem import RosterProblem
+from solvers.roster.problem import RosterProblem, available
 from solvers.roster.rules import rule_caps
 
 

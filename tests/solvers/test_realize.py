@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from solvers.roster.aggregate import available, solve_aggregate
+from solvers.roster.aggregate import solve_aggregate
 from solvers.roster.assign import assign_counts
+from solvers.roster.problem import available
 from solvers.roster.realize import group_workdays, plan_workdays
 from solvers.roster.rules import rule_caps
 
