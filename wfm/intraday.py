@@ -213,7 +213,7 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
     out = out.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
     totals = day_totals(out, config.interval_minutes, busy=table["busy"].to_numpy(dtype=float),
                         answered=answered, queues=table["queue"].to_numpy())
-    periods = staffing_periods(out, config.interval_minutes)
+    periods = staffing_periods(out, config.interval_minutes, after=now)
     return IntradayView(out[INTRADAY_COLUMNS], totals, updates, periods)
 
 
@@ -274,12 +274,18 @@ def day_totals(table: pd.DataFrame, interval_minutes: int, *, busy: np.ndarray,
     return out
 
 
-def staffing_periods(table: pd.DataFrame, interval_minutes: int) -> list[StaffingPeriod]:
-    """Runs of coming intervals per queue with the same sign of ``net_agents`` (≠ 0)."""
-    coming = table[table["status"] == "coming"].sort_values(["queue", "interval_start"])
+def staffing_periods(table: pd.DataFrame, interval_minutes: int, *,
+                     after: pd.Timestamp | None = None) -> list[StaffingPeriod]:
+    """Runs of coming intervals per queue with the same sign of ``net_agents`` (≠ 0); with
+    ``after``, only intervals still running or to come then (a queue without actuals has
+    no past intervals flagged ``actual``, and a period already over can no longer be met)."""
+    step = pd.Timedelta(minutes=interval_minutes)
+    coming = table[table["status"] == "coming"]
+    if after is not None:
+        coming = coming[coming["interval_start"] + step > after]
+    coming = coming.sort_values(["queue", "interval_start"])
     if coming.empty:
         return []
-    step = pd.Timedelta(minutes=interval_minutes)
     sign = np.sign(coming["net_agents"].to_numpy())
     starts = pd.DatetimeIndex(coming["interval_start"]).asi8
     queue = coming["queue"].to_numpy()
