@@ -145,7 +145,7 @@ def working_column(result: IntradayResult) -> np.ndarray:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as records, NaN as None (JSON null)."""
-    return [{k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+    return [{str(k): (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
             for row in frame.to_dict("records")]
 
 

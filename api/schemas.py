@@ -496,7 +496,7 @@ class StaffingPeriodPublic(BaseModel):
     text: str
 
 
-_INTRADAY_EXAMPLE = {
+_INTRADAY_EXAMPLE: dict[str, Any] = {
     "date": "2026-11-24", "queue": "", "queues": ["presales"],
     "as_of": "2026-11-24T14:05:00+08:00", "actuals_through": "2026-11-24T14:00:00+08:00",
     "forecast_ids": [3], "models": ["median_4w"], "actuals_without_forecast": [],
