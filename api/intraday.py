@@ -25,7 +25,7 @@ import pandas as pd
 from api.store import Store
 from wfm.calendar import local_midnight
 from wfm.errors import NotFound
-from wfm.intraday import IntradayView, UpdateSpread, intraday_view
+from wfm.intraday import IntradayView, UpdateSpread, intraday_view, working_column, working_now
 
 WHAT_MISSING = ("forecast", "roster")
 
@@ -125,22 +125,15 @@ def read_intraday(store: Store, *, day: date, queue: str = "") -> IntradayResult
                             current=slot, queues=facts["queues"])
     if now is not None:
         shown = sorted(view.table["queue"].astype(str).unique())
-        result.working = store.intraday.working_now(facts["roster"], day, now.to_pydatetime(),
-                                                    shown)
+        events = store.intraday.events_of_day(day, now.to_pydatetime())
+        result.working = working_now(events, facts["roster"], day, now, shown)
     return result
 
 
-def working_column(result: IntradayResult) -> np.ndarray:
-    """``working_agents`` per row of the view's table: the agents working now on the row of
-    the current interval, NaN elsewhere (and everywhere without live data)."""
-    table = result.view.table
-    out = np.full(len(table), np.nan)
-    if result.working is None or result.current is None:
-        return out
-    here = (table["interval_start"] == result.current).to_numpy()
-    counts = table["queue"].astype(str).map(result.working).to_numpy(dtype=float)
-    out[here] = counts[here]
-    return out
+def working_of(result: IntradayResult) -> np.ndarray:
+    """``working_agents`` per row of the view's table (``wfm.intraday.working_column``)."""
+    return working_column(result.view.table, result.working, result.now,
+                          int(result.step.total_seconds() // 60))
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -152,7 +145,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def intraday_record(result: IntradayResult) -> dict[str, Any]:
     """The view as ``api.schemas.IntradayPublic`` reads it."""
     view = result.view
-    table = view.table.assign(working_agents=working_column(result))
+    table = view.table.assign(working_agents=working_of(result))
     intervals = _records(table)
     for row in intervals:
         for name in ("actual_offered", "working_agents"):

@@ -308,6 +308,55 @@ def staffing_periods(table: pd.DataFrame, interval_minutes: int, *,
     return sorted(out, key=lambda p: (p.start, p.queue))
 
 
+def working_now(events: pd.DataFrame, roster: pd.DataFrame, day: date, now: pd.Timestamp,
+                queues: list[str]) -> dict[str, int] | None:
+    """Per queue, the agents rostered on it on ``day`` whose last login event of the day up to
+    ``now`` is a working state (``wfm.adherence.WORKING_STATES``).
+
+    ``events`` are login events (``agent_id, timestamp, state``, tz-aware, wfm's states);
+    ``roster`` rows of ``day`` count (a shift without a queue counts for the only queue of a
+    single-queue site). None when no event of the day up to ``now`` exists (no live data);
+    else a queue with nobody working is 0. The one place the view learns who works now: live
+    adherence can replace it.
+    """
+    from wfm.adherence import WORKING_STATES
+
+    midnight = local_midnight(day, str(now.tz))
+    events = events[(events["timestamp"] >= midnight) & (events["timestamp"] <= now)]
+    if events.empty:
+        return None
+    when = pd.to_datetime(roster["date"].astype(str)).dt.date
+    shifts = roster[(when == day).to_numpy() & ~roster["shift"].isin(("OFF", "LEAVE"))]
+    queue = (shifts["queue"].fillna("").astype(str) if "queue" in shifts.columns
+             else pd.Series("", index=shifts.index))
+    if len(queues) == 1:
+        queue = queue.where(queue != "", queues[0])
+    shifts = shifts.assign(queue=queue, agent_id=shifts["agent_id"].astype(str))
+    shifts = shifts[shifts["queue"].isin(queues)]
+    last = events.sort_values(["agent_id", "timestamp"], kind="stable").drop_duplicates(
+        "agent_id", keep="last")
+    working = set(last.loc[last["state"].isin(WORKING_STATES), "agent_id"].astype(str))
+    busy = shifts[shifts["agent_id"].isin(working)]
+    counts = dict.fromkeys(queues, 0)
+    counts.update({str(q): int(n) for q, n in busy.groupby("queue").size().items()})
+    return counts
+
+
+def working_column(table: pd.DataFrame, working: dict[str, int] | None,
+                   now: pd.Timestamp | None, interval_minutes: int) -> np.ndarray:
+    """``working_agents`` per row of an intraday table: ``working`` on the rows of the interval
+    containing ``now``, NaN elsewhere (everywhere without live data)."""
+    out = np.full(len(table), np.nan)
+    if working is None or now is None:
+        return out
+    step = pd.Timedelta(minutes=interval_minutes)
+    starts = table["interval_start"]
+    here = ((starts <= now) & (starts + step > now)).to_numpy()
+    counts = table["queue"].astype(str).map(working).to_numpy(dtype=float)
+    out[here] = counts[here]
+    return out
+
+
 def describe_periods(periods: list[StaffingPeriod], *, shown: int = PERIODS_SHOWN) -> str:
     """The next short and long periods in plain words."""
     if not periods:

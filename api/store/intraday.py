@@ -1,5 +1,5 @@
 """What the intraday view reads from the store (issue 25): the day's forecast as the planner
-published it, the known queues, and the agents in a working state now.
+published it, the known queues, and the login events of the day so far.
 
 The actuals and the roster are read through their own resources (``Actuals.frame``,
 ``Rosters.frame``); approved swaps and time off are already written into the roster.
@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from api.models import Agent, ForecastRow, LoginEvent, PublishedForecast, RequirementRow
 from api.store.unit import Unit
-from wfm.adherence import WORKING_STATES
 from wfm.forecast.accuracy import latest_forecast
 
 DAY_FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "forecast_id",
@@ -58,37 +57,16 @@ class IntradayReads:
             known.update(session.scalars(select(ForecastRow.queue).distinct()))
         return known
 
-    def working_now(self, roster: pd.DataFrame, day: date, now: datetime,
-                    queues: list[str]) -> dict[str, int] | None:
-        """Per queue of ``queues``, the agents rostered on it on ``day`` whose last login event
-        of the day up to ``now`` (tz-aware) is a working state
-        (``wfm.adherence.WORKING_STATES``); a shift without a queue counts for the only queue
-        of a single-queue site.
-
-        The one place the view learns who is working: live adherence (issue 24) can replace
-        it. None when no event of the day is stored (no live data); else an agent with no
-        event today is not counted and a queue with nobody working is 0.
-        """
-        start = self.unit.local_midnight_utc(day)
+    def events_of_day(self, day: date, now: datetime) -> pd.DataFrame:
+        """The login events of local ``day`` up to ``now`` (tz-aware): ``agent_id,
+        timestamp, state`` in site time, for ``wfm.intraday.working_now``."""
         stop = pd.Timestamp(now).tz_convert("UTC").tz_localize(None).to_pydatetime()
         query = (select(LoginEvent.agent_id, LoginEvent.timestamp, LoginEvent.state)
-                 .where(LoginEvent.timestamp >= start, LoginEvent.timestamp <= stop))
+                 .where(LoginEvent.timestamp >= self.unit.local_midnight_utc(day),
+                        LoginEvent.timestamp <= stop))
         with self.unit.read() as session:
-            events = pd.DataFrame(session.execute(query).all(),
-                                  columns=["agent_id", "timestamp", "state"])
-        shifts = roster[(roster["date"] == day) & ~roster["shift"].isin(("OFF", "LEAVE"))]
-        queue = shifts["queue"].fillna("").astype(str)
-        if len(queues) == 1:
-            queue = queue.where(queue != "", queues[0])
-        shifts = shifts.assign(queue=queue)[queue.isin(queues)]
-        if events.empty:
-            return None
-        counts = dict.fromkeys(queues, 0)
-        if shifts.empty:
-            return counts
-        last = events.sort_values(["agent_id", "timestamp"], kind="stable").drop_duplicates(
-            "agent_id", keep="last")
-        working = set(last.loc[last["state"].isin(WORKING_STATES), "agent_id"].astype(str))
-        busy = shifts[shifts["agent_id"].astype(str).isin(working)]
-        counts.update({str(q): int(n) for q, n in busy.groupby("queue").size().items()})
-        return counts
+            frame = pd.DataFrame(session.execute(query).all(),
+                                 columns=["agent_id", "timestamp", "state"])
+        frame["timestamp"] = (pd.to_datetime(frame["timestamp"]).dt.tz_localize("UTC")
+                              .dt.tz_convert(self.unit.config.timezone))
+        return frame

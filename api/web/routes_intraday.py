@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep
-from api.intraday import IntradayMissing, IntradayResult, read_intraday, working_column
+from api.intraday import IntradayMissing, IntradayResult, read_intraday, working_of
 from api.validation import IsoDate
 from api.web.intraday_charts import agents_chart, contacts_chart, day_series
 from api.web.render import render, translator
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
 
 
 def _rows(result: IntradayResult) -> list[dict[str, Any]]:
-    table = result.view.table.assign(working_agents=working_column(result),
+    table = result.view.table.assign(working_agents=working_of(result),
                                      clock=[s.strftime("%H:%M") for s in
                                             result.view.table["interval_start"]])
     table = table[(table["forecast_contacts"] > 0) | (table["reforecast_contacts"] > 0)

@@ -5,6 +5,7 @@ staff``'s requirement and to an independent Erlang C service level; and the bad 
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tests.api.factories import Site, set_now
+from tests.api.factories import Site, make_site, set_now, site_config
 from wfm.staffing.requirements import compute_requirements
 from wfm_cli.main import app
 
@@ -127,6 +128,31 @@ def test_the_view_per_interval_by_hand(loaded: Site) -> None:
     assert {r["queue"] for r in view(loaded, loaded.start, "sales")["intervals"]} == {"sales"}
 
 
+def test_erlang_a_site_projects_with_wfm_staffs_model(tmp_path: Path) -> None:
+    """With ``patience_seconds`` the view staffs and projects by Erlang A, as ``wfm staff``
+    and ``wfm erlang --patience`` do."""
+    site = make_site(tmp_path, config=site_config(**{"service.patience_seconds": 90}))
+    post(site, "/api/v1/forecasts?model=m", forecast_csv(site.start))
+    post(site, "/api/v1/actuals", actuals_csv(site.start, MORNING))
+    set_now(site, local(site.start, "11:05"))
+    rows = by_clock(view(site, site.start))
+    coming = pd.DataFrame([rows[c] for c in OPEN[4:]])
+    staffed = compute_requirements(coming.assign(
+        interval_start=pd.to_datetime(coming["interval_start"]),
+        contacts=coming["reforecast_contacts"], aht_seconds=240.0), site.store.config)
+    assert coming["required_agents"].tolist() == staffed["agents"].tolist()
+    row = rows["12:00"]
+    answer = CliRunner().invoke(app, [
+        "erlang", "--contacts", str(row["reforecast_contacts"]), "--aht-seconds", "240",
+        "--agents", str(row["effective_agents"]), "--patience", "90", "--format", "json"])
+    assert answer.exit_code == 0, answer.output
+    erlang = json.loads(answer.stdout)
+    assert erlang["model"] == "erlang_a"
+    assert row["projected_service_level"] == pytest.approx(erlang["service_level"], abs=1e-4)
+    assert row["projected_service_level"] != pytest.approx(erlang_c_level(
+        row["reforecast_contacts"] * 240 / 1800, row["effective_agents"], 240), abs=1e-3)
+
+
 def test_actuals_of_an_interval_not_ended_wait_and_new_actuals_recompute(loaded: Site) -> None:
     post(loaded, "/api/v1/actuals", actuals_csv(loaded.start, {"11:00": 60}))
     before = by_clock(view(loaded, loaded.start))
@@ -214,9 +240,15 @@ def test_openapi_documents_the_view_with_an_example(site: Site) -> None:
 # ---- the same view from files -----------------------------------------------------------------
 
 def test_wfm_intraday_from_files_gives_the_same_view(loaded: Site, tmp_path: Path) -> None:
-    """The stored data written to files and run through ``wfm intraday --now``: the same
-    table, column for column."""
+    """The stored data written to files and run through ``wfm intraday --now --events``: the
+    same table, column for column (working agents included)."""
     day = loaded.start
+    events = ("agent_id,timestamp,state\n"
+              f"A2,{day}T08:30:00+08:00,ready\nA6,{day}T08:31:00+08:00,talk\n"
+              f"A6,{day}T10:00:00+08:00,lunch\nA5,{day}T09:00:00+08:00,acw\n"
+              f"A7,{day}T11:20:00+08:00,talk\n")  # after 11:05: not yet
+    post(loaded, "/api/v1/events", events)
+    (tmp_path / "events.csv").write_text(events)
     (tmp_path / "forecast.csv").write_text(forecast_csv(day))
     (tmp_path / "actuals.csv").write_text(actuals_csv(day, MORNING))
     _, roster = loaded.store.roster_frame(date_from=day - timedelta(days=1), date_to=day)
@@ -226,11 +258,14 @@ def test_wfm_intraday_from_files_gives_the_same_view(loaded: Site, tmp_path: Pat
         "intraday", "--forecast", str(tmp_path / "forecast.csv"),
         "--actuals", str(tmp_path / "actuals.csv"), "--roster", str(tmp_path / "roster.csv"),
         "--date", str(day), "--now", "11:05", "--config", str(tmp_path / "site.toml"),
-        "-o", str(tmp_path / "intraday.csv")])
+        "--events", str(tmp_path / "events.csv"), "-o", str(tmp_path / "intraday.csv")])
     assert result.exit_code == 0, result.output
     files = pd.read_csv(tmp_path / "intraday.csv")
-    served = pd.DataFrame(view(loaded, day)["intervals"]).drop(columns="working_agents")
+    served = pd.DataFrame(view(loaded, day)["intervals"])
     assert list(served.columns) == list(files.columns)
+    now = files[files["working_agents"].notna()]
+    assert now["interval_start"].str[11:16].tolist() == ["11:00", "11:00"]
+    assert now["working_agents"].tolist() == [1, 1]  # sales: A2 (A6 at lunch); support: A5
     served["interval_start"] = pd.to_datetime(served["interval_start"])
     files["interval_start"] = pd.to_datetime(files["interval_start"])
     pd.testing.assert_frame_equal(served, files, check_dtype=False)
