@@ -54,7 +54,6 @@ class IntradayResult:
     models: list[str]
     actuals_without_forecast: list[str]
     working: dict[str, int] | None = None  # agents working now per queue (today, with events)
-    current: pd.Timestamp | None = None  # the interval containing ``now``
     queues: list[str] = field(default_factory=list)  # every queue of the day's forecast
 
     @property
@@ -122,7 +121,7 @@ def read_intraday(store: Store, *, day: date, queue: str = "") -> IntradayResult
                          lambda: _compute(store, day, queue, now if slot is None else slot))
     result = IntradayResult(day, queue, now, view, facts["spreads"], facts["forecast_ids"],
                             facts["models"], facts["actuals_without_forecast"],
-                            current=slot, queues=facts["queues"])
+                            queues=facts["queues"])
     if now is not None:
         shown = sorted(view.table["queue"].astype(str).unique())
         events = store.intraday.events_of_day(day, now.to_pydatetime())
