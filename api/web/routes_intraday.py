@@ -45,7 +45,7 @@ def read_intraday_page(*, request: Request, store: StoreDep, planner: PagePlanne
     label = queue or t.t("accuracy.all_queues")
     series = day_series(result.view.table)
     now = result.now
-    updates = [{"queue": q, "spread": s, "update": result.view.updates.get(q)}
+    updates = [{"queue": q, "spread": s, "done": result.view.updates.get(q)}
                for q, s in result.spreads.items()]
     context.update({
         "result": result, "queues": result.queues, "rows": _rows(result),

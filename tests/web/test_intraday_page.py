@@ -3,6 +3,7 @@ the intervals in both languages, and what a day without data lacks."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -40,7 +41,9 @@ def test_intraday_page_in_both_languages(planner: TestClient, token_of, demo_dir
     assert 'href="/planner/intraday" aria-current="page"' in html
     assert 'id="intraday-contacts-chart"' in html and 'id="intraday-agents-chart"' in html
     assert html.count("<svg") == 2 and "Re-forecast" in html
-    assert "As of 14:05." in html and "Actuals through 14:00." in html
+    assert "As of 14:05. Actuals through 14:00." in html
+    assert re.search(r"presales: 676 contacts arrived against [\d,]+ expected; the rest of the "
+                     r"day ×[\d.]+ \(spread 0\.15\)", html)
     assert 'id="staffing-periods"' in html and 'id="intraday-totals"' in html
     assert 'id="iv-presales-1400"' in html and 'data-net="' in html
     chinese = zh(planner).get("/planner/intraday?date=2026-11-24&queue=presales").text
