@@ -97,7 +97,8 @@ def _compute(store: Store, day: date, queue: str, now: pd.Timestamp | None
     actuals = actuals[actuals["queue"].astype(str).isin(queues)]
     spreads = {q: UpdateSpread() for q in queues}
     view = intraday_view(forecast, actuals, roster, store.config, day=day, now=now,
-                         queue=queue or None, spreads=spreads, actuals_label="stored actuals")
+                         queue=queue or None, spreads=spreads, actuals_label="stored actuals",
+                         away=store.intraday.part_day_absences(day))
     used = forecast if not queue else forecast[forecast["queue"].astype(str) == queue]
     return view, {"spreads": {q: spreads[q] for q in view.updates},
                   "forecast_ids": sorted(int(i) for i in used["forecast_id"].unique()),

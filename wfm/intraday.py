@@ -99,7 +99,8 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
                   config: SiteConfig, *, day: date, now: pd.Timestamp | None = None,
                   leave: pd.DataFrame | None = None, queue: str | None = None,
                   spreads: dict[str, UpdateSpread] | None = None,
-                  actuals_label: str = "actuals") -> IntradayView:
+                  actuals_label: str = "actuals",
+                  away: pd.DataFrame | None = None) -> IntradayView:
     """The intraday view of ``day`` (module notes for each column).
 
     Parameters
@@ -119,6 +120,10 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
         Per queue, the intraday update's spread (default ``UpdateSpread()``).
     actuals_label
         The actuals' file name in errors (a queue the forecast lacks: its line and field).
+    away
+        Part-day absences (``agent_id, start, end``, tz-aware; approved time off for part of
+        a shift): the agent is not scheduled on the intervals of its shift starting in
+        ``[start, end)``, as the time-off impact counts it.
     """
     step = timedelta(minutes=config.interval_minutes)
     grid = interval_grid(day, day + timedelta(days=1), config.interval_minutes, config.tz)
@@ -186,7 +191,10 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
     scheduled = scheduled_per_interval(on_roster, config, queues)
     scheduled = scheduled.assign(queue=scheduled["queue"].astype(str))
     table = table.merge(scheduled, on=["interval_start", "queue"], how="left")
-    head_count = table["scheduled"].fillna(0).to_numpy(dtype=np.int64)
+    table = table.merge(_away_counts(on_roster, away, config, queues),
+                        on=["interval_start", "queue"], how="left")
+    head_count = np.maximum(table["scheduled"].fillna(0).to_numpy(dtype=np.int64)
+                            - table["away"].fillna(0).to_numpy(dtype=np.int64), 0)
 
     need = np.zeros(len(table), dtype=np.int64)
     effective = np.zeros(len(table), dtype=np.int64)
@@ -215,6 +223,22 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
                         answered=answered, queues=table["queue"].to_numpy())
     periods = staffing_periods(out, config.interval_minutes, after=now)
     return IntradayView(out[INTRADAY_COLUMNS], totals, updates, periods)
+
+
+def _away_counts(on_roster: pd.DataFrame, away: pd.DataFrame | None, config: SiteConfig,
+                 queues: list[str]) -> pd.DataFrame:
+    """Per (interval_start, queue), the rostered agents a part-day absence takes off: those
+    whose shift covers an interval starting inside their absence."""
+    pieces = [pd.DataFrame({"interval_start": pd.Series([], dtype=f"datetime64[ns, "
+                                                          f"{config.timezone}]"),
+                            "queue": pd.Series([], dtype=object)})]
+    for agent, start, end in ([] if away is None else zip(
+            away["agent_id"].astype(str), away["start"], away["end"], strict=True)):
+        mine = scheduled_per_interval(on_roster[on_roster["agent_id"] == agent], config, queues)
+        hit = mine[(mine["interval_start"] >= start) & (mine["interval_start"] < end)]
+        pieces.append(hit[["interval_start", "queue"]].assign(queue=hit["queue"].astype(str)))
+    stacked = pd.concat(pieces, ignore_index=True)
+    return stacked.groupby(["interval_start", "queue"]).size().rename("away").reset_index()
 
 
 def _roster_of_day(roster: pd.DataFrame, leave: pd.DataFrame | None, day: date) -> pd.DataFrame:

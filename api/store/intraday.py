@@ -1,5 +1,5 @@
 """What the intraday view reads from the store (issue 25): the day's forecast as the planner
-published it, the known queues, and the login events of the day so far.
+published it, the known queues, the login events of the day so far and the part-day time off.
 
 The actuals and the roster are read through their own resources (``Actuals.frame``,
 ``Rosters.frame``); approved swaps and time off are already written into the roster.
@@ -7,14 +7,24 @@ The actuals and the roster are read through their own resources (``Actuals.frame
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import select
 
-from api.models import Agent, ForecastRow, LoginEvent, PublishedForecast, RequirementRow
+from api.models import (
+    Agent,
+    ForecastRow,
+    LoginEvent,
+    PublishedForecast,
+    RequirementRow,
+    TimeOffRequest,
+)
 from api.store.unit import Unit
+from wfm.calendar import local_midnight
 from wfm.forecast.accuracy import latest_forecast
+from wfm.requests.time_off_impact import Part, part_minutes
 
 DAY_FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "forecast_id",
                         "origin", "model"]
@@ -70,3 +80,28 @@ class IntradayReads:
         frame["timestamp"] = (pd.to_datetime(frame["timestamp"]).dt.tz_localize("UTC")
                               .dt.tz_convert(self.unit.config.timezone))
         return frame
+
+    def part_day_absences(self, day: date) -> pd.DataFrame:
+        """Approved (or recorded) time off for part of a shift on local ``day``: ``agent_id,
+        start, end`` (tz-aware), for ``wfm.intraday.intraday_view``'s ``away``. A whole day
+        off is already a ``LEAVE`` cell of the roster; a part leaves the shift there."""
+        with self.unit.read() as session:
+            requests = list(session.scalars(select(TimeOffRequest).where(
+                TimeOffRequest.status.in_(("approved", "recorded")),
+                TimeOffRequest.part_start.is_not(None))))
+        config = self.unit.config
+        midnight = local_midnight(day, config.tz)
+        rows = []
+        for request in requests:
+            if request.part_start is None or request.part_end is None:
+                continue
+            for cell in json.loads(request.snapshot):
+                if cell["date"] != day.isoformat() or cell["shift"] in ("OFF", "LEAVE"):
+                    continue
+                template = config.shift(str(cell["shift"]))
+                start, end = part_minutes(Part(request.part_start, request.part_end),
+                                          template.start_minute)
+                rows.append({"agent_id": str(cell["agent_id"]),
+                             "start": midnight + pd.Timedelta(minutes=start),
+                             "end": midnight + pd.Timedelta(minutes=end)})
+        return pd.DataFrame(rows, columns=["agent_id", "start", "end"])

@@ -189,6 +189,21 @@ def test_approved_changes_and_live_states_count(loaded: Site) -> None:
     assert all(r["working_agents"] is None for r in later.values())  # not today: no live data
 
 
+def test_approved_time_off_for_part_of_a_shift_takes_its_intervals(site: Site) -> None:
+    asked = site.client.post("/api/v1/time-off", json={
+        "kind": "annual", "dates": [str(site.start)], "part": {"start": "13:00", "end": "15:00"},
+        "reason": "dentist"}, headers=site.agents["A1"])
+    assert asked.status_code == 201, asked.text
+    approved = site.client.post(f"/api/v1/time-off/{asked.json()['id']}/approve", json={},
+                                headers=site.planner)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    post(site, "/api/v1/forecasts?model=m", forecast_csv(site.start))
+    set_now(site, local(site.start, "11:05"))
+    rows = by_clock(view(site, site.start))
+    assert [rows[c]["scheduled_agents"] for c in ("12:30", "13:00", "14:30", "15:00")] == [
+        4, 3, 3, 4]
+
+
 def test_another_day_counts_every_stored_actual(loaded: Site) -> None:
     set_now(loaded, local(loaded.start + timedelta(days=3), "09:00"))
     body = view(loaded, loaded.start)
