@@ -23,6 +23,7 @@ from api.routes import (
     events,
     forecasts,
     health,
+    intraday,
     jobs,
     requirements,
     rosters,
@@ -41,7 +42,7 @@ from api.web import install_pages, is_page
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
 ROUTERS = (health, agents, rosters, requirements, jobs, swaps, time_off, events, adherence,
-           audit, actuals, forecasts)
+           audit, actuals, forecasts, intraday)
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:

@@ -429,6 +429,123 @@ class ActualsImported(BaseModel):
     replaced: int
 
 
+# ---- the intraday view (issue 25) -----------------------------------------------------------
+class IntradayInterval(BaseModel):
+    """One interval and queue of the day (``wfm intraday``'s CSV columns, plus
+    ``working_agents``). ``net_agents`` (effective − required; + long, − short) is the net
+    staffing offers are published against."""
+
+    interval_start: datetime
+    queue: str
+    status: Literal["actual", "coming"]
+    forecast_contacts: float
+    reforecast_contacts: float
+    actual_offered: int | None
+    aht_planned_seconds: float | None
+    aht_actual_seconds: float | None
+    required_agents: int
+    scheduled_agents: int
+    effective_agents: int
+    working_agents: int | None = Field(
+        description="agents of the queue whose last state today is a working one, on the row "
+                    "of the current interval only; null elsewhere and without login events")
+    net_agents: int
+    projected_service_level: float
+
+
+class IntradayTotal(BaseModel):
+    """The day of one queue, or ``all``: contacts, AHT, agent-hours and service level."""
+
+    queue: str
+    forecast_contacts: float
+    reforecast_contacts: float
+    actual_offered: float
+    aht_planned_seconds: float | None
+    aht_actual_seconds: float | None
+    required_agent_hours: float
+    scheduled_agent_hours: float
+    short_agent_hours: float
+    long_agent_hours: float
+    projected_service_level: float | None
+
+
+class IntradayUpdatePublic(BaseModel):
+    """One queue's intraday update: its stated spread (prior ``day_sigma``, ``dispersion``,
+    ``block_dispersion``) and, once actuals arrived, contacts arrived against expected by
+    ``through`` (HH:MM) and the ``factor`` applied to the rest of the day."""
+
+    queue: str
+    day_sigma: float
+    dispersion: float
+    block_dispersion: float
+    arrived: float | None
+    expected: float | None
+    factor: float
+    through: str | None
+
+
+class StaffingPeriodPublic(BaseModel):
+    """A run of coming intervals of one queue that are short (net < 0) or long (net > 0)."""
+
+    queue: str
+    kind: Literal["short", "long"]
+    start: datetime
+    end: datetime
+    peak_agents: int
+    agent_hours: float
+    text: str
+
+
+_INTRADAY_EXAMPLE: dict[str, Any] = {
+    "date": "2026-11-24", "queue": "", "queues": ["presales"],
+    "as_of": "2026-11-24T14:05:00+08:00", "actuals_through": "2026-11-24T14:00:00+08:00",
+    "forecast_ids": [3], "models": ["median_4w"], "actuals_without_forecast": [],
+    "live": True,
+    "updates": [{"queue": "presales", "day_sigma": 0.15, "dispersion": 0.0,
+                 "block_dispersion": 0.0, "arrived": 1630.0, "expected": 1500.0,
+                 "factor": 1.0735, "through": "14:00"}],
+    "intervals": [{"interval_start": "2026-11-24T14:00:00+08:00", "queue": "presales",
+                   "status": "coming", "forecast_contacts": 120.0,
+                   "reforecast_contacts": 128.82, "actual_offered": None,
+                   "aht_planned_seconds": 300.0, "aht_actual_seconds": None,
+                   "required_agents": 26, "scheduled_agents": 30, "effective_agents": 21,
+                   "working_agents": 22, "net_agents": -5,
+                   "projected_service_level": 0.2113}],
+    "totals": [{"queue": "all", "forecast_contacts": 3000.0, "reforecast_contacts": 3210.4,
+                "actual_offered": 1630.0, "aht_planned_seconds": 300.0,
+                "aht_actual_seconds": 312.5, "required_agent_hours": 180.5,
+                "scheduled_agent_hours": 210.0, "short_agent_hours": 6.5,
+                "long_agent_hours": 24.0, "projected_service_level": 0.8123}],
+    "periods": [{"queue": "presales", "kind": "short", "start": "2026-11-24T14:00:00+08:00",
+                 "end": "2026-11-24T15:30:00+08:00", "peak_agents": 5, "agent_hours": 6.5,
+                 "text": "presales short 14:00-15:30: up to 5 agent(s), 6.5 agent-hour(s)"}]}
+
+
+class IntradayPublic(BaseModel):
+    """``GET /api/v1/intraday``: the day per interval and queue, the day's totals, each
+    queue's intraday update and the coming short and long periods.
+
+    ``as_of`` is the time of the view (today: now; another day: null, every stored actual
+    counts); ``actuals_through`` the end of the last interval with actuals. ``periods`` (and
+    each interval's ``net_agents``) are where overtime / VTO offers attach.
+    """
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_INTRADAY_EXAMPLE]})
+    date: date
+    queue: str
+    queues: list[str]
+    as_of: datetime | None
+    actuals_through: datetime | None
+    forecast_ids: list[int]
+    models: list[str]
+    actuals_without_forecast: list[str]
+    live: bool
+    updates: list[IntradayUpdatePublic]
+    intervals: list[IntradayInterval]
+    totals: list[IntradayTotal]
+    periods: list[StaffingPeriodPublic]
+
+
 class ForecastPublic(BaseModel):
     """A published forecast: its model, origin (first local date forecast) and size."""
 

@@ -99,7 +99,8 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
                   config: SiteConfig, *, day: date, now: pd.Timestamp | None = None,
                   leave: pd.DataFrame | None = None, queue: str | None = None,
                   spreads: dict[str, UpdateSpread] | None = None,
-                  actuals_label: str = "actuals") -> IntradayView:
+                  actuals_label: str = "actuals",
+                  away: pd.DataFrame | None = None) -> IntradayView:
     """The intraday view of ``day`` (module notes for each column).
 
     Parameters
@@ -119,6 +120,10 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
         Per queue, the intraday update's spread (default ``UpdateSpread()``).
     actuals_label
         The actuals' file name in errors (a queue the forecast lacks: its line and field).
+    away
+        Part-day absences (``agent_id, start, end``, tz-aware; approved time off for part of
+        a shift): the agent is not scheduled on the intervals of its shift starting in
+        ``[start, end)``, as the time-off impact counts it.
     """
     step = timedelta(minutes=config.interval_minutes)
     grid = interval_grid(day, day + timedelta(days=1), config.interval_minutes, config.tz)
@@ -186,7 +191,10 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
     scheduled = scheduled_per_interval(on_roster, config, queues)
     scheduled = scheduled.assign(queue=scheduled["queue"].astype(str))
     table = table.merge(scheduled, on=["interval_start", "queue"], how="left")
-    head_count = table["scheduled"].fillna(0).to_numpy(dtype=np.int64)
+    table = table.merge(_away_counts(on_roster, away, config, queues),
+                        on=["interval_start", "queue"], how="left")
+    head_count = np.maximum(table["scheduled"].fillna(0).to_numpy(dtype=np.int64)
+                            - table["away"].fillna(0).to_numpy(dtype=np.int64), 0)
 
     need = np.zeros(len(table), dtype=np.int64)
     effective = np.zeros(len(table), dtype=np.int64)
@@ -213,8 +221,24 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
     out = out.sort_values(["interval_start", "queue"], kind="stable").reset_index(drop=True)
     totals = day_totals(out, config.interval_minutes, busy=table["busy"].to_numpy(dtype=float),
                         answered=answered, queues=table["queue"].to_numpy())
-    periods = staffing_periods(out, config.interval_minutes)
+    periods = staffing_periods(out, config.interval_minutes, after=now)
     return IntradayView(out[INTRADAY_COLUMNS], totals, updates, periods)
+
+
+def _away_counts(on_roster: pd.DataFrame, away: pd.DataFrame | None, config: SiteConfig,
+                 queues: list[str]) -> pd.DataFrame:
+    """Per (interval_start, queue), the rostered agents a part-day absence takes off: those
+    whose shift covers an interval starting inside their absence."""
+    pieces = [pd.DataFrame({"interval_start": pd.Series([], dtype=f"datetime64[ns, "
+                                                          f"{config.timezone}]"),
+                            "queue": pd.Series([], dtype=object)})]
+    for agent, start, end in ([] if away is None else zip(
+            away["agent_id"].astype(str), away["start"], away["end"], strict=True)):
+        mine = scheduled_per_interval(on_roster[on_roster["agent_id"] == agent], config, queues)
+        hit = mine[(mine["interval_start"] >= start) & (mine["interval_start"] < end)]
+        pieces.append(hit[["interval_start", "queue"]].assign(queue=hit["queue"].astype(str)))
+    stacked = pd.concat(pieces, ignore_index=True)
+    return stacked.groupby(["interval_start", "queue"]).size().rename("away").reset_index()
 
 
 def _roster_of_day(roster: pd.DataFrame, leave: pd.DataFrame | None, day: date) -> pd.DataFrame:
@@ -274,12 +298,18 @@ def day_totals(table: pd.DataFrame, interval_minutes: int, *, busy: np.ndarray,
     return out
 
 
-def staffing_periods(table: pd.DataFrame, interval_minutes: int) -> list[StaffingPeriod]:
-    """Runs of coming intervals per queue with the same sign of ``net_agents`` (≠ 0)."""
-    coming = table[table["status"] == "coming"].sort_values(["queue", "interval_start"])
+def staffing_periods(table: pd.DataFrame, interval_minutes: int, *,
+                     after: pd.Timestamp | None = None) -> list[StaffingPeriod]:
+    """Runs of coming intervals per queue with the same sign of ``net_agents`` (≠ 0); with
+    ``after``, only intervals still running or to come then (a queue without actuals has
+    no past intervals flagged ``actual``, and a period already over can no longer be met)."""
+    step = pd.Timedelta(minutes=interval_minutes)
+    coming = table[table["status"] == "coming"]
+    if after is not None:
+        coming = coming[coming["interval_start"] + step > after]
+    coming = coming.sort_values(["queue", "interval_start"])
     if coming.empty:
         return []
-    step = pd.Timedelta(minutes=interval_minutes)
     sign = np.sign(coming["net_agents"].to_numpy())
     starts = pd.DatetimeIndex(coming["interval_start"]).asi8
     queue = coming["queue"].to_numpy()
@@ -300,6 +330,55 @@ def staffing_periods(table: pd.DataFrame, interval_minutes: int) -> list[Staffin
                grouped["queue"], grouped["sign"], grouped["start"], grouped["end"],
                grouped["peak"], hours, strict=True)]
     return sorted(out, key=lambda p: (p.start, p.queue))
+
+
+def working_now(events: pd.DataFrame, roster: pd.DataFrame, day: date, now: pd.Timestamp,
+                queues: list[str]) -> dict[str, int] | None:
+    """Per queue, the agents rostered on it on ``day`` whose last login event of the day up to
+    ``now`` is a working state (``wfm.adherence.WORKING_STATES``).
+
+    ``events`` are login events (``agent_id, timestamp, state``, tz-aware, wfm's states);
+    ``roster`` rows of ``day`` count (a shift without a queue counts for the only queue of a
+    single-queue site). None when no event of the day up to ``now`` exists (no live data);
+    else a queue with nobody working is 0. The one place the view learns who works now: live
+    adherence can replace it.
+    """
+    from wfm.adherence import WORKING_STATES
+
+    midnight = local_midnight(day, str(now.tz))
+    events = events[(events["timestamp"] >= midnight) & (events["timestamp"] <= now)]
+    if events.empty:
+        return None
+    when = pd.to_datetime(roster["date"].astype(str)).dt.date
+    shifts = roster[(when == day).to_numpy() & ~roster["shift"].isin(("OFF", "LEAVE"))]
+    queue = (shifts["queue"].fillna("").astype(str) if "queue" in shifts.columns
+             else pd.Series("", index=shifts.index))
+    if len(queues) == 1:
+        queue = queue.where(queue != "", queues[0])
+    shifts = shifts.assign(queue=queue, agent_id=shifts["agent_id"].astype(str))
+    shifts = shifts[shifts["queue"].isin(queues)]
+    last = events.sort_values(["agent_id", "timestamp"], kind="stable").drop_duplicates(
+        "agent_id", keep="last")
+    working = set(last.loc[last["state"].isin(WORKING_STATES), "agent_id"].astype(str))
+    busy = shifts[shifts["agent_id"].isin(working)]
+    counts = dict.fromkeys(queues, 0)
+    counts.update({str(q): int(n) for q, n in busy.groupby("queue").size().items()})
+    return counts
+
+
+def working_column(table: pd.DataFrame, working: dict[str, int] | None,
+                   now: pd.Timestamp | None, interval_minutes: int) -> np.ndarray:
+    """``working_agents`` per row of an intraday table: ``working`` on the rows of the interval
+    containing ``now``, NaN elsewhere (everywhere without live data)."""
+    out = np.full(len(table), np.nan)
+    if working is None or now is None:
+        return out
+    step = pd.Timedelta(minutes=interval_minutes)
+    starts = table["interval_start"]
+    here = ((starts <= now) & (starts + step > now)).to_numpy()
+    counts = table["queue"].astype(str).map(working).to_numpy(dtype=float)
+    out[here] = counts[here]
+    return out
 
 
 def describe_periods(periods: list[StaffingPeriod], *, shown: int = PERIODS_SHOWN) -> str:

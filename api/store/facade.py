@@ -25,6 +25,7 @@ from api.store.agents import Agents
 from api.store.audit import Audit
 from api.store.events import Events
 from api.store.forecasts import Forecasts
+from api.store.intraday import IntradayReads
 from api.store.jobs import Jobs
 from api.store.partners import Partners
 from api.store.reference import ReferenceCache
@@ -68,6 +69,7 @@ class Store:
         self.events = Events(self.unit, self.audit)
         self.forecasts = Forecasts(self.unit, self.audit)
         self.actuals = Actuals(self.unit, self.audit)
+        self.intraday = IntradayReads(self.unit)
         self.jobs = Jobs(self.unit, self.audit)
         self.reference = ReferenceCache(self.unit)
         self.lifecycle = Lifecycle(self.unit, self.audit, self.rosters)

@@ -29,6 +29,7 @@ from api.web import (
     routes_agent,
     routes_auth,
     routes_data,
+    routes_intraday,
     routes_planner,
     routes_swaps,
     routes_time_off,
@@ -38,7 +39,8 @@ from api.web.session import SignInRequired
 
 STATIC_DIR = Path(__file__).parent / "static"
 PAGE_PREFIXES = ("/planner", "/me", "/login", "/logout", "/lang", "/static")
-ROUTERS = (routes_auth, routes_planner, routes_swaps, routes_data, routes_agent)
+ROUTERS = (routes_auth, routes_planner, routes_swaps, routes_data, routes_agent,
+           routes_intraday)
 
 
 def is_page(path: str) -> bool:

@@ -240,3 +240,25 @@ def test_intraday_command_bad_input_exits_2(fixture_forecast: Path, tmp_path: Pa
     assert result.exit_code == 2 and "nope" in result.output
     result = _run(fixture_forecast, tmp_path / "x.csv", "--date", "2027-01-05")
     assert result.exit_code == 2 and "no rows" in result.output
+
+
+def test_working_now_counts_the_last_state_of_the_day_by_now() -> None:
+    from wfm.intraday import working_column, working_now
+
+    roster = pd.DataFrame({"agent_id": ["A", "B", "C", "D", "E"], "date": DAY,
+                           "shift": ["EARLY", "EARLY", "EARLY", "OFF", "EARLY"],
+                           "queue": ["", "", "", "", ""]})
+    yesterday = _at("09:00") - pd.Timedelta(days=1)
+    events = pd.DataFrame({
+        "agent_id": ["A", "A", "B", "B", "C", "D", "E"],
+        "timestamp": [_at("09:00"), _at("09:40"), _at("09:00"), _at("10:10"), yesterday,
+                      _at("09:00"), _at("09:05")],
+        "state": ["ready", "break", "login", "logout", "talk", "ready", "acw"]})
+    # A on a break, B still logged in (logout after now), C only yesterday, D not rostered
+    assert working_now(events, roster, DAY, _at("10:00"), ["voice"]) == {"voice": 2}
+    assert working_now(events[events["agent_id"] == "C"], roster, DAY, _at("10:00"),
+                       ["voice"]) is None  # no event today: no live data
+    table = pd.DataFrame({"interval_start": [_at("09:30"), _at("10:00"), _at("10:00")],
+                          "queue": ["voice", "voice", "chat"]})
+    column = working_column(table, {"voice": 2, "chat": 0}, _at("10:05"), 30)
+    assert np.isnan(column[0]) and column[1:].tolist() == [2, 0]

@@ -68,6 +68,20 @@ def check_actuals(frame: pd.DataFrame, *, label: str = "actuals") -> pd.DataFram
     return frame
 
 
+def check_actual_queues(frame: pd.DataFrame, known: set[str], *,
+                        label: str = "actuals") -> pd.DataFrame:
+    """Every row's queue must be one of ``known`` (the service's queues: ``[queues]``, the
+    agents' skills, the requirement, the published forecasts); raises naming the first line."""
+    unknown = ~frame["queue"].astype(str).isin(known).to_numpy()
+    if unknown.any():
+        row = int(np.flatnonzero(unknown)[0])
+        names = ", ".join(sorted(known)[:20]) if known else (
+            "none yet: import agents, a requirement or a forecast first")
+        raise InvalidInput(f"unknown queue {frame['queue'].iat[row]!r} (the site's queues: "
+                           f"{names})", file=label, line=row + 2, field="queue")
+    return frame
+
+
 def read_actuals(source: Source, *, timezone: str = "Asia/Shanghai",
                  label: str | None = None) -> pd.DataFrame:
     """Read, validate and check an actuals CSV (row i of the result is line i + 2)."""

@@ -27,6 +27,10 @@ def intraday_command(
     leave: Annotated[Path | None, typer.Option(
         "--leave", help="Leave CSV (agent_id, date): these agents are not scheduled.")] = None,
     queue: Annotated[str | None, typer.Option("--queue", help="Only this queue.")] = None,
+    events: Annotated[Path | None, typer.Option(
+        "--events", help="Login events CSV: adds working_agents, the agents of each queue "
+        "whose last state of the day by --now is a working one (on the current interval's "
+        "rows), as GET /api/v1/intraday shows.")] = None,
     now: Annotated[str | None, typer.Option(
         "--now", help="Time of the view, HH:MM site time: actuals of intervals ending later "
         "are ignored (default: the end of the last interval with actuals).")] = None,
@@ -44,14 +48,15 @@ def intraday_command(
     from wfm.config import parse_clock
     from wfm.csv_writer import format_frame, write_csv_atomic
     from wfm.errors import InvalidInput
-    from wfm.intraday import describe_periods, intraday_view
+    from wfm.intraday import describe_periods, intraday_view, working_column, working_now
     from wfm.kpi.actuals import read_actuals
-    from wfm.tables import FORECAST, LEAVE, ROSTER, read_table
+    from wfm.states import map_states
+    from wfm.tables import FORECAST, LEAVE, LOGIN_EVENTS, ROSTER, read_table
 
     with cli_errors(output_format):
         check_distinct_paths({"-o/--output": output},
                              {"--forecast": forecast, "--actuals": actuals, "--roster": roster,
-                              "--leave": leave, "--config": config})
+                              "--leave": leave, "--events": events, "--config": config})
         site = load_site(config)
         tz = site.timezone
         first = parse_date(day, "--date")
@@ -72,7 +77,23 @@ def intraday_command(
         view = intraday_view(forecast_frame, actuals_frame, roster_frame, site, day=first,
                              now=at, leave=leave_frame, queue=queue,
                              actuals_label=str(actuals))
-        write_csv_atomic(format_frame(view.table), output)
+        table = view.table
+        working: dict[str, int] | None = None
+        if events is not None:
+            event_frame = map_states(read_table(events, LOGIN_EVENTS, timezone=tz),
+                                     site.adherence.states, label=str(events))
+            known = table[table["status"] == "actual"]
+            when = at if at is not None else (
+                known["interval_start"].max() + pd.Timedelta(minutes=site.interval_minutes)
+                if len(known) else local_midnight(first, site.tz))
+            queues = sorted(table["queue"].astype(str).unique())
+            working = working_now(event_frame, roster_frame, first, when, queues)
+            counts = working_column(table, working, when, site.interval_minutes)
+            columns = list(table.columns)
+            columns.insert(columns.index("effective_agents") + 1, "working_agents")
+            table = table.assign(working_agents=pd.Series(counts, index=table.index)
+                                 .astype("Int64"))[columns]
+        write_csv_atomic(format_frame(table), output)
     totals = view.totals.to_dict(orient="records")
     known = view.table[view.table["status"] == "actual"]
     through = (known["interval_start"].max() + pd.Timedelta(minutes=site.interval_minutes)
@@ -84,6 +105,7 @@ def intraday_command(
         "intraday_update": {q: u.record(site.interval_minutes) for q, u in view.updates.items()
                             if u is not None},
         "periods": [p.as_dict() for p in view.periods],
+        "working_now": working,
         "text": describe_periods(view.periods)}
     human = [f"wrote {output}: {len(view.table)} rows, {first}, actuals through "
              f"{summary['actuals_through'] or 'none yet'}"]
@@ -99,6 +121,8 @@ def intraday_command(
         human.append(f"  {name}: {update['arrived']:.0f} arrived by {update['through']} "
                      f"against {update['expected']:.0f} expected: the rest of the day "
                      f"x{update['factor']:.3f}")
+    if working is not None:
+        human.append("  working now: " + ", ".join(f"{q} {n}" for q, n in working.items()))
     human.append(f"  coming: {summary['text']}")
     emit(summary, output_format, human)
 
