@@ -140,8 +140,11 @@ def timed(client: TestClient, path: str, repeat: int) -> tuple[float, float, flo
     (nothing cached since the last import); CPU time is this process's, which other load on a
     shared machine inflates far less than the wall clock."""
     started = time.perf_counter()
-    client.get(path).raise_for_status()
+    answer = client.get(path)
     first = (time.perf_counter() - started) * 1000
+    answer.raise_for_status()
+    if answer.url.path == "/login":  # a lost session would time the sign-in page instead
+        raise SystemExit(f"{path}: redirected to the sign-in page; the bench's session is wrong")
     samples, cpu = [], []
     size = 0
     for _ in range(repeat):
@@ -181,10 +184,13 @@ def main() -> None:
         planner_token = store.create_user(role="planner")[1]
         agent_token = store.create_user(role="agent", agent_id="E0001")[1]
         last = START + timedelta(days=args.days - 1)
+        # pages sign in with a server-side session (the cookie holds its id, not the token)
+        planner_session = store.start_session(user=store.user_for_token(token=planner_token))
+        agent_session = store.start_session(user=store.user_for_token(token=agent_token))
         planner = TestClient(app, base_url="https://testserver",
-                             cookies={"wfm_session": planner_token})
+                             cookies={"wfm_session": planner_session})
         agent = TestClient(app, base_url="https://testserver",
-                           cookies={"wfm_session": agent_token})
+                           cookies={"wfm_session": agent_session})
         api = TestClient(app, headers={"Authorization": f"Bearer {planner_token}"})
         rows = [
             ("peer: GET /api/v1/rosters/current (JSON, 4 weeks)", api,
