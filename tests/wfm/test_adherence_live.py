@@ -97,7 +97,7 @@ def brute_item(events, roster, tz: str, t: int, grace: float):
     """(scheduled, state, since, in_adherence, out_since, out_minutes) or None."""
     shifts = windows(roster, tz)
     seen, clean, logged = set(), [], False
-    for time_ns, seq, state in sorted(e for e in events if e[0] <= t):
+    for time_ns, _seq, state in sorted(e for e in events if e[0] <= t):
         if (time_ns, state) in seen:
             continue
         seen.add((time_ns, state))
