@@ -130,11 +130,14 @@ class LiveSchedule:
                   if "queue" in frame.columns else np.full(len(frame), "", dtype=object))
         out: dict[str, list[LiveShift]] = {}
         bs, be = schedule.break_start_ns, schedule.break_end_ns
-        for k, row in enumerate(table.itertuples(index=False)):
+        columns = zip(table["agent_id"].astype(str), table["shift"].astype(str),
+                      table["start_ns"].to_numpy(np.int64).tolist(),
+                      table["end_ns"].to_numpy(np.int64).tolist(),
+                      table["line"].to_numpy(np.int64).tolist(), strict=True)
+        for k, (agent_id, code, start, end, line) in enumerate(columns):
             breaks = tuple((int(b), int(e)) for b, e in zip(bs[k], be[k], strict=True) if e > b)
-            queue = str(queues[int(row.line) - 2])
-            out.setdefault(str(row.agent_id), []).append(LiveShift(
-                str(row.shift), int(row.start_ns), int(row.end_ns), breaks, queue))
+            out.setdefault(agent_id, []).append(
+                LiveShift(code, start, end, breaks, str(queues[line - 2])))
         return cls(out, config.timezone)
 
     def of(self, agent_id: str) -> list[LiveShift]:
