@@ -318,3 +318,13 @@ def test_the_board_lists_the_longest_out_first():
     items = board.items(at(9, 30), 0)
     assert [(i.agent_id, i.out_minutes) for i in items] == [("a3", 60), ("a2", 30), ("a1", 0)]
     assert [i.agent_id for i in board.items(at(9, 30), 0, ["a1", "a4"])] == ["a1"]
+
+
+def test_alert_after_minutes_defaults_to_5_and_refuses_a_negative_value():
+    from wfm.errors import InvalidInput
+
+    assert build_config({}).adherence.alert_after_minutes == 5
+    zero = build_config({"adherence": {"alert_after_minutes": 0}})
+    assert zero.adherence.alert_after_minutes == 0
+    with pytest.raises(InvalidInput, match="adherence.alert_after_minutes"):
+        build_config({"adherence": {"alert_after_minutes": -1}})
