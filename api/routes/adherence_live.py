@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
 
 from api.deps import PROTECTED, CurrentUser, StoreDep
 from api.live import tracker_of
@@ -20,6 +20,18 @@ from api.validation import NO_NUL
 router = APIRouter(prefix="/api/v1/adherence/live", tags=["adherence"], responses=PROTECTED)
 
 TextQuery = Annotated[str | None, Query(max_length=200, pattern=NO_NUL)]
+
+
+def _in_range(moment: datetime | None) -> datetime | None:
+    """The API's dates run from 1900 to 2999 (api/README.md, "Errors"); so do its instants."""
+    if moment is not None and not 1900 <= moment.year <= 2999:
+        raise ValueError("must be between 1900-01-01 and 2999-12-31")
+    return moment
+
+
+AtQuery = Annotated[AwareDatetime | None, AfterValidator(_in_range), Query(
+    description="judge at this instant instead of now (ISO 8601 with offset, 1900-2999; "
+                "rebuilt from the stored events up to it, for replays and tests)")]
 
 
 class LiveItemPublic(BaseModel):
@@ -56,10 +68,7 @@ LIVE_EXAMPLE = {"as_of": "2026-12-07T10:15:00+08:00", "items": [
             responses={200: {"content": {"application/json": {"example": LIVE_EXAMPLE}}}})
 def read_live_adherence(*, request: Request, store: StoreDep, user: CurrentUser,
                         queue: TextQuery = None, team: TextQuery = None,
-                        at: Annotated[AwareDatetime | None, Query(
-                            description="judge at this instant instead of now (ISO 8601 "
-                                        "with offset; rebuilt from the stored events up to "
-                                        "it, for replays and tests)")] = None) -> LivePublic:
+                        at: AtQuery = None) -> LivePublic:
     """Each agent scheduled now, or with a shift starting or ending within the grace: the
     longest out of adherence first. An agent gets only its own item (none when it is not
     scheduled now). ``queue``: the queue the shift serves (else the agent's skills); ``team``:

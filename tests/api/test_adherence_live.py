@@ -167,6 +167,18 @@ def test_a_restarted_server_and_a_second_process_rebuild_from_the_database(site,
     assert by_agent(live(site))["A7"]["out_since"] == stamp(9, 45)
 
 
+def test_bad_query_values_are_422_naming_the_parameter(site):
+    for value in ("0001-01-01T00:00:00Z", "2030-01-07T10:00:00", "soon"):
+        response = site.client.get("/api/v1/adherence/live", params={"at": value},
+                                   headers=site.planner)
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["query", "at"]
+    response = site.client.get("/api/v1/adherence/live", headers=site.planner,
+                               params={"queue": "x" * 201})
+    assert response.json()["detail"][0]["loc"] == ["query", "queue"]
+    assert site.client.get("/api/v1/adherence/live").status_code == 401
+
+
 def test_openapi_lists_both_bodies_with_examples(site):
     document = site.client.get("/openapi.json").json()
     content = document["paths"]["/api/v1/events"]["post"]["requestBody"]["content"]
