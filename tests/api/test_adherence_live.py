@@ -125,6 +125,12 @@ def test_bad_events_are_refused_naming_the_item_and_field_and_nothing_is_stored(
     response = post_json(site, [{**good, "colour": "red"}])
     assert response.json()["detail"][0]["loc"] == ["body", 0, "colour"]
     assert post_json(site, []).status_code == 422
+    for raw in (b'{"agent_id": "A1\\ud800", "timestamp": "2030-01-07T09:00+08:00", '
+                b'"state": "ready"}', b'[{"agent_id": "A1"', b"\xff\xfe"):
+        response = site.client.post("/api/v1/events", content=raw, headers={
+            **site.planner, "Content-Type": "application/json"})
+        assert response.status_code == 422
+        assert response.json()["detail"][0]["loc"] == ["body"], raw
     assert post_json(site, good, site.as_agent("A1")).status_code == 403
     assert by_agent(live(site))["A1"]["state"] is None             # nothing was stored
     assert site.store.events_frame().empty
