@@ -9,6 +9,7 @@ table before anything is stored; after the transaction committed the live board
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pandas as pd
@@ -34,6 +35,7 @@ from wfm.states import ACD_STATES, map_states, state_key, state_mapping, suggest
 from wfm.tables import LOGIN_EVENTS
 from wfm.validation import check_known_agents
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1/events", tags=["events"], responses=PROTECTED)
 
 MAX_JSON_EVENTS = 1000
@@ -94,7 +96,10 @@ def import_events(*, request: Request, store: StoreDep, planner: CurrentPlanner,
         check_known_agents(frame, store.agents_frame(), table="login events table",
                            label="events")
     inserted, duplicates = store.add_events(frame=frame, actor=actor)
-    tracker_of(request.app.state, store).refresh()   # the live board sees them now
+    try:  # the live board sees them now; the events are stored whatever happens here
+        tracker_of(request.app.state, store).refresh()
+    except Exception:  # e.g. a stored roster the site file no longer has shifts for
+        log.exception("live board not refreshed after storing events (the next read retries)")
     return EventsImported(received=len(frame), inserted=inserted, duplicates=duplicates)
 
 
