@@ -7,11 +7,13 @@ rules of ``wfm.adherence.live``.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated
 
+import pandas as pd
 from fastapi import APIRouter, Query, Request
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field
 
 from api.deps import PROTECTED, CurrentUser, StoreDep
 from api.live import tracker_of
@@ -22,14 +24,26 @@ router = APIRouter(prefix="/api/v1/adherence/live", tags=["adherence"], response
 TextQuery = Annotated[str | None, Query(max_length=200, pattern=NO_NUL)]
 
 
-def _in_range(moment: datetime | None) -> datetime | None:
-    """The API's dates run from 1900 to 2999 (api/README.md, "Errors"); so do its instants."""
-    if moment is not None and not 1900 <= moment.year <= 2999:
-        raise ValueError("must be between 1900-01-01 and 2999-12-31")
+# an RFC 3339 date-time from 1900 to 2999, as the API's dates (api/README.md, "Errors")
+AT_PATTERN = (r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+              r"(Z|[+-][0-9]{2}:[0-9]{2})$")
+
+
+def _instant(value: object) -> datetime | None:
+    """``at`` as an aware datetime: text of ``AT_PATTERN`` only (a number is no instant)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or re.fullmatch(AT_PATTERN, value) is None:
+        raise ValueError("must be an ISO 8601 date and time with its UTC offset, 1900-2999")
+    try:
+        moment: datetime = pd.Timestamp(value).to_pydatetime(warn=False)
+    except ValueError:
+        raise ValueError("must be a valid date and time with its UTC offset") from None
     return moment
 
 
-AtQuery = Annotated[AwareDatetime | None, AfterValidator(_in_range), Query(
+AtQuery = Annotated[AwareDatetime | None, BeforeValidator(_instant), Query(
+    json_schema_extra={"pattern": AT_PATTERN},
     description="judge at this instant instead of now (ISO 8601 with offset, 1900-2999; "
                 "rebuilt from the stored events up to it, for replays and tests)")]
 
