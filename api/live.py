@@ -172,19 +172,20 @@ class LiveTracker:
         longest out of adherence first, filtered by agents, queue (the queue the shift serves,
         else the agent's skills) and team (``team_of`` of a ``;``-separated skill list)."""
         config = self.store.config
+        grace = config.adherence.grace_minutes
         with self._lock:
             agents_generation = self._refresh()
             names = self._names(agents_generation)
             if at is None:
                 moment = self.store.clock().replace(tzinfo=UTC)
                 assert self._board is not None
-                board = self._board
-            else:
-                moment = at.astimezone(UTC)
-                local_day = at.astimezone(config.tz).date()
-                board, _, _ = self._board_at(local_day, moment.replace(tzinfo=None))
-            found = board.items(to_ns(moment.replace(tzinfo=None)),
-                                config.adherence.grace_minutes, agent_ids)
+                found = self._board.items(to_ns(moment.replace(tzinfo=None)), grace,
+                                          agent_ids)
+        if at is not None:  # a replay: its own board, built outside the lock
+            moment = at.astimezone(UTC)
+            board, _, _ = self._board_at(at.astimezone(config.tz).date(),
+                                         moment.replace(tzinfo=None))
+            found = board.items(to_ns(moment.replace(tzinfo=None)), grace, agent_ids)
         wanted_team = None if team is None else team_of(team)
         items = [item for item in found
                  if _in_queue(item, queue, names) and _in_team(item, wanted_team, names)]
