@@ -18,6 +18,7 @@ from api.db import make_engine, migrate
 from api.routes import (
     actuals,
     adherence,
+    adherence_live,
     agents,
     audit,
     events,
@@ -42,7 +43,7 @@ from api.web import install_pages, is_page
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
 ROUTERS = (health, agents, rosters, requirements, jobs, swaps, time_off, events, adherence,
-           audit, actuals, forecasts, intraday)
+           audit, actuals, forecasts, intraday, adherence_live)
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:

@@ -236,6 +236,8 @@ class RosterSettings(_Strict):
 class AdherenceSettings(_Strict):
     target_pct: float = Field(default=92, ge=0, le=100)
     grace_minutes: float = Field(default=0, ge=0)
+    # the live page puts first (and counts in the navigation) agents out longer than this
+    alert_after_minutes: float = Field(default=5, ge=0, allow_inf_nan=False)
     # a site's ACD state names / AUX codes -> wfm states, over the defaults (wfm.states)
     states: dict[str, str] = Field(default_factory=dict)
 

@@ -30,6 +30,7 @@ from api.web import (
     routes_auth,
     routes_data,
     routes_intraday,
+    routes_live,
     routes_planner,
     routes_swaps,
     routes_time_off,
@@ -53,6 +54,8 @@ def install_pages(app: FastAPI) -> None:
         app.include_router(module.router)
     app.include_router(routes_time_off.planner_router)
     app.include_router(routes_time_off.agent_router)
+    app.include_router(routes_live.planner_router)
+    app.include_router(routes_live.agent_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -23,6 +23,7 @@ from api.store import Actor, Store
 from api.validation import IsoDate
 from api.web.precheck import below_requirement, precheck_swap
 from api.web.render import render
+from api.web.routes_live import live_status
 from api.web.routes_planner import monday
 from api.web.session import CsrfChecked, PageAgent
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
@@ -58,7 +59,7 @@ def read_my_schedule(*, request: Request, store: StoreDep, agent: PageAgent,
     days = schedule_days(store, str(agent.agent_id), start, 14)
     return render(request, "my_schedule.html", {
         "weeks": [days[:7], days[7:]], "start": start, "prev": start - timedelta(days=7),
-        "next": start + timedelta(days=7)})
+        "next": start + timedelta(days=7), "live": live_status(request, store, agent)})
 
 
 def exchange_cells(snapshot: str, agent_id: str) -> list[dict[str, Any]]:

@@ -179,6 +179,25 @@ def test_every_page_in_chinese_has_no_english_sentence(busy: dict[str, TestClien
         assert status != "done" or 'id="job-short"' in page
         if english_sentences(page):
             found[f"job {status}"] = english_sentences(page)
+    # the live board at 10:00 on Monday, one agent out for an hour (issue 24)
+    import pandas as pd
+
+    clock = store.unit.clock
+    store.unit.clock = lambda: datetime(2026, 11, 23, 2, 0)
+    store.add_events(frame=pd.DataFrame({
+        "agent_id": ["A001", "A001", "A005"],
+        "timestamp": pd.to_datetime(["2026-11-23 08:30", "2026-11-23 09:00",
+                                     "2026-11-23 08:29"]).tz_localize("Asia/Shanghai"),
+        "state": ["ready", "not_ready", "talk"]}), actor=Actor.of(user))
+    for who, path in (("planner", "/planner/live"), ("planner", "/planner/live/table"),
+                      ("agent", "/me"), ("agent", "/me/live"), ("colleague", "/me/live")):
+        html = busy[who].get(path).text
+        assert "live." not in html, path  # every key found in the catalog
+        if english_sentences(html):
+            found[f"{who} {path}"] = english_sentences(html)
+    assert 'class="late"' in busy["planner"].get("/planner/live/table").text
+    assert busy["planner"].get("/planner/live/badge").text.strip() != ""
+    store.unit.clock = clock
     anonymous = zh(TestClient(planner.app, base_url="https://testserver"))
     login = anonymous.get("/login").text
     if english_sentences(login):
