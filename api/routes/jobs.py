@@ -16,4 +16,5 @@ router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"], responses=PROTECTED)
 @router.get("/{job_id}", response_model=JobStatus, responses={404: {"model": Message}})
 def read_job(*, store: StoreDep, user: CurrentUser,
              job_id: Annotated[str, Path(pattern=NO_NUL)]) -> JobStatus:
-    return JobStatus.of(store.get_job(job_id=job_id))
+    job = store.get_job(job_id=job_id)
+    return JobStatus.of(job, store.jobs.position(job))
