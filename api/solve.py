@@ -144,21 +144,6 @@ def stored_following(store: Store, last_day: date) -> pd.DataFrame | None:
     return None if rows.empty else rows
 
 
-def start_solve(store: Store, actor: Actor, request: SolveRequest) -> str:
-    """Check the request (``InvalidInput`` at once when bad), queue it and wake the server's
-    workers; return the job id."""
-    parse_solve_request(store, request)
-    payload = json.dumps({
-        "request": request.model_dump(mode="json"),
-        "config": store.config.model_dump(mode="json"),
-        "actor": {"user_id": actor.user_id, "role": actor.role, "agent_id": actor.agent_id}})
-    job = store.create_job(actor=actor, payload=payload)
-    from api.solve_pool import notify
-
-    notify(store)
-    return job.id
-
-
 def job_config(payload: str | None) -> SiteConfig | None:
     """The site configuration a job was submitted under (None without a payload)."""
     if payload is None:

@@ -16,7 +16,7 @@ from api.deps import (
 )
 from api.schemas import INVALID, REFUSED, JobCreated, RosterPublic, RosterRow, RosterVersion
 from api.schemas import SolveRequest as SolveRequestBody
-from api.solve import start_solve
+from api.solve_queue import start_solve
 from api.uploads import CsvBytes, read_upload
 from api.validation import AgentIdQuery, DateFrom, DateTo, ReasonQuery
 from wfm.tables import ROSTER

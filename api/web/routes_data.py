@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import StoreDep
 from api.schemas import SolveRequest
-from api.solve import start_solve
+from api.solve_queue import start_solve
 from api.store import Actor, Store
 from api.uploads import encoding_note, read_upload
 from api.validation import DateFrom, DateTo
