@@ -28,30 +28,36 @@ def watch_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
-def main(argv: list[str]) -> int:
-    job_id, token, parent = argv
-    watch_parent(int(parent))
+def run_claimed(url: str, job_id: str, token: str) -> str:
+    """Solve the job ``job_id`` held under ``token`` on the database at ``url``; returns its
+    final status (``lost`` when the claim is no longer ours). Also what a Ray task runs."""
     from api.db import make_engine
     from api.solve import job_config, run_job
     from api.store import Store
     from api.store.jobs import Claimed
     from wfm.config import SiteConfig
 
-    engine = make_engine(os.environ["WFM_DB_URL"])
+    engine = make_engine(url)
     try:
         bare = Store(engine, SiteConfig())
         job = bare.jobs.get(job_id=job_id)
         if job.status != "running" or job.claimed_by != token:
-            return 0  # recovered or given back meanwhile: nothing to do
+            return "lost"  # recovered or given back meanwhile: nothing to do
         try:
             config = job_config(job.payload) or SiteConfig()
         except Exception as error:  # noqa: BLE001 - a job records any failure
             bare.jobs.fail(job_id=job_id, token=token, error=f"the job's configuration: {error}")
-            return 0
-        run_job(Store(engine, config), Claimed(job_id, token, job.payload, job.attempts))
-        return 0
+            return "failed"
+        return run_job(Store(engine, config), Claimed(job_id, token, job.payload, job.attempts))
     finally:
         engine.dispose()
+
+
+def main(argv: list[str]) -> int:
+    job_id, token, parent = argv
+    watch_parent(int(parent))
+    run_claimed(os.environ["WFM_DB_URL"], job_id, token)
+    return 0
 
 
 if __name__ == "__main__":

@@ -25,12 +25,14 @@ in a thread of this process instead.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import subprocess
 import sys
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -39,6 +41,7 @@ from typing import Protocol
 from api.store import Store
 from api.store.jobs import Claimed, claim_token
 
+LOG = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 5.0  # a held job's heartbeat period
 STALE_SECONDS = 30.0  # no heartbeat for this long: the claimer is gone (six missed beats)
 POLL_SECONDS = 2.0  # how often an idle pool looks for jobs submitted elsewhere
@@ -75,7 +78,8 @@ class ChildRun:
                "PYTHONPATH": os.pathsep.join(p for p in (str(SOURCE_ROOT), path) if p)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.solve_child", claimed.job_id, claimed.token,
-             str(os.getpid())], env=env, stdin=subprocess.DEVNULL)
+             str(os.getpid())], env=env, stdin=subprocess.DEVNULL,
+            start_new_session=True)  # a terminal's Ctrl-C reaches the worker, which ends it
 
     def poll(self) -> int | None:
         return self.process.poll()
@@ -134,13 +138,17 @@ class SolvePool:
         Jobs run at once.
     url
         The database URL the children open (default: the store's engine's).
+    launcher
+        Starts a claimed job (default: ``ChildRun``, or ``ThreadRun`` in memory).
     """
 
     def __init__(self, store: Store, slots: int, *, url: str | None = None,
                  heartbeat_seconds: float = HEARTBEAT_SECONDS,
                  stale_seconds: float = STALE_SECONDS,
-                 poll_seconds: float = POLL_SECONDS) -> None:
+                 poll_seconds: float = POLL_SECONDS,
+                 launcher: Callable[[str, Claimed], Run] | None = None) -> None:
         self.store = store
+        self.launcher = launcher
         self.slots = slots
         self.url = url or store.unit.engine.url.render_as_string(hide_password=False)
         self.heartbeat_seconds = heartbeat_seconds
@@ -183,7 +191,10 @@ class SolvePool:
         """Dispatch until ``stop`` (or, with ``drain``, until nothing is queued or running)."""
         try:
             while not self.stopping.is_set():
-                self.step()
+                try:
+                    self.step()
+                except Exception:  # the database busy or away for a moment: try again
+                    LOG.exception("solve pool: a round failed; retrying")
                 if drain and not self.held:
                     return
                 self.wake.wait(self.poll_seconds if not self.held else
@@ -205,6 +216,8 @@ class SolvePool:
             self.held[claimed.job_id] = Held(claimed, self._launch(claimed))
 
     def _launch(self, claimed: Claimed) -> Run:
+        if self.launcher is not None:  # e.g. a Ray task (api.solve_ray)
+            return self.launcher(self.url, claimed)
         if in_memory(self.url):
             return ThreadRun(self.store, claimed)
         return ChildRun(self.url, claimed)
@@ -212,7 +225,7 @@ class SolvePool:
     def _reap(self) -> None:
         for job_id, held in list(self.held.items()):
             code = held.run.poll()
-            if code is None:
+            if code is None or self.stopping.is_set():  # stopping: given back, not failed
                 continue
             del self.held[job_id]
             if code != 0:  # it died without recording an outcome (killed, out of memory)

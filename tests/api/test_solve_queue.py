@@ -8,8 +8,10 @@ would matter, and waits on real processes poll with generous deadlines.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -213,8 +215,6 @@ def test_start_up_requeues_or_fails_jobs_a_restart_cut_off(tmp_path: Path) -> No
                 attempts=2)
     set_running(engine, fresh, token="elsewhere:43:c", beat=now - timedelta(seconds=3),
                 attempts=1)
-    import socket
-
     set_running(engine, dead, token=f"{socket.gethostname()}:{dead_pid()}:d",
                 beat=now - timedelta(seconds=3), attempts=1)
     create_app(Settings(db_url=f"sqlite:///{tmp_path / 'wfm.db'}"), store=store)  # start-up
@@ -375,3 +375,36 @@ def test_a_worker_stopped_by_sigterm_gives_its_job_back(tmp_path: Path) -> None:
     assert "SIGTERM: giving the running jobs back to the queue" in stderr
     job = site.store.get_job(job_id=job_id)
     assert (job.status, job.claimed_by, job.attempts) == ("queued", None, 0)
+
+
+NO_RAY = importlib.util.find_spec("ray") is None
+WITHOUT_RAY = "Ray is not installed (pip install 'wfm[distributed]'); the process workers run"
+
+
+def without_ray_address() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(NO_RAY, reason=WITHOUT_RAY)
+def test_worker_on_a_local_ray_instance_drains_the_queue(tmp_path: Path) -> None:
+    site, job_id = queued_solve(tmp_path)
+    run = subprocess.run(worker(tmp_path, "--once", "--ray", "--concurrency", "1"), cwd=ROOT,
+                         env=without_ray_address(), capture_output=True, text=True,
+                         timeout=DEADLINE_SECONDS)
+    assert run.returncode == 0, run.stderr
+    assert "as Ray tasks" in run.stderr
+    job = site.store.get_job(job_id=job_id)
+    assert (job.status, job.version, job.error) == ("done", 1, None)
+
+
+@pytest.mark.skipif(NO_RAY, reason=WITHOUT_RAY)
+def test_a_ray_cluster_that_cannot_be_reached_is_named(tmp_path: Path) -> None:
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = subprocess.run(worker(tmp_path, "--once", "--ray", "--address", f"127.0.0.1:{port}"),
+                         cwd=ROOT, env=without_ray_address(), capture_output=True, text=True,
+                         timeout=DEADLINE_SECONDS)
+    assert run.returncode == 2
+    assert f"--address: cannot reach the Ray cluster at 127.0.0.1:{port}" in run.stderr

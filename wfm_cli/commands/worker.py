@@ -2,8 +2,10 @@
 
 It opens the same database as ``wfm serve`` (``--db`` / ``WFM_DB_URL``), recovers the jobs a
 restart cut off, and runs ``--concurrency`` solves at once, each in its own process
-(``api.solve_pool``). ``--once`` drains the queue and exits. SIGTERM or Ctrl-C ends the running
-solves and gives their jobs back to the queue, for this or another worker to run.
+(``api.solve_pool``), or with ``--ray`` as Ray tasks (``api.solve_ray``; a local instance, or the
+cluster of ``--address`` / ``RAY_ADDRESS``). ``--once`` drains the queue and exits. SIGTERM or
+Ctrl-C ends the running solves and gives their jobs back to the queue, for this or another
+worker to run.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ from typing import Annotated
 import typer
 
 from wfm_cli.commands.common import FormatOption, OutputFormat, cli_errors, emit, progress
-from wfm_cli.commands.serve import DbOption, db_source, load_settings, open_database, shown_url
+from wfm_cli.commands.serve import db_source, load_settings, open_database, shown_url
+
+DbOption = Annotated[str | None, typer.Option(
+    "--db", "--db-url", help="SQLAlchemy URL, as wfm serve's --db (default: $WFM_DB_URL or "
+                             "sqlite:///./wfm.db).")]
 
 
 def register(app: typer.Typer) -> None:
@@ -26,21 +32,38 @@ def register(app: typer.Typer) -> None:
                    help="Solves run at once (default: CPUs - 1, at least 1).")] = None,
                once: Annotated[bool, typer.Option(
                    "--once", help="Run until no job is queued or running, then exit.")] = False,
+               ray: Annotated[bool, typer.Option(
+                   "--ray", help="Run each solve as a Ray task (needs wfm[distributed]).")
+               ] = False,
+               address: Annotated[str | None, typer.Option(
+                   "--address", help="Ray cluster (default: $RAY_ADDRESS, else a local "
+                                     "instance); with --ray.")] = None,
                output_format: FormatOption = OutputFormat.text) -> None:
         """Run queued roster solves of the API against its database (see api/README.md)."""
         with cli_errors(output_format):
             from api.solve_pool import SolvePool, default_slots
             from api.store import Store
             from wfm.config import SiteConfig
+            from wfm.errors import InvalidInput
+
+            if address is not None and not ray:
+                raise InvalidInput("--address: only with --ray")
             settings = load_settings(db_url=db)
             engine = open_database(settings.db_url, db_source(db))
             # each job carries the site configuration it was submitted under; this one only
             # gives the queue's settings ([api] solve_attempts)
             store = Store(engine, SiteConfig())
-            pool = SolvePool(store, concurrency or default_slots(), url=settings.db_url)
+            launcher = None
+            if ray:
+                from api.solve_ray import ray_launcher
+
+                launcher = ray_launcher(address)
+            pool = SolvePool(store, concurrency or default_slots(), url=settings.db_url,
+                             launcher=launcher)
             recovered = pool.recover()
             before = store.jobs.counts()
             progress(f"wfm worker: {shown_url(settings.db_url)}, {pool.slots} solve(s) at once"
+                     + (" as Ray tasks" if ray else "")
                      + (f"; recovered {len(recovered)} job(s) cut off by a restart"
                         if recovered else ""))
 
