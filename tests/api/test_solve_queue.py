@@ -408,3 +408,40 @@ def test_a_ray_cluster_that_cannot_be_reached_is_named(tmp_path: Path) -> None:
                          timeout=DEADLINE_SECONDS)
     assert run.returncode == 2
     assert f"--address: cannot reach the Ray cluster at 127.0.0.1:{port}" in run.stderr
+
+
+# ---- bad input ---------------------------------------------------------------------------
+def test_worker_bad_input_names_the_flag(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from wfm_cli.main import app
+
+    runner = CliRunner()
+    cases = {
+        ("--db", "mysql://x"): "error: --db: must be a sqlite:// or postgresql:// URL, got "
+                               "'mysql://x'",
+        ("--db", f"sqlite:///{tmp_path}/no/such/dir/wfm.db"):
+            f"error: --db: cannot open database file {tmp_path}/no/such/dir/wfm.db "
+            "(directory does not exist)",
+        ("--address", "127.0.0.1:1"): "error: --address: only with --ray",
+    }
+    for args, message in cases.items():
+        result = runner.invoke(app, ["worker", "--once", *args])
+        assert (result.exit_code, message) == (2, message) and message in result.output, (
+            result.output)
+
+
+def test_api_keys_are_checked_by_name(tmp_path: Path) -> None:
+    from wfm.config import load_config
+    from wfm.errors import InvalidInput
+
+    for body, message in (("max_concurrent_solves = -1", "api.max_concurrent_solves: Input "
+                           "should be greater than or equal to 0"),
+                          ("solve_attempts = 0", "api.solve_attempts: Input should be greater "
+                           "than or equal to 1"),
+                          ("max_concurent_solves = 2", "api.max_concurent_solves: unknown key")):
+        path = tmp_path / "site.toml"
+        path.write_text(f"[api]\n{body}\n")
+        with pytest.raises(InvalidInput) as error:
+            load_config(path)
+        assert str(error.value) == f"{path}: {message}"
