@@ -1,8 +1,9 @@
 """A bounded pool of solve workers: claims queued jobs and runs each in its own process.
 
 The same pool runs inside the web server (``[api] max_concurrent_solves`` slots, started by
-the first solve submitted or at start-up when jobs are queued) and in ``wfm worker``
-(``--concurrency`` slots, on this host or another one against the same database).
+a solve submitted to it or at start-up when jobs are queued, asleep again after a minute with
+nothing to run) and in ``wfm worker`` (``--concurrency`` slots, on this host or another one
+against the same database, polling until stopped).
 
 Design: one light dispatcher thread claims a job per free slot (``api.store.jobs``: an atomic
 conditional UPDATE) and starts ``python -m api.solve_child`` for it. The child opens the
@@ -46,6 +47,7 @@ HEARTBEAT_SECONDS = 5.0  # a held job's heartbeat period
 STALE_SECONDS = 30.0  # no heartbeat for this long: the claimer is gone (six missed beats)
 POLL_SECONDS = 2.0  # how often an idle pool looks for jobs submitted elsewhere
 STOP_GRACE_SECONDS = 10.0  # a child's time to end on SIGTERM before it is killed
+SERVER_LINGER_SECONDS = 60.0  # the server's dispatcher sleeps after this long with no job
 SOURCE_ROOT = Path(__file__).resolve().parent.parent  # the child imports this same code
 
 
@@ -140,14 +142,19 @@ class SolvePool:
         The database URL the children open (default: the store's engine's).
     launcher
         Starts a claimed job (default: ``ChildRun``, or ``ThreadRun`` in memory).
+    linger_seconds
+        A dispatcher started by ``notify`` leaves after this long with nothing to run (the
+        next ``notify`` starts it again); None: it runs until ``stop``.
     """
 
     def __init__(self, store: Store, slots: int, *, url: str | None = None,
                  heartbeat_seconds: float = HEARTBEAT_SECONDS,
                  stale_seconds: float = STALE_SECONDS,
                  poll_seconds: float = POLL_SECONDS,
-                 launcher: Callable[[str, Claimed], Run] | None = None) -> None:
+                 launcher: Callable[[str, Claimed], Run] | None = None,
+                 linger_seconds: float | None = None) -> None:
         self.store = store
+        self.linger_seconds = linger_seconds
         self.launcher = launcher
         self.slots = slots
         self.url = url or store.unit.engine.url.render_as_string(hide_password=False)
@@ -172,12 +179,12 @@ class SolvePool:
         """A job was queued: start the dispatcher if needed and wake it."""
         if self.slots <= 0:
             return
-        with self.lock:
+        with self.lock:  # the same lock under which an idle dispatcher decides to leave
+            self.wake.set()
             if self.thread is None or not self.thread.is_alive():
                 self.stopping.clear()
                 self.thread = threading.Thread(target=self.run, name="solve-pool", daemon=True)
                 self.thread.start()
-        self.wake.set()
 
     def stop(self) -> None:
         """End every child and give its job back to the queue; stop the dispatcher."""
@@ -189,6 +196,7 @@ class SolvePool:
     # ---- the dispatcher ------------------------------------------------------------------
     def run(self, *, drain: bool = False) -> None:
         """Dispatch until ``stop`` (or, with ``drain``, until nothing is queued or running)."""
+        idle_since: float | None = None
         try:
             while not self.stopping.is_set():
                 try:
@@ -197,6 +205,15 @@ class SolvePool:
                     LOG.exception("solve pool: a round failed; retrying")
                 if drain and not self.held:
                     return
+                if self.held or self.linger_seconds is None:
+                    idle_since = None
+                elif idle_since is None:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since > self.linger_seconds:
+                    with self.lock:
+                        if not self.wake.is_set():  # else a job was just queued: go on
+                            self.thread = None
+                            return
                 self.wake.wait(self.poll_seconds if not self.held else
                                min(self.poll_seconds, 0.5))
                 self.wake.clear()
@@ -261,7 +278,8 @@ def pool_for(store: Store) -> SolvePool:
     with _POOLS_LOCK:
         pool = _SERVER_POOLS.get(store)
         if pool is None:
-            pool = _SERVER_POOLS[store] = SolvePool(store, server_slots(store))
+            pool = _SERVER_POOLS[store] = SolvePool(store, server_slots(store),
+                                                    linger_seconds=SERVER_LINGER_SECONDS)
         return pool
 
 

@@ -445,3 +445,19 @@ def test_api_keys_are_checked_by_name(tmp_path: Path) -> None:
         with pytest.raises(InvalidInput) as error:
             load_config(path)
         assert str(error.value) == f"{path}: {message}"
+
+
+def test_an_idle_server_pool_sleeps_and_wakes_for_the_next_job(site: Site) -> None:
+    pool = CountingPool(site.store, 1)
+    pool.linger_seconds, pool.poll_seconds = 0.0, 0.01
+    pool.notify()  # nothing queued: the dispatcher leaves once it has found nothing
+    first = pool.thread
+    assert first is not None
+    first.join(DEADLINE_SECONDS)
+    assert not first.is_alive() and pool.thread is None
+    job_id = site.store.create_job(actor=SYSTEM).id
+    pool.notify()  # a new job wakes it
+    wait_until(lambda: job_id in pool.runs, "the woken dispatcher to claim the job")
+    assert site.store.get_job(job_id=job_id).status == "running"
+    pool.stop()
+    assert site.store.get_job(job_id=job_id).status == "queued"  # given back at the stop
