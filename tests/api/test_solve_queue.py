@@ -262,6 +262,17 @@ def queued_solve(tmp_path: Path, *, time_limit_seconds: float = 2) -> tuple[Site
     return site, job_id
 
 
+@pytest.fixture
+def roomy_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Solve processes started from here (the server's and a worker's) get the ``roomy_cap``
+    fixture's far wall-clock cap (``roomy_cap/sitecustomize.py``): their rosters then depend on
+    the inputs only, so two of them can be compared on a busy machine."""
+    path = os.pathsep.join(p for p in (str(ROOT / "tests" / "api" / "roomy_cap"), str(ROOT),
+                                       os.environ.get("PYTHONPATH", "")) if p)
+    monkeypatch.setenv("PYTHONPATH", path)
+    monkeypatch.setenv("WFM_TEST_ROOMY_CAP", "1")
+
+
 def worker(tmp_path: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "wfm_cli", "worker", "--db",
             f"sqlite:///{tmp_path / 'wfm.db'}", *args]
@@ -279,7 +290,8 @@ def roster_rows(site: Site) -> list[dict[str, str]]:
 
 
 @pytest.mark.slow
-def test_worker_once_drains_the_queue_with_the_in_server_roster(tmp_path: Path) -> None:
+def test_worker_once_drains_the_queue_with_the_in_server_roster(
+        tmp_path: Path, roomy_processes: None) -> None:
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
     in_server = make_site(tmp_path / "a", load=False)
