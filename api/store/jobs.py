@@ -26,7 +26,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.models import SolveJob
@@ -144,45 +144,42 @@ class Jobs:
                     return Claimed(job_id, token, job.payload, job.attempts)
             # another claimer took it between our read and our update: try the next one
 
-    def _held(self, job_id: str, token: str) -> object:
-        return and_(SolveJob.id == job_id, SolveJob.status == "running",
-                    SolveJob.claimed_by == token)
+    def _held(self, job_id: str, token: str | None) -> ColumnElement[bool]:
+        """The job, while it is running under ``token`` (None: claimed by nobody)."""
+        claimer = SolveJob.claimed_by.is_(None) if token is None else SolveJob.claimed_by == token
+        return and_(SolveJob.id == job_id, SolveJob.status == "running", claimer)
+
+    def _update_held(self, session: Session, job_id: str, token: str | None,
+                     **values: object) -> bool:
+        """Set ``values`` on the job while ``token`` holds it; False when it no longer does."""
+        done = session.execute(update(SolveJob).where(self._held(job_id, token))
+                               .values(**values).execution_options(synchronize_session=False))
+        return done.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
     def heartbeat(self, *, job_id: str, token: str) -> bool:
         """Say the claimer is alive; False when the claim was lost (recovered elsewhere)."""
         with self.unit.write() as session:
-            done = session.execute(update(SolveJob).where(self._held(job_id, token))  # type: ignore[arg-type]
-                                   .values(heartbeat_at=self.unit.clock())
-                                   .execution_options(synchronize_session=False))
-        return done.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+            return self._update_held(session, job_id, token, heartbeat_at=self.unit.clock())
 
     def complete(self, session: Session, *, job_id: str, token: str, version: int) -> bool:
         """Mark a held job ``done`` inside the caller's transaction (the one storing its
         roster); False when the claim was lost, and the caller must roll back."""
-        done = session.execute(update(SolveJob).where(self._held(job_id, token))  # type: ignore[arg-type]
-                               .values(status="done", version=version, error=None,
-                                       finished_at=self.unit.clock(), claimed_by=None)
-                               .execution_options(synchronize_session=False))
-        return done.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+        return self._update_held(session, job_id, token, status="done", version=version,
+                                 error=None, finished_at=self.unit.clock(), claimed_by=None)
 
     def fail(self, *, job_id: str, token: str, error: str) -> bool:
         """Mark a held job ``failed`` with ``error``; False when the claim was lost."""
         with self.unit.write() as session:
-            done = session.execute(update(SolveJob).where(self._held(job_id, token))  # type: ignore[arg-type]
-                                   .values(status="failed", error=error, claimed_by=None,
-                                           finished_at=self.unit.clock())
-                                   .execution_options(synchronize_session=False))
-        return done.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+            return self._update_held(session, job_id, token, status="failed", error=error,
+                                     claimed_by=None, finished_at=self.unit.clock())
 
     def give_back(self, *, job_id: str, token: str) -> bool:
         """Queue a held job again at its old position, the attempt not counted (a clean
         shutdown of its worker is not the job's fault)."""
         with self.unit.write() as session:
-            done = session.execute(update(SolveJob).where(self._held(job_id, token))  # type: ignore[arg-type]
-                                   .values(status="queued", claimed_by=None, heartbeat_at=None,
-                                           started_at=None, attempts=SolveJob.attempts - 1)
-                                   .execution_options(synchronize_session=False))
-        return done.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+            return self._update_held(session, job_id, token, status="queued", claimed_by=None,
+                                     heartbeat_at=None, started_at=None,
+                                     attempts=SolveJob.attempts - 1)
 
     def recover(self, *, stale: timedelta, max_attempts: int) -> list[tuple[str, str]]:
         """Queue again, or fail, every running job whose worker is gone; returns
@@ -211,16 +208,9 @@ class Jobs:
                                    f"heartbeating) after {attempts} attempt(s); submit it "
                                    "again"}
                 outcome = "failed"
-            with self.unit.write() as session:
-                changed = session.execute(
-                    update(SolveJob).where(self._held(job_id, token or ""))  # type: ignore[arg-type]
-                    .values(**values).execution_options(synchronize_session=False)
-                ) if token else session.execute(
-                    update(SolveJob).where(SolveJob.id == job_id, SolveJob.status == "running",
-                                           SolveJob.claimed_by.is_(None))
-                    .values(**values).execution_options(synchronize_session=False))
-            if changed.rowcount == 1:  # type: ignore[attr-defined]
-                recovered.append((job_id, outcome))
+            with self.unit.write() as session:  # unless it changed hands meanwhile
+                if self._update_held(session, job_id, token, **values):
+                    recovered.append((job_id, outcome))
         return recovered
 
     # ---- kept for callers that set a status directly (tests, pages) ----------------------
