@@ -127,11 +127,11 @@ class JobCreated(BaseModel):
 
 
 class JobStatus(BaseModel):
-    """A solve job: ``queued`` (``position`` 1 runs next), ``running``, ``done`` or
-    ``failed``; ``attempts`` counts its starts (a restart may cut one off)."""
+    """A solve job: ``queued`` (``position`` 1 runs next), ``running``, ``done``, ``failed``
+    or ``cancelled``; ``attempts`` counts its starts (a restart may cut one off)."""
 
     job_id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     version: int | None = None
     error: str | None = None
     position: int | None = None

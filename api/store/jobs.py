@@ -1,9 +1,9 @@
 """The durable queue of roster solve jobs (the ``solve_jobs`` table).
 
 A job is ``queued`` (in ``position`` order), ``running`` while the worker that claimed it
-heartbeats, then ``done`` or ``failed``. Every change of state is a conditional UPDATE whose
-row count says whether it happened, so it is safe across threads, processes and hosts on one
-database:
+heartbeats, then ``done`` or ``failed`` (or ``cancelled`` by a planner). Every change of state
+is a conditional UPDATE whose row count says whether it happened, so it is safe across threads,
+processes and hosts on one database:
 
 - **claim**: ``UPDATE ... SET status='running', claimed_by=:token WHERE id=:id AND
   status='queued'`` on the first queued job; on PostgreSQL the candidate is read with ``FOR
@@ -212,6 +212,23 @@ class Jobs:
                 if self._update_held(session, job_id, token, **values):
                     recovered.append((job_id, outcome))
         return recovered
+
+    def cancel(self, *, job_id: str, actor: Actor) -> SolveJob:
+        """Cancel a queued or running job (audited as ``solve.cancel``). A running job's
+        worker finds its claim gone at its next heartbeat and ends the solve; its roster is
+        never stored. ``Conflict`` when the job has finished; ``NotFound`` when unknown."""
+        with self.unit.write() as session:
+            cancelled = session.execute(
+                update(SolveJob).where(SolveJob.id == job_id, SolveJob.status.in_(UNFINISHED))
+                .values(status="cancelled", claimed_by=None, finished_at=self.unit.clock())
+                .execution_options(synchronize_session=False))
+            if cancelled.rowcount == 1:  # type: ignore[attr-defined]
+                self.audit.record(session, actor, "solve.cancel", {"job_id": job_id})
+        job = self.get(job_id=job_id)
+        if cancelled.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(f"job {job_id!r} is {job.status}: only a queued or running job can "
+                           "be cancelled")
+        return job
 
     # ---- kept for callers that set a status directly (tests, pages) ----------------------
     def finish(self, *, job_id: str, status: str, version: int | None = None,

@@ -144,7 +144,23 @@ def read_job_progress(*, request: Request, store: StoreDep, planner: PagePlanner
     return render(request, "_job.html" if fragment else "job.html", {
         "job": job, "elapsed": elapsed, "limit": limit, "gap": gap, "position": position,
         "running": running,
-        "fraction": 1.0 if job.status in ("done", "failed") else min(elapsed / limit, 0.99)})
+        "fraction": 1.0 if job.status in ("done", "failed", "cancelled")
+        else min(elapsed / limit, 0.99)})
+
+
+@router.post("/jobs/{job_id}/cancel", dependencies=[CsrfChecked])
+def cancel_solve(*, request: Request, store: StoreDep, planner: PagePlanner,
+                 job_id: str) -> Response:
+    """Cancel a queued or running solve, as ``POST /api/v1/jobs/{id}/cancel``."""
+    from wfm.errors import Conflict, NotFound
+
+    try:
+        store.jobs.cancel(job_id=job_id, actor=Actor.of(planner))
+    except NotFound:
+        raise HTTPException(404, "not_found") from None
+    except Conflict:
+        pass  # it finished meanwhile: its page says how
+    return RedirectResponse(f"/planner/jobs/{job_id}", status_code=303)
 
 
 def stored_gap(store: Store) -> StaffingGap | None:

@@ -473,3 +473,45 @@ def test_an_idle_server_pool_sleeps_and_wakes_for_the_next_job(site: Site) -> No
     assert site.store.get_job(job_id=job_id).status == "running"
     pool.stop()
     assert site.store.get_job(job_id=job_id).status == "queued"  # given back at the stop
+
+
+# ---- cancelling ----------------------------------------------------------------------------
+def test_a_planner_cancels_a_queued_or_running_solve(site: Site) -> None:
+    pool = CountingPool(site.store, 1)
+    pool.heartbeat_seconds = 0.0  # every round heartbeats
+    running, queued = (site.store.create_job(actor=SYSTEM).id for _ in range(2))
+    pool.step()
+    assert [site.store.get_job(job_id=j).status for j in (running, queued)] == [
+        "running", "queued"]
+    for job_id in (queued, running):
+        answer = site.client.post(f"/api/v1/jobs/{job_id}/cancel", headers=site.planner)
+        assert (answer.status_code, answer.json()["status"]) == (200, "cancelled")
+    pool.step()  # the worker's heartbeat finds its claim gone: the solve ends, nothing stored
+    assert pool.runs[running].stopped and running not in pool.held
+    assert not site.store.jobs.heartbeat(job_id=running, token="any")
+    again = site.client.post(f"/api/v1/jobs/{running}/cancel", headers=site.planner)
+    assert (again.status_code, again.json()["detail"]) == (
+        409, f"job '{running}' is cancelled: only a queued or running job can be cancelled")
+    unknown = site.client.post("/api/v1/jobs/nope/cancel", headers=site.planner)
+    assert (unknown.status_code, unknown.json()["detail"]) == (404, "job 'nope' not found")
+    agent = site.client.post(f"/api/v1/jobs/{queued}/cancel", headers=site.agents["A1"])
+    assert (agent.status_code, agent.json()["detail"]) == (403, "planner role required")
+    audit = site.client.get("/api/v1/audit", headers=site.planner).json()["items"]
+    assert sorted(e["details"]["job_id"] for e in audit if e["action"] == "solve.cancel") == (
+        sorted([queued, running]))
+
+
+def test_the_job_page_cancels_a_solve(site: Site) -> None:
+    from tests.web.conftest import csrf_of, sign_in
+
+    job_id = site.store.create_job(actor=SYSTEM).id
+    browser = TestClient(site.client.app, base_url="https://testserver")
+    sign_in(browser, site.planner["Authorization"].removeprefix("Bearer "))
+    browser.cookies.set("wfm_lang", "en")
+    page = browser.get(f"/planner/jobs/{job_id}").text
+    assert 'id="cancel-job"' in page
+    answer = browser.post(f"/planner/jobs/{job_id}/cancel", data={"csrf": csrf_of(page)})
+    assert answer.status_code == 200  # followed to the job's page
+    assert "The solve was cancelled; nothing was stored." in answer.text
+    assert "hx-trigger" not in answer.text and 'id="cancel-job"' not in answer.text
+    assert site.store.get_job(job_id=job_id).status == "cancelled"

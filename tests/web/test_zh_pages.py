@@ -171,7 +171,7 @@ def test_every_page_in_chinese_has_no_english_sentence(busy: dict[str, TestClien
     from api.store import Actor
 
     for status, error in (("done", None), ("failed", "no legal roster: agent A001 ..."),
-                          ("queued", None), ("running", None)):
+                          ("queued", None), ("running", None), ("cancelled", None)):
         job = store.create_job(actor=Actor.of(user))  # queued (the page shows its position)
         if status == "running":  # a second attempt, after a restart cut the first off
             with store.unit.write() as session:
