@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -32,6 +33,7 @@ from api.routes import (
     time_off,
 )
 from api.schemas import INVALID
+from api.solve_pool import pool_for, start_up
 from api.store import Store
 from api.validation import (
     allowed_methods,
@@ -61,8 +63,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         engine = make_engine(settings.db_url)
         migrate(engine)
         store = Store(engine, settings.site())
+    start_up(store)  # jobs a restart cut off: queued again or failed (api.solve_pool)
     app = FastAPI(title="wfm shift-swap service", version="1",
-                  generate_unique_id_function=_operation_id,
+                  generate_unique_id_function=_operation_id, lifespan=_lifespan,
                   dependencies=[Depends(reject_nul_in_request)])  # pages included
     app.state.settings = settings
     app.state.store = store
@@ -73,6 +76,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     _add_request_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """On shutdown the server's solves end and their jobs go back to the queue."""
+    yield
+    pool_for(app.state.store).stop()
 
 
 def _operation_id(route: APIRoute) -> str:

@@ -165,7 +165,9 @@ class AuditEntry(Base):
 
 
 class SolveJob(Base):
-    """A background roster solve."""
+    """A roster solve in the durable queue (``api.store.jobs``): ``queued`` in ``position``
+    order, ``running`` while a worker (``claimed_by``) heartbeats, then ``done`` or ``failed``.
+    ``payload`` is the request and the site configuration it was submitted under (JSON)."""
 
     __tablename__ = "solve_jobs"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -175,6 +177,12 @@ class SolveJob(Base):
     version: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     user_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class TimeOffRequest(Base):

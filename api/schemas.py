@@ -127,15 +127,20 @@ class JobCreated(BaseModel):
 
 
 class JobStatus(BaseModel):
+    """A solve job: ``queued`` (``position`` 1 runs next), ``running``, ``done``, ``failed``
+    or ``cancelled``; ``attempts`` counts its starts (a restart may cut one off)."""
+
     job_id: str
-    status: Literal["queued", "running", "done", "failed"]
+    status: Literal["queued", "running", "done", "failed", "cancelled"]
     version: int | None = None
     error: str | None = None
+    position: int | None = None
+    attempts: int = 0
 
     @classmethod
-    def of(cls, job: SolveJob) -> JobStatus:
+    def of(cls, job: SolveJob, position: int | None = None) -> JobStatus:
         return cls(job_id=job.id, status=job.status, version=job.version,  # type: ignore[arg-type]
-                   error=job.error)
+                   error=job.error, position=position, attempts=job.attempts or 0)
 
 
 # ---- swaps -----------------------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""Roster solve jobs: parse the inputs now (bad input is a 422 at once), solve in a thread.
+"""Roster solve jobs: parse the inputs now (bad input is a 422 at once), queue the job, and
+let a worker solve it (``api.solve_pool``: a separate process, never a thread of the server).
 
-The job's status lives in the ``solve_jobs`` table, so ``GET /api/v1/jobs/{id}`` works from any
-worker and after a restart (a job that was running when the server stopped stays ``running``;
-submit it again).
+The job lives in the ``solve_jobs`` table (``api.store.jobs``) with its request and the site
+configuration it was submitted under, so any worker on the same database can run it, also
+after a restart. The inputs the request omits (requirement, agents, the previous roster,
+approved time off, the days after the horizon) are read from the store when the job starts
+running, so a job that waited in the queue plans against the roster as it is then.
 
 Approved time off is fixed for the solve: whole days join the leave table, a moved rest day and
 part of a shift join the fixed table (rows the request sends for the same agent-date win).
@@ -11,12 +14,13 @@ The stored days after the horizon are held fixed while solving, so the solved da
 (``solve_following``); only the horizon's own days are stored.
 
 A job is all or nothing: the requirement and agents a request sends are stored together with the
-solved roster, in one transaction, only when that roster passes the rule checker.
+solved roster and the job's ``done``, in one transaction, only when that roster passes the rule
+checker.
 """
 
 from __future__ import annotations
 
-import threading
+import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -25,6 +29,8 @@ import pandas as pd
 from api.schemas import SolveRequest
 from api.solve_following import following_days, hold_following, within
 from api.store import Actor, RosterRejected, Store
+from api.store.jobs import Claimed, ClaimLost
+from wfm.config import SiteConfig, build_config
 from wfm.errors import InvalidInput, WfmError
 from wfm.rules import days_rules_reach
 from wfm.tables import AGENTS, FIXED, LEAVE, REQUIREMENT, ROSTER, read_table_text
@@ -138,18 +144,25 @@ def stored_following(store: Store, last_day: date) -> pd.DataFrame | None:
     return None if rows.empty else rows
 
 
-def start_solve(store: Store, actor: Actor, inputs: SolveInputs) -> str:
-    """Record a job and start the solve in a thread; return the job id."""
-    job = store.create_job(actor=actor)
-    thread = threading.Thread(target=_run, args=(store, actor, job.id, inputs),
-                              name=f"solve-{job.id}", daemon=True)
-    thread.start()
-    return job.id
+def job_config(payload: str | None) -> SiteConfig | None:
+    """The site configuration a job was submitted under (None without a payload)."""
+    if payload is None:
+        return None
+    return build_config(json.loads(payload)["config"], source="the job's configuration")
 
 
-def _run(store: Store, actor: Actor, job_id: str, inputs: SolveInputs) -> None:
-    store.finish_job(job_id=job_id, status="running")
+def run_job(store: Store, claimed: Claimed) -> str:
+    """Solve a claimed job and store its roster (with the job's ``done``) or its failure;
+    returns the job's final status. ``store`` must be opened with ``job_config``'s
+    configuration. Never raises for a failure of the job itself."""
+    job_id, token = claimed.job_id, claimed.token
     try:
+        if claimed.payload is None:
+            raise InvalidInput("the job has no request (made by an older version); submit it "
+                               "again")
+        data = json.loads(claimed.payload)
+        actor = Actor(**data["actor"])
+        inputs = parse_solve_request(store, SolveRequest.model_validate(data["request"]))
         from solvers.roster import plan_roster
 
         requirement, leave, fixed = inputs.requirement, inputs.leave, inputs.fixed
@@ -160,19 +173,24 @@ def _run(store: Store, actor: Actor, job_id: str, inputs: SolveInputs) -> None:
         solution = plan_roster(requirement, inputs.agents, store.config,
                                leave=leave, previous=inputs.previous, fixed=fixed,
                                time_limit_seconds=inputs.time_limit_seconds)
-        version = store.store_solution(
+        store.store_solution(
             assignments=within(solution.assignments, last), actor=actor,
             reason=inputs.reason or f"solve job {job_id}",
             agents=inputs.agents if inputs.new_agents else None,
-            requirement=inputs.requirement if inputs.new_requirement else None)
+            requirement=inputs.requirement if inputs.new_requirement else None,
+            job=(job_id, token))
+    except ClaimLost:
+        return "lost"
     except RosterRejected as error:
-        store.finish_job(job_id=job_id, status="failed", error=rejection_text(error))
+        error_text = rejection_text(error)
     except (WfmError, ImportError) as error:
-        store.finish_job(job_id=job_id, status="failed", error=str(error))
+        error_text = str(error)
     except Exception as error:  # noqa: BLE001 - a job records any failure instead of dying
-        store.finish_job(job_id=job_id, status="failed", error=f"{type(error).__name__}: {error}")
+        error_text = f"{type(error).__name__}: {error}"
     else:
-        store.finish_job(job_id=job_id, status="done", version=version)
+        return "done"
+    store.jobs.fail(job_id=job_id, token=token, error=error_text)
+    return "failed"
 
 
 def rejection_text(error: RosterRejected) -> str:

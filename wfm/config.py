@@ -255,6 +255,16 @@ class KpiSettings(_Strict):
                                              description="largest |daily forecast error| met")
 
 
+class ApiSettings(_Strict):
+    """The service's solve queue (``wfm serve``, ``wfm worker``): how many roster solves the
+    web server runs at once, and how often a job a restart cut off is tried again."""
+
+    # None (the key absent): max(1, CPUs - 1), one core left for the web server; 0: the server
+    # runs none itself (only `wfm worker` processes do)
+    max_concurrent_solves: int | None = Field(default=None, ge=0, le=256)
+    solve_attempts: int = Field(default=2, ge=1, le=10)  # runs a job may start (restarts)
+
+
 class SwapSettings(_Strict):
     min_notice_hours: float = Field(default=24, ge=0)
     auto_approve: bool = False
@@ -429,6 +439,7 @@ class SiteConfig(_Strict):
     time_off: TimeOffSettings = Field(default_factory=TimeOffSettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
     language: str = "zh-CN"  # the report's language (zh-CN or en); the pages negotiate their own
 
     @field_validator("language")

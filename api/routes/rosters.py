@@ -16,7 +16,7 @@ from api.deps import (
 )
 from api.schemas import INVALID, REFUSED, JobCreated, RosterPublic, RosterRow, RosterVersion
 from api.schemas import SolveRequest as SolveRequestBody
-from api.solve import parse_solve_request, start_solve
+from api.solve_queue import start_solve
 from api.uploads import CsvBytes, read_upload
 from api.validation import AgentIdQuery, DateFrom, DateTo, ReasonQuery
 from wfm.tables import ROSTER
@@ -57,6 +57,5 @@ def read_current_roster(
              responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def solve_roster(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                  request: SolveRequestBody) -> JobCreated:
-    """Start a roster solve; poll ``GET /api/v1/jobs/{job_id}``."""
-    inputs = parse_solve_request(store, request)
-    return JobCreated(job_id=start_solve(store, actor, inputs))
+    """Queue a roster solve; poll ``GET /api/v1/jobs/{job_id}``."""
+    return JobCreated(job_id=start_solve(store, actor, request))

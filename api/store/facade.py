@@ -26,7 +26,7 @@ from api.store.audit import Audit
 from api.store.events import Events
 from api.store.forecasts import Forecasts
 from api.store.intraday import IntradayReads
-from api.store.jobs import Jobs
+from api.store.jobs import ClaimLost, Jobs
 from api.store.partners import Partners
 from api.store.reference import ReferenceCache
 from api.store.requests import Lifecycle
@@ -170,12 +170,15 @@ class Store:
 
     def store_solution(self, *, assignments: pd.DataFrame, actor: Actor, reason: str,
                        agents: pd.DataFrame | None = None,
-                       requirement: pd.DataFrame | None = None) -> int:
+                       requirement: pd.DataFrame | None = None,
+                       job: tuple[str, str] | None = None) -> int:
         """Store a solve's result in one transaction: the agents and the requirement it was
         solved with (when the request sent them) and the roster, checked like an import.
 
         A roster that breaks rules raises ``RosterRejected`` and nothing is stored, so a failed
-        solve leaves the service as it was. Returns the new roster version.
+        solve leaves the service as it was. Returns the new roster version. With ``job``
+        (job id, claim token) the job is marked done in the same transaction; when its claim
+        was lost meanwhile (recovered elsewhere) ``ClaimLost`` is raised and nothing is stored.
         """
         cells = self.rosters.cells(assignments)
         with self.unit.write() as session:
@@ -184,10 +187,15 @@ class Store:
             if requirement is not None:
                 self.requirements.upsert(session, requirement, actor, reason)
             session.flush()
-            return self.rosters.replace(
+            version = self.rosters.replace(
                 session, cells, actor, reason, force=False, action="roster.solve",
                 refusal="the solved roster breaks {n} rule(s) together with the stored roster; "
                         "nothing was stored")
+            if job is not None and not self.jobs.complete(session, job_id=job[0], token=job[1],
+                                                          version=version):
+                raise ClaimLost(f"job {job[0]} was taken over by another worker; its roster "
+                                "was not stored")
+            return version
 
     def import_requirement(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "") -> int:
         return self.requirements.import_frame(frame=frame, actor=actor, reason=reason)
@@ -329,8 +337,8 @@ class Store:
                                last_day=last_day), queues
 
     # ---- solve jobs ----------------------------------------------------------------------
-    def create_job(self, *, actor: Actor) -> SolveJob:
-        return self.jobs.create(actor=actor)
+    def create_job(self, *, actor: Actor, payload: str | None = None) -> SolveJob:
+        return self.jobs.create(actor=actor, payload=payload)
 
     def finish_job(self, *, job_id: str, status: str, version: int | None = None,
                    error: str | None = None) -> None:

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import StoreDep
 from api.schemas import SolveRequest
-from api.solve import parse_solve_request, start_solve
+from api.solve_queue import start_solve
 from api.store import Actor, Store
 from api.uploads import encoding_note, read_upload
 from api.validation import DateFrom, DateTo
@@ -114,12 +114,11 @@ async def start_roster_solve(*, request: Request, store: StoreDep, planner: Page
         body = SolveRequest.model_validate({"leave_csv": leave_csv,
                                             "reason": reason.strip()[:2000],
                                             "time_limit_seconds": time_limit_seconds or None})
-        inputs = parse_solve_request(store, body)
+        job_id = start_solve(store, Actor.of(planner), body)
     except (InvalidInput, ValueError) as error:
         result = {"kind": "solve", "error": error if isinstance(error, InvalidInput)
                   else InvalidInput(str(error))}
         return data_page(request, store, result=result, status_code=422)
-    job_id = start_solve(store, Actor.of(planner), inputs)
     return RedirectResponse(f"/planner/data?job={job_id}#solve", status_code=303)
 
 
@@ -134,14 +133,34 @@ def read_job_progress(*, request: Request, store: StoreDep, planner: PagePlanner
     except NotFound:
         raise HTTPException(404, "not_found") from None
     end = job.finished_at or store.clock()
-    elapsed = max(0.0, (end - job.created_at).total_seconds())
+    began = job.started_at or job.created_at  # a queued job's time waiting counts as none
+    elapsed = 0.0 if job.status == "queued" else max(0.0, (end - began).total_seconds())
     limit = float(store.config.roster.time_limit_seconds)
     fragment = request.headers.get("hx-request") == "true"
     gap = (cached(store, ("staffing-gap", job.version), lambda: stored_gap(store))
            if job.status == "done" else None)
+    position = store.jobs.position(job)
+    running = store.jobs.counts().get("running", 0) if position else 0
     return render(request, "_job.html" if fragment else "job.html", {
-        "job": job, "elapsed": elapsed, "limit": limit, "gap": gap,
-        "fraction": 1.0 if job.status in ("done", "failed") else min(elapsed / limit, 0.99)})
+        "job": job, "elapsed": elapsed, "limit": limit, "gap": gap, "position": position,
+        "running": running,
+        "fraction": 1.0 if job.status in ("done", "failed", "cancelled")
+        else min(elapsed / limit, 0.99)})
+
+
+@router.post("/jobs/{job_id}/cancel", dependencies=[CsrfChecked])
+def cancel_solve(*, request: Request, store: StoreDep, planner: PagePlanner,
+                 job_id: str) -> Response:
+    """Cancel a queued or running solve, as ``POST /api/v1/jobs/{id}/cancel``."""
+    from wfm.errors import Conflict, NotFound
+
+    try:
+        store.jobs.cancel(job_id=job_id, actor=Actor.of(planner))
+    except NotFound:
+        raise HTTPException(404, "not_found") from None
+    except Conflict:
+        pass  # it finished meanwhile: its page says how
+    return RedirectResponse(f"/planner/jobs/{job_id}", status_code=303)
 
 
 def stored_gap(store: Store) -> StaffingGap | None:

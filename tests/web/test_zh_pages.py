@@ -171,10 +171,16 @@ def test_every_page_in_chinese_has_no_english_sentence(busy: dict[str, TestClien
     user = store.create_user(role="planner")[0]
     from api.store import Actor
 
-    for status, error in (("done", None), ("failed", "no legal roster: agent A001 ...")):
-        job = store.create_job(actor=Actor.of(user))
-        store.finish_job(job_id=job.id, status=status, error=error,
-                         version=store.roster_frame()[0] if status == "done" else None)
+    for status, error in (("done", None), ("failed", "no legal roster: agent A001 ..."),
+                          ("queued", None), ("running", None), ("cancelled", None)):
+        job = store.create_job(actor=Actor.of(user))  # queued (the page shows its position)
+        if status == "running":  # a second attempt, after a restart cut the first off
+            with store.unit.write() as session:
+                row = session.get(type(job), job.id)
+                row.status, row.attempts = "running", 2
+        elif status != "queued":
+            store.finish_job(job_id=job.id, status=status, error=error,
+                             version=store.roster_frame()[0] if status == "done" else None)
         page = planner.get(f"/planner/jobs/{job.id}").text
         assert status != "done" or 'id="job-short"' in page
         if english_sentences(page):
