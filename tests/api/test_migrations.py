@@ -15,7 +15,7 @@ from api.models import LeaveBalance
 from api.store import Store
 from tests.api.factories import site_config
 
-HEAD = "0004"  # the latest revision in api/migrations/versions
+HEAD = "0006"  # the latest revision in api/migrations/versions
 
 
 def test_upgrade_from_0001_keeps_data_and_adds_time_off(tmp_path: Path) -> None:
