@@ -1,5 +1,5 @@
 """Overtime and VTO offers: publishing, the agents' eligibility, and acceptance, the third
-kind of the request lifecycle (``offer``).
+kind of the request lifecycle (``offer_acceptance``).
 
 Acceptance is first come first served and atomic. One transaction: claim a place with a
 conditional update (``UPDATE offers SET filled = filled + 1 WHERE id = ? AND status = 'open'
@@ -54,9 +54,9 @@ def domain_offer(row: OfferRow) -> Offer:
 
 
 class Offers:
-    """The offers and the ``offer`` request kind (an agent's acceptance)."""
+    """The offers and the ``offer_acceptance`` request kind (an agent's acceptance)."""
 
-    name = "offer"
+    name = "offer_acceptance"
     label = "offer acceptance"
     model = OfferAcceptance
     machine = OFFER_MACHINE

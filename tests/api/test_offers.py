@@ -97,7 +97,8 @@ def test_accept_applies_first_come_first_served_and_refuses_the_late(site: Site)
     assert (again["filled"], again["status"]) == (1, "filled")
     actions = [e["action"] for e in site.client.get(
         "/api/v1/audit", headers=site.planner).json()["items"]]
-    assert actions[-4:] == ["offer.publish", "offer.create", "offer.approve", "roster.offer"]
+    assert actions[-4:] == ["offer.publish", "offer_acceptance.create",
+                            "offer_acceptance.approve", "roster.offer"]
     assert cell(site, "A1", 1) == ("DAY", "sales")  # an extension keeps the row
 
 

@@ -73,7 +73,7 @@ def test_twenty_agents_accept_an_offer_for_three_at_once(tmp_path: Path) -> None
             audit = client.get("/api/v1/audit", headers=server.planner,
                                params={"page_size": 500}).json()["items"]
         actions = pd.Series([e["action"] for e in audit]).value_counts().to_dict()
-        assert actions["roster.offer"] == NEEDED and actions["offer.approve"] == NEEDED
+        assert actions["roster.offer"] == actions["offer_acceptance.approve"] == NEEDED
         assert sorted(e["details"]["agent_id"] for e in audit
                       if e["action"] == "roster.offer") == winners
     finally:
