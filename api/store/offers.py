@@ -130,7 +130,7 @@ class Offers:
             unknown = [q for q in queues if known and q not in known]
             if unknown:
                 raise InvalidInput(f"queue {unknown[0]!r} is not a known queue "
-                                   f"({', '.join(known)})", field="queues")
+                                   f"({', '.join(known or [])})", field="queues")
             now = self.unit.clock()
             row = OfferRow(kind=kind, day=day, start=start, end=end, queues=json.dumps(queues),
                            agents_needed=agents_needed, filled=0, status="open", auto=auto,

@@ -183,7 +183,8 @@ def plan_change(offer: Offer, agent: Mapping[str, object], cell: tuple[str, str]
     shift, queue = cell[0], cell[1] or ""
     if shift == "LEAVE":
         return Violation("leave", agent_id, iso, f"{agent_id} is on leave on {day}")
-    skills = {str(s) for s in agent.get("skills", ()) or ()}  # type: ignore[union-attr]
+    given = agent.get("skills") or ()
+    skills = {str(s) for s in given} if isinstance(given, (list, tuple, set)) else set()
     serving = next((q for q in offer.queues if q in skills), offer.queues[0])
     window = f"{offer.start}-{offer.end}"
     if offer.kind == OVERTIME:
