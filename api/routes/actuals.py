@@ -30,4 +30,5 @@ def import_actuals(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                                       label="actuals", response=response),
                          label="actuals")
     inserted, replaced = store.import_actuals(frame=frame, actor=actor)
+    store.publish_auto_offers(day=store.local_today())  # [intraday] auto_offers (else none)
     return ActualsImported(received=len(frame), inserted=inserted, replaced=replaced)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.exceptions import RequestValidationError
 
 from api.deps import (
@@ -36,7 +36,7 @@ from api.schemas import (
 )
 from api.schemas import _utc as utc
 from api.store import Store
-from api.validation import DateFrom, DateTo
+from api.validation import DateFrom, DateTo, IsoDate
 from wfm.errors import InvalidInput
 from wfm.requests.offers import OfferVerdict
 
@@ -106,6 +106,19 @@ def read_offers(*, store: StoreDep, user: CurrentUser, date_from: DateFrom = Non
              and (date_to is None or r.day <= date_to)
              and (status is None or status == "open")]
     return OffersPublic(items=items, total=len(items))
+
+
+@router.post("/auto", response_model=OffersPublic, responses=FORBIDDEN)
+def publish_auto_offers(*, store: StoreDep, planner: CurrentPlanner,
+                        day: Annotated[IsoDate | None, Query(alias="date")] = None
+                        ) -> OffersPublic:
+    """Run the ``[intraday]`` rule now for ``date`` (default today): an offer for each coming
+    short (overtime) or long (VTO) period of the intraday view's net staffing that no open
+    offer of the same kind and queue overlaps. Answers the offers it published (none without
+    a published forecast for the day). With ``auto_offers = true`` the rule also runs after
+    every actuals upload."""
+    rows = store.publish_auto_offers(day=day or store.local_today(), force=True)
+    return OffersPublic(items=[offer_public(store, r) for r in rows], total=len(rows))
 
 
 @router.get("/totals", response_model=OfferTotalsPublic, responses=FORBIDDEN)

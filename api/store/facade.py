@@ -312,11 +312,12 @@ class Store:
     def offer_totals(self, *, date_from: date, date_to: date) -> list[dict[str, object]]:
         return self.offers.totals(date_from=date_from, date_to=date_to)
 
-    def publish_auto_offers(self, *, day: date) -> list[OfferRow]:
+    def publish_auto_offers(self, *, day: date, force: bool = False) -> list[OfferRow]:
         """The ``[intraday]`` rule: offers for the coming short and long periods of ``day``
-        (``wfm.requests.offers.auto_offers`` on ``wfm.intraday``'s net staffing), none when
-        ``auto_offers`` is off or the day has no published forecast."""
-        if not self.config.intraday.auto_offers:
+        (``wfm.requests.offers.auto_offers`` on ``wfm.intraday``'s net staffing, with the
+        applied extensions and early ends), none when ``auto_offers`` is off (unless
+        ``force``: a planner asked) or the day has no published forecast."""
+        if not (force or self.config.intraday.auto_offers):
             return []
         forecast = latest_forecast(self.forecasts.rows(date_from=day, date_to=day),
                                    self.config.timezone)

@@ -38,14 +38,36 @@ from wfm.requests.offers import (
     acceptance_refusal,
     check_offer,
     check_offer_window,
+    offer_head_counts,
     offer_totals,
 )
 from wfm.requests.status import OFFER_MACHINE
 from wfm.rules import days_rules_reach
+from wfm.staffing.dispatch import effective_agents
 
 
 class OfferRefused(SwapRejected):
     """An agent may not take an offer: the rules it would break (422 with the violations)."""
+
+
+def with_offer_changes(table: pd.DataFrame, config: Any, deltas: pd.DataFrame) -> pd.DataFrame:
+    """The intraday table with the head count of applied extensions and early ends
+    (``offer_head_counts``): scheduled, effective (the queue's shrinkage) and net agents (the
+    projected service level is left as the view computed it; the rule reads the net only)."""
+    if deltas.empty:
+        return table
+    merged = table.merge(deltas, on=["interval_start", "queue"], how="left")
+    delta = merged["delta"].fillna(0).astype("int64")
+    if not delta.any():
+        return table
+    scheduled = (merged["scheduled_agents"] + delta).clip(lower=0)
+    effective = merged["effective_agents"].copy()
+    for queue, rows in merged.groupby("queue").groups.items():
+        shrinkage = config.service_for(str(queue)).shrinkage
+        effective.loc[rows] = effective_agents(scheduled.loc[rows].to_numpy(), shrinkage)
+    return merged.drop(columns="delta").assign(
+        scheduled_agents=scheduled, effective_agents=effective,
+        net_agents=effective - merged["required_agents"])
 
 
 def domain_offer(row: OfferRow) -> Offer:
@@ -323,10 +345,12 @@ class Offers:
         """The intraday view's table of ``day`` (``wfm.intraday.intraday_view``) as of now."""
         from wfm.intraday import intraday_view
 
-        now = pd.Timestamp(self.unit.clock()).tz_localize("UTC").tz_convert(
-            self.unit.config.tz)
-        return intraday_view(forecast, actuals, roster, self.unit.config, day=day,
-                             now=now).table
+        config = self.unit.config
+        now = pd.Timestamp(self.unit.clock()).tz_localize("UTC").tz_convert(config.tz)
+        table = intraday_view(forecast, actuals, roster, config, day=day, now=now).table
+        return with_offer_changes(table, config, offer_head_counts(
+            [(a.change, a.day, a.start, a.end, a.minutes, a.serves)
+             for a in self.acceptances(date_from=day, date_to=day)], config, day))
 
     def with_aht(self, forecast: pd.DataFrame) -> pd.DataFrame:
         """The chosen forecast rows (``latest_forecast``) with their published AHT."""

@@ -4,10 +4,17 @@ and the per-agent totals. The site is ``factories``' (A1 works DAY in sales, Sat
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from tests.api.factories import Site
+import numpy as np
+
+from tests.api.factories import Site, make_site, set_now, site_config
+from wfm.config import SiteConfig
 from wfm.rules import check_roster
+from wfm.staffing.dispatch import required
 
 
 def day(site: Site, k: int) -> str:
@@ -148,3 +155,72 @@ def test_withdrawn_offer_refuses_acceptance(site: Site) -> None:
     assert again.status_code == 409
     assert site.client.post("/api/v1/offers/999/accept",
                             headers=site.as_agent("A1")).status_code == 404
+
+
+# ---- the [intraday] rule ------------------------------------------------------------------
+TUESDAY = date(2030, 1, 8)  # A1, A2, A6, A7 on DAY (08:30-16:00), A3 on NIGHT (16:00-23:30)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CSV = {"Content-Type": "text/csv"}
+
+
+def evening_rush_forecast() -> str:
+    """Sales on TUESDAY: 20 contacts per half hour 16:00-18:00 (AHT 300 s), none otherwise."""
+    lines = ["interval_start,queue,contacts,aht_seconds"]
+    for minute in range(0, 24 * 60, 30):
+        busy = 16 * 60 <= minute < 18 * 60
+        lines.append(f"{TUESDAY.isoformat()}T{minute // 60:02d}:{minute % 60:02d}:00,sales,"
+                     f"{20 if busy else 0},300")
+    return "\n".join(lines) + "\n"
+
+
+def rush_need(config: SiteConfig) -> int:
+    """Agents on the phones the rush needs (the model ``wfm staff`` uses)."""
+    service = config.service_for("sales")
+    return int(required(service, np.array([20 * 300 / 1800]), np.array([300.0])).agents[0])
+
+
+def test_auto_offers_follow_the_net_staffing(site: Site) -> None:
+    set_now(site, datetime(2030, 1, 8, 6, 0, tzinfo=SHANGHAI))
+    posted = site.client.post("/api/v1/forecasts", params={"model": "test"},
+                              content=evening_rush_forecast(), headers={**site.planner, **CSV})
+    assert posted.status_code == 201, posted.text
+    made = site.client.post("/api/v1/offers/auto", headers=site.planner,
+                            params={"date": TUESDAY.isoformat()}).json()["items"]
+    need = rush_need(site.store.config)
+    keep = 1 - site.store.config.service.shrinkage  # 0.7
+    # 16:00-18:00: only A3 (floor(1 x 0.7) = 0 on the phones) -> ceil(need / 0.7) head count;
+    # 08:30-16:00: four agents (floor(2.8) = 2 on the phones), no contacts -> floor(2 / 0.7)
+    assert [(o["kind"], o["start"], o["end"], o["agents_needed"], o["auto"]) for o in made] == [
+        ("vto", "08:30", "16:00", 2, True),
+        ("overtime", "16:00", "18:00", math.ceil(need / keep), True)]
+    again = site.client.post("/api/v1/offers/auto", headers=site.planner,
+                             params={"date": TUESDAY.isoformat()}).json()
+    assert again["total"] == 0  # the open offers cover the same periods
+    # A1 works on to 18:00: the rule now asks for what is still missing
+    overtime = made[1]["id"]
+    assert accept(site, "A1", overtime).status_code == 200
+    site.client.delete(f"/api/v1/offers/{overtime}", headers=site.planner)
+    after = site.client.post("/api/v1/offers/auto", headers=site.planner,
+                             params={"date": TUESDAY.isoformat()}).json()["items"]
+    # two on the phones-to-be: A3 and A1 -> floor(2 x 0.7) = 1
+    assert [(o["kind"], o["agents_needed"]) for o in after] == [
+        ("overtime", math.ceil((need - 1) / keep))]
+
+
+def test_actuals_upload_runs_the_rule_when_auto_offers_is_on(tmp_path: Path) -> None:
+    site = make_site(tmp_path, config=site_config(**{"intraday.auto_offers": True}))
+    set_now(site, datetime(2030, 1, 8, 6, 0, tzinfo=SHANGHAI))
+    site.client.post("/api/v1/forecasts", params={"model": "test"},
+                     content=evening_rush_forecast(), headers={**site.planner, **CSV})
+    actuals = ("interval_start,queue,offered,answered,abandoned,answered_within_target,"
+               "handle_seconds,acw_seconds,wait_seconds\n"
+               f"{TUESDAY.isoformat()}T05:00:00,sales,0,0,0,0,0,0,0\n")
+    answer = site.client.post("/api/v1/actuals", content=actuals,
+                              headers={**site.planner, **CSV})
+    assert answer.status_code == 200, answer.text
+    kinds = [o["kind"] for o in site.client.get("/api/v1/offers",
+                                                headers=site.planner).json()["items"]]
+    assert sorted(kinds) == ["overtime", "vto"]
+    actions = [e["action"] for e in site.client.get("/api/v1/audit",
+                                                    headers=site.planner).json()["items"]]
+    assert actions.count("offer.publish") == 2

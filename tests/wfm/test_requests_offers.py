@@ -20,6 +20,7 @@ from wfm.requests.offers import (
     auto_offers,
     check_offer,
     check_offer_window,
+    offer_head_counts,
     offer_totals,
 )
 from wfm.rules import check_roster_rows
@@ -224,3 +225,18 @@ def test_auto_offers_from_the_intraday_net_staffing() -> None:
     strict = config.with_overrides(**{"intraday.auto_short_agents": 4,
                                       "intraday.auto_long_agents": 3})
     assert auto_offers(table, strict, now=now) == []
+
+
+def test_offer_head_counts_of_extensions_and_early_ends() -> None:
+    config = site()
+    tuesday = WEEK[1]
+    changes = [("extend_after", tuesday, "08:30", "17:00", 60, "voice"),
+               ("end_early", tuesday, "08:30", "15:00", 60, "voice"),
+               ("extend_before", tuesday, "07:30", "16:00", 60, "chat"),
+               ("add_shift", tuesday, "08:30", "16:00", 450, "voice"),  # in the roster
+               ("extend_after", WEEK[2], "08:30", "17:00", 60, "voice")]  # another day
+    found = offer_head_counts(changes, config, tuesday)
+    at = {(t.strftime("%H:%M"), q): d for t, q, d in found.itertuples(index=False)}
+    assert at == {("16:00", "voice"): 1, ("16:30", "voice"): 1, ("15:00", "voice"): -1,
+                  ("15:30", "voice"): -1, ("07:30", "chat"): 1, ("08:00", "chat"): 1}
+    assert str(found["interval_start"].iat[0].tz) == "Asia/Shanghai"

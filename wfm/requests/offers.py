@@ -393,3 +393,36 @@ def _draft(queue: str, run: list[tuple[pd.Timestamp, int]], step: pd.Timedelta,
     return [OfferDraft(kind, first.date(), f"{first:%H:%M}", end, queue, need,
                        f"intraday: {queue} {'short' if kind == OVERTIME else 'long'} "
                        f"{first:%H:%M}-{end}")]
+
+
+def offer_head_counts(changes: Iterable[tuple[str, date, str, str, int, str]],
+                      config: SiteConfig, day: date) -> pd.DataFrame:
+    """Head count per interval and queue that applied extensions and early ends add (+1) or
+    take (−1) on ``day``: the roster row keeps its shift code for them, so views of the
+    roster's head count (``wfm.intraday``) add these. Added shifts and days off are in the
+    roster already.
+
+    ``changes`` are ``(change, date, start, end, minutes, serves)`` of applied acceptances
+    (``start``/``end`` the working time after the change). Answers ``interval_start``
+    (tz-aware, site time), ``queue``, ``delta``.
+    """
+    step = config.interval_minutes
+    midnight = pd.Timestamp(datetime.combine(day, datetime.min.time())).tz_localize(config.tz)
+    deltas: dict[tuple[pd.Timestamp, str], int] = {}
+    for change, when, start, end, minutes, serves in changes:
+        if when != day or change not in ("extend_after", "extend_before", "end_early"):
+            continue
+        begin = parse_clock(start)
+        finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
+        if change == "extend_after":
+            lo, hi, sign = finish - minutes, finish, 1
+        elif change == "extend_before":
+            lo, hi, sign = begin, begin + minutes, 1
+        else:
+            lo, hi, sign = finish, finish + minutes, -1
+        for minute in range(lo - lo % step, hi, step):
+            if 0 <= minute < MINUTES_PER_DAY:
+                key = (midnight + pd.Timedelta(minutes=minute), serves)
+                deltas[key] = deltas.get(key, 0) + sign
+    return pd.DataFrame([(t, q, d) for (t, q), d in sorted(deltas.items()) if d],
+                        columns=["interval_start", "queue", "delta"])
