@@ -224,3 +224,18 @@ def test_actuals_upload_runs_the_rule_when_auto_offers_is_on(tmp_path: Path) -> 
     actions = [e["action"] for e in site.client.get("/api/v1/audit",
                                                     headers=site.planner).json()["items"]]
     assert actions.count("offer.publish") == 2
+
+
+def test_an_offer_with_a_nul_or_a_nan_is_422_naming_the_field(site: Site) -> None:
+    sent = {"kind": "overtime", "date": day(site, 1), "start": "16:00", "end": "18:00",
+            "queues": ["sa\u0000les"], "agents_needed": 1}
+    response = site.client.post("/api/v1/offers", headers=site.planner, json=sent)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "queues", 0]
+    response = site.client.post("/api/v1/offers", headers={**site.planner,
+                                                           "Content-Type": "application/json"},
+                                content='{"kind": "overtime", "date": "%s", "start": "16:00", '
+                                        '"end": "18:00", "queues": ["sales"], '
+                                        '"agents_needed": NaN}' % day(site, 1))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "agents_needed"]
