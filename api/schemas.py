@@ -507,7 +507,7 @@ class OfferCreate(_Model):
 
     kind: OfferKind
     date: IsoDate
-    start: _OfferClock
+    start: _Clock
     end: _OfferClock
     queues: list[Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]] = Field(
         min_length=1, max_length=20)

@@ -134,7 +134,7 @@ def read_offer_totals(*, store: StoreDep, planner: CurrentPlanner, date_from: Da
                              items=[OfferTotal.model_validate(r) for r in rows])
 
 
-@router.post("/{offer_id}/accept", response_model=OfferAcceptancePublic,
+@router.post("/{offer_id:int}/accept", response_model=OfferAcceptancePublic,
              responses={**error_responses(403, 404, 409, 413), **REFUSED})
 def accept_offer(*, store: StoreDep, offer_id: OfferId, agent: CurrentAgent, actor: ActorDep,
                  update: SwapRequestUpdate | None = None) -> OfferAcceptancePublic:
@@ -149,7 +149,7 @@ def accept_offer(*, store: StoreDep, offer_id: OfferId, agent: CurrentAgent, act
     return acceptance_public(request)
 
 
-@router.delete("/{offer_id}", response_model=OfferPublic,
+@router.delete("/{offer_id:int}", response_model=OfferPublic,
                responses=error_responses(403, 404, 409))
 def withdraw_offer(*, store: StoreDep, offer_id: OfferId, planner: CurrentPlanner,
                    actor: ActorDep) -> OfferPublic:

@@ -234,8 +234,8 @@ def test_an_offer_with_a_nul_or_a_nan_is_422_naming_the_field(site: Site) -> Non
     assert response.json()["detail"][0]["loc"] == ["body", "queues", 0]
     response = site.client.post("/api/v1/offers", headers={**site.planner,
                                                            "Content-Type": "application/json"},
-                                content='{"kind": "overtime", "date": "%s", "start": "16:00", '
-                                        '"end": "18:00", "queues": ["sales"], '
-                                        '"agents_needed": NaN}' % day(site, 1))
+                                content=f'{{"kind": "overtime", "date": "{day(site, 1)}", '
+                                        '"start": "16:00", "end": "18:00", "queues": ["sales"], '
+                                        '"agents_needed": NaN}')
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "agents_needed"]

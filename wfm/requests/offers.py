@@ -148,8 +148,14 @@ def check_offer_window(config: SiteConfig, *, kind: str, start: str, end: str,
     if kind not in OFFER_KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(OFFER_KINDS)}, got {kind!r}",
                            field="kind")
-    begin = parse_clock(start, name="start")
-    finish = MINUTES_PER_DAY if end.strip() == "24:00" else parse_clock(end, name="end")
+    try:
+        begin = parse_clock(start, name="start")
+    except ValueError as error:
+        raise InvalidInput(str(error), field="start") from None
+    try:
+        finish = MINUTES_PER_DAY if end.strip() == "24:00" else parse_clock(end, name="end")
+    except ValueError as error:
+        raise InvalidInput(str(error), field="end") from None
     for name, text, minute in (("start", start, begin), ("end", end, finish)):
         if minute % config.interval_minutes:
             raise InvalidInput(f"{name} must lie on the {config.interval_minutes}-minute "
