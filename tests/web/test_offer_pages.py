@@ -27,6 +27,13 @@ def test_publish_accept_and_totals_through_the_pages(planner: TestClient, client
     agent = client_for(token_of("agent", "A001"))
     mine = agent.get("/me/offers").text
     assert 'id="accept-offer-1"' in mine and "16:00" in mine and "17:00" in mine
+    night = client_for(token_of("agent", "A002"))  # works NIGHT 16:00-23:30 that day
+    assert 'id="accept-offer-1"' not in night.get("/me/offers").text
+    refused = night.post("/me/offers/1/accept",
+                         data={"csrf": csrf_of(night.get("/me/offers").text)})
+    assert refused.status_code == 422
+    assert catalog("zh_CN")["rule.already_working"] in refused.text
+    assert catalog("zh_CN")["explain.already_working"] in refused.text
     taken = agent.post("/me/offers/1/accept", data={"csrf": csrf_of(mine)},
                        follow_redirects=False)
     assert taken.status_code == 303
