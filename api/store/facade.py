@@ -80,7 +80,7 @@ class Store:
         self.partners = Partners(self.unit, self.reference, self.lifecycle)
         self.lifecycle.register(self.swaps)
         self.lifecycle.register(self.time_off)
-        self.offers = Offers(self.unit, self.rosters, self.lifecycle)
+        self.offers = Offers(self.unit, self.rosters, self.lifecycle, self.reference)
         self.lifecycle.register(self.offers)
         self.rosters.on_change = self.lifecycle.invalidate_open
 

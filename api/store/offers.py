@@ -23,10 +23,11 @@ import pandas as pd
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from api.models import Agent, ForecastRow, OfferAcceptance, OfferEvent, OfferRow, RosterCell
-from api.store.frames import agent_record, stored_queues
+from api.models import ForecastRow, OfferAcceptance, OfferEvent, OfferRow, RosterCell
+from api.store.frames import stored_queues
+from api.store.reference import ReferenceCache
 from api.store.requests import Lifecycle
-from api.store.rosters import Rosters
+from api.store.rosters import Rosters, generations
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 from wfm.requests.offers import (
@@ -86,10 +87,12 @@ class Offers:
     auto_approve_after: str | None = None
     auto_approve_reason = "offer accepted: first come, first served"
 
-    def __init__(self, unit: Unit, rosters: Rosters, lifecycle: Lifecycle) -> None:
+    def __init__(self, unit: Unit, rosters: Rosters, lifecycle: Lifecycle,
+                 cache: ReferenceCache) -> None:
         self.unit = unit
         self.rosters = rosters
         self.lifecycle = lifecycle
+        self.cache = cache
 
     # ---- the lifecycle's hooks -----------------------------------------------------------
     def event(self, request: OfferAcceptance, status: str, actor: Actor, at: datetime,
@@ -263,8 +266,11 @@ class Offers:
         return out
 
     def verdict(self, session: Session, *, agent_id: str, offer: Offer) -> OfferVerdict:
-        """``check_offer`` on the agent's stored rows around the offer's day."""
-        agent = session.get(Agent, agent_id)
+        """``check_offer`` on the agent's stored rows around the offer's day; the agents and
+        queues come from the ``ReferenceCache`` at the data generations read in ``session``
+        (the same data a read inside the transaction would give)."""
+        reference = self.cache.reference(session, generations(session))
+        agent = reference.agents.get(agent_id)
         if agent is None:
             raise NotFound(f"agent {agent_id!r} not found")
         reach = days_rules_reach(self.unit.config.rules) + 1
@@ -278,8 +284,8 @@ class Offers:
             OfferAcceptance.requester_id == agent_id, OfferAcceptance.kind == OVERTIME,
             OfferAcceptance.status == "applied", OfferAcceptance.day >= monday,
             OfferAcceptance.day <= monday + timedelta(days=6)))
-        return check_offer([(a, d, s, q) for a, d, s, q in rows], agent_record(agent),
-                           self.unit.config, offer, queues=stored_queues(session),
+        return check_offer([(a, d, s, q) for a, d, s, q in rows], agent,
+                           self.unit.config, offer, queues=reference.queues,
                            overtime_minutes_in_week=int(week or 0))
 
     # ---- acceptance ----------------------------------------------------------------------
