@@ -41,34 +41,14 @@ from wfm.requests.offers import (
     check_offer_window,
     offer_head_counts,
     offer_totals,
+    with_offer_changes,
 )
 from wfm.requests.status import OFFER_MACHINE
 from wfm.rules import days_rules_reach
-from wfm.staffing.dispatch import effective_agents
 
 
 class OfferRefused(SwapRejected):
     """An agent may not take an offer: the rules it would break (422 with the violations)."""
-
-
-def with_offer_changes(table: pd.DataFrame, config: Any, deltas: pd.DataFrame) -> pd.DataFrame:
-    """The intraday table with the head count of applied extensions and early ends
-    (``offer_head_counts``): scheduled, effective (the queue's shrinkage) and net agents (the
-    projected service level is left as the view computed it; the rule reads the net only)."""
-    if deltas.empty:
-        return table
-    merged = table.merge(deltas, on=["interval_start", "queue"], how="left")
-    delta = merged["delta"].fillna(0).astype("int64")
-    if not delta.any():
-        return table
-    scheduled = (merged["scheduled_agents"] + delta).clip(lower=0)
-    effective = merged["effective_agents"].copy()
-    for queue, rows in merged.groupby("queue").groups.items():
-        shrinkage = config.service_for(str(queue)).shrinkage
-        effective.loc[rows] = effective_agents(scheduled.loc[rows].to_numpy(), shrinkage)
-    return merged.drop(columns="delta").assign(
-        scheduled_agents=scheduled, effective_agents=effective,
-        net_agents=effective - merged["required_agents"])
 
 
 def domain_offer(row: OfferRow) -> Offer:

@@ -22,6 +22,7 @@ from wfm.requests.offers import (
     check_offer_window,
     offer_head_counts,
     offer_totals,
+    with_offer_changes,
 )
 from wfm.rules import check_roster_rows
 
@@ -240,3 +241,17 @@ def test_offer_head_counts_of_extensions_and_early_ends() -> None:
     assert at == {("16:00", "voice"): 1, ("16:30", "voice"): 1, ("15:00", "voice"): -1,
                   ("15:30", "voice"): -1, ("07:30", "chat"): 1, ("08:00", "chat"): 1}
     assert str(found["interval_start"].iat[0].tz) == "Asia/Shanghai"
+
+
+def test_with_offer_changes_recomputes_effective_and_net_agents() -> None:
+    config = build_config({"country": "", "service": {"shrinkage": 0.3}})
+    starts = pd.date_range(datetime(2030, 1, 8, 16, 0), periods=2, freq="30min", tz=config.tz)
+    table = pd.DataFrame({"interval_start": starts, "queue": "voice", "status": "coming",
+                          "required_agents": [3, 3], "scheduled_agents": [3, 3],
+                          "effective_agents": [2, 2], "net_agents": [-1, -1]})
+    deltas = pd.DataFrame({"interval_start": starts[:1], "queue": ["voice"], "delta": [2]})
+    out = with_offer_changes(table, config, deltas)
+    # 5 scheduled x 0.7 = 3.5 -> 3 on the phones, net 0; the other interval is unchanged
+    assert out[["scheduled_agents", "effective_agents", "net_agents"]].values.tolist() == [
+        [5, 3, 0], [3, 2, -1]]
+    assert with_offer_changes(table, config, deltas.iloc[:0]) is table

@@ -25,7 +25,9 @@ acceptance holds the new start and end); an added shift or a day off rewrites th
 
 ``acceptance_refusal`` says why an acceptance is refused (filled, withdrawn, started, or the
 rules); ``offer_totals`` sums overtime and VTO hours per agent; ``auto_offers`` proposes offers
-from the intraday view's short and long periods. Nothing here reads or writes storage.
+from the intraday view's short and long periods; ``offer_head_counts`` and
+``with_offer_changes`` add the applied extensions and early ends to an intraday table (the
+roster row keeps its shift code for them). Nothing here reads or writes storage.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ import pandas as pd
 from wfm.config import MINUTES_PER_DAY, IntradaySettings, ShiftTemplate, SiteConfig, parse_clock
 from wfm.errors import InvalidInput, Violation
 from wfm.rules import check_roster_rows
+from wfm.staffing.dispatch import effective_agents
 
 OVERTIME, VTO = "overtime", "vto"
 OFFER_KINDS = (OVERTIME, VTO)
@@ -432,3 +435,25 @@ def offer_head_counts(changes: Iterable[tuple[str, date, str, str, int, str]],
                 deltas[key] = deltas.get(key, 0) + sign
     return pd.DataFrame([(t, q, d) for (t, q), d in sorted(deltas.items()) if d],
                         columns=["interval_start", "queue", "delta"])
+
+
+def with_offer_changes(table: pd.DataFrame, config: SiteConfig,
+                       deltas: pd.DataFrame) -> pd.DataFrame:
+    """The intraday table (``wfm.intraday.INTRADAY_COLUMNS``) with the head count of applied
+    extensions and early ends (``offer_head_counts``): scheduled, effective (the queue's
+    shrinkage) and net agents. The projected service level is left as the view computed it
+    (the ``[intraday]`` rule reads the net only)."""
+    if deltas.empty:
+        return table
+    merged = table.merge(deltas, on=["interval_start", "queue"], how="left")
+    delta = merged["delta"].fillna(0).astype("int64")
+    if not delta.any():
+        return table
+    scheduled = (merged["scheduled_agents"] + delta).clip(lower=0)
+    effective = merged["effective_agents"].copy()
+    for queue, rows in merged.groupby("queue").groups.items():
+        shrinkage = config.service_for(str(queue)).shrinkage
+        effective.loc[rows] = effective_agents(scheduled.loc[rows].to_numpy(), shrinkage)
+    return merged.drop(columns="delta").assign(
+        scheduled_agents=scheduled, effective_agents=effective,
+        net_agents=effective - merged["required_agents"])
