@@ -239,3 +239,14 @@ def test_an_offer_with_a_nul_or_a_nan_is_422_naming_the_field(site: Site) -> Non
                                         '"agents_needed": NaN}')
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "agents_needed"]
+
+
+def test_an_offer_whose_hours_started_is_expired_and_refused(site: Site) -> None:
+    offer = publish(site, "overtime", 1, "16:00", "18:00")
+    set_now(site, datetime(2030, 1, 8, 16, 30, tzinfo=SHANGHAI))  # day 1 is Tuesday the 8th
+    late = accept(site, "A1", offer["id"])
+    assert (late.status_code, late.json()["detail"]) == (
+        409, "offer expired: its interval has started")
+    listed = site.client.get("/api/v1/offers", headers=site.planner).json()["items"][0]
+    assert (listed["status"], listed["filled"]) == ("expired", 0)
+    assert site.client.get("/api/v1/offers", headers=site.as_agent("A1")).json()["total"] == 0
