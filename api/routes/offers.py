@@ -38,7 +38,7 @@ from api.schemas import _utc as utc
 from api.store import Store
 from api.validation import DateFrom, DateTo, IsoDate
 from wfm.errors import InvalidInput
-from wfm.requests.offers import OfferVerdict
+from wfm.requests.offers import OfferVerdict, clock_text
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"], responses=PROTECTED)
 OfferId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -53,8 +53,8 @@ def offer_public(store: Store, row: OfferRow, verdict: OfferVerdict | None = Non
         c = verdict.change
         change = OfferChangePublic(change=c.change,  # type: ignore[arg-type]
                                    shift=c.shift, queue=c.serves,
-                                   start=f"{c.start_minute // 60:02d}:{c.start_minute % 60:02d}",
-                                   end=f"{c.end_minute // 60:02d}:{c.end_minute % 60:02d}",
+                                   start=clock_text(c.start_minute),
+                                   end=clock_text(c.end_minute),
                                    hours=round(c.minutes / 60, 2))
     return OfferPublic(id=row.id, kind=row.kind, date=row.day,  # type: ignore[arg-type]
                        start=row.start, end=row.end, queues=json.loads(row.queues),

@@ -39,6 +39,7 @@ from wfm.requests.offers import (
     acceptance_refusal,
     check_offer,
     check_offer_window,
+    clock_text,
     offer_head_counts,
     offer_totals,
     with_offer_changes,
@@ -315,8 +316,7 @@ class Offers:
             request = OfferAcceptance(
                 offer_id=offer_id, requester_id=agent_id, kind=change.kind,
                 change=change.change, day=change.day,
-                start=f"{change.start_minute // 60:02d}:{change.start_minute % 60:02d}",
-                end=f"{change.end_minute // 60:02d}:{change.end_minute % 60:02d}",
+                start=clock_text(change.start_minute), end=clock_text(change.end_minute),
                 minutes=change.minutes, serves=change.serves, status="requested",
                 snapshot=json.dumps(snapshot), starts_at=row.starts_at, created_at=now,
                 updated_at=now)

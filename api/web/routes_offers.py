@@ -22,7 +22,7 @@ from api.validation import IsoDate
 from api.web.render import render
 from api.web.session import CsrfChecked, PageAgent, PagePlanner
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
-from wfm.requests.offers import FILLED, OFFER_KINDS
+from wfm.requests.offers import FILLED, OFFER_KINDS, clock_text
 
 agent_router = APIRouter(prefix="/me/offers", include_in_schema=False, tags=["pages"])
 planner_router = APIRouter(prefix="/planner/offers", include_in_schema=False, tags=["pages"])
@@ -45,7 +45,8 @@ def agent_page(request: Request, store: Store, agent: User, *, message: str = ""
                 for row, verdict in store.eligible_offers(agent_id=me)]
     return render(request, "my_offers.html", {
         "eligible": eligible, "taken": taken_offers(store, me), "message": message,
-        "error": error, "violations": violations or []}, status_code=status_code)
+        "error": error, "violations": violations or [], "clock_text": clock_text},
+        status_code=status_code)
 
 
 @agent_router.get("", response_class=HTMLResponse)

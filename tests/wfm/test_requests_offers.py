@@ -20,6 +20,7 @@ from wfm.requests.offers import (
     auto_offers,
     check_offer,
     check_offer_window,
+    clock_text,
     offer_head_counts,
     offer_totals,
     with_offer_changes,
@@ -255,3 +256,15 @@ def test_with_offer_changes_recomputes_effective_and_net_agents() -> None:
     assert out[["scheduled_agents", "effective_agents", "net_agents"]].values.tolist() == [
         [5, 3, 0], [3, 2, -1]]
     assert with_offer_changes(table, config, deltas.iloc[:0]) is table
+
+
+def test_overtime_before_a_shift_that_crosses_midnight() -> None:
+    config = build_config({"country": "", "shifts": [
+        {"code": "DAY", "start": "08:30", "end": "16:00"},
+        {"code": "LATE", "start": "22:00", "end": "06:00"}]})
+    rows = week({k: "LATE" for k in range(5)})
+    verdict = check_offer(rows, AGENT, config, offer("overtime", 1, "20:00", "22:00"))
+    assert verdict.ok and verdict.change is not None
+    assert verdict.change.as_dict()["start"] == "20:00"
+    assert verdict.change.as_dict()["end"] == "06:00"  # the next morning
+    assert clock_text(1440) == "24:00"

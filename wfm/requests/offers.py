@@ -111,8 +111,8 @@ class OfferChange:
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "change": self.change, "agent_id": self.agent_id,
                 "date": self.day.isoformat(), "before": [self.before_shift, self.before_queue],
-                "after": [self.shift, self.queue], "start": _clock(self.start_minute),
-                "end": _clock(self.end_minute), "minutes": self.minutes,
+                "after": [self.shift, self.queue], "start": clock_text(self.start_minute),
+                "end": clock_text(self.end_minute), "minutes": self.minutes,
                 "serves": self.serves}
 
 
@@ -143,6 +143,12 @@ class OfferDraft:
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def clock_text(minutes: int) -> str:
+    """Minutes after midnight as ``HH:MM``: ``24:00`` for midnight at the end of the day, the
+    next day's clock for a shift that crosses midnight."""
+    return "24:00" if minutes == MINUTES_PER_DAY else _clock(minutes % MINUTES_PER_DAY)
 
 
 def check_offer_window(config: SiteConfig, *, kind: str, start: str, end: str,
