@@ -262,7 +262,7 @@ def test_overtime_before_a_shift_that_crosses_midnight() -> None:
     config = build_config({"country": "", "shifts": [
         {"code": "DAY", "start": "08:30", "end": "16:00"},
         {"code": "LATE", "start": "22:00", "end": "06:00"}]})
-    rows = week({k: "LATE" for k in range(5)})
+    rows = week(dict.fromkeys(range(5), "LATE"))
     verdict = check_offer(rows, AGENT, config, offer("overtime", 1, "20:00", "22:00"))
     assert verdict.ok and verdict.change is not None
     assert verdict.change.as_dict()["start"] == "20:00"
