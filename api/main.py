@@ -27,6 +27,7 @@ from api.routes import (
     health,
     intraday,
     jobs,
+    offers,
     requirements,
     rosters,
     swaps,
@@ -45,7 +46,7 @@ from api.web import install_pages, is_page
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
 ROUTERS = (health, agents, rosters, requirements, jobs, swaps, time_off, events, adherence,
-           audit, actuals, forecasts, intraday, adherence_live)
+           audit, actuals, forecasts, intraday, adherence_live, offers)
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:

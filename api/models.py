@@ -270,3 +270,63 @@ class ActualRow(Base):
     acw_seconds: Mapped[float] = mapped_column(Float)
     wait_seconds: Mapped[float] = mapped_column(Float)
     staffed_seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class OfferRow(Base):
+    """An overtime or VTO offer (``wfm.requests.offers``): one window of one day, its queues
+    (JSON list) and how many agents it needs; ``filled`` counts applied acceptances and only
+    grows by a conditional update (``filled < agents_needed``), so it never over-fills."""
+
+    __tablename__ = "offers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column("date", Date, index=True)
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+    queues: Mapped[str] = mapped_column(Text)
+    agents_needed: Mapped[int] = mapped_column(Integer)
+    filled: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    auto: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class OfferAcceptance(Base):
+    """An agent's acceptance of an offer: the request kind ``offer`` of the lifecycle. It holds
+    the change (``change``, the working ``start``-``end`` after it, ``minutes`` of overtime or
+    VTO, the queue it ``serves``) and ``snapshot``, the roster cell it was checked against."""
+
+    __tablename__ = "offer_acceptances"
+    __table_args__ = (UniqueConstraint("offer_id", "requester_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    offer_id: Mapped[int] = mapped_column(ForeignKey("offers.id"), index=True)
+    requester_id: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    change: Mapped[str] = mapped_column(String(16))
+    day: Mapped[date] = mapped_column("date", Date, index=True)
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))
+    minutes: Mapped[int] = mapped_column(Integer)
+    serves: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    snapshot: Mapped[str] = mapped_column(Text)
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    applied_version: Mapped[int | None] = mapped_column(Integer)
+
+
+class OfferEvent(Base):
+    """One status change of an offer acceptance (its history)."""
+
+    __tablename__ = "offer_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("offer_acceptances.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -607,3 +607,102 @@ class AccuracyPublic(BaseModel):
     window: AccuracyWindowPublic
     weeks: list[AccuracyWeek]
     days: list[AccuracyDay]
+
+
+# ---- overtime and VTO offers (wfm.requests.offers) -------------------------------------
+OfferKind = Literal["overtime", "vto"]
+OfferStatus = Literal["open", "filled", "withdrawn", "expired"]
+_OfferClock = Annotated[str, Field(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$",
+                                   examples=["16:00"])]
+
+
+class OfferCreate(_Model):
+    """An offer for one window of one day (on the interval grid, not crossing midnight), for
+    one or more queues and a number of agents."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "overtime", "date": "2030-01-08", "start": "16:00", "end": "18:00",
+         "queues": ["sales"], "agents_needed": 3, "reason": "the evening runs short"},
+        {"kind": "vto", "date": "2030-01-08", "start": "14:00", "end": "16:00",
+         "queues": ["sales"], "agents_needed": 2, "reason": "the afternoon runs long"},
+    ]})
+
+    kind: OfferKind
+    date: IsoDate
+    start: _Clock
+    end: _OfferClock
+    queues: list[Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]] = Field(
+        min_length=1, max_length=20)
+    agents_needed: int = Field(ge=1, le=10_000)
+    reason: str = Field("", max_length=2000, pattern=NO_NUL)
+
+
+class OfferChangePublic(BaseModel):
+    """What taking the offer does to the agent's day (an agent's listing)."""
+
+    change: Literal["extend_after", "extend_before", "add_shift", "end_early", "day_off"]
+    shift: str
+    queue: str
+    start: str
+    end: str
+    hours: float
+
+
+class OfferPublic(BaseModel):
+    id: int
+    kind: OfferKind
+    date: date
+    start: str
+    end: str
+    queues: list[str]
+    agents_needed: int
+    filled: int
+    status: OfferStatus
+    auto: bool
+    reason: str
+    starts_at: datetime
+    created_at: datetime
+    change: OfferChangePublic | None = Field(
+        None, description="for an agent: what taking it changes on its day")
+
+
+class OffersPublic(BaseModel):
+    items: list[OfferPublic]
+    total: int
+
+
+class OfferAcceptancePublic(BaseModel):
+    """An applied acceptance: the request kind ``offer`` of the lifecycle."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"id": 1, "offer_id": 4, "agent_id": "A1", "kind": "overtime",
+         "change": "extend_after", "date": "2030-01-08", "start": "08:30", "end": "18:00",
+         "hours": 2.0, "serves": "sales", "status": "applied",
+         "created_at": "2030-01-07T09:00:00Z", "applied_version": 7}]})
+
+    id: int
+    offer_id: int
+    agent_id: str
+    kind: OfferKind
+    change: str
+    date: date
+    start: str
+    end: str
+    hours: float
+    serves: str
+    status: str
+    created_at: datetime
+    applied_version: int | None = None
+
+
+class OfferTotal(BaseModel):
+    agent_id: str
+    overtime_hours: float
+    vto_hours: float
+    offers: int
+
+
+class OfferTotalsPublic(BaseModel):
+    date_from: date
+    date_to: date
+    items: list[OfferTotal]

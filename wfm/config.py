@@ -270,6 +270,23 @@ class SwapSettings(_Strict):
     auto_approve: bool = False
 
 
+class IntradaySettings(_Strict):
+    """Overtime and VTO offers (``[intraday]``; ``wfm.requests.offers``).
+
+    With ``auto_offers`` the service publishes an offer for each coming period of the intraday
+    view (``wfm.intraday.staffing_periods``) that is short by at least ``auto_short_agents``
+    agents (overtime) or long by at least ``auto_long_agents`` (VTO), starting at least
+    ``auto_lead_minutes`` from now; a planner publishes offers by hand either way.
+    """
+
+    auto_offers: bool = False
+    auto_short_agents: int = Field(default=1, ge=1)  # net agents short that publish overtime
+    auto_long_agents: int = Field(default=1, ge=1)  # net agents long that publish VTO
+    auto_lead_minutes: int = Field(default=60, ge=0, le=24 * 60)  # earliest start from now
+    auto_max_agents: int = Field(default=10, ge=1)  # agents one automatic offer asks for
+    max_overtime_hours_per_week: float = Field(default=0, ge=0, le=168)  # 0: no cap
+
+
 class TimeOffKind(_Strict):
     """One kind of time off an agent may request (``[time_off.kinds.NAME]``)."""
 
@@ -437,6 +454,7 @@ class SiteConfig(_Strict):
     adherence: AdherenceSettings = Field(default_factory=AdherenceSettings)
     swaps: SwapSettings = Field(default_factory=SwapSettings)
     time_off: TimeOffSettings = Field(default_factory=TimeOffSettings)
+    intraday: IntradaySettings = Field(default_factory=IntradaySettings)
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)

@@ -36,4 +36,5 @@ def import_actuals(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
     check_interval_grid(frame, store.config.interval_minutes, label="actuals")
     check_actual_queues(frame, store.intraday.known_queues(), label="actuals")
     inserted, replaced = store.import_actuals(frame=frame, actor=actor)
+    store.publish_auto_offers(day=store.local_today())  # [intraday] auto_offers (else none)
     return ActualsImported(received=len(frame), inserted=inserted, replaced=replaced)

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, select
 
 from api.models import (
     AuditEntry,
+    OfferAcceptance,
+    OfferRow,
     PublishedForecast,
     SolveJob,
     SwapEvent,
@@ -27,6 +29,7 @@ from api.store.events import Events
 from api.store.forecasts import Forecasts
 from api.store.intraday import IntradayReads
 from api.store.jobs import ClaimLost, Jobs
+from api.store.offers import Offers
 from api.store.partners import Partners
 from api.store.reference import ReferenceCache
 from api.store.requests import Lifecycle
@@ -39,6 +42,7 @@ from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
 from wfm.forecast.accuracy import ACCURACY_WEEKS, AccuracyReport, accuracy_report, latest_forecast
+from wfm.requests.offers import OfferVerdict, auto_offers
 from wfm.requests.partners import PartnerSearch
 from wfm.requests.swaps import SwapVerdict
 from wfm.requests.time_off import TimeOffVerdict
@@ -78,6 +82,8 @@ class Store:
         self.partners = Partners(self.unit, self.reference, self.lifecycle)
         self.lifecycle.register(self.swaps)
         self.lifecycle.register(self.time_off)
+        self.offers = Offers(self.unit, self.rosters, self.lifecycle, self.reference)
+        self.lifecycle.register(self.offers)
         self.rosters.on_change = self.lifecycle.invalidate_open
 
     @property
@@ -287,6 +293,53 @@ class Store:
 
     def leave_balances(self, *, agent_id: str, year: int) -> list[dict[str, object]]:
         return self.time_off.balances(agent_id=agent_id, year=year)
+
+    # ---- overtime and VTO offers ----------------------------------------------------------
+    def publish_offer(self, *, actor: Actor, kind: str, day: date, start: str, end: str,
+                      queues: list[str], agents_needed: int, reason: str = "") -> OfferRow:
+        return self.offers.publish(actor=actor, kind=kind, day=day, start=start, end=end,
+                                   queues=queues, agents_needed=agents_needed, reason=reason)
+
+    def list_offers(self, *, date_from: date | None = None, date_to: date | None = None,
+                    status: str | None = None) -> list[OfferRow]:
+        return self.offers.rows(date_from=date_from, date_to=date_to, status=status)
+
+    def eligible_offers(self, *, agent_id: str) -> list[tuple[OfferRow, OfferVerdict]]:
+        return self.offers.eligible(agent_id=agent_id)
+
+    def accept_offer(self, *, offer_id: int, actor: Actor, reason: str = "") -> OfferAcceptance:
+        return self.offers.accept(offer_id=offer_id, actor=actor, reason=reason)
+
+    def withdraw_offer(self, *, offer_id: int, actor: Actor, reason: str = "") -> OfferRow:
+        return self.offers.withdraw(offer_id=offer_id, actor=actor, reason=reason)
+
+    def offer_acceptances(self, *, agent_id: str | None = None,
+                          offer_ids: list[int] | None = None, date_from: date | None = None,
+                          date_to: date | None = None) -> list[OfferAcceptance]:
+        return self.offers.acceptances(agent_id=agent_id, offer_ids=offer_ids,
+                                       date_from=date_from, date_to=date_to)
+
+    def offer_totals(self, *, date_from: date, date_to: date) -> list[dict[str, object]]:
+        return self.offers.totals(date_from=date_from, date_to=date_to)
+
+    def publish_auto_offers(self, *, day: date, force: bool = False) -> list[OfferRow]:
+        """The ``[intraday]`` rule: offers for the coming short and long periods of ``day``
+        (``wfm.requests.offers.auto_offers`` on ``wfm.intraday``'s net staffing, with the
+        applied extensions and early ends), none when ``auto_offers`` is off (unless
+        ``force``: a planner asked) or the day has no published forecast."""
+        if not (force or self.config.intraday.auto_offers):
+            return []
+        forecast = latest_forecast(self.forecasts.rows(date_from=day, date_to=day),
+                                   self.config.timezone)
+        if forecast.empty:
+            return []
+        forecast = self.offers.with_aht(forecast)
+        actuals = self.actuals.frame(date_from=day, date_to=day)
+        _, roster = self.rosters.frame(date_from=day - timedelta(days=1), date_to=day)
+        table = self.offers.intraday_table(day=day, forecast=forecast, actuals=actuals,
+                                           roster=roster)
+        now = pd.Timestamp(self.clock()).tz_localize("UTC").tz_convert(self.config.tz)
+        return self.offers.publish_drafts(auto_offers(table, self.config, now=now))
 
     # ---- login events --------------------------------------------------------------------
     def add_events(self, *, frame: pd.DataFrame, actor: Actor) -> tuple[int, int]:

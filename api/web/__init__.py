@@ -31,6 +31,7 @@ from api.web import (
     routes_data,
     routes_intraday,
     routes_live,
+    routes_offers,
     routes_planner,
     routes_swaps,
     routes_time_off,
@@ -56,6 +57,8 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(routes_time_off.agent_router)
     app.include_router(routes_live.planner_router)
     app.include_router(routes_live.agent_router)
+    app.include_router(routes_offers.planner_router)
+    app.include_router(routes_offers.agent_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_exception_handler(SignInRequired, _sign_in)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -206,6 +206,7 @@ SYSTEM_NOTES = {
     "recorded on the day without approval; flagged for the planner": "note.recorded_on_the_day",
     "auto-approved: no rule broken, coverage kept": "note.auto_coverage",
     "auto-approved: no rule broken, service level kept": "note.auto_service_level",
+    "offer accepted: first come, first served": "note.offer_accepted",
 }
 
 

@@ -36,12 +36,12 @@ SECURITY_HEADERS = {
 }
 PLANNER_NAV = (("/planner/roster", "nav.roster"), ("/planner/coverage", "nav.coverage"),
                ("/planner/swaps", "nav.swaps"), ("/planner/time-off", "nav.time_off"),
-               ("/planner/intraday", "nav.intraday"), ("/planner/adherence", "nav.adherence"),
-               ("/planner/live", "nav.live"),
+               ("/planner/intraday", "nav.intraday"), ("/planner/offers", "nav.offers"),
+               ("/planner/adherence", "nav.adherence"), ("/planner/live", "nav.live"),
                ("/planner/accuracy", "nav.accuracy"),
                ("/planner/data", "nav.data"), ("/planner/audit", "nav.audit"))
 AGENT_NAV = (("/me", "nav.my_schedule"), ("/me/swaps", "nav.my_swaps"),
-             ("/me/time-off", "nav.my_time_off"))
+             ("/me/time-off", "nav.my_time_off"), ("/me/offers", "nav.my_offers"))
 
 
 def translator(request: Request, store: Store) -> Translator:

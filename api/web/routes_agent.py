@@ -24,6 +24,7 @@ from api.validation import IsoDate
 from api.web.precheck import below_requirement, precheck_swap
 from api.web.render import render
 from api.web.routes_live import live_status
+from api.web.routes_offers import taken_offers
 from api.web.routes_planner import monday
 from api.web.session import CsrfChecked, PageAgent
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
@@ -57,9 +58,12 @@ def read_my_schedule(*, request: Request, store: StoreDep, agent: PageAgent,
     """This week and next (or the two weeks from ``week``'s Monday)."""
     start = monday(week or store.local_today())
     days = schedule_days(store, str(agent.agent_id), start, 14)
+    taken = taken_offers(store, str(agent.agent_id), date_from=start,
+                         date_to=start + timedelta(days=13))
     return render(request, "my_schedule.html", {
         "weeks": [days[:7], days[7:]], "start": start, "prev": start - timedelta(days=7),
-        "next": start + timedelta(days=7), "live": live_status(request, store, agent)})
+        "next": start + timedelta(days=7), "live": live_status(request, store, agent),
+        "taken": taken})
 
 
 def exchange_cells(snapshot: str, agent_id: str) -> list[dict[str, Any]]:

@@ -131,15 +131,25 @@ def busy(planner: TestClient, client_for: Client, token_of: Callable[..., str],
     csrf = csrf_of(colleague.get("/me/time-off").text)
     colleague.post("/me/time-off", data={"csrf": csrf, "kind": "sick",
                                          "first_date": "2026-11-23", "action": "send"})
+    # an offer taken by the agent, and one still open (offer pages, schedule notice, audit)
+    for start, end in (("16:00", "17:00"), ("16:00", "18:00")):
+        planner.post("/planner/offers", data={
+            "csrf": csrf_of(planner.get("/planner/offers").text), "kind": "overtime",
+            "date": "2026-11-24", "start": start, "end": end, "queues": "presales",
+            "agents_needed": "2"})
+    offers = agent.get("/me/offers").text
+    taken = re.search(r'id="accept-offer-(\d+)"', offers)
+    assert taken is not None, "the agent may take the offer"
+    agent.post(f"/me/offers/{taken.group(1)}/accept", data={"csrf": csrf_of(offers)})
     return {"planner": planner, "agent": agent, "colleague": colleague}
 
 
 PLANNER_PAGES = ("/planner/roster?from=2026-11-23", "/planner/coverage?day=2026-11-23",
                  "/planner/swaps", "/planner/time-off", "/planner/time-off?status=rejected",
                  "/planner/adherence?from=2026-11-23&to=2026-11-29", "/planner/data",
-                 "/planner/audit", "/planner/accuracy", "/planner/intraday",
+                 "/planner/audit", "/planner/accuracy", "/planner/intraday", "/planner/offers",
                  "/planner/no-such-page")
-AGENT_PAGES = ("/me?from=2026-11-23", "/me/swaps", "/me/time-off")
+AGENT_PAGES = ("/me?from=2026-11-23", "/me/swaps", "/me/time-off", "/me/offers")
 
 
 def test_every_page_in_chinese_has_no_english_sentence(busy: dict[str, TestClient],

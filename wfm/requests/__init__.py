@@ -8,6 +8,9 @@
                      (``swap_impact``; the time-off impact expands its cells the same way)
 ``time_off_impact``  the time-off coverage impact with the service level before and after
                      (the model from ``wfm.staffing.dispatch``)
+``offers``           ``check_offer`` -> ``OfferVerdict`` (overtime and VTO offers: the change
+                     an acceptance makes, judged by the rule checker), ``acceptance_refusal``,
+                     ``offer_totals``, ``auto_offers`` (the ``[intraday]`` rule)
 ``status``           the request status machine (``Machine``) and each kind's transitions
 
 Nothing here reads or writes storage: the API (``api/store/``) loads the rows, calls the

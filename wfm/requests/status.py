@@ -11,6 +11,9 @@ Swaps (DESIGN.md): ``requested`` → ``accepted`` | ``rejected`` | ``cancelled``
 Time off has no counterpart: ``requested`` → ``approved`` | ``recorded`` (a same-day kind inside
 the notice, written at once and flagged) | ``rejected`` | ``cancelled`` | ``expired`` |
 ``invalidated``.
+
+Offer acceptances (``OFFER_MACHINE``): ``requested`` → ``applied``, inside the one
+transaction that claims a place on the offer.
 """
 
 from __future__ import annotations
@@ -84,3 +87,12 @@ TIME_OFF_MACHINE = Machine("a time-off request", {
     "expire": (_TIME_OFF_OPEN, "expired"),
     "invalidate": (_TIME_OFF_OPEN, "invalidated"),
 }, _TIME_OFF_OPEN)
+
+# An offer acceptance (``wfm.requests.offers``) is recorded and applied in one transaction,
+# first come first served: ``requested`` lives only inside it, the stored one is ``applied``.
+_OFFER_OPEN = ("requested",)
+OFFER_MACHINE = Machine("an offer acceptance", {
+    "approve": (_OFFER_OPEN, "applied"),
+    "expire": (_OFFER_OPEN, "expired"),
+    "invalidate": (_OFFER_OPEN, "invalidated"),
+}, _OFFER_OPEN)

@@ -6,14 +6,14 @@ submitted under), a queue ``position``, the worker that claimed them (``claimed_
 queued or running one can never run, so it is marked failed here instead of waiting forever.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0007'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
