@@ -154,9 +154,11 @@ ADHERENCE = TableSpec(
      _num("adherence_pct", empty=True), _num("conformance_pct", empty=True),
      _num("late_start_minutes"), _num("early_leave_minutes"), _num("overtime_minutes"),
      Column("absent", "bool"), _num("episodes", kind="int"),
-     # why minutes were lost (issue 24): optional, they sum to scheduled - in adherence
+      # why minutes were lost (issue 24): optional, they sum to scheduled - in adherence
+     # + excused (the excused minutes count as in adherence too)
      *(_num(f"lost_{cause}_minutes", required=False) for cause in (
-         "late_start", "early_leave", "absent", "break_overrun", "not_ready", "other"))),
+         "late_start", "early_leave", "absent", "break_overrun", "not_ready", "other",
+         "excused"))),
     key=("agent_id", "date", "shift"))
 
 SPECS = {spec.name: spec for spec in (

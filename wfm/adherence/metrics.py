@@ -4,7 +4,8 @@ For a shift with window ``[S, E)``, fixed breaks ``B`` and scheduled work time `
 and ``P`` the agent's working time attributed to it:
 
 * scheduled = |W|; logged in = all attributed logged-in time; working = |P|.
-* in adherence = |P ∩ W| plus every out-of-adherence episode of at most ``grace``.
+* in adherence = |P ∩ W| plus every out-of-adherence episode of at most ``grace``, plus the
+  out-of-adherence time an exception excuses (``exceptions``).
 * out-of-adherence episodes are the maximal runs of ``W − P`` on the *work clock*, the time line of
   the shift with its breaks removed (so being away from before a break until after it is one
   episode). ``episodes`` counts those longer than ``grace``.
@@ -26,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wfm.adherence.exceptions import ExcusedClock
 from wfm.adherence.reasons import CAUSES, lost_by_cause
 from wfm.adherence.sessions import Segments
 
@@ -45,8 +47,11 @@ def _sum(row: np.ndarray, values: np.ndarray, num_rows: int) -> np.ndarray:
 
 def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
                 break_start_ns: np.ndarray, break_end_ns: np.ndarray,
-                grace_ns: float) -> pd.DataFrame:
+                grace_ns: float, excused: ExcusedClock | None = None) -> pd.DataFrame:
     """Figures per row of ``windows`` (columns ``start_ns, end_ns, paid_ns``).
+
+    ``excused``: stretches of the rows' work clocks that exceptions excuse: lost time inside
+    them counts as in adherence (cause ``excused``).
 
     ``pieces`` are disjoint stretches of activity and ``row`` their position in ``windows``.
     Rows without a window have ``start_ns == end_ns`` and ``paid_ns == 0``.
@@ -101,7 +106,8 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
                          pieces.state[scheduled], pieces.start_ns[scheduled],
                          pieces.end_ns[scheduled], paid,
                          first_clock, last_clock, worked, break_start_ns, break_end_ns,
-                         grace_ns)
+                         grace_ns, excused)
+    in_adherence = in_adherence + lost["excused"]
     return pd.DataFrame({
         "scheduled_ns": paid, "logged_in_ns": logged_in, "in_adherence_ns": in_adherence,
         "working_ns": working, "late_start_ns": late, "early_leave_ns": early,
