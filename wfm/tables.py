@@ -141,6 +141,15 @@ LOGIN_SESSIONS = TableSpec(
     (Column("agent_id", "str"), Column("login_time", "datetime"),
      Column("logout_time", "datetime", allow_empty=True)))
 
+# periods a supervisor excuses (issue 24, wfm.adherence.exceptions): agent_id or team (its
+# skills, ';'-separated), exactly one per row
+ADHERENCE_EXCEPTIONS = TableSpec(
+    "adherence exceptions",
+    (Column("agent_id", "str", required=False, allow_empty=True),
+     Column("team", "str", required=False, allow_empty=True),
+     Column("start", "datetime"), Column("end", "datetime"), Column("reason", "str"),
+     Column("excused_by", "str", required=False, allow_empty=True)))
+
 COVERAGE = TableSpec(
     "coverage",
     (Column("interval_start", "datetime"), Column("queue", "str"), _num("required", kind="int"),
@@ -163,7 +172,7 @@ ADHERENCE = TableSpec(
 
 SPECS = {spec.name: spec for spec in (
     HISTORY_INTERVALS, HISTORY_RECORDS, FORECAST, REQUIREMENT, AGENTS, LEAVE, FIXED, ROSTER,
-    LOGIN_EVENTS, LOGIN_SESSIONS, COVERAGE, ADHERENCE)}
+    LOGIN_EVENTS, LOGIN_SESSIONS, ADHERENCE_EXCEPTIONS, COVERAGE, ADHERENCE)}
 
 
 # ---- reading ------------------------------------------------------------------------------
