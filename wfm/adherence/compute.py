@@ -39,7 +39,7 @@ from wfm.adherence.sessions import (
     PROBLEM_COLUMNS,
     problems_frame,
 )
-from wfm.adherence.summary import agent_summary, percent, team_summary
+from wfm.adherence.summary import agent_summary, largest_remainder, percent, team_summary
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
 from wfm.teams import Team
@@ -263,15 +263,10 @@ def rounded_rows(rows: pd.DataFrame) -> pd.DataFrame:
     if not set(REASON_COLUMNS) <= set(out.columns) or out.empty:
         return out
     against = [name for name in REASON_COLUMNS if name != "lost_excused_minutes"]
-    exact = 100.0 * out[against].to_numpy(float)
-    cents = np.floor(exact + 1e-6)
-    target = (np.rint(100.0 * out["scheduled_minutes"].to_numpy(float))
-              - np.rint(100.0 * out["in_adherence_minutes"].to_numpy(float)))
-    short = (target - cents.sum(axis=1)).astype(np.int64)
-    # the `short` causes with the largest remainders get one more cent (0 <= short <= 6)
-    place = np.argsort(np.argsort(-(exact - cents), axis=1, kind="stable"), axis=1)
-    cents += place < short[:, None]
+    target = out["scheduled_minutes"].to_numpy(float) - out["in_adherence_minutes"].to_numpy(
+        float)   # both already rounded to 2 decimals above
+    parts = largest_remainder(out[against].to_numpy(float), np.round(target, 2))
     for k, name in enumerate(against):
-        out[name] = cents[:, k] / 100.0
+        out[name] = parts[:, k]
     out["lost_excused_minutes"] = out["lost_excused_minutes"].to_numpy(float).round(2)
     return out
