@@ -110,7 +110,7 @@ def read_exceptions(*, store: StoreDep, planner: CurrentPlanner, date_from: Date
 
 
 @router.post("/exceptions", response_model=AdherenceExceptionPublic,
-             status_code=status.HTTP_201_CREATED, responses=error_responses(403, 413, 422))
+             status_code=status.HTTP_201_CREATED, responses=error_responses(403, 413))
 def create_exception(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                      exception_in: AdherenceExceptionCreate) -> AdherenceExceptionPublic:
     """Excuse a period for an agent or a team: its out-of-adherence minutes count as adherent
