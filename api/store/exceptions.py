@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 from sqlalchemy import select
 
-from api.models import Agent, AdherenceException
+from api.models import AdherenceException, Agent
 from api.store.audit import Audit
 from api.store.unit import Actor, Unit, to_utc
 from wfm.adherence import EXCEPTION_COLUMNS

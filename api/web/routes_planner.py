@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Form, Query, Request
@@ -12,8 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import MAX_ID, StoreDep
 from api.routes.adherence import default_period_end, stored_report
-from api.store import Actor
-from api.store import Store
+from api.store import Actor, Store
 from api.validation import DateFrom, DateTo, IsoDate
 from api.web.cache import cached
 from api.web.charts import (
@@ -26,8 +26,8 @@ from api.web.charts import (
     week_summary,
 )
 from api.web.grid import build_grid
-from api.web.render import render, translator
 from api.web.i18n import Translator
+from api.web.render import render, translator
 from api.web.session import CsrfChecked, PagePlanner
 from wfm.adherence import AdherenceReport, reason_items
 from wfm.adherence.reasons import CAUSES
@@ -149,7 +149,7 @@ def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
         agents = agents.assign(_low=~agents["below_target"].astype(bool)).sort_values(
             ["_low", "adherence_pct", "agent_id"], na_position="first")
     chart = adherence_chart(agents, target, t) if not agents.empty else ""
-    days: list[dict[str, object]] = []
+    days: list[dict[Hashable, Any]] = []
     timeline = ""
     if agent and not rows.empty:
         mine = rows[(rows["agent_id"] == agent) & (rows["scheduled_minutes"] > 0)]

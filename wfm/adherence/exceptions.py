@@ -12,7 +12,7 @@ exception covers every agent of the agents table with that skill set. A team tha
 agent, or an agent id unknown to the roster and the agents table, is an error naming the line.
 
 Here an exception becomes, for each shift it overlaps, a stretch of that shift's *work clock*
-(``metrics.work_clock``); the stretches of a shift are merged, and ``excused_overlap`` measures
+(``clock.work_clock``); the stretches of a shift are merged, and ``excused_overlap`` measures
 how much of any stretch of the work clock they cover. Pure numpy/pandas, no database: the API
 stores exceptions and hands them over as a frame.
 """
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from wfm.adherence.clock import work_clock
 from wfm.errors import InvalidInput
 from wfm.teams import Team, team_of
 
@@ -111,8 +112,6 @@ def _ns(value: object) -> int:
 def excused_clock(intervals: pd.DataFrame, shifts: pd.DataFrame, break_start_ns: np.ndarray,
                   break_end_ns: np.ndarray) -> ExcusedClock:
     """The excused stretches of each shift (row of ``Schedule.shifts``) on its work clock."""
-    from wfm.adherence.metrics import work_clock
-
     if intervals.empty or shifts.empty:
         return ExcusedClock.empty()
     rows = pd.DataFrame({"agent_id": shifts["agent_id"].to_numpy(object),

@@ -27,17 +27,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wfm.adherence.clock import work_clock
 from wfm.adherence.exceptions import ExcusedClock
 from wfm.adherence.reasons import CAUSES, lost_by_cause
 from wfm.adherence.sessions import Segments
-
-
-def work_clock(time_ns: np.ndarray, start_ns: np.ndarray, end_ns: np.ndarray,
-               break_start_ns: np.ndarray, break_end_ns: np.ndarray) -> np.ndarray:
-    """Scheduled work time from ``start`` up to ``time`` (clipped to the window)."""
-    clipped = np.clip(time_ns, start_ns, end_ns)
-    taken = np.clip(clipped[:, None] - break_start_ns, 0, break_end_ns - break_start_ns)
-    return clipped - start_ns - taken.sum(axis=1)
 
 
 def _sum(row: np.ndarray, values: np.ndarray, num_rows: int) -> np.ndarray:

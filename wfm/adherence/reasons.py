@@ -31,7 +31,7 @@ lost, so ``lost_late_start`` can be less than ``late_start_minutes``.
 
 A non-working piece inside a fixed break has no length on the work clock and is left out: its
 neighbours in a run of break states touch that fixed break themselves. Everything here is integer
-nanoseconds on the work clock (``metrics.work_clock``); ``other`` is
+nanoseconds on the work clock (``clock.work_clock``); ``other`` is
 ``lost`` minus the rest, and a test checks it minute by minute against an independent count.
 """
 

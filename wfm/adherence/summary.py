@@ -87,8 +87,8 @@ def reason_items(agents: pd.DataFrame, target_pct: float,
             "scheduled_minutes": round(float(agent["scheduled_minutes"]), 2),
             "lost_minutes": float(total[k]), "main_cause": str(agent["main_cause"]),
             "lost_by_cause": {c: float(parts[k, j]) for j, c in enumerate(CAUSES)}})
-    out.sort(key=lambda item: (-item["gap_pct"], item["agent_id"]))
-    return out
+    order = sorted(range(len(out)), key=lambda k: (-float(gap[k]), str(out[k]["agent_id"])))
+    return [out[k] for k in order]
 
 
 def percent(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
