@@ -178,7 +178,8 @@ def problem_kinds(problems: pd.DataFrame) -> dict[str, int]:
     what was set aside is counted, not only listed."""
     if problems.empty:
         return {}
-    kind = problems["problem"].astype(str).str.replace(r"(:| on line| \().*$", "", regex=True)
+    kind = problems["problem"].astype(str).str.replace(
+        r"(:| (on|of|before the login on) line| \().*$", "", regex=True)
     return {str(k): int(v) for k, v in kind.value_counts().sort_index().items()}
 
 

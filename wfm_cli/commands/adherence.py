@@ -211,6 +211,10 @@ def _human(team: dict[str, Any], output: Path, problems_path: Path) -> list[str]
     if team["exceptions"]:
         lines.append(f"{len(team['exceptions'])} exception(s) applied: "
                      f"{team['excused_minutes']:.2f} min excused (counted as adherent)")
+        for e in team["exceptions"][:SHOWN]:
+            who = e.get("agent_id") or f"team {e.get('team')}"
+            by = f", excused by {e['excused_by']}" if e.get("excused_by") else ""
+            lines.append(f"  {who} {e['start']}..{e['end']}: {e['reason']}{by}")
     below = team["agents_below_target"]
     if below:
         lines.append(f"{len(below)} agent(s) below target, largest gap first:")
