@@ -28,7 +28,7 @@ from api.schemas import (
     AdherenceRow,
 )
 from api.store import Store
-from api.validation import AgentIdQuery, DateFrom, DateTo
+from api.validation import NO_NUL, AgentIdQuery, DateFrom, DateTo
 from wfm.adherence import AdherenceReport, reason_items
 
 router = APIRouter(prefix="/api/v1/adherence", tags=["adherence"], responses=PROTECTED)
@@ -127,7 +127,8 @@ def create_exception(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDe
                responses=error_responses(403, 404))
 def delete_exception(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                      exception_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-                     reason: Annotated[str, Query(max_length=2000)] = "") -> None:
+                     reason: Annotated[str, Query(max_length=2000, pattern=NO_NUL)] = ""
+                     ) -> None:
     """Withdraw an exception (audited, with the optional ``reason``)."""
     store.delete_exception(exception_id=exception_id, actor=actor, reason=reason)
 

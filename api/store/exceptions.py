@@ -37,6 +37,10 @@ class AdherenceExceptions:
         team = (team or "").strip() or None
         if (agent_id is None) == (team is None):
             raise InvalidInput("give agent_id or team (exactly one of them)")
+        for name, value in (("start", start), ("end", end)):
+            if not 1970 <= value.year <= 2200:
+                raise InvalidInput(f"{name} {value.isoformat()} is out of range (years "
+                                   "1970-2200)")
         if not end > start:
             raise InvalidInput(f"end {end.isoformat()} is not after start {start.isoformat()}")
         if not reason.strip():
