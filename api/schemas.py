@@ -316,6 +316,7 @@ class AdherenceRow(BaseModel):
     lost_break_overrun_minutes: float = 0.0
     lost_not_ready_minutes: float = 0.0
     lost_other_minutes: float = 0.0
+    lost_worked_break_minutes: float = 0.0
     lost_excused_minutes: float = 0.0
 
 

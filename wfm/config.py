@@ -236,6 +236,9 @@ class RosterSettings(_Strict):
 class AdherenceSettings(_Strict):
     target_pct: float = Field(default=92, ge=0, le=100)
     grace_minutes: float = Field(default=0, ge=0)
+    # issue 24: working through a fixed break is out of adherence (cause worked_break); the
+    # fixed breaks then count in the scheduled minutes, adherent when not working
+    count_work_in_breaks: bool = False
     # a site's ACD state names / AUX codes -> wfm states, over the defaults (wfm.states)
     states: dict[str, str] = Field(default_factory=dict)
 

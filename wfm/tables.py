@@ -167,7 +167,7 @@ ADHERENCE = TableSpec(
      # + excused (the excused minutes count as in adherence too)
      *(_num(f"lost_{cause}_minutes", required=False) for cause in (
          "late_start", "early_leave", "absent", "break_overrun", "not_ready", "other",
-         "excused"))),
+         "worked_break", "excused"))),
     key=("agent_id", "date", "shift"))
 
 SPECS = {spec.name: spec for spec in (

@@ -44,7 +44,7 @@ CONFIG = build_config({"shifts": [
 WORKING = {"login", "ready", "talk", "hold", "acw"}
 BREAKS = {"break", "lunch"}
 CAUSES = ("late_start", "early_leave", "absent", "break_overrun", "not_ready", "other",
-          "excused")
+          "worked_break", "excused")
 NEAR_MINUTES = 180
 TICK = 0.5  # minutes
 
@@ -99,14 +99,16 @@ class FixedClock:
         return int(minute // 1440)
 
 
-def brute_force(roster, events, grace, sessions=None, excused=(), zone=None):
+def brute_force(roster, events, grace, sessions=None, excused=(), zone=None,
+                count_breaks=False):
     """Rows {(agent, date, shift): figures} by counting half-minute ticks.
 
     ``events`` are (agent, minute, state); ``sessions`` (agent, login minute, logout minute),
     when given, replace them: a tick inside any session is logged in (and working).
     ``excused``: (agent, start minute, end minute): out-of-adherence ticks of scheduled work
     inside one are in adherence, with the cause ``excused``. ``zone`` turns (day, shift code)
-    into real minutes and real minutes into local days (default: no DST).
+    into real minutes and real minutes into local days (default: no DST). ``count_breaks``:
+    the fixed breaks are scheduled too, adherent unless worked (cause ``worked_break``).
     """
     zone = zone or FixedClock()
     d0 = zone.d0
@@ -189,6 +191,12 @@ def brute_force(roster, events, grace, sessions=None, excused=(), zone=None):
                         in_adherence += sum(spared[k] for k in run) * TICK
                     run = []
             scheduled = len(clock) * TICK
+            if count_breaks:
+                pause = [t for t in range(int(s / TICK), int(e / TICK)) if in_break[t]]
+                worked = sum(owner[t] == key and state[t] in WORKING for t in pause) * TICK
+                scheduled += len(pause) * TICK
+                in_adherence += len(pause) * TICK - worked
+                lost["worked_break"] = worked
             rows[key] = {
                 "scheduled_minutes": scheduled, "logged_in_minutes": len(mine) * TICK,
                 "in_adherence_minutes": in_adherence,
@@ -249,10 +257,13 @@ def _cause_of_tick(key, owner, state, breaks, during, num_ticks):
 
 
 def run_engine(roster, events, grace, sessions=None, period=(0, NUM_DAYS - 1), excused=(),
-               zone=None):
+               zone=None, count_breaks=False):
     d0 = zone.d0 if zone else D0
     stamp = zone.stamp if zone else _stamp
     config = zone.config if zone else CONFIG
+    if count_breaks:
+        config = config.model_copy(update={"adherence": config.adherence.model_copy(
+            update={"count_work_in_breaks": True})})
     timezone = config.timezone
     roster_text = "agent_id,date,shift\n" + "".join(
         f"{a},{d0 + timedelta(days=d)},{code}\n" for (a, d), code in sorted(roster.items()))
@@ -561,3 +572,16 @@ def test_excused_minutes_match_brute_force(scenario, spans):
     excused = [("a1", lo, lo + length) for lo, length in spans]
     assert_same(run_engine(roster, events, grace, excused=excused).rows,
                 brute_force(roster, events, grace, excused=excused))
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(shift_day_scenarios(), st.lists(st.tuples(st.integers(8 * 60, 17 * 60),
+                                                 st.integers(1, 240)), max_size=2))
+def test_work_in_breaks_counted_matches_brute_force(scenario, spans):
+    """A site that counts work in fixed breaks: the breaks are scheduled, adherent unless
+    worked (``worked_break``); every other cause and the exceptions as before."""
+    roster, events, grace = scenario
+    excused = [("a1", lo, lo + length) for lo, length in spans]
+    assert_same(run_engine(roster, events, grace, excused=excused, count_breaks=True).rows,
+                brute_force(roster, events, grace, excused=excused, count_breaks=True))

@@ -31,7 +31,7 @@ def test_report_lists_causes_by_gap_with_names_and_coverage(tmp_path):
     a1 = re.search(r'<td class="name">a1</td>(.*?)</tr>', why).group(1)
     cells = [float(c) for c in re.findall(r"<td>(-?[\d.]+)</td>", a1)]
     # adherence, gap, lost, then the causes in CAUSES order; they add up to the lost minutes
-    assert cells[2] == 35 and cells[3:] == [20, 15, 0, 0, 0, 0, 0]
+    assert cells[2] == 35 and cells[3:] == [20, 15, 0, 0, 0, 0, 0, 0]
     chinese = build_report(tmp_path / "zh", adherence=result, agents=agents, config=CONFIG,
                            language="zh-CN").read_text()
     assert "各坐席损失分钟的原因" in chinese and "迟到" in chinese

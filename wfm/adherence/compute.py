@@ -147,7 +147,8 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
                                     label=exceptions_label)
         excused = excused_clock(intervals, schedule.shifts, schedule.break_start_ns,
                                 schedule.break_end_ns)
-    table, piece_row = _rows(schedule, pieces, agents, grace, excused)
+    table, piece_row = _rows(schedule, pieces, agents, grace, excused,
+                             config.adherence.count_work_in_breaks)
     span = login_span_ns(login)
     span_days = None if span is None else tuple(
         day_numbers_to_dates(local_day_numbers(np.array(span, dtype=np.int64), tz)))
@@ -184,7 +185,8 @@ def problem_kinds(problems: pd.DataFrame) -> dict[str, int]:
 
 
 def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: float,
-          excused: ExcusedClock) -> tuple[pd.DataFrame, np.ndarray]:
+          excused: ExcusedClock, count_breaks: bool = False
+          ) -> tuple[pd.DataFrame, np.ndarray]:
     """The full table (every shift, every day with unattributed activity) and, for each piece,
     its row in the table."""
     shifts = schedule.shifts
@@ -216,7 +218,7 @@ def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: f
     figures = row_metrics(row, pieces.segments, windows,
                           np.vstack([schedule.break_start_ns, pad]),
                           np.vstack([schedule.break_end_ns, pad]),
-                          grace_minutes * NS_PER_MINUTE, excused)
+                          grace_minutes * NS_PER_MINUTE, excused, count_breaks)
 
     table = pd.DataFrame({
         "agent_id": np.concatenate([shifts["agent_id"].to_numpy(object),

@@ -24,10 +24,14 @@ clock). Every lost minute gets exactly one cause, so the causes sum to the minut
   ``Σ causes = scheduled − in adherence + excused``; without exceptions that is
   ``scheduled − in adherence``.
 
-Working through a fixed break is not a cause: a fixed break is outside the adherence ratio
-(``metrics``), so it neither adds to nor takes from the minutes in adherence, and no minute is
-lost to it. Minutes are those of scheduled work time: a fixed break inside a late start is not
-lost, so ``lost_late_start`` can be less than ``late_start_minutes``.
+Working through a fixed break is not a cause by default: a fixed break is outside the
+adherence ratio (``metrics``), so it neither adds to nor takes from the minutes in adherence.
+A site that counts it (``[adherence] count_work_in_breaks = true``) puts its fixed breaks in the
+ratio: a break minute is adherent when the agent does not work, and a minute worked in it is
+lost with the cause ``worked_break`` (set in ``metrics``; not excusable).
+
+The other causes' minutes are those of scheduled work time: a fixed break inside a late start
+is not lost, so ``lost_late_start`` can be less than ``late_start_minutes``.
 
 A non-working piece inside a fixed break has no length on the work clock and is left out: its
 neighbours in a run of break states touch that fixed break themselves. Everything here is integer
@@ -43,7 +47,7 @@ from wfm.adherence.exceptions import ExcusedClock, excused_overlap
 from wfm.tables import ACD_STATES
 
 CAUSES = ("late_start", "early_leave", "absent", "break_overrun", "not_ready", "other",
-          "excused")
+          "worked_break", "excused")
 BREAK_CODES = np.array([ACD_STATES.index("break"), ACD_STATES.index("lunch")], dtype=np.int8)
 
 
@@ -139,12 +143,13 @@ def lost_by_cause(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
         np.minimum(t[idle], last_clock[idle_row])), 0)
     spared["break_overrun"] = _sum(idle_row, np.where(overrun, middle_spared, 0), num_rows)
     spared["not_ready"] = _sum(idle_row, np.where(overrun, 0, middle_spared), num_rows)
-    named = [c for c in CAUSES if c not in ("other", "excused")]
+    named = [c for c in CAUSES if c not in ("other", "worked_break", "excused")]
     out["other"] = lost - sum(out[c] for c in named)
     spared["other"] = spared["lost"] - sum(spared[c] for c in named)
     for cause in (*named, "other"):
         out[cause] = out[cause] - spared[cause]
     out["excused"] = spared["lost"]
+    out["worked_break"] = np.zeros(num_rows, dtype=np.int64)  # set by metrics when counted
     return out
 
 

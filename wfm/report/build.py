@@ -36,7 +36,8 @@ OPTIONAL_SECTIONS = (("service_kpis", "Service KPIs from actuals"),)
 HISTORY_DAYS_SHOWN = 14
 CAUSE_LABELS = {"late_start": "late start", "early_leave": "early leave", "absent": "absence",
                 "break_overrun": "break overrun", "not_ready": "not ready or unscheduled break",
-                "other": "logged out mid-shift", "excused": "excused"}
+                "other": "logged out mid-shift", "worked_break": "worked through a break",
+                "excused": "excused"}
 PALETTE = ("#4e79a7", "#59a14f", "#9c755f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7")
 REST_COLORS = {"OFF": "#e9ecef", "LEAVE": "#ffe08a"}
 

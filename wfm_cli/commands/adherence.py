@@ -162,7 +162,8 @@ def _summary(team: dict[str, Any], output: Path, problems_path: Path) -> dict[st
 
 CAUSE_WORDS = {"late_start": "late start", "early_leave": "early leave", "absent": "absence",
                "break_overrun": "break overrun", "not_ready": "not ready",
-               "other": "logged out mid-shift", "excused": "excused"}
+               "other": "logged out mid-shift", "worked_break": "worked through a break",
+               "excused": "excused"}
 SHOWN = 20
 
 
