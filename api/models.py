@@ -330,3 +330,20 @@ class OfferEvent(Base):
     user_id: Mapped[int | None] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(DateTime)
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class AdherenceException(Base):
+    """A period a supervisor excused for one agent or a team (issue 24): out-of-adherence
+    minutes inside it count as adherent, with the cause ``excused``. Exactly one of
+    ``agent_id`` and ``team`` (a team is its skills, ``;``-separated); times in naive UTC."""
+
+    __tablename__ = "adherence_exceptions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agent_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    team: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    start: Mapped[datetime] = mapped_column(DateTime, index=True)
+    end: Mapped[datetime] = mapped_column(DateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    excused_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)

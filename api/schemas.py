@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models import AuditEntry, SolveJob, SwapRequest, TimeOffRequest
+from api.models import AdherenceException, AuditEntry, SolveJob, SwapRequest, TimeOffRequest
 from api.validation import NO_NUL, IsoDate
 
 SwapKind = Literal["swap", "give", "rest-day"]
@@ -314,10 +314,72 @@ class AdherenceRow(BaseModel):
     overtime_minutes: float
     absent: bool
     episodes: int
+    # why minutes were lost (issue 24); they sum to scheduled - in adherence + excused
+    lost_late_start_minutes: float = 0.0
+    lost_early_leave_minutes: float = 0.0
+    lost_absent_minutes: float = 0.0
+    lost_break_overrun_minutes: float = 0.0
+    lost_not_ready_minutes: float = 0.0
+    lost_other_minutes: float = 0.0
+    lost_worked_break_minutes: float = 0.0
+    lost_excused_minutes: float = 0.0
+
+
+class AdherenceAgent(BaseModel):
+    """One agent over the period, by gap to the target (``wfm.adherence.reason_items``)."""
+
+    agent_id: str
+    name: str | None
+    adherence_pct: float | None
+    gap_pct: float | None
+    below_target: bool
+    days_scheduled: int
+    scheduled_minutes: float
+    lost_minutes: float
+    main_cause: str
+    lost_by_cause: dict[str, float]
+
+
+class AdherenceExceptionCreate(_Model):
+    """A period to excuse: for one agent or a team (its skills, ';'-separated), not both.
+    Times without an offset are site time."""
+
+    agent_id: str | None = Field(None, max_length=64, pattern=NO_NUL)
+    team: str | None = Field(None, max_length=400, pattern=NO_NUL)
+    start: datetime
+    end: datetime
+    reason: str = Field(..., min_length=1, max_length=2000, pattern=NO_NUL)
+
+
+class AdherenceExceptionPublic(BaseModel):
+    id: int
+    agent_id: str | None
+    team: str | None
+    start: datetime
+    end: datetime
+    reason: str
+    excused_by: str
+    user_id: int | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: AdherenceException) -> AdherenceExceptionPublic:
+        return cls(id=row.id, agent_id=row.agent_id, team=row.team, start=_utc(row.start),
+                   end=_utc(row.end), reason=row.reason, excused_by=row.excused_by,
+                   user_id=row.user_id, created_at=_utc(row.created_at))
+
+
+class AdherenceExceptionsPublic(BaseModel):
+    items: list[AdherenceExceptionPublic]
 
 
 class AdherencePublic(BaseModel):
     rows: list[AdherenceRow]
+    # issue 24: every agent by gap to the target with the causes, what the login data covers
+    # (span, agents without data, shifts partly covered) and the exceptions applied
+    agents: list[AdherenceAgent] = []
+    coverage: dict[str, Any] = {}
+    exceptions: list[AdherenceExceptionPublic] = []
 
 
 class AuditPublic(BaseModel):

@@ -238,6 +238,9 @@ class AdherenceSettings(_Strict):
     grace_minutes: float = Field(default=0, ge=0)
     # the live page puts first (and counts in the navigation) agents out longer than this
     alert_after_minutes: float = Field(default=5, ge=0, allow_inf_nan=False)
+    # issue 24: working through a fixed break is out of adherence (cause worked_break); the
+    # fixed breaks then count in the scheduled minutes, adherent when not working
+    count_work_in_breaks: bool = False
     # a site's ACD state names / AUX codes -> wfm states, over the defaults (wfm.states)
     states: dict[str, str] = Field(default_factory=dict)
 

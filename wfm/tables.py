@@ -141,6 +141,15 @@ LOGIN_SESSIONS = TableSpec(
     (Column("agent_id", "str"), Column("login_time", "datetime"),
      Column("logout_time", "datetime", allow_empty=True)))
 
+# periods a supervisor excuses (issue 24, wfm.adherence.exceptions): agent_id or team (its
+# skills, ';'-separated), exactly one per row
+ADHERENCE_EXCEPTIONS = TableSpec(
+    "adherence exceptions",
+    (Column("agent_id", "str", required=False, allow_empty=True),
+     Column("team", "str", required=False, allow_empty=True),
+     Column("start", "datetime"), Column("end", "datetime"), Column("reason", "str"),
+     Column("excused_by", "str", required=False, allow_empty=True)))
+
 COVERAGE = TableSpec(
     "coverage",
     (Column("interval_start", "datetime"), Column("queue", "str"), _num("required", kind="int"),
@@ -154,14 +163,16 @@ ADHERENCE = TableSpec(
      _num("adherence_pct", empty=True), _num("conformance_pct", empty=True),
      _num("late_start_minutes"), _num("early_leave_minutes"), _num("overtime_minutes"),
      Column("absent", "bool"), _num("episodes", kind="int"),
-     # why minutes were lost (issue 24): optional, they sum to scheduled - in adherence
+      # why minutes were lost (issue 24): optional, they sum to scheduled - in adherence
+     # + excused (the excused minutes count as in adherence too)
      *(_num(f"lost_{cause}_minutes", required=False) for cause in (
-         "late_start", "early_leave", "absent", "break_overrun", "not_ready", "other"))),
+         "late_start", "early_leave", "absent", "break_overrun", "not_ready", "other",
+         "worked_break", "excused"))),
     key=("agent_id", "date", "shift"))
 
 SPECS = {spec.name: spec for spec in (
     HISTORY_INTERVALS, HISTORY_RECORDS, FORECAST, REQUIREMENT, AGENTS, LEAVE, FIXED, ROSTER,
-    LOGIN_EVENTS, LOGIN_SESSIONS, COVERAGE, ADHERENCE)}
+    LOGIN_EVENTS, LOGIN_SESSIONS, ADHERENCE_EXCEPTIONS, COVERAGE, ADHERENCE)}
 
 
 # ---- reading ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 
 from api.models import (
+    AdherenceException,
     AuditEntry,
     OfferAcceptance,
     OfferRow,
@@ -26,6 +27,7 @@ from api.store.actuals import Actuals
 from api.store.agents import Agents
 from api.store.audit import Audit
 from api.store.events import Events
+from api.store.exceptions import AdherenceExceptions
 from api.store.forecasts import Forecasts
 from api.store.intraday import IntradayReads
 from api.store.jobs import ClaimLost, Jobs
@@ -71,6 +73,7 @@ class Store:
         self.agents = Agents(self.unit, self.audit, self.rosters)
         self.requirements = Requirements(self.unit, self.audit, self.rosters)
         self.events = Events(self.unit, self.audit)
+        self.exceptions = AdherenceExceptions(self.unit, self.audit)
         self.forecasts = Forecasts(self.unit, self.audit)
         self.actuals = Actuals(self.unit, self.audit)
         self.intraday = IntradayReads(self.unit)
@@ -353,6 +356,23 @@ class Store:
 
     def events_frame(self, *, agent_ids: list[str] | None = None) -> pd.DataFrame:
         return self.events.frame(agent_ids=agent_ids)
+
+    # ---- adherence exceptions (issue 24) -------------------------------------------------
+    def create_exception(self, *, agent_id: str | None, team: str | None, start: datetime,
+                         end: datetime, reason: str, actor: Actor) -> AdherenceException:
+        return self.exceptions.create(agent_id=agent_id, team=team, start=start, end=end,
+                                      reason=reason, actor=actor)
+
+    def delete_exception(self, *, exception_id: int, actor: Actor, reason: str = "") -> None:
+        self.exceptions.delete(exception_id=exception_id, actor=actor, reason=reason)
+
+    def list_exceptions(self, *, date_from: date | None = None, date_to: date | None = None,
+                        agent_id: str | None = None) -> list[AdherenceException]:
+        return self.exceptions.list(date_from=date_from, date_to=date_to, agent_id=agent_id)
+
+    def exceptions_frame(self, *, date_from: date | None = None,
+                         date_to: date | None = None) -> pd.DataFrame:
+        return self.exceptions.frame(date_from=date_from, date_to=date_to)
 
     # ---- published forecasts, actuals and accuracy --------------------------------------
     def publish_forecast(self, *, frame: pd.DataFrame, model: str, origin: date | None,

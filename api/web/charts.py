@@ -8,11 +8,13 @@ contacts per day.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from html import escape
 
 import pandas as pd
 
 from api.store import Store
 from api.web.i18n import Translator
+from wfm.adherence.timeline import Timeline
 from wfm.coverage import coverage_table
 from wfm.report.svg import Axes, Line, bar_chart, line_chart
 
@@ -119,3 +121,64 @@ def accuracy_chart(days: pd.DataFrame, t: Translator, *, title: str) -> str:
              FORECAST_COLOR, dashed=True),
         Line(t.t("accuracy.actual"), days["actual"].astype(float).tolist(), ACTUAL_COLOR)],
         axes)
+
+
+# ---- one agent-day: scheduled against actual (issue 24) ------------------------------------
+STATE_GROUPS = {"login": "working", "ready": "working", "talk": "working", "acw": "working",
+                "hold": "working", "break": "break", "lunch": "break", "meeting": "not_ready",
+                "training": "not_ready", "not_ready": "not_ready"}
+TIMELINE_COLORS = {"shift": "#4e79a7", "fixed_break": "#d9d9d9", "excused": "#edc948",
+                   "working": "#59a14f", "break": "#f28e2b", "not_ready": "#e15759"}
+
+
+def timeline_chart(timeline: Timeline, tz: str, t: Translator, *, title: str) -> str:
+    """Two bands over the agent-day: scheduled (shift, fixed breaks, excused periods) and
+    actual (logged-in states grouped as working, break, not ready; blank is logged out), with
+    an hour axis in site time. Each block has a tooltip with its times."""
+    width, left, right = 900, 110, 10
+    span = max(1, timeline.end_ns - timeline.start_ns)
+    inner = width - left - right
+
+    def x(value: int) -> float:
+        return left + inner * (value - timeline.start_ns) / span
+
+    def hhmm(value: int) -> str:
+        return pd.Timestamp(value, tz="UTC").tz_convert(tz).strftime("%H:%M")
+
+    def block(a: int, b: int, y: int, h: int, color: str, tip: str) -> str:
+        return (f'<rect x="{x(a):.1f}" y="{y}" width="{max(0.5, x(b) - x(a)):.1f}" '
+                f'height="{h}" fill="{color}"><title>{escape(tip)} {hhmm(a)}-{hhmm(b)}'
+                "</title></rect>")
+
+    parts = [f'<svg class="chart timeline" viewBox="0 0 {width} 150" role="img" '
+             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+             f'<text class="chart-title" x="{left}" y="14">{escape(title)}</text>',
+             f'<text class="tick" x="4" y="44">{escape(t.t("adherence.tl_scheduled"))}</text>',
+             f'<text class="tick" x="4" y="84">{escape(t.t("adherence.tl_actual"))}</text>']
+    for a, b, code in timeline.shifts:
+        parts.append(block(a, b, 28, 26, TIMELINE_COLORS["shift"], code))
+    for a, b in timeline.breaks:
+        parts.append(block(a, b, 28, 26, TIMELINE_COLORS["fixed_break"],
+                           t.t("adherence.tl_fixed_break")))
+    for a, b in timeline.excused:
+        parts.append(block(a, b, 52, 6, TIMELINE_COLORS["excused"], t.t("adherence.tl_excused")))
+    for a, b, state in timeline.states:
+        group = STATE_GROUPS.get(state, "not_ready")
+        parts.append(block(a, b, 68, 26, TIMELINE_COLORS[group], t.t(f"adherence.tl_{group}")))
+    hour = 3_600_000_000_000
+    first = pd.Timestamp(timeline.start_ns, tz="UTC").tz_convert(tz).ceil("h")
+    tick = int(first.value)
+    while tick <= timeline.end_ns:
+        parts.append(f'<line class="grid" x1="{x(tick):.1f}" x2="{x(tick):.1f}" y1="24" '
+                     f'y2="100"/><text class="tick" x="{x(tick):.1f}" y="114" '
+                     f'text-anchor="middle">{hhmm(tick)}</text>')
+        tick += hour
+    legend_x = left
+    for key in ("shift", "fixed_break", "excused", "working", "break", "not_ready"):
+        label = t.t(f"adherence.tl_{key}")
+        parts.append(f'<rect x="{legend_x}" y="128" width="12" height="12" '
+                     f'fill="{TIMELINE_COLORS[key]}"/><text class="tick" x="{legend_x + 16}" '
+                     f'y="138">{escape(label)}</text>')
+        legend_x += 24 + 9 * len(label)
+    parts.append("</svg>")
+    return "".join(parts)

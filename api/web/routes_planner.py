@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Annotated
+from collections.abc import Hashable
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
 
 import pandas as pd
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi import Path as PathParam
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import StoreDep
-from api.routes.adherence import default_period_end
-from api.store import Store
+from api.deps import MAX_ID, StoreDep
+from api.routes.adherence import default_period_end, stored_report
+from api.store import Actor, Store
 from api.validation import DateFrom, DateTo, IsoDate
 from api.web.cache import cached
 from api.web.charts import (
@@ -19,13 +21,17 @@ from api.web.charts import (
     adherence_chart,
     coverage_frame,
     day_chart,
+    timeline_chart,
     week_chart,
     week_summary,
 )
 from api.web.grid import build_grid
+from api.web.i18n import Translator
 from api.web.render import render, translator
-from api.web.session import PagePlanner
-from wfm.adherence import AdherenceReport
+from api.web.session import CsrfChecked, PagePlanner
+from wfm.adherence import AdherenceReport, reason_items
+from wfm.adherence.reasons import CAUSES
+from wfm.errors import InvalidInput
 from wfm.forecast.accuracy import MIN_DRIFT_DAYS
 
 router = APIRouter(prefix="/planner", include_in_schema=False, tags=["pages"])
@@ -103,24 +109,22 @@ def read_coverage(*, request: Request, store: StoreDep, planner: PagePlanner,
         "next_day": day + timedelta(days=1)})
 
 
-def period_report(store: Store, day_from: date, day_to: date) -> AdherenceReport | None:
-    """The adherence report of a period, from the stored roster and events as
-    ``GET /api/v1/adherence`` reads them (None: no roster in the period)."""
-    from wfm.adherence import compute_adherence
-
-    _, roster = store.roster_frame(date_from=day_from - timedelta(days=1),
-                                   date_to=day_to + timedelta(days=1))
-    if roster.empty:
-        return None
-    return compute_adherence(roster, store.config, events=store.events_frame(),
-                             date_from=day_from, date_to=day_to, label="stored events")
+def period_report(store: Store, day_from: date, day_to: date
+                  ) -> tuple[AdherenceReport | None, dict[str, str]]:
+    """The adherence report of a period and the agents' names, from the stored roster, events
+    and exceptions as ``GET /api/v1/adherence`` reads them (None: no roster in the period)."""
+    return stored_report(store, agent_ids=None, date_from=day_from, date_to=day_to)
 
 
 @router.get("/adherence", response_class=HTMLResponse)
 def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
-                   day_from: DateFrom = None,
-                   day_to: DateTo = None) -> HTMLResponse:
-    """Per-agent adherence over a period, agents below target first, with a chart.
+                   day_from: DateFrom = None, day_to: DateTo = None,
+                   agent: Annotated[str, Query(max_length=64)] = "",
+                   day: PageDate = None, message: str = "", error: str = "",
+                   status_code: int = 200) -> HTMLResponse:
+    """Per-agent adherence over a period, largest gap to the target first, with names, the
+    minutes lost by cause, what the stored events cover, the exceptions (and a form to add
+    one), and, with ``agent`` and ``day``, that agent-day as a time line.
 
     The period ends by default where ``GET /api/v1/adherence`` ends it (today or the last
     stored login event), and begins a week before that end."""
@@ -130,19 +134,106 @@ def read_adherence(*, request: Request, store: StoreDep, planner: PagePlanner,
     target = float(store.config.adherence.target_pct)
     agents = pd.DataFrame()
     team: dict[str, object] = {}
+    items: list[dict[str, object]] = []
+    coverage: dict[str, object] = {}
+    rows = pd.DataFrame()
     if day_from <= day_to:
-        report = cached(store, ("adherence", day_from, day_to),
-                        lambda: period_report(store, day_from, day_to))
+        report, names = cached(store, ("adherence", day_from, day_to),
+                               lambda: period_report(store, day_from, day_to))
         if report is not None:
-            agents, team = report.agents, report.team
+            agents, team, coverage, rows = (report.agents, report.team, report.coverage,
+                                            report.rows)
+            items = reason_items(agents, target, names)
     if not agents.empty:
         agents = agents[agents["scheduled_minutes"] > 0]
         agents = agents.assign(_low=~agents["below_target"].astype(bool)).sort_values(
             ["_low", "adherence_pct", "agent_id"], na_position="first")
     chart = adherence_chart(agents, target, t) if not agents.empty else ""
+    days: list[dict[Hashable, Any]] = []
+    timeline = ""
+    if agent and not rows.empty:
+        mine = rows[(rows["agent_id"] == agent) & (rows["scheduled_minutes"] > 0)]
+        days = mine[["date", "shift", "adherence_pct"]].to_dict("records")
+        if day is None and days:
+            day = days[0]["date"]  # type: ignore[assignment]
+        if day is not None:
+            timeline = agent_timeline(store, t, agent, day)
     return render(request, "adherence.html", {
         "day_from": day_from, "day_to": day_to, "agents": agents.to_dict("records"),
-        "team": team, "target": target, "chart": chart})
+        "items": items, "team": team, "target": target, "chart": chart,
+        "coverage": coverage, "exceptions": store.list_exceptions(
+            date_from=day_from, date_to=day_to), "agent": agent, "day": day,
+        "agent_days": days, "timeline": timeline, "error": error,
+        "message": message if message in ("adherence.excused", "adherence.withdrawn") else "",
+        "causes": CAUSES}, status_code=status_code)
+
+
+def agent_timeline(store: Store, t: Translator, agent_id: str, day: date) -> str:
+    """The SVG time line of one agent-day (scheduled against actual)."""
+    from wfm.adherence.timeline import agent_day_timeline
+    from wfm.teams import team_of
+
+    _, roster = store.roster_frame(agent_ids=[agent_id], date_from=day - timedelta(days=1),
+                                   date_to=day + timedelta(days=1))
+    if roster.empty:
+        return ""
+    people = store.agents_frame()
+    teams = {a: team_of(k) for a, k in zip(people["agent_id"], people["skills"], strict=True)}
+    line = agent_day_timeline(roster, store.config, store.events_frame(agent_ids=[agent_id]),
+                              agent_id, day, exceptions=store.exceptions_frame(
+                                  date_from=day - timedelta(days=1),
+                                  date_to=day + timedelta(days=1)), teams=teams)
+    return timeline_chart(line, store.config.timezone, t,
+                          title=t.t("adherence.tl_title", agent=agent_id, day=day.isoformat()))
+
+
+@router.post("/adherence/exceptions", dependencies=[CsrfChecked])
+def create_exception_page(*, request: Request, store: StoreDep, planner: PagePlanner,
+                          start: Annotated[str, Form()], end: Annotated[str, Form()],
+                          reason: Annotated[str, Form(max_length=2000)],
+                          agent_id: Annotated[str, Form(max_length=64)] = "",
+                          team: Annotated[str, Form(max_length=400)] = "",
+                          day_from: Annotated[str, Form(alias="from")] = "",
+                          day_to: Annotated[str, Form(alias="to")] = "") -> Response:
+    """Excuse a period (the form of the adherence page), as ``POST
+    /api/v1/adherence/exceptions`` does; times are site time."""
+    back = f"from={day_from}&to={day_to}" if day_from and day_to else ""
+    try:
+        times = []
+        for name, text in (("start", start), ("end", end)):
+            try:
+                times.append(datetime.fromisoformat(text.strip()).replace(
+                    tzinfo=store.config.tz))
+            except ValueError:
+                raise InvalidInput(f"{name} must be a date and time, got {text!r}") from None
+        store.create_exception(agent_id=agent_id, team=team, start=times[0], end=times[1],
+                               reason=reason, actor=Actor.of(planner))
+    except InvalidInput as failure:
+        return read_adherence(request=request, store=store, planner=planner,
+                              day_from=_day(day_from), day_to=_day(day_to),
+                              error=str(failure), status_code=422)
+    return RedirectResponse(f"/planner/adherence?{back}&message=adherence.excused",
+                            status_code=303)
+
+
+@router.post("/adherence/exceptions/{exception_id}/delete", dependencies=[CsrfChecked])
+def delete_exception_page(*, store: StoreDep, planner: PagePlanner,
+                          exception_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
+                          day_from: Annotated[str, Form(alias="from")] = "",
+                          day_to: Annotated[str, Form(alias="to")] = "") -> Response:
+    """Withdraw an exception (audited)."""
+    store.delete_exception(exception_id=exception_id, actor=Actor.of(planner),
+                           reason="withdrawn on the adherence page")
+    back = f"from={day_from}&to={day_to}" if day_from and day_to else ""
+    return RedirectResponse(f"/planner/adherence?{back}&message=adherence.withdrawn",
+                            status_code=303)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 @router.get("/accuracy", response_class=HTMLResponse)

@@ -117,3 +117,24 @@ def test_upgrade_from_0003_adds_forecasts_and_actuals(tmp_path: Path) -> None:
     assert [(f.model, f.origin) for f in store.published_forecasts()] == [
         ("mean_4w", date(2030, 1, 7))]
     engine.dispose()
+
+
+def test_upgrade_from_0004_adds_adherence_exceptions(tmp_path: Path) -> None:
+    """Revision 0005 (issue 24): the adherence exceptions get their table; data stays."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0004")
+    with engine.begin() as connection:
+        assert "adherence_exceptions" not in inspect(connection).get_table_names()
+        connection.execute(text("UPDATE roster_meta SET version = 5 WHERE id = 1"))
+    migrate(engine)
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD
+        assert "adherence_exceptions" in inspect(connection).get_table_names()
+    store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
+    assert store.roster_version() == 5
+    assert store.list_exceptions() == []
+    engine.dispose()

@@ -146,7 +146,9 @@ def busy(planner: TestClient, client_for: Client, token_of: Callable[..., str],
 
 PLANNER_PAGES = ("/planner/roster?from=2026-11-23", "/planner/coverage?day=2026-11-23",
                  "/planner/swaps", "/planner/time-off", "/planner/time-off?status=rejected",
-                 "/planner/adherence?from=2026-11-23&to=2026-11-29", "/planner/data",
+                 "/planner/adherence?from=2026-11-23&to=2026-11-29",
+                 "/planner/adherence?from=2026-11-23&to=2026-11-29&agent=A001&day=2026-11-23",
+                 "/planner/data",
                  "/planner/audit", "/planner/accuracy", "/planner/intraday", "/planner/offers",
                  "/planner/no-such-page")
 AGENT_PAGES = ("/me?from=2026-11-23", "/me/swaps", "/me/time-off", "/me/offers")

@@ -221,7 +221,8 @@ def test_shift_crossing_midnight():
 
 def test_off_day_with_logins_is_overtime():
     result = report("a1,2026-11-23,DAY\na1,2026-11-24,OFF\na1,2026-11-25,LEAVE\n",
-                    "a1,2026-11-24T10:00:00,login\na1,2026-11-24T11:30:00,logout\n")
+                    "a1,2026-11-24T10:00:00,login\na1,2026-11-24T11:30:00,logout\n",
+                    date_from=date(2026, 11, 23))   # by default the period is the data's 11-24
     r = row(result, "a1", "2026-11-24", "OFF")
     assert (r["scheduled_minutes"], r["overtime_minutes"], r["absent"]) == (0, 90, False)
     assert math.isnan(r["adherence_pct"]) and math.isnan(r["conformance_pct"])
@@ -373,7 +374,8 @@ def test_work_after_the_last_day_is_reported_not_lost():
     sessions = ("a1,2026-11-23T09:00:00,2026-11-23T17:00:00\n"
                 "a2,2026-11-23T23:00:00,2026-11-24T02:00:00\n"
                 "zz,2026-11-23T10:00:00,2026-11-24T10:00:00\n")
-    result = report("a1,2026-11-23,DAY\na2,2026-11-23,OFF\n", sessions=sessions)
+    result = report("a1,2026-11-23,DAY\na2,2026-11-23,OFF\n", sessions=sessions,
+                    date_to=date(2026, 11, 23))  # by default the data's 11-23..11-24
     assert row(result, "a2", "2026-11-23", "OFF")["logged_in_minutes"] == 60
     assert row(result, "zz", "2026-11-23", "UNSCHEDULED")["logged_in_minutes"] == 840
     assert len(result.rows) == 3

@@ -165,7 +165,7 @@ def test_work_past_the_period_end_is_in_the_problems_file(files):
         "a2,2026-11-24T02:00:00,logout\n")
     out = files / "adherence.csv"
     result = invoke("--roster", str(files / "roster.csv"), "--events", str(files / "events.csv"),
-                    "-o", str(out))
+                    "-o", str(out), "--to", "2026-11-23")   # by default 11-23..11-24
     assert result.exit_code == 0, result.output
     problems = pd.read_csv(files / "adherence.problems.csv")
     assert list(problems["agent_id"]) == ["a2"]

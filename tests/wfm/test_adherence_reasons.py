@@ -108,3 +108,29 @@ def test_seconds_are_exact():
     result = report(f"a1,{D},DAY\n", events("09:00:20,login", "11:00:00,not_ready",
                                             "11:00:50,ready", "17:00:00,logout"))
     assert lost(result, shift="DAY") == pytest.approx({"late_start": 1 / 3, "not_ready": 5 / 6})
+
+
+def counting_breaks(config):
+    """The site that counts work in fixed breaks (``[adherence] count_work_in_breaks``)."""
+    return config.model_copy(update={"adherence": config.adherence.model_copy(
+        update={"count_work_in_breaks": True})})
+
+
+def test_working_through_the_fixed_break_is_lost_where_the_site_counts_it():
+    from tests.wfm.test_adherence import CONFIG
+    from wfm.adherence import compute_adherence
+    from wfm.tables import read_table_text
+
+    roster = read_table_text(f"agent_id,date,shift\na1,{D},BRK\na2,{D},BRK\n", "roster")
+    login = read_table_text("agent_id,timestamp,state\n" + events(
+        "09:00:00,login", "17:00:00,logout") + "".join(
+        f"a2,{D}T{t}\n" for t in ("09:00:00,login", "12:00:00,lunch", "13:10:00,ready",
+                                  "17:00:00,logout")), "login events")
+    result = compute_adherence(roster, counting_breaks(CONFIG), events=login)
+    a1, a2 = row(result, "a1", D, "BRK"), row(result, "a2", D, "BRK")
+    # the 60-minute break is in the ratio: 480 scheduled; a1 worked through it, a2 took it
+    # and 10 minutes more
+    assert (a1["scheduled_minutes"], a1["in_adherence_minutes"]) == (480, 420)
+    assert lost(result) == {"worked_break": 60}
+    assert (a2["scheduled_minutes"], a2["in_adherence_minutes"]) == (480, 470)
+    assert lost(result, "a2") == {"break_overrun": 10}

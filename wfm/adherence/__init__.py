@@ -35,6 +35,10 @@ Decisions the definitions leave open (each module's docstring has the details):
 * Every lost minute (scheduled − in adherence) has one cause: late start, early leave,
   absence, a break or lunch that ran over a fixed break, another non-working state (not ready,
   an unscheduled break, a meeting), or other (logged out mid-shift); ``reasons`` defines them.
+  A lost minute inside an exception a supervisor made (``exceptions``) is ``excused`` instead
+  and counts as in adherence.
+* Without a period the period is the dates the login data spans; what the data covers (its
+  span, agents without any data, shifts it covers in part) is reported (``coverage``).
   The table's minutes are exact; ``rounded_rows`` rounds them to 2 decimals for writing.
 * Period summaries count only work attributed to shifts in conformance and overtime; work
   attributed to no shift is reported on its own (``unscheduled_working_minutes``).
@@ -49,7 +53,11 @@ from wfm.adherence.compute import (
     compute_adherence,
     rounded_rows,
 )
+from wfm.adherence.coverage import coverage_warnings
+from wfm.adherence.exceptions import EXCEPTION_COLUMNS
 from wfm.adherence.sessions import WORKING_STATES
+from wfm.adherence.summary import reason_items
 
-__all__ = ["ADHERENCE_COLUMNS", "REASON_COLUMNS", "UNSCHEDULED", "WORKING_STATES", "Activity",
-           "AdherenceReport", "attributed_activity", "compute_adherence", "rounded_rows"]
+__all__ = ["ADHERENCE_COLUMNS", "EXCEPTION_COLUMNS", "REASON_COLUMNS", "UNSCHEDULED",
+           "WORKING_STATES", "Activity", "AdherenceReport", "attributed_activity",
+           "compute_adherence", "coverage_warnings", "reason_items", "rounded_rows"]

@@ -9,7 +9,8 @@ outside it reported), ``summary`` (per agent and team over the period).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,13 @@ import pandas as pd
 
 from wfm.adherence.activity import Activity, attributed_activity
 from wfm.adherence.attribution import Pieces
+from wfm.adherence.coverage import data_coverage, login_span_ns
+from wfm.adherence.exceptions import (
+    EXCEPTION_COLUMNS,
+    ExcusedClock,
+    agent_intervals,
+    excused_clock,
+)
 from wfm.adherence.metrics import row_metrics
 from wfm.adherence.period import period_bounds, skipped_activity
 from wfm.adherence.reasons import CAUSES
@@ -25,14 +33,16 @@ from wfm.adherence.schedule import (
     NS_PER_MINUTE,
     Schedule,
     day_numbers_to_dates,
+    local_day_numbers,
 )
 from wfm.adherence.sessions import (
     PROBLEM_COLUMNS,
     problems_frame,
 )
-from wfm.adherence.summary import agent_summary, percent, team_summary
+from wfm.adherence.summary import agent_summary, largest_remainder, percent, team_summary
 from wfm.config import SiteConfig
 from wfm.errors import InvalidInput
+from wfm.teams import Team
 from wfm.validation import check_non_negative
 
 UNSCHEDULED = "UNSCHEDULED"
@@ -58,12 +68,20 @@ class AdherenceReport:
         Team figures over the period (ratios of sums) and the agents below target.
     problems
         ``file, line, agent_id, problem, action``: every data correction or skip.
+    coverage
+        What the login data covers (``coverage.data_coverage``): its span, the rostered agents
+        without any data, the shifts it covers only in part.
+    exceptions
+        The exceptions applied (``exceptions.EXCEPTION_COLUMNS``), as given.
     """
 
     rows: pd.DataFrame
     agents: pd.DataFrame
     team: dict[str, Any]
     problems: pd.DataFrame
+    coverage: dict[str, Any] = field(default_factory=dict)
+    exceptions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=EXCEPTION_COLUMNS))
 
 
 def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
@@ -71,7 +89,10 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
                       grace_minutes: float | None = None, date_from: date | None = None,
                       date_to: date | None = None, label: str = "events",
                       roster_label: str = "roster",
-                      activity: Activity | None = None) -> AdherenceReport:
+                      activity: Activity | None = None,
+                      exceptions: pd.DataFrame | None = None,
+                      teams: Mapping[str, Team] | None = None,
+                      exceptions_label: str = "exceptions") -> AdherenceReport:
     """Schedule adherence per agent and date from a roster and actual login data.
 
     Parameters
@@ -86,13 +107,17 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
     grace_minutes
         Out-of-adherence episodes of at most this long count as adherent (default: config).
     date_from, date_to
-        The period (dates of shifts and of unscheduled work); default: the roster's dates.
+        The period (dates of shifts and of unscheduled work); default: the dates the login
+        data spans (its first and last time), or the roster's dates when there is none.
     label, roster_label
         File names of the login data (used in ``problems``) and of the roster (in errors).
     activity
         ``attributed_activity`` of this same roster, config and login data, when the caller
         has built it already (``wfm kpi`` shares it with its staffed time); default: built
         here. The result is the same either way.
+    exceptions, teams, exceptions_label
+        Periods excused for an agent or a team (``exceptions.EXCEPTION_COLUMNS``; row i is
+        line i + 2 of ``exceptions_label``), and each agent's team (needed by team rows).
 
     Returns
     -------
@@ -115,8 +140,19 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
                                        roster_label=roster_label, label=label)
     agents, schedule, pieces = activity.agents, activity.schedule, activity.pieces
 
-    table, piece_row = _rows(schedule, pieces, agents, grace)
-    first_day, last_day = period_bounds(roster, table, date_from, date_to)
+    given = exceptions if exceptions is not None else pd.DataFrame(columns=EXCEPTION_COLUMNS)
+    excused = ExcusedClock.empty()
+    if len(given):
+        intervals = agent_intervals(given, teams, set(agents) | set(teams or {}),
+                                    label=exceptions_label)
+        excused = excused_clock(intervals, schedule.shifts, schedule.break_start_ns,
+                                schedule.break_end_ns)
+    table, piece_row = _rows(schedule, pieces, agents, grace, excused,
+                             config.adherence.count_work_in_breaks)
+    span = login_span_ns(login)
+    span_days = None if span is None else tuple(
+        day_numbers_to_dates(local_day_numbers(np.array(span, dtype=np.int64), tz)))
+    first_day, last_day = period_bounds(roster, table, date_from, date_to, span_days)
     in_period = np.array([first_day <= d <= last_day for d in table["date"]], dtype=bool)
     shown = in_period & (table["on_shift"] | (table["logged_in_minutes"] > 0))
 
@@ -129,13 +165,27 @@ def compute_adherence(roster: pd.DataFrame, config: SiteConfig, *,
     full = table[shown].sort_values(["agent_id", "date", "shift"]).reset_index(drop=True)
     summary = agent_summary(full, config.adherence.target_pct)
     team = team_summary(full, summary, config.adherence.target_pct)
+    coverage = data_coverage(login, schedule, full, tz)
     team.update({"date_from": first_day, "date_to": last_day, "grace_minutes": grace,
-                 "problems": len(problems)})
+                 "problems": len(problems), "problems_by_kind": problem_kinds(problems),
+                 "coverage": coverage, "exceptions": len(given)})
     return AdherenceReport(rows=full[ADHERENCE_COLUMNS + REASON_COLUMNS], agents=summary, team=team,
-                           problems=problems[REPORT_PROBLEM_COLUMNS])
+                           problems=problems[REPORT_PROBLEM_COLUMNS], coverage=coverage,
+                           exceptions=given)
 
 
-def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: float
+def problem_kinds(problems: pd.DataFrame) -> dict[str, int]:
+    """How many data problems of each kind (the problem text up to its first detail), so that
+    what was set aside is counted, not only listed."""
+    if problems.empty:
+        return {}
+    kind = problems["problem"].astype(str).str.replace(
+        r"(:| (on|of|before the login on) line| \().*$", "", regex=True)
+    return {str(k): int(v) for k, v in kind.value_counts().sort_index().items()}
+
+
+def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: float,
+          excused: ExcusedClock, count_breaks: bool = False
           ) -> tuple[pd.DataFrame, np.ndarray]:
     """The full table (every shift, every day with unattributed activity) and, for each piece,
     its row in the table."""
@@ -168,7 +218,7 @@ def _rows(schedule: Schedule, pieces: Pieces, agents: pd.Index, grace_minutes: f
     figures = row_metrics(row, pieces.segments, windows,
                           np.vstack([schedule.break_start_ns, pad]),
                           np.vstack([schedule.break_end_ns, pad]),
-                          grace_minutes * NS_PER_MINUTE)
+                          grace_minutes * NS_PER_MINUTE, excused, count_breaks)
 
     table = pd.DataFrame({
         "agent_id": np.concatenate([shifts["agent_id"].to_numpy(object),
@@ -207,21 +257,19 @@ def rounded_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """The adherence table with its minutes to 2 decimals, as the percentages are.
 
     The causes of lost minutes are rounded by largest remainder, so that in every row they
-    still sum exactly (to the cent) to ``scheduled − in adherence`` as written.
+    still sum exactly (to the cent) to ``scheduled − in adherence + excused`` as written
+    (``excused`` is rounded on its own: those minutes are in ``in adherence`` too).
     """
     out = rows.copy()
     for name in MINUTE_COLUMNS:
         out[name] = out[name].to_numpy(float).round(2)
     if not set(REASON_COLUMNS) <= set(out.columns) or out.empty:
         return out
-    exact = 100.0 * out[REASON_COLUMNS].to_numpy(float)
-    cents = np.floor(exact + 1e-6)
-    target = (np.rint(100.0 * out["scheduled_minutes"].to_numpy(float))
-              - np.rint(100.0 * out["in_adherence_minutes"].to_numpy(float)))
-    short = (target - cents.sum(axis=1)).astype(np.int64)
-    # the `short` causes with the largest remainders get one more cent (0 <= short <= 6)
-    place = np.argsort(np.argsort(-(exact - cents), axis=1, kind="stable"), axis=1)
-    cents += place < short[:, None]
-    for k, name in enumerate(REASON_COLUMNS):
-        out[name] = cents[:, k] / 100.0
+    against = [name for name in REASON_COLUMNS if name != "lost_excused_minutes"]
+    target = out["scheduled_minutes"].to_numpy(float) - out["in_adherence_minutes"].to_numpy(
+        float)   # both already rounded to 2 decimals above
+    parts = largest_remainder(out[against].to_numpy(float), np.round(target, 2))
+    for k, name in enumerate(against):
+        out[name] = parts[:, k]
+    out["lost_excused_minutes"] = out["lost_excused_minutes"].to_numpy(float).round(2)
     return out

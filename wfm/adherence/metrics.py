@@ -4,12 +4,16 @@ For a shift with window ``[S, E)``, fixed breaks ``B`` and scheduled work time `
 and ``P`` the agent's working time attributed to it:
 
 * scheduled = |W|; logged in = all attributed logged-in time; working = |P|.
-* in adherence = |P ∩ W| plus every out-of-adherence episode of at most ``grace``.
+* in adherence = |P ∩ W| plus every out-of-adherence episode of at most ``grace``, plus the
+  out-of-adherence time an exception excuses (``exceptions``).
 * out-of-adherence episodes are the maximal runs of ``W − P`` on the *work clock*, the time line of
   the shift with its breaks removed (so being away from before a break until after it is one
   episode). ``episodes`` counts those longer than ``grace``.
 * A scheduled break is outside the ratio: on break, logged out or working then, it is neither
   adherent nor out of adherence; working through it counts in conformance, not in overtime.
+  Unless the site counts it (``count_breaks``): then scheduled = |[S, E)| (breaks included), a
+  break minute is in adherence when the agent is not working, and a worked one is lost
+  (``worked_break``).
 * overtime = |P − [S, E)|: working time attributed to the shift before its start or after its end.
 * late start = first working moment inside ``[S, E)`` − S and early leave = E − last working
   moment inside ``[S, E)``; both 0 when the agent did not work inside the window, and then
@@ -26,16 +30,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wfm.adherence.clock import work_clock
+from wfm.adherence.exceptions import ExcusedClock
 from wfm.adherence.reasons import CAUSES, lost_by_cause
 from wfm.adherence.sessions import Segments
-
-
-def work_clock(time_ns: np.ndarray, start_ns: np.ndarray, end_ns: np.ndarray,
-               break_start_ns: np.ndarray, break_end_ns: np.ndarray) -> np.ndarray:
-    """Scheduled work time from ``start`` up to ``time`` (clipped to the window)."""
-    clipped = np.clip(time_ns, start_ns, end_ns)
-    taken = np.clip(clipped[:, None] - break_start_ns, 0, break_end_ns - break_start_ns)
-    return clipped - start_ns - taken.sum(axis=1)
 
 
 def _sum(row: np.ndarray, values: np.ndarray, num_rows: int) -> np.ndarray:
@@ -45,8 +43,14 @@ def _sum(row: np.ndarray, values: np.ndarray, num_rows: int) -> np.ndarray:
 
 def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
                 break_start_ns: np.ndarray, break_end_ns: np.ndarray,
-                grace_ns: float) -> pd.DataFrame:
+                grace_ns: float, excused: ExcusedClock | None = None,
+                count_breaks: bool = False) -> pd.DataFrame:
     """Figures per row of ``windows`` (columns ``start_ns, end_ns, paid_ns``).
+
+    ``excused``: stretches of the rows' work clocks that exceptions excuse: lost time inside
+    them counts as in adherence (cause ``excused``). ``count_breaks``: the fixed breaks are
+    in the ratio (scheduled), adherent when not working; work in them is lost
+    (``worked_break``).
 
     ``pieces`` are disjoint stretches of activity and ``row`` their position in ``windows``.
     Rows without a window have ``start_ns == end_ns`` and ``paid_ns == 0``.
@@ -101,9 +105,18 @@ def row_metrics(row: np.ndarray, pieces: Segments, windows: pd.DataFrame,
                          pieces.state[scheduled], pieces.start_ns[scheduled],
                          pieces.end_ns[scheduled], paid,
                          first_clock, last_clock, worked, break_start_ns, break_end_ns,
-                         grace_ns)
+                         grace_ns, excused)
+    in_adherence = in_adherence + lost["excused"]
+    scheduled_ns = paid
+    if count_breaks and break_start_ns.shape[1]:
+        taken = np.clip(np.minimum(end[:, None], be) - np.maximum(start[:, None], bs), 0, None)
+        worked_break = _sum(row, taken.sum(axis=1), num_rows)
+        break_ns = (break_end_ns - break_start_ns).sum(axis=1)
+        scheduled_ns = np.where(paid > 0, paid + break_ns, 0)
+        in_adherence = in_adherence + np.where(paid > 0, break_ns - worked_break, 0)
+        lost["worked_break"] = np.where(paid > 0, worked_break, 0)
     return pd.DataFrame({
-        "scheduled_ns": paid, "logged_in_ns": logged_in, "in_adherence_ns": in_adherence,
+        "scheduled_ns": scheduled_ns, "logged_in_ns": logged_in, "in_adherence_ns": in_adherence,
         "working_ns": working, "late_start_ns": late, "early_leave_ns": early,
         "overtime_ns": overtime, "absent": (paid > 0) & ~worked, "episodes": episodes,
         **{f"lost_{cause}_ns": lost[cause] for cause in CAUSES}})

@@ -22,16 +22,21 @@ from wfm.errors import InvalidInput
 
 
 def period_bounds(roster: pd.DataFrame, table: pd.DataFrame, date_from: date | None,
-                  date_to: date | None) -> tuple[date, date]:
-    """``date_from``..``date_to``, each defaulting to the roster's first/last date."""
-    dates = list(roster["date"]) or list(table["date"]) or [date.today()]
+                  date_to: date | None,
+                  data_days: tuple[date, ...] | None = None) -> tuple[date, date]:
+    """``date_from``..``date_to``, each defaulting to the first/last date the login data
+    spans (``data_days``: its first and last local date), or without login data to the
+    roster's first/last date."""
+    dates = (list(data_days) if data_days else list(roster["date"]) or list(table["date"])
+             or [date.today()])
     first = date_from if date_from is not None else min(dates)
     last = date_to if date_to is not None else max(dates)
     if last < first:  # one of them defaulted to the roster's span
         given = "--from" if date_from is not None else "--to"
         raise InvalidInput(f"the period {first}..{last} is empty: {given} "
-                           f"{date_from or date_to} lies outside the roster's dates "
-                           f"{min(dates)}..{max(dates)}; give both --from and --to")
+                           f"{date_from or date_to} lies outside the default period "
+                           f"{min(dates)}..{max(dates)} (the dates the login data spans, "
+                           "else the roster's); give both --from and --to")
     return first, last
 
 

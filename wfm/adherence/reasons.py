@@ -18,14 +18,24 @@ clock). Every lost minute gets exactly one cause, so the causes sum to the minut
   - ``other``: not logged in mid-shift, or working time attributed to another shift (only
     when two shifts of an agent overlap).
 
-Working through a fixed break is not a cause: a fixed break is outside the adherence ratio
-(``metrics``), so it neither adds to nor takes from the minutes in adherence, and no minute is
-lost to it. Minutes are those of scheduled work time: a fixed break inside a late start is not
-lost, so ``lost_late_start`` can be less than ``late_start_minutes``.
+* ``excused``: a lost moment inside an exception (``exceptions``: a meeting, an outage, coaching
+  a supervisor excused) has this cause instead of the one above, and counts as in adherence.
+  So the causes sum to the minutes out of adherence as the data shows them:
+  ``Σ causes = scheduled − in adherence + excused``; without exceptions that is
+  ``scheduled − in adherence``.
+
+Working through a fixed break is not a cause by default: a fixed break is outside the
+adherence ratio (``metrics``), so it neither adds to nor takes from the minutes in adherence.
+A site that counts it (``[adherence] count_work_in_breaks = true``) puts its fixed breaks in the
+ratio: a break minute is adherent when the agent does not work, and a minute worked in it is
+lost with the cause ``worked_break`` (set in ``metrics``; not excusable).
+
+The other causes' minutes are those of scheduled work time: a fixed break inside a late start
+is not lost, so ``lost_late_start`` can be less than ``late_start_minutes``.
 
 A non-working piece inside a fixed break has no length on the work clock and is left out: its
 neighbours in a run of break states touch that fixed break themselves. Everything here is integer
-nanoseconds on the work clock (``metrics.work_clock``); ``other`` is
+nanoseconds on the work clock (``clock.work_clock``); ``other`` is
 ``lost`` minus the rest, and a test checks it minute by minute against an independent count.
 """
 
@@ -33,9 +43,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from wfm.adherence.exceptions import ExcusedClock, excused_overlap
 from wfm.tables import ACD_STATES
 
-CAUSES = ("late_start", "early_leave", "absent", "break_overrun", "not_ready", "other")
+CAUSES = ("late_start", "early_leave", "absent", "break_overrun", "not_ready", "other",
+          "worked_break", "excused")
 BREAK_CODES = np.array([ACD_STATES.index("break"), ACD_STATES.index("lunch")], dtype=np.int8)
 
 
@@ -51,7 +63,8 @@ def lost_by_cause(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
                   working: np.ndarray, state: np.ndarray, start_ns: np.ndarray,
                   end_ns: np.ndarray, paid: np.ndarray, first_clock: np.ndarray,
                   last_clock: np.ndarray, worked: np.ndarray, break_start_ns: np.ndarray,
-                  break_end_ns: np.ndarray, grace_ns: float) -> dict[str, np.ndarray]:
+                  break_end_ns: np.ndarray, grace_ns: float,
+                  excused: ExcusedClock | None = None) -> dict[str, np.ndarray]:
     """Lost nanoseconds per row, in total (``lost``) and by cause (``CAUSES``).
 
     One entry per attributed piece: its row, its stretch on the row's work clock, whether it is
@@ -89,13 +102,30 @@ def lost_by_cause(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
     length = end - start
     counted = length > grace_ns
     lost = _sum(gap_row, np.where(counted, length, 0), num_rows)
-    out = {"lost": lost, "absent": np.where((paid > 0) & ~worked, lost, 0)}
+    clock = excused if excused is not None and len(excused) else None
+
+    def cover(rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """The excused part of each stretch ``[lo, hi)`` (0 without exceptions)."""
+        if clock is None:
+            return np.zeros(len(rows), dtype=np.int64)
+        return excused_overlap(clock, rows, lo, hi)
+
+    absent_row = (paid > 0) & ~worked
+    out = {"lost": lost, "absent": np.where(absent_row, lost, 0)}
+    spared = {"lost": _sum(gap_row, np.where(counted, cover(gap_row, start, end), 0), num_rows)}
+    spared["absent"] = np.where(absent_row, spared["lost"], 0)
     counted_worked = counted & worked[gap_row]
     zero = np.zeros(len(gap_row), dtype=np.int64)
+    late_to = np.minimum(end, first_clock[gap_row])
     out["late_start"] = _sum(gap_row, np.where(counted_worked, _overlap(
         start, end, zero, first_clock[gap_row]), 0), num_rows)
+    spared["late_start"] = _sum(gap_row, np.where(counted_worked, cover(
+        gap_row, start, late_to), 0), num_rows)
+    early_from = np.maximum(start, last_clock[gap_row])
     out["early_leave"] = _sum(gap_row, np.where(counted_worked, _overlap(
         start, end, last_clock[gap_row], paid[gap_row]), 0), num_rows)
+    spared["early_leave"] = _sum(gap_row, np.where(counted_worked, cover(
+        gap_row, early_from, end), 0), num_rows)
 
     idle = ~work
     idle_row, idle_keep = r[idle], keep[idle]
@@ -108,7 +138,18 @@ def lost_by_cause(row: np.ndarray, clock_from: np.ndarray, clock_to: np.ndarray,
                                               is_break, break_start_ns, break_end_ns)
     out["break_overrun"] = _sum(idle_row, np.where(overrun, middle, 0), num_rows)
     out["not_ready"] = _sum(idle_row, np.where(overrun, 0, middle), num_rows)
-    out["other"] = lost - sum(out[c] for c in CAUSES if c != "other")
+    middle_spared = np.where(counted_worked[idle_gap], cover(
+        idle_row, np.maximum(f[idle], first_clock[idle_row]),
+        np.minimum(t[idle], last_clock[idle_row])), 0)
+    spared["break_overrun"] = _sum(idle_row, np.where(overrun, middle_spared, 0), num_rows)
+    spared["not_ready"] = _sum(idle_row, np.where(overrun, 0, middle_spared), num_rows)
+    named = [c for c in CAUSES if c not in ("other", "worked_break", "excused")]
+    out["other"] = lost - sum(out[c] for c in named)
+    spared["other"] = spared["lost"] - sum(spared[c] for c in named)
+    for cause in (*named, "other"):
+        out[cause] = out[cause] - spared[cause]
+    out["excused"] = spared["lost"]
+    out["worked_break"] = np.zeros(num_rows, dtype=np.int64)  # set by metrics when counted
     return out
 
 

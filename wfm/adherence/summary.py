@@ -34,14 +34,61 @@ _SUMMED = ["scheduled_minutes", "logged_in_minutes", "in_adherence_minutes", "wo
            "overtime_minutes", "episodes", *LOST_COLUMNS]
 
 
+AGAINST = [cause for cause in CAUSES if cause != "excused"]
+
+
 def main_cause(lost: pd.DataFrame) -> np.ndarray:
-    """The cause with the most lost minutes in each row of ``lost`` (``LOST_COLUMNS``); the
-    first in ``CAUSES`` order on a tie; empty where nothing was lost."""
-    values = lost[LOST_COLUMNS].to_numpy(float)
+    """The cause with the most lost minutes in each row of ``lost`` (``LOST_COLUMNS``), excused
+    minutes left aside (they count as adherent); the first in ``CAUSES`` order on a tie; empty
+    where nothing was lost against adherence."""
+    values = lost[[f"lost_{c}_minutes" for c in AGAINST]].to_numpy(float)
     if len(values) == 0:
         return np.array([], dtype=object)
-    best = np.array(CAUSES, dtype=object)[values.argmax(axis=1)]
+    best = np.array(AGAINST, dtype=object)[values.argmax(axis=1)]
     return np.where(values.max(axis=1) > 0, best, "")
+
+
+def largest_remainder(exact: np.ndarray, total: np.ndarray, decimals: int = 2) -> np.ndarray:
+    """``exact`` (rows x parts, non-negative) rounded to ``decimals`` so that each row sums to
+    ``total`` (already rounded): the parts with the largest remainders get one more unit."""
+    scale = 10.0 ** decimals
+    units = np.floor(scale * exact + 1e-6)
+    short = np.rint(scale * np.asarray(total, float) - units.sum(axis=1)).astype(np.int64)
+    place = np.argsort(np.argsort(-(scale * exact - units), axis=1, kind="stable"), axis=1)
+    units += place < short[:, None]
+    return units / scale
+
+
+def reason_items(agents: pd.DataFrame, target_pct: float,
+                 names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every agent with scheduled time, largest gap to the target first (then by id): name,
+    adherence, gap, lost minutes and their causes.
+
+    Minutes are rounded to 2 decimals, as the percentages are; the causes are rounded by
+    largest remainder so that they still sum exactly to ``lost_minutes`` as shown
+    (``lost_minutes`` = minutes out of adherence before exceptions; ``excused`` is among the
+    causes and counts as adherent).
+    """
+    shown = agents[agents["scheduled_minutes"].astype(float) > 0]
+    if shown.empty:
+        return []
+    exact = shown[LOST_COLUMNS].to_numpy(float)
+    total = np.round(exact.sum(axis=1), 2)
+    parts = largest_remainder(exact, total)
+    gap = np.round(float(target_pct) - shown["adherence_pct"].to_numpy(float), 2)
+    out = []
+    for k, agent in enumerate(shown.to_dict("records")):
+        agent_id = str(agent["agent_id"])
+        out.append({
+            "agent_id": agent_id, "name": (names or {}).get(agent_id),
+            "adherence_pct": float(agent["adherence_pct"]), "gap_pct": float(gap[k]),
+            "below_target": bool(agent["below_target"]),
+            "days_scheduled": int(agent["days_scheduled"]),
+            "scheduled_minutes": round(float(agent["scheduled_minutes"]), 2),
+            "lost_minutes": float(total[k]), "main_cause": str(agent["main_cause"]),
+            "lost_by_cause": {c: float(parts[k, j]) for j, c in enumerate(CAUSES)}})
+    order = sorted(range(len(out)), key=lambda k: (-float(gap[k]), str(out[k]["agent_id"])))
+    return [out[k] for k in order]
 
 
 def percent(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
@@ -116,9 +163,12 @@ def team_summary(rows: pd.DataFrame, agents: pd.DataFrame, target_pct: float) ->
 
 def _below_item(agent: Mapping[Hashable, Any]) -> dict[str, Any]:
     cause = str(agent["main_cause"])
+    exact = np.array([[float(agent[f"lost_{c}_minutes"]) for c in CAUSES]])
+    total = round(float(agent["lost_minutes"]), 2)
+    parts = largest_remainder(exact, np.array([total]))[0]
+    by_cause = {c: float(parts[j]) for j, c in enumerate(CAUSES)}
     return {"agent_id": agent["agent_id"], "adherence_pct": float(agent["adherence_pct"]),
             "gap_pct": float(agent["gap_pct"]),
-            "lost_minutes": round(float(agent["lost_minutes"]), 2), "main_cause": cause,
-            "main_cause_minutes": round(float(agent[f"lost_{cause}_minutes"]), 2)
-            if cause else 0.0,
-            "lost_by_cause": {c: round(float(agent[f"lost_{c}_minutes"]), 2) for c in CAUSES}}
+            "lost_minutes": total, "main_cause": cause,
+            "main_cause_minutes": by_cause[cause] if cause else 0.0,
+            "lost_by_cause": by_cause}

@@ -34,6 +34,10 @@ SECTIONS = (
 # sections drawn only when their data is given (after the headline figures)
 OPTIONAL_SECTIONS = (("service_kpis", "Service KPIs from actuals"),)
 HISTORY_DAYS_SHOWN = 14
+CAUSE_LABELS = {"late_start": "late start", "early_leave": "early leave", "absent": "absence",
+                "break_overrun": "break overrun", "not_ready": "not ready or unscheduled break",
+                "other": "logged out mid-shift", "worked_break": "worked through a break",
+                "excused": "excused"}
 PALETTE = ("#4e79a7", "#59a14f", "#9c755f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7")
 REST_COLORS = {"OFF": "#e9ecef", "LEAVE": "#ffe08a"}
 
@@ -91,6 +95,7 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
         ``zh-CN`` or ``en``; by default the site's ``language``.
     """
     config = config or SiteConfig()
+    data_coverage = getattr(adherence, "coverage", None)
     if adherence is not None and not isinstance(adherence, pd.DataFrame):
         adherence = adherence.rows
     if coverage is None and roster is not None and requirement is not None:
@@ -100,6 +105,7 @@ def build_report(out_dir: str | Path, *, history: pd.DataFrame | None = None,
                       adherence=adherence, agents=agents, extra=kpis or {},
                       previous=previous, leave=leave, language=language)
     page.kpi_table = kpi_table
+    page.data_coverage = data_coverage or None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "report.html"
@@ -214,6 +220,7 @@ class ReportPage:
         self.adherence = tables["adherence"]
         self.agents = tables["agents"]
         self.kpi_table: pd.DataFrame | None = None
+        self.data_coverage: dict[str, Any] | None = None  # what the login data covers
         self.previous = tables.get("previous")
         self.leave = tables.get("leave")
         self.w = Words(language or config.language)
@@ -646,11 +653,74 @@ class ReportPage:
         columns = ["agent_id", "adherence_pct", "conformance_pct", "late_start_minutes",
                    "early_leave_minutes", "overtime_minutes", "absences"]
         shown = below[columns].astype({"absences": "int64"})
-        return (chart + "<p>" + escape(w("{below} of {n} agents below the {pct}% target:",
-                                         below=len(below), n=len(ordered),
-                                         pct=f"{target:g}")) + "</p>" + '<div class="scroll">'
+        return (chart + self._coverage_note() + "<p>" + escape(w(
+                    "{below} of {n} agents below the {pct}% target:", below=len(below),
+                    n=len(ordered), pct=f"{target:g}")) + "</p>" + '<div class="scroll">'
                 + _table(shown, ("agent_id",), decimals=1, words=self.w)
-                + "</div>")
+                + "</div>" + self._reasons_table())
+
+    def _coverage_note(self) -> str:
+        """What the login data covers, and the warnings (``wfm.adherence.coverage``)."""
+        info = self.data_coverage
+        if not info:
+            return ""
+        w = self.w
+        parts = []
+        if info.get("events_from"):
+            parts.append(w("The login data covers {start} to {end} ({agents} agent(s) with "
+                           "data).", start=info["events_from"], end=info["events_to"],
+                           agents=info["agents_with_events"]))
+        without = info.get("agents_without_events") or []
+        if without:
+            parts.append(w("Warning: {count} rostered agent(s) have no events at all "
+                           "({names}); their {shifts} shift(s) count as absent.",
+                           count=len(without), names=", ".join(without[:10])
+                           + (", ..." if len(without) > 10 else ""),
+                           shifts=info["shifts_without_events"]))
+        if info.get("partly_covered_count"):
+            parts.append(w("Warning: {count} shift(s) lie partly or wholly outside the span "
+                           "of the login data; their uncovered minutes read as not logged in.",
+                           count=info["partly_covered_count"]))
+        return "".join(f'<p class="meta">{escape(p)}</p>' for p in parts)
+
+    def _reasons_table(self) -> str:
+        """Every agent who lost minutes, largest gap to the target first, with the name and
+        the minutes lost by cause (rounded so that they still add up to the lost minutes)."""
+        from wfm.adherence.reasons import CAUSES
+        from wfm.adherence.summary import largest_remainder
+
+        rows = self.adherence
+        lost_columns = [f"lost_{c}_minutes" for c in CAUSES]
+        if rows is None or not set(lost_columns) <= set(rows.columns):
+            return ""
+        sums = rows.groupby("agent_id")[["scheduled_minutes", "in_adherence_minutes",
+                                         *lost_columns]].sum()
+        sums = sums[sums["scheduled_minutes"] > 0]
+        exact = sums[lost_columns].to_numpy(float)
+        total = np.round(exact.sum(axis=1), 2)
+        sums = sums[total > 0]
+        if sums.empty:
+            return ""
+        exact, total = exact[total > 0], total[total > 0]
+        parts = largest_remainder(exact, total)
+        target = float(self.config.adherence.target_pct)
+        adherence = np.round(100 * sums["in_adherence_minutes"] / sums["scheduled_minutes"], 2)
+        names = {}
+        if self.agents is not None and "name" in self.agents.columns:
+            names = dict(zip(self.agents["agent_id"], self.agents["name"].fillna(""),
+                             strict=True))
+        table = pd.DataFrame({
+            "agent_id": sums.index, "name": [names.get(a, "") for a in sums.index],
+            "adherence_pct": adherence.to_numpy(float),
+            "gap to target": np.round(target - adherence.to_numpy(float), 2),
+            "lost minutes": total,
+            **{self.w(CAUSE_LABELS[c]): parts[:, k] for k, c in enumerate(CAUSES)}})
+        table = table.sort_values(["gap to target", "agent_id"], ascending=[False, True])
+        return ("<p>" + escape(self.w(
+                    "Why minutes were lost, per agent, largest gap to the target first (the "
+                    "causes add up to the lost minutes; excused minutes count as adherent):"))
+                + '</p><div class="scroll">'
+                + _table(table, ("agent_id", "name"), decimals=2, words=self.w) + "</div>")
 
     # ---- legend ------------------------------------------------------------------------
     def legend(self) -> str:

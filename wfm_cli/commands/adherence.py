@@ -48,16 +48,22 @@ def adherence_command(
         "<output stem>.problems.csv beside the output; always written, with just the header "
         "when there are none, so it never holds an earlier run's problems).")] = None,
     agents: Annotated[Path | None, typer.Option(
-        "--agents", help="Agents CSV (agent_id, name, skills): names in the summary.")] = None,
+        "--agents", help="Agents CSV (agent_id, name, skills): names in the summary, teams "
+        "for --exceptions; an event for an agent not in it is an error.")] = None,
+    exceptions: Annotated[Path | None, typer.Option(
+        "--exceptions", help="Exceptions CSV (agent_id or team, start, end, reason "
+        "[, excused_by]): periods excused; their out-of-adherence minutes count as adherent "
+        "(cause 'excused'). A team is its skills, ';'-separated (needs --agents).")] = None,
     config: ConfigOption = None,
     output_format: FormatOption = OutputFormat.text,
 ) -> None:
     """Adherence, conformance, late start, early leave, overtime and absence per agent-day,
     and the minutes lost to each cause."""
-    from wfm.adherence import compute_adherence, rounded_rows
+    from wfm.adherence import compute_adherence, reason_items, rounded_rows
     from wfm.states import map_states
     from wfm.tables import (
         ADHERENCE,
+        ADHERENCE_EXCEPTIONS,
         AGENTS,
         LOGIN_EVENTS,
         LOGIN_SESSIONS,
@@ -74,7 +80,7 @@ def adherence_command(
             {"-o/--output": output,
              "--problems-out": problems_out or default_sibling(output, ".problems.csv")},
             {"--roster": roster, "--events": events, "--sessions": sessions, "--config": config,
-             "--agents": agents})
+             "--agents": agents, "--exceptions": exceptions})
         site = load_site(config, flags={"adherence.grace_minutes": "--grace-minutes"},
                          **{"adherence.grace_minutes": grace_minutes})
         first, last = _day(date_from, "--from"), _day(date_to, "--to")
@@ -86,16 +92,25 @@ def adherence_command(
                                  else LOGIN_SESSIONS, timezone=timezone)
         if events is not None:   # the site's state names -> wfm's; unknown: exit 2
             login_frame = map_states(login_frame, site.adherence.states, label=str(login_path))
+        names: dict[str, str] = {}
+        teams = None
+        if agents is not None:
+            from wfm.teams import team_of
+
+            people = read_table(agents, AGENTS)
+            names = {a: n for a, n in zip(people["agent_id"], people["name"], strict=True)
+                     if isinstance(n, str) and n}
+            teams = {a: team_of(k) for a, k in zip(people["agent_id"], people["skills"],
+                                                   strict=True)}
+            _check_known(login_frame, set(people["agent_id"]), str(login_path), str(agents))
+        excuses = (read_table(exceptions, ADHERENCE_EXCEPTIONS, timezone=timezone)
+                   if exceptions is not None else None)
         report = compute_adherence(
             roster_frame, site,
             events=login_frame if events is not None else None,
             sessions=login_frame if sessions is not None else None,
-            date_from=first, date_to=last, label=str(login_path), roster_label=str(roster))
-        names: dict[str, str] = {}
-        if agents is not None:
-            people = read_table(agents, AGENTS)
-            names = {a: n for a, n in zip(people["agent_id"], people["name"], strict=True)
-                     if isinstance(n, str) and n}
+            date_from=first, date_to=last, label=str(login_path), roster_label=str(roster),
+            exceptions=excuses, teams=teams, exceptions_label=str(exceptions))
         # minutes to 2 decimals, as the percentages; the causes still sum to the lost minutes
         write_table(rounded_rows(report.rows), output, ADHERENCE)
         # always (re)written, even empty: a problems file left from an earlier run beside the
@@ -103,8 +118,36 @@ def adherence_command(
         problems_path = problems_out or default_sibling(output, ".problems.csv")
         write_csv_atomic(report.problems, problems_path)
     team = _named(report.team, names)
+    team["agents_by_gap"] = reason_items(report.agents, site.adherence.target_pct, names)
+    team["excused_minutes"] = team["lost_excused_minutes"]
+    team["exceptions"] = _exception_items(excuses)
     emit(_summary(team, output, problems_path), output_format,
          _human(team, output, problems_path))
+
+
+def _check_known(login: Any, known: set[str], label: str, agents_label: str) -> None:
+    """An event (or session) for an agent the agents table does not know is an error naming
+    its line and value (and how many other lines there are like it)."""
+    unknown = ~login["agent_id"].isin(known).to_numpy()
+    if not unknown.any():
+        return
+    rows = [i for i, bad in enumerate(unknown) if bad]
+    value = login["agent_id"].iloc[rows[0]]
+    more = f" ({len(rows) - 1} more line(s) with unknown agents)" if len(rows) > 1 else ""
+    raise InvalidInput(f"unknown agent {value!r}: not in {agents_label}{more}", file=label,
+                       line=int(login.index[rows[0]]) + 2, field="agent_id")
+
+
+def _exception_items(excuses: Any) -> list[dict[str, Any]]:
+    """The exceptions applied, as given: who or which team, when, why, excused by whom."""
+    if excuses is None:
+        return []
+    out = []
+    for record in excuses.to_dict("records"):
+        out.append({key: (None if value is None or value != value else
+                          value.isoformat() if hasattr(value, "isoformat") else str(value))
+                    for key, value in record.items()})
+    return out
 
 
 def _named(team: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
@@ -119,7 +162,8 @@ def _summary(team: dict[str, Any], output: Path, problems_path: Path) -> dict[st
 
 CAUSE_WORDS = {"late_start": "late start", "early_leave": "early leave", "absent": "absence",
                "break_overrun": "break overrun", "not_ready": "not ready",
-               "other": "logged out mid-shift"}
+               "other": "logged out mid-shift", "worked_break": "worked through a break",
+               "excused": "excused"}
 SHOWN = 20
 
 
@@ -131,6 +175,8 @@ def _below_line(b: dict[str, Any]) -> str:
 
 
 def _human(team: dict[str, Any], output: Path, problems_path: Path) -> list[str]:
+    from wfm.adherence import coverage_warnings
+
     def pct(value: float) -> str:
         return "n/a" if value != value else f"{value:.2f}%"
 
@@ -149,11 +195,27 @@ def _human(team: dict[str, Any], output: Path, problems_path: Path) -> list[str]
         lines.append(f"unscheduled work {team['unscheduled_working_minutes']:.1f} min "
                      "(attributed to no shift: rest days, agents not on the roster; not in "
                      "conformance or overtime)")
+    coverage = team["coverage"]
+    if coverage.get("events_from"):
+        lines.append(f"the login data covers {coverage['events_from']}.."
+                     f"{coverage['events_to']} ({coverage['agents_with_events']} agent(s) "
+                     "with data)")
+    else:
+        lines.append("the login data is empty")
+    lines.extend(f"warning: {w}" for w in coverage_warnings(coverage))
     lost = team["lost_minutes"]
     if lost:
-        parts = ", ".join(f"{CAUSE_WORDS[c]} {team[f'lost_{c}_minutes']:.2f}"
-                          for c in CAUSE_WORDS if team[f"lost_{c}_minutes"])
+        values = {c: team["excused_minutes"] if c == "excused" else team[f"lost_{c}_minutes"]
+                  for c in CAUSE_WORDS}
+        parts = ", ".join(f"{CAUSE_WORDS[c]} {v:.2f}" for c, v in values.items() if v)
         lines.append(f"lost {lost:.2f} min: {parts}")
+    if team["exceptions"]:
+        lines.append(f"{len(team['exceptions'])} exception(s) applied: "
+                     f"{team['excused_minutes']:.2f} min excused (counted as adherent)")
+        for e in team["exceptions"][:SHOWN]:
+            who = e.get("agent_id") or f"team {e.get('team')}"
+            by = f", excused by {e['excused_by']}" if e.get("excused_by") else ""
+            lines.append(f"  {who} {e['start']}..{e['end']}: {e['reason']}{by}")
     below = team["agents_below_target"]
     if below:
         lines.append(f"{len(below)} agent(s) below target, largest gap first:")
@@ -163,8 +225,9 @@ def _human(team: dict[str, Any], output: Path, problems_path: Path) -> list[str]
     else:
         lines.append("no agent below target")
     if team["problems"]:
-        lines.append(f"{team['problems']} data problem(s) corrected or skipped, listed in "
-                     f"{problems_path}")
+        kinds = "; ".join(f"{n} {kind}" for kind, n in team["problems_by_kind"].items())
+        lines.append(f"{team['problems']} data problem(s) corrected or skipped ({kinds}), "
+                     f"listed in {problems_path}")
     else:
         lines.append(f"no data problems ({problems_path} written with just its header)")
     return lines

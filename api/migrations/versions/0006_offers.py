@@ -1,14 +1,14 @@
 """offers: overtime and VTO offers, their acceptances (a request kind) and its history
 
 Revision ID: 0006
-Revises: 0004 (the lead chains 0005 at merge)
+Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0006'
-down_revision = '0004'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
