@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 COMMAND_MODULES = ("forecast", "staff", "erlang", "roster", "check_roster", "adherence",
-                   "serve", "users", "demo", "report", "kpi", "intraday")
+                   "serve", "users", "demo", "report", "kpi", "intraday", "plan", "scenarios")
 
 
 def _register_commands() -> None:
