@@ -238,7 +238,8 @@ def connect(address: str | None, *, workers: int | None = None,
         f"cannot connect to the Ray cluster at {address}: "
         + (f"{reason}" if reason is not None else
            f"no answer from a Ray head within {timeout_seconds:g} s")
-        + " (start it with `ray start --head`, or check --address / RAY_ADDRESS)")
+        + " (start it with `ray start --head`, or check --address / RAY_ADDRESS; a cluster "
+        "with token authentication also needs RAY_AUTH_MODE=token here)")
 
 
 def probe_address(address: str, timeout_seconds: float) -> None:
