@@ -137,7 +137,7 @@ def sites_part(work: Path, args: argparse.Namespace) -> None:
     if capped:
         say(f"  wall-clock cap reached in: {', '.join(sorted(set(capped)))}")
     rows = [r.value for r in seq if r.ok]
-    say(f"  per site (sequential run): agents, required h, scheduled h, shortfall h, SL %, "
+    say("  per site (sequential run): agents, required h, scheduled h, shortfall h, SL %, "
         "rule problems")
     for row in rows:
         say(f"    {row['site']}: {row['agents']}, {row['required_hours']:,.1f}, "

@@ -18,10 +18,10 @@ the grid keeps the site's values. Each scenario is staffed through ``wfm.staffin
 
 Figures per scenario (and per queue): ``agent_hours`` (agents answering, Σ N x interval
 hours), ``scheduled_agent_hours`` (with shrinkage), ``fte`` (scheduled hours / ([cost]
-fte_hours_per_week x the forecast's weeks)), ``cost`` (scheduled hours x the queue's
-``[cost]`` rate; None without a rate), ``service_level_pct`` and ``asa_seconds`` weighted by
-contacts, ``occupancy_pct`` (Σ occupancy x N / Σ N) and ``abandon_pct`` (contact-weighted,
-Erlang A queues only; None when no queue abandons).
+fte_hours_per_week x the forecast's weeks, its calendar days / 7)), ``cost`` (scheduled
+hours x the queue's ``[cost]`` rate; None without a rate), ``service_level_pct`` and
+``asa_seconds`` weighted by contacts, ``occupancy_pct`` (Σ occupancy x N / Σ N) and
+``abandon_pct`` (contact-weighted, Erlang A queues only; None when no queue abandons).
 """
 
 from __future__ import annotations
@@ -142,7 +142,8 @@ def scenario_config(config: SiteConfig, scenario: Scenario) -> SiteConfig:
 @dataclass(frozen=True)
 class Load:
     """A forecast reduced to what staffing reads, per queue: the open intervals' contacts and
-    AHT (intervals without contacts need nobody and are left out), and the horizon's weeks."""
+    AHT (intervals without contacts need nobody and are left out), and the horizon's weeks
+    (its calendar days / 7)."""
 
     interval_minutes: int
     weeks: float
@@ -164,15 +165,13 @@ def prepare_load(forecast: pd.DataFrame, config: SiteConfig, *,
         row = int(np.flatnonzero(bad)[0])
         raise InvalidInput("aht_seconds must be > 0 where contacts > 0", file=label,
                            line=row + 2, field="aht_seconds")
-    starts = forecast["interval_start"]
-    span_days = max(1.0, (starts.max() - starts.min()).total_seconds() / 86400
-                    + config.interval_minutes / 1440)
+    days = forecast["interval_start"].dt.date.nunique()  # local dates (site timezone)
     queues = {}
     names = forecast["queue"].astype(str).to_numpy()
     for queue in sorted(set(names.tolist())):
         keep = (names == queue) & (contacts > 0)
         queues[queue] = (contacts[keep], aht[keep])
-    return Load(config.interval_minutes, span_days / 7, queues)
+    return Load(config.interval_minutes, days / 7, queues)
 
 
 def evaluate(scenario: Scenario, load: Load, config: SiteConfig) -> dict[str, Any]:

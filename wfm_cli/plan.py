@@ -107,7 +107,8 @@ def _plan_site(job: SiteJob) -> dict[str, Any]:
     files = site_files(job)
     out = Path(job.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    config = load_config(files["site.toml"])
+    folder = Path(job.folder)
+    config = load_config(folder / "site.toml")
     overrides = {key: value for key, value in (
         ("roster.random_seed", job.seed),
         ("roster.time_limit_seconds", job.time_limit_seconds)) if value is not None}
@@ -119,13 +120,13 @@ def _plan_site(job: SiteJob) -> dict[str, Any]:
         path = files[name]
         return None if path is None else read_table(path, spec, timezone=tz)
 
-    agents = read_table(files["agents.csv"], AGENTS, timezone=tz)
+    agents = read_table(folder / "agents.csv", AGENTS, timezone=tz)
     leave, previous = optional("leave.csv", LEAVE), optional("previous_roster.csv", ROSTER)
     fixed = optional("fixed.csv", FIXED)
     for role, table in (("leave", leave), ("fixed", fixed)):
         check_known_agents(table, agents, table=f"{role} table", label=str(files[f"{role}.csv"]))
 
-    history = load_history(files["history.csv"], config)  # forecast
+    history = load_history(folder / "history.csv", config)  # forecast
     last_day = history["interval_start"].max().date()
     start = job.start or last_day + timedelta(days=7 - last_day.weekday())  # next Monday
     forecast = forecast_contacts(history, config, start=start, weeks=job.weeks)
