@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.config import SiteConfig
-from wfm.errors import InvalidInput
+from wfm.errors import Infeasible, InvalidInput
 
 #: grid key -> the [service] key it sets (None: a factor on the load)
 GRID_KEYS: dict[str, str | None] = {
@@ -89,6 +89,9 @@ def check_grid(grid: dict[str, Any], *, label: str = "grid") -> dict[str, list[f
                                    field=key)
             if GRID_KEYS[key] is None and not value > 0:
                 raise InvalidInput(f"{key} must be > 0, got {value!r}", file=label, field=key)
+            if key == "max_concurrency" and value != int(value):
+                raise InvalidInput(f"{key} must be a whole number, got {value!r}", file=label,
+                                   field=key)
         out[key] = [float(v) for v in values]
     return out
 
@@ -105,13 +108,15 @@ def read_grid(path: str | Path) -> dict[str, list[float]]:
     return check_grid(data, label=str(path))
 
 
-def expand_grid(grid: dict[str, list[float]], config: SiteConfig) -> list[Scenario]:
+def expand_grid(grid: dict[str, list[float]], config: SiteConfig, *,
+                limit: int = MAX_SCENARIOS) -> list[Scenario]:
     """Every combination of ``grid``, each checked against the site (a bad value names its
-    key)."""
+    key); at most ``limit`` of them."""
     keys = list(grid)
+    count = int(np.prod([len(grid[k]) for k in keys])) if keys else 1
+    if count > limit:
+        raise InvalidInput(f"the grid makes {count} scenarios; at most {limit}")
     combos = list(itertools.product(*(grid[k] for k in keys)))
-    if len(combos) > MAX_SCENARIOS:
-        raise InvalidInput(f"the grid makes {len(combos)} scenarios; at most {MAX_SCENARIOS}")
     scenarios = [Scenario(i, dict(zip(keys, combo, strict=True)))
                  for i, combo in enumerate(combos)]
     for scenario in scenarios:
@@ -244,3 +249,18 @@ def evaluate_task(scenario: Scenario, shared: tuple[Load, SiteConfig]) -> dict[s
     """``evaluate`` in the form ``wfm.parallel.run_tasks(..., shared=(load, config))`` calls."""
     load, config = shared
     return evaluate(scenario, load, config)
+
+
+def compare(forecast: pd.DataFrame, config: SiteConfig, grid: dict[str, Any], *,
+            label: str = "forecast", limit: int = MAX_SCENARIOS) -> list[dict[str, Any]]:
+    """Every scenario of ``grid`` over ``forecast``, in this process (the API and the planner
+    page; ``wfm scenarios`` runs the same ``evaluate`` as parallel tasks)."""
+    scenarios = expand_grid(check_grid(grid, label="grid"), config, limit=limit)
+    load = prepare_load(forecast, config, label=label)
+    rows = []
+    for scenario in scenarios:
+        try:
+            rows.append(evaluate(scenario, load, config))
+        except Infeasible as error:  # a target no head count meets: name the scenario
+            raise InvalidInput(f"scenario {scenario.name!r} cannot be staffed: {error}") from None
+    return rows
