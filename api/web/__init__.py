@@ -30,6 +30,7 @@ from api.web import (
     routes_auth,
     routes_data,
     routes_planner,
+    routes_scenarios,
     routes_swaps,
     routes_time_off,
 )
@@ -38,7 +39,8 @@ from api.web.session import SignInRequired
 
 STATIC_DIR = Path(__file__).parent / "static"
 PAGE_PREFIXES = ("/planner", "/me", "/login", "/logout", "/lang", "/static")
-ROUTERS = (routes_auth, routes_planner, routes_swaps, routes_data, routes_agent)
+ROUTERS = (routes_auth, routes_planner, routes_swaps, routes_data, routes_agent,
+           routes_scenarios)
 
 
 def is_page(path: str) -> bool:

@@ -37,7 +37,8 @@ SECURITY_HEADERS = {
 PLANNER_NAV = (("/planner/roster", "nav.roster"), ("/planner/coverage", "nav.coverage"),
                ("/planner/swaps", "nav.swaps"), ("/planner/time-off", "nav.time_off"),
                ("/planner/adherence", "nav.adherence"), ("/planner/accuracy", "nav.accuracy"),
-               ("/planner/data", "nav.data"), ("/planner/audit", "nav.audit"))
+               ("/planner/scenarios", "nav.scenarios"), ("/planner/data", "nav.data"),
+               ("/planner/audit", "nav.audit"))
 AGENT_NAV = (("/me", "nav.my_schedule"), ("/me/swaps", "nav.my_swaps"),
              ("/me/time-off", "nav.my_time_off"))
 

@@ -137,7 +137,10 @@ def busy(planner: TestClient, client_for: Client, token_of: Callable[..., str],
 PLANNER_PAGES = ("/planner/roster?from=2026-11-23", "/planner/coverage?day=2026-11-23",
                  "/planner/swaps", "/planner/time-off", "/planner/time-off?status=rejected",
                  "/planner/adherence?from=2026-11-23&to=2026-11-29", "/planner/data",
-                 "/planner/audit", "/planner/accuracy", "/planner/no-such-page")
+                 "/planner/audit", "/planner/accuracy", "/planner/no-such-page",
+                 "/planner/scenarios",
+                 "/planner/scenarios?service_level=0.8,0.9&shrinkage=0.25,0.3",
+                 "/planner/scenarios?shrinkage=2")
 AGENT_PAGES = ("/me?from=2026-11-23", "/me/swaps", "/me/time-off")
 
 
