@@ -29,6 +29,7 @@ Parts
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import socket
@@ -50,7 +51,7 @@ from fixtures.generate import (  # noqa: E402
     site_toml,
 )
 from wfm.config import build_config  # noqa: E402
-from wfm.parallel import run_tasks  # noqa: E402
+from wfm.parallel import TaskResult, run_tasks  # noqa: E402
 from wfm.scenarios import evaluate_task, expand_grid, prepare_load  # noqa: E402
 from wfm.tables import AGENTS, HISTORY_INTERVALS, LEAVE, ROSTER, write_table  # noqa: E402
 from wfm_cli.plan import SiteJob, plan_site  # noqa: E402
@@ -116,11 +117,22 @@ def same_rosters(first: Path, second: Path, names: list[str]) -> list[str]:
 def sites_part(work: Path, args: argparse.Namespace) -> None:
     say(f"\n== {args.sites} sites x {args.agents} agents x {args.days} days: sequential vs Ray "
         f"(time limit {args.time_limit:g} s per site, seed 0, wall cap {ROOMY_CAP_SECONDS:g} s)")
-    sites = make_sites(work / "sites", args.sites, args.agents)
+    sites = (sorted(p for p in (work / "sites").iterdir() if p.is_dir())[:args.sites]
+             if args.reuse_sequential and (work / "sites").is_dir()
+             else make_sites(work / "sites", args.sites, args.agents))
     say(f"  {load_note()}")
-    say("  sequential (in process, --workers 1):")
-    seq_seconds, seq = plan_all(sites, work / "out-seq", days=args.days,
-                                time_limit=args.time_limit, workers=1)
+    record = work / "sequential.json"
+    if args.reuse_sequential and record.is_file():
+        seq_seconds = float(json.loads(record.read_text())["seconds"])
+        seq = [TaskResult(index=k, value=row) for k, row in
+               enumerate(json.loads(record.read_text())["rows"])]
+        say(f"  sequential: {seq_seconds:.1f} s, reused from {record} (--reuse-sequential)")
+    else:
+        say("  sequential (in process, --workers 1):")
+        seq_seconds, seq = plan_all(sites, work / "out-seq", days=args.days,
+                                    time_limit=args.time_limit, workers=1)
+        record.write_text(json.dumps({"seconds": seq_seconds,
+                                      "rows": [r.value for r in seq if r.ok]}))
     say(f"  {load_note()}")
     say(f"  Ray (local instance, {args.workers} workers; its start-up counted):")
     ray_seconds, par = plan_all(sites, work / "out-ray", days=args.days,
@@ -329,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--reuse-sequential", action="store_true",
+                        help="sites: reuse the sequential run kept in --work (its rosters and "
+                             "time) and run only the Ray side again")
     parser.add_argument("--work", type=Path, default=None,
                         help="keep the generated sites and outputs here (default: a temp dir)")
     args = parser.parse_args(argv)

@@ -46,6 +46,10 @@ class ClusterUnreachable(WfmError):
     """The Ray cluster at the given address did not answer in time."""
 
 
+class EngineUnavailable(WfmError):
+    """A local Ray instance could not be started."""
+
+
 @dataclass(frozen=True)
 class TaskResult:
     """One task's outcome: ``value`` when it succeeded, else ``error`` (``Type: message``).
@@ -217,7 +221,16 @@ def connect(address: str | None, *, workers: int | None = None,
     options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False,
                                "logging_level": "ERROR", "configure_logging": False}
     if not address:
-        ray.init(num_cpus=workers or os.cpu_count() or 1, **options)
+        for attempt in (1, 2):  # a raylet slow to register on a loaded machine: try again
+            try:
+                ray.init(num_cpus=workers or os.cpu_count() or 1, **options)
+                return True
+            except Exception as error:  # Ray raises a bare Exception on a start-up timeout
+                ray.shutdown()
+                if attempt == 2:
+                    raise EngineUnavailable(
+                        f"could not start a local Ray instance ({error}); --workers 1 runs "
+                        "in this process instead") from None
         return True
     outcome: dict[str, BaseException | bool] = {}
 
