@@ -123,3 +123,41 @@ def test_a_bad_grid_value_is_named(grid: dict, message: str) -> None:
 def test_a_value_the_site_refuses_names_the_grid_key() -> None:
     with pytest.raises(InvalidInput, match="shrinkage: Input should be less than 1"):
         expand_grid(check_grid({"shrinkage": [0.3, 1.5]}), build_config({"country": ""}))
+
+
+def test_the_report_charts_every_scenario_in_the_site_language(tmp_path: Path) -> None:
+    forecast, site = tmp_path / "forecast.csv", tmp_path / "site.toml"
+    forecast.write_text(FORECAST, encoding="utf-8")
+    site.write_text(SITE, encoding="utf-8")
+    result = runner.invoke(app, ["scenarios", "--forecast", str(forecast), "--config",
+                                 str(site), "--shrinkage", "0.2,0.3,0.4", "--workers", "1",
+                                 "--report", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "scenarios.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in html and "假设情景对比" in html
+    assert html.count("<svg") == 2 and html.count('<rect x="') == 6  # two charts, 3 bars each
+
+
+def test_roster_per_scenario_shows_the_shortfall_of_the_agents(tmp_path: Path,
+                                                               preferred_engine: int) -> None:
+    import pandas as pd
+
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    history = pd.read_csv(fixtures / "history.csv")
+    week = history[history["interval_start"] >= "2026-11-16"].copy()
+    week["interval_start"] = (pd.to_datetime(week["interval_start"])
+                              + pd.Timedelta(days=7)).map(lambda t: t.isoformat())
+    week[["interval_start", "queue", "contacts", "aht_seconds"]].to_csv(
+        tmp_path / "forecast.csv", index=False)
+    agents = pd.read_csv(fixtures / "agents.csv", dtype=str).head(30)
+    agents.to_csv(tmp_path / "agents.csv", index=False)
+    result = runner.invoke(app, [
+        "scenarios", "--forecast", str(tmp_path / "forecast.csv"), "--config",
+        str(fixtures / "site.toml"), "--volume-factor", "0.1,1", "--roster", "--agents",
+        str(tmp_path / "agents.csv"), "--time-limit", "1", "--workers", str(preferred_engine),
+        "--format", "json"])
+    assert result.exit_code == 0, result.output
+    light, full = json.loads(result.stdout)["scenarios"]
+    # 30 agents cover a tenth of the demo's volume far better than all of it
+    assert light["shortfall_hours"] < full["shortfall_hours"]
+    assert full["shortfall_hours"] > 0 and light["roster_status"] in ("OPTIMAL", "FEASIBLE")
