@@ -146,8 +146,8 @@ def run_tasks(fn: Callable[..., Any], items: Iterable[Any], *, workers: int | No
                        shared=shared, connect_timeout=connect_timeout)
 
 
-def engine_for(workers: int | None = None, address: str | None = None) -> str:
-    """The engine ``run_tasks`` would use: ``ray`` or ``in-process``."""
+def engine_for(workers: int | None = None) -> str:
+    """The engine ``run_tasks`` would use with ``workers``: ``ray`` or ``in-process``."""
     return ENGINE_RAY if workers != 1 and ray_available() else ENGINE_IN_PROCESS
 
 

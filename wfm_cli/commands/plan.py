@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from wfm.errors import InvalidInput
 from wfm_cli.commands.common import (
     EXIT_BAD_INPUT,
     EXIT_DOMAIN,
@@ -63,22 +64,18 @@ def plan(
 
             first = parse_date(start, "--start")
         if not 1 <= weeks <= 52:
-            from wfm.errors import InvalidInput
-
             raise InvalidInput(f"--weeks must be 1-52, got {weeks}")
         if lang is not None:
             lang = checked_language(lang)
         names = [site.resolve().name for site in sites]
         repeated = sorted({n for n in names if names.count(n) > 1})
         if repeated:
-            from wfm.errors import InvalidInput
-
             raise InvalidInput(f"two site folders are named {repeated[0]}: their outputs would "
                                f"share {out / repeated[0]}; rename one")
         jobs = [SiteJob(folder=str(site), out_dir=str(out / name), start=first, weeks=weeks,
                         time_limit_seconds=time_limit, wall_cap_seconds=wall_cap, seed=seed,
                         language=lang) for site, name in zip(sites, names, strict=True)]
-        engine = engine_for(workers, address)
+        engine = engine_for(workers)
         progress(f"planning {len(jobs)} site(s) ({'Ray' if engine == 'ray' else 'in process'})")
         finished = [0]
 
