@@ -39,7 +39,7 @@ def plan(
     weeks: Annotated[int, typer.Option("--weeks", help="Horizon in weeks (1-52).")] = 1,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", help="Roster solver time limit per site, seconds (default: each "
-        "site.s roster time limit).")] = None,
+        "site's site.toml).")] = None,
     wall_cap: Annotated[float | None, typer.Option(
         "--wall-cap", help="Wall-clock safety cap of each solve, seconds (default: the time "
         "limit); set it well above the time limit for rosters that do not depend on the "
