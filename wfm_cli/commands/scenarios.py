@@ -5,6 +5,7 @@ site's agents to show the shortfall."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -104,8 +105,11 @@ def scenarios(
             state = "done" if result.ok else f"FAILED: {result.error}"
             progress(f"[{finished[0]}/{len(cases)}] {cases[result.index].name}: {state}")
 
-        results = run_tasks(evaluate_task, cases, workers=workers, address=address,
-                            shared=(load, site), on_done=done)
+        # staffing a grid takes seconds in process, less than a Ray instance takes to start:
+        # it goes to Ray when asked (--workers, --address, RAY_ADDRESS); roster solves always
+        asked = workers is not None or address or os.environ.get("RAY_ADDRESS")
+        results = run_tasks(evaluate_task, cases, workers=workers if asked else 1,
+                            address=address, shared=(load, site), on_done=done)
         rows = [r.value if r.ok else {"scenario": cases[r.index].name, "error": r.error}
                 for r in results]
         if roster:
