@@ -13,7 +13,7 @@ import pandas as pd
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import FORBIDDEN, PROTECTED, CurrentPlanner, StoreDep
+from api.deps import FORBIDDEN, PROTECTED, TOO_LARGE, CurrentPlanner, StoreDep
 from api.schemas import INVALID
 from api.store import Store
 from api.validation import NO_NUL
@@ -97,7 +97,8 @@ def public_rows(rows: list[dict[str, Any]], keys: set[str]) -> list[ScenarioPubl
     return out
 
 
-@router.post("", response_model=ScenariosPublic, responses={**FORBIDDEN, **INVALID})
+@router.post("", response_model=ScenariosPublic,
+             responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def compare_scenarios(*, store: StoreDep, planner: CurrentPlanner,
                       request: ScenariosRequest) -> ScenariosPublic:
     """Staff the forecast under every scenario of the grid: hours, FTE, cost, service level,
