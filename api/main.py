@@ -30,6 +30,7 @@ from api.routes import (
     offers,
     requirements,
     rosters,
+    scenarios,
     swaps,
     time_off,
 )
@@ -46,7 +47,7 @@ from api.web import install_pages, is_page
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 
 ROUTERS = (health, agents, rosters, requirements, jobs, swaps, time_off, events, adherence,
-           audit, actuals, forecasts, intraday, adherence_live, offers)
+           audit, actuals, forecasts, intraday, adherence_live, offers, scenarios)
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:

@@ -33,6 +33,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.vendor.pretty import RepresentationPrinter
 
+# the ``engine`` / ``preferred_engine`` fixtures of the parallel tests (Ray where installed)
+pytest_plugins = ["tests.parallel_support"]
+
 _BASE = settings.get_profile("default")  # hypothesis' own defaults, whatever is loaded now
 
 settings.register_profile("wfm-ci", _BASE, derandomize=True, database=None, deadline=None,

@@ -268,6 +268,28 @@ class ApiSettings(_Strict):
     solve_attempts: int = Field(default=2, ge=1, le=10)  # runs a job may start (restarts)
 
 
+class CostSettings(_Strict):
+    """Labour cost rates for what-if scenarios (``[cost]``; ``wfm scenarios``): the cost of a
+    scenario is its scheduled agent-hours x the hourly rate (a queue's own rate where
+    ``queue_rates`` names it). 0: no cost figure."""
+
+    hourly_rate: float = Field(default=0, ge=0, description="per scheduled agent-hour")
+    queue_rates: dict[str, float] = Field(default_factory=dict)  # per queue, over hourly_rate
+    currency: str = "CNY"
+    fte_hours_per_week: float = Field(default=40, gt=0, le=168)  # paid hours of one FTE
+
+    @field_validator("queue_rates")
+    @classmethod
+    def _rates(cls, rates: dict[str, float]) -> dict[str, float]:
+        for queue, rate in rates.items():
+            if not rate >= 0:
+                raise ValueError(f"queue_rates[{queue!r}] must be >= 0, got {rate!r}")
+        return rates
+
+    def rate_for(self, queue: str) -> float:
+        return self.queue_rates.get(queue, self.hourly_rate)
+
+
 class SwapSettings(_Strict):
     min_notice_hours: float = Field(default=24, ge=0)
     auto_approve: bool = False
@@ -461,6 +483,7 @@ class SiteConfig(_Strict):
     forecast: ForecastSettings = Field(default_factory=ForecastSettings)
     kpi: KpiSettings = Field(default_factory=KpiSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    cost: CostSettings = Field(default_factory=CostSettings)
     language: str = "zh-CN"  # the report's language (zh-CN or en); the pages negotiate their own
 
     @field_validator("language")

@@ -22,7 +22,8 @@ app = typer.Typer(
 )
 
 COMMAND_MODULES = ("forecast", "staff", "erlang", "roster", "check_roster", "adherence",
-                   "serve", "users", "demo", "report", "kpi", "intraday", "worker")
+                   "serve", "users", "demo", "report", "kpi", "intraday", "worker", "plan",
+                   "scenarios")
 
 
 def _register_commands() -> None:

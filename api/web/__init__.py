@@ -33,6 +33,7 @@ from api.web import (
     routes_live,
     routes_offers,
     routes_planner,
+    routes_scenarios,
     routes_swaps,
     routes_time_off,
 )
@@ -42,7 +43,7 @@ from api.web.session import SignInRequired
 STATIC_DIR = Path(__file__).parent / "static"
 PAGE_PREFIXES = ("/planner", "/me", "/login", "/logout", "/lang", "/static")
 ROUTERS = (routes_auth, routes_planner, routes_swaps, routes_data, routes_agent,
-           routes_intraday)
+           routes_intraday, routes_scenarios)
 
 
 def is_page(path: str) -> bool:

@@ -38,7 +38,7 @@ PLANNER_NAV = (("/planner/roster", "nav.roster"), ("/planner/coverage", "nav.cov
                ("/planner/swaps", "nav.swaps"), ("/planner/time-off", "nav.time_off"),
                ("/planner/intraday", "nav.intraday"), ("/planner/offers", "nav.offers"),
                ("/planner/adherence", "nav.adherence"), ("/planner/live", "nav.live"),
-               ("/planner/accuracy", "nav.accuracy"),
+               ("/planner/accuracy", "nav.accuracy"), ("/planner/scenarios", "nav.scenarios"),
                ("/planner/data", "nav.data"), ("/planner/audit", "nav.audit"))
 AGENT_NAV = (("/me", "nav.my_schedule"), ("/me/swaps", "nav.my_swaps"),
              ("/me/time-off", "nav.my_time_off"), ("/me/offers", "nav.my_offers"))

@@ -150,7 +150,10 @@ PLANNER_PAGES = ("/planner/roster?from=2026-11-23", "/planner/coverage?day=2026-
                  "/planner/adherence?from=2026-11-23&to=2026-11-29&agent=A001&day=2026-11-23",
                  "/planner/data",
                  "/planner/audit", "/planner/accuracy", "/planner/intraday", "/planner/offers",
-                 "/planner/no-such-page")
+                 "/planner/no-such-page",
+                 "/planner/scenarios",
+                 "/planner/scenarios?service_level=0.8,0.9&shrinkage=0.25,0.3",
+                 "/planner/scenarios?shrinkage=2")
 AGENT_PAGES = ("/me?from=2026-11-23", "/me/swaps", "/me/time-off", "/me/offers")
 
 
