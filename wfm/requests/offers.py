@@ -25,9 +25,10 @@ acceptance holds the new start and end); an added shift or a day off rewrites th
 
 ``acceptance_refusal`` says why an acceptance is refused (filled, withdrawn, started, or the
 rules); ``offer_totals`` sums overtime and VTO hours per agent; ``auto_offers`` proposes offers
-from the intraday view's short and long periods; ``offer_head_counts`` and
-``with_offer_changes`` add the applied extensions and early ends to an intraday table (the
-roster row keeps its shift code for them). Nothing here reads or writes storage.
+from the intraday view's short and long periods; ``offer_head_counts`` (extensions) and
+``offer_early_ends`` (early ends) turn applied acceptances into what the intraday view adds to
+and takes from the roster's head count (the roster row keeps its shift code for them). Nothing
+here reads or writes storage.
 """
 
 from __future__ import annotations
@@ -40,15 +41,16 @@ from typing import Any
 
 import pandas as pd
 
+from wfm.calendar import local_midnight
 from wfm.config import MINUTES_PER_DAY, IntradaySettings, ShiftTemplate, SiteConfig, parse_clock
 from wfm.errors import InvalidInput, Violation
 from wfm.rules import check_roster_rows
-from wfm.staffing.dispatch import effective_agents
 
 OVERTIME, VTO = "overtime", "vto"
 OFFER_KINDS = (OVERTIME, VTO)
 OFFER_STATUSES = ("open", "filled", "withdrawn", "expired")
 CHANGES = ("extend_after", "extend_before", "add_shift", "end_early", "day_off")
+EXTENSIONS = ("extend_after", "extend_before")  # overtime that keeps the roster row
 ADJUSTED_CODE = "OFFER-ADJUSTED"  # the template an extended or shortened shift is judged as
 FILLED = "offer already filled"
 Row = tuple[str, date, str, str]
@@ -412,54 +414,50 @@ def _draft(queue: str, run: list[tuple[pd.Timestamp, int]], step: pd.Timedelta,
 
 def offer_head_counts(changes: Iterable[tuple[str, date, str, str, int, str]],
                       config: SiteConfig, day: date) -> pd.DataFrame:
-    """Head count per interval and queue that applied extensions and early ends add (+1) or
-    take (−1) on ``day``: the roster row keeps its shift code for them, so views of the
-    roster's head count (``wfm.intraday``) add these. Added shifts and days off are in the
-    roster already.
+    """Head count per interval and queue that applied extensions add (+1) on ``day``, for
+    ``wfm.intraday.intraday_view``'s ``added``: the roster row keeps its shift code for them,
+    so the roster's head count misses the extra time. Early ends are ``offer_early_ends``
+    (they take the agent off the shift's own intervals, fixed breaks included); added shifts
+    and days off are in the roster already.
 
     ``changes`` are ``(change, date, start, end, minutes, serves)`` of applied acceptances
     (``start``/``end`` the working time after the change). Answers ``interval_start``
     (tz-aware, site time), ``queue``, ``delta``.
     """
     step = config.interval_minutes
-    midnight = pd.Timestamp(datetime.combine(day, datetime.min.time())).tz_localize(config.tz)
+    midnight = local_midnight(day, config.tz)
     deltas: dict[tuple[pd.Timestamp, str], int] = {}
     for change, when, start, end, minutes, serves in changes:
-        if when != day or change not in ("extend_after", "extend_before", "end_early"):
+        if when != day or change not in EXTENSIONS:
             continue
         begin = parse_clock(start)
         finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
-        if change == "extend_after":
-            lo, hi, sign = finish - minutes, finish, 1
-        elif change == "extend_before":
-            lo, hi, sign = begin, begin + minutes, 1
-        else:
-            lo, hi, sign = finish, finish + minutes, -1
+        lo, hi = (finish - minutes, finish) if change == "extend_after" else (begin,
+                                                                               begin + minutes)
         for minute in range(lo - lo % step, hi, step):
             if 0 <= minute < MINUTES_PER_DAY:
                 key = (midnight + pd.Timedelta(minutes=minute), serves)
-                deltas[key] = deltas.get(key, 0) + sign
-    return pd.DataFrame([(t, q, d) for (t, q), d in sorted(deltas.items()) if d],
+                deltas[key] = deltas.get(key, 0) + 1
+    return pd.DataFrame([(t, q, d) for (t, q), d in sorted(deltas.items())],
                         columns=["interval_start", "queue", "delta"])
 
 
-def with_offer_changes(table: pd.DataFrame, config: SiteConfig,
-                       deltas: pd.DataFrame) -> pd.DataFrame:
-    """The intraday table (``wfm.intraday.INTRADAY_COLUMNS``) with the head count of applied
-    extensions and early ends (``offer_head_counts``): scheduled, effective (the queue's
-    shrinkage) and net agents. The projected service level is left as the view computed it
-    (the ``[intraday]`` rule reads the net only)."""
-    if deltas.empty:
-        return table
-    merged = table.merge(deltas, on=["interval_start", "queue"], how="left")
-    delta = merged["delta"].fillna(0).astype("int64")
-    if not delta.any():
-        return table
-    scheduled = (merged["scheduled_agents"] + delta).clip(lower=0)
-    effective = merged["effective_agents"].copy()
-    for queue, rows in merged.groupby("queue").groups.items():
-        shrinkage = config.service_for(str(queue)).shrinkage
-        effective.loc[rows] = effective_agents(scheduled.loc[rows].to_numpy(), shrinkage)
-    return merged.drop(columns="delta").assign(
-        scheduled_agents=scheduled, effective_agents=effective,
-        net_agents=effective - merged["required_agents"])
+def offer_early_ends(changes: Iterable[tuple[str, str, date, str, str, int]],
+                     config: SiteConfig, day: date) -> pd.DataFrame:
+    """The time applied early ends (VTO ``end_early``) give up on ``day``, as part-day
+    absences for ``wfm.intraday.intraday_view``'s ``away``: the agent is off its shift's
+    intervals from the new end to the shift's own end (the roster row keeps the shift code).
+
+    ``changes`` are ``(agent_id, change, date, start, end, minutes)`` of applied acceptances
+    (``end`` the new end). Answers ``agent_id, start, end`` (tz-aware, site time).
+    """
+    midnight = local_midnight(day, config.tz)
+    rows = []
+    for agent_id, change, when, _start, end, minutes in changes:
+        if when != day or change != "end_early":
+            continue
+        finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
+        rows.append({"agent_id": str(agent_id),
+                     "start": midnight + pd.Timedelta(minutes=finish),
+                     "end": midnight + pd.Timedelta(minutes=finish + int(minutes))})
+    return pd.DataFrame(rows, columns=["agent_id", "start", "end"])
