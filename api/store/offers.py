@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from api.store.reference import ReferenceCache
 from api.store.requests import Lifecycle
 from api.store.rosters import Rosters, generations
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
+from wfm.config import SiteConfig
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 from wfm.requests.offers import (
     FILLED,
@@ -40,6 +42,7 @@ from wfm.requests.offers import (
     check_offer_window,
     clock_text,
     offer_totals,
+    roster_with_offer_hours,
 )
 from wfm.requests.status import OFFER_MACHINE
 from wfm.rules import days_rules_reach
@@ -321,3 +324,15 @@ class Offers:
                 "offer_id": offer_id, **change.as_dict()}, reason)
             self.lifecycle.auto_approve(session, self, request)
         return request
+
+    def worked_roster(self, roster: pd.DataFrame
+                      ) -> tuple[pd.DataFrame, SiteConfig, dict[str, str]]:
+        """``roster`` (rows of the stored roster) as worked after the applied extensions and
+        early ends of its dates (``wfm.requests.offers.roster_with_offer_hours``): the
+        schedule adherence judges, batch and live."""
+        if roster.empty:
+            return roster, self.unit.config, {}
+        days = pd.to_datetime(roster["date"].astype(str)).dt.date
+        applied = self.acceptances(date_from=days.min(), date_to=days.max())
+        return roster_with_offer_hours(roster, [(a.requester_id, a.day, a.change, a.start,
+                                                 a.end) for a in applied], self.unit.config)

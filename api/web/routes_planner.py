@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import StoreDep
-from api.routes.adherence import default_period_end
+from api.routes.adherence import default_period_end, stored_adherence
 from api.store import Store
 from api.validation import DateFrom, DateTo, IsoDate
 from api.web.cache import cached
@@ -105,15 +105,14 @@ def read_coverage(*, request: Request, store: StoreDep, planner: PagePlanner,
 
 def period_report(store: Store, day_from: date, day_to: date) -> AdherenceReport | None:
     """The adherence report of a period, from the stored roster and events as
-    ``GET /api/v1/adherence`` reads them (None: no roster in the period)."""
-    from wfm.adherence import compute_adherence
-
+    ``GET /api/v1/adherence`` reads them (``stored_adherence``; None: no roster in the
+    period)."""
     _, roster = store.roster_frame(date_from=day_from - timedelta(days=1),
                                    date_to=day_to + timedelta(days=1))
     if roster.empty:
         return None
-    return compute_adherence(roster, store.config, events=store.events_frame(),
-                             date_from=day_from, date_to=day_to, label="stored events")
+    return stored_adherence(store, roster, events=store.events_frame(), date_from=day_from,
+                            date_to=day_to)
 
 
 @router.get("/adherence", response_class=HTMLResponse)

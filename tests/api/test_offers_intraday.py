@@ -135,3 +135,34 @@ def test_an_acceptance_writes_the_audit_entry_the_view_is_kept_under(rush: Site)
         "/api/v1/audit", headers=site.planner).json()["items"]]
     assert actions[-1] == "roster.offer"
     assert column(view(site), "scheduled_agents", RUSH) == [2, 2, 1, 1]
+
+
+def test_adherence_and_the_live_board_judge_the_accepted_extension(rush: Site) -> None:
+    """A1 accepts 16:00-18:00 on top of DAY (08:30-16:00), logs in at 08:25 and out at 16:00:
+    the extension is scheduled work it did not do. Without it A1 has no item at 17:00 (the
+    shift ended at 16:00, grace 0) and 0 minutes of early leave."""
+    site = rush
+    offer = site.client.post("/api/v1/offers", headers=site.planner, json={
+        "kind": "overtime", "date": TUESDAY.isoformat(), "start": "16:00", "end": "18:00",
+        "queues": ["sales"], "agents_needed": 1}).json()
+    assert accept(site, "A1", offer["id"]).status_code == 200
+    set_now(site, datetime(2030, 1, 8, 17, 0, tzinfo=SHANGHAI))
+    events = [{"agent_id": "A1", "timestamp": f"{TUESDAY.isoformat()}T{clock}:00+08:00",
+               "state": state} for clock, state in (("08:25", "login"), ("16:00", "logout"))]
+    stored = site.client.post("/api/v1/events", json=events, headers=site.planner)
+    assert stored.status_code == 200, stored.text
+    board = {i["agent_id"]: i for i in site.client.get(
+        "/api/v1/adherence/live", headers=site.planner).json()["items"]}
+    assert {k: board["A1"][k] for k in ("scheduled", "in_adherence", "out_since",
+                                        "out_minutes")} == {
+        "scheduled": "DAY", "in_adherence": False, "out_since": "2030-01-08T16:00:00+08:00",
+        "out_minutes": 60.0}
+    rows = site.client.get("/api/v1/adherence", headers=site.planner, params={
+        "agent_id": "A1", "from": TUESDAY.isoformat(), "to": TUESDAY.isoformat()}).json()["rows"]
+    assert len(rows) == 1
+    row = rows[0]
+    # 08:30-18:00 scheduled (570 min), 08:30-16:00 worked (450), logged in 08:25-16:00 (455)
+    assert (row["shift"], row["scheduled_minutes"], row["logged_in_minutes"],
+            row["in_adherence_minutes"], row["early_leave_minutes"]) == ("DAY", 570, 455, 450,
+                                                                         120)
+    assert row["adherence_pct"] == pytest.approx(round(100 * 450 / 570, 2))

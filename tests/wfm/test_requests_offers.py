@@ -24,6 +24,7 @@ from wfm.requests.offers import (
     offer_early_ends,
     offer_head_counts,
     offer_totals,
+    roster_with_offer_hours,
 )
 from wfm.rules import check_roster_rows
 
@@ -258,6 +259,33 @@ def test_offer_early_ends_are_absences_from_the_new_end() -> None:
     assert found["end"].iat[0] == pd.Timestamp("2030-01-08 16:00", tz="Asia/Shanghai")
     assert offer_early_ends([], config, tuesday).columns.tolist() == ["agent_id", "start",
                                                                       "end"]
+
+
+def test_roster_with_offer_hours_gives_each_changed_row_its_worked_template() -> None:
+    config = build_config({"country": "", "shifts": [
+        {"code": "DAY", "start": "08:30", "end": "16:00", "breaks": [["12:00", 30]]},
+        {"code": "LATE", "start": "22:00", "end": "06:00", "breaks": [["02:00", 30]]}]})
+    tuesday = WEEK[1]
+    roster = pd.DataFrame({"agent_id": ["A", "B", "C", "D", "A"],
+                           "date": [tuesday, tuesday, tuesday, tuesday, WEEK[2]],
+                           "shift": ["DAY", "DAY", "LATE", "DAY", "DAY"], "queue": "voice"})
+    changes = [("A", tuesday, "extend_after", "08:30", "18:00"),
+               ("A", tuesday, "extend_before", "07:30", "16:00"),  # both: 07:30-18:00
+               ("B", tuesday, "end_early", "08:30", "12:00"),  # the 12:00 break goes
+               ("C", tuesday, "extend_before", "20:00", "06:00"),  # crosses midnight
+               ("D", tuesday, "add_shift", "08:30", "16:00")]  # already the row
+    worked, site, back = roster_with_offer_hours(roster, changes, config)
+    assert worked["shift"].tolist() == ["DAY-OFFER-0730-1800", "DAY-OFFER-0830-1200",
+                                        "LATE-OFFER-2000-0600", "DAY", "DAY"]
+    assert back == {"DAY-OFFER-0730-1800": "DAY", "DAY-OFFER-0830-1200": "DAY",
+                    "LATE-OFFER-2000-0600": "LATE"}
+    # paid minutes by hand: 10.5 h - 30 min break, 3.5 h, 10 h - 30 min break
+    assert [(site.shift(c).start, site.shift(c).end, site.shift(c).paid_minutes)
+            for c in back] == [("07:30", "18:00", 600), ("08:30", "12:00", 210),
+                               ("20:00", "06:00", 570)]
+    assert roster["shift"].tolist()[0] == "DAY"  # the input is left as it was
+    same, same_site, none = roster_with_offer_hours(roster, changes[-1:], config)
+    assert (same is roster, same_site is config, none) == (True, True, {})
 
 
 def test_overtime_before_a_shift_that_crosses_midnight() -> None:

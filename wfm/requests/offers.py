@@ -247,16 +247,27 @@ def plan_change(offer: Offer, agent: Mapping[str, object], cell: tuple[str, str]
                      {"window": window, "shift": shift})
 
 
+def changed_template(template: ShiftTemplate, start: int, stop: int,
+                     code: str) -> ShiftTemplate:
+    """``template`` worked from ``start`` to ``stop`` (minutes after the day's midnight,
+    ``stop`` past 1440 for a shift crossing midnight) as a template named ``code``: its fixed
+    breaks kept where they still fit."""
+    def at(text: str) -> int:  # a break after midnight of a shift that crosses it
+        minute = parse_clock(text)
+        return minute + MINUTES_PER_DAY if minute < template.start_minute else minute
+
+    breaks = [(text, minutes) for text, minutes in template.breaks
+              if start <= at(text) and at(text) + minutes <= stop]
+    return ShiftTemplate(code=code, start=_clock(start % MINUTES_PER_DAY),
+                         end="24:00" if stop == MINUTES_PER_DAY
+                         else _clock(stop % MINUTES_PER_DAY), breaks=breaks)
+
+
 def adjusted_config(config: SiteConfig, change: OfferChange) -> SiteConfig:
     """The site with one more template: the changed shift with its new start and end (its
     fixed breaks kept where they still fit), so the checker judges the real working time."""
-    template = config.shift(change.before_shift)
-    start, stop = change.start_minute, change.end_minute
-    breaks = [(text, minutes) for text, minutes in template.breaks
-              if start <= parse_clock(text) and parse_clock(text) + minutes <= stop]
-    adjusted = ShiftTemplate(code=ADJUSTED_CODE, start=_clock(start % MINUTES_PER_DAY),
-                             end="24:00" if stop == MINUTES_PER_DAY
-                             else _clock(stop % MINUTES_PER_DAY), breaks=breaks)
+    adjusted = changed_template(config.shift(change.before_shift), change.start_minute,
+                                change.end_minute, ADJUSTED_CODE)
     return config.model_copy(update={"shifts": [*config.shifts, adjusted]})
 
 
@@ -461,3 +472,55 @@ def offer_early_ends(changes: Iterable[tuple[str, str, date, str, str, int]],
                      "start": midnight + pd.Timedelta(minutes=finish),
                      "end": midnight + pd.Timedelta(minutes=finish + int(minutes))})
     return pd.DataFrame(rows, columns=["agent_id", "start", "end"])
+
+
+def roster_with_offer_hours(roster: pd.DataFrame,
+                            changes: Iterable[tuple[str, date, str, str, str]],
+                            config: SiteConfig) -> tuple[pd.DataFrame, SiteConfig, dict[str, str]]:
+    """The roster as worked after applied extensions and early ends, for the schedule that
+    adherence (batch and live) judges: the roster row keeps its shift code for them, so each
+    changed row gets a template of its own with the accepted start and end
+    (``changed_template``: ``<code>-OFFER-<HHMM>-<HHMM>``), added to the site's.
+
+    ``changes`` are ``(agent_id, date, change, start, end)`` of applied acceptances (the
+    working time after each change). Several on one agent's day combine: the earliest start,
+    and the earliest new end of an early end, else the latest end. Answers the roster, the
+    site with the templates, and each added code's original code (to show it again).
+    """
+    worked: dict[tuple[str, date], tuple[int, int, bool]] = {}
+    for agent_id, day, change, start, end in changes:
+        if change not in (*EXTENSIONS, "end_early"):
+            continue
+        begin = parse_clock(start)
+        finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
+        finish += MINUTES_PER_DAY if finish <= begin else 0  # crosses midnight
+        key = (str(agent_id), day)
+        early = change == "end_early"
+        if key in worked:
+            lo, hi, was_early = worked[key]
+            begin = min(begin, lo)
+            finish = (min(finish, hi) if early and was_early else finish if early
+                      else hi if was_early else max(finish, hi))
+            early = early or was_early
+        worked[key] = (begin, finish, early)
+    if not worked or roster.empty:
+        return roster, config, {}
+    days = pd.to_datetime(roster["date"].astype(str)).dt.date
+    keys = list(zip(roster["agent_id"].astype(str), days, strict=True))
+    shifts = roster["shift"].astype(str).tolist()
+    templates: dict[str, ShiftTemplate] = {}
+    back: dict[str, str] = {}
+    for row, key in enumerate(keys):
+        if key not in worked or shifts[row] in ("OFF", "LEAVE"):
+            continue
+        begin, finish, _ = worked[key]
+        code = f"{shifts[row]}-OFFER-{_clock(begin % MINUTES_PER_DAY).replace(':', '')}-" \
+               f"{clock_text(finish).replace(':', '')}"
+        if code not in templates:
+            templates[code] = changed_template(config.shift(shifts[row]), begin, finish, code)
+            back[code] = shifts[row]
+        shifts[row] = code
+    if not templates:
+        return roster, config, {}
+    site = config.model_copy(update={"shifts": [*config.shifts, *templates.values()]})
+    return roster.assign(shift=shifts), site, back
