@@ -145,7 +145,9 @@ def test_adherence_and_the_live_board_judge_the_accepted_extension(rush: Site) -
     offer = site.client.post("/api/v1/offers", headers=site.planner, json={
         "kind": "overtime", "date": TUESDAY.isoformat(), "start": "16:00", "end": "18:00",
         "queues": ["sales"], "agents_needed": 1}).json()
-    assert accept(site, "A1", offer["id"]).status_code == 200
+    early = site.client.get("/api/v1/adherence/live", headers=site.planner)
+    assert early.json()["items"] == []  # the board is built before the acceptance
+    assert accept(site, "A1", offer["id"]).status_code == 200  # bumps the roster version
     set_now(site, datetime(2030, 1, 8, 17, 0, tzinfo=SHANGHAI))
     events = [{"agent_id": "A1", "timestamp": f"{TUESDAY.isoformat()}T{clock}:00+08:00",
                "state": state} for clock, state in (("08:25", "login"), ("16:00", "logout"))]
