@@ -1,14 +1,19 @@
 """The intraday view on the stored data (issue 25), shared by ``GET /api/v1/intraday`` and
 the planner page ``/planner/intraday``.
 
-It reads the day's published forecast (``IntradayReads.day_forecast``), the stored actuals and
+It reads the day's published forecast (``IntradayReads.day_forecast``), the stored actuals,
 the roster (approved swaps and time off are already in it; a ``LEAVE`` day takes the agent
-off), and runs ``wfm.intraday.intraday_view``: the same function ``wfm intraday`` runs on
-files, so the columns and figures are the command's. For today, ``now`` is the store's clock
-(actuals of intervals not yet ended wait); for another day every stored actual counts.
+off) and what changes a shift without rewriting its row (``IntradayReads.staffing_changes``:
+part-day time off, accepted overtime extensions and VTO early ends), and runs
+``wfm.intraday.intraday_view``: the same function ``wfm intraday`` runs on files, so the
+columns and figures are the command's. The ``[intraday]`` rule (``publish_auto_offers``)
+reads this same view, so it offers on exactly the net staffing the page shows. For today,
+``now`` is the store's clock (actuals of intervals not yet ended wait); for another day every
+stored actual counts.
 
 The view is kept (``api.web.cache.cached``) under the store's data generation (every upload of
-actuals, forecast or roster change writes an audit entry) and the current interval, so it is
+actuals, forecast or roster change, and every accepted offer, writes an audit entry) and the
+current interval, so it is
 recomputed whenever actuals arrive or the roster changes, and re-reading it costs nothing. The
 agents working now (``working_agents``) are read fresh on every request.
 """
@@ -22,10 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from api.models import OfferRow
 from api.store import Store
 from wfm.calendar import local_midnight
 from wfm.errors import NotFound
 from wfm.intraday import IntradayView, UpdateSpread, intraday_view, working_column, working_now
+from wfm.requests.offers import auto_offers
 
 WHAT_MISSING = ("forecast", "roster")
 
@@ -98,7 +105,7 @@ def _compute(store: Store, day: date, queue: str, now: pd.Timestamp | None
     spreads = {q: UpdateSpread() for q in queues}
     view = intraday_view(forecast, actuals, roster, store.config, day=day, now=now,
                          queue=queue or None, spreads=spreads, actuals_label="stored actuals",
-                         away=store.intraday.part_day_absences(day))
+                         **store.intraday.staffing_changes(day))
     used = forecast if not queue else forecast[forecast["queue"].astype(str) == queue]
     return view, {"spreads": {q: spreads[q] for q in view.updates},
                   "forecast_ids": sorted(int(i) for i in used["forecast_id"].unique()),
@@ -128,6 +135,21 @@ def read_intraday(store: Store, *, day: date, queue: str = "") -> IntradayResult
         events = store.intraday.events_of_day(day, now.to_pydatetime())
         result.working = working_now(events, facts["roster"], day, now, shown)
     return result
+
+
+def publish_auto_offers(store: Store, *, day: date, force: bool = False) -> list[OfferRow]:
+    """The ``[intraday]`` rule: offers for the coming short and long periods of ``day``
+    (``wfm.requests.offers.auto_offers``) on the net staffing of this view (``read_intraday``,
+    accepted offers and part-day time off included), none when ``auto_offers`` is off (unless
+    ``force``: a planner asked) or the day has no published forecast or roster."""
+    if not (force or store.config.intraday.auto_offers):
+        return []
+    try:
+        result = read_intraday(store, day=day)
+    except IntradayMissing:
+        return []
+    now = pd.Timestamp(store.clock().replace(tzinfo=UTC)).tz_convert(store.config.tz)
+    return store.offers.publish_drafts(auto_offers(result.view.table, store.config, now=now))
 
 
 def working_of(result: IntradayResult) -> np.ndarray:

@@ -14,9 +14,11 @@ yesterday), so it survives restarts, and it is brought up to date by ``refresh``
   ids out of order (a transaction holding a lower id commits after a higher one is visible), so
   ids skipped below the highest one applied are looked up again on every refresh for
   ``GAP_SECONDS`` (an id consumed by a duplicate or a rolled-back insert never appears).
-* A change of the roster version (any process's import, swap or time off) or of the local day
-  rebuilds the whole board (a few seconds for a month's worth of a large site's events is not
-  read: only events since the cut-off are).
+* The schedule is the roster as worked: an accepted overtime extension or VTO early end moves
+  its shift's start or end (``Offers.worked_roster``; the shift keeps its code on the board).
+* A change of the roster version (any process's import, swap, time off or accepted offer) or
+  of the local day rebuilds the whole board (a few seconds for a month's worth of a large
+  site's events is not read: only events since the cut-off are).
 
 One lock serialises refreshes and reads, so concurrent requests never see a half-applied
 batch. The agents' names and teams are kept per agents generation.
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import threading
 import time as clock
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -78,7 +80,12 @@ class LiveTracker:
     def _schedule(self, today: date) -> LiveSchedule:
         first, last = roster_days(today)
         _, roster = self.store.roster_frame(date_from=first, date_to=last)
-        return LiveSchedule.from_roster(roster, self.store.config)
+        worked, config, original = self.store.offers.worked_roster(roster)  # accepted offers
+        schedule = LiveSchedule.from_roster(worked, config)
+        if not original:
+            return schedule
+        return LiveSchedule({agent: [replace(s, code=original.get(s.code, s.code)) for s in own]
+                             for agent, own in schedule.shifts.items()}, schedule.tz)
 
     def _agent_events(self, agent_id: str, cutoff: datetime, until: datetime | None = None
                       ) -> list[tuple[int, int, str]]:

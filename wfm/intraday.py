@@ -16,7 +16,9 @@ For each interval and queue of the day (columns of ``INTRADAY_COLUMNS``):
                              staff`` (``dispatch.required``: Erlang C, A or chat) with traffic
                              ``reforecast × AHT / interval``, AHT actual where known, else planned
 ``scheduled_agents``         head count the roster puts on the interval: working shifts, minus
-                             agents on leave that day, outside fixed breaks (``wfm.coverage``)
+                             agents on leave that day, outside fixed breaks (``wfm.coverage``),
+                             minus part-day absences (``away``: time off, VTO early ends), plus
+                             time added to shifts (``added``: accepted overtime extensions)
 ``effective_agents``         ``scheduled_agents`` after the queue's shrinkage
                              (``dispatch.effective_agents``: ``floor(N (1 − s))``)
 ``net_agents``               ``effective_agents − required_agents`` (agents on the contacts; +
@@ -100,7 +102,8 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
                   leave: pd.DataFrame | None = None, queue: str | None = None,
                   spreads: dict[str, UpdateSpread] | None = None,
                   actuals_label: str = "actuals",
-                  away: pd.DataFrame | None = None) -> IntradayView:
+                  away: pd.DataFrame | None = None,
+                  added: pd.DataFrame | None = None) -> IntradayView:
     """The intraday view of ``day`` (module notes for each column).
 
     Parameters
@@ -123,7 +126,12 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
     away
         Part-day absences (``agent_id, start, end``, tz-aware; approved time off for part of
         a shift): the agent is not scheduled on the intervals of its shift starting in
-        ``[start, end)``, as the time-off impact counts it.
+        ``[start, end)``, as the time-off impact counts it. An agent away twice on one
+        interval is taken off once. Accepted VTO that ends a shift early comes in here
+        (``wfm.requests.offers.offer_early_ends``).
+    added
+        Head count working beyond the roster's shifts (``interval_start, queue, delta``;
+        accepted overtime that extends a shift, ``wfm.requests.offers.offer_head_counts``).
     """
     step = timedelta(minutes=config.interval_minutes)
     grid = interval_grid(day, day + timedelta(days=1), config.interval_minutes, config.tz)
@@ -193,8 +201,15 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
     table = table.merge(scheduled, on=["interval_start", "queue"], how="left")
     table = table.merge(_away_counts(on_roster, away, config, queues),
                         on=["interval_start", "queue"], how="left")
+    if added is not None and not added.empty:
+        extra = added.assign(queue=added["queue"].astype(str)).groupby(
+            ["interval_start", "queue"], as_index=False)["delta"].sum()
+        table = table.merge(extra, on=["interval_start", "queue"], how="left")
+    else:
+        table = table.assign(delta=0)
     head_count = np.maximum(table["scheduled"].fillna(0).to_numpy(dtype=np.int64)
-                            - table["away"].fillna(0).to_numpy(dtype=np.int64), 0)
+                            - table["away"].fillna(0).to_numpy(dtype=np.int64)
+                            + table["delta"].fillna(0).to_numpy(dtype=np.int64), 0)
 
     need = np.zeros(len(table), dtype=np.int64)
     effective = np.zeros(len(table), dtype=np.int64)
@@ -228,16 +243,19 @@ def intraday_view(forecast: pd.DataFrame, actuals: pd.DataFrame, roster: pd.Data
 def _away_counts(on_roster: pd.DataFrame, away: pd.DataFrame | None, config: SiteConfig,
                  queues: list[str]) -> pd.DataFrame:
     """Per (interval_start, queue), the rostered agents a part-day absence takes off: those
-    whose shift covers an interval starting inside their absence."""
-    pieces = [pd.DataFrame({"interval_start": pd.Series([], dtype=f"datetime64[ns, "
+    whose shift covers an interval starting inside their absence (each agent once, where two
+    absences overlap)."""
+    pieces = [pd.DataFrame({"agent_id": pd.Series([], dtype=object),
+                            "interval_start": pd.Series([], dtype=f"datetime64[ns, "
                                                           f"{config.timezone}]"),
                             "queue": pd.Series([], dtype=object)})]
     for agent, start, end in ([] if away is None else zip(
             away["agent_id"].astype(str), away["start"], away["end"], strict=True)):
         mine = scheduled_per_interval(on_roster[on_roster["agent_id"] == agent], config, queues)
         hit = mine[(mine["interval_start"] >= start) & (mine["interval_start"] < end)]
-        pieces.append(hit[["interval_start", "queue"]].assign(queue=hit["queue"].astype(str)))
-    stacked = pd.concat(pieces, ignore_index=True)
+        pieces.append(hit[["interval_start", "queue"]].assign(queue=hit["queue"].astype(str),
+                                                              agent_id=agent))
+    stacked = pd.concat(pieces, ignore_index=True).drop_duplicates()
     return stacked.groupby(["interval_start", "queue"]).size().rename("away").reset_index()
 
 

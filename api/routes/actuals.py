@@ -13,6 +13,7 @@ from api.deps import (
     CurrentPlanner,
     StoreDep,
 )
+from api.intraday import publish_auto_offers
 from api.schemas import INVALID, ActualsImported
 from api.uploads import CsvBytes, read_upload
 from wfm.kpi import ACTUALS, check_actuals
@@ -36,5 +37,5 @@ def import_actuals(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
     check_interval_grid(frame, store.config.interval_minutes, label="actuals")
     check_actual_queues(frame, store.intraday.known_queues(), label="actuals")
     inserted, replaced = store.import_actuals(frame=frame, actor=actor)
-    store.publish_auto_offers(day=store.local_today())  # [intraday] auto_offers (else none)
+    publish_auto_offers(store, day=store.local_today())  # [intraday] auto_offers (else none)
     return ActualsImported(received=len(frame), inserted=inserted, replaced=replaced)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -75,7 +76,9 @@ def read_adherence_report(
 def stored_report(store: Store, *, agent_ids: list[str] | None, date_from: date | None,
                   date_to: date | None) -> tuple[AdherenceReport | None, dict[str, str]]:
     """The adherence report of the stored roster, events and exceptions (None without a
-    roster in the period), and the agents' names. The page reads the same."""
+    roster in the period), and the agents' names. The page reads the same. Shifts are judged
+    as worked: an accepted overtime extension or VTO early end moves the shift's start or end
+    (``Offers.worked_roster``)."""
     from wfm.adherence import compute_adherence
     from wfm.teams import team_of
 
@@ -94,9 +97,13 @@ def stored_report(store: Store, *, agent_ids: list[str] | None, date_from: date 
         # an agent's own report: the team exceptions and those naming the agent
         exceptions = exceptions[exceptions["agent_id"].isin(agent_ids)
                                 | (exceptions["team"] != "")].reset_index(drop=True)
-    report = compute_adherence(roster, store.config, events=store.events_frame(
+    worked, config, original = store.offers.worked_roster(roster)  # accepted offer hours
+    report = compute_adherence(worked, config, events=store.events_frame(
         agent_ids=agent_ids), date_from=date_from, date_to=date_to, label="stored events",
         exceptions=exceptions, teams=teams, exceptions_label="stored exceptions")
+    if original:  # the rows show the roster's shift code
+        report = replace(report, rows=report.rows.assign(
+            shift=report.rows["shift"].replace(original)))
     return report, names
 
 

@@ -21,6 +21,7 @@ from api.deps import (
     StoreDep,
     error_responses,
 )
+from api.intraday import publish_auto_offers as auto_publish
 from api.models import OfferAcceptance, OfferRow
 from api.schemas import (
     REFUSED,
@@ -117,7 +118,7 @@ def publish_auto_offers(*, store: StoreDep, planner: CurrentPlanner,
     offer of the same kind and queue overlaps. Answers the offers it published (none without
     a published forecast for the day). With ``auto_offers = true`` the rule also runs after
     every actuals upload."""
-    rows = store.publish_auto_offers(day=day or store.local_today(), force=True)
+    rows = auto_publish(store, day=day or store.local_today(), force=True)
     return OffersPublic(items=[offer_public(store, r) for r in rows], total=len(rows))
 
 

@@ -44,7 +44,7 @@ from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
 from wfm.forecast.accuracy import ACCURACY_WEEKS, AccuracyReport, accuracy_report, latest_forecast
-from wfm.requests.offers import OfferVerdict, auto_offers
+from wfm.requests.offers import OfferVerdict
 from wfm.requests.partners import PartnerSearch
 from wfm.requests.swaps import SwapVerdict
 from wfm.requests.time_off import TimeOffVerdict
@@ -324,25 +324,6 @@ class Store:
 
     def offer_totals(self, *, date_from: date, date_to: date) -> list[dict[str, object]]:
         return self.offers.totals(date_from=date_from, date_to=date_to)
-
-    def publish_auto_offers(self, *, day: date, force: bool = False) -> list[OfferRow]:
-        """The ``[intraday]`` rule: offers for the coming short and long periods of ``day``
-        (``wfm.requests.offers.auto_offers`` on ``wfm.intraday``'s net staffing, with the
-        applied extensions and early ends), none when ``auto_offers`` is off (unless
-        ``force``: a planner asked) or the day has no published forecast."""
-        if not (force or self.config.intraday.auto_offers):
-            return []
-        forecast = latest_forecast(self.forecasts.rows(date_from=day, date_to=day),
-                                   self.config.timezone)
-        if forecast.empty:
-            return []
-        forecast = self.offers.with_aht(forecast)
-        actuals = self.actuals.frame(date_from=day, date_to=day)
-        _, roster = self.rosters.frame(date_from=day - timedelta(days=1), date_to=day)
-        table = self.offers.intraday_table(day=day, forecast=forecast, actuals=actuals,
-                                           roster=roster)
-        now = pd.Timestamp(self.clock()).tz_localize("UTC").tz_convert(self.config.tz)
-        return self.offers.publish_drafts(auto_offers(table, self.config, now=now))
 
     # ---- login events --------------------------------------------------------------------
     def add_events(self, *, frame: pd.DataFrame, actor: Actor) -> tuple[int, int]:

@@ -1,8 +1,10 @@
 """What the intraday view reads from the store (issue 25): the day's forecast as the planner
-published it, the known queues, the login events of the day so far and the part-day time off.
+published it, the known queues, the login events of the day so far, the part-day time off and
+the accepted offers that change a shift without rewriting its roster row.
 
 The actuals and the roster are read through their own resources (``Actuals.frame``,
-``Rosters.frame``); approved swaps and time off are already written into the roster.
+``Rosters.frame``); approved swaps, whole days off, added shifts and VTO days off are already
+written into the roster.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from api.models import (
     Agent,
     ForecastRow,
     LoginEvent,
+    OfferAcceptance,
     PublishedForecast,
     RequirementRow,
     TimeOffRequest,
@@ -24,6 +27,7 @@ from api.models import (
 from api.store.unit import Unit
 from wfm.calendar import local_midnight
 from wfm.forecast.accuracy import latest_forecast
+from wfm.requests.offers import offer_early_ends, offer_head_counts
 from wfm.requests.time_off_impact import Part, part_minutes
 
 DAY_FORECAST_COLUMNS = ["interval_start", "queue", "contacts", "aht_seconds", "forecast_id",
@@ -105,3 +109,27 @@ class IntradayReads:
                              "start": midnight + pd.Timedelta(minutes=start),
                              "end": midnight + pd.Timedelta(minutes=end)})
         return pd.DataFrame(rows, columns=["agent_id", "start", "end"])
+
+    def staffing_changes(self, day: date) -> dict[str, pd.DataFrame]:
+        """What ``wfm.intraday.intraday_view`` takes from and adds to the roster's head count
+        on local ``day`` (its ``away`` and ``added`` keywords): part-day time off
+        (``part_day_absences``) and accepted VTO that ends a shift early
+        (``offer_early_ends``) are away; accepted overtime that extends a shift is added
+        (``offer_head_counts``). The one place the view, its page and the ``[intraday]`` rule
+        read them."""
+        with self.unit.read() as session:
+            accepted = session.execute(
+                select(OfferAcceptance.requester_id, OfferAcceptance.change,
+                       OfferAcceptance.day, OfferAcceptance.start, OfferAcceptance.end,
+                       OfferAcceptance.minutes, OfferAcceptance.serves)
+                .where(OfferAcceptance.status == "applied", OfferAcceptance.day == day)
+                .order_by(OfferAcceptance.id)).all()
+        config = self.unit.config
+        early = offer_early_ends([(a, c, d, s, e, m) for a, c, d, s, e, m, _ in accepted],
+                                 config, day)
+        parts = self.part_day_absences(day)
+        away = early if parts.empty else parts if early.empty else pd.concat(
+            [parts, early], ignore_index=True)
+        return {"away": away,
+                "added": offer_head_counts([(c, d, s, e, m, q) for _, c, d, s, e, m, q
+                                            in accepted], config, day)}

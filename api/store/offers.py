@@ -23,12 +23,13 @@ import pandas as pd
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import Session
 
-from api.models import ForecastRow, OfferAcceptance, OfferEvent, OfferRow, RosterCell
+from api.models import OfferAcceptance, OfferEvent, OfferRow, RosterCell
 from api.store.frames import stored_queues
 from api.store.reference import ReferenceCache
 from api.store.requests import Lifecycle
 from api.store.rosters import Rosters, generations
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
+from wfm.config import SiteConfig
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 from wfm.requests.offers import (
     FILLED,
@@ -40,9 +41,8 @@ from wfm.requests.offers import (
     check_offer,
     check_offer_window,
     clock_text,
-    offer_head_counts,
     offer_totals,
-    with_offer_changes,
+    roster_with_offer_hours,
 )
 from wfm.requests.status import OFFER_MACHINE
 from wfm.rules import days_rules_reach
@@ -325,28 +325,14 @@ class Offers:
             self.lifecycle.auto_approve(session, self, request)
         return request
 
-    # ---- the [intraday] rule -------------------------------------------------------------
-    def intraday_table(self, *, day: date, forecast: pd.DataFrame, actuals: pd.DataFrame,
-                       roster: pd.DataFrame) -> pd.DataFrame:
-        """The intraday view's table of ``day`` (``wfm.intraday.intraday_view``) as of now."""
-        from wfm.intraday import intraday_view
-
-        config = self.unit.config
-        now = pd.Timestamp(self.unit.clock()).tz_localize("UTC").tz_convert(config.tz)
-        table = intraday_view(forecast, actuals, roster, config, day=day, now=now).table
-        return with_offer_changes(table, config, offer_head_counts(
-            [(a.change, a.day, a.start, a.end, a.minutes, a.serves)
-             for a in self.acceptances(date_from=day, date_to=day)], config, day))
-
-    def with_aht(self, forecast: pd.DataFrame) -> pd.DataFrame:
-        """The chosen forecast rows (``latest_forecast``) with their published AHT."""
-        ids = sorted({int(i) for i in forecast["forecast_id"]})
-        with self.unit.read() as session:
-            found = session.execute(select(ForecastRow.forecast_id, ForecastRow.interval_start,
-                                           ForecastRow.queue, ForecastRow.aht_seconds)
-                                    .where(ForecastRow.forecast_id.in_(ids))).all()
-        aht = pd.DataFrame(found, columns=["forecast_id", "interval_start", "queue",
-                                           "aht_seconds"])
-        aht["interval_start"] = (pd.to_datetime(aht["interval_start"]).dt.tz_localize("UTC")
-                                 .dt.tz_convert(self.unit.config.timezone))
-        return forecast.merge(aht, on=["forecast_id", "interval_start", "queue"], how="left")
+    def worked_roster(self, roster: pd.DataFrame
+                      ) -> tuple[pd.DataFrame, SiteConfig, dict[str, str]]:
+        """``roster`` (rows of the stored roster) as worked after the applied extensions and
+        early ends of its dates (``wfm.requests.offers.roster_with_offer_hours``): the
+        schedule adherence judges, batch and live."""
+        if roster.empty:
+            return roster, self.unit.config, {}
+        days = pd.to_datetime(roster["date"].astype(str)).dt.date
+        applied = self.acceptances(date_from=days.min(), date_to=days.max())
+        return roster_with_offer_hours(roster, [(a.requester_id, a.day, a.change, a.start,
+                                                 a.end) for a in applied], self.unit.config)

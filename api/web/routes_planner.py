@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -179,10 +180,13 @@ def agent_timeline(store: Store, t: Translator, agent_id: str, day: date) -> str
         return ""
     people = store.agents_frame()
     teams = {a: team_of(k) for a, k in zip(people["agent_id"], people["skills"], strict=True)}
-    line = agent_day_timeline(roster, store.config, store.events_frame(agent_ids=[agent_id]),
+    worked, config, original = store.offers.worked_roster(roster)  # as GET /api/v1/adherence
+    line = agent_day_timeline(worked, config, store.events_frame(agent_ids=[agent_id]),
                               agent_id, day, exceptions=store.exceptions_frame(
                                   date_from=day - timedelta(days=1),
                                   date_to=day + timedelta(days=1)), teams=teams)
+    if original:  # the roster's shift codes on the chart
+        line = replace(line, shifts=[(s, e, original.get(c, c)) for s, e, c in line.shifts])
     return timeline_chart(line, store.config.timezone, t,
                           title=t.t("adherence.tl_title", agent=agent_id, day=day.isoformat()))
 

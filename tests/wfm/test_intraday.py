@@ -125,6 +125,36 @@ def test_each_column_of_a_small_day_by_hand(small_day) -> None:
     assert "voice short 10:30-11:00" in describe_periods(view.periods)
 
 
+def test_added_head_count_and_early_ends_change_the_staffing(small_day) -> None:
+    """Accepted overtime extensions (``added``) and VTO early ends (``away``) move the head
+    count before shrinkage, the service level and the totals, by hand: A02-A04 work on
+    11:00-12:00; A05 ends at 10:00 and also has time off 10:00-11:00 (taken off once), and
+    10:30 is everyone's break, so it loses nothing there."""
+    forecast, actuals, roster, leave = small_day
+    added = pd.DataFrame({"interval_start": [_at("11:00"), _at("11:30")], "queue": "voice",
+                          "delta": [3, 3]})
+    away = pd.DataFrame({"agent_id": ["A05", "A05"], "start": [_at("10:00"), _at("10:00")],
+                         "end": [_at("11:00"), _at("11:00")]})
+    base = intraday_view(forecast, actuals, roster, SITE, day=DAY, leave=leave)
+    view = intraday_view(forecast, actuals, roster, SITE, day=DAY, leave=leave, added=added,
+                         away=away)
+    rows = view.table.set_index(local_naive(view.table["interval_start"]).strftime("%H:%M"))
+    day = rows.loc[["09:00", "09:30", "10:00", "10:30", "11:00", "11:30", "12:00"]]
+    assert day["scheduled_agents"].tolist() == [20, 20, 19, 0, 3, 3, 0]
+    assert day["effective_agents"].tolist() == [15, 15, 14, 0, 2, 2, 0]  # floor(N x 0.75)
+    assert day["net_agents"].tolist() == (day["effective_agents"]
+                                          - day["required_agents"]).tolist()
+    factor = (1 / 0.15**2 + 230) / (1 / 0.15**2 + 200)
+    assert day["projected_service_level"].iat[2] == pytest.approx(
+        _level(10 * factor, 14, 180), abs=1e-4)
+    hours = view.totals.set_index("queue").loc["voice", "scheduled_agent_hours"]
+    assert hours == base.totals.set_index("queue").loc["voice", "scheduled_agent_hours"] + 2.5
+    assert view.table.drop(columns=["scheduled_agents", "effective_agents", "net_agents",
+                                    "projected_service_level"]).equals(
+        base.table.drop(columns=["scheduled_agents", "effective_agents", "net_agents",
+                                 "projected_service_level"]))
+
+
 def test_now_hides_actuals_of_intervals_not_ended(small_day) -> None:
     forecast, actuals, roster, leave = small_day
     view = intraday_view(forecast, actuals, roster, SITE, day=DAY, leave=leave,

@@ -21,9 +21,10 @@ from wfm.requests.offers import (
     check_offer,
     check_offer_window,
     clock_text,
+    offer_early_ends,
     offer_head_counts,
     offer_totals,
-    with_offer_changes,
+    roster_with_offer_hours,
 )
 from wfm.rules import check_roster_rows
 
@@ -229,33 +230,62 @@ def test_auto_offers_from_the_intraday_net_staffing() -> None:
     assert auto_offers(table, strict, now=now) == []
 
 
-def test_offer_head_counts_of_extensions_and_early_ends() -> None:
+def test_offer_head_counts_of_extensions_only() -> None:
     config = site()
     tuesday = WEEK[1]
     changes = [("extend_after", tuesday, "08:30", "17:00", 60, "voice"),
-               ("end_early", tuesday, "08:30", "15:00", 60, "voice"),
+               ("end_early", tuesday, "08:30", "15:00", 60, "voice"),  # offer_early_ends
                ("extend_before", tuesday, "07:30", "16:00", 60, "chat"),
+               ("extend_after", tuesday, "08:30", "16:30", 30, "voice"),
                ("add_shift", tuesday, "08:30", "16:00", 450, "voice"),  # in the roster
                ("extend_after", WEEK[2], "08:30", "17:00", 60, "voice")]  # another day
     found = offer_head_counts(changes, config, tuesday)
     at = {(t.strftime("%H:%M"), q): d for t, q, d in found.itertuples(index=False)}
-    assert at == {("16:00", "voice"): 1, ("16:30", "voice"): 1, ("15:00", "voice"): -1,
-                  ("15:30", "voice"): -1, ("07:30", "chat"): 1, ("08:00", "chat"): 1}
+    assert at == {("16:00", "voice"): 2, ("16:30", "voice"): 1, ("07:30", "chat"): 1,
+                  ("08:00", "chat"): 1}
     assert str(found["interval_start"].iat[0].tz) == "Asia/Shanghai"
 
 
-def test_with_offer_changes_recomputes_effective_and_net_agents() -> None:
-    config = build_config({"country": "", "service": {"shrinkage": 0.3}})
-    starts = pd.date_range(datetime(2030, 1, 8, 16, 0), periods=2, freq="30min", tz=config.tz)
-    table = pd.DataFrame({"interval_start": starts, "queue": "voice", "status": "coming",
-                          "required_agents": [3, 3], "scheduled_agents": [3, 3],
-                          "effective_agents": [2, 2], "net_agents": [-1, -1]})
-    deltas = pd.DataFrame({"interval_start": starts[:1], "queue": ["voice"], "delta": [2]})
-    out = with_offer_changes(table, config, deltas)
-    # 5 scheduled x 0.7 = 3.5 -> 3 on the phones, net 0; the other interval is unchanged
-    assert out[["scheduled_agents", "effective_agents", "net_agents"]].values.tolist() == [
-        [5, 3, 0], [3, 2, -1]]
-    assert with_offer_changes(table, config, deltas.iloc[:0]) is table
+def test_offer_early_ends_are_absences_from_the_new_end() -> None:
+    config = site()
+    tuesday = WEEK[1]
+    changes = [("A", "end_early", tuesday, "08:30", "15:00", 60),
+               ("B", "extend_after", tuesday, "08:30", "17:00", 60),  # offer_head_counts
+               ("C", "day_off", tuesday, "08:30", "08:30", 450),  # LEAVE in the roster
+               ("D", "end_early", WEEK[2], "08:30", "15:00", 60)]  # another day
+    found = offer_early_ends(changes, config, tuesday)
+    assert found["agent_id"].tolist() == ["A"]
+    assert found["start"].iat[0] == pd.Timestamp("2030-01-08 15:00", tz="Asia/Shanghai")
+    assert found["end"].iat[0] == pd.Timestamp("2030-01-08 16:00", tz="Asia/Shanghai")
+    assert offer_early_ends([], config, tuesday).columns.tolist() == ["agent_id", "start",
+                                                                      "end"]
+
+
+def test_roster_with_offer_hours_gives_each_changed_row_its_worked_template() -> None:
+    config = build_config({"country": "", "shifts": [
+        {"code": "DAY", "start": "08:30", "end": "16:00", "breaks": [["12:00", 30]]},
+        {"code": "LATE", "start": "22:00", "end": "06:00", "breaks": [["02:00", 30]]}]})
+    tuesday = WEEK[1]
+    roster = pd.DataFrame({"agent_id": ["A", "B", "C", "D", "A"],
+                           "date": [tuesday, tuesday, tuesday, tuesday, WEEK[2]],
+                           "shift": ["DAY", "DAY", "LATE", "DAY", "DAY"], "queue": "voice"})
+    changes = [("A", tuesday, "extend_after", "08:30", "18:00"),
+               ("A", tuesday, "extend_before", "07:30", "16:00"),  # both: 07:30-18:00
+               ("B", tuesday, "end_early", "08:30", "12:00"),  # the 12:00 break goes
+               ("C", tuesday, "extend_before", "20:00", "06:00"),  # crosses midnight
+               ("D", tuesday, "add_shift", "08:30", "16:00")]  # already the row
+    worked, site, back = roster_with_offer_hours(roster, changes, config)
+    assert worked["shift"].tolist() == ["DAY-OFFER-0730-1800", "DAY-OFFER-0830-1200",
+                                        "LATE-OFFER-2000-0600", "DAY", "DAY"]
+    assert back == {"DAY-OFFER-0730-1800": "DAY", "DAY-OFFER-0830-1200": "DAY",
+                    "LATE-OFFER-2000-0600": "LATE"}
+    # paid minutes by hand: 10.5 h - 30 min break, 3.5 h, 10 h - 30 min break
+    assert [(site.shift(c).start, site.shift(c).end, site.shift(c).paid_minutes)
+            for c in back] == [("07:30", "18:00", 600), ("08:30", "12:00", 210),
+                               ("20:00", "06:00", 570)]
+    assert roster["shift"].tolist()[0] == "DAY"  # the input is left as it was
+    same, same_site, none = roster_with_offer_hours(roster, changes[-1:], config)
+    assert (same is roster, same_site is config, none) == (True, True, {})
 
 
 def test_overtime_before_a_shift_that_crosses_midnight() -> None:

@@ -25,9 +25,10 @@ acceptance holds the new start and end); an added shift or a day off rewrites th
 
 ``acceptance_refusal`` says why an acceptance is refused (filled, withdrawn, started, or the
 rules); ``offer_totals`` sums overtime and VTO hours per agent; ``auto_offers`` proposes offers
-from the intraday view's short and long periods; ``offer_head_counts`` and
-``with_offer_changes`` add the applied extensions and early ends to an intraday table (the
-roster row keeps its shift code for them). Nothing here reads or writes storage.
+from the intraday view's short and long periods; ``offer_head_counts`` (extensions) and
+``offer_early_ends`` (early ends) turn applied acceptances into what the intraday view adds to
+and takes from the roster's head count (the roster row keeps its shift code for them). Nothing
+here reads or writes storage.
 """
 
 from __future__ import annotations
@@ -40,15 +41,16 @@ from typing import Any
 
 import pandas as pd
 
+from wfm.calendar import local_midnight
 from wfm.config import MINUTES_PER_DAY, IntradaySettings, ShiftTemplate, SiteConfig, parse_clock
 from wfm.errors import InvalidInput, Violation
 from wfm.rules import check_roster_rows
-from wfm.staffing.dispatch import effective_agents
 
 OVERTIME, VTO = "overtime", "vto"
 OFFER_KINDS = (OVERTIME, VTO)
 OFFER_STATUSES = ("open", "filled", "withdrawn", "expired")
 CHANGES = ("extend_after", "extend_before", "add_shift", "end_early", "day_off")
+EXTENSIONS = ("extend_after", "extend_before")  # overtime that keeps the roster row
 ADJUSTED_CODE = "OFFER-ADJUSTED"  # the template an extended or shortened shift is judged as
 FILLED = "offer already filled"
 Row = tuple[str, date, str, str]
@@ -245,16 +247,27 @@ def plan_change(offer: Offer, agent: Mapping[str, object], cell: tuple[str, str]
                      {"window": window, "shift": shift})
 
 
+def changed_template(template: ShiftTemplate, start: int, stop: int,
+                     code: str) -> ShiftTemplate:
+    """``template`` worked from ``start`` to ``stop`` (minutes after the day's midnight,
+    ``stop`` past 1440 for a shift crossing midnight) as a template named ``code``: its fixed
+    breaks kept where they still fit."""
+    def at(text: str) -> int:  # a break after midnight of a shift that crosses it
+        minute = parse_clock(text)
+        return minute + MINUTES_PER_DAY if minute < template.start_minute else minute
+
+    breaks = [(text, minutes) for text, minutes in template.breaks
+              if start <= at(text) and at(text) + minutes <= stop]
+    return ShiftTemplate(code=code, start=_clock(start % MINUTES_PER_DAY),
+                         end="24:00" if stop == MINUTES_PER_DAY
+                         else _clock(stop % MINUTES_PER_DAY), breaks=breaks)
+
+
 def adjusted_config(config: SiteConfig, change: OfferChange) -> SiteConfig:
     """The site with one more template: the changed shift with its new start and end (its
     fixed breaks kept where they still fit), so the checker judges the real working time."""
-    template = config.shift(change.before_shift)
-    start, stop = change.start_minute, change.end_minute
-    breaks = [(text, minutes) for text, minutes in template.breaks
-              if start <= parse_clock(text) and parse_clock(text) + minutes <= stop]
-    adjusted = ShiftTemplate(code=ADJUSTED_CODE, start=_clock(start % MINUTES_PER_DAY),
-                             end="24:00" if stop == MINUTES_PER_DAY
-                             else _clock(stop % MINUTES_PER_DAY), breaks=breaks)
+    adjusted = changed_template(config.shift(change.before_shift), change.start_minute,
+                                change.end_minute, ADJUSTED_CODE)
     return config.model_copy(update={"shifts": [*config.shifts, adjusted]})
 
 
@@ -412,54 +425,102 @@ def _draft(queue: str, run: list[tuple[pd.Timestamp, int]], step: pd.Timedelta,
 
 def offer_head_counts(changes: Iterable[tuple[str, date, str, str, int, str]],
                       config: SiteConfig, day: date) -> pd.DataFrame:
-    """Head count per interval and queue that applied extensions and early ends add (+1) or
-    take (−1) on ``day``: the roster row keeps its shift code for them, so views of the
-    roster's head count (``wfm.intraday``) add these. Added shifts and days off are in the
-    roster already.
+    """Head count per interval and queue that applied extensions add (+1) on ``day``, for
+    ``wfm.intraday.intraday_view``'s ``added``: the roster row keeps its shift code for them,
+    so the roster's head count misses the extra time. Early ends are ``offer_early_ends``
+    (they take the agent off the shift's own intervals, fixed breaks included); added shifts
+    and days off are in the roster already.
 
     ``changes`` are ``(change, date, start, end, minutes, serves)`` of applied acceptances
     (``start``/``end`` the working time after the change). Answers ``interval_start``
     (tz-aware, site time), ``queue``, ``delta``.
     """
     step = config.interval_minutes
-    midnight = pd.Timestamp(datetime.combine(day, datetime.min.time())).tz_localize(config.tz)
+    midnight = local_midnight(day, config.tz)
     deltas: dict[tuple[pd.Timestamp, str], int] = {}
     for change, when, start, end, minutes, serves in changes:
-        if when != day or change not in ("extend_after", "extend_before", "end_early"):
+        if when != day or change not in EXTENSIONS:
             continue
         begin = parse_clock(start)
         finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
-        if change == "extend_after":
-            lo, hi, sign = finish - minutes, finish, 1
-        elif change == "extend_before":
-            lo, hi, sign = begin, begin + minutes, 1
-        else:
-            lo, hi, sign = finish, finish + minutes, -1
+        lo, hi = (finish - minutes, finish) if change == "extend_after" else (begin,
+                                                                               begin + minutes)
         for minute in range(lo - lo % step, hi, step):
             if 0 <= minute < MINUTES_PER_DAY:
                 key = (midnight + pd.Timedelta(minutes=minute), serves)
-                deltas[key] = deltas.get(key, 0) + sign
-    return pd.DataFrame([(t, q, d) for (t, q), d in sorted(deltas.items()) if d],
+                deltas[key] = deltas.get(key, 0) + 1
+    return pd.DataFrame([(t, q, d) for (t, q), d in sorted(deltas.items())],
                         columns=["interval_start", "queue", "delta"])
 
 
-def with_offer_changes(table: pd.DataFrame, config: SiteConfig,
-                       deltas: pd.DataFrame) -> pd.DataFrame:
-    """The intraday table (``wfm.intraday.INTRADAY_COLUMNS``) with the head count of applied
-    extensions and early ends (``offer_head_counts``): scheduled, effective (the queue's
-    shrinkage) and net agents. The projected service level is left as the view computed it
-    (the ``[intraday]`` rule reads the net only)."""
-    if deltas.empty:
-        return table
-    merged = table.merge(deltas, on=["interval_start", "queue"], how="left")
-    delta = merged["delta"].fillna(0).astype("int64")
-    if not delta.any():
-        return table
-    scheduled = (merged["scheduled_agents"] + delta).clip(lower=0)
-    effective = merged["effective_agents"].copy()
-    for queue, rows in merged.groupby("queue").groups.items():
-        shrinkage = config.service_for(str(queue)).shrinkage
-        effective.loc[rows] = effective_agents(scheduled.loc[rows].to_numpy(), shrinkage)
-    return merged.drop(columns="delta").assign(
-        scheduled_agents=scheduled, effective_agents=effective,
-        net_agents=effective - merged["required_agents"])
+def offer_early_ends(changes: Iterable[tuple[str, str, date, str, str, int]],
+                     config: SiteConfig, day: date) -> pd.DataFrame:
+    """The time applied early ends (VTO ``end_early``) give up on ``day``, as part-day
+    absences for ``wfm.intraday.intraday_view``'s ``away``: the agent is off its shift's
+    intervals from the new end to the shift's own end (the roster row keeps the shift code).
+
+    ``changes`` are ``(agent_id, change, date, start, end, minutes)`` of applied acceptances
+    (``end`` the new end). Answers ``agent_id, start, end`` (tz-aware, site time).
+    """
+    midnight = local_midnight(day, config.tz)
+    rows = []
+    for agent_id, change, when, _start, end, minutes in changes:
+        if when != day or change != "end_early":
+            continue
+        finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
+        rows.append({"agent_id": str(agent_id),
+                     "start": midnight + pd.Timedelta(minutes=finish),
+                     "end": midnight + pd.Timedelta(minutes=finish + int(minutes))})
+    return pd.DataFrame(rows, columns=["agent_id", "start", "end"])
+
+
+def roster_with_offer_hours(roster: pd.DataFrame,
+                            changes: Iterable[tuple[str, date, str, str, str]],
+                            config: SiteConfig) -> tuple[pd.DataFrame, SiteConfig, dict[str, str]]:
+    """The roster as worked after applied extensions and early ends, for the schedule that
+    adherence (batch and live) judges: the roster row keeps its shift code for them, so each
+    changed row gets a template of its own with the accepted start and end
+    (``changed_template``: ``<code>-OFFER-<HHMM>-<HHMM>``), added to the site's.
+
+    ``changes`` are ``(agent_id, date, change, start, end)`` of applied acceptances (the
+    working time after each change). Several on one agent's day combine: the earliest start,
+    and the earliest new end of an early end, else the latest end. Answers the roster, the
+    site with the templates, and each added code's original code (to show it again).
+    """
+    worked: dict[tuple[str, date], tuple[int, int, bool]] = {}
+    for agent_id, day, change, start, end in changes:
+        if change not in (*EXTENSIONS, "end_early"):
+            continue
+        begin = parse_clock(start)
+        finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
+        finish += MINUTES_PER_DAY if finish <= begin else 0  # crosses midnight
+        key = (str(agent_id), day)
+        early = change == "end_early"
+        if key in worked:
+            lo, hi, was_early = worked[key]
+            begin = min(begin, lo)
+            finish = (min(finish, hi) if early and was_early else finish if early
+                      else hi if was_early else max(finish, hi))
+            early = early or was_early
+        worked[key] = (begin, finish, early)
+    if not worked or roster.empty:
+        return roster, config, {}
+    days = pd.to_datetime(roster["date"].astype(str)).dt.date
+    keys = list(zip(roster["agent_id"].astype(str), days, strict=True))
+    shifts = roster["shift"].astype(str).tolist()
+    templates: dict[str, ShiftTemplate] = {}
+    back: dict[str, str] = {}
+    for row, key in enumerate(keys):
+        if key not in worked or shifts[row] in ("OFF", "LEAVE"):
+            continue
+        begin, finish, _ = worked[key]
+        code = f"{shifts[row]}-OFFER-{_clock(begin % MINUTES_PER_DAY).replace(':', '')}-" \
+               f"{clock_text(finish).replace(':', '')}"
+        if code not in templates:
+            templates[code] = changed_template(config.shift(shifts[row]), begin, finish, code)
+            back[code] = shifts[row]
+        shifts[row] = code
+    if not templates:
+        return roster, config, {}
+    site = config.model_copy(update={"shifts": [*config.shifts, *templates.values()]})
+    return roster.assign(shift=shifts), site, back
