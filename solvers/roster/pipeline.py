@@ -102,7 +102,8 @@ class StagePlan:
 class SolveContext:
     """What the stages share. ``budget`` is the current stage's view of the run's budget (its
     wall-clock cap; the cut-short stages are recorded in one list for the whole run);
-    ``figures`` collects what the stages report (``say`` prints progress lines)."""
+    ``figures`` collects what the stages report (``say`` prints progress lines), ``extras``
+    what a stage keeps for a later one (e.g. the team tasks' runner, ``team_tasks.py``)."""
 
     problem: RosterProblem
     settings: SolverSettings
@@ -120,6 +121,7 @@ class SolveContext:
     best_bound: float = 0.0
     fairness: FairnessResult | None = None
     figures: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # stages' private state, not reported
 
     def __post_init__(self) -> None:
         self.budget = self.run_budget
