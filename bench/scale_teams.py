@@ -70,8 +70,9 @@ def make(shape: str, agents: int, days: int, seed: int):
 
 
 def quick_returns(assignments: pd.DataFrame, previous: pd.DataFrame | None,
-                  config: SiteConfig) -> int:
-    """Night then day shift on the next day, counted from the tables alone."""
+                  config: SiteConfig) -> tuple[int, int]:
+    """Night then day shift on the next day (all, and on the first day after the previous
+    roster's last night), counted from the tables alone."""
     night = {t.code: is_night_shift(t) for t in config.shifts}
     frames = [assignments] + ([previous] if previous is not None else [])
     table = pd.concat(frames)[["agent_id", "date", "shift"]].drop_duplicates(
@@ -85,7 +86,7 @@ def quick_returns(assignments: pd.DataFrame, previous: pd.DataFrame | None,
     first = pd.Timestamp(min(assignments["date"]))
     returns = same & next_day & is_night.shift(fill_value=False) & is_day & (
         table["date"] >= first)
-    return int(returns.sum())
+    return int(returns.sum()), int((returns & (table["date"] == first)).sum())
 
 
 def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
@@ -96,8 +97,12 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
     kwargs = {}
     if threshold is not None:  # only with the decomposition's settings (not on older code)
         from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition
-        kwargs["settings"] = replace(DEFAULT_SETTINGS, decomposition=Decomposition(
-            min_agents=threshold, workers=args.workers))
+        rule = Decomposition(min_agents=threshold, workers=args.workers)
+        if args.work_factor:
+            rule = replace(rule, work_factor=args.work_factor)
+        if args.fair_share:
+            rule = replace(rule, fair_share=args.fair_share)
+        kwargs["settings"] = replace(DEFAULT_SETTINGS, decomposition=rule)
     started = time.monotonic()
     solution = solve_problem(problem, time_limit_seconds=args.limit,
                              wall_cap_seconds=args.wall_cap, **kwargs)
@@ -117,7 +122,7 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
     for spread in check.teams:
         outside[spread.kind] += spread.outside_band
         farthest[spread.kind] = max(farthest[spread.kind], spread.max_deviation)
-    returns = quick_returns(solution.assignments, instance.previous, config)
+    returns, boundary = quick_returns(solution.assignments, instance.previous, config)
     agent_days = len(solution.assignments)
     digest = hashlib.md5(solution.assignments.to_csv(index=False).encode()).hexdigest()[:12]
     capped = solution.figures.get("wall_clock_capped") or []
@@ -134,7 +139,12 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
     print(f"     outside the band ±{check.band}: nights {outside['nights']} (farthest "
           f"{farthest['nights']:g}), weekend rest {outside['weekend_rest']} (farthest "
           f"{farthest['weekend_rest']:g}); quick returns {returns} = "
-          f"{100 * returns / agent_days:.2f}% of {agent_days} agent-days")
+          f"{100 * returns / agent_days:.2f}% of {agent_days} agent-days ({boundary} on the "
+          "first day)")
+    stages = {**solution.figures.get("stage_seconds", {}),
+              **{f"[team] {k}": v for k, v in
+                 solution.figures.get("team_stage_seconds", {}).items()}}
+    print("     stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     print(f"     wall-clock cap reached in: {', '.join(capped) if capped else 'no stage'}; "
           f"digest {digest}", flush=True)
 
@@ -150,6 +160,10 @@ def main() -> None:
                         help="wall-clock cap of each solve (default: its time limit)")
     parser.add_argument("--workers", type=int, default=0,
                         help="team task workers (0: one per CPU)")
+    parser.add_argument("--work-factor", type=float, default=0.0,
+                        help="the decomposition's work_factor (0: the default)")
+    parser.add_argument("--fair-share", type=float, default=0.0,
+                        help="the decomposition's fair_share (0: the default)")
     parser.add_argument("--mode", choices=("decomposed", "monolithic", "both", "default"),
                         default="decomposed")
     parser.add_argument("--before", default="", metavar="DIR",

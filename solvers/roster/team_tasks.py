@@ -225,15 +225,21 @@ def _wall_seconds(ctx: SolveContext, share: float, run: TeamRun, reserved: float
 
 
 def _sub_plan(ctx: SolveContext, sub: RosterProblem, share: float) -> StagePlan:
-    plan = ctx.plan
+    """The team's stage plan: its share of the site's, times ``work_factor`` (the tasks run
+    in parallel; the factor, not the workers, sizes the work, so the roster does not depend
+    on how many there are)."""
+    plan, settings = ctx.plan, ctx.settings
+    share = share * settings.decomposition.work_factor
     work_vars = sum(len(sub.skills[a]) for a in range(sub.num_agents)) * (
         sub.num_days * sub.num_shifts)
-    return StagePlan(limit_seconds=share * plan.limit_seconds, work_vars=work_vars,
-                     full=work_vars <= ctx.settings.search.full_model_max_vars,
-                     aggregate_seconds=0.0, smooth_seconds=0.0,
-                     fair_seconds=share * plan.fair_seconds,
-                     local_seconds=share * plan.local_seconds,
-                     search_seconds=share * plan.search_seconds)
+    full = work_vars <= settings.search.full_model_max_vars
+    flexible = share * (plan.fair_seconds + plan.local_seconds + plan.search_seconds)
+    fair = settings.decomposition.fair_share * flexible
+    local = (settings.shares.local_share_full if full
+             else settings.shares.local_share_large) * (flexible - fair)
+    return StagePlan(limit_seconds=share * plan.limit_seconds, work_vars=work_vars, full=full,
+                     aggregate_seconds=0.0, smooth_seconds=0.0, fair_seconds=fair,
+                     local_seconds=local, search_seconds=flexible - fair - local)
 
 
 def team_tasks(ctx: SolveContext) -> None:
