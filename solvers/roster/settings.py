@@ -108,7 +108,7 @@ class Decomposition:
     min_teams: int = 2                # ... and at least this many teams
     workers: int = 0                  # parallel team tasks; 0: one per CPU; 1: in process
     work_factor: float = 2.0          # team tasks' work, x their share of the stages' work
-    fair_share: float = 0.4           # of a team's flexible time: its fairness task
+    fair_share: float = 0.6           # of a team's flexible time: its fairness task
     repair_share: float = 0.05        # of the local-move time: the cross-team repair pass
 
 

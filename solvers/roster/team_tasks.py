@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -89,8 +90,10 @@ def in_process(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
 
 class ProcessMap:
     """Run tasks on a pool of ``workers`` processes, started on first use and kept for the
-    solve's later rounds; ``close()`` ends it. Forked where the platform can (no re-import of
-    the caller's script, which need not guard its top level), spawned elsewhere."""
+    solve's later rounds; ``close()`` ends it. Forked where the platform can and this
+    process runs one thread (no re-import of the caller's script, which need not guard its
+    top level); spawned otherwise (a web server's solve thread: forking a threaded process
+    can copy a lock another thread holds)."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -102,14 +105,18 @@ class ProcessMap:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
                 max_workers=min(self.workers, len(items)),
-                mp_context=multiprocessing.get_context(
-                    "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"))
+                mp_context=multiprocessing.get_context(_start_method()))
         return list(self._pool.map(fn, items))
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+
+
+def _start_method() -> str:
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if forkable and threading.active_count() == 1 else "spawn"
 
 
 @dataclass(frozen=True)
