@@ -21,6 +21,9 @@ figures. The stages, in order:
 9. *fairness*: the sub-stages of ``fair.FAIRNESS_STAGES`` (fair-share targets, class-pattern
    model, weekly-block chunks, pair trades, team re-solves).
 
+On a large site (``settings.Decomposition``) stages 5-9 run per team as parallel tasks, with a
+cross-team repair between the coverage stages and the fairness stage (``team_tasks.py``).
+
 Every stage is limited by work sized from the time limit in one place (``StagePlan``), never by
 the clock, so the same inputs, seed and settings give the same roster. The wall-clock cap is a
 safety net: each stage's cap leaves the stages after it the wall time they reserve (only the
