@@ -21,6 +21,9 @@ figures. The stages, in order:
 9. *fairness*: the sub-stages of ``fair.FAIRNESS_STAGES`` (fair-share targets, class-pattern
    model, weekly-block chunks, pair trades, team re-solves).
 
+On a large site (``settings.Decomposition``) stages 5-9 run per team as parallel tasks, with a
+cross-team repair between the coverage stages and the fairness stage (``team_tasks.py``).
+
 Every stage is limited by work sized from the time limit in one place (``StagePlan``), never by
 the clock, so the same inputs, seed and settings give the same roster. The wall-clock cap is a
 safety net: each stage's cap leaves the stages after it the wall time they reserve (only the
@@ -102,7 +105,8 @@ class StagePlan:
 class SolveContext:
     """What the stages share. ``budget`` is the current stage's view of the run's budget (its
     wall-clock cap; the cut-short stages are recorded in one list for the whole run);
-    ``figures`` collects what the stages report (``say`` prints progress lines)."""
+    ``figures`` collects what the stages report (``say`` prints progress lines), ``extras``
+    what a stage keeps for a later one (e.g. the team tasks' runner, ``team_tasks.py``)."""
 
     problem: RosterProblem
     settings: SolverSettings
@@ -120,6 +124,7 @@ class SolveContext:
     best_bound: float = 0.0
     fairness: FairnessResult | None = None
     figures: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)  # stages' private state, not reported
 
     def __post_init__(self) -> None:
         self.budget = self.run_budget

@@ -99,6 +99,20 @@ class Costs:
 
 
 @dataclass(frozen=True)
+class Decomposition:
+    """Large sites solved team by team (``team_tasks.py``): once the aggregate plan has fixed
+    each coverage class's head-counts, assignment, local moves, the neighbourhood search and
+    the fairness stage run per team as independent tasks, then a cross-team repair pass."""
+
+    min_agents: int = 1_500           # decompose from this many agents (and two teams or more)
+    min_teams: int = 2                # ... and at least this many teams
+    workers: int = 0                  # parallel team tasks; 0: one per CPU; 1: in process
+    work_factor: float = 2.0          # team tasks' work, x their share of the stages' work
+    fair_share: float = 0.6           # of a team's flexible time: its fairness task
+    repair_share: float = 0.05        # of the local-move time: the cross-team repair pass
+
+
+@dataclass(frozen=True)
 class SolverSettings:
     """All stage tunables, grouped by stage (module docstring)."""
 
@@ -108,6 +122,7 @@ class SolverSettings:
     search: Search = field(default_factory=Search)
     fairness: Fairness = field(default_factory=Fairness)
     costs: Costs = field(default_factory=Costs)
+    decomposition: Decomposition = field(default_factory=Decomposition)
 
 
 DEFAULT_SETTINGS = SolverSettings()

@@ -2,7 +2,8 @@
 
 ``plan_roster`` builds the problem from the input tables, ``solve_problem`` runs the stages of
 ``pipeline.STAGES`` (aggregate head-counts and bound, assignment of individuals, local moves,
-the full model or a neighbourhood search, the fairness stage) and extracts a ``RosterSolution``
+the full model or a neighbourhood search, the fairness stage; on a large site the stages after
+the aggregate run per team, ``team_tasks.py``) and extracts a ``RosterSolution``
 priced by ``objective.py``. Every stage is limited by work sized from the time limit, not by the
 clock, so the same inputs, seed and settings give the same roster (``budget.py``). Every roster
 returned passes the solver's own rule check and, in ``plan_roster``, the independent
@@ -28,6 +29,13 @@ from solvers.roster.pipeline import SolveContext, StagePlan, run_stages
 from solvers.roster.problem import RosterProblem, build_problem
 from solvers.roster.report import coverage_shortfall_figures, roster_frame, shortfall_figures
 from solvers.roster.settings import DEFAULT_SETTINGS, SolverSettings
+from solvers.roster.team_tasks import (
+    DECOMPOSED_STAGES,
+    ProcessMap,
+    TaskMap,
+    decomposes,
+    worker_count,
+)
 from wfm.config import SiteConfig
 from wfm.coverage import coverage_table
 from wfm.rules import check_roster
@@ -68,19 +76,31 @@ class RosterSolution:
 def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
                   wall_cap_seconds: float | None = None,
                   settings: SolverSettings = DEFAULT_SETTINGS,
-                  progress: Callable[[str], None] | None = None) -> RosterSolution:
+                  progress: Callable[[str], None] | None = None,
+                  map_tasks: TaskMap | None = None) -> RosterSolution:
     """Solve a built problem (see module docstring).
 
     Every stage is limited by work sized from ``time_limit_seconds`` (see ``budget.py``), so the
     same problem, seed and settings give the same roster. The wall clock is capped after
     ``wall_cap_seconds`` (default: the time limit); ``figures["wall_clock_capped"]`` names the
-    stages the cap cut short (the roster may then differ from run to run).
+    stages the cap cut short (the roster may then differ from run to run). A large site
+    (``settings.decomposition``) is solved team by team (``team_tasks.py``), its team tasks
+    run by ``map_tasks`` (default: a process pool of ``decomposition.workers``).
     """
     budget = Budget.start(time_limit_seconds, wall_cap_seconds, settings.calibration)
     ctx = SolveContext(problem=problem, settings=settings,
                        plan=StagePlan.of(problem, float(time_limit_seconds), settings),
                        run_budget=budget, say=progress or (lambda _message: None))
-    run_stages(ctx)
+    if not decomposes(problem, settings):
+        run_stages(ctx)
+        return extract(ctx)
+    pool = ProcessMap(worker_count(settings)) if map_tasks is None else None
+    ctx.extras["map_tasks"] = map_tasks or pool
+    try:
+        run_stages(ctx, DECOMPOSED_STAGES)
+    finally:
+        if pool is not None:
+            pool.close()
     return extract(ctx)
 
 
@@ -115,7 +135,8 @@ def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteCon
                 fixed: pd.DataFrame | None = None, time_limit_seconds: float | None = None,
                 wall_cap_seconds: float | None = None,
                 settings: SolverSettings = DEFAULT_SETTINGS,
-                progress: Callable[[str], None] | None = None) -> RosterSolution:
+                progress: Callable[[str], None] | None = None,
+                map_tasks: TaskMap | None = None) -> RosterSolution:
     """Plan a roster for the requirement's dates; raises ``Infeasible`` naming agent, date, rule.
 
     Parameters
@@ -134,13 +155,15 @@ def plan_roster(requirement: pd.DataFrame, agents: pd.DataFrame, config: SiteCon
         The stages' tunables (``settings.py``; not site keys).
     progress
         Called with a short line at each phase.
+    map_tasks
+        Runs a large site's team tasks (``team_tasks.TaskMap``; default: a process pool).
     """
     problem = build_problem(requirement, agents, config, leave=leave, previous=previous,
                             fixed=fixed)
     limit = time_limit_seconds or config.roster.time_limit_seconds
     solution = solve_problem(problem, time_limit_seconds=float(limit),
                              wall_cap_seconds=wall_cap_seconds, settings=settings,
-                             progress=progress)
+                             progress=progress, map_tasks=map_tasks)
     violations = [v for v in check_roster(solution.assignments, agents, config,
                                           previous=previous, leave=leave, fixed=fixed,
                                           agent_ids=problem.agent_ids)

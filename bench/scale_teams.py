@@ -1,0 +1,194 @@
+"""Large sites decomposed by team (issue 26): the roster of one large site, monolithic against
+decomposed, with the figures the issue's quality line names.
+
+Run ``python bench/scale_teams.py`` (the 4,000 agents x 28 days site: two queues, leave, a
+previous roster, the 120 s limit). ``--shape`` picks another instance shape (``24x7`` three
+shifts round the clock, ``weekdays`` no weekend demand, ``teams4`` four queues), ``--agents`` /
+``--days`` / ``--limit`` / ``--seed`` its size. ``--before DIR`` first runs the same case with
+the code at ``DIR`` on the Python path (e.g. ``/work/main``, before the decomposition), in a
+subprocess, so both are printed side by side in one run; ``--mode`` chooses ``decomposed``
+(default: the setting's threshold decides), ``monolithic`` (threshold out of reach) or
+``both``. Prints, per solve: rule violations (independent checker), shortfall against the
+aggregate's linear lower bound and the target (1% of the bound + 0.05% of the requirement),
+agents outside the nights and weekend-rest bands (``1 + days // 14`` around the fair share,
+independent ``wfm.rules.fairness``) and the farthest, quick returns as a share of agent-days,
+wall seconds, the stages the wall-clock cap cut short, the roster digest. Asserts nothing
+about time; the machine's load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pandas as pd
+
+from solvers.roster import build_problem, solve_problem
+from solvers.roster.aggregate import solve_aggregate
+from solvers.roster.instances import InstanceParameters, make_instance
+from wfm.config import SiteConfig
+from wfm.coverage import coverage_table
+from wfm.rules import check_roster, is_night_shift
+from wfm.rules.fairness import check_fairness
+
+SHAPES = ("two-queues", "24x7", "weekdays", "teams4", "one-queue")
+
+
+def shape_config(shape: str) -> SiteConfig:
+    """The site configuration of an instance shape (``24x7``: three shifts round the clock)."""
+    if shape == "24x7":
+        return SiteConfig.model_validate({"country": "", "shifts": [
+            {"code": "EARLY", "start": "07:00", "end": "15:00"},
+            {"code": "LATE", "start": "15:00", "end": "23:00"},
+            {"code": "NIGHT", "start": "23:00", "end": "07:00"}]})
+    return SiteConfig(country="")
+
+
+def shape_params(shape: str, agents: int, days: int, seed: int) -> InstanceParameters:
+    queues = {"one-queue": ("sales",), "teams4": ("sales", "service", "returns", "vip")}.get(
+        shape, ("sales", "service"))
+    return InstanceParameters(num_agents=agents, num_days=days, queues=queues,
+                              leave_share=0.03, with_previous=True, random_seed=seed)
+
+
+def make(shape: str, agents: int, days: int, seed: int):
+    config = shape_config(shape)
+    instance = make_instance(shape_params(shape, agents, days, seed), config)
+    if shape == "weekdays":  # no demand on Saturdays and Sundays
+        stamps = pd.to_datetime(instance.requirement["interval_start"])
+        weekend = stamps.dt.weekday >= 5
+        requirement = instance.requirement.copy()
+        for column in ("agents", "scheduled_agents"):
+            requirement.loc[weekend, column] = 0
+        instance = replace(instance, requirement=requirement)
+    return instance, config
+
+
+def quick_returns(assignments: pd.DataFrame, previous: pd.DataFrame | None,
+                  config: SiteConfig) -> tuple[int, int]:
+    """Night then day shift on the next day (all, and on the first day after the previous
+    roster's last night), counted from the tables alone."""
+    night = {t.code: is_night_shift(t) for t in config.shifts}
+    frames = [assignments] + ([previous] if previous is not None else [])
+    table = pd.concat(frames)[["agent_id", "date", "shift"]].drop_duplicates(
+        ["agent_id", "date"], keep="first")
+    table = table.assign(date=pd.to_datetime(table["date"].astype(str)))
+    table = table.sort_values(["agent_id", "date"])
+    is_night = table["shift"].map(lambda code: night.get(code, False)).astype(bool)
+    is_day = table["shift"].isin([c for c, n in night.items() if not n])
+    same = table["agent_id"].eq(table["agent_id"].shift())
+    next_day = (table["date"] - table["date"].shift()).dt.days.eq(1)
+    first = pd.Timestamp(min(assignments["date"]))
+    returns = same & next_day & is_night.shift(fill_value=False) & is_day & (
+        table["date"] >= first)
+    return int(returns.sum()), int((returns & (table["date"] == first)).sum())
+
+
+def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
+    instance, config = make(args.shape, args.agents, args.days, args.seed)
+    problem = build_problem(instance.requirement, instance.agents, config,
+                            leave=instance.leave, previous=instance.previous)
+    linear = solve_aggregate(problem, time_limit_seconds=60, convex=False)
+    kwargs = {}
+    if threshold is not None:  # only with the decomposition's settings (not on older code)
+        from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition
+        rule = Decomposition(min_agents=threshold, workers=args.workers)
+        if args.work_factor:
+            rule = replace(rule, work_factor=args.work_factor)
+        if args.fair_share:
+            rule = replace(rule, fair_share=args.fair_share)
+        kwargs["settings"] = replace(DEFAULT_SETTINGS, decomposition=rule)
+    started = time.monotonic()
+    solution = solve_problem(problem, time_limit_seconds=args.limit,
+                             wall_cap_seconds=args.wall_cap, **kwargs)
+    seconds = time.monotonic() - started
+    violations = [v for v in check_roster(solution.assignments, instance.agents, config,
+                                          previous=instance.previous, leave=instance.leave,
+                                          requirement_queues=list(problem.queues))
+                  if v.code not in ("fair_share_nights", "fair_share_weekend_rest")]
+    coverage = coverage_table(solution.assignments, instance.requirement, config)
+    shortfall = int(coverage["shortfall"].sum())
+    required = int(problem.required.sum())
+    allowed = 1.01 * linear.best_bound + 0.0005 * required
+    check = check_fairness(solution.assignments, instance.agents, config,
+                           previous=instance.previous, leave=instance.leave)
+    outside = {"nights": 0, "weekend_rest": 0}
+    farthest = {"nights": 0.0, "weekend_rest": 0.0}
+    for spread in check.teams:
+        outside[spread.kind] += spread.outside_band
+        farthest[spread.kind] = max(farthest[spread.kind], spread.max_deviation)
+    returns, boundary = quick_returns(solution.assignments, instance.previous, config)
+    agent_days = len(solution.assignments)
+    digest = hashlib.md5(solution.assignments.to_csv(index=False).encode()).hexdigest()[:12]
+    capped = solution.figures.get("wall_clock_capped") or []
+    teams = solution.figures.get("decomposition", {})
+    tasks = (f", {teams.get('teams')} team tasks on {teams.get('workers')} worker(s)"
+             if teams else "")
+    print(f"  {label}: {seconds:.1f} s wall (limit {args.limit:g} s), load "
+          f"{os.getloadavg()[0]:.1f}; {solution.status}, {solution.method}{tasks}")
+    print(f"     violations {len(violations)}; shortfall {shortfall} agent-intervals vs lower "
+          f"bound {linear.best_bound:.0f} (target <= {allowed:.0f}: "
+          f"{'met' if shortfall <= allowed else 'NOT met'}; "
+          f"{100 * (shortfall - linear.best_bound) / max(required, 1):.3f}% of the requirement "
+          "above the bound)")
+    print(f"     outside the band ±{check.band}: nights {outside['nights']} (farthest "
+          f"{farthest['nights']:g}), weekend rest {outside['weekend_rest']} (farthest "
+          f"{farthest['weekend_rest']:g}); quick returns {returns} = "
+          f"{100 * returns / agent_days:.2f}% of {agent_days} agent-days ({boundary} on the "
+          "first day)")
+    stages = {**solution.figures.get("stage_seconds", {}),
+              **{f"[team] {k}": v for k, v in
+                 solution.figures.get("team_stage_seconds", {}).items()}}
+    print("     stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
+    print(f"     wall-clock cap reached in: {', '.join(capped) if capped else 'no stage'}; "
+          f"digest {digest}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", choices=SHAPES, default="two-queues")
+    parser.add_argument("--agents", type=int, default=4000)
+    parser.add_argument("--days", type=int, default=28)
+    parser.add_argument("--limit", type=float, default=120.0, help="time limit (s)")
+    parser.add_argument("--seed", type=int, default=11, help="instance seed")
+    parser.add_argument("--wall-cap", type=float, default=None, metavar="SECONDS",
+                        help="wall-clock cap of each solve (default: its time limit)")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="team task workers (0: one per CPU)")
+    parser.add_argument("--work-factor", type=float, default=0.0,
+                        help="the decomposition's work_factor (0: the default)")
+    parser.add_argument("--fair-share", type=float, default=0.0,
+                        help="the decomposition's fair_share (0: the default)")
+    parser.add_argument("--mode", choices=("decomposed", "monolithic", "both", "default"),
+                        default="decomposed")
+    parser.add_argument("--before", default="", metavar="DIR",
+                        help="first run the case with the code at DIR (e.g. /work/main)")
+    parser.add_argument("--label", default="as is", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    print(f"== {args.agents} agents x {args.days} days, shape {args.shape}, seed {args.seed}, "
+          f"{os.cpu_count()} CPUs", flush=True)
+    if args.before:
+        command = [sys.executable, __file__, "--shape", args.shape, "--agents",
+                   str(args.agents), "--days", str(args.days), "--limit", str(args.limit),
+                   "--seed", str(args.seed), "--mode", "default", "--label", "before"]
+        if args.wall_cap is not None:
+            command += ["--wall-cap", str(args.wall_cap)]
+        output = subprocess.run(command, env={**os.environ, "PYTHONPATH": args.before},
+                                capture_output=True, text=True, check=False)
+        print(f"  (code at {args.before})")
+        print("\n".join(output.stdout.splitlines()[1:]) or output.stderr, flush=True)
+    if args.mode == "default":
+        run(args, args.label, None)
+    if args.mode in ("monolithic", "both"):
+        run(args, "monolithic", 10**9)
+    if args.mode in ("decomposed", "both"):
+        run(args, "decomposed", 0)
+
+
+if __name__ == "__main__":
+    main()

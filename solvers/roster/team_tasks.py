@@ -1,0 +1,360 @@
+"""Large sites solved team by team: the stages after the aggregate plan as parallel team tasks.
+
+A team (``wfm.teams``: the agents with the same skills) is a union of coverage classes, and the
+aggregate plan fixes every class's head-count per day, shift type and queue. Given those
+head-counts the teams are independent except through coverage of a queue several teams serve,
+so a large site (``settings.Decomposition``: enough agents and teams) is solved as
+
+1. the pipeline's first stages on the whole site (pre-check, aggregate model, least shortfall,
+   shift-mix smoothing): the head-counts and the lower bound;
+2. *team tasks*, one per team: assignment, local moves and the full model or neighbourhood
+   search (``pipeline.TEAM_STAGES``) on the team's sub-problem, whose requirement is what the
+   plan's other teams leave uncovered (``R - P_others``, never below 0): each team sees
+   exactly the coverage cost of the whole site with the other teams as planned;
+3. *cross-team repair*, on the whole site: gap filling and local moves across teams, for what
+   the teams' own views miss (a team realising less than its plan, two teams covering the
+   same shortfall);
+4. *team fairness tasks*, one per team: the fairness stage (``fair.rebalance``) on the team's
+   sub-problem with the requirement the other teams' actual roster leaves uncovered (trades and
+   team re-solves keep the head-counts, so the teams stay independent).
+
+Tasks are plain data in, plain data out (``TeamTask`` -> ``TeamResult``), run by a ``TaskMap``:
+``map_tasks(fn, items) -> results`` in order. The default runs in process for one worker and on
+a ``ProcessPoolExecutor`` otherwise (``Decomposition.workers``, 0 = one per CPU); another runner
+(e.g. Ray's ``wfm.parallel.run_tasks``) plugs in as
+``lambda fn, items: [r.value for r in run_tasks(fn, items, workers=..., address=...)]``
+(raising on ``r.error``). Each team's work is its share (by agents) of the stages' work and
+its seed is derived from the run's seed and the team's position, so the roster is the same
+for any number of workers (unless the wall-clock cap cuts a task short, which the figures
+name).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
+
+import numpy as np
+
+from solvers.roster.aggregate import AggregatePlan
+from solvers.roster.assign import fill_gaps, scheduled_counts
+from solvers.roster.budget import Budget
+from solvers.roster.fair import FairnessResult, rebalance
+from solvers.roster.improve import improve
+from solvers.roster.neighbourhood import subproblem
+from solvers.roster.pipeline import (
+    STAGES,
+    SolveContext,
+    Stage,
+    StagePlan,
+    run_stages,
+)
+from solvers.roster.problem import RosterProblem
+from solvers.roster.report import evaluate
+from solvers.roster.settings import SolverSettings
+
+T = TypeVar("T")
+R = TypeVar("R")
+TaskMap = Callable[[Callable[[T], R], Sequence[T]], list[R]]
+
+# the whole-site stages before the team tasks, and the stages each team task runs
+SITE_STAGES: tuple[Stage, ...] = STAGES[:4]
+TEAM_STAGES: tuple[Stage, ...] = tuple(
+    stage for stage in STAGES if stage.name in ("assignment", "local moves", "full model",
+                                                  "neighbourhood search"))
+
+
+def decomposes(problem: RosterProblem, settings: SolverSettings) -> bool:
+    """Whether the site is solved team by team (``settings.decomposition`` thresholds)."""
+    rule = settings.decomposition
+    return (problem.num_agents >= rule.min_agents
+            and len(problem.teams()) >= max(2, rule.min_teams))
+
+
+def worker_count(settings: SolverSettings) -> int:
+    """Parallel team tasks: the setting, or one per CPU when it is 0."""
+    workers = settings.decomposition.workers
+    return workers if workers > 0 else max(1, os.cpu_count() or 1)
+
+
+def in_process(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """Run the tasks one after another in this process."""
+    return [fn(item) for item in items]
+
+
+class ProcessMap:
+    """Run tasks on a pool of ``workers`` processes, started on first use and kept for the
+    solve's later rounds; ``close()`` ends it. Forked where the platform can and this
+    process runs one thread (no re-import of the caller's script, which need not guard its
+    top level); spawned otherwise (a web server's solve thread: forking a threaded process
+    can copy a lock another thread holds)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __call__(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        if self.workers <= 1 or len(items) <= 1:
+            return in_process(fn, items)
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(self.workers, len(items)),
+                mp_context=multiprocessing.get_context(_start_method()))
+        return list(self._pool.map(fn, items))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
+def _start_method() -> str:
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    return "fork" if forkable and threading.active_count() == 1 else "spawn"
+
+
+@dataclass(frozen=True)
+class TeamTask:
+    """One team's sub-problem and what it may spend.
+
+    ``states``/``queues`` are the team's roster rows (fairness tasks), ``counts`` its classes'
+    head-counts ``[g, d, s, q]`` in the order of ``sub.coverage_classes()`` (assignment tasks).
+    ``deadline_epoch`` is the run's wall-clock cap as ``time.time()`` (comparable across
+    processes and hosts), ``wall_seconds`` this task's share of the wall time left.
+    """
+
+    kind: str                      # "assign" or "fair"
+    sub: RosterProblem
+    plan: StagePlan
+    settings: SolverSettings
+    seed: int
+    nominal_seconds: float
+    deadline_epoch: float
+    wall_seconds: float
+    counts: np.ndarray | None = None
+    states: np.ndarray | None = None
+    queues: np.ndarray | None = None
+
+
+@dataclass
+class TeamResult:
+    """A team task's roster rows and figures."""
+
+    states: np.ndarray
+    queues: np.ndarray
+    capped: list[str] = field(default_factory=list)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    fairness: FairnessResult | None = None
+
+
+def run_team_task(task: TeamTask) -> TeamResult:
+    """Solve one team task (top level, so a process pool can pickle it)."""
+    started = time.monotonic()
+    deadline = min(started + (task.deadline_epoch - time.time()),
+                   started + task.wall_seconds)
+    budget = Budget(seconds=task.nominal_seconds, deadline=deadline,
+                    calibration=task.settings.calibration)
+    if task.kind == "fair":
+        assert task.states is not None and task.queues is not None
+        states, queues = task.states.copy(), task.queues.copy()
+        result = rebalance(task.sub, states, queues, budget=budget,
+                           seconds=task.plan.fair_seconds, settings=task.settings,
+                           seed=task.seed)
+        return TeamResult(states, queues, list(budget.capped),
+                          {"fairness": round(time.monotonic() - started, 3)}, result)
+    assert task.counts is not None
+    ctx = SolveContext(problem=task.sub, settings=task.settings, plan=task.plan,
+                       run_budget=budget, say=lambda _message: None)
+    ctx.aggregate = AggregatePlan(groups=task.sub.coverage_classes(), counts=task.counts,
+                                  status="FIXED", objective=0.0, best_bound=0.0, seconds=0.0)
+    run_stages(ctx, TEAM_STAGES)
+    return TeamResult(ctx.states, ctx.queues, list(budget.capped),
+                      dict(ctx.figures.get("stage_seconds", {})))
+
+
+# ---- the decomposed stages --------------------------------------------------------------------
+
+def team_seed(seed: int, team: int) -> int:
+    """A deterministic seed per team, independent of the worker count (CP-SAT takes 31 bits)."""
+    return int(np.random.SeedSequence([seed, team]).generate_state(1)[0]) & 0x7FFF_FFFF
+
+
+def _with_seed(problem: RosterProblem, seed: int) -> RosterProblem:
+    roster = problem.config.roster.model_copy(update={"random_seed": seed})
+    return replace(problem, config=problem.config.model_copy(update={"roster": roster}))
+
+
+def _class_coverage(problem: RosterProblem, counts: np.ndarray) -> np.ndarray:
+    """(G, T, Q) scheduled agents of each class's planned head-counts."""
+    num_classes = counts.shape[0]
+    covered = np.zeros((num_classes, *problem.required.shape), dtype=np.int64)
+    for d in range(problem.num_days):
+        for s in range(problem.num_shifts):
+            t = problem.cover[d][s]
+            covered[:, t, :] += counts[:, d, s, :][:, None, :]
+    return covered
+
+
+@dataclass
+class TeamRun:
+    """The decomposition's shared state: the teams, each one's share and the task runner."""
+
+    teams: list[list[int]]
+    shares: list[float]
+    map_tasks: TaskMap
+    workers: int
+
+
+def _team_run(ctx: SolveContext) -> TeamRun:
+    run = ctx.extras.get("team_run")
+    if isinstance(run, TeamRun):
+        return run
+    teams = ctx.problem.teams()
+    total = sum(len(members) for members in teams)
+    workers = worker_count(ctx.settings)
+    runner: TaskMap = ctx.extras.get("map_tasks") or in_process
+    run = TeamRun(teams, [len(members) / total for members in teams], runner, workers)
+    ctx.extras["team_run"] = run
+    return run
+
+
+def _wall_seconds(ctx: SolveContext, share: float, run: TeamRun, reserved: float) -> float:
+    """A task's wall-clock share: the time left (less ``reserved``) by agents, as if the
+    tasks ran ``workers`` at a time."""
+    left = max(0.05, ctx.budget.deadline - reserved - time.monotonic())
+    return left * min(1.0, share * min(run.workers, len(run.teams)))
+
+
+def _sub_plan(ctx: SolveContext, sub: RosterProblem, share: float) -> StagePlan:
+    """The team's stage plan: its share of the site's, times ``work_factor`` (the tasks run
+    in parallel; the factor, not the workers, sizes the work, so the roster does not depend
+    on how many there are)."""
+    plan, settings = ctx.plan, ctx.settings
+    share = share * settings.decomposition.work_factor
+    work_vars = sum(len(sub.skills[a]) for a in range(sub.num_agents)) * (
+        sub.num_days * sub.num_shifts)
+    full = work_vars <= settings.search.full_model_max_vars
+    flexible = share * (plan.fair_seconds + plan.local_seconds + plan.search_seconds)
+    fair = settings.decomposition.fair_share * flexible
+    local = (settings.shares.local_share_full if full
+             else settings.shares.local_share_large) * (flexible - fair)
+    return StagePlan(limit_seconds=share * plan.limit_seconds, work_vars=work_vars, full=full,
+                     aggregate_seconds=0.0, smooth_seconds=0.0, fair_seconds=fair,
+                     local_seconds=local, search_seconds=flexible - fair - local)
+
+
+def team_tasks(ctx: SolveContext) -> None:
+    """Assignment, local moves and search per team, in parallel, then merged."""
+    problem, plan = ctx.problem, ctx.aggregate
+    assert plan is not None
+    run = _team_run(ctx)
+    class_of = {}
+    for g, members in enumerate(plan.groups):
+        for a in members:
+            class_of[a] = g
+    covered = _class_coverage(problem, plan.counts)
+    total = covered.sum(axis=0)
+    # the cap already keeps the fairness tasks' time; keep the repair's too
+    reserved = ctx.settings.decomposition.repair_share * ctx.plan.local_seconds
+    tasks = []
+    for k, members in enumerate(run.teams):
+        classes = sorted({class_of[a] for a in members}, key=lambda g: plan.groups[g][0])
+        others = total - covered[classes].sum(axis=0)
+        required = np.clip(problem.required - others, 0, None)
+        sub = _with_seed(subproblem(problem, members, required), team_seed(ctx.seed, k))
+        share = run.shares[k]
+        sub_plan = _sub_plan(ctx, sub, share)
+        tasks.append(TeamTask(
+            kind="assign", sub=sub, plan=sub_plan, settings=ctx.settings,
+            seed=sub.config.roster.random_seed,
+            nominal_seconds=sub_plan.limit_seconds,
+            deadline_epoch=time.time() + (ctx.budget.deadline - reserved - time.monotonic()),
+            wall_seconds=_wall_seconds(ctx, share, run, reserved),
+            counts=plan.counts[classes]))
+    ctx.say(f"team tasks: {len(tasks)} teams ({', '.join(str(len(m)) for m in run.teams)} "
+            f"agents) on {min(run.workers, len(tasks))} worker(s)")
+    results = run.map_tasks(run_team_task, tasks)
+    ctx.states = problem.rest_states()
+    ctx.queues = np.full((problem.num_agents, problem.num_days), -1, dtype=np.int64)
+    _merge(ctx, run, results, "team tasks")
+
+
+def cross_team_repair(ctx: SolveContext) -> None:
+    """Gap filling and local moves on the whole site, across teams (module docstring)."""
+    problem, states, queues = ctx.problem, ctx.states, ctx.queues
+    seconds = ctx.settings.decomposition.repair_share * ctx.plan.local_seconds
+    work = ctx.budget.work(seconds, "cross-team repair", problem.num_days)
+    added = fill_gaps(problem, states, queues, work=work)
+    scheduled = scheduled_counts(problem, states, queues)
+    moved = improve(problem, states, queues, scheduled, work=work, seed=ctx.seed,
+                    tries_per_agent=ctx.settings.construction.tries_per_agent)
+    ctx.objective_before_search = evaluate(problem, states, scheduled)["total"]
+    ctx.say(f"cross-team repair: {added} shifts added, {moved} moves: objective "
+            f"{ctx.objective_before_search}")
+
+
+def team_fairness(ctx: SolveContext) -> None:
+    """The fairness stage per team, in parallel, with the other teams' roster fixed."""
+    problem = ctx.problem
+    run = _team_run(ctx)
+    scheduled = scheduled_counts(problem, ctx.states, ctx.queues)
+    tasks = []
+    for k, members in enumerate(run.teams):
+        mine = scheduled_counts(subproblem(problem, members, problem.required),
+                                ctx.states[members], ctx.queues[members])
+        required = np.clip(problem.required - (scheduled - mine), 0, None)
+        sub = _with_seed(subproblem(problem, members, required), team_seed(ctx.seed, k))
+        share = run.shares[k]
+        sub_plan = _sub_plan(ctx, sub, share)
+        tasks.append(TeamTask(
+            kind="fair", sub=sub, plan=sub_plan, settings=ctx.settings,
+            seed=sub.config.roster.random_seed, nominal_seconds=sub_plan.limit_seconds,
+            deadline_epoch=time.time() + (ctx.budget.deadline - time.monotonic()),
+            wall_seconds=_wall_seconds(ctx, share, run, 0.0),
+            states=ctx.states[members], queues=ctx.queues[members]))
+    results = run.map_tasks(run_team_task, tasks)
+    _merge(ctx, run, results, "fairness")
+    total = FairnessResult()
+    for result in results:
+        if result.fairness is not None:
+            for name in ("tried", "accepted", "block_failures", "resolved"):
+                setattr(total, name, getattr(total, name) + getattr(result.fairness, name))
+            total.replanned = total.replanned or result.fairness.replanned
+    ctx.fairness = total
+    ctx.figures["fairness_stage"] = {"pattern_model_changed": total.replanned,
+                                     "trades": total.accepted,
+                                     "team_resolves_kept": total.resolved,
+                                     "weekly_block_resolves": total.tried,
+                                     "weekly_block_failures": total.block_failures}
+    ctx.figures["decomposition"] = {"teams": len(run.teams),
+                                    "agents": [len(m) for m in run.teams],
+                                    "workers": min(run.workers, len(run.teams))}
+    ctx.say(f"fairness per team: {total.accepted} trades, {total.resolved} team re-solves kept")
+
+
+def _merge(ctx: SolveContext, run: TeamRun, results: list[TeamResult], label: str) -> None:
+    """Copy each team's rows back; record the stages a task's wall-clock cap cut short and
+    the slowest task's seconds per stage."""
+    seconds: dict[str, Any] = ctx.figures.setdefault("team_stage_seconds", {})
+    for members, result in zip(run.teams, results, strict=True):
+        ctx.states[members], ctx.queues[members] = result.states, result.queues
+        for stage in result.capped:
+            name = f"{label}: {stage}"
+            if name not in ctx.run_budget.capped:
+                ctx.run_budget.capped.append(name)
+        for stage, value in result.stage_seconds.items():
+            seconds[stage] = max(seconds.get(stage, 0.0), value)
+
+
+DECOMPOSED_STAGES: tuple[Stage, ...] = (
+    *SITE_STAGES,
+    Stage("team tasks", team_tasks),
+    Stage("cross-team repair", cross_team_repair),
+    Stage("team fairness", team_fairness, reserve=lambda plan: plan.fair_seconds),
+)

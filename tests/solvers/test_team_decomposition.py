@@ -1,0 +1,127 @@
+"""Large sites solved team by team (``solvers/roster/team_tasks.py``): the decomposed roster
+passes the independent checker and keeps every team inside the fair-share band, is the same
+for one and two workers, uses an injected task runner, and small sites keep the monolithic
+pipeline. Small instances with the threshold lowered; every solve on work alone
+(``roomy_cap``)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from solvers.roster import build_problem, plan_roster, solve_problem
+from solvers.roster.assign import scheduled_counts
+from solvers.roster.instances import InstanceParameters, make_instance
+from solvers.roster.report import roster_frame
+from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition
+from solvers.roster.team_tasks import _class_coverage, decomposes, in_process, team_seed
+from wfm.rules import check_roster
+from wfm.rules.fairness import check_fairness
+
+from .factories import roster_arrays, site
+
+TWO = ("sales", "service")
+
+
+def _settings(workers: int = 1, min_agents: int = 0):
+    return replace(DEFAULT_SETTINGS, decomposition=Decomposition(min_agents=min_agents,
+                                                                 workers=workers))
+
+
+def _instance(num_agents: int = 48, queues: tuple[str, ...] = TWO):
+    config = site(roster={"time_limit_seconds": 4})
+    instance = make_instance(InstanceParameters(
+        num_agents=num_agents, num_days=14, queues=queues, leave_share=0.05,
+        random_seed=11), config)
+    problem = build_problem(instance.requirement, instance.agents, config,
+                            leave=instance.leave, previous=instance.previous)
+    return config, instance, problem
+
+
+def test_decomposed_roster_passes_the_checker_and_the_band_in_every_team(roomy_cap):
+    config, instance, problem = _instance()
+    assert len(problem.teams()) == 3  # sales, service, both
+    solution = plan_roster(instance.requirement, instance.agents, config,
+                           leave=instance.leave, previous=instance.previous,
+                           settings=_settings())
+    assert solution.figures["decomposition"]["teams"] == 3
+    assert "team tasks" in solution.figures["stage_seconds"]
+    assert check_roster(solution.assignments, instance.agents, config,
+                        previous=instance.previous, leave=instance.leave) == []
+    check = check_fairness(solution.assignments, instance.agents, config,
+                           previous=instance.previous, leave=instance.leave)
+    assert len(check.teams) == 6  # 3 teams x (nights, weekend rest)
+    assert [(s.skills, s.kind, s.outside_band) for s in check.teams if s.outside_band] == []
+
+
+def test_same_roster_with_one_and_two_workers(roomy_cap):
+    _, _, problem = _instance()
+    one = solve_problem(problem, time_limit_seconds=3, settings=_settings(workers=1))
+    two = solve_problem(problem, time_limit_seconds=3, settings=_settings(workers=2))
+    assert two.figures["decomposition"]["workers"] == 2
+    assert one.figures["wall_clock_capped"] == two.figures["wall_clock_capped"] == []
+    assert one.assignments.equals(two.assignments)
+    assert one.objective == two.objective
+
+
+def test_an_injected_runner_runs_every_team_task(roomy_cap):
+    _, _, problem = _instance()
+    calls: list[int] = []
+
+    def recording(fn, items):
+        calls.append(len(items))
+        return in_process(fn, items)
+
+    injected = solve_problem(problem, time_limit_seconds=3, settings=_settings(workers=2),
+                             map_tasks=recording)
+    default = solve_problem(problem, time_limit_seconds=3, settings=_settings(workers=1))
+    assert calls == [3, 3]  # the assignment round and the fairness round, one task per team
+    assert injected.assignments.equals(default.assignments)
+
+
+def test_small_sites_and_single_teams_keep_the_monolithic_pipeline(roomy_cap):
+    _, _, problem = _instance()
+    assert not decomposes(problem, DEFAULT_SETTINGS)  # 48 agents: below the threshold
+    assert decomposes(problem, _settings(min_agents=48))
+    assert not decomposes(problem, _settings(min_agents=49))
+    _, _, one_team = _instance(queues=("sales",))
+    assert not decomposes(one_team, _settings(min_agents=0))  # one team: nothing to split
+    solution = solve_problem(problem, time_limit_seconds=2)
+    assert "decomposition" not in solution.figures
+    assert "team tasks" not in solution.figures["stage_seconds"]
+    assert "fairness" in solution.figures["stage_seconds"]
+
+
+def test_class_coverage_adds_up_to_the_roster_s_coverage(roomy_cap):
+    # the head-counts of a real roster per coverage class, day, shift and queue, covered
+    # interval by interval, must give the roster's own scheduled counts (counted agent by agent)
+    config, instance, problem = _instance()
+    solution = solve_problem(problem, time_limit_seconds=2)
+    states, queues = roster_arrays(problem, solution.assignments)
+    classes = problem.coverage_classes()
+    counts = np.zeros((len(classes), problem.num_days, problem.num_shifts, problem.num_queues),
+                      dtype=np.int64)
+    for g, members in enumerate(classes):
+        for a in members:
+            for d in range(problem.num_days):
+                if states[a, d] >= 0:
+                    counts[g, d, states[a, d], queues[a, d]] += 1
+    covered = _class_coverage(problem, counts)
+    assert np.array_equal(covered.sum(axis=0), scheduled_counts(problem, states, queues))
+    assert roster_frame(problem, states, queues).equals(solution.assignments)
+
+
+def test_team_seeds_are_fixed_distinct_and_fit_cp_sat():
+    seeds = [team_seed(0, k) for k in range(5)]
+    assert seeds == [team_seed(0, k) for k in range(5)]
+    assert len(set(seeds)) == 5 and all(0 <= s < 2**31 for s in seeds)
+    assert team_seed(1, 0) != team_seed(0, 0)
+
+
+@pytest.mark.parametrize("workers", [0, 3])
+def test_worker_setting(workers):
+    from solvers.roster.team_tasks import worker_count
+    count = worker_count(_settings(workers=workers))
+    assert count == (workers or count) and count >= 1
