@@ -271,3 +271,24 @@ def probe_address(address: str, timeout_seconds: float) -> None:
         raise ClusterUnreachable(
             f"cannot reach the Ray cluster at {address}: {error.strerror or error} (start it "
             "with `ray start --head`, or check --address / RAY_ADDRESS)") from None
+
+
+class TaskFailed(WfmError):
+    """A task of a ``task_map`` run raised: its message names the task and the error."""
+
+
+def task_map(*, workers: int | None = None, address: str | None = None
+             ) -> Callable[[Callable[[Any], Any], Sequence[Any]], list[Any]]:
+    """``map_tasks(fn, items) -> values`` on ``run_tasks`` for callers that need every value
+    (the roster solver's team tasks, ``solvers.roster.team_tasks``): the first failed task
+    raises ``TaskFailed`` naming it, since a roster without one team is no roster."""
+
+    def map_tasks(fn: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        results = run_tasks(fn, items, workers=workers, address=address)
+        for result in results:
+            if not result.ok:
+                raise TaskFailed(f"task {result.index + 1} of {len(results)} failed on "
+                                 f"{result.engine}: {result.error}\n{result.detail}".rstrip())
+        return [result.value for result in results]
+
+    return map_tasks

@@ -125,3 +125,20 @@ def test_worker_setting(workers):
     from solvers.roster.team_tasks import worker_count
     count = worker_count(_settings(workers=workers))
     assert count == (workers or count) and count >= 1
+
+
+def test_team_tasks_on_ray_give_the_in_process_roster(roomy_cap, preferred_engine):
+    """``wfm roster --address`` hands the team tasks to Ray (``wfm.parallel.task_map``): the
+    roster passes the checker and, unless the wall clock cut a Ray task short (a Ray worker
+    does not see this process's ``roomy_cap``; the figures name such a cut), it is the roster
+    of the in-process run."""
+    from wfm.parallel import task_map
+
+    config, instance, problem = _instance()
+    on_engine = solve_problem(problem, time_limit_seconds=3, settings=_settings(workers=2),
+                              map_tasks=task_map(workers=preferred_engine))
+    default = solve_problem(problem, time_limit_seconds=3, settings=_settings(workers=1))
+    assert check_roster(on_engine.assignments, instance.agents, config,
+                        previous=instance.previous, leave=instance.leave) == []
+    if not on_engine.figures["wall_clock_capped"]:
+        assert on_engine.assignments.equals(default.assignments)
