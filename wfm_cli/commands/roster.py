@@ -47,9 +47,9 @@ def roster(
 ) -> None:
     """Plan a roster (agent x day -> shift, queue) for the requirement's dates.
 
-    A large site (``[roster.solver.decomposition]``) is solved team by team as parallel
-    tasks: on this machine's cores by default, on a Ray cluster with ``--address`` or
-    ``RAY_ADDRESS`` (``wfm[distributed]``)."""
+    A large site (see "Large sites, solved team by team" in the planner guide) is solved team
+    by team as parallel tasks: on this machine's cores by default, on a Ray cluster with
+    --address or RAY_ADDRESS (Ray comes with the "distributed" extra of wfm)."""
     from wfm.staffing.requirements import check_interval_grid
     from wfm.tables import (
         AGENTS,
