@@ -11,19 +11,22 @@ differ only in how they forecast an ordinary day. Outlier days (``candidates.out
 are not scored.
 
 1. The simple family (seasonal naive, the k-week means and medians of the same weekday and
-   interval) is scored on every origin; the best simple candidate has the lowest weighted
-   mean of its per-origin interval WAPEs, each origin weighing 0.5 ** (age / 13 weeks): a
-   recent origin (even one whose horizon history only partly holds) weighs more than an old
-   one, so a change of level or shape shows within weeks, and a year of origins still
-   counts. The 4-week mean (``ANCHOR``, the planner's own number) is kept unless that best
-   simple candidate's weighted mean WAPE is lower beyond noise by a one-sided paired t-test
-   on their per-origin differences (effective count n = (sum w)^2 / sum w^2, n - 1 degrees
-   of freedom, at the level of two normal standard errors: 2.3%; with few origins the t
-   quantile, 14.0 on 2 origins, 4.5 on 3, replaces the 2 that only holds for many) and it
-   lost to the 4-week mean by more than 5% on at most one origin in five (the issue's
-   quality bar, on past origins); otherwise the next best simple candidate is tried the same
-   way. When no simple candidate passes, the 4-week mean is the choice: a tie goes to the
-   planner's own number.
+   interval over ordinary days, and ``planner_4w``) is scored on every origin; the best
+   simple candidate has the lowest weighted mean of its per-origin interval WAPEs, each
+   origin weighing 0.5 ** (age / 13 weeks): a recent origin (even one whose horizon history
+   only partly holds) weighs more than an old one, so a change of level or shape shows
+   within weeks, and a year of origins still counts. The planner's 4-week mean (``ANCHOR``,
+   ``planner_4w``: the same weekday and interval over the last 4 weeks with data, as a
+   spreadsheet has it, holidays and odd days included) is kept unless that best simple
+   candidate's weighted mean WAPE is lower beyond noise by a one-sided paired t-test on
+   their per-origin differences (effective count n = (sum w)^2 / sum w^2, n - 1 degrees of
+   freedom, at the level of two normal standard errors, 2.3%: with few origins the t
+   quantile, 14.0 on 2 origins and 4.5 on 3, replaces the 2 that only holds for many) and
+   it lost to the 4-week mean by more than 5% on at most one origin in five (the issue's
+   quality bar, on past origins); otherwise the next best simple candidate is tried the
+   same way. When none passes, the planner's own number is the choice: a tie goes to it.
+   Skipping holidays and outlier days (what the other k-week means do) is a refinement that
+   must earn its place on the center's own history like any other.
 2. A model-based candidate (``profile``, ``ets``, and the mean of each with the best simple
    candidate) is chosen only when it beats the best simple candidate origin by origin beyond
    noise: a one-sided exact sign test at 5%, Bonferroni-corrected over the model-based
@@ -37,7 +40,9 @@ are not scored.
    beyond two or three days ahead "a simplistic historical average is difficult to beat":
    the burden of proof is on the model.
 3. The output says how often the best model-based candidate beat the best simple one ("beat
-   median_4w on 14 of 17 origins, by 6% on average") whichever wins.
+   median_4w on 14 of 17 origins, by 6% on average") whichever wins, and how the best simple
+   candidate fared against the planner's 4-week mean (``anchor_test``: wins, mean gain, the
+   paired t and the value it had to pass).
 
 Short history: with fewer than ``MIN_FOLDS`` such origins (under five weeks of history) the
 origins need only ``SHORT_FIT_DAYS`` days before them and the horizon scored is one week;
@@ -91,7 +96,7 @@ MAX_TEST_ORIGINS = 26  # non-overlapping origins of the paired test (half a year
 RECENCY_HALFLIFE_WEEKS = 13.0
 # the planner's own number (Taylor 2008: a simple average is hard to beat) anchors the simple
 # family: another simple candidate replaces it only when better beyond noise
-ANCHOR = "mean_4w"
+ANCHOR = "planner_4w"
 ANCHOR_SE = 2.0  # the test's level: what 2 standard errors are under a normal (2.3% one-sided)
 # Student t quantiles at that level for 1..30 degrees of freedom (scipy.stats.t.ppf(
 # norm.cdf(2), df)): with a handful of origins the spread of the paired differences is itself
@@ -167,6 +172,44 @@ class Versus:
 
 
 @dataclass(frozen=True)
+class AnchorTest:
+    """A simple candidate against the anchor (the planner's 4-week mean) over the scored
+    origins: the paired t-test that lets it replace the anchor (module notes, 1)."""
+
+    candidate: str
+    anchor: str
+    wins: int  # origins where its WAPE was lower
+    origins: int  # compared (ties left out)
+    mean_gain: float  # mean over origins of 1 - WAPE(candidate) / WAPE(anchor)
+    t: float  # the paired t statistic (negative: lower WAPE than the anchor)
+    critical: float  # it must be below -critical
+    big_losses: int  # origins where it lost to the anchor by more than 5%
+    scored: int  # origins scored for both
+
+    @property
+    def replaced(self) -> bool:
+        return bool(self.t < -self.critical
+                    and self.big_losses <= BIG_LOSS_SHARE * max(self.scored, 1))
+
+    def text(self) -> str:
+        verdict = ("beyond noise: it replaces the planner's 4-week mean" if self.replaced
+                   else "not beyond noise: the planner's 4-week mean stays")
+        needed = "-" if not math.isfinite(self.critical) else f"{-self.critical:.2f}"
+        t = "-" if not math.isfinite(self.t) else f"{self.t:.2f}"
+        return (f"{self.candidate} beat {self.anchor} on {self.wins} of {self.origins} "
+                f"origin(s), by {100 * self.mean_gain:.1f}% on average (paired t = {t}, "
+                f"needed < {needed}; lost by over 5% on {self.big_losses}): {verdict}")
+
+    def record(self) -> dict[str, Any]:
+        return {"candidate": self.candidate, "anchor": self.anchor, "wins": self.wins,
+                "origins": self.origins, "mean_gain": self.mean_gain,
+                "t": self.t if math.isfinite(self.t) else None,
+                "critical": self.critical if math.isfinite(self.critical) else None,
+                "big_losses": self.big_losses, "replaced": self.replaced,
+                "text": self.text()}
+
+
+@dataclass(frozen=True)
 class Guard:
     """The level guard's reading at the forecast origin (module notes)."""
 
@@ -218,6 +261,7 @@ class Choice:
     recent_logs: dict[str, tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(
         default_factory=dict)
     guard: Guard | None = None
+    anchor_test: AnchorTest | None = None  # the best simple candidate against the anchor
 
     @property
     def name(self) -> str:
@@ -269,6 +313,8 @@ class Choice:
                                "best_simple": self.best_simple,
                                "versus": self.versus.record() if self.versus else None,
                                "level_guard": self.guard.record() if self.guard else None,
+                               "anchor_test": (self.anchor_test.record()
+                                               if self.anchor_test else None),
                                "margin_vs_runner_up": self.margin,
                                "runner_up": other.name if other else None}
         if chosen is not None:
@@ -438,7 +484,7 @@ def choose(panel: Panel, settings: ForecastSettings, window: np.ndarray,
     for candidate in simple:
         for origin in origins:
             run(candidate, origin)
-    best_simple = _best_simple(simple, wapes)
+    best_simple, anchor_test = _simple_choice(simple, wapes)
     step = max(1, math.ceil(horizon / 7))
     test = origins[::-1][::step][:MAX_TEST_ORIGINS]  # newest first, non-overlapping
     versus: Versus | None = None
@@ -470,7 +516,7 @@ def choose(panel: Panel, settings: ForecastSettings, window: np.ndarray,
                       [actuals[o] for o in chosen_origins],
                       [stored[name][o][:len(actuals[o])] for o in chosen_origins]), by_name,
                   best_simple, versus, [panel.dates(o, 1)[0] for o in sorted(test)], horizon,
-                  recent)
+                  recent, anchor_test=anchor_test)
 
 
 def _score(candidate: Any, predicted: dict[int, np.ndarray], actuals: dict[int, np.ndarray]
@@ -484,8 +530,24 @@ def _score(candidate: Any, predicted: dict[int, np.ndarray], actuals: dict[int, 
 def _best_simple(simple: list[Any], wapes: dict[str, dict[int, float]]) -> str | None:
     """The simple candidate with the lowest recency-weighted mean of per-origin WAPEs
     (weight 0.5 ** (age in weeks / ``RECENCY_HALFLIFE_WEEKS``)); it replaces the anchor
-    ``ANCHOR`` (the 4-week mean) only when lower beyond noise by a paired t-test on their
-    per-origin differences (``paired_t_beyond``)."""
+    ``ANCHOR`` (the planner's 4-week mean) only when lower beyond noise by a paired t-test
+    on their per-origin differences (``paired_t_beyond``)."""
+    return _simple_choice(simple, wapes)[0]
+
+
+def _simple_choice(simple: list[Any], wapes: dict[str, dict[int, float]]
+                   ) -> tuple[str | None, AnchorTest | None]:
+    """``_best_simple`` and the test behind it: the candidate that replaced the anchor, else
+    the best-ranked other simple candidate that was tested against it (None: none was)."""
+    name, tests = _rank_simple(simple, wapes)
+    replaced = next((t for t in tests if t.replaced), None)
+    return name, replaced or (tests[0] if tests else None)
+
+
+def _rank_simple(simple: list[Any], wapes: dict[str, dict[int, float]]
+                 ) -> tuple[str | None, list[AnchorTest]]:
+    """The choice among the simple candidates and every test against the anchor on the way
+    (module notes, 1)."""
     means: dict[str, float] = {}
     weighted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for c in simple:
@@ -498,29 +560,39 @@ def _best_simple(simple: list[Any], wapes: dict[str, dict[int, float]]) -> str |
             means[c.name] = float(np.sum(weights[ok] * values[ok]) / np.sum(weights[ok]))
             weighted[c.name] = (values, weights)
     if not means:
-        return None
+        return None, []
     if ANCHOR not in means:
-        return min(means, key=lambda n: means[n])
+        return min(means, key=lambda n: means[n]), []
     anchor = weighted[ANCHOR][0]
+    tests: list[AnchorTest] = []
     for best in sorted(means, key=lambda n: means[n]):
         if best == ANCHOR or means[best] >= means[ANCHOR]:
-            return ANCHOR
+            break
         values, weights = weighted[best]
         ok = np.isfinite(values) & np.isfinite(anchor)
         if ok.sum() < 2:
             continue
         diff, w = values[ok] - anchor[ok], weights[ok]
-        big = float(np.mean(values[ok] > (1 + BIG_LOSS) * anchor[ok]))
-        if paired_t_beyond(diff, w) and big <= BIG_LOSS_SHARE:
-            return best
-    return ANCHOR
+        big = int(np.sum(values[ok] > (1 + BIG_LOSS) * anchor[ok]))
+        t, critical = paired_t(diff, w)
+        untied = diff != 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gains = 1 - values[ok] / anchor[ok]
+        test = AnchorTest(best, ANCHOR, int(np.sum(diff < 0)), int(untied.sum()),
+                          float(np.mean(gains[np.isfinite(gains)])) if np.isfinite(
+                              gains).any() else 0.0, t, critical, big, int(ok.sum()))
+        tests.append(test)
+        if test.replaced:
+            return best, tests
+    return ANCHOR, tests
 
 
 def t_critical(df: float) -> float:
     """The one-sided Student t quantile at the level of ``ANCHOR_SE`` normal standard errors
-    for ``df`` degrees of freedom (rounded down; the table to 30, then the Cornish-Fisher
+    for ``df`` degrees of freedom (rounded to the nearest whole number: the effective count
+    of recency-weighted origins is fractional; the table to 30, then the Cornish-Fisher
     expansion, within 0.001 of the exact quantile there); infinite under 1."""
-    whole = math.floor(df)
+    whole = int(math.floor(df + 0.5))
     if whole < 1:
         return math.inf
     if whole <= len(T_CRITICAL):
@@ -530,20 +602,30 @@ def t_critical(df: float) -> float:
             + (5 * z ** 5 + 16 * z ** 3 + 3 * z) / (96 * whole ** 2))
 
 
-def paired_t_beyond(diff: np.ndarray, weights: np.ndarray) -> bool:
-    """Whether the weighted mean of the paired differences ``diff`` (candidate - anchor, per
-    origin) is below 0 beyond noise: a one-sided paired t-test at the level of ``ANCHOR_SE``
-    standard errors, on the effective count n = (sum w)^2 / sum w^2 with n - 1 degrees of
-    freedom and the unbiased weighted spread. Equal weights: the textbook paired t-test."""
+def paired_t(diff: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    """(t statistic, critical value) of the weighted mean of the paired differences ``diff``
+    (candidate - anchor, per origin): the effective count n = (sum w)^2 / sum w^2, the
+    unbiased weighted spread, n - 1 degrees of freedom (``t_critical``). Equal weights: the
+    textbook paired t-test. (NaN, inf) under two effective origins."""
     w = np.asarray(weights, dtype=float)
     diff = np.asarray(diff, dtype=float)
-    effective = float(np.sum(w) ** 2 / np.sum(w ** 2))
+    effective = float(np.sum(w) ** 2 / np.sum(w ** 2)) if len(w) else 0.0
     if effective < 2:
-        return False
+        return float("nan"), math.inf
     mean = float(np.sum(w * diff) / np.sum(w))
     spread = float(np.sqrt(np.sum(w * (diff - mean) ** 2) / np.sum(w)
                            * effective / (effective - 1)))
-    return mean < -t_critical(effective - 1) * spread / math.sqrt(effective)
+    critical = t_critical(effective - 1)
+    if spread <= 0:
+        return (-math.inf if mean < 0 else math.inf if mean > 0 else 0.0), critical
+    return mean / (spread / math.sqrt(effective)), critical
+
+
+def paired_t_beyond(diff: np.ndarray, weights: np.ndarray) -> bool:
+    """Whether the weighted mean of ``diff`` is below 0 beyond noise: a one-sided paired
+    t-test at the level of ``ANCHOR_SE`` normal standard errors (``paired_t``)."""
+    t, critical = paired_t(diff, weights)
+    return bool(t < -critical)
 
 
 def _paired(modelled: list[Any], simple: Any, test: list[int], run: Any,

@@ -1,0 +1,180 @@
+"""Issue 23, the anchor of the simple family: the planner's own 4-week mean, replaced only by
+a simple candidate that beats it beyond noise (a paired t-test that knows how few origins it
+has), and history's special days that showed no effect used as ordinary days. References are
+independent of the code: scipy's t distribution, hand-worked arrays, numpy means."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from wfm.calendar import calendar_for
+from wfm.config import ForecastSettings, build_config
+from wfm.forecast.candidates import WeekdayStat, ordinary_special_days
+from wfm.forecast.panel import build_panel
+from wfm.forecast.selection import (
+    ANCHOR,
+    _best_simple,
+    choose,
+    paired_t_beyond,
+    t_critical,
+)
+from wfm.forecast.synthetic import SyntheticParameters, synthetic_history
+
+PLANNER = WeekdayStat(4, "mean", plain=True)
+LEVEL = stats.norm.cdf(2.0)  # two normal standard errors, one-sided
+
+
+def test_the_anchor_is_the_planners_four_week_mean():
+    assert PLANNER.name == ANCHOR == "planner_4w" and PLANNER.family == "mean"
+
+
+@pytest.mark.parametrize("df", [1, 2, 3, 5, 10, 29, 30, 31, 45, 80, 200, 1000])
+def test_t_critical_is_the_student_quantile_at_two_normal_standard_errors(df):
+    assert t_critical(df) == pytest.approx(stats.t.ppf(LEVEL, df), abs=2e-3)
+
+
+def test_t_critical_rounds_to_the_nearest_degree_and_refuses_under_one():
+    assert t_critical(2.9) == t_critical(3) and t_critical(2.4) == t_critical(2)
+    assert t_critical(0.4) == float("inf")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_paired_t_with_equal_weights_is_the_textbook_one_sided_test(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 25))
+    diff = rng.normal(-0.004 * (seed % 4), 0.01, n)
+    expected = stats.ttest_1samp(diff, 0.0, alternative="less").pvalue <= 1 - LEVEL
+    assert paired_t_beyond(diff, np.ones(n)) == expected
+
+
+def test_paired_t_by_hand_on_two_origins():
+    """Differences -0.010 and -0.012: mean -0.011, sd 0.00141, se 0.001, t = -11; two standard
+    errors would call it beyond noise, the t quantile on 1 degree of freedom (13.97) not."""
+    diff = np.array([-0.010, -0.012])
+    assert -diff.mean() / (diff.std(ddof=1) / np.sqrt(2)) == pytest.approx(11.0, rel=1e-3)
+    assert not paired_t_beyond(diff, np.ones(2))
+    assert paired_t_beyond(np.array([-0.010, -0.0105, -0.011, -0.0095, -0.010, -0.0102]),
+                           np.ones(6))
+
+
+def _wapes(anchor: list[float], other: list[float]) -> dict[str, dict[int, float]]:
+    origins = [7 * i for i in range(len(anchor))]
+    return {"planner_4w": dict(zip(origins, anchor, strict=True)),
+            "mean_8w": dict(zip(origins, other, strict=True))}
+
+
+def test_a_few_origins_better_by_a_little_do_not_replace_the_planners_number():
+    """Three origins, mean_8w lower by 1.0, 0.4 and 1.6 points: mean -0.010, sd 0.006,
+    t = -2.9. Two standard errors (the old rule) called this beyond noise; the t quantile on
+    under 3 effective origins (13.97 on 1 degree of freedom, 4.53 on 2) does not."""
+    simple = [PLANNER, WeekdayStat(8)]
+    wapes = _wapes([0.30, 0.25, 0.20], [0.29, 0.246, 0.184])
+    diff = np.array([-0.010, -0.004, -0.016])
+    assert -diff.mean() / (diff.std(ddof=1) / np.sqrt(3)) == pytest.approx(2.89, abs=0.01)
+    assert _best_simple(simple, wapes) == "planner_4w"
+
+
+def test_many_origins_consistently_better_replace_it():
+    rng = np.random.default_rng(3)
+    anchor = list(rng.uniform(0.1, 0.3, 40))
+    other = [a - 0.01 + rng.normal(0, 0.002) for a in anchor]
+    assert _best_simple([PLANNER, WeekdayStat(8)], _wapes(anchor, other)) == "mean_8w"
+
+
+def test_a_replacement_that_often_loses_big_is_refused_even_when_better_on_average():
+    anchor = [0.20] * 30
+    other = [0.12 if i % 3 else 0.215 for i in range(30)]  # a third of origins lost by 7.5%
+    assert _best_simple([PLANNER, WeekdayStat(8)], _wapes(anchor, other)) == "planner_4w"
+
+
+def _weeks(totals_by_day: list[float], kinds: dict[int, str]) -> tuple[np.ndarray, ...]:
+    totals = np.array(totals_by_day, dtype=float)
+    weekdays = np.arange(len(totals)) % 7
+    kind = np.array(["normal"] * len(totals), dtype=object)
+    for row, value in kinds.items():
+        kind[row] = value
+    return totals, weekdays, kind, kind == "normal"
+
+
+def test_special_days_within_noise_of_their_weekday_count_as_ordinary():
+    """Ten weeks of 1000 a day with a +-1% wobble (robust spread about 1%): a holiday at 1005
+    and an eve at 990 are within 2 spreads of their neighbours' median; a holiday at 700, a
+    closed day (0) and a promotion (declared by the planner, not judged) are not."""
+    wobble = [1000 * (1 + 0.01 * ((i * 7) % 5 - 2) / 2) for i in range(70)]
+    totals, weekdays, kinds, ordinary = _weeks(
+        wobble, {30: "holiday", 37: "holiday", 44: "holiday", 51: "pre_holiday",
+                 58: "promotion"})
+    totals[[30, 37, 44, 51, 58]] = [1005, 700, 0, 990, 1000]
+    out = ordinary_special_days(totals, weekdays, kinds, ordinary)
+    assert list(np.flatnonzero(out)) == [30, 51]
+
+
+def test_special_days_are_not_judged_on_too_few_ordinary_days():
+    totals, weekdays, kinds, ordinary = _weeks([1000.0] * 9, {8: "holiday"})
+    assert not ordinary_special_days(totals, weekdays, kinds, ordinary).any()
+
+
+def test_an_ordinary_looking_holiday_enters_the_k_week_mean():
+    """A holiday (no effect) three weeks ago is one of the last four Mondays of mean_4w, as in
+    the planner's spreadsheet, instead of being skipped for a Monday five weeks back."""
+    params = SyntheticParameters(start=date(2025, 3, 3), weeks=16, interval_minutes=60,
+                                 daily_volume=2000, country="US", growth_per_week=0.0,
+                                 timezone="America/New_York", day_sigma=0.01,
+                                 multipliers={"holiday": 1.0, "pre_holiday": 1.0,
+                                              "post_holiday": 1.0, "promotion": 1.0},
+                                 random_seed=4)
+    site = build_config({"country": "US", "timezone": "America/New_York",
+                         "interval_minutes": 60})
+    history = synthetic_history(params)
+    panel = build_panel(history.set_index("interval_start")["contacts"], 60,
+                        calendar_for(site))
+    origin = panel.row_of(date(2025, 6, 16))  # Memorial Day 2025-05-26 three Mondays back
+    mondays = [panel.row_of(date(2025, 6, 9)), panel.row_of(date(2025, 6, 2)),
+               panel.row_of(date(2025, 5, 26)), panel.row_of(date(2025, 5, 19))]
+    _, kinds, _ = panel.day_info(0, origin)
+    assert kinds[mondays[2]] == "holiday"
+    expected = np.mean(panel.values[mondays], axis=0)
+    np.testing.assert_allclose(WeekdayStat(4).ordinary(panel, origin, 1)[0], expected)
+    np.testing.assert_allclose(PLANNER.ordinary(panel, origin, 1)[0], expected)
+
+
+def _closed_holidays_with_zero_rows(weeks: int) -> tuple[SyntheticParameters, object]:
+    params = SyntheticParameters(start=date(2024, 1, 1), weeks=weeks, interval_minutes=60,
+                                 daily_volume=3000, country="US", growth_per_week=0.0,
+                                 timezone="America/New_York", day_sigma=0.03,
+                                 weekday_factors=(1.2, 1.1, 1.0, 1.0, 0.9, 0.0, 0.0),
+                                 open_minutes=(8 * 60, 20 * 60), export_closed_days=True,
+                                 multipliers={"holiday": 0.0, "pre_holiday": 1.0,
+                                              "post_holiday": 1.0, "promotion": 1.0},
+                                 random_seed=6)
+    site = build_config({"country": "US", "timezone": "America/New_York",
+                         "interval_minutes": 60})
+    history = synthetic_history(params)
+    return params, build_panel(history.set_index("interval_start")["contacts"], 60,
+                               calendar_for(site))
+
+
+def test_a_flat_queue_with_few_origins_keeps_the_planners_number():
+    """Seven weeks, nothing to learn: no simple candidate can beat the planner's mean beyond
+    noise on 3 origins, so it is the choice and the forecast is exactly its numbers."""
+    params = SyntheticParameters(start=date(2025, 1, 6), weeks=8, interval_minutes=60,
+                                 daily_volume=3000, growth_per_week=0.0, country="",
+                                 day_sigma=0.03, random_seed=9)
+    site = build_config({"country": ""})
+    y = synthetic_history(params).set_index("interval_start")["contacts"]
+    panel = build_panel(y, 60, calendar_for(site))
+    choice = choose(panel, ForecastSettings(), np.ones(24, dtype=bool))
+    assert choice.best_simple == "planner_4w"
+
+
+def test_closed_holidays_copied_as_zeros_lose_to_a_mean_that_skips_them():
+    """A year of a center whose closed holidays are rows of zeros: the planner's mean copies
+    each zero into the next four weeks of that weekday; a mean that skips the closed days
+    beats it on enough origins to replace it (the evidence is there)."""
+    _, panel = _closed_holidays_with_zero_rows(60)
+    window = np.ones(24, dtype=bool)
+    choice = choose(panel, ForecastSettings(), window, horizon_days=14)
+    assert choice.best_simple != "planner_4w"
+    assert choice.best_simple is not None and choice.best_simple.startswith(("mean", "median"))
