@@ -89,7 +89,7 @@ def test_accuracy_page_flags_holidays_ahead_with_no_history_in_both_languages(
     ahead = [date(2026, 12, 28) + timedelta(days=k) for k in range(14)]
     body = "interval_start,queue,contacts,aht_seconds\n" + "".join(
         f"{d}T10:00:00,presales,100,300\n" for d in ahead)
-    assert api_post(planner, "/api/v1/forecasts?model=planner_4w", body, auth) == 201
+    assert api_post(planner, "/api/v1/forecasts?model=mean_4w", body, auth) == 201
     body = ACTUALS_HEADER + "".join(
         f"{first + timedelta(days=k)}T10:00:00,presales,100,100,0,90,30000,0,0\n"
         for k in range(28))

@@ -77,19 +77,6 @@ def usable_days(panel: Panel, origin: int) -> np.ndarray:
     return out
 
 
-def anchor_days(panel: Panel, origin: int) -> np.ndarray:
-    """The days ``planner_4w`` (the anchor of the model choice) reads: every day with data
-    before ``origin`` as a planner's spreadsheet has it, outlier days included, except the
-    special days history shows were special: a holiday or a day next to one that was closed
-    or beyond noise of an ordinary day (``ordinary_special_days``), and the planner's
-    declared promotions and swapped working weekends (their effect is applied on top)."""
-    both = usable_days(panel, origin)  # ordinary unscreened days are added back below
-    end = min(origin, panel.num_days)
-    _, kinds, _ = panel.day_info(0, end)
-    known = np.isfinite(panel.values[:end]).any(axis=1)
-    return both | (known & (kinds == "normal"))
-
-
 SPECIAL_NEIGHBOURS = 3  # ordinary days of the same weekday either side a day is judged by
 EVIDENCE_KINDS = ("holiday", "pre_holiday", "post_holiday")
 
@@ -201,12 +188,9 @@ class WeekdayStat:
 
     weeks: int
     stat: str = "mean"  # "mean", "median" or "last"
-    plain: bool = False  # the planner's: odd days kept, special days only when they showed
 
     @property
     def name(self) -> str:
-        if self.plain:
-            return f"planner_{self.weeks}w"
         return "seasonal_naive" if self.stat == "last" else f"{self.stat}_{self.weeks}w"
 
     @property
@@ -216,7 +200,7 @@ class WeekdayStat:
     def template(self, panel: Panel, origin: int) -> np.ndarray:
         """(7, slots): the statistic per weekday (NaN where a weekday has no data)."""
         end = min(origin, panel.num_days)
-        usable = anchor_days(panel, origin) if self.plain else usable_days(panel, origin)
+        usable = usable_days(panel, origin)
         weekdays, _, _ = panel.day_info(0, end)
         out = np.full((7, panel.num_slots), np.nan)
         take = 1 if self.stat == "last" else self.weeks
@@ -419,7 +403,6 @@ def candidate_set(settings: ForecastSettings, open_window: tuple[int, int] | Non
     out: list[Any] = [WeekdayStat(1, "last")]
     out += [WeekdayStat(k, "mean") for k in settings.candidate_weeks]
     out += [WeekdayStat(k, "median") for k in settings.candidate_weeks if k >= 3]
-    out.append(WeekdayStat(4, "mean", plain=True))  # the anchor of the choice (selection)
     out.append(ProfileCandidate(settings=settings, open_window=open_window))
     if settings.ets_candidate:
         out.append(DailyETS())

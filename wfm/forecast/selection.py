@@ -11,22 +11,21 @@ differ only in how they forecast an ordinary day. Outlier days (``candidates.out
 are not scored.
 
 1. The simple family (seasonal naive, the k-week means and medians of the same weekday and
-   interval over ordinary days, and ``planner_4w``) is scored on every origin; the best
-   simple candidate has the lowest weighted mean of its per-origin interval WAPEs, each
-   origin weighing 0.5 ** (age / 13 weeks): a recent origin (even one whose horizon history
-   only partly holds) weighs more than an old one, so a change of level or shape shows
-   within weeks, and a year of origins still counts. The planner's 4-week mean (``ANCHOR``,
-   ``planner_4w``: the same weekday and interval over the last 4 weeks with data, as a
-   spreadsheet has it, holidays and odd days included) is kept unless that best simple
+   interval) is scored on every origin; the best simple candidate has the lowest weighted
+   mean of its per-origin interval WAPEs, each origin weighing 0.5 ** (age / 13 weeks): a
+   recent origin (even one whose horizon history only partly holds) weighs more than an old
+   one, so a change of level or shape shows within weeks, and a year of origins still
+   counts. The 4-week mean (``ANCHOR``, the planner's own number: the same weekday and
+   interval over the last 4 weeks, without the days its own history shows odd: closed or
+   clearly different special days, outlier days) is kept unless that best simple
    candidate's weighted mean WAPE is lower beyond noise by a one-sided paired t-test on
    their per-origin differences (effective count n = (sum w)^2 / sum w^2, n - 1 degrees of
    freedom, at the level of two normal standard errors, 2.3%: with few origins the t
    quantile, 14.0 on 2 origins and 4.5 on 3, replaces the 2 that only holds for many) and
    it lost to the 4-week mean by more than 5% on at most one origin in five (the issue's
    quality bar, on past origins); otherwise the next best simple candidate is tried the
-   same way. When none passes, the planner's own number is the choice: a tie goes to it.
-   Skipping holidays and outlier days (what the other k-week means do) is a refinement that
-   must earn its place on the center's own history like any other.
+   same way. When none passes, the 4-week mean is the choice: a tie goes to the planner's
+   number.
 2. A model-based candidate (``profile``, ``ets``, and the mean of each with the best simple
    candidate) is chosen only when it beats the best simple candidate origin by origin beyond
    noise: a one-sided exact sign test at 5%, Bonferroni-corrected over the model-based
@@ -41,7 +40,7 @@ are not scored.
    the burden of proof is on the model.
 3. The output says how often the best model-based candidate beat the best simple one ("beat
    median_4w on 14 of 17 origins, by 6% on average") whichever wins, and how the best simple
-   candidate fared against the planner's 4-week mean (``anchor_test``: wins, mean gain, the
+   candidate fared against the 4-week mean (``anchor_test``: wins, mean gain, the
    paired t and the value it had to pass).
 
 Short history: with fewer than ``MIN_FOLDS`` such origins (under five weeks of history) the
@@ -96,7 +95,7 @@ MAX_TEST_ORIGINS = 26  # non-overlapping origins of the paired test (half a year
 RECENCY_HALFLIFE_WEEKS = 13.0
 # the planner's own number (Taylor 2008: a simple average is hard to beat) anchors the simple
 # family: another simple candidate replaces it only when better beyond noise
-ANCHOR = "planner_4w"
+ANCHOR = "mean_4w"
 ANCHOR_SE = 2.0  # the test's level: what 2 standard errors are under a normal (2.3% one-sided)
 # Student t quantiles at that level for 1..30 degrees of freedom (scipy.stats.t.ppf(
 # norm.cdf(2), df)): with a handful of origins the spread of the paired differences is itself
@@ -173,7 +172,7 @@ class Versus:
 
 @dataclass(frozen=True)
 class AnchorTest:
-    """A simple candidate against the anchor (the planner's 4-week mean) over the scored
+    """A simple candidate against the anchor (the 4-week mean) over the scored
     origins: the paired t-test that lets it replace the anchor (module notes, 1)."""
 
     candidate: str
@@ -192,8 +191,8 @@ class AnchorTest:
                     and self.big_losses <= BIG_LOSS_SHARE * max(self.scored, 1))
 
     def text(self) -> str:
-        verdict = ("beyond noise: it replaces the planner's 4-week mean" if self.replaced
-                   else "not beyond noise: the planner's 4-week mean stays")
+        verdict = ("beyond noise: it replaces the 4-week mean" if self.replaced
+                   else "not beyond noise: the 4-week mean stays")
         needed = "-" if not math.isfinite(self.critical) else f"{-self.critical:.2f}"
         t = "-" if not math.isfinite(self.t) else f"{self.t:.2f}"
         return (f"{self.candidate} beat {self.anchor} on {self.wins} of {self.origins} "
@@ -530,7 +529,7 @@ def _score(candidate: Any, predicted: dict[int, np.ndarray], actuals: dict[int, 
 def _best_simple(simple: list[Any], wapes: dict[str, dict[int, float]]) -> str | None:
     """The simple candidate with the lowest recency-weighted mean of per-origin WAPEs
     (weight 0.5 ** (age in weeks / ``RECENCY_HALFLIFE_WEEKS``)); it replaces the anchor
-    ``ANCHOR`` (the planner's 4-week mean) only when lower beyond noise by a paired t-test
+    ``ANCHOR`` (the 4-week mean) only when lower beyond noise by a paired t-test
     on their per-origin differences (``paired_t_beyond``)."""
     return _simple_choice(simple, wapes)[0]
 

@@ -187,7 +187,7 @@ def choice_line(choice: Any) -> str:
         text += f"; {versus['text']}, {verdict}"
     anchor = data.get("anchor_test")
     if anchor:
-        text += f"; against the planner's 4-week mean: {anchor['text']}"
+        text += f"; against the 4-week mean: {anchor['text']}"
     text += f"; bias {_signed(data['bias'])} (noise ±{_pct(data['bias_noise'])})"
     guard = data.get("level_guard")
     if guard:
