@@ -78,21 +78,21 @@ def usable_days(panel: Panel, origin: int) -> np.ndarray:
 
 
 SPECIAL_NEIGHBOURS = 3  # ordinary days of the same weekday either side a day is judged by
+READ_WEEKS = 52  # the most same-weekday days a template reads (candidate_weeks <= 52)
 EVIDENCE_KINDS = ("holiday", "pre_holiday", "post_holiday")
 
 
 def _neighbour_median(totals: np.ndarray, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """For each position ``at`` in the sorted ``rows`` (same weekday, ordinary), the median
-    total of up to ``SPECIAL_NEIGHBOURS`` rows before it and as many from it on; the row at
-    ``at`` itself is left out when ``at`` indexes an ordinary day (callers pass that)."""
+    """For each insertion position ``at`` in the sorted ``rows`` (same weekday, ordinary),
+    the median total of up to ``SPECIAL_NEIGHBOURS`` rows before it and as many from it on
+    (NaN with under 2 of them)."""
     values = totals[rows]
-    out = np.full(len(at), np.nan)
-    for i, pos in enumerate(at):
-        lo, hi = max(0, pos - SPECIAL_NEIGHBOURS), min(len(rows), pos + SPECIAL_NEIGHBOURS)
-        near = values[lo:hi]
-        if len(near) >= 2:
-            out[i] = float(np.median(near))
-    return out
+    offsets = np.concatenate([np.arange(-SPECIAL_NEIGHBOURS, 0), np.arange(SPECIAL_NEIGHBOURS)])
+    index = np.asarray(at)[:, None] + offsets[None, :]
+    inside = (index >= 0) & (index < len(rows))
+    near = np.where(inside, values[np.clip(index, 0, max(len(rows) - 1, 0))], np.nan)
+    out = column_nanmedian(near.T)
+    return np.where(inside.sum(axis=1) >= 2, out, np.nan)
 
 
 def ordinary_special_days(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
@@ -113,6 +113,13 @@ def ordinary_special_days(totals: np.ndarray, weekdays: np.ndarray, kinds: np.nd
     out = np.zeros(len(totals), dtype=bool)
     candidates = np.flatnonzero(np.isin(kinds, EVIDENCE_KINDS) & np.isfinite(totals)
                                 & (totals > 0))
+    # only a special day newer than the READ_WEEKS-th last ordinary day of its weekday can
+    # enter a template (the longest k-week mean, the ETS shares): the others are not judged
+    oldest = np.zeros(7, dtype=int)
+    for w in range(7):
+        rows = np.flatnonzero(ordinary & (weekdays == w))
+        oldest[w] = rows[-READ_WEEKS] if len(rows) >= READ_WEEKS else 0
+    candidates = candidates[candidates > oldest[weekdays[candidates]]]
     if not len(candidates):
         return out
     logs: list[np.ndarray] = []
