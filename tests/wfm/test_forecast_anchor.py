@@ -1,8 +1,7 @@
 """Issue 23, the anchor of the simple family: the 4-week mean (the planner's number), replaced
 only by a simple candidate that beats it beyond noise (a paired t-test that knows how few
-origins it has), and history's special days that showed no effect used as ordinary days.
-References are independent of the code: scipy's t distribution, hand-worked arrays, numpy
-means."""
+origins it has). References are independent of the code: scipy's t distribution,
+hand-worked numbers, numpy means."""
 
 from datetime import date
 
@@ -12,7 +11,7 @@ from scipy import stats
 
 from wfm.calendar import calendar_for
 from wfm.config import ForecastSettings, build_config
-from wfm.forecast.candidates import WeekdayStat, ordinary_special_days
+from wfm.forecast.candidates import WeekdayStat
 from wfm.forecast.panel import build_panel
 from wfm.forecast.selection import (
     ANCHOR,
@@ -88,56 +87,6 @@ def test_a_replacement_that_often_loses_big_is_refused_even_when_better_on_avera
     anchor = [0.20] * 30
     other = [0.12 if i % 3 else 0.215 for i in range(30)]  # a third of origins lost by 7.5%
     assert _best_simple([ANCHORED, WeekdayStat(8)], _wapes(anchor, other)) == "mean_4w"
-
-
-def _weeks(totals_by_day: list[float], kinds: dict[int, str]) -> tuple[np.ndarray, ...]:
-    totals = np.array(totals_by_day, dtype=float)
-    weekdays = np.arange(len(totals)) % 7
-    kind = np.array(["normal"] * len(totals), dtype=object)
-    for row, value in kinds.items():
-        kind[row] = value
-    return totals, weekdays, kind, kind == "normal"
-
-
-def test_special_days_within_noise_of_their_weekday_count_as_ordinary():
-    """Ten weeks of 1000 a day with a +-1% wobble (robust spread about 1%): a holiday at 1005
-    and an eve at 990 are within 2 spreads of their neighbours' median; a holiday at 700, a
-    closed day (0) and a promotion (declared by the planner, not judged) are not."""
-    wobble = [1000 * (1 + 0.01 * ((i * 7) % 5 - 2) / 2) for i in range(70)]
-    totals, weekdays, kinds, ordinary = _weeks(
-        wobble, {30: "holiday", 37: "holiday", 44: "holiday", 51: "pre_holiday",
-                 58: "promotion"})
-    totals[[30, 37, 44, 51, 58]] = [1005, 700, 0, 990, 1000]
-    out = ordinary_special_days(totals, weekdays, kinds, ordinary)
-    assert list(np.flatnonzero(out)) == [30, 51]
-
-
-def test_special_days_are_not_judged_on_too_few_ordinary_days():
-    totals, weekdays, kinds, ordinary = _weeks([1000.0] * 9, {8: "holiday"})
-    assert not ordinary_special_days(totals, weekdays, kinds, ordinary).any()
-
-
-def test_an_ordinary_looking_holiday_enters_the_k_week_mean():
-    """A holiday (no effect) three weeks ago is one of the last four Mondays of mean_4w, as in
-    the planner's spreadsheet, instead of being skipped for a Monday five weeks back."""
-    params = SyntheticParameters(start=date(2025, 3, 3), weeks=16, interval_minutes=60,
-                                 daily_volume=2000, country="US", growth_per_week=0.0,
-                                 timezone="America/New_York", day_sigma=0.01,
-                                 multipliers={"holiday": 1.0, "pre_holiday": 1.0,
-                                              "post_holiday": 1.0, "promotion": 1.0},
-                                 random_seed=4)
-    site = build_config({"country": "US", "timezone": "America/New_York",
-                         "interval_minutes": 60})
-    history = synthetic_history(params)
-    panel = build_panel(history.set_index("interval_start")["contacts"], 60,
-                        calendar_for(site))
-    origin = panel.row_of(date(2025, 6, 16))  # Memorial Day 2025-05-26 three Mondays back
-    mondays = [panel.row_of(date(2025, 6, 9)), panel.row_of(date(2025, 6, 2)),
-               panel.row_of(date(2025, 5, 26)), panel.row_of(date(2025, 5, 19))]
-    _, kinds, _ = panel.day_info(0, origin)
-    assert kinds[mondays[2]] == "holiday"
-    expected = np.mean(panel.values[mondays], axis=0)
-    np.testing.assert_allclose(WeekdayStat(4).ordinary(panel, origin, 1)[0], expected)
 
 
 def test_a_flat_queue_with_few_origins_keeps_the_four_week_mean():

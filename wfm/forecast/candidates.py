@@ -57,9 +57,8 @@ _USABLE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 def usable_days(panel: Panel, origin: int) -> np.ndarray:
     """Rows before ``origin`` that are ordinary days with at least one known interval and are
-    not outlier days (``outlier_days``), and the holidays and days next to them whose own
-    total showed no effect (``ordinary_special_days``). Cached per panel and origin: every
-    simple candidate of a model choice asks for the same origins."""
+    not outlier days (``outlier_days``). Cached per panel and origin: every simple candidate
+    of a model choice asks for the same origins."""
     key = (id(panel.values), origin)
     hit = _USABLE.get(key)
     if hit is not None and hit[0] is panel.values:
@@ -68,87 +67,10 @@ def usable_days(panel: Panel, origin: int) -> np.ndarray:
     weekdays, kinds, _ = panel.day_info(0, end)
     known = np.isfinite(panel.values[:end]).any(axis=1)
     usable = known & (kinds == "normal")
-    totals = panel.totals(end)
-    out = usable & ~outlier_days(totals, weekdays, usable)
-    out |= ordinary_special_days(totals, weekdays, kinds, out)
+    out = usable & ~outlier_days(panel.totals(end), weekdays, usable)
     if len(_USABLE) > 4096:
         _USABLE.clear()
     _USABLE[key] = (panel.values, out)  # the reference keeps the id from being reused
-    return out
-
-
-SPECIAL_NEIGHBOURS = 3  # ordinary days of the same weekday either side a day is judged by
-READ_WEEKS = 52  # the most same-weekday days a template reads (candidate_weeks <= 52)
-EVIDENCE_KINDS = ("holiday", "pre_holiday", "post_holiday")
-
-
-def _neighbour_median(totals: np.ndarray, rows: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """For each insertion position ``at`` in the sorted ``rows`` (same weekday, ordinary),
-    the median total of up to ``SPECIAL_NEIGHBOURS`` rows before it and as many from it on
-    (NaN with under 2 of them)."""
-    values = totals[rows]
-    offsets = np.concatenate([np.arange(-SPECIAL_NEIGHBOURS, 0), np.arange(SPECIAL_NEIGHBOURS)])
-    index = np.asarray(at)[:, None] + offsets[None, :]
-    inside = (index >= 0) & (index < len(rows))
-    near = np.where(inside, values[np.clip(index, 0, max(len(rows) - 1, 0))], np.nan)
-    out = column_nanmedian(near.T)
-    return np.where(inside.sum(axis=1) >= 2, out, np.nan)
-
-
-def ordinary_special_days(totals: np.ndarray, weekdays: np.ndarray, kinds: np.ndarray,
-                          ordinary: np.ndarray) -> np.ndarray:
-    """Holidays and days before and after them (in history) whose total is within noise of
-    an ordinary day of their weekday: the simple candidates use them as ordinary days.
-
-    The same rule as the special-day layer's (``special``): an effect must be evidence. A day
-    is judged against the median of the nearest ``SPECIAL_NEIGHBOURS`` ordinary days of its
-    weekday on either side (across a gap in history, as the k-week means reach across it);
-    "within noise" is within ``special.NOISE_Z`` (2) robust spreads (1.4826 MAD) of the
-    ordinary days' own log ratio to the same kind of median (at least 10 of them, else no
-    day is judged). A day the center was open on as usual (a holiday on its quiet weekend
-    day, the eve of an open holiday) then counts as recent history instead of being skipped
-    for an older week; a closed day, or one with an effect, is still left out."""
-    from wfm.forecast.special import NOISE_Z
-
-    out = np.zeros(len(totals), dtype=bool)
-    candidates = np.flatnonzero(np.isin(kinds, EVIDENCE_KINDS) & np.isfinite(totals)
-                                & (totals > 0))
-    # only a special day newer than the READ_WEEKS-th last ordinary day of its weekday can
-    # enter a template (the longest k-week mean, the ETS shares): the others are not judged
-    oldest = np.zeros(7, dtype=int)
-    for w in range(7):
-        rows = np.flatnonzero(ordinary & (weekdays == w))
-        oldest[w] = rows[-READ_WEEKS] if len(rows) >= READ_WEEKS else 0
-    candidates = candidates[candidates > oldest[weekdays[candidates]]]
-    if not len(candidates):
-        return out
-    logs: list[np.ndarray] = []
-    judged: list[tuple[np.ndarray, np.ndarray]] = []
-    for w in np.unique(weekdays):
-        rows = np.flatnonzero(ordinary & (weekdays == w) & (totals > 0))
-        if len(rows) < 3:
-            continue
-        # an ordinary day's own neighbours: the positions either side of it, itself left out
-        values = totals[rows]
-        m = len(values)
-        shifted = np.full((2 * SPECIAL_NEIGHBOURS, m), np.nan)
-        for j, step in enumerate((*range(-SPECIAL_NEIGHBOURS, 0),
-                                  *range(1, SPECIAL_NEIGHBOURS + 1))):
-            source = np.arange(m) + step
-            inside = (source >= 0) & (source < m)
-            shifted[j, inside] = values[source[inside]]
-        logs.append(np.log(values / column_nanmedian(shifted)))
-        special = candidates[weekdays[candidates] == w]
-        if len(special):
-            judged.append((special, _neighbour_median(totals, rows,
-                                                      np.searchsorted(rows, special))))
-    if sum(len(x) for x in logs) < 10 or not judged:
-        return out
-    pooled = np.concatenate(logs)
-    spread = 1.4826 * float(np.median(np.abs(pooled - np.median(pooled))))
-    for special, ref in judged:
-        ok = np.isfinite(ref) & (ref > 0)
-        out[special[ok]] = np.abs(np.log(totals[special[ok]] / ref[ok])) <= NOISE_Z * spread
     return out
 
 
