@@ -11,21 +11,19 @@ differ only in how they forecast an ordinary day. Outlier days (``candidates.out
 are not scored.
 
 1. The simple family (seasonal naive, the k-week means and medians of the same weekday and
-   interval) is scored on every origin; the best simple candidate has the lowest weighted
-   mean of its per-origin interval WAPEs, each origin weighing 0.5 ** (age / 13 weeks): a
-   recent origin (even one whose horizon history only partly holds) weighs more than an old
-   one, so a change of level or shape shows within weeks, and a year of origins still
-   counts. The 4-week mean (``ANCHOR``, the planner's own number: the same weekday and
-   interval over the last 4 weeks, without the days its own history shows odd: closed or
-   clearly different special days, outlier days) is kept unless that best simple
-   candidate's weighted mean WAPE is lower beyond noise by a one-sided paired t-test on
-   their per-origin differences (effective count n = (sum w)^2 / sum w^2, n - 1 degrees of
-   freedom, at the level of two normal standard errors, 2.3%: with few origins the t
-   quantile, 14.0 on 2 origins and 4.5 on 3, replaces the 2 that only holds for many) and
-   it lost to the 4-week mean by more than 5% on at most one origin in five (the issue's
-   quality bar, on past origins); otherwise the next best simple candidate is tried the
-   same way. When none passes, the 4-week mean is the choice: a tie goes to the planner's
-   number.
+   interval) is scored on every origin; the best simple candidate has the lowest weighted mean
+   of its per-origin interval WAPEs, each origin weighing 0.5 ** (age / 13 weeks): a recent
+   origin (even one whose horizon history only partly holds) weighs more than an old one, so a
+   change of level or shape shows within weeks, and a year of origins still counts. The 4-week
+   mean (``ANCHOR``, the planner's own number: the same weekday and interval over the last 4
+   ordinary weeks, outlier days left out) is kept unless that best simple candidate's weighted
+   mean WAPE is lower beyond noise by a one-sided paired t-test on their per-origin
+   differences (effective count n = (sum w)^2 / sum w^2, n - 1 degrees of freedom, at the
+   level of two normal standard errors, 2.3%: with few origins the t quantile, 14.0 on 2
+   origins and 4.5 on 3, replaces the 2 that only holds for many) and it lost to the 4-week
+   mean by more than 5% on at most one origin in five (the issue's quality bar, on past
+   origins); otherwise the next best simple candidate is tried the same way. When none passes,
+   the 4-week mean is the choice: a tie goes to the planner's number.
 2. A model-based candidate (``profile``, ``ets``, and the mean of each with the best simple
    candidate) is chosen only when it beats the best simple candidate origin by origin beyond
    noise: a one-sided exact sign test at 5%, Bonferroni-corrected over the model-based
