@@ -164,8 +164,9 @@ class Versus:
 
 @dataclass(frozen=True)
 class AnchorTest:
-    """A simple candidate against the anchor (the 4-week mean) over the scored
-    origins: the paired t-test that lets it replace the anchor (module notes, 1)."""
+    """A simple candidate against the anchor (the 4-week mean) over the scored origins: the
+    paired test (``ANCHOR_SE`` standard errors) that lets it replace the anchor (module
+    notes, 1)."""
 
     candidate: str
     anchor: str
@@ -521,8 +522,8 @@ def _score(candidate: Any, predicted: dict[int, np.ndarray], actuals: dict[int, 
 def _best_simple(simple: list[Any], wapes: dict[str, dict[int, float]]) -> str | None:
     """The simple candidate with the lowest recency-weighted mean of per-origin WAPEs
     (weight 0.5 ** (age in weeks / ``RECENCY_HALFLIFE_WEEKS``)); it replaces the anchor
-    ``ANCHOR`` (the 4-week mean) only when lower beyond noise by a paired t-test
-    on their per-origin differences (``paired_t_beyond``)."""
+    ``ANCHOR`` (the 4-week mean) only when lower by more than ``ANCHOR_SE`` standard errors
+    of their paired per-origin differences (``paired_t_beyond``)."""
     return _simple_choice(simple, wapes)[0]
 
 
