@@ -50,6 +50,9 @@ from wfm.requests.swaps import SwapVerdict
 from wfm.requests.time_off import TimeOffVerdict
 from wfm.requests.time_off_impact import Part
 
+UNSEEN_AHEAD_DAYS = 42  # the published days ahead checked for holidays without history
+UNSEEN_HISTORY_DAYS = 3 * 366  # the actuals read for that evidence (earlier years' holidays)
+
 
 class Store:
     """The service's data, on one SQLAlchemy engine.
@@ -389,6 +392,27 @@ class Store:
             actuals = actuals[actuals["queue"] == queue]
         return accuracy_report(forecast, actuals, timezone=timezone, weeks=weeks,
                                last_day=last_day), queues
+
+    def unseen_holidays(self, *, after: date, queue: str = "",
+                        days: int = UNSEEN_AHEAD_DAYS) -> list[dict]:
+        """The holidays among the published forecasts' days after ``after`` (up to ``days``)
+        that history (the stored actuals) holds no evidence for: forecast as ordinary days
+        (``wfm.forecast.explain.unseen_holidays``), for one queue or all (``""``)."""
+        from wfm.forecast.explain import unseen_holidays
+
+        ahead = self.forecasts.rows(date_from=after + timedelta(days=1),
+                                    date_to=after + timedelta(days=days))
+        if queue:
+            ahead = ahead[ahead["queue"] == queue]
+        if ahead.empty:
+            return []
+        dates = sorted(set(ahead["interval_start"].dt.tz_localize(None).dt.date))
+        actuals = self.actuals.frame(date_from=after - timedelta(days=UNSEEN_HISTORY_DAYS),
+                                     date_to=after)
+        if queue:
+            actuals = actuals[actuals["queue"] == queue]
+        queues = set(ahead["queue"].astype(str))
+        return [d for d in unseen_holidays(actuals, self.config, dates) if d["queue"] in queues]
 
     # ---- solve jobs ----------------------------------------------------------------------
     def create_job(self, *, actor: Actor, payload: str | None = None) -> SolveJob:

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import MAX_ID, StoreDep
 from api.routes.adherence import default_period_end, stored_report
 from api.store import Actor, Store
+from api.store.facade import UNSEEN_AHEAD_DAYS
 from api.validation import DateFrom, DateTo, IsoDate
 from api.web.cache import cached
 from api.web.charts import (
@@ -253,7 +254,10 @@ def read_accuracy(*, request: Request, store: StoreDep, planner: PagePlanner,
     if not report.days.empty:
         chart = accuracy_chart(report.days, t, title=t.t(
             "accuracy.chart_title", queue=queue or t.t("accuracy.all_queues")))
+    last = day_to or window.last_day
+    unseen = store.unseen_holidays(after=last, queue=queue) if last is not None else []
     return render(request, "accuracy.html", {
-        "queue": queue, "queues": queues, "day_to": day_to or window.last_day,
+        "queue": queue, "queues": queues, "day_to": last,
         "window": window, "weeks": report.weeks.to_dict("records"),
-        "days": report.days.to_dict("records"), "chart": chart, "min_days": MIN_DRIFT_DAYS})
+        "days": report.days.to_dict("records"), "chart": chart, "min_days": MIN_DRIFT_DAYS,
+        "unseen": unseen, "unseen_days": UNSEEN_AHEAD_DAYS})

@@ -278,9 +278,16 @@ def test_the_cli_flags_an_unseen_holiday_in_text_and_json(tmp_path):
                            "holiday: forecast as an ordinary Monday")
     [day] = [d for d in summary["special_days"] if d["date"] == "2025-10-13"]
     assert day["flagged"] and day["basis"] == "no_history"
+    # how the winner fared against the planner's 4-week mean, as values and in words
+    anchor = summary["models"]["default"]["anchor_test"]
+    assert anchor["anchor"] == "mean_4w" and anchor["candidate"] != "mean_4w"
+    assert anchor["wins"] <= anchor["origins"] and anchor["critical"] == 2.0
+    assert anchor["replaced"] == (anchor["t"] < -anchor["critical"])
     text = CliRunner().invoke(app, args).output
     assert "warning: queue default 2025-10-13 Columbus Day: no history for this holiday" in text
     assert "origin(s) at a 2-week horizon" in text
+    assert (f"against the 4-week mean: {anchor['candidate']} beat mean_4w on "
+            f"{anchor['wins']} of {anchor['origins']} origin(s)") in text
 
 
 def test_an_effect_within_noise_of_an_ordinary_day_is_not_applied():

@@ -239,6 +239,10 @@ def test_short_history_with_a_trend_does_not_choose_the_lagging_mean():
     assert lagging.bias < -lagging.bias_noise  # the all-weeks mean is biased beyond its noise
     assert choice.name == "seasonal_naive"
     assert abs(choice.score(choice.name).bias) < 0.7 * abs(lagging.bias)
+    # the output states the test that let it replace the 4-week mean
+    test = choice.anchor_test
+    assert test is not None and test.candidate == "seasonal_naive" and test.replaced
+    assert test.anchor == "mean_4w" and test.t < -test.critical == -2.0
 
 
 def test_under_two_weeks_of_history_the_rule_is_unscored_profile():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,7 @@ def choice_rows(history: pd.DataFrame, config: SiteConfig,
         effects = learn_effects(panel, origin, settings)
         _, specials = apply_effects(effects, panel, origin, np.zeros((days, panel.num_slots)))
         notes = [choice.versus.text()] if choice.versus is not None else []
+        notes += [choice.anchor_test.text()] if choice.anchor_test is not None else []
         notes += [f"{d.date} {d.holiday}: {d.message}" for d in specials if d.flagged]
         naive = next((c for c in summary["candidates"] if c["model"] == "seasonal_naive"), None)
         out.append({"queue": queue, "model": summary["model"], "rule": summary["rule"],
@@ -54,6 +56,38 @@ def choice_rows(history: pd.DataFrame, config: SiteConfig,
                     "bias": summary.get("bias"), "bias_noise": summary.get("bias_noise"),
                     "notes": notes,
                     "versus": choice.versus.record() if choice.versus is not None else None,
+                    "anchor_test": (choice.anchor_test.record()
+                                    if choice.anchor_test is not None else None),
                     "unseen_holidays": [{"date": d.date, "holiday": d.holiday}
                                         for d in specials if d.flagged]})
+    return out
+
+
+def unseen_holidays(history: pd.DataFrame, config: SiteConfig, days: list[date]
+                    ) -> list[dict[str, Any]]:
+    """Per queue of ``history`` (interval history or the actuals table: ``contacts`` or
+    ``offered``), the holidays among ``days`` that the forecast treats as ordinary days of
+    their weekday for want of evidence (``SpecialDay.flagged``): no earlier occurrence in
+    that history and no planner setting. What a planner page shows next to a published
+    forecast; cheap (no model choice)."""
+    if history.empty or not days:
+        return []
+    settings = settings_for(config)
+    calendar = calendar_for(config)
+    column = "contacts" if "contacts" in history.columns else "offered"
+    first, last = min(days), max(days)
+    wanted = set(days)
+    out = []
+    for queue, rows in history.groupby(history["queue"].astype(str), sort=True):
+        series = rows.set_index("interval_start")[column].astype(float)
+        series = series[local_naive(pd.DatetimeIndex(series.index)).date < first]
+        if series.empty:
+            continue
+        panel = build_panel(series, config.interval_minutes, calendar)
+        origin = panel.row_of(first)
+        span = (last - first).days + 1
+        effects = learn_effects(panel, origin, settings)
+        _, specials = apply_effects(effects, panel, origin, np.zeros((span, panel.num_slots)))
+        out += [{"queue": queue, "date": d.date, "holiday": d.holiday, "message": d.message}
+                for d in specials if d.flagged and d.date in wanted]
     return out

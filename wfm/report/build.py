@@ -376,6 +376,19 @@ class ReportPage:
                 gain=100 * versus["mean_gain"], p=versus["p_value"], alpha=versus["alpha"],
                 losses=versus["big_losses"])
                 + ("" if versus["complete"] else self.w("; stopped once it could no longer pass")))
+        anchor = row.get("anchor_test")
+        if anchor:
+            t = "-" if anchor["t"] is None else f"{anchor['t']:.2f}"
+            needed = "-" if anchor["critical"] is None else f"{-anchor['critical']:.2f}"
+            notes.append(self.w(
+                "against the 4-week mean: {candidate} beat {anchor} on {wins} of "
+                "{origins} origin(s), by {gain:.1f}% on average (paired t = {t}, needed < "
+                "{needed})", candidate=anchor["candidate"], anchor=anchor["anchor"],
+                wins=anchor["wins"], origins=anchor["origins"],
+                gain=100 * anchor["mean_gain"], t=t, needed=needed)
+                + self.w(": beyond noise, it replaces the 4-week mean"
+                         if anchor["replaced"]
+                         else ": not beyond noise, the 4-week mean stays"))
         for day in row.get("unseen_holidays", []):
             notes.append(self.w(
                 "{date} {holiday}: no history for this holiday, forecast as an ordinary "

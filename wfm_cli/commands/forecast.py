@@ -185,6 +185,9 @@ def choice_line(choice: Any) -> str:
         verdict = ("beyond noise: chosen" if versus["passed"] and data["model"] ==
                    versus["candidate"] else "not beyond noise: the simple model stays")
         text += f"; {versus['text']}, {verdict}"
+    anchor = data.get("anchor_test")
+    if anchor:
+        text += f"; against the 4-week mean: {anchor['text']}"
     text += f"; bias {_signed(data['bias'])} (noise ±{_pct(data['bias_noise'])})"
     guard = data.get("level_guard")
     if guard:
