@@ -59,11 +59,14 @@ class UpdateSpread:
     """The intraday update's stated uncertainty of one queue (``selection.Choice``'s fields).
 
     The defaults are ``Choice``'s own: a day level spread of 0.15 and Poisson intervals.
+    ``source`` says where the figures come from: ``backtest`` (measured on the forecast's
+    backtest folds and kept with it) or ``default``.
     """
 
     day_sigma: float = 0.15
     dispersion: float = 0.0
     block_dispersion: float = 0.0
+    source: str = "default"
 
 
 @dataclass(frozen=True)

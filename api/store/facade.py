@@ -44,6 +44,7 @@ from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
 from wfm.forecast.accuracy import ACCURACY_WEEKS, AccuracyReport, accuracy_report, latest_forecast
+from wfm.intraday import UpdateSpread
 from wfm.requests.offers import OfferVerdict
 from wfm.requests.partners import PartnerSearch
 from wfm.requests.swaps import SwapVerdict
@@ -357,9 +358,10 @@ class Store:
 
     # ---- published forecasts, actuals and accuracy --------------------------------------
     def publish_forecast(self, *, frame: pd.DataFrame, model: str, origin: date | None,
-                         actor: Actor, reason: str = "") -> PublishedForecast:
+                         actor: Actor, reason: str = "",
+                         spread: UpdateSpread | None = None) -> PublishedForecast:
         return self.forecasts.publish(frame=frame, model=model, origin=origin, actor=actor,
-                                      reason=reason)
+                                      reason=reason, spread=spread)
 
     def published_forecasts(self) -> list[PublishedForecast]:
         return self.forecasts.published()

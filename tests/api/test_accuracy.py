@@ -147,3 +147,6 @@ def test_wfm_forecast_store_publishes_each_queue_with_its_model(tmp_path: Path) 
         (summary["models"][p["queue"]]["model"], date(2026, 11, 23))
         for p in summary["published"]}
     assert sum(f.rows for f in published) == summary["intervals"]
+    # each keeps the intraday update's spread its backtest measured (the intraday view's)
+    assert all(f.day_sigma is not None and f.day_sigma > 0 and f.dispersion is not None
+               for f in published)
