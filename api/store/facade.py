@@ -167,6 +167,16 @@ class Store:
                      date_to: date | None = None) -> tuple[int, pd.DataFrame]:
         return self.rosters.frame(agent_ids=agent_ids, date_from=date_from, date_to=date_to)
 
+    def worked_roster_frame(self, *, date_from: date, date_to: date
+                            ) -> tuple[pd.DataFrame, SiteConfig]:
+        """The roster of local dates ``date_from``..``date_to`` as worked: each row an
+        accepted overtime extension or VTO early end changed carries a template of its
+        accepted hours (``Offers.worked_roster``), with the site that holds those templates.
+        What coverage counts (the coverage page), as adherence and the intraday view do."""
+        _, roster = self.roster_frame(date_from=date_from, date_to=date_to)
+        worked, config, _ = self.offers.worked_roster(roster)
+        return worked, config
+
     def import_roster(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "",
                       force: bool = False, action: str = "roster.import") -> int:
         """Replace the agent-dates in ``frame``; refuse rule breaks unless ``force``.
