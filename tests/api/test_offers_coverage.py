@@ -68,3 +68,30 @@ def test_an_extension_adds_one_agent_and_an_early_end_removes_one(site: Site) ->
     shown = page_scheduled(site)
     assert {c: shown[c] for c in (*RUSH, *LATE, "15:30", "21:30")} == {
         c: after[c] for c in (*RUSH, *LATE, "15:30", "21:30")}
+
+
+def time_off(site: Site, agent: str) -> dict[str, dict[str, int]]:
+    """A day off on Tuesday asked by ``agent``: its impact rows by local clock time."""
+    answer = site.client.post("/api/v1/time-off", headers=site.agents[agent], json={
+        "kind": "annual", "dates": [TUESDAY.isoformat()], "reason": "test"})
+    assert answer.status_code == 201, answer.text
+    return {r["interval_start"][11:16]: {k: r[k] for k in ("scheduled_before", "scheduled_after")}
+            for r in answer.json()["impact"] if r["queue"] == "sales"}
+
+
+def test_the_time_off_impact_counts_the_accepted_hours(site: Site) -> None:
+    """A1 works on 16:00-18:00 and A3 (NIGHT 16:00-23:30) goes home at 22:00. A3's day off
+    then leaves A1 alone at 16:00-17:30 (2 -> 1) and touches nothing from 22:00; A1's day off
+    takes its extension with it (2 -> 1 at 16:00-17:30) besides its DAY hours (4 -> 3)."""
+    assert accept(site, "A1", offer(site, "overtime", "16:00", "18:00")).status_code == 200
+    assert accept(site, "A3", offer(site, "vto", "22:00", "23:30")).status_code == 200
+    night = time_off(site, "A3")
+    assert [night[c] for c in RUSH] == [{"scheduled_before": 2, "scheduled_after": 1}] * 4
+    assert not set(night) & set(LATE)  # A3 no longer works there: no change to show
+    assert {(v["scheduled_before"], v["scheduled_after"]) for c, v in night.items()
+            if c >= "18:00"} == {(1, 0)}
+    day = time_off(site, "A1")
+    assert [day[c] for c in RUSH] == [{"scheduled_before": 2, "scheduled_after": 1}] * 4
+    assert {(v["scheduled_before"], v["scheduled_after"]) for c, v in day.items()
+            if c < "16:00"} == {(4, 3)}
+    assert max(day) == "17:30" and min(day) == "08:30"
