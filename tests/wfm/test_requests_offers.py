@@ -22,8 +22,8 @@ from wfm.requests.offers import (
     check_offer_window,
     clock_text,
     offer_early_ends,
-    offer_head_deltas,
     offer_head_counts,
+    offer_head_deltas,
     offer_totals,
     roster_with_offer_hours,
 )
