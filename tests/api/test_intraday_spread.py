@@ -10,9 +10,11 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.api.factories import Site, set_now
 from tests.api.test_intraday_api import ACTUALS_HEADER, forecast_csv, local, post, view
+from tests.web.conftest import sign_in
 from wfm.calendar import local_naive
 from wfm.forecast import run_forecast
 from wfm.forecast.intraday import shrunk_factor
@@ -97,6 +99,11 @@ def test_post_forecasts_keeps_the_spread_sent(site: Site) -> None:
             updates["sales"]["spread_source"]) == (0.05, 0.02, "backtest")
     listed = site.client.get("/api/v1/forecasts", headers=site.planner).json()["items"]
     assert listed[0]["day_sigma"] == 0.05
+    browser = TestClient(site.client.app)
+    sign_in(browser, site.planner["Authorization"].removeprefix("Bearer "))
+    page = browser.get("/planner/intraday", params={"date": site.start.isoformat(),
+                                                    "queue": "sales"}).text
+    assert "离散度为该预测回测实测的值。" in page  # the site's language: the spread's source
 
 
 @pytest.mark.parametrize("query", ["day_sigma=0", "day_sigma=-1", "dispersion=0.1",
