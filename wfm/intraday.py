@@ -68,6 +68,10 @@ class UpdateSpread:
     block_dispersion: float = 0.0
     source: str = "default"
 
+    def record(self) -> dict[str, float | str]:
+        return {"day_sigma": round(self.day_sigma, 6), "dispersion": round(self.dispersion, 6),
+                "block_dispersion": round(self.block_dispersion, 6), "source": self.source}
+
 
 @dataclass(frozen=True)
 class StaffingPeriod:

@@ -110,10 +110,12 @@ def forecast(
         models = {queue: info.choice.summary() for queue, info in queues_info.items()}
         updates = {queue: info.update.record(site.interval_minutes)
                    for queue, info in queues_info.items() if info.update is not None}
+        spreads = {str(queue): _spread(info) for queue, info in queues_info.items()}
         summary = {"output": str(output), "start": first, "end": last, "weeks": weeks,
                    "intervals": len(table), "queues": queues,
                    "contacts_total": round(float(table["contacts"].sum()), 1),
                    "models": models, "intraday_update": updates,
+                   "intraday_spread": {q: s.record() for q, s in spreads.items()},
                    "special_days": special, "warnings": warnings}
         human = [f"wrote {output}: {len(table)} rows, {len(queues)} queue(s), {first} to {last}"]
         if store:
@@ -136,6 +138,18 @@ def forecast(
         emit(summary, output_format, human)
 
 
+def _spread(info: Any) -> Any:
+    """The intraday update's spread of a queue's choice (``wfm.intraday.UpdateSpread``):
+    measured on its backtest folds, or the default when no fold was scored."""
+    from wfm.intraday import UpdateSpread
+
+    choice = info.choice
+    if not choice.scores:
+        return UpdateSpread()
+    return UpdateSpread(choice.day_sigma, choice.dispersion, choice.block_dispersion,
+                        "backtest")
+
+
 def _publish(table: Any, queues_info: dict[Any, Any], site: Any, origin: date,
              db: str | None) -> list[dict[str, Any]]:
     """Keep each queue's forecast in the service's database as a published forecast (the
@@ -143,7 +157,6 @@ def _publish(table: Any, queues_info: dict[Any, Any], site: Any, origin: date,
     update's spread its backtest measured (so ``GET /api/v1/intraday`` re-forecasts the day
     as this command's intraday update does)."""
     from api.store import SYSTEM, Store
-    from wfm.intraday import UpdateSpread
     from wfm_cli.commands.serve import database_errors, db_source, load_settings, open_database
 
     settings = load_settings(db_url=db)
@@ -157,9 +170,9 @@ def _publish(table: Any, queues_info: dict[Any, Any], site: Any, origin: date,
                 info = queues_info.get(queue)
                 model = str(info.choice.summary()["model"]) if info else "unknown"
                 # a choice without scored folds never measured a spread: the default stays
-                spread = None if info is None or not info.choice.scores else UpdateSpread(
-                    info.choice.day_sigma, info.choice.dispersion,
-                    info.choice.block_dispersion, "backtest")
+                spread = None if info is None else _spread(info)
+                if spread is not None and spread.source != "backtest":
+                    spread = None
                 published = service.publish_forecast(
                     frame=rows.reset_index(drop=True), model=model, origin=origin,
                     actor=SYSTEM, reason="wfm forecast --store", spread=spread)
