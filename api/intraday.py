@@ -1,10 +1,12 @@
 """The intraday view on the stored data (issue 25), shared by ``GET /api/v1/intraday`` and
 the planner page ``/planner/intraday``.
 
-It reads the day's published forecast (``IntradayReads.day_forecast``), the stored actuals,
-the roster (approved swaps and time off are already in it; a ``LEAVE`` day takes the agent
-off) and what changes a shift without rewriting its row (``IntradayReads.staffing_changes``:
-part-day time off, accepted overtime extensions and VTO early ends), and runs
+It reads the day's published forecast (``IntradayReads.day_forecast``), each queue's intraday
+update spread kept with it (``IntradayReads.day_spreads``: its backtest's, or the default for a
+forecast published without one), the stored actuals, the roster (approved swaps and time off
+are already in it; a ``LEAVE`` day takes the agent off) and what changes a shift without
+rewriting its row (``IntradayReads.staffing_changes``: part-day time off, accepted overtime
+extensions and VTO early ends), and runs
 ``wfm.intraday.intraday_view``: the same function ``wfm intraday`` runs on files, so the
 columns and figures are the command's. The ``[intraday]`` rule (``publish_auto_offers``)
 reads this same view, so it offers on exactly the net staffing the page shows. For today,
@@ -102,7 +104,8 @@ def _compute(store: Store, day: date, queue: str, now: pd.Timestamp | None
     actuals = store.actuals.frame(date_from=day, date_to=day)
     stray = sorted(set(actuals["queue"].astype(str)) - set(queues))
     actuals = actuals[actuals["queue"].astype(str).isin(queues)]
-    spreads = {q: UpdateSpread() for q in queues}
+    kept = store.intraday.day_spreads(forecast)
+    spreads = {q: kept.get(q, UpdateSpread()) for q in queues}
     view = intraday_view(forecast, actuals, roster, store.config, day=day, now=now,
                          queue=queue or None, spreads=spreads, actuals_label="stored actuals",
                          **store.intraday.staffing_changes(day))
@@ -180,6 +183,7 @@ def intraday_record(result: IntradayResult) -> dict[str, Any]:
         updates.append({"queue": queue, "day_sigma": spread.day_sigma,
                         "dispersion": spread.dispersion,
                         "block_dispersion": spread.block_dispersion,
+                        "spread_source": spread.source,
                         "arrived": record.get("arrived"), "expected": record.get("expected"),
                         "factor": record.get("factor", 1.0), "through": record.get("through")})
     return {"date": result.day, "queue": result.queue, "queues": result.queues,

@@ -242,6 +242,11 @@ class PublishedForecast(Base):
     user_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reason: Mapped[str] = mapped_column(Text, default="")
     rows: Mapped[int] = mapped_column(Integer)
+    # the intraday update's spread measured by the forecast's backtest (migration 0008);
+    # null: not sent, the update's default (``wfm.intraday.UpdateSpread``)
+    day_sigma: Mapped[float | None] = mapped_column(Float, nullable=True)
+    dispersion: Mapped[float | None] = mapped_column(Float, nullable=True)
+    block_dispersion: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class ForecastRow(Base):

@@ -545,6 +545,9 @@ class IntradayUpdatePublic(BaseModel):
     day_sigma: float
     dispersion: float
     block_dispersion: float
+    spread_source: Literal["backtest", "default"] = Field(
+        description="backtest: the spread kept with the published forecast; default: the "
+        "forecast was published without one (0.15, Poisson)")
     arrived: float | None
     expected: float | None
     factor: float
@@ -569,7 +572,8 @@ _INTRADAY_EXAMPLE: dict[str, Any] = {
     "forecast_ids": [3], "models": ["median_4w"], "actuals_without_forecast": [],
     "live": True,
     "updates": [{"queue": "presales", "day_sigma": 0.15, "dispersion": 0.0,
-                 "block_dispersion": 0.0, "arrived": 1630.0, "expected": 1500.0,
+                 "block_dispersion": 0.0, "spread_source": "default",
+                 "arrived": 1630.0, "expected": 1500.0,
                  "factor": 1.0735, "through": "14:00"}],
     "intervals": [{"interval_start": "2026-11-24T14:00:00+08:00", "queue": "presales",
                    "status": "coming", "forecast_contacts": 120.0,
@@ -623,6 +627,11 @@ class ForecastPublic(BaseModel):
     published_at: datetime
     rows: int
     reason: str
+    day_sigma: float | None = Field(
+        default=None, description="the intraday update's day-level spread kept with it (null: "
+        "the default 0.15)")
+    dispersion: float | None = None
+    block_dispersion: float | None = None
 
 
 class ForecastsPublic(BaseModel):

@@ -59,11 +59,18 @@ class UpdateSpread:
     """The intraday update's stated uncertainty of one queue (``selection.Choice``'s fields).
 
     The defaults are ``Choice``'s own: a day level spread of 0.15 and Poisson intervals.
+    ``source`` says where the figures come from: ``backtest`` (measured on the forecast's
+    backtest folds and kept with it) or ``default``.
     """
 
     day_sigma: float = 0.15
     dispersion: float = 0.0
     block_dispersion: float = 0.0
+    source: str = "default"
+
+    def record(self) -> dict[str, float | str]:
+        return {"day_sigma": round(self.day_sigma, 6), "dispersion": round(self.dispersion, 6),
+                "block_dispersion": round(self.block_dispersion, 6), "source": self.source}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ from api.schemas import (
 )
 from api.uploads import CsvBytes, read_upload
 from api.validation import NO_NUL, DateTo, IsoDate, ReasonQuery
+from wfm.errors import InvalidInput
+from wfm.intraday import UpdateSpread
 from wfm.tables import FORECAST
 
 router = APIRouter(prefix="/api/v1/forecasts", tags=["forecasts"], responses=PROTECTED)
@@ -32,18 +34,36 @@ QueueQuery = Annotated[str, Query(max_length=64, pattern=NO_NUL,
                                   description="one queue; empty: all queues")]
 
 
+SigmaQuery = Annotated[float | None, Query(
+    gt=0, le=5, description="the intraday update's day-level spread its backtest measured (the "
+    "spread of log(actual / forecast) daily totals, `wfm forecast` JSON `models.*`); unset: "
+    "the default 0.15")]
+DispersionQuery = Annotated[float | None, Query(
+    ge=0, le=100, description="with day_sigma: the extra-Poisson dispersion its backtest "
+    "measured (unset: 0, Poisson)")]
+
+
 @router.post("", status_code=201, response_model=ForecastPublic, openapi_extra=CSV_BODY,
              responses={**FORBIDDEN, **TOO_LARGE, **INVALID})
 def publish_forecast(*, store: StoreDep, planner: CurrentPlanner, actor: ActorDep,
                      body: CsvBytes, response: Response, model: ModelQuery,
                      origin: Annotated[IsoDate | None, Query()] = None,
-                     reason: ReasonQuery = "") -> ForecastPublic:
+                     reason: ReasonQuery = "", day_sigma: SigmaQuery = None,
+                     dispersion: DispersionQuery = None,
+                     block_dispersion: DispersionQuery = None) -> ForecastPublic:
     """Keep a forecast CSV with its model and origin (default: its first local date); every
-    publication is kept, none replaced."""
+    publication is kept, none replaced. With ``day_sigma`` (and ``dispersion``,
+    ``block_dispersion``) it keeps the spread its backtest measured, which the intraday view
+    (``GET /api/v1/intraday``) re-forecasts the day with; without, the view uses the default."""
+    if day_sigma is None and (dispersion is not None or block_dispersion is not None):
+        raise InvalidInput("dispersion and block_dispersion need day_sigma, the spread they "
+                           "were measured with", field="day_sigma")
+    spread = None if day_sigma is None else UpdateSpread(
+        day_sigma, dispersion or 0.0, block_dispersion or 0.0, "backtest")
     frame = read_upload(body, FORECAST, timezone=store.config.timezone, label="forecast",
                         response=response)
     published = store.publish_forecast(frame=frame, model=model, origin=origin, actor=actor,
-                                       reason=reason)
+                                       reason=reason, spread=spread)
     return ForecastPublic.model_validate(published)
 
 

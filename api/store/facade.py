@@ -44,6 +44,7 @@ from api.store.users import Users
 from wfm.config import SiteConfig
 from wfm.errors import Violation
 from wfm.forecast.accuracy import ACCURACY_WEEKS, AccuracyReport, accuracy_report, latest_forecast
+from wfm.intraday import UpdateSpread
 from wfm.requests.offers import OfferVerdict
 from wfm.requests.partners import PartnerSearch
 from wfm.requests.swaps import SwapVerdict
@@ -168,6 +169,16 @@ class Store:
     def roster_frame(self, *, agent_ids: list[str] | None = None, date_from: date | None = None,
                      date_to: date | None = None) -> tuple[int, pd.DataFrame]:
         return self.rosters.frame(agent_ids=agent_ids, date_from=date_from, date_to=date_to)
+
+    def worked_roster_frame(self, *, date_from: date, date_to: date
+                            ) -> tuple[pd.DataFrame, SiteConfig]:
+        """The roster of local dates ``date_from``..``date_to`` as worked: each row an
+        accepted overtime extension or VTO early end changed carries a template of its
+        accepted hours (``Offers.worked_roster``), with the site that holds those templates.
+        What coverage counts (the coverage page), as adherence and the intraday view do."""
+        _, roster = self.roster_frame(date_from=date_from, date_to=date_to)
+        worked, config, _ = self.offers.worked_roster(roster)
+        return worked, config
 
     def import_roster(self, *, frame: pd.DataFrame, actor: Actor, reason: str = "",
                       force: bool = False, action: str = "roster.import") -> int:
@@ -360,9 +371,10 @@ class Store:
 
     # ---- published forecasts, actuals and accuracy --------------------------------------
     def publish_forecast(self, *, frame: pd.DataFrame, model: str, origin: date | None,
-                         actor: Actor, reason: str = "") -> PublishedForecast:
+                         actor: Actor, reason: str = "",
+                         spread: UpdateSpread | None = None) -> PublishedForecast:
         return self.forecasts.publish(frame=frame, model=model, origin=origin, actor=actor,
-                                      reason=reason)
+                                      reason=reason, spread=spread)
 
     def published_forecasts(self) -> list[PublishedForecast]:
         return self.forecasts.published()

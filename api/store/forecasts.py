@@ -11,6 +11,7 @@ from api.models import ForecastRow, PublishedForecast
 from api.store.audit import Audit
 from api.store.unit import Actor, Unit, utc_column
 from wfm.errors import InvalidInput
+from wfm.intraday import UpdateSpread
 
 FORECAST_ROW_COLUMNS = ["interval_start", "queue", "contacts", "forecast_id", "origin", "model"]
 
@@ -24,11 +25,14 @@ class Forecasts:
         self.audit = audit
 
     def publish(self, *, frame: pd.DataFrame, model: str, origin: date | None, actor: Actor,
-                reason: str = "") -> PublishedForecast:
+                reason: str = "", spread: UpdateSpread | None = None) -> PublishedForecast:
         """Keep a forecast table (``wfm.tables.FORECAST``) as a new published forecast.
 
         ``origin`` is the first local date it forecasts (default: its first row's date); rows
-        dated before it are refused, naming the line (row i is line i + 2).
+        dated before it are refused, naming the line (row i is line i + 2). ``spread`` is the
+        intraday update's spread its backtest measured (``selection.Choice``'s
+        ``day_sigma``, ``dispersion``, ``block_dispersion``); without it the intraday view
+        uses the update's default.
         """
         local = pd.to_datetime(frame["interval_start"]).dt.tz_convert(self.unit.config.tz)
         days = local.dt.date
@@ -40,7 +44,11 @@ class Forecasts:
         with self.unit.write() as session:
             published = PublishedForecast(model=model, origin=origin,
                                           published_at=self.unit.clock(),
-                                          user_id=actor.user_id, reason=reason, rows=len(frame))
+                                          user_id=actor.user_id, reason=reason, rows=len(frame),
+                                          **({} if spread is None else {
+                                              "day_sigma": spread.day_sigma,
+                                              "dispersion": spread.dispersion,
+                                              "block_dispersion": spread.block_dispersion}))
             session.add(published)
             session.flush()
             aht = frame["aht_seconds"].astype(object)
@@ -54,7 +62,8 @@ class Forecasts:
                 session.execute(self.unit.insert(ForecastRow).values(records[start:start + 1000]))
             self.audit.record(session, actor, "forecast.publish",
                               {"forecast_id": published.id, "model": model,
-                               "origin": origin.isoformat(), "rows": len(frame)}, reason)
+                               "origin": origin.isoformat(), "rows": len(frame),
+                               "day_sigma": published.day_sigma}, reason)
         return published
 
     def published(self) -> list[PublishedForecast]:

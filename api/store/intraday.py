@@ -27,6 +27,7 @@ from api.models import (
 from api.store.unit import Unit
 from wfm.calendar import local_midnight
 from wfm.forecast.accuracy import latest_forecast
+from wfm.intraday import UpdateSpread
 from wfm.requests.offers import offer_early_ends, offer_head_counts
 from wfm.requests.time_off_impact import Part, part_minutes
 
@@ -59,6 +60,31 @@ class IntradayReads:
                                    .dt.tz_convert(self.unit.config.timezone))
         frame["aht_seconds"] = frame["aht_seconds"].astype(float)
         return latest_forecast(frame, self.unit.config.timezone)
+
+    def day_spreads(self, forecast: pd.DataFrame) -> dict[str, UpdateSpread]:
+        """Per queue of ``forecast`` (``day_forecast``'s rows), the intraday update's spread
+        kept with the published forecast that gives most of the queue's intervals of the day
+        (a tie: the latest published): ``source`` ``backtest`` where that forecast was
+        published with its spread (``wfm forecast --store``, ``POST /api/v1/forecasts?
+        day_sigma=``), else ``UpdateSpread()``'s default."""
+        if forecast.empty:
+            return {}
+        counts = (forecast.assign(queue=forecast["queue"].astype(str))
+                  .groupby(["queue", "forecast_id"]).size().rename("n").reset_index()
+                  .sort_values(["queue", "n", "forecast_id"], kind="stable")
+                  .drop_duplicates("queue", keep="last"))
+        ids = sorted({int(i) for i in counts["forecast_id"]})
+        with self.unit.read() as session:
+            kept = {int(i): (s, d, b) for i, s, d, b in session.execute(
+                select(PublishedForecast.id, PublishedForecast.day_sigma,
+                       PublishedForecast.dispersion, PublishedForecast.block_dispersion)
+                .where(PublishedForecast.id.in_(ids))).all()}
+        out = {}
+        for queue, forecast_id in zip(counts["queue"], counts["forecast_id"], strict=True):
+            sigma, dispersion, block = kept.get(int(forecast_id), (None, None, None))
+            out[str(queue)] = UpdateSpread() if sigma is None else UpdateSpread(
+                float(sigma), float(dispersion or 0.0), float(block or 0.0), "backtest")
+        return out
 
     def known_queues(self) -> set[str]:
         """Every queue the service knows: the site's ``[queues]``, the agents' skills, the

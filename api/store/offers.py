@@ -15,6 +15,7 @@ whole transaction back, the claimed place included.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -32,6 +33,7 @@ from api.store.unit import SYSTEM, Actor, Unit, to_utc
 from wfm.config import SiteConfig
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 from wfm.requests.offers import (
+    EXTENSIONS,
     FILLED,
     OVERTIME,
     Offer,
@@ -41,6 +43,7 @@ from wfm.requests.offers import (
     check_offer,
     check_offer_window,
     clock_text,
+    offer_head_deltas,
     offer_totals,
     roster_with_offer_hours,
 )
@@ -55,6 +58,33 @@ class OfferRefused(SwapRejected):
 def domain_offer(row: OfferRow) -> Offer:
     return Offer(row.kind, row.day, row.start, row.end, tuple(json.loads(row.queues)),
                  row.agents_needed, row.filled, row.status)
+
+
+def worked_head_deltas(session: Session, days: Sequence[date], config: SiteConfig,
+                       queues: list[str] | None
+                       ) -> dict[tuple[str, date], Counter[tuple[int, str]]]:
+    """The head counts applied extensions and early ends on ``days`` add or take per
+    (agent, date) against the roster rows, read inside ``session`` (a check inside a
+    transaction sees its own writes): ``wfm.requests.offers.offer_head_deltas`` over
+    ``roster_with_offer_hours``, the worked roster ``Offers.worked_roster`` gives the coverage
+    page and adherence. The time-off impact counts with it."""
+    accepted = session.execute(
+        select(OfferAcceptance.requester_id, OfferAcceptance.day, OfferAcceptance.change,
+               OfferAcceptance.start, OfferAcceptance.end)
+        .where(OfferAcceptance.status == "applied", OfferAcceptance.day.in_(list(days)),
+               OfferAcceptance.change.in_((*EXTENSIONS, "end_early")))
+        .order_by(OfferAcceptance.id)).all()
+    if not accepted:
+        return {}
+    agents = sorted({str(a) for a, *_ in accepted})
+    rows = session.execute(
+        select(RosterCell.agent_id, RosterCell.date, RosterCell.shift, RosterCell.queue)
+        .where(RosterCell.agent_id.in_(agents), RosterCell.date.in_(list(days)))).all()
+    roster = pd.DataFrame(rows, columns=["agent_id", "date", "shift", "queue"])
+    if roster.empty:
+        return {}
+    return offer_head_deltas(roster, [(str(a), d, c, s, e) for a, d, c, s, e in accepted],
+                             config, queues)
 
 
 class Offers:

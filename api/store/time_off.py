@@ -29,6 +29,7 @@ from api.models import (
     TimeOffRequest,
 )
 from api.store.frames import agent_record, stored_queues
+from api.store.offers import worked_head_deltas
 from api.store.reference import Reference, ReferenceCache, window_counts
 from api.store.requests import Lifecycle
 from api.store.rosters import ROSTER_VERSION, Rosters, changed_cell, generations
@@ -206,7 +207,8 @@ class TimeOff:
             [(a, d, s, q) for a, d, s, q in rows], agent, config, kind=kind, dates=dates, part=part,
             requirement=reference.requirement, load=reference.load, queues=reference.queues,
             window_counts=counts, used_millidays=used,
-            team_off=self._team_off(session, agent, dates, reference, cached))
+            team_off=self._team_off(session, agent, dates, reference, cached),
+            offers=worked_head_deltas(session, window, self.unit.config, reference.queues))
 
     def _reference(self, session: Session, agent_ids: list[str],
                    window: list[date]) -> Reference:

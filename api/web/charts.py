@@ -24,18 +24,21 @@ BAR_OK, BAR_LOW = "#2ca02c", "#d62728"
 
 def coverage_frame(store: Store, day_from: date, day_to: date) -> pd.DataFrame:
     """The coverage table (required vs scheduled per interval and queue) for local dates
-    ``day_from``..``day_to``, from the stored roster and requirement, with a ``day`` column.
+    ``day_from``..``day_to``, from the stored roster as worked (accepted overtime extensions
+    and VTO early ends included: ``Store.worked_roster_frame``) and requirement, with a
+    ``day`` column.
 
     The roster is read from the day before, so a shift crossing midnight into the period is
     counted."""
     requirement = store.requirement_frame(date_from=day_from, date_to=day_to)
-    _, roster = store.roster_frame(date_from=day_from - timedelta(days=1), date_to=day_to)
+    roster, config = store.worked_roster_frame(date_from=day_from - timedelta(days=1),
+                                               date_to=day_to)
     if requirement.empty and roster.empty:
         return pd.DataFrame(columns=["interval_start", "queue", "required", "scheduled",
                                      "shortfall", "day"])
     if requirement.empty:
         requirement = requirement.astype({"queue": object})
-    table = coverage_table(roster, requirement, store.config)
+    table = coverage_table(roster, requirement, config)
     starts = pd.DatetimeIndex(table["interval_start"]).tz_convert(store.config.tz)
     table = table.assign(interval_start=starts, day=starts.date)
     return table[(table["day"] >= day_from) & (table["day"] <= day_to)].reset_index(drop=True)

@@ -147,3 +147,11 @@ def test_wfm_forecast_store_publishes_each_queue_with_its_model(tmp_path: Path) 
         (summary["models"][p["queue"]]["model"], date(2026, 11, 23))
         for p in summary["published"]}
     assert sum(f.rows for f in published) == summary["intervals"]
+    # each keeps the intraday update's spread its backtest measured (the intraday view's),
+    # the one the command reports
+    by_id = {f.id: f for f in published}
+    for item in summary["published"]:
+        kept, said = by_id[item["forecast_id"]], summary["intraday_spread"][item["queue"]]
+        assert said["source"] == "backtest" and kept.day_sigma is not None
+        assert (kept.day_sigma, kept.dispersion, kept.block_dispersion) == pytest.approx(
+            (said["day_sigma"], said["dispersion"], said["block_dispersion"]), abs=1e-6)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 from alembic import command
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
@@ -15,7 +16,7 @@ from api.models import LeaveBalance
 from api.store import Store
 from tests.api.factories import site_config
 
-HEAD = "0007"  # the latest revision in api/migrations/versions
+HEAD = "0008"  # the latest revision in api/migrations/versions
 
 
 def test_upgrade_from_0001_keeps_data_and_adds_time_off(tmp_path: Path) -> None:
@@ -137,4 +138,29 @@ def test_upgrade_from_0004_adds_adherence_exceptions(tmp_path: Path) -> None:
     store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
     assert store.roster_version() == 5
     assert store.list_exceptions() == []
+    engine.dispose()
+
+
+def test_upgrade_from_0007_keeps_old_forecasts_on_the_default_spread(tmp_path: Path) -> None:
+    """Revision 0008 (issue 25): a published forecast gains the intraday update's spread, null
+    on the forecasts published before (the intraday view uses the default for them)."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    config = alembic_config(url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO forecasts (id, model, origin, published_at, user_id, reason, rows) "
+            "VALUES (1, 'mean_4w', '2030-01-07', '2030-01-01 00:00:00', NULL, '', 0)"))
+    migrate(engine)
+    with engine.connect() as connection:
+        assert MigrationContext.configure(connection).get_current_revision() == HEAD
+    store = Store(engine, site_config(), clock=lambda: datetime(2030, 1, 1))
+    (old,) = store.published_forecasts()
+    assert (old.model, old.day_sigma, old.dispersion, old.block_dispersion) == (
+        "mean_4w", None, None, None)
+    rows = pd.DataFrame({"queue": ["sales"], "forecast_id": [1]})
+    assert store.intraday.day_spreads(rows)["sales"].source == "default"
     engine.dispose()

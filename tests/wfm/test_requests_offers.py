@@ -23,6 +23,7 @@ from wfm.requests.offers import (
     clock_text,
     offer_early_ends,
     offer_head_counts,
+    offer_head_deltas,
     offer_totals,
     roster_with_offer_hours,
 )
@@ -298,3 +299,33 @@ def test_overtime_before_a_shift_that_crosses_midnight() -> None:
     assert verdict.change.as_dict()["start"] == "20:00"
     assert verdict.change.as_dict()["end"] == "06:00"  # the next morning
     assert clock_text(1440) == "24:00"
+
+
+def test_offer_head_deltas_by_hand() -> None:
+    """+1 on each interval an extension adds, -1 on each an early end takes, per agent-day;
+    the break of the original shift keeps its interval uncounted; keys are minutes since
+    1970-01-01 local, as ``wfm.requests.impact.expand`` keys head counts."""
+    from wfm.requests.impact import day_minutes
+
+    config = build_config({"country": "", "shifts": [
+        {"code": "DAY", "start": "08:30", "end": "16:00", "breaks": [["12:00", 30]]}]})
+    tuesday = WEEK[1]
+    roster = pd.DataFrame({"agent_id": ["A", "B", "C"], "date": [tuesday] * 3,
+                           "shift": ["DAY"] * 3, "queue": ["voice", "voice", None]})
+    changes = [("A", tuesday, "extend_after", "08:30", "17:00"),
+               ("B", tuesday, "end_early", "08:30", "11:00")]
+    deltas = offer_head_deltas(roster, changes, config, ["voice"])
+    midnight = day_minutes(tuesday)
+
+    def at(clock: str) -> tuple[int, str]:
+        hours, minutes = map(int, clock.split(":"))
+        return (midnight + 60 * hours + minutes, "voice")
+
+    assert set(deltas) == {("A", tuesday), ("B", tuesday)}
+    assert {k: v for k, v in deltas[("A", tuesday)].items() if v} == {
+        at("16:00"): 1, at("16:30"): 1}
+    # 11:00-16:00 without the 12:00 break: 9 half hours taken
+    assert {k: v for k, v in deltas[("B", tuesday)].items() if v} == {
+        at(c): -1 for c in ("11:00", "11:30", "12:30", "13:00", "13:30", "14:00", "14:30",
+                            "15:00", "15:30")}
+    assert offer_head_deltas(roster, [], config, ["voice"]) == {}

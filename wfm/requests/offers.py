@@ -34,6 +34,7 @@ here reads or writes storage.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -524,3 +525,34 @@ def roster_with_offer_hours(roster: pd.DataFrame,
         return roster, config, {}
     site = config.model_copy(update={"shifts": [*config.shifts, *templates.values()]})
     return roster.assign(shift=shifts), site, back
+
+
+def offer_head_deltas(roster: pd.DataFrame, changes: Iterable[tuple[str, date, str, str, str]],
+                      config: SiteConfig, queues: list[str] | None
+                      ) -> dict[tuple[str, date], Counter[tuple[int, str]]]:
+    """Per (agent_id, date) of a roster row an applied extension or early end changed, the
+    head count its accepted hours add (+1) or take (-1) per interval against the row's own
+    shift, keyed as ``wfm.requests.impact.expand`` keys counts (interval start in minutes
+    since 1970-01-01, queue).
+
+    ``roster`` rows (``agent_id, date, shift, queue``) and ``changes`` as
+    ``roster_with_offer_hours`` takes them, which gives the worked hours: the coverage page
+    counts the same roster as worked, so the time-off impact sees what the page shows.
+    """
+    from wfm.requests.impact import cell_groups, expand
+
+    worked, site, _ = roster_with_offer_hours(roster, changes, config)
+    out: dict[tuple[str, date], Counter[tuple[int, str]]] = {}
+    if site is config:
+        return out
+    days = pd.to_datetime(roster["date"].astype(str)).dt.date
+    for agent_id, day, shift, queue, now in zip(
+            roster["agent_id"].astype(str), days, roster["shift"].astype(str),
+            roster["queue"], worked["shift"].astype(str), strict=True):
+        if now == shift:
+            continue
+        cell = {"date": day, "queue": "" if queue is None or queue != queue else str(queue)}
+        delta = expand(cell_groups([{**cell, "shift": now}], queues), site)
+        delta.subtract(expand(cell_groups([{**cell, "shift": shift}], queues), config))
+        out.setdefault((agent_id, day), Counter()).update(delta)
+    return out

@@ -26,6 +26,7 @@ from typing import Any
 from wfm.config import SiteConfig, parse_clock
 from wfm.coverage import NON_WORKING
 from wfm.errors import InvalidInput, Violation
+from wfm.requests.impact import Key
 from wfm.requests.time_off_impact import Count, Part, impact_of, part_minutes
 from wfm.rules import check_roster_rows
 
@@ -114,6 +115,7 @@ def check_time_off(rows: Iterable[Row], agent: Mapping[str, object], config: Sit
                    load: Mapping[tuple[datetime, str], tuple[float, float | None]],
                    queues: list[str] | None, window_counts: Iterable[Count],
                    used_millidays: Mapping[int, int], team_off: Mapping[date, int],
+                   offers: Mapping[tuple[str, date], Counter[Key]] | None = None,
                    ) -> TimeOffVerdict:
     """Judge a time-off request of one agent.
 
@@ -133,6 +135,10 @@ def check_time_off(rows: Iterable[Row], agent: Mapping[str, object], config: Sit
         The agent's used leave of ``kind`` by calendar year.
     team_off
         Agents of the agent's team already on ``LEAVE`` by date.
+    offers
+        Head counts accepted overtime extensions and VTO early ends add or take per
+        (agent, date) on the window (``wfm.requests.offers.offer_head_deltas``): the impact
+        counts the roster as worked.
     """
     days = check_request_shape(config, kind, dates, part)
     agent_id = str(agent["agent_id"])
@@ -147,7 +153,8 @@ def check_time_off(rows: Iterable[Row], agent: Mapping[str, object], config: Sit
     problems = _rule_violations(mine, after, agent, config, queues)
     problems += _balance_violations(agent_id, kind, cost, used_millidays, config, days)
     problems += _team_violations(agent_id, before, after, team_off, config)
-    impact = impact_of(before, after, part, config, requirement, load, queues, window_counts)
+    impact = impact_of(before, after, part, config, requirement, load, queues, window_counts,
+                       offers)
     return TimeOffVerdict(problems, impact, before, after, cost, starts_at)
 
 

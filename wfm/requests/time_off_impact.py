@@ -58,11 +58,16 @@ def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
               part: Part | None, config: SiteConfig,
               requirement: Mapping[tuple[datetime, str], int],
               load: Mapping[tuple[datetime, str], tuple[float, float | None]],
-              queues: list[str] | None, window_counts: Iterable[Count]) -> list[dict[str, Any]]:
+              queues: list[str] | None, window_counts: Iterable[Count],
+              offers: Mapping[tuple[str, date], Counter[Key]] | None = None,
+              ) -> list[dict[str, Any]]:
     """``IMPACT_COLUMNS`` records for every interval and queue the change touches, by time.
 
     Head-counts as in ``wfm.requests.impact`` (the swap's impact); part of a shift moves out
-    only the intervals of the part.
+    only the intervals of the part. ``offers`` (``wfm.requests.offers.offer_head_deltas``)
+    are the head counts accepted overtime extensions and VTO early ends add or take per
+    (agent, date): everyone's count, and a day whose shift the change replaces loses its
+    agent's accepted hours with it (a part of a day keeps them).
     """
     moved_out: Counter[Key]
     moved_in: Counter[Key]
@@ -80,7 +85,15 @@ def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
             for offset in covered_offsets_minutes(template, config.interval_minutes):
                 if start <= offset < end:
                     moved_out[(day_minutes(day) + int(offset), queue)] += 1
-    keys = sorted(set(moved_out) | set(moved_in))
+    offers = offers or {}
+    shift_after = {(str(c["agent_id"]), c["date"]): c["shift"] for c in after}
+    for cell in before:
+        day = cell["date"]
+        assert isinstance(day, date)
+        key = (str(cell["agent_id"]), day)
+        if key in offers and shift_after.get(key) != cell["shift"]:
+            moved_out.update(offers[key])
+    keys = sorted(k for k in set(moved_out) | set(moved_in) if moved_out[k] or moved_in[k])
     if not keys:
         return []
     only = queues[0] if queues and len(queues) == 1 else ""
@@ -89,6 +102,8 @@ def impact_of(before: list[dict[str, object]], after: list[dict[str, object]],
         if s not in NON_WORKING:
             groups[(d, s, q or only)] += n
     counted = expand(groups, config)
+    for delta in offers.values():
+        counted.update(delta)
     before_n = np.array([counted.get(k, 0) for k in keys], dtype="int64")
     after_n = np.array([counted.get(k, 0) - moved_out.get(k, 0) + moved_in.get(k, 0)
                         for k in keys], dtype="int64")

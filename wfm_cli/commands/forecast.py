@@ -93,9 +93,7 @@ def forecast(
         table, queues_info = run_forecast(frame, site, start=first, weeks=weeks,
                                           settings=settings)
         write_table(table, output, FORECAST)
-        published = (_publish(table, {q: info.choice.summary()["model"]
-                                      for q, info in queues_info.items()}, site, first, db)
-                     if store else [])
+        published = (_publish(table, queues_info, site, first, db) if store else [])
         last = first + timedelta(days=7 * weeks - 1)
         special = [{"queue": queue, **day.record()} for queue, info in queues_info.items()
                    for day in info.special_days]
@@ -112,10 +110,12 @@ def forecast(
         models = {queue: info.choice.summary() for queue, info in queues_info.items()}
         updates = {queue: info.update.record(site.interval_minutes)
                    for queue, info in queues_info.items() if info.update is not None}
+        spreads = {str(queue): _spread(info) for queue, info in queues_info.items()}
         summary = {"output": str(output), "start": first, "end": last, "weeks": weeks,
                    "intervals": len(table), "queues": queues,
                    "contacts_total": round(float(table["contacts"].sum()), 1),
                    "models": models, "intraday_update": updates,
+                   "intraday_spread": {q: s.record() for q, s in spreads.items()},
                    "special_days": special, "warnings": warnings}
         human = [f"wrote {output}: {len(table)} rows, {len(queues)} queue(s), {first} to {last}"]
         if store:
@@ -138,10 +138,24 @@ def forecast(
         emit(summary, output_format, human)
 
 
-def _publish(table: Any, models: dict[Any, str], site: Any, origin: date,
+def _spread(info: Any) -> Any:
+    """The intraday update's spread of a queue's choice (``wfm.intraday.UpdateSpread``):
+    measured on its backtest folds, or the default when no fold was scored."""
+    from wfm.intraday import UpdateSpread
+
+    choice = info.choice
+    if not choice.scores:
+        return UpdateSpread()
+    return UpdateSpread(choice.day_sigma, choice.dispersion, choice.block_dispersion,
+                        "backtest")
+
+
+def _publish(table: Any, queues_info: dict[Any, Any], site: Any, origin: date,
              db: str | None) -> list[dict[str, Any]]:
     """Keep each queue's forecast in the service's database as a published forecast (the
-    store ``POST /api/v1/forecasts`` writes to), with its model and origin."""
+    store ``POST /api/v1/forecasts`` writes to), with its model, origin and the intraday
+    update's spread its backtest measured (so ``GET /api/v1/intraday`` re-forecasts the day
+    as this command's intraday update does)."""
     from api.store import SYSTEM, Store
     from wfm_cli.commands.serve import database_errors, db_source, load_settings, open_database
 
@@ -153,10 +167,15 @@ def _publish(table: Any, models: dict[Any, str], site: Any, origin: date,
         with database_errors(settings.db_url, source, "write to"):
             service = Store(engine, site)
             for queue, rows in table.groupby("queue", sort=True):
-                model = str(models.get(queue, "unknown"))
+                info = queues_info.get(queue)
+                model = str(info.choice.summary()["model"]) if info else "unknown"
+                # a choice without scored folds never measured a spread: the default stays
+                spread = None if info is None else _spread(info)
+                if spread is not None and spread.source != "backtest":
+                    spread = None
                 published = service.publish_forecast(
                     frame=rows.reset_index(drop=True), model=model, origin=origin,
-                    actor=SYSTEM, reason="wfm forecast --store")
+                    actor=SYSTEM, reason="wfm forecast --store", spread=spread)
                 out.append({"queue": str(queue), "forecast_id": published.id, "model": model})
     finally:
         engine.dispose()
