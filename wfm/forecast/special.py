@@ -162,34 +162,6 @@ def _reference(totals: np.ndarray, usable: np.ndarray) -> np.ndarray:
     return out
 
 
-NEAREST = 3  # ordinary days of the same weekday either side a day is compared with
-
-
-def _nearest_reference(totals: np.ndarray, usable: np.ndarray, weekdays: np.ndarray
-                       ) -> np.ndarray:
-    """Median total of the nearest ``NEAREST`` ordinary days with data of the same weekday
-    before and as many after each day (itself left out), at any distance: the days a k-week
-    mean reads in its place, across holidays and gaps in history."""
-    n = len(totals)
-    out = np.full(n, np.nan)
-    offsets = np.concatenate([np.arange(-NEAREST, 0), np.arange(NEAREST)])
-    ok = usable & np.isfinite(totals)
-    for w in np.unique(weekdays):
-        rows = np.flatnonzero(weekdays == w)
-        good = rows[ok[rows]]
-        if not len(good):
-            continue
-        left = np.searchsorted(good, rows, side="left")  # first good row >= the day
-        right = np.searchsorted(good, rows, side="right")  # first good row > the day
-        index = np.where(offsets[None, :] < 0, left[:, None] + offsets[None, :],
-                         right[:, None] + offsets[None, :])
-        inside = (index >= 0) & (index < len(good))
-        pool = np.where(inside, totals[good[np.clip(index, 0, len(good) - 1)]], np.nan)
-        some = inside.any(axis=1)
-        out[rows[some]] = np.nanmedian(pool[some], axis=1)
-    return out
-
-
 def _neighbours_open(totals: np.ndarray, working: np.ndarray, ref: np.ndarray,
                      day: int) -> bool:
     """The nearest non-holiday days before and after ``day`` whose weekday is usually open
@@ -276,7 +248,7 @@ def _day_evidence(panel: Panel, origin: int) -> DayEvidence:
     n = len(totals)
     weekdays, kinds, groups = panel.day_info(0, n)
     usable = np.isfinite(totals) & (kinds == "normal")
-    ref = _nearest_reference(totals, usable, weekdays)
+    ref = _reference(totals, usable)
     workday = np.array([w not in panel.calendar.weekend for w in weekdays])
     ref_workday = _reference(np.where(workday, totals, np.nan), usable & workday)
     with np.errstate(divide="ignore", invalid="ignore"):
