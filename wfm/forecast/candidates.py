@@ -34,7 +34,6 @@ import pandas as pd
 from wfm.config import ForecastSettings
 from wfm.forecast.models import ProfileModel, intervals_until, tune_level_halflife
 from wfm.forecast.panel import Panel, to_matrix
-from wfm.forecast.special import ordinary_special_days
 
 MODEL_HISTORY_WEEKS = 52  # ETS: a year of daily totals
 PROFILE_HISTORY_WEEKS = 26  # the profile model (its estimates weigh older weeks little)
@@ -58,9 +57,7 @@ _USABLE: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
 
 def usable_days(panel: Panel, origin: int) -> np.ndarray:
     """Rows before ``origin`` that are ordinary days with at least one known interval and are
-    not outlier days (``outlier_days``), and the holidays and days next to them that history
-    shows as ordinary (``special.ordinary_special_days``: open, and no effect beyond noise on
-    the day or in its evidence group). Cached per panel and origin: every simple candidate
+    not outlier days (``outlier_days``). Cached per panel and origin: every simple candidate
     of a model choice asks for the same origins."""
     key = (id(panel.values), origin)
     hit = _USABLE.get(key)
@@ -71,7 +68,6 @@ def usable_days(panel: Panel, origin: int) -> np.ndarray:
     known = np.isfinite(panel.values[:end]).any(axis=1)
     usable = known & (kinds == "normal")
     out = usable & ~outlier_days(panel.totals(end), weekdays, usable)
-    out |= ordinary_special_days(panel, end) & known
     if len(_USABLE) > 4096:
         _USABLE.clear()
     _USABLE[key] = (panel.values, out)  # the reference keeps the id from being reused

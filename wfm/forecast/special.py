@@ -189,61 +189,6 @@ def _bordered(kinds: np.ndarray, row: int, kind: str, limit: int) -> int | None:
 
 def learn_effects(panel: Panel, origin: int, settings: ForecastSettings) -> SpecialEffects:
     """Holiday and day-kind effects from the history before row ``origin``."""
-    evidence = day_evidence(panel, origin)
-    return SpecialEffects(named=evidence.named, pooled_open=evidence.pooled_open,
-                          closed_seen=evidence.closed_seen, noise=evidence.noise,
-                          kinds=evidence.kinds, settings=settings)
-
-
-@dataclass(frozen=True)
-class DayEvidence:
-    """What the history before an origin shows about its special days (``day_evidence``):
-    the effects the forecast applies, and the past special days that showed none."""
-
-    named: dict[str, tuple[str, Shrunk, int, date]]
-    pooled_open: dict[str, list[float]]
-    closed_seen: int
-    noise: float
-    kinds: dict[str, Shrunk]
-    ordinary: np.ndarray  # rows before the origin: special days history shows as ordinary
-
-
-_EVIDENCE: dict[tuple[int, int], tuple[np.ndarray, DayEvidence]] = {}
-JUDGED_KINDS = ("holiday", "pre_holiday", "post_holiday")
-
-
-def ordinary_special_days(panel: Panel, origin: int) -> np.ndarray:
-    """Rows before ``origin`` that are holidays or days next to one but show no effect: the
-    simple candidates (k-week means and medians, seasonal naive) use them as ordinary days.
-
-    The history side of "effects only from evidence", with the evidence the forecast side
-    uses (``day_evidence``): a past special day is ordinary when it was open, its own ratio
-    (day total / the median of the same weekday 1-3 weeks either side) is within
-    ``NOISE_Z`` day-noise spreads of 1.0 (the robust spread of an ordinary day's log ratio:
-    Poisson and day-level noise together), *and* the effect learned for its group is within
-    noise too, i.e. the forecast would apply x1.00 to such a day: the same holiday's open
-    occurrences (shrunk, ``SAME_PRIOR_DAYS``), or for a day before (after) a holiday the
-    pooled days before (after) holidays of the same status, open or closed
-    (``POOLED_PRIOR_DAYS``). A closed day, a day with an effect, or a day whose group shows
-    an effect stays out. Without enough ordinary days to measure the noise (10), none is."""
-    return day_evidence(panel, origin).ordinary
-
-
-def day_evidence(panel: Panel, origin: int) -> DayEvidence:
-    """The special-day evidence of the history before row ``origin`` (module notes), cached
-    per panel and origin: the model choice asks for it once per candidate and fold."""
-    key = (id(panel.values), origin)
-    hit = _EVIDENCE.get(key)
-    if hit is not None and hit[0] is panel.values:
-        return hit[1]
-    evidence = _day_evidence(panel, origin)
-    if len(_EVIDENCE) > 4096:
-        _EVIDENCE.clear()
-    _EVIDENCE[key] = (panel.values, evidence)  # the reference keeps the id from being reused
-    return evidence
-
-
-def _day_evidence(panel: Panel, origin: int) -> DayEvidence:
     totals = panel.totals(origin)
     n = len(totals)
     weekdays, kinds, groups = panel.day_info(0, n)
@@ -281,7 +226,6 @@ def _day_evidence(panel: Panel, origin: int) -> DayEvidence:
         named[name] = (last_status, shrink(ratios, SAME_PRIOR_DAYS, noise), len(occurrences),
                        last_day)
     out_kinds: dict[str, Shrunk] = {}
-    group_of = np.full(n, "", dtype=object)  # the evidence group of each judged row
     for kind in ("pre_holiday", "post_holiday"):
         by_status: dict[str, list[float]] = {"open": [], "closed": []}
         for d in np.flatnonzero(kinds == kind):
@@ -291,7 +235,6 @@ def _day_evidence(panel: Panel, origin: int) -> DayEvidence:
             state = str(status[holiday]) if holiday is not None else ""
             if state:
                 by_status[state].append(float(ratio[d]))
-                group_of[d] = f"{kind}:{state}"
         for state, ratios in by_status.items():
             if ratios:
                 out_kinds[f"{kind}:{state}"] = shrink(ratios, POOLED_PRIOR_DAYS, noise)
@@ -303,31 +246,8 @@ def _day_evidence(panel: Panel, origin: int) -> DayEvidence:
         if pick.any():
             value = float(np.median(r[pick]))
             out_kinds[kind] = Shrunk(value, int(pick.sum()), value)
-    ordinary = _ordinary(ratio, totals, ref, kinds, groups, group_of, named, out_kinds, noise)
-    return DayEvidence(named=named, pooled_open=pooled_open, closed_seen=closed_seen,
-                       noise=noise, kinds=out_kinds, ordinary=ordinary)
-
-
-def _ordinary(ratio: np.ndarray, totals: np.ndarray, ref: np.ndarray, kinds: np.ndarray,
-              groups: np.ndarray, group_of: np.ndarray,
-              named: dict[str, tuple[str, Shrunk, int, date]], out_kinds: dict[str, Shrunk],
-              noise: float) -> np.ndarray:
-    """The rule of ``ordinary_special_days`` on the arrays ``_day_evidence`` computed."""
-    out = np.zeros(len(ratio), dtype=bool)
-    if noise <= 0:
-        return out
-    with np.errstate(divide="ignore", invalid="ignore"):
-        own = (np.isin(kinds, JUDGED_KINDS) & np.isfinite(ratio) & (ref > 0)
-               & (totals > CLOSED_SHARE * ref)
-               & (np.abs(np.log(ratio)) <= NOISE_Z * noise))
-    for d in np.flatnonzero(own):
-        if kinds[d] == "holiday":
-            seen = named.get(str(groups[d])) if groups[d] else None
-            out[d] = seen is None or seen[1].within_noise
-        else:
-            group = out_kinds.get(str(group_of[d])) if group_of[d] else None
-            out[d] = group is None or group.within_noise
-    return out
+    return SpecialEffects(named=named, pooled_open=pooled_open, closed_seen=closed_seen,
+                          noise=noise, kinds=out_kinds, settings=settings)
 
 
 def _configured(settings: ForecastSettings, day: date, kind: str, name: str
