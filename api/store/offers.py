@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -26,10 +26,9 @@ from sqlalchemy.orm import Session
 
 from api.models import OfferAcceptance, OfferEvent, OfferRow, RosterCell
 from api.store.frames import stored_queues
-from api.store.reference import ReferenceCache
-from api.store.requests import Lifecycle
-from api.store.rosters import Rosters, generations
-from api.store.unit import SYSTEM, Actor, Unit, to_utc
+from api.store.requests import KindStore
+from api.store.rosters import generations
+from api.store.unit import SYSTEM, Actor, to_utc
 from wfm.config import SiteConfig
 from wfm.errors import Conflict, InvalidInput, NotFound, SwapRejected
 from wfm.requests.offers import (
@@ -87,34 +86,19 @@ def worked_head_deltas(session: Session, days: Sequence[date], config: SiteConfi
                              config, queues)
 
 
-class Offers:
+class Offers(KindStore):
     """The offers and the ``offer_acceptance`` request kind (an agent's acceptance)."""
 
     name = "offer_acceptance"
     label = "offer acceptance"
+    event_model = OfferEvent
     model = OfferAcceptance
     machine = OFFER_MACHINE
     revalidate_on: tuple[str, ...] = ()
     auto_approve_after: str | None = None
     auto_approve_reason = "offer accepted: first come, first served"
 
-    def __init__(self, unit: Unit, rosters: Rosters, lifecycle: Lifecycle,
-                 cache: ReferenceCache) -> None:
-        self.unit = unit
-        self.rosters = rosters
-        self.lifecycle = lifecycle
-        self.cache = cache
-
     # ---- the lifecycle's hooks -----------------------------------------------------------
-    def event(self, request: OfferAcceptance, status: str, actor: Actor, at: datetime,
-              note: str) -> OfferEvent:
-        return OfferEvent(request_id=request.id, status=status, user_id=actor.user_id, at=at,
-                          note=note)
-
-    def history(self, session: Session, request_id: int) -> list[OfferEvent]:
-        return list(session.scalars(select(OfferEvent).where(OfferEvent.request_id == request_id)
-                                    .order_by(OfferEvent.id)))
-
     def involving(self, agent_ids: Sequence[str]) -> Any:
         return OfferAcceptance.requester_id.in_(agent_ids)
 

@@ -1,4 +1,4 @@
-"""One lifecycle for every kind of request an agent makes (swaps, time off).
+"""One lifecycle for every kind of request an agent makes (swaps, time off, offer acceptances).
 
 A request is ``requested``, may be ``accepted`` by a counterpart (kinds that have one), and
 ends approved and written into the roster (``applied`` for swaps, ``approved`` for time off),
@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.store.audit import Audit
+from api.store.reference import ReferenceCache
 from api.store.rosters import Rosters
 from api.store.unit import SYSTEM, Actor, Unit
 from wfm.errors import Conflict, NotFound, Violation
@@ -58,6 +59,30 @@ class RequestKind(Protocol):
 
     def apply(self, session: Session, request: Any, actor: Actor, reason: str) -> int:
         """Write the request into the roster (the version is locked); return the new version."""
+
+
+class KindStore:
+    """What every kind's store shares: its collaborators, and its history rows, one
+    ``event_model`` row per transition whose ``event_key`` column holds the request's id."""
+
+    event_model: Any
+    event_key = "request_id"
+
+    def __init__(self, unit: Unit, rosters: Rosters, lifecycle: Lifecycle,
+                 cache: ReferenceCache) -> None:
+        self.unit = unit
+        self.rosters = rosters
+        self.lifecycle = lifecycle
+        self.cache = cache
+
+    def event(self, request: Any, status: str, actor: Actor, at: datetime, note: str) -> Any:
+        return self.event_model(**{self.event_key: request.id}, status=status,
+                                user_id=actor.user_id, at=at, note=note)
+
+    def history(self, session: Session, request_id: int) -> list[Any]:
+        model = self.event_model
+        return list(session.scalars(select(model).where(getattr(model, self.event_key)
+                                                        == request_id).order_by(model.id)))
 
 
 class Lifecycle:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.models import Agent, RequirementRow, RosterCell, SwapEvent, SwapRequest
 from api.store.frames import agent_record, impact_json, stored_queues
 from api.store.reference import ReferenceCache, window_counts
-from api.store.requests import Lifecycle
+from api.store.requests import KindStore, Lifecycle
 from api.store.rosters import ROSTER_VERSION, Rosters, changed_cell, generations
 from api.store.unit import SYSTEM, Actor, Unit, to_utc
 from wfm.errors import NotFound, SwapRejected
@@ -26,11 +26,13 @@ from wfm.requests.status import SWAP_MACHINE
 from wfm.requests.swaps import SwapVerdict, check_swap
 
 
-class Swaps:
+class Swaps(KindStore):
     """The swap kind: a requester, a counterpart who accepts, a planner who approves."""
 
     name = "swap"
     label = "swap"
+    event_model = SwapEvent
+    event_key = "swap_id"
     model = SwapRequest
     machine = SWAP_MACHINE
     revalidate_on: tuple[str, ...] = ("accept", "approve")
@@ -39,23 +41,11 @@ class Swaps:
 
     def __init__(self, unit: Unit, rosters: Rosters, lifecycle: Lifecycle,
                  cache: ReferenceCache) -> None:
-        self.unit = unit
-        self.rosters = rosters
-        self.lifecycle = lifecycle
-        self.cache = cache
+        super().__init__(unit, rosters, lifecycle, cache)
         if not unit.config.swaps.auto_approve:
             self.auto_approve_after = None
 
     # ---- the lifecycle's hooks -----------------------------------------------------------
-    def event(self, request: SwapRequest, status: str, actor: Actor, at: datetime,
-              note: str) -> SwapEvent:
-        return SwapEvent(swap_id=request.id, status=status, user_id=actor.user_id, at=at,
-                         note=note)
-
-    def history(self, session: Session, request_id: int) -> list[SwapEvent]:
-        return list(session.scalars(select(SwapEvent).where(SwapEvent.swap_id == request_id)
-                                    .order_by(SwapEvent.id)))
-
     def involving(self, agent_ids: Sequence[str]) -> Any:
         return or_(SwapRequest.requester_id.in_(agent_ids),
                    SwapRequest.counterpart_id.in_(agent_ids))

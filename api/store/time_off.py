@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,10 +30,10 @@ from api.models import (
 )
 from api.store.frames import agent_record, stored_queues
 from api.store.offers import worked_head_deltas
-from api.store.reference import Reference, ReferenceCache, window_counts
-from api.store.requests import Lifecycle
-from api.store.rosters import ROSTER_VERSION, Rosters, changed_cell, generations
-from api.store.unit import SYSTEM, Actor, Unit, to_utc
+from api.store.reference import Reference, window_counts
+from api.store.requests import KindStore
+from api.store.rosters import ROSTER_VERSION, changed_cell, generations
+from api.store.unit import SYSTEM, Actor, to_utc
 from wfm.errors import Conflict, NotFound, SwapRejected, Violation
 from wfm.requests.status import TIME_OFF_MACHINE
 from wfm.requests.time_off import REST_DAY, TimeOffVerdict, check_time_off
@@ -47,34 +47,18 @@ class TimeOffRejected(SwapRejected):
     """A time-off request breaks a rule (422 with the violations)."""
 
 
-class TimeOff:
+class TimeOff(KindStore):
     """The time-off kind: an agent asks, a planner (or the policy) approves."""
 
     name = "time_off"
     label = "time-off request"
+    event_model = TimeOffEvent
     model = TimeOffRequest
     machine = TIME_OFF_MACHINE
     revalidate_on: tuple[str, ...] = ("approve",)
     auto_approve_after: str | None = None  # the policy is applied when a request is made
 
-    def __init__(self, unit: Unit, rosters: Rosters, lifecycle: Lifecycle,
-                 cache: ReferenceCache) -> None:
-        self.unit = unit
-        self.rosters = rosters
-        self.lifecycle = lifecycle
-        self.cache = cache
-
     # ---- the lifecycle's hooks -----------------------------------------------------------
-    def event(self, request: TimeOffRequest, status: str, actor: Actor, at: datetime,
-              note: str) -> TimeOffEvent:
-        return TimeOffEvent(request_id=request.id, status=status, user_id=actor.user_id, at=at,
-                            note=note)
-
-    def history(self, session: Session, request_id: int) -> list[TimeOffEvent]:
-        return list(session.scalars(select(TimeOffEvent)
-                                    .where(TimeOffEvent.request_id == request_id)
-                                    .order_by(TimeOffEvent.id)))
-
     def involving(self, agent_ids: Sequence[str]) -> Any:
         return TimeOffRequest.requester_id.in_(agent_ids)
 
