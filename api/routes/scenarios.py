@@ -37,8 +37,9 @@ class ScenariosRequest(BaseModel):
     date_to: date | None = Field(None, alias="to")
 
 
-class QueueFigures(BaseModel):
-    model: str
+class Figures(BaseModel):
+    """A scenario's figures, for the whole site or one queue."""
+
     contacts: float
     agent_hours: float
     scheduled_agent_hours: float
@@ -50,21 +51,16 @@ class QueueFigures(BaseModel):
     abandon_pct: float | None
 
 
-class ScenarioPublic(BaseModel):
+class QueueFigures(Figures):
+    model: str
+
+
+class ScenarioPublic(Figures):
     """One scenario's values (``values``) and figures, overall and per queue."""
 
     scenario: str
     index: int
     values: dict[str, float]
-    contacts: float
-    agent_hours: float
-    scheduled_agent_hours: float
-    fte: float
-    cost: float | None
-    service_level_pct: float | None
-    asa_seconds: float | None
-    occupancy_pct: float | None
-    abandon_pct: float | None
     queues: dict[str, QueueFigures]
 
 
