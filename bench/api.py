@@ -21,7 +21,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from serving import cpu_seconds, start_server
 
 # This file is named like the ``api`` package; when run as a script its folder comes first on
 # sys.path and would shadow the package, so drop that entry before importing it.
@@ -185,21 +186,6 @@ def bench_naive(roster: pd.DataFrame, agents: pd.DataFrame, requirement: pd.Data
     return times
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc), 0 where unavailable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def load_average() -> str:
     try:
         return " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -235,18 +221,8 @@ def bench_http(workdir: Path, agents: pd.DataFrame, roster: pd.DataFrame,
     tokens = {a: {"Authorization": f"Bearer {store.create_user(role='agent', agent_id=a)[1]}"}
               for a in sorted(requesters)}
     engine.dispose()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "wfm_cli", "serve", "--db", db_url,
-                               "--port", str(port), "--config", str(config_path)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_server(db_url, config_path)
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         csv = {"Content-Type": "text/csv"}
         with httpx.Client(base_url=url, timeout=300) as client:
             for path, frame, spec in (("/api/v1/agents", agents, AGENTS),

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from serving import rss_mb, start_server
+
 # This folder holds bench/api.py, which would shadow the ``api`` package: drop it from the path.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
@@ -35,23 +36,6 @@ import httpx  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_TOML = 'country = ""\n'
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process in MB (0 when it is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
 
 
 def children(pid: int) -> list[int]:
@@ -108,19 +92,8 @@ def run(label: str, root: Path, workdir: Path, jobs: int, seconds: float,
     import json
 
     planner = {"Authorization": f"Bearer {json.loads(made.stdout)['token']}"}
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "wfm_cli", "serve", "--db",
-                               f"sqlite:///{db}", "--port", str(port), "--config",
-                               str(workdir / "site.toml")], cwd=root, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_server(f"sqlite:///{db}", workdir / "site.toml", cwd=root, env=env)
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         requirement, agents = texts
         ids = []
         with httpx.Client(base_url=url, timeout=120, headers=planner) as client:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import heapq
-import os
 import random
 import subprocess
 import sys
@@ -36,6 +35,8 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from serving import cpu_seconds, start_server
 
 # This folder has a file named like the ``api`` package; drop it from sys.path (as bench/api.py)
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
@@ -68,20 +69,6 @@ def site_toml(now: datetime) -> str:
                   f'end = "{clock(s + timedelta(hours=8))}"',
                   f'breaks = [["{clock(s + timedelta(hours=4))}", 30]]']
     return "\n".join(lines) + "\n"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def next_state(rng: random.Random, state: str) -> str:
@@ -230,18 +217,8 @@ def main() -> None:
     tokens = {a: {"Authorization": f"Bearer {store.create_user(role='agent', agent_id=a)[1]}"}
               for a in agents}
     engine.dispose()
-    port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "wfm_cli", "serve", "--db", db_url,
-                               "--port", str(port), "--config", str(config_path)],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_server(db_url, config_path, cwd=ROOT)
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
         csv = {**planner, "Content-Type": "text/csv"}
         with httpx.Client(base_url=url, timeout=300) as client:
             for path, body in (("/api/v1/agents", agents_csv), ("/api/v1/rosters", roster_csv)):
