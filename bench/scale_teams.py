@@ -27,13 +27,14 @@ import time
 from dataclasses import replace
 
 import pandas as pd
+from roster import quick_returns  # bench/roster.py: the same count for both benches
 
 from solvers.roster import build_problem, solve_problem
 from solvers.roster.aggregate import solve_aggregate
 from solvers.roster.instances import InstanceParameters, make_instance
 from wfm.config import SiteConfig
 from wfm.coverage import coverage_table
-from wfm.rules import check_roster, is_night_shift
+from wfm.rules import check_roster
 from wfm.rules.fairness import check_fairness
 
 SHAPES = ("two-queues", "24x7", "weekdays", "teams4", "one-queue")
@@ -67,26 +68,6 @@ def make(shape: str, agents: int, days: int, seed: int):
             requirement.loc[weekend, column] = 0
         instance = replace(instance, requirement=requirement)
     return instance, config
-
-
-def quick_returns(assignments: pd.DataFrame, previous: pd.DataFrame | None,
-                  config: SiteConfig) -> tuple[int, int]:
-    """Night then day shift on the next day (all, and on the first day after the previous
-    roster's last night), counted from the tables alone."""
-    night = {t.code: is_night_shift(t) for t in config.shifts}
-    frames = [assignments] + ([previous] if previous is not None else [])
-    table = pd.concat(frames)[["agent_id", "date", "shift"]].drop_duplicates(
-        ["agent_id", "date"], keep="first")
-    table = table.assign(date=pd.to_datetime(table["date"].astype(str)))
-    table = table.sort_values(["agent_id", "date"])
-    is_night = table["shift"].map(lambda code: night.get(code, False)).astype(bool)
-    is_day = table["shift"].isin([c for c, n in night.items() if not n])
-    same = table["agent_id"].eq(table["agent_id"].shift())
-    next_day = (table["date"] - table["date"].shift()).dt.days.eq(1)
-    first = pd.Timestamp(min(assignments["date"]))
-    returns = same & next_day & is_night.shift(fill_value=False) & is_day & (
-        table["date"] >= first)
-    return int(returns.sum()), int((returns & (table["date"] == first)).sum())
 
 
 def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
