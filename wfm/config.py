@@ -34,6 +34,13 @@ def parse_clock(text: str, *, name: str = "time") -> int:
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
+def parse_end_clock(text: str, *, name: str = "time") -> int:
+    """``parse_clock`` for the end of a span, where ``24:00`` is midnight at its end (1440)."""
+    if isinstance(text, str) and text.strip() == "24:00":
+        return MINUTES_PER_DAY
+    return parse_clock(text, name=name)
+
+
 def _padded_clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
@@ -171,7 +178,7 @@ class ShiftTemplate(_Strict):
 
     @property
     def end_minute(self) -> int:
-        return MINUTES_PER_DAY if self.end.strip() == "24:00" else parse_clock(self.end)
+        return parse_end_clock(self.end)
 
     @property
     def duration_minutes(self) -> int:
@@ -525,8 +532,7 @@ class SiteConfig(_Strict):
             parts = text.split("-")
             if len(parts) != 2:
                 raise ValueError(f"open_hours must look like '08:30-23:30', got {text!r}")
-            start, end = (parse_clock(p, name="open_hours") if p.strip() != "24:00"
-                          else MINUTES_PER_DAY for p in parts)
+            start, end = (parse_end_clock(p, name="open_hours") for p in parts)
             if end <= start:
                 raise ValueError(f"open_hours end must be after start, got {text!r}")
         return text
@@ -606,7 +612,7 @@ class SiteConfig(_Strict):
             return None
         start_text, end_text = self.open_hours.split("-")
         start = parse_clock(start_text)
-        end = MINUTES_PER_DAY if end_text.strip() == "24:00" else parse_clock(end_text)
+        end = parse_end_clock(end_text)
         return start, end
 
     def with_overrides(self, labels: dict[str, str] | None = None, /,

@@ -43,7 +43,14 @@ from typing import Any
 import pandas as pd
 
 from wfm.calendar import local_midnight
-from wfm.config import MINUTES_PER_DAY, IntradaySettings, ShiftTemplate, SiteConfig, parse_clock
+from wfm.config import (
+    MINUTES_PER_DAY,
+    IntradaySettings,
+    ShiftTemplate,
+    SiteConfig,
+    parse_clock,
+    parse_end_clock,
+)
 from wfm.errors import InvalidInput, Violation
 from wfm.rules import check_roster_rows
 
@@ -76,7 +83,7 @@ class Offer:
 
     @property
     def end_minute(self) -> int:
-        return MINUTES_PER_DAY if self.end.strip() == "24:00" else parse_clock(self.end)
+        return parse_end_clock(self.end)
 
     def starts_at(self, config: SiteConfig) -> datetime:
         """The window's start, tz-aware in the site's timezone."""
@@ -165,7 +172,7 @@ def check_offer_window(config: SiteConfig, *, kind: str, start: str, end: str,
     except ValueError as error:
         raise InvalidInput(str(error), field="start") from None
     try:
-        finish = MINUTES_PER_DAY if end.strip() == "24:00" else parse_clock(end, name="end")
+        finish = parse_end_clock(end, name="end")
     except ValueError as error:
         raise InvalidInput(str(error), field="end") from None
     for name, text, minute in (("start", start, begin), ("end", end, finish)):
@@ -443,7 +450,7 @@ def offer_head_counts(changes: Iterable[tuple[str, date, str, str, int, str]],
         if when != day or change not in EXTENSIONS:
             continue
         begin = parse_clock(start)
-        finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
+        finish = parse_end_clock(end)
         lo, hi = (finish - minutes, finish) if change == "extend_after" else (begin,
                                                                                begin + minutes)
         for minute in range(lo - lo % step, hi, step):
@@ -468,7 +475,7 @@ def offer_early_ends(changes: Iterable[tuple[str, str, date, str, str, int]],
     for agent_id, change, when, _start, end, minutes in changes:
         if when != day or change != "end_early":
             continue
-        finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
+        finish = parse_end_clock(end)
         rows.append({"agent_id": str(agent_id),
                      "start": midnight + pd.Timedelta(minutes=finish),
                      "end": midnight + pd.Timedelta(minutes=finish + int(minutes))})
@@ -493,7 +500,7 @@ def roster_with_offer_hours(roster: pd.DataFrame,
         if change not in (*EXTENSIONS, "end_early"):
             continue
         begin = parse_clock(start)
-        finish = MINUTES_PER_DAY if end == "24:00" else parse_clock(end)
+        finish = parse_end_clock(end)
         finish += MINUTES_PER_DAY if finish <= begin else 0  # crosses midnight
         key = (str(agent_id), day)
         early = change == "end_early"
