@@ -262,17 +262,20 @@ def neighbourhood_search(ctx: SolveContext) -> None:
     ctx.say(f"neighbourhood search: {accepted} improving moves of {tries}")
 
 
+def fairness_figures(result: FairnessResult) -> dict[str, Any]:
+    """What the fairness stage reports in the solution's figures (``fairness_stage``)."""
+    return {"pattern_model_changed": result.replanned, "trades": result.accepted,
+            "team_resolves_kept": result.resolved, "weekly_block_resolves": result.tried,
+            "weekly_block_failures": result.block_failures}
+
+
 def fairness(ctx: SolveContext) -> None:
     """Share nights and weekend rest inside teams: ``fair.FAIRNESS_STAGES`` in order."""
     started = time.monotonic()
     result = rebalance(ctx.problem, ctx.states, ctx.queues, budget=ctx.budget,
                        seconds=ctx.plan.fair_seconds, settings=ctx.settings, seed=ctx.seed)
     ctx.fairness = result
-    ctx.figures["fairness_stage"] = {"pattern_model_changed": result.replanned,
-                                     "trades": result.accepted,
-                                     "team_resolves_kept": result.resolved,
-                                     "weekly_block_resolves": result.tried,
-                                     "weekly_block_failures": result.block_failures}
+    ctx.figures["fairness_stage"] = fairness_figures(result)
     ctx.say(f"fairness: {'re-planned by week patterns, ' if result.replanned else ''}"
             f"{result.accepted} trades inside teams, {result.resolved} team re-solves kept"
             f"{f', {result.tried} weekly-block re-solves' if result.tried else ''} "

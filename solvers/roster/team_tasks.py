@@ -53,6 +53,7 @@ from solvers.roster.pipeline import (
     SolveContext,
     Stage,
     StagePlan,
+    fairness_figures,
     run_stages,
 )
 from solvers.roster.problem import RosterProblem
@@ -327,11 +328,7 @@ def team_fairness(ctx: SolveContext) -> None:
                 setattr(total, name, getattr(total, name) + getattr(result.fairness, name))
             total.replanned = total.replanned or result.fairness.replanned
     ctx.fairness = total
-    ctx.figures["fairness_stage"] = {"pattern_model_changed": total.replanned,
-                                     "trades": total.accepted,
-                                     "team_resolves_kept": total.resolved,
-                                     "weekly_block_resolves": total.tried,
-                                     "weekly_block_failures": total.block_failures}
+    ctx.figures["fairness_stage"] = fairness_figures(total)
     ctx.figures["decomposition"] = {"teams": len(run.teams),
                                     "agents": [len(m) for m in run.teams],
                                     "workers": min(run.workers, len(run.teams))}
