@@ -669,12 +669,16 @@ def load_config(path: str | Path | None = None) -> SiteConfig:
     """Read a TOML site file, or return the defaults when ``path`` is None."""
     if path is None:
         return SiteConfig()
-    path = Path(path)
+    return build_config(read_toml(path, kind="configuration"), source=str(path))
+
+
+def read_toml(path: str | Path, *, kind: str) -> dict[str, Any]:
+    """A TOML file's table; a missing or malformed file is ``InvalidInput`` naming it (``kind``
+    says what the file is for: "configuration", "grid")."""
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        with Path(path).open("rb") as handle:
+            return tomllib.load(handle)
     except FileNotFoundError:
-        raise InvalidInput(f"configuration file not found: {path}") from None
+        raise InvalidInput(f"{kind} file not found: {path}") from None
     except tomllib.TOMLDecodeError as error:
         raise InvalidInput(f"{path}: not valid TOML: {error}") from None
-    return build_config(data, source=str(path))

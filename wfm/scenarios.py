@@ -27,7 +27,6 @@ hours x the queue's ``[cost]`` rate; None without a rate), ``service_level_pct``
 from __future__ import annotations
 
 import itertools
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wfm.config import SiteConfig
+from wfm.config import SiteConfig, read_toml
 from wfm.errors import Infeasible, InvalidInput
 
 #: grid key -> the [service] key it sets (None: a factor on the load)
@@ -98,14 +97,7 @@ def check_grid(grid: dict[str, Any], *, label: str = "grid") -> dict[str, list[f
 
 def read_grid(path: str | Path) -> dict[str, list[float]]:
     """A grid file: TOML with one key per line, e.g. ``shrinkage = [0.25, 0.30]``."""
-    try:
-        with Path(path).open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise InvalidInput(f"grid file not found: {path}") from None
-    except tomllib.TOMLDecodeError as error:
-        raise InvalidInput(f"{path}: not valid TOML: {error}") from None
-    return check_grid(data, label=str(path))
+    return check_grid(read_toml(path, kind="grid"), label=str(path))
 
 
 def expand_grid(grid: dict[str, list[float]], config: SiteConfig, *,
