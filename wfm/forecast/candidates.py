@@ -132,14 +132,14 @@ def days_with_data(panel: Panel) -> np.ndarray:
 def window_rows(with_data: np.ndarray, usable: np.ndarray, weeks: int, after_gap: int
                 ) -> np.ndarray:
     """The rows a k-week mean or median reads, from ``with_data`` (the rows of one weekday
-    that have data, ascending): the planner's window, the last ``weeks`` of them (a gap in history skipped,
-    as it has no rows), with its odd days (not ``usable``) left out and each replaced by the
-    next older usable day, as a planner would, but only from the stretch of history after
-    the last gap (``after_gap``, the first row after the last ``GAP_DAYS`` or more days
-    without data): across a gap the history cannot show that the older day's level and
-    intraday shape still hold (the Anonymous Bank's January standing in for an October
-    day), the reason the ``ets`` candidate starts after the last gap too. When nothing is
-    left: the last ``weeks`` usable days."""
+    that have data, ascending): the planner's window, the last ``weeks`` of them (a gap in
+    history skipped, as it has no rows), with its odd days (not ``usable``) left out and
+    each replaced by the next older usable day, as a planner would, but only from the
+    stretch of history after the last gap (``after_gap``, the first row after the last
+    ``GAP_DAYS`` or more days without data): across a gap the history cannot show that the
+    older day's level and intraday shape still hold (the Anonymous Bank's January standing
+    in for an October day), the reason the ``ets`` candidate starts after the last gap too.
+    When nothing is left: the last ``weeks`` usable days."""
     recent = with_data[-weeks:]
     inside = recent[usable[recent]]
     missing = len(recent) - len(inside)
