@@ -7,7 +7,10 @@ judged on the same calendar. The candidates:
 
 ``seasonal_naive``   the last known ordinary day of the same weekday (the same interval a week
                      earlier, skipping a holiday or a gap)
-``mean_<k>w``        the mean of the same weekday and interval over its last k ordinary days
+``mean_<k>w``        the mean of the same weekday and interval over the last k days of that
+                     weekday with data (the planner's window: a gap in history is skipped,
+                     as it has no rows), an odd day of it replaced by the next older
+                     ordinary day, never one from before a gap in history (``window_rows``)
 ``median_<k>w``      the same with the median (robust to one odd day)
 ``profile``          ``models.ProfileModel``: weekday factors x level x damped trend x a
                      within-month effect, spread by per-weekday intraday profiles
@@ -110,10 +113,51 @@ def outlier_days(totals: np.ndarray, weekdays: np.ndarray, usable: np.ndarray) -
     return out
 
 
+_KNOWN: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def days_with_data(panel: Panel) -> np.ndarray:
+    """Rows of the panel with at least one known interval, cached per panel (every simple
+    candidate at every origin reads it)."""
+    hit = _KNOWN.get(id(panel.values))
+    if hit is not None and hit[0] is panel.values:
+        return hit[1]
+    out = np.isfinite(panel.values).any(axis=1)
+    if len(_KNOWN) > 256:
+        _KNOWN.clear()
+    _KNOWN[id(panel.values)] = (panel.values, out)  # the reference keeps the id from reuse
+    return out
+
+
+def window_rows(with_data: np.ndarray, usable: np.ndarray, weeks: int, after_gap: int
+                ) -> np.ndarray:
+    """The rows a k-week mean or median reads, from ``with_data`` (the rows of one weekday
+    that have data, ascending): the planner's window, the last ``weeks`` of them (a gap in
+    history skipped, as it has no rows), with its odd days (not ``usable``) left out and
+    each replaced by the next older usable day, as a planner would, but only from the
+    stretch of history after the last gap (``after_gap``, the first row after the last
+    ``GAP_DAYS`` or more days without data): across a gap the history cannot show that the
+    older day's level and intraday shape still hold (the Anonymous Bank's January standing
+    in for an October day), the reason the ``ets`` candidate starts after the last gap too.
+    When nothing is left: the last ``weeks`` usable days."""
+    recent = with_data[-weeks:]
+    inside = recent[usable[recent]]
+    missing = len(recent) - len(inside)
+    if missing:
+        older = with_data[:len(with_data) - len(recent)]
+        older = older[usable[older] & (older >= after_gap)][-missing:]
+        inside = np.concatenate([older, inside])
+    if len(inside):
+        return inside
+    return with_data[usable[with_data]][-weeks:]
+
+
 @dataclass(frozen=True)
 class WeekdayStat:
-    """Mean (or median) of the same weekday and interval over its last ``weeks`` ordinary days
-    with data (``weeks = 1`` with ``stat = "last"`` is seasonal naive)."""
+    """Mean (or median) of the same weekday and interval over its last ``weeks`` days with
+    data, odd days replaced by older usable ones from after the last gap in history
+    (``window_rows``); ``weeks = 1`` with ``stat = "last"`` is seasonal naive, the last usable
+    day however far back."""
 
     weeks: int
     stat: str = "mean"  # "mean", "median" or "last"
@@ -132,9 +176,15 @@ class WeekdayStat:
         usable = usable_days(panel, origin)
         weekdays, _, _ = panel.day_info(0, end)
         out = np.full((7, panel.num_slots), np.nan)
-        take = 1 if self.stat == "last" else self.weeks
+        known = days_with_data(panel)[:end]
+        after_gap = _after_last_gap(panel, end)
         for w in range(7):
-            rows = np.flatnonzero(usable & (weekdays == w))[-take:]
+            same = weekdays == w
+            if self.stat == "last":
+                rows = np.flatnonzero(usable & same)[-1:]
+            else:
+                rows = window_rows(np.flatnonzero(known & same), usable, self.weeks,
+                                   after_gap)
             if len(rows) == 0:
                 continue
             block = panel.values[rows]
@@ -300,8 +350,7 @@ GAP_DAYS = 14
 def _after_last_gap(panel: Panel, end: int) -> int:
     """The first row after the last run of ``GAP_DAYS`` or more days without data before
     ``end`` (0 without one): a smoother cannot bridge months of missing history."""
-    known = np.isfinite(panel.values[:end]).any(axis=1)
-    rows = np.flatnonzero(known)
+    rows = np.flatnonzero(days_with_data(panel)[:end])
     if len(rows) == 0:
         return end
     jumps = np.flatnonzero(np.diff(rows) > GAP_DAYS)

@@ -16,14 +16,16 @@ are not scored.
    origin (even one whose horizon history only partly holds) weighs more than an old one, so a
    change of level or shape shows within weeks, and a year of origins still counts. The 4-week
    mean (``ANCHOR``, the planner's own number: the same weekday and interval over the last 4
-   ordinary weeks, outlier days left out) is kept unless that best simple candidate's weighted
-   mean WAPE is lower by more than two standard errors of their paired per-origin differences
-   (effective count (sum w)^2 / sum w^2) and it lost to the 4-week mean by more than 5% on at
-   most one origin in five (the issue's quality bar, on past origins); otherwise the next best
-   simple candidate is tried the same way. When none passes, the 4-week mean is the choice: a
-   tie goes to the planner's number. (A Student t quantile in place of the 2, stricter on 2-5
-   origins, was tried on the regret bench: it cost 0.01-0.07 points of WAPE on 8 of its 10
-   data sets and closed no gap, so the rule stays as it was.)
+   weeks with data, an outlier or special day replaced by the next older ordinary day but not
+   from before a gap in history, ``candidates.window_rows``) is kept unless that best simple
+   candidate's weighted mean WAPE is lower by more than two standard errors of their paired
+   per-origin differences (effective count (sum w)^2 / sum w^2) and it lost to the 4-week
+   mean by more than 5% on at most one origin in five (the issue's quality bar, on past
+   origins); otherwise the next best simple candidate is tried the same way. When none
+   passes, the 4-week mean is the choice: a tie goes to the planner's number. (A Student t
+   quantile in place of the 2, stricter on 2-5 origins, was tried on the regret bench: it
+   cost 0.01-0.07 points of WAPE on 8 of its 10 data sets and closed no gap, so the rule
+   stays as it was.)
 2. A model-based candidate (``profile``, ``ets``, and the mean of each with the best simple
    candidate) is chosen only when it beats the best simple candidate origin by origin beyond
    noise: a one-sided exact sign test at 5%, Bonferroni-corrected over the model-based
