@@ -113,22 +113,6 @@ def outlier_days(totals: np.ndarray, weekdays: np.ndarray, usable: np.ndarray) -
     return out
 
 
-_KNOWN: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
-def days_with_data(panel: Panel) -> np.ndarray:
-    """Rows of the panel with at least one known interval, cached per panel (every simple
-    candidate at every origin reads it)."""
-    hit = _KNOWN.get(id(panel.values))
-    if hit is not None and hit[0] is panel.values:
-        return hit[1]
-    out = np.isfinite(panel.values).any(axis=1)
-    if len(_KNOWN) > 256:
-        _KNOWN.clear()
-    _KNOWN[id(panel.values)] = (panel.values, out)  # the reference keeps the id from reuse
-    return out
-
-
 def window_rows(with_data: np.ndarray, usable: np.ndarray, weeks: int, after_gap: int
                 ) -> np.ndarray:
     """The rows a k-week mean or median reads, from ``with_data`` (the rows of one weekday
@@ -176,7 +160,7 @@ class WeekdayStat:
         usable = usable_days(panel, origin)
         weekdays, _, _ = panel.day_info(0, end)
         out = np.full((7, panel.num_slots), np.nan)
-        known = days_with_data(panel)[:end]
+        known = panel.days_with_data[:end]
         after_gap = _after_last_gap(panel, end)
         for w in range(7):
             same = weekdays == w
@@ -350,7 +334,7 @@ GAP_DAYS = 14
 def _after_last_gap(panel: Panel, end: int) -> int:
     """The first row after the last run of ``GAP_DAYS`` or more days without data before
     ``end`` (0 without one): a smoother cannot bridge months of missing history."""
-    rows = np.flatnonzero(days_with_data(panel)[:end])
+    rows = np.flatnonzero(panel.days_with_data[:end])
     if len(rows) == 0:
         return end
     jumps = np.flatnonzero(np.diff(rows) > GAP_DAYS)

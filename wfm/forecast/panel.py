@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -50,6 +51,12 @@ class Panel:
     @property
     def num_days(self) -> int:
         return int(self.values.shape[0])
+
+    @cached_property
+    def days_with_data(self) -> np.ndarray:
+        """(days,) rows with at least one known interval, computed once: every simple
+        candidate reads it at every origin."""
+        return np.isfinite(self.values).any(axis=1)
 
     @property
     def num_slots(self) -> int:
