@@ -23,6 +23,7 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem, available
+from solvers.roster.rest_exchange import repair_weekend_band
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 
 
@@ -182,6 +183,8 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
         # a tenth inside it, and on a large roster the broad pairing below can use all the work
         made = _repair_band(problem, row_costs, states, queues, movable, work, allowed,
                             settings)
+        made += repair_weekend_band(problem, row_costs, states, queues, movable, work, allowed,
+                                    settings)
         made += _repair_quick_returns(problem, row_costs, states, queues, movable, work,
                                       allowed, settings, rng)
         for members in teams(problem):
