@@ -220,6 +220,7 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     horizon_free[:, :width] = False
     weekend = free & (grid.weekday >= 5)[None, :]
     rest = weekend & (grid.state == OFF)
+    off_now = np.isin(grid.state[:, width:], (OFF, LEAVE))
     kinds = {
         "nights": (night & counted[None, :], _capacity(grid, free),
                    _capacity(grid, horizon_free)),
@@ -252,13 +253,18 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
             label = "nights" if kind == "nights" else "weekend rest days"
             code = "fair_share_nights" if kind == "nights" else "fair_share_weekend_rest"
             for a in off_band:
-                outside.append(Violation(code, grid.ids[a], start, (
-                    f"{grid.ids[a]} has {int(now[a])} {label} in the roster against a fair "
-                    f"share of {share[a]:.1f} in team {skills or '(none)'} (band ±{band}; "
-                    f"{int(before[a])} in the previous {settings.fairness_weeks} weeks count)"),
-                    {"count": int(now[a]), "share": f"{share[a]:.1f}",
-                     "team": skills or "–", "band": band, "before": int(before[a]),
-                     "weeks": settings.fairness_weeks}))
+                params: dict[str, object] = {
+                    "count": int(now[a]), "share": f"{share[a]:.1f}", "team": skills or "–",
+                    "band": band, "before": int(before[a]), "weeks": settings.fairness_weeks}
+                message = (f"{grid.ids[a]} has {int(now[a])} {label} in the roster against a "
+                           f"fair share of {share[a]:.1f} in team {skills or '(none)'} (band "
+                           f"±{band}; {int(before[a])} in the previous "
+                           f"{settings.fairness_weeks} weeks count)")
+                if kind == "weekend_rest" and now[a] > share[a] and _rest_locked(
+                        a, members, now, share, band, off_now):
+                    params["variant"] = "locked"
+                    message += f"; {LOCKED}"
+                outside.append(Violation(code, grid.ids[a], start, message, params))
     records = [AgentFairness(grid.ids[a], grid.skills[a], int(found["nights"][0][a]),
                              int(found["nights"][1][a]), round(float(found["nights"][2][a]), 2),
                              int(found["weekend_rest"][0][a]), int(found["weekend_rest"][1][a]),
@@ -270,6 +276,26 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     outside.sort(key=lambda v: (v.agent_id, v.code))
     return FairnessCheck(band=band, teams=spreads, agents=records, outside=outside,
                          pattern=pattern, hard=settings.fairness_band == "hard")
+
+
+LOCKED = ("no team-mate with room in its own band is off on a day it is off, and with one "
+          "rest day a week and at most six days in a row a rest day can only move earlier, so "
+          "no exchange of rosters hands a weekend rest day on")
+
+
+def _rest_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, band: int,
+                 off_now: np.ndarray) -> bool:
+    """Whether agent ``a`` (above its weekend-rest share) shares no day off in the horizon
+    with a team-mate that could take one more weekend rest day inside its own band: two
+    rosters can only be exchanged from a day both agents are off without making a run of
+    seven days or a week without rest, so such an agent's weekend rest is held where it is
+    (the planner guide's known limit)."""
+    mates = np.array([m for m in members if m != a], dtype=np.int64)
+    if not len(mates):
+        return True
+    room = now[mates] + 1 <= share[mates] + band + 1e-9
+    shared = (off_now[mates] & off_now[a][None, :]).any(axis=1)
+    return not bool((room & shared).any())
 
 
 def check_fair_share(ctx: RosterContext) -> None:
@@ -306,4 +332,8 @@ def fairness_lines(check: FairnessCheck) -> list[str]:
     lines += [f"{prefix}: {v.agent_id} {v.code}: {v.message}" for v in check.outside[:20]]
     if len(check.outside) > 20:
         lines.append(f"{prefix}: ... and {len(check.outside) - 20} more outside the band")
+    locked = sum(1 for v in check.outside if v.params.get("variant") == "locked")
+    if locked:
+        lines.append(f"{prefix}: {locked} agent(s) above their weekend-rest share are locked: "
+                     f"{LOCKED} (planner guide, 'weekend rest after a weekend rest day')")
     return lines
