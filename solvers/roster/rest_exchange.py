@@ -18,6 +18,7 @@ pricing and every rule check are counted work, so the stage stays repeatable.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -54,10 +55,13 @@ def common_rest_spans(off_a: np.ndarray, off_b: np.ndarray, movable: np.ndarray
 def repair_weekend_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
                         queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
                         allowed: Callable[[int, np.ndarray], bool] | None,
-                        settings: Fairness) -> int:
+                        settings: Fairness, fruitless: dict[int, bytes] | None = None) -> int:
     """For each agent outside its weekend-rest band, make the cheapest improving exchange at a
-    common rest day with any team-mate (module docstring), in place; the exchanges made."""
+    common rest day with any team-mate (module docstring), in place; the exchanges made.
+    ``fruitless`` (kept by the caller across rounds) remembers, per agent, the team's rosters
+    when nothing was found, so an unchanged team is not priced again."""
     target = costs.rest_target
+    fruitless = {} if fruitless is None else fruitless
     made = 0
     for members in teams(problem):
         if len(members) < 2:
@@ -70,8 +74,14 @@ def repair_weekend_band(problem: RosterProblem, costs: RowCosts, states: np.ndar
             own = int(rests[team == a][0])
             if target.low[a] <= own <= target.high[a]:
                 continue
-            made += _exchange_one(problem, costs, states, queues, movable, work, allowed,
-                                  settings, a, team, over=own > target.high[a])
+            seen = hashlib.blake2b(states[team].tobytes(), digest_size=16).digest()
+            if fruitless.get(a) == seen:
+                continue
+            if _exchange_one(problem, costs, states, queues, movable, work, allowed, settings,
+                             a, team, over=own > target.high[a]):
+                made += 1
+            else:
+                fruitless[a] = seen
     return made
 
 
