@@ -147,7 +147,8 @@ def test_weekend_rest_above_share_is_called_locked_when_no_team_mate_can_take_it
     # hand-worked, two weeks, no history: A rests both weekends in full (4 weekend days);
     # five team-mates rest on Wednesdays. 4 weekend days over 6 agents: a share of 0.67 each
     # and a band of ±2, so A (3.33 above) is outside; no one is ever off on a day A is off,
-    # so no exchange of rosters can hand A's weekend rest on: the note says so
+    # so no exchange of rosters (only possible between days both are off) can hand A's
+    # weekend rest on: the note says so
     mates = {f"M{i}": "DDODDDD" * 2 for i in range(5)}
     roster = _roster({"A": "DDDDDOO" * 2, **mates})
     check = check_fairness(roster, _agents(["A", *mates]), _site(fairness_weeks=0))
@@ -156,6 +157,12 @@ def test_weekend_rest_above_share_is_called_locked_when_no_team_mate_can_take_it
     assert "can only move earlier" in note.message
     assert any(line.startswith("note: 1 agent(s) above their weekend-rest share are locked")
                for line in fairness_lines(check))
+    # D shares only the last Sunday with A: nothing is left after it to exchange, so A's
+    # weekend rest is still locked though a team-mate with room is off on a day A is off
+    roster = _roster({"A": "DDDDDOO" * 2, "D": "DDODDDD" + "DDDDDDO", **mates})
+    check = check_fairness(roster, _agents(["A", "D", *mates]), _site(fairness_weeks=0))
+    (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
+    assert note.agent_id == "A" and note.params["variant"] == "locked"
     # B, off on the first Sunday (and on Wednesdays), shares a day off with A and has room in
     # its band (1 + 1 against a share of 5 / 7, band ±2): A is outside (4) but not locked
     roster = _roster({"A": "DDDDDOO" * 2, "B": "DDODDDO" + "DDODDDD", **mates})

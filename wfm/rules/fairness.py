@@ -220,7 +220,7 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     horizon_free[:, :width] = False
     weekend = free & (grid.weekday >= 5)[None, :]
     rest = weekend & (grid.state == OFF)
-    off_now = np.isin(grid.state[:, width:], (OFF, LEAVE))
+    off_now = np.isin(grid.state[:, width:], (OFF, LEAVE))  # exchanges' seams (_rest_locked)
     kinds = {
         "nights": (night & counted[None, :], _capacity(grid, free),
                    _capacity(grid, horizon_free)),
@@ -261,7 +261,8 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
                            f"±{band}; {int(before[a])} in the previous "
                            f"{settings.fairness_weeks} weeks count)")
                 if kind == "weekend_rest" and now[a] > share[a] and _rest_locked(
-                        a, members, now, share, band, off_now):
+                        a, members, now, share, band, off_now, marked[:, width:],
+                        free[:, width:]):
                     params["variant"] = "locked"
                     message += f"; {LOCKED}"
                 outside.append(Violation(code, grid.ids[a], start, message, params))
@@ -278,24 +279,35 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
                          pattern=pattern, hard=settings.fairness_band == "hard")
 
 
-LOCKED = ("no team-mate with room in its own band is off on a day it is off, and with one "
-          "rest day a week and at most six days in a row a rest day can only move earlier, so "
-          "no exchange of rosters hands a weekend rest day on")
+LOCKED = ("no team-mate with room in its own band can take a weekend rest day over from it: "
+          "with one rest day a week and at most six days in a row a rest day can only move "
+          "earlier, so rosters can only be exchanged between days both agents are off, and "
+          "between such days no team-mate with room rests fewer weekend days")
 
 
 def _rest_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, band: int,
-                 off_now: np.ndarray) -> bool:
-    """Whether agent ``a`` (above its weekend-rest share) shares no day off in the horizon
-    with a team-mate that could take one more weekend rest day inside its own band: two
-    rosters can only be exchanged from a day both agents are off without making a run of
-    seven days or a week without rest, so such an agent's weekend rest is held where it is
-    (the planner guide's known limit)."""
-    mates = np.array([m for m in members if m != a], dtype=np.int64)
-    if not len(mates):
-        return True
-    room = now[mates] + 1 <= share[mates] + band + 1e-9
-    shared = (off_now[mates] & off_now[a][None, :]).any(axis=1)
-    return not bool((room & shared).any())
+                 off: np.ndarray, weekend_rest: np.ndarray, movable: np.ndarray) -> bool:
+    """Whether no exchange of rosters can hand a weekend rest day of agent ``a`` (above its
+    share) to a team-mate with room in its own band. Two rosters can be exchanged without a
+    run of seven days or a week without rest only between two days both agents are ``off``
+    (or from one to the horizon's end), every day between ``movable`` for both; ``a`` is
+    locked when, for every such span with every such team-mate, the team-mate rests at least
+    as many weekend days in it (the planner guide's known limit). Horizon columns only."""
+    num_days = off.shape[1]
+    for m in members:
+        if m == a or now[m] + 1 > share[m] + band + 1e-9:
+            continue
+        common = np.flatnonzero(off[a] & off[m]).tolist()
+        for i, first in enumerate(common):
+            for last in common[i + 1:] + [num_days]:
+                if last - first < 2:
+                    continue
+                span = slice(first + 1, last)
+                if not (movable[a, span] & movable[m, span]).all():
+                    break
+                if weekend_rest[m, span].sum() < weekend_rest[a, span].sum():
+                    return False
+    return True
 
 
 def check_fair_share(ctx: RosterContext) -> None:
