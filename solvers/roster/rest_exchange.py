@@ -52,6 +52,23 @@ def common_rest_spans(off_a: np.ndarray, off_b: np.ndarray, movable: np.ndarray
     return spans
 
 
+def within_night_cap(problem: RosterProblem, agent: int, rows: np.ndarray) -> np.ndarray:
+    """(N,) whether candidate rows keep the agent's ``max_nights_per_week`` in every
+    Monday-Sunday week, the previous roster's days of the first week counted (a cheap,
+    vectorised filter: an exchange moves nights between agents whose caps differ, and the
+    cheapest exchanges are often the ones that break a cap)."""
+    cap = int(problem.max_nights[agent])
+    ok = np.ones(len(rows), dtype=bool)
+    if cap < 0:
+        return ok
+    nights = (rows >= 0) & problem.night[np.clip(rows, 0, None)]
+    for inside, before in problem.weeks():
+        earlier = sum(1 for e in before if (s := problem.state_on(agent, e)) >= 0
+                      and problem.night[s])
+        ok &= nights[:, inside].sum(axis=1) + earlier <= cap
+    return ok
+
+
 def repair_weekend_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
                         queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
                         allowed: Callable[[int, np.ndarray], bool] | None,
@@ -110,11 +127,22 @@ def _exchange_one(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
     mask_rows = np.asarray(masks)
     rows_a = np.where(mask_rows, states[others], states[a][None, :])
     rows_b = np.where(mask_rows, states[a][None, :], states[others])
-    delta = costs.rows(a, rows_a) - costs.rows(a, states[a][None, :])[0]
+    delta = (costs.rows(a, rows_a) - costs.rows(a, states[a][None, :])[0]).astype(float)
+    delta[~within_night_cap(problem, a, rows_a)] = np.inf
     for b in np.unique(others).tolist():
         mine = others == b
         delta[mine] += costs.rows(b, rows_b[mine]) - costs.rows(b, states[b][None, :])[0]
-    for i in np.argsort(delta, kind="stable")[:settings.tries_per_pair]:
+        delta[np.flatnonzero(mine)[~within_night_cap(problem, b, rows_b[mine])]] = np.inf
+    # both inside their bands first (the band is the planner's figure; the cost alone would
+    # also take an exchange that only moves the excess to the team-mate), then the cost
+    target = costs.rest_target
+    counts = weekend_off[[a, *others.tolist()]].sum(axis=1)
+    new_a = counts[0] + (mask_rows & weekend_off[others]).sum(axis=1) - (
+        mask_rows & weekend_off[a][None, :]).sum(axis=1)
+    new_b = counts[1:] + counts[0] - new_a
+    inside = ((target.low[a] <= new_a) & (new_a <= target.high[a])
+              & (target.low[others] <= new_b) & (new_b <= target.high[others]))
+    for i in np.lexsort((delta, ~inside))[:settings.tries_per_pair]:
         if delta[i] >= 0 or not work.spend(2):
             return False
         b = int(others[i])

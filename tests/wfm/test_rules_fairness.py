@@ -163,9 +163,20 @@ def test_weekend_rest_above_share_is_called_locked_when_no_team_mate_can_take_it
     check = check_fairness(roster, _agents(["A", "D", *mates]), _site(fairness_weeks=0))
     (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
     assert note.agent_id == "A" and note.params["variant"] == "locked"
-    # B, off on the first Sunday (and on Wednesdays), shares a day off with A and has room in
-    # its band (1 + 1 against a share of 5 / 7, band ±2): A is outside (4) but not locked
-    roster = _roster({"A": "DDDDDOO" * 2, "B": "DDODDDO" + "DDODDDD", **mates})
+    # over four weeks (band ±3): B, off on the first and third Sundays (and Wednesdays),
+    # has 2 weekend rest days against a share of 10 / 7, so room for 2.43 more. After the
+    # first Sunday the exchange would hand it 3 (A's two Saturdays and a Sunday): too many;
+    # after the third, 2 (A's last weekend): A is outside (8) but not locked
+    mates = {f"M{i}": "DDODDDD" * 4 for i in range(5)}
+    b_roster = "DDODDDO" + "DDODDDD" + "DDODDDO" + "DDODDDD"
+    roster = _roster({"A": "DDDDDOO" * 4, "B": b_roster, **mates})
     check = check_fairness(roster, _agents(["A", "B", *mates]), _site(fairness_weeks=0))
     (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
     assert note.agent_id == "A" and "variant" not in note.params
+    # with B off on the first Sunday only, the one exchange hands it A's last three weekends
+    # (6 days) against room for 3.29: locked
+    b_roster = "DDODDDO" + "DDODDDD" * 3
+    roster = _roster({"A": "DDDDDOO" * 4, "B": b_roster, **mates})
+    check = check_fairness(roster, _agents(["A", "B", *mates]), _site(fairness_weeks=0))
+    (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
+    assert note.params["variant"] == "locked"

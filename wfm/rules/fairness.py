@@ -279,23 +279,25 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
                          pattern=pattern, hard=settings.fairness_band == "hard")
 
 
-LOCKED = ("no team-mate with room in its own band can take a weekend rest day over from it: "
-          "with one rest day a week and at most six days in a row a rest day can only move "
-          "earlier, so rosters can only be exchanged between days both agents are off, and "
-          "between such days no team-mate with room rests fewer weekend days")
+LOCKED = ("no team-mate can take a weekend rest day over from it and stay inside its own "
+          "band: with one rest day a week and at most six days in a row a rest day can only "
+          "move earlier, so rosters can only be exchanged between days both agents are off, "
+          "and every such exchange would hand over none, or more than the team-mate has room "
+          "for")
 
 
 def _rest_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, band: int,
                  off: np.ndarray, weekend_rest: np.ndarray, movable: np.ndarray) -> bool:
-    """Whether no exchange of rosters can hand a weekend rest day of agent ``a`` (above its
-    share) to a team-mate with room in its own band. Two rosters can be exchanged without a
-    run of seven days or a week without rest only between two days both agents are ``off``
-    (or from one to the horizon's end), every day between ``movable`` for both; ``a`` is
-    locked when, for every such span with every such team-mate, the team-mate rests at least
-    as many weekend days in it (the planner guide's known limit). Horizon columns only."""
+    """Whether no exchange of rosters can hand weekend rest days of agent ``a`` (above its
+    share) to a team-mate that stays inside its own band. Two rosters can be exchanged
+    without a run of seven days or a week without rest only between two days both agents
+    are ``off`` (or from one to the horizon's end), every day between ``movable`` for both;
+    such an exchange hands over the difference of their weekend rest days in it. Horizon
+    columns only; the planner guide's known limit."""
     num_days = off.shape[1]
     for m in members:
-        if m == a or now[m] + 1 > share[m] + band + 1e-9:
+        room = share[m] + band + 1e-9 - now[m]
+        if m == a or room < 1:
             continue
         common = np.flatnonzero(off[a] & off[m]).tolist()
         for i, first in enumerate(common):
@@ -305,7 +307,8 @@ def _rest_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray,
                 span = slice(first + 1, last)
                 if not (movable[a, span] & movable[m, span]).all():
                     break
-                if weekend_rest[m, span].sum() < weekend_rest[a, span].sum():
+                handed = int(weekend_rest[a, span].sum()) - int(weekend_rest[m, span].sum())
+                if 0 < handed <= room:
                     return False
     return True
 
