@@ -23,6 +23,7 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem, available
+from solvers.roster.rest_exchange import repair_weekend_band
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 
 
@@ -177,11 +178,14 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
     trades = 0
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
+    fruitless: dict[int, bytes] = {}  # weekend-band agents no exchange helped, by team rosters
     for round_index in range(settings.trade_rounds):
         # the targeted repairs first: an agent outside its band costs outside_band_cost times
         # a tenth inside it, and on a large roster the broad pairing below can use all the work
         made = _repair_band(problem, row_costs, states, queues, movable, work, allowed,
                             settings)
+        made += repair_weekend_band(problem, row_costs, states, queues, movable, work, allowed,
+                                    settings, fruitless)
         made += _repair_quick_returns(problem, row_costs, states, queues, movable, work,
                                       allowed, settings, rng)
         for members in teams(problem):

@@ -6,13 +6,26 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from solvers.roster import exchange
+from solvers.roster import exchange, rest_exchange
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import WorkLimit
-from solvers.roster.fair_share import band, fair_shares, targets
+from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
+from solvers.roster.problem import OFF, UNKNOWN
+from solvers.roster.report import roster_frame
+from solvers.roster.settings import DEFAULT_SETTINGS
 from solvers.roster.solve import solve_problem
+from wfm.rules import check_roster
 
-from .factories import ROOMY_CAP, generated_problem, roster_arrays, site
+from .factories import (
+    ROOMY_CAP,
+    agents_frame,
+    day,
+    generated_problem,
+    roster_arrays,
+    rows,
+    site,
+    tiny_problem,
+)
 
 # the rosters traded on come from short solves: only their work, not the clock, may shape them
 pytestmark = pytest.mark.usefixtures("roomy_cap")
@@ -91,3 +104,53 @@ def test_day_pairs_are_two_separate_days_within_a_week():
     masks = exchange._day_pairs(10, movable, differs)
     pairs = sorted(tuple(np.flatnonzero(m)) for m in masks)
     assert pairs == [(0, 3), (1, 3), (3, 9)]  # (0, 1) touch; (0, 9), (1, 9) are > 7 apart
+
+
+
+def test_common_rest_spans_run_between_days_both_agents_are_off():
+    # hand-worked: both are off on days 6 and 13 (Sundays); b is also off on day 2
+    off_a = np.zeros(14, dtype=bool)
+    off_a[[6, 13]] = True
+    off_b = off_a.copy()
+    off_b[2] = True
+    movable = np.ones(14, dtype=bool)
+    # from day 6 to the next common day, or to the end; from 13 nothing is left to exchange
+    assert rest_exchange.common_rest_spans(off_a, off_b, movable) == [(7, 13), (7, 14)]
+    movable[9] = False  # a leave day inside: no span may cross it
+    assert rest_exchange.common_rest_spans(off_a, off_b, movable) == []
+
+
+def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
+    # hand-worked team of six over two weeks, everyone off the Sunday before: A0 rests both
+    # weekends in full (4 weekend days), A1 both Sundays and a Wednesday, A2..A5 Wednesdays.
+    # The team's 6 weekend rest days (+ 6 Sundays before) give each a horizon share of 1 and
+    # a band of 1 + 14 // 14 = 2: A0 (4) is outside. Only A1 is off on a day A0 is off, so
+    # only A1 can take a weekend day over: after the first Sunday they exchange the next
+    # week's rosters, and both end at 3 weekend rest days
+    previous = rows([(f"A{i}", day(-1), "OFF") for i in range(6)])
+    problem = tiny_problem(num_agents=6, num_days=14, previous=previous)
+    day_shift = problem.shift_codes.index("DAY")
+    states = np.full((6, 14), day_shift)
+    states[0, [5, 6, 12, 13]] = OFF
+    states[1, [6, 9, 13]] = OFF
+    states[2:, 2] = states[2:, 9] = OFF
+    queues = np.where(states >= 0, 0, -1)
+    before = scheduled_counts(problem, states, queues)
+    night, rest = fair_shares(problem, states)
+    rest_target = targets(rest, band(problem))
+    assert rest_target.high[0] == 3 and rest_target.high[1] == 3
+    costs = exchange.RowCosts(problem, targets(night, band(problem)), rest_target)
+    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
+    made = rest_exchange.repair_weekend_band(problem, costs, states, queues, movable,
+                                             WorkLimit(units=1_000), None,
+                                             DEFAULT_SETTINGS.fairness)
+    assert made == 1
+    _, counts = horizon_counts(problem, states)
+    assert counts.tolist() == [3, 3, 0, 0, 0, 0]
+    assert np.array_equal(scheduled_counts(problem, states, queues), before)
+    assert np.array_equal(states[2:], np.where(np.isin(np.arange(14), [2, 9]), OFF,
+                                               day_shift)[None, :].repeat(4, axis=0))
+    # the independent checker finds no broken rule in the exchanged roster
+    found = check_roster(roster_frame(problem, states, queues), agents_frame(6), site(),
+                         previous=previous)
+    assert [v for v in found if not v.code.startswith("fair_share")] == []

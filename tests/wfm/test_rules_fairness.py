@@ -11,7 +11,7 @@ import pytest
 
 from wfm.config import build_config
 from wfm.rules import check_roster
-from wfm.rules.fairness import check_fairness, water_fill_exact
+from wfm.rules.fairness import check_fairness, fairness_lines, water_fill_exact
 
 MONDAY = date(2026, 3, 2)
 
@@ -141,3 +141,42 @@ def test_check_roster_reports_the_fairness_rules_when_configured():
     some = check_roster(roster, agents, _site(fairness_weeks=0, fairness_band="hard",
                                               night_pattern="weekly_blocks"), agent_ids=["A"])
     assert {v.code for v in some} == {"weekly_blocks"}
+
+
+def test_weekend_rest_above_share_is_called_locked_when_no_team_mate_can_take_it():
+    # hand-worked, two weeks, no history: A rests both weekends in full (4 weekend days);
+    # five team-mates rest on Wednesdays. 4 weekend days over 6 agents: a share of 0.67 each
+    # and a band of ±2, so A (3.33 above) is outside; no one is ever off on a day A is off,
+    # so no exchange of rosters (only possible between days both are off) can hand A's
+    # weekend rest on: the note says so
+    mates = {f"M{i}": "DDODDDD" * 2 for i in range(5)}
+    roster = _roster({"A": "DDDDDOO" * 2, **mates})
+    check = check_fairness(roster, _agents(["A", *mates]), _site(fairness_weeks=0))
+    (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
+    assert note.agent_id == "A" and note.params["variant"] == "locked"
+    assert "can only move earlier" in note.message
+    assert any(line.startswith("note: 1 agent(s) above their weekend-rest share are locked")
+               for line in fairness_lines(check))
+    # D shares only the last Sunday with A: nothing is left after it to exchange, so A's
+    # weekend rest is still locked though a team-mate with room is off on a day A is off
+    roster = _roster({"A": "DDDDDOO" * 2, "D": "DDODDDD" + "DDDDDDO", **mates})
+    check = check_fairness(roster, _agents(["A", "D", *mates]), _site(fairness_weeks=0))
+    (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
+    assert note.agent_id == "A" and note.params["variant"] == "locked"
+    # over four weeks (band ±3): B, off on the first and third Sundays (and Wednesdays),
+    # has 2 weekend rest days against a share of 10 / 7, so room for 2.43 more. After the
+    # first Sunday the exchange would hand it 3 (A's two Saturdays and a Sunday): too many;
+    # after the third, 2 (A's last weekend): A is outside (8) but not locked
+    mates = {f"M{i}": "DDODDDD" * 4 for i in range(5)}
+    b_roster = "DDODDDO" + "DDODDDD" + "DDODDDO" + "DDODDDD"
+    roster = _roster({"A": "DDDDDOO" * 4, "B": b_roster, **mates})
+    check = check_fairness(roster, _agents(["A", "B", *mates]), _site(fairness_weeks=0))
+    (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
+    assert note.agent_id == "A" and "variant" not in note.params
+    # with B off on the first Sunday only, the one exchange hands it A's last three weekends
+    # (6 days) against room for 3.29: locked
+    b_roster = "DDODDDO" + "DDODDDD" * 3
+    roster = _roster({"A": "DDDDDOO" * 4, "B": b_roster, **mates})
+    check = check_fairness(roster, _agents(["A", "B", *mates]), _site(fairness_weeks=0))
+    (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
+    assert note.params["variant"] == "locked"

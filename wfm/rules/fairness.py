@@ -220,6 +220,7 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     horizon_free[:, :width] = False
     weekend = free & (grid.weekday >= 5)[None, :]
     rest = weekend & (grid.state == OFF)
+    off_now = np.isin(grid.state[:, width:], (OFF, LEAVE))  # exchanges' seams (_rest_locked)
     kinds = {
         "nights": (night & counted[None, :], _capacity(grid, free),
                    _capacity(grid, horizon_free)),
@@ -252,13 +253,19 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
             label = "nights" if kind == "nights" else "weekend rest days"
             code = "fair_share_nights" if kind == "nights" else "fair_share_weekend_rest"
             for a in off_band:
-                outside.append(Violation(code, grid.ids[a], start, (
-                    f"{grid.ids[a]} has {int(now[a])} {label} in the roster against a fair "
-                    f"share of {share[a]:.1f} in team {skills or '(none)'} (band ±{band}; "
-                    f"{int(before[a])} in the previous {settings.fairness_weeks} weeks count)"),
-                    {"count": int(now[a]), "share": f"{share[a]:.1f}",
-                     "team": skills or "–", "band": band, "before": int(before[a]),
-                     "weeks": settings.fairness_weeks}))
+                params: dict[str, object] = {
+                    "count": int(now[a]), "share": f"{share[a]:.1f}", "team": skills or "–",
+                    "band": band, "before": int(before[a]), "weeks": settings.fairness_weeks}
+                message = (f"{grid.ids[a]} has {int(now[a])} {label} in the roster against a "
+                           f"fair share of {share[a]:.1f} in team {skills or '(none)'} (band "
+                           f"±{band}; {int(before[a])} in the previous "
+                           f"{settings.fairness_weeks} weeks count)")
+                if kind == "weekend_rest" and now[a] > share[a] and _rest_locked(
+                        a, members, now, share, band, off_now, marked[:, width:],
+                        free[:, width:]):
+                    params["variant"] = "locked"
+                    message += f"; {LOCKED}"
+                outside.append(Violation(code, grid.ids[a], start, message, params))
     records = [AgentFairness(grid.ids[a], grid.skills[a], int(found["nights"][0][a]),
                              int(found["nights"][1][a]), round(float(found["nights"][2][a]), 2),
                              int(found["weekend_rest"][0][a]), int(found["weekend_rest"][1][a]),
@@ -270,6 +277,40 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     outside.sort(key=lambda v: (v.agent_id, v.code))
     return FairnessCheck(band=band, teams=spreads, agents=records, outside=outside,
                          pattern=pattern, hard=settings.fairness_band == "hard")
+
+
+LOCKED = ("no team-mate can take a weekend rest day over from it and stay inside its own "
+          "band: with one rest day a week and at most six days in a row a rest day can only "
+          "move earlier, so rosters can only be exchanged between days both agents are off, "
+          "and every such exchange would hand over none, or more than the team-mate has room "
+          "for")
+
+
+def _rest_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, band: int,
+                 off: np.ndarray, weekend_rest: np.ndarray, movable: np.ndarray) -> bool:
+    """Whether no exchange of rosters can hand weekend rest days of agent ``a`` (above its
+    share) to a team-mate that stays inside its own band. Two rosters can be exchanged
+    without a run of seven days or a week without rest only between two days both agents
+    are ``off`` (or from one to the horizon's end), every day between ``movable`` for both;
+    such an exchange hands over the difference of their weekend rest days in it. Horizon
+    columns only; the planner guide's known limit."""
+    num_days = off.shape[1]
+    for m in members:
+        room = share[m] + band + 1e-9 - now[m]
+        if m == a or room < 1:
+            continue
+        common = np.flatnonzero(off[a] & off[m]).tolist()
+        for i, first in enumerate(common):
+            for last in common[i + 1:] + [num_days]:
+                if last - first < 2:
+                    continue
+                span = slice(first + 1, last)
+                if not (movable[a, span] & movable[m, span]).all():
+                    break
+                handed = int(weekend_rest[a, span].sum()) - int(weekend_rest[m, span].sum())
+                if 0 < handed <= room:
+                    return False
+    return True
 
 
 def check_fair_share(ctx: RosterContext) -> None:
@@ -306,4 +347,8 @@ def fairness_lines(check: FairnessCheck) -> list[str]:
     lines += [f"{prefix}: {v.agent_id} {v.code}: {v.message}" for v in check.outside[:20]]
     if len(check.outside) > 20:
         lines.append(f"{prefix}: ... and {len(check.outside) - 20} more outside the band")
+    locked = sum(1 for v in check.outside if v.params.get("variant") == "locked")
+    if locked:
+        lines.append(f"{prefix}: {locked} agent(s) above their weekend-rest share are locked: "
+                     f"{LOCKED} (planner guide, 'weekend rest after a weekend rest day')")
     return lines

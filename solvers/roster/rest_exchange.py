@@ -1,0 +1,160 @@
+"""Weekend rest handed on at a common rest day, for agents outside their weekend-rest band.
+
+With one rest day per Monday-Sunday week and at most six days in a row, an agent's rest day can
+move earlier from one week to the next but never later (a later one would make a run of seven).
+An agent whose rest sits on a Saturday or Sunday therefore keeps it there, week after week,
+unless a team-mate takes the rest of its roster over. Two team-mates can exchange their rosters
+between two days on which both are off (or from one such day to the horizon's end): each keeps
+its own runs of working days and its weekly rest, since both rows are off at the seams, and
+every day's head-count per shift type and queue stays the same, so coverage is unchanged.
+
+The pair trades (``exchange.py``) offer an agent outside its band to a dozen team-mates ranked
+by their deviation; the most under-served are often never off on the same day as a weekend
+rester, and so can take none of its weekend rest. Here, for each agent outside the weekend-rest
+band, every such exchange with every team-mate is listed and priced at once
+(``exchange.RowCosts``, vectorised), and the cheapest one both rule checks accept is made. The
+pricing and every rule check are counted work, so the stage stays repeatable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from solvers.roster.budget import WorkLimit
+from solvers.roster.fair_share import teams
+from solvers.roster.legal import agent_violations
+from solvers.roster.problem import RosterProblem
+from solvers.roster.settings import Fairness
+
+if TYPE_CHECKING:
+    from solvers.roster.exchange import RowCosts
+
+
+def common_rest_spans(off_a: np.ndarray, off_b: np.ndarray, movable: np.ndarray
+                      ) -> list[tuple[int, int]]:
+    """Day ranges ``[start, end)`` two agents can exchange: after a day both are off, up to
+    the next day both are off (exclusive) or the horizon's end, every day between ``movable``
+    for both (no leave, contract or pinned day), at least one day long."""
+    num_days = len(off_a)
+    common = np.flatnonzero(off_a & off_b).tolist()
+    spans = []
+    for i, first in enumerate(common):
+        for last in common[i + 1:] + [num_days]:
+            if last - first < 2:
+                continue
+            if not movable[first + 1:last].all():
+                break
+            spans.append((first + 1, last))
+    return spans
+
+
+def within_night_cap(problem: RosterProblem, agent: int, rows: np.ndarray) -> np.ndarray:
+    """(N,) whether candidate rows keep the agent's ``max_nights_per_week`` in every
+    Monday-Sunday week, the previous roster's days of the first week counted (a cheap,
+    vectorised filter: an exchange moves nights between agents whose caps differ, and the
+    cheapest exchanges are often the ones that break a cap)."""
+    cap = int(problem.max_nights[agent])
+    ok = np.ones(len(rows), dtype=bool)
+    if cap < 0:
+        return ok
+    nights = (rows >= 0) & problem.night[np.clip(rows, 0, None)]
+    for inside, before in problem.weeks():
+        earlier = sum(1 for e in before if (s := problem.state_on(agent, e)) >= 0
+                      and problem.night[s])
+        ok &= nights[:, inside].sum(axis=1) + earlier <= cap
+    return ok
+
+
+def repair_weekend_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
+                        queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
+                        allowed: Callable[[int, np.ndarray], bool] | None,
+                        settings: Fairness, fruitless: dict[int, bytes] | None = None) -> int:
+    """For each agent outside its weekend-rest band, make the cheapest improving exchange at a
+    common rest day with any team-mate (module docstring), in place; the exchanges made.
+    ``fruitless`` (kept by the caller across rounds) remembers, per agent, the team's rosters
+    when nothing was found, so an unchanged team is not priced again."""
+    target = costs.rest_target
+    fruitless = {} if fruitless is None else fruitless
+    made = 0
+    for members in teams(problem):
+        if len(members) < 2:
+            continue
+        team = np.asarray(members)
+        for a in team.tolist():
+            if not work.left():
+                return made
+            rests = (costs.weekend_free[team] & (states[team] < 0)).sum(axis=1)
+            own = int(rests[team == a][0])
+            if target.low[a] <= own <= target.high[a]:
+                continue
+            seen = hashlib.blake2b(states[team].tobytes(), digest_size=16).digest()
+            if fruitless.get(a) == seen:
+                continue
+            if _exchange_one(problem, costs, states, queues, movable, work, allowed, settings,
+                             a, team, over=own > target.high[a]):
+                made += 1
+            else:
+                fruitless[a] = seen
+    return made
+
+
+def _exchange_one(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
+                  queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
+                  allowed: Callable[[int, np.ndarray], bool] | None, settings: Fairness,
+                  a: int, team: np.ndarray, *, over: bool) -> bool:
+    """The best improving exchange of agent ``a`` with a team-mate; whether one was made."""
+    off = states < 0
+    weekend_off = costs.weekend_free & off
+    mates = team[(team != a) & (off[team] & off[a][None, :]).any(axis=1)]
+    partner, masks = [], []
+    for b in mates.tolist():
+        both = movable[a] & movable[b]
+        for start, end in common_rest_spans(off[a], off[b], both):
+            mine = int(weekend_off[a, start:end].sum())
+            theirs = int(weekend_off[b, start:end].sum())
+            if (theirs < mine) if over else (theirs > mine):
+                mask = np.zeros(problem.num_days, dtype=bool)
+                mask[start:end] = True
+                partner.append(b)
+                masks.append(mask)
+    if not work.spend(1 + len(masks) // settings.candidates_per_unit) or not masks:
+        return False
+    others = np.asarray(partner)
+    mask_rows = np.asarray(masks)
+    rows_a = np.where(mask_rows, states[others], states[a][None, :])
+    rows_b = np.where(mask_rows, states[a][None, :], states[others])
+    delta = (costs.rows(a, rows_a) - costs.rows(a, states[a][None, :])[0]).astype(float)
+    delta[~within_night_cap(problem, a, rows_a)] = np.inf
+    for b in np.unique(others).tolist():
+        mine = others == b
+        delta[mine] += costs.rows(b, rows_b[mine]) - costs.rows(b, states[b][None, :])[0]
+        delta[np.flatnonzero(mine)[~within_night_cap(problem, b, rows_b[mine])]] = np.inf
+    # both inside their bands first (the band is the planner's figure; the cost alone would
+    # also take an exchange that only moves the excess to the team-mate), then the cost
+    target = costs.rest_target
+    counts = weekend_off[[a, *others.tolist()]].sum(axis=1)
+    new_a = counts[0] + (mask_rows & weekend_off[others]).sum(axis=1) - (
+        mask_rows & weekend_off[a][None, :]).sum(axis=1)
+    new_b = counts[1:] + counts[0] - new_a
+    inside = ((target.low[a] <= new_a) & (new_a <= target.high[a])
+              & (target.low[others] <= new_b) & (new_b <= target.high[others]))
+    for i in np.lexsort((delta, ~inside))[:settings.tries_per_pair]:
+        if delta[i] >= 0 or not work.spend(2):
+            return False
+        b = int(others[i])
+        if allowed is not None and not (allowed(a, rows_a[i]) and allowed(b, rows_b[i])):
+            continue
+        queues_a = np.where(mask_rows[i], queues[b], queues[a])
+        queues_b = np.where(mask_rows[i], queues[a], queues[b])
+        if agent_violations(problem, a, rows_a[i], queues_a, first_only=True):
+            continue
+        if agent_violations(problem, b, rows_b[i], queues_b, first_only=True):
+            continue
+        states[a], states[b] = rows_a[i], rows_b[i]
+        queues[a], queues[b] = queues_a, queues_b
+        return True
+    return False
