@@ -21,7 +21,7 @@ import numpy as np
 
 from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
-from solvers.roster.legal import agent_violations
+from solvers.roster.legal import trade_if_legal
 from solvers.roster.problem import UNKNOWN, RosterProblem, available
 from solvers.roster.rest_exchange import repair_weekend_band
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
@@ -151,17 +151,9 @@ def _trade(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: 
     for i in np.argsort(delta, kind="stable")[:settings.tries_per_pair]:
         if delta[i] >= 0 or not work.spend(2):
             return False
-        if allowed is not None and not (allowed(a, rows_a[i]) and allowed(b, rows_b[i])):
-            continue
-        queues_a = np.where(masks[i], queues[b], queues[a])
-        queues_b = np.where(masks[i], queues[a], queues[b])
-        if agent_violations(problem, a, rows_a[i], queues_a, first_only=True):
-            continue
-        if agent_violations(problem, b, rows_b[i], queues_b, first_only=True):
-            continue
-        states[a], states[b] = rows_a[i], rows_b[i]
-        queues[a], queues[b] = queues_a, queues_b
-        return True
+        if trade_if_legal(problem, states, queues, allowed, a, b, masks[i], rows_a[i],
+                          rows_b[i]):
+            return True
     return False
 
 

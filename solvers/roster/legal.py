@@ -6,6 +6,8 @@ safety net); ``wfm.rules.check_roster`` stays the independent source of truth.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from solvers.roster.problem import RosterProblem
@@ -31,6 +33,25 @@ def agent_violations(problem: RosterProblem, a: int, states: np.ndarray,
             if first_only:
                 return found
     return found
+
+
+def trade_if_legal(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+                   allowed: Callable[[int, np.ndarray], bool] | None, a: int, b: int,
+                   mask: np.ndarray, row_a: np.ndarray, row_b: np.ndarray) -> bool:
+    """Give agents ``a`` and ``b`` the traded rows (each other's days under ``mask``, their
+    queues with them), in place, when both pass this check and ``allowed``; whether it was
+    made. The one place a fairness trade is applied: pair trades and rest exchanges."""
+    if allowed is not None and not (allowed(a, row_a) and allowed(b, row_b)):
+        return False
+    queues_a = np.where(mask, queues[b], queues[a])
+    queues_b = np.where(mask, queues[a], queues[b])
+    if agent_violations(problem, a, row_a, queues_a, first_only=True):
+        return False
+    if agent_violations(problem, b, row_b, queues_b, first_only=True):
+        return False
+    states[a], states[b] = row_a, row_b
+    queues[a], queues[b] = queues_a, queues_b
+    return True
 
 
 def pattern_ok(problem: RosterProblem, a: int, states: np.ndarray) -> bool:

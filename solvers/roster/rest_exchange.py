@@ -26,7 +26,7 @@ import numpy as np
 
 from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import teams
-from solvers.roster.legal import agent_violations
+from solvers.roster.legal import trade_if_legal
 from solvers.roster.problem import RosterProblem
 from solvers.roster.settings import Fairness
 
@@ -145,16 +145,7 @@ def _exchange_one(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
     for i in np.lexsort((delta, ~inside))[:settings.tries_per_pair]:
         if delta[i] >= 0 or not work.spend(2):
             return False
-        b = int(others[i])
-        if allowed is not None and not (allowed(a, rows_a[i]) and allowed(b, rows_b[i])):
-            continue
-        queues_a = np.where(mask_rows[i], queues[b], queues[a])
-        queues_b = np.where(mask_rows[i], queues[a], queues[b])
-        if agent_violations(problem, a, rows_a[i], queues_a, first_only=True):
-            continue
-        if agent_violations(problem, b, rows_b[i], queues_b, first_only=True):
-            continue
-        states[a], states[b] = rows_a[i], rows_b[i]
-        queues[a], queues[b] = queues_a, queues_b
-        return True
+        if trade_if_legal(problem, states, queues, allowed, a, int(others[i]), mask_rows[i],
+                          rows_a[i], rows_b[i]):
+            return True
     return False
