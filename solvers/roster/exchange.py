@@ -20,55 +20,12 @@ from collections.abc import Callable
 import numpy as np
 
 from solvers.roster.budget import WorkLimit
-from solvers.roster.fair_share import SCALE, Target, deviation_cost, teams
+from solvers.roster.fair_share import SCALE, Target, teams
 from solvers.roster.legal import trade_if_legal
-from solvers.roster.problem import UNKNOWN, RosterProblem, available
+from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.rest_exchange import repair_weekend_band
+from solvers.roster.row_costs import RowCosts
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
-
-
-class RowCosts:
-    """Per-agent cost of a roster row (see the module docstring), vectorised over candidates,
-    at the ``[roster] weights`` and the fairness stage's ``costs``."""
-
-    def __init__(self, problem: RosterProblem, night_target: Target, rest_target: Target,
-                 costs: Costs = DEFAULT_SETTINGS.costs) -> None:
-        self.problem, self.costs = problem, costs
-        self.night_target, self.rest_target = night_target, rest_target
-        weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
-        self.weekend_free = available(problem) & weekend[None, :]
-        weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
-        self.preferred = problem.preferred_rest[:, weekday] & (problem.forced == UNKNOWN)
-        weights = problem.weights
-        self.switch_weight = weights.switches
-        self.quick_weight = weights.quick_returns * costs.quick_return_factor
-        self.start = problem.shift_start
-        self.key = problem.shift_start * 100_000 + problem.shift_end
-
-    def rows_of(self, members: list[int], states: np.ndarray) -> np.ndarray:
-        """Each member's cost of its current row."""
-        return np.array([self.rows(a, states[a][None, :])[0] for a in members], dtype=float)
-
-    def rows(self, a: int, rows: np.ndarray) -> np.ndarray:
-        """Cost of each candidate row (N, D) for agent ``a``."""
-        problem, weights = self.problem, self.problem.weights
-        working = rows >= 0
-        shift = np.maximum(rows, 0)
-        nights = (working & problem.night[shift]).sum(axis=1)
-        rests = (self.weekend_free[a][None, :] & ~working).sum(axis=1)
-        cost = deviation_cost(nights, self.night_target.take([a]), weights.fair_share_nights,
-                              self.costs)
-        cost = cost + deviation_cost(rests, self.rest_target.take([a]),
-                                     weights.fair_share_weekend, self.costs)
-        last = np.full((len(rows), 1), int(problem.previous[a, -1]) if problem.num_previous
-                       else UNKNOWN)
-        before = np.concatenate([last, rows[:, :-1]], axis=1)
-        before_shift = np.maximum(before, 0)
-        changed = (before >= 0) & working & (self.key[before_shift] != self.key[shift])
-        backward = changed & (self.start[shift] < self.start[before_shift])
-        cost = cost + self.switch_weight * (changed & ~backward).sum(axis=1)
-        cost = cost + self.quick_weight * backward.sum(axis=1)
-        return cost + weights.preferences * (self.preferred[a][None, :] & working).sum(axis=1)
 
 
 def plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:

@@ -70,7 +70,7 @@ def share_penalties(model: cp_model.CpModel, work: WorkVars, problem: RosterProb
 def stage_penalties(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem,
                     night_target: Target, rest_target: Target, costs: Costs
                     ) -> list[Penalty]:
-    """The fairness stage's costs in CP-SAT, as ``exchange.RowCosts`` prices a row: fair-share
+    """The fairness stage's costs in CP-SAT, as ``row_costs.RowCosts`` prices a row: fair-share
     deviation, switches with quick returns ``costs.quick_return_factor`` times heavier, worked
     preferred rest days."""
     weights = problem.weights

@@ -7,7 +7,7 @@ cost, so a roster is fully described by how many agents of each class work each 
 pattern (one shift type or rest per day). On a short horizon the patterns can be listed and
 each checked once per class with the solver's per-agent rule check, and CP-SAT then solves the
 pattern counts far more easily than the agent x day model (whose symmetric agents it cannot
-tell apart). It minimises the fairness stage's costs (``exchange.RowCosts``: fair-share
+tell apart). It minimises the fairness stage's costs (``row_costs.RowCosts``: fair-share
 deviation, switches, quick returns, worked preferred rest days) with the coverage cost (the
 solver's own, convex) at most ``[roster] coverage_tolerance`` above the roster found so far.
 
@@ -32,12 +32,13 @@ from ortools.sat.python import cp_model
 
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget
-from solvers.roster.exchange import RowCosts, plausible
+from solvers.roster.exchange import plausible
 from solvers.roster.fair_share import Target, teams
 from solvers.roster.hints import complete_hint
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.report import coverage_cost
+from solvers.roster.row_costs import RowCosts
 from solvers.roster.rules import HARD_RULES
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 from solvers.roster.soft import coverage_penalties

@@ -10,7 +10,7 @@ as equalities, the full model's hard rules (and the weekly blocks when configure
 stage's costs (``settings.Costs``): fair-share deviation, switches with quick returns
 ``quick_return_factor`` times heavier, worked preferred rest days. Each re-solve starts from
 the current rows, which are replaced only when the trades' own cost function
-(``exchange.RowCosts``) prices the new ones lower. The work is counted in nominal
+(``row_costs.RowCosts``) prices the new ones lower. The work is counted in nominal
 deterministic seconds, so the stage is repeatable.
 """
 
@@ -20,12 +20,12 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.roster.budget import Budget
-from solvers.roster.exchange import RowCosts
 from solvers.roster.fair_share import Target, teams
 from solvers.roster.fair_terms import stage_penalties
 from solvers.roster.hints import solve_from
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import RosterProblem
+from solvers.roster.row_costs import RowCosts
 from solvers.roster.rules import HARD_RULES
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 from solvers.roster.variables import WorkVars, build_work_vars

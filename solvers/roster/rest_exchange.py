@@ -12,7 +12,7 @@ The pair trades (``exchange.py``) offer an agent outside its band to a dozen tea
 by their deviation; the most under-served are often never off on the same day as a weekend
 rester, and so can take none of its weekend rest. Here, for each agent outside the weekend-rest
 band, every such exchange with every team-mate is listed and priced at once
-(``exchange.RowCosts``, vectorised), and the cheapest one both rule checks accept is made. The
+(``row_costs.RowCosts``, vectorised), and the cheapest one both rule checks accept is made. The
 pricing and every rule check are counted work, so the stage stays repeatable.
 """
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,10 +27,8 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import teams
 from solvers.roster.legal import trade_if_legal
 from solvers.roster.problem import RosterProblem
+from solvers.roster.row_costs import RowCosts
 from solvers.roster.settings import Fairness
-
-if TYPE_CHECKING:
-    from solvers.roster.exchange import RowCosts
 
 
 def common_rest_spans(off_a: np.ndarray, off_b: np.ndarray, movable: np.ndarray

@@ -12,6 +12,7 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
 from solvers.roster.problem import OFF, UNKNOWN
 from solvers.roster.report import roster_frame
+from solvers.roster.row_costs import RowCosts
 from solvers.roster.settings import DEFAULT_SETTINGS
 from solvers.roster.solve import solve_problem
 from wfm.rules import check_roster
@@ -139,7 +140,7 @@ def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
     night, rest = fair_shares(problem, states)
     rest_target = targets(rest, band(problem))
     assert rest_target.high[0] == 3 and rest_target.high[1] == 3
-    costs = exchange.RowCosts(problem, targets(night, band(problem)), rest_target)
+    costs = RowCosts(problem, targets(night, band(problem)), rest_target)
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
     made = rest_exchange.repair_weekend_band(problem, costs, states, queues, movable,
                                              WorkLimit(units=1_000), None,

@@ -12,10 +12,10 @@ import pytest
 from solvers.roster import exchange, patterns, resequence
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget, unlimited
-from solvers.roster.exchange import RowCosts
 from solvers.roster.fair_share import band, fair_shares, targets
 from solvers.roster.legal import agent_violations
 from solvers.roster.report import coverage_cost, roster_frame
+from solvers.roster.row_costs import RowCosts
 from solvers.roster.settings import DEFAULT_SETTINGS
 from solvers.roster.solve import solve_problem
 from wfm.rules import check_roster
