@@ -23,7 +23,7 @@ from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import SCALE, Target, teams
 from solvers.roster.legal import trade_if_legal
 from solvers.roster.problem import UNKNOWN, RosterProblem
-from solvers.roster.rest_exchange import repair_weekend_band
+from solvers.roster.rest_exchange import repair_bands
 from solvers.roster.row_costs import RowCosts
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 
@@ -127,13 +127,13 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
     trades = 0
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
-    fruitless: dict[int, bytes] = {}  # weekend-band agents no exchange helped, by team rosters
+    fruitless: dict[tuple[str, int], bytes] = {}  # (band, agent) no exchange helped: rosters
     for round_index in range(settings.trade_rounds):
         # the targeted repairs first: an agent outside its band costs outside_band_cost times
         # a tenth inside it, and on a large roster the broad pairing below can use all the work
         made = _repair_band(problem, row_costs, states, queues, movable, work, allowed,
                             settings)
-        made += repair_weekend_band(problem, row_costs, states, queues, movable, work, allowed,
+        made += repair_bands(problem, row_costs, states, queues, movable, work, allowed,
                                     settings, fruitless)
         made += _repair_quick_returns(problem, row_costs, states, queues, movable, work,
                                       allowed, settings, rng)

@@ -16,8 +16,8 @@ stage runs last, on the coverage-optimised roster, as the sub-stages of ``FAIRNE
    coverage cost of what the rest of the roster leaves uncovered (the mixed roster's head-counts
    may not be reachable by whole weeks); the later steps keep the blocks.
 4. *pair trades* (``exchange.py``): bring each agent within the band around its fair share
-   (an agent outside its weekend-rest band also by an exchange of rosters at a day it and a
-   team-mate are both off, priced with every team-mate: ``rest_exchange.py``), then lower
+   (an agent outside its weekend-rest or nights band also by an exchange of rosters at a day
+   it and a team-mate are both off, priced with every team-mate: ``rest_exchange.py``), then lower
    switches, quick returns and worked preferred rest days.
 5. *team re-solves* (``resequence.py``) with the head-counts fixed: the chains of three or more
    agents no pair trade makes, with ``resolve_share`` of what is left plus what the trades did

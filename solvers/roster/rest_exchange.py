@@ -1,19 +1,22 @@
-"""Weekend rest handed on at a common rest day, for agents outside their weekend-rest band.
+"""Weekend rest and nights handed on at a common rest day, for agents outside their bands.
 
 With one rest day per Monday-Sunday week and at most six days in a row, an agent's rest day can
 move earlier from one week to the next but never later (a later one would make a run of seven).
 An agent whose rest sits on a Saturday or Sunday therefore keeps it there, week after week,
-unless a team-mate takes the rest of its roster over. Two team-mates can exchange their rosters
-between two days on which both are off (or from one such day to the horizon's end): each keeps
-its own runs of working days and its weekly rest, since both rows are off at the seams, and
+unless a team-mate takes the rest of its roster over; and where a night must be followed by a
+night or a rest day (a short rest before an early shift), nights come in blocks bound to the
+rest days the same way. Two team-mates can exchange their rosters between two days on which
+both are off (or from one such day to the horizon's end): each keeps its own runs of working
+days, its weekly rest and its rest after nights, since both rows are off at the seams, and
 every day's head-count per shift type and queue stays the same, so coverage is unchanged.
 
 The pair trades (``exchange.py``) offer an agent outside its band to a dozen team-mates ranked
-by their deviation; the most under-served are often never off on the same day as a weekend
-rester, and so can take none of its weekend rest. Here, for each agent outside the weekend-rest
-band, every such exchange with every team-mate is listed and priced at once
-(``row_costs.RowCosts``, vectorised), and the cheapest one both rule checks accept is made. The
-pricing and every rule check are counted work, so the stage stays repeatable.
+by their deviation; the most under-served are often never off on the same day, and so can take
+nothing over. Here, for each agent outside its weekend-rest or nights band, every such exchange
+with every team-mate is listed and priced at once (``row_costs.RowCosts``, vectorised); those
+that break a weekly night cap are dropped before pricing, those that leave both agents inside
+their bands are tried first, and the cheapest one both rule checks accept is made. The pricing
+and every rule check are counted work, so the stage stays repeatable.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 
 from solvers.roster.budget import WorkLimit
-from solvers.roster.fair_share import teams
+from solvers.roster.fair_share import Target, teams
 from solvers.roster.legal import trade_if_legal
 from solvers.roster.problem import RosterProblem
 from solvers.roster.row_costs import RowCosts
@@ -66,53 +69,65 @@ def within_night_cap(problem: RosterProblem, agent: int, rows: np.ndarray) -> np
     return ok
 
 
-def repair_weekend_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
+def repair_bands(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
                         queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
                         allowed: Callable[[int, np.ndarray], bool] | None,
-                        settings: Fairness, fruitless: dict[int, bytes] | None = None) -> int:
-    """For each agent outside its weekend-rest band, make the cheapest improving exchange at a
-    common rest day with any team-mate (module docstring), in place; the exchanges made.
-    ``fruitless`` (kept by the caller across rounds) remembers, per agent, the team's rosters
-    when nothing was found, so an unchanged team is not priced again."""
-    target = costs.rest_target
+                        settings: Fairness, fruitless: dict[tuple[str, int], bytes] | None = None
+                        ) -> int:
+    """For each agent outside its weekend-rest or nights band, make the cheapest improving
+    exchange at a common rest day with any team-mate (module docstring), in place; the
+    exchanges made. ``fruitless`` (kept by the caller across rounds) remembers, per band and
+    agent, the team's rosters when nothing was found, so an unchanged team is not priced
+    again."""
     fruitless = {} if fruitless is None else fruitless
     made = 0
     for members in teams(problem):
         if len(members) < 2:
             continue
         team = np.asarray(members)
-        for a in team.tolist():
-            if not work.left():
-                return made
-            rests = (costs.weekend_free[team] & (states[team] < 0)).sum(axis=1)
-            own = int(rests[team == a][0])
-            if target.low[a] <= own <= target.high[a]:
-                continue
-            seen = hashlib.blake2b(states[team].tobytes(), digest_size=16).digest()
-            if fruitless.get(a) == seen:
-                continue
-            if _exchange_one(problem, costs, states, queues, movable, work, allowed, settings,
-                             a, team, over=own > target.high[a]):
-                made += 1
-            else:
-                fruitless[a] = seen
+        for kind in ("weekend", "nights"):
+            for a in team.tolist():
+                if not work.left():
+                    return made
+                marked, target = _marked(problem, costs, states, kind)
+                own = int(marked[a].sum())
+                if target.low[a] <= own <= target.high[a]:
+                    continue
+                seen = hashlib.blake2b(states[team].tobytes(), digest_size=16).digest()
+                if fruitless.get((kind, a)) == seen:
+                    continue
+                if _exchange_one(problem, costs, states, queues, movable, work, allowed,
+                                 settings, a, team, marked, target,
+                                 over=own > target.high[a]):
+                    made += 1
+                else:
+                    fruitless[(kind, a)] = seen
     return made
+
+
+def _marked(problem: RosterProblem, costs: RowCosts, states: np.ndarray, kind: str
+            ) -> tuple[np.ndarray, Target]:
+    """(A, D) the days that count for a band (weekend rest days or nights), and its target."""
+    if kind == "weekend":
+        return costs.weekend_free & (states < 0), costs.rest_target
+    return (states >= 0) & problem.night[np.clip(states, 0, None)], costs.night_target
 
 
 def _exchange_one(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
                   queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
                   allowed: Callable[[int, np.ndarray], bool] | None, settings: Fairness,
-                  a: int, team: np.ndarray, *, over: bool) -> bool:
-    """The best improving exchange of agent ``a`` with a team-mate; whether one was made."""
+                  a: int, team: np.ndarray, marked: np.ndarray, target: Target, *,
+                  over: bool) -> bool:
+    """The best improving exchange of agent ``a`` with a team-mate that moves ``marked``
+    days away from it (``over``) or to it; whether one was made."""
     off = states < 0
-    weekend_off = costs.weekend_free & off
     mates = team[(team != a) & (off[team] & off[a][None, :]).any(axis=1)]
     partner, masks = [], []
     for b in mates.tolist():
         both = movable[a] & movable[b]
         for start, end in common_rest_spans(off[a], off[b], both):
-            mine = int(weekend_off[a, start:end].sum())
-            theirs = int(weekend_off[b, start:end].sum())
+            mine = int(marked[a, start:end].sum())
+            theirs = int(marked[b, start:end].sum())
             if (theirs < mine) if over else (theirs > mine):
                 mask = np.zeros(problem.num_days, dtype=bool)
                 mask[start:end] = True
@@ -132,10 +147,9 @@ def _exchange_one(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
         delta[np.flatnonzero(mine)[~within_night_cap(problem, b, rows_b[mine])]] = np.inf
     # both inside their bands first (the band is the planner's figure; the cost alone would
     # also take an exchange that only moves the excess to the team-mate), then the cost
-    target = costs.rest_target
-    counts = weekend_off[[a, *others.tolist()]].sum(axis=1)
-    new_a = counts[0] + (mask_rows & weekend_off[others]).sum(axis=1) - (
-        mask_rows & weekend_off[a][None, :]).sum(axis=1)
+    counts = marked[[a, *others.tolist()]].sum(axis=1)
+    new_a = counts[0] + (mask_rows & marked[others]).sum(axis=1) - (
+        mask_rows & marked[a][None, :]).sum(axis=1)
     new_b = counts[1:] + counts[0] - new_a
     inside = ((target.low[a] <= new_a) & (new_a <= target.high[a])
               & (target.low[others] <= new_b) & (new_b <= target.high[others]))

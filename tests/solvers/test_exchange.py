@@ -142,7 +142,7 @@ def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
     assert rest_target.high[0] == 3 and rest_target.high[1] == 3
     costs = RowCosts(problem, targets(night, band(problem)), rest_target)
     movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
-    made = rest_exchange.repair_weekend_band(problem, costs, states, queues, movable,
+    made = rest_exchange.repair_bands(problem, costs, states, queues, movable,
                                              WorkLimit(units=1_000), None,
                                              DEFAULT_SETTINGS.fairness)
     assert made == 1
@@ -153,5 +153,40 @@ def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
                                                day_shift)[None, :].repeat(4, axis=0))
     # the independent checker finds no broken rule in the exchanged roster
     found = check_roster(roster_frame(problem, states, queues), agents_frame(6), site(),
+                         previous=previous)
+    assert [v for v in found if not v.code.startswith("fair_share")] == []
+
+
+def test_nights_are_handed_on_at_a_day_both_agents_are_off():
+    # hand-worked fortnight, four agents, everyone off the Sunday before: A0 works 5 nights
+    # in the second week (off Wednesday and Sunday), A1 is off on the same days and works day
+    # shifts, A2 and A3 are off on Wednesdays and Sundays too but in the first week only.
+    # 5 nights over 4 equal capacities: a share of 1.25 and a band of ±2, so A0 (5) is
+    # outside; an exchange between two days A0 and A1 are both off hands 2 or 3 nights over
+    previous = rows([(f"A{i}", day(-1), "OFF") for i in range(4)])
+    problem = tiny_problem(num_agents=4, num_days=14, previous=previous)
+    day_shift, night_shift = problem.shift_codes.index("DAY"), problem.shift_codes.index("NIGHT")
+    states = np.full((4, 14), day_shift)
+    states[0, [7, 8, 10, 11, 12]] = night_shift
+    states[:2, [2, 6, 9, 13]] = OFF
+    states[2:, [2, 6]] = OFF
+    states[2:, 13] = OFF
+    queues = np.where(states >= 0, 0, -1)
+    before = scheduled_counts(problem, states, queues)
+    untouched = states[2:].copy()
+    night, rest = fair_shares(problem, states)
+    night_target = targets(night, band(problem))
+    assert night_target.high[0] == 3
+    costs = RowCosts(problem, night_target, targets(rest, band(problem)))
+    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
+    made = rest_exchange.repair_bands(problem, costs, states, queues, movable,
+                                             WorkLimit(units=1_000), None,
+                                             DEFAULT_SETTINGS.fairness)
+    assert made == 1
+    nights, _ = horizon_counts(problem, states)
+    assert nights[0] <= 3 and nights[1] <= 3 and nights.sum() == 5
+    assert np.array_equal(scheduled_counts(problem, states, queues), before)
+    assert np.array_equal(states[2:], untouched)
+    found = check_roster(roster_frame(problem, states, queues), agents_frame(4), site(),
                          previous=previous)
     assert [v for v in found if not v.code.startswith("fair_share")] == []
