@@ -121,6 +121,14 @@ def test_common_rest_spans_run_between_days_both_agents_are_off():
     assert rest_exchange.common_rest_spans(off_a, off_b, movable) == []
 
 
+def _repair_bands(problem, states, queues, night_target, rest_target) -> int:
+    """The rest exchanges on a hand-made roster (in place), with ample work; exchanges made."""
+    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
+    return rest_exchange.repair_bands(problem, RowCosts(problem, night_target, rest_target),
+                                      states, queues, movable, WorkLimit(units=1_000), None,
+                                      DEFAULT_SETTINGS.fairness)
+
+
 def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
     # hand-worked team of six over two weeks, everyone off the Sunday before: A0 rests both
     # weekends in full (4 weekend days), A1 both Sundays and a Wednesday, A2..A5 Wednesdays.
@@ -140,12 +148,8 @@ def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
     night, rest = fair_shares(problem, states)
     rest_target = targets(rest, band(problem))
     assert rest_target.high[0] == 3 and rest_target.high[1] == 3
-    costs = RowCosts(problem, targets(night, band(problem)), rest_target)
-    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
-    made = rest_exchange.repair_bands(problem, costs, states, queues, movable,
-                                             WorkLimit(units=1_000), None,
-                                             DEFAULT_SETTINGS.fairness)
-    assert made == 1
+    assert _repair_bands(problem, states, queues, targets(night, band(problem)),
+                         rest_target) == 1
     _, counts = horizon_counts(problem, states)
     assert counts.tolist() == [3, 3, 0, 0, 0, 0]
     assert np.array_equal(scheduled_counts(problem, states, queues), before)
@@ -177,12 +181,8 @@ def test_nights_are_handed_on_at_a_day_both_agents_are_off():
     night, rest = fair_shares(problem, states)
     night_target = targets(night, band(problem))
     assert night_target.high[0] == 3
-    costs = RowCosts(problem, night_target, targets(rest, band(problem)))
-    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
-    made = rest_exchange.repair_bands(problem, costs, states, queues, movable,
-                                             WorkLimit(units=1_000), None,
-                                             DEFAULT_SETTINGS.fairness)
-    assert made == 1
+    assert _repair_bands(problem, states, queues, night_target,
+                         targets(rest, band(problem))) == 1
     nights, _ = horizon_counts(problem, states)
     assert nights[0] <= 3 and nights[1] <= 3 and nights.sum() == 5
     assert np.array_equal(scheduled_counts(problem, states, queues), before)
