@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from tests.api.factories import agents_csv, site_config
-from tests.api.test_server import day, free_port, launch, start_server
+from tests.api.test_server import day, free_port, launch, start_server, stop_process
 from wfm.rules import check_roster
 from wfm.tables import AGENTS, read_table_text
 
@@ -77,6 +77,5 @@ def test_twenty_agents_accept_an_offer_for_three_at_once(tmp_path: Path) -> None
         assert sorted(e["details"]["agent_id"] for e in audit
                       if e["action"] == "roster.offer") == winners
     finally:
-        second.terminate()
-        second.wait(timeout=20)
+        stop_process(second)
         server.stop()

@@ -66,12 +66,22 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=60)
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=20)
+        stop_process(self.process)
 
     def restart(self) -> None:
         self.stop()
         self.process = launch(self.db_url, self.config_path, int(self.url.rsplit(":", 1)[1]))
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server: SIGTERM, then SIGKILL if it has not exited after a generous wait, so a
+    slow shutdown on a loaded machine never fails the test that merely cleans up."""
+    process.terminate()
+    try:
+        process.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def launch(db_url: str, config_path: Path, port: int) -> subprocess.Popen[bytes]:
