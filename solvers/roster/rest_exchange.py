@@ -70,10 +70,9 @@ def within_night_cap(problem: RosterProblem, agent: int, rows: np.ndarray) -> np
 
 
 def repair_bands(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
-                        queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
-                        allowed: Callable[[int, np.ndarray], bool] | None,
-                        settings: Fairness, fruitless: dict[tuple[str, int], bytes] | None = None
-                        ) -> int:
+                 queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
+                 allowed: Callable[[int, np.ndarray], bool] | None, settings: Fairness,
+                 fruitless: dict[tuple[str, int], bytes] | None = None) -> int:
     """For each agent outside its weekend-rest or nights band, make the cheapest improving
     exchange at a common rest day with any team-mate (module docstring), in place; the
     exchanges made. ``fruitless`` (kept by the caller across rounds) remembers, per band and
@@ -86,20 +85,24 @@ def repair_bands(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
             continue
         team = np.asarray(members)
         for kind in ("weekend", "nights"):
+            marked, target = _marked(problem, costs, states, kind)
+            seen: bytes | None = None  # the team's rosters, fingerprinted when first needed
             for a in team.tolist():
                 if not work.left():
                     return made
-                marked, target = _marked(problem, costs, states, kind)
                 own = int(marked[a].sum())
                 if target.low[a] <= own <= target.high[a]:
                     continue
-                seen = hashlib.blake2b(states[team].tobytes(), digest_size=16).digest()
+                if seen is None:
+                    seen = hashlib.blake2b(states[team].tobytes(), digest_size=16).digest()
                 if fruitless.get((kind, a)) == seen:
                     continue
                 if _exchange_one(problem, costs, states, queues, movable, work, allowed,
                                  settings, a, team, marked, target,
                                  over=own > target.high[a]):
                     made += 1
+                    marked, _ = _marked(problem, costs, states, kind)  # two rows changed
+                    seen = None
                 else:
                     fruitless[(kind, a)] = seen
     return made
