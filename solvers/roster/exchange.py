@@ -134,7 +134,7 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
         made = _repair_band(problem, row_costs, states, queues, movable, work, allowed,
                             settings)
         made += repair_bands(problem, row_costs, states, queues, movable, work, allowed,
-                                    settings, fruitless)
+                             settings, fruitless)
         made += _repair_quick_returns(problem, row_costs, states, queues, movable, work,
                                       allowed, settings, rng)
         for members in teams(problem):
