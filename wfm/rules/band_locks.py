@@ -22,10 +22,9 @@ agent above its share (``over``) is locked when no exchange hands a team-mate be
 room ``share + band - now`` of the agent's marked days (weekend rest days or nights); one below
 its share when no exchange hands it between 1 and what a team-mate can spare while staying at or
 above its ``share - band``. Weekly night caps, runs of nights and night patterns are not
-checked (leaving them out only finds more exchanges). Other spans are not looked at: with one
-rest day a week and runs at the limit they break a rule, but an agent with a second rest day in
-a week can sometimes move it, or a night, by an exchange the rule checker accepts (the planner
-guide says so).
+checked (leaving them out only finds more exchanges). Other spans are not looked at: the
+verdict assumes one rest day a week, and an agent with a second rest day in a week can sometimes
+move it, or a night, by such an exchange the rule checker accepts (the planner guide says so).
 """
 
 from __future__ import annotations
