@@ -83,24 +83,50 @@ def band_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, 
     """
     sign = 1 if over else -1
     limit = share + band + 1e-9 - now if over else now - share + band + 1e-9
-    mates = [m for m in members if m != a and limit[m] >= 1]
+    team = np.asarray(members)
+    mates = team[(team != a) & (limit[team] >= 1)]
+    if not len(mates):
+        return True
+    for chunk in range(0, len(mates), _CHUNK):  # most agents find an exchange early
+        if _common_rest_span_fits(a, mates[chunk:chunk + _CHUNK], marked, movable, off, sign,
+                                  limit):
+            return False
+    if states is None or allowed is None:
+        return True
+    return not _worked_span_fits(a, mates, marked, movable, states, allowed, sign, limit)
+
+
+_CHUNK = 128
+
+
+def _common_rest_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movable: np.ndarray,
+                           off: np.ndarray, sign: int, limit: np.ndarray) -> bool:
+    """Whether some span between two days ``a`` and a team-mate are both ``off`` (or from one
+    to the horizon's end), movable for both, hands between 1 and the team-mate's limit."""
     num_days = off.shape[1]
-    for m in mates:
-        common = np.flatnonzero(off[a] & off[m]).tolist()
-        for i, first in enumerate(common):
-            for last in [*common[i + 1:], num_days]:
+    common = off[a][None, :] & off[mates]
+    near = np.flatnonzero(common[:, :num_days - 1].any(axis=1))  # a span is a day or more
+    if not len(near):
+        return False
+    mates, common = mates[near], common[near]
+    # per team-mate, cumulative over the horizon: days handed, days not movable for both
+    handed = np.zeros((len(mates), num_days + 1), dtype=np.int64)
+    handed[:, 1:] = np.cumsum(sign * (marked[a][None, :].astype(np.int64)
+                                      - marked[mates].astype(np.int64)), axis=1)
+    stuck = np.zeros((len(mates), num_days + 1), dtype=np.int64)
+    stuck[:, 1:] = np.cumsum(~(movable[a][None, :] & movable[mates]), axis=1)
+    for i in range(len(mates)):
+        days = np.flatnonzero(common[i]).tolist()
+        moved, fixed, room = handed[i].tolist(), stuck[i].tolist(), float(limit[mates[i]])
+        for j, first in enumerate(days):
+            for last in [*days[j + 1:], num_days]:
                 if last - first < 2:
                     continue
-                span = slice(first + 1, last)
-                if not (movable[a, span] & movable[m, span]).all():
+                if fixed[last] > fixed[first + 1]:
                     break
-                handed = sign * (int(marked[a, span].sum()) - int(marked[m, span].sum()))
-                if 0 < handed <= limit[m]:
-                    return False
-    if states is None or allowed is None or not mates:
-        return True
-    return not _worked_span_fits(a, np.asarray(mates), marked, movable, states, allowed,
-                                 sign, limit)
+                if 0 < moved[last] - moved[first + 1] <= room:
+                    return True
+    return False
 
 
 def _worked_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movable: np.ndarray,
