@@ -14,7 +14,8 @@ agents outside the nights and weekend-rest bands (``1 + days // 14`` around the 
 independent ``wfm.rules.fairness``), the farthest and how many of each the checker calls
 locked (no exchange of rosters with a team-mate fits its band, ``wfm.rules.band_locks``),
 quick returns as a share of agent-days, wall seconds, the stages the wall-clock cap cut
-short, the roster digest. Asserts nothing about time; the machine's load average is printed with the figures.
+short, the roster digest. Asserts nothing about time; the machine's load average is printed
+with the figures.
 """
 
 from __future__ import annotations
