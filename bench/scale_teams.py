@@ -11,10 +11,11 @@ subprocess, so both are printed side by side in one run; ``--mode`` chooses ``de
 ``both``. Prints, per solve: rule violations (independent checker), shortfall against the
 aggregate's linear lower bound and the target (1% of the bound + 0.05% of the requirement),
 agents outside the nights and weekend-rest bands (``1 + days // 14`` around the fair share,
-independent ``wfm.rules.fairness``), the farthest and how many of the weekend ones the
-checker calls locked (no team-mate with room is off on a day they are off), quick returns as
-a share of agent-days, wall seconds, the stages the wall-clock cap cut short, the roster
-digest. Asserts nothing about time; the machine's load average is printed with the figures.
+independent ``wfm.rules.fairness``), the farthest and how many of each the checker calls
+locked (no exchange of rosters with a team-mate fits its band, ``wfm.rules.band_locks``),
+quick returns as a share of agent-days, wall seconds, the stages the wall-clock cap cut
+short, the roster digest. Asserts nothing about time; the machine's load average is printed
+with the figures.
 """
 
 from __future__ import annotations
@@ -104,7 +105,9 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
     for spread in check.teams:
         outside[spread.kind] += spread.outside_band
         farthest[spread.kind] = max(farthest[spread.kind], spread.max_deviation)
-    locked = sum(1 for v in check.outside if v.params.get("variant") == "locked")
+    locked = {kind: sum(1 for v in check.outside if v.code == f"fair_share_{kind}"
+                        and str(v.params.get("variant", "")).startswith("locked"))
+              for kind in outside}  # above or below the share
     returns, boundary = quick_returns(solution.assignments, instance.previous, config)
     agent_days = len(solution.assignments)
     digest = hashlib.md5(solution.assignments.to_csv(index=False).encode()).hexdigest()[:12]
@@ -120,8 +123,9 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
           f"{100 * (shortfall - linear.best_bound) / max(required, 1):.3f}% of the requirement "
           "above the bound)")
     print(f"     outside the band ±{check.band}: nights {outside['nights']} (farthest "
-          f"{farthest['nights']:g}), weekend rest {outside['weekend_rest']} (farthest "
-          f"{farthest['weekend_rest']:g}, {locked} locked); quick returns {returns} = "
+          f"{farthest['nights']:g}, {locked['nights']} locked), weekend rest "
+          f"{outside['weekend_rest']} (farthest {farthest['weekend_rest']:g}, "
+          f"{locked['weekend_rest']} locked); quick returns {returns} = "
           f"{100 * returns / agent_days:.2f}% of {agent_days} agent-days ({boundary} on the "
           "first day)")
     stages = {**solution.figures.get("stage_seconds", {}),

@@ -60,6 +60,21 @@ def test_explain_without_parameters_and_for_an_unknown_code() -> None:
     assert ZH.explain(unknown) == "违反规则：brand_new。"
 
 
+def test_a_locked_fair_share_note_says_why_in_both_languages() -> None:
+    params = {"count": 12, "share": "2.0", "team": "sales", "band": 2, "before": 0,
+              "weeks": 0}
+    for code, variant, zh_text, en_text in (
+            ("fair_share_nights", "locked", "接过其夜班", "take a night over"),
+            ("fair_share_nights", "locked_below", "把夜班让给", "hand a night over to"),
+            ("fair_share_weekend_rest", "locked_below", "把周末休息让给",
+             "hand a weekend rest day over to")):
+        note = Violation(code, "A1", "2026-11-23", "x", {**params, "variant": variant})
+        plain = Violation(code, "A1", "2026-11-23", "x", params)
+        assert zh_text in ZH.explain(note) and zh_text not in ZH.explain(plain)
+        assert ZH.explain(note).startswith(ZH.explain(plain))
+        assert en_text in EN.explain(note) and en_text not in EN.explain(plain)
+
+
 def test_every_rule_code_has_an_explanation_in_both_catalogs() -> None:
     codes = {*RULE_CODES, *SWAP_CODES, *TIME_OFF_CODES, *NEW_CODES}
     for locale in ("en", "zh_CN"):

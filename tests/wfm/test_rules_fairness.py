@@ -180,3 +180,167 @@ def test_weekend_rest_above_share_is_called_locked_when_no_team_mate_can_take_it
     check = check_fairness(roster, _agents(["A", "B", *mates]), _site(fairness_weeks=0))
     (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
     assert note.params["variant"] == "locked"
+
+
+def _bound_site(**roster):
+    """A 10 h rest between shifts: DAY (08:30) can no longer follow NIGHT (ends 23:30, 9 h
+    before), so a night is followed by a night or a rest day, as on a 24x7 site."""
+    return build_config({"country": "", "roster": roster, "rules": {"min_rest_hours": 10}})
+
+
+def _night_note(check):
+    (note,) = [v for v in check.outside if v.code == "fair_share_nights"]
+    return note
+
+
+def _some_exchange_fits(rows: dict[str, str], agent: str, site, check, *, nights: bool,
+                        over: bool, previous: dict[str, str] | None = None) -> bool:
+    """Brute force, the independent reference for *locked*: whether exchanging any span of
+    days of ``agent``'s row with a team-mate's leaves both rows clean for the rule checker
+    and hands the team-mate (``over``) or the agent between 1 and what the team-mate's band
+    allows (its share + band - its count, or its count - share + band)."""
+    def marked(line: str, days: range) -> int:
+        return sum(line[d] == "N" if nights else (line[d] == "O" and d % 7 >= 5)
+                   for d in days)
+
+    shares = {r.agent_id: r.night_share if nights else r.weekend_rest_share
+              for r in check.agents}
+    mine = rows[agent]
+    for mate, theirs in rows.items():
+        now = marked(theirs, range(len(theirs)))
+        limit = (shares[mate] + check.band - now if over
+                 else now - shares[mate] + check.band)
+        if mate == agent or limit < 1:
+            continue
+        for start in range(len(mine)):
+            for end in range(start + 1, len(mine) + 1):
+                span = range(start, end)
+                handed = marked(mine, span) - marked(theirs, span)
+                if not 0 < (handed if over else -handed) <= limit + 1e-9:
+                    continue
+                pair = {agent: mine[:start] + theirs[start:end] + mine[end:],
+                        mate: theirs[:start] + mine[start:end] + theirs[end:]}
+                before = None if previous is None else _roster(
+                    {a: previous[a] for a in pair}, start=MONDAY - timedelta(days=7))
+                if not check_roster(_roster(pair), _agents([*pair]), site, previous=before):
+                    return True
+    return False
+
+
+def test_nights_above_share_are_called_locked_when_no_team_mate_can_take_them():
+    # hand-worked, two weeks (band ±2), no history: A works six nights a week and rests on
+    # Sundays (12 nights); five team-mates work days and rest on Saturdays. Shares 12 / 6 = 2
+    # each: A is 10 above, each team-mate has room for 2 + 2 - 0 = 4. They never rest on the
+    # same day, and over days both work an exchange must start where A's day before is not a
+    # night (a Monday) and end where the team-mate's next day is not a DAY (its Saturday rest,
+    # or the horizon's end), a NIGHT to DAY rest being 9 h, short of 10: Monday-Friday at
+    # least, 5 nights or more against room for 4. So A is locked, and the brute force over
+    # every span with the rule checker finds no exchange either
+    mates = {f"M{i}": "DDDDDOD" * 2 for i in range(5)}
+    rows = {"A": "NNNNNNO" * 2, **mates}
+    agents, site = _agents([*rows]), _bound_site(fairness_weeks=0)
+    check = check_fairness(_roster(rows), agents, site)
+    note = _night_note(check)
+    assert note.agent_id == "A" and note.params["variant"] == "locked"
+    assert "rest between shifts" in note.message
+    assert note.params["count"] == 12 and note.params["share"] == "2.0"
+    assert any(line.startswith("note: 1 agent(s) above their night share are locked")
+               for line in fairness_lines(check))
+    assert not _some_exchange_fits(rows, "A", site, check, nights=True, over=True)
+    # with the default 9 h a DAY may follow a NIGHT: a team-mate can take one of A's nights
+    # over for its DAY that day (1 night, room 4): not locked, and the brute force agrees
+    site = _site(fairness_weeks=0)
+    check = check_fairness(_roster(rows), agents, site)
+    assert "variant" not in _night_note(check).params
+    assert _some_exchange_fits(rows, "A", site, check, nights=True, over=True)
+    # the hard band: the agents are the violations, the locked count stays a note
+    hard = check_fairness(_roster(rows), agents,
+                          _bound_site(fairness_weeks=0, fairness_band="hard"))
+    assert any(line.startswith("note: 1 agent(s) above their night share are locked")
+               for line in fairness_lines(hard))
+
+
+def test_nights_above_share_are_not_locked_when_a_common_rest_day_hands_a_fitting_number():
+    # A works nights Wednesday-Friday and rests the other days (6 nights); five team-mates
+    # work days and rest on Wednesdays; B rests Monday, Wednesday and the weekend in the first
+    # week (one NIGHT on Tuesday), days in the second. 7 nights over 7 equal capacities:
+    # shares 1, B's room 1 + 2 - 1 = 2, the team-mates' 1 + 2 - 0 = 3. A and B
+    # are both off on Monday and Saturday; exchanging Tuesday-Friday hands A's 3 nights for
+    # B's 1: 2 nights, exactly B's room, and both rows keep every rule (B: O O N N N O O,
+    # A: O N O D D O O). Over days both work, every exchange with B starts after A's night or
+    # ends before B's DAY (10 h of rest), so it is the common rest days that unlock A
+    mates = {f"M{i}": "DDODDDD" * 2 for i in range(5)}
+    rows = {"A": "OONNNOO" * 2, "B": "ONODDOO" + "DDDDDDO", **mates}
+    site = _bound_site(fairness_weeks=0)
+    check = check_fairness(_roster(rows), _agents([*rows]), site)
+    note = _night_note(check)
+    assert note.agent_id == "A" and "variant" not in note.params
+    assert {r.agent_id: r.night_share for r in check.agents}["B"] == pytest.approx(1)
+    assert _some_exchange_fits(rows, "A", site, check, nights=True, over=True)
+    # B without its Tuesday night (resting Tuesday too): shares 6 / 7 = 0.86 and room 2.86
+    # for B and every team-mate; the same span would hand B 3 nights, the second week's
+    # (Monday-Saturday) 3 as well, and the team-mates' exchanges hand 3 or more: locked,
+    # though B shares rest days with A; the brute force finds nothing either
+    rows["B"] = "OOODDOO" + "DDDDDDO"
+    check = check_fairness(_roster(rows), _agents([*rows]), site)
+    assert _night_note(check).params["variant"] == "locked"
+    assert not _some_exchange_fits(rows, "A", site, check, nights=True, over=True)
+
+
+def test_nights_below_share_are_called_locked_when_no_team_mate_can_hand_one_over():
+    # U works DAY six days a week and rests on Sundays (0 nights); five team-mates work
+    # nights and rest on Saturdays (12 nights each). Shares 60 / 6 = 10: U is 10 below, the
+    # team-mates 2 above (inside ±2), each could spare 12 - (10 - 2) = 4. No common rest day,
+    # and an exchange over days both work (Monday-Friday) would end with U's new night right
+    # before its own DAY (Saturday's at the latest): 9 h of rest, short of 10. Locked, and the
+    # brute force agrees
+    mates = {f"M{i}": "NNNNNON" * 2 for i in range(5)}
+    rows = {"U": "DDDDDDO" * 2, **mates}
+    agents, site = _agents([*rows]), _bound_site(fairness_weeks=0)
+    check = check_fairness(_roster(rows), agents, site)
+    assert [v.agent_id for v in check.outside if v.code == "fair_share_nights"] == ["U"]
+    note = _night_note(check)
+    assert note.params["variant"] == "locked_below" and "can spare" in note.message
+    assert any(line.startswith("note: 1 agent(s) below their night share are locked")
+               for line in fairness_lines(check))
+    assert not _some_exchange_fits(rows, "U", site, check, nights=True, over=False)
+    # with 9 h, U can take a team-mate's night for its DAY that day: not locked
+    site = _site(fairness_weeks=0)
+    check = check_fairness(_roster(rows), agents, site)
+    assert "variant" not in _night_note(check).params
+    assert _some_exchange_fits(rows, "U", site, check, nights=True, over=False)
+
+
+def test_weekend_rest_below_share_is_called_locked_when_no_team_mate_can_spare_it():
+    # one previous week counts: U rested on Wednesday then and rests on Wednesdays now (no
+    # weekend rest); five team-mates rest on Sundays (1 before, 2 now). Capacities 6 weekend
+    # days each; shares clip(6 r - before): 5 (6 r - 1) + 6 r = 10 gives r = 5 / 12, U's share
+    # 2.5, the team-mates' 1.5: U is 2.5 below (outside ±2). Every row has one rest day a week
+    # and U's runs are six days long: no common rest day, locked, and the brute force agrees
+    mates = {f"M{i}": "DDDDDDO" * 2 for i in range(5)}
+    before = {"U": "DDODDDD", **dict.fromkeys(mates, "DDDDDDO")}
+    rows = {"U": "DDODDDD" * 2, **mates}
+    site = _site(fairness_weeks=1)
+
+    def checked():
+        previous = _roster(before, start=MONDAY - timedelta(days=7))
+        return check_fairness(_roster(rows), _agents([*rows]), site, previous=previous)
+
+    check = checked()
+    (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
+    assert note.agent_id == "U" and note.params["variant"] == "locked_below"
+    assert note.params["share"] == "2.5"
+    assert any(line.startswith("note: 1 agent(s) below their weekend-rest share are locked")
+               for line in fairness_lines(check))
+    assert not _some_exchange_fits(rows, "U", site, check, nights=False, over=False,
+                                   previous=before)
+    # S rested on Sunday before, and now on Wednesday and Sunday, then Sunday: shares 3 / 7
+    # a weekend day, 2.57 for U, 1.57 for S, who can spare 2 - 1.57 + 2 = 2.43. Exchanging
+    # Thursday to the horizon's end, after the Wednesday both rest, hands U S's two Sundays
+    # (U gets S's rows, S gets U's: both keep every rule): not locked
+    rows["S"], before["S"] = "DDODDDO" + "DDDDDDO", "DDDDDDO"
+    check = checked()
+    (note,) = [v for v in check.outside if v.code == "fair_share_weekend_rest"]
+    assert note.agent_id == "U" and "variant" not in note.params
+    assert _some_exchange_fits(rows, "U", site, check, nights=False, over=False,
+                               previous=before)

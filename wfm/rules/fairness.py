@@ -16,8 +16,9 @@ share is ``clip(rate x capacity - history, 0, horizon capacity)`` with the rate 
 shares add up to the team's horizon total (exact, by a sweep over the rate's breakpoints). An
 agent is *outside the band* when its horizon count is more than ``1 + days // 14`` from its
 share: a note (``check_fairness``, which ``wfm check-roster`` prints), or a violation of the
-registry's rules when ``[roster] fairness_band = "hard"``. A check of a few agents (a swap) does
-not judge the band: a share is a property of the whole team.
+registry's rules when ``[roster] fairness_band = "hard"``; one no exchange of rosters can
+bring back is called *locked*, with why (``wfm.rules.band_locks``). A check of a few agents (a
+swap) does not judge the band: a share is a property of the whole team.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pandas as pd
 
 from wfm.config import SiteConfig
 from wfm.errors import Violation
+from wfm.rules.band_locks import WHY, band_locked, follows
 from wfm.rules.cells import (
     EPOCH_ORDINAL,
     LEAVE,
@@ -220,7 +222,10 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     horizon_free[:, :width] = False
     weekend = free & (grid.weekday >= 5)[None, :]
     rest = weekend & (grid.state == OFF)
-    off_now = np.isin(grid.state[:, width:], (OFF, LEAVE))  # exchanges' seams (_rest_locked)
+    off_now = np.isin(grid.state[:, width:], (OFF, LEAVE))  # exchanges' seams (band_locks)
+    worked_spans: dict[str, dict[str, np.ndarray]] = {  # nights move over worked days too
+        "nights": {"states": grid.state[:, width - 1:], "allowed": follows(config)},
+        "weekend_rest": {}}
     kinds = {
         "nights": (night & counted[None, :], _capacity(grid, free),
                    _capacity(grid, horizon_free)),
@@ -260,11 +265,12 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
                            f"fair share of {share[a]:.1f} in team {skills or '(none)'} (band "
                            f"±{band}; {int(before[a])} in the previous "
                            f"{settings.fairness_weeks} weeks count)")
-                if kind == "weekend_rest" and now[a] > share[a] and _rest_locked(
-                        a, members, now, share, band, off_now, marked[:, width:],
-                        free[:, width:]):
-                    params["variant"] = "locked"
-                    message += f"; {LOCKED}"
+                over = bool(now[a] > share[a])
+                if band_locked(a, members, now, share, band, off_now, marked[:, width:],
+                               free[:, width:], over=over, **worked_spans[kind]):
+                    variant = "locked" if over else "locked_below"
+                    params["variant"] = variant
+                    message += f"; {WHY[(kind, variant)]}"
                 outside.append(Violation(code, grid.ids[a], start, message, params))
     records = [AgentFairness(grid.ids[a], grid.skills[a], int(found["nights"][0][a]),
                              int(found["nights"][1][a]), round(float(found["nights"][2][a]), 2),
@@ -277,40 +283,6 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     outside.sort(key=lambda v: (v.agent_id, v.code))
     return FairnessCheck(band=band, teams=spreads, agents=records, outside=outside,
                          pattern=pattern, hard=settings.fairness_band == "hard")
-
-
-LOCKED = ("no team-mate can take a weekend rest day over from it and stay inside its own "
-          "band: with one rest day a week and at most six days in a row a rest day can only "
-          "move earlier, so rosters can only be exchanged between days both agents are off, "
-          "and every such exchange would hand over none, or more than the team-mate has room "
-          "for")
-
-
-def _rest_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, band: int,
-                 off: np.ndarray, weekend_rest: np.ndarray, movable: np.ndarray) -> bool:
-    """Whether no exchange of rosters can hand weekend rest days of agent ``a`` (above its
-    share) to a team-mate that stays inside its own band. Two rosters can be exchanged
-    without a run of seven days or a week without rest only between two days both agents
-    are ``off`` (or from one to the horizon's end), every day between ``movable`` for both;
-    such an exchange hands over the difference of their weekend rest days in it. Horizon
-    columns only; the planner guide's known limit."""
-    num_days = off.shape[1]
-    for m in members:
-        room = share[m] + band + 1e-9 - now[m]
-        if m == a or room < 1:
-            continue
-        common = np.flatnonzero(off[a] & off[m]).tolist()
-        for i, first in enumerate(common):
-            for last in common[i + 1:] + [num_days]:
-                if last - first < 2:
-                    continue
-                span = slice(first + 1, last)
-                if not (movable[a, span] & movable[m, span]).all():
-                    break
-                handed = int(weekend_rest[a, span].sum()) - int(weekend_rest[m, span].sum())
-                if 0 < handed <= room:
-                    return False
-    return True
 
 
 def check_fair_share(ctx: RosterContext) -> None:
@@ -333,7 +305,8 @@ def fairness_figures(check: FairnessCheck) -> dict[str, object]:
 
 def fairness_lines(check: FairnessCheck) -> list[str]:
     """Short text for a planner: one line per team and kind, then the agents outside the band
-    (as notes unless the band is hard) and how far the farthest one is."""
+    (as notes unless the band is hard) and how far the farthest one is, and how many are
+    locked (``band_locks``) with why."""
     lines = []
     for spread in check.teams:
         label = "nights" if spread.kind == "nights" else "weekend rest"
@@ -347,8 +320,14 @@ def fairness_lines(check: FairnessCheck) -> list[str]:
     lines += [f"{prefix}: {v.agent_id} {v.code}: {v.message}" for v in check.outside[:20]]
     if len(check.outside) > 20:
         lines.append(f"{prefix}: ... and {len(check.outside) - 20} more outside the band")
-    locked = sum(1 for v in check.outside if v.params.get("variant") == "locked")
-    if locked:
-        lines.append(f"{prefix}: {locked} agent(s) above their weekend-rest share are locked: "
-                     f"{LOCKED} (planner guide, 'weekend rest after a weekend rest day')")
+    # why some are outside: a note even when the band is hard (the agents are the violations)
+    for (kind, variant), why in WHY.items():
+        code = "fair_share_nights" if kind == "nights" else "fair_share_weekend_rest"
+        locked = sum(1 for v in check.outside
+                     if v.code == code and v.params.get("variant") == variant)
+        if locked:
+            side = "above" if variant == "locked" else "below"
+            label = "night" if kind == "nights" else "weekend-rest"
+            lines.append(f"note: {locked} agent(s) {side} their {label} share are locked: {why} "
+                         "(planner guide, 'weekend rest after a weekend rest day')")
     return lines
