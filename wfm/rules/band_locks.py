@@ -6,52 +6,49 @@ between team-mates by exchanging their rosters over a span of days; the checker
 outside its band closer, and when none can it calls the agent *locked* and says why (the planner
 guide's known limit, "weekend rest after a weekend rest day").
 
-An exchange of the spans considered keeps both agents' rules:
+Every span ``[s, e)`` of horizon days both agents can give (no leave, contract bound or pinned
+rest in it) is judged, with every team-mate, exactly for the three rules an exchange can break:
+the run of working days (``max_consecutive_days``, the previous roster's days counted), the rest
+days per Monday-Sunday week and the rest between shifts (``follows``: whether a shift type may be
+worked the day after another under ``min_rest_hours``, wall-clock times without daylight
+saving). Each new row's runs inside the span are the other's own, so only the runs that meet at
+a seam can change; only the weeks a seam cuts can lose their rest day; only the two seams can
+shorten a rest between shifts. Exchanges between two days both agents are off are tried first:
+they are the usual way weekend rest moves (with one rest day a week and at most six days in a
+row a rest day can only move earlier), they keep every rule, and most agents not locked have one.
 
-- between two days both agents are off (or from one to the horizon's end): each keeps its runs
-  of working days and its weekly rest, since both rows are off at the seams; with one rest day a
-  week and at most six days in a row this is how weekend rest moves, and where a short rest
-  forbids a day shift after a night, how nights move (a night is followed by a night or a rest
-  day);
-- (nights) over days both agents work: the working days stay where they are, and only the rest
-  between shifts at the two seams can break (``follows``: whether a shift type may follow
-  another on the next day under ``min_rest_hours``, wall-clock times without daylight saving).
-
-Every day of the span is ``movable`` for both (no leave, contract bound or pinned rest). An
-agent above its share (``over``) is locked when no exchange hands a team-mate between 1 and its
-room ``share + band - now`` of the agent's marked days (weekend rest days or nights); one below
-its share when no exchange hands it between 1 and what a team-mate can spare while staying at or
-above its ``share - band``. Weekly night caps, runs of nights and night patterns are not
-checked (leaving them out only finds more exchanges). Other spans are not looked at: the
-verdict assumes one rest day a week, and an agent with a second rest day in a week can sometimes
-move it, or a night, by such an exchange the rule checker accepts (the planner guide says so).
+An agent above its share (``over``) is locked when no exchange hands a team-mate between 1 and
+its room ``share + band - now`` of the agent's marked days (weekend rest days or nights); one
+below its share when no exchange hands it between 1 and what a team-mate can spare while staying
+at or above its ``share - band``. Weekly night caps, runs of nights and night patterns are not
+checked: leaving them out only finds more exchanges, so an agent called locked is locked under
+every rule. One exchange at a time: a chain through three agents is not looked for.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from wfm.config import MINUTES_PER_DAY, SiteConfig
+from wfm.rules.cells import LEAVE, OFF, UNKNOWN
 
+_ANY_SPAN = ("every exchange of a stretch of days with a team-mate that keeps both rosters "
+             "within the run, weekly-rest and rest-between-shifts rules")
 LOCKED = ("no team-mate can take a weekend rest day over from it and stay inside its own "
           "band: with one rest day a week and at most six days in a row a rest day can only "
-          "move earlier, so rosters can only be exchanged between days both agents are off, "
-          "and every such exchange would hand over none, or more than the team-mate has room "
-          "for")
+          f"move earlier, and {_ANY_SPAN} would hand over none, or more than the team-mate has "
+          "room for")
 LOCKED_BELOW = ("no team-mate can hand a weekend rest day over to it and stay inside its own "
                 "band: with one rest day a week and at most six days in a row a rest day can "
-                "only move earlier, so rosters can only be exchanged between days both agents "
-                "are off, and every such exchange would hand over none, or more than the "
+                f"only move earlier, and {_ANY_SPAN} would hand over none, or more than the "
                 "team-mate can spare")
-_NIGHT_SPANS = ("rosters can only be exchanged between days both agents are off, or over days "
-                "both work where the rest between shifts stays long enough, without breaking "
-                "the run, weekly-rest or rest-hours rules")
 NIGHTS_LOCKED = ("no team-mate can take a night over from it and stay inside its own band: "
-                 f"{_NIGHT_SPANS}, and every such exchange would hand over none, or more than "
-                 "the team-mate has room for")
+                 f"{_ANY_SPAN} would hand over none, or more than the team-mate has room for")
 NIGHTS_LOCKED_BELOW = ("no team-mate can hand a night over to it and stay inside its own band: "
-                       f"{_NIGHT_SPANS}, and every such exchange would hand over none, or more "
-                       "than the team-mate can spare")
+                       f"{_ANY_SPAN} would hand over none, or more than the team-mate can "
+                       "spare")
 WHY = {("weekend_rest", "locked"): LOCKED, ("weekend_rest", "locked_below"): LOCKED_BELOW,
        ("nights", "locked"): NIGHTS_LOCKED, ("nights", "locked_below"): NIGHTS_LOCKED_BELOW}
 """The sentence for each band (``kind``) and ``params["variant"]`` (above or below share)."""
@@ -70,16 +67,31 @@ def follows(config: SiteConfig) -> np.ndarray:
     return ok
 
 
+@dataclass(frozen=True)
+class Rows:
+    """What the exact test needs of every agent's row: ``states`` (A, W + D: the grid's
+    previous days, then the horizon; shift index, ``OFF``, ``LEAVE`` or ``UNKNOWN``), the
+    number ``width`` of previous days, each column's Monday-Sunday ``week`` number, the
+    ``follows`` matrix and the run and weekly-rest rules."""
+
+    states: np.ndarray
+    width: int
+    week: np.ndarray
+    allowed: np.ndarray
+    max_run: int
+    min_rest: int
+
+
 def band_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, band: int,
                 off: np.ndarray, marked: np.ndarray, movable: np.ndarray, *, over: bool,
-                states: np.ndarray | None = None, allowed: np.ndarray | None = None) -> bool:
+                rows: Rows | None = None) -> bool:
     """Whether no exchange of rosters with a team-mate in ``members`` can bring agent ``a``
     closer to its share and leave the team-mate inside its band (module docstring).
 
     ``off``, ``marked`` and ``movable`` are (A, D) over the horizon; ``now`` and ``share`` the
-    agents' horizon counts and shares. ``states`` (A, D + 1: the day before the horizon, then
-    the horizon; shift index or < 0) and ``allowed`` (``follows``) add the exchanges over days
-    both work, which only nights need (weekend rest days are never worked).
+    agents' horizon counts and shares. Exchanges between common rest days are tried first
+    (cheap, and they always keep the rules); with ``rows``, every other span is then judged
+    exactly (``_any_span_fits``).
     """
     sign = 1 if over else -1
     limit = share + band + 1e-9 - now if over else now - share + band + 1e-9
@@ -91,9 +103,9 @@ def band_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, 
         if _common_rest_span_fits(a, mates[chunk:chunk + _CHUNK], marked, movable, off, sign,
                                   limit):
             return False
-    if states is None or allowed is None:
+    if rows is None:
         return True
-    return not _worked_span_fits(a, mates, marked, movable, states, allowed, sign, limit)
+    return not _any_span_fits(a, mates, marked, movable, rows, sign, limit)
 
 
 _CHUNK = 128
@@ -129,37 +141,106 @@ def _common_rest_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movabl
     return False
 
 
-def _worked_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movable: np.ndarray,
-                      states: np.ndarray, allowed: np.ndarray, sign: int,
-                      limit: np.ndarray) -> bool:
-    """Whether some span ``[s, t)`` both ``a`` and a team-mate work throughout, movable for
-    both, with rest-legal seams, hands between 1 and the team-mate's limit (vectorised over
-    team-mates; the span's length grows until no span of that length is worked by both)."""
+def _runs(working: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """(N, D + 1) per row: the run of working days ending just before horizon day ``d``
+    (previous days counted) and the run starting at day ``d`` (inside the horizon)."""
+    columns = working.shape[1]
+    num_days = columns - width
+    before = np.zeros((len(working), columns + 1), dtype=np.int64)
+    for c in range(columns):
+        before[:, c + 1] = np.where(working[:, c], before[:, c] + 1, 0)
+    after = np.zeros((len(working), num_days + 1), dtype=np.int64)
+    for d in range(num_days - 1, -1, -1):
+        after[:, d] = np.where(working[:, width + d], after[:, d + 1] + 1, 0)
+    return before[:, width:], after
+
+
+def _any_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movable: np.ndarray,
+                   rows: Rows, sign: int, limit: np.ndarray) -> bool:
+    """Whether exchanging some span ``[s, e)`` of horizon days, movable for both, with a
+    team-mate hands between 1 and its limit and keeps both new rows within the run limit,
+    the weekly rest and the rest between shifts (exact for these rules: a new row's runs
+    inside the span are the team-mate's own, so only the runs that cross a seam can change;
+    likewise the weekly rest of the weeks a seam cuts, and the rest at the seams).
+    Vectorised over team-mates and start days, one span length at a time."""
     num_days = marked.shape[1]
-    rest = len(allowed) - 1
-    kind = np.where(states >= 0, states, rest)  # (A, D + 1), column 0 the day before
-    mine, theirs = kind[a][None, :], kind[mates]
-    # start seam before day s: a's day s-1 then the mate's day s, and the other way round
-    starts = (allowed[mine[:, :-1], theirs[:, 1:]] & allowed[theirs[:, :-1], mine[:, 1:]])
-    # end seam before day t (t < D): the mate's day t-1 now a's, then a's own day t
-    ends = np.ones((len(mates), num_days + 1), dtype=bool)
-    ends[:, 1:num_days] = (allowed[theirs[:, 1:-1], mine[:, 2:]]
-                           & allowed[mine[:, 1:-1], theirs[:, 2:]])
-    both = (states[a, 1:] >= 0)[None, :] & (states[mates, 1:] >= 0) & movable[a][None, :] \
-        & movable[mates]
-    worked = np.zeros((len(mates), num_days + 1), dtype=np.int64)
-    worked[:, 1:] = np.cumsum(both, axis=1)
+    width = rows.width
+    both = np.concatenate([[a], mates])
+    states = rows.states[both]
+    working = states >= 0
+    trail, lead = _runs(working, width)  # (N, D + 1)
+    rest = np.zeros((len(both), states.shape[1] + 1), dtype=np.int64)
+    rest[:, 1:] = np.cumsum(np.isin(states, (OFF, LEAVE)), axis=1)
+    kind = np.where(working, states, len(rows.allowed) - 1)[:, width - 1:]  # day before first
+    allowed = rows.allowed
+    # seams: a's day s - 1 then the mate's day s, and the other way round; same at the end
+    start_ok = (allowed[kind[:1, :-1], kind[1:, 1:]] & allowed[kind[1:, :-1], kind[:1, 1:]])
+    end_ok = np.ones((len(mates), num_days + 1), dtype=bool)
+    end_ok[:, 1:num_days] = (allowed[kind[1:, 1:-1], kind[:1, 2:]]
+                             & allowed[kind[:1, 1:-1], kind[1:, 2:]])
     handed = np.zeros((len(mates), num_days + 1), dtype=np.int64)
     handed[:, 1:] = np.cumsum(sign * (marked[a][None, :].astype(np.int64)
                                       - marked[mates].astype(np.int64)), axis=1)
+    stuck = np.zeros((len(mates), num_days + 1), dtype=np.int64)
+    stuck[:, 1:] = np.cumsum(~(movable[a][None, :] & movable[mates]), axis=1)
     room = limit[mates][:, None]
+    week_first, week_last, judged = _weeks(rows, states)
     for length in range(1, num_days + 1):
-        through = worked[:, length:] - worked[:, :-length] == length  # (M, D - length + 1)
-        if not through.any():
-            return False
-        moved = handed[:, length:] - handed[:, :-length]
-        fits = (through & starts[:, :num_days - length + 1] & ends[:, length:]
-                & (moved > 0) & (moved <= room))
+        s = np.arange(num_days - length + 1)
+        e = s + length
+        fits = ((stuck[:, e] == stuck[:, s]) & start_ok[:, s] & end_ok[:, e]
+                & (handed[:, e] - handed[:, s] > 0) & (handed[:, e] - handed[:, s] <= room))
+        if not fits.any():
+            continue
+        fits &= _runs_hold(trail, lead, s, e, length, rows.max_run)
+        if not fits.any():
+            continue
+        for day in (s, e - 1):  # the weeks a seam may cut (one week, or two)
+            fits &= _week_holds(rest, week_first[day], week_last[day], judged[:, day],
+                                s + width, e + width, rows.min_rest)
         if fits.any():
             return True
     return False
+
+
+def _runs_hold(trail: np.ndarray, lead: np.ndarray, s: np.ndarray, e: np.ndarray,
+               length: int, max_run: int) -> np.ndarray:
+    """(M, S) whether both new rows keep their runs within ``max_run`` (row 0: the agent,
+    rows 1..: its team-mates; each takes the other's days ``[s, e)``)."""
+    ok = np.ones((trail.shape[0] - 1, len(s)), dtype=bool)
+    for mine, theirs in ((slice(0, 1), slice(1, None)), (slice(1, None), slice(0, 1))):
+        through = lead[theirs][:, s] >= length  # the other works the whole span
+        into = trail[mine][:, s] + np.where(through, length + lead[mine][:, e],
+                                            lead[theirs][:, s])
+        out = trail[theirs][:, e] + lead[mine][:, e]  # when the other rests inside
+        ok &= (into <= max_run) & (through | (out <= max_run))
+    return ok
+
+
+def _weeks(rows: Rows, states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per horizon day: the first and last grid column of its Monday-Sunday week, and
+    (N, D) whether the weekly-rest rule judges that week for each row (all seven days in
+    the grid and known)."""
+    width, columns = rows.width, states.shape[1]
+    num_days = columns - width
+    first = np.zeros(num_days, dtype=np.int64)
+    last = np.zeros(num_days, dtype=np.int64)
+    judged = np.zeros((len(states), num_days), dtype=bool)
+    for d in range(num_days):
+        same = np.flatnonzero(rows.week == rows.week[width + d])
+        first[d], last[d] = same[0], same[-1]
+        if len(same) == 7:
+            judged[:, d] = (states[:, same] != UNKNOWN).all(axis=1)
+    return first, last, judged
+
+
+def _week_holds(rest: np.ndarray, first: np.ndarray, last: np.ndarray, judged: np.ndarray,
+                s: np.ndarray, e: np.ndarray, minimum: int) -> np.ndarray:
+    """(M, S) whether both new rows keep ``minimum`` rest days in the week ``[first, last]``
+    (grid columns) when they exchange columns ``[s, e)`` (``rest``: cumulative rest days)."""
+    lo, hi = np.maximum(first, s), np.minimum(last + 1, e)  # the exchanged part of the week
+    whole = rest[:, last + 1] - rest[:, first]
+    inside = rest[:, hi] - rest[:, lo]
+    new_agent = whole[:1] - inside[:1] + inside[1:]
+    new_mates = whole[1:] - inside[1:] + inside[:1]
+    return ((~judged[:1] | (new_agent >= minimum)) & (~judged[1:] | (new_mates >= minimum)))

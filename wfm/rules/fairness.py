@@ -31,7 +31,7 @@ import pandas as pd
 
 from wfm.config import SiteConfig
 from wfm.errors import Violation
-from wfm.rules.band_locks import WHY, band_locked, follows
+from wfm.rules.band_locks import WHY, Rows, band_locked, follows
 from wfm.rules.cells import (
     EPOCH_ORDINAL,
     LEAVE,
@@ -223,9 +223,8 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     weekend = free & (grid.weekday >= 5)[None, :]
     rest = weekend & (grid.state == OFF)
     off_now = np.isin(grid.state[:, width:], (OFF, LEAVE))  # exchanges' seams (band_locks)
-    worked_spans: dict[str, dict[str, np.ndarray]] = {  # nights move over worked days too
-        "nights": {"states": grid.state[:, width - 1:], "allowed": follows(config)},
-        "weekend_rest": {}}
+    rows = Rows(grid.state, width, grid.week, follows(config),  # exact exchange test
+                config.rules.max_consecutive_days, config.rules.min_rest_days_per_week)
     kinds = {
         "nights": (night & counted[None, :], _capacity(grid, free),
                    _capacity(grid, horizon_free)),
@@ -267,7 +266,7 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
                            f"{settings.fairness_weeks} weeks count)")
                 over = bool(now[a] > share[a])
                 if band_locked(a, members, now, share, band, off_now, marked[:, width:],
-                               free[:, width:], over=over, **worked_spans[kind]):
+                               free[:, width:], over=over, rows=rows):
                     variant = "locked" if over else "locked_below"
                     params["variant"] = variant
                     message += f"; {WHY[(kind, variant)]}"
