@@ -225,6 +225,26 @@ def _some_exchange_fits(rows: dict[str, str], agent: str, site, check, *, nights
     return False
 
 
+def _locked_at_10_hours_only(rows: dict[str, str], agent: str, *, over: bool):
+    """``agent``'s night note with 10 h of rest between shifts, where it must be the only
+    agent outside the nights band and locked (the count line says so, the brute force finds
+    no exchange), after checking that with 9 h it is not locked (the brute force finds one)."""
+    agents = _agents([*rows])
+    site = _site(fairness_weeks=0)
+    check = check_fairness(_roster(rows), agents, site)
+    assert "variant" not in _night_note(check).params
+    assert _some_exchange_fits(rows, agent, site, check, nights=True, over=over)
+    site = _bound_site(fairness_weeks=0)
+    check = check_fairness(_roster(rows), agents, site)
+    note = _night_note(check)
+    assert note.params["variant"] == ("locked" if over else "locked_below")
+    side = "above" if over else "below"
+    assert any(line.startswith(f"note: 1 agent(s) {side} their night share are locked")
+               for line in fairness_lines(check))
+    assert not _some_exchange_fits(rows, agent, site, check, nights=True, over=over)
+    return note
+
+
 def test_nights_above_share_are_called_locked_when_no_team_mate_can_take_them():
     # hand-worked, two weeks (band ±2), no history: A works six nights a week and rests on
     # Sundays (12 nights); five team-mates work days and rest on Saturdays. Shares 12 / 6 = 2
@@ -234,23 +254,14 @@ def test_nights_above_share_are_called_locked_when_no_team_mate_can_take_them():
     # or the horizon's end), a NIGHT to DAY rest being 9 h, short of 10: Monday-Friday at
     # least, 5 nights or more against room for 4. So A is locked, and the brute force over
     # every span with the rule checker finds no exchange either
+    # (with the default 9 h a DAY may follow a NIGHT: a team-mate can take one of A's nights
+    # over for its DAY that day, 1 night against room for 4: not locked)
     mates = {f"M{i}": "DDDDDOD" * 2 for i in range(5)}
     rows = {"A": "NNNNNNO" * 2, **mates}
-    agents, site = _agents([*rows]), _bound_site(fairness_weeks=0)
-    check = check_fairness(_roster(rows), agents, site)
-    note = _night_note(check)
-    assert note.agent_id == "A" and note.params["variant"] == "locked"
-    assert "rest-between-shifts" in note.message
+    agents = _agents([*rows])
+    note = _locked_at_10_hours_only(rows, "A", over=True)
+    assert note.agent_id == "A" and "rest-between-shifts" in note.message
     assert note.params["count"] == 12 and note.params["share"] == "2.0"
-    assert any(line.startswith("note: 1 agent(s) above their night share are locked")
-               for line in fairness_lines(check))
-    assert not _some_exchange_fits(rows, "A", site, check, nights=True, over=True)
-    # with the default 9 h a DAY may follow a NIGHT: a team-mate can take one of A's nights
-    # over for its DAY that day (1 night, room 4): not locked, and the brute force agrees
-    site = _site(fairness_weeks=0)
-    check = check_fairness(_roster(rows), agents, site)
-    assert "variant" not in _night_note(check).params
-    assert _some_exchange_fits(rows, "A", site, check, nights=True, over=True)
     # the hard band: the agents are the violations, the locked count stays a note
     hard = check_fairness(_roster(rows), agents,
                           _bound_site(fairness_weeks=0, fairness_band="hard"))
@@ -292,21 +303,11 @@ def test_nights_below_share_are_called_locked_when_no_team_mate_can_hand_one_ove
     # and an exchange over days both work (Monday-Friday) would end with U's new night right
     # before its own DAY (Saturday's at the latest): 9 h of rest, short of 10. Locked, and the
     # brute force agrees
+    # (with 9 h, U can take a team-mate's night for its DAY that day: not locked)
     mates = {f"M{i}": "NNNNNON" * 2 for i in range(5)}
     rows = {"U": "DDDDDDO" * 2, **mates}
-    agents, site = _agents([*rows]), _bound_site(fairness_weeks=0)
-    check = check_fairness(_roster(rows), agents, site)
-    assert [v.agent_id for v in check.outside if v.code == "fair_share_nights"] == ["U"]
-    note = _night_note(check)
-    assert note.params["variant"] == "locked_below" and "can spare" in note.message
-    assert any(line.startswith("note: 1 agent(s) below their night share are locked")
-               for line in fairness_lines(check))
-    assert not _some_exchange_fits(rows, "U", site, check, nights=True, over=False)
-    # with 9 h, U can take a team-mate's night for its DAY that day: not locked
-    site = _site(fairness_weeks=0)
-    check = check_fairness(_roster(rows), agents, site)
-    assert "variant" not in _night_note(check).params
-    assert _some_exchange_fits(rows, "U", site, check, nights=True, over=False)
+    note = _locked_at_10_hours_only(rows, "U", over=False)
+    assert note.agent_id == "U" and "can spare" in note.message
 
 
 def test_weekend_rest_below_share_is_called_locked_when_no_team_mate_can_spare_it():
