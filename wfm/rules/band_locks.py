@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from wfm.config import MINUTES_PER_DAY, SiteConfig
-from wfm.rules.cells import LEAVE, OFF, UNKNOWN
+from wfm.rules.cells import LEAVE, OFF, UNKNOWN, templates
 
 _ANY_SPAN = ("every exchange of a stretch of days with a team-mate that keeps both rosters "
              "within the run, weekly-rest and rest-between-shifts rules")
@@ -58,40 +58,80 @@ def follows(config: SiteConfig) -> np.ndarray:
     """(T + 1, T + 1) whether shift type ``y`` may be worked the day after ``x`` under
     ``min_rest_hours`` (rest = 24 h + start of y - end of x); index T stands for any day not
     worked (off, leave, unknown), which any shift may follow or precede."""
-    num_shifts = len(config.shifts)
-    start = np.array([t.start_minute for t in config.shifts], dtype=float)
-    end = start + np.array([t.duration_minutes for t in config.shifts], dtype=float)
-    ok = np.ones((num_shifts + 1, num_shifts + 1), dtype=bool)
+    shifts = templates(config)
+    start = shifts.start_minute.astype(float)
+    end = start + shifts.duration_minutes
+    ok = np.ones((len(start) + 1, len(start) + 1), dtype=bool)
     rest_minutes = MINUTES_PER_DAY + start[None, :] - end[:, None]
-    ok[:num_shifts, :num_shifts] = rest_minutes >= config.rules.min_rest_hours * 60
+    ok[:-1, :-1] = rest_minutes >= config.rules.min_rest_hours * 60
     return ok
 
 
 @dataclass(frozen=True)
 class Rows:
-    """What the exact test needs of every agent's row: ``states`` (A, W + D: the grid's
-    previous days, then the horizon; shift index, ``OFF``, ``LEAVE`` or ``UNKNOWN``), the
-    number ``width`` of previous days, each column's Monday-Sunday ``week`` number, the
-    ``follows`` matrix and the run and weekly-rest rules."""
+    """Every agent's row as the exchanges see it, derived once per check (``rows_of``): the
+    number ``width`` of previous days in the grid; over the horizon, the days ``off`` (or on
+    leave, the common rest days), the run of working days ending just before each day
+    (``trail``, previous days counted) and starting at it (``lead``), the shift type worked
+    (``kind``, index T for a day not worked; column 0 the day before the horizon); the
+    cumulative ``rest`` days over the grid's columns; per horizon day the grid columns of its
+    Monday-Sunday week and whether the weekly-rest rule ``judged`` it for each agent (all
+    seven days in the grid and known); the ``follows`` matrix and the two rules' limits."""
 
-    states: np.ndarray
     width: int
-    week: np.ndarray
+    off: np.ndarray
+    trail: np.ndarray
+    lead: np.ndarray
+    kind: np.ndarray
+    rest: np.ndarray
+    week_first: np.ndarray
+    week_last: np.ndarray
+    judged: np.ndarray
     allowed: np.ndarray
     max_run: int
     min_rest: int
 
 
+def rows_of(states: np.ndarray, width: int, week: np.ndarray, config: SiteConfig) -> Rows:
+    """``Rows`` from the grid's ``states`` (A, W + D: ``width`` previous days, then the horizon;
+    shift index, ``OFF``, ``LEAVE`` or ``UNKNOWN``) and each column's ``week`` number."""
+    working = states >= 0
+    columns = states.shape[1]
+    num_days = columns - width
+    before = np.zeros((len(states), columns + 1), dtype=np.int64)
+    for c in range(columns):
+        before[:, c + 1] = np.where(working[:, c], before[:, c] + 1, 0)
+    lead = np.zeros((len(states), num_days + 1), dtype=np.int64)
+    for d in range(num_days - 1, -1, -1):
+        lead[:, d] = np.where(working[:, width + d], lead[:, d + 1] + 1, 0)
+    rest = np.zeros((len(states), columns + 1), dtype=np.int64)
+    rest[:, 1:] = np.cumsum(np.isin(states, (OFF, LEAVE)), axis=1)
+    allowed = follows(config)
+    first = np.zeros(num_days, dtype=np.int64)
+    last = np.zeros(num_days, dtype=np.int64)
+    judged = np.zeros((len(states), num_days), dtype=bool)
+    for d in range(num_days):
+        same = np.flatnonzero(week == week[width + d])
+        first[d], last[d] = same[0], same[-1]
+        if len(same) == 7:
+            judged[:, d] = (states[:, same] != UNKNOWN).all(axis=1)
+    return Rows(width=width, off=np.isin(states[:, width:], (OFF, LEAVE)),
+                trail=before[:, width:], lead=lead,
+                kind=np.where(working, states, len(allowed) - 1)[:, width - 1:], rest=rest,
+                week_first=first, week_last=last, judged=judged, allowed=allowed,
+                max_run=config.rules.max_consecutive_days,
+                min_rest=config.rules.min_rest_days_per_week)
+
+
 def band_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, band: int,
-                off: np.ndarray, marked: np.ndarray, movable: np.ndarray, *, over: bool,
-                rows: Rows | None = None) -> bool:
+                marked: np.ndarray, movable: np.ndarray, rows: Rows, *, over: bool) -> bool:
     """Whether no exchange of rosters with a team-mate in ``members`` can bring agent ``a``
     closer to its share and leave the team-mate inside its band (module docstring).
 
-    ``off``, ``marked`` and ``movable`` are (A, D) over the horizon; ``now`` and ``share`` the
-    agents' horizon counts and shares. Exchanges between common rest days are tried first
-    (cheap, and they always keep the rules); with ``rows``, every other span is then judged
-    exactly (``_any_span_fits``).
+    ``marked`` and ``movable`` are (A, D) over the horizon; ``now`` and ``share`` the agents'
+    horizon counts and shares. Exchanges between common rest days are tried first (cheap,
+    and they always keep the rules), then every other span is judged exactly
+    (``_any_span_fits``).
     """
     sign = 1 if over else -1
     limit = share + band + 1e-9 - now if over else now - share + band + 1e-9
@@ -100,11 +140,9 @@ def band_locked(a: int, members: list[int], now: np.ndarray, share: np.ndarray, 
     if not len(mates):
         return True
     for chunk in range(0, len(mates), _CHUNK):  # most agents find an exchange early
-        if _common_rest_span_fits(a, mates[chunk:chunk + _CHUNK], marked, movable, off, sign,
-                                  limit):
+        if _common_rest_span_fits(a, mates[chunk:chunk + _CHUNK], marked, movable, rows.off,
+                                  sign, limit):
             return False
-    if rows is None:
-        return True
     return not _any_span_fits(a, mates, marked, movable, rows, sign, limit)
 
 
@@ -121,12 +159,7 @@ def _common_rest_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movabl
     if not len(near):
         return False
     mates, common = mates[near], common[near]
-    # per team-mate, cumulative over the horizon: days handed, days not movable for both
-    handed = np.zeros((len(mates), num_days + 1), dtype=np.int64)
-    handed[:, 1:] = np.cumsum(sign * (marked[a][None, :].astype(np.int64)
-                                      - marked[mates].astype(np.int64)), axis=1)
-    stuck = np.zeros((len(mates), num_days + 1), dtype=np.int64)
-    stuck[:, 1:] = np.cumsum(~(movable[a][None, :] & movable[mates]), axis=1)
+    handed, stuck = _pair_sums(a, mates, marked, movable, sign)
     for i in range(len(mates)):
         days = np.flatnonzero(common[i]).tolist()
         moved, fixed, room = handed[i].tolist(), stuck[i].tolist(), float(limit[mates[i]])
@@ -141,18 +174,18 @@ def _common_rest_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movabl
     return False
 
 
-def _runs(working: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
-    """(N, D + 1) per row: the run of working days ending just before horizon day ``d``
-    (previous days counted) and the run starting at day ``d`` (inside the horizon)."""
-    columns = working.shape[1]
-    num_days = columns - width
-    before = np.zeros((len(working), columns + 1), dtype=np.int64)
-    for c in range(columns):
-        before[:, c + 1] = np.where(working[:, c], before[:, c] + 1, 0)
-    after = np.zeros((len(working), num_days + 1), dtype=np.int64)
-    for d in range(num_days - 1, -1, -1):
-        after[:, d] = np.where(working[:, width + d], after[:, d + 1] + 1, 0)
-    return before[:, width:], after
+def _pair_sums(a: int, mates: np.ndarray, marked: np.ndarray, movable: np.ndarray, sign: int
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """(M, D + 1) per team-mate, cumulative over the horizon: the marked days an exchange
+    with ``a`` up to day ``d`` hands over (``sign``: from ``a``, or to it), and the days not
+    movable for both."""
+    num_days = marked.shape[1]
+    handed = np.zeros((len(mates), num_days + 1), dtype=np.int64)
+    handed[:, 1:] = np.cumsum(sign * (marked[a][None, :].astype(np.int64)
+                                      - marked[mates].astype(np.int64)), axis=1)
+    stuck = np.zeros((len(mates), num_days + 1), dtype=np.int64)
+    stuck[:, 1:] = np.cumsum(~(movable[a][None, :] & movable[mates]), axis=1)
+    return handed, stuck
 
 
 def _any_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movable: np.ndarray,
@@ -166,25 +199,16 @@ def _any_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movable: np.nd
     num_days = marked.shape[1]
     width = rows.width
     both = np.concatenate([[a], mates])
-    states = rows.states[both]
-    working = states >= 0
-    trail, lead = _runs(working, width)  # (N, D + 1)
-    rest = np.zeros((len(both), states.shape[1] + 1), dtype=np.int64)
-    rest[:, 1:] = np.cumsum(np.isin(states, (OFF, LEAVE)), axis=1)
-    kind = np.where(working, states, len(rows.allowed) - 1)[:, width - 1:]  # day before first
+    trail, lead, kind, rest = rows.trail[both], rows.lead[both], rows.kind[both], rows.rest[both]
+    judged = rows.judged[both]
     allowed = rows.allowed
     # seams: a's day s - 1 then the mate's day s, and the other way round; same at the end
     start_ok = (allowed[kind[:1, :-1], kind[1:, 1:]] & allowed[kind[1:, :-1], kind[:1, 1:]])
     end_ok = np.ones((len(mates), num_days + 1), dtype=bool)
     end_ok[:, 1:num_days] = (allowed[kind[1:, 1:-1], kind[:1, 2:]]
                              & allowed[kind[:1, 1:-1], kind[1:, 2:]])
-    handed = np.zeros((len(mates), num_days + 1), dtype=np.int64)
-    handed[:, 1:] = np.cumsum(sign * (marked[a][None, :].astype(np.int64)
-                                      - marked[mates].astype(np.int64)), axis=1)
-    stuck = np.zeros((len(mates), num_days + 1), dtype=np.int64)
-    stuck[:, 1:] = np.cumsum(~(movable[a][None, :] & movable[mates]), axis=1)
+    handed, stuck = _pair_sums(a, mates, marked, movable, sign)
     room = limit[mates][:, None]
-    week_first, week_last, judged = _weeks(rows, states)
     for length in range(1, num_days + 1):
         s = np.arange(num_days - length + 1)
         e = s + length
@@ -196,8 +220,8 @@ def _any_span_fits(a: int, mates: np.ndarray, marked: np.ndarray, movable: np.nd
         if not fits.any():
             continue
         for day in (s, e - 1):  # the weeks a seam may cut (one week, or two)
-            fits &= _week_holds(rest, week_first[day], week_last[day], judged[:, day],
-                                s + width, e + width, rows.min_rest)
+            fits &= _week_holds(rest, rows.week_first[day], rows.week_last[day],
+                                judged[:, day], s + width, e + width, rows.min_rest)
         if fits.any():
             return True
     return False
@@ -215,23 +239,6 @@ def _runs_hold(trail: np.ndarray, lead: np.ndarray, s: np.ndarray, e: np.ndarray
         out = trail[theirs][:, e] + lead[mine][:, e]  # when the other rests inside
         ok &= (into <= max_run) & (through | (out <= max_run))
     return ok
-
-
-def _weeks(rows: Rows, states: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per horizon day: the first and last grid column of its Monday-Sunday week, and
-    (N, D) whether the weekly-rest rule judges that week for each row (all seven days in
-    the grid and known)."""
-    width, columns = rows.width, states.shape[1]
-    num_days = columns - width
-    first = np.zeros(num_days, dtype=np.int64)
-    last = np.zeros(num_days, dtype=np.int64)
-    judged = np.zeros((len(states), num_days), dtype=bool)
-    for d in range(num_days):
-        same = np.flatnonzero(rows.week == rows.week[width + d])
-        first[d], last[d] = same[0], same[-1]
-        if len(same) == 7:
-            judged[:, d] = (states[:, same] != UNKNOWN).all(axis=1)
-    return first, last, judged
 
 
 def _week_holds(rest: np.ndarray, first: np.ndarray, last: np.ndarray, judged: np.ndarray,

@@ -31,7 +31,7 @@ import pandas as pd
 
 from wfm.config import SiteConfig
 from wfm.errors import Violation
-from wfm.rules.band_locks import WHY, Rows, band_locked, follows
+from wfm.rules.band_locks import WHY, band_locked, rows_of
 from wfm.rules.cells import (
     EPOCH_ORDINAL,
     LEAVE,
@@ -222,9 +222,7 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
     horizon_free[:, :width] = False
     weekend = free & (grid.weekday >= 5)[None, :]
     rest = weekend & (grid.state == OFF)
-    off_now = np.isin(grid.state[:, width:], (OFF, LEAVE))  # exchanges' seams (band_locks)
-    rows = Rows(grid.state, width, grid.week, follows(config),  # exact exchange test
-                config.rules.max_consecutive_days, config.rules.min_rest_days_per_week)
+    rows = rows_of(grid.state, width, grid.week, config)  # what the locked verdict reads
     kinds = {
         "nights": (night & counted[None, :], _capacity(grid, free),
                    _capacity(grid, horizon_free)),
@@ -265,8 +263,8 @@ def fairness_of(ctx: RosterContext) -> FairnessCheck:
                            f"±{band}; {int(before[a])} in the previous "
                            f"{settings.fairness_weeks} weeks count)")
                 over = bool(now[a] > share[a])
-                if band_locked(a, members, now, share, band, off_now, marked[:, width:],
-                               free[:, width:], over=over, rows=rows):
+                if band_locked(a, members, now, share, band, marked[:, width:],
+                               free[:, width:], rows, over=over):
                     variant = "locked" if over else "locked_below"
                     params["variant"] = variant
                     message += f"; {WHY[(kind, variant)]}"
