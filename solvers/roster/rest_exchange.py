@@ -31,6 +31,7 @@ from solvers.roster.fair_share import Target, teams
 from solvers.roster.legal import trade_if_legal
 from solvers.roster.problem import RosterProblem
 from solvers.roster.row_costs import RowCosts
+from solvers.roster.rules.nights import agent_night_caps
 from solvers.roster.settings import Fairness
 
 
@@ -54,18 +55,14 @@ def common_rest_spans(off_a: np.ndarray, off_b: np.ndarray, movable: np.ndarray
 
 def within_night_cap(problem: RosterProblem, agent: int, rows: np.ndarray) -> np.ndarray:
     """(N,) whether candidate rows keep the agent's ``max_nights_per_week`` in every
-    Monday-Sunday week, the previous roster's days of the first week counted (a cheap,
-    vectorised filter: an exchange moves nights between agents whose caps differ, and the
-    cheapest exchanges are often the ones that break a cap)."""
-    cap = int(problem.max_nights[agent])
-    ok = np.ones(len(rows), dtype=bool)
-    if cap < 0:
-        return ok
+    Monday-Sunday week, with the rule's own caps (``agent_night_caps``: the previous roster's
+    nights of the first week taken off): a cheap, vectorised filter, since an exchange moves
+    nights between agents whose caps differ and the cheapest exchanges are often the ones that
+    break a cap."""
     nights = (rows >= 0) & problem.night[np.clip(rows, 0, None)]
-    for inside, before in problem.weeks():
-        earlier = sum(1 for e in before if (s := problem.state_on(agent, e)) >= 0
-                      and problem.night[s])
-        ok &= nights[:, inside].sum(axis=1) + earlier <= cap
+    ok = np.ones(len(rows), dtype=bool)
+    for days, cap in agent_night_caps(problem, agent):
+        ok &= nights[:, list(days)].sum(axis=1) <= cap
     return ok
 
 
