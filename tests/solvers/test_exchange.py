@@ -13,6 +13,7 @@ from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
 from solvers.roster.problem import OFF, UNKNOWN
 from solvers.roster.report import roster_frame
 from solvers.roster.row_costs import RowCosts
+from solvers.roster.rules import rest_hours
 from solvers.roster.settings import DEFAULT_SETTINGS
 from solvers.roster.solve import solve_problem
 from wfm.rules import check_roster
@@ -190,3 +191,40 @@ def test_nights_are_handed_on_at_a_day_both_agents_are_off():
     found = check_roster(roster_frame(problem, states, queues), agents_frame(4), site(),
                          previous=previous)
     assert [v for v in found if not v.code.startswith("fair_share")] == []
+
+
+def _round_the_clock():
+    """EARLY 07-15, LATE 15-23, NIGHT 23-07 with 9 h of rest: a shift may only start later from
+    one day to the next (LATE -> EARLY rests 8 h, NIGHT -> EARLY 0 h, NIGHT -> LATE 8 h)."""
+    return site(shifts=[{"code": "EARLY", "start": "07:00", "end": "15:00"},
+                        {"code": "LATE", "start": "15:00", "end": "23:00"},
+                        {"code": "NIGHT", "start": "23:00", "end": "07:00"}])
+
+
+def test_rest_between_shifts_filter_hand_worked():
+    problem = generated_problem(_round_the_clock(), num_agents=1, num_days=3, random_seed=2)
+    early, late, night = (problem.shift_codes.index(c) for c in ("EARLY", "LATE", "NIGHT"))
+    problem.previous[0, -1] = OFF  # no tail shift: only the rows decide
+    candidates = np.array([[early, late, night],    # later every day: rests enough
+                           [late, early, early],    # LATE -> EARLY: 8 h
+                           [night, OFF, early],     # a rest day between: 32 h
+                           [night, late, late]])    # NIGHT -> LATE: 8 h
+    np.testing.assert_array_equal(rest_hours.rows_rest_enough(problem, 0, candidates),
+                                  [True, False, True, False])
+    problem.previous[0, -1] = night  # the previous roster's night ends 07:00 on day 0
+    np.testing.assert_array_equal(rest_hours.rows_rest_enough(problem, 0, candidates[:1]),
+                                  [False])
+
+
+def test_rest_between_shifts_filter_matches_the_rule_check():
+    problem = generated_problem(_round_the_clock(), num_agents=10, num_days=10, random_seed=5)
+    rng = np.random.default_rng(3)
+    verdicts = []
+    for a in range(problem.num_agents):
+        candidates = rng.integers(-1, problem.num_shifts, size=(30, problem.num_days))
+        fast = rest_hours.rows_rest_enough(problem, a, candidates)
+        for row, verdict in zip(candidates, fast, strict=True):
+            slow = not any(rest_hours.rest_violations(problem, a, row, None))
+            assert verdict == slow
+            verdicts.append(verdict)
+    assert any(verdicts) and not all(verdicts)  # both verdicts occur
