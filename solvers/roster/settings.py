@@ -106,6 +106,7 @@ class Decomposition:
 
     min_agents: int = 1_500           # decompose from this many agents (and two teams or more)
     min_teams: int = 2                # ... and at least this many teams
+    max_team_agents: int = 1_500      # a larger team's tasks are split into parts of at most this
     workers: int = 0                  # parallel team tasks; 0: one per CPU; 1: in process
     work_factor: float = 2.0          # team tasks' work, x their share of the stages' work
     fair_share: float = 0.6           # of a team's flexible time: its fairness task

@@ -18,6 +18,11 @@ so a large site (``settings.Decomposition``: enough agents and teams) is solved 
    sub-problem with the requirement the other teams' actual roster leaves uncovered (trades and
    team re-solves keep the head-counts, so the teams stay independent).
 
+A team of more than ``Decomposition.max_team_agents`` agents is dealt into parts of at most that
+size (``task_teams``), each a task with its share of its classes' head-counts
+(``split_counts``): one solve of a team that large runs out of fairness work per agent, as a
+site that large does.
+
 Tasks are plain data in, plain data out (``TeamTask`` -> ``TeamResult``), run by a ``TaskMap``:
 ``map_tasks(fn, items) -> results`` in order. The default runs in process for one worker and on
 a ``ProcessPoolExecutor`` otherwise (``Decomposition.workers``, 0 = one per CPU); another runner
@@ -56,7 +61,7 @@ from solvers.roster.pipeline import (
     fairness_figures,
     run_stages,
 )
-from solvers.roster.problem import RosterProblem
+from solvers.roster.problem import RosterProblem, available
 from solvers.roster.report import evaluate
 from solvers.roster.settings import SolverSettings
 
@@ -72,10 +77,78 @@ TEAM_STAGES: tuple[Stage, ...] = tuple(
 
 
 def decomposes(problem: RosterProblem, settings: SolverSettings) -> bool:
-    """Whether the site is solved team by team (``settings.decomposition`` thresholds)."""
+    """Whether the site is solved team by team (``settings.decomposition`` thresholds; a team
+    of more than ``max_team_agents`` counts as its parts, ``task_teams``)."""
     rule = settings.decomposition
     return (problem.num_agents >= rule.min_agents
-            and len(problem.teams()) >= max(2, rule.min_teams))
+            and len(task_teams(problem, rule.max_team_agents)) >= max(2, rule.min_teams))
+
+
+def task_teams(problem: RosterProblem, most: int) -> list[list[int]]:
+    """The teams the tasks solve: each team, or a team of more than ``most`` agents dealt
+    into ``ceil(size / most)`` parts, its coverage classes one after another and each dealt
+    round the parts, so every part holds about the same mix of night caps. A part's members
+    are interchangeable with the team's for coverage, so the plan's head-counts are shared
+    among the parts (``part_counts``); one solve per team of more than ``most`` agents runs
+    out of fairness work per agent as a site of that size does."""
+    classes = problem.coverage_classes()
+    out = []
+    for members in problem.teams():
+        num = -(-len(members) // most) if most > 0 else 1
+        if num <= 1:
+            out.append(members)
+            continue
+        team = set(members)
+        dealt = [a for group in classes for a in group if a in team]
+        out += [sorted(dealt[k::num]) for k in range(num)]
+    return out
+
+
+def split_counts(problem: RosterProblem, plan: AggregatePlan, parts: list[list[int]]
+                 ) -> list[np.ndarray]:
+    """Each part's head-counts ``[g, d, s, q]`` (every class ``g`` of the plan, zero where the
+    part has none of its members): a class's planned workers of a day are shared among the
+    parts in proportion to their members free that day (largest remainders), and each part
+    takes its share from the day's shift types and queues in turn, so the parts' mixes match
+    the class's. The parts' counts sum to the plan's."""
+    free = available(problem)
+    where = np.full(problem.num_agents, -1)
+    for k, members in enumerate(parts):
+        where[members] = k
+    out = [np.zeros_like(plan.counts) for _ in parts]
+    for g, group in enumerate(plan.groups):
+        holders = sorted({int(where[a]) for a in group if where[a] >= 0})
+        if len(holders) == 1:
+            out[holders[0]][g] = plan.counts[g]
+            continue
+        for d in range(problem.num_days):
+            labels = [(s, q) for (s, q), n in np.ndenumerate(plan.counts[g, d])
+                      for _ in range(int(n))]
+            if not labels:
+                continue
+            weight = np.array([sum(1 for a in group if where[a] == k and free[a, d])
+                               for k in holders], dtype=float)
+            if not weight.sum():
+                weight = np.array([sum(1 for a in group if where[a] == k) for k in holders],
+                                  dtype=float)
+            quota = _largest_remainders(len(labels), weight)
+            taken = np.zeros(len(holders))
+            for i, (s, q) in enumerate(labels):
+                due = quota * (i + 1) / len(labels) - taken
+                due[taken >= quota] = -np.inf
+                k = int(np.argmax(due))
+                taken[k] += 1
+                out[holders[k]][g, d, s, q] += 1
+    return out
+
+
+def _largest_remainders(total: int, weight: np.ndarray) -> np.ndarray:
+    """Whole shares of ``total`` in proportion to ``weight``, summing to ``total``."""
+    exact = total * weight / weight.sum()
+    whole = np.floor(exact)
+    rest = int(total - whole.sum())
+    whole[np.argsort(-(exact - whole), kind="stable")[:rest]] += 1
+    return whole
 
 
 def worker_count(settings: SolverSettings) -> int:
@@ -216,7 +289,7 @@ def _team_run(ctx: SolveContext) -> TeamRun:
     run = ctx.extras.get("team_run")
     if isinstance(run, TeamRun):
         return run
-    teams = ctx.problem.teams()
+    teams = task_teams(ctx.problem, ctx.settings.decomposition.max_team_agents)
     total = sum(len(members) for members in teams)
     workers = worker_count(ctx.settings)
     runner: TaskMap = ctx.extras.get("map_tasks") or in_process
@@ -264,11 +337,12 @@ def team_tasks(ctx: SolveContext) -> None:
     # the cap already keeps the fairness tasks' time; keep the repair's too
     reserved = ctx.settings.decomposition.repair_share * ctx.plan.local_seconds
     tasks = []
+    counts = split_counts(problem, plan, run.teams)
     for k, members in enumerate(run.teams):
-        classes = sorted({class_of[a] for a in members}, key=lambda g: plan.groups[g][0])
-        others = total - covered[classes].sum(axis=0)
+        others = total - _class_coverage(problem, counts[k]).sum(axis=0)
         required = np.clip(problem.required - others, 0, None)
         sub = _with_seed(subproblem(problem, members, required), team_seed(ctx.seed, k))
+        classes = [class_of[members[group[0]]] for group in sub.coverage_classes()]
         share = run.shares[k]
         sub_plan = _sub_plan(ctx, sub, share)
         tasks.append(TeamTask(
@@ -277,7 +351,7 @@ def team_tasks(ctx: SolveContext) -> None:
             nominal_seconds=sub_plan.limit_seconds,
             deadline_epoch=time.time() + (ctx.budget.deadline - reserved - time.monotonic()),
             wall_seconds=_wall_seconds(ctx, share, run, reserved),
-            counts=plan.counts[classes]))
+            counts=counts[k][classes]))
     ctx.say(f"team tasks: {len(tasks)} teams ({', '.join(str(len(m)) for m in run.teams)} "
             f"agents) on {min(run.workers, len(tasks))} worker(s)")
     results = run.map_tasks(run_team_task, tasks)

@@ -16,7 +16,16 @@ from solvers.roster.assign import scheduled_counts
 from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.report import roster_frame
 from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition
-from solvers.roster.team_tasks import _class_coverage, decomposes, in_process, team_seed
+from solvers.roster.aggregate import solve_aggregate
+from solvers.roster.problem import available
+from solvers.roster.team_tasks import (
+    _class_coverage,
+    decomposes,
+    in_process,
+    split_counts,
+    task_teams,
+    team_seed,
+)
 from wfm.rules import check_roster
 from wfm.rules.fairness import check_fairness
 
@@ -25,9 +34,9 @@ from .factories import roster_arrays, site
 TWO = ("sales", "service")
 
 
-def _settings(workers: int = 1, min_agents: int = 0):
-    return replace(DEFAULT_SETTINGS, decomposition=Decomposition(min_agents=min_agents,
-                                                                 workers=workers))
+def _settings(workers: int = 1, min_agents: int = 0, max_team_agents: int = 1_500):
+    return replace(DEFAULT_SETTINGS, decomposition=Decomposition(
+        min_agents=min_agents, workers=workers, max_team_agents=max_team_agents))
 
 
 def _instance(num_agents: int = 48, queues: tuple[str, ...] = TWO):
@@ -142,3 +151,44 @@ def test_team_tasks_on_ray_give_the_in_process_roster(roomy_cap, preferred_engin
                         previous=instance.previous, leave=instance.leave) == []
     assert on_engine.figures["wall_clock_capped"] == default.figures["wall_clock_capped"] == []
     assert on_engine.assignments.equals(default.assignments)
+
+
+def test_a_team_over_the_part_size_is_dealt_into_even_parts(roomy_cap):
+    _, _, one_team = _instance(queues=("sales",))
+    assert not decomposes(one_team, _settings(max_team_agents=48))
+    assert decomposes(one_team, _settings(max_team_agents=20))
+    parts = task_teams(one_team, 20)
+    assert [len(p) for p in parts] == [16, 16, 16]  # ceil(48 / 20) = 3 parts
+    assert sorted(a for p in parts for a in p) == list(range(48))
+    for group in one_team.coverage_classes():  # each night-cap class dealt evenly
+        sizes = [len(set(group) & set(p)) for p in parts]
+        assert max(sizes) - min(sizes) <= 1
+
+
+def test_split_counts_share_each_class_s_plan_among_the_parts(roomy_cap):
+    _, _, one_team = _instance(queues=("sales",))
+    plan = solve_aggregate(one_team, time_limit_seconds=3)
+    parts = task_teams(one_team, 20)
+    counts = split_counts(one_team, plan, parts)
+    np.testing.assert_array_equal(sum(counts), plan.counts)
+    free = available(one_team)
+    for part, mine in zip(parts, counts, strict=True):
+        for g, group in enumerate(plan.groups):
+            inside = sorted(set(group) & set(part))
+            for d in range(one_team.num_days):
+                workers = int(mine[g, d].sum())
+                assert workers <= int(free[inside, d].sum())  # never more than are free
+                planned = plan.counts[g, d].sum(axis=1)  # per shift type
+                if planned.sum():  # each part's mix follows the class's, to one agent
+                    share = planned * workers / planned.sum()
+                    assert np.all(np.abs(mine[g, d].sum(axis=1) - share) <= 1)
+
+
+def test_a_single_large_team_is_solved_in_parts(roomy_cap):
+    config, instance, _ = _instance(queues=("sales",))
+    solution = plan_roster(instance.requirement, instance.agents, config,
+                           leave=instance.leave, previous=instance.previous,
+                           settings=_settings(max_team_agents=20))
+    assert solution.figures["decomposition"]["agents"] == [16, 16, 16]
+    assert check_roster(solution.assignments, instance.agents, config,
+                        previous=instance.previous, leave=instance.leave) == []
