@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from solvers.roster import build_problem, plan_roster, solve_problem
+from solvers.roster.aggregate import solve_aggregate
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.instances import InstanceParameters, make_instance
+from solvers.roster.problem import available
 from solvers.roster.report import roster_frame
 from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition
-from solvers.roster.aggregate import solve_aggregate
-from solvers.roster.problem import available
 from solvers.roster.team_tasks import (
     _class_coverage,
     decomposes,
