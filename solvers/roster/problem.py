@@ -176,6 +176,14 @@ class RosterProblem:
         longest = int(self.shift_end.max() - self.shift_start.min())
         return max(1, -(-(self.min_rest_minutes + longest) // 1440))
 
+    @cached_property
+    def forbidden_gaps(self) -> np.ndarray:
+        """(rest_span_days, S, S) ``forbidden_gap`` for every pair of shifts ``k + 1`` days
+        apart, for the vectorised checks on many rows at once."""
+        num = self.num_shifts
+        return np.array([[[self.forbidden_gap(s, t, k) for t in range(num)] for s in range(num)]
+                         for k in range(1, self.rest_span_days + 1)], dtype=bool)
+
     def weeks(self) -> list[tuple[list[int], list[int]]]:
         """Monday-Sunday weeks touching the horizon: (horizon days, previous offsets < 0).
         Computed once: the per-agent checks ask for them on every row they check."""

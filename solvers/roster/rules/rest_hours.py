@@ -55,15 +55,14 @@ def rows_rest_enough(problem: RosterProblem, a: int, rows: np.ndarray) -> np.nda
     between shifts, the previous roster's tail included: the same test as
     ``rest_violations``, vectorised over rows for the fairness trades' cheap filter."""
     ok = np.ones(len(rows), dtype=bool)
-    num = problem.num_shifts
+    if not problem.forbidden_gaps.any():
+        return ok
     full = np.concatenate([np.repeat(problem.previous[a][None, :], len(rows), axis=0), rows],
                           axis=1)
     working = full >= 0
     shift = np.clip(full, 0, None)
     offset = problem.num_previous
-    for k in range(1, problem.rest_span_days + 1):
-        table = np.array([[problem.forbidden_gap(s, t, k) for t in range(num)]
-                          for s in range(num)])
+    for k, table in enumerate(problem.forbidden_gaps, start=1):
         if not table.any() or full.shape[1] <= k:
             continue
         before, after = slice(0, full.shape[1] - k), slice(k, full.shape[1])
