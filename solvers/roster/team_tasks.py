@@ -89,7 +89,7 @@ def task_teams(problem: RosterProblem, most: int) -> list[list[int]]:
     into ``ceil(size / most)`` parts, its coverage classes one after another and each dealt
     round the parts, so every part holds about the same mix of night caps. A part's members
     are interchangeable with the team's for coverage, so the plan's head-counts are shared
-    among the parts (``part_counts``); one solve per team of more than ``most`` agents runs
+    among the parts (``split_counts``); one solve per team of more than ``most`` agents runs
     out of fairness work per agent as a site of that size does."""
     classes = problem.coverage_classes()
     out = []
@@ -121,16 +121,16 @@ def split_counts(problem: RosterProblem, plan: AggregatePlan, parts: list[list[i
         if len(holders) == 1:
             out[holders[0]][g] = plan.counts[g]
             continue
+        part_of = where[group]
+        sizes = np.array([(part_of == k).sum() for k in holders], dtype=float)
+        free_members = np.array([free[group][part_of == k].sum(axis=0) for k in holders],
+                                dtype=float)  # (parts, D)
         for d in range(problem.num_days):
             labels = [(s, q) for (s, q), n in np.ndenumerate(plan.counts[g, d])
                       for _ in range(int(n))]
             if not labels:
                 continue
-            weight = np.array([sum(1 for a in group if where[a] == k and free[a, d])
-                               for k in holders], dtype=float)
-            if not weight.sum():
-                weight = np.array([sum(1 for a in group if where[a] == k) for k in holders],
-                                  dtype=float)
+            weight = free_members[:, d] if free_members[:, d].sum() else sizes
             quota = _largest_remainders(len(labels), weight)
             taken = np.zeros(len(holders))
             for i, (s, q) in enumerate(labels):
@@ -332,8 +332,7 @@ def team_tasks(ctx: SolveContext) -> None:
     for g, members in enumerate(plan.groups):
         for a in members:
             class_of[a] = g
-    covered = _class_coverage(problem, plan.counts)
-    total = covered.sum(axis=0)
+    total = _class_coverage(problem, plan.counts).sum(axis=0)
     # the cap already keeps the fairness tasks' time; keep the repair's too
     reserved = ctx.settings.decomposition.repair_share * ctx.plan.local_seconds
     tasks = []
