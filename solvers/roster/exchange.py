@@ -25,26 +25,17 @@ from solvers.roster.legal import trade_if_legal
 from solvers.roster.problem import UNKNOWN, RosterProblem
 from solvers.roster.rest_exchange import repair_bands
 from solvers.roster.row_costs import RowCosts
-from solvers.roster.rules.rest_hours import rows_rest_enough
+from solvers.roster.rules import rows_keep_rules
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, Fairness
 
 
 def plausible(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
-    """(N,) whether candidate rows keep agent ``a``'s run limit, weekly rest and rest between
-    shifts (a cheap, vectorised necessary check; the full rule check follows for the rows
-    tried: without the rest between shifts, on a site where a shift may only start later from
-    one day to the next, the few rows tried were mostly illegal)."""
-    tail = np.repeat(problem.previous[a][None, :], len(rows), axis=0)
-    working = np.concatenate([tail, rows], axis=1) >= 0
-    worked = np.cumsum(working, axis=1)  # run length = worked days since the last rest
-    last_rest = np.maximum.accumulate(np.where(working, 0, worked), axis=1)
-    longest: np.ndarray = (worked - last_rest)[:, problem.num_previous:].max(axis=1, initial=0)
-    ok = longest <= problem.max_consecutive_days
-    for inside, before in problem.weeks():
-        if problem.week_known(a, before):
-            rest = sum(1 for e in before if problem.state_on(a, e) < 0)
-            ok &= (rows[:, inside] < 0).sum(axis=1) + rest >= problem.min_rest_days_per_week
-    return ok & rows_rest_enough(problem, a, rows)
+    """(N,) whether candidate rows keep agent ``a``'s rules that have a vectorised row test
+    (run limit, weekly rest, rest between shifts: ``HardRule.rows_keep``, each in its rule's
+    module): a cheap filter, the full rule check follows for the rows tried. Without the rest
+    between shifts, on a site where a shift may only start later from one day to the next,
+    the few rows tried were mostly illegal."""
+    return rows_keep_rules(problem, a, rows)
 
 
 def _segments(num_days: int, movable: np.ndarray, differs: np.ndarray, max_days: int

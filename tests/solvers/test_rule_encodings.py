@@ -15,7 +15,9 @@ nights in a row) each ``HardRule`` in ``HARD_RULES`` must agree with ``wfm.rules
 (c) its greedy test ``may_take`` never allows a shift that makes the roster illegal: with the
     days decided so far, the shift, and every later day at rest (or as pinned), the agent's row
     passes the per-agent check and the checker. A refusal guarantees nothing: the test is
-    sound, not complete (it may refuse a shift some later choice would have made legal).
+    sound, not complete (it may refuse a shift some later choice would have made legal);
+(d) its vectorised row test ``rows_keep`` (the fairness trades' filter), over the roster's rows
+    and random ones, gives the per-agent check's verdict on every row.
 
 Inputs that conflict whatever the roster (a pin of OFF on approved leave, of LEAVE without it,
 leave outside the contract dates) are not drawn: the solver names them before solving
@@ -251,6 +253,25 @@ def test_may_take_never_allows_an_illegal_shift(case, seed):
             if rng.random() < 0.3:
                 view.states[a, d], view.queues[a, d] = UNKNOWN, -1  # rest after all
         view.close_day(d)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cases(), st.integers(0, 2**32 - 1))
+def test_row_tests_agree_with_the_per_agent_check(case, seed):
+    problem, states, queues, _ = case
+    rng = np.random.default_rng(seed)
+    tested = [rule for rule in HARD_RULES if rule.rows_keep is not None]
+    assert {rule.code for rule in tested} >= {"max_consecutive_days", "min_rest_days_per_week",
+                                             "min_rest_hours"}
+    for a in range(problem.num_agents):
+        rows = np.concatenate([states[a:a + 1], rng.integers(
+            OFF, problem.num_shifts, size=(20, problem.num_days))])
+        for rule in tested:
+            if not rule.applies(problem):
+                continue
+            fast = rule.rows_keep(problem, a, rows)
+            slow = [not any(rule.violations(problem, a, row, queues[a])) for row in rows]
+            assert fast.tolist() == slow, rule.code
 
 
 def _queues(problem: RosterProblem, a: int, row: np.ndarray) -> np.ndarray:

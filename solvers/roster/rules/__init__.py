@@ -13,6 +13,8 @@ Adding a rule: a module here with its ``RULE`` and an entry below, beside its ch
 
 from __future__ import annotations
 
+import numpy as np
+
 from solvers.roster.problem import RosterProblem
 from solvers.roster.rules import (
     consecutive,
@@ -45,7 +47,7 @@ COVERAGE_RULES: tuple[HardRule, ...] = tuple(r for r in HARD_RULES if not r.patt
 PATTERN_RULES: tuple[HardRule, ...] = tuple(r for r in HARD_RULES if r.pattern)
 
 __all__ = ["COVERAGE_RULES", "HARD_RULES", "PATTERN_RULES", "Cap", "HardRule", "Lookahead",
-           "rule_caps"]
+           "rows_keep_rules", "rule_caps"]
 
 
 def rule_caps(problem: RosterProblem, a: int, kind: str, *,
@@ -54,3 +56,15 @@ def rule_caps(problem: RosterProblem, a: int, kind: str, *,
     return [cap for rule in rules
             if rule.caps is not None and rule.cap_kind == kind and rule.applies(problem)
             for cap in rule.caps(problem, a)]
+
+
+def rows_keep_rules(problem: RosterProblem, a: int, rows: np.ndarray, *,
+                    rules: tuple[HardRule, ...] = HARD_RULES) -> np.ndarray:
+    """(N,) whether each candidate horizon row (N, D) of agent ``a`` keeps every applying rule
+    that has a vectorised row test (``HardRule.rows_keep``); the others are left to the full
+    per-row check."""
+    ok = np.ones(len(rows), dtype=bool)
+    for rule in rules:
+        if rule.rows_keep is not None and rule.applies(problem):
+            ok &= rule.rows_keep(problem, a, rows)
+    return ok

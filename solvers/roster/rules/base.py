@@ -60,6 +60,7 @@ Violations = Callable[[RosterProblem, int, np.ndarray, np.ndarray | None],
                       Iterator[Violation]]
 MayTake = Callable[[Lookahead, int, int, int], bool]
 Caps = Callable[[RosterProblem, int], list[Cap]]
+RowsKeep = Callable[[RosterProblem, int, np.ndarray], np.ndarray]
 
 
 def always(problem: RosterProblem) -> bool:
@@ -84,6 +85,10 @@ class HardRule:
     may_take
         Whether agent ``a`` may work shift ``s`` on day ``d`` with every later free day at
         rest; None when the greedy pass never offers a day the rule decides (leave, pins).
+    rows_keep
+        Whether each of many candidate horizon rows ``(N, D)`` of agent ``a`` keeps the rule
+        (the previous roster's tail counted): ``violations``' verdict, vectorised over rows,
+        for the fairness trades' cheap filter; None where the rule has no such test.
     caps
         Sums every legal row keeps, counting ``cap_kind`` ("work": working days, "nights":
         night shifts); None when the rule has none.
@@ -99,6 +104,7 @@ class HardRule:
     add_constraints: AddConstraints | None = None
     violations: Violations | None = None
     may_take: MayTake | None = None
+    rows_keep: RowsKeep | None = None
     caps: Caps | None = None
     cap_kind: Literal["work", "nights"] = "work"
     cap_order: int = 0

@@ -59,6 +59,17 @@ def consecutive_violations(problem: RosterProblem, a: int, states: np.ndarray,
                             f"{run} working days in a row (max {limit})")
 
 
+def rows_within_run(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
+    """(N,) whether each candidate horizon row (N, D) of agent ``a`` keeps the run limit, the
+    previous roster's tail counted: ``consecutive_violations``' test, vectorised over rows."""
+    tail = np.repeat(problem.previous[a][None, :], len(rows), axis=0)
+    working = np.concatenate([tail, rows], axis=1) >= 0
+    worked = np.cumsum(working, axis=1)  # run length = worked days since the last rest
+    last_rest = np.maximum.accumulate(np.where(working, 0, worked), axis=1)
+    longest: np.ndarray = (worked - last_rest)[:, problem.num_previous:].max(axis=1, initial=0)
+    return longest <= problem.max_consecutive_days
+
+
 def may_work_in_a_row(view: Lookahead, a: int, d: int, s: int) -> bool:
     """The run so far, this day and the pinned shifts straight after stay within the limit."""
     run = int(view.run[a]) + 1 + int(view.fixed_run_after[a, d + 1])
@@ -67,4 +78,4 @@ def may_work_in_a_row(view: Lookahead, a: int, d: int, s: int) -> bool:
 
 RULE = HardRule(codes=("max_consecutive_days",), add_constraints=add_max_consecutive_days,
                 violations=consecutive_violations, may_take=may_work_in_a_row,
-                caps=window_caps, cap_order=1)
+                rows_keep=rows_within_run, caps=window_caps, cap_order=1)

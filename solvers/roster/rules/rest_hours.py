@@ -89,4 +89,5 @@ def may_rest_enough(view: Lookahead, a: int, d: int, s: int) -> bool:
 
 
 RULE = HardRule(codes=("min_rest_hours",), add_constraints=add_min_rest_between_shifts,
-                violations=rest_violations, may_take=may_rest_enough)
+                violations=rest_violations, may_take=may_rest_enough,
+                rows_keep=rows_rest_enough)

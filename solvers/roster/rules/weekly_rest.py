@@ -49,6 +49,18 @@ def weekly_rest_violations(problem: RosterProblem, a: int, states: np.ndarray,
                             f"{problem.dates[inside[-1]]} (min {need})")
 
 
+def rows_rest_weekly(problem: RosterProblem, a: int, rows: np.ndarray) -> np.ndarray:
+    """(N,) whether each candidate horizon row (N, D) of agent ``a`` has its rest days in every
+    fully known week, the previous roster's days of the first week counting:
+    ``weekly_rest_violations``' test, vectorised over rows."""
+    ok = np.ones(len(rows), dtype=bool)
+    for inside, before in problem.weeks():
+        if problem.week_known(a, before):
+            rest = sum(1 for e in before if problem.state_on(a, e) < 0)
+            ok &= (rows[:, inside] < 0).sum(axis=1) + rest >= problem.min_rest_days_per_week
+    return ok
+
+
 def may_work_this_week(view: Lookahead, a: int, d: int, s: int) -> bool:
     """The free days left in the week can still give the rest days it owes."""
     owed, free = view.week_slack(a, d)
@@ -57,4 +69,4 @@ def may_work_this_week(view: Lookahead, a: int, d: int, s: int) -> bool:
 
 RULE = HardRule(codes=("min_rest_days_per_week",), add_constraints=add_min_rest_days_per_week,
                 violations=weekly_rest_violations, may_take=may_work_this_week,
-                caps=week_caps, cap_order=0)
+                rows_keep=rows_rest_weekly, caps=week_caps, cap_order=0)
