@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
+import pandas as pd
 
 from solvers.roster.aggregate import (
+    AggregatePlan,
     agent_work_caps,
+    binding_stretches,
+    interval_caps,
     plan_shortfall,
-    prefix_caps,
     smooth_shift_mix,
     solve_aggregate,
 )
 from solvers.roster.budget import Budget
+from solvers.roster.problem import OFF, available
+from solvers.roster.rules import consecutive, weekly_rest
 
 from .factories import (
     ROOMY_CAP,
@@ -25,11 +32,65 @@ from .factories import (
 )
 
 
-def test_prefix_caps_rest_as_late_as_the_rules_allow():
+def test_interval_caps_rest_as_late_as_the_rules_allow():
     # 5 days worked before the horizon (max 6 in a row): day 0 may be worked, day 1 not
     tail = rows([("A0", day(-6), "OFF")] + [("A0", day(-5 + i), "DAY") for i in range(5)])
     problem = tiny_problem(num_days=4, previous=tail)
-    assert [cap for _, cap in prefix_caps(problem, 0)] == [1, 1, 2, 3]
+    most = interval_caps(problem)[0]
+    assert most[0].tolist() == [1, 1, 2, 3]
+    assert most[1].tolist() == [0, 1, 2, 3]  # a stretch from day 1 may follow a rest day
+
+
+def _legal_rows(problem, a):
+    """Every work (0) / rest (OFF) row of agent ``a`` that keeps its availability, the run
+    limit and the weekly rest: brute force over all 2^D rows."""
+    num_days = problem.num_days
+    bits = (np.arange(2 ** num_days)[:, None] >> np.arange(num_days)) & 1
+    candidates = np.where(bits == 1, 0, OFF)
+    free = available(problem)[a]
+    keep = [row for row in candidates if not (row[~free] >= 0).any()
+            and not any(consecutive.consecutive_violations(problem, a, row, None))
+            and not any(weekly_rest.weekly_rest_violations(problem, a, row, None))]
+    return np.array(keep).reshape(-1, num_days)
+
+
+def test_interval_caps_bound_every_legal_row_and_are_exact_from_day_zero():
+    rng = np.random.default_rng(11)
+    checked = tight_inside = 0
+    for case in range(40):
+        num_days = int(rng.integers(3, 11))
+        start = day(int(rng.integers(0, 7)))
+        tail_rest = set(rng.choice(7, size=int(rng.integers(0, 3)), replace=False).tolist())
+        tail = rows([("A0", start - timedelta(days=7 - k), "OFF" if k in tail_rest else "DAY")
+                     for k in range(7)])
+        leave = leave_frame([("A0", start + timedelta(days=int(d)))
+                             for d in rng.choice(num_days, size=int(rng.integers(0, 3)),
+                                                 replace=False)])
+        config = site(rules={"max_consecutive_days": int(rng.integers(2, 7)),
+                             "min_rest_days_per_week": int(rng.integers(0, 3))})
+        problem = tiny_problem(num_days=num_days, start=start, previous=tail, leave=leave,
+                               config=config)
+        legal = _legal_rows(problem, 0)
+        if not len(legal):
+            continue  # the inputs allow no roster (the pre-check refuses them)
+        most = interval_caps(problem)[0]
+        worked = np.concatenate([np.zeros((len(legal), 1), dtype=int),
+                                 np.cumsum(legal >= 0, axis=1)], axis=1)
+        for i in range(num_days):
+            best = (worked[:, i + 1:] - worked[:, [i]]).max(axis=0)  # stretches i..j
+            assert (most[i, i:] >= best).all(), (case, i)  # a valid cap
+            if i == 0:
+                assert most[0].tolist() == best.tolist(), case  # exact from day 0
+            tight_inside += int((most[i, i:] == best).sum())
+        checked += 1
+    assert checked >= 20 and tight_inside > 0
+
+
+def test_binding_stretches_leave_out_implied_and_free_caps():
+    summed = np.array([[1, 2, 3], [0, 1, 1], [0, 0, 1]])
+    people = np.array([1, 1, 1])
+    # 0..0, 1..1, 2..2, 0..1 and 0..2 reach the free members or follow from a split; 1..2 binds
+    assert binding_stretches(summed, people) == [(1, 2)]
 
 
 def test_agent_work_caps_count_leave_inside_a_window():
@@ -47,6 +108,27 @@ def test_smooth_shift_mix_keeps_coverage_and_head_counts():
     smoothed = smooth_shift_mix(problem, plan, time_limit_seconds=2)
     np.testing.assert_array_equal(smoothed.counts.sum(axis=0), plan.counts.sum(axis=0))
     np.testing.assert_array_equal(smoothed.counts.sum(axis=(2, 3)), plan.counts.sum(axis=(2, 3)))
+
+
+def test_smooth_shift_mix_follows_the_previous_roster_into_the_first_day():
+    # two coverage classes of one skill (one with a night cap): the first agent worked a
+    # night the day before, the other a day shift; the plan gives the first one's class the
+    # day shift on day 0 (a quick return no assignment avoids) and the other's the night
+    agents = agents_frame(2).assign(max_nights_per_week=pd.array([pd.NA, 5], dtype="Int64"))
+    previous = rows([("A0", day(-1), "NIGHT"), ("A1", day(-1), "DAY")])
+    problem = tiny_problem(num_days=1, agents=agents, previous=previous)
+    groups = problem.coverage_classes()
+    assert len(groups) == 2
+    first = next(g for g, members in enumerate(groups) if 0 in members)
+    day_shift, night = problem.shift_codes.index("DAY"), problem.shift_codes.index("NIGHT")
+    counts = np.zeros((2, 1, problem.num_shifts, problem.num_queues), dtype=np.int64)
+    counts[first, 0, day_shift, 0] = counts[1 - first, 0, night, 0] = 1
+    plan = AggregatePlan(groups, counts, "OPTIMAL", 0.0, 0.0, 0.0)
+    smoothed = smooth_shift_mix(problem, plan, time_limit_seconds=ROOMY_CAP, det_seconds=5,
+                                budget=Budget.start(5, wall_cap_seconds=ROOMY_CAP))
+    assert smoothed.counts[first, 0, night, 0] == 1  # the night worker keeps nights
+    assert smoothed.counts[1 - first, 0, day_shift, 0] == 1
+    np.testing.assert_array_equal(smoothed.counts.sum(axis=0), counts.sum(axis=0))
 
 
 def test_solve_aggregate_bound_needs_two_agents_for_two_shifts():
