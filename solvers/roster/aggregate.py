@@ -82,8 +82,9 @@ def interval_caps(problem: RosterProblem) -> np.ndarray:
     num_agents, num_days = free.shape
     limit = problem.max_consecutive_days
     entering = np.array([entering_run(problem, a) for a in range(num_agents)], dtype=np.int64)
-    weeks = problem.weeks()  # the days of no week ending inside the horizon: one more column,
-    week_of = np.full(num_days, len(weeks), dtype=np.int64)  # never counted (start -1)
+    weeks = problem.weeks()
+    # a day of no week that ends inside the horizon maps to one more column, never counted
+    week_of = np.full(num_days, len(weeks), dtype=np.int64)
     week_start = np.array([inside[0] for inside, _ in weeks] + [-1], dtype=np.int64)
     owed = np.zeros((num_agents, len(weeks) + 1), dtype=np.int64)
     later_free = np.zeros((num_agents, num_days), dtype=np.int64)
