@@ -291,11 +291,11 @@ def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float, convex
 def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_seconds: float,
                      budget: Budget | None = None, det_seconds: float = 1.0) -> AggregatePlan:
     """Re-share the plan's shift types among groups so each group's shift mix changes little
-    from day to day, the previous roster's last day included (fewer switches and quick
-    returns: a group planned more day shifts on the first day than its members who did not
-    work a night the day before leaves quick returns no assignment avoids), keeping every
-    day's head-count per group and every (day, shift type, queue) total, hence the coverage
-    cost."""
+    from day to day, from the previous roster's last day on (fewer switches and quick returns:
+    a group planned more day shifts on the first day than its members who did not work a
+    night the day before leaves quick returns no assignment avoids; not with weekly blocks),
+    keeping every day's head-count per group and every (day, shift type, queue) total, hence
+    the coverage cost."""
     model = cp_model.CpModel()
     groups, counts = plan.groups, plan.counts
     most = interval_caps(problem)
@@ -328,7 +328,10 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
                               []).append(s)
     earliest = int(problem.shift_start.min())
     drops = []
-    last = problem.previous[:, -1] if problem.num_previous else None
+    # the first day follows the previous roster's last one; not with weekly blocks, whose
+    # re-solves then found no blocks on a 30 x 14 test site (tests/solvers/test_fairness.py)
+    blocks = problem.config.roster.night_pattern == "weekly_blocks"
+    last = problem.previous[:, -1] if problem.num_previous and not blocks else None
     for g, members in enumerate(groups):
         skills = problem.skills[members[0]]
         for d in range(problem.num_days):
