@@ -27,6 +27,7 @@ from ortools.sat.python import cp_model
 from solvers.roster.budget import Budget
 from solvers.roster.problem import RosterProblem, available
 from solvers.roster.rules import COVERAGE_RULES, Cap, rule_caps
+from solvers.roster.rules.weekly_rest import owed_rest
 from solvers.roster.soft import coverage_penalties
 
 # The order the rules' caps enter the models: it changes CP-SAT's search (other head-counts of
@@ -89,15 +90,14 @@ def interval_caps(problem: RosterProblem) -> np.ndarray:
     owed = np.zeros((num_agents, len(weeks) + 1), dtype=np.int64)
     later_free = np.zeros((num_agents, num_days), dtype=np.int64)
     later_busy = np.zeros((num_agents, num_days), dtype=np.int64)
-    for w, (inside, before) in enumerate(weeks):
+    for w, (inside, _) in enumerate(weeks):
         week_of[inside] = w
-        for a in range(num_agents):
-            if problem.week_known(a, before):
-                rest_before = sum(1 for d in before if problem.state_on(a, d) < 0)
-                owed[a, w] = max(0, problem.min_rest_days_per_week - rest_before)
         for k, d in enumerate(inside):
             later_free[:, d] = free[:, inside[k + 1:]].sum(axis=1)
             later_busy[:, d] = len(inside) - k - 1 - later_free[:, d]
+    for a in range(num_agents):
+        for inside, owed_there in owed_rest(problem, a):
+            owed[a, week_of[inside[0]]] = owed_there
     most = np.zeros((num_agents, num_days, num_days), dtype=np.int64)
     for i in range(num_days):
         run = entering.copy() if i == 0 else np.zeros(num_agents, dtype=np.int64)

@@ -16,15 +16,22 @@ from solvers.roster.variables import WorkVars
 from wfm.errors import Violation
 
 
-def week_caps(problem: RosterProblem, a: int) -> list[Cap]:
-    """(horizon days of a fully known week, most working days there) for agent ``a``."""
-    caps = []
+def owed_rest(problem: RosterProblem, a: int) -> list[tuple[list[int], int]]:
+    """(horizon days, rest days still owed there) for each fully known week of agent ``a``:
+    the rule's minimum less the previous roster's rest days in that week."""
     need = problem.min_rest_days_per_week
+    owed = []
     for inside, before in problem.weeks():
         if problem.week_known(a, before):
             rest_before = sum(1 for d in before if problem.state_on(a, d) < 0)
-            caps.append(Cap(tuple(inside), max(0, len(inside) - max(0, need - rest_before))))
-    return caps
+            owed.append((inside, max(0, need - rest_before)))
+    return owed
+
+
+def week_caps(problem: RosterProblem, a: int) -> list[Cap]:
+    """(horizon days of a fully known week, most working days there) for agent ``a``."""
+    return [Cap(tuple(inside), max(0, len(inside) - owed))
+            for inside, owed in owed_rest(problem, a)]
 
 
 def add_min_rest_days_per_week(model: cp_model.CpModel, work: WorkVars, problem: RosterProblem
@@ -54,10 +61,8 @@ def rows_rest_weekly(problem: RosterProblem, a: int, rows: np.ndarray) -> np.nda
     fully known week, the previous roster's days of the first week counting:
     ``weekly_rest_violations``' test, vectorised over rows."""
     ok = np.ones(len(rows), dtype=bool)
-    for inside, before in problem.weeks():
-        if problem.week_known(a, before):
-            rest = sum(1 for e in before if problem.state_on(a, e) < 0)
-            ok &= (rows[:, inside] < 0).sum(axis=1) + rest >= problem.min_rest_days_per_week
+    for inside, owed in owed_rest(problem, a):
+        ok &= (rows[:, inside] < 0).sum(axis=1) >= owed
     return ok
 
 
