@@ -116,10 +116,11 @@ def interval_caps(problem: RosterProblem) -> np.ndarray:
     return most
 
 
-def agent_work_caps(problem: RosterProblem, a: int) -> list[tuple[tuple[int, ...], int]]:
-    """The rules' caps (weeks, windows) of agent ``a``, tightened by its available days and
-    run."""
-    free = available(problem)[a]
+def agent_work_caps(problem: RosterProblem, a: int, free: np.ndarray | None = None
+                    ) -> list[tuple[tuple[int, ...], int]]:
+    """The rules' caps (weeks, windows) of agent ``a``, tightened by its available days (its
+    row of ``available(problem)``, given when the caller loops over many agents) and run."""
+    free = available(problem)[a] if free is None else free
     limit = problem.max_consecutive_days
     run = entering_run(problem, a)
     caps = []
@@ -197,9 +198,10 @@ def summed_work_caps(problem: RosterProblem, members: list[int], most: np.ndarra
     of days, the rules' caps on days that are not one stretch."""
     own_most = most[members].copy()
     other: dict[tuple[int, ...], int] = {}
+    free = available(problem)
     for k, a in enumerate(members):
         own: dict[tuple[int, ...], int] = {}
-        for days, cap in agent_work_caps(problem, a):
+        for days, cap in agent_work_caps(problem, a, free[a]):
             if not days:
                 continue
             if days == tuple(range(days[0], days[-1] + 1)):
