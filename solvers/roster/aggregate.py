@@ -166,7 +166,10 @@ def build_aggregate(problem: RosterProblem, *, convex: bool = True,
                 pinned_s = sum(1 for a in members if problem.fixed_shift[a, d] == s)
                 if pinned_s:
                     model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
-        _add_summed_caps(model, problem, x, g, members, skills, most)
+        work = {d: sum(x[g, d, s, q] for s in range(problem.num_shifts) for q in skills)
+                for d in range(problem.num_days)}
+        _add_pool_caps(model, problem, work, g, members, most)
+        _add_night_caps(model, problem, x, g, members, skills)
     terms = _scheduled_terms(problem, x)
     penalties = coverage_penalties(model, problem, terms, convex=convex)
     if max_shortfall is not None:
@@ -231,18 +234,58 @@ def binding_stretches(summed: np.ndarray, people: np.ndarray) -> list[tuple[int,
     return kept
 
 
-def _add_summed_caps(model: cp_model.CpModel, problem: RosterProblem, x: dict, g: int,
-                     members: list[int], skills: tuple[int, ...], most: np.ndarray) -> None:
-    work = {d: sum(x[g, d, s, q] for s in range(problem.num_shifts) for q in skills)
-            for d in range(problem.num_days)}
+def tail_pools(problem: RosterProblem, members: list[int]) -> list[list[int]]:
+    """The members split by the run of working days they enter the horizon with.
+
+    A rest day can move earlier from one week to the next but never later (one rest a week,
+    at most ``max_consecutive_days`` in a row), so the run an agent enters with fixes the
+    latest weekday it can rest on for the whole horizon (entering with six: Mondays only,
+    unless leave or a second rest day intervenes). Caps summed over a class that mixes runs
+    let its rest days be shared out as no member could; summed per pool they cannot, and they
+    stay valid (each pool's sum is a sum of its members' own caps)."""
+    pools: dict[int, list[int]] = {}
+    for a in members:
+        pools.setdefault(entering_run(problem, a), []).append(a)
+    return [pools[run] for run in sorted(pools)]
+
+
+def _add_pool_caps(model: cp_model.CpModel, problem: RosterProblem, work: dict, g: int,
+                   members: list[int], most: np.ndarray) -> None:
+    """The class's working-day caps, summed per tail pool: each pool's daily workers are a
+    variable, the pools' sum is the class's ``work[d]``."""
+    pools = tail_pools(problem, members)
+    if len(pools) == 1:
+        _add_summed_caps(model, problem, work, members, most)
+        return
+    free = available(problem)
+    shares = []
+    for p, pool in enumerate(pools):
+        people = free[pool].sum(axis=0)
+        share = {d: model.new_int_var(0, int(people[d]), f"pool(g={g},p={p},d={d})")
+                 for d in range(problem.num_days)}
+        _add_summed_caps(model, problem, share, pool, most)
+        shares.append(share)
+    for d in range(problem.num_days):
+        model.add(sum(share[d] for share in shares) == work[d])
+
+
+def _add_summed_caps(model: cp_model.CpModel, problem: RosterProblem, work: dict,
+                     members: list[int], most: np.ndarray) -> None:
+    """Working-day caps of ``members`` summed: the rules' sets of days that are not one
+    stretch, and the binding stretches of their per-agent stretch caps."""
     summed, other = summed_work_caps(problem, members, most)
     for days, cap in other.items():
         model.add(sum(work[d] for d in days) <= cap)
     people = available(problem)[members].sum(axis=0)
     for i, j in binding_stretches(summed, people):
         model.add(sum(work[d] for d in range(i, j + 1)) <= int(summed[i, j]))
+
+
+def _add_night_caps(model: cp_model.CpModel, problem: RosterProblem, x: dict, g: int,
+                    members: list[int], skills: tuple[int, ...]) -> None:
+    """Each member's tightest night cap per set of days, summed over the class."""
     nights: dict[tuple[int, ...], int] = {}
-    for a in members:  # each agent's tightest cap per set of days, summed over the group
+    for a in members:
         own: dict[tuple[int, ...], int] = {}
         for days, cap in agent_night_caps(problem, a):
             own[days] = min(cap, own.get(days, cap))
@@ -300,7 +343,6 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
     the coverage cost."""
     model = cp_model.CpModel()
     groups, counts = plan.groups, plan.counts
-    most = interval_caps(problem)
     x = {}
     for g, members in enumerate(groups):
         skills = problem.skills[members[0]]
@@ -317,7 +359,7 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
                 pinned_s = sum(1 for a in members if problem.fixed_shift[a, d] == s)
                 if pinned_s:
                     model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
-        _add_summed_caps(model, problem, x, g, members, skills, most)
+        _add_night_caps(model, problem, x, g, members, skills)
     for d in range(problem.num_days):
         for s in range(problem.num_shifts):
             for q in range(problem.num_queues):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from unittest import mock
 
 import numpy as np
 import pandas as pd
 
+from solvers.roster import aggregate, build_problem
 from solvers.roster.aggregate import (
     AggregatePlan,
     agent_work_caps,
@@ -15,6 +17,7 @@ from solvers.roster.aggregate import (
     plan_shortfall,
     smooth_shift_mix,
     solve_aggregate,
+    tail_pools,
 )
 from solvers.roster.budget import Budget
 from solvers.roster.problem import OFF, available
@@ -26,6 +29,7 @@ from .factories import (
     day,
     generated_problem,
     leave_frame,
+    requirement_frame,
     rows,
     site,
     tiny_problem,
@@ -165,3 +169,51 @@ def test_capped_plan_keeps_the_least_total_shortfall():
     capped = _optimal(problem, max_shortfall=int(least.objective))
     assert plan_shortfall(problem, capped.counts) <= least.objective
     assert capped.objective >= even.objective  # the cap costs evenness, never more than that
+
+
+def _tail(agent: str, run: int) -> list[tuple[str, object, str]]:
+    """A previous week that ends with ``run`` working days in a row."""
+    return [(agent, day(-7 + k), "DAY" if k >= 7 - run else "OFF") for k in range(7)]
+
+
+def test_tail_pools_split_a_class_by_the_run_it_enters_with():
+    previous = rows(_tail("A0", 6) + _tail("A1", 0) + _tail("A2", 6) + _tail("A3", 2))
+    problem = tiny_problem(num_agents=4, num_days=7, previous=previous)
+    assert tail_pools(problem, [0, 1, 2, 3]) == [[1], [3], [0, 2]]
+
+
+def test_pooled_caps_keep_every_legal_roster():
+    # one shift type, a need per day: the least shortfall of every pair of legal rows (brute
+    # force) can never be below the aggregate's bound with the caps summed per pool
+    config = site(shifts=[{"code": "DAY", "start": "08:00", "end": "12:00"}])
+    rng = np.random.default_rng(5)
+    for case in range(12):
+        num_days = int(rng.integers(7, 10))
+        runs = rng.integers(0, 7, size=3)
+        previous = rows([r for a, run in enumerate(runs) for r in _tail(f"A{a}", int(run))])
+        need = rng.integers(0, 4, size=num_days)
+        requirement = requirement_frame(config, num_days=num_days)
+        dates = pd.to_datetime(requirement["interval_start"]).dt.tz_localize(None).dt.date
+        offsets = np.array([(d - day(0)).days for d in dates])
+        requirement["agents"] = requirement["scheduled_agents"] = need[offsets]
+        problem = build_problem(requirement, agents_frame(3), config, previous=previous)
+        # each day's count of workers as a base-4 digit (at most 3): sums of codes add rows
+        place = 4 ** np.arange(num_days)
+        codes = np.zeros(1, dtype=np.int64)
+        for a in range(3):
+            codes = np.unique(np.add.outer(codes, (_legal_rows(problem, a) >= 0) @ place))
+        workers = (codes[:, None] // place) % 4
+        per_day = int((offsets == 0).sum())
+        least = int(np.clip(need - workers, 0, None).sum(axis=1).min()) * per_day
+        assert _optimal(problem, convex=False).best_bound <= least + 1e-6, case
+
+
+def test_pooled_caps_tighten_the_bound_of_a_mixed_class():
+    # the generated site's previous week leaves its classes mixed runs: summed per pool the
+    # caps rule out plans the class-wide sums allow (optimal bounds on both sides)
+    problem = generated_problem(site(), num_agents=300, num_days=28, random_seed=2)
+    pooled = _optimal(problem, convex=False)
+    with mock.patch.object(aggregate, "tail_pools", lambda _problem, members: [members]):
+        whole = _optimal(problem, convex=False)
+    assert pooled.status == whole.status == "OPTIMAL"
+    assert pooled.best_bound > whole.best_bound
