@@ -57,6 +57,7 @@ from solvers.roster.neighbourhood import subproblem
 from solvers.roster.patterns import replan
 from solvers.roster.problem import RosterProblem
 from solvers.roster.resequence import resequence
+from solvers.roster.row_costs import RowCosts
 from solvers.roster.rules import HARD_RULES
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs, SolverSettings
 from solvers.roster.soft import (
@@ -64,6 +65,7 @@ from solvers.roster.soft import (
     coverage_penalties,
 )
 from solvers.roster.variables import WorkVars, build_work_vars
+from solvers.roster.weekend_release import release_weekend_rest
 
 
 @dataclass
@@ -75,6 +77,7 @@ class FairnessResult:
     block_failures: int = 0
     resolved: int = 0   # team chunks improved by a re-solve with fixed head-counts
     replanned: bool = False  # the class-pattern model changed the roster (patterns.py)
+    released: int = 0   # weekend rest days moved to a weekday (weekend_release.py)
 
 
 @dataclass
@@ -160,6 +163,20 @@ def team_resolves(run: FairnessRun) -> None:
         seed=run.seed, settings=run.settings.fairness, costs=run.costs)
 
 
+def weekend_release(run: FairnessRun) -> None:
+    """Agents still above their weekend-rest band work one weekend rest day and rest on a
+    weekday of that week, within ``coverage_tolerance`` of the coverage cost
+    (``weekend_release.py``)."""
+    assert run.own is not None, "pair_trades runs first"
+    problem = run.problem
+    work = run.own.work(run.settings.fairness.release_share * run.seconds, "fairness",
+                        problem.num_days)
+    run.result.released = release_weekend_rest(
+        problem, run.states, run.queues, run.rest_target,
+        RowCosts(problem, run.night_target, run.rest_target, run.costs),
+        tolerance=problem.config.roster.coverage_tolerance, work=work)
+
+
 # The sub-stages, in order (module docstring); each reads and updates the run.
 FAIRNESS_STAGES: tuple[tuple[str, Callable[[FairnessRun], None]], ...] = (
     ("fair-share targets", fair_targets),
@@ -167,6 +184,7 @@ FAIRNESS_STAGES: tuple[tuple[str, Callable[[FairnessRun], None]], ...] = (
     ("weekly-block chunks", weekly_block_chunks),
     ("pair trades", pair_trades),
     ("team re-solves", team_resolves),
+    ("weekend release", weekend_release),
 )
 
 

@@ -266,7 +266,8 @@ def fairness_figures(result: FairnessResult) -> dict[str, Any]:
     """What the fairness stage reports in the solution's figures (``fairness_stage``)."""
     return {"pattern_model_changed": result.replanned, "trades": result.accepted,
             "team_resolves_kept": result.resolved, "weekly_block_resolves": result.tried,
-            "weekly_block_failures": result.block_failures}
+            "weekly_block_failures": result.block_failures,
+            "weekend_rest_released": result.released}
 
 
 def fairness(ctx: SolveContext) -> None:

@@ -259,8 +259,13 @@ def team_seed(seed: int, team: int) -> int:
     return int(np.random.SeedSequence([seed, team]).generate_state(1)[0]) & 0x7FFF_FFFF
 
 
-def _with_seed(problem: RosterProblem, seed: int) -> RosterProblem:
-    roster = problem.config.roster.model_copy(update={"random_seed": seed})
+def _with_seed(problem: RosterProblem, seed: int, share: float = 1.0) -> RosterProblem:
+    """The team's sub-problem with its seed and its ``share`` of the coverage tolerance: its
+    requirement is what the other teams leave, so its coverage cost is the whole site's, and
+    the teams together may give up no more of it than the site would."""
+    tolerance = problem.config.roster.coverage_tolerance * share
+    roster = problem.config.roster.model_copy(update={"random_seed": seed,
+                                                      "coverage_tolerance": tolerance})
     return replace(problem, config=problem.config.model_copy(update={"roster": roster}))
 
 
@@ -383,8 +388,8 @@ def team_fairness(ctx: SolveContext) -> None:
         mine = scheduled_counts(subproblem(problem, members, problem.required),
                                 ctx.states[members], ctx.queues[members])
         required = np.clip(problem.required - (scheduled - mine), 0, None)
-        sub = _with_seed(subproblem(problem, members, required), team_seed(ctx.seed, k))
         share = run.shares[k]
+        sub = _with_seed(subproblem(problem, members, required), team_seed(ctx.seed, k), share)
         sub_plan = _sub_plan(ctx, sub, share)
         tasks.append(TeamTask(
             kind="fair", sub=sub, plan=sub_plan, settings=ctx.settings,
@@ -397,7 +402,7 @@ def team_fairness(ctx: SolveContext) -> None:
     total = FairnessResult()
     for result in results:
         if result.fairness is not None:
-            for name in ("tried", "accepted", "block_failures", "resolved"):
+            for name in ("tried", "accepted", "block_failures", "resolved", "released"):
                 setattr(total, name, getattr(total, name) + getattr(result.fairness, name))
             total.replanned = total.replanned or result.fairness.replanned
     ctx.fairness = total

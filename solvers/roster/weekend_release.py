@@ -1,0 +1,117 @@
+"""Weekend rest released at a coverage price: the fairness stage's last step.
+
+With one rest day a week and a run limit, a rest day only moves earlier from one week to the
+next, so a team's weekend rest stays with the agents who rested at the previous weekend (the
+planner guide's "known limit"); when no exchange with a team-mate is left, an agent above its
+weekend-rest band can only come back by working one of its weekend rest days and resting on a
+weekday of the same week instead. That always keeps the run limit and the weekly rest inside
+the week (a rest moved earlier shortens the run before it and lengthens the one after it by
+the same days, which the agent's next rest bounds), but it changes coverage: the only step
+after the coverage stages that does, so it spends at most ``[roster] coverage_tolerance`` of
+the coverage cost (the same allowance the class-pattern model has), cheapest moves first.
+
+A move keeps the shift's night or day kind (the nights count stays) and its queue or another
+of the agent's skills, and is kept only when the agent's rules (``legal.agent_violations``)
+and night pattern hold.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from solvers.roster.assign import scheduled_counts
+from solvers.roster.budget import WorkLimit
+from solvers.roster.fair_share import Target
+from solvers.roster.improve import _apply, _exact_delta
+from solvers.roster.legal import agent_violations, pattern_ok
+from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, available
+from solvers.roster.report import coverage_cost
+from solvers.roster.row_costs import RowCosts
+
+
+def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+                         rest_target: Target, costs: RowCosts, *, tolerance: float,
+                         work: WorkLimit) -> int:
+    """Bring agents above their weekend-rest band back one weekend rest day at a time, the
+    cheapest move of any such agent first (in place); the number of days moved."""
+    scheduled = scheduled_counts(problem, states, queues)
+    allowance = tolerance * coverage_cost(problem, scheduled)
+    weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
+    movable = (problem.forced == UNKNOWN) & available(problem)
+    weekend_free = available(problem) & (weekday >= 5)[None, :]
+    rests = (weekend_free & (states == OFF)).sum(axis=1)
+    heap = []
+    for a in np.flatnonzero(rests > rest_target.high).tolist():
+        move = _cheapest_move(problem, states, queues, scheduled, costs, movable, a, weekday,
+                              work)
+        if move is not None:
+            heap.append((move[0], a))
+    heapq.heapify(heap)
+    moved = 0
+    while heap and work.left():
+        _, a = heapq.heappop(heap)
+        # lazy greedy: re-price the cheapest (the moves made since may have changed it) and
+        # make it only while it is still no dearer than the next one
+        move = _cheapest_move(problem, states, queues, scheduled, costs, movable, a, weekday,
+                              work)
+        if move is None:
+            continue
+        if heap and move[0] > heap[0][0]:
+            heapq.heappush(heap, (move[0], a))
+            continue
+        spent, row, row_queues, changes = move
+        if spent > allowance:
+            break
+        allowance -= max(spent, 0)
+        states[a], queues[a] = row, row_queues
+        _apply(problem, scheduled, changes)
+        rests[a] -= 1
+        moved += 1
+        if rests[a] > rest_target.high[a]:
+            heapq.heappush(heap, (spent, a))
+    return moved
+
+
+def _cheapest_move(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+                   scheduled: np.ndarray, costs: RowCosts, movable: np.ndarray, a: int,
+                   weekday: np.ndarray, work: WorkLimit
+                   ) -> tuple[int, np.ndarray, np.ndarray, list] | None:
+    """The legal move of one of ``a``'s weekend rest days to a working weekday of its week
+    with the least coverage cost (ties: the row's own cost), or None."""
+    row, row_queues = states[a], queues[a]
+    here = float(costs.rows(a, row[None, :])[0])
+    found: list[tuple[float, int, np.ndarray, np.ndarray, list]] = []
+    skills = problem.skills[a]
+    for rest in np.flatnonzero((weekday >= 5) & (row == OFF) & movable[a]).tolist():
+        week = np.flatnonzero(weekday_week(problem, rest))
+        for day in week[(weekday[week] < 5) & (row[week] >= 0) & movable[a, week]].tolist():
+            shift, queue = int(row[day]), int(row_queues[day])
+            for s in range(problem.num_shifts):
+                if problem.night[s] != problem.night[shift]:
+                    continue
+                for q in skills:
+                    changes = [(day, shift, queue, -1), (rest, s, q, +1)]
+                    delta = _exact_delta(problem, scheduled, changes)
+                    new_row, new_queues = row.copy(), row_queues.copy()
+                    new_row[day], new_queues[day] = OFF, -1
+                    new_row[rest], new_queues[rest] = s, q
+                    change = float(costs.rows(a, new_row[None, :])[0]) - here
+                    found.append((delta + change, delta, new_row, new_queues, changes))
+    for _, delta, new_row, new_queues, changes in sorted(found, key=lambda f: f[0]):
+        if not work.spend():
+            return None
+        if agent_violations(problem, a, new_row, new_queues, first_only=True):
+            continue
+        if not pattern_ok(problem, a, new_row):
+            continue
+        return delta, new_row, new_queues, changes
+    return None
+
+
+def weekday_week(problem: RosterProblem, day: int) -> np.ndarray:
+    """(D,) True on the horizon days of ``day``'s Monday-Sunday week."""
+    first = day - problem.weekday(day)
+    days = np.arange(problem.num_days)
+    return (days >= first) & (days < first + 7)
