@@ -8,7 +8,8 @@ stage runs last, on the coverage-optimised roster, as the sub-stages of ``FAIRNE
    (``fair_share.py``: pro rata by availability, previous weeks counted).
 2. *class-pattern model* (``patterns.py``), on short horizons: re-plans the whole roster
    exactly, giving up at most ``[roster] coverage_tolerance`` of the coverage cost for fewer
-   quick returns and deviations from the fair shares (the only step that may change coverage);
+   quick returns and deviations from the fair shares (with step 6, the steps that may change
+   coverage);
    when it changes the roster the targets follow and it keeps ``pattern_share`` of the stage.
 3. *weekly-block chunks*, with ``night_pattern = "weekly_blocks"`` only: every team re-solved in
    chunks with the full model's hard rules, the weekly-blocks constraint (a Monday-Sunday week is
@@ -22,6 +23,10 @@ stage runs last, on the coverage-optimised roster, as the sub-stages of ``FAIRNE
 5. *team re-solves* (``resequence.py``) with the head-counts fixed: the chains of three or more
    agents no pair trade makes, with ``resolve_share`` of what is left plus what the trades did
    not use.
+6. *weekend release* (``weekend_release.py``): an agent still above its weekend-rest band
+   works one of its weekend rest days and rests on a weekday of that week instead, cheapest
+   first, while the coverage cost given up since the stage began stays within
+   ``[roster] coverage_tolerance`` of it (the one other step that may change coverage).
 
 Quick returns cost ``quick_return_factor`` times their weight in every step, so that inside the
 band the stage does not buy fairness the band does not require with quick returns. Work is
@@ -56,6 +61,7 @@ from solvers.roster.legal import pattern_ok
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.patterns import replan
 from solvers.roster.problem import RosterProblem
+from solvers.roster.report import coverage_cost
 from solvers.roster.resequence import resequence
 from solvers.roster.row_costs import RowCosts
 from solvers.roster.rules import HARD_RULES
@@ -96,6 +102,7 @@ class FairnessRun:
     night_target: Target = field(init=False)
     rest_target: Target = field(init=False)
     own: Budget | None = None          # the trades' and re-solves' budget
+    coverage_start: int = 0            # the coverage cost the stage started from
     trade_work: WorkLimit | None = None
 
     @property
@@ -118,6 +125,7 @@ def class_patterns(run: FairnessRun) -> None:
     """The exact class-pattern re-plan (``patterns.replan``), where the patterns can be listed;
     when it changes the roster the targets follow (the team totals may have moved) and it
     keeps its share of the stage's seconds."""
+    run.coverage_start = _coverage_cost(run)
     pattern_seconds = run.settings.fairness.pattern_share * run.seconds
     run.result.replanned = replan(
         run.problem, run.states, run.queues, run.night_target, run.rest_target,
@@ -171,10 +179,16 @@ def weekend_release(run: FairnessRun) -> None:
     problem = run.problem
     work = run.own.work(run.settings.fairness.release_share * run.seconds, "fairness",
                         problem.num_days)
+    given = max(0, _coverage_cost(run) - run.coverage_start)
+    allowance = problem.config.roster.coverage_tolerance * run.coverage_start - given
     run.result.released = release_weekend_rest(
         problem, run.states, run.queues, run.rest_target,
         RowCosts(problem, run.night_target, run.rest_target, run.costs),
-        tolerance=problem.config.roster.coverage_tolerance, work=work)
+        allowance=allowance, work=work)
+
+
+def _coverage_cost(run: FairnessRun) -> int:
+    return coverage_cost(run.problem, scheduled_counts(run.problem, run.states, run.queues))
 
 
 # The sub-stages, in order (module docstring); each reads and updates the run.

@@ -7,8 +7,9 @@ weekend-rest band can only come back by working one of its weekend rest days and
 weekday of the same week instead. That always keeps the run limit and the weekly rest inside
 the week (a rest moved earlier shortens the run before it and lengthens the one after it by
 the same days, which the agent's next rest bounds), but it changes coverage: the only step
-after the coverage stages that does, so it spends at most ``[roster] coverage_tolerance`` of
-the coverage cost (the same allowance the class-pattern model has), cheapest moves first.
+after the coverage stages that does besides the class-pattern model, so the two together give
+up at most ``[roster] coverage_tolerance`` of the coverage cost the stage started from (what
+the pattern model used is not given again), cheapest moves first.
 
 A move keeps the shift's night or day kind (the nights count stays) and its queue or another
 of the agent's skills, and is kept only when the agent's rules (``legal.agent_violations``)
@@ -27,17 +28,16 @@ from solvers.roster.fair_share import Target
 from solvers.roster.improve import _apply, _exact_delta
 from solvers.roster.legal import agent_violations, pattern_ok
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, available
-from solvers.roster.report import coverage_cost
 from solvers.roster.row_costs import RowCosts
 
 
 def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                         rest_target: Target, costs: RowCosts, *, tolerance: float,
+                         rest_target: Target, costs: RowCosts, *, allowance: float,
                          work: WorkLimit) -> int:
     """Bring agents above their weekend-rest band back one weekend rest day at a time, the
-    cheapest move of any such agent first (in place); the number of days moved."""
+    cheapest move of any such agent first, while the coverage cost they add stays within
+    ``allowance`` (in place); the number of days moved."""
     scheduled = scheduled_counts(problem, states, queues)
-    allowance = tolerance * coverage_cost(problem, scheduled)
     weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
     movable = (problem.forced == UNKNOWN) & available(problem)
     weekend_free = available(problem) & (weekday >= 5)[None, :]

@@ -39,9 +39,10 @@ def _team():
 
 
 def _release(problem, states, queues, night_target, rest_target, tolerance: float) -> int:
+    cost = coverage_cost(problem, scheduled_counts(problem, states, queues))
     return release_weekend_rest(problem, states, queues, rest_target,
                                 RowCosts(problem, night_target, rest_target),
-                                tolerance=tolerance, work=WorkLimit(units=10_000))
+                                allowance=tolerance * cost, work=WorkLimit(units=10_000))
 
 
 def test_release_brings_the_agent_inside_its_band_within_the_allowance():
