@@ -38,7 +38,7 @@ def marginals(problem: RosterProblem, scheduled: np.ndarray) -> tuple[np.ndarray
     return gain, loss
 
 
-def _exact_delta(problem: RosterProblem, scheduled: np.ndarray,
+def coverage_change(problem: RosterProblem, scheduled: np.ndarray,
                  changes: list[tuple[int, int, int, int]]) -> int:
     """Coverage cost change of (day, shift, queue, +1/-1) changes."""
     touched: dict[tuple[int, int], int] = {}
@@ -53,8 +53,9 @@ def _exact_delta(problem: RosterProblem, scheduled: np.ndarray,
                .sum())
 
 
-def _apply(problem: RosterProblem, scheduled: np.ndarray,
-           changes: list[tuple[int, int, int, int]]) -> None:
+def apply_changes(problem: RosterProblem, scheduled: np.ndarray,
+                  changes: list[tuple[int, int, int, int]]) -> None:
+    """Add (day, shift, queue, +1/-1) changes to ``scheduled`` (in place)."""
     for d, s, q, sign in changes:
         scheduled[problem.cover[d][s], q] += sign
 
@@ -94,7 +95,7 @@ def _try(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, schedul
     """Apply the move when it lowers the coverage cost plus the agent's switch and quick-return
     cost (a move that buys a little coverage with a quick return is no gain) and keeps agent
     ``a`` legal."""
-    coverage_delta = _exact_delta(problem, scheduled, changes)
+    coverage_delta = coverage_change(problem, scheduled, changes)
     if coverage_delta >= 0:
         return False
     work.spend()
@@ -106,7 +107,7 @@ def _try(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, schedul
                                                              first_only=True):
         states[a], queues[a] = old_row, old_queues
         return False
-    _apply(problem, scheduled, changes)
+    apply_changes(problem, scheduled, changes)
     return True
 
 

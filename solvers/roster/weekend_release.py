@@ -25,7 +25,7 @@ import numpy as np
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import Target
-from solvers.roster.improve import _apply, _exact_delta
+from solvers.roster.improve import apply_changes, coverage_change
 from solvers.roster.legal import agent_violations, pattern_ok
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, available
 from solvers.roster.row_costs import RowCosts
@@ -66,7 +66,7 @@ def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.
             break
         allowance -= max(spent, 0)
         states[a], queues[a] = row, row_queues
-        _apply(problem, scheduled, changes)
+        apply_changes(problem, scheduled, changes)
         rests[a] -= 1
         moved += 1
         if rests[a] > rest_target.high[a]:
@@ -93,7 +93,7 @@ def _cheapest_move(problem: RosterProblem, states: np.ndarray, queues: np.ndarra
                     continue
                 for q in skills:
                     changes = [(day, shift, queue, -1), (rest, s, q, +1)]
-                    delta = _exact_delta(problem, scheduled, changes)
+                    delta = coverage_change(problem, scheduled, changes)
                     new_row, new_queues = row.copy(), row_queues.copy()
                     new_row[day], new_queues[day] = OFF, -1
                     new_row[rest], new_queues[rest] = s, q
