@@ -39,7 +39,7 @@ def marginals(problem: RosterProblem, scheduled: np.ndarray) -> tuple[np.ndarray
 
 
 def coverage_change(problem: RosterProblem, scheduled: np.ndarray,
-                 changes: list[tuple[int, int, int, int]]) -> int:
+                    changes: list[tuple[int, int, int, int]]) -> int:
     """Coverage cost change of (day, shift, queue, +1/-1) changes."""
     touched: dict[tuple[int, int], int] = {}
     for d, s, q, sign in changes:
