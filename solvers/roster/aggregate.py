@@ -255,11 +255,14 @@ def tail_pools(problem: RosterProblem, members: list[int]) -> list[list[int]]:
 
 def _add_pool_caps(model: cp_model.CpModel, problem: RosterProblem, work: dict, g: int,
                    members: list[int], most: np.ndarray) -> None:
-    """The class's working-day caps, summed per tail pool: each pool's daily workers are a
-    variable, the pools' sum is the class's ``work[d]``."""
+    """The class's working-day caps, summed over the class and per tail pool: each pool's
+    daily workers are a variable, the pools' sum is the class's ``work[d]``. The class-wide
+    sums are implied by the pools' but kept: without them CP-SAT's bound on the 1,000 x 28
+    two-queue site stopped at 30,685 after 60 s (FEASIBLE) against 31,037 without pools
+    (OPTIMAL in 0.9 s); with them 31,039."""
+    _add_summed_caps(model, problem, work, members, most)
     pools = tail_pools(problem, members)
     if len(pools) == 1:
-        _add_summed_caps(model, problem, work, members, most)
         return
     free = available(problem)
     shares = []
