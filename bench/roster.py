@@ -125,7 +125,7 @@ def run_case(case: Case, config: SiteConfig, *, repeat: bool = False,
     problem = build_problem(instance.requirement, instance.agents, config,
                             leave=instance.leave, previous=instance.previous)
     started = time.monotonic()
-    linear = solve_aggregate(problem, time_limit_seconds=60, convex=False)
+    linear = solve_aggregate(problem, time_limit_seconds=60, convex=False, class_wide=True)
     print(f"\n== {case.name}: {problem.num_agents} agents, {problem.num_days} days, "
           f"{problem.num_queues} queue(s), {len(problem.coverage_classes())} coverage classes; "
           f"required {int(problem.required.sum())} agent-intervals")

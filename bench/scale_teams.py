@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
     instance, config = make(args.shape, args.agents, args.days, args.seed)
     problem = build_problem(instance.requirement, instance.agents, config,
                             leave=instance.leave, previous=instance.previous)
-    linear = solve_aggregate(problem, time_limit_seconds=60, convex=False)
+    linear = solve_aggregate(problem, time_limit_seconds=60, convex=False, class_wide=True)
     kwargs = {}
     if threshold is not None:  # only with the decomposition's settings (not on older code)
         from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition

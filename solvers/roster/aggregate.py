@@ -138,12 +138,13 @@ def agent_night_caps(problem: RosterProblem, a: int) -> list[Cap]:
 
 
 def build_aggregate(problem: RosterProblem, *, convex: bool = True,
-                    max_shortfall: int | None = None
+                    max_shortfall: int | None = None, class_wide: bool = False
                     ) -> tuple[cp_model.CpModel, dict, list[list[int]]]:
     """The aggregate CP-SAT model, its count variables ``x[g, d, s, q]`` and the groups.
 
     ``convex=False`` minimises plain total shortfall instead (for a bound on it);
-    ``max_shortfall`` caps the total shortfall in agent-intervals.
+    ``max_shortfall`` caps the total shortfall in agent-intervals; ``class_wide`` adds the
+    class-wide caps the tail pools imply (``_add_pool_caps``).
     """
     model = cp_model.CpModel()
     groups = problem.coverage_classes()
@@ -168,7 +169,7 @@ def build_aggregate(problem: RosterProblem, *, convex: bool = True,
                     model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
         work = {d: sum(x[g, d, s, q] for s in range(problem.num_shifts) for q in skills)
                 for d in range(problem.num_days)}
-        _add_pool_caps(model, problem, work, g, members, most)
+        _add_pool_caps(model, problem, work, g, members, most, class_wide)
         _add_night_caps(model, problem, x, g, members, skills)
     terms = _scheduled_terms(problem, x)
     penalties = coverage_penalties(model, problem, terms, convex=convex)
@@ -254,14 +255,17 @@ def tail_pools(problem: RosterProblem, members: list[int]) -> list[list[int]]:
 
 
 def _add_pool_caps(model: cp_model.CpModel, problem: RosterProblem, work: dict, g: int,
-                   members: list[int], most: np.ndarray) -> None:
-    """The class's working-day caps, summed over the class and per tail pool: each pool's
-    daily workers are a variable, the pools' sum is the class's ``work[d]``. The class-wide
-    sums are implied by the pools' but kept: without them CP-SAT's bound on the 1,000 x 28
-    two-queue site stopped at 30,685 after 60 s (FEASIBLE) against 31,037 without pools
-    (OPTIMAL in 0.9 s); with them 31,039."""
-    _add_summed_caps(model, problem, work, members, most)
+                   members: list[int], most: np.ndarray, class_wide: bool) -> None:
+    """The class's working-day caps, summed per tail pool (each pool's daily workers are a
+    variable, the pools' sum is the class's ``work[d]``) and, with ``class_wide``, over the
+    whole class too. Those are implied by the pools' but help CP-SAT prove a bound on the
+    plain shortfall: without them it stopped at 30,685 after 60 s on the 1,000 x 28 two-queue
+    site (FEASIBLE) against 31,037 without pools (OPTIMAL in 0.9 s); with them 31,039. They
+    also slowed the least-shortfall stage's solves about six-fold on 4,000 x 28, so only a
+    caller that wants the bound (``bench/scale_teams.py``) asks for them."""
     pools = tail_pools(problem, members)
+    if class_wide or len(pools) == 1:
+        _add_summed_caps(model, problem, work, members, most)
     if len(pools) == 1:
         return
     free = available(problem)
@@ -315,7 +319,8 @@ def _scheduled_terms(problem: RosterProblem, x: dict) -> dict[tuple[int, int], l
 
 def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float, convex: bool = True,
                     budget: Budget | None = None, det_seconds: float = 1.0,
-                    max_shortfall: int | None = None) -> AggregatePlan:
+                    max_shortfall: int | None = None, class_wide: bool = False
+                    ) -> AggregatePlan:
     """Solve the aggregate model; raises nothing (a relaxation of a pre-checked problem).
 
     With a ``budget`` the search is repeatable: ``det_seconds`` of deterministic time, the
@@ -323,7 +328,8 @@ def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float, convex
     ``max_shortfall`` the model is no longer a relaxation (its bound holds only for rosters
     within that total shortfall).
     """
-    model, x, groups = build_aggregate(problem, convex=convex, max_shortfall=max_shortfall)
+    model, x, groups = build_aggregate(problem, convex=convex, max_shortfall=max_shortfall,
+                                       class_wide=class_wide)
     solver = cp_model.CpSolver()
     status = solve_budgeted(solver, model, problem, time_limit_seconds, budget,
                             det_seconds, "aggregate model")
