@@ -72,7 +72,7 @@ class Fairness:
 
     pattern_share: float = 0.5        # of the stage: the class-pattern model, where it applies
     resolve_share: float = 0.1        # of the stage after it: team re-solves (trades get the rest)
-    release_share: float = 0.05       # of the stage: weekend rest released at a coverage price
+    release_share: float = 0.25       # of the stage: weekend rest released at a coverage price
     least_wall_share: float = 0.25    # of the stage: wall time it keeps when earlier stages overran
     chunk_agents: int = 12            # agents per re-solve (team re-solves and weekly-block chunks)
     max_chunk_agents: int = 48        # team re-solve chunks double up to this when a round is idle
