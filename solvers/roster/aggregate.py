@@ -138,13 +138,14 @@ def agent_night_caps(problem: RosterProblem, a: int) -> list[Cap]:
 
 
 def build_aggregate(problem: RosterProblem, *, convex: bool = True,
-                    max_shortfall: int | None = None, class_wide: bool = False
-                    ) -> tuple[cp_model.CpModel, dict, list[list[int]]]:
+                    max_shortfall: int | None = None, class_wide: bool = False,
+                    pooled: bool = True) -> tuple[cp_model.CpModel, dict, list[list[int]]]:
     """The aggregate CP-SAT model, its count variables ``x[g, d, s, q]`` and the groups.
 
     ``convex=False`` minimises plain total shortfall instead (for a bound on it);
     ``max_shortfall`` caps the total shortfall in agent-intervals; ``class_wide`` adds the
-    class-wide caps the tail pools imply (``_add_pool_caps``).
+    class-wide caps the tail pools imply (``_add_pool_caps``); ``pooled=False`` leaves the
+    pools out (a looser, faster relaxation).
     """
     model = cp_model.CpModel()
     groups = problem.coverage_classes()
@@ -169,7 +170,7 @@ def build_aggregate(problem: RosterProblem, *, convex: bool = True,
                     model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
         work = {d: sum(x[g, d, s, q] for s in range(problem.num_shifts) for q in skills)
                 for d in range(problem.num_days)}
-        _add_pool_caps(model, problem, work, g, members, most, class_wide)
+        _add_pool_caps(model, problem, work, g, members, most, class_wide, pooled)
         _add_night_caps(model, problem, x, g, members, skills)
     terms = _scheduled_terms(problem, x)
     penalties = coverage_penalties(model, problem, terms, convex=convex)
@@ -255,7 +256,8 @@ def tail_pools(problem: RosterProblem, members: list[int]) -> list[list[int]]:
 
 
 def _add_pool_caps(model: cp_model.CpModel, problem: RosterProblem, work: dict, g: int,
-                   members: list[int], most: np.ndarray, class_wide: bool) -> None:
+                   members: list[int], most: np.ndarray, class_wide: bool,
+                   pooled: bool = True) -> None:
     """The class's working-day caps, summed per tail pool (each pool's daily workers are a
     variable, the pools' sum is the class's ``work[d]``) and, with ``class_wide``, over the
     whole class too. Those are implied by the pools' but help CP-SAT prove a bound on the
@@ -263,7 +265,7 @@ def _add_pool_caps(model: cp_model.CpModel, problem: RosterProblem, work: dict, 
     site (FEASIBLE) against 31,037 without pools (OPTIMAL in 0.9 s); with them 31,039. They
     also slowed the least-shortfall stage's solves about six-fold on 4,000 x 28, so only a
     caller that wants the bound (``bench/scale_teams.py``) asks for them."""
-    pools = tail_pools(problem, members)
+    pools = tail_pools(problem, members) if pooled else [members]
     if class_wide or len(pools) == 1:
         _add_summed_caps(model, problem, work, members, most)
     if len(pools) == 1:
@@ -319,8 +321,8 @@ def _scheduled_terms(problem: RosterProblem, x: dict) -> dict[tuple[int, int], l
 
 def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float, convex: bool = True,
                     budget: Budget | None = None, det_seconds: float = 1.0,
-                    max_shortfall: int | None = None, class_wide: bool = False
-                    ) -> AggregatePlan:
+                    max_shortfall: int | None = None, class_wide: bool = False,
+                    pooled: bool = True) -> AggregatePlan:
     """Solve the aggregate model; raises nothing (a relaxation of a pre-checked problem).
 
     With a ``budget`` the search is repeatable: ``det_seconds`` of deterministic time, the
@@ -329,7 +331,7 @@ def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float, convex
     within that total shortfall).
     """
     model, x, groups = build_aggregate(problem, convex=convex, max_shortfall=max_shortfall,
-                                       class_wide=class_wide)
+                                       class_wide=class_wide, pooled=pooled)
     solver = cp_model.CpSolver()
     status = solve_budgeted(solver, model, problem, time_limit_seconds, budget,
                             det_seconds, "aggregate model")
