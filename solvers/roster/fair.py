@@ -102,8 +102,11 @@ class FairnessRun:
     night_target: Target = field(init=False)
     rest_target: Target = field(init=False)
     own: Budget | None = None          # the trades' and re-solves' budget
-    coverage_start: int = 0            # the coverage cost the stage started from
+    coverage_start: int = field(init=False)  # the coverage cost the stage started from
     trade_work: WorkLimit | None = None
+
+    def __post_init__(self) -> None:
+        self.coverage_start = _coverage_cost(self)
 
     @property
     def blocks(self) -> bool:
@@ -125,7 +128,6 @@ def class_patterns(run: FairnessRun) -> None:
     """The exact class-pattern re-plan (``patterns.replan``), where the patterns can be listed;
     when it changes the roster the targets follow (the team totals may have moved) and it
     keeps its share of the stage's seconds."""
-    run.coverage_start = _coverage_cost(run)
     pattern_seconds = run.settings.fairness.pattern_share * run.seconds
     run.result.replanned = replan(
         run.problem, run.states, run.queues, run.night_target, run.rest_target,

@@ -259,7 +259,7 @@ def team_seed(seed: int, team: int) -> int:
     return int(np.random.SeedSequence([seed, team]).generate_state(1)[0]) & 0x7FFF_FFFF
 
 
-def _with_seed(problem: RosterProblem, seed: int, share: float = 1.0) -> RosterProblem:
+def _team_problem(problem: RosterProblem, seed: int, share: float = 1.0) -> RosterProblem:
     """The team's sub-problem with its seed and its ``share`` of the coverage tolerance: its
     requirement is what the other teams leave, so its coverage cost is the whole site's, and
     the teams together may give up no more of it than the site would."""
@@ -345,7 +345,7 @@ def team_tasks(ctx: SolveContext) -> None:
     for k, members in enumerate(run.teams):
         others = total - _class_coverage(problem, counts[k]).sum(axis=0)
         required = np.clip(problem.required - others, 0, None)
-        sub = _with_seed(subproblem(problem, members, required), team_seed(ctx.seed, k))
+        sub = _team_problem(subproblem(problem, members, required), team_seed(ctx.seed, k))
         classes = [class_of[members[group[0]]] for group in sub.coverage_classes()]
         share = run.shares[k]
         sub_plan = _sub_plan(ctx, sub, share)
@@ -389,7 +389,7 @@ def team_fairness(ctx: SolveContext) -> None:
                                 ctx.states[members], ctx.queues[members])
         required = np.clip(problem.required - (scheduled - mine), 0, None)
         share = run.shares[k]
-        sub = _with_seed(subproblem(problem, members, required), team_seed(ctx.seed, k), share)
+        sub = _team_problem(subproblem(problem, members, required), team_seed(ctx.seed, k), share)
         sub_plan = _sub_plan(ctx, sub, share)
         tasks.append(TeamTask(
             kind="fair", sub=sub, plan=sub_plan, settings=ctx.settings,

@@ -4,9 +4,10 @@ With one rest day a week and a run limit, a rest day only moves earlier from one
 next, so a team's weekend rest stays with the agents who rested at the previous weekend (the
 planner guide's "known limit"); when no exchange with a team-mate is left, an agent above its
 weekend-rest band can only come back by working one of its weekend rest days and resting on a
-weekday of the same week instead. That always keeps the run limit and the weekly rest inside
-the week (a rest moved earlier shortens the run before it and lengthens the one after it by
-the same days, which the agent's next rest bounds), but it changes coverage: the only step
+weekday of the same week instead. The weekly rest stays, and the run before the new rest day
+shortens, but the run after it lengthens by as many days: in the plan's last week nothing
+follows, earlier the agent's next rest must come soon enough, which the rule check decides.
+Such a move changes coverage: the only step
 after the coverage stages that does besides the class-pattern model, so the two together give
 up at most ``[roster] coverage_tolerance`` of the coverage cost the stage started from (what
 the pattern model used is not given again), cheapest moves first.
@@ -40,8 +41,7 @@ def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.
     scheduled = scheduled_counts(problem, states, queues)
     weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
     movable = (problem.forced == UNKNOWN) & available(problem)
-    weekend_free = available(problem) & (weekday >= 5)[None, :]
-    rests = (weekend_free & (states == OFF)).sum(axis=1)
+    rests = (costs.weekend_free & (states == OFF)).sum(axis=1)
     heap = []
     for a in np.flatnonzero(rests > rest_target.high).tolist():
         move = _cheapest_move(problem, states, queues, scheduled, costs, movable, a, weekday,
@@ -79,38 +79,45 @@ def _cheapest_move(problem: RosterProblem, states: np.ndarray, queues: np.ndarra
                    weekday: np.ndarray, work: WorkLimit
                    ) -> tuple[int, np.ndarray, np.ndarray, list] | None:
     """The legal move of one of ``a``'s weekend rest days to a working weekday of its week
-    with the least coverage cost (ties: the row's own cost), or None."""
+    with the least coverage cost plus change of the row's own cost (``RowCosts``): its
+    coverage cost, new row and queues, and the changes, or None."""
     row, row_queues = states[a], queues[a]
-    here = float(costs.rows(a, row[None, :])[0])
-    found: list[tuple[float, int, np.ndarray, np.ndarray, list]] = []
-    skills = problem.skills[a]
+    deltas: list[int] = []
+    rows: list[np.ndarray] = []
+    row_queues_of: list[np.ndarray] = []
+    changes_of: list[list] = []
     for rest in np.flatnonzero((weekday >= 5) & (row == OFF) & movable[a]).tolist():
-        week = np.flatnonzero(weekday_week(problem, rest))
+        week = np.flatnonzero(_week_days(problem, rest))
         for day in week[(weekday[week] < 5) & (row[week] >= 0) & movable[a, week]].tolist():
             shift, queue = int(row[day]), int(row_queues[day])
             for s in range(problem.num_shifts):
                 if problem.night[s] != problem.night[shift]:
                     continue
-                for q in skills:
+                for q in problem.skills[a]:
                     changes = [(day, shift, queue, -1), (rest, s, q, +1)]
-                    delta = coverage_change(problem, scheduled, changes)
                     new_row, new_queues = row.copy(), row_queues.copy()
                     new_row[day], new_queues[day] = OFF, -1
                     new_row[rest], new_queues[rest] = s, q
-                    change = float(costs.rows(a, new_row[None, :])[0]) - here
-                    found.append((delta + change, delta, new_row, new_queues, changes))
-    for _, delta, new_row, new_queues, changes in sorted(found, key=lambda f: f[0]):
+                    deltas.append(coverage_change(problem, scheduled, changes))
+                    rows.append(new_row)
+                    row_queues_of.append(new_queues)
+                    changes_of.append(changes)
+    if not rows:
+        return None
+    here = costs.rows(a, row[None, :])[0]
+    total = np.array(deltas) + (costs.rows(a, np.array(rows)) - here)
+    for k in np.argsort(total, kind="stable").tolist():
         if not work.spend():
             return None
-        if agent_violations(problem, a, new_row, new_queues, first_only=True):
+        if agent_violations(problem, a, rows[k], row_queues_of[k], first_only=True):
             continue
-        if not pattern_ok(problem, a, new_row):
+        if not pattern_ok(problem, a, rows[k]):
             continue
-        return delta, new_row, new_queues, changes
+        return deltas[k], rows[k], row_queues_of[k], changes_of[k]
     return None
 
 
-def weekday_week(problem: RosterProblem, day: int) -> np.ndarray:
+def _week_days(problem: RosterProblem, day: int) -> np.ndarray:
     """(D,) True on the horizon days of ``day``'s Monday-Sunday week."""
     first = day - problem.weekday(day)
     days = np.arange(problem.num_days)
