@@ -84,6 +84,8 @@ class FairnessResult:
     resolved: int = 0   # team chunks improved by a re-solve with fixed head-counts
     replanned: bool = False  # the class-pattern model changed the roster (patterns.py)
     released: int = 0   # weekend rest days moved to a weekday (weekend_release.py)
+    taken: int = 0      # weekday rest days moved to a weekend day to pay for them
+    shuffled: int = 0   # rest days moved within their kind of day to pay for them
 
 
 @dataclass
@@ -183,10 +185,12 @@ def weekend_release(run: FairnessRun) -> None:
                         problem.num_days)
     given = max(0, _coverage_cost(run) - run.coverage_start)
     allowance = problem.config.roster.coverage_tolerance * run.coverage_start - given
-    run.result.released = release_weekend_rest(
+    done = release_weekend_rest(
         problem, run.states, run.queues, run.rest_target,
         RowCosts(problem, run.night_target, run.rest_target, run.costs),
         allowance=allowance, work=work)
+    run.result.released, run.result.taken = done.released, done.taken
+    run.result.shuffled = done.shuffled
 
 
 def _coverage_cost(run: FairnessRun) -> int:

@@ -269,7 +269,8 @@ def fairness_figures(result: FairnessResult) -> dict[str, Any]:
     return {"pattern_model_changed": result.replanned, "trades": result.accepted,
             "team_resolves_kept": result.resolved, "weekly_block_resolves": result.tried,
             "weekly_block_failures": result.block_failures,
-            "weekend_rest_released": result.released}
+            "weekend_rest_released": result.released,
+            "weekend_rest_taken": result.taken, "rest_days_shuffled": result.shuffled}
 
 
 def fairness(ctx: SolveContext) -> None:

@@ -402,7 +402,8 @@ def team_fairness(ctx: SolveContext) -> None:
     total = FairnessResult()
     for result in results:
         if result.fairness is not None:
-            for name in ("tried", "accepted", "block_failures", "resolved", "released"):
+            for name in ("tried", "accepted", "block_failures", "resolved", "released",
+                         "taken", "shuffled"):
                 setattr(total, name, getattr(total, name) + getattr(result.fairness, name))
             total.replanned = total.replanned or result.fairness.replanned
     ctx.fairness = total

@@ -12,6 +12,12 @@ after the coverage stages that does besides the class-pattern model, so the two 
 up at most ``[roster] coverage_tolerance`` of the coverage cost the stage started from (what
 the pattern model used is not given again), cheapest moves first.
 
+Releases are paid for first by *takes*, the opposite move: an agent with room below the top of
+its band whose previous rest came early enough moves a weekday rest day later in its week onto a
+weekend day it works, where that lowers the coverage cost (a worker back on a short weekday, one
+fewer on a lighter weekend) and its row's own cost; the coverage they save is added to what the
+releases may spend, and their agents stay inside their bands.
+
 A move keeps the shift's night or day kind (the nights count stays) and its queue or another
 of the agent's skills, and is kept only when the agent's rules (``legal.agent_violations``)
 and night pattern hold.
@@ -20,6 +26,7 @@ and night pattern hold.
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,89 +39,203 @@ from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, available
 from solvers.roster.row_costs import RowCosts
 
 
+@dataclass(frozen=True)
+class Released:
+    """What the step did: weekend rest days released, taken, and rest days shuffled."""
+
+    released: int = 0
+    taken: int = 0
+    shuffled: int = 0
+
+
 def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                          rest_target: Target, costs: RowCosts, *, allowance: float,
-                         work: WorkLimit) -> int:
+                         work: WorkLimit) -> Released:
     """Bring agents above their weekend-rest band back one weekend rest day at a time, the
     cheapest move of any such agent first, while the coverage cost they add stays within
-    ``allowance`` (in place); the number of days moved."""
+    ``allowance`` plus what the takes and shuffles saved (in place; module docstring).
+
+    Rounds of takes, then shuffles (a rest day to another day of its week of the same kind,
+    weekday or weekend, where that lowers the coverage cost: the releases crowd the weekdays
+    of the weeks they can use, and other agents' rest days can make room), then releases with
+    what is left, until a round moves nothing (the last rounds, with every agent inside its
+    band, only take back coverage).
+    """
     scheduled = scheduled_counts(problem, states, queues)
     weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
     movable = (problem.forced == UNKNOWN) & available(problem)
     rests = (costs.weekend_free & (states == OFF)).sum(axis=1)
+    over = np.flatnonzero(rests > rest_target.high)
+    if not len(over):
+        return Released()
+    moves = _Moves(problem, states, queues, scheduled, costs, movable, weekday, work)
+    left, done = allowance, Released()
+    everyone = list(range(problem.num_agents))
+    while work.left():
+        room = np.flatnonzero(rests + 1 <= rest_target.high).tolist()
+        taken, took = _greedy(moves, room, rests, rest_target, "take", 0.0)
+        shuffled, moved = _greedy(moves, everyone, rests, rest_target, "shuffle", 0.0)
+        left -= took + moved  # both below zero: coverage saved
+        still_over = np.flatnonzero(rests > rest_target.high).tolist()
+        released, spent = _greedy(moves, still_over, rests, rest_target, "release", left)
+        left -= spent
+        done = Released(done.released + released, done.taken + taken,
+                        done.shuffled + shuffled)
+        if not (taken or shuffled or released):
+            break
+    return done
+
+
+def _greedy(moves: _Moves, agents: list[int], rests: np.ndarray, rest_target: Target,
+            kind: str, allowance: float) -> tuple[int, int]:
+    """Make the agents' cheapest moves of ``kind`` one at a time, cheapest of any agent first,
+    an agent again while it still has room (a take), is still above its band (a release) or
+    at all (a shuffle); lazy greedy on a heap: the cheapest is re-priced, since the moves made
+    since may have changed it, and made only while no dearer than the next one. Takes and
+    shuffles only while they lower the cost and the coverage cost; releases while their
+    coverage cost stays within ``allowance``. ``rests`` (weekend rest days per agent) is kept
+    up to date. (Moves made, their coverage cost change.)"""
+    step = {"take": 1, "release": -1, "shuffle": 0}[kind]
+
+    def again(a: int) -> bool:
+        if kind == "take":
+            return bool(rests[a] + 1 <= rest_target.high[a])
+        return kind == "shuffle" or bool(rests[a] > rest_target.high[a])
+
     heap = []
-    for a in np.flatnonzero(rests > rest_target.high).tolist():
-        move = _cheapest_move(problem, states, queues, scheduled, costs, movable, a, weekday,
-                              work)
+    for a in agents:
+        move = moves.cheapest(a, kind)
         if move is not None:
-            heap.append((move[0], a))
+            heap.append((move.total, a))
     heapq.heapify(heap)
-    moved = 0
-    while heap and work.left():
+    made, change = 0, 0
+    while heap and moves.work.left():
         _, a = heapq.heappop(heap)
-        # lazy greedy: re-price the cheapest (the moves made since may have changed it) and
-        # make it only while it is still no dearer than the next one
-        move = _cheapest_move(problem, states, queues, scheduled, costs, movable, a, weekday,
-                              work)
+        move = moves.cheapest(a, kind)
         if move is None:
             continue
-        if heap and move[0] > heap[0][0]:
-            heapq.heappush(heap, (move[0], a))
+        if heap and move.total > heap[0][0]:
+            heapq.heappush(heap, (move.total, a))
             continue
-        spent, row, row_queues, changes = move
-        if spent > allowance:
+        if kind == "release" and move.coverage > allowance - change:
             break
-        allowance -= max(spent, 0)
-        states[a], queues[a] = row, row_queues
-        apply_changes(problem, scheduled, changes)
-        rests[a] -= 1
-        moved += 1
-        if rests[a] > rest_target.high[a]:
-            heapq.heappush(heap, (spent, a))
-    return moved
+        if kind != "release" and move.total >= 0:
+            break
+        if kind != "release" and move.coverage >= 0:
+            continue  # the row's own cost alone: not what these moves are for
+        moves.make(a, move)
+        change += move.coverage
+        rests[a] += step
+        made += 1
+        if again(a):
+            heapq.heappush(heap, (move.total, a))
+    return made, change
 
 
-def _cheapest_move(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                   scheduled: np.ndarray, costs: RowCosts, movable: np.ndarray, a: int,
-                   weekday: np.ndarray, work: WorkLimit
-                   ) -> tuple[int, np.ndarray, np.ndarray, list] | None:
-    """The legal move of one of ``a``'s weekend rest days to a working weekday of its week
-    with the least coverage cost plus change of the row's own cost (``RowCosts``): its
-    coverage cost, new row and queues, and the changes, or None."""
-    row, row_queues = states[a], queues[a]
-    deltas: list[int] = []
-    rows: list[np.ndarray] = []
-    row_queues_of: list[np.ndarray] = []
-    changes_of: list[list] = []
-    for rest in np.flatnonzero((weekday >= 5) & (row == OFF) & movable[a]).tolist():
-        week = np.flatnonzero(_week_days(problem, rest))
-        for day in week[(weekday[week] < 5) & (row[week] >= 0) & movable[a, week]].tolist():
-            shift, queue = int(row[day]), int(row_queues[day])
-            for s in range(problem.num_shifts):
-                if problem.night[s] != problem.night[shift]:
-                    continue
-                for q in problem.skills[a]:
-                    changes = [(day, shift, queue, -1), (rest, s, q, +1)]
-                    new_row, new_queues = row.copy(), row_queues.copy()
-                    new_row[day], new_queues[day] = OFF, -1
-                    new_row[rest], new_queues[rest] = s, q
-                    deltas.append(coverage_change(problem, scheduled, changes))
-                    rows.append(new_row)
-                    row_queues_of.append(new_queues)
-                    changes_of.append(changes)
-    if not rows:
-        return None
-    here = costs.rows(a, row[None, :])[0]
-    total = np.array(deltas) + (costs.rows(a, np.array(rows)) - here)
-    for k in np.argsort(total, kind="stable").tolist():
-        if not work.spend():
+@dataclass(frozen=True)
+class _Move:
+    """One agent's move of a rest day within its week: its coverage cost change, that plus
+    the change of the row's own cost (``total``), the new row and queues, the changes."""
+
+    coverage: int
+    total: int
+    row: np.ndarray
+    queues: np.ndarray
+    changes: list[tuple[int, int, int, int]]
+
+
+@dataclass
+class _Moves:
+    """Prices and makes moves of a rest day to another day of its week on the roster (in
+    place), ``scheduled`` kept up to date."""
+
+    problem: RosterProblem
+    states: np.ndarray
+    queues: np.ndarray
+    scheduled: np.ndarray
+    costs: RowCosts
+    movable: np.ndarray
+    weekday: np.ndarray
+    work: WorkLimit
+
+    def make(self, a: int, move: _Move) -> None:
+        self.states[a], self.queues[a] = move.row, move.queues
+        apply_changes(self.problem, self.scheduled, move.changes)
+
+    def cheapest(self, a: int, kind: str) -> _Move | None:
+        """The legal move of ``kind`` of one of ``a``'s rest days to a day of its week it
+        works: a weekend day's to a weekday (``release``), a weekday's to a weekend day
+        (``take``), or to a day of the same kind (``shuffle``); the one with the least coverage
+        cost plus change of the row's own cost (``RowCosts``), or None (a take or shuffle: None
+        unless that sum is below zero). The worked day's shift moves with its night or day
+        kind kept, on the same queue or another of the agent's skills."""
+        problem, row, row_queues = self.problem, self.states[a], self.queues[a]
+        weekend = self.weekday >= 5
+        if kind == "release":
+            rest_days = np.flatnonzero(weekend & (row == OFF) & self.movable[a])
+        elif kind == "take":
+            rest_days = np.flatnonzero(~weekend & (row == OFF) & self.movable[a])
+        else:
+            rest_days = np.flatnonzero((row == OFF) & self.movable[a])
+        found: list[tuple[int, np.ndarray, np.ndarray, list]] = []
+        for rest in rest_days.tolist():
+            week = np.flatnonzero(_week_days(problem, rest))
+            lands = weekend[week] if kind != "release" else ~weekend[week]
+            if kind == "shuffle":
+                lands = weekend[week] == weekend[rest]
+            days = week[lands & (row[week] >= 0) & self.movable[a, week]]
+            for day in days.tolist():
+                if _run_through(problem, a, row, rest, day) > problem.max_consecutive_days:
+                    continue  # the days between the two join the runs beside them
+                shift, queue = int(row[day]), int(row_queues[day])
+                for s in range(problem.num_shifts):
+                    if problem.night[s] != problem.night[shift]:
+                        continue
+                    for q in problem.skills[a]:
+                        changes = [(day, shift, queue, -1), (rest, s, q, +1)]
+                        new_row, new_queues = row.copy(), row_queues.copy()
+                        new_row[day], new_queues[day] = OFF, -1
+                        new_row[rest], new_queues[rest] = s, q
+                        found.append((coverage_change(problem, self.scheduled, changes),
+                                      new_row, new_queues, changes))
+        if not found:
             return None
-        if agent_violations(problem, a, rows[k], row_queues_of[k], first_only=True):
-            continue
-        if not pattern_ok(problem, a, rows[k]):
-            continue
-        return deltas[k], rows[k], row_queues_of[k], changes_of[k]
-    return None
+        here = self.costs.rows(a, row[None, :])[0]
+        totals = (np.array([f[0] for f in found])
+                  + (self.costs.rows(a, np.array([f[1] for f in found])) - here))
+        for k in np.argsort(totals, kind="stable").tolist():
+            if kind != "release" and totals[k] >= 0:
+                return None
+            if not self.work.spend():
+                return None
+            coverage, new_row, new_queues, changes = found[k]
+            if agent_violations(problem, a, new_row, new_queues, first_only=True):
+                continue
+            if not pattern_ok(problem, a, new_row):
+                continue
+            return _Move(coverage, int(totals[k]), new_row, new_queues, changes)
+        return None
+
+
+def _run_through(problem: RosterProblem, a: int, row: np.ndarray, worked: int, rest: int
+                 ) -> int:
+    """The run of working days through day ``worked`` of ``row`` once ``worked`` is worked
+    and ``rest`` is not (the previous roster's days counted)."""
+    def works(d: int) -> bool:
+        if d == worked:
+            return True
+        if d == rest:
+            return False
+        return bool((row[d] if d >= 0 else problem.previous[a, d]) >= 0)
+
+    run = 1
+    d = worked - 1
+    while d >= -problem.num_previous and works(d):
+        run, d = run + 1, d - 1
+    d = worked + 1
+    while d < len(row) and works(d):
+        run, d = run + 1, d + 1
+    return run
 
 
 def _week_days(problem: RosterProblem, day: int) -> np.ndarray:

@@ -39,10 +39,16 @@ def _team():
 
 
 def _release(problem, states, queues, night_target, rest_target, tolerance: float) -> int:
+    return _release_and_take(problem, states, queues, night_target, rest_target, tolerance)[0]
+
+
+def _release_and_take(problem, states, queues, night_target, rest_target, tolerance: float
+                      ) -> tuple[int, int]:
     cost = coverage_cost(problem, scheduled_counts(problem, states, queues))
-    return release_weekend_rest(problem, states, queues, rest_target,
+    done = release_weekend_rest(problem, states, queues, rest_target,
                                 RowCosts(problem, night_target, rest_target),
                                 allowance=tolerance * cost, work=WorkLimit(units=10_000))
+    return done.released, done.taken
 
 
 def test_release_brings_the_agent_inside_its_band_within_the_allowance():
@@ -68,3 +74,52 @@ def test_release_without_tolerance_never_raises_the_coverage_cost():
     before = coverage_cost(problem, scheduled_counts(problem, states, queues))
     assert _release(problem, states, queues, night_target, rest_target, tolerance=0.0) == 0
     assert coverage_cost(problem, scheduled_counts(problem, states, queues)) == before
+
+
+def test_a_take_pays_for_a_release_with_no_tolerance():
+    """The team above, but the first Monday three short and the first Saturday covered: A1
+    (resting Mondays, off the Sunday before) can rest that Saturday instead and work the
+    Monday, saving 2 x 100 per interval of the shift (the 3rd and 2nd missing agents against a
+    1st); A0's release costs 100 per interval (a 2nd missing agent on a weekday against a 1st
+    at the weekend), so with no tolerance the take pays for it."""
+    problem, previous, states, queues, night_target, rest_target = _team()
+    day_shift = problem.shift_codes.index("DAY")
+    monday, saturday = problem.cover[0][day_shift], problem.cover[5][day_shift]
+    problem.required[monday] += 2
+    problem.required[saturday] -= 1
+    before = coverage_cost(problem, scheduled_counts(problem, states, queues))
+    released, taken = _release_and_take(problem, states, queues, night_target, rest_target,
+                                        tolerance=0.0)
+    _, counts = horizon_counts(problem, states)
+    assert (released, taken) == (1, 1)
+    assert states[1, 0] == day_shift and states[1, 5] == OFF  # the take
+    assert counts[0] <= rest_target.high[0] and counts[1] <= rest_target.high[1]
+    assert coverage_cost(problem, scheduled_counts(problem, states, queues)) <= before
+    assert (states >= 0).sum(axis=1).tolist() == [24] * 8  # rest days moved, none added
+    found = check_roster(roster_frame(problem, states, queues), agents_frame(8), site(),
+                         previous=previous)
+    assert [v for v in found if not v.code.startswith("fair_share")] == []
+
+
+def test_a_shuffled_rest_day_pays_for_a_release_with_no_tolerance():
+    """The team above, but the last Wednesday five short: A3 (resting Wednesdays) can rest
+    on that week's Monday or Tuesday instead (earlier in the week: its runs stay within six),
+    saving 4 - 2 = 2 x 100 per interval (its 5th missing agent against a 2nd); that pays for
+    A0's release (100 per interval), which nothing else could: every other day is one short,
+    so no take and no other shuffle lowers the cost."""
+    problem, previous, states, queues, night_target, rest_target = _team()
+    day_shift = problem.shift_codes.index("DAY")
+    problem.required[problem.cover[23][day_shift]] += 4
+    cost = coverage_cost(problem, scheduled_counts(problem, states, queues))
+    done = release_weekend_rest(problem, states, queues, rest_target,
+                                RowCosts(problem, night_target, rest_target),
+                                allowance=0.0, work=WorkLimit(units=10_000))
+    assert (done.released, done.taken) == (1, 0) and done.shuffled >= 1
+    assert states[3, 23] == day_shift and OFF in states[3, 21:23]  # the shuffle
+    _, counts = horizon_counts(problem, states)
+    assert counts[0] <= rest_target.high[0]
+    assert coverage_cost(problem, scheduled_counts(problem, states, queues)) <= cost
+    assert (states >= 0).sum(axis=1).tolist() == [24] * 8
+    found = check_roster(roster_frame(problem, states, queues), agents_frame(8), site(),
+                         previous=previous)
+    assert [v for v in found if not v.code.startswith("fair_share")] == []
