@@ -26,7 +26,9 @@ stage runs last, on the coverage-optimised roster, as the sub-stages of ``FAIRNE
 6. *weekend release* (``weekend_release.py``): an agent still above its weekend-rest band
    works one of its weekend rest days and rests on a weekday of that week instead, cheapest
    first, while the coverage cost given up since the stage began stays within
-   ``[roster] coverage_tolerance`` of it (the one other step that may change coverage).
+   ``[roster] coverage_tolerance`` of it (the one other step that may change coverage); rest
+   days moved later onto a weekend by agents with room in their band (takes) or within their
+   kind of day (shuffles), where that lowers the coverage cost, pay for more.
 
 Quick returns cost ``quick_return_factor`` times their weight in every step, so that inside the
 band the stage does not buy fairness the band does not require with quick returns. Work is

@@ -51,6 +51,7 @@ from solvers.roster.aggregate import AggregatePlan
 from solvers.roster.assign import fill_gaps, scheduled_counts
 from solvers.roster.budget import Budget
 from solvers.roster.fair import FairnessResult, rebalance
+from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
 from solvers.roster.improve import improve
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.pipeline import (
@@ -269,6 +270,20 @@ def _team_problem(problem: RosterProblem, seed: int, share: float = 1.0) -> Rost
     return replace(problem, config=problem.config.model_copy(update={"roster": roster}))
 
 
+def _tolerance_shares(problem: RosterProblem, states: np.ndarray, run: TeamRun) -> list[float]:
+    """Each team task's share of the coverage tolerance in the fairness stage: by its agents
+    above their weekend-rest band as the stage starts (the weekend release spends the
+    tolerance on them; a team with none would leave its share unused), by agents when no team
+    has any."""
+    _, rest_shares = fair_shares(problem, states)
+    _, rests = horizon_counts(problem, states)
+    over = rests > targets(rest_shares, band(problem)).high
+    counts = np.array([over[members].sum() for members in run.teams], dtype=float)
+    if not counts.sum():
+        return list(run.shares)
+    return (counts / counts.sum()).tolist()
+
+
 def _class_coverage(problem: RosterProblem, counts: np.ndarray) -> np.ndarray:
     """(G, T, Q) scheduled agents of each class's planned head-counts."""
     num_classes = counts.shape[0]
@@ -383,13 +398,15 @@ def team_fairness(ctx: SolveContext) -> None:
     problem = ctx.problem
     run = _team_run(ctx)
     scheduled = scheduled_counts(problem, ctx.states, ctx.queues)
+    tolerance = _tolerance_shares(problem, ctx.states, run)
     tasks = []
     for k, members in enumerate(run.teams):
         mine = scheduled_counts(subproblem(problem, members, problem.required),
                                 ctx.states[members], ctx.queues[members])
         required = np.clip(problem.required - (scheduled - mine), 0, None)
         share = run.shares[k]
-        sub = _team_problem(subproblem(problem, members, required), team_seed(ctx.seed, k), share)
+        sub = _team_problem(subproblem(problem, members, required), team_seed(ctx.seed, k),
+                            tolerance[k])
         sub_plan = _sub_plan(ctx, sub, share)
         tasks.append(TeamTask(
             kind="fair", sub=sub, plan=sub_plan, settings=ctx.settings,

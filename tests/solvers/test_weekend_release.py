@@ -10,6 +10,7 @@ from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
 from solvers.roster.problem import OFF
 from solvers.roster.report import coverage_cost, roster_frame
 from solvers.roster.row_costs import RowCosts
+from solvers.roster.team_tasks import TeamRun, _tolerance_shares
 from solvers.roster.weekend_release import release_weekend_rest
 from wfm.rules import check_roster
 
@@ -123,3 +124,16 @@ def test_a_shuffled_rest_day_pays_for_a_release_with_no_tolerance():
     found = check_roster(roster_frame(problem, states, queues), agents_frame(8), site(),
                          previous=previous)
     assert [v for v in found if not v.code.startswith("fair_share")] == []
+
+
+def test_team_tasks_share_the_tolerance_by_agents_above_the_weekend_band():
+    """Dealt into two parts, the part holding A0 (above its band) gets all the tolerance the
+    release would spend; with nobody above the band, the parts share it by agents."""
+    problem, _, states, _, _, _ = _team()
+    run = TeamRun(teams=[[0, 1, 2, 3, 4, 5], [6, 7]], shares=[0.75, 0.25],
+                  map_tasks=lambda f, tasks: [f(t) for t in tasks], workers=1)
+    assert _tolerance_shares(problem, states, run) == [1.0, 0.0]
+    run.teams.reverse()
+    assert _tolerance_shares(problem, states, run) == [0.0, 1.0]
+    states[0, 27], states[0, 24] = states[0, 24], OFF  # A0 rests the last Friday instead
+    assert _tolerance_shares(problem, states, run) == [0.75, 0.25]
