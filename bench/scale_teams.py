@@ -13,9 +13,9 @@ aggregate's linear lower bound and the target (1% of the bound + 0.05% of the re
 agents outside the nights and weekend-rest bands (``1 + days // 14`` around the fair share,
 independent ``wfm.rules.fairness``), the farthest and how many of each the checker calls
 locked (no exchange of rosters with a team-mate fits its band, ``wfm.rules.band_locks``),
-quick returns as a share of agent-days, wall seconds, the stages the wall-clock cap cut
-short, the roster digest. Asserts nothing about time; the machine's load average is printed
-with the figures.
+quick returns as a share of agent-days, what the weekend release moved, wall seconds, the
+stages the wall-clock cap cut short, the roster digest. Asserts nothing about time; the
+machine's load average is printed with the figures.
 """
 
 from __future__ import annotations
@@ -131,6 +131,11 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
     stages = {**solution.figures.get("stage_seconds", {}),
               **{f"[team] {k}": v for k, v in
                  solution.figures.get("team_stage_seconds", {}).items()}}
+    fair = solution.figures.get("fairness_stage", {})
+    if "weekend_rest_taken" in fair:  # not on older code
+        print(f"     weekend release: {fair['weekend_rest_released']} weekend rest days "
+              f"released, {fair['weekend_rest_taken']} taken, {fair['rest_days_shuffled']} rest "
+              "days shuffled")
     print("     stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     print(f"     wall-clock cap reached in: {', '.join(capped) if capped else 'no stage'}; "
           f"digest {digest}", flush=True)

@@ -64,7 +64,9 @@ from solvers.roster.pipeline import (
 )
 from solvers.roster.problem import RosterProblem, available
 from solvers.roster.report import evaluate
+from solvers.roster.row_costs import RowCosts
 from solvers.roster.settings import SolverSettings
+from solvers.roster.weekend_release import take_back_coverage
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -423,6 +425,16 @@ def team_fairness(ctx: SolveContext) -> None:
                          "taken", "shuffled"):
                 setattr(total, name, getattr(total, name) + getattr(result.fairness, name))
             total.replanned = total.replanned or result.fairness.replanned
+    night_shares, rest_shares = fair_shares(problem, ctx.states)
+    width = band(problem)
+    costs = RowCosts(problem, targets(night_shares, width), targets(rest_shares, width),
+                     ctx.settings.costs)
+    work = ctx.budget.work(ctx.settings.fairness.release_share * ctx.plan.local_seconds,
+                           "fairness", problem.num_days)
+    merged = take_back_coverage(problem, ctx.states, ctx.queues, costs.rest_target, costs,
+                                work=work)
+    total.taken += merged.taken
+    total.shuffled += merged.shuffled
     ctx.fairness = total
     ctx.figures["fairness_stage"] = fairness_figures(total)
     ctx.figures["decomposition"] = {"teams": len(run.teams),

@@ -70,12 +70,9 @@ def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.
         return Released()
     moves = _Moves(problem, states, queues, scheduled, costs, movable, weekday, work)
     left, done = allowance, Released()
-    everyone = list(range(problem.num_agents))
     while work.left():
-        room = np.flatnonzero(rests + 1 <= rest_target.high).tolist()
-        taken, took = _greedy(moves, room, rests, rest_target, "take", 0.0)
-        shuffled, moved = _greedy(moves, everyone, rests, rest_target, "shuffle", 0.0)
-        left -= took + moved  # both below zero: coverage saved
+        taken, shuffled, change = _takes_and_shuffles(moves, rests, rest_target)
+        left -= change  # below zero: coverage saved
         still_over = np.flatnonzero(rests > rest_target.high).tolist()
         released, spent = _greedy(moves, still_over, rests, rest_target, "release", left)
         left -= spent
@@ -84,6 +81,32 @@ def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.
         if not (taken or shuffled or released):
             break
     return done
+
+
+def take_back_coverage(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+                       rest_target: Target, costs: RowCosts, *, work: WorkLimit) -> Released:
+    """One round of takes and shuffles only (in place): on a decomposed site, once the teams'
+    rosters are merged, where teams that released weekend rest onto the same weekdays, each
+    seeing only its own moves, crowded them. One round: on a 4,000 x 28 two-queue roster it
+    made 97 of the 107 moves of three rounds (45 of their 51 agent-intervals less shortfall)
+    in half the time (2.9 s)."""
+    scheduled = scheduled_counts(problem, states, queues)
+    weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
+    movable = (problem.forced == UNKNOWN) & available(problem)
+    rests = (costs.weekend_free & (states == OFF)).sum(axis=1)
+    moves = _Moves(problem, states, queues, scheduled, costs, movable, weekday, work)
+    taken, shuffled, _ = _takes_and_shuffles(moves, rests, rest_target)
+    return Released(0, taken, shuffled)
+
+
+def _takes_and_shuffles(moves: _Moves, rests: np.ndarray, rest_target: Target
+                        ) -> tuple[int, int, int]:
+    """One round of takes, then shuffles: (takes, shuffles, their coverage cost change)."""
+    room = np.flatnonzero(rests + 1 <= rest_target.high).tolist()
+    taken, took = _greedy(moves, room, rests, rest_target, "take", 0.0)
+    everyone = list(range(moves.problem.num_agents))
+    shuffled, moved = _greedy(moves, everyone, rests, rest_target, "shuffle", 0.0)
+    return taken, shuffled, took + moved
 
 
 def _greedy(moves: _Moves, agents: list[int], rests: np.ndarray, rest_target: Target,

@@ -11,7 +11,7 @@ from solvers.roster.problem import OFF
 from solvers.roster.report import coverage_cost, roster_frame
 from solvers.roster.row_costs import RowCosts
 from solvers.roster.team_tasks import TeamRun, _tolerance_shares
-from solvers.roster.weekend_release import release_weekend_rest
+from solvers.roster.weekend_release import release_weekend_rest, take_back_coverage
 from wfm.rules import check_roster
 
 from .factories import agents_frame, day, rows, site, tiny_problem
@@ -137,3 +137,27 @@ def test_team_tasks_share_the_tolerance_by_agents_above_the_weekend_band():
     assert _tolerance_shares(problem, states, run) == [0.0, 1.0]
     states[0, 27], states[0, 24] = states[0, 24], OFF  # A0 rests the last Friday instead
     assert _tolerance_shares(problem, states, run) == [0.75, 0.25]
+
+
+def test_take_back_moves_a_rest_day_off_a_crowded_day_and_keeps_the_bands():
+    """The site-wide round after the teams' rosters are merged: the last Wednesday five short,
+    A3 rests earlier that week instead; no release, every weekend-rest count stays inside
+    its band, nights and working days unchanged."""
+    problem, previous, states, queues, night_target, rest_target = _team()
+    day_shift = problem.shift_codes.index("DAY")
+    problem.required[problem.cover[23][day_shift]] += 4
+    cost = coverage_cost(problem, scheduled_counts(problem, states, queues))
+    nights, rests = horizon_counts(problem, states)
+    done = take_back_coverage(problem, states, queues, rest_target,
+                              RowCosts(problem, night_target, rest_target),
+                              work=WorkLimit(units=10_000))
+    assert done.released == 0 and done.shuffled >= 1
+    assert states[3, 23] == day_shift
+    assert coverage_cost(problem, scheduled_counts(problem, states, queues)) < cost
+    after_nights, after_rests = horizon_counts(problem, states)
+    assert np.array_equal(after_nights, nights)
+    assert ((after_rests == rests) | (after_rests <= rest_target.high)).all()
+    assert (states >= 0).sum(axis=1).tolist() == [24] * 8
+    found = check_roster(roster_frame(problem, states, queues), agents_frame(8), site(),
+                         previous=previous)
+    assert [v for v in found if not v.code.startswith("fair_share")] == []
