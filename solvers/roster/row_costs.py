@@ -46,12 +46,25 @@ class RowCosts:
                               self.costs)
         cost = cost + deviation_cost(rests, self.rest_target.take([a]),
                                      weights.fair_share_weekend, self.costs)
+        changed, backward = self._changes(a, rows)
+        cost = cost + self.switch_weight * (changed & ~backward).sum(axis=1)
+        cost = cost + self.quick_weight * backward.sum(axis=1)
+        return cost + weights.preferences * (self.preferred[a][None, :] & working).sum(axis=1)
+
+    def quick_returns(self, a: int, rows: np.ndarray) -> np.ndarray:
+        """Quick returns (a shift starting earlier than the day before's) of each candidate
+        row (N, D) for agent ``a``, the previous roster's last day counted."""
+        return self._changes(a, rows)[1].sum(axis=1)
+
+    def _changes(self, a: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, D) where a row changes shift hours from the day before, and where that change
+        is backward (a quick return)."""
+        problem = self.problem
+        working = rows >= 0
+        shift = np.maximum(rows, 0)
         last = np.full((len(rows), 1), int(problem.previous[a, -1]) if problem.num_previous
                        else UNKNOWN)
         before = np.concatenate([last, rows[:, :-1]], axis=1)
         before_shift = np.maximum(before, 0)
         changed = (before >= 0) & working & (self.key[before_shift] != self.key[shift])
-        backward = changed & (self.start[shift] < self.start[before_shift])
-        cost = cost + self.switch_weight * (changed & ~backward).sum(axis=1)
-        cost = cost + self.quick_weight * backward.sum(axis=1)
-        return cost + weights.preferences * (self.preferred[a][None, :] & working).sum(axis=1)
+        return changed, changed & (self.start[shift] < self.start[before_shift])

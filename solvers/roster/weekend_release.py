@@ -19,8 +19,8 @@ fewer on a lighter weekend) and its row's own cost; the coverage they save is ad
 releases may spend, and their agents stay inside their bands.
 
 A move keeps the shift's night or day kind (the nights count stays) and its queue or another
-of the agent's skills, and is kept only when the agent's rules (``legal.agent_violations``)
-and night pattern hold.
+of the agent's skills, adds no quick return, and is kept only when the agent's rules
+(``legal.agent_violations``) and night pattern hold.
 """
 
 from __future__ import annotations
@@ -224,9 +224,14 @@ class _Moves:
         if not found:
             return None
         here = self.costs.rows(a, row[None, :])[0]
-        totals = (np.array([f[0] for f in found])
-                  + (self.costs.rows(a, np.array([f[1] for f in found])) - here))
+        candidates = np.array([f[1] for f in found])
+        totals = np.array([f[0] for f in found]) + (self.costs.rows(a, candidates) - here)
+        # no move adds a quick return: the fairness stage has decided them, at a high price
+        adds = (self.costs.quick_returns(a, candidates)
+                > self.costs.quick_returns(a, row[None, :])[0])
         for k in np.argsort(totals, kind="stable").tolist():
+            if adds[k]:
+                continue
             if kind != "release" and totals[k] >= 0:
                 return None
             if not self.work.spend():

@@ -161,3 +161,19 @@ def test_take_back_moves_a_rest_day_off_a_crowded_day_and_keeps_the_bands():
     found = check_roster(roster_frame(problem, states, queues), agents_frame(8), site(),
                          previous=previous)
     assert [v for v in found if not v.code.startswith("fair_share")] == []
+
+
+def test_no_release_adds_a_quick_return():
+    """A0 works a night on the last Saturday: working its Sunday rest day (a day shift, the
+    kind of the weekday shift it gives up) would follow a night with a day shift, so the
+    release makes no move even with room to spare; the count of quick returns is hand-worked."""
+    problem, _, states, queues, night_target, rest_target = _team()
+    night = problem.shift_codes.index("NIGHT")
+    states[0, 26] = night
+    costs = RowCosts(problem, night_target, rest_target)
+    working_sunday = states[0].copy()
+    working_sunday[27], working_sunday[25] = problem.shift_codes.index("DAY"), OFF
+    assert costs.quick_returns(0, np.array([states[0], working_sunday])).tolist() == [0, 1]
+    assert _release(problem, states, queues, night_target, rest_target, tolerance=0.5) == 0
+    _, counts = horizon_counts(problem, states)
+    assert counts[0] == 4
