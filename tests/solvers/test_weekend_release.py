@@ -177,3 +177,28 @@ def test_no_release_adds_a_quick_return():
     assert _release(problem, states, queues, night_target, rest_target, tolerance=0.5) == 0
     _, counts = horizon_counts(problem, states)
     assert counts[0] == 4
+
+
+def test_takes_that_push_an_agent_out_of_its_band_are_undone(monkeypatch):
+    """The take of the test above, judged to leave some agent outside its band on the shares
+    it raises: the round's takes are undone, and A1 works its Saturdays again (a shuffle of
+    its Monday rest to the Tuesday may stay: it changes no weekend)."""
+    import solvers.roster.weekend_release as release
+
+    problem, _, states, queues, night_target, rest_target = _team()
+    day_shift = problem.shift_codes.index("DAY")
+    problem.required[problem.cover[0][day_shift]] += 2
+    problem.required[problem.cover[5][day_shift]] -= 1
+    before = states.copy()
+    calls = []
+
+    def outside_band(problem, states):  # nobody before each round's takes, A7 after them
+        calls.append(states[1].copy())
+        return np.eye(8, dtype=bool)[7] if len(calls) % 2 == 0 else np.zeros(8, dtype=bool)
+
+    monkeypatch.setattr(release, "_outside_band", outside_band)
+    released, taken = _release_and_take(problem, states, queues, night_target, rest_target,
+                                        tolerance=0.0)
+    _, counts = horizon_counts(problem, states)
+    assert taken == 0 and counts[1] == 0 and (states[1, 5::7] >= 0).all()
+    assert calls[1][5] == OFF and before[1, 5] >= 0  # the take was made, then undone
