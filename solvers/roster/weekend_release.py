@@ -19,8 +19,10 @@ fewer on a lighter weekend) and its row's own cost; the coverage they save is ad
 releases may spend, and their agents stay inside their bands.
 
 A move keeps the shift's night or day kind (the nights count stays) and its queue or another
-of the agent's skills, adds no quick return, and is kept only when the agent's rules
-(``legal.agent_violations``) and night pattern hold.
+of the agent's skills, and is kept only when the agent's rules (``legal.agent_violations``)
+and night pattern hold. Takes and shuffles add no quick return (they buy only coverage, which
+the fairness stage has already weighed against quick returns); a release may, at the price
+the fairness stage gives quick returns (in the row's own cost).
 """
 
 from __future__ import annotations
@@ -239,9 +241,10 @@ class _Moves:
         here = self.costs.rows(a, row[None, :])[0]
         candidates = np.array([f[1] for f in found])
         totals = np.array([f[0] for f in found]) + (self.costs.rows(a, candidates) - here)
-        # no move adds a quick return: the fairness stage has decided them, at a high price
-        adds = (self.costs.quick_returns(a, candidates)
-                > self.costs.quick_returns(a, row[None, :])[0])
+        # a take or shuffle buys only coverage, which the fairness stage has already priced
+        # against quick returns: it adds none (a release buys fairness and pays their price)
+        adds = ((self.costs.quick_returns(a, candidates)
+                 > self.costs.quick_returns(a, row[None, :])[0]) & (kind != "release"))
         for k in np.argsort(totals, kind="stable").tolist():
             if adds[k]:
                 continue

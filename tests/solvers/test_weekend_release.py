@@ -163,20 +163,24 @@ def test_take_back_moves_a_rest_day_off_a_crowded_day_and_keeps_the_bands():
     assert [v for v in found if not v.code.startswith("fair_share")] == []
 
 
-def test_no_release_adds_a_quick_return():
-    """A0 works a night on the last Saturday: working its Sunday rest day (a day shift, the
-    kind of the weekday shift it gives up) would follow a night with a day shift, so the
-    release makes no move even with room to spare; the count of quick returns is hand-worked."""
+def test_no_shuffle_adds_a_quick_return():
+    """The crowded last Wednesday of the take-back test, but A3 works a night on the Tuesday
+    before it: resting the Monday puts Wednesday's day shift right after that night, and
+    resting the Tuesday moves the night to Wednesday, before Thursday's day shift; both are
+    quick returns (hand-worked count below), so A3 keeps its roster."""
     problem, _, states, queues, night_target, rest_target = _team()
-    night = problem.shift_codes.index("NIGHT")
-    states[0, 26] = night
+    day_shift, night = problem.shift_codes.index("DAY"), problem.shift_codes.index("NIGHT")
+    problem.required[problem.cover[23][day_shift]] += 4
+    states[3, 22] = night
     costs = RowCosts(problem, night_target, rest_target)
-    working_sunday = states[0].copy()
-    working_sunday[27], working_sunday[25] = problem.shift_codes.index("DAY"), OFF
-    assert costs.quick_returns(0, np.array([states[0], working_sunday])).tolist() == [0, 1]
-    assert _release(problem, states, queues, night_target, rest_target, tolerance=0.5) == 0
-    _, counts = horizon_counts(problem, states)
-    assert counts[0] == 4
+    monday, tuesday = states[3].copy(), states[3].copy()
+    monday[21], monday[23] = OFF, day_shift
+    tuesday[22], tuesday[23] = OFF, night
+    assert costs.quick_returns(3, np.array([states[3], monday, tuesday])).tolist() == [0, 1, 1]
+    before = states[3].copy()
+    done = take_back_coverage(problem, states, queues, rest_target, costs,
+                              work=WorkLimit(units=10_000))
+    assert done.shuffled == 0 and np.array_equal(states[3], before)
 
 
 def test_takes_that_push_an_agent_out_of_its_band_are_undone(monkeypatch):
