@@ -106,9 +106,9 @@ def _takes_and_shuffles(moves: _Moves, rests: np.ndarray, rest_target: Target
     """One round of takes, then shuffles: (takes, shuffles, their coverage cost change).
 
     Each take adds a weekend rest day to the team's total, which raises every member's fair
-    share a little: the round's takes are undone when, on the shares recomputed, they leave
-    an agent outside its band that was not (on a 24x7 site, 463 takes went with 25 agents
-    outside the band, none locked, against 9 before there were takes)."""
+    share a little (a take is judged on the shares the round started from): the round's
+    takes are undone when, on the shares recomputed, they leave an agent outside its band that
+    was not."""
     problem = moves.problem
     room = np.flatnonzero(rests + 1 <= rest_target.high).tolist()
     outside = _outside_band(problem, moves.states)
