@@ -26,7 +26,8 @@ stage runs last, on the coverage-optimised roster, as the sub-stages of ``FAIRNE
 6. *weekend release* (``weekend_release.py``): an agent still above its weekend-rest band
    works one of its weekend rest days and rests on a weekday of that week instead, cheapest
    first, while the coverage cost given up since the stage began stays within
-   ``[roster] coverage_tolerance`` of it (the one other step that may change coverage); rest
+   ``[roster] weekend_release_tolerance`` of it (the one other step that may change coverage,
+   so what the class-pattern model gave up counts against it); rest
    days moved later onto a weekend by agents with room in their band (takes) or within their
    kind of day (shuffles), where that lowers the coverage cost, pay for more.
 
@@ -179,14 +180,14 @@ def team_resolves(run: FairnessRun) -> None:
 
 def weekend_release(run: FairnessRun) -> None:
     """Agents still above their weekend-rest band work one weekend rest day and rest on a
-    weekday of that week, within ``coverage_tolerance`` of the coverage cost
+    weekday of that week, within ``weekend_release_tolerance`` of the coverage cost
     (``weekend_release.py``)."""
     assert run.own is not None, "pair_trades runs first"
     problem = run.problem
     work = run.own.work(run.settings.fairness.release_share * run.seconds, "fairness",
                         problem.num_days)
     given = max(0, _coverage_cost(run) - run.coverage_start)
-    allowance = problem.config.roster.coverage_tolerance * run.coverage_start - given
+    allowance = problem.config.roster.weekend_release_tolerance * run.coverage_start - given
     done = release_weekend_rest(
         problem, run.states, run.queues, run.rest_target,
         RowCosts(problem, run.night_target, run.rest_target, run.costs),

@@ -263,12 +263,13 @@ def team_seed(seed: int, team: int) -> int:
 
 
 def _team_problem(problem: RosterProblem, seed: int, share: float = 1.0) -> RosterProblem:
-    """The team's sub-problem with its seed and its ``share`` of the coverage tolerance: its
+    """The team's sub-problem with its seed and its ``share`` of the coverage tolerances: its
     requirement is what the other teams leave, so its coverage cost is the whole site's, and
     the teams together may give up no more of it than the site would."""
-    tolerance = problem.config.roster.coverage_tolerance * share
-    roster = problem.config.roster.model_copy(update={"random_seed": seed,
-                                                      "coverage_tolerance": tolerance})
+    settings = problem.config.roster
+    roster = settings.model_copy(update={
+        "random_seed": seed, "coverage_tolerance": settings.coverage_tolerance * share,
+        "weekend_release_tolerance": settings.weekend_release_tolerance * share})
     return replace(problem, config=problem.config.model_copy(update={"roster": roster}))
 
 

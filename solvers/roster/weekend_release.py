@@ -7,10 +7,10 @@ weekend-rest band can only come back by working one of its weekend rest days and
 weekday of the same week instead. The weekly rest stays, and the run before the new rest day
 shortens, but the run after it lengthens by as many days: in the plan's last week nothing
 follows, earlier the agent's next rest must come soon enough, which the rule check decides.
-Such a move changes coverage: the only step
-after the coverage stages that does besides the class-pattern model, so the two together give
-up at most ``[roster] coverage_tolerance`` of the coverage cost the stage started from (what
-the pattern model used is not given again), cheapest moves first.
+Such a move changes coverage: the only step after the coverage stages that does besides the
+class-pattern model, so the two together give up at most ``[roster] weekend_release_tolerance``
+of the coverage cost the stage started from (what the pattern model used, within its own
+``coverage_tolerance``, is not given again), cheapest moves first.
 
 Releases are paid for first by *takes*, the opposite move: an agent with room below the top of
 its band whose previous rest came early enough moves a weekday rest day later in its week onto a

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pytest
 
 from solvers.roster.assign import scheduled_counts
-from solvers.roster.budget import WorkLimit
+from solvers.roster.budget import Budget, WorkLimit
+from solvers.roster.fair import rebalance
 from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
 from solvers.roster.problem import OFF
 from solvers.roster.report import coverage_cost, roster_frame
@@ -206,3 +210,19 @@ def test_takes_that_push_an_agent_out_of_its_band_are_undone(monkeypatch):
     _, counts = horizon_counts(problem, states)
     assert taken == 0 and counts[1] == 0 and (states[1, 5::7] >= 0).all()
     assert calls[1][5] == OFF and before[1, 5] >= 0  # the take was made, then undone
+
+
+@pytest.mark.parametrize(("release_tolerance", "inside"), [(0.5, True), (0.0, False)])
+def test_the_fairness_stage_releases_within_the_weekend_release_tolerance(release_tolerance,
+                                                                          inside):
+    """The whole fairness stage on the team above (A0 locked: no exchange can help it): the
+    release brings A0 inside its band with ``weekend_release_tolerance`` to spend, and not
+    with none, however large ``coverage_tolerance`` (the class-pattern model's) is."""
+    problem, _, states, queues, _, rest_target = _team()
+    roster = problem.config.roster.model_copy(update={
+        "coverage_tolerance": 0.5, "weekend_release_tolerance": release_tolerance})
+    problem = replace(problem, config=problem.config.model_copy(update={"roster": roster}))
+    result = rebalance(problem, states, queues, budget=Budget.start(30), seconds=5)
+    _, counts = horizon_counts(problem, states)
+    assert (counts[0] <= rest_target.high[0]) == inside
+    assert (result.released >= 1) == inside
