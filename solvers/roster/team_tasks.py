@@ -262,19 +262,22 @@ def team_seed(seed: int, team: int) -> int:
     return int(np.random.SeedSequence([seed, team]).generate_state(1)[0]) & 0x7FFF_FFFF
 
 
-def _team_problem(problem: RosterProblem, seed: int, share: float = 1.0) -> RosterProblem:
-    """The team's sub-problem with its seed and its ``share`` of the coverage tolerances: its
-    requirement is what the other teams leave, so its coverage cost is the whole site's, and
-    the teams together may give up no more of it than the site would."""
+def _team_problem(problem: RosterProblem, seed: int, share: float = 1.0,
+                  release_share: float | None = None) -> RosterProblem:
+    """The team's sub-problem with its seed, its ``share`` of the coverage tolerance and its
+    ``release_share`` (``share`` unless given) of the weekend release's: its requirement is
+    what the other teams leave, so its coverage cost is the whole site's, and the teams
+    together may give up no more of it than the site would."""
     settings = problem.config.roster
+    release = share if release_share is None else release_share
     roster = settings.model_copy(update={
         "random_seed": seed, "coverage_tolerance": settings.coverage_tolerance * share,
-        "weekend_release_tolerance": settings.weekend_release_tolerance * share})
+        "weekend_release_tolerance": settings.weekend_release_tolerance * release})
     return replace(problem, config=problem.config.model_copy(update={"roster": roster}))
 
 
 def _tolerance_shares(problem: RosterProblem, states: np.ndarray, run: TeamRun) -> list[float]:
-    """Each team task's share of the coverage tolerance in the fairness stage: by its agents
+    """Each team task's share of the weekend release's tolerance: by its agents
     above their weekend-rest band as the stage starts (the weekend release spends the
     tolerance on them; a team with none would leave its share unused), by agents when no team
     has any."""
@@ -409,7 +412,7 @@ def team_fairness(ctx: SolveContext) -> None:
         required = np.clip(problem.required - (scheduled - mine), 0, None)
         share = run.shares[k]
         sub = _team_problem(subproblem(problem, members, required), team_seed(ctx.seed, k),
-                            tolerance[k])
+                            share, release_share=tolerance[k])
         sub_plan = _sub_plan(ctx, sub, share)
         tasks.append(TeamTask(
             kind="fair", sub=sub, plan=sub_plan, settings=ctx.settings,

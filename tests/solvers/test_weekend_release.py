@@ -14,7 +14,7 @@ from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
 from solvers.roster.problem import OFF
 from solvers.roster.report import coverage_cost, roster_frame
 from solvers.roster.row_costs import RowCosts
-from solvers.roster.team_tasks import TeamRun, _tolerance_shares
+from solvers.roster.team_tasks import TeamRun, _team_problem, _tolerance_shares
 from solvers.roster.weekend_release import release_weekend_rest, take_back_coverage
 from wfm.rules import check_roster
 
@@ -226,3 +226,14 @@ def test_the_fairness_stage_releases_within_the_weekend_release_tolerance(releas
     _, counts = horizon_counts(problem, states)
     assert (counts[0] <= rest_target.high[0]) == inside
     assert (result.released >= 1) == inside
+
+
+def test_a_team_task_gets_its_own_shares_of_the_two_tolerances():
+    problem = _team()[0]
+    sub = _team_problem(problem, 7, 0.5, release_share=0.25)
+    assert sub.config.roster.random_seed == 7
+    assert sub.config.roster.coverage_tolerance == 0.5 * problem.config.roster.coverage_tolerance
+    assert (sub.config.roster.weekend_release_tolerance
+            == 0.25 * problem.config.roster.weekend_release_tolerance)
+    assert (_team_problem(problem, 7, 0.5).config.roster.weekend_release_tolerance
+            == 0.5 * problem.config.roster.weekend_release_tolerance)
