@@ -52,10 +52,8 @@ from solvers.roster.exchange import exchange
 from solvers.roster.fair_share import (
     SCALE,
     Target,
-    band,
-    fair_shares,
+    band_targets,
     horizon_counts,
-    targets,
     teams,
 )
 from solvers.roster.fair_terms import stage_penalties
@@ -124,9 +122,7 @@ class FairnessRun:
 
 def fair_targets(run: FairnessRun) -> None:
     """Each agent's horizon targets of nights and weekend rest, and the band around them."""
-    night, rest = fair_shares(run.problem, run.states)
-    width = band(run.problem)
-    run.night_target, run.rest_target = targets(night, width), targets(rest, width)
+    run.night_target, run.rest_target = band_targets(run.problem, run.states)
 
 
 def class_patterns(run: FairnessRun) -> None:

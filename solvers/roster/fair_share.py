@@ -181,6 +181,13 @@ def targets(shares: Shares, band_days: int) -> Target:
                   np.floor(exact + band_days + 1e-9).astype(np.int64))
 
 
+def band_targets(problem: RosterProblem, states: np.ndarray) -> tuple[Target, Target]:
+    """(nights, weekend rest) targets and bands on the fair shares of roster ``states``."""
+    night, rest = fair_shares(problem, states)
+    width = band(problem)
+    return targets(night, width), targets(rest, width)
+
+
 def deviation_cost(counts: np.ndarray, target: Target | tuple, weight: int,
                    costs: Costs = DEFAULT_SETTINGS.costs) -> np.ndarray:
     """Cost of horizon ``counts`` against ``target`` (tenths, low, high) (module docstring),

@@ -32,13 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from solvers.roster.fair_share import (
-    band,
-    deviation_cost,
-    fair_shares,
-    horizon_counts,
-    targets,
-)
+from solvers.roster.fair_share import band_targets, deviation_cost, horizon_counts
 from solvers.roster.problem import RosterProblem
 from solvers.roster.report import evaluate
 from solvers.roster.settings import DEFAULT_SETTINGS, Costs
@@ -52,14 +46,11 @@ def fair_share_costs(problem: RosterProblem, states: np.ndarray,
                      costs: Costs = DEFAULT_SETTINGS.costs) -> tuple[int, int]:
     """(nights, weekend rest) deviation cost of every agent against the roster's fair shares,
     with the knees and the outside-band cost of ``costs`` (as the fairness stage priced them)."""
-    night, rest = fair_shares(problem, states)
-    width = band(problem)
+    night_target, rest_target = band_targets(problem, states)
     nights, rests = horizon_counts(problem, states)
     weights = problem.weights
-    return (int(deviation_cost(nights, targets(night, width), weights.fair_share_nights,
-                               costs).sum()),
-            int(deviation_cost(rests, targets(rest, width), weights.fair_share_weekend,
-                               costs).sum()))
+    return (int(deviation_cost(nights, night_target, weights.fair_share_nights, costs).sum()),
+            int(deviation_cost(rests, rest_target, weights.fair_share_weekend, costs).sum()))
 
 
 def price(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray, costs: Costs

@@ -51,7 +51,7 @@ from solvers.roster.aggregate import AggregatePlan
 from solvers.roster.assign import fill_gaps, scheduled_counts
 from solvers.roster.budget import Budget
 from solvers.roster.fair import FairnessResult, rebalance
-from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
+from solvers.roster.fair_share import band_targets, horizon_counts
 from solvers.roster.improve import improve
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.pipeline import (
@@ -281,9 +281,9 @@ def _tolerance_shares(problem: RosterProblem, states: np.ndarray, run: TeamRun) 
     above their weekend-rest band as the stage starts (the weekend release spends the
     tolerance on them; a team with none would leave its share unused), by agents when no team
     has any."""
-    _, rest_shares = fair_shares(problem, states)
+    _, rest_target = band_targets(problem, states)
     _, rests = horizon_counts(problem, states)
-    over = rests > targets(rest_shares, band(problem)).high
+    over = rests > rest_target.high
     counts = np.array([over[members].sum() for members in run.teams], dtype=float)
     if not counts.sum():
         return list(run.shares)
@@ -429,10 +429,7 @@ def team_fairness(ctx: SolveContext) -> None:
                          "taken", "shuffled"):
                 setattr(total, name, getattr(total, name) + getattr(result.fairness, name))
             total.replanned = total.replanned or result.fairness.replanned
-    night_shares, rest_shares = fair_shares(problem, ctx.states)
-    width = band(problem)
-    costs = RowCosts(problem, targets(night_shares, width), targets(rest_shares, width),
-                     ctx.settings.costs)
+    costs = RowCosts(problem, *band_targets(problem, ctx.states), ctx.settings.costs)
     work = ctx.budget.work(ctx.settings.fairness.release_share * ctx.plan.local_seconds,
                            "fairness", problem.num_days)
     merged = take_back_coverage(problem, ctx.states, ctx.queues, costs.rest_target, costs,

@@ -34,7 +34,7 @@ import numpy as np
 
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import WorkLimit
-from solvers.roster.fair_share import Target, band, fair_shares, horizon_counts, targets
+from solvers.roster.fair_share import Target, band_targets, horizon_counts
 from solvers.roster.improve import apply_changes, coverage_change
 from solvers.roster.legal import agent_violations, pattern_ok
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, available
@@ -63,20 +63,15 @@ def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.
     what is left, until a round moves nothing (the last rounds, with every agent inside its
     band, only take back coverage).
     """
-    scheduled = scheduled_counts(problem, states, queues)
-    weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
-    movable = (problem.forced == UNKNOWN) & available(problem)
-    rests = (costs.weekend_free & (states == OFF)).sum(axis=1)
-    over = np.flatnonzero(rests > rest_target.high)
-    if not len(over):
+    moves = _Moves.on(problem, states, queues, costs, work)
+    if not (moves.rests > rest_target.high).any():
         return Released()
-    moves = _Moves(problem, states, queues, scheduled, costs, movable, weekday, work)
     left, done = allowance, Released()
     while work.left():
-        taken, shuffled, change = _takes_and_shuffles(moves, rests, rest_target)
+        taken, shuffled, change = _takes_and_shuffles(moves, rest_target)
         left -= change  # below zero: coverage saved
-        still_over = np.flatnonzero(rests > rest_target.high).tolist()
-        released, spent = _greedy(moves, still_over, rests, rest_target, "release", left)
+        still_over = np.flatnonzero(moves.rests > rest_target.high).tolist()
+        released, spent = _greedy(moves, still_over, rest_target, "release", left)
         left -= spent
         done = Released(done.released + released, done.taken + taken,
                         done.shuffled + shuffled)
@@ -92,17 +87,12 @@ def take_back_coverage(problem: RosterProblem, states: np.ndarray, queues: np.nd
     seeing only its own moves, crowded them. One round: on a 4,000 x 28 two-queue roster it
     made 97 of the 107 moves of three rounds (45 of their 51 agent-intervals less shortfall)
     in half the time (2.9 s)."""
-    scheduled = scheduled_counts(problem, states, queues)
-    weekday = np.array([problem.weekday(d) for d in range(problem.num_days)])
-    movable = (problem.forced == UNKNOWN) & available(problem)
-    rests = (costs.weekend_free & (states == OFF)).sum(axis=1)
-    moves = _Moves(problem, states, queues, scheduled, costs, movable, weekday, work)
-    taken, shuffled, _ = _takes_and_shuffles(moves, rests, rest_target)
+    moves = _Moves.on(problem, states, queues, costs, work)
+    taken, shuffled, _ = _takes_and_shuffles(moves, rest_target)
     return Released(0, taken, shuffled)
 
 
-def _takes_and_shuffles(moves: _Moves, rests: np.ndarray, rest_target: Target
-                        ) -> tuple[int, int, int]:
+def _takes_and_shuffles(moves: _Moves, rest_target: Target) -> tuple[int, int, int]:
     """One round of takes, then shuffles: (takes, shuffles, their coverage cost change).
 
     Each take adds a weekend rest day to the team's total, which raises every member's fair
@@ -110,30 +100,28 @@ def _takes_and_shuffles(moves: _Moves, rests: np.ndarray, rest_target: Target
     takes are undone when, on the shares recomputed, they leave an agent outside its band that
     was not."""
     problem = moves.problem
-    room = np.flatnonzero(rests + 1 <= rest_target.high).tolist()
+    room = np.flatnonzero(moves.rests + 1 <= rest_target.high).tolist()
     outside = _outside_band(problem, moves.states)
-    kept = (moves.states.copy(), moves.queues.copy(), moves.scheduled.copy(), rests.copy())
-    taken, took = _greedy(moves, room, rests, rest_target, "take", 0.0)
+    kept = [array.copy() for array in moves.arrays()]
+    taken, took = _greedy(moves, room, rest_target, "take", 0.0)
     if taken and (_outside_band(problem, moves.states) & ~outside).any():
-        for now, before in zip((moves.states, moves.queues, moves.scheduled, rests), kept,
-                               strict=True):
+        for now, before in zip(moves.arrays(), kept, strict=True):
             now[:] = before
         taken, took = 0, 0
     everyone = list(range(problem.num_agents))
-    shuffled, moved = _greedy(moves, everyone, rests, rest_target, "shuffle", 0.0)
+    shuffled, moved = _greedy(moves, everyone, rest_target, "shuffle", 0.0)
     return taken, shuffled, took + moved
 
 
-def _greedy(moves: _Moves, agents: list[int], rests: np.ndarray, rest_target: Target,
-            kind: str, allowance: float) -> tuple[int, int]:
+def _greedy(moves: _Moves, agents: list[int], rest_target: Target, kind: str,
+            allowance: float) -> tuple[int, int]:
     """Make the agents' cheapest moves of ``kind`` one at a time, cheapest of any agent first,
     an agent again while it still has room (a take), is still above its band (a release) or
     at all (a shuffle); lazy greedy on a heap: the cheapest is re-priced, since the moves made
     since may have changed it, and made only while no dearer than the next one. Takes and
     shuffles only while they lower the cost and the coverage cost; releases while their
-    coverage cost stays within ``allowance``. ``rests`` (weekend rest days per agent) is kept
-    up to date. (Moves made, their coverage cost change.)"""
-    step = {"take": 1, "release": -1, "shuffle": 0}[kind]
+    coverage cost stays within ``allowance``. (Moves made, their coverage cost change.)"""
+    rests = moves.rests
 
     def again(a: int) -> bool:
         if kind == "take":
@@ -161,9 +149,8 @@ def _greedy(moves: _Moves, agents: list[int], rests: np.ndarray, rest_target: Ta
             break
         if kind != "release" and move.coverage >= 0:
             continue  # the row's own cost alone: not what these moves are for
-        moves.make(a, move)
+        moves.make(a, move, kind)
         change += move.coverage
-        rests[a] += step
         made += 1
         if again(a):
             heapq.heappush(heap, (move.total, a))
@@ -185,20 +172,38 @@ class _Move:
 @dataclass
 class _Moves:
     """Prices and makes moves of a rest day to another day of its week on the roster (in
-    place), ``scheduled`` kept up to date."""
+    place), ``scheduled`` (head-counts) and ``rests`` (weekend rest days per agent) kept up
+    to date."""
 
     problem: RosterProblem
     states: np.ndarray
     queues: np.ndarray
-    scheduled: np.ndarray
     costs: RowCosts
-    movable: np.ndarray
-    weekday: np.ndarray
     work: WorkLimit
+    scheduled: np.ndarray
+    rests: np.ndarray
+    movable: np.ndarray
+    weekend: np.ndarray
 
-    def make(self, a: int, move: _Move) -> None:
+    @classmethod
+    def on(cls, problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+           costs: RowCosts, work: WorkLimit) -> _Moves:
+        """Moves on this roster, with the head-counts, weekend rest and movable days derived
+        from it."""
+        weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
+        return cls(problem, states, queues, costs, work,
+                   scheduled=scheduled_counts(problem, states, queues),
+                   rests=(costs.weekend_free & (states == OFF)).sum(axis=1),
+                   movable=(problem.forced == UNKNOWN) & available(problem), weekend=weekend)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """What a move changes: the roster, head-counts and weekend rest."""
+        return self.states, self.queues, self.scheduled, self.rests
+
+    def make(self, a: int, move: _Move, kind: str) -> None:
         self.states[a], self.queues[a] = move.row, move.queues
         apply_changes(self.problem, self.scheduled, move.changes)
+        self.rests[a] += {"take": 1, "release": -1, "shuffle": 0}[kind]
 
     def cheapest(self, a: int, kind: str) -> _Move | None:
         """The legal move of ``kind`` of one of ``a``'s rest days to a day of its week it
@@ -208,19 +213,15 @@ class _Moves:
         unless that sum is below zero). The worked day's shift moves with its night or day
         kind kept, on the same queue or another of the agent's skills."""
         problem, row, row_queues = self.problem, self.states[a], self.queues[a]
-        weekend = self.weekday >= 5
-        if kind == "release":
-            rest_days = np.flatnonzero(weekend & (row == OFF) & self.movable[a])
-        elif kind == "take":
-            rest_days = np.flatnonzero(~weekend & (row == OFF) & self.movable[a])
-        else:
-            rest_days = np.flatnonzero((row == OFF) & self.movable[a])
+        weekend = self.weekend
+        rest_days = (row == OFF) & self.movable[a]
+        if kind != "shuffle":  # a release leaves a weekend day, a take a weekday
+            rest_days &= weekend == (kind == "release")
         found: list[tuple[int, np.ndarray, np.ndarray, list]] = []
-        for rest in rest_days.tolist():
+        for rest in np.flatnonzero(rest_days).tolist():
             week = np.flatnonzero(_week_days(problem, rest))
-            lands = weekend[week] if kind != "release" else ~weekend[week]
-            if kind == "shuffle":
-                lands = weekend[week] == weekend[rest]
+            # a shuffle lands on a day of the same kind, a release or take on the other kind
+            lands = (weekend[week] == weekend[rest]) == (kind == "shuffle")
             days = week[lands & (row[week] >= 0) & self.movable[a, week]]
             for day in days.tolist():
                 if _run_through(problem, a, row, rest, day) > problem.max_consecutive_days:
@@ -243,8 +244,10 @@ class _Moves:
         totals = np.array([f[0] for f in found]) + (self.costs.rows(a, candidates) - here)
         # a take or shuffle buys only coverage, which the fairness stage has already priced
         # against quick returns: it adds none (a release buys fairness and pays their price)
-        adds = ((self.costs.quick_returns(a, candidates)
-                 > self.costs.quick_returns(a, row[None, :])[0]) & (kind != "release"))
+        adds = np.zeros(len(found), dtype=bool)
+        if kind != "release":
+            adds = (self.costs.quick_returns(a, candidates)
+                    > self.costs.quick_returns(a, row[None, :])[0])
         for k in np.argsort(totals, kind="stable").tolist():
             if adds[k]:
                 continue
@@ -264,8 +267,7 @@ class _Moves:
 def _outside_band(problem: RosterProblem, states: np.ndarray) -> np.ndarray:
     """(A,) whether each agent's weekend rest is outside its band, on the shares of
     ``states``."""
-    _, shares = fair_shares(problem, states)
-    target = targets(shares, band(problem))
+    _, target = band_targets(problem, states)
     _, rests = horizon_counts(problem, states)
     return (rests < target.low) | (rests > target.high)
 
