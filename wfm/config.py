@@ -229,6 +229,10 @@ class RosterSettings(_Strict):
     weekend_release_tolerance: float = Field(default=0.01, ge=0, le=0.1)  # share of the
     # coverage cost the fairness stage as a whole may give up to bring agents above their
     # weekend-rest band back (the weekend release; planner guide)
+    # the coverage target the weekend release never passes: total shortfall (agent-intervals)
+    # at most the least possible times (1 + least share) plus the requirement times its share
+    shortfall_ceiling_least_share: float = Field(default=0.01, ge=0, le=1)
+    shortfall_ceiling_requirement_share: float = Field(default=0.0005, ge=0, le=0.1)
 
     @field_validator("weights")
     @classmethod

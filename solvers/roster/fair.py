@@ -27,7 +27,8 @@ stage runs last, on the coverage-optimised roster, as the sub-stages of ``FAIRNE
    works one of its weekend rest days and rests on a weekday of that week instead, cheapest
    first, while the coverage cost given up since the stage began stays within
    ``[roster] weekend_release_tolerance`` of it (the one other step that may change coverage,
-   so what the class-pattern model gave up counts against it); rest
+   so what the class-pattern model gave up counts against it), and never past the shortfall
+   ceiling (``shortfall_ceiling``: the coverage target in agent-intervals); rest
    days moved later onto a weekend by agents with room in their band (takes) or within their
    kind of day (shuffles), where that lowers the coverage cost, pay for more.
 
@@ -107,6 +108,7 @@ class FairnessRun:
     own: Budget | None = None          # the trades' and re-solves' budget
     coverage_start: int = field(init=False)  # the coverage cost the stage started from
     trade_work: WorkLimit | None = None
+    shortfall_ceiling: int | None = None  # the weekend release's (None: none)
 
     def __post_init__(self) -> None:
         self.coverage_start = _coverage_cost(self)
@@ -187,9 +189,26 @@ def weekend_release(run: FairnessRun) -> None:
     done = release_weekend_rest(
         problem, run.states, run.queues, run.rest_target,
         RowCosts(problem, run.night_target, run.rest_target, run.costs),
-        allowance=allowance, work=work)
+        allowance=allowance, work=work, ceiling=run.shortfall_ceiling)
     run.result.released, run.result.taken = done.released, done.taken
     run.result.shuffled = done.shuffled
+
+
+def shortfall_ceiling(problem: RosterProblem, least: float | None) -> int | None:
+    """The coverage target the weekend release never passes, in agent-intervals short: the
+    least total shortfall any roster has (``least``, the plain-shortfall aggregate's bound)
+    times ``1 + shortfall_ceiling_least_share`` plus ``shortfall_ceiling_requirement_share``
+    of the requirement (the defaults, 1% and 0.05%, are issue 26's coverage target). Why in
+    agent-intervals as well: the release's tolerance is a share of the convex coverage cost,
+    which a take or shuffle can lower without lowering the total short, so the tolerance
+    alone does not keep the target. None when ``least`` is not known (weekly blocks, or no
+    aggregate solution): the tolerance alone bounds the release."""
+    if least is None:
+        return None
+    settings = problem.config.roster
+    return int(np.floor((1 + settings.shortfall_ceiling_least_share) * least
+                        + settings.shortfall_ceiling_requirement_share
+                        * float(problem.required.sum())))
 
 
 def _coverage_cost(run: FairnessRun) -> int:
@@ -209,10 +228,12 @@ FAIRNESS_STAGES: tuple[tuple[str, Callable[[FairnessRun], None]], ...] = (
 
 def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
               budget: Budget, seconds: float, settings: SolverSettings = DEFAULT_SETTINGS,
-              seed: int = 0) -> FairnessResult:
+              seed: int = 0, shortfall_ceiling: int | None = None) -> FairnessResult:
     """Share nights and weekend rest fairly inside each team (in place): run every sub-stage of
-    ``FAIRNESS_STAGES`` on ``seconds`` of nominal work, within ``budget``'s wall-clock cap."""
-    run = FairnessRun(problem, states, queues, budget, seconds, settings, seed)
+    ``FAIRNESS_STAGES`` on ``seconds`` of nominal work, within ``budget``'s wall-clock cap;
+    the weekend release never takes the total shortfall above ``shortfall_ceiling``."""
+    run = FairnessRun(problem, states, queues, budget, seconds, settings, seed,
+                      shortfall_ceiling=shortfall_ceiling)
     for _name, stage in FAIRNESS_STAGES:
         stage(run)
     return run.result

@@ -41,6 +41,13 @@ def marginals(problem: RosterProblem, scheduled: np.ndarray) -> tuple[np.ndarray
 def coverage_change(problem: RosterProblem, scheduled: np.ndarray,
                     changes: list[tuple[int, int, int, int]]) -> int:
     """Coverage cost change of (day, shift, queue, +1/-1) changes."""
+    return coverage_and_shortfall_change(problem, scheduled, changes)[0]
+
+
+def coverage_and_shortfall_change(problem: RosterProblem, scheduled: np.ndarray,
+                                  changes: list[tuple[int, int, int, int]]) -> tuple[int, int]:
+    """Coverage cost change and plain shortfall change (agent-intervals) of (day, shift,
+    queue, +1/-1) changes."""
     touched: dict[tuple[int, int], int] = {}
     for d, s, q, sign in changes:
         for t in problem.cover[d][s]:
@@ -49,8 +56,10 @@ def coverage_change(problem: RosterProblem, scheduled: np.ndarray,
     steps = np.array(list(touched.values()))
     need = problem.required[cells[:, 0], cells[:, 1]]
     before = scheduled[cells[:, 0], cells[:, 1]]
-    return int((_cell_cost(problem, need, before + steps) - _cell_cost(problem, need, before))
-               .sum())
+    after = before + steps
+    cost = int((_cell_cost(problem, need, after) - _cell_cost(problem, need, before)).sum())
+    short = int((np.clip(need - after, 0, None) - np.clip(need - before, 0, None)).sum())
+    return cost, short
 
 
 def apply_changes(problem: RosterProblem, scheduled: np.ndarray,

@@ -49,7 +49,7 @@ from solvers.roster.aggregate import (
 )
 from solvers.roster.assign import assign_counts, fill_gaps, scheduled_counts
 from solvers.roster.budget import Budget
-from solvers.roster.fair import FairnessResult, rebalance
+from solvers.roster.fair import FairnessResult, rebalance, shortfall_ceiling
 from solvers.roster.full_model import solve_full
 from solvers.roster.improve import improve
 from solvers.roster.legal import precheck
@@ -122,6 +122,7 @@ class SolveContext:
     objective_before_search: int = 0   # the roster's objective (report.evaluate) after local moves
     method: str = "decomposition"
     best_bound: float = 0.0
+    least_shortfall: float | None = None  # the least total shortfall any roster has
     fairness: FairnessResult | None = None
     figures: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)  # stages' private state, not reported
@@ -168,7 +169,8 @@ def least_shortfall(ctx: SolveContext) -> None:
     agent-intervals short first, then as even as the convex cost wants. The plan keeps the
     first solve's bound, which holds for every roster. Not with weekly blocks: they re-solve
     the head-counts in whole weeks, and the capped plan's sharper day-to-day changes of the
-    shift mix leave them more coverage cost."""
+    shift mix leave them more coverage cost. The least total's bound is kept
+    (``least_shortfall``): the weekend release's shortfall ceiling is measured from it."""
     problem, budget, plan = ctx.problem, ctx.budget, ctx.aggregate
     assert plan is not None
     if plan.status not in ("OPTIMAL", "FEASIBLE") or (
@@ -181,6 +183,7 @@ def least_shortfall(ctx: SolveContext) -> None:
                             budget=budget, det_seconds=det, pooled=False)
     if least.status not in ("OPTIMAL", "FEASIBLE"):
         return
+    ctx.least_shortfall = max(0.0, least.best_bound)
     cap = int(np.floor((1 + ctx.settings.construction.shortfall_slack) * least.objective))
     if plan_shortfall(problem, plan.counts) <= cap:
         return
@@ -277,7 +280,8 @@ def fairness(ctx: SolveContext) -> None:
     """Share nights and weekend rest inside teams: ``fair.FAIRNESS_STAGES`` in order."""
     started = time.monotonic()
     result = rebalance(ctx.problem, ctx.states, ctx.queues, budget=ctx.budget,
-                       seconds=ctx.plan.fair_seconds, settings=ctx.settings, seed=ctx.seed)
+                       seconds=ctx.plan.fair_seconds, settings=ctx.settings, seed=ctx.seed,
+                       shortfall_ceiling=shortfall_ceiling(ctx.problem, ctx.least_shortfall))
     ctx.fairness = result
     ctx.figures["fairness_stage"] = fairness_figures(result)
     ctx.say(f"fairness: {'re-planned by week patterns, ' if result.replanned else ''}"

@@ -50,7 +50,7 @@ import numpy as np
 from solvers.roster.aggregate import AggregatePlan
 from solvers.roster.assign import fill_gaps, scheduled_counts
 from solvers.roster.budget import Budget
-from solvers.roster.fair import FairnessResult, rebalance
+from solvers.roster.fair import FairnessResult, rebalance, shortfall_ceiling
 from solvers.roster.fair_share import band_targets, horizon_counts
 from solvers.roster.improve import improve
 from solvers.roster.neighbourhood import subproblem
@@ -217,6 +217,7 @@ class TeamTask:
     counts: np.ndarray | None = None
     states: np.ndarray | None = None
     queues: np.ndarray | None = None
+    shortfall_ceiling: int | None = None   # the weekend release's (fairness tasks)
 
 
 @dataclass
@@ -242,7 +243,7 @@ def run_team_task(task: TeamTask) -> TeamResult:
         states, queues = task.states.copy(), task.queues.copy()
         result = rebalance(task.sub, states, queues, budget=budget,
                            seconds=task.plan.fair_seconds, settings=task.settings,
-                           seed=task.seed)
+                           seed=task.seed, shortfall_ceiling=task.shortfall_ceiling)
         return TeamResult(states, queues, list(budget.capped),
                           {"fairness": round(time.monotonic() - started, 3)}, result)
     assert task.counts is not None
@@ -288,6 +289,19 @@ def _tolerance_shares(problem: RosterProblem, states: np.ndarray, run: TeamRun) 
     if not counts.sum():
         return list(run.shares)
     return (counts / counts.sum()).tolist()
+
+
+def _team_ceilings(problem: RosterProblem, scheduled: np.ndarray, ceiling: int | None,
+                   shares: list[float]) -> list[int | None]:
+    """Each team fairness task's shortfall ceiling: a team's sub-problem sees the site's total
+    shortfall (its requirement is what the other teams leave), so its ceiling is that total
+    plus its ``shares`` of the site's room below ``ceiling`` (the teams' rises then add up to
+    at most the site's room, but for two teams leaving the same interval)."""
+    if ceiling is None:
+        return [None] * len(shares)
+    now = int(np.clip(problem.required - scheduled, 0, None).sum())
+    room = max(0, ceiling - now)
+    return [now + int(np.floor(share * room)) for share in shares]
 
 
 def _class_coverage(problem: RosterProblem, counts: np.ndarray) -> np.ndarray:
@@ -405,6 +419,8 @@ def team_fairness(ctx: SolveContext) -> None:
     run = _team_run(ctx)
     scheduled = scheduled_counts(problem, ctx.states, ctx.queues)
     tolerance = _tolerance_shares(problem, ctx.states, run)
+    ceiling = shortfall_ceiling(problem, ctx.least_shortfall)
+    ceilings = _team_ceilings(problem, scheduled, ceiling, tolerance)
     tasks = []
     for k, members in enumerate(run.teams):
         mine = scheduled_counts(subproblem(problem, members, problem.required),
@@ -419,7 +435,8 @@ def team_fairness(ctx: SolveContext) -> None:
             seed=sub.config.roster.random_seed, nominal_seconds=sub_plan.limit_seconds,
             deadline_epoch=time.time() + (ctx.budget.deadline - time.monotonic()),
             wall_seconds=_wall_seconds(ctx, share, run, 0.0),
-            states=ctx.states[members], queues=ctx.queues[members]))
+            states=ctx.states[members], queues=ctx.queues[members],
+            shortfall_ceiling=ceilings[k]))
     results = run.map_tasks(run_team_task, tasks)
     _merge(ctx, run, results, "fairness")
     total = FairnessResult()
@@ -433,7 +450,7 @@ def team_fairness(ctx: SolveContext) -> None:
     work = ctx.budget.work(ctx.settings.fairness.release_share * ctx.plan.local_seconds,
                            "fairness", problem.num_days)
     merged = take_back_coverage(problem, ctx.states, ctx.queues, costs.rest_target, costs,
-                                work=work)
+                                work=work, ceiling=ceiling)
     total.taken += merged.taken
     total.shuffled += merged.shuffled
     ctx.fairness = total

@@ -35,7 +35,7 @@ import numpy as np
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import Target, band_targets, horizon_counts
-from solvers.roster.improve import apply_changes, coverage_change
+from solvers.roster.improve import apply_changes, coverage_and_shortfall_change
 from solvers.roster.legal import agent_violations, pattern_ok
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, available
 from solvers.roster.row_costs import RowCosts
@@ -52,10 +52,11 @@ class Released:
 
 def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
                          rest_target: Target, costs: RowCosts, *, allowance: float,
-                         work: WorkLimit) -> Released:
+                         work: WorkLimit, ceiling: int | None = None) -> Released:
     """Bring agents above their weekend-rest band back one weekend rest day at a time, the
     cheapest move of any such agent first, while the coverage cost they add stays within
-    ``allowance`` plus what the takes and shuffles saved (in place; module docstring).
+    ``allowance`` plus what the takes and shuffles saved, and no move takes the roster's
+    total shortfall (agent-intervals) above ``ceiling`` (in place; module docstring).
 
     Rounds of takes, then shuffles (a rest day to another day of its week of the same kind,
     weekday or weekend, where that lowers the coverage cost: the releases crowd the weekdays
@@ -63,7 +64,7 @@ def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.
     what is left, until a round moves nothing (the last rounds, with every agent inside its
     band, only take back coverage).
     """
-    moves = _Moves.on(problem, states, queues, costs, work)
+    moves = _Moves.on(problem, states, queues, costs, work, ceiling)
     if not (moves.rests > rest_target.high).any():
         return Released()
     left, done = allowance, Released()
@@ -81,13 +82,14 @@ def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.
 
 
 def take_back_coverage(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                       rest_target: Target, costs: RowCosts, *, work: WorkLimit) -> Released:
+                       rest_target: Target, costs: RowCosts, *, work: WorkLimit,
+                       ceiling: int | None = None) -> Released:
     """One round of takes and shuffles only (in place): on a decomposed site, once the teams'
     rosters are merged, where teams that released weekend rest onto the same weekdays, each
     seeing only its own moves, crowded them. One round: on a 4,000 x 28 two-queue roster it
     made 97 of the 107 moves of three rounds (45 of their 51 agent-intervals less shortfall)
-    in half the time (2.9 s)."""
-    moves = _Moves.on(problem, states, queues, costs, work)
+    in half the time (2.9 s). No move takes the total shortfall above ``ceiling``."""
+    moves = _Moves.on(problem, states, queues, costs, work, ceiling)
     taken, shuffled, _ = _takes_and_shuffles(moves, rest_target)
     return Released(0, taken, shuffled)
 
@@ -103,10 +105,12 @@ def _takes_and_shuffles(moves: _Moves, rest_target: Target) -> tuple[int, int, i
     room = np.flatnonzero(moves.rests + 1 <= rest_target.high).tolist()
     outside = _outside_band(problem, moves.states)
     kept = [array.copy() for array in moves.arrays()]
+    kept_shortfall = moves.shortfall
     taken, took = _greedy(moves, room, rest_target, "take", 0.0)
     if taken and (_outside_band(problem, moves.states) & ~outside).any():
         for now, before in zip(moves.arrays(), kept, strict=True):
             now[:] = before
+        moves.shortfall = kept_shortfall
         taken, took = 0, 0
     everyone = list(range(problem.num_agents))
     shuffled, moved = _greedy(moves, everyone, rest_target, "shuffle", 0.0)
@@ -160,10 +164,12 @@ def _greedy(moves: _Moves, agents: list[int], rest_target: Target, kind: str,
 @dataclass(frozen=True)
 class _Move:
     """One agent's move of a rest day within its week: its coverage cost change, that plus
-    the change of the row's own cost (``total``), the new row and queues, the changes."""
+    the change of the row's own cost (``total``), its total shortfall change (agent-intervals),
+    the new row and queues, the changes."""
 
     coverage: int
     total: int
+    shortfall: int
     row: np.ndarray
     queues: np.ndarray
     changes: list[tuple[int, int, int, int]]
@@ -172,8 +178,9 @@ class _Move:
 @dataclass
 class _Moves:
     """Prices and makes moves of a rest day to another day of its week on the roster (in
-    place), ``scheduled`` (head-counts) and ``rests`` (weekend rest days per agent) kept up
-    to date."""
+    place), ``scheduled`` (head-counts), ``rests`` (weekend rest days per agent) and
+    ``shortfall`` (the total, agent-intervals) kept up to date; no move takes ``shortfall``
+    above ``ceiling`` (None: no ceiling)."""
 
     problem: RosterProblem
     states: np.ndarray
@@ -184,17 +191,28 @@ class _Moves:
     rests: np.ndarray
     movable: np.ndarray
     weekend: np.ndarray
+    shortfall: int
+    ceiling: int | None
 
     @classmethod
     def on(cls, problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-           costs: RowCosts, work: WorkLimit) -> _Moves:
-        """Moves on this roster, with the head-counts, weekend rest and movable days derived
-        from it."""
+           costs: RowCosts, work: WorkLimit, ceiling: int | None = None) -> _Moves:
+        """Moves on this roster, with the head-counts, weekend rest, movable days and total
+        shortfall derived from it."""
         weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
-        return cls(problem, states, queues, costs, work,
-                   scheduled=scheduled_counts(problem, states, queues),
+        scheduled = scheduled_counts(problem, states, queues)
+        return cls(problem, states, queues, costs, work, scheduled=scheduled,
                    rests=(costs.weekend_free & (states == OFF)).sum(axis=1),
-                   movable=(problem.forced == UNKNOWN) & available(problem), weekend=weekend)
+                   movable=(problem.forced == UNKNOWN) & available(problem), weekend=weekend,
+                   shortfall=int(np.clip(problem.required - scheduled, 0, None).sum()),
+                   ceiling=ceiling)
+
+    def shortfall_room(self) -> float:
+        """How much a move may raise the total shortfall: up to the ceiling, never past it
+        (a move that lowers it is always allowed)."""
+        if self.ceiling is None:
+            return float("inf")
+        return max(0, self.ceiling - self.shortfall)
 
     def arrays(self) -> tuple[np.ndarray, ...]:
         """What a move changes: the roster, head-counts and weekend rest."""
@@ -204,20 +222,23 @@ class _Moves:
         self.states[a], self.queues[a] = move.row, move.queues
         apply_changes(self.problem, self.scheduled, move.changes)
         self.rests[a] += {"take": 1, "release": -1, "shuffle": 0}[kind]
+        self.shortfall += move.shortfall
 
     def cheapest(self, a: int, kind: str) -> _Move | None:
         """The legal move of ``kind`` of one of ``a``'s rest days to a day of its week it
         works: a weekend day's to a weekday (``release``), a weekday's to a weekend day
         (``take``), or to a day of the same kind (``shuffle``); the one with the least coverage
         cost plus change of the row's own cost (``RowCosts``), or None (a take or shuffle: None
-        unless that sum is below zero). The worked day's shift moves with its night or day
-        kind kept, on the same queue or another of the agent's skills."""
+        unless that sum is below zero); none that would take the total shortfall above the
+        ceiling. The worked day's shift moves with its night or day kind kept, on the same
+        queue or another of the agent's skills."""
         problem, row, row_queues = self.problem, self.states[a], self.queues[a]
         weekend = self.weekend
         rest_days = (row == OFF) & self.movable[a]
         if kind != "shuffle":  # a release leaves a weekend day, a take a weekday
             rest_days &= weekend == (kind == "release")
-        found: list[tuple[int, np.ndarray, np.ndarray, list]] = []
+        room = self.shortfall_room()
+        found: list[tuple[int, int, np.ndarray, np.ndarray, list]] = []
         for rest in np.flatnonzero(rest_days).tolist():
             week = np.flatnonzero(_week_days(problem, rest))
             # a shuffle lands on a day of the same kind, a release or take on the other kind
@@ -235,12 +256,14 @@ class _Moves:
                         new_row, new_queues = row.copy(), row_queues.copy()
                         new_row[day], new_queues[day] = OFF, -1
                         new_row[rest], new_queues[rest] = s, q
-                        found.append((coverage_change(problem, self.scheduled, changes),
-                                      new_row, new_queues, changes))
+                        coverage, short = coverage_and_shortfall_change(
+                            problem, self.scheduled, changes)
+                        if short <= room:
+                            found.append((coverage, short, new_row, new_queues, changes))
         if not found:
             return None
         here = self.costs.rows(a, row[None, :])[0]
-        candidates = np.array([f[1] for f in found])
+        candidates = np.array([f[2] for f in found])
         totals = np.array([f[0] for f in found]) + (self.costs.rows(a, candidates) - here)
         # a take or shuffle buys only coverage, which the fairness stage has already priced
         # against quick returns: it adds none (a release buys fairness and pays their price)
@@ -255,12 +278,12 @@ class _Moves:
                 return None
             if not self.work.spend():
                 return None
-            coverage, new_row, new_queues, changes = found[k]
+            coverage, short, new_row, new_queues, changes = found[k]
             if agent_violations(problem, a, new_row, new_queues, first_only=True):
                 continue
             if not pattern_ok(problem, a, new_row):
                 continue
-            return _Move(coverage, int(totals[k]), new_row, new_queues, changes)
+            return _Move(coverage, int(totals[k]), short, new_row, new_queues, changes)
         return None
 
 
