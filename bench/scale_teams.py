@@ -136,6 +136,9 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
         print(f"     weekend release: {fair['weekend_rest_released']} weekend rest days "
               f"released, {fair['weekend_rest_taken']} taken, {fair['rest_days_shuffled']} rest "
               "days shuffled")
+    if fair.get("shortfall_ceiling") is not None:  # not on older code
+        print(f"     fairness stage: shortfall {fair['shortfall_before']} before it, ceiling "
+              f"{fair['shortfall_ceiling']}")
     print("     stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in stages.items()))
     print(f"     wall-clock cap reached in: {', '.join(capped) if capped else 'no stage'}; "
           f"digest {digest}", flush=True)

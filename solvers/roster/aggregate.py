@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 
 from solvers.roster.budget import Budget
 from solvers.roster.problem import RosterProblem, available
+from solvers.roster.report import total_shortfall
 from solvers.roster.rules import COVERAGE_RULES, Cap, rule_caps
 from solvers.roster.rules.weekly_rest import owed_rest
 from solvers.roster.soft import coverage_penalties
@@ -193,7 +194,7 @@ def plan_shortfall(problem: RosterProblem, counts: np.ndarray) -> int:
     for d in range(problem.num_days):
         for s in range(problem.num_shifts):
             scheduled[problem.cover[d][s]] += per_shift[d, s]
-    return int(np.clip(problem.required - scheduled, 0, None).sum())
+    return total_shortfall(problem, scheduled)
 
 
 def summed_work_caps(problem: RosterProblem, members: list[int], most: np.ndarray

@@ -55,7 +55,7 @@ from solvers.roster.improve import improve
 from solvers.roster.legal import precheck
 from solvers.roster.problem import RosterProblem
 from solvers.roster.realize import plan_workdays
-from solvers.roster.report import evaluate
+from solvers.roster.report import evaluate, total_shortfall
 from solvers.roster.settings import SolverSettings
 from wfm.errors import Infeasible
 
@@ -267,9 +267,12 @@ def neighbourhood_search(ctx: SolveContext) -> None:
     ctx.say(f"neighbourhood search: {accepted} improving moves of {tries}")
 
 
-def fairness_figures(result: FairnessResult) -> dict[str, Any]:
-    """What the fairness stage reports in the solution's figures (``fairness_stage``)."""
-    return {"pattern_model_changed": result.replanned, "trades": result.accepted,
+def fairness_figures(result: FairnessResult, shortfall_before: int,
+                     ceiling: int | None) -> dict[str, Any]:
+    """What the fairness stage reports in the solution's figures (``fairness_stage``): with
+    the total shortfall it started from and the weekend release's ceiling."""
+    return {"shortfall_before": shortfall_before, "shortfall_ceiling": ceiling,
+            "pattern_model_changed": result.replanned, "trades": result.accepted,
             "team_resolves_kept": result.resolved, "weekly_block_resolves": result.tried,
             "weekly_block_failures": result.block_failures,
             "weekend_rest_released": result.released,
@@ -279,11 +282,13 @@ def fairness_figures(result: FairnessResult) -> dict[str, Any]:
 def fairness(ctx: SolveContext) -> None:
     """Share nights and weekend rest inside teams: ``fair.FAIRNESS_STAGES`` in order."""
     started = time.monotonic()
+    ceiling = shortfall_ceiling(ctx.problem, ctx.least_shortfall)
+    before = total_shortfall(ctx.problem, scheduled_counts(ctx.problem, ctx.states, ctx.queues))
     result = rebalance(ctx.problem, ctx.states, ctx.queues, budget=ctx.budget,
                        seconds=ctx.plan.fair_seconds, settings=ctx.settings, seed=ctx.seed,
-                       shortfall_ceiling=shortfall_ceiling(ctx.problem, ctx.least_shortfall))
+                       shortfall_ceiling=ceiling)
     ctx.fairness = result
-    ctx.figures["fairness_stage"] = fairness_figures(result)
+    ctx.figures["fairness_stage"] = fairness_figures(result, before, ceiling)
     ctx.say(f"fairness: {'re-planned by week patterns, ' if result.replanned else ''}"
             f"{result.accepted} trades inside teams, {result.resolved} team re-solves kept"
             f"{f', {result.tried} weekly-block re-solves' if result.tried else ''} "

@@ -23,6 +23,11 @@ def coverage_cost(problem: RosterProblem, scheduled: np.ndarray) -> int:
     return int(weights.coverage * shortfall_cost(short).sum() + weights.overstaffing * over.sum())
 
 
+def total_shortfall(problem: RosterProblem, scheduled: np.ndarray) -> int:
+    """Agent-intervals short of the requirement for scheduled counts (T, Q)."""
+    return int(np.clip(problem.required - scheduled, 0, None).sum())
+
+
 def evaluate(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray
              ) -> dict[str, int]:
     """Each soft goal's weighted penalty and their ``total`` (the objective)."""

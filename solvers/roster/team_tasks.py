@@ -63,7 +63,7 @@ from solvers.roster.pipeline import (
     run_stages,
 )
 from solvers.roster.problem import RosterProblem, available
-from solvers.roster.report import evaluate
+from solvers.roster.report import evaluate, total_shortfall
 from solvers.roster.row_costs import RowCosts
 from solvers.roster.settings import SolverSettings
 from solvers.roster.weekend_release import take_back_coverage
@@ -299,7 +299,7 @@ def _team_ceilings(problem: RosterProblem, scheduled: np.ndarray, ceiling: int |
     at most the site's room, but for two teams leaving the same interval)."""
     if ceiling is None:
         return [None] * len(shares)
-    now = int(np.clip(problem.required - scheduled, 0, None).sum())
+    now = total_shortfall(problem, scheduled)
     room = max(0, ceiling - now)
     return [now + int(np.floor(share * room)) for share in shares]
 
@@ -454,7 +454,8 @@ def team_fairness(ctx: SolveContext) -> None:
     total.taken += merged.taken
     total.shuffled += merged.shuffled
     ctx.fairness = total
-    ctx.figures["fairness_stage"] = fairness_figures(total)
+    ctx.figures["fairness_stage"] = fairness_figures(
+        total, total_shortfall(problem, scheduled), ceiling)
     ctx.figures["decomposition"] = {"teams": len(run.teams),
                                     "agents": [len(m) for m in run.teams],
                                     "workers": min(run.workers, len(run.teams))}

@@ -38,6 +38,7 @@ from solvers.roster.fair_share import Target, band_targets, horizon_counts
 from solvers.roster.improve import apply_changes, coverage_and_shortfall_change
 from solvers.roster.legal import agent_violations, pattern_ok
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, available
+from solvers.roster.report import total_shortfall
 from solvers.roster.row_costs import RowCosts
 
 
@@ -204,7 +205,7 @@ class _Moves:
         return cls(problem, states, queues, costs, work, scheduled=scheduled,
                    rests=(costs.weekend_free & (states == OFF)).sum(axis=1),
                    movable=(problem.forced == UNKNOWN) & available(problem), weekend=weekend,
-                   shortfall=int(np.clip(problem.required - scheduled, 0, None).sum()),
+                   shortfall=total_shortfall(problem, scheduled),
                    ceiling=ceiling)
 
     def shortfall_room(self) -> float:
