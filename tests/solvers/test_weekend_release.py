@@ -9,12 +9,13 @@ import pytest
 
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget, WorkLimit
-from solvers.roster.fair import rebalance
+from solvers.roster.fair import rebalance, shortfall_ceiling
 from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
+from solvers.roster.improve import coverage_and_shortfall_change
 from solvers.roster.problem import OFF
 from solvers.roster.report import coverage_cost, roster_frame
 from solvers.roster.row_costs import RowCosts
-from solvers.roster.team_tasks import TeamRun, _team_problem, _tolerance_shares
+from solvers.roster.team_tasks import TeamRun, _team_ceilings, _team_problem, _tolerance_shares
 from solvers.roster.weekend_release import release_weekend_rest, take_back_coverage
 from wfm.rules import check_roster
 
@@ -237,3 +238,121 @@ def test_a_team_task_gets_its_own_shares_of_the_two_tolerances():
             == 0.25 * problem.config.roster.weekend_release_tolerance)
     assert (_team_problem(problem, 7, 0.5).config.roster.weekend_release_tolerance
             == 0.5 * problem.config.roster.weekend_release_tolerance)
+
+
+def _shortfall(problem, states, queues) -> int:
+    """Agent-intervals short, counted interval by interval from the roster (the reference)."""
+    short = 0
+    for t in range(problem.required.shape[0]):
+        for q in range(problem.required.shape[1]):
+            on = sum(1 for a in range(problem.num_agents) for d in range(problem.num_days)
+                     if states[a, d] >= 0 and queues[a, d] == q
+                     and t in set(problem.cover[d][states[a, d]].tolist()))
+            short += max(0, int(problem.required[t, q]) - on)
+    return short
+
+
+def _sundays_covered():
+    """The team above, but every Sunday exactly covered: A0's release (work a Sunday, rest on
+    a weekday) leaves the Sunday one over and the weekday one more short, so it raises the
+    total shortfall by the day shift's intervals."""
+    problem, previous, states, queues, night_target, rest_target = _team()
+    day_shift = problem.shift_codes.index("DAY")
+    for sunday in range(6, 28, 7):
+        problem.required[problem.cover[sunday][day_shift]] -= 1
+    return problem, previous, states, queues, night_target, rest_target
+
+
+@pytest.mark.parametrize("room_short_by", [0, 1])
+def test_no_release_takes_the_shortfall_above_the_ceiling(room_short_by):
+    """A0 (locked above its band) can come back only by a release that adds the day shift's
+    intervals to the total shortfall: made with a ceiling that leaves exactly that room,
+    not with one interval less, however large the coverage-cost allowance."""
+    problem, previous, states, queues, night_target, rest_target = _sundays_covered()
+    intervals = len(problem.cover[0][problem.shift_codes.index("DAY")])
+    before = _shortfall(problem, states, queues)
+    ceiling = before + intervals - room_short_by
+    cost = coverage_cost(problem, scheduled_counts(problem, states, queues))
+    done = release_weekend_rest(problem, states, queues, rest_target,
+                                RowCosts(problem, night_target, rest_target),
+                                allowance=10.0 * cost, work=WorkLimit(units=10_000),
+                                ceiling=ceiling)
+    after = _shortfall(problem, states, queues)
+    assert after <= ceiling
+    if room_short_by:
+        assert done.released == 0 and after == before
+    else:
+        assert done.released == 1 and after == before + intervals
+    found = check_roster(roster_frame(problem, states, queues), agents_frame(8), site(),
+                         previous=previous)
+    assert [v for v in found if not v.code.startswith("fair_share")] == []
+
+
+@pytest.mark.parametrize(("ceiling_room", "inside"), [(None, True), (0, False)])
+def test_the_fairness_stage_keeps_the_shortfall_ceiling(ceiling_room, inside):
+    """The whole stage on the covered-Sundays team: without a ceiling the release brings A0
+    inside its band; with the ceiling at the shortfall it starts from, it does not, and the
+    total shortfall does not rise."""
+    problem, _, states, queues, _, rest_target = _sundays_covered()
+    roster = problem.config.roster.model_copy(update={"weekend_release_tolerance": 0.1})
+    problem = replace(problem, config=problem.config.model_copy(update={"roster": roster}))
+    before = _shortfall(problem, states, queues)
+    ceiling = None if ceiling_room is None else before + ceiling_room
+    result = rebalance(problem, states, queues, budget=Budget.start(30), seconds=5,
+                       shortfall_ceiling=ceiling)
+    _, counts = horizon_counts(problem, states)
+    assert (counts[0] <= rest_target.high[0]) == inside
+    assert (result.released >= 1) == inside
+    if ceiling is not None:
+        assert _shortfall(problem, states, queues) <= ceiling
+
+
+def test_the_shortfall_ceiling_is_the_coverage_target():
+    """Hand-worked: least 1,000 agent-intervals, a requirement of 200,000 agent-intervals:
+    1,000 x 1.01 + 200,000 x 0.0005 = 1,110; none without a least shortfall."""
+    problem = _team()[0]
+    problem.required[:] = 0
+    problem.required[:100, 0] = 2000
+    assert problem.required.sum() == 200_000
+    assert shortfall_ceiling(problem, 1000.0) == 1110
+    roster = problem.config.roster.model_copy(update={
+        "shortfall_ceiling_least_share": 0.0, "shortfall_ceiling_requirement_share": 0.001})
+    other = replace(problem, config=problem.config.model_copy(update={"roster": roster}))
+    assert shortfall_ceiling(other, 1000.0) == 1200
+    assert shortfall_ceiling(problem, None) is None
+
+
+def test_team_ceilings_share_the_site_room():
+    """The site 1 short on every interval of the roster, ceiling 10 above it: the team tasks
+    get the site's shortfall plus 7 and 2 (shares 0.75 and 0.25, rounded down); none above a
+    site already past its ceiling; none without one."""
+    problem, _, states, queues, _, _ = _team()
+    scheduled = scheduled_counts(problem, states, queues)
+    now = _shortfall(problem, states, queues)
+    assert _team_ceilings(problem, scheduled, now + 10, [0.75, 0.25]) == [now + 7, now + 2]
+    assert _team_ceilings(problem, scheduled, now - 5, [0.75, 0.25]) == [now, now]
+    assert _team_ceilings(problem, scheduled, None, [0.5, 0.5]) == [None, None]
+
+
+def test_coverage_and_shortfall_change_match_a_recount():
+    """Random one-agent moves on the team above: the shortfall change the moves are priced
+    with equals the recount after the move, and the coverage cost change the recomputed cost."""
+    problem, _, states, queues, _, _ = _sundays_covered()
+    rng = np.random.default_rng(5)
+    shifts = [problem.shift_codes.index("DAY"), problem.shift_codes.index("NIGHT")]
+    for _ in range(25):
+        scheduled = scheduled_counts(problem, states, queues)
+        a = int(rng.integers(8))
+        worked = rng.choice(np.flatnonzero(states[a] >= 0))
+        rest = rng.choice(np.flatnonzero(states[a] == OFF))
+        shift = int(rng.choice(shifts))
+        changes = [(int(worked), int(states[a, worked]), 0, -1), (int(rest), shift, 0, +1)]
+        cost, short = coverage_and_shortfall_change(problem, scheduled, changes)
+        before_short = _shortfall(problem, states, queues)
+        before_cost = coverage_cost(problem, scheduled)
+        moved_states, moved_queues = states.copy(), queues.copy()
+        moved_states[a, worked], moved_queues[a, worked] = OFF, -1
+        moved_states[a, rest], moved_queues[a, rest] = shift, 0
+        assert short == _shortfall(problem, moved_states, moved_queues) - before_short
+        assert cost == coverage_cost(
+            problem, scheduled_counts(problem, moved_states, moved_queues)) - before_cost
