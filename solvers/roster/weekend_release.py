@@ -10,7 +10,11 @@ follows, earlier the agent's next rest must come soon enough, which the rule che
 Such a move changes coverage: the only step after the coverage stages that does besides the
 class-pattern model, so the two together give up at most ``[roster] weekend_release_tolerance``
 of the coverage cost the stage started from (what the pattern model used, within its own
-``coverage_tolerance``, is not given again), cheapest moves first.
+``coverage_tolerance``, is not given again), cheapest moves first, and no move takes the
+roster's total shortfall above a ceiling in agent-intervals (``fair.shortfall_ceiling``: the
+tolerance is a share of the convex coverage cost, which a move can lower without lowering the
+shortfall, so it alone does not keep a coverage target). On a decomposed site the release runs
+on the whole site once the teams' rosters are merged (``team_tasks.site_release``).
 
 Releases are paid for first by *takes*, the opposite move: an agent with room below the top of
 its band whose previous rest came early enough moves a weekday rest day later in its week onto a
@@ -80,19 +84,6 @@ def release_weekend_rest(problem: RosterProblem, states: np.ndarray, queues: np.
         if not (taken or shuffled or released):
             break
     return done
-
-
-def take_back_coverage(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
-                       rest_target: Target, costs: RowCosts, *, work: WorkLimit,
-                       ceiling: int | None = None) -> Released:
-    """One round of takes and shuffles only (in place): on a decomposed site, once the teams'
-    rosters are merged, where teams that released weekend rest onto the same weekdays, each
-    seeing only its own moves, crowded them. One round: on a 4,000 x 28 two-queue roster it
-    made 97 of the 107 moves of three rounds (45 of their 51 agent-intervals less shortfall)
-    in half the time (2.9 s). No move takes the total shortfall above ``ceiling``."""
-    moves = _Moves.on(problem, states, queues, costs, work, ceiling)
-    taken, shuffled, _ = _takes_and_shuffles(moves, rest_target)
-    return Released(0, taken, shuffled)
 
 
 def _takes_and_shuffles(moves: _Moves, rest_target: Target) -> tuple[int, int, int]:

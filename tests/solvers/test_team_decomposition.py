@@ -27,6 +27,7 @@ from solvers.roster.team_tasks import (
     task_teams,
     team_seed,
 )
+from wfm.coverage import coverage_table
 from wfm.rules import check_roster
 from wfm.rules.fairness import check_fairness
 
@@ -193,5 +194,36 @@ def test_a_single_large_team_is_solved_in_parts(roomy_cap):
                            leave=instance.leave, previous=instance.previous,
                            settings=_settings(max_team_agents=20))
     assert solution.figures["decomposition"]["agents"] == [16, 16, 16]
+    assert check_roster(solution.assignments, instance.agents, config,
+                        previous=instance.previous, leave=instance.leave) == []
+
+
+@pytest.mark.parametrize(("least_share", "requirement_share"), [(1.0, 0.01), (0.0, 0.0)])
+def test_the_site_release_keeps_the_shortfall_ceiling_across_parts(roomy_cap, least_share,
+                                                                   requirement_share):
+    """One queue of 60 agents in three parts over four weeks: every part covers the same
+    intervals, so parts releasing weekend rest each on its own view would add up. With room
+    under the ceiling the site's release brings weekend rest back; with the ceiling at the
+    least possible shortfall (below the roster's) the total shortfall, counted from the
+    roster against the requirement, ends no higher than the fairness stage found it."""
+    config = site(roster={"time_limit_seconds": 4, "weekend_release_tolerance": 0.1,
+                          "shortfall_ceiling_least_share": least_share,
+                          "shortfall_ceiling_requirement_share": requirement_share})
+    instance = make_instance(InstanceParameters(
+        num_agents=60, num_days=28, queues=("sales",), leave_share=0.05, with_previous=True,
+        random_seed=12), config)
+    solution = plan_roster(instance.requirement, instance.agents, config,
+                           leave=instance.leave, previous=instance.previous,
+                           settings=_settings(max_team_agents=20))
+    assert solution.figures["decomposition"]["agents"] == [20, 20, 20]
+    figures = solution.figures["fairness_stage"]
+    shortfall = int(coverage_table(solution.assignments, instance.requirement,
+                                   config)["shortfall"].sum())
+    if least_share:
+        assert figures["weekend_rest_released"] >= 1
+        assert shortfall <= figures["shortfall_ceiling"]
+    else:
+        assert figures["shortfall_ceiling"] < figures["shortfall_before"]
+        assert shortfall <= figures["shortfall_before"]
     assert check_roster(solution.assignments, instance.agents, config,
                         previous=instance.previous, leave=instance.leave) == []

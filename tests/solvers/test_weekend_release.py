@@ -15,8 +15,8 @@ from solvers.roster.improve import coverage_and_shortfall_change
 from solvers.roster.problem import OFF
 from solvers.roster.report import coverage_cost, roster_frame
 from solvers.roster.row_costs import RowCosts
-from solvers.roster.team_tasks import TeamRun, _team_ceilings, _team_problem, _tolerance_shares
-from solvers.roster.weekend_release import release_weekend_rest, take_back_coverage
+from solvers.roster.team_tasks import _team_problem
+from solvers.roster.weekend_release import release_weekend_rest
 from wfm.rules import check_roster
 
 from .factories import agents_frame, day, rows, site, tiny_problem
@@ -131,46 +131,9 @@ def test_a_shuffled_rest_day_pays_for_a_release_with_no_tolerance():
     assert [v for v in found if not v.code.startswith("fair_share")] == []
 
 
-def test_team_tasks_share_the_tolerance_by_agents_above_the_weekend_band():
-    """Dealt into two parts, the part holding A0 (above its band) gets all the tolerance the
-    release would spend; with nobody above the band, the parts share it by agents."""
-    problem, _, states, _, _, _ = _team()
-    run = TeamRun(teams=[[0, 1, 2, 3, 4, 5], [6, 7]], shares=[0.75, 0.25],
-                  map_tasks=lambda f, tasks: [f(t) for t in tasks], workers=1)
-    assert _tolerance_shares(problem, states, run) == [1.0, 0.0]
-    run.teams.reverse()
-    assert _tolerance_shares(problem, states, run) == [0.0, 1.0]
-    states[0, 27], states[0, 24] = states[0, 24], OFF  # A0 rests the last Friday instead
-    assert _tolerance_shares(problem, states, run) == [0.75, 0.25]
-
-
-def test_take_back_moves_a_rest_day_off_a_crowded_day_and_keeps_the_bands():
-    """The site-wide round after the teams' rosters are merged: the last Wednesday five short,
-    A3 rests earlier that week instead; no release, every weekend-rest count stays inside
-    its band, nights and working days unchanged."""
-    problem, previous, states, queues, night_target, rest_target = _team()
-    day_shift = problem.shift_codes.index("DAY")
-    problem.required[problem.cover[23][day_shift]] += 4
-    cost = coverage_cost(problem, scheduled_counts(problem, states, queues))
-    nights, rests = horizon_counts(problem, states)
-    done = take_back_coverage(problem, states, queues, rest_target,
-                              RowCosts(problem, night_target, rest_target),
-                              work=WorkLimit(units=10_000))
-    assert done.released == 0 and done.shuffled >= 1
-    assert states[3, 23] == day_shift
-    assert coverage_cost(problem, scheduled_counts(problem, states, queues)) < cost
-    after_nights, after_rests = horizon_counts(problem, states)
-    assert np.array_equal(after_nights, nights)
-    assert ((after_rests == rests) | (after_rests <= rest_target.high)).all()
-    assert (states >= 0).sum(axis=1).tolist() == [24] * 8
-    found = check_roster(roster_frame(problem, states, queues), agents_frame(8), site(),
-                         previous=previous)
-    assert [v for v in found if not v.code.startswith("fair_share")] == []
-
-
 def test_no_shuffle_adds_a_quick_return():
-    """The crowded last Wednesday of the take-back test, but A3 works a night on the Tuesday
-    before it: resting the Monday puts Wednesday's day shift right after that night, and
+    """The crowded last Wednesday of the shuffle test above, but A3 works a night on the
+    Tuesday before it: resting the Monday puts Wednesday's day shift right after that night, and
     resting the Tuesday moves the night to Wednesday, before Thursday's day shift; both are
     quick returns (hand-worked count below), so A3 keeps its roster."""
     problem, _, states, queues, night_target, rest_target = _team()
@@ -183,8 +146,8 @@ def test_no_shuffle_adds_a_quick_return():
     tuesday[22], tuesday[23] = OFF, night
     assert costs.quick_returns(3, np.array([states[3], monday, tuesday])).tolist() == [0, 1, 1]
     before = states[3].copy()
-    done = take_back_coverage(problem, states, queues, rest_target, costs,
-                              work=WorkLimit(units=10_000))
+    done = release_weekend_rest(problem, states, queues, rest_target, costs, allowance=0.0,
+                                work=WorkLimit(units=10_000))
     assert done.shuffled == 0 and np.array_equal(states[3], before)
 
 
@@ -229,15 +192,15 @@ def test_the_fairness_stage_releases_within_the_weekend_release_tolerance(releas
     assert (result.released >= 1) == inside
 
 
-def test_a_team_task_gets_its_own_shares_of_the_two_tolerances():
+def test_a_team_task_gets_its_share_of_the_coverage_tolerance_and_no_release_tolerance():
+    """The site's release runs after the merge: a team task releases only what its own takes
+    and shuffles pay for."""
     problem = _team()[0]
-    sub = _team_problem(problem, 7, 0.5, release_share=0.25)
+    sub = _team_problem(problem, 7, 0.5)
     assert sub.config.roster.random_seed == 7
     assert sub.config.roster.coverage_tolerance == 0.5 * problem.config.roster.coverage_tolerance
-    assert (sub.config.roster.weekend_release_tolerance
-            == 0.25 * problem.config.roster.weekend_release_tolerance)
-    assert (_team_problem(problem, 7, 0.5).config.roster.weekend_release_tolerance
-            == 0.5 * problem.config.roster.weekend_release_tolerance)
+    assert sub.config.roster.weekend_release_tolerance == 0.0
+    assert problem.config.roster.weekend_release_tolerance == 0.01
 
 
 def _shortfall(problem, states, queues) -> int:
@@ -320,18 +283,6 @@ def test_the_shortfall_ceiling_is_the_coverage_target():
     other = replace(problem, config=problem.config.model_copy(update={"roster": roster}))
     assert shortfall_ceiling(other, 1000.0) == 1200
     assert shortfall_ceiling(problem, None) is None
-
-
-def test_team_ceilings_share_the_site_room():
-    """The site 1 short on every interval of the roster, ceiling 10 above it: the team tasks
-    get the site's shortfall plus 7 and 2 (shares 0.75 and 0.25, rounded down); none above a
-    site already past its ceiling; none without one."""
-    problem, _, states, queues, _, _ = _team()
-    scheduled = scheduled_counts(problem, states, queues)
-    now = _shortfall(problem, states, queues)
-    assert _team_ceilings(problem, scheduled, now + 10, [0.75, 0.25]) == [now + 7, now + 2]
-    assert _team_ceilings(problem, scheduled, now - 5, [0.75, 0.25]) == [now, now]
-    assert _team_ceilings(problem, scheduled, None, [0.5, 0.5]) == [None, None]
 
 
 def test_coverage_and_shortfall_change_match_a_recount():
