@@ -87,6 +87,8 @@ def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
             rule = replace(rule, fair_share=args.fair_share)
         kwargs["settings"] = replace(DEFAULT_SETTINGS, decomposition=rule)
     started = time.monotonic()
+    if args.progress:
+        kwargs["progress"] = lambda line: print(f"     | {line}", flush=True)
     solution = solve_problem(problem, time_limit_seconds=args.limit,
                              wall_cap_seconds=args.wall_cap, **kwargs)
     seconds = time.monotonic() - started
@@ -151,6 +153,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--limit", type=float, default=120.0, help="time limit (s)")
     parser.add_argument("--seed", type=int, default=11, help="instance seed")
+    parser.add_argument("--progress", action="store_true", help="print the solver's progress")
     parser.add_argument("--wall-cap", type=float, default=None, metavar="SECONDS",
                         help="wall-clock cap of each solve (default: its time limit)")
     parser.add_argument("--workers", type=int, default=0,

@@ -424,7 +424,10 @@ def team_fairness(ctx: SolveContext) -> None:
                          "taken", "shuffled"):
                 setattr(total, name, getattr(total, name) + getattr(result.fairness, name))
             total.replanned = total.replanned or result.fairness.replanned
+    started = time.monotonic()
     site = site_release(ctx, coverage_cost(problem, scheduled), ceiling)
+    ctx.figures.setdefault("stage_seconds", {})["site weekend release"] = round(
+        time.monotonic() - started, 3)
     total.released += site.released
     total.taken += site.taken
     total.shuffled += site.shuffled
@@ -452,11 +455,14 @@ def site_release(ctx: SolveContext, coverage_start: int, ceiling: int | None) ->
                 - coverage_start)
     work = ctx.budget.work(ctx.settings.fairness.release_share * ctx.plan.fair_seconds,
                            "fairness", problem.num_days)
-    return release_weekend_rest(
+    done = release_weekend_rest(
         problem, states, queues, rest_target,
         RowCosts(problem, night_target, rest_target, ctx.settings.costs),
         allowance=problem.config.roster.weekend_release_tolerance * coverage_start - given,
         work=work, ceiling=ceiling)
+    ctx.say(f"weekend release on the site: {done.released} released, {done.taken} taken, "
+            f"{done.shuffled} shuffled ({work.used} of {work.units} work units)")
+    return done
 
 
 def _merge(ctx: SolveContext, run: TeamRun, results: list[TeamResult], label: str) -> None:
