@@ -24,18 +24,30 @@ def _cell_cost(problem: RosterProblem, need: np.ndarray, scheduled: np.ndarray) 
 
 def marginals(problem: RosterProblem, scheduled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(gain of one more agent, loss of one fewer) per day, shift type and queue."""
+    add_cost, drop_cost, _, _ = step_prices(problem, scheduled)
+    return -add_cost.astype(float), drop_cost.astype(float)
+
+
+def step_prices(problem: RosterProblem, scheduled: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(D, S, Q) changes of the coverage cost and of the total shortfall (agent-intervals) of
+    one more agent on a day's shift and queue, and of one fewer: the price of any move that
+    adds and drops shifts whose intervals do not overlap is a sum of these."""
     need = problem.required
     now = _cell_cost(problem, need, scheduled)
-    plus = now - _cell_cost(problem, need, scheduled + 1)
-    minus = _cell_cost(problem, need, np.maximum(scheduled - 1, 0)) - now
-    gain = np.zeros((problem.num_days, problem.num_shifts, problem.num_queues))
-    loss = np.zeros_like(gain)
+    short = np.clip(need - scheduled, 0, None)
+    cells = (_cell_cost(problem, need, scheduled + 1) - now,
+             _cell_cost(problem, need, np.maximum(scheduled - 1, 0)) - now,
+             np.clip(need - scheduled - 1, 0, None) - short,
+             np.clip(need - scheduled + 1, 0, None) - short)
+    prices = tuple(np.zeros((problem.num_days, problem.num_shifts, problem.num_queues),
+                            dtype=np.int64) for _ in cells)
     for d in range(problem.num_days):
         for s in range(problem.num_shifts):
             t = problem.cover[d][s]
-            gain[d, s] = plus[t].sum(axis=0)
-            loss[d, s] = minus[t].sum(axis=0)
-    return gain, loss
+            for price, cell in zip(prices, cells, strict=True):
+                price[d, s] = cell[t].sum(axis=0)
+    return prices  # type: ignore[return-value]
 
 
 def coverage_change(problem: RosterProblem, scheduled: np.ndarray,

@@ -32,14 +32,14 @@ the fairness stage gives quick returns (in the row's own cost).
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import Target, band_targets, horizon_counts
-from solvers.roster.improve import apply_changes, coverage_and_shortfall_change
+from solvers.roster.improve import apply_changes, coverage_and_shortfall_change, step_prices
 from solvers.roster.legal import agent_violations, pattern_ok
 from solvers.roster.problem import OFF, UNKNOWN, RosterProblem, available
 from solvers.roster.report import total_shortfall
@@ -185,6 +185,12 @@ class _Moves:
     weekend: np.ndarray
     shortfall: int
     ceiling: int | None
+    prices: tuple[np.ndarray, ...] = ()  # improve.step_prices of ``scheduled``
+    overlaps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        self.prices = step_prices(self.problem, self.scheduled)
+        self.overlaps = _overlaps(self.problem)
 
     @classmethod
     def on(cls, problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
@@ -213,8 +219,22 @@ class _Moves:
     def make(self, a: int, move: _Move, kind: str) -> None:
         self.states[a], self.queues[a] = move.row, move.queues
         apply_changes(self.problem, self.scheduled, move.changes)
+        self.prices = step_prices(self.problem, self.scheduled)
         self.rests[a] += {"take": 1, "release": -1, "shuffle": 0}[kind]
         self.shortfall += move.shortfall
+
+    def price(self, changes: list[tuple[int, int, int, int]]) -> tuple[int, int]:
+        """The coverage cost and total shortfall change of a move that works ``rest`` instead
+        of ``day`` (``changes``: the day's shift dropped, the rest day's added): the sum of
+        the two steps' prices, or counted cell by cell where the two shifts' intervals can
+        overlap (adjacent days, one queue)."""
+        (day, shift, queue, _), (rest, s, q, _) = changes
+        if q == queue and abs(rest - day) == 1 and (
+                self.overlaps[day, shift, s] if day < rest else self.overlaps[rest, s, shift]):
+            return coverage_and_shortfall_change(self.problem, self.scheduled, changes)
+        add_cost, drop_cost, add_short, drop_short = self.prices
+        return (int(drop_cost[day, shift, queue] + add_cost[rest, s, q]),
+                int(drop_short[day, shift, queue] + add_short[rest, s, q]))
 
     def cheapest(self, a: int, kind: str) -> _Move | None:
         """The legal move of ``kind`` of one of ``a``'s rest days to a day of its week it
@@ -248,12 +268,11 @@ class _Moves:
                         new_row, new_queues = row.copy(), row_queues.copy()
                         new_row[day], new_queues[day] = OFF, -1
                         new_row[rest], new_queues[rest] = s, q
-                        coverage, short = coverage_and_shortfall_change(
-                            problem, self.scheduled, changes)
+                        coverage, short = self.price(changes)
                         if short <= room:
                             found.append((coverage, short, new_row, new_queues, changes))
-        if not found:
-            return None
+        if not found or (kind != "release" and min(f[0] for f in found) >= 0):
+            return None  # a take or shuffle must lower the coverage cost (``_greedy``)
         here = self.costs.rows(a, row[None, :])[0]
         candidates = np.array([f[2] for f in found])
         totals = np.array([f[0] for f in found]) + (self.costs.rows(a, candidates) - here)
@@ -285,6 +304,18 @@ def _outside_band(problem: RosterProblem, states: np.ndarray) -> np.ndarray:
     _, target = band_targets(problem, states)
     _, rests = horizon_counts(problem, states)
     return (rests < target.low) | (rests > target.high)
+
+
+def _overlaps(problem: RosterProblem) -> np.ndarray:
+    """(D, S, S) whether shift ``s`` on day ``d`` and shift ``s2`` on day ``d + 1`` share an
+    interval (shifts past midnight can)."""
+    overlaps = np.zeros((problem.num_days, problem.num_shifts, problem.num_shifts), dtype=bool)
+    for d in range(problem.num_days - 1):
+        for s in range(problem.num_shifts):
+            for s2 in range(problem.num_shifts):
+                overlaps[d, s, s2] = bool(np.intersect1d(problem.cover[d][s],
+                                                         problem.cover[d + 1][s2]).size)
+    return overlaps
 
 
 def _run_through(problem: RosterProblem, a: int, row: np.ndarray, worked: int, rest: int

@@ -10,13 +10,13 @@ import pytest
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget, WorkLimit
 from solvers.roster.fair import rebalance, shortfall_ceiling
-from solvers.roster.fair_share import band, fair_shares, horizon_counts, targets
+from solvers.roster.fair_share import band, band_targets, fair_shares, horizon_counts, targets
 from solvers.roster.improve import coverage_and_shortfall_change
 from solvers.roster.problem import OFF
 from solvers.roster.report import coverage_cost, roster_frame
 from solvers.roster.row_costs import RowCosts
 from solvers.roster.team_tasks import _team_problem
-from solvers.roster.weekend_release import release_weekend_rest
+from solvers.roster.weekend_release import _Moves, release_weekend_rest
 from wfm.rules import check_roster
 
 from .factories import agents_frame, day, rows, site, tiny_problem
@@ -307,3 +307,38 @@ def test_coverage_and_shortfall_change_match_a_recount():
         assert short == _shortfall(problem, moved_states, moved_queues) - before_short
         assert cost == coverage_cost(
             problem, scheduled_counts(problem, moved_states, moved_queues)) - before_cost
+
+
+def test_tabled_move_prices_match_a_recount_with_shifts_past_midnight():
+    """A night shift 22:00-08:00 shares two hours with the next day's 06:00 shift: the
+    release's priced moves (one step's price plus the other's, or counted cell by cell where
+    two shifts can overlap) equal the coverage cost and shortfall recounted on the whole
+    roster after the move, on random rosters and requirements, adjacent days included."""
+    config = site(shifts=[{"code": "EARLY", "start": "06:00", "end": "14:00"},
+                          {"code": "LATE", "start": "14:00", "end": "22:00"},
+                          {"code": "NIGHT", "start": "22:00", "end": "08:00"}])
+    problem = tiny_problem(num_agents=6, num_days=14, config=config)
+    rng = np.random.default_rng(3)
+    states = rng.integers(-1, 3, size=(6, problem.num_days))
+    queues = np.where(states >= 0, 0, -1)
+    problem.required[:] = rng.integers(0, 5, size=problem.required.shape)
+    night_target, rest_target = band_targets(problem, states)
+    moves = _Moves.on(problem, states, queues, RowCosts(problem, night_target, rest_target),
+                      WorkLimit(units=10))
+    cost = coverage_cost(problem, moves.scheduled)
+    short = int(np.clip(problem.required - moves.scheduled, 0, None).sum())
+    checked = overlapping = 0
+    for a in range(6):
+        for day_ in np.flatnonzero(states[a] >= 0).tolist():
+            for rest in np.flatnonzero(states[a] < 0).tolist():
+                for s in range(3):
+                    changes = [(day_, int(states[a, day_]), 0, -1), (rest, s, 0, +1)]
+                    moved = states.copy()
+                    moved[a, day_], moved[a, rest] = OFF, s
+                    after = scheduled_counts(problem, moved, np.where(moved >= 0, 0, -1))
+                    expected = (coverage_cost(problem, after) - cost, int(np.clip(
+                        problem.required - after, 0, None).sum()) - short)
+                    assert moves.price(changes) == expected
+                    checked += 1
+                    overlapping += abs(rest - day_) == 1 and 2 in (s, states[a, day_])
+    assert checked > 500 and overlapping > 20
