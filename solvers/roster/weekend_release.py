@@ -96,13 +96,10 @@ def _takes_and_shuffles(moves: _Moves, rest_target: Target) -> tuple[int, int, i
     problem = moves.problem
     room = np.flatnonzero(moves.rests + 1 <= rest_target.high).tolist()
     outside = _outside_band(problem, moves.states)
-    kept = [array.copy() for array in moves.arrays()]
-    kept_shortfall = moves.shortfall
+    kept = moves.snapshot()
     taken, took = _greedy(moves, room, rest_target, "take", 0.0)
     if taken and (_outside_band(problem, moves.states) & ~outside).any():
-        for now, before in zip(moves.arrays(), kept, strict=True):
-            now[:] = before
-        moves.shortfall = kept_shortfall
+        moves.restore(kept)
         taken, took = 0, 0
     everyone = list(range(problem.num_agents))
     shuffled, moved = _greedy(moves, everyone, rest_target, "shuffle", 0.0)
@@ -212,9 +209,18 @@ class _Moves:
             return float("inf")
         return max(0, self.ceiling - self.shortfall)
 
-    def arrays(self) -> tuple[np.ndarray, ...]:
-        """What a move changes: the roster, head-counts and weekend rest."""
-        return self.states, self.queues, self.scheduled, self.rests
+    def snapshot(self) -> tuple[list[np.ndarray], int]:
+        """A copy of what moves change: the roster, head-counts, weekend rest, shortfall."""
+        arrays = [self.states, self.queues, self.scheduled, self.rests]
+        return [array.copy() for array in arrays], self.shortfall
+
+    def restore(self, snapshot: tuple[list[np.ndarray], int]) -> None:
+        """Undo every move made since ``snapshot`` (in place: the roster is the caller's)."""
+        arrays, self.shortfall = snapshot
+        for now, before in zip([self.states, self.queues, self.scheduled, self.rests], arrays,
+                               strict=True):
+            now[:] = before
+        self.prices = step_prices(self.problem, self.scheduled)
 
     def make(self, a: int, move: _Move, kind: str) -> None:
         self.states[a], self.queues[a] = move.row, move.queues

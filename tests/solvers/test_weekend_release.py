@@ -342,3 +342,27 @@ def test_tabled_move_prices_match_a_recount_with_shifts_past_midnight():
                     checked += 1
                     overlapping += abs(rest - day_) == 1 and 2 in (s, states[a, day_])
     assert checked > 500 and overlapping > 20
+
+
+def test_undone_moves_leave_the_prices_of_the_roster_as_it_was():
+    """A take made and undone (the guard above): the roster, head-counts, shortfall and every
+    move's price are those of a fresh look at the roster."""
+    problem, _, states, queues, night_target, rest_target = _team()
+    day_shift = problem.shift_codes.index("DAY")
+    problem.required[problem.cover[0][day_shift]] += 2
+    costs = RowCosts(problem, night_target, rest_target)
+    moves = _Moves.on(problem, states, queues, costs, WorkLimit(units=10_000))
+    before = states.copy()
+    kept = moves.snapshot()
+    take = moves.cheapest(1, "take")
+    assert take is not None
+    moves.make(1, take, "take")
+    assert not np.array_equal(states, before)
+    moves.restore(kept)
+    fresh = _Moves.on(problem, states.copy(), queues.copy(), costs, WorkLimit(units=10_000))
+    assert np.array_equal(states, before) and moves.shortfall == fresh.shortfall
+    assert all(np.array_equal(a, b) for a, b in zip(moves.prices, fresh.prices, strict=True))
+    again, first = moves.cheapest(1, "take"), fresh.cheapest(1, "take")
+    assert again is not None and first is not None
+    assert (again.changes, again.total, again.shortfall) == (
+        first.changes, first.total, first.shortfall)
