@@ -426,7 +426,7 @@ def team_fairness(ctx: SolveContext) -> None:
             total.replanned = total.replanned or result.fairness.replanned
     started = time.monotonic()
     site = site_release(ctx, coverage_cost(problem, scheduled), ceiling)
-    ctx.figures.setdefault("stage_seconds", {})["site weekend release"] = round(
+    ctx.figures.setdefault("stage_seconds", {})["team fairness: site weekend release"] = round(
         time.monotonic() - started, 3)
     total.released += site.released
     total.taken += site.taken
