@@ -35,22 +35,28 @@ from solvers.roster.rules.nights import agent_night_caps
 from solvers.roster.settings import Fairness
 
 
-def common_rest_spans(off_a: np.ndarray, off_b: np.ndarray, movable: np.ndarray
-                      ) -> list[tuple[int, int]]:
-    """Day ranges ``[start, end)`` two agents can exchange: after a day both are off, up to
-    the next day both are off (exclusive) or the horizon's end, every day between ``movable``
-    for both (no leave, contract or pinned day), at least one day long."""
-    num_days = len(off_a)
-    common = np.flatnonzero(off_a & off_b).tolist()
-    spans = []
-    for i, first in enumerate(common):
-        for last in common[i + 1:] + [num_days]:
-            if last - first < 2:
-                continue
-            if not movable[first + 1:last].all():
-                break
-            spans.append((first + 1, last))
-    return spans
+def exchange_spans(off_a: np.ndarray, off_mates: np.ndarray, movable_a: np.ndarray,
+                   movable_mates: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The day ranges ``[start, end)`` agent ``a`` can exchange with each mate, all mates at
+    once, ordered by mate, start and end: (mate index, start, end) arrays. A span runs from
+    the day after a day both are off up to a later such day (exclusive) or the horizon's end,
+    every day in it movable for both (no leave, contract or pinned day), at least one day
+    long."""
+    num_mates, num_days = off_mates.shape
+    common = off_mates & off_a[None, :]
+    # the span's end: a later common day, or the horizon's end (column num_days)
+    ends_at = np.concatenate([common, np.ones((num_mates, 1), dtype=bool)], axis=1)
+    fixed = np.concatenate([np.zeros((num_mates, 1), dtype=np.int64), np.cumsum(
+        ~(movable_mates & movable_a[None, :]), axis=1)], axis=1)  # (M, D + 1) prefix counts
+    first = np.arange(num_days)[:, None]
+    last = np.arange(num_days + 1)[None, :]
+    long_enough = last - first >= 2  # (D, D + 1)
+    spans = (common[:, :, None] & ends_at[:, None, :] & long_enough[None, :, :]
+             # every day in [first + 1, last) movable for both
+             & (fixed[:, None, :] - fixed[:, np.minimum(first[:, 0] + 1, num_days), None]
+                == 0))
+    mate, start, end = np.nonzero(spans)
+    return mate, start + 1, end
 
 
 def within_night_cap(problem: RosterProblem, agent: int, rows: np.ndarray) -> np.ndarray:
@@ -122,29 +128,26 @@ def _exchange_one(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
     days away from it (``over``) or to it; whether one was made."""
     off = states < 0
     mates = team[(team != a) & (off[team] & off[a][None, :]).any(axis=1)]
-    partner, masks = [], []
-    for b in mates.tolist():
-        both = movable[a] & movable[b]
-        for start, end in common_rest_spans(off[a], off[b], both):
-            mine = int(marked[a, start:end].sum())
-            theirs = int(marked[b, start:end].sum())
-            if (theirs < mine) if over else (theirs > mine):
-                mask = np.zeros(problem.num_days, dtype=bool)
-                mask[start:end] = True
-                partner.append(b)
-                masks.append(mask)
-    if not work.spend(1 + len(masks) // settings.candidates_per_unit) or not masks:
+    partner_index, starts, ends = exchange_spans(off[a], off[mates], movable[a], movable[mates])
+    cumulative = np.concatenate([np.zeros((problem.num_agents, 1), dtype=np.int64),
+                                 np.cumsum(marked, axis=1)], axis=1)
+    others = mates[partner_index]
+    mine = cumulative[a, ends] - cumulative[a, starts]
+    theirs = cumulative[others, ends] - cumulative[others, starts]
+    keep = (theirs < mine) if over else (theirs > mine)
+    others, starts, ends = others[keep], starts[keep], ends[keep]
+    if not work.spend(1 + len(others) // settings.candidates_per_unit) or not len(others):
         return False
-    others = np.asarray(partner)
-    mask_rows = np.asarray(masks)
+    days = np.arange(problem.num_days)
+    mask_rows = (days[None, :] >= starts[:, None]) & (days[None, :] < ends[:, None])
     rows_a = np.where(mask_rows, states[others], states[a][None, :])
     rows_b = np.where(mask_rows, states[a][None, :], states[others])
     delta = (costs.rows(a, rows_a) - costs.rows(a, states[a][None, :])[0]).astype(float)
+    delta += costs.rows_for(others, rows_b) - costs.rows_for(others, states[others])
     delta[~within_night_cap(problem, a, rows_a)] = np.inf
     for b in np.unique(others).tolist():
-        mine = others == b
-        delta[mine] += costs.rows(b, rows_b[mine]) - costs.rows(b, states[b][None, :])[0]
-        delta[np.flatnonzero(mine)[~within_night_cap(problem, b, rows_b[mine])]] = np.inf
+        mine_rows = np.flatnonzero(others == b)
+        delta[mine_rows[~within_night_cap(problem, b, rows_b[mine_rows])]] = np.inf
     # both inside their bands first (the band is the planner's figure; the cost alone would
     # also take an exchange that only moves the excess to the team-mate), then the cost
     counts = marked[[a, *others.tolist()]].sum(axis=1)

@@ -33,37 +33,43 @@ class RowCosts:
 
     def rows_of(self, members: list[int], states: np.ndarray) -> np.ndarray:
         """Each member's cost of its current row."""
-        return np.array([self.rows(a, states[a][None, :])[0] for a in members], dtype=float)
+        agents = np.asarray(members, dtype=np.int64)
+        return self.rows_for(agents, states[agents]).astype(float)
 
     def rows(self, a: int, rows: np.ndarray) -> np.ndarray:
         """Cost of each candidate row (N, D) for agent ``a``."""
+        return self.rows_for(np.full(len(rows), a, dtype=np.int64), rows)
+
+    def rows_for(self, agents: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Cost of each row (N, D) for its own agent ``agents[i]``."""
         problem, weights = self.problem, self.problem.weights
         working = rows >= 0
         shift = np.maximum(rows, 0)
         nights = (working & problem.night[shift]).sum(axis=1)
-        rests = (self.weekend_free[a][None, :] & ~working).sum(axis=1)
-        cost = deviation_cost(nights, self.night_target.take([a]), weights.fair_share_nights,
-                              self.costs)
-        cost = cost + deviation_cost(rests, self.rest_target.take([a]),
+        rests = (self.weekend_free[agents] & ~working).sum(axis=1)
+        chosen = agents.tolist()
+        cost = deviation_cost(nights, self.night_target.take(chosen),
+                              weights.fair_share_nights, self.costs)
+        cost = cost + deviation_cost(rests, self.rest_target.take(chosen),
                                      weights.fair_share_weekend, self.costs)
-        changed, backward = self._changes(a, rows)
+        changed, backward = self._changes(agents, rows)
         cost = cost + self.switch_weight * (changed & ~backward).sum(axis=1)
         cost = cost + self.quick_weight * backward.sum(axis=1)
-        return cost + weights.preferences * (self.preferred[a][None, :] & working).sum(axis=1)
+        return cost + weights.preferences * (self.preferred[agents] & working).sum(axis=1)
 
     def quick_returns(self, a: int, rows: np.ndarray) -> np.ndarray:
         """Quick returns (a shift starting earlier than the day before's) of each candidate
         row (N, D) for agent ``a``, the previous roster's last day counted."""
-        return self._changes(a, rows)[1].sum(axis=1)
+        return self._changes(np.full(len(rows), a, dtype=np.int64), rows)[1].sum(axis=1)
 
-    def _changes(self, a: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(N, D) where a row changes shift hours from the day before, and where that change
-        is backward (a quick return)."""
+    def _changes(self, agents: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(N, D) where each row (of its agent ``agents[i]``) changes shift hours from the day
+        before, and where that change is backward (a quick return)."""
         problem = self.problem
         working = rows >= 0
         shift = np.maximum(rows, 0)
-        last = np.full((len(rows), 1), int(problem.previous[a, -1]) if problem.num_previous
-                       else UNKNOWN)
+        last = (problem.previous[agents, -1][:, None].astype(np.int64) if problem.num_previous
+                else np.full((len(rows), 1), UNKNOWN))
         before = np.concatenate([last, rows[:, :-1]], axis=1)
         before_shift = np.maximum(before, 0)
         changed = (before >= 0) & working & (self.key[before_shift] != self.key[shift])

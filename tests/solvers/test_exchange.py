@@ -109,7 +109,14 @@ def test_day_pairs_are_two_separate_days_within_a_week():
 
 
 
-def test_common_rest_spans_run_between_days_both_agents_are_off():
+def _spans(off_a, off_b, movable) -> list[tuple[int, int]]:
+    mate, start, end = rest_exchange.exchange_spans(off_a, off_b[None, :], movable,
+                                                    movable[None, :])
+    assert (mate == 0).all()
+    return list(zip(start.tolist(), end.tolist(), strict=True))
+
+
+def test_exchange_spans_run_between_days_both_agents_are_off():
     # hand-worked: both are off on days 6 and 13 (Sundays); b is also off on day 2
     off_a = np.zeros(14, dtype=bool)
     off_a[[6, 13]] = True
@@ -117,9 +124,41 @@ def test_common_rest_spans_run_between_days_both_agents_are_off():
     off_b[2] = True
     movable = np.ones(14, dtype=bool)
     # from day 6 to the next common day, or to the end; from 13 nothing is left to exchange
-    assert rest_exchange.common_rest_spans(off_a, off_b, movable) == [(7, 13), (7, 14)]
+    assert _spans(off_a, off_b, movable) == [(7, 13), (7, 14)]
     movable[9] = False  # a leave day inside: no span may cross it
-    assert rest_exchange.common_rest_spans(off_a, off_b, movable) == []
+    assert _spans(off_a, off_b, movable) == []
+
+
+def _spans_by_loop(off_a, off_b, movable) -> list[tuple[int, int]]:
+    """The reference: every later common day (or the horizon's end) from every common day,
+    stopping at the first day not movable."""
+    common = np.flatnonzero(off_a & off_b).tolist()
+    spans = []
+    for i, first in enumerate(common):
+        for last in [*common[i + 1:], len(off_a)]:
+            if last - first < 2:
+                continue
+            if not movable[first + 1:last].all():
+                break
+            spans.append((first + 1, last))
+    return spans
+
+
+def test_exchange_spans_of_many_mates_match_a_loop_over_each():
+    """Random rest days and leave: all mates at once give each mate's spans of the loop, in
+    the loop's order (mate, start, end)."""
+    rng = np.random.default_rng(7)
+    for _ in range(30):
+        days = int(rng.integers(7, 30))
+        off_a = rng.random(days) < 0.35
+        off_mates = rng.random((6, days)) < 0.35
+        movable_a = rng.random(days) < 0.95
+        movable_mates = rng.random((6, days)) < 0.95
+        mate, start, end = rest_exchange.exchange_spans(off_a, off_mates, movable_a,
+                                                        movable_mates)
+        expected = [(m, s, e) for m in range(6) for s, e in _spans_by_loop(
+            off_a, off_mates[m], movable_a & movable_mates[m])]
+        assert list(zip(mate.tolist(), start.tolist(), end.tolist(), strict=True)) == expected
 
 
 def _repair_bands(problem, states, queues, night_target, rest_target) -> int:
