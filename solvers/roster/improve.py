@@ -40,14 +40,15 @@ def step_prices(problem: RosterProblem, scheduled: np.ndarray
              _cell_cost(problem, need, np.maximum(scheduled - 1, 0)) - now,
              np.clip(need - scheduled - 1, 0, None) - short,
              np.clip(need - scheduled + 1, 0, None) - short)
-    prices = tuple(np.zeros((problem.num_days, problem.num_shifts, problem.num_queues),
-                            dtype=np.int64) for _ in cells)
+    prices = [np.zeros((problem.num_days, problem.num_shifts, problem.num_queues),
+                       dtype=np.int64) for _ in cells]
     for d in range(problem.num_days):
         for s in range(problem.num_shifts):
             t = problem.cover[d][s]
             for price, cell in zip(prices, cells, strict=True):
                 price[d, s] = cell[t].sum(axis=0)
-    return prices  # type: ignore[return-value]
+    add_cost, drop_cost, add_short, drop_short = prices
+    return add_cost, drop_cost, add_short, drop_short
 
 
 def coverage_change(problem: RosterProblem, scheduled: np.ndarray,
