@@ -226,7 +226,7 @@ class RosterSettings(_Strict):
     # Monday-Sunday week of nights or of day shifts per agent
     coverage_tolerance: float = Field(default=0.005, ge=0, le=0.1)  # share of the coverage
     # cost the roster may give up, on short horizons, for fewer quick returns and fair shares
-    weekend_release_tolerance: float = Field(default=0.01, ge=0, le=0.1)  # share of the
+    weekend_release_tolerance: float = Field(default=0.02, ge=0, le=0.1)  # share of the
     # coverage cost the fairness stage as a whole may give up to bring agents above their
     # weekend-rest band back (the weekend release; planner guide)
     # the coverage target the weekend release never passes: total shortfall (agent-intervals)
