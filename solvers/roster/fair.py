@@ -73,7 +73,7 @@ from solvers.roster.soft import (
     coverage_penalties,
 )
 from solvers.roster.variables import WorkVars, build_work_vars
-from solvers.roster.weekend_release import release_weekend_rest
+from solvers.roster.weekend_release import Released, release_weekend_rest
 
 
 @dataclass
@@ -184,14 +184,29 @@ def weekend_release(run: FairnessRun) -> None:
     problem = run.problem
     work = run.own.work(run.settings.fairness.release_share * run.seconds, "fairness",
                         problem.num_days)
-    given = max(0, _coverage_cost(run) - run.coverage_start)
-    allowance = problem.config.roster.weekend_release_tolerance * run.coverage_start - given
-    done = release_weekend_rest(
-        problem, run.states, run.queues, run.rest_target,
-        RowCosts(problem, run.night_target, run.rest_target, run.costs),
-        allowance=allowance, work=work, ceiling=run.shortfall_ceiling)
+    done = release_within_tolerance(problem, run.states, run.queues, run.costs,
+                                    coverage_start=run.coverage_start, work=work,
+                                    ceiling=run.shortfall_ceiling,
+                                    targets=(run.night_target, run.rest_target))
     run.result.released, run.result.taken = done.released, done.taken
     run.result.shuffled = done.shuffled
+
+
+def release_within_tolerance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+                             costs: Costs, *, coverage_start: int, work: WorkLimit,
+                             ceiling: int | None, targets: tuple[Target, Target]
+                             ) -> Released:
+    """The weekend release (in place) within ``weekend_release_tolerance`` of
+    ``coverage_start``, the coverage cost the fairness stage started from, less what the
+    stage has given up since, and never past ``ceiling``; ``targets`` (nights, weekend rest)
+    price the rows. Used by the fairness stage and by a decomposed site's release."""
+    given = max(0, coverage_cost(problem, scheduled_counts(problem, states, queues))
+                - coverage_start)
+    allowance = problem.config.roster.weekend_release_tolerance * coverage_start - given
+    night_target, rest_target = targets
+    return release_weekend_rest(problem, states, queues, rest_target,
+                                RowCosts(problem, night_target, rest_target, costs),
+                                allowance=allowance, work=work, ceiling=ceiling)
 
 
 def shortfall_ceiling(problem: RosterProblem, least: float | None) -> int | None:

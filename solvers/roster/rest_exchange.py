@@ -129,11 +129,13 @@ def _exchange_one(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
     off = states < 0
     mates = team[(team != a) & (off[team] & off[a][None, :]).any(axis=1)]
     partner_index, starts, ends = exchange_spans(off[a], off[mates], movable[a], movable[mates])
-    cumulative = np.concatenate([np.zeros((problem.num_agents, 1), dtype=np.int64),
-                                 np.cumsum(marked, axis=1)], axis=1)
+    # marked days up to each day, of ``a`` (row 0) and its mates: a span's count is a difference
+    counted = np.concatenate([[a], mates])
+    cumulative = np.concatenate([np.zeros((len(counted), 1), dtype=np.int64),
+                                 np.cumsum(marked[counted], axis=1)], axis=1)
     others = mates[partner_index]
-    mine = cumulative[a, ends] - cumulative[a, starts]
-    theirs = cumulative[others, ends] - cumulative[others, starts]
+    mine = cumulative[0, ends] - cumulative[0, starts]
+    theirs = cumulative[1 + partner_index, ends] - cumulative[1 + partner_index, starts]
     keep = (theirs < mine) if over else (theirs > mine)
     others, starts, ends = others[keep], starts[keep], ends[keep]
     if not work.spend(1 + len(others) // settings.candidates_per_unit) or not len(others):

@@ -182,8 +182,8 @@ class _Moves:
     weekend: np.ndarray
     shortfall: int
     ceiling: int | None
-    prices: tuple[np.ndarray, ...] = ()  # improve.step_prices of ``scheduled``
-    overlaps: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    prices: tuple[np.ndarray, ...] = field(init=False)  # improve.step_prices of scheduled
+    overlaps: np.ndarray = field(init=False)  # _overlaps of the problem
 
     def __post_init__(self) -> None:
         self.prices = step_prices(self.problem, self.scheduled)
@@ -209,16 +209,18 @@ class _Moves:
             return float("inf")
         return max(0, self.ceiling - self.shortfall)
 
+    def _changed(self) -> list[np.ndarray]:
+        """The arrays moves change (in place): the roster, head-counts and weekend rest."""
+        return [self.states, self.queues, self.scheduled, self.rests]
+
     def snapshot(self) -> tuple[list[np.ndarray], int]:
-        """A copy of what moves change: the roster, head-counts, weekend rest, shortfall."""
-        arrays = [self.states, self.queues, self.scheduled, self.rests]
-        return [array.copy() for array in arrays], self.shortfall
+        """A copy of what moves change: the arrays of ``_changed`` and the shortfall."""
+        return [array.copy() for array in self._changed()], self.shortfall
 
     def restore(self, snapshot: tuple[list[np.ndarray], int]) -> None:
         """Undo every move made since ``snapshot`` (in place: the roster is the caller's)."""
         arrays, self.shortfall = snapshot
-        for now, before in zip([self.states, self.queues, self.scheduled, self.rests], arrays,
-                               strict=True):
+        for now, before in zip(self._changed(), arrays, strict=True):
             now[:] = before
         self.prices = step_prices(self.problem, self.scheduled)
 
