@@ -301,7 +301,7 @@ class Stage:
 
     name: str
     run: Callable[[SolveContext], None]
-    reserve: Callable[[StagePlan], float] = lambda _plan: 0.0
+    reserve: Callable[[SolveContext], float] = lambda _ctx: 0.0
 
 
 STAGES: tuple[Stage, ...] = (
@@ -313,7 +313,7 @@ STAGES: tuple[Stage, ...] = (
     Stage("local moves", local_moves),
     Stage("full model", full_model),
     Stage("neighbourhood search", neighbourhood_search),
-    Stage("fairness", fairness, reserve=lambda plan: plan.fair_seconds),
+    Stage("fairness", fairness, reserve=lambda ctx: ctx.plan.fair_seconds),
 )
 
 
@@ -323,7 +323,7 @@ def run_stages(ctx: SolveContext, stages: tuple[Stage, ...] = STAGES) -> SolveCo
     the stages the cap cut short to ``figures["wall_clock_capped"]``."""
     seconds = ctx.figures.setdefault("stage_seconds", {})
     for i, stage in enumerate(stages):
-        reserved = sum(later.reserve(ctx.plan) for later in stages[i + 1:])
+        reserved = sum(later.reserve(ctx) for later in stages[i + 1:])
         ctx.budget = ctx.run_budget.until(ctx.run_budget.deadline - reserved)
         started = time.monotonic()
         stage.run(ctx)

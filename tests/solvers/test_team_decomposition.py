@@ -20,11 +20,14 @@ from solvers.roster.problem import available
 from solvers.roster.report import roster_frame
 from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition
 from solvers.roster.team_tasks import (
+    TeamRun,
     _class_coverage,
     decomposes,
+    imbalance,
     in_process,
     split_counts,
     task_teams,
+    task_work_factor,
     team_seed,
 )
 from wfm.coverage import coverage_table
@@ -227,3 +230,27 @@ def test_the_site_release_keeps_the_shortfall_ceiling_across_parts(roomy_cap, le
         assert shortfall <= figures["shortfall_before"]
     assert check_roster(solution.assignments, instance.agents, config,
                         previous=instance.previous, leave=instance.leave) == []
+
+
+def test_imbalance_of_teams_on_parallel_slots():
+    # hand-worked, longest first to the least loaded slot: three equal teams on two slots
+    # end at 2/3 of the work against 1/2 for an even split
+    assert imbalance([1 / 3] * 3, 2) == pytest.approx(4 / 3)
+    assert imbalance([0.5, 0.5], 2) == pytest.approx(1.0)
+    assert imbalance([0.25] * 4, 2) == pytest.approx(1.0)
+    assert imbalance([0.4, 0.3, 0.3], 2) == pytest.approx(1.2)  # 0.4 | 0.3 + 0.3
+    assert imbalance([0.6, 0.4], 2) == pytest.approx(1.2)  # one team longer than half
+    assert imbalance([1.0], 1) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("shares", [[1 / 3] * 3, [0.5, 0.5], [0.4, 0.3, 0.3], [0.2] * 5])
+def test_team_tasks_end_together_inside_the_slots_time(shares):
+    # each task's work is its share times the factor; on work_factor slots (longest first)
+    # the last one ends at the nominal time of the stage, never later
+    run = TeamRun([[0]] * len(shares), shares, in_process, workers=1)
+    factor = task_work_factor(run, DEFAULT_SETTINGS)
+    slots = round(DEFAULT_SETTINGS.decomposition.work_factor)
+    loads = [0.0] * slots
+    for share in sorted(shares, reverse=True):
+        loads[loads.index(min(loads))] += share * factor
+    assert max(loads) == pytest.approx(1.0)
