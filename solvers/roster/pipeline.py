@@ -81,6 +81,11 @@ class StagePlan:
     local_seconds: float
     search_seconds: float
 
+    @property
+    def flexible_seconds(self) -> float:
+        """The flexible time: fairness, local moves and search together."""
+        return self.fair_seconds + self.local_seconds + self.search_seconds
+
     @classmethod
     def of(cls, problem: RosterProblem, limit_seconds: float,
            settings: SolverSettings) -> StagePlan:

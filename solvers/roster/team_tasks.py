@@ -350,10 +350,14 @@ def team_fairness_reserve(ctx: SolveContext) -> float:
     """Wall seconds the team fairness stage keeps from the stages before it: its tasks'
     share of each team's flexible time (they take about that on ``work_factor`` slots,
     ``task_work_factor``) and the site's weekend release."""
-    plan, settings = ctx.plan, ctx.settings
-    flexible = plan.fair_seconds + plan.local_seconds + plan.search_seconds
-    return (settings.decomposition.fair_share * flexible
-            + settings.fairness.release_share * plan.fair_seconds)
+    return (ctx.settings.decomposition.fair_share * ctx.plan.flexible_seconds
+            + site_release_seconds(ctx))
+
+
+def site_release_seconds(ctx: SolveContext) -> float:
+    """The site's weekend release's seconds: ``release_share`` of the site's fairness time
+    (its work, and the wall time the team fairness tasks leave it)."""
+    return ctx.settings.fairness.release_share * ctx.plan.fair_seconds
 
 
 def _sub_plan(ctx: SolveContext, sub: RosterProblem, share: float) -> StagePlan:
@@ -365,7 +369,7 @@ def _sub_plan(ctx: SolveContext, sub: RosterProblem, share: float) -> StagePlan:
     work_vars = sum(len(sub.skills[a]) for a in range(sub.num_agents)) * (
         sub.num_days * sub.num_shifts)
     full = work_vars <= settings.search.full_model_max_vars
-    flexible = share * (plan.fair_seconds + plan.local_seconds + plan.search_seconds)
+    flexible = share * plan.flexible_seconds
     fair = settings.decomposition.fair_share * flexible
     local = (settings.shares.local_share_full if full
              else settings.shares.local_share_large) * (flexible - fair)
@@ -434,7 +438,7 @@ def team_fairness(ctx: SolveContext) -> None:
     shortfall = total_shortfall(problem, scheduled)
     # a team's sub-problem sees the site's total shortfall: its own releases may not raise it
     own_ceiling = None if ceiling is None else shortfall
-    reserved = ctx.settings.fairness.release_share * ctx.plan.fair_seconds
+    reserved = site_release_seconds(ctx)
     tasks = []
     for k, members in enumerate(run.teams):
         mine = scheduled_counts(subproblem(problem, members, problem.required),
@@ -484,8 +488,7 @@ def site_release(ctx: SolveContext, coverage_start: int, ceiling: int | None) ->
     in three parts: 67 agent-intervals past it); on the whole site the release took 3.3 s
     (two queues) and 7.4 s (24x7) of 4,000 x 28 runs of 80-93 s."""
     problem = ctx.problem
-    work = ctx.budget.work(ctx.settings.fairness.release_share * ctx.plan.fair_seconds,
-                           "fairness", problem.num_days)
+    work = ctx.budget.work(site_release_seconds(ctx), "fairness", problem.num_days)
     done = release_within_tolerance(problem, ctx.states, ctx.queues, ctx.settings.costs,
                                     coverage_start=coverage_start, work=work, ceiling=ceiling,
                                     targets=band_targets(problem, ctx.states))
