@@ -26,7 +26,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import replace
+from dataclasses import fields, replace
 
 import pandas as pd
 from roster import quick_returns  # bench/roster.py: the same count for both benches
@@ -52,16 +52,38 @@ def shape_config(shape: str) -> SiteConfig:
     return SiteConfig(country="")
 
 
-def shape_params(shape: str, agents: int, days: int, seed: int) -> InstanceParameters:
+def shape_params(shape: str, agents: int, days: int, seed: int,
+                 overrides: dict[str, float] | None = None) -> InstanceParameters:
+    """The generator's parameters of a shape; ``overrides`` (``--param``) replace any of them."""
     queues = {"one-queue": ("sales",), "teams4": ("sales", "service", "returns", "vip")}.get(
         shape, ("sales", "service"))
-    return InstanceParameters(num_agents=agents, num_days=days, queues=queues,
-                              leave_share=0.03, with_previous=True, random_seed=seed)
+    params = InstanceParameters(num_agents=agents, num_days=days, queues=queues,
+                                leave_share=0.03, with_previous=True, random_seed=seed)
+    return replace(params, **(overrides or {}))
 
 
-def make(shape: str, agents: int, days: int, seed: int):
+def parse_params(pairs: list[str]) -> dict[str, float]:
+    """``--param load=1.0 --param with_previous=0``: numeric generator parameters by name."""
+    known = {f.name: f.type for f in fields(InstanceParameters)
+             if f.name not in ("num_agents", "num_days", "queues", "start", "random_seed")}
+    overrides: dict[str, float] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if key not in known:
+            raise SystemExit(f"--param {pair}: unknown parameter {key!r}; one of "
+                             f"{', '.join(sorted(known))}")
+        try:
+            number = float(value)
+        except ValueError:
+            raise SystemExit(f"--param {pair}: {value!r} is not a number") from None
+        overrides[key] = bool(number) if key == "with_previous" else number
+    return overrides
+
+
+def make(shape: str, agents: int, days: int, seed: int,
+         overrides: dict[str, float] | None = None):
     config = shape_config(shape)
-    instance = make_instance(shape_params(shape, agents, days, seed), config)
+    instance = make_instance(shape_params(shape, agents, days, seed, overrides), config)
     if shape == "weekdays":  # no demand on Saturdays and Sundays
         stamps = pd.to_datetime(instance.requirement["interval_start"])
         weekend = stamps.dt.weekday >= 5
@@ -73,7 +95,8 @@ def make(shape: str, agents: int, days: int, seed: int):
 
 
 def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
-    instance, config = make(args.shape, args.agents, args.days, args.seed)
+    instance, config = make(args.shape, args.agents, args.days, args.seed,
+                            parse_params(args.param))
     problem = build_problem(instance.requirement, instance.agents, config,
                             leave=instance.leave, previous=instance.previous)
     linear = solve_aggregate(problem, time_limit_seconds=60, convex=False, class_wide=True)
@@ -153,6 +176,9 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=28)
     parser.add_argument("--limit", type=float, default=120.0, help="time limit (s)")
     parser.add_argument("--seed", type=int, default=11, help="instance seed")
+    parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                        help="a generator parameter (InstanceParameters), e.g. load=1.0, "
+                             "leave_share=0.08, night_cap_share=0.3, with_previous=0")
     parser.add_argument("--progress", action="store_true", help="print the solver's progress")
     parser.add_argument("--wall-cap", type=float, default=None, metavar="SECONDS",
                         help="wall-clock cap of each solve (default: its time limit)")
@@ -176,6 +202,8 @@ def main() -> None:
                    "--seed", str(args.seed), "--mode", "default", "--label", "before"]
         if args.wall_cap is not None:
             command += ["--wall-cap", str(args.wall_cap)]
+        for pair in args.param:
+            command += ["--param", pair]
         output = subprocess.run(command, env={**os.environ, "PYTHONPATH": args.before},
                                 capture_output=True, text=True, check=False)
         print(f"  (code at {args.before})")
