@@ -122,6 +122,9 @@ def _greedy(moves: _Moves, agents: list[int], rest_target: Target, kind: str,
         return kind == "shuffle" or bool(rests[a] > rest_target.high[a])
 
     heap = []
+    if kind != "release":  # skip the agents with no move that can lower the coverage cost
+        may = moves.may_lower(kind)
+        agents = [a for a in agents if may[a]]
     for a in agents:
         move = moves.cheapest(a, kind)
         if move is not None:
@@ -184,10 +187,17 @@ class _Moves:
     ceiling: int | None
     prices: tuple[np.ndarray, ...] = field(init=False)  # improve.step_prices of scheduled
     overlaps: np.ndarray = field(init=False)  # _overlaps of the problem
+    weeks: list[np.ndarray] = field(init=False)  # each day's Monday-Sunday week, its days
+    same_kind: list[list[int]] = field(init=False)  # each shift's types of its night kind
 
     def __post_init__(self) -> None:
-        self.prices = step_prices(self.problem, self.scheduled)
-        self.overlaps = _overlaps(self.problem)
+        problem = self.problem
+        self.prices = step_prices(problem, self.scheduled)
+        self.overlaps = _overlaps(problem)
+        self.weeks = [np.flatnonzero(_week_days(problem, d)) for d in range(problem.num_days)]
+        self.same_kind = [[s for s in range(problem.num_shifts)
+                           if problem.night[s] == problem.night[shift]]
+                          for shift in range(problem.num_shifts)]
 
     @classmethod
     def on(cls, problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
@@ -231,18 +241,73 @@ class _Moves:
         self.rests[a] += {"take": 1, "release": -1, "shuffle": 0}[kind]
         self.shortfall += move.shortfall
 
+    def may_lower(self, kind: str) -> np.ndarray:
+        """(A,) False for the agents none of whose moves of ``kind`` (a take or shuffle) can
+        lower the coverage cost, so ``cheapest`` would find none: by the step prices, the
+        least cost of dropping a worked day plus adding a shift of its kind on a rest day of
+        its week (the run and other rules not checked: a lower bound). All True where shifts
+        can overlap across midnight (a move there is priced cell by cell)."""
+        problem, states, queues = self.problem, self.states, self.queues
+        if self.overlaps.any():
+            return np.ones(problem.num_agents, dtype=bool)
+        add_cost, drop_cost, _, _ = self.prices
+        day = np.arange(problem.num_days)[None, :]
+        worked = (states >= 0) & self.movable
+        drop = np.where(worked, drop_cost[day, np.maximum(states, 0), np.maximum(queues, 0)],
+                        np.inf)
+        night = problem.night[np.maximum(states, 0)]
+        rest = (states == OFF) & self.movable
+        lower = np.full(problem.num_agents, np.inf)
+        same_skills: dict[tuple[int, ...], list[int]] = {}
+        for a in range(problem.num_agents):
+            same_skills.setdefault(tuple(problem.skills[a]), []).append(a)
+        weeks = {tuple(days.tolist()): days for days in self.weeks}.values()
+        for skills, members in same_skills.items():
+            for is_night in (False, True):
+                kind_shifts = np.flatnonzero(problem.night == is_night)
+                if not len(kind_shifts):
+                    continue
+                add = add_cost[:, kind_shifts][:, :, list(skills)].min(axis=(1, 2))
+                added = np.where(rest[members], add[None, :], np.inf)
+                dropped = np.where(night[members] == is_night, drop[members], np.inf)
+                for days in weeks:
+                    for rest_weekend in (False, True) if kind == "shuffle" else (False,):
+                        rests = days[self.weekend[days] == rest_weekend]
+                        works = days[self.weekend[days] == (rest_weekend == (kind == "shuffle"))]
+                        if len(rests) and len(works):
+                            bound = dropped[:, works].min(axis=1) + added[:, rests].min(axis=1)
+                            lower[members] = np.minimum(lower[members], bound)
+        return lower < 0
+
     def price(self, changes: list[tuple[int, int, int, int]]) -> tuple[int, int]:
         """The coverage cost and total shortfall change of a move that works ``rest`` instead
-        of ``day`` (``changes``: the day's shift dropped, the rest day's added): the sum of
-        the two steps' prices, or counted cell by cell where the two shifts' intervals can
-        overlap (adjacent days, one queue)."""
+        of ``day`` (``changes``: the day's shift dropped, the rest day's added)."""
         (day, shift, queue, _), (rest, s, q, _) = changes
-        if q == queue and abs(rest - day) == 1 and (
-                self.overlaps[day, shift, s] if day < rest else self.overlaps[rest, s, shift]):
-            return coverage_and_shortfall_change(self.problem, self.scheduled, changes)
+        coverage, short = self.prices_of(*(np.array([v]) for v in (rest, day, shift, queue,
+                                                                    s, q)))
+        return int(coverage[0]), int(short[0])
+
+    def prices_of(self, rests: np.ndarray, days: np.ndarray, shifts: np.ndarray,
+                  queues: np.ndarray, new_shifts: np.ndarray, new_queues: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """The coverage cost and total shortfall changes of moves that work ``rests[k]``
+        (shift ``new_shifts[k]``, queue ``new_queues[k]``) instead of ``days[k]`` (shift
+        ``shifts[k]``, queue ``queues[k]``): the sum of the two steps' prices, or counted cell
+        by cell where the two shifts' intervals can overlap (adjacent days, one queue)."""
         add_cost, drop_cost, add_short, drop_short = self.prices
-        return (int(drop_cost[day, shift, queue] + add_cost[rest, s, q]),
-                int(drop_short[day, shift, queue] + add_short[rest, s, q]))
+        coverage = drop_cost[days, shifts, queues] + add_cost[rests, new_shifts, new_queues]
+        short = drop_short[days, shifts, queues] + add_short[rests, new_shifts, new_queues]
+        first = np.minimum(days, rests)
+        later = np.where(days < rests, new_shifts, shifts)
+        earlier = np.where(days < rests, shifts, new_shifts)
+        adjacent = (new_queues == queues) & (np.abs(rests - days) == 1)
+        overlap = adjacent & self.overlaps[first, earlier, later]
+        for k in np.flatnonzero(overlap).tolist():
+            changes = [(int(days[k]), int(shifts[k]), int(queues[k]), -1),
+                       (int(rests[k]), int(new_shifts[k]), int(new_queues[k]), +1)]
+            coverage[k], short[k] = coverage_and_shortfall_change(self.problem, self.scheduled,
+                                                                  changes)
+        return coverage, short
 
     def cheapest(self, a: int, kind: str) -> _Move | None:
         """The legal move of ``kind`` of one of ``a``'s rest days to a day of its week it
@@ -257,36 +322,38 @@ class _Moves:
         rest_days = (row == OFF) & self.movable[a]
         if kind != "shuffle":  # a release leaves a weekend day, a take a weekday
             rest_days &= weekend == (kind == "release")
-        room = self.shortfall_room()
-        found: list[tuple[int, int, np.ndarray, np.ndarray, list]] = []
+        left, right = _run_lengths(problem.previous[a] >= 0, row >= 0)
+        before = problem.num_previous
+        picks: list[tuple[int, int, int, int]] = []  # (rest day, worked day, shift, queue)
         for rest in np.flatnonzero(rest_days).tolist():
-            week = np.flatnonzero(_week_days(problem, rest))
+            week = self.weeks[rest]
             # a shuffle lands on a day of the same kind, a release or take on the other kind
             lands = (weekend[week] == weekend[rest]) == (kind == "shuffle")
             days = week[lands & (row[week] >= 0) & self.movable[a, week]]
             for day in days.tolist():
-                if _run_through(problem, a, row, rest, day) > problem.max_consecutive_days:
+                if (_run_through(left, right, before + rest, before + day)
+                        > problem.max_consecutive_days):
                     continue  # the days between the two join the runs beside them
-                shift, queue = int(row[day]), int(row_queues[day])
-                for s in range(problem.num_shifts):
-                    if problem.night[s] != problem.night[shift]:
-                        continue
-                    for q in problem.skills[a]:
-                        changes = [(day, shift, queue, -1), (rest, s, q, +1)]
-                        new_row, new_queues = row.copy(), row_queues.copy()
-                        new_row[day], new_queues[day] = OFF, -1
-                        new_row[rest], new_queues[rest] = s, q
-                        coverage, short = self.price(changes)
-                        if short <= room:
-                            found.append((coverage, short, new_row, new_queues, changes))
-        if not found or (kind != "release" and min(f[0] for f in found) >= 0):
+                for s in self.same_kind[int(row[day])]:
+                    picks.extend((rest, day, s, q) for q in problem.skills[a])
+        if not picks:
+            return None
+        rests, days, shifts, skills = np.array(picks, dtype=np.int64).T
+        coverage, short = self.prices_of(rests, days, row[days], row_queues[days], shifts,
+                                         skills)
+        keep = short <= self.shortfall_room()
+        if not keep.any() or (kind != "release" and coverage[keep].min() >= 0):
             return None  # a take or shuffle must lower the coverage cost (``_greedy``)
+        rests, days, shifts, skills = rests[keep], days[keep], shifts[keep], skills[keep]
+        coverage, short = coverage[keep], short[keep]
+        count = np.arange(len(rests))
+        candidates = np.repeat(row[None, :], len(rests), axis=0)
+        candidates[count, days], candidates[count, rests] = OFF, shifts
         here = self.costs.rows(a, row[None, :])[0]
-        candidates = np.array([f[2] for f in found])
-        totals = np.array([f[0] for f in found]) + (self.costs.rows(a, candidates) - here)
+        totals = coverage + (self.costs.rows(a, candidates) - here)
         # a take or shuffle buys only coverage, which the fairness stage has already priced
         # against quick returns: it adds none (a release buys fairness and pays their price)
-        adds = np.zeros(len(found), dtype=bool)
+        adds = np.zeros(len(rests), dtype=bool)
         if kind != "release":
             adds = (self.costs.quick_returns(a, candidates)
                     > self.costs.quick_returns(a, row[None, :])[0])
@@ -297,12 +364,17 @@ class _Moves:
                 return None
             if not self.work.spend():
                 return None
-            coverage, short, new_row, new_queues, changes = found[k]
+            day, rest = int(days[k]), int(rests[k])
+            new_row, new_queues = candidates[k].copy(), row_queues.copy()
+            new_queues[day], new_queues[rest] = -1, int(skills[k])
             if agent_violations(problem, a, new_row, new_queues, first_only=True):
                 continue
             if not pattern_ok(problem, a, new_row):
                 continue
-            return _Move(coverage, int(totals[k]), short, new_row, new_queues, changes)
+            changes = [(day, int(row[day]), int(row_queues[day]), -1),
+                       (rest, int(shifts[k]), int(skills[k]), +1)]
+            return _Move(int(coverage[k]), int(totals[k]), int(short[k]), new_row, new_queues,
+                         changes)
         return None
 
 
@@ -326,25 +398,27 @@ def _overlaps(problem: RosterProblem) -> np.ndarray:
     return overlaps
 
 
-def _run_through(problem: RosterProblem, a: int, row: np.ndarray, worked: int, rest: int
-                 ) -> int:
-    """The run of working days through day ``worked`` of ``row`` once ``worked`` is worked
-    and ``rest`` is not (the previous roster's days counted)."""
-    def works(d: int) -> bool:
-        if d == worked:
-            return True
-        if d == rest:
-            return False
-        return bool((row[d] if d >= 0 else problem.previous[a, d]) >= 0)
+def _run_lengths(before: np.ndarray, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the working days ``before`` the horizon (the previous roster's) then ``row``'s, the
+    run of working days ending at each day and the run starting at each (0 on a rest day)."""
+    works = np.concatenate([before, row])
+    index = np.arange(len(works))
+    ending = index - np.maximum.accumulate(np.where(works, -1, index))
+    backwards = np.maximum.accumulate(np.where(works[::-1], -1, index))
+    return ending, (index - backwards)[::-1]
 
-    run = 1
-    d = worked - 1
-    while d >= -problem.num_previous and works(d):
-        run, d = run + 1, d - 1
-    d = worked + 1
-    while d < len(row) and works(d):
-        run, d = run + 1, d + 1
-    return run
+
+def _run_through(ending: np.ndarray, starting: np.ndarray, worked: int, rest: int) -> int:
+    """The run of working days through ``worked`` (a rest day now worked) once ``rest`` (a
+    day worked now) is a rest day, from the row's ``_run_lengths``; both days are indices
+    into them (the previous roster's days first)."""
+    left = int(ending[worked - 1]) if worked > 0 else 0
+    if worked - left <= rest < worked:
+        left = worked - 1 - rest
+    right = int(starting[worked + 1]) if worked + 1 < len(starting) else 0
+    if worked < rest <= worked + right:
+        right = rest - worked - 1
+    return 1 + left + right
 
 
 def _week_days(problem: RosterProblem, day: int) -> np.ndarray:

@@ -16,7 +16,7 @@ from solvers.roster.problem import OFF
 from solvers.roster.report import coverage_cost, roster_frame
 from solvers.roster.row_costs import RowCosts
 from solvers.roster.team_tasks import _team_problem
-from solvers.roster.weekend_release import _Moves, release_weekend_rest
+from solvers.roster.weekend_release import _Moves, _run_lengths, _run_through, release_weekend_rest
 from wfm.rules import check_roster
 
 from .factories import ROOMY_CAP, agents_frame, day, rows, site, tiny_problem
@@ -368,3 +368,69 @@ def test_undone_moves_leave_the_prices_of_the_roster_as_it_was():
     assert again is not None and first is not None
     assert (again.changes, again.total, again.shortfall) == (
         first.changes, first.total, first.shortfall)
+
+
+def test_run_through_a_moved_rest_day_matches_a_recount():
+    """The run through a rest day once worked, with another day of the row rested instead,
+    read from the row's run lengths, equals the run counted day by day on the changed row
+    (the previous roster's days before it), on random rows and every pair of days."""
+    rng = np.random.default_rng(5)
+    checked = 0
+    for _ in range(200):
+        before = rng.random(7) < 0.8
+        row = rng.random(28) < 0.8
+        ending, starting = _run_lengths(before, row)
+        works = np.concatenate([before, row])
+        for rest in np.flatnonzero(~row).tolist():
+            for day_ in np.flatnonzero(row).tolist():
+                changed = works.copy()
+                changed[7 + rest], changed[7 + day_] = True, False
+                first = last = 7 + rest
+                while first > 0 and changed[first - 1]:
+                    first -= 1
+                while last + 1 < len(changed) and changed[last + 1]:
+                    last += 1
+                assert _run_through(ending, starting, 7 + rest, 7 + day_) == last - first + 1
+                checked += 1
+    assert checked > 10_000
+
+
+def _weekly_rest_roster(rng: np.random.Generator, num_agents: int, num_shifts: int
+                        ) -> np.ndarray:
+    """Four weeks of one shift type per agent, a rest day in each week on a random day (or
+    sooner, so no run passes six days) and now and then a second one."""
+    states = np.zeros((num_agents, 28), dtype=np.int64)
+    for a in range(num_agents):
+        states[a] = rng.integers(num_shifts)
+        last = -1
+        for week in range(4):
+            rest = min(week * 7 + int(rng.integers(7)), last + 7)
+            states[a, rest] = OFF
+            if rng.random() < 0.3:
+                states[a, week * 7 + int(rng.integers(7))] = OFF
+            last = int(np.flatnonzero(states[a] == OFF).max())
+    return states
+
+
+@pytest.mark.parametrize("kind", ["take", "shuffle"])
+def test_agents_skipped_before_the_search_have_no_move_of_that_kind(kind: str) -> None:
+    """``_Moves.may_lower`` is only a shortcut: every agent it rules out has no take or
+    shuffle that lowers the coverage cost (``cheapest`` finds none), on random rosters and
+    requirements; it rules out most agents, and the ones with a move are among those kept."""
+    problem = tiny_problem(num_agents=12, num_days=28)
+    rng = np.random.default_rng(11)
+    skipped = found = 0
+    for _ in range(10):
+        states = _weekly_rest_roster(rng, 12, problem.num_shifts)
+        queues = np.where(states >= 0, 0, -1)
+        problem.required[:] = rng.integers(0, 4, size=problem.required.shape)
+        night_target, rest_target = band_targets(problem, states)
+        moves = _Moves.on(problem, states, queues, RowCosts(problem, night_target, rest_target),
+                          WorkLimit(units=10**9))
+        may = moves.may_lower(kind)
+        for a in range(12):
+            move = moves.cheapest(a, kind)
+            assert may[a] or move is None
+            skipped += not may[a]
+            found += move is not None
+    assert skipped > 50 and found > 10
