@@ -31,7 +31,7 @@ class _State:
         self.states = np.full((num_agents, num_days), UNKNOWN, dtype=np.int64)
         self.queues = np.full((num_agents, num_days), -1, dtype=np.int64)
         resting = (problem.forced != UNKNOWN) | np.isin(problem.fixed_shift, (OFF, LEAVE))
-        self.states[resting] = problem.rest_states()[resting]
+        self.states[resting] = problem.rest_state_table[resting]
         self.nights = np.zeros(num_agents, dtype=np.int64)
         self.weekend_rest = np.zeros(num_agents, dtype=np.int64)
         self.fixed_run_after = np.zeros((num_agents, num_days + 1), dtype=np.int64)

@@ -62,7 +62,7 @@ def pattern_ok(problem: RosterProblem, a: int, states: np.ndarray) -> bool:
 def pinned_states(problem: RosterProblem, a: int) -> np.ndarray:
     """Agent ``a``'s fixed assignments with every free day at rest (the most lenient roster)."""
     states = np.where(problem.fixed_shift[a] >= 0, problem.fixed_shift[a],
-                      problem.rest_states()[a])
+                      problem.rest_state_table[a])
     return states.astype(np.int64)
 
 

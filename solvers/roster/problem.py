@@ -148,10 +148,28 @@ class RosterProblem:
 
     def rest_states(self) -> np.ndarray:
         """(A, D) what each day is when the agent does not work: a pinned OFF or LEAVE as
-        pinned, otherwise approved leave (LEAVE) or outside the contract (OFF), otherwise OFF."""
+        pinned, otherwise approved leave (LEAVE) or outside the contract (OFF), otherwise OFF.
+        A copy the caller may change (``rest_state_table`` to read only)."""
+        return self.rest_state_table.copy()
+
+    @cached_property
+    def rest_state_table(self) -> np.ndarray:
+        """``rest_states()``, computed once and read-only (per-agent callers index it)."""
         pinned_rest = np.isin(self.fixed_shift, (OFF, LEAVE))
         base = np.where(self.forced != UNKNOWN, self.forced, OFF)
-        return np.where(pinned_rest, self.fixed_shift, base).astype(np.int64)
+        table = np.where(pinned_rest, self.fixed_shift, base).astype(np.int64)
+        table.flags.writeable = False
+        return table
+
+    @cached_property
+    def has_forced_day(self) -> np.ndarray:
+        """(A,) whether the agent has a day of approved leave or outside its contract."""
+        return (self.forced != UNKNOWN).any(axis=1)
+
+    @cached_property
+    def fixed_days(self) -> list[list[int]]:
+        """Each agent's pinned days (``fixed_shift`` set), in day order."""
+        return [np.flatnonzero(row != UNKNOWN).tolist() for row in self.fixed_shift]
 
     def weekday(self, d: int) -> int:
         return self.dates[d].weekday()

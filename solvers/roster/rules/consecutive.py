@@ -52,6 +52,8 @@ def consecutive_violations(problem: RosterProblem, a: int, states: np.ndarray,
                            queues: np.ndarray | None) -> Iterator[Violation]:
     working = with_tail(problem, a, states) >= 0
     offset, limit, run = problem.num_previous, problem.max_consecutive_days, 0
+    if working.tobytes().find(b"\x01" * (limit + 1)) < 0:
+        return  # no run longer than the limit anywhere (the common case, found in C)
     for i in range(len(working)):
         run = run + 1 if working[i] else 0
         if run > limit and i >= offset:

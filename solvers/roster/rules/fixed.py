@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import numpy as np
 from ortools.sat.python import cp_model
 
-from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem
+from solvers.roster.problem import LEAVE, OFF, RosterProblem
 from solvers.roster.rules.base import HardRule, state_name, violation
 from solvers.roster.variables import WorkVars, day_work, shift_work
 from wfm.errors import Violation
@@ -34,7 +34,7 @@ def add_fixed_assignments(model: cp_model.CpModel, work: WorkVars, problem: Rost
 
 def fixed_violations(problem: RosterProblem, a: int, states: np.ndarray,
                      queues: np.ndarray | None) -> Iterator[Violation]:
-    for d in np.flatnonzero(problem.fixed_shift[a] != UNKNOWN).tolist():
+    for d in problem.fixed_days[a]:
         s, forced = int(states[d]), int(problem.forced[a, d])
         pinned, queue = int(problem.fixed_shift[a, d]), int(problem.fixed_queue[a, d])
         if pinned == OFF and forced == LEAVE:

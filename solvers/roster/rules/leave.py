@@ -28,6 +28,8 @@ def add_leave_and_contract(model: cp_model.CpModel, work: WorkVars, problem: Ros
 
 def leave_violations(problem: RosterProblem, a: int, states: np.ndarray,
                      queues: np.ndarray | None) -> Iterator[Violation]:
+    if not problem.has_forced_day[a] and not (problem.leave_known and (states == LEAVE).any()):
+        return  # no day of leave or outside the contract, and no LEAVE rostered
     forced = problem.forced[a]
     working = states >= 0
     unapproved = (states == LEAVE) & (forced != LEAVE) if problem.leave_known else False
