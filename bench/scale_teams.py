@@ -64,7 +64,7 @@ def shape_params(shape: str, agents: int, days: int, seed: int,
 
 def parse_params(pairs: list[str]) -> dict[str, float]:
     """``--param load=1.0 --param with_previous=0``: numeric generator parameters by name."""
-    known = {f.name: f.type for f in fields(InstanceParameters)
+    known = {f.name for f in fields(InstanceParameters)
              if f.name not in ("num_agents", "num_days", "queues", "start", "random_seed")}
     overrides: dict[str, float] = {}
     for pair in pairs:

@@ -257,26 +257,28 @@ class _Moves:
                         np.inf)
         night = problem.night[np.maximum(states, 0)]
         rest = (states == OFF) & self.movable
+        # (rest days, worked days) of one week a move of ``kind`` joins: a shuffle's of the
+        # same kind, weekday or weekend; a take's a weekday rest and a weekend day worked
+        spans = []
+        for days in {tuple(days.tolist()): days for days in self.weeks}.values():
+            for rest_weekend in (False, True) if kind == "shuffle" else (False,):
+                rests = days[self.weekend[days] == rest_weekend]
+                works = days[self.weekend[days] == (rest_weekend == (kind == "shuffle"))]
+                if len(rests) and len(works):
+                    spans.append((rests, works))
         lower = np.full(problem.num_agents, np.inf)
-        same_skills: dict[tuple[int, ...], list[int]] = {}
-        for a in range(problem.num_agents):
-            same_skills.setdefault(tuple(problem.skills[a]), []).append(a)
-        weeks = {tuple(days.tolist()): days for days in self.weeks}.values()
-        for skills, members in same_skills.items():
+        for members in problem.teams():  # the same skill set: the same shifts to add
+            skills = list(problem.skills[members[0]])
             for is_night in (False, True):
                 kind_shifts = np.flatnonzero(problem.night == is_night)
                 if not len(kind_shifts):
                     continue
-                add = add_cost[:, kind_shifts][:, :, list(skills)].min(axis=(1, 2))
+                add = add_cost[:, kind_shifts][:, :, skills].min(axis=(1, 2))
                 added = np.where(rest[members], add[None, :], np.inf)
                 dropped = np.where(night[members] == is_night, drop[members], np.inf)
-                for days in weeks:
-                    for rest_weekend in (False, True) if kind == "shuffle" else (False,):
-                        rests = days[self.weekend[days] == rest_weekend]
-                        works = days[self.weekend[days] == (rest_weekend == (kind == "shuffle"))]
-                        if len(rests) and len(works):
-                            bound = dropped[:, works].min(axis=1) + added[:, rests].min(axis=1)
-                            lower[members] = np.minimum(lower[members], bound)
+                for rests, works in spans:
+                    bound = dropped[:, works].min(axis=1) + added[:, rests].min(axis=1)
+                    lower[members] = np.minimum(lower[members], bound)
         return lower < 0
 
     def price(self, changes: list[tuple[int, int, int, int]]) -> tuple[int, int]:
