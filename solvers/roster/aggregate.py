@@ -30,6 +30,7 @@ from solvers.roster.report import total_shortfall
 from solvers.roster.rules import COVERAGE_RULES, Cap, rule_caps
 from solvers.roster.rules.weekly_rest import owed_rest
 from solvers.roster.soft import coverage_penalties
+from solvers.roster.transitions import first_day_cuts, night_pairs_blocked, transition_cuts
 
 # The order the rules' caps enter the models: it changes CP-SAT's search (other head-counts of
 # the same cost), so it stays the one the bench rosters were made with
@@ -312,6 +313,25 @@ def _add_night_caps(model: cp_model.CpModel, problem: RosterProblem, x: dict, g:
                       <= cap)
 
 
+def _add_transition_cuts(model: cp_model.CpModel, problem: RosterProblem, x: dict, g: int,
+                         members: list[int], skills: tuple[int, ...],
+                         nights_blocked: np.ndarray) -> list[cp_model.IntVar]:
+    """The day-to-day transitions every member must make (``transitions.py``), summed; each
+    may be exceeded by a variable returned (the caller prices them)."""
+    def workers(d: int, types: tuple[int, ...]) -> cp_model.LinearExpr:
+        return cp_model.LinearExpr.sum([x[g, d, s, q] for s in types for q in skills])
+
+    excess = []
+    cuts = [(workers(d, inside) + workers(d + 1, blocked), room)
+            for d, inside, blocked, room in transition_cuts(problem, members, nights_blocked)]
+    cuts += [(workers(0, blocked), most) for blocked, most in first_day_cuts(problem, members)]
+    for k, (expression, room) in enumerate(cuts):
+        over = model.new_int_var(0, len(members), f"unreachable(g={g},k={k})")
+        model.add(expression <= room + over)
+        excess.append(over)
+    return excess
+
+
 def _scheduled_terms(problem: RosterProblem, x: dict) -> dict[tuple[int, int], list]:
     terms: dict[tuple[int, int], list] = {}
     for (_g, d, s, q), var in x.items():
@@ -359,6 +379,8 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
     the coverage cost."""
     model = cp_model.CpModel()
     groups, counts = plan.groups, plan.counts
+    nights_blocked = night_pairs_blocked(problem)
+    excess: list[cp_model.IntVar] = []
     x = {}
     for g, members in enumerate(groups):
         skills = problem.skills[members[0]]
@@ -376,6 +398,8 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
                 if pinned_s:
                     model.add(sum(x[g, d, s, q] for q in skills) >= pinned_s)
         _add_night_caps(model, problem, x, g, members, skills)
+        excess.extend(_add_transition_cuts(model, problem, x, g, members, skills,
+                                           nights_blocked))
     for d in range(problem.num_days):
         for s in range(problem.num_shifts):
             for q in range(problem.num_queues):
@@ -409,7 +433,9 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
                 weight = (problem.weights.switches if start == earliest
                           else problem.weights.quick_returns)
                 drops.append(max(1, weight) * drop)
-    model.minimize(sum(drops))
+    # a transition no member can make costs more than any drop: the assignment loses it
+    unreachable = 10 * max(1, problem.weights.switches, problem.weights.quick_returns)
+    model.minimize(sum(drops) + unreachable * sum(excess))
     solver = cp_model.CpSolver()
     status = solve_budgeted(solver, model, problem, time_limit_seconds, budget,
                             det_seconds, "shift mix smoothing")

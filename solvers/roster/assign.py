@@ -20,6 +20,7 @@ from solvers.roster.budget import WorkLimit, unlimited
 from solvers.roster.legal import agent_violations
 from solvers.roster.problem import LEAVE, OFF, UNKNOWN, RosterProblem, shortfall_cost
 from solvers.roster.rules import COVERAGE_RULES
+from solvers.roster.transitions import binds, blocked_counts, night_pairs_blocked
 
 
 class _State:
@@ -47,6 +48,10 @@ class _State:
                 self.week_of[d] = (inside, before)
         self.tests = [rule.may_take for rule in COVERAGE_RULES
                       if rule.may_take is not None and rule.applies(problem)]
+        self.workdays: np.ndarray | None = None  # who should work each day (realize.py)
+        self.nights_blocked = night_pairs_blocked(problem)
+        self.blocked_after = blocked_counts(problem)
+        self.plans_transitions = binds(problem)
 
     def state(self, a: int, d: int) -> int:
         return self.problem.state_on(a, d, self.states)
@@ -124,6 +129,7 @@ def assign_counts(problem: RosterProblem, groups: list[list[int]], counts: np.nd
     rng = np.random.default_rng(seed)
     noise = rng.random(problem.num_agents) * 1e-3
     state = _State(problem)
+    state.workdays = workdays
     for d in range(problem.num_days):
         for g, members in enumerate(groups):
             need = counts[g, d].copy()
@@ -178,6 +184,11 @@ def _shift_cost(state: _State, a: int, d: int, s: int) -> float:
         cost = 10.0 if problem.shift_start[s] < problem.shift_start[yesterday] else 3.0
     else:
         cost = 1.0
+    workdays = state.workdays
+    if workdays is not None and state.plans_transitions and d + 1 < problem.num_days and (
+            workdays[a, d + 1]):
+        # the agent should work tomorrow: a shift few types may follow ties it down
+        cost += 2.0 * float(state.blocked_after[int(state.nights_blocked[a, d]), s])
     if problem.night[s]:
         cap = int(problem.max_nights[a])
         cost += 0.3 * float(state.nights[a]) + (6.0 / (cap + 1) if cap >= 0 else 0.0)
