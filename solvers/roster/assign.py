@@ -293,8 +293,7 @@ def _first_legal(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     """Give shift ``s``/queue ``q`` on day ``d`` to an agent resting that day: directly when
     legal, otherwise by a rest-day swap (the agent rests on one of its working days d2 and a
     colleague resting on d2 takes that shift)."""
-    resting = [a for a in agents if states[a, d] == OFF and problem.forced[a, d] == UNKNOWN
-               and problem.fixed_shift[a, d] == UNKNOWN]
+    resting = [a for a in agents if states[a, d] == OFF and problem.assignable[a, d]]
     for a in resting:
         if not work.spend():
             return None
@@ -320,11 +319,10 @@ def _swap_rest_day(problem: RosterProblem, states: np.ndarray, queues: np.ndarra
         states[a, d2], queues[a, d2] = OFF, -1
         states[a, d], queues[a, d] = s, q
         if not agent_violations(problem, a, states[a], first_only=True):
-            for b in range(problem.num_agents):
-                if (states[b, d2] != OFF or q2 not in problem.skills[b]
-                        or problem.forced[b, d2] != UNKNOWN
-                        or problem.fixed_shift[b, d2] != UNKNOWN):
-                    continue
+            # colleagues resting on d2 who may take its shift, in agent order (only the one
+            # tried changes, and it is put back when it fails)
+            takers = (states[:, d2] == OFF) & problem.skilled[q2] & problem.assignable[:, d2]
+            for b in np.flatnonzero(takers).tolist():
                 states[b, d2], queues[b, d2] = s2, q2
                 if not agent_violations(problem, b, states[b], first_only=True):
                     return True

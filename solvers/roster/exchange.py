@@ -90,8 +90,13 @@ def _trade(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: 
         return False  # pricing the candidates is most of a trade's time: every try is counted
     rows_a = np.where(masks, states[b][None, :], states[a][None, :])
     rows_b = np.where(masks, states[a][None, :], states[b][None, :])
-    now = costs.rows(a, states[a][None, :])[0] + costs.rows(b, states[b][None, :])[0]
-    delta = costs.rows(a, rows_a) + costs.rows(b, rows_b) - now
+    # both agents' current rows and every candidate priced in one call (each row's cost is
+    # its own: the same figures as four calls, for a quarter of the per-call overhead)
+    count = len(masks)
+    owners = np.repeat(np.array([a, b, a, b], dtype=np.int64), [1, 1, count, count])
+    priced = costs.rows_for(owners, np.concatenate([states[[a, b]], rows_a, rows_b]))
+    now = priced[0] + priced[1]
+    delta = priced[2:2 + count] + priced[2 + count:] - now
     improving = delta < 0
     if not improving.any():
         return False

@@ -167,6 +167,23 @@ class RosterProblem:
         return (self.forced != UNKNOWN).any(axis=1)
 
     @cached_property
+    def assignable(self) -> np.ndarray:
+        """(A, D) the days the solver decides: no leave, no day outside the contract, no pin.
+        Read-only."""
+        table = (self.forced == UNKNOWN) & (self.fixed_shift == UNKNOWN)
+        table.flags.writeable = False
+        return table
+
+    @cached_property
+    def skilled(self) -> np.ndarray:
+        """(Q, A) whether each agent has each queue's skill. Read-only."""
+        table = np.zeros((self.num_queues, self.num_agents), dtype=bool)
+        for a, skills in enumerate(self.skills):
+            table[list(skills), a] = True
+        table.flags.writeable = False
+        return table
+
+    @cached_property
     def fixed_days(self) -> list[list[int]]:
         """Each agent's pinned days (``fixed_shift`` set), in day order."""
         return [np.flatnonzero(row != UNKNOWN).tolist() for row in self.fixed_shift]
