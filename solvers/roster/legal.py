@@ -12,6 +12,7 @@ import numpy as np
 
 from solvers.roster.problem import RosterProblem
 from solvers.roster.rules import COVERAGE_RULES, PATTERN_RULES, HardRule
+from solvers.roster.rules.base import Violations
 from wfm.errors import Violation
 
 
@@ -25,14 +26,24 @@ def agent_violations(problem: RosterProblem, a: int, states: np.ndarray,
     when given. The default leaves out the night patterns (``HARD_RULES`` has them).
     """
     found: list[Violation] = []
-    for rule in rules:
-        if rule.violations is None or not rule.applies(problem):
-            continue
-        for v in rule.violations(problem, a, states, queues):
+    for violations in _checks(problem, rules):
+        for v in violations(problem, a, states, queues):
             found.append(v)
             if first_only:
                 return found
     return found
+
+
+def _checks(problem: RosterProblem, rules: tuple[HardRule, ...]) -> tuple[Violations, ...]:
+    """The per-agent checks of the ``rules`` that constrain ``problem``, in rule order: found
+    once per problem and rule list (this is called millions of times on a large site)."""
+    key = ("agent checks", id(rules))
+    entry = problem.memo.get(key)
+    if entry is None or entry[0] is not rules:  # the entry keeps its tuple alive
+        entry = (rules, tuple(rule.violations for rule in rules
+                              if rule.violations is not None and rule.applies(problem)))
+        problem.memo[key] = entry
+    return entry[1]
 
 
 def trade_if_legal(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,

@@ -167,6 +167,18 @@ class RosterProblem:
         return (self.forced != UNKNOWN).any(axis=1)
 
     @cached_property
+    def memo(self) -> dict:
+        """Lookups derived once per problem by the modules that use them (e.g. which rules'
+        checks apply, ``legal.agent_violations``); never the roster. Not pickled: its keys
+        may be object ids, which mean nothing in another process."""
+        return {}
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("memo", None)
+        return state
+
+    @cached_property
     def assignable(self) -> np.ndarray:
         """(A, D) the days the solver decides: no leave, no day outside the contract, no pin.
         Read-only."""

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
+
+import numpy as np
 import pandas as pd
 import pytest
 
+from solvers.roster.legal import agent_violations
 from solvers.roster.problem import build_problem
-from tests.solvers.factories import agents_frame, requirement_frame, site
+from tests.solvers.factories import agents_frame, generated_problem, requirement_frame, site
 from wfm.errors import InvalidInput
 
 
@@ -43,3 +47,17 @@ def test_the_repeated_autumn_hour_needs_the_larger_of_its_two_requirements() -> 
         one_am = [i for i, t in enumerate(problem.interval_starts)
                   if t == pd.Timestamp("2026-11-01T01:00")]
         assert len(one_am) == 1 and problem.required[one_am[0], 0] == 5
+
+
+def test_the_rule_checks_found_once_stay_out_of_a_pickled_problem():
+    # the memo of which rules apply is keyed by object ids, which mean nothing in a team
+    # task's process: it is dropped when the problem is pickled, and found again there
+    problem = generated_problem(site(), num_agents=20, num_days=7, random_seed=1)
+    row = np.full(problem.num_days, 0)  # every day worked: past the run limit of six
+    broken = agent_violations(problem, 0, row, first_only=True)
+    assert problem.memo
+    copy = pickle.loads(pickle.dumps(problem))
+    assert "memo" not in copy.__dict__
+    assert [v.code for v in agent_violations(copy, 0, row, first_only=True)] == [
+        v.code for v in broken]
+    assert agent_violations(copy, 0, np.full(problem.num_days, -1)) == []
