@@ -51,10 +51,7 @@ class AggregatePlan:
 
 def entering_run(problem: RosterProblem, a: int) -> int:
     """Working days in a row agent ``a`` has at the end of the previous roster."""
-    run = 0
-    for state in problem.previous[a]:
-        run = run + 1 if state >= 0 else 0
-    return run
+    return int(problem.entering_runs[a])
 
 
 def _greedy_max_work(free: np.ndarray, days: tuple[int, ...], run: int, limit: int) -> int:
@@ -84,7 +81,7 @@ def interval_caps(problem: RosterProblem) -> np.ndarray:
     free = available(problem)
     num_agents, num_days = free.shape
     limit = problem.max_consecutive_days
-    entering = np.array([entering_run(problem, a) for a in range(num_agents)], dtype=np.int64)
+    entering = problem.entering_runs
     weeks = problem.weeks()
     # a day of no week that ends inside the horizon maps to one more column, never counted
     week_of = np.full(num_days, len(weeks), dtype=np.int64)

@@ -39,9 +39,7 @@ class _State:
         for d in range(num_days - 1, -1, -1):
             self.fixed_run_after[:, d] = np.where(problem.fixed_shift[:, d] >= 0,
                                                   self.fixed_run_after[:, d + 1] + 1, 0)
-        self.run = np.zeros(num_agents, dtype=np.int64)
-        for i in range(problem.num_previous):
-            self.run = np.where(problem.previous[:, i] >= 0, self.run + 1, 0)
+        self.run = problem.entering_runs.copy()
         self.week_of: dict[int, tuple[list[int], list[int]]] = {}
         for inside, before in problem.weeks():
             for d in inside:

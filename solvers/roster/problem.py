@@ -179,6 +179,15 @@ class RosterProblem:
         return state
 
     @cached_property
+    def entering_runs(self) -> np.ndarray:
+        """(A,) working days in a row each agent ends the previous roster with. Read-only."""
+        runs = np.zeros(self.num_agents, dtype=np.int64)
+        for i in range(self.num_previous):
+            runs = np.where(self.previous[:, i] >= 0, runs + 1, 0)
+        runs.flags.writeable = False
+        return runs
+
+    @cached_property
     def assignable(self) -> np.ndarray:
         """(A, D) the days the solver decides: no leave, no day outside the contract, no pin.
         Read-only."""

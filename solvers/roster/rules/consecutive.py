@@ -50,10 +50,14 @@ def add_max_consecutive_days(model: cp_model.CpModel, work: WorkVars, problem: R
 
 def consecutive_violations(problem: RosterProblem, a: int, states: np.ndarray,
                            queues: np.ndarray | None) -> Iterator[Violation]:
+    limit = problem.max_consecutive_days
+    horizon = (states >= 0).tobytes()
+    leading = horizon.find(b"\x00")  # working days the horizon starts with
+    if (int(problem.entering_runs[a]) + (len(horizon) if leading < 0 else leading) <= limit
+            and horizon.find(b"\x01" * (limit + 1)) < 0):
+        return  # no run past the limit, entering or inside (the common case, found in C)
     working = with_tail(problem, a, states) >= 0
-    offset, limit, run = problem.num_previous, problem.max_consecutive_days, 0
-    if working.tobytes().find(b"\x01" * (limit + 1)) < 0:
-        return  # no run longer than the limit anywhere (the common case, found in C)
+    offset, run = problem.num_previous, 0
     for i in range(len(working)):
         run = run + 1 if working[i] else 0
         if run > limit and i >= offset:
