@@ -4,7 +4,8 @@ decomposed, with the figures the issue's quality line names.
 Run ``python bench/scale_teams.py`` (the 4,000 agents x 28 days site: two queues, leave, a
 previous roster, the 120 s limit). ``--shape`` picks another instance shape (``24x7`` three
 shifts round the clock, ``weekdays`` no weekend demand, ``teams4`` four queues), ``--agents`` /
-``--days`` / ``--limit`` / ``--seed`` its size. ``--before DIR`` first runs the same case with
+``--days`` / ``--limit`` / ``--seed`` its size, ``--param`` any generator parameter and
+``--min-rest-hours`` the rest between shifts. ``--before DIR`` first runs the same case with
 the code at ``DIR`` on the Python path (e.g. ``/work/main``, before the decomposition), in a
 subprocess, so both are printed side by side in one run; ``--mode`` chooses ``decomposed``
 (default: the setting's threshold decides), ``monolithic`` (threshold out of reach) or
@@ -42,14 +43,17 @@ from wfm.rules.fairness import check_fairness
 SHAPES = ("two-queues", "24x7", "weekdays", "teams4", "one-queue")
 
 
-def shape_config(shape: str) -> SiteConfig:
-    """The site configuration of an instance shape (``24x7``: three shifts round the clock)."""
+def shape_config(shape: str, min_rest_hours: float | None = None) -> SiteConfig:
+    """The site configuration of an instance shape (``24x7``: three shifts round the clock),
+    with ``min_rest_hours`` between shifts when given (default: the configuration's, 9)."""
+    data: dict = {"country": ""}
     if shape == "24x7":
-        return SiteConfig.model_validate({"country": "", "shifts": [
-            {"code": "EARLY", "start": "07:00", "end": "15:00"},
-            {"code": "LATE", "start": "15:00", "end": "23:00"},
-            {"code": "NIGHT", "start": "23:00", "end": "07:00"}]})
-    return SiteConfig(country="")
+        data["shifts"] = [{"code": "EARLY", "start": "07:00", "end": "15:00"},
+                          {"code": "LATE", "start": "15:00", "end": "23:00"},
+                          {"code": "NIGHT", "start": "23:00", "end": "07:00"}]
+    if min_rest_hours is not None:
+        data["rules"] = {"min_rest_hours": min_rest_hours}
+    return SiteConfig.model_validate(data)
 
 
 def shape_params(shape: str, agents: int, days: int, seed: int,
@@ -81,8 +85,8 @@ def parse_params(pairs: list[str]) -> dict[str, float]:
 
 
 def make(shape: str, agents: int, days: int, seed: int,
-         overrides: dict[str, float] | None = None):
-    config = shape_config(shape)
+         overrides: dict[str, float] | None = None, min_rest_hours: float | None = None):
+    config = shape_config(shape, min_rest_hours)
     instance = make_instance(shape_params(shape, agents, days, seed, overrides), config)
     if shape == "weekdays":  # no demand on Saturdays and Sundays
         stamps = pd.to_datetime(instance.requirement["interval_start"])
@@ -96,7 +100,7 @@ def make(shape: str, agents: int, days: int, seed: int,
 
 def run(args: argparse.Namespace, label: str, threshold: int | None) -> None:
     instance, config = make(args.shape, args.agents, args.days, args.seed,
-                            parse_params(args.param))
+                            parse_params(args.param), args.min_rest_hours)
     problem = build_problem(instance.requirement, instance.agents, config,
                             leave=instance.leave, previous=instance.previous)
     linear = solve_aggregate(problem, time_limit_seconds=60, convex=False, class_wide=True)
@@ -179,6 +183,9 @@ def main() -> None:
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                         help="a generator parameter (InstanceParameters), e.g. load=1.0, "
                              "leave_share=0.08, night_cap_share=0.3, with_previous=0")
+    parser.add_argument("--min-rest-hours", type=float, default=None, metavar="HOURS",
+                        help="rest between shifts (default: the configuration's, 9 hours; "
+                             "11 rules out a day shift after the default night)")
     parser.add_argument("--progress", action="store_true", help="print the solver's progress")
     parser.add_argument("--wall-cap", type=float, default=None, metavar="SECONDS",
                         help="wall-clock cap of each solve (default: its time limit)")
@@ -204,6 +211,8 @@ def main() -> None:
             command += ["--wall-cap", str(args.wall_cap)]
         for pair in args.param:
             command += ["--param", pair]
+        if args.min_rest_hours is not None:
+            command += ["--min-rest-hours", str(args.min_rest_hours)]
         output = subprocess.run(command, env={**os.environ, "PYTHONPATH": args.before},
                                 capture_output=True, text=True, check=False)
         print(f"  (code at {args.before})")

@@ -4,10 +4,12 @@ Agents of one group are interchangeable for coverage, so for each day and group 
 constructive pass only decides *who* works (those with the least need to rest: weekly rest still
 owed, length of the current run, preferred rest days, weekend rest so far) and *which shift* each
 worker takes (keep yesterday's shift, otherwise move later in the day, never back to an earlier
-start when avoidable; nights go to those with the fewest so far). Every choice is checked
-against the hard rules (each rule's ``may_take``) with the days already decided and the pinned
-days ahead, and resting never breaks a rule, so the result is always legal. A repair pass then
-adds shifts where coverage is still short and legal rest days allow it.
+start when avoidable; nights go to those with the fewest so far; where the rest between shifts
+rules out some shifts the next day, those shifts go first to agents who rest then). Every
+choice is checked against the hard rules (each rule's ``may_take``) with the days already
+decided and the pinned days ahead, and resting never breaks a rule, so the result is always
+legal. A repair pass then adds shifts where coverage is still short and legal rest days allow
+it.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from solvers.roster.transitions import binds, blocked_counts, night_pairs_blocke
 class _State:
     """The roster being built and the facts the greedy choices need per agent."""
 
-    def __init__(self, problem: RosterProblem) -> None:
+    def __init__(self, problem: RosterProblem, workdays: np.ndarray | None = None) -> None:
         self.problem = problem
         num_agents, num_days = problem.num_agents, problem.num_days
         self.states = np.full((num_agents, num_days), UNKNOWN, dtype=np.int64)
@@ -46,7 +48,7 @@ class _State:
                 self.week_of[d] = (inside, before)
         self.tests = [rule.may_take for rule in COVERAGE_RULES
                       if rule.may_take is not None and rule.applies(problem)]
-        self.workdays: np.ndarray | None = None  # who should work each day (realize.py)
+        self.workdays = workdays  # who should work each day (realize.py), if known
         self.nights_blocked = night_pairs_blocked(problem)
         self.blocked_after = blocked_counts(problem)
         self.plans_transitions = binds(problem)
@@ -126,8 +128,7 @@ def assign_counts(problem: RosterProblem, groups: list[list[int]], counts: np.nd
     slots left open)."""
     rng = np.random.default_rng(seed)
     noise = rng.random(problem.num_agents) * 1e-3
-    state = _State(problem)
-    state.workdays = workdays
+    state = _State(problem, workdays)
     for d in range(problem.num_days):
         for g, members in enumerate(groups):
             need = counts[g, d].copy()
@@ -185,7 +186,8 @@ def _shift_cost(state: _State, a: int, d: int, s: int) -> float:
     workdays = state.workdays
     if workdays is not None and state.plans_transitions and d + 1 < problem.num_days and (
             workdays[a, d + 1]):
-        # the agent should work tomorrow: a shift few types may follow ties it down
+        # the agent should work tomorrow: a shift few types may follow ties it down (per type
+        # ruled out, less than a change of shift costs: keeping yesterday's hours still wins)
         cost += 2.0 * float(state.blocked_after[int(state.nights_blocked[a, d]), s])
     if problem.night[s]:
         cap = int(problem.max_nights[a])
