@@ -141,12 +141,14 @@ def test_smoothing_re_shares_shift_types_within_the_transitions():
     config = _config()
     for seed in (2, 4, 7):
         problem = generated_problem(config, num_agents=60, num_days=14, random_seed=seed)
-        budget = Budget.start(20, wall_cap_seconds=ROOMY_CAP)  # repeatable: deterministic time
-        plan = solve_aggregate(problem, time_limit_seconds=20, budget=budget, det_seconds=5)
-        smoothed = smooth_shift_mix(problem, plan, time_limit_seconds=20, budget=budget,
+        # repeatable: deterministic time, the wall clock only a roomy safety net
+        budget = Budget.start(20, wall_cap_seconds=ROOMY_CAP)
+        plan = solve_aggregate(problem, time_limit_seconds=ROOMY_CAP, budget=budget,
+                               det_seconds=5)
+        smoothed = smooth_shift_mix(problem, plan, time_limit_seconds=ROOMY_CAP, budget=budget,
                                     det_seconds=5).counts
         with mock.patch.object(aggregate, "_add_transition_cuts", lambda *_args: []):
-            switches_only = smooth_shift_mix(problem, plan, time_limit_seconds=20,
+            switches_only = smooth_shift_mix(problem, plan, time_limit_seconds=ROOMY_CAP,
                                              budget=budget, det_seconds=5).counts
         np.testing.assert_array_equal(smoothed.sum(axis=0), plan.counts.sum(axis=0))
         np.testing.assert_array_equal(smoothed.sum(axis=(2, 3)),
