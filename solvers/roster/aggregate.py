@@ -49,11 +49,6 @@ class AggregatePlan:
     seconds: float
 
 
-def entering_run(problem: RosterProblem, a: int) -> int:
-    """Working days in a row agent ``a`` has at the end of the previous roster."""
-    return int(problem.entering_runs[a])
-
-
 def _greedy_max_work(free: np.ndarray, days: tuple[int, ...], run: int, limit: int) -> int:
     """Most days of ``days`` (consecutive) workable with runs of at most ``limit``: work every
     free day until the run is full (resting as late as possible is optimal)."""
@@ -121,7 +116,7 @@ def agent_work_caps(problem: RosterProblem, a: int, free: np.ndarray | None = No
     row of ``available(problem)``, given when the caller loops over many agents) and run."""
     free = available(problem)[a] if free is None else free
     limit = problem.max_consecutive_days
-    run = entering_run(problem, a)
+    run = int(problem.entering_runs[a])
     caps = []
     for days, cap in rule_caps(problem, a, "work", rules=CAP_ORDER):
         if days:
@@ -250,7 +245,7 @@ def tail_pools(problem: RosterProblem, members: list[int]) -> list[list[int]]:
         return [members]
     pools: dict[int, list[int]] = {}
     for a in members:
-        pools.setdefault(entering_run(problem, a), []).append(a)
+        pools.setdefault(int(problem.entering_runs[a]), []).append(a)
     return [pools[run] for run in sorted(pools)]
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from solvers.roster.budget import WorkLimit
 from solvers.roster.fair_share import SCALE, Target, teams
 from solvers.roster.legal import trade_if_legal
-from solvers.roster.problem import UNKNOWN, RosterProblem
+from solvers.roster.problem import RosterProblem
 from solvers.roster.rest_exchange import repair_bands
 from solvers.roster.row_costs import RowCosts
 from solvers.roster.rules import rows_keep_rules
@@ -123,7 +123,7 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     row)``, when given, must hold for every traded row. Returns trades made."""
     rng = np.random.default_rng(seed)
     row_costs = RowCosts(problem, night_target, rest_target, costs)
-    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
+    movable = problem.assignable
     trades = 0
     weekend = np.array([problem.weekday(d) >= 5 for d in range(problem.num_days)])
     fruitless: dict[tuple[str, int], bytes] = {}  # (band, agent) no exchange helped: rosters

@@ -92,7 +92,7 @@ def improve(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     rng = np.random.default_rng(seed)
     moves = 0
     improved = True
-    movable = (problem.forced == UNKNOWN) & (problem.fixed_shift == UNKNOWN)
+    movable = problem.assignable
     while improved and work.left():
         improved = False
         gain, loss = marginals(problem, scheduled)

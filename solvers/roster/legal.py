@@ -39,7 +39,7 @@ def _checks(problem: RosterProblem, rules: tuple[HardRule, ...]) -> tuple[Violat
     once per problem and rule list (this is called millions of times on a large site)."""
     key = ("agent checks", id(rules))
     entry = problem.memo.get(key)
-    if entry is None or entry[0] is not rules:  # the entry keeps its tuple alive
+    if entry is None:  # the entry keeps its tuple alive, so no other tuple takes its id
         entry = (rules, tuple(rule.violations for rule in rules
                               if rule.violations is not None and rule.applies(problem)))
         problem.memo[key] = entry

@@ -9,11 +9,12 @@ member may take after any type in ``A`` are distinct agents:
 
     sum_{s in A} count[d, s] + sum_{t in blocked(A)} count[d + 1, t] <= members free on d or d + 1
 
-Every legal roster keeps these sums, so they tighten the aggregate model without leaving the
-relaxation; without them its plan asked a class capped at one night a week for a night and a
-working day the morning after, which no member can do (24x7 sites lost about a tenth of those
-classes' planned days in the assignment). A set ``A`` blocks something only where every member
-forbids the pair, so mixed classes get the cuts all their members share.
+Every legal roster keeps these sums. The shift-mix smoothing keeps its plan to them (in the
+aggregate model they did not raise the bound and tripled its time): without them the plan
+asked a class capped at one night a week for a night and a working day the morning after,
+which no member can do (24x7 sites lost about a tenth of those classes' planned days in the
+assignment). A set ``A`` blocks something only where every member forbids the pair, so mixed
+classes get the cuts all their members share.
 """
 
 from __future__ import annotations
