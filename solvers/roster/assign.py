@@ -234,11 +234,16 @@ def _fill_slots(state: _State, d: int, workers: list[tuple[int, list[int]]], nee
 
 def scheduled_counts(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
                      ) -> np.ndarray:
-    """Scheduled agents per interval and queue (T, Q)."""
+    """Scheduled agents per interval and queue (T, Q): head-counts per (day, shift, queue)
+    first, then each shift's intervals once (not once per agent-day: the final price of a
+    4,000-agent roster spent 0.4 s here)."""
     scheduled = np.zeros_like(problem.required)
     agents, days = np.nonzero(states >= 0)
-    for a, d in zip(agents, days, strict=True):
-        scheduled[problem.cover[d][states[a, d]], queues[a, d]] += 1
+    counts = np.zeros((problem.num_days, problem.num_shifts, scheduled.shape[1]),
+                      dtype=scheduled.dtype)
+    np.add.at(counts, (days, states[agents, days], queues[agents, days]), 1)
+    for d, s in zip(*np.nonzero(counts.any(axis=2)), strict=True):
+        scheduled[problem.cover[d][s]] += counts[d, s]
     return scheduled
 
 

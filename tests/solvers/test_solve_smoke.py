@@ -15,7 +15,7 @@ from solvers.roster.assign import scheduled_counts
 from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.objective import BOUND_COVERS
 from solvers.roster.problem import OFF, build_problem
-from solvers.roster.report import evaluate
+from solvers.roster.report import evaluate, roster_frame
 from wfm.coverage import coverage_table
 from wfm.errors import Infeasible
 from wfm.rules import check_roster
@@ -171,3 +171,35 @@ def test_plan_roster_decomposition_path_passes_the_checker():
                         previous=instance.previous, leave=instance.leave,
                         requirement_queues=list(params.queues)) == []
     assert solution.objective >= solution.lower_bound
+
+
+@pytest.mark.parametrize("shifts", ["default", "round the clock"])
+def test_scheduled_counts_agree_with_the_independent_coverage_table(shifts):
+    """The solver's head-counts per interval (counted per day and shift, then spread over each
+    shift's intervals) against wfm.coverage on random rosters: two queues, rest and leave days,
+    a night shift running past midnight into the next day."""
+    changes = {} if shifts == "default" else {"shifts": [
+        {"code": "EARLY", "start": "07:00", "end": "15:00"},
+        {"code": "LATE", "start": "15:00", "end": "23:00"},
+        {"code": "NIGHT", "start": "23:00", "end": "07:00"}]}
+    config = site(**changes)
+    instance = make_instance(InstanceParameters(num_agents=40, num_days=9,
+                                                queues=("sales", "service"), random_seed=4),
+                             config)
+    problem = build_problem(instance.requirement, instance.agents, config,
+                            leave=instance.leave, previous=instance.previous)
+    rng = np.random.default_rng(8)
+    for _ in range(5):
+        states = rng.integers(-2, problem.num_shifts, size=(problem.num_agents, problem.num_days))
+        queues = np.array([[rng.choice(problem.skills[a]) for _ in range(problem.num_days)]
+                           for a in range(problem.num_agents)])
+        queues[states < 0] = -1
+        table = coverage_table(roster_frame(problem, states, queues), instance.requirement,
+                               config)
+        local = table["interval_start"].dt.tz_localize(None)
+        scheduled = dict(zip(zip(local, table["queue"]), table["scheduled"], strict=True))
+        expected = np.array([[scheduled.get((pd.Timestamp(t), q), 0) for q in problem.queues]
+                             for t in problem.interval_starts])
+        counts = scheduled_counts(problem, states, queues)
+        assert counts.sum() > 0
+        assert (counts == expected).all()
