@@ -51,6 +51,12 @@ class Budget:
         rate = self.calibration.units_per_second
         return max(1, int(seconds * rate * self.calibration.reference_days / max(7, num_days)))
 
+    def seconds_of(self, units: int, num_days: int = 28) -> float:
+        """Wall seconds ``units`` work units take by the calibration (the inverse of
+        ``units``)."""
+        rate = self.calibration.units_per_second
+        return units * max(7, num_days) / (rate * self.calibration.reference_days)
+
     def wall_left(self) -> float:
         return max(0.05, self.deadline - time.monotonic())
 

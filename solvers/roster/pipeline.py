@@ -215,7 +215,7 @@ def assignment(ctx: SolveContext) -> None:
     problem, plan = ctx.problem, ctx.aggregate
     assert plan is not None
     if ctx.settings.construction.match_workdays:
-        ctx.workdays = plan_workdays(problem, plan.groups, plan.counts)
+        ctx.workdays = plan_workdays(problem, plan.groups, plan.counts, ctx.budget)
     ctx.states, ctx.queues = assign_counts(problem, plan.groups, plan.counts, seed=ctx.seed,
                                            workdays=ctx.workdays)
 

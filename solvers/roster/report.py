@@ -59,15 +59,23 @@ def evaluate(problem: RosterProblem, states: np.ndarray, scheduled: np.ndarray
 
 def roster_frame(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
                  ) -> pd.DataFrame:
-    """The roster table: agent_id, date, shift (code, OFF or LEAVE), queue (empty at rest)."""
-    names = {OFF: "OFF", LEAVE: "LEAVE", UNKNOWN: "OFF"}
-    rows = []
-    for a, agent in enumerate(problem.agent_ids):
-        for d, day in enumerate(problem.dates):
-            s, q = int(states[a, d]), int(queues[a, d])
-            rows.append((agent, day, problem.shift_codes[s] if s >= 0 else names[s],
-                         problem.queues[q] if s >= 0 and q >= 0 else ""))
-    return pd.DataFrame(rows, columns=["agent_id", "date", "shift", "queue"])
+    """The roster table: agent_id, date, shift (code, OFF or LEAVE), queue (empty at rest).
+    Built column by column (one Python tuple per agent-day took 0.25 s on 4,000 x 28)."""
+    num_agents, num_days = states.shape
+    rest = {OFF: "OFF", LEAVE: "LEAVE", UNKNOWN: "OFF"}
+    lowest = min(rest)
+    codes = np.array([rest.get(s, "OFF") for s in range(lowest, 0)] + list(problem.shift_codes),
+                     dtype=object)
+    names = np.array([*problem.queues, ""], dtype=object)
+    working = states >= 0
+    queue = np.where(working & (queues >= 0), queues, len(problem.queues))
+    dates = np.empty(num_days, dtype=object)
+    dates[:] = list(problem.dates)
+    return pd.DataFrame({
+        "agent_id": np.repeat(np.array(problem.agent_ids, dtype=object), num_days),
+        "date": np.tile(dates, num_agents),
+        "shift": codes[(states - lowest).ravel()],
+        "queue": names[queue.ravel()]})
 
 
 def shortfall_figures(problem: RosterProblem, scheduled: np.ndarray) -> dict[str, Any]:

@@ -82,12 +82,17 @@ def solve_problem(problem: RosterProblem, *, time_limit_seconds: float,
 
     Every stage is limited by work sized from ``time_limit_seconds`` (see ``budget.py``), so the
     same problem, seed and settings give the same roster. The wall clock is capped after
-    ``wall_cap_seconds`` (default: the time limit); ``figures["wall_clock_capped"]`` names the
+    ``wall_cap_seconds`` (default: the time limit), the stages stopping early enough for the
+    final check to end within it; ``figures["wall_clock_capped"]`` names the
     stages the cap cut short (the roster may then differ from run to run). A large site
     (``settings.decomposition``) is solved team by team (``team_tasks.py``), its team tasks
     run by ``map_tasks`` (default: a process pool of ``decomposition.workers``).
     """
     budget = Budget.start(time_limit_seconds, wall_cap_seconds, settings.calibration)
+    # the stages stop early enough for the final rule check of every agent (``extract``,
+    # one work unit per agent) to end within the cap: 1.3 s on 4,000 agents
+    budget = budget.until(budget.deadline - budget.seconds_of(problem.num_agents,
+                                                              problem.num_days))
     ctx = SolveContext(problem=problem, settings=settings,
                        plan=StagePlan.of(problem, float(time_limit_seconds), settings),
                        run_budget=budget, say=progress or (lambda _message: None))
