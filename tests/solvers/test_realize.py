@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from solvers.roster.aggregate import solve_aggregate
 from solvers.roster.assign import assign_counts
 from solvers.roster.problem import available
-from solvers.roster.realize import group_workdays, plan_workdays
+from solvers.roster.budget import Budget
+from solvers.roster.realize import STAGE, group_workdays, plan_workdays
 from solvers.roster.rules import rule_caps
 
-from .factories import day, generated_problem, rows, site, tiny_problem
+from .factories import ROOMY_CAP, day, generated_problem, rows, site, tiny_problem
 
 
 def test_group_workdays_rests_where_the_tail_forces_it():
@@ -36,3 +39,22 @@ def test_plan_workdays_keep_every_cap_and_guide_a_legal_assignment():
     planned = plan.counts.sum(axis=(2, 3))
     for g, members in enumerate(plan.groups):
         assert ((states[members] >= 0).sum(axis=0) <= planned[g]).all()
+
+
+def test_plan_workdays_leave_the_choice_to_the_greedy_pass_once_the_wall_clock_is_out():
+    """GLOP is not counted work: past the cap the LP is not started and the stage is named as
+    cut short; with time left the same plan gets its working days."""
+    problem = generated_problem(site(), num_agents=30, num_days=7, random_seed=5)
+    plan = solve_aggregate(problem, time_limit_seconds=3)
+    late = Budget(seconds=10.0, deadline=time.monotonic() - 1.0)
+    assert plan_workdays(problem, plan.groups, plan.counts, late) is None
+    assert late.capped == [STAGE]
+    roomy = Budget.start(10.0, ROOMY_CAP)
+    assert plan_workdays(problem, plan.groups, plan.counts, roomy) is not None
+    assert roomy.capped == []
+
+
+def test_the_final_check_reserve_is_the_calibrations_time_for_one_unit_per_agent():
+    budget = Budget.start(60.0)
+    for days in (7, 14, 28, 56):
+        assert budget.units(budget.seconds_of(4_000, days), days) in (3_999, 4_000)
