@@ -151,6 +151,33 @@ def fair_shares(problem: RosterProblem, states: np.ndarray) -> tuple[Shares, Sha
     return night, weekend_rest
 
 
+def planned_night_shares(problem: RosterProblem, groups: list[list[int]], counts: np.ndarray
+                         ) -> np.ndarray:
+    """(A,) each agent's fair share of its team's planned horizon nights (the plan's
+    ``counts[g, d, s, q]``), less what its history already holds: the shares ``fair_shares``
+    gives any roster of that plan, known before the roster is built."""
+    grid, free, _, week = _grid(problem, np.full((problem.num_agents, problem.num_days), OFF,
+                                                 dtype=np.int64))
+    width = grid.shape[1] - problem.num_days
+    horizon_free = free.copy()
+    horizon_free[:, :width] = False
+    history = nights_worked(problem, grid)[:, :width].sum(axis=1).astype(float)
+    capacity = night_capacity(problem, free, week)
+    room = night_capacity(problem, horizon_free, week)
+    team_of = np.zeros(problem.num_agents, dtype=np.int64)
+    members_of = teams(problem)
+    for t, members in enumerate(members_of):
+        team_of[members] = t
+    planned = np.zeros(len(members_of))
+    for g, members in enumerate(groups):  # a class lies inside one team (same skills)
+        planned[team_of[members[0]]] += counts[g][:, problem.night].sum()
+    share = np.zeros(problem.num_agents)
+    for t, members in enumerate(members_of):
+        share[members] = water_fill(float(planned[t]), history[members], capacity[members],
+                                    room[members])
+    return share
+
+
 def horizon_counts(problem: RosterProblem, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(A,) nights and (A,) weekend rest days (on available days) inside the horizon."""
     nights = nights_worked(problem, states).sum(axis=1)

@@ -11,7 +11,15 @@ from solvers.roster import plan_roster
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget
 from solvers.roster.fair import rebalance
-from solvers.roster.fair_share import Shares, deviation_cost, targets, water_fill
+from solvers.roster.fair_share import (
+    Shares,
+    deviation_cost,
+    fair_shares,
+    nights_worked,
+    planned_night_shares,
+    targets,
+    water_fill,
+)
 from solvers.roster.fair_terms import deviation_penalties
 from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.problem import build_problem
@@ -118,3 +126,26 @@ def test_weekly_blocks_roster_passes_the_pattern_rule():
                            previous=instance.previous, leave=instance.leave)
     assert check.pattern == [], check.pattern[:3]
     assert solution.figures["fairness"]["weekly_blocks_violations"] == 0
+
+
+def test_planned_night_shares_are_the_shares_of_any_roster_of_the_plan():
+    """Known before the roster exists: each team's planned nights water-filled over its
+    members' history and capacity equal the shares (less history) the fairness stage reads
+    from a roster with those head-counts."""
+    settings, instance = _instance(num_agents=40)
+    problem = build_problem(instance.requirement, instance.agents, settings,
+                            leave=instance.leave, previous=instance.previous)
+    solution = solve_problem(problem, time_limit_seconds=2, wall_cap_seconds=ROOMY_CAP)
+    states, queues = roster_arrays(problem, solution.assignments)
+    groups = problem.coverage_classes()
+    counts = np.zeros((len(groups), problem.num_days, problem.num_shifts, len(problem.queues)),
+                      dtype=np.int64)
+    for g, members in enumerate(groups):
+        for a in members:
+            for d in np.flatnonzero(states[a] >= 0):
+                counts[g, d, states[a, d], queues[a, d]] += 1
+    planned = planned_night_shares(problem, groups, counts)
+    nights, _ = fair_shares(problem, states)
+    assert planned == pytest.approx(nights.share - nights.history, abs=1e-6)
+    assert planned.sum() == pytest.approx(float(nights_worked(problem, states).sum()))
+    assert len(set(np.round(planned, 3))) > 2  # history makes the shares differ

@@ -8,8 +8,8 @@ import numpy as np
 
 from solvers.roster.aggregate import solve_aggregate
 from solvers.roster.assign import assign_counts
-from solvers.roster.problem import available
 from solvers.roster.budget import Budget
+from solvers.roster.problem import available
 from solvers.roster.realize import STAGE, group_workdays, plan_workdays
 from solvers.roster.rules import rule_caps
 

@@ -197,7 +197,8 @@ def test_scheduled_counts_agree_with_the_independent_coverage_table(shifts):
         table = coverage_table(roster_frame(problem, states, queues), instance.requirement,
                                config)
         local = table["interval_start"].dt.tz_localize(None)
-        scheduled = dict(zip(zip(local, table["queue"]), table["scheduled"], strict=True))
+        keys = zip(local, table["queue"], strict=True)
+        scheduled = dict(zip(keys, table["scheduled"], strict=True))
         expected = np.array([[scheduled.get((pd.Timestamp(t), q), 0) for q in problem.queues]
                              for t in problem.interval_starts])
         counts = scheduled_counts(problem, states, queues)
