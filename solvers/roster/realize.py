@@ -25,25 +25,19 @@ from __future__ import annotations
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from solvers.roster.budget import Budget
 from solvers.roster.improve import marginals
 from solvers.roster.problem import RosterProblem, available
 from solvers.roster.rules import rule_caps
 
-STAGE = "assignment: working-day LP"  # named where the wall-clock cap cuts it short
-
 
 def group_workdays(problem: RosterProblem, members: list[int], planned: np.ndarray,
-                   value: np.ndarray | None = None, seconds: float | None = None
-                   ) -> np.ndarray | None:
+                   value: np.ndarray | None = None) -> np.ndarray | None:
     """(len(members), D) bool: working days meeting ``planned[d]`` workers as closely as the
     members' rules allow, a day's missing worker costing ``value[d]`` (default 1); None when
-    the LP solver fails or takes more than ``seconds`` of wall time."""
+    the LP solver fails."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
-    if seconds is not None:
-        solver.SetTimeLimit(max(1, int(1000 * seconds)))
     free = available(problem)
     num_days = problem.num_days
     infinity = solver.infinity()
@@ -97,21 +91,16 @@ def slot_values(problem: RosterProblem, groups: list[list[int]], counts: np.ndar
     return value
 
 
-def plan_workdays(problem: RosterProblem, groups: list[list[int]], counts: np.ndarray,
-                  budget: Budget | None = None) -> np.ndarray | None:
+def plan_workdays(problem: RosterProblem, groups: list[list[int]], counts: np.ndarray
+                  ) -> np.ndarray | None:
     """(A, D) bool working days for every agent from the plan's ``counts[g, d, s, q]``; None
-    when any group's LP fails or ``budget``'s wall-clock cap is reached (the greedy pass then
-    decides alone: GLOP is not counted work, and one class of 1,300 agents can take 9 s)."""
+    when any group's LP fails (the greedy pass then decides alone)."""
     workdays = np.zeros((problem.num_agents, problem.num_days), dtype=bool)
     value = slot_values(problem, groups, counts)
     for g, members in enumerate(groups):
-        if budget is not None and budget.expired(STAGE):
-            return None
-        chosen = group_workdays(problem, members, counts[g].sum(axis=(1, 2)), value[g],
-                                None if budget is None else budget.wall_left())
+        chosen = group_workdays(problem, members, counts[g].sum(axis=(1, 2)),
+                                value[g])
         if chosen is None:
-            if budget is not None:
-                budget.expired(STAGE)  # records the cut when the time limit stopped GLOP
             return None
         workdays[members] = chosen
     return workdays

@@ -32,6 +32,10 @@ class TimeShares:
     """How the time limit is shared between the stages (computed once, ``pipeline.StagePlan``)."""
 
     setup_seconds_per_agent_day: float = 2.0e-4  # aggregate + smoothing + assignment, per agent-day
+    # the assignment's working-day LPs and greedy pass, per agent-day: the wall time the stages
+    # before it leave it (4,000 x 28, one task's assignment: two queues 9.4-13.6 s, four
+    # queues 8.4 s, round the clock 12.1-13.6 s)
+    assignment_seconds_per_agent_day: float = 1.0e-4
     flexible_share: float = 0.75      # of the limit, less setup: local moves, search, fairness
     least_flexible_share: float = 0.25  # of the limit: the flexible time never falls below this
     aggregate_share: float = 0.3      # of the limit: cap of each aggregate model (det. time)

@@ -67,6 +67,7 @@ from solvers.roster.pipeline import (
     SolveContext,
     Stage,
     StagePlan,
+    assignment_reserve,
     fairness_figures,
     run_stages,
 )
@@ -513,7 +514,7 @@ def _merge(ctx: SolveContext, run: TeamRun, results: list[TeamResult], label: st
 
 DECOMPOSED_STAGES: tuple[Stage, ...] = (
     *SITE_STAGES,
-    Stage("team tasks", team_tasks),
+    Stage("team tasks", team_tasks, reserve=assignment_reserve),
     Stage("cross-team repair", cross_team_repair),
     Stage("team fairness", team_fairness, reserve=team_fairness_reserve),
 )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
+import pytest
 
 from solvers.roster.aggregate import solve_aggregate
 from solvers.roster.assign import assign_counts
 from solvers.roster.budget import Budget
+from solvers.roster.pipeline import (
+    STAGES,
+    SolveContext,
+    Stage,
+    StagePlan,
+    assignment_reserve,
+    run_stages,
+)
 from solvers.roster.problem import available
-from solvers.roster.realize import STAGE, group_workdays, plan_workdays
+from solvers.roster.realize import group_workdays, plan_workdays
 from solvers.roster.rules import rule_caps
+from solvers.roster.settings import DEFAULT_SETTINGS
 
 from .factories import ROOMY_CAP, day, generated_problem, rows, site, tiny_problem
 
@@ -41,20 +49,26 @@ def test_plan_workdays_keep_every_cap_and_guide_a_legal_assignment():
         assert ((states[members] >= 0).sum(axis=0) <= planned[g]).all()
 
 
-def test_plan_workdays_leave_the_choice_to_the_greedy_pass_once_the_wall_clock_is_out():
-    """GLOP is not counted work: past the cap the LP is not started and the stage is named as
-    cut short; with time left the same plan gets its working days."""
-    problem = generated_problem(site(), num_agents=30, num_days=7, random_seed=5)
-    plan = solve_aggregate(problem, time_limit_seconds=3)
-    late = Budget(seconds=10.0, deadline=time.monotonic() - 1.0)
-    assert plan_workdays(problem, plan.groups, plan.counts, late) is None
-    assert late.capped == [STAGE]
-    roomy = Budget.start(10.0, ROOMY_CAP)
-    assert plan_workdays(problem, plan.groups, plan.counts, roomy) is not None
-    assert roomy.capped == []
-
-
 def test_the_final_check_reserve_is_the_calibrations_time_for_one_unit_per_agent():
     budget = Budget.start(60.0)
     for days in (7, 14, 28, 56):
         assert budget.units(budget.seconds_of(4_000, days), days) in (3_999, 4_000)
+
+
+def test_the_stages_before_the_assignment_leave_it_its_reserve():
+    """The plan's stages are cut short first: their wall-clock cap leaves the assignment its
+    reserve (per agent-day) and the fairness stage its own."""
+    problem = generated_problem(site(), num_agents=30, num_days=7, random_seed=5)
+    budget = Budget.start(10.0, ROOMY_CAP)
+    ctx = SolveContext(problem=problem, settings=DEFAULT_SETTINGS,
+                       plan=StagePlan.of(problem, 10.0, DEFAULT_SETTINGS), run_budget=budget,
+                       say=lambda _line: None)
+    seen: list[float] = []
+    probe = Stage("probe", lambda c: seen.append(c.budget.deadline))
+    reserves = {stage.name: stage.reserve for stage in STAGES}
+    later = tuple(Stage(name, lambda _c: None, reserve=reserves[name])
+                  for name in ("assignment", "fairness"))  # their reserves, not their work
+    run_stages(ctx, (probe, *later))
+    reserve = DEFAULT_SETTINGS.shares.assignment_seconds_per_agent_day * 30 * 7
+    assert assignment_reserve(ctx) == pytest.approx(reserve) and reserve > 0
+    assert seen[0] == pytest.approx(budget.deadline - reserve - ctx.plan.fair_seconds)
