@@ -362,13 +362,15 @@ def solve_aggregate(problem: RosterProblem, *, time_limit_seconds: float, convex
 
 
 def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_seconds: float,
-                     budget: Budget | None = None, det_seconds: float = 1.0) -> AggregatePlan:
+                     budget: Budget | None = None, det_seconds: float = 1.0,
+                     gap: float = 0.0) -> AggregatePlan:
     """Re-share the plan's shift types among groups so each group's shift mix changes little
     from day to day, from the previous roster's last day on (fewer switches and quick returns:
     a group planned more day shifts on the first day than its members who did not work a
     night the day before leaves quick returns no assignment avoids; not with weekly blocks),
     keeping every day's head-count per group and every (day, shift type, queue) total, hence
-    the coverage cost."""
+    the coverage cost. The search stops within ``gap`` (relative) of its bound: a stop on the
+    search's own figures, so still repeatable."""
     model = cp_model.CpModel()
     groups, counts = plan.groups, plan.counts
     nights_blocked = night_pairs_blocked(problem)
@@ -429,6 +431,7 @@ def smooth_shift_mix(problem: RosterProblem, plan: AggregatePlan, *, time_limit_
     unreachable = 10 * max(1, problem.weights.switches, problem.weights.quick_returns)
     model.minimize(sum(drops) + unreachable * sum(excess))
     solver = cp_model.CpSolver()
+    solver.parameters.relative_gap_limit = gap
     status = solve_budgeted(solver, model, problem, time_limit_seconds, budget,
                             det_seconds, "shift mix smoothing")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

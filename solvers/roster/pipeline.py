@@ -208,7 +208,8 @@ def shift_mix_smoothing(ctx: SolveContext) -> None:
     budget = ctx.budget
     ctx.aggregate = smooth_shift_mix(ctx.problem, ctx.aggregate,
                                      time_limit_seconds=budget.wall_left(), budget=budget,
-                                     det_seconds=budget.det_seconds(ctx.plan.smooth_seconds))
+                                     det_seconds=budget.det_seconds(ctx.plan.smooth_seconds),
+                                     gap=ctx.settings.construction.smooth_gap)
 
 
 def assignment_reserve(ctx: SolveContext) -> float:
