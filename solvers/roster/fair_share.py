@@ -123,15 +123,30 @@ def water_fill(horizon_total: float, history: np.ndarray, capacity: np.ndarray,
     return np.clip(high * capacity - history, 0, room)
 
 
-def _shares(problem: RosterProblem, marked: np.ndarray, free: np.ndarray, width: int,
-            capacity: np.ndarray, room: np.ndarray) -> Shares:
+def _night_room(problem: RosterProblem, free: np.ndarray, week: np.ndarray, width: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(A,) night capacity over history + horizon and (A,) over the horizon alone."""
+    horizon_free = free.copy()
+    horizon_free[:, :width] = False
+    return night_capacity(problem, free, week), night_capacity(problem, horizon_free, week)
+
+
+def _water_filled(members_of: list[list[int]], history: np.ndarray, totals: list[float],
+                  capacity: np.ndarray, room: np.ndarray) -> Shares:
+    """Each team's horizon ``totals`` water-filled over its members (``water_fill``)."""
+    share = history.copy()
+    for members, total in zip(members_of, totals, strict=True):
+        share[members] += water_fill(total, history[members], capacity[members], room[members])
+    return Shares(history, capacity, share)
+
+
+def _shares(problem: RosterProblem, marked: np.ndarray, width: int, capacity: np.ndarray,
+            room: np.ndarray) -> Shares:
     history = marked[:, :width].sum(axis=1).astype(float)
     horizon = marked[:, width:].sum(axis=1).astype(float)
-    share = history.copy()
-    for members in teams(problem):
-        share[members] += water_fill(float(horizon[members].sum()), history[members],
-                                     capacity[members], room[members])
-    return Shares(history, capacity, share)
+    members_of = teams(problem)
+    return _water_filled(members_of, history, [float(horizon[m].sum()) for m in members_of],
+                         capacity, room)
 
 
 def fair_shares(problem: RosterProblem, states: np.ndarray) -> tuple[Shares, Shares]:
@@ -139,14 +154,11 @@ def fair_shares(problem: RosterProblem, states: np.ndarray) -> tuple[Shares, Sha
     depend only on its head-count per day and shift, so re-assignments inside it keep them."""
     grid, free, weekday, week = _grid(problem, states)
     width = grid.shape[1] - problem.num_days
-    horizon_free = free.copy()
-    horizon_free[:, :width] = False
-    nights = nights_worked(problem, grid)
-    night = _shares(problem, nights, free, width, night_capacity(problem, free, week),
-                    night_capacity(problem, horizon_free, week))
+    night = _shares(problem, nights_worked(problem, grid), width,
+                    *_night_room(problem, free, week, width))
     weekend = free & (weekday >= 5)[None, :]
     rest = weekend & ((grid == OFF) | (grid == UNKNOWN))
-    weekend_rest = _shares(problem, rest, free, width, weekend.sum(axis=1).astype(float),
+    weekend_rest = _shares(problem, rest, width, weekend.sum(axis=1).astype(float),
                            weekend[:, width:].sum(axis=1).astype(float))
     return night, weekend_rest
 
@@ -159,23 +171,16 @@ def planned_night_shares(problem: RosterProblem, groups: list[list[int]], counts
     grid, free, _, week = _grid(problem, np.full((problem.num_agents, problem.num_days), OFF,
                                                  dtype=np.int64))
     width = grid.shape[1] - problem.num_days
-    horizon_free = free.copy()
-    horizon_free[:, :width] = False
     history = nights_worked(problem, grid)[:, :width].sum(axis=1).astype(float)
-    capacity = night_capacity(problem, free, week)
-    room = night_capacity(problem, horizon_free, week)
-    team_of = np.zeros(problem.num_agents, dtype=np.int64)
     members_of = teams(problem)
+    team_of = np.zeros(problem.num_agents, dtype=np.int64)
     for t, members in enumerate(members_of):
         team_of[members] = t
-    planned = np.zeros(len(members_of))
+    totals = [0.0] * len(members_of)
     for g, members in enumerate(groups):  # a class lies inside one team (same skills)
-        planned[team_of[members[0]]] += counts[g][:, problem.night].sum()
-    share = np.zeros(problem.num_agents)
-    for t, members in enumerate(members_of):
-        share[members] = water_fill(float(planned[t]), history[members], capacity[members],
-                                    room[members])
-    return share
+        totals[team_of[members[0]]] += float(counts[g][:, problem.night].sum())
+    shares = _water_filled(members_of, history, totals, *_night_room(problem, free, week, width))
+    return shares.share - history
 
 
 def horizon_counts(problem: RosterProblem, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -64,7 +64,7 @@ def roster_frame(problem: RosterProblem, states: np.ndarray, queues: np.ndarray
     num_agents, num_days = states.shape
     rest = {OFF: "OFF", LEAVE: "LEAVE", UNKNOWN: "OFF"}
     lowest = min(rest)
-    codes = np.array([rest.get(s, "OFF") for s in range(lowest, 0)] + list(problem.shift_codes),
+    codes = np.array([rest[s] for s in range(lowest, 0)] + list(problem.shift_codes),
                      dtype=object)
     names = np.array([*problem.queues, ""], dtype=object)
     working = states >= 0
