@@ -164,6 +164,30 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     return trades
 
 
+def repair_outside(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
+                   night_target: Target, rest_target: Target, *, work: WorkLimit,
+                   settings: Fairness = DEFAULT_SETTINGS.fairness,
+                   costs: Costs = DEFAULT_SETTINGS.costs,
+                   allowed: Callable[[int, np.ndarray], bool] | None = None) -> int:
+    """Only the targeted repairs of ``exchange`` (in place): trades and exchanges at a common
+    rest day for the agents outside a band, rounds while they make any and ``work`` lasts;
+    the trades made. For a site whose teams were solved in parts: a part's trades never
+    reach the rest of its team."""
+    row_costs = RowCosts(problem, night_target, rest_target, costs)
+    movable = problem.assignable
+    fruitless: dict[tuple[str, int], bytes] = {}
+    made = 0
+    for _ in range(settings.trade_rounds):
+        found = _repair_band(problem, row_costs, states, queues, movable, work, allowed,
+                             settings)
+        found += repair_bands(problem, row_costs, states, queues, movable, work, allowed,
+                              settings, fruitless)
+        made += found
+        if not found or not work.left():
+            break
+    return made
+
+
 def _repair_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: np.ndarray,
                  movable: np.ndarray, work: WorkLimit,
                  allowed: Callable[[int, np.ndarray], bool] | None, settings: Fairness) -> int:

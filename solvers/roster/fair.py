@@ -109,6 +109,7 @@ class FairnessRun:
     coverage_start: int = field(init=False)  # the coverage cost the stage started from
     trade_work: WorkLimit | None = None
     shortfall_ceiling: int | None = None  # the weekend release's (None: none)
+    targets: tuple[Target, Target] | None = None  # given (nights, weekend rest) targets
 
     def __post_init__(self) -> None:
         self.coverage_start = _coverage_cost(self)
@@ -123,8 +124,11 @@ class FairnessRun:
 
 
 def fair_targets(run: FairnessRun) -> None:
-    """Each agent's horizon targets of nights and weekend rest, and the band around them."""
-    run.night_target, run.rest_target = band_targets(run.problem, run.states)
+    """Each agent's horizon targets of nights and weekend rest, and the band around them: the
+    run's own shares, or the ``targets`` it was given (a part of a team judged on the whole
+    team's shares)."""
+    run.night_target, run.rest_target = (run.targets if run.targets is not None
+                                         else band_targets(run.problem, run.states))
 
 
 def class_patterns(run: FairnessRun) -> None:
@@ -243,12 +247,15 @@ FAIRNESS_STAGES: tuple[tuple[str, Callable[[FairnessRun], None]], ...] = (
 
 def rebalance(problem: RosterProblem, states: np.ndarray, queues: np.ndarray, *,
               budget: Budget, seconds: float, settings: SolverSettings = DEFAULT_SETTINGS,
-              seed: int = 0, shortfall_ceiling: int | None = None) -> FairnessResult:
+              seed: int = 0, shortfall_ceiling: int | None = None,
+              targets: tuple[Target, Target] | None = None) -> FairnessResult:
     """Share nights and weekend rest fairly inside each team (in place): run every sub-stage of
     ``FAIRNESS_STAGES`` on ``seconds`` of nominal work, within ``budget``'s wall-clock cap;
-    the weekend release never takes the total shortfall above ``shortfall_ceiling``."""
+    the weekend release never takes the total shortfall above ``shortfall_ceiling``.
+    ``targets`` (nights, weekend rest), when given, replace the shares of ``problem``'s own
+    teams (``fair_targets``)."""
     run = FairnessRun(problem, states, queues, budget, seconds, settings, seed,
-                      shortfall_ceiling=shortfall_ceiling)
+                      shortfall_ceiling=shortfall_ceiling, targets=targets)
     for _name, stage in FAIRNESS_STAGES:
         stage(run)
     return run.result

@@ -18,13 +18,16 @@ so a large site (``settings.Decomposition``: enough agents and teams) is solved 
    sub-problem with the requirement the other teams' actual roster leaves uncovered (trades and
    team re-solves keep the head-counts, so the teams stay independent; a team task releases
    weekend rest only where its own takes and shuffles pay for it);
-5. the *weekend release* on the whole merged site (``site_release``), where its coverage
+5. where a team was solved in parts, the *band repair* on the whole merged site
+   (``site_band_repair``): trades for the agents still outside a band with any team-mate;
+6. the *weekend release* on the whole merged site (``site_release``), where its coverage
    price and the shortfall ceiling are counted exactly.
 
 A team of more than ``Decomposition.max_team_agents`` agents is dealt into parts of at most that
 size (``task_teams``), each a task with its share of its classes' head-counts
 (``split_counts``): one solve of a team that large runs out of fairness work per agent, as a
-site that large does.
+site that large does. The parts' fairness tasks aim at the whole team's fair shares, which
+the checker judges (``_whole_team_targets``).
 
 Tasks are plain data in, plain data out (``TeamTask`` -> ``TeamResult``), run by a ``TaskMap``:
 ``map_tasks(fn, items) -> results`` in order. The default runs in process for one worker and on
@@ -53,14 +56,16 @@ import numpy as np
 from solvers.roster.aggregate import AggregatePlan
 from solvers.roster.assign import fill_gaps, scheduled_counts
 from solvers.roster.budget import Budget
+from solvers.roster.exchange import repair_outside
 from solvers.roster.fair import (
     FairnessResult,
     rebalance,
     release_within_tolerance,
     shortfall_ceiling,
 )
-from solvers.roster.fair_share import band_targets
+from solvers.roster.fair_share import Target, band_targets
 from solvers.roster.improve import improve
+from solvers.roster.legal import pattern_ok
 from solvers.roster.neighbourhood import subproblem
 from solvers.roster.pipeline import (
     STAGES,
@@ -226,6 +231,7 @@ class TeamTask:
     states: np.ndarray | None = None
     queues: np.ndarray | None = None
     shortfall_ceiling: int | None = None   # the weekend release's (fairness tasks)
+    targets: tuple[Target, Target] | None = None  # the whole team's (fairness tasks of parts)
 
 
 @dataclass
@@ -251,7 +257,8 @@ def run_team_task(task: TeamTask) -> TeamResult:
         states, queues = task.states.copy(), task.queues.copy()
         result = rebalance(task.sub, states, queues, budget=budget,
                            seconds=task.plan.fair_seconds, settings=task.settings,
-                           seed=task.seed, shortfall_ceiling=task.shortfall_ceiling)
+                           seed=task.seed, shortfall_ceiling=task.shortfall_ceiling,
+                           targets=task.targets)
         return TeamResult(states, queues, list(budget.capped),
                           {"fairness": round(time.monotonic() - started, 3)}, result)
     assert task.counts is not None
@@ -352,7 +359,20 @@ def team_fairness_reserve(ctx: SolveContext) -> float:
     share of each team's flexible time (they take about that on ``work_factor`` slots,
     ``task_work_factor``) and the site's weekend release."""
     return (ctx.settings.decomposition.fair_share * ctx.plan.flexible_seconds
-            + site_release_seconds(ctx))
+            + site_steps_seconds(ctx))
+
+
+def site_steps_seconds(ctx: SolveContext) -> float:
+    """The seconds of the site's steps after the team fairness tasks: the weekend release's,
+    and as many again for the band repair where a team was solved in parts."""
+    parts = _team_run(ctx).teams
+    return site_release_seconds(ctx) * (2 if in_parts(ctx.problem, parts) else 1)
+
+
+def in_parts(problem: RosterProblem, parts: list[list[int]]) -> bool:
+    """Whether some task is a part of a team (``task_teams``) rather than a whole team."""
+    whole = {tuple(members) for members in problem.teams()}
+    return any(tuple(part) not in whole for part in parts)
 
 
 def site_release_seconds(ctx: SolveContext) -> float:
@@ -439,7 +459,8 @@ def team_fairness(ctx: SolveContext) -> None:
     shortfall = total_shortfall(problem, scheduled)
     # a team's sub-problem sees the site's total shortfall: its own releases may not raise it
     own_ceiling = None if ceiling is None else shortfall
-    reserved = site_release_seconds(ctx)
+    reserved = site_steps_seconds(ctx)
+    whole = _whole_team_targets(problem, ctx.states, run.teams)
     tasks = []
     for k, members in enumerate(run.teams):
         mine = scheduled_counts(subproblem(problem, members, problem.required),
@@ -455,7 +476,7 @@ def team_fairness(ctx: SolveContext) -> None:
             deadline_epoch=time.time() + (ctx.budget.deadline - reserved - time.monotonic()),
             wall_seconds=_wall_seconds(ctx, share, run, reserved),
             states=ctx.states[members], queues=ctx.queues[members],
-            shortfall_ceiling=own_ceiling))
+            shortfall_ceiling=own_ceiling, targets=whole[k]))
     results = run.map_tasks(run_team_task, tasks)
     _merge(ctx, run, results, "fairness")
     total = FairnessResult()
@@ -466,6 +487,11 @@ def team_fairness(ctx: SolveContext) -> None:
                 setattr(total, name, getattr(total, name) + getattr(result.fairness, name))
             total.replanned = total.replanned or result.fairness.replanned
     started = time.monotonic()
+    if in_parts(problem, run.teams):
+        total.accepted += site_band_repair(ctx)
+        ctx.figures.setdefault("stage_seconds", {})["team fairness: site band repair"] = round(
+            time.monotonic() - started, 3)
+        started = time.monotonic()
     site = site_release(ctx, coverage_cost(problem, scheduled), ceiling)
     ctx.figures.setdefault("stage_seconds", {})["team fairness: site weekend release"] = round(
         time.monotonic() - started, 3)
@@ -478,6 +504,36 @@ def team_fairness(ctx: SolveContext) -> None:
                                     "agents": [len(m) for m in run.teams],
                                     "workers": min(run.workers, len(run.teams))}
     ctx.say(f"fairness per team: {total.accepted} trades, {total.resolved} team re-solves kept")
+
+
+def _whole_team_targets(problem: RosterProblem, states: np.ndarray, parts: list[list[int]]
+                        ) -> list[tuple[Target, Target] | None]:
+    """Per task: the (nights, weekend rest) targets of its members on their whole team's
+    shares where the task is a part of a team (``task_teams``), else None (a whole team's
+    sub-problem has the same shares). A part's own shares are its members' share of the part's
+    totals, whose rate differs from the team's by the parts' different histories: judged on
+    them, agents the checker finds outside the band looked inside (one queue 4,000 x 28 seed
+    6: 31 agents outside, none locked)."""
+    if not in_parts(problem, parts):
+        return [None] * len(parts)
+    whole = {tuple(members) for members in problem.teams()}
+    night, rest = band_targets(problem, states)
+    return [None if tuple(part) in whole else (night.take(part), rest.take(part))
+            for part in parts]
+
+
+def site_band_repair(ctx: SolveContext) -> int:
+    """Trades for the agents still outside a band, on the merged site with their whole
+    teams' shares (``exchange.repair_outside``), when a team was solved in parts: the parts
+    trade only among themselves. Its work is the site release's size again."""
+    problem = ctx.problem
+    work = ctx.budget.work(site_release_seconds(ctx), "fairness", problem.num_days)
+    night, rest = band_targets(problem, ctx.states)
+    made = repair_outside(problem, ctx.states, ctx.queues, night, rest, work=work,
+                          settings=ctx.settings.fairness, costs=ctx.settings.costs,
+                          allowed=lambda a, row: pattern_ok(problem, a, row))
+    ctx.say(f"band repair on the site: {made} trades ({work.used} of {work.units} work units)")
+    return made
 
 
 def site_release(ctx: SolveContext, coverage_start: int, ceiling: int | None) -> Released:

@@ -201,6 +201,34 @@ def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
     assert [v for v in found if not v.code.startswith("fair_share")] == []
 
 
+def test_the_targeted_repairs_alone_bring_an_agent_back_into_its_band():
+    """``exchange.repair_outside`` (the site's band repair after a team solved in parts) on
+    the hand-worked fortnight above: A0's 4 weekend rest days against a band top of 3 come
+    back inside by a trade or an exchange, every agent ends inside its band, the head-counts
+    stay and the independent checker finds no broken rule."""
+    previous = rows([(f"A{i}", day(-1), "OFF") for i in range(6)])
+    problem = tiny_problem(num_agents=6, num_days=14, previous=previous)
+    day_shift = problem.shift_codes.index("DAY")
+    states = np.full((6, 14), day_shift)
+    states[0, [5, 6, 12, 13]] = OFF
+    states[1, [6, 9, 13]] = OFF
+    states[2:, 2] = states[2:, 9] = OFF
+    queues = np.where(states >= 0, 0, -1)
+    before = scheduled_counts(problem, states, queues)
+    night, rest = fair_shares(problem, states)
+    rest_target = targets(rest, band(problem))
+    assert horizon_counts(problem, states)[1][0] > rest_target.high[0]
+    made = exchange.repair_outside(problem, states, queues, targets(night, band(problem)),
+                                   rest_target, work=WorkLimit(units=1_000))
+    assert made >= 1
+    _, counts = horizon_counts(problem, states)
+    assert ((rest_target.low <= counts) & (counts <= rest_target.high)).all()
+    assert np.array_equal(scheduled_counts(problem, states, queues), before)
+    found = check_roster(roster_frame(problem, states, queues), agents_frame(6), site(),
+                         previous=previous)
+    assert [v for v in found if not v.code.startswith("fair_share")] == []
+
+
 def test_nights_are_handed_on_at_a_day_both_agents_are_off():
     # hand-worked fortnight, four agents, everyone off the Sunday before: A0 works 5 nights
     # in the second week (off Wednesday and Sunday), A1 is off on the same days and works day

@@ -15,6 +15,8 @@ from solvers.roster import build_problem, plan_roster, solve_problem
 from solvers.roster.aggregate import solve_aggregate
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget
+from solvers.roster.fair_share import band_targets
+from solvers.roster.neighbourhood import subproblem
 from solvers.roster.instances import InstanceParameters, make_instance
 from solvers.roster.problem import available
 from solvers.roster.report import roster_frame
@@ -22,6 +24,7 @@ from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition
 from solvers.roster.team_tasks import (
     TeamRun,
     _class_coverage,
+    _whole_team_targets,
     decomposes,
     imbalance,
     in_process,
@@ -197,8 +200,34 @@ def test_a_single_large_team_is_solved_in_parts(roomy_cap):
                            leave=instance.leave, previous=instance.previous,
                            settings=_settings(max_team_agents=20))
     assert solution.figures["decomposition"]["agents"] == [16, 16, 16]
+    assert "team fairness: site band repair" in solution.figures["stage_seconds"]
     assert check_roster(solution.assignments, instance.agents, config,
                         previous=instance.previous, leave=instance.leave) == []
+
+
+def test_parts_of_a_team_are_judged_on_the_whole_team_s_shares(roomy_cap):
+    """The checker shares a team's nights and weekend rest over the whole team; a part's own
+    sub-problem would share them over the part (other totals, other histories). The fairness
+    tasks of the parts get the whole team's targets; whole teams keep their own (the same)."""
+    _, _, one_team = _instance(queues=("sales",))
+    solution = solve_problem(one_team, time_limit_seconds=2)
+    states, _ = roster_arrays(one_team, solution.assignments)
+    parts = task_teams(one_team, 20)
+    given = _whole_team_targets(one_team, states, parts)
+    night, rest = band_targets(one_team, states)
+    own_differs = False
+    for part, targets in zip(parts, given, strict=True):
+        assert targets is not None
+        for mine, whole in zip(targets, (night.take(part), rest.take(part)), strict=True):
+            np.testing.assert_array_equal(mine.tenths, whole.tenths)
+            np.testing.assert_array_equal(mine.high, whole.high)
+        own = band_targets(subproblem(one_team, part, one_team.required), states[part])
+        own_differs |= any(not np.array_equal(a.tenths, b.tenths)
+                           for a, b in zip(own, targets, strict=True))
+    assert own_differs  # why: the parts' own shares are not the checker's
+    _, _, two_teams = _instance()
+    assert _whole_team_targets(two_teams, states, two_teams.teams()) == [None] * len(
+        two_teams.teams())
 
 
 @pytest.mark.parametrize(("least_share", "requirement_share"), [(1.0, 0.01), (0.0, 0.0)])
