@@ -169,21 +169,33 @@ def _repair_bands(problem, states, queues, night_target, rest_target) -> int:
                                       DEFAULT_SETTINGS.fairness)
 
 
-def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
-    # hand-worked team of six over two weeks, everyone off the Sunday before: A0 rests both
-    # weekends in full (4 weekend days), A1 both Sundays and a Wednesday, A2..A5 Wednesdays.
-    # The team's 6 weekend rest days (+ 6 Sundays before) give each a horizon share of 1 and
-    # a band of 1 + 14 // 14 = 2: A0 (4) is outside. Only A1 is off on a day A0 is off, so
-    # only A1 can take a weekend day over: after the first Sunday they exchange the next
-    # week's rosters, and both end at 3 weekend rest days
+def _weekend_fortnight():
+    """Hand-worked team of six over two weeks, everyone off the Sunday before: A0 rests both
+    weekends in full (4 weekend days), A1 both Sundays and a Wednesday, A2..A5 Wednesdays.
+    The team's 6 weekend rest days (+ 6 Sundays before) give each a horizon share of 1 and a
+    band of 1 + 14 // 14 = 2: A0 (4) is outside. (previous, problem, states, queues)."""
     previous = rows([(f"A{i}", day(-1), "OFF") for i in range(6)])
     problem = tiny_problem(num_agents=6, num_days=14, previous=previous)
-    day_shift = problem.shift_codes.index("DAY")
-    states = np.full((6, 14), day_shift)
+    states = np.full((6, 14), problem.shift_codes.index("DAY"))
     states[0, [5, 6, 12, 13]] = OFF
     states[1, [6, 9, 13]] = OFF
     states[2:, 2] = states[2:, 9] = OFF
-    queues = np.where(states >= 0, 0, -1)
+    return previous, problem, states, np.where(states >= 0, 0, -1)
+
+
+def _no_rule_broken(problem, states, queues, previous) -> bool:
+    """The independent checker finds no broken rule (the bands aside) in the roster."""
+    found = check_roster(roster_frame(problem, states, queues), agents_frame(6), site(),
+                         previous=previous)
+    return [v for v in found if not v.code.startswith("fair_share")] == []
+
+
+def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
+    # the fortnight of _weekend_fortnight: only A1 is off on a day A0 is off, so only A1 can
+    # take a weekend day over: after the first Sunday they exchange the next week's rosters,
+    # and both end at 3 weekend rest days
+    previous, problem, states, queues = _weekend_fortnight()
+    day_shift = problem.shift_codes.index("DAY")
     before = scheduled_counts(problem, states, queues)
     night, rest = fair_shares(problem, states)
     rest_target = targets(rest, band(problem))
@@ -195,25 +207,15 @@ def test_weekend_rest_is_handed_on_at_a_day_both_agents_are_off():
     assert np.array_equal(scheduled_counts(problem, states, queues), before)
     assert np.array_equal(states[2:], np.where(np.isin(np.arange(14), [2, 9]), OFF,
                                                day_shift)[None, :].repeat(4, axis=0))
-    # the independent checker finds no broken rule in the exchanged roster
-    found = check_roster(roster_frame(problem, states, queues), agents_frame(6), site(),
-                         previous=previous)
-    assert [v for v in found if not v.code.startswith("fair_share")] == []
+    assert _no_rule_broken(problem, states, queues, previous)
 
 
 def test_the_targeted_repairs_alone_bring_an_agent_back_into_its_band():
     """``exchange.repair_outside`` (the site's band repair after a team solved in parts) on
-    the hand-worked fortnight above: A0's 4 weekend rest days against a band top of 3 come
-    back inside by a trade or an exchange, every agent ends inside its band, the head-counts
-    stay and the independent checker finds no broken rule."""
-    previous = rows([(f"A{i}", day(-1), "OFF") for i in range(6)])
-    problem = tiny_problem(num_agents=6, num_days=14, previous=previous)
-    day_shift = problem.shift_codes.index("DAY")
-    states = np.full((6, 14), day_shift)
-    states[0, [5, 6, 12, 13]] = OFF
-    states[1, [6, 9, 13]] = OFF
-    states[2:, 2] = states[2:, 9] = OFF
-    queues = np.where(states >= 0, 0, -1)
+    the same fortnight: A0's 4 weekend rest days against a band top of 3 come back inside by
+    a trade or an exchange, every agent ends inside its band, the head-counts stay and the
+    independent checker finds no broken rule."""
+    previous, problem, states, queues = _weekend_fortnight()
     before = scheduled_counts(problem, states, queues)
     night, rest = fair_shares(problem, states)
     rest_target = targets(rest, band(problem))
@@ -224,9 +226,7 @@ def test_the_targeted_repairs_alone_bring_an_agent_back_into_its_band():
     _, counts = horizon_counts(problem, states)
     assert ((rest_target.low <= counts) & (counts <= rest_target.high)).all()
     assert np.array_equal(scheduled_counts(problem, states, queues), before)
-    found = check_roster(roster_frame(problem, states, queues), agents_frame(6), site(),
-                         previous=previous)
-    assert [v for v in found if not v.code.startswith("fair_share")] == []
+    assert _no_rule_broken(problem, states, queues, previous)
 
 
 def test_nights_are_handed_on_at_a_day_both_agents_are_off():
