@@ -126,7 +126,7 @@ class FairnessRun:
 def fair_targets(run: FairnessRun) -> None:
     """Each agent's horizon targets of nights and weekend rest, and the band around them: the
     run's own shares, or the ``targets`` it was given (a part of a team judged on the whole
-    team's shares)."""
+    team's shares; they stay as given when the class-pattern model re-plans)."""
     run.night_target, run.rest_target = (run.targets if run.targets is not None
                                          else band_targets(run.problem, run.states))
 

@@ -357,7 +357,7 @@ def task_work_factor(run: TeamRun, settings: SolverSettings) -> float:
 def team_fairness_reserve(ctx: SolveContext) -> float:
     """Wall seconds the team fairness stage keeps from the stages before it: its tasks'
     share of each team's flexible time (they take about that on ``work_factor`` slots,
-    ``task_work_factor``) and the site's weekend release."""
+    ``task_work_factor``) and the site's steps after them (``site_steps_seconds``)."""
     return (ctx.settings.decomposition.fair_share * ctx.plan.flexible_seconds
             + site_steps_seconds(ctx))
 
