@@ -16,8 +16,8 @@ from solvers.roster.aggregate import solve_aggregate
 from solvers.roster.assign import scheduled_counts
 from solvers.roster.budget import Budget
 from solvers.roster.fair_share import band_targets
-from solvers.roster.neighbourhood import subproblem
 from solvers.roster.instances import InstanceParameters, make_instance
+from solvers.roster.neighbourhood import subproblem
 from solvers.roster.problem import available
 from solvers.roster.report import roster_frame
 from solvers.roster.settings import DEFAULT_SETTINGS, Decomposition
