@@ -130,10 +130,8 @@ def exchange(problem: RosterProblem, states: np.ndarray, queues: np.ndarray,
     for round_index in range(settings.trade_rounds):
         # the targeted repairs first: an agent outside its band costs outside_band_cost times
         # a tenth inside it, and on a large roster the broad pairing below can use all the work
-        made = _repair_band(problem, row_costs, states, queues, movable, work, allowed,
-                            settings)
-        made += repair_bands(problem, row_costs, states, queues, movable, work, allowed,
-                             settings, fruitless)
+        made = _repair_outside_once(problem, row_costs, states, queues, movable, work, allowed,
+                                    settings, fruitless)
         made += _repair_quick_returns(problem, row_costs, states, queues, movable, work,
                                       allowed, settings, rng)
         for members in teams(problem):
@@ -178,14 +176,23 @@ def repair_outside(problem: RosterProblem, states: np.ndarray, queues: np.ndarra
     fruitless: dict[tuple[str, int], bytes] = {}
     made = 0
     for _ in range(settings.trade_rounds):
-        found = _repair_band(problem, row_costs, states, queues, movable, work, allowed,
-                             settings)
-        found += repair_bands(problem, row_costs, states, queues, movable, work, allowed,
-                              settings, fruitless)
+        found = _repair_outside_once(problem, row_costs, states, queues, movable, work, allowed,
+                                     settings, fruitless)
         made += found
         if not found or not work.left():
             break
     return made
+
+
+def _repair_outside_once(problem: RosterProblem, costs: RowCosts, states: np.ndarray,
+                         queues: np.ndarray, movable: np.ndarray, work: WorkLimit,
+                         allowed: Callable[[int, np.ndarray], bool] | None, settings: Fairness,
+                         fruitless: dict[tuple[str, int], bytes]) -> int:
+    """One round of the targeted repairs for the agents outside a band: trades with the
+    team-mates farthest on the other side, then exchanges at a common rest day."""
+    return (_repair_band(problem, costs, states, queues, movable, work, allowed, settings)
+            + repair_bands(problem, costs, states, queues, movable, work, allowed, settings,
+                           fruitless))
 
 
 def _repair_band(problem: RosterProblem, costs: RowCosts, states: np.ndarray, queues: np.ndarray,
